@@ -1,0 +1,462 @@
+// L2-L4 dissection into fixed descriptors (layout.ts). Every read is bounds-checked
+// against caplen first; a header that does not fit sets an error bit and dissection
+// stops at the last sound layer. Nothing here allocates or traps on malformed input.
+import {
+  FRAME_PTR, FRAME_CAPLEN, FRAME_WIRELEN, FRAME_LINKTYPE,
+  DESC_SIZE, D_LAYERS, D_ERRORS, D_WIRELEN, D_CAPLEN, D_LINKTYPE, D_L2_LEN, D_L3_OFF, D_L3_HDR_LEN,
+  D_L4_OFF, D_L4_HDR_LEN, D_PAYLOAD_OFF, D_PAYLOAD_LEN, D_ETH_TYPE, D_ETHERTYPE, D_VLAN0, D_VLAN1,
+  D_VLAN_COUNT, D_IP_VERSION, D_IP_PROTO, D_IP_NXT, D_IP_LEN, D_IP_ID, D_FRAG_OFF, D_IP_FLAGS,
+  D_IP_TTL, D_IP_TOS, D_IP6_EXT_COUNT, D_IP_CKSUM, D_IP_SRC, D_IP_DST, D_SRC_PORT, D_DST_PORT,
+  D_TCP_SEQ, D_TCP_ACK, D_TCP_FLAGS, D_TCP_WINDOW, D_TCP_MSS, D_TCP_WSCALE, D_TCP_OPTS,
+  D_TCP_TSVAL, D_TCP_TSECR, D_SACK_COUNT, D_ICMP_TYPE, D_ICMP_CODE, D_ARP_HLEN, D_L4_CKSUM,
+  D_UDP_LEN, D_ICMP_ID, D_ICMP_SEQ, D_ARP_OP, D_SACK_OFF, D_IP6_FLOW, D_FRAG_ID, D_L2_PROTO,
+  D_TCP_URG, D_IP_PAYLOAD_LEN,
+  L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_LLC, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
+  L_FRAG, L_RAW, L_CKSUM_CHECKED,
+  E_TRUNC_L2, E_TRUNC_L3, E_TRUNC_L4, E_BAD_IP_VERSION, E_BAD_IP_HDR_LEN, E_BAD_IP_LEN,
+  E_BAD_TCP_OFF, E_BAD_UDP_LEN, E_BAD_IP_CKSUM, E_BAD_L4_CKSUM, E_UNKNOWN_LINK, E_BAD_EXT_HDR,
+  E_BAD_OPTION, E_SNAPLEN, E_BAD_ARP, E_CAPLEN_OVER_WIRE,
+  IPF_MF, IPF_DF, IPF_RF, TO_MSS, TO_WSCALE, TO_SACK_PERM, TO_TIMESTAMP, TO_SACK, TO_MD5, TO_OTHER,
+  DF_VERIFY_CKSUM,
+  LINKTYPE_NULL, LINKTYPE_ETHERNET, LINKTYPE_RAW, LINKTYPE_LOOP, LINKTYPE_LINUX_SLL, LINKTYPE_IPV4,
+  LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2,
+} from "./layout";
+import { cksum_partial, cksum_pseudo_ipv4, cksum_pseudo_ipv6 } from "./checksum";
+
+const MAX_TAGS: u32 = 8; // a deeper tag stack is not a real frame
+const MAX_EXT: u32 = 16; // IPv6 extension headers walked before giving up
+
+@inline function u8at(p: usize): u32 { return <u32>load<u8>(p); }
+@inline function be16(p: usize): u32 { return <u32>bswap<u16>(load<u16>(p)); }
+@inline function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
+@inline function le32(p: usize): u32 { return load<u32>(p); }
+@inline function clamp16(v: u32): u32 { return v > 0xFFFF ? 0xFFFF : v; }
+
+@inline function setLayer(d: usize, bit: u32): void { store<u32>(d + D_LAYERS, load<u32>(d + D_LAYERS) | bit); }
+@inline function setError(d: usize, bit: u32): void { store<u32>(d + D_ERRORS, load<u32>(d + D_ERRORS) | bit); }
+@inline function put8(d: usize, off: i32, v: u32): void { store<u8>(d + <usize>off, <u8>v); }
+@inline function put16(d: usize, off: i32, v: u32): void { store<u16>(d + <usize>off, <u16>v); }
+@inline function put32(d: usize, off: i32, v: u32): void { store<u32>(d + <usize>off, v); }
+
+@inline function isTag(t: u32): bool { return t == 0x8100 || t == 0x88a8 || t == 0x9100; }
+
+/** Dissects one frame at `f` into the descriptor at `d`. */
+export function dissect_frame(f: usize, cap: u32, wire: u32, linktype: u32, d: usize, opts: u32): void {
+  let z = i64x2.splat(0);
+  v128.store(d, z); v128.store(d, z, 16); v128.store(d, z, 32); v128.store(d, z, 48);
+  v128.store(d, z, 64); v128.store(d, z, 80); v128.store(d, z, 96); v128.store(d, z, 112);
+  put32(d, D_WIRELEN, wire);
+  put32(d, D_CAPLEN, cap);
+  put16(d, D_LINKTYPE, linktype);
+  if (cap > wire) setError(d, E_CAPLEN_OVER_WIRE);
+  else if (cap < wire) setError(d, E_SNAPLEN);
+  // Lengths declared by headers are checked against what the wire carried; a corrupt
+  // record whose caplen exceeds it is judged by caplen instead.
+  let frameEnd = wire > cap ? wire : cap;
+
+  let off: u32 = 0;
+  let type: u32 = 0;
+  let tagsAllowed = false;
+  switch (<i32>linktype) {
+    case LINKTYPE_ETHERNET: {
+      if (cap < 14) { setError(d, E_TRUNC_L2); return; }
+      type = be16(f + 12);
+      put16(d, D_ETH_TYPE, type);
+      setLayer(d, L_ETH);
+      off = 14;
+      tagsAllowed = true;
+      break;
+    }
+    case LINKTYPE_LINUX_SLL: {
+      if (cap < 16) { setError(d, E_TRUNC_L2); return; }
+      put16(d, D_L2_PROTO, be16(f));
+      type = be16(f + 14);
+      setLayer(d, L_SLL);
+      off = 16;
+      if (be16(f + 2) == 824) type = 0; // ARPHRD_NETLINK: protocol is a netlink family
+      tagsAllowed = true;
+      break;
+    }
+    case LINKTYPE_LINUX_SLL2: {
+      if (cap < 20) { setError(d, E_TRUNC_L2); return; }
+      put16(d, D_L2_PROTO, u8at(f + 10));
+      type = be16(f);
+      setLayer(d, L_SLL2);
+      off = 20;
+      if (be16(f + 8) == 824) type = 0;
+      tagsAllowed = true;
+      break;
+    }
+    case LINKTYPE_NULL:
+    case LINKTYPE_LOOP: {
+      if (cap < 4) { setError(d, E_TRUNC_L2); return; }
+      // NULL carries the family in the capturing host's byte order, LOOP in network order.
+      let fam = linktype == LINKTYPE_LOOP ? be32(f) : le32(f);
+      if ((fam & 0xFFFF0000) != 0) fam = bswap<u32>(fam);
+      put16(d, D_L2_PROTO, fam);
+      setLayer(d, L_NULL);
+      off = 4;
+      if (fam == 2) type = 0x0800;
+      else if (fam == 10 || fam == 24 || fam == 28 || fam == 30) type = 0x86dd;
+      break;
+    }
+    case LINKTYPE_RAW:
+    case 12: // DLT_RAW on OpenBSD
+    case 14: // DLT_RAW on BSD/OS
+    case LINKTYPE_IPV4:
+    case LINKTYPE_IPV6: {
+      if (cap < 1) { setError(d, E_TRUNC_L3); return; }
+      setLayer(d, L_RAW);
+      let v = u8at(f) >> 4;
+      if (linktype == LINKTYPE_IPV4) type = 0x0800;
+      else if (linktype == LINKTYPE_IPV6) type = 0x86dd;
+      else if (v == 4) type = 0x0800;
+      else if (v == 6) type = 0x86dd;
+      else { setError(d, E_BAD_IP_VERSION); return; }
+      break;
+    }
+    default: {
+      setError(d, E_UNKNOWN_LINK);
+      return;
+    }
+  }
+
+  if (tagsAllowed) {
+    let tags: u32 = 0;
+    while (isTag(type)) {
+      if (off + 4 > cap) {
+        put8(d, D_VLAN_COUNT, tags);
+        put16(d, D_L2_LEN, off);
+        setError(d, E_TRUNC_L2);
+        return;
+      }
+      if (tags < 2) put16(d, tags == 0 ? D_VLAN0 : D_VLAN1, be16(f + off));
+      tags++;
+      type = be16(f + off + 2);
+      off += 4;
+      if (tags >= MAX_TAGS) break;
+    }
+    if (tags > 0) {
+      setLayer(d, L_VLAN);
+      put8(d, D_VLAN_COUNT, tags);
+    }
+    if (type < 0x0600) {
+      // 802.3 length field (or an SLL pseudo-protocol): LLC follows, no EtherType.
+      setLayer(d, L_LLC);
+      put16(d, D_L2_LEN, off);
+      return;
+    }
+  }
+  put16(d, D_L2_LEN, off);
+  put16(d, D_ETHERTYPE, type);
+
+  if (type == 0x0800) dissectIPv4(f, off, cap, frameEnd, d, opts);
+  else if (type == 0x86dd) dissectIPv6(f, off, cap, frameEnd, d, opts);
+  else if (type == 0x0806 || type == 0x8035) dissectARP(f, off, cap, d);
+}
+
+function dissectARP(f: usize, off: u32, cap: u32, d: usize): void {
+  put16(d, D_L3_OFF, off);
+  if (off + 8 > cap) { setError(d, E_TRUNC_L3); return; }
+  let hlen = u8at(f + off + 4);
+  let plen = u8at(f + off + 5);
+  setLayer(d, L_ARP);
+  put16(d, D_ARP_OP, be16(f + off + 6));
+  put8(d, D_ARP_HLEN, hlen);
+  let total = 8 + 2 * (hlen + plen);
+  put16(d, D_L3_HDR_LEN, total);
+  if (off + total > cap) { setError(d, E_TRUNC_L3); return; }
+  if (be16(f + off + 2) == 0x0800 && plen == 4) {
+    // Sender and target protocol addresses, so filters and flows can key on them.
+    put32(d, D_IP_SRC, be32(f + off + 8 + hlen));
+    put32(d, D_IP_DST, be32(f + off + 8 + 2 * hlen + 4));
+  } else if (plen == 0 && hlen == 0) {
+    setError(d, E_BAD_ARP);
+  }
+}
+
+function dissectIPv4(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts: u32): void {
+  put16(d, D_L3_OFF, off);
+  if (off + 20 > cap) {
+    if (off < cap && (u8at(f + off) >> 4) != 4) setError(d, E_BAD_IP_VERSION);
+    else setError(d, E_TRUNC_L3);
+    return;
+  }
+  let p = f + off;
+  let vhl = u8at(p);
+  if ((vhl >> 4) != 4) { setError(d, E_BAD_IP_VERSION); return; }
+  let hl = (vhl & 15) << 2;
+  let total = be16(p + 2);
+  let fragWord = be16(p + 6);
+  let proto = u8at(p + 9);
+  setLayer(d, L_IP4);
+  put8(d, D_IP_VERSION, 4);
+  put8(d, D_IP_TOS, u8at(p + 1));
+  put16(d, D_IP_LEN, total);
+  put16(d, D_IP_ID, be16(p + 4));
+  put32(d, D_FRAG_ID, be16(p + 4));
+  let fo = (fragWord & 0x1FFF) << 3;
+  let flags: u32 = 0;
+  if (fragWord & 0x2000) flags |= IPF_MF;
+  if (fragWord & 0x4000) flags |= IPF_DF;
+  if (fragWord & 0x8000) flags |= IPF_RF;
+  put16(d, D_FRAG_OFF, fo);
+  put8(d, D_IP_FLAGS, flags);
+  put8(d, D_IP_TTL, u8at(p + 8));
+  put8(d, D_IP_NXT, proto);
+  put8(d, D_IP_PROTO, proto);
+  put16(d, D_IP_CKSUM, be16(p + 10));
+  put32(d, D_IP_SRC, be32(p + 12));
+  put32(d, D_IP_DST, be32(p + 16));
+  put16(d, D_L3_HDR_LEN, hl);
+  if ((flags & IPF_MF) != 0 || fo != 0) setLayer(d, L_FRAG);
+
+  if (hl < 20) { setError(d, E_BAD_IP_HDR_LEN); return; }
+  if (total < hl) { setError(d, total < 20 ? E_BAD_IP_LEN : E_BAD_IP_HDR_LEN); return; }
+  if (off + hl > cap) { setError(d, E_TRUNC_L3); return; }
+  if (off + total > frameEnd) setError(d, E_BAD_IP_LEN);
+
+  // Options: only their framing is checked (RFC 791 §3.1); their meaning is the host's.
+  let o = p + 20;
+  let oend = p + hl;
+  while (o < oend) {
+    let kind = u8at(o);
+    if (kind == 0) break;
+    if (kind == 1) { o++; continue; }
+    if (o + 1 >= oend) { setError(d, E_BAD_OPTION); break; }
+    let olen = u8at(o + 1);
+    if (olen < 2 || o + olen > oend) { setError(d, E_BAD_OPTION); break; }
+    o += olen;
+  }
+
+  if ((opts & DF_VERIFY_CKSUM) != 0) {
+    setLayer(d, L_CKSUM_CHECKED);
+    if (cksum_partial(p, hl, 0) != 0xFFFF) setError(d, E_BAD_IP_CKSUM);
+  }
+  let l4len = total - hl;
+  put16(d, D_IP_PAYLOAD_LEN, l4len);
+  if (fo != 0) return; // only the first fragment carries the transport header
+  let l4 = off + hl;
+  let verify = (opts & DF_VERIFY_CKSUM) != 0 && (flags & IPF_MF) == 0 && l4 + l4len <= cap;
+  if (proto == 6) dissectTCP(f, off, l4, l4len, cap, d, verify, false);
+  else if (proto == 17) dissectUDP(f, off, l4, l4len, cap, d, verify, false);
+  else if (proto == 1) dissectICMP(f, off, l4, l4len, cap, d, verify, false);
+}
+
+function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts: u32): void {
+  put16(d, D_L3_OFF, off);
+  if (off + 40 > cap) {
+    if (off < cap && (u8at(f + off) >> 4) != 6) setError(d, E_BAD_IP_VERSION);
+    else setError(d, E_TRUNC_L3);
+    return;
+  }
+  let p = f + off;
+  let w0 = be32(p);
+  if ((w0 >>> 28) != 6) { setError(d, E_BAD_IP_VERSION); return; }
+  let plen = be16(p + 4);
+  let nxt = u8at(p + 6);
+  setLayer(d, L_IP6);
+  put8(d, D_IP_VERSION, 6);
+  put8(d, D_IP_TOS, (w0 >>> 20) & 0xFF);
+  put32(d, D_IP6_FLOW, w0 & 0xFFFFF);
+  put16(d, D_IP_LEN, clamp16(plen + 40));
+  put8(d, D_IP_NXT, nxt);
+  put8(d, D_IP_TTL, u8at(p + 7));
+
+  let payloadEnd = off + 40 + plen;
+  let h = off + 40;
+  let nh = nxt;
+  let count: u32 = 0;
+  let fo: u32 = 0;
+  let more = false;
+  let jumbo = false;
+  while (count < MAX_EXT) {
+    let len: u32 = 0;
+    if (nh == 0 || nh == 43 || nh == 60 || nh == 135 || nh == 139 || nh == 140) {
+      if (h + 2 > cap) { setError(d, E_TRUNC_L3); break; }
+      len = (u8at(f + h + 1) + 1) << 3;
+      if (nh == 0 && plen == 0 && h + len <= cap) {
+        // Jumbo Payload option (RFC 2675): the real length lives in hop-by-hop.
+        let o = h + 2;
+        while (o < h + len) {
+          let t = u8at(f + o);
+          if (t == 0) { o++; continue; }
+          if (o + 2 > h + len) break;
+          let ol = u8at(f + o + 1);
+          if (t == 0xC2 && ol == 4 && o + 6 <= h + len) {
+            payloadEnd = off + 40 + be32(f + o + 2);
+            jumbo = true;
+            put16(d, D_IP_LEN, 0xFFFF);
+            break;
+          }
+          o += 2 + ol;
+        }
+      }
+    } else if (nh == 44) {
+      len = 8;
+      if (h + 8 > cap) { setError(d, E_TRUNC_L3); break; }
+      let fw = be16(f + h + 2);
+      fo = fw & 0xFFF8;
+      more = (fw & 1) != 0;
+      put16(d, D_FRAG_OFF, fo);
+      put32(d, D_FRAG_ID, be32(f + h + 4));
+      put16(d, D_IP_ID, be32(f + h + 4) & 0xFFFF);
+      if (more) put8(d, D_IP_FLAGS, IPF_MF);
+      if (more || fo != 0) setLayer(d, L_FRAG);
+    } else if (nh == 51) {
+      if (h + 2 > cap) { setError(d, E_TRUNC_L3); break; }
+      len = (u8at(f + h + 1) + 2) << 2;
+    } else {
+      break; // upper layer, ESP (50) or No Next Header (59)
+    }
+    if (h + len > payloadEnd && !jumbo) { setError(d, E_BAD_EXT_HDR); h += len; count++; break; }
+    if (h + len > cap) { setError(d, E_TRUNC_L3); h += len; count++; break; }
+    nh = u8at(f + h);
+    h += len;
+    count++;
+    if (fo != 0) break; // a non-first fragment: what follows is not a header
+  }
+  put8(d, D_IP6_EXT_COUNT, count);
+  put8(d, D_IP_PROTO, nh);
+  put16(d, D_L3_HDR_LEN, clamp16(h - off));
+  if (payloadEnd > frameEnd) setError(d, E_BAD_IP_LEN);
+  let l4len = payloadEnd > h ? payloadEnd - h : 0;
+  put16(d, D_IP_PAYLOAD_LEN, clamp16(l4len));
+  if ((load<u32>(d + D_ERRORS) & (E_TRUNC_L3 | E_BAD_EXT_HDR)) != 0) return;
+  if (fo != 0) return;
+  if ((opts & DF_VERIFY_CKSUM) != 0) setLayer(d, L_CKSUM_CHECKED);
+  let verify = (opts & DF_VERIFY_CKSUM) != 0 && !more && h + l4len <= cap;
+  if (nh == 6) dissectTCP(f, off, h, l4len, cap, d, verify, true);
+  else if (nh == 17) dissectUDP(f, off, h, l4len, cap, d, verify, true);
+  else if (nh == 58) dissectICMP(f, off, h, l4len, cap, d, verify, true);
+}
+
+@inline function l4Verify(f: usize, ip: u32, l4: u32, len: u32, proto: u32, v6: bool): bool {
+  let init = v6 ? cksum_pseudo_ipv6(f + ip, proto, len) : cksum_pseudo_ipv4(f + ip, proto, len);
+  return cksum_partial(f + l4, len, init) == 0xFFFF;
+}
+
+function dissectTCP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, verify: bool, v6: bool): void {
+  put16(d, D_L4_OFF, l4);
+  if (l4 + 20 > cap) { setError(d, E_TRUNC_L4); return; }
+  if (l4len < 20) { setError(d, E_BAD_TCP_OFF); return; }
+  let t = f + l4;
+  setLayer(d, L_TCP);
+  put16(d, D_SRC_PORT, be16(t));
+  put16(d, D_DST_PORT, be16(t + 2));
+  put32(d, D_TCP_SEQ, be32(t + 4));
+  put32(d, D_TCP_ACK, be32(t + 8));
+  let offFlags = be16(t + 12);
+  let doff = (offFlags >> 12) << 2;
+  put16(d, D_TCP_FLAGS, offFlags & 0x0FFF);
+  put16(d, D_TCP_WINDOW, be16(t + 14));
+  put16(d, D_L4_CKSUM, be16(t + 16));
+  put16(d, D_TCP_URG, be16(t + 18));
+  put16(d, D_L4_HDR_LEN, doff);
+  if (doff < 20 || doff > l4len) { setError(d, E_BAD_TCP_OFF); return; }
+  put16(d, D_PAYLOAD_OFF, l4 + doff);
+  put16(d, D_PAYLOAD_LEN, clamp16(l4len - doff));
+  if (verify) {
+    if (!l4Verify(f, ip, l4, l4len, 6, v6)) setError(d, E_BAD_L4_CKSUM);
+  }
+  if (l4 + doff > cap) { setError(d, E_TRUNC_L4); return; }
+
+  let o = t + 20;
+  let end = t + doff;
+  let seen: u32 = 0;
+  while (o < end) {
+    let kind = u8at(o);
+    if (kind == 0) break;
+    if (kind == 1) { o++; continue; }
+    if (o + 1 >= end) { setError(d, E_BAD_OPTION); break; }
+    let olen = u8at(o + 1);
+    if (olen < 2 || o + olen > end) { setError(d, E_BAD_OPTION); break; }
+    if (kind == 2 && olen == 4) {
+      seen |= TO_MSS; put16(d, D_TCP_MSS, be16(o + 2));
+    } else if (kind == 3 && olen == 3) {
+      seen |= TO_WSCALE; put8(d, D_TCP_WSCALE, u8at(o + 2));
+    } else if (kind == 4 && olen == 2) {
+      seen |= TO_SACK_PERM;
+    } else if (kind == 5 && olen >= 10 && ((olen - 2) & 7) == 0) {
+      seen |= TO_SACK;
+      put8(d, D_SACK_COUNT, (olen - 2) >> 3);
+      put16(d, D_SACK_OFF, <u32>(o + 2 - f));
+    } else if (kind == 8 && olen == 10) {
+      seen |= TO_TIMESTAMP;
+      put32(d, D_TCP_TSVAL, be32(o + 2));
+      put32(d, D_TCP_TSECR, be32(o + 6));
+    } else if (kind == 19 && olen == 18) {
+      seen |= TO_MD5;
+    } else if (kind <= 8) {
+      setError(d, E_BAD_OPTION); // a known option with the wrong length
+    } else {
+      seen |= TO_OTHER;
+    }
+    o += olen;
+  }
+  put8(d, D_TCP_OPTS, seen);
+}
+
+function dissectUDP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, verify: bool, v6: bool): void {
+  put16(d, D_L4_OFF, l4);
+  if (l4 + 8 > cap) { setError(d, E_TRUNC_L4); return; }
+  let u = f + l4;
+  let ulen = be16(u + 4);
+  setLayer(d, L_UDP);
+  put16(d, D_SRC_PORT, be16(u));
+  put16(d, D_DST_PORT, be16(u + 2));
+  put16(d, D_UDP_LEN, ulen);
+  put16(d, D_L4_CKSUM, be16(u + 6));
+  put16(d, D_L4_HDR_LEN, 8);
+  put16(d, D_PAYLOAD_OFF, l4 + 8);
+  if (ulen < 8 || ulen > l4len) {
+    setError(d, E_BAD_UDP_LEN);
+    put16(d, D_PAYLOAD_LEN, l4len >= 8 ? clamp16(l4len - 8) : 0);
+    return;
+  }
+  put16(d, D_PAYLOAD_LEN, ulen - 8);
+  if (verify && l4 + ulen <= cap) {
+    // A zero checksum means "none" over IPv4 (RFC 768); over IPv6 it is invalid (RFC 8200 §8.1).
+    if (v6 || be16(u + 6) != 0) {
+      if (!l4Verify(f, ip, l4, ulen, 17, v6)) setError(d, E_BAD_L4_CKSUM);
+    }
+  }
+}
+
+function dissectICMP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, verify: bool, v6: bool): void {
+  put16(d, D_L4_OFF, l4);
+  if (l4 + 4 > cap) { setError(d, E_TRUNC_L4); return; }
+  let c = f + l4;
+  let type = u8at(c);
+  setLayer(d, v6 ? L_ICMP6 : L_ICMP);
+  put8(d, D_ICMP_TYPE, type);
+  put8(d, D_ICMP_CODE, u8at(c + 1));
+  put16(d, D_L4_CKSUM, be16(c + 2));
+  let hdr: u32 = l4len >= 8 ? 8 : 4;
+  put16(d, D_L4_HDR_LEN, hdr);
+  put16(d, D_PAYLOAD_OFF, l4 + hdr);
+  put16(d, D_PAYLOAD_LEN, l4len >= hdr ? clamp16(l4len - hdr) : 0);
+  let echo = v6 ? (type == 128 || type == 129) : (type == 0 || type == 8 || (type >= 13 && type <= 18));
+  if (echo && l4 + 8 <= cap) {
+    put16(d, D_ICMP_ID, be16(c + 4));
+    put16(d, D_ICMP_SEQ, be16(c + 6));
+  }
+  if (verify) {
+    let ok = v6 ? l4Verify(f, ip, l4, l4len, 58, true) : cksum_partial(c, l4len, 0) == 0xFFFF;
+    if (!ok) setError(d, E_BAD_L4_CKSUM);
+  }
+}
+
+/** Dissects `count` frames of a frame table into consecutive descriptors at `out`.
+ *  Returns how many frames carry an error other than snaplen truncation. */
+export function dissect_batch(table: usize, count: u32, out: usize, opts: u32): u32 {
+  let bad: u32 = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    let e = table + (<usize>i << 4);
+    let d = out + <usize>i * <usize>DESC_SIZE;
+    dissect_frame(load<u32>(e + FRAME_PTR), load<u32>(e + FRAME_CAPLEN), load<u32>(e + FRAME_WIRELEN),
+      <u32>load<u16>(e + FRAME_LINKTYPE), d, opts);
+    if ((load<u32>(d + D_ERRORS) & ~E_SNAPLEN) != 0) bad++;
+  }
+  return bad;
+}

@@ -1,0 +1,1 @@
+// placeholder: this room's owner fills it (see assembly/index.ts)

@@ -1,0 +1,15 @@
+// The engine's single WASM module: one export surface over the imported shared memory.
+// Each structure or protocol family lives in its own file; exports carry its prefix
+// (DPDK style: lpm4_add, ring_enqueue_burst ...).
+export * from "./layout";
+export * from "./checksum";
+export * from "./dissect";
+export * from "./pcap";
+export * from "./ring";
+export * from "./lpm4";
+export * from "./lpm6";
+export * from "./wheel";
+export * from "./flows";
+export * from "./pool";
+export * from "./build";
+export * from "./filter";

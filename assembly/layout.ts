@@ -1,0 +1,134 @@
+// Fixed layouts shared with host/layout.ts. test/layout.test.ts reads these exported
+// globals from the instance and compares them with the host's copy, so the two sides
+// cannot drift apart silently.
+
+// Frame table entry: one per frame handed to a batch export.
+export const FRAME_SIZE: i32 = 16;
+export const FRAME_PTR: i32 = 0; // u32 address of the first byte
+export const FRAME_CAPLEN: i32 = 4; // u32 bytes captured
+export const FRAME_WIRELEN: i32 = 8; // u32 bytes on the wire
+export const FRAME_LINKTYPE: i32 = 12; // u16 LINKTYPE_* value
+export const FRAME_IFACE: i32 = 14; // u16 interface index (pcapng IDB number)
+
+// Descriptor: the dissection result of one frame.
+export const DESC_SIZE: i32 = 128;
+export const D_LAYERS: i32 = 0; // u32 L_* bits
+export const D_ERRORS: i32 = 4; // u32 E_* bits
+export const D_WIRELEN: i32 = 8; // u32
+export const D_CAPLEN: i32 = 12; // u32
+export const D_LINKTYPE: i32 = 16; // u16
+export const D_L2_LEN: i32 = 18; // u16 link header + tags
+export const D_L3_OFF: i32 = 20; // u16
+export const D_L3_HDR_LEN: i32 = 22; // u16 IPv4 IHL*4, IPv6 40 + extension headers, ARP 8+addrs
+export const D_L4_OFF: i32 = 24; // u16
+export const D_L4_HDR_LEN: i32 = 26; // u16
+export const D_PAYLOAD_OFF: i32 = 28; // u16
+export const D_PAYLOAD_LEN: i32 = 30; // u16 L4 payload length per the headers (tcp.len)
+export const D_ETH_TYPE: i32 = 32; // u16 EtherType/length word of the link header (eth.type)
+export const D_ETHERTYPE: i32 = 34; // u16 EtherType after all tags (what L3 is)
+export const D_VLAN0: i32 = 36; // u16 outer tag TCI
+export const D_VLAN1: i32 = 38; // u16 inner tag TCI
+export const D_VLAN_COUNT: i32 = 40; // u8 tags seen (may exceed 2; only two are kept)
+export const D_IP_VERSION: i32 = 41; // u8 4 or 6
+export const D_IP_PROTO: i32 = 42; // u8 upper-layer protocol after IPv6 extension headers
+export const D_IP_NXT: i32 = 43; // u8 protocol / next header of the fixed header
+export const D_IP_LEN: i32 = 44; // u16 IPv4 total length, IPv6 40 + payload length
+export const D_IP_ID: i32 = 46; // u16 (IPv6: low 16 bits of the fragment identification)
+export const D_FRAG_OFF: i32 = 48; // u16 fragment offset in bytes
+export const D_IP_FLAGS: i32 = 50; // u8 IPF_* bits
+export const D_IP_TTL: i32 = 51; // u8 TTL / hop limit
+export const D_IP_TOS: i32 = 52; // u8 TOS / traffic class
+export const D_IP6_EXT_COUNT: i32 = 53; // u8 extension headers walked
+export const D_IP_CKSUM: i32 = 54; // u16 header checksum field
+export const D_IP_SRC: i32 = 56; // u32 IPv4 source (numeric); IPv6 addresses are read at L3_OFF+8
+export const D_IP_DST: i32 = 60; // u32
+export const D_SRC_PORT: i32 = 64; // u16
+export const D_DST_PORT: i32 = 66; // u16
+export const D_TCP_SEQ: i32 = 68; // u32
+export const D_TCP_ACK: i32 = 72; // u32
+export const D_TCP_FLAGS: i32 = 76; // u16 12 bits: NS CWR ECE URG ACK PSH RST SYN FIN (+ reserved)
+export const D_TCP_WINDOW: i32 = 78; // u16 raw window field
+export const D_TCP_MSS: i32 = 80; // u16
+export const D_TCP_WSCALE: i32 = 82; // u8
+export const D_TCP_OPTS: i32 = 83; // u8 TO_* bits
+export const D_TCP_TSVAL: i32 = 84; // u32
+export const D_TCP_TSECR: i32 = 88; // u32
+export const D_SACK_COUNT: i32 = 92; // u8 SACK blocks
+export const D_ICMP_TYPE: i32 = 93; // u8
+export const D_ICMP_CODE: i32 = 94; // u8
+export const D_ARP_HLEN: i32 = 95; // u8
+export const D_L4_CKSUM: i32 = 96; // u16 checksum field of TCP/UDP/ICMP/ICMPv6
+export const D_UDP_LEN: i32 = 98; // u16 UDP length field
+export const D_ICMP_ID: i32 = 100; // u16 echo identifier
+export const D_ICMP_SEQ: i32 = 102; // u16 echo sequence
+export const D_ARP_OP: i32 = 104; // u16
+export const D_SACK_OFF: i32 = 106; // u16 frame offset of the first SACK block
+export const D_IP6_FLOW: i32 = 108; // u32 flow label
+export const D_FRAG_ID: i32 = 112; // u32 IPv6 fragment identification / IPv4 id
+export const D_L2_PROTO: i32 = 116; // u16 SLL packet type / NULL family, link specific
+export const D_TCP_URG: i32 = 118; // u16 urgent pointer
+export const D_IP_PAYLOAD_LEN: i32 = 120; // u16 bytes after the IP header(s) per the length fields
+export const D_RESERVED: i32 = 122; // 6 bytes kept zero
+
+// Layer bits (D_LAYERS)
+export const L_ETH: u32 = 1 << 0;
+export const L_SLL: u32 = 1 << 1;
+export const L_SLL2: u32 = 1 << 2;
+export const L_NULL: u32 = 1 << 3;
+export const L_VLAN: u32 = 1 << 4;
+export const L_LLC: u32 = 1 << 5;
+export const L_ARP: u32 = 1 << 6;
+export const L_IP4: u32 = 1 << 7;
+export const L_IP6: u32 = 1 << 8;
+export const L_TCP: u32 = 1 << 9;
+export const L_UDP: u32 = 1 << 10;
+export const L_ICMP: u32 = 1 << 11;
+export const L_ICMP6: u32 = 1 << 12;
+export const L_FRAG: u32 = 1 << 13; // this IP packet is a fragment (MF or offset > 0)
+export const L_RAW: u32 = 1 << 14; // link layer is raw IP
+export const L_CKSUM_CHECKED: u32 = 1 << 15; // checksums were verified on request
+
+// Error bits (D_ERRORS)
+export const E_TRUNC_L2: u32 = 1 << 0; // link header or tag cut off by caplen
+export const E_TRUNC_L3: u32 = 1 << 1; // network header cut off by caplen
+export const E_TRUNC_L4: u32 = 1 << 2; // transport header cut off by caplen
+export const E_BAD_IP_VERSION: u32 = 1 << 3;
+export const E_BAD_IP_HDR_LEN: u32 = 1 << 4; // IHL < 5 or beyond total length
+export const E_BAD_IP_LEN: u32 = 1 << 5; // total/payload length inconsistent with the frame
+export const E_BAD_TCP_OFF: u32 = 1 << 6; // data offset < 5 or beyond the segment
+export const E_BAD_UDP_LEN: u32 = 1 << 7; // UDP length < 8 or beyond the datagram
+export const E_BAD_IP_CKSUM: u32 = 1 << 8;
+export const E_BAD_L4_CKSUM: u32 = 1 << 9;
+export const E_UNKNOWN_LINK: u32 = 1 << 10;
+export const E_BAD_EXT_HDR: u32 = 1 << 11; // IPv6 extension header chain runs off the end
+export const E_BAD_OPTION: u32 = 1 << 12; // IPv4 or TCP option with an impossible length
+export const E_SNAPLEN: u32 = 1 << 13; // caplen < wire length (not malformed: snaplen)
+export const E_BAD_ARP: u32 = 1 << 14;
+export const E_CAPLEN_OVER_WIRE: u32 = 1 << 15; // caplen > wire length: corrupt record
+
+// D_IP_FLAGS bits
+export const IPF_MF: u32 = 1;
+export const IPF_DF: u32 = 2;
+export const IPF_RF: u32 = 4;
+
+// D_TCP_OPTS bits
+export const TO_MSS: u32 = 1;
+export const TO_WSCALE: u32 = 2;
+export const TO_SACK_PERM: u32 = 4;
+export const TO_TIMESTAMP: u32 = 8;
+export const TO_SACK: u32 = 16;
+export const TO_MD5: u32 = 32;
+export const TO_OTHER: u32 = 64; // an option this dissector does not decode (TFO, MPTCP, ...)
+
+// dissect_batch() option bits
+export const DF_VERIFY_CKSUM: u32 = 1;
+
+// Link types (tcpdump.org/linktypes.html)
+export const LINKTYPE_NULL: i32 = 0;
+export const LINKTYPE_ETHERNET: i32 = 1;
+export const LINKTYPE_RAW: i32 = 101;
+export const LINKTYPE_LOOP: i32 = 108;
+export const LINKTYPE_LINUX_SLL: i32 = 113;
+export const LINKTYPE_IPV4: i32 = 228;
+export const LINKTYPE_IPV6: i32 = 229;
+export const LINKTYPE_LINUX_SLL2: i32 = 276;

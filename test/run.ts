@@ -1,0 +1,72 @@
+// Runs every test/**/*.test.js in its own Node process (live tests need a clean process;
+// a crash in one file must not hide the others) and ends with the line CI reads:
+// "N passed, N failed". uvu prints its own totals per file; we add them up.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const testDir = join(root, 'test');
+
+function findTests(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findTests(p));
+    else if (name.endsWith('.test.js')) out.push(p);
+  }
+  return out;
+}
+
+const only = process.argv.slice(2);
+const files = findTests(testDir).filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+const seed = process.env.SEED ?? String(Date.now() % 1_000_000_007);
+console.log(`pktwasm tests: ${files.length} files, SEED=${seed} (replay with SEED=${seed} npm test)`);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const failures: string[] = [];
+const started = Date.now();
+for (const file of files) {
+  const rel = relative(root, file);
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [file], {
+    cwd: root,
+    env: { ...process.env, SEED: seed, FORCE_COLOR: '0', NO_COLOR: '1' },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 15 * 60 * 1000,
+  });
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  const total = Number(/Total:\s+(\d+)/.exec(out)?.[1] ?? NaN);
+  const ok = Number(/Passed:\s+(\d+)/.exec(out)?.[1] ?? NaN);
+  const skip = Number(/Skipped:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  if (Number.isNaN(total) || Number.isNaN(ok)) {
+    // No uvu summary: the file crashed or timed out before reporting.
+    failed += 1;
+    failures.push(rel);
+    process.stdout.write(out);
+    console.log(`✘ ${rel}: no test summary (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}) [${secs}s]`);
+    continue;
+  }
+  passed += ok;
+  skipped += skip;
+  const bad = total - ok - skip;
+  failed += bad;
+  if (bad > 0 || r.status !== 0) {
+    if (bad === 0) failed += 1; // non-zero exit with all tests passing: count it
+    failures.push(rel);
+    process.stdout.write(out);
+    console.log(`✘ ${rel}: ${ok}/${total} passed [${secs}s]`);
+  } else {
+    // Loud skips and notes from the file stay visible.
+    for (const line of out.split('\n')) if (/^(SKIP|NOTE|SEED)/.test(line)) console.log(`  ${line}`);
+    console.log(`✔ ${rel}: ${ok} passed${skip ? `, ${skip} skipped` : ''} [${secs}s]`);
+  }
+}
+console.log(`\ntotal time ${((Date.now() - started) / 1000).toFixed(1)}s${failures.length ? `; failing files: ${failures.join(', ')}` : ''}`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exitCode = failed > 0 ? 1 : 0;
