@@ -132,3 +132,33 @@ export const LINKTYPE_LINUX_SLL: i32 = 113;
 export const LINKTYPE_IPV4: i32 = 228;
 export const LINKTYPE_IPV6: i32 = 229;
 export const LINKTYPE_LINUX_SLL2: i32 = 276;
+
+// Frame ring (assembly/ring.ts, host/ring.ts, host/native/): a single-producer
+// single-consumer ring of fixed-size slots in the shared memory. Header fields each sit
+// on their own 64-byte line where two threads touch them.
+export const RING_HDR_SIZE: i32 = 256;
+export const RING_HEAD: i32 = 0; // u32 producer count (free-running, mod 2^32); producer's line
+export const RING_TAIL: i32 = 64; // u32 consumer count (free-running); consumer's line
+export const RING_SLOT_COUNT: i32 = 128; // u32 power of two
+export const RING_SLOT_SIZE: i32 = 132; // u32 bytes per slot, header included, multiple of 64
+export const RING_SLOTS: i32 = 136; // u32 address of slot 0 (64-byte aligned)
+export const RING_MASK: i32 = 140; // u32 slot count - 1
+export const RING_DROPS: i32 = 144; // u32 frames the producer dropped because the ring was full
+export const RING_FLAGS: i32 = 148; // u32 RF_* bits
+export const RING_WAITING: i32 = 152; // i32 1 while the consumer sleeps in Atomics.wait on RING_HEAD
+export const RING_DROPS_HI: i32 = 156; // u32 high word of the drop count
+export const RF_CLOSED: u32 = 1; // producer finished: consumer drains and stops
+
+// Slot header, at the start of each slot; frame bytes follow at SLOT_DATA.
+export const SLOT_HDR_SIZE: i32 = 32;
+export const SLOT_CAPLEN: i32 = 0; // u32
+export const SLOT_WIRELEN: i32 = 4; // u32
+export const SLOT_TS_SEC: i32 = 8; // u32 seconds since the epoch
+export const SLOT_TS_NSEC: i32 = 12; // u32 nanoseconds
+export const SLOT_LINKTYPE: i32 = 16; // u16
+export const SLOT_IFACE: i32 = 18; // u16
+export const SLOT_FLAGS: i32 = 20; // u32 source-specific (direction ...)
+export const SLOT_DATA: i32 = 32;
+
+// Per-frame timestamps next to a frame table (FrameBatch.times): sec u32, nsec u32.
+export const TIME_SIZE: i32 = 8;

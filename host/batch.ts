@@ -4,7 +4,7 @@
 import type { Arena } from './arena.js';
 import type { MemoryViews } from './memory.js';
 import { PktError } from './errors.js';
-import { DESC_SIZE, FRAME_SIZE, LINKTYPE_ETHERNET } from './layout.js';
+import { DESC_SIZE, FRAME_SIZE, LINKTYPE_ETHERNET, TIME_SIZE } from './layout.js';
 
 export class FrameBatch {
   readonly capacity: number;
@@ -15,6 +15,8 @@ export class FrameBatch {
   readonly descs: number;
   /** Address of the data area. */
   readonly data: number;
+  /** Address of the per-frame timestamps (TIME_SIZE each: sec u32, nsec u32). */
+  readonly times: number;
   count = 0;
   private dataUsed = 0;
   private readonly views: MemoryViews;
@@ -26,6 +28,7 @@ export class FrameBatch {
     this.table = arena.alloc(capacity * FRAME_SIZE);
     this.descs = arena.alloc(capacity * DESC_SIZE);
     this.data = arena.alloc(dataBytes);
+    this.times = arena.alloc(capacity * TIME_SIZE);
     this.views = arena.views;
   }
 
@@ -65,6 +68,22 @@ export class FrameBatch {
     v.u32[e + 1] = caplen;
     v.u32[e + 2] = wirelen;
     v.u32[e + 3] = (linktype & 0xFFFF) | ((iface & 0xFFFF) << 16);
+  }
+
+  /** Sets frame i's capture time. */
+  setTime(i: number, sec: number, nsec: number): void {
+    const v = this.views.refresh();
+    const t = (this.times + i * TIME_SIZE) >>> 2;
+    v.u32[t] = sec;
+    v.u32[t + 1] = nsec;
+  }
+
+  timeSec(i: number): number {
+    return this.views.refresh().u32[(this.times + i * TIME_SIZE) >>> 2];
+  }
+
+  timeNsec(i: number): number {
+    return this.views.refresh().u32[((this.times + i * TIME_SIZE) >>> 2) + 1];
   }
 
   framePtr(i: number): number {
