@@ -93,7 +93,7 @@ export function decodeView(v: PacketView, bytes: Uint8Array, frameOffset: number
     pkt.ip = {
       version: 4, hdr_len: v.l3HdrLen, dsfield: v.tos, len: v.ipLen, id: v.ipId,
       flags: { rb: fl & IPF_RF ? 1 : 0, df: fl & IPF_DF ? 1 : 0, mf: fl & IPF_MF ? 1 : 0 },
-      frag_offset: v.fragOffset, ttl: v.ttl, proto: v.ipNxt, checksum: v.ipChecksum,
+      frag_offset: v.fragOffset >>> 3, ttl: v.ttl, proto: v.ipNxt, checksum: v.ipChecksum,
       src: ipv4ToString(v.ipSrc), dst: ipv4ToString(v.ipDst),
     };
   }
