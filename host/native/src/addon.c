@@ -1,0 +1,504 @@
+/* N-API surface of the libpcap binding. host/native/pcap-binding.ts is the only caller and
+ * documents each function; errors are thrown with a stable `code` (E_PERM, E_NO_IFACE,
+ * E_FILTER_SYNTAX, E_IO, E_BAD_ARGUMENT) that the wrapper turns into PktError. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "capture.h"
+
+#define CHECK(call)                                              \
+  do {                                                           \
+    if ((call) != napi_ok) {                                     \
+      napi_throw_error(env, "E_IO", "N-API call failed: " #call); \
+      return NULL;                                               \
+    }                                                            \
+  } while (0)
+
+static napi_value throw_code(napi_env env, const char *code, const char *msg) {
+  napi_throw_error(env, code, msg);
+  return NULL;
+}
+
+static napi_value make_u32(napi_env env, uint32_t v) {
+  napi_value r;
+  napi_create_uint32(env, v, &r);
+  return r;
+}
+
+static napi_value make_f64(napi_env env, double v) {
+  napi_value r;
+  napi_create_double(env, v, &r);
+  return r;
+}
+
+static napi_value make_str(napi_env env, const char *s) {
+  napi_value r;
+  napi_create_string_utf8(env, s ? s : "", NAPI_AUTO_LENGTH, &r);
+  return r;
+}
+
+static void set_prop(napi_env env, napi_value obj, const char *name, napi_value v) {
+  napi_set_named_property(env, obj, name, v);
+}
+
+static int get_i32(napi_env env, napi_value v, int32_t *out) {
+  return napi_get_value_int32(env, v, out) == napi_ok;
+}
+
+/* ---- handle lifetime: freed when both the JS external and the tsfn are gone ---- */
+
+static void capture_unref(pw_capture *c) {
+  if (--c->refs > 0) return;
+  if (c->p) pcap_close(c->p);
+  pthread_mutex_destroy(&c->stats_lock);
+  free(c);
+}
+
+static void env_cleanup(void *arg) {
+  /* The environment is going away (process or worker exit) with the thread still
+   * writing into its memory: stop it without draining and wait for it. */
+  pw_capture *c = (pw_capture *)arg;
+  if (c->running) {
+    pw_capture_request_stop(c, 0);
+    pw_capture_join(c);
+  }
+}
+
+static void external_finalize(napi_env env, void *data, void *hint) {
+  (void)hint;
+  pw_capture *c = (pw_capture *)data;
+  if (c->running) {
+    pw_capture_request_stop(c, 0);
+    pw_capture_join(c);
+    napi_remove_env_cleanup_hook(env, env_cleanup, c);
+  }
+  if (c->mem_ref) {
+    napi_delete_reference(env, c->mem_ref);
+    c->mem_ref = NULL;
+  }
+  if (c->tsfn) {
+    napi_release_threadsafe_function(c->tsfn, napi_tsfn_release);
+    c->tsfn = NULL;
+  }
+  capture_unref(c);
+}
+
+static pw_capture *get_capture(napi_env env, napi_value v) {
+  void *data = NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &data) != napi_ok || !data) {
+    napi_throw_error(env, "E_BAD_ARGUMENT", "expected a pcap handle");
+    return NULL;
+  }
+  pw_capture *c = (pw_capture *)data;
+  if (!c->p) {
+    napi_throw_error(env, "E_BAD_ARGUMENT", "the pcap handle is closed");
+    return NULL;
+  }
+  return c;
+}
+
+/* ---- open ---- */
+
+/* Link-layer header values differ between DLT_ (what pcap_datalink returns) and the
+ * LINKTYPE_ of capture files for a few types; the slots carry the LINKTYPE_. */
+static int dlt_to_linktype(int dlt) {
+  switch (dlt) {
+    case DLT_RAW: return 101;
+#ifdef DLT_LOOP
+    case DLT_LOOP: return 108;
+#endif
+    default: return dlt;
+  }
+}
+
+static const char *activate_code(int rc) {
+  switch (rc) {
+    case PCAP_ERROR_PERM_DENIED:
+    case PCAP_ERROR_PROMISC_PERM_DENIED: return "E_PERM";
+    case PCAP_ERROR_NO_SUCH_DEVICE:
+    case PCAP_ERROR_IFACE_NOT_UP: return "E_NO_IFACE";
+    default: return "E_IO";
+  }
+}
+
+static napi_value fail_open(napi_env env, pw_capture *c, const char *code, const char *msg) {
+  napi_throw_error(env, code, msg);
+  if (c->p) pcap_close(c->p);
+  pthread_mutex_destroy(&c->stats_lock);
+  free(c);
+  return NULL;
+}
+
+/* open(iface, snaplen, promisc, bufferSize, timeoutMs, immediate, direction, filter,
+ *      nanosecond, injectOnly) -> handle */
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 10) return throw_code(env, "E_BAD_ARGUMENT", "open: expected 10 arguments");
+  char iface[256], filter[8192];
+  size_t len;
+  if (napi_get_value_string_utf8(env, argv[0], iface, sizeof iface, &len) != napi_ok || len == 0)
+    return throw_code(env, "E_BAD_ARGUMENT", "open: interface name must be a non-empty string");
+  if (napi_get_value_string_utf8(env, argv[7], filter, sizeof filter, &len) != napi_ok || len >= sizeof filter - 1)
+    return throw_code(env, "E_BAD_ARGUMENT", "open: filter must be a string shorter than 8 KiB");
+  int32_t snaplen, promisc, bufsize, timeout, immediate, direction, nano, inject_only;
+  if (!get_i32(env, argv[1], &snaplen) || !get_i32(env, argv[2], &promisc) || !get_i32(env, argv[3], &bufsize) ||
+      !get_i32(env, argv[4], &timeout) || !get_i32(env, argv[5], &immediate) || !get_i32(env, argv[6], &direction) ||
+      !get_i32(env, argv[8], &nano) || !get_i32(env, argv[9], &inject_only))
+    return throw_code(env, "E_BAD_ARGUMENT", "open: numeric options must be integers");
+
+  pw_capture *c = calloc(1, sizeof *c);
+  if (!c) return throw_code(env, "E_IO", "open: out of memory");
+  pthread_mutex_init(&c->stats_lock, NULL);
+  c->injector = inject_only;
+  c->timeout_ms = timeout;
+  char errbuf[PCAP_ERRBUF_SIZE] = "";
+  char msg[PCAP_ERRBUF_SIZE + 512];
+  c->p = pcap_create(iface, errbuf);
+  if (!c->p) {
+    snprintf(msg, sizeof msg, "cannot open %s: %s", iface, errbuf);
+    return fail_open(env, c, "E_IO", msg);
+  }
+  pcap_set_snaplen(c->p, snaplen);
+  pcap_set_promisc(c->p, promisc);
+  if (bufsize > 0) pcap_set_buffer_size(c->p, bufsize);
+  pcap_set_timeout(c->p, timeout);
+  pcap_set_immediate_mode(c->p, immediate);
+  /* Nanoseconds where the platform has them; otherwise libpcap keeps microseconds. */
+  c->nano = nano && pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_NANO) == 0;
+
+  int rc = pcap_activate(c->p);
+  if (rc < 0) {
+    const char *code = activate_code(rc);
+    const char *why = pcap_geterr(c->p);
+    if (strcmp(code, "E_PERM") == 0) {
+      snprintf(msg, sizeof msg,
+               "no permission to capture on %s (%s): run as root, or grant CAP_NET_RAW and CAP_NET_ADMIN "
+               "(setcap cap_net_raw,cap_net_admin=eip \"$(command -v node)\")",
+               iface, why);
+    } else if (rc == PCAP_ERROR_NO_SUCH_DEVICE) {
+      snprintf(msg, sizeof msg, "no such interface: %s (%s)", iface, why);
+    } else if (rc == PCAP_ERROR_IFACE_NOT_UP) {
+      snprintf(msg, sizeof msg, "interface %s is not up (%s)", iface, why);
+    } else {
+      snprintf(msg, sizeof msg, "cannot activate capture on %s: %s (%s)", iface, pcap_statustostr(rc), why);
+    }
+    return fail_open(env, c, code, msg);
+  }
+  if (c->nano) c->nano = pcap_get_tstamp_precision(c->p) == PCAP_TSTAMP_PRECISION_NANO;
+  c->linktype = dlt_to_linktype(pcap_datalink(c->p));
+  c->snaplen = pcap_snapshot(c->p);
+
+  if (direction != PCAP_D_INOUT && pcap_setdirection(c->p, (pcap_direction_t)direction) != 0) {
+    snprintf(msg, sizeof msg, "cannot set capture direction on %s: %s", iface, pcap_geterr(c->p));
+    return fail_open(env, c, "E_IO", msg);
+  }
+  struct bpf_program prog;
+  if (inject_only) {
+    /* An injector never reads: a reject-all socket filter keeps its receive ring empty. */
+    struct bpf_insn reject = BPF_STMT(BPF_RET | BPF_K, 0);
+    prog.bf_len = 1;
+    prog.bf_insns = &reject;
+    if (pcap_setfilter(c->p, &prog) != 0) {
+      snprintf(msg, sizeof msg, "cannot set filter on %s: %s", iface, pcap_geterr(c->p));
+      return fail_open(env, c, "E_IO", msg);
+    }
+  } else if (filter[0] != 0) {
+    if (pcap_compile(c->p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+      snprintf(msg, sizeof msg, "bad filter \"%.200s\": %s", filter, pcap_geterr(c->p));
+      return fail_open(env, c, "E_FILTER_SYNTAX", msg);
+    }
+    int frc = pcap_setfilter(c->p, &prog);
+    pcap_freecode(&prog);
+    if (frc != 0) {
+      snprintf(msg, sizeof msg, "cannot install filter \"%.200s\" on %s: %s", filter, iface, pcap_geterr(c->p));
+      return fail_open(env, c, "E_IO", msg);
+    }
+  }
+  c->refs = 1;
+  c->env = env;
+  napi_value ext;
+  if (napi_create_external(env, c, external_finalize, NULL, &ext) != napi_ok) {
+    return fail_open(env, c, "E_IO", "open: cannot create the handle");
+  }
+  return ext;
+}
+
+/* info(handle) -> { linktype, dlt, nanosecond, snaplen, warning } */
+static napi_value js_info(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  pw_capture *c = get_capture(env, argv[0]);
+  if (!c) return NULL;
+  napi_value o, b;
+  CHECK(napi_create_object(env, &o));
+  set_prop(env, o, "linktype", make_u32(env, (uint32_t)c->linktype));
+  set_prop(env, o, "dlt", make_u32(env, (uint32_t)pcap_datalink(c->p)));
+  napi_get_boolean(env, c->nano != 0, &b);
+  set_prop(env, o, "nanosecond", b);
+  set_prop(env, o, "snaplen", make_u32(env, (uint32_t)c->snaplen));
+  return o;
+}
+
+/* ---- start / stop / close ---- */
+
+static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
+  pw_capture *c = (pw_capture *)context;
+  int ev = (int)(uintptr_t)data;
+  if (ev == EV_BATCH) __atomic_store_n(&c->wake_pending, 0, __ATOMIC_SEQ_CST);
+  if (env == NULL || js_cb == NULL) return; /* environment tearing down */
+  napi_value undef, arg;
+  napi_get_undefined(env, &undef);
+  napi_create_int32(env, ev, &arg);
+  napi_call_function(env, undef, js_cb, 1, &arg, NULL);
+}
+
+static void tsfn_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  capture_unref((pw_capture *)data);
+}
+
+/* start(handle, memoryBytes: Uint8Array over memory.buffer, ring, ifaceIndex, onEvent) */
+static napi_value js_start(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 5) return throw_code(env, "E_BAD_ARGUMENT", "start: expected 5 arguments");
+  pw_capture *c = get_capture(env, argv[0]);
+  if (!c) return NULL;
+  if (c->injector) return throw_code(env, "E_BAD_ARGUMENT", "start: this handle was opened for injection only");
+  if (c->running || c->tsfn) return throw_code(env, "E_BAD_ARGUMENT", "start: the capture is already running");
+  bool is_ta;
+  CHECK(napi_is_typedarray(env, argv[1], &is_ta));
+  if (!is_ta) return throw_code(env, "E_BAD_ARGUMENT", "start: memory must be a Uint8Array over the shared memory");
+  napi_typedarray_type tt;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  CHECK(napi_get_typedarray_info(env, argv[1], &tt, &length, &data, &ab, &offset));
+  if (tt != napi_uint8_array || offset != 0 || data == NULL)
+    return throw_code(env, "E_BAD_ARGUMENT", "start: memory must be a Uint8Array over the whole shared memory");
+  uint32_t ring, iface;
+  if (napi_get_value_uint32(env, argv[2], &ring) != napi_ok || napi_get_value_uint32(env, argv[3], &iface) != napi_ok || iface > 0xFFFF)
+    return throw_code(env, "E_BAD_ARGUMENT", "start: ring address and interface index must be unsigned integers");
+  const char *bad = pw_ring_attach(c, (uint8_t *)data, length, ring, (uint16_t)iface);
+  if (bad) return throw_code(env, "E_BAD_ARGUMENT", bad);
+
+  napi_value name;
+  CHECK(napi_create_string_utf8(env, "pktwasm.pcap", NAPI_AUTO_LENGTH, &name));
+  CHECK(napi_create_reference(env, argv[1], 1, &c->mem_ref));
+  CHECK(napi_create_threadsafe_function(env, argv[4], NULL, name, 0, 1, c, tsfn_finalize, c, call_js, &c->tsfn));
+  c->refs++; /* the tsfn owns a reference until tsfn_finalize */
+  int rc = pw_capture_start(c);
+  if (rc != 0) {
+    napi_release_threadsafe_function(c->tsfn, napi_tsfn_release);
+    c->tsfn = NULL;
+    char msg[128];
+    snprintf(msg, sizeof msg, "start: cannot create the capture thread: %s", strerror(rc));
+    return throw_code(env, "E_IO", msg);
+  }
+  napi_add_env_cleanup_hook(env, env_cleanup, c);
+  return NULL;
+}
+
+/* stop(handle, drainMs): asks the thread to finish; EV_END follows. */
+static napi_value js_stop(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  pw_capture *c = get_capture(env, argv[0]);
+  if (!c) return NULL;
+  int32_t drain_ms = 0;
+  if (argc > 1) get_i32(env, argv[1], &drain_ms);
+  if (c->running) pw_capture_request_stop(c, drain_ms < 0 ? 0 : drain_ms);
+  return NULL;
+}
+
+/* close(handle): stops without draining if still running, joins, closes libpcap. */
+static napi_value js_close(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void *data = NULL;
+  if (napi_get_value_external(env, argv[0], &data) != napi_ok || !data)
+    return throw_code(env, "E_BAD_ARGUMENT", "close: expected a pcap handle");
+  pw_capture *c = (pw_capture *)data;
+  if (!c->p) return NULL; /* already closed */
+  if (c->running) {
+    if (!__atomic_load_n(&c->stop_req, __ATOMIC_ACQUIRE)) pw_capture_request_stop(c, 0);
+    pw_capture_join(c);
+    napi_remove_env_cleanup_hook(env, env_cleanup, c);
+  }
+  if (c->tsfn) {
+    napi_release_threadsafe_function(c->tsfn, napi_tsfn_release);
+    c->tsfn = NULL;
+  }
+  if (c->mem_ref) {
+    napi_delete_reference(env, c->mem_ref);
+    c->mem_ref = NULL;
+  }
+  pcap_close(c->p);
+  c->p = NULL;
+  return NULL;
+}
+
+/* stats(handle) -> { recv, drop, ifdrop, captured, ringDrops, batches, ok, error } */
+static napi_value js_stats(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  pw_capture *c = get_capture(env, argv[0]);
+  if (!c) return NULL;
+  struct pcap_stat st;
+  memset(&st, 0, sizeof st);
+  int ok = pw_capture_stats(c, &st) == 0;
+  napi_value o, b;
+  CHECK(napi_create_object(env, &o));
+  set_prop(env, o, "recv", make_f64(env, st.ps_recv));
+  set_prop(env, o, "drop", make_f64(env, st.ps_drop));
+  set_prop(env, o, "ifdrop", make_f64(env, st.ps_ifdrop));
+  set_prop(env, o, "captured", make_f64(env, (double)__atomic_load_n(&c->captured, __ATOMIC_RELAXED)));
+  set_prop(env, o, "batches", make_f64(env, (double)__atomic_load_n(&c->batches, __ATOMIC_RELAXED)));
+  napi_get_boolean(env, ok, &b);
+  set_prop(env, o, "ok", b);
+  set_prop(env, o, "error", make_str(env, ok ? "" : pcap_geterr(c->p)));
+  return o;
+}
+
+/* error(handle) -> message of the libpcap error that stopped the thread, or "" */
+static napi_value js_error(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void *data = NULL;
+  if (napi_get_value_external(env, argv[0], &data) != napi_ok || !data)
+    return throw_code(env, "E_BAD_ARGUMENT", "error: expected a pcap handle");
+  pw_capture *c = (pw_capture *)data;
+  return make_str(env, __atomic_load_n(&c->failed, __ATOMIC_ACQUIRE) ? c->error : "");
+}
+
+/* ---- inject ---- */
+
+/* inject(handle, bytes: Uint8Array, lengths: Uint32Array, count) -> frames sent.
+ * Frames lie back to back in `bytes`. Stops at the first failure and throws E_IO naming
+ * the frame; everything before it was sent. */
+static napi_value js_inject(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 4) return throw_code(env, "E_BAD_ARGUMENT", "inject: expected 4 arguments");
+  pw_capture *c = get_capture(env, argv[0]);
+  if (!c) return NULL;
+  napi_typedarray_type t1, t2;
+  size_t n1, n2, o1, o2;
+  void *d1, *d2;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, argv[1], &t1, &n1, &d1, &ab, &o1) != napi_ok || t1 != napi_uint8_array ||
+      napi_get_typedarray_info(env, argv[2], &t2, &n2, &d2, &ab, &o2) != napi_ok || t2 != napi_uint32_array)
+    return throw_code(env, "E_BAD_ARGUMENT", "inject: expected a Uint8Array of frames and a Uint32Array of lengths");
+  uint32_t count;
+  if (napi_get_value_uint32(env, argv[3], &count) != napi_ok || count > n2)
+    return throw_code(env, "E_BAD_ARGUMENT", "inject: count exceeds the lengths array");
+  const uint8_t *bytes = (const uint8_t *)d1;
+  const uint32_t *lens = (const uint32_t *)d2;
+  size_t off = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    if (off + lens[i] > n1) return throw_code(env, "E_BAD_ARGUMENT", "inject: lengths run past the end of the bytes");
+    if (pcap_inject(c->p, bytes + off, lens[i]) < 0) {
+      char msg[PCAP_ERRBUF_SIZE + 96];
+      snprintf(msg, sizeof msg, "inject: frame %u of %u (%u bytes) not sent: %s", i, count, lens[i], pcap_geterr(c->p));
+      napi_value err, code, text, sent;
+      napi_create_string_utf8(env, "E_IO", NAPI_AUTO_LENGTH, &code);
+      napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
+      napi_create_error(env, code, text, &err);
+      napi_create_uint32(env, i, &sent);
+      napi_set_named_property(env, err, "sent", sent);
+      napi_throw(env, err);
+      return NULL;
+    }
+    off += lens[i];
+  }
+  return make_u32(env, count);
+}
+
+/* ---- interfaces ---- */
+
+static napi_value sockaddr_str(napi_env env, const struct sockaddr *sa) {
+  char buf[INET6_ADDRSTRLEN] = "";
+  if (!sa) return NULL;
+  if (sa->sa_family == AF_INET) inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf, sizeof buf);
+  else if (sa->sa_family == AF_INET6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf, sizeof buf);
+  else return NULL;
+  return make_str(env, buf);
+}
+
+/* findAllDevs() -> [{ name, description, flags, addresses: [{ family, addr, netmask?, broadaddr? }] }] */
+static napi_value js_findalldevs(napi_env env, napi_callback_info info) {
+  (void)info;
+  pcap_if_t *devs = NULL;
+  char errbuf[PCAP_ERRBUF_SIZE];
+  if (pcap_findalldevs(&devs, errbuf) != 0) {
+    char msg[PCAP_ERRBUF_SIZE + 64];
+    snprintf(msg, sizeof msg, "cannot list interfaces: %s", errbuf);
+    return throw_code(env, "E_IO", msg);
+  }
+  napi_value arr;
+  CHECK(napi_create_array(env, &arr));
+  uint32_t i = 0;
+  for (pcap_if_t *d = devs; d; d = d->next) {
+    napi_value o, addrs;
+    napi_create_object(env, &o);
+    set_prop(env, o, "name", make_str(env, d->name));
+    set_prop(env, o, "description", make_str(env, d->description));
+    set_prop(env, o, "flags", make_u32(env, d->flags));
+    napi_create_array(env, &addrs);
+    uint32_t j = 0;
+    for (pcap_addr_t *a = d->addresses; a; a = a->next) {
+      napi_value addr = sockaddr_str(env, a->addr);
+      if (!addr) continue;
+      napi_value ao;
+      napi_create_object(env, &ao);
+      set_prop(env, ao, "family", make_str(env, a->addr->sa_family == AF_INET ? "inet" : "inet6"));
+      set_prop(env, ao, "addr", addr);
+      napi_value mask = sockaddr_str(env, a->netmask), bcast = sockaddr_str(env, a->broadaddr);
+      if (mask) set_prop(env, ao, "netmask", mask);
+      if (bcast) set_prop(env, ao, "broadaddr", bcast);
+      napi_set_element(env, addrs, j++, ao);
+    }
+    set_prop(env, o, "addresses", addrs);
+    napi_set_element(env, arr, i++, o);
+  }
+  pcap_freealldevs(devs);
+  return arr;
+}
+
+static napi_value js_version(napi_env env, napi_callback_info info) {
+  (void)info;
+  return make_str(env, pcap_lib_version());
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"info", NULL, js_info, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"start", NULL, js_start, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"stop", NULL, js_stop, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"error", NULL, js_error, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"inject", NULL, js_inject, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"findAllDevs", NULL, js_findalldevs, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"version", NULL, js_version, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}

@@ -1,0 +1,174 @@
+/* The capture thread: pcap_dispatch(-1) drains every block libpcap has ready, the callback
+ * copies each packet straight into the next free ring slot, and the new head is published
+ * with one release store per batch. JS is called (through the thread-safe function) only
+ * when the consumer said it is waiting, and at most once per batch. */
+#include "capture.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define LOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define STORE_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+static inline uint32_t *ring_u32(const pw_capture *c, uint32_t off) {
+  return (uint32_t *)(void *)(c->ring + off);
+}
+
+const char *pw_ring_attach(pw_capture *c, uint8_t *mem, size_t mem_len, uint32_t ring, uint16_t iface) {
+  if ((ring & 63u) != 0 || (size_t)ring + 256 > mem_len) return "ring address is not a 64-byte aligned header inside the memory";
+  uint8_t *r = mem + ring;
+  uint32_t count = *(uint32_t *)(void *)(r + RING_SLOT_COUNT);
+  uint32_t size = *(uint32_t *)(void *)(r + RING_SLOT_SIZE);
+  uint32_t slots = *(uint32_t *)(void *)(r + RING_SLOTS);
+  uint32_t mask = *(uint32_t *)(void *)(r + RING_MASK);
+  if (count == 0 || (count & (count - 1)) != 0 || mask != count - 1) return "ring slot count is not a power of two (is the ring initialised?)";
+  if (size < 64 || (size & 63u) != 0) return "ring slot size is not a multiple of 64";
+  if ((slots & 63u) != 0 || (uint64_t)slots + (uint64_t)count * size > mem_len) return "ring slots lie outside the memory";
+  c->mem = mem;
+  c->ring = r;
+  c->slots = mem + slots;
+  c->slot_count = count;
+  c->slot_size = size;
+  c->mask = mask;
+  c->iface = iface;
+  /* Resume from wherever the ring is: a ring may be handed from one source to the next. */
+  c->local_head = LOAD_ACQ(ring_u32(c, RING_HEAD));
+  c->published = c->local_head;
+  c->cached_tail = LOAD_ACQ(ring_u32(c, RING_TAIL));
+  c->ring_drops = (uint64_t)*ring_u32(c, RING_DROPS) | ((uint64_t)*ring_u32(c, RING_DROPS_HI) << 32);
+  return NULL;
+}
+
+/* Stores the new head and, if the consumer sleeps, queues one wake-up. */
+static void publish(pw_capture *c) {
+  if (c->local_head == c->published) return;
+  STORE_REL(ring_u32(c, RING_HEAD), c->local_head);
+  c->published = c->local_head;
+  /* Dekker pairing with the consumer (store WAITING=1, then load head): both sides use
+   * sequentially consistent order, so either it sees our head or we see its flag. */
+  __atomic_thread_fence(__ATOMIC_SEQ_CST);
+  if (__atomic_load_n((int32_t *)(void *)(c->ring + RING_WAITING), __ATOMIC_SEQ_CST) != 0 &&
+      __atomic_exchange_n(&c->wake_pending, 1, __ATOMIC_SEQ_CST) == 0) {
+    __atomic_add_fetch(&c->batches, 1, __ATOMIC_RELAXED);
+    if (napi_call_threadsafe_function(c->tsfn, (void *)(uintptr_t)EV_BATCH, napi_tsfn_nonblocking) != napi_ok) {
+      __atomic_store_n(&c->wake_pending, 0, __ATOMIC_SEQ_CST); /* queue closing: nobody to wake */
+    }
+  }
+}
+
+static void count_drop(pw_capture *c) {
+  c->ring_drops++;
+  __atomic_store_n(ring_u32(c, RING_DROPS_HI), (uint32_t)(c->ring_drops >> 32), __ATOMIC_RELAXED);
+  __atomic_store_n(ring_u32(c, RING_DROPS), (uint32_t)c->ring_drops, __ATOMIC_RELAXED);
+}
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
+  pw_capture *c = (pw_capture *)(void *)user;
+  __atomic_store_n(&c->captured, c->captured + 1, __ATOMIC_RELAXED); /* single writer */
+  if (c->local_head - c->cached_tail >= c->slot_count) {
+    c->cached_tail = LOAD_ACQ(ring_u32(c, RING_TAIL));
+    if (c->local_head - c->cached_tail >= c->slot_count) {
+      /* Full as far as the consumer knows: show it what we have, look once more, then
+       * drop. Never wait here: libpcap's own ring would overflow behind us. */
+      publish(c);
+      c->cached_tail = LOAD_ACQ(ring_u32(c, RING_TAIL));
+      if (c->local_head - c->cached_tail >= c->slot_count) {
+        count_drop(c);
+        return;
+      }
+    }
+  }
+  uint8_t *s = c->slots + (size_t)(c->local_head & c->mask) * c->slot_size;
+  uint32_t room = c->slot_size - SLOT_HDR_SIZE;
+  uint32_t caplen = h->caplen < room ? h->caplen : room; /* keep the real wirelen */
+  *(uint32_t *)(void *)(s + SLOT_CAPLEN) = caplen;
+  *(uint32_t *)(void *)(s + SLOT_WIRELEN) = h->len;
+  *(uint32_t *)(void *)(s + SLOT_TS_SEC) = (uint32_t)h->ts.tv_sec;
+  *(uint32_t *)(void *)(s + SLOT_TS_NSEC) = c->nano ? (uint32_t)h->ts.tv_usec : (uint32_t)h->ts.tv_usec * 1000u;
+  *(uint16_t *)(void *)(s + SLOT_LINKTYPE) = (uint16_t)c->linktype;
+  *(uint16_t *)(void *)(s + SLOT_IFACE) = c->iface;
+  *(uint32_t *)(void *)(s + SLOT_FLAGS) = 0;
+  memcpy(s + SLOT_DATA, bytes, caplen);
+  c->local_head++;
+  if (c->local_head - c->published >= BATCH_MAX) publish(c);
+}
+
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* After stop: keep reading until every packet the kernel accepted (ps_recv) was either
+ * handed to us or counted as a kernel drop, or the deadline passes. A TPACKET_V3 block is
+ * only readable once the kernel retires it (at the buffer timeout), hence the wait. */
+static void drain(pw_capture *c, int drain_ms) {
+  char errbuf[PCAP_ERRBUF_SIZE];
+  if (pcap_setnonblock(c->p, 1, errbuf) != 0) return;
+  uint64_t deadline = now_ms() + (uint64_t)drain_ms;
+  for (;;) {
+    int n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
+    publish(c);
+    if (n == PCAP_ERROR) return;
+    if (n > 0) continue;
+    struct pcap_stat st;
+    if (pw_capture_stats(c, &st) != 0) return;
+    if (__atomic_load_n(&c->captured, __ATOMIC_RELAXED) + st.ps_drop >= st.ps_recv) return;
+    if (now_ms() >= deadline) return;
+    struct timespec pause = {0, 2 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+  }
+}
+
+static void *capture_main(void *arg) {
+  pw_capture *c = (pw_capture *)arg;
+  while (!__atomic_load_n(&c->stop_req, __ATOMIC_ACQUIRE)) {
+    int n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
+    publish(c);
+    if (n == PCAP_ERROR) {
+      snprintf(c->error, sizeof c->error, "capture stopped: %s", pcap_geterr(c->p));
+      __atomic_store_n(&c->failed, 1, __ATOMIC_RELEASE);
+      break;
+    }
+    /* PCAP_ERROR_BREAK: pcap_breakloop from stop(); the loop condition sees stop_req. */
+  }
+  int drain_ms = __atomic_load_n(&c->drain_ms, __ATOMIC_ACQUIRE);
+  if (!__atomic_load_n(&c->failed, __ATOMIC_ACQUIRE) && drain_ms > 0) drain(c, drain_ms);
+  publish(c);
+  __atomic_or_fetch(ring_u32(c, RING_FLAGS), RF_CLOSED, __ATOMIC_SEQ_CST);
+  /* Always tell JS the thread ended: the consumer drains and stops, close() can join. */
+  napi_call_threadsafe_function(c->tsfn, (void *)(uintptr_t)EV_END, napi_tsfn_blocking);
+  return NULL;
+}
+
+int pw_capture_start(pw_capture *c) {
+  c->stop_req = 0;
+  c->failed = 0;
+  c->wake_pending = 0;
+  c->error[0] = 0;
+  __atomic_and_fetch(ring_u32(c, RING_FLAGS), ~RF_CLOSED, __ATOMIC_SEQ_CST);
+  int rc = pthread_create(&c->thread, NULL, capture_main, c);
+  if (rc == 0) c->running = 1;
+  return rc;
+}
+
+void pw_capture_request_stop(pw_capture *c, int drain_ms) {
+  __atomic_store_n(&c->drain_ms, drain_ms, __ATOMIC_RELEASE);
+  __atomic_store_n(&c->stop_req, 1, __ATOMIC_RELEASE);
+  pcap_breakloop(c->p); /* libpcap >= 1.10 also wakes its poll() through an eventfd */
+}
+
+void pw_capture_join(pw_capture *c) {
+  if (!c->running) return;
+  pthread_join(c->thread, NULL);
+  c->running = 0;
+}
+
+int pw_capture_stats(pw_capture *c, struct pcap_stat *st) {
+  pthread_mutex_lock(&c->stats_lock);
+  int rc = pcap_stats(c->p, st);
+  pthread_mutex_unlock(&c->stats_lock);
+  return rc;
+}

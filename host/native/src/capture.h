@@ -1,0 +1,96 @@
+/* One libpcap handle and the capture thread that copies its packets into the frame ring
+ * of host/layout.ts (RING_* / SLOT_*), in the shared WebAssembly memory. */
+#ifndef PKTWASM_CAPTURE_H
+#define PKTWASM_CAPTURE_H
+
+#include <node_api.h>
+#include <pcap/pcap.h>
+#include <pthread.h>
+#include <stdint.h>
+
+/* Ring header and slot header offsets: keep in step with host/layout.ts. */
+#define RING_HEAD 0
+#define RING_TAIL 64
+#define RING_SLOT_COUNT 128
+#define RING_SLOT_SIZE 132
+#define RING_SLOTS 136
+#define RING_MASK 140
+#define RING_DROPS 144 /* low word of the u64 drop count; the high word is RING_DROPS_HI */
+#define RING_FLAGS 148
+#define RING_WAITING 152
+#define RING_DROPS_HI 156
+#define RF_CLOSED 1u
+
+#define SLOT_HDR_SIZE 32
+#define SLOT_CAPLEN 0
+#define SLOT_WIRELEN 4
+#define SLOT_TS_SEC 8
+#define SLOT_TS_NSEC 12
+#define SLOT_LINKTYPE 16
+#define SLOT_IFACE 18
+#define SLOT_FLAGS 20
+#define SLOT_DATA 32
+
+/* Events the capture thread sends to JS through the thread-safe function. */
+#define EV_BATCH 1 /* new slots were published while the consumer was waiting */
+#define EV_END 2   /* the thread has stopped (after stop(), or after an error: see error) */
+
+/* Publish head at least every BATCH_MAX packets inside one pcap_dispatch, so a long
+ * backlog (a full TPACKET_V3 ring holds thousands of frames) does not sit unpublished. */
+#define BATCH_MAX 256
+
+typedef struct pw_capture {
+  pcap_t *p;
+  int linktype; /* LINKTYPE_* of the handle (the pcap file value, not the DLT) */
+  int nano;     /* 1 when libpcap delivers nanosecond timestamps */
+  int snaplen;
+  int timeout_ms;
+  int injector; /* opened only to inject: no capture thread */
+
+  /* Ring, resolved once at start. mem is the base of the shared memory (it never moves). */
+  uint8_t *mem;
+  uint8_t *ring;
+  uint8_t *slots;
+  uint32_t slot_count, slot_size, mask;
+  uint16_t iface;
+  uint32_t local_head; /* next slot to fill (producer-private) */
+  uint32_t published;  /* last head value stored to RING_HEAD */
+  uint32_t cached_tail;
+  uint64_t ring_drops;
+
+  /* Counters read by the JS thread while the capture thread runs. */
+  uint64_t captured; /* packets libpcap handed to us (atomic access) */
+  uint64_t batches;  /* EV_BATCH calls made (atomic access) */
+
+  pthread_t thread;
+  int running;   /* thread started and not joined (JS thread only) */
+  int stop_req;  /* atomic: ask the thread to leave its loop */
+  int drain_ms;  /* atomic: how long the thread may keep draining after stop */
+  int wake_pending; /* atomic: an EV_BATCH call is queued and not yet delivered */
+  int failed;    /* atomic: the thread stopped on a libpcap error */
+  char error[PCAP_ERRBUF_SIZE + 64];
+  pthread_mutex_t stats_lock; /* pcap_stats accumulates into the handle: one caller at a time */
+
+  napi_threadsafe_function tsfn;
+  napi_ref mem_ref; /* keeps the memory's buffer alive while the thread writes into it */
+  napi_env env;
+  int refs; /* owners: the JS external + the tsfn while it exists (JS thread only) */
+} pw_capture;
+
+/* Checks the ring header at `ring` (inside [mem, mem+mem_len)) and records its geometry.
+ * Returns NULL or a message saying what is wrong. */
+const char *pw_ring_attach(pw_capture *c, uint8_t *mem, size_t mem_len, uint32_t ring, uint16_t iface);
+
+/* Starts the capture thread (c->tsfn must already exist). Returns 0 or an errno. */
+int pw_capture_start(pw_capture *c);
+
+/* Asks the thread to stop after draining for at most drain_ms; does not wait. */
+void pw_capture_request_stop(pw_capture *c, int drain_ms);
+
+/* Waits for the thread to end (after pw_capture_request_stop). */
+void pw_capture_join(pw_capture *c);
+
+/* pcap_stats under the lock. Returns 0 or -1 (message in pcap_geterr). */
+int pw_capture_stats(pw_capture *c, struct pcap_stat *st);
+
+#endif
