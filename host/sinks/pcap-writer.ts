@@ -1,0 +1,118 @@
+// Streaming pcap writer (the classic libpcap format, little-endian, as libpcap writes it
+// on this machine). The 24-byte file header is written to the descriptor at once, when
+// the writer is created, so even an empty capture is a valid file. Records are copied
+// into a 1 MiB buffer (TypedArray.set, no Buffer per packet) and the buffer is written
+// with fs.writeSync only between whole records: after flush() the file is always a
+// complete, valid capture. That is what makes -w safe under SIGINT/SIGTERM: the sniffer's
+// signal handler calls flush() and close(), both synchronous, and exits.
+import { openSync } from 'node:fs';
+import { PktError } from '../errors.js';
+import { OutputBuffer, DEFAULT_BUFFER_BYTES } from './output-buffer.js';
+import { linktypeName } from './linktype-names.js';
+
+export const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
+export const PCAP_MAGIC_NANO = 0xa1b23c4d;
+export const PCAP_HEADER_BYTES = 24;
+export const PCAP_RECORD_HEADER_BYTES = 16;
+/** libpcap's MAXIMUM_SNAPLEN: the default when the caller gives none. */
+export const DEFAULT_SNAPLEN = 262144;
+
+export interface PcapWriterOptions {
+  linktype: number;
+  /** Header snaplen; records longer than it are cut to it (what -s means). */
+  snaplen?: number;
+  /** Nanosecond magic (a1b23c4d) instead of microseconds. */
+  nanosecond?: boolean;
+  bufferBytes?: number;
+}
+
+export class PcapWriter {
+  readonly linktype: number;
+  readonly snaplen: number;
+  readonly nanosecond: boolean;
+  /** Records written (buffered or not). */
+  packets = 0;
+  private readonly out: OutputBuffer;
+  private readonly dv: { buf: Uint8Array; view: DataView };
+
+  /** Writes to an open descriptor (stdout: fd 1); `ownsFd` closes it on close(). */
+  constructor(fd: number, opts: PcapWriterOptions, ownsFd = false) {
+    this.linktype = opts.linktype & 0xFFFF;
+    this.snaplen = opts.snaplen && opts.snaplen > 0 ? opts.snaplen >>> 0 : DEFAULT_SNAPLEN;
+    this.nanosecond = opts.nanosecond === true;
+    this.out = new OutputBuffer(fd, opts.bufferBytes ?? DEFAULT_BUFFER_BYTES, ownsFd);
+    this.dv = { buf: this.out.buf, view: new DataView(this.out.buf.buffer) };
+    const o = this.out;
+    const v = this.view(PCAP_HEADER_BYTES);
+    v.setUint32(o.pos, this.nanosecond ? PCAP_MAGIC_NANO : PCAP_MAGIC_MICRO, true);
+    v.setUint16(o.pos + 4, 2, true);
+    v.setUint16(o.pos + 6, 4, true);
+    v.setInt32(o.pos + 8, 0, true); // thiszone
+    v.setUint32(o.pos + 12, 0, true); // sigfigs
+    v.setUint32(o.pos + 16, this.snaplen, true);
+    v.setUint32(o.pos + 20, this.linktype, true);
+    o.pos += PCAP_HEADER_BYTES;
+    o.flush();
+  }
+
+  /** Creates (truncates) `path` and writes the header. */
+  static open(path: string, opts: PcapWriterOptions): PcapWriter {
+    let fd: number;
+    try {
+      fd = openSync(path, 'w');
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new PktError(err.code === 'EACCES' ? 'E_PERM' : 'E_IO', `${path}: cannot create capture file: ${err.message}`);
+    }
+    return new PcapWriter(fd, opts, true);
+  }
+
+  /** A DataView over the buffer with room for n bytes at out.pos (the buffer may grow). */
+  private view(n: number): DataView {
+    this.out.ensure(n);
+    if (this.dv.buf !== this.out.buf) {
+      this.dv.buf = this.out.buf;
+      this.dv.view = new DataView(this.out.buf.buffer);
+    }
+    return this.dv.view;
+  }
+
+  /** Appends one record. `bytes` holds at least `caplen` bytes (only those are written).
+   *  A pcap file has one link type: a record of another type is refused with a PktError
+   *  naming both (write pcapng for mixed captures). */
+  writeRecord(tsSec: number, tsNsec: number, caplen: number, wirelen: number, bytes: Uint8Array, linktype = this.linktype): void {
+    if (linktype !== this.linktype) this.rejectLinktype(linktype);
+    let n = caplen < bytes.length ? caplen : bytes.length;
+    if (n > this.snaplen) n = this.snaplen;
+    const v = this.view(PCAP_RECORD_HEADER_BYTES + n);
+    const o = this.out;
+    const p = o.pos;
+    v.setUint32(p, tsSec >>> 0, true);
+    v.setUint32(p + 4, this.nanosecond ? tsNsec >>> 0 : Math.floor(tsNsec / 1000), true);
+    v.setUint32(p + 8, n, true);
+    v.setUint32(p + 12, wirelen >>> 0, true);
+    o.buf.set(n === bytes.length ? bytes : bytes.subarray(0, n), p + PCAP_RECORD_HEADER_BYTES);
+    o.pos = p + PCAP_RECORD_HEADER_BYTES + n;
+    this.packets++;
+  }
+
+  private rejectLinktype(linktype: number): never {
+    throw new PktError('E_UNKNOWN_LINKTYPE',
+      `pcap output holds one link type (${linktypeName(this.linktype)}) but packet ${this.packets + 1} is ${linktypeName(linktype)}: write pcapng (--pcapng) for captures with several link types`);
+  }
+
+  /** Bytes in the file so far (header included) plus those still buffered. */
+  get bytes(): number {
+    return this.out.written + this.out.pos;
+  }
+
+  /** Writes every buffered record; the file is a valid capture when this returns. */
+  flush(): void {
+    this.out.flush();
+  }
+
+  /** Flushes and closes (closing the descriptor only if the writer opened it). */
+  close(): void {
+    this.out.close();
+  }
+}

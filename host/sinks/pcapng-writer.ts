@@ -1,0 +1,181 @@
+// Streaming pcapng writer: one Section Header Block, an Interface Description Block the
+// first time each (link type, interface) pair appears, and an Enhanced Packet Block per
+// record. Unlike pcap it can hold captures mixing link types (pcapng inputs with several
+// IDBs, or a sniffer on several interfaces). Timestamps are written in nanoseconds
+// (if_tsresol = 9) when asked, else in microseconds (the pcapng default, no option).
+// Same buffering and signal-safety contract as PcapWriter: the SHB is written at open,
+// flush() writes whole blocks only, so the file is valid whenever flush() returns.
+import { openSync } from 'node:fs';
+import { PktError } from '../errors.js';
+import { OutputBuffer, DEFAULT_BUFFER_BYTES } from './output-buffer.js';
+import { DEFAULT_SNAPLEN } from './pcap-writer.js';
+
+const BT_SHB = 0x0a0d0d0a;
+const BT_IDB = 1;
+const BT_EPB = 6;
+const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+const OPT_ENDOFOPT = 0;
+const OPT_IF_NAME = 2;
+const OPT_IF_TSRESOL = 9;
+
+export interface PcapngWriterOptions {
+  snaplen?: number;
+  nanosecond?: boolean;
+  bufferBytes?: number;
+  /** Interface names by interface index (if_name options), e.g. from the source. */
+  interfaceNames?: readonly string[];
+  /** Declares interface 0 with this link type at open, so that a capture that ends
+   *  with no packets still has an IDB (tcpdump refuses a pcapng without one). */
+  linktype?: number;
+}
+
+export class PcapngWriter {
+  readonly snaplen: number;
+  readonly nanosecond: boolean;
+  packets = 0;
+  private readonly out: OutputBuffer;
+  private dvBuf: Uint8Array;
+  private dv: DataView;
+  /** (linktype << 16 | iface) -> IDB index in this section. */
+  private readonly idbs = new Map<number, number>();
+  private readonly names: readonly string[];
+  private lastKey = -1;
+  private lastIdb = 0;
+
+  constructor(fd: number, opts: PcapngWriterOptions = {}, ownsFd = false) {
+    this.snaplen = opts.snaplen && opts.snaplen > 0 ? opts.snaplen >>> 0 : DEFAULT_SNAPLEN;
+    this.nanosecond = opts.nanosecond === true;
+    this.names = opts.interfaceNames ?? [];
+    this.out = new OutputBuffer(fd, opts.bufferBytes ?? DEFAULT_BUFFER_BYTES, ownsFd);
+    this.dvBuf = this.out.buf;
+    this.dv = new DataView(this.dvBuf.buffer);
+    const v = this.view(28);
+    const p = this.out.pos;
+    v.setUint32(p, BT_SHB, true);
+    v.setUint32(p + 4, 28, true);
+    v.setUint32(p + 8, BYTE_ORDER_MAGIC, true);
+    v.setUint16(p + 12, 1, true);
+    v.setUint16(p + 14, 0, true);
+    v.setInt32(p + 16, -1, true); // section length unknown (we stream)
+    v.setInt32(p + 20, -1, true);
+    v.setUint32(p + 24, 28, true);
+    this.out.pos += 28;
+    if (opts.linktype !== undefined) this.idbFor(opts.linktype, 0);
+    this.out.flush();
+  }
+
+  static open(path: string, opts: PcapngWriterOptions = {}): PcapngWriter {
+    let fd: number;
+    try {
+      fd = openSync(path, 'w');
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new PktError(err.code === 'EACCES' ? 'E_PERM' : 'E_IO', `${path}: cannot create capture file: ${err.message}`);
+    }
+    return new PcapngWriter(fd, opts, true);
+  }
+
+  private view(n: number): DataView {
+    this.out.ensure(n);
+    if (this.dvBuf !== this.out.buf) {
+      this.dvBuf = this.out.buf;
+      this.dv = new DataView(this.dvBuf.buffer);
+    }
+    return this.dv;
+  }
+
+  /** IDB index for (linktype, iface), writing the block the first time. */
+  private idbFor(linktype: number, iface: number): number {
+    const key = ((linktype & 0xFFFF) * 65536) + (iface & 0xFFFF);
+    if (key === this.lastKey) return this.lastIdb;
+    let idx = this.idbs.get(key);
+    if (idx === undefined) {
+      idx = this.idbs.size;
+      this.idbs.set(key, idx);
+      this.writeIdb(linktype, iface);
+    }
+    this.lastKey = key;
+    this.lastIdb = idx;
+    return idx;
+  }
+
+  private writeIdb(linktype: number, iface: number): void {
+    const name = this.names[iface] ?? '';
+    const nameBytes = name === '' ? null : new TextEncoder().encode(name);
+    let len = 20 + 4; // header, linktype, reserved, snaplen, endofopt option, trailer
+    if (nameBytes) len += 4 + ((nameBytes.length + 3) & ~3);
+    if (this.nanosecond) len += 8;
+    const v = this.view(len);
+    const b = this.out.buf;
+    let p = this.out.pos;
+    b.fill(0, p, p + len);
+    v.setUint32(p, BT_IDB, true);
+    v.setUint32(p + 4, len, true);
+    v.setUint16(p + 8, linktype & 0xFFFF, true);
+    v.setUint32(p + 12, this.snaplen, true);
+    p += 16;
+    if (nameBytes) {
+      v.setUint16(p, OPT_IF_NAME, true);
+      v.setUint16(p + 2, nameBytes.length, true);
+      b.set(nameBytes, p + 4);
+      p += 4 + ((nameBytes.length + 3) & ~3);
+    }
+    if (this.nanosecond) {
+      v.setUint16(p, OPT_IF_TSRESOL, true);
+      v.setUint16(p + 2, 1, true);
+      b[p + 4] = 9;
+      p += 8;
+    }
+    v.setUint16(p, OPT_ENDOFOPT, true);
+    v.setUint16(p + 2, 0, true);
+    v.setUint32(p + 4, len, true);
+    this.out.pos += len;
+  }
+
+  /** Appends one packet as an EPB on the IDB of (linktype, iface). */
+  writeRecord(tsSec: number, tsNsec: number, caplen: number, wirelen: number, bytes: Uint8Array, linktype: number, iface = 0): void {
+    const idb = this.idbFor(linktype, iface);
+    let n = caplen < bytes.length ? caplen : bytes.length;
+    if (n > this.snaplen) n = this.snaplen;
+    const padded = (n + 3) & ~3;
+    const len = 32 + padded;
+    const v = this.view(len);
+    const b = this.out.buf;
+    const p = this.out.pos;
+    // 64-bit timestamp in units of 1e-9 or 1e-6 s, split exactly without BigInt:
+    // sec*unit = (sh*65536 + sl)*unit, each partial product below 2^53.
+    const unit = this.nanosecond ? 1e9 : 1e6;
+    const frac = this.nanosecond ? tsNsec >>> 0 : Math.floor(tsNsec / 1000);
+    const sec = tsSec >>> 0;
+    const y = (sec >>> 16) * unit;
+    const yLo = y % 65536;
+    let lo = yLo * 65536 + (sec & 0xFFFF) * unit + frac;
+    const carry = Math.floor(lo / 4294967296);
+    lo -= carry * 4294967296;
+    const hi = (y - yLo) / 65536 + carry;
+    v.setUint32(p, BT_EPB, true);
+    v.setUint32(p + 4, len, true);
+    v.setUint32(p + 8, idb, true);
+    v.setUint32(p + 12, hi, true);
+    v.setUint32(p + 16, lo, true);
+    v.setUint32(p + 20, n, true);
+    v.setUint32(p + 24, wirelen >>> 0, true);
+    b.set(n === bytes.length ? bytes : bytes.subarray(0, n), p + 28);
+    if (padded !== n) b.fill(0, p + 28 + n, p + 28 + padded);
+    v.setUint32(p + 28 + padded, len, true);
+    this.out.pos = p + len;
+    this.packets++;
+  }
+
+  get bytes(): number {
+    return this.out.written + this.out.pos;
+  }
+
+  flush(): void {
+    this.out.flush();
+  }
+
+  close(): void {
+    this.out.close();
+  }
+}
