@@ -135,7 +135,8 @@ export class LiveCap implements LiveSource {
     try {
       link = cap.open(iface, withDirection(o.filter, o.direction), o.bufferSize || CAP_DEFAULT_BUFFER, buf);
     } catch (err) {
-      try { cap.close(); } catch { /* half-open handle: nothing more to release */ }
+      // No cap.close() here: after a failed open it stops a poll handle it never
+      // started and aborts the process (libuv assertion); the half-open handle leaks.
       const msg = (err as Error).message;
       throw new PktError(capErrorCode(msg), `cannot capture on ${iface} (cap): ${msg}`);
     }
