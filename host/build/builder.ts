@@ -33,6 +33,7 @@ export interface ArpSpec {
 export interface IpSpec {
   src: string; dst: string; ttl?: number; dsfield?: number; id?: number;
   flags?: { rb?: number | boolean; df?: number | boolean; mf?: number | boolean };
+  /** Fragment offset field in 8-byte units (ip.frag_offset). */
   frag_offset?: number;
   /** Protocol when no L4 header is built (the payload is that protocol's bytes). */
   proto?: number;
@@ -123,7 +124,7 @@ export class Builder {
   readonly spec: number;
   private readonly extra: number;
   private readonly fragOut: number;
-  private readonly fragMax = 64;
+  private readonly fragMax = 8192; // a 64 KiB datagram at the minimum MTU of 68
 
   constructor(engine: Engine, opts: BuilderOptions = {}) {
     this.engine = engine;
@@ -181,9 +182,8 @@ export class Builder {
       u8[s + B.B_IP_TOS] = check(ip.dsfield, 255, 'ip.dsfield');
       u8[s + B.B_IP_PROTO] = check(ip.proto, 255, 'ip.proto');
       dv.setUint16(s + B.B_IP_ID, check(ip.id, 0xFFFF, 'ip.id'), true);
-      const fo = check(ip.frag_offset, 0xFFF8, 'ip.frag_offset');
-      if (fo & 7) bad(`ip.frag_offset ${fo} is not a multiple of 8`);
-      dv.setUint16(s + B.B_FRAG_OFF, fo, true);
+      // ip.frag_offset is the 13-bit field in 8-byte units, as decode() and tshark show it.
+      dv.setUint16(s + B.B_FRAG_OFF, check(ip.frag_offset, 0x1FFF, 'ip.frag_offset') * 8, true);
       const f = ip.flags ?? {};
       u8[s + B.B_IP_FLAGS] = (bit(f.mf) ? IPF_MF : 0) | (bit(f.df) ? IPF_DF : 0) | (bit(f.rb) ? IPF_RF : 0);
       if (ip.options && ip.options.length > 0) {
