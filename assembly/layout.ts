@@ -159,6 +159,15 @@ export const SLOT_LINKTYPE: i32 = 16; // u16
 export const SLOT_IFACE: i32 = 18; // u16
 export const SLOT_FLAGS: i32 = 20; // u32 source-specific (direction ...)
 export const SLOT_DATA: i32 = 32;
+// SLOT_FLAGS bits: a slot holds one frame, or (file sources) a chunk of whole pcap records.
+export const SF_PCAP_CHUNK: u32 = 1 << 8; // SLOT_DATA holds SLOT_CAPLEN bytes of pcap records
+export const SF_BIG_ENDIAN: u32 = 1 << 9; // chunk records are big-endian
+export const SF_MICRO: u32 = 1 << 10; // chunk timestamps are microseconds (else nanoseconds)
+export const SF_DIR_IN: u32 = 1; // live capture: received
+export const SF_DIR_OUT: u32 = 2; // live capture: sent
+// pcap record header (16 bytes) and the largest record accepted in a chunk.
+export const PCAP_REC_HDR: i32 = 16;
+export const PCAP_MAX_CAPLEN: u32 = 1 << 20;
 
 // Per-frame timestamps next to a frame table (FrameBatch.times): sec u32, nsec u32.
 export const TIME_SIZE: i32 = 8;

@@ -1,1 +1,168 @@
-// placeholder: this room's owner fills it (see assembly/index.ts)
+// SPSC frame ring in the shared memory (layout.ts RING_*/SLOT_*). The producer owns
+// RING_HEAD, the consumer RING_TAIL; each reads the other's with an atomic load and
+// publishes its own with one atomic store per burst, so a burst of 32 costs two
+// cross-core cache-line transfers, not 64. Both counters run free (mod 2^32); the
+// slot index is count & mask.
+import {
+  RING_HEAD, RING_TAIL, RING_SLOT_COUNT, RING_SLOT_SIZE, RING_SLOTS, RING_MASK, RING_DROPS,
+  RING_DROPS_HI, RING_FLAGS, SLOT_HDR_SIZE, SLOT_CAPLEN, SLOT_WIRELEN, SLOT_TS_SEC, SLOT_TS_NSEC,
+  SLOT_LINKTYPE, SLOT_IFACE, SLOT_FLAGS, SLOT_DATA, FRAME_PTR, FRAME_CAPLEN, FRAME_WIRELEN,
+  FRAME_LINKTYPE, FRAME_IFACE, FRAME_SIZE, TIME_SIZE, RF_CLOSED,
+} from "./layout";
+
+/** Initialises a ring header at `r` over `count` slots of `size` bytes at `slots`. */
+export function ring_init(r: usize, slots: usize, count: u32, size: u32): void {
+  memory.fill(r, 0, 256);
+  store<u32>(r + RING_SLOT_COUNT, count);
+  store<u32>(r + RING_SLOT_SIZE, size);
+  store<u32>(r + RING_SLOTS, <u32>slots);
+  store<u32>(r + RING_MASK, count - 1);
+}
+
+/** Slots the producer may fill now. */
+export function ring_free_count(r: usize): u32 {
+  let head = atomic.load<u32>(r + RING_HEAD);
+  let tail = atomic.load<u32>(r + RING_TAIL);
+  return load<u32>(r + RING_SLOT_COUNT) - (head - tail);
+}
+
+/** Slots the consumer may read now. */
+export function ring_count(r: usize): u32 {
+  return atomic.load<u32>(r + RING_HEAD) - atomic.load<u32>(r + RING_TAIL);
+}
+
+@inline function addDrops(r: usize, n: u32): void {
+  let lo = load<u32>(r + RING_DROPS);
+  let nlo = lo + n;
+  store<u32>(r + RING_DROPS, nlo);
+  if (nlo < lo) store<u32>(r + RING_DROPS_HI, load<u32>(r + RING_DROPS_HI) + 1);
+}
+
+/** Copies up to `count` frames of a frame table (with times, TIME_SIZE each) into free
+ *  slots and publishes them with one store; frames that do not fit are dropped and
+ *  counted. A frame longer than a slot is cut to the slot (wire length kept).
+ *  Returns the number enqueued. */
+export function ring_enqueue_frames(r: usize, table: usize, times: usize, count: u32): u32 {
+  let head = load<u32>(r + RING_HEAD); // ours: plain load
+  let tail = atomic.load<u32>(r + RING_TAIL);
+  let slotCount = load<u32>(r + RING_SLOT_COUNT);
+  let free = slotCount - (head - tail);
+  let n = count < free ? count : free;
+  let mask = load<u32>(r + RING_MASK);
+  let size = load<u32>(r + RING_SLOT_SIZE);
+  let slots = <usize>load<u32>(r + RING_SLOTS);
+  let room = size - <u32>SLOT_HDR_SIZE;
+  for (let i: u32 = 0; i < n; i++) {
+    let e = table + <usize>i * FRAME_SIZE;
+    let t = times + <usize>i * TIME_SIZE;
+    let s = slots + <usize>((head + i) & mask) * <usize>size;
+    let cap = load<u32>(e + FRAME_CAPLEN);
+    if (cap > room) cap = room;
+    store<u32>(s + SLOT_CAPLEN, cap);
+    store<u32>(s + SLOT_WIRELEN, load<u32>(e + FRAME_WIRELEN));
+    store<u32>(s + SLOT_TS_SEC, load<u32>(t));
+    store<u32>(s + SLOT_TS_NSEC, load<u32>(t, 4));
+    store<u16>(s + SLOT_LINKTYPE, load<u16>(e + FRAME_LINKTYPE));
+    store<u16>(s + SLOT_IFACE, load<u16>(e + FRAME_IFACE));
+    store<u32>(s + SLOT_FLAGS, 0);
+    memory.copy(s + SLOT_DATA, <usize>load<u32>(e + FRAME_PTR), cap);
+  }
+  if (n < count) addDrops(r, count - n);
+  if (n > 0) atomic.store<u32>(r + RING_HEAD, head + n);
+  return n;
+}
+
+/** Producer side for callers that fill slots themselves: address of the i-th free slot
+ *  after head (0 if not free). Publish with ring_publish. */
+export function ring_slot_for_write(r: usize, i: u32): usize {
+  let head = load<u32>(r + RING_HEAD);
+  let tail = atomic.load<u32>(r + RING_TAIL);
+  if (head - tail + i >= load<u32>(r + RING_SLOT_COUNT)) return 0;
+  return <usize>load<u32>(r + RING_SLOTS) + <usize>((head + i) & load<u32>(r + RING_MASK)) * <usize>load<u32>(r + RING_SLOT_SIZE);
+}
+
+export function ring_publish(r: usize, n: u32): void {
+  atomic.store<u32>(r + RING_HEAD, load<u32>(r + RING_HEAD) + n);
+}
+
+export function ring_add_drops(r: usize, n: u32): void {
+  addDrops(r, n);
+}
+
+/** Consumer: describes up to `max` readable slots as a frame table (pointing into the
+ *  slots, no copy) plus times; the slots stay owned until ring_release. Returns n. */
+export function ring_peek_frames(r: usize, table: usize, times: usize, max: u32): u32 {
+  let tail = load<u32>(r + RING_TAIL);
+  let head = atomic.load<u32>(r + RING_HEAD);
+  let avail = head - tail;
+  let n = avail < max ? avail : max;
+  let mask = load<u32>(r + RING_MASK);
+  let size = load<u32>(r + RING_SLOT_SIZE);
+  let slots = <usize>load<u32>(r + RING_SLOTS);
+  for (let i: u32 = 0; i < n; i++) {
+    let s = slots + <usize>((tail + i) & mask) * <usize>size;
+    let e = table + <usize>i * FRAME_SIZE;
+    let t = times + <usize>i * TIME_SIZE;
+    store<u32>(e + FRAME_PTR, <u32>(s + SLOT_DATA));
+    store<u32>(e + FRAME_CAPLEN, load<u32>(s + SLOT_CAPLEN));
+    store<u32>(e + FRAME_WIRELEN, load<u32>(s + SLOT_WIRELEN));
+    store<u16>(e + FRAME_LINKTYPE, load<u16>(s + SLOT_LINKTYPE));
+    store<u16>(e + FRAME_IFACE, load<u16>(s + SLOT_IFACE));
+    store<u32>(t, load<u32>(s + SLOT_TS_SEC));
+    store<u32>(t, load<u32>(s + SLOT_TS_NSEC), 4);
+  }
+  return n;
+}
+
+/** Address of the i-th readable slot after tail (0 if none). */
+export function ring_slot_for_read(r: usize, i: u32): usize {
+  let tail = load<u32>(r + RING_TAIL);
+  if (atomic.load<u32>(r + RING_HEAD) - tail <= i) return 0;
+  return <usize>load<u32>(r + RING_SLOTS) + <usize>((tail + i) & load<u32>(r + RING_MASK)) * <usize>load<u32>(r + RING_SLOT_SIZE);
+}
+
+/** Consumer: gives `n` slots back to the producer. */
+export function ring_release(r: usize, n: u32): void {
+  atomic.store<u32>(r + RING_TAIL, load<u32>(r + RING_TAIL) + n);
+}
+
+export function ring_close(r: usize): void {
+  atomic.or<u32>(r + RING_FLAGS, RF_CLOSED);
+}
+
+export function ring_is_closed(r: usize): bool {
+  return (atomic.load<u32>(r + RING_FLAGS) & RF_CLOSED) != 0;
+}
+
+/** Raw u32 slot transfer for the ring benchmark and for tests: enqueue `count` u32
+ *  values from `src` (one per slot, at SLOT_DATA), publishing once. Returns n. */
+export function ring_enqueue_burst(r: usize, src: usize, count: u32): u32 {
+  let head = load<u32>(r + RING_HEAD);
+  let tail = atomic.load<u32>(r + RING_TAIL);
+  let free = load<u32>(r + RING_SLOT_COUNT) - (head - tail);
+  let n = count < free ? count : free;
+  let mask = load<u32>(r + RING_MASK);
+  let size = <usize>load<u32>(r + RING_SLOT_SIZE);
+  let slots = <usize>load<u32>(r + RING_SLOTS);
+  for (let i: u32 = 0; i < n; i++) {
+    store<u32>(slots + <usize>((head + i) & mask) * size + SLOT_DATA, load<u32>(src + (<usize>i << 2)));
+  }
+  if (n > 0) atomic.store<u32>(r + RING_HEAD, head + n);
+  return n;
+}
+
+/** Dequeues up to `max` u32 values into `dst`, releasing the slots. Returns n. */
+export function ring_dequeue_burst(r: usize, dst: usize, max: u32): u32 {
+  let tail = load<u32>(r + RING_TAIL);
+  let head = atomic.load<u32>(r + RING_HEAD);
+  let avail = head - tail;
+  let n = avail < max ? avail : max;
+  let mask = load<u32>(r + RING_MASK);
+  let size = <usize>load<u32>(r + RING_SLOT_SIZE);
+  let slots = <usize>load<u32>(r + RING_SLOTS);
+  for (let i: u32 = 0; i < n; i++) {
+    store<u32>(dst + (<usize>i << 2), load<u32>(slots + <usize>((tail + i) & mask) * size + SLOT_DATA));
+  }
+  if (n > 0) atomic.store<u32>(r + RING_TAIL, tail + n);
+  return n;
+}

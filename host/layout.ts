@@ -159,6 +159,15 @@ export const SLOT_LINKTYPE = 16; // u16
 export const SLOT_IFACE = 18; // u16
 export const SLOT_FLAGS = 20; // u32 source-specific (direction ...)
 export const SLOT_DATA = 32;
+// SLOT_FLAGS bits: a slot holds one frame, or (file sources) a chunk of whole pcap records.
+export const SF_PCAP_CHUNK = 1 << 8; // SLOT_DATA holds SLOT_CAPLEN bytes of pcap records
+export const SF_BIG_ENDIAN = 1 << 9; // chunk records are big-endian
+export const SF_MICRO = 1 << 10; // chunk timestamps are microseconds (else nanoseconds)
+export const SF_DIR_IN = 1; // live capture: received
+export const SF_DIR_OUT = 2; // live capture: sent
+// pcap record header (16 bytes) and the largest record accepted in a chunk.
+export const PCAP_REC_HDR = 16;
+export const PCAP_MAX_CAPLEN = 1 << 20;
 
 // Per-frame timestamps next to a frame table (FrameBatch.times): sec u32, nsec u32.
 export const TIME_SIZE = 8;

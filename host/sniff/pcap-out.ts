@@ -1,0 +1,78 @@
+// -w FILE on the sniffer's fast path: records are assembled by the engine (pcap_write)
+// into an output buffer in the shared memory, then written with one writeSync per
+// MiB. Only whole records are ever written, so the file is valid whenever we stop.
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Engine } from '../engine.js';
+import type { FrameBatch } from '../batch.js';
+import type { PcapCore } from '../pcap.js';
+import { PktError } from '../errors.js';
+import type { BatchInfo, BatchStage } from './stages.js';
+
+const OUT_BYTES = 1 << 20;
+const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
+const PCAP_MAGIC_NANO = 0xa1b23c4d;
+
+export interface PcapOutOptions { path: string; linktype: number; snaplen: number; nanosecond: boolean }
+
+export class PcapOut implements BatchStage {
+  readonly needsDissect = false;
+  private readonly fd: number;
+  private readonly engine: Engine;
+  private readonly pcap: PcapCore;
+  private readonly out: number;
+  private readonly usedPtr: number;
+  private readonly opts: PcapOutOptions;
+  private closed = false;
+
+  constructor(engine: Engine, pcap: PcapCore, opts: PcapOutOptions) {
+    this.engine = engine;
+    this.pcap = pcap;
+    this.opts = opts;
+    try {
+      this.fd = opts.path === '-' ? 1 : openSync(opts.path, 'w');
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      throw new PktError(err.code === 'EACCES' ? 'E_PERM' : 'E_IO', `${opts.path}: ${err.code === 'ENOENT' ? 'No such file or directory' : err.message}`);
+    }
+    this.out = engine.arena.alloc(OUT_BYTES + 64);
+    this.usedPtr = this.out + OUT_BYTES;
+    const hdr = Buffer.alloc(24);
+    hdr.writeUInt32LE(opts.nanosecond ? PCAP_MAGIC_NANO : PCAP_MAGIC_MICRO, 0);
+    hdr.writeUInt16LE(2, 4);
+    hdr.writeUInt16LE(4, 6);
+    hdr.writeUInt32LE(opts.snaplen, 16);
+    hdr.writeUInt32LE(opts.linktype, 20);
+    writeSync(this.fd, hdr);
+  }
+
+  process(batch: FrameBatch, select: number, info: BatchInfo): void {
+    let i = 0;
+    const sel = info.filtered ? select : 0;
+    const micro = this.opts.nanosecond ? 0 : 1;
+    while (i < batch.count) {
+      i = this.pcap.pcap_write(batch.table, batch.times, i, batch.count, sel, this.opts.snaplen, micro, this.out, OUT_BYTES, this.usedPtr);
+      if (i < batch.count) this.flush();
+    }
+  }
+
+  private get used(): number {
+    return this.engine.views.refresh().u32[this.usedPtr >>> 2];
+  }
+
+  flush(): void {
+    const used = this.used;
+    if (used > 0) {
+      const u8 = this.engine.views.u8;
+      let off = 0;
+      while (off < used) off += writeSync(this.fd, u8, this.out + off, used - off);
+      this.engine.views.u32[this.usedPtr >>> 2] = 0;
+    }
+  }
+
+  finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.flush();
+    if (this.fd !== 1) closeSync(this.fd);
+  }
+}

@@ -1,0 +1,193 @@
+// File source for the sniffer's capture side. pcap files are read straight into ring
+// slots, 1 MiB at a time, cut at the last whole record (pcap_scan, in the engine) and
+// published as SF_PCAP_CHUNK slots that the consumer indexes in place: read(2) is the
+// one copy. pcapng is walked by CaptureFileReader and repacked into the same chunk form
+// (little-endian, nanosecond records), one link type per slot.
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { FrameRing } from '../ring.js';
+import type { PcapCore } from '../pcap.js';
+import type { MemoryViews } from '../memory.js';
+import { PktError } from '../errors.js';
+import { CaptureFileReader, type CaptureFileInfo } from './capture-file.js';
+import {
+  PCAP_MAX_CAPLEN, PCAP_REC_HDR, SF_BIG_ENDIAN, SF_MICRO, SF_PCAP_CHUNK, SLOT_CAPLEN, SLOT_DATA, SLOT_FLAGS,
+  SLOT_LINKTYPE, SLOT_WIRELEN,
+} from '../layout.js';
+
+/** Bytes read per slot: sized to stay in L2 while the consumer walks it. */
+export const FILE_CHUNK_BYTES = 1 << 20;
+/** A chunk slot must hold the largest record plus a read's worth. */
+export const FILE_SLOT_BYTES = PCAP_MAX_CAPLEN + PCAP_REC_HDR + FILE_CHUNK_BYTES;
+
+export type PumpResult = 'more' | 'full' | 'done';
+
+export class FileSource {
+  readonly path: string;
+  readonly info: CaptureFileInfo;
+  readonly fileSize: number;
+  /** Set when the walk stopped at damage: every good record before it was published. */
+  error: PktError | null = null;
+  recordsPublished = 0;
+  private readonly ring: FrameRing;
+  private readonly views: MemoryViews;
+  private readonly pcap: PcapCore;
+  private fd = -1;
+  private filePos = 24;
+  private carry: Uint8Array | null = null;
+  private eof = false;
+  private ng: CaptureFileReader | null = null;
+  private finished = false;
+
+  constructor(path: string, ring: FrameRing, views: MemoryViews, pcap: PcapCore) {
+    this.path = path;
+    this.ring = ring;
+    this.views = views;
+    this.pcap = pcap;
+    const probe = new CaptureFileReader(path);
+    this.info = probe.info;
+    this.fileSize = probe.fileSize;
+    if (this.info.format === 'pcapng') {
+      this.ng = probe;
+    } else {
+      probe.close();
+      this.fd = openSync(path, 'r');
+    }
+  }
+
+  /** Bytes of the file consumed so far (progress). */
+  get bytesRead(): number {
+    return this.ng ? this.ng.bytesConsumed : this.filePos;
+  }
+
+  /** Fills up to `maxSlots` free slots. 'full' when the ring has no free slot. */
+  pump(maxSlots: number): PumpResult {
+    if (this.finished) return 'done';
+    for (let k = 0; k < maxSlots; k++) {
+      const slot = this.ring.core.ring_slot_for_write(this.ring.address, 0);
+      if (slot === 0) return 'full';
+      const more = this.ng ? this.fillPcapng(slot) : this.fillPcap(slot);
+      if (!more) {
+        this.finish();
+        return 'done';
+      }
+    }
+    return 'more';
+  }
+
+  private finish(): void {
+    this.finished = true;
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    this.ng?.close();
+  }
+
+  close(): void {
+    if (!this.finished) this.finish();
+  }
+
+  private publish(slot: number, bytes: number, records: number, flags: number, linktype: number): void {
+    const v = this.views.refresh();
+    v.u32[(slot + SLOT_CAPLEN) >>> 2] = bytes;
+    v.u32[(slot + SLOT_WIRELEN) >>> 2] = records;
+    v.u32[(slot + SLOT_FLAGS) >>> 2] = flags;
+    v.u16[(slot + SLOT_LINKTYPE) >>> 1] = linktype;
+    this.recordsPublished += records;
+    this.ring.publish(1);
+  }
+
+  /** One pcap chunk into `slot`; false when the file is exhausted (or damaged). */
+  private fillPcap(slot: number): boolean {
+    if (this.eof && this.carry === null) return false;
+    const data = slot + SLOT_DATA;
+    const room = this.ring.slotPayload;
+    let have = 0;
+    const u8 = this.views.refresh().u8;
+    if (this.carry !== null) {
+      u8.set(this.carry, data);
+      have = this.carry.length;
+      this.carry = null;
+    }
+    const big = this.info.bigEndian ? 1 : 0;
+    const flags = SF_PCAP_CHUNK | (big ? SF_BIG_ENDIAN : 0) | (this.info.nanosecond ? 0 : SF_MICRO);
+    const chunkStart = this.filePos - have;
+    let complete = 0;
+    for (;;) {
+      if (!this.eof) {
+        const want = Math.min(FILE_CHUNK_BYTES, room - have);
+        const got = want > 0 ? readSync(this.fd, u8, data + have, want, this.filePos) : 0;
+        if (got === 0 && want > 0) this.eof = true;
+        this.filePos += got;
+        have += got;
+      }
+      complete = this.pcap.pcap_scan(data, have, big);
+      if (this.pcap.pcap_scan_bad() !== 0) {
+        const count = this.pcap.pcap_scan_count();
+        if (complete > 0) this.publish(slot, complete, count, flags, this.info.linktype);
+        this.error = new PktError('E_BAD_CAPTURE', `${this.path}: corrupt packet header at byte offset ${chunkStart + complete} (captured length beyond ${PCAP_MAX_CAPLEN}); ${this.recordsPublished} good packets before it`);
+        return false;
+      }
+      // Need more bytes for even one record? Read on (a record can be up to 1 MiB).
+      if (complete === 0 && !this.eof && have < room) continue;
+      break;
+    }
+    const count = this.pcap.pcap_scan_count();
+    if (complete > 0) this.publish(slot, complete, count, flags, this.info.linktype);
+    if (have > complete) {
+      if (this.eof) {
+        this.error = new PktError('E_TRUNCATED_CAPTURE', `${this.path}: truncated packet at byte offset ${chunkStart + complete} (${have - complete} bytes left of a record); ${this.recordsPublished} good packets before it`);
+        return false;
+      }
+      this.carry = u8.slice(data + complete, data + have);
+    }
+    return !(this.eof && this.carry === null);
+  }
+
+  /** pcapng records repacked into one chunk (one link type per slot). */
+  private fillPcapng(slot: number): boolean {
+    const rd = this.ng!;
+    const data = slot + SLOT_DATA;
+    const room = this.ring.slotPayload;
+    let used = 0;
+    let records = 0;
+    let linktype = -1;
+    let more = true;
+    const pending = this.pendingRecord;
+    const put = (tsSec: number, tsNsec: number, caplen: number, wirelen: number, bytes: Uint8Array): void => {
+      const v = this.views.refresh();
+      const o = data + used;
+      v.dv.setUint32(o, tsSec, true);
+      v.dv.setUint32(o + 4, tsNsec, true);
+      v.dv.setUint32(o + 8, caplen, true);
+      v.dv.setUint32(o + 12, wirelen, true);
+      v.u8.set(bytes.subarray(0, caplen), o + PCAP_REC_HDR);
+      used += PCAP_REC_HDR + caplen;
+      records++;
+    };
+    if (pending !== null) {
+      linktype = pending.linktype;
+      put(pending.tsSec, pending.tsNsec, pending.caplen, pending.wirelen, pending.data);
+      this.pendingRecord = null;
+    }
+    try {
+      for (;;) {
+        const r = rd.next();
+        if (r === null) { more = false; break; }
+        if (r.caplen > PCAP_MAX_CAPLEN) throw new PktError('E_BAD_CAPTURE', `${this.path}: packet ${r.number} is larger than ${PCAP_MAX_CAPLEN} bytes`);
+        if ((linktype >= 0 && r.linktype !== linktype) || used + PCAP_REC_HDR + r.caplen > room) {
+          this.pendingRecord = { ...r, data: r.data.slice() };
+          break;
+        }
+        linktype = r.linktype;
+        put(r.tsSec, r.tsNsec, r.caplen, r.wirelen, r.data);
+      }
+    } catch (e) {
+      if (!(e instanceof PktError)) throw e;
+      this.error = e;
+      more = false;
+    }
+    if (records > 0) this.publish(slot, used, records, SF_PCAP_CHUNK, linktype);
+    return more || this.pendingRecord !== null;
+  }
+
+  private pendingRecord: { tsSec: number; tsNsec: number; caplen: number; wirelen: number; linktype: number; data: Uint8Array } | null = null;
+}
