@@ -285,8 +285,19 @@ export class FrameRing {
     return n;
   }
 
+  /** Gives n slots back and wakes a producer sleeping on a full ring (file sources,
+   *  which must not drop, wait on RING_TAIL). */
   release(n: number): void {
     this.core.ring_release(this.address, n);
+    Atomics.notify(this.views.i32, (this.address + RING_TAIL) >>> 2);
+  }
+
+  /** Producer: sleeps until the consumer releases a slot or `timeoutMs` passes. */
+  waitForSpace(timeoutMs: number): void {
+    const i32 = this.views.refresh().i32;
+    const tailIdx = (this.address + RING_TAIL) >>> 2;
+    const seen = Atomics.load(i32, tailIdx);
+    if (this.core.ring_free_count(this.address) === 0) Atomics.wait(i32, tailIdx, seen, timeoutMs);
   }
 
   /** Consumer: sleeps until the producer publishes or closes, or `timeoutMs` passes.

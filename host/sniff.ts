@@ -28,9 +28,8 @@ interface CaptureSide {
   error(): PktError | null;
 }
 
-function fileCapture(src: FileSource, ring: FrameRing, views: { i32: Int32Array }, showProgress: boolean): CaptureSide {
+function fileCapture(src: FileSource, ring: FrameRing, showProgress: boolean): CaptureSide {
   let stopped = false;
-  const tailIdx = (ring.address + 64) >>> 2;
   let lastBar = 0;
   const bar = (): void => {
     const now = Date.now();
@@ -48,10 +47,7 @@ function fileCapture(src: FileSource, ring: FrameRing, views: { i32: Int32Array 
         for (let k = 0; k < 8 && !stopped; k++) {
           const r = src.pump(4);
           if (r === 'done') { stopped = true; break; }
-          if (r === 'full') {
-            const seen = Atomics.load(views.i32, tailIdx);
-            Atomics.wait(views.i32, tailIdx, seen, 2);
-          }
+          if (r === 'full') ring.waitForSpace(20);
         }
         bar();
         if (stopped) {
@@ -115,7 +111,7 @@ async function sniff(o: SniffOptions): Promise<void> {
     await loadFilterCompiler();
     if (info.linktype >= 0) compileBatchFilter(engine, o.filter, info.linktype);
   }
-  const capture = fileCapture(src, ring, views, process.stderr.isTTY === true && !o.quiet);
+  const capture = fileCapture(src, ring, process.stderr.isTTY === true && !o.quiet);
   const job: ConsumerJob = {
     memory: engine.memory, module: engine.module, engine: o.engine, ring: ring.address, control: control.address,
     kind: 'chunks', stages: stageConfig(o, Math.max(0, info.linktype), info.nanosecond, info.snaplen || DEFAULT_SNAPLEN),

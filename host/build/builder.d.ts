@@ -33,6 +33,7 @@ export interface IpSpec {
         df?: number | boolean;
         mf?: number | boolean;
     };
+    /** Fragment offset field in 8-byte units (ip.frag_offset). */
     frag_offset?: number;
     /** Protocol when no L4 header is built (the payload is that protocol's bytes). */
     proto?: number;
