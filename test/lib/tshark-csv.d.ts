@@ -1,2 +1,0 @@
-export type TsharkRow = Map<string, string[]>;
-export declare function parseTsharkCsv(text: string): TsharkRow[];
