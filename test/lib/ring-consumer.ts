@@ -1,0 +1,26 @@
+// Consumer thread for test/ring-pcap.test.ts: dequeues n u32 slots with the TS twin and
+// checks they arrive in order.
+import { parentPort, workerData } from 'node:worker_threads';
+import { createEngine } from '../../host/engine.js';
+import { FrameRing, ringCore } from '../../host/ring.js';
+
+interface Job { memory: WebAssembly.Memory; module: WebAssembly.Module; ring: number; n: number }
+const job = workerData as Job;
+const engine = createEngine({ memory: job.memory, module: job.module, backend: 'ts' });
+const ring = FrameRing.attach(job.ring, ringCore('ts', engine.views, engine.wasm), engine.views);
+const dst = engine.arena.alloc(64 * 4);
+let got = 0;
+let sum = 0;
+let inOrder = true;
+while (got < job.n) {
+  const k = ring.core.ring_dequeue_burst(ring.address, dst, 64);
+  if (k === 0) { ring.waitForData(50); continue; }
+  const u32 = engine.views.refresh().u32;
+  for (let i = 0; i < k; i++) {
+    const v = u32[(dst >>> 2) + i];
+    if (v !== got + i) inOrder = false;
+    sum += v;
+  }
+  got += k;
+}
+parentPort?.postMessage({ sum, inOrder });
