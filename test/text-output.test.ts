@@ -39,7 +39,7 @@ function check(label: string, args: string[], files = captures): void {
         if (!KNOWN.some(([f, o, why]) => f.test(basename(file)) && o.test(args.join(' ')) && why)) total.mismatches.push(mm);
       }
     }
-    console.log(`NOTE tcpdump ${args.join(' ')}: ${total.files} captures, ${total.exact} packets equal, ${total.prefix} equal up to the cut, ${total.mismatches.length} different${total.skipped.length ? `; not comparable: ${total.skipped.join(', ')}` : ''}`);
+    console.log(`\nNOTE tcpdump ${args.join(' ')}: ${total.files} captures, ${total.exact} packets equal, ${total.prefix} equal up to the cut, ${total.mismatches.length} different${total.skipped.length ? `; not comparable: ${total.skipped.join(', ')}` : ''}`);
     for (const mm of total.mismatches.slice(0, 12)) console.log(`  ${mm}`);
     assert.is(total.mismatches.length, 0, 'packets that differ from tcpdump');
   });

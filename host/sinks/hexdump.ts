@@ -2,7 +2,7 @@
 //   \t0x0000:  4500 003c 1b68 4000 4006 2152 7f00 0001  E..<.h@.@.!R....
 // 16 bytes a line in 2-byte groups, each group preceded by a space; with ASCII, the hex
 // column is padded to 8 groups and followed by two spaces and the bytes, '.' for anything
-// outside 0x20..0x7e. Each line starts with a newline: the caller ends the packet's text.
+// outside 0x21..0x7e (tcpdump's ND_ASCII_ISGRAPH: a space prints as '.' too). Each line starts with a newline: the caller ends the packet's text.
 import type { TextBuffer } from './text-buffer.js';
 
 const HEX_COLUMN = 40; // 8 groups of " xxxx"
@@ -22,7 +22,7 @@ export function writeHexDump(out: TextBuffer, m: Uint8Array, off: number, len: n
       out.ch(32).ch(32);
       for (let i = 0; i < n; i++) {
         const c = m[off + line + i];
-        out.ch(c >= 0x20 && c < 0x7f ? c : 46);
+        out.ch(c > 0x20 && c < 0x7f ? c : 46);
       }
     }
   }

@@ -67,12 +67,15 @@ export class TextFormatter {
       hdrlen = this.hdrlen;
     }
     this.lastCut = st.cut;
+    if (hdrlen < 0) {
+      // Link types tcpdump cannot dissect: it dumps the bytes (hex and ASCII), and -x
+      // then dumps them again as the whole frame is "after the link header".
+      writeHexDump(out, m, frame, caplen, true);
+      hdrlen = 0;
+    }
     if (this.hexLevel > 0) {
       const from = this.hexLevel > 1 ? 0 : hdrlen;
       if (caplen > from) writeHexDump(out, m, frame + from, caplen - from, this.opts.ascii === true);
-    } else if (hdrlen < 0) {
-      // Link types tcpdump cannot dissect: it dumps the bytes (hex and ASCII).
-      writeHexDump(out, m, frame, caplen, true);
     }
     out.ch(10);
   }

@@ -61,15 +61,14 @@ export class TimestampFormatter {
         let bf = frac;
         if (mode === 3 && this.prevSec >= 0) { bs = this.prevSec; bf = this.prevFrac; }
         if (mode === 5 && this.firstSec >= 0) { bs = this.firstSec; bf = this.firstFrac; }
-        let ds = sec - bs;
-        let df = frac - bf;
+        // tcpdump prints a sign column (' ' or '-') and the delta through gmtime(), so
+        // whole days drop out: 280 days and 16 hours print as " 16:27:55.117830".
+        const neg = sec < bs || (sec === bs && frac < bf);
+        let ds = neg ? bs - sec : sec - bs;
+        let df = neg ? bf - frac : frac - bf;
         if (df < 0) { df += unit; ds -= 1; }
-        if (ds < 0) { ds = 0; df = 0; } // out-of-order packets: tcpdump prints a negative delta sign; rare
-        // tcpdump prints " HH:MM:SS.frac" with a leading space when under a day ("%s%02d:..."
-        // with a day prefix otherwise).
+        out.ch(neg ? 45 : 32);
         const dd = Math.floor(ds / 86400);
-        if (dd > 0) out.dec(dd).str(dd === 1 ? ' day ' : ' days ');
-        else out.ch(32);
         writeClock(out, ds - dd * 86400).ch(46).decPad(df, fracDigits);
         break;
       }
