@@ -1,0 +1,34 @@
+// The README must stay true: its library example runs as written (from the repo root)
+// and prints what it promises; the sample capture `npm start` reads is readable.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from './lib/env.js';
+
+test('the README library example runs and prints its promised output', () => {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const m = /```js example\n([\s\S]*?)```/.exec(readme);
+  assert.ok(m, 'README has a ```js example block');
+  const file = join(repoRoot, `.readme-example-${process.pid}.mjs`);
+  writeFileSync(file, m![1]);
+  try {
+    const r = spawnSync(process.execPath, [file], { cwd: repoRoot, encoding: 'utf8' });
+    assert.is(r.status, 0, r.stderr);
+    assert.match(r.stdout, /srcport: 43210/);
+    assert.match(r.stdout, /1000 SYNs; IPv4 header checksum ok: true/);
+  } finally {
+    spawnSync('rm', ['-f', file]);
+  }
+});
+
+test('npm start sniffs the bundled sample capture', () => {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const args = pkg.scripts.start.split(' ').slice(1);
+  const r = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: 'utf8' });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /10 packets captured/);
+});
+
+test.run();
