@@ -1,0 +1,196 @@
+// The pure-TypeScript twin of the generated WebAssembly: the same program (ir.ts) turned
+// into a tree of small closures, once, at compile time. No eval, no per-packet
+// allocation. A load past caplen or a division by zero sets `abort`; evaluation may run
+// on (its values are then meaningless) but the packet is reported as not matching, which
+// is what bpf_filter() returning 0 means.
+import { FRAME_CAPLEN, FRAME_LINKTYPE, FRAME_PTR, FRAME_SIZE, FRAME_WIRELEN } from '../layout.js';
+import type { MemoryViews } from '../memory.js';
+import type { Pred, Val } from './ir.js';
+
+type ValFn = (p: number, cap: number, wire: number) => number;
+type PredFn = (p: number, cap: number, wire: number) => boolean;
+
+export class TsFilter {
+  private u8: Uint8Array;
+  private abort = false;
+  private readonly root: PredFn;
+
+  constructor(
+    private readonly views: MemoryViews,
+    prog: Pred,
+    private readonly linktype: number,
+    private readonly snaplen: number,
+  ) {
+    this.u8 = views.refresh().u8;
+    this.root = this.pred(prog);
+  }
+
+  /** One frame: true if it matches. */
+  match(ptr: number, caplen: number, wirelen: number): boolean {
+    this.u8 = this.views.refresh().u8;
+    return this.run(ptr, caplen, wirelen);
+  }
+
+  /** Frames of a frame table: out[i] = 0/1, returns the number of matches. */
+  matchBatch(table: number, count: number, out: number): number {
+    const v = this.views.refresh();
+    this.u8 = v.u8;
+    const u32 = v.u32;
+    const u16 = v.u16;
+    const u8 = v.u8;
+    let n = 0;
+    for (let i = 0; i < count; i++) {
+      const e = table + i * FRAME_SIZE;
+      let r = 0;
+      if (u16[(e + FRAME_LINKTYPE) >>> 1] === this.linktype) {
+        const ok = this.run(u32[(e + FRAME_PTR) >>> 2], u32[(e + FRAME_CAPLEN) >>> 2], u32[(e + FRAME_WIRELEN) >>> 2]);
+        r = ok ? 1 : 0;
+      }
+      u8[out + i] = r;
+      n += r;
+    }
+    return n;
+  }
+
+  private run(ptr: number, caplen: number, wirelen: number): boolean {
+    this.abort = false;
+    const cap = caplen < this.snaplen ? caplen : this.snaplen;
+    const r = this.root(ptr, cap, wirelen);
+    return r && !this.abort;
+  }
+
+  private pred(p: Pred): PredFn {
+    switch (p.k) {
+      case 'true': return () => true;
+      case 'false': return () => false;
+      case 'not': {
+        const a = this.pred(p.a);
+        return (x, c, w) => !a(x, c, w);
+      }
+      case 'and': {
+        const a = this.pred(p.a);
+        const b = this.pred(p.b);
+        return (x, c, w) => a(x, c, w) && b(x, c, w);
+      }
+      case 'or': {
+        const a = this.pred(p.a);
+        const b = this.pred(p.b);
+        return (x, c, w) => a(x, c, w) || b(x, c, w);
+      }
+      case 'cmp': {
+        const a = this.val(p.a);
+        if (p.b.k === 'const') {
+          const k = p.b.v;
+          switch (p.op) {
+            case 'eq': return (x, c, w) => a(x, c, w) === k;
+            case 'gt': return (x, c, w) => a(x, c, w) > k;
+            case 'ge': return (x, c, w) => a(x, c, w) >= k;
+            case 'set': return (x, c, w) => (a(x, c, w) & k) !== 0;
+          }
+        }
+        const b = this.val(p.b);
+        switch (p.op) {
+          case 'eq': return (x, c, w) => a(x, c, w) === b(x, c, w);
+          case 'gt': return (x, c, w) => a(x, c, w) > b(x, c, w);
+          case 'ge': return (x, c, w) => a(x, c, w) >= b(x, c, w);
+          case 'set': return (x, c, w) => (a(x, c, w) & b(x, c, w)) !== 0;
+        }
+      }
+    }
+  }
+
+  private val(v: Val): ValFn {
+    switch (v.k) {
+      case 'const': {
+        const k = v.v;
+        return () => k;
+      }
+      case 'len': return (_x, _c, w) => w;
+      case 'msh': {
+        const off = v.off;
+        return (x, c) => {
+          if (off + 1 > c) {
+            this.abort = true;
+            return 0;
+          }
+          return (this.u8[x + off] & 0xf) << 2;
+        };
+      }
+      case 'load': return this.load(v.size, v.off, v.idx === null ? null : this.val(v.idx));
+      case 'neg': {
+        const a = this.val(v.a);
+        return (x, c, w) => -a(x, c, w) >>> 0;
+      }
+      case 'bin': {
+        const a = this.val(v.a);
+        const b = this.val(v.b);
+        switch (v.op) {
+          case 'add': return (x, c, w) => (a(x, c, w) + b(x, c, w)) >>> 0;
+          case 'sub': return (x, c, w) => (a(x, c, w) - b(x, c, w)) >>> 0;
+          case 'mul': return (x, c, w) => Math.imul(a(x, c, w), b(x, c, w)) >>> 0;
+          case 'and': return (x, c, w) => (a(x, c, w) & b(x, c, w)) >>> 0;
+          case 'or': return (x, c, w) => (a(x, c, w) | b(x, c, w)) >>> 0;
+          case 'xor': return (x, c, w) => (a(x, c, w) ^ b(x, c, w)) >>> 0;
+          case 'lsh': return (x, c, w) => {
+            const l = a(x, c, w);
+            const r = b(x, c, w);
+            return r < 32 ? (l << r) >>> 0 : 0;
+          };
+          case 'rsh': return (x, c, w) => {
+            const l = a(x, c, w);
+            const r = b(x, c, w);
+            return r < 32 ? l >>> r : 0;
+          };
+          case 'div':
+          case 'mod': {
+            const isDiv = v.op === 'div';
+            return (x, c, w) => {
+              const l = a(x, c, w);
+              const r = b(x, c, w);
+              if (r === 0) {
+                this.abort = true;
+                return 0;
+              }
+              return isDiv ? Math.floor(l / r) >>> 0 : l % r;
+            };
+          }
+        }
+      }
+    }
+  }
+
+  /** Big-endian loads, bounds-checked against caplen; the index (if any) is computed first. */
+  private load(size: 1 | 2 | 4, off: number, idx: ValFn | null): ValFn {
+    const end = off + size;
+    if (idx === null) {
+      if (size === 1) {
+        return (x, c) => {
+          if (end > c) { this.abort = true; return 0; }
+          return this.u8[x + off];
+        };
+      }
+      if (size === 2) {
+        return (x, c) => {
+          if (end > c) { this.abort = true; return 0; }
+          const u8 = this.u8;
+          return (u8[x + off] << 8) | u8[x + off + 1];
+        };
+      }
+      return (x, c) => {
+        if (end > c) { this.abort = true; return 0; }
+        const u8 = this.u8;
+        const q = x + off;
+        return ((u8[q] << 24) | (u8[q + 1] << 16) | (u8[q + 2] << 8) | u8[q + 3]) >>> 0;
+      };
+    }
+    return (x, c, w) => {
+      const i = idx(x, c, w);
+      if (i + end > c) { this.abort = true; return 0; }
+      const u8 = this.u8;
+      const q = x + off + i;
+      if (size === 1) return u8[q];
+      if (size === 2) return (u8[q] << 8) | u8[q + 1];
+      return ((u8[q] << 24) | (u8[q + 1] << 16) | (u8[q + 2] << 8) | u8[q + 3]) >>> 0;
+    };
+  }
+}
