@@ -3,7 +3,7 @@
 import { lookup } from 'node:dns/promises';
 import { createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { PktError } from '../errors.js';
 
@@ -41,22 +41,43 @@ export function sourceAddress(t: Target): Promise<string> {
   });
 }
 
+/** The name of the `ip netns` namespace this process runs in, or null (the init
+ *  namespace, or one no local tool named). Matches /proc/self/ns/net against the bind
+ *  mounts in /run/netns, as `ip netns identify` does. */
+export function currentNetnsName(): string | null {
+  let ours: number;
+  try {
+    ours = statSync('/proc/self/ns/net').ino;
+  } catch {
+    return null;
+  }
+  for (const dir of ['/run/netns', '/var/run/netns']) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      try {
+        if (statSync(`${dir}/${n}`).ino === ours) return n;
+      } catch {
+        // a stale entry: skip it
+      }
+    }
+  }
+  return null;
+}
+
 /** Why `address` is fair game for a scan, or null when it is not: loopback and this
- *  host's own addresses always; a directly connected network (no gateway) only inside a
- *  network namespace other than the init one (a test or lab namespace this host made). */
+ *  host's own addresses always; a directly connected network (no gateway) only from
+ *  inside a named local network namespace (a lab or test namespace this host made). */
 export function ownNetworkReason(address: string): string | null {
   const r = spawnSync('ip', ['-o', 'route', 'get', address], { encoding: 'utf8' });
   if (r.status !== 0) return null;
   const route = r.stdout.trim();
   if (/^local\s/.test(route) || address === '::1' || address.startsWith('127.')) return 'a local address';
   if (/\svia\s/.test(route)) return null;
-  let ours: number;
-  let init: number;
-  try {
-    ours = statSync('/proc/self/ns/net').ino;
-    init = statSync('/proc/1/ns/net').ino;
-  } catch {
-    return null; // cannot tell which namespace we are in: assume the real network
-  }
-  return ours !== init ? 'directly connected in a local network namespace' : null;
+  const ns = currentNetnsName();
+  return ns === null ? null : `directly connected in local namespace ${ns}`;
 }
