@@ -44,6 +44,15 @@ export class OutputBuffer {
     this.pos += src.length;
   }
 
+  /** Copies n bytes of src from `start` without making a view object: Buffer.copy when
+   *  the source is a Buffer (a memcpy straight from the shared memory), else set(). */
+  copyFrom(src: Uint8Array, start: number, n: number): void {
+    this.ensure(n);
+    if (src instanceof Buffer) src.copy(this.buf, this.pos, start, start + n);
+    else this.buf.set(src.subarray(start, start + n), this.pos);
+    this.pos += n;
+  }
+
   /** Writes everything pending. Callers only flush between whole records, so a file is
    *  always a valid prefix of the capture after flush() returns. */
   flush(): void {

@@ -81,8 +81,14 @@ export class PcapWriter {
    *  A pcap file has one link type: a record of another type is refused with a PktError
    *  naming both (write pcapng for mixed captures). */
   writeRecord(tsSec: number, tsNsec: number, caplen: number, wirelen: number, bytes: Uint8Array, linktype = this.linktype): void {
+    this.writeRecordAt(tsSec, tsNsec, caplen, wirelen, bytes, 0, linktype);
+  }
+
+  /** The same with the frame at `start` in `bytes` (e.g. a Buffer over the shared memory:
+   *  copied with Buffer.copy, no per-packet view). */
+  writeRecordAt(tsSec: number, tsNsec: number, caplen: number, wirelen: number, bytes: Uint8Array, start: number, linktype = this.linktype): void {
     if (linktype !== this.linktype) this.rejectLinktype(linktype);
-    let n = caplen < bytes.length ? caplen : bytes.length;
+    let n = caplen < bytes.length - start ? caplen : bytes.length - start;
     if (n > this.snaplen) n = this.snaplen;
     const v = this.view(PCAP_RECORD_HEADER_BYTES + n);
     const o = this.out;
@@ -91,8 +97,8 @@ export class PcapWriter {
     v.setUint32(p + 4, this.nanosecond ? tsNsec >>> 0 : Math.floor(tsNsec / 1000), true);
     v.setUint32(p + 8, n, true);
     v.setUint32(p + 12, wirelen >>> 0, true);
-    o.buf.set(n === bytes.length ? bytes : bytes.subarray(0, n), p + PCAP_RECORD_HEADER_BYTES);
-    o.pos = p + PCAP_RECORD_HEADER_BYTES + n;
+    o.pos = p + PCAP_RECORD_HEADER_BYTES;
+    o.copyFrom(bytes, start, n);
     this.packets++;
   }
 

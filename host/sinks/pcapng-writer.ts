@@ -134,8 +134,13 @@ export class PcapngWriter {
 
   /** Appends one packet as an EPB on the IDB of (linktype, iface). */
   writeRecord(tsSec: number, tsNsec: number, caplen: number, wirelen: number, bytes: Uint8Array, linktype: number, iface = 0): void {
+    this.writeRecordAt(tsSec, tsNsec, caplen, wirelen, bytes, 0, linktype, iface);
+  }
+
+  /** The same with the frame at `start` in `bytes` (Buffer.copy from a Buffer source). */
+  writeRecordAt(tsSec: number, tsNsec: number, caplen: number, wirelen: number, bytes: Uint8Array, start: number, linktype: number, iface = 0): void {
     const idb = this.idbFor(linktype, iface);
-    let n = caplen < bytes.length ? caplen : bytes.length;
+    let n = caplen < bytes.length - start ? caplen : bytes.length - start;
     if (n > this.snaplen) n = this.snaplen;
     const padded = (n + 3) & ~3;
     const len = 32 + padded;
@@ -160,7 +165,8 @@ export class PcapngWriter {
     v.setUint32(p + 16, lo, true);
     v.setUint32(p + 20, n, true);
     v.setUint32(p + 24, wirelen >>> 0, true);
-    b.set(n === bytes.length ? bytes : bytes.subarray(0, n), p + 28);
+    this.out.pos = p + 28;
+    this.out.copyFrom(bytes, start, n);
     if (padded !== n) b.fill(0, p + 28 + n, p + 28 + padded);
     v.setUint32(p + 28 + padded, len, true);
     this.out.pos = p + len;

@@ -130,7 +130,7 @@ export class TextBuffer extends OutputBuffer {
   /** IPv6 text as inet_ntop (and tcpdump's addrtostr6) write it: the first longest run of
    *  two or more zero groups as "::", and an embedded IPv4 address as a dotted quad for
    *  ::a.b.c.d (first 96 bits zero, more than 16 bits set) and ::ffff:a.b.c.d. */
-  ipv6At(m: Uint8Array, off: number): this {
+  ipv6At(m: Uint8Array, off: number, compat = true): this {
     let bestStart = -1;
     let bestLen = 0;
     let curStart = -1;
@@ -152,7 +152,7 @@ export class TextBuffer extends OutputBuffer {
         continue;
       }
       if (i !== 0) this.ch(58);
-      if (i === 6 && bestStart === 0 && (bestLen === 6 || (bestLen === 5 && m[off + 10] === 0xff && m[off + 11] === 0xff))) {
+      if (i === 6 && bestStart === 0 && ((compat && bestLen === 6) || (bestLen === 5 && m[off + 10] === 0xff && m[off + 11] === 0xff))) {
         this.ipv4At(m, off + 12);
         return this;
       }

@@ -1,0 +1,153 @@
+// The sinks the sniffer's pipeline writes to: tcpdump-style text, JSON lines, pcap and
+// pcapng. One small interface; each call hands over a dissected batch and the sink writes
+// every frame (or those a filter kept) into its 1 MiB buffer, then one write(2) per batch
+// for the text sinks (so live output appears as it comes) and per megabyte for files.
+//
+// Shutdown on SIGINT/SIGTERM: flush() then close(), both synchronous; after flush() a
+// capture file holds whole records only, so it is valid whenever the process stops.
+import type { FrameBatch } from '../batch.js';
+import type { MemoryViews } from '../memory.js';
+import type { PacketView } from '../packet-view.js';
+import { FRAME_IFACE, FRAME_SIZE } from '../layout.js';
+import { TextBuffer } from './text-buffer.js';
+import { TextFormatter, type TextOptions } from './text-format.js';
+import { writeJsonPacket } from './json-format.js';
+import { PcapWriter, type PcapWriterOptions } from './pcap-writer.js';
+import { PcapngWriter, type PcapngWriterOptions } from './pcapng-writer.js';
+
+export interface PacketSink {
+  /** Writes the frames of a dissected batch. Frame i is written when `keep` is absent or
+   *  keep[i] !== 0; written frames are numbered firstNumber, firstNumber + 1, ... (tcpdump's
+   *  -# counts the packets it prints). Returns how many were written. */
+  writeBatch(batch: FrameBatch, view: PacketView, firstNumber: number, keep?: Uint8Array | null): number;
+  /** Writes everything buffered. */
+  flush(): void;
+  /** Flushes and releases the descriptor (if the sink opened it). */
+  close(): void;
+  /** Packets written so far. */
+  readonly packets: number;
+}
+
+/** A Buffer over the whole shared memory, rebuilt after growth: frame bytes are copied
+ *  from it with Buffer.copy, so no view object is made per packet. */
+class MemoryBytes {
+  private readonly views: MemoryViews;
+  private buf: Buffer | null = null;
+  constructor(views: MemoryViews) { this.views = views; }
+  get(): Buffer {
+    const v = this.views.refresh();
+    if (this.buf === null || this.buf.byteLength !== v.u8.byteLength) this.buf = Buffer.from(v.u8.buffer, 0, v.u8.byteLength);
+    return this.buf;
+  }
+}
+
+abstract class TextLikeSink implements PacketSink {
+  packets = 0;
+  protected readonly out: TextBuffer;
+  protected readonly mem: MemoryBytes;
+  private readonly flushEachBatch: boolean;
+
+  constructor(views: MemoryViews, fd: number, ownsFd: boolean, flushEachBatch: boolean) {
+    this.out = new TextBuffer(fd, undefined, ownsFd);
+    this.mem = new MemoryBytes(views);
+    this.flushEachBatch = flushEachBatch;
+  }
+
+  protected abstract one(view: PacketView, m: Uint8Array, sec: number, nsec: number, number: number): void;
+
+  writeBatch(batch: FrameBatch, view: PacketView, firstNumber: number, keep?: Uint8Array | null): number {
+    const m = this.mem.get();
+    let n = 0;
+    for (let i = 0; i < batch.count; i++) {
+      if (keep && keep[i] === 0) continue;
+      view.at(batch, i);
+      this.one(view, m, batch.timeSec(i), batch.timeNsec(i), firstNumber + n);
+      n++;
+    }
+    this.packets += n;
+    if (this.flushEachBatch) this.out.flush();
+    return n;
+  }
+
+  flush(): void { this.out.flush(); }
+  close(): void { this.out.close(); }
+}
+
+/** tcpdump-style lines to a descriptor (1 = stdout). */
+export class TextSink extends TextLikeSink {
+  readonly formatter: TextFormatter;
+  constructor(views: MemoryViews, fd: number, opts: TextOptions = {}, ownsFd = false, flushEachBatch = true) {
+    super(views, fd, ownsFd, flushEachBatch);
+    this.formatter = new TextFormatter(this.out, opts);
+  }
+  protected one(view: PacketView, m: Uint8Array, sec: number, nsec: number, number: number): void {
+    this.formatter.format(view, m, sec, nsec, number);
+  }
+}
+
+/** --json: one object per line. */
+export class JsonSink extends TextLikeSink {
+  constructor(views: MemoryViews, fd: number, ownsFd = false, flushEachBatch = true) {
+    super(views, fd, ownsFd, flushEachBatch);
+  }
+  protected one(view: PacketView, m: Uint8Array, sec: number, nsec: number, number: number): void {
+    writeJsonPacket(this.out, view, m, sec, nsec, number);
+  }
+}
+
+/** -w FILE: pcap. A frame of another link type than the file's throws a PktError
+ *  (E_UNKNOWN_LINKTYPE) that says to use --pcapng. */
+export class PcapSink implements PacketSink {
+  readonly writer: PcapWriter;
+  private readonly mem: MemoryBytes;
+  constructor(views: MemoryViews, writer: PcapWriter) {
+    this.writer = writer;
+    this.mem = new MemoryBytes(views);
+  }
+  static open(views: MemoryViews, path: string, opts: PcapWriterOptions): PcapSink {
+    return new PcapSink(views, PcapWriter.open(path, opts));
+  }
+  get packets(): number { return this.writer.packets; }
+  writeBatch(batch: FrameBatch, _view: PacketView, _firstNumber: number, keep?: Uint8Array | null): number {
+    const m = this.mem.get();
+    let n = 0;
+    for (let i = 0; i < batch.count; i++) {
+      if (keep && keep[i] === 0) continue;
+      this.writer.writeRecordAt(batch.timeSec(i), batch.timeNsec(i), batch.caplen(i), batch.wirelen(i), m, batch.framePtr(i), batch.linktype(i));
+      n++;
+    }
+    return n;
+  }
+  flush(): void { this.writer.flush(); }
+  close(): void { this.writer.close(); }
+}
+
+/** -w FILE --pcapng: one IDB per (link type, interface). */
+export class PcapngSink implements PacketSink {
+  readonly writer: PcapngWriter;
+  private readonly mem: MemoryBytes;
+  private readonly views: MemoryViews;
+  constructor(views: MemoryViews, writer: PcapngWriter) {
+    this.writer = writer;
+    this.views = views;
+    this.mem = new MemoryBytes(views);
+  }
+  static open(views: MemoryViews, path: string, opts: PcapngWriterOptions = {}): PcapngSink {
+    return new PcapngSink(views, PcapngWriter.open(path, opts));
+  }
+  get packets(): number { return this.writer.packets; }
+  writeBatch(batch: FrameBatch, _view: PacketView, _firstNumber: number, keep?: Uint8Array | null): number {
+    const m = this.mem.get();
+    const u16 = this.views.u16;
+    let n = 0;
+    for (let i = 0; i < batch.count; i++) {
+      if (keep && keep[i] === 0) continue;
+      const iface = u16[(batch.table + i * FRAME_SIZE + FRAME_IFACE) >>> 1];
+      this.writer.writeRecordAt(batch.timeSec(i), batch.timeNsec(i), batch.caplen(i), batch.wirelen(i), m, batch.framePtr(i), batch.linktype(i), iface);
+      n++;
+    }
+    return n;
+  }
+  flush(): void { this.writer.flush(); }
+  close(): void { this.writer.close(); }
+}
