@@ -1,1 +1,1024 @@
-// placeholder: this room's owner fills it (see assembly/index.ts)
+// Flow table: protocol control blocks keyed by the bidirectional 5-tuple, with TCP
+// connection state per RFC 9293 as seen from the wire, idle and active timeouts on the
+// timer wheel (wheel.ts), and expired flows written out as records.
+//
+// Layout (all in the host's region, nothing in static data):
+//   header | scratch | bucket index | entry pool | export buffer
+// The index is DPDK rte_hash-like: 64-byte buckets of 7 (signature, entry) slots plus an
+// "overflowed" count, probed over at most FT_PROBE consecutive buckets; entries live in a
+// separate pool and never move, so a wheel timer can name its flow by index.
+//
+// flows_update_batch works in chunks: it hashes every frame of a chunk and touches its
+// bucket, then touches each candidate entry, and only then updates the flows in frame
+// order. The first two passes are only loads whose misses overlap (WASM has no prefetch
+// instruction); results are the same as a one-frame-at-a-time loop.
+//
+// Timers are lazy, as conntrack's are: a packet never moves a flow's timer later; when
+// the timer fires, the flow is checked against its real deadline and re-armed if it
+// is still alive. A timer moves earlier only when a state change shortens the timeout.
+import {
+  DESC_SIZE, D_LAYERS, D_WIRELEN, D_L3_OFF, D_IP_PROTO, D_IP_LEN, D_IP_SRC, D_IP_DST, D_SRC_PORT,
+  D_TCP_SEQ, D_TCP_ACK, D_TCP_FLAGS, D_PAYLOAD_LEN, D_ICMP_TYPE, D_ICMP_CODE, D_ICMP_ID,
+  D_VLAN0, D_VLAN_COUNT, FRAME_SIZE, FRAME_PTR, FRAME_IFACE, TIME_SIZE,
+  L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
+} from "./layout";
+import { wheel_advance, wheel_schedule, wheel_cancel, wheel_reschedule, wheel_now } from "./wheel";
+
+// ---- header (byte offsets) ----
+export const FLOWS_MAGIC: u32 = 0x776f6c66; // 'flow'
+export const FT_MAGIC: u32 = 0;
+export const FT_CAPACITY: u32 = 4;
+export const FT_BUCKETS: u32 = 8;
+export const FT_BMASK: u32 = 12;
+export const FT_INDEX: u32 = 16; // address of bucket 0
+export const FT_ENTRIES: u32 = 20; // address of entry 0 (index 0 is nil, never used)
+export const FT_WHEEL: u32 = 24; // address of the wheel region
+export const FT_EXPORT: u32 = 28; // address of the export buffer (records of FE_SIZE)
+export const FT_EXPORT_CAP: u32 = 32;
+export const FT_EXPORT_COUNT: u32 = 36; // records waiting for the host
+export const FT_FREE: u32 = 40; // free entry list (linked through FE_LAST_TICK)
+export const FT_BUMP: u32 = 44; // first never-used entry index
+export const FT_LIVE: u32 = 48;
+export const FT_TICK_US: u32 = 52; // microseconds per wheel tick
+export const FT_BASE_SEC: u32 = 56; // tick 0 is this second (the first frame's)
+export const FT_NOW_TICK: u32 = 60;
+export const FT_NOW_SEC: u32 = 64; // latest timestamp seen
+export const FT_NOW_NSEC: u32 = 68;
+export const FT_FIRST_SEC: u32 = 72; // first frame seen (tshark's "relative start" origin)
+export const FT_FIRST_NSEC: u32 = 76;
+export const FT_FLAGS: u32 = 80;
+export const FT_EVICT: u32 = 84; // 1: a full table evicts the stalest flow near the new one; 0: refuse
+export const FT_SCAN: u32 = 88; // flows_flush resume cursor
+export const FT_SCRATCH: u32 = 92; // address of the scratch area
+export const FT_TIMEOUTS: u32 = 96; // u32 ticks per timeout class (TC_*)
+export const FT_ST_FRAMES: u32 = 136; // f64 statistics from here on
+export const FT_ST_SKIPPED: u32 = 144; // frames without an IP layer
+export const FT_ST_CREATED: u32 = 152;
+export const FT_ST_IDLE: u32 = 160; // flows ended by their idle timeout
+export const FT_ST_EVICTED: u32 = 168; // flows pushed out to make room
+export const FT_ST_FAILED: u32 = 176; // new flows refused: no room and no eviction
+export const FT_ST_ACTIVE: u32 = 184; // active-timeout reports
+export const FT_ST_REUSED: u32 = 192; // TCP flows ended by a new SYN on the same tuple
+export const FT_ST_FLUSHED: u32 = 200;
+export const FT_HDR_SIZE: u32 = 256;
+
+export const TF_CLOCK: u32 = 1; // the clock has started (base second set)
+export const TF_DRAIN: u32 = 2; // a wheel advance stopped early: more timers are due
+
+// Timeout classes (index into FT_TIMEOUTS).
+export const TC_TCP_OPENING: u32 = 0;
+export const TC_TCP_ESTABLISHED: u32 = 1;
+export const TC_TCP_CLOSING: u32 = 2;
+export const TC_TCP_TIME_WAIT: u32 = 3;
+export const TC_TCP_CLOSED: u32 = 4;
+export const TC_UDP: u32 = 5;
+export const TC_ICMP: u32 = 6;
+export const TC_OTHER: u32 = 7;
+export const TC_ACTIVE: u32 = 8; // 0 = no active timeout
+export const TC_COUNT: u32 = 9;
+
+// Scratch: chunk hashes, chunk candidates, wheel output.
+export const FT_CHUNK: u32 = 16;
+export const FT_WHEEL_OUT: u32 = 256;
+const SC_HASH: usize = 0;
+const SC_CAND: usize = 64;
+const SC_SINK: usize = 128;
+const SC_OUT: usize = 192;
+export const FT_SCRATCH_SIZE: u32 = 192 + FT_WHEEL_OUT * 4;
+
+// Buckets: sig[7] u32, overflow u32, idx[7] u32, pad.
+export const FB_SIZE: u32 = 64;
+export const FB_SLOTS: u32 = 7;
+export const FB_OVERFLOW: u32 = 28;
+export const FB_IDX: u32 = 32;
+export const FT_PROBE: u32 = 4;
+
+// ---- entry (protocol control block), FE_SIZE bytes ----
+export const FE_SIZE: u32 = 192;
+export const FE_LAST_TICK: u32 = 0; // u32 clock tick of the last packet (free list link when free)
+export const FE_PROTO: u32 = 4; // u8
+export const FE_IPVER: u32 = 5; // u8 4 or 6
+export const FE_FLAGS: u32 = 6; // u16 EF_*
+export const FE_TIMER: u32 = 8; // u32 wheel handle
+export const FE_DEADLINE: u32 = 12; // u32 tick the timer fires at
+export const FE_ADDR_A: u32 = 16; // 16 bytes, network order (IPv4: first 4, rest zero)
+export const FE_ADDR_B: u32 = 32;
+export const FE_PORT_A: u32 = 48; // u16 (ICMP echo: identifier; other ICMP: 0 / type<<8|code)
+export const FE_PORT_B: u32 = 50;
+export const FE_STATE_A: u32 = 52; // u8 TS_* (TCP only)
+export const FE_STATE_B: u32 = 53;
+export const FE_TCPFL_A: u32 = 54; // u8 OR of TCP flags sent by A
+export const FE_TCPFL_B: u32 = 55;
+export const FE_FIRST_SEC: u32 = 56;
+export const FE_FIRST_NSEC: u32 = 60;
+export const FE_LAST_SEC: u32 = 64;
+export const FE_LAST_NSEC: u32 = 68;
+export const FE_FRAMES_AB: u32 = 72; // u32
+export const FE_FRAMES_BA: u32 = 76;
+export const FE_BYTES_AB: u32 = 80; // f64 frame (wire) lengths, as tshark's conv counts
+export const FE_BYTES_BA: u32 = 88;
+export const FE_IPBYTES_AB: u32 = 96; // f64 IP total lengths (IPFIX octetDeltaCount)
+export const FE_IPBYTES_BA: u32 = 104;
+export const FE_NEXT_A: u32 = 112; // u32 next sequence number expected from A
+export const FE_NEXT_B: u32 = 116;
+export const FE_RETRANS_A: u32 = 120; // u16 segments from A carrying only already-seen sequence space
+export const FE_RETRANS_B: u32 = 122;
+export const FE_OOO_A: u32 = 124; // u16 segments from A beyond a gap (an earlier one late or lost)
+export const FE_OOO_B: u32 = 126;
+export const FE_ISN_A: u32 = 128;
+export const FE_ISN_B: u32 = 132;
+export const FE_FIN_A: u32 = 136; // sequence number of A's FIN
+export const FE_FIN_B: u32 = 140;
+export const FE_HIST_A: u32 = 144; // u32 last 8 states of A, 4 bits each, newest in the low nibble
+export const FE_HIST_B: u32 = 148;
+export const FE_END: u32 = 152; // u8 flowEndReason (IPFIX IE 136) of an exported record
+export const FE_ICMP_TYPE: u32 = 153; // u8 type of the flow's first ICMP message
+export const FE_ICMP_CODE: u32 = 154; // u8
+export const FE_VLAN: u32 = 156; // u16 outer VLAN id of the first frame
+export const FE_IFACE: u32 = 158; // u16 interface of the first frame
+export const FE_REPORT_TICK: u32 = 160; // u32 tick the flow started or was last reported (active timeout)
+export const FE_START_SEC: u32 = 164; // original start, kept across active-timeout reports
+export const FE_START_NSEC: u32 = 168;
+export const FE_REPORTS: u32 = 172; // u32 active-timeout records emitted so far
+export const FE_INDEX: u32 = 176; // u32 the entry's own index (records carry it)
+export const FE_SPORTS: u32 = 180; // u32 reserved
+
+export const EF_USED: u32 = 1;
+export const EF_ISN_A: u32 = 2;
+export const EF_ISN_B: u32 = 4;
+export const EF_FIN_A: u32 = 8;
+export const EF_FIN_B: u32 = 16;
+export const EF_SEQ_A: u32 = 32;
+export const EF_SEQ_B: u32 = 64;
+export const EF_NOPORTS: u32 = 128; // transport header not available (non-first fragment, truncated)
+export const EF_PASSIVE_A: u32 = 256; // A took the passive (LISTEN) role
+export const EF_PASSIVE_B: u32 = 512;
+export const EF_REPORTED: u32 = 1024; // an active-timeout record went out; the next packet restarts FIRST
+export const EF_PICKUP: u32 = 2048; // TCP flow picked up mid-stream (no handshake seen)
+
+// TCP states (RFC 9293 section 3.3.2); 0 = not TCP.
+export const TS_NONE: u32 = 0;
+export const TS_CLOSED: u32 = 1;
+export const TS_LISTEN: u32 = 2;
+export const TS_SYN_SENT: u32 = 3;
+export const TS_SYN_RECEIVED: u32 = 4;
+export const TS_ESTABLISHED: u32 = 5;
+export const TS_FIN_WAIT_1: u32 = 6;
+export const TS_FIN_WAIT_2: u32 = 7;
+export const TS_CLOSING: u32 = 8;
+export const TS_TIME_WAIT: u32 = 9;
+export const TS_CLOSE_WAIT: u32 = 10;
+export const TS_LAST_ACK: u32 = 11;
+
+// flowEndReason values (RFC 7012 / IANA IE 136).
+export const END_IDLE: u32 = 1;
+export const END_ACTIVE: u32 = 2;
+export const END_EOF: u32 = 3; // end of flow detected (FIN/RST, port reuse)
+export const END_FORCED: u32 = 4;
+export const END_RESOURCES: u32 = 5;
+
+const TH_FIN: u32 = 1;
+const TH_SYN: u32 = 2;
+const TH_RST: u32 = 4;
+const TH_ACK: u32 = 16;
+
+@inline function h32(t: usize, f: u32): u32 { return load<u32>(t + <usize>f); }
+@inline function seth32(t: usize, f: u32, v: u32): void { store<u32>(t + <usize>f, v); }
+@inline function bump(t: usize, f: u32): void { store<f64>(t + <usize>f, load<f64>(t + <usize>f) + 1.0); }
+@inline function entryAt(t: usize, i: u32): usize { return <usize>h32(t, FT_ENTRIES) + <usize>i * FE_SIZE; }
+@inline function rotl(x: u32, r: u32): u32 { return (x << r) | (x >> (32 - r)); }
+
+@inline function mix(h: u32, k: u32): u32 {
+  k = k * 0xcc9e2d51;
+  k = rotl(k, 15);
+  k = k * 0x1b873593;
+  h ^= k;
+  h = rotl(h, 13);
+  return h * 5 + 0xe6546b64;
+}
+
+@inline function fmix(h: u32): u32 {
+  h ^= h >> 16;
+  h = h * 0x85ebca6b;
+  h ^= h >> 13;
+  h = h * 0xc2b2ae35;
+  h ^= h >> 16;
+  return h;
+}
+
+/** Bytes a table of `capacity` flows with an export buffer of `exportCap` records needs
+ *  (the wheel is a separate region of wheel_region_size(capacity)). */
+export function flows_region_size(capacity: u32, exportCap: u32): u32 {
+  let buckets = bucketsFor(capacity);
+  return FT_HDR_SIZE + FT_SCRATCH_SIZE + 64 + buckets * FB_SIZE + (capacity + 1) * FE_SIZE + exportCap * FE_SIZE;
+}
+
+/** Buckets for a capacity: a power of two with at most 4 entries per bucket on average. */
+export function bucketsFor(capacity: u32): u32 {
+  let want = (capacity + 3) >> 2;
+  let b: u32 = 1;
+  while (b < want) b <<= 1;
+  return b;
+}
+
+/** Sets up an empty table. `wheel` must be a wheel_init'ed region of at least `capacity`
+ *  timers, dedicated to this table, clock at 0. Returns 1, or 0 on a bad argument. */
+export function flows_init(t: usize, capacity: u32, exportCap: u32, wheel: usize, tickUs: u32): u32 {
+  if (capacity == 0 || capacity > 0x3FFFFFF || exportCap == 0 || tickUs == 0) return 0;
+  let buckets = bucketsFor(capacity);
+  memory.fill(t, 0, FT_HDR_SIZE);
+  seth32(t, FT_MAGIC, FLOWS_MAGIC);
+  seth32(t, FT_CAPACITY, capacity);
+  seth32(t, FT_BUCKETS, buckets);
+  seth32(t, FT_BMASK, buckets - 1);
+  let scratch = t + FT_HDR_SIZE;
+  seth32(t, FT_SCRATCH, <u32>scratch);
+  let index = (scratch + FT_SCRATCH_SIZE + 63) & ~<usize>63;
+  seth32(t, FT_INDEX, <u32>index);
+  let entries = index + <usize>buckets * FB_SIZE;
+  seth32(t, FT_ENTRIES, <u32>entries);
+  let exp = entries + <usize>(capacity + 1) * FE_SIZE;
+  seth32(t, FT_EXPORT, <u32>exp);
+  seth32(t, FT_EXPORT_CAP, exportCap);
+  seth32(t, FT_WHEEL, <u32>wheel);
+  seth32(t, FT_BUMP, 1);
+  seth32(t, FT_TICK_US, tickUs);
+  seth32(t, FT_EVICT, 1);
+  memory.fill(scratch, 0, FT_SCRATCH_SIZE);
+  memory.fill(index, 0, <usize>buckets * FB_SIZE);
+  // Default timeouts in seconds, converted to ticks (the host overrides them).
+  setTimeoutSecs(t, TC_TCP_OPENING, 30);
+  setTimeoutSecs(t, TC_TCP_ESTABLISHED, 3600);
+  setTimeoutSecs(t, TC_TCP_CLOSING, 120);
+  setTimeoutSecs(t, TC_TCP_TIME_WAIT, 120);
+  setTimeoutSecs(t, TC_TCP_CLOSED, 10);
+  setTimeoutSecs(t, TC_UDP, 120);
+  setTimeoutSecs(t, TC_ICMP, 30);
+  setTimeoutSecs(t, TC_OTHER, 120);
+  seth32(t, FT_TIMEOUTS + TC_ACTIVE * 4, 0);
+  return 1;
+}
+
+function setTimeoutSecs(t: usize, cls: u32, secs: u32): void {
+  let us = <u64>secs * 1000000;
+  let tick = <u64>h32(t, FT_TICK_US);
+  let ticks = (us + tick - 1) / tick;
+  seth32(t, FT_TIMEOUTS + cls * 4, ticks > 0x3FFFFFFF ? 0x3FFFFFFF : <u32>ticks);
+}
+
+/** Sets a timeout class to `ticks` (idle classes: at least 1; TC_ACTIVE: 0 disables). */
+export function flows_set_timeout(t: usize, cls: u32, ticks: u32): void {
+  if (cls >= TC_COUNT) return;
+  if (ticks > 0x3FFFFFFF) ticks = 0x3FFFFFFF;
+  if (ticks == 0 && cls != TC_ACTIVE) ticks = 1;
+  seth32(t, FT_TIMEOUTS + cls * 4, ticks);
+}
+
+export function flows_set_evict(t: usize, on: u32): void { seth32(t, FT_EVICT, on != 0 ? 1 : 0); }
+export function flows_count(t: usize): u32 { return h32(t, FT_LIVE); }
+export function flows_export_count(t: usize): u32 { return h32(t, FT_EXPORT_COUNT); }
+export function flows_export_clear(t: usize): void { seth32(t, FT_EXPORT_COUNT, 0); }
+
+/** Address of entry `i` (1-based). */
+export function flows_entry(t: usize, i: u32): usize { return entryAt(t, i); }
+
+/** The next live entry index after `i`, or 0 at the end (iterate from 0). */
+export function flows_next(t: usize, i: u32): u32 {
+  let end = h32(t, FT_BUMP);
+  for (let j = i + 1; j < end; j++) {
+    if ((<u32>load<u16>(entryAt(t, j) + FE_FLAGS) & EF_USED) != 0) return j;
+  }
+  return 0;
+}
+
+// ---- clock ----
+
+@inline function tickOf(t: usize, sec: u32, nsec: u32): u32 {
+  let base = h32(t, FT_BASE_SEC);
+  if (<i32>(sec - base) < 0) return 0;
+  let us = <u64>(sec - base) * 1000000 + <u64>(nsec / 1000);
+  return <u32>(us / <u64>h32(t, FT_TICK_US));
+}
+
+/** Moves the clock forward to (sec, nsec) if that is later. */
+function clockTo(t: usize, sec: u32, nsec: u32): void {
+  if ((h32(t, FT_FLAGS) & TF_CLOCK) == 0) {
+    seth32(t, FT_FLAGS, h32(t, FT_FLAGS) | TF_CLOCK);
+    seth32(t, FT_BASE_SEC, sec);
+    seth32(t, FT_FIRST_SEC, sec);
+    seth32(t, FT_FIRST_NSEC, nsec);
+    seth32(t, FT_NOW_SEC, sec);
+    seth32(t, FT_NOW_NSEC, nsec);
+    seth32(t, FT_NOW_TICK, tickOf(t, sec, nsec));
+    return;
+  }
+  let ns = h32(t, FT_NOW_SEC);
+  if (sec > ns || (sec == ns && nsec > h32(t, FT_NOW_NSEC))) {
+    seth32(t, FT_NOW_SEC, sec);
+    seth32(t, FT_NOW_NSEC, nsec);
+    let tick = tickOf(t, sec, nsec);
+    if (<i32>(tick - h32(t, FT_NOW_TICK)) > 0) seth32(t, FT_NOW_TICK, tick);
+  }
+}
+
+// ---- index ----
+
+@inline function bucketAddr(t: usize, h: u32): usize {
+  return <usize>h32(t, FT_INDEX) + <usize>(h & h32(t, FT_BMASK)) * FB_SIZE;
+}
+
+/** Bit mask (lanes 0..6) of bucket slots whose signature equals `sig`. */
+@inline function sigMask(bk: usize, sig: u32): u32 {
+  let v = i32x4.splat(<i32>sig);
+  let m0 = i32x4.bitmask(i32x4.eq(v128.load(bk), v));
+  let m1 = i32x4.bitmask(i32x4.eq(v128.load(bk, 16), v));
+  return (m0 | (m1 << 4)) & 0x7F;
+}
+
+// Key of the frame being processed, unpacked (set by loadKey).
+// These are WASM globals: per instance, never shared, rewritten for each frame.
+let kVer: u32 = 0;
+let kProto: u32 = 0;
+let kS0: u32 = 0; let kS1: u32 = 0; let kS2: u32 = 0; let kS3: u32 = 0;
+let kD0: u32 = 0; let kD1: u32 = 0; let kD2: u32 = 0; let kD3: u32 = 0;
+let kPorts: u32 = 0; // src port | dst port << 16
+let kNoPorts: u32 = 0;
+
+/** Unpacks frame `i`'s key; returns its symmetric hash, or 0 when the frame has no IP layer. */
+function loadKey(frames: usize, d: usize): u32 {
+  let layers = load<u32>(d + D_LAYERS);
+  if ((layers & (L_IP4 | L_IP6)) == 0) return 0;
+  kProto = <u32>load<u8>(d + D_IP_PROTO);
+  if ((layers & L_IP4) != 0) {
+    kVer = 4;
+    kS0 = bswap<u32>(load<u32>(d + D_IP_SRC));
+    kD0 = bswap<u32>(load<u32>(d + D_IP_DST));
+    kS1 = 0; kS2 = 0; kS3 = 0; kD1 = 0; kD2 = 0; kD3 = 0;
+  } else {
+    kVer = 6;
+    let a = <usize>load<u32>(frames + FRAME_PTR) + <usize>load<u16>(d + D_L3_OFF) + 8;
+    kS0 = load<u32>(a); kS1 = load<u32>(a, 4); kS2 = load<u32>(a, 8); kS3 = load<u32>(a, 12);
+    kD0 = load<u32>(a, 16); kD1 = load<u32>(a, 20); kD2 = load<u32>(a, 24); kD3 = load<u32>(a, 28);
+  }
+  kNoPorts = 0;
+  if ((layers & (L_TCP | L_UDP)) != 0) {
+    kPorts = load<u32>(d + D_SRC_PORT); // src u16 then dst u16
+  } else if ((layers & (L_ICMP | L_ICMP6)) != 0) {
+    let type = <u32>load<u8>(d + D_ICMP_TYPE);
+    let echo = (layers & L_ICMP6) != 0 ? (type == 128 || type == 129) : (type == 0 || type == 8 || (type >= 13 && type <= 18));
+    if (echo) {
+      let id = <u32>load<u16>(d + D_ICMP_ID);
+      kPorts = id | (id << 16);
+    } else {
+      kPorts = ((type << 8) | <u32>load<u8>(d + D_ICMP_CODE)) << 16;
+    }
+  } else {
+    kPorts = 0;
+    if (kProto == 6 || kProto == 17 || kProto == 1 || kProto == 58) kNoPorts = 1;
+  }
+  return hashKey(kVer, kProto, kS0, kS1, kS2, kS3, kD0, kD1, kD2, kD3, kPorts);
+}
+
+/** Symmetric hash of a key: the two (address, port) ends are put in a canonical order
+ *  first, so both directions of a flow hash alike. Never 0 (0 means "no key"). */
+function hashKey(ver: u32, proto: u32, s0: u32, s1: u32, s2: u32, s3: u32,
+                 d0: u32, d1: u32, d2: u32, d3: u32, ports: u32): u32 {
+  let sp = ports & 0xFFFF;
+  let dp = ports >> 16;
+  let sFirst: bool;
+  if (s0 != d0) sFirst = s0 < d0;
+  else if (s1 != d1) sFirst = s1 < d1;
+  else if (s2 != d2) sFirst = s2 < d2;
+  else if (s3 != d3) sFirst = s3 < d3;
+  else sFirst = sp <= dp;
+  let h: u32 = 0x9747b28c ^ ((ver << 8) | proto);
+  if (ver == 4) {
+    h = mix(h, sFirst ? s0 : d0);
+    h = mix(h, sFirst ? d0 : s0);
+  } else if (sFirst) {
+    h = mix(mix(mix(mix(h, s0), s1), s2), s3);
+    h = mix(mix(mix(mix(h, d0), d1), d2), d3);
+  } else {
+    h = mix(mix(mix(mix(h, d0), d1), d2), d3);
+    h = mix(mix(mix(mix(h, s0), s1), s2), s3);
+  }
+  h = mix(h, sFirst ? (sp << 16) | dp : (dp << 16) | sp);
+  h = fmix(h);
+  return h == 0 ? 1 : h;
+}
+
+/** 1: entry holds the key with the frame's source as A; 2: as B; 0: another key. */
+@inline function keyMatch(e: usize): u32 {
+  if (<u32>load<u8>(e + FE_PROTO) != kProto || <u32>load<u8>(e + FE_IPVER) != kVer) return 0;
+  let a0 = load<u32>(e + FE_ADDR_A);
+  let b0 = load<u32>(e + FE_ADDR_B);
+  let ports = load<u32>(e + FE_PORT_A);
+  let rev = (kPorts >> 16) | (kPorts << 16);
+  if (kVer == 4) {
+    if (a0 == kS0 && b0 == kD0 && ports == kPorts) return 1;
+    if (a0 == kD0 && b0 == kS0 && ports == rev) return 2;
+    return 0;
+  }
+  if (ports == kPorts && a0 == kS0 && b0 == kD0 &&
+      load<u32>(e + FE_ADDR_A, 4) == kS1 && load<u32>(e + FE_ADDR_A, 8) == kS2 && load<u32>(e + FE_ADDR_A, 12) == kS3 &&
+      load<u32>(e + FE_ADDR_B, 4) == kD1 && load<u32>(e + FE_ADDR_B, 8) == kD2 && load<u32>(e + FE_ADDR_B, 12) == kD3) return 1;
+  if (ports == rev && a0 == kD0 && b0 == kS0 &&
+      load<u32>(e + FE_ADDR_A, 4) == kD1 && load<u32>(e + FE_ADDR_A, 8) == kD2 && load<u32>(e + FE_ADDR_A, 12) == kD3 &&
+      load<u32>(e + FE_ADDR_B, 4) == kS1 && load<u32>(e + FE_ADDR_B, 8) == kS2 && load<u32>(e + FE_ADDR_B, 12) == kS3) return 2;
+  return 0;
+}
+
+// Result of lookup: entry index and direction (1 forward, 2 reverse).
+let fIdx: u32 = 0;
+let fDir: u32 = 0;
+
+/** Finds the current key (hash h) in the index; sets fIdx/fDir (0 when absent). */
+function lookup(t: usize, h: u32): void {
+  let bmask = h32(t, FT_BMASK);
+  let index = <usize>h32(t, FT_INDEX);
+  let home = h & bmask;
+  let bk = index + <usize>home * FB_SIZE;
+  let ents = <usize>h32(t, FT_ENTRIES);
+  let probes: u32 = load<u32>(bk + FB_OVERFLOW) != 0 ? FT_PROBE : 1;
+  for (let p: u32 = 0; p < probes; p++) {
+    let b = index + <usize>((home + p) & bmask) * FB_SIZE;
+    let mask = sigMask(b, h);
+    while (mask != 0) {
+      let lane = ctz<u32>(mask);
+      let i = load<u32>(b + FB_IDX + (<usize>lane << 2));
+      let m = keyMatch(ents + <usize>i * FE_SIZE);
+      if (m != 0) {
+        fIdx = i;
+        fDir = m;
+        return;
+      }
+      mask &= mask - 1;
+    }
+  }
+  fIdx = 0;
+  fDir = 0;
+}
+
+/** Hash of a stored entry's key (to find its bucket when removing it). */
+function entryHash(e: usize): u32 {
+  return hashKey(<u32>load<u8>(e + FE_IPVER), <u32>load<u8>(e + FE_PROTO),
+    load<u32>(e + FE_ADDR_A), load<u32>(e + FE_ADDR_A, 4), load<u32>(e + FE_ADDR_A, 8), load<u32>(e + FE_ADDR_A, 12),
+    load<u32>(e + FE_ADDR_B), load<u32>(e + FE_ADDR_B, 4), load<u32>(e + FE_ADDR_B, 8), load<u32>(e + FE_ADDR_B, 12),
+    load<u32>(e + FE_PORT_A));
+}
+
+/** Removes entry i from the index (it must be there). */
+function indexRemove(t: usize, i: u32): void {
+  let h = entryHash(entryAt(t, i));
+  let bmask = h32(t, FT_BMASK);
+  let index = <usize>h32(t, FT_INDEX);
+  let home = h & bmask;
+  for (let p: u32 = 0; p < FT_PROBE; p++) {
+    let b = index + <usize>((home + p) & bmask) * FB_SIZE;
+    for (let s: u32 = 0; s < FB_SLOTS; s++) {
+      if (load<u32>(b + FB_IDX + (<usize>s << 2)) == i && load<u32>(b + (<usize>s << 2)) != 0) {
+        store<u32>(b + (<usize>s << 2), 0);
+        store<u32>(b + FB_IDX + (<usize>s << 2), 0);
+        if (p != 0) {
+          let hb = index + <usize>home * FB_SIZE;
+          store<u32>(hb + FB_OVERFLOW, load<u32>(hb + FB_OVERFLOW) - 1);
+        }
+        return;
+      }
+    }
+  }
+}
+
+// ---- records and entry lifetime ----
+
+/** Copies entry i to the export buffer with its end reason (the caller checked room). */
+function exportRecord(t: usize, i: u32, reason: u32): void {
+  let n = h32(t, FT_EXPORT_COUNT);
+  let dst = <usize>h32(t, FT_EXPORT) + <usize>n * FE_SIZE;
+  memory.copy(dst, entryAt(t, i), FE_SIZE);
+  store<u8>(dst + FE_END, <u8>reason);
+  seth32(t, FT_EXPORT_COUNT, n + 1);
+}
+
+/** Frees entry i: out of the index, timer cancelled unless it just fired, onto the free list. */
+function release(t: usize, i: u32, timerFired: bool): void {
+  let e = entryAt(t, i);
+  indexRemove(t, i);
+  if (!timerFired) wheel_cancel(<usize>h32(t, FT_WHEEL), load<u32>(e + FE_TIMER));
+  store<u16>(e + FE_FLAGS, 0);
+  store<u32>(e + FE_LAST_TICK, h32(t, FT_FREE));
+  seth32(t, FT_FREE, i);
+  seth32(t, FT_LIVE, h32(t, FT_LIVE) - 1);
+}
+
+@inline function tcpClass(a: u32, b: u32): u32 {
+  let aDown = a == TS_CLOSED || a == TS_LISTEN;
+  let bDown = b == TS_CLOSED || b == TS_LISTEN;
+  if (aDown && bDown) return TC_TCP_CLOSED;
+  if ((aDown || a == TS_TIME_WAIT) && (bDown || b == TS_TIME_WAIT)) return TC_TCP_TIME_WAIT;
+  if (a == TS_ESTABLISHED && b == TS_ESTABLISHED) return TC_TCP_ESTABLISHED;
+  if (a == TS_SYN_SENT || a == TS_SYN_RECEIVED || a == TS_LISTEN || b == TS_SYN_SENT || b == TS_SYN_RECEIVED || b == TS_LISTEN) {
+    return TC_TCP_OPENING;
+  }
+  return TC_TCP_CLOSING;
+}
+
+@inline function classOf(e: usize): u32 {
+  let proto = <u32>load<u8>(e + FE_PROTO);
+  if (proto == 6 && (<u32>load<u16>(e + FE_FLAGS) & EF_NOPORTS) == 0) {
+    return tcpClass(<u32>load<u8>(e + FE_STATE_A), <u32>load<u8>(e + FE_STATE_B));
+  }
+  if (proto == 17) return TC_UDP;
+  if (proto == 1 || proto == 58) return TC_ICMP;
+  return TC_OTHER;
+}
+
+@inline function timeoutOf(t: usize, cls: u32): u32 { return h32(t, FT_TIMEOUTS + cls * 4); }
+
+/** The tick the flow is due at: its idle deadline, or its active-report deadline if sooner. */
+@inline function dueTick(t: usize, e: usize): u32 {
+  let due = load<u32>(e + FE_LAST_TICK) + timeoutOf(t, classOf(e));
+  let active = timeoutOf(t, TC_ACTIVE);
+  if (active != 0) {
+    let ad = load<u32>(e + FE_REPORT_TICK) + active;
+    if (<i32>(ad - due) < 0) due = ad;
+  }
+  return due;
+}
+
+/** A wheel timer for entry i fired at the current clock. */
+function onTimer(t: usize, i: u32): void {
+  let e = entryAt(t, i);
+  if ((<u32>load<u16>(e + FE_FLAGS) & EF_USED) == 0) return;
+  let now = h32(t, FT_NOW_TICK);
+  let cls = classOf(e);
+  let idleDue = load<u32>(e + FE_LAST_TICK) + timeoutOf(t, cls);
+  if (<i32>(now - idleDue) >= 0) {
+    let empty = load<u32>(e + FE_FRAMES_AB) == 0 && load<u32>(e + FE_FRAMES_BA) == 0;
+    if (!empty) exportRecord(t, i, cls == TC_TCP_CLOSED || cls == TC_TCP_TIME_WAIT ? END_EOF : END_IDLE);
+    bump(t, FT_ST_IDLE);
+    release(t, i, true);
+    return;
+  }
+  let active = timeoutOf(t, TC_ACTIVE);
+  if (active != 0 && <i32>(now - (load<u32>(e + FE_REPORT_TICK) + active)) >= 0) {
+    if (load<u32>(e + FE_FRAMES_AB) != 0 || load<u32>(e + FE_FRAMES_BA) != 0) {
+      exportRecord(t, i, END_ACTIVE);
+      bump(t, FT_ST_ACTIVE);
+      store<u32>(e + FE_REPORTS, load<u32>(e + FE_REPORTS) + 1);
+    }
+    // IPFIX delta semantics: the next record counts from here.
+    store<u32>(e + FE_FRAMES_AB, 0);
+    store<u32>(e + FE_FRAMES_BA, 0);
+    store<f64>(e + FE_BYTES_AB, 0);
+    store<f64>(e + FE_BYTES_BA, 0);
+    store<f64>(e + FE_IPBYTES_AB, 0);
+    store<f64>(e + FE_IPBYTES_BA, 0);
+    store<u8>(e + FE_TCPFL_A, 0);
+    store<u8>(e + FE_TCPFL_B, 0);
+    store<u32>(e + FE_REPORT_TICK, now);
+    store<u16>(e + FE_FLAGS, <u16>(<u32>load<u16>(e + FE_FLAGS) | EF_REPORTED));
+  }
+  let due = dueTick(t, e);
+  let wheel = <usize>h32(t, FT_WHEEL);
+  store<u32>(e + FE_TIMER, wheel_schedule(wheel, due - now, i));
+  store<u32>(e + FE_DEADLINE, <i32>(due - now) > 0 ? due : now + 1);
+}
+
+/** Runs the wheel up to the clock. Returns 0 if the export buffer filled first. */
+function expireDue(t: usize): u32 {
+  let wheel = <usize>h32(t, FT_WHEEL);
+  let now = h32(t, FT_NOW_TICK);
+  if (wheel_now(wheel) == now && (h32(t, FT_FLAGS) & TF_DRAIN) == 0) return 1;
+  let out = <usize>h32(t, FT_SCRATCH) + SC_OUT;
+  while (true) {
+    let room = h32(t, FT_EXPORT_CAP) - h32(t, FT_EXPORT_COUNT);
+    if (room == 0) {
+      seth32(t, FT_FLAGS, h32(t, FT_FLAGS) | TF_DRAIN);
+      return 0;
+    }
+    let max = room < FT_WHEEL_OUT ? room : FT_WHEEL_OUT;
+    let n = wheel_advance(wheel, now, out, max);
+    for (let k: u32 = 0; k < n; k++) onTimer(t, load<u32>(out + (<usize>k << 2)));
+    if (n < max) {
+      seth32(t, FT_FLAGS, h32(t, FT_FLAGS) & ~TF_DRAIN);
+      return 1;
+    }
+  }
+  return 1;
+}
+
+/** Picks the stalest entry in the probe window of `home` and evicts it (a record with
+ *  reason "lack of resources"). Returns 1 if one was evicted. */
+function evictNear(t: usize, home: u32): u32 {
+  let bmask = h32(t, FT_BMASK);
+  let index = <usize>h32(t, FT_INDEX);
+  let now = h32(t, FT_NOW_TICK);
+  let best: u32 = 0;
+  let bestAge: u32 = 0;
+  for (let p: u32 = 0; p < FT_PROBE; p++) {
+    let b = index + <usize>((home + p) & bmask) * FB_SIZE;
+    for (let s: u32 = 0; s < FB_SLOTS; s++) {
+      if (load<u32>(b + (<usize>s << 2)) == 0) continue;
+      let i = load<u32>(b + FB_IDX + (<usize>s << 2));
+      let age = now - load<u32>(entryAt(t, i) + FE_LAST_TICK);
+      if (best == 0 || age > bestAge) {
+        best = i;
+        bestAge = age;
+      }
+    }
+  }
+  if (best == 0) return 0;
+  exportRecord(t, best, END_RESOURCES);
+  bump(t, FT_ST_EVICTED);
+  release(t, best, false);
+  return 1;
+}
+
+/** A free index slot in the probe window of `home`: sets sB (bucket address) and sP
+ *  (probe distance) and returns the slot number, or -1. */
+let sB: usize = 0;
+let sP: u32 = 0;
+function freeSlot(t: usize, home: u32): i32 {
+  let bmask = h32(t, FT_BMASK);
+  let index = <usize>h32(t, FT_INDEX);
+  for (let p: u32 = 0; p < FT_PROBE; p++) {
+    let b = index + <usize>((home + p) & bmask) * FB_SIZE;
+    let mask = sigMask(b, 0);
+    if (mask != 0) {
+      sB = b;
+      sP = p;
+      return <i32>ctz<u32>(mask);
+    }
+  }
+  return -1;
+}
+
+/** Inserts the current key (hash h) as a new entry with the frame's source as A.
+ *  Returns the entry index, or 0 when there is no room. */
+function insert(t: usize, h: u32): u32 {
+  let home = h & h32(t, FT_BMASK);
+  let poolFull = h32(t, FT_FREE) == 0 && h32(t, FT_BUMP) > h32(t, FT_CAPACITY);
+  let slot = freeSlot(t, home);
+  if (poolFull || slot < 0) {
+    // Evicting a flow of this window frees both an entry and a slot here.
+    if (h32(t, FT_EVICT) == 0 || evictNear(t, home) == 0) return 0;
+    slot = freeSlot(t, home);
+    if (slot < 0) return 0;
+  }
+  let i = h32(t, FT_FREE);
+  if (i != 0) {
+    seth32(t, FT_FREE, load<u32>(entryAt(t, i) + FE_LAST_TICK));
+  } else {
+    i = h32(t, FT_BUMP);
+    seth32(t, FT_BUMP, i + 1);
+  }
+  if (sP != 0) {
+    let hb = <usize>h32(t, FT_INDEX) + <usize>home * FB_SIZE;
+    store<u32>(hb + FB_OVERFLOW, load<u32>(hb + FB_OVERFLOW) + 1);
+  }
+  store<u32>(sB + (<usize>slot << 2), h);
+  store<u32>(sB + FB_IDX + (<usize>slot << 2), i);
+  let e = entryAt(t, i);
+  memory.fill(e, 0, FE_SIZE);
+  store<u8>(e + FE_PROTO, <u8>kProto);
+  store<u8>(e + FE_IPVER, <u8>kVer);
+  store<u16>(e + FE_FLAGS, <u16>(EF_USED | (kNoPorts != 0 ? EF_NOPORTS : 0)));
+  store<u32>(e + FE_ADDR_A, kS0); store<u32>(e + FE_ADDR_A, kS1, 4);
+  store<u32>(e + FE_ADDR_A, kS2, 8); store<u32>(e + FE_ADDR_A, kS3, 12);
+  store<u32>(e + FE_ADDR_B, kD0); store<u32>(e + FE_ADDR_B, kD1, 4);
+  store<u32>(e + FE_ADDR_B, kD2, 8); store<u32>(e + FE_ADDR_B, kD3, 12);
+  store<u32>(e + FE_PORT_A, kPorts);
+  store<u32>(e + FE_INDEX, i);
+  seth32(t, FT_LIVE, h32(t, FT_LIVE) + 1);
+  bump(t, FT_ST_CREATED);
+  return i;
+}
+
+// ---- TCP state from the wire ----
+
+@inline function setState(e: usize, end: u32, st: u32): void {
+  let a = e + FE_STATE_A + end;
+  if (<u32>load<u8>(a) == st) return;
+  store<u8>(a, <u8>st);
+  let ha = e + FE_HIST_A + (<usize>end << 2);
+  store<u32>(ha, (load<u32>(ha) << 4) | st);
+}
+
+@inline function stateOf(e: usize, end: u32): u32 { return <u32>load<u8>(e + FE_STATE_A + end); }
+
+/** First segment of a TCP flow: the roles the two ends had before it. */
+function tcpBegin(e: usize, s: u32, fl: u32): void {
+  let r = s ^ 1;
+  let flags = <u32>load<u16>(e + FE_FLAGS);
+  if ((fl & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN) {
+    setState(e, s, TS_CLOSED);
+    setState(e, r, TS_LISTEN);
+  } else if ((fl & (TH_SYN | TH_ACK | TH_RST)) == (TH_SYN | TH_ACK)) {
+    setState(e, s, TS_LISTEN);
+    flags |= EF_PASSIVE_A << s;
+    setState(e, r, TS_CLOSED);
+    setState(e, r, TS_SYN_SENT);
+  } else {
+    setState(e, s, TS_ESTABLISHED);
+    setState(e, r, TS_ESTABLISHED);
+    flags |= EF_PICKUP;
+  }
+  store<u16>(e + FE_FLAGS, <u16>flags);
+}
+
+/** One segment from end s (0 = A, 1 = B) to the other end r. The segment is taken as
+ *  sent by s and, the observer being on the path, received by r: s makes its "send"
+ *  transition and r its "receive" one. A later segment from r whose acknowledgment shows
+ *  it had not yet seen a SYN or FIN from s when it sent (simultaneous open or close)
+ *  rewrites r's last receive transition in the order the two crossed. */
+function tcpSegment(e: usize, s: u32, fl: u32, seq: u32, ack: u32, len: u32): void {
+  let r = s ^ 1;
+  let flags = <u32>load<u16>(e + FE_FLAGS);
+  let syn = (fl & TH_SYN) != 0;
+  let fin = (fl & TH_FIN) != 0;
+  let hasAck = (fl & TH_ACK) != 0;
+  let segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0);
+  let so = <usize>s << 2; // u32 field offset of the sender's copy
+  let ro = <usize>r << 2;
+  let s2 = <usize>s << 1; // u16 field offset
+
+  // Sequence space of the sender: retransmissions and out-of-order arrivals.
+  if (syn) {
+    if ((flags & (EF_ISN_A << s)) != 0 && load<u32>(e + FE_ISN_A + so) == seq) {
+      store<u16>(e + FE_RETRANS_A + s2, load<u16>(e + FE_RETRANS_A + s2) + 1);
+    } else {
+      store<u32>(e + FE_ISN_A + so, seq);
+      store<u32>(e + FE_NEXT_A + so, seq + segLen);
+      flags |= (EF_ISN_A | EF_SEQ_A) << s;
+    }
+  } else if (segLen != 0) {
+    if ((flags & (EF_SEQ_A << s)) != 0) {
+      let next = load<u32>(e + FE_NEXT_A + so);
+      let diff = <i32>(seq - next);
+      if (diff == 0) {
+        store<u32>(e + FE_NEXT_A + so, seq + segLen);
+      } else if (diff > 0) {
+        store<u16>(e + FE_OOO_A + s2, load<u16>(e + FE_OOO_A + s2) + 1);
+        store<u32>(e + FE_NEXT_A + so, seq + segLen);
+      } else {
+        store<u16>(e + FE_RETRANS_A + s2, load<u16>(e + FE_RETRANS_A + s2) + 1);
+        if (<i32>(seq + segLen - next) > 0) store<u32>(e + FE_NEXT_A + so, seq + segLen);
+      }
+    } else {
+      store<u32>(e + FE_NEXT_A + so, seq + segLen);
+      flags |= EF_SEQ_A << s;
+    }
+  }
+  if (fin) {
+    store<u32>(e + FE_FIN_A + so, seq + len);
+    flags |= EF_FIN_A << s;
+  }
+  store<u16>(e + FE_FLAGS, <u16>flags);
+
+  if ((fl & TH_RST) != 0) {
+    let rs = stateOf(e, r);
+    setState(e, r, rs == TS_SYN_RECEIVED && (flags & (EF_PASSIVE_A << r)) != 0 ? TS_LISTEN : TS_CLOSED);
+    setState(e, s, TS_CLOSED);
+    return;
+  }
+
+  // The sender's transition (with the crossing fixes).
+  let st = stateOf(e, s);
+  let hs = e + FE_HIST_A + so;
+  let prev = (load<u32>(hs) >> 4) & 15;
+  if (syn && !hasAck && st == TS_SYN_RECEIVED && prev == TS_LISTEN && (flags & (EF_PASSIVE_A << s)) != 0) {
+    // Simultaneous open: s sent its own SYN before ours reached it, so it never listened.
+    store<u32>(hs, load<u32>(hs) >> 8);
+    store<u8>(e + FE_STATE_A + s, 0);
+    setState(e, s, TS_CLOSED);
+    setState(e, s, TS_SYN_SENT);
+    setState(e, s, TS_SYN_RECEIVED);
+    flags &= ~(EF_PASSIVE_A << s);
+    store<u16>(e + FE_FLAGS, <u16>flags);
+  } else if (fin && st == TS_CLOSE_WAIT && prev == TS_ESTABLISHED && (flags & (EF_FIN_A << r)) != 0 &&
+             !(hasAck && <i32>(ack - (load<u32>(e + FE_FIN_A + ro) + 1)) >= 0)) {
+    // Simultaneous close: s's FIN does not acknowledge r's, so it was sent from ESTABLISHED
+    // and r's FIN arrived afterwards.
+    store<u32>(hs, load<u32>(hs) >> 4);
+    store<u8>(e + FE_STATE_A + s, <u8>TS_ESTABLISHED);
+    setState(e, s, TS_FIN_WAIT_1);
+    setState(e, s, TS_CLOSING);
+  } else {
+    if (syn && !hasAck) {
+      if (st == TS_NONE || st == TS_CLOSED || st == TS_LISTEN) setState(e, s, TS_SYN_SENT);
+    } else if (syn) {
+      if (st == TS_NONE || st == TS_CLOSED || st == TS_LISTEN || st == TS_SYN_SENT) setState(e, s, TS_SYN_RECEIVED);
+    }
+    if (fin) {
+      st = stateOf(e, s);
+      if (st == TS_ESTABLISHED || st == TS_SYN_RECEIVED) setState(e, s, TS_FIN_WAIT_1);
+      else if (st == TS_CLOSE_WAIT) setState(e, s, TS_LAST_ACK);
+    }
+  }
+
+  // The receiver's transitions: the SYN, the acknowledgment, then the FIN (RFC 9293 3.10.7).
+  let rt = stateOf(e, r);
+  let isnKnown = (flags & (EF_ISN_A << r)) != 0;
+  let isnR = load<u32>(e + FE_ISN_A + ro);
+  if (syn && !hasAck) {
+    if (rt == TS_NONE || rt == TS_CLOSED || rt == TS_LISTEN) {
+      setState(e, r, TS_SYN_RECEIVED);
+      flags |= EF_PASSIVE_A << r;
+      store<u16>(e + FE_FLAGS, <u16>flags);
+    } else if (rt == TS_SYN_SENT) {
+      setState(e, r, TS_SYN_RECEIVED);
+    }
+  } else if (syn) {
+    if ((!isnKnown || ack == isnR + 1) && (rt == TS_SYN_SENT || rt == TS_SYN_RECEIVED)) setState(e, r, TS_ESTABLISHED);
+  } else if (hasAck) {
+    if (rt == TS_SYN_RECEIVED && (!isnKnown || <i32>(ack - (isnR + 1)) >= 0)) {
+      setState(e, r, TS_ESTABLISHED);
+      rt = TS_ESTABLISHED;
+    }
+    if ((flags & (EF_FIN_A << r)) != 0 && <i32>(ack - (load<u32>(e + FE_FIN_A + ro) + 1)) >= 0) {
+      if (rt == TS_FIN_WAIT_1) setState(e, r, TS_FIN_WAIT_2);
+      else if (rt == TS_CLOSING) setState(e, r, TS_TIME_WAIT);
+      else if (rt == TS_LAST_ACK) setState(e, r, TS_CLOSED);
+    }
+  }
+  if (fin) {
+    rt = stateOf(e, r);
+    if (rt == TS_ESTABLISHED || rt == TS_SYN_RECEIVED) setState(e, r, TS_CLOSE_WAIT);
+    else if (rt == TS_FIN_WAIT_1) setState(e, r, TS_CLOSING);
+    else if (rt == TS_FIN_WAIT_2) setState(e, r, TS_TIME_WAIT);
+  }
+}
+
+// ---- the batch update ----
+
+/** Accounts frame `i` of a batch. Returns 0 if it could not be processed because the
+ *  export buffer is full (nothing about the frame was changed), else 1. */
+function updateOne(t: usize, frames: usize, descs: usize, times: usize, i: u32, h: u32): u32 {
+  let d = descs + <usize>i * DESC_SIZE;
+  if (h == 0) {
+    bump(t, FT_ST_SKIPPED);
+    return 1;
+  }
+  let tp = times + <usize>i * TIME_SIZE;
+  let sec = load<u32>(tp);
+  let nsec = load<u32>(tp, 4);
+  clockTo(t, sec, nsec);
+  if (expireDue(t) == 0) return 0;
+  if (h32(t, FT_EXPORT_COUNT) >= h32(t, FT_EXPORT_CAP)) return 0;
+  let fe = frames + <usize>i * FRAME_SIZE;
+  loadKey(fe, d); // the chunk's first pass left another frame's key in the globals
+  lookup(t, h);
+  let idx = fIdx;
+  let dir = fDir;
+  let layers = load<u32>(d + D_LAYERS);
+  let isTcp = (layers & L_TCP) != 0;
+  let fl: u32 = isTcp ? <u32>load<u16>(d + D_TCP_FLAGS) : 0;
+  let seq: u32 = isTcp ? load<u32>(d + D_TCP_SEQ) : 0;
+  if (idx != 0 && isTcp && (fl & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN) {
+    // A new SYN on a finished connection is a new connection (port reuse), as tshark's
+    // stream numbering has it.
+    let e = entryAt(t, idx);
+    let cls = classOf(e);
+    let s = dir - 1;
+    let sameIsn = (<u32>load<u16>(e + FE_FLAGS) & (EF_ISN_A << s)) != 0 && load<u32>(e + FE_ISN_A + (<usize>s << 2)) == seq;
+    if ((cls == TC_TCP_CLOSED || cls == TC_TCP_TIME_WAIT) && !sameIsn) {
+      exportRecord(t, idx, END_EOF);
+      bump(t, FT_ST_REUSED);
+      release(t, idx, false);
+      idx = 0;
+    }
+  }
+  let now = h32(t, FT_NOW_TICK);
+  let created = false;
+  if (idx == 0) {
+    idx = insert(t, h);
+    if (idx == 0) {
+      bump(t, FT_ST_FAILED);
+      return 1;
+    }
+    dir = 1;
+    created = true;
+  }
+  let e = entryAt(t, idx);
+  let s: u32 = dir - 1;
+  if (created) {
+    store<u32>(e + FE_FIRST_SEC, sec);
+    store<u32>(e + FE_FIRST_NSEC, nsec);
+    store<u32>(e + FE_START_SEC, sec);
+    store<u32>(e + FE_START_NSEC, nsec);
+    store<u32>(e + FE_LAST_SEC, sec);
+    store<u32>(e + FE_LAST_NSEC, nsec);
+    store<u32>(e + FE_REPORT_TICK, now);
+    if ((layers & (L_ICMP | L_ICMP6)) != 0) {
+      store<u8>(e + FE_ICMP_TYPE, load<u8>(d + D_ICMP_TYPE));
+      store<u8>(e + FE_ICMP_CODE, load<u8>(d + D_ICMP_CODE));
+    }
+    if (load<u8>(d + D_VLAN_COUNT) != 0) store<u16>(e + FE_VLAN, load<u16>(d + D_VLAN0) & 0xFFF);
+    store<u16>(e + FE_IFACE, load<u16>(fe + FRAME_IFACE));
+  } else {
+    let flags = <u32>load<u16>(e + FE_FLAGS);
+    if ((flags & EF_REPORTED) != 0) {
+      store<u16>(e + FE_FLAGS, <u16>(flags & ~EF_REPORTED));
+      store<u32>(e + FE_FIRST_SEC, sec);
+      store<u32>(e + FE_FIRST_NSEC, nsec);
+    }
+    let ls = load<u32>(e + FE_LAST_SEC);
+    if (sec > ls || (sec == ls && nsec > load<u32>(e + FE_LAST_NSEC))) {
+      store<u32>(e + FE_LAST_SEC, sec);
+      store<u32>(e + FE_LAST_NSEC, nsec);
+    }
+  }
+  store<u32>(e + FE_LAST_TICK, now);
+  let fo = e + FE_FRAMES_AB + (<usize>s << 2);
+  store<u32>(fo, load<u32>(fo) + 1);
+  let bo = e + FE_BYTES_AB + (<usize>s << 3);
+  store<f64>(bo, load<f64>(bo) + <f64>load<u32>(d + D_WIRELEN));
+  let io = e + FE_IPBYTES_AB + (<usize>s << 3);
+  store<f64>(io, load<f64>(io) + <f64>load<u16>(d + D_IP_LEN));
+  if (isTcp && (<u32>load<u16>(e + FE_FLAGS) & EF_NOPORTS) == 0) {
+    let fa = e + FE_TCPFL_A + s;
+    store<u8>(fa, load<u8>(fa) | <u8>fl);
+    if (created) tcpBegin(e, s, fl);
+    tcpSegment(e, s, fl, seq, load<u32>(d + D_TCP_ACK), <u32>load<u16>(d + D_PAYLOAD_LEN));
+  }
+  // Timer: armed on creation; afterwards only ever moved earlier (lazy re-arm on expiry).
+  let due = dueTick(t, e);
+  let wheel = <usize>h32(t, FT_WHEEL);
+  if (created) {
+    store<u32>(e + FE_TIMER, wheel_schedule(wheel, due - now, idx));
+    store<u32>(e + FE_DEADLINE, due);
+  } else if (<i32>(due - load<u32>(e + FE_DEADLINE)) < 0) {
+    wheel_reschedule(wheel, load<u32>(e + FE_TIMER), due - now);
+    store<u32>(e + FE_DEADLINE, due);
+  }
+  bump(t, FT_ST_FRAMES);
+  return 1;
+}
+
+/** Accounts `count` dissected frames (frame table, descriptors, timestamps as FrameBatch
+ *  lays them out) in order. Returns how many were consumed: fewer than `count` when the
+ *  export buffer filled up; drain it (flows_export_count / flows_export_clear) and call
+ *  again with the rest. Frames without IP are counted in FT_ST_SKIPPED. */
+export function flows_update_batch(t: usize, frames: usize, descs: usize, times: usize, count: u32): u32 {
+  let scratch = <usize>h32(t, FT_SCRATCH);
+  let index = <usize>h32(t, FT_INDEX);
+  let ents = <usize>h32(t, FT_ENTRIES);
+  let bmask = h32(t, FT_BMASK);
+  let i: u32 = 0;
+  while (i < count) {
+    let n = count - i < FT_CHUNK ? count - i : FT_CHUNK;
+    // Pass 1: hash every frame of the chunk and touch its bucket.
+    let sink: u32 = 0;
+    for (let k: u32 = 0; k < n; k++) {
+      let j = i + k;
+      let h = loadKey(frames + <usize>j * FRAME_SIZE, descs + <usize>j * DESC_SIZE);
+      store<u32>(scratch + SC_HASH + (<usize>k << 2), h);
+      sink ^= load<u32>(index + <usize>(h & bmask) * FB_SIZE + FB_IDX);
+    }
+    // Pass 2: touch the entry the signature points at.
+    for (let k: u32 = 0; k < n; k++) {
+      let h = load<u32>(scratch + SC_HASH + (<usize>k << 2));
+      let b = index + <usize>(h & bmask) * FB_SIZE;
+      let mask = sigMask(b, h);
+      let cand: u32 = mask != 0 ? load<u32>(b + FB_IDX + (<usize>ctz<u32>(mask) << 2)) : 0;
+      sink ^= load<u32>(ents + <usize>cand * FE_SIZE + FE_ADDR_A);
+    }
+    store<u32>(scratch + SC_SINK, sink);
+    // Pass 3: the real work, in frame order.
+    for (let k: u32 = 0; k < n; k++) {
+      let h = load<u32>(scratch + SC_HASH + (<usize>k << 2));
+      if (updateOne(t, frames, descs, times, i + k, h) == 0) return i + k;
+    }
+    i += n;
+  }
+  return count;
+}
+
+/** Moves the clock to (sec, nsec) without a frame (a quiet live capture) and expires what
+ *  is due. Returns 1 when done, 0 if the export buffer filled first (drain, call again). */
+export function flows_expire(t: usize, sec: u32, nsec: u32): u32 {
+  clockTo(t, sec, nsec);
+  return expireDue(t);
+}
+
+/** Ends every live flow with reason `reason` (END_FORCED at the end of a capture). Returns
+ *  1 when the table is empty, 0 if the export buffer filled first (drain, call again). */
+export function flows_flush(t: usize, reason: u32): u32 {
+  let end = h32(t, FT_BUMP);
+  let i = h32(t, FT_SCAN);
+  if (i == 0) i = 1;
+  for (; i < end; i++) {
+    let e = entryAt(t, i);
+    if ((<u32>load<u16>(e + FE_FLAGS) & EF_USED) == 0) continue;
+    if (h32(t, FT_EXPORT_COUNT) >= h32(t, FT_EXPORT_CAP)) {
+      seth32(t, FT_SCAN, i);
+      return 0;
+    }
+    if (load<u32>(e + FE_FRAMES_AB) != 0 || load<u32>(e + FE_FRAMES_BA) != 0) exportRecord(t, i, reason);
+    bump(t, FT_ST_FLUSHED);
+    release(t, i, false);
+  }
+  seth32(t, FT_SCAN, 0);
+  return 1;
+}
