@@ -102,6 +102,16 @@ export class Lpm4Twin implements Lpm4Core {
     return (this.u32 = v.u32);
   }
 
+  // Lookups skip refresh() (a memory.buffer access per call costs more than the lookup):
+  // the engine's views are refreshed by every arena growth on this thread, so only an
+  // address beyond them (memory grown by another thread) needs the slow path.
+  private cur(end: number): Uint32Array {
+    const v = this.views;
+    if (end > v.u8.length) return this.sync();
+    this.u8 = v.u8;
+    return v.u32;
+  }
+
   lpm4_footprint(rules: number, groups: number): number {
     if (rules > LPM4_MAX_RULES || groups > LPM4_MAX_GROUPS) return 0;
     const n = carve(0, rules, groups).bytes;
@@ -376,7 +386,7 @@ export class Lpm4Twin implements Lpm4Core {
   }
 
   lpm4_lookup(t: number, addr: number): number {
-    const m = this.sync();
+    const m = this.cur(t + LPM4_HEADER);
     const h = t >>> 2;
     let e = m[(m[h + H_TBL24] >>> 2) + (addr >>> 8)];
     if (e >= EXT) e = m[(m[h + H_TBL8] >>> 2) + (e & GROUP_MASK) * 256 + (addr & 255)];
@@ -384,7 +394,7 @@ export class Lpm4Twin implements Lpm4Core {
   }
 
   lpm4_match_depth(t: number, addr: number): number {
-    const m = this.sync();
+    const m = this.cur(t + LPM4_HEADER);
     const h = t >>> 2;
     const i = addr >>> 8;
     const e = m[(m[h + H_TBL24] >>> 2) + i];
@@ -393,7 +403,7 @@ export class Lpm4Twin implements Lpm4Core {
   }
 
   lpm4_lookup_bulk(t: number, addrs: number, n: number, out: number): number {
-    const m = this.sync();
+    const m = this.cur(Math.max(t + LPM4_HEADER, addrs + n * 4, out + n * 4));
     const h = t >>> 2;
     const t24 = m[h + H_TBL24] >>> 2, t8 = m[h + H_TBL8] >>> 2, nv = m[h + H_NH_VAL] >>> 2;
     const a0 = addrs >>> 2, o0 = out >>> 2;

@@ -83,6 +83,16 @@ export class Lpm6Twin implements Lpm6Core {
     return (this.u32 = v.u32);
   }
 
+  // Lookups skip refresh() (a memory.buffer access per call costs more than the lookup):
+  // the engine's views are refreshed by every arena growth on this thread, so only an
+  // address beyond them (memory grown by another thread) needs the slow path.
+  private cur(end: number): Uint32Array {
+    const v = this.views;
+    if (end > v.u8.length) return this.sync();
+    this.u8 = v.u8;
+    return v.u32;
+  }
+
   lpm6_footprint(rules: number, groups: number): number {
     if (rules > LPM6_MAX_RULES || groups > LPM6_MAX_GROUPS) return 0;
     const n = carve(0, rules, groups).bytes;
@@ -433,7 +443,7 @@ export class Lpm6Twin implements Lpm6Core {
   }
 
   lpm6_lookup(t: number, addr: number): number {
-    const m = this.sync(), b = this.u8;
+    const m = this.cur(Math.max(t + LPM6_HEADER, addr + 16)), b = this.u8;
     const h = t >>> 2;
     let e = m[(m[h + H_TBL24] >>> 2) + ((b[addr] << 16) | (b[addr + 1] << 8) | b[addr + 2])];
     const t8 = m[h + H_TBL8] >>> 2;
@@ -447,7 +457,7 @@ export class Lpm6Twin implements Lpm6Core {
   }
 
   lpm6_match_depth(t: number, addr: number): number {
-    const m = this.sync(), b = this.u8;
+    const m = this.cur(Math.max(t + LPM6_HEADER, addr + 16)), b = this.u8;
     const h = t >>> 2;
     const i0 = (b[addr] << 16) | (b[addr + 1] << 8) | b[addr + 2];
     let e = m[(m[h + H_TBL24] >>> 2) + i0];
@@ -462,7 +472,7 @@ export class Lpm6Twin implements Lpm6Core {
   }
 
   lpm6_lookup_bulk(t: number, addrs: number, n: number, out: number): number {
-    const m = this.sync(), b = this.u8;
+    const m = this.cur(Math.max(t + LPM6_HEADER, addrs + n * 16, out + n * 4)), b = this.u8;
     const h = t >>> 2;
     const t24 = m[h + H_TBL24] >>> 2, t8 = m[h + H_TBL8] >>> 2, nv = m[h + H_NH_VAL] >>> 2;
     const o0 = out >>> 2;

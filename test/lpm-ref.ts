@@ -20,6 +20,10 @@ export class Ref4 {
     return this.byDepth[depth].delete((addr & mask4(depth)) >>> 0);
   }
 
+  has(addr: number, depth: number): boolean {
+    return this.byDepth[depth].has((addr & mask4(depth)) >>> 0);
+  }
+
   /** [depth, nexthop] of the longest match, or null. */
   match(addr: number): [number, number] | null {
     for (let d = 32; d >= 0; d--) {
@@ -62,6 +66,10 @@ export class Ref6 {
     this.byDepth[depth].set(h, nh >>> 0);
     this.keys[depth].set(h, k);
     return fresh;
+  }
+
+  has(addr: Uint8Array, depth: number): boolean {
+    return this.byDepth[depth].has(hex(mask6(addr, depth)));
   }
 
   delete(addr: Uint8Array, depth: number): boolean {
