@@ -6,9 +6,8 @@ import { PktError } from '../errors.js';
 import { MemoryViews } from '../memory.js';
 import { FilterError } from './error.js';
 import { CodeGen } from './gencode.js';
-import type { Pred } from './ir.js';
 import { parseFilter } from './parser.js';
-import { canMatch } from './satisfy.js';
+import { optimize, REJECT, type Program } from './cfg.js';
 import { TsFilter } from './ts-eval.js';
 import { emitFilterModule } from './wasm-codegen.js';
 
@@ -31,7 +30,7 @@ export interface CompiledFilter {
   readonly linktype: number;
   readonly backend: FilterBackend;
   /** The program both backends run (for inspection and tests). */
-  readonly program: Pred;
+  readonly program: Program;
   /** Filters count frames of the table at tablePtr: out[i] = 1 if frame i matches, else 0.
    *  Frames whose linktype differs from the filter's never match. Returns the match count. */
   matchBatch(tablePtr: number, count: number, outPtr: number): number;
@@ -45,10 +44,10 @@ interface WasmFilterExports {
 }
 
 /** Parses and compiles to the program; throws FilterError (E_FILTER_SYNTAX) on any rejection. */
-export function compileProgram(expression: string, linktype: number, netmask = 0): Pred {
+export function compileProgram(expression: string, linktype: number, netmask = 0): Program {
   const ast = parseFilter(expression);
-  const prog = new CodeGen({ linktype, netmask }).generate(ast);
-  if (!canMatch(prog)) throw new FilterError(0, 'expression rejects all packets');
+  const prog = optimize(new CodeGen({ linktype, netmask }).generate(ast));
+  if (prog.entry === REJECT) throw new FilterError(0, 'expression rejects all packets');
   return prog;
 }
 
@@ -88,5 +87,5 @@ export function compileFilter(expression: string, opts: FilterOptions): Compiled
 
 export { FilterError } from './error.js';
 export { parseFilter } from './parser.js';
-export { predToString } from './ir.js';
+export { programToString } from './cfg.js';
 export { SUPPORTED_LINKTYPES } from './linktypes.js';

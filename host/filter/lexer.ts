@@ -124,18 +124,6 @@ export function tokenize(src: string): Token[] {
       i++;
       continue;
     }
-    const two = src.slice(i, i + 2);
-    if (TWO_CHAR[two] !== undefined) {
-      const t = TWO_CHAR[two];
-      push(t === 'and' || t === 'or' ? 'kw' : 'punct', t, i, i + 2);
-      i += 2;
-      continue;
-    }
-    if (ONE_CHAR.includes(c)) {
-      push('punct', c, i, i + 1);
-      i++;
-      continue;
-    }
     if (c === '\\') {
       const n = matchLen(RE_ESC, src, i);
       if (n > 0) {
@@ -165,6 +153,19 @@ export function tokenize(src: string): Token[] {
         best = k;
         bestLen = n;
       }
+    }
+    // Operators: flex's rule for them comes first, so they win ties ("::1" is longer than ':').
+    const two = src.slice(i, i + 2);
+    const opLen = TWO_CHAR[two] !== undefined ? 2 : ONE_CHAR.includes(c) ? 1 : 0;
+    if (opLen > 0 && opLen >= bestLen) {
+      if (opLen === 2) {
+        const t = TWO_CHAR[two];
+        push(t === 'and' || t === 'or' ? 'kw' : 'punct', t, i, i + 2);
+      } else {
+        push('punct', c, i, i + 1);
+      }
+      i += opLen;
+      continue;
     }
     if (bestLen === 0) throw filterError(i, `unexpected character '${c}'`);
     const text = src.slice(i, i + bestLen);

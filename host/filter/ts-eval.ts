@@ -1,11 +1,12 @@
-// The pure-TypeScript twin of the generated WebAssembly: the same program (ir.ts) turned
-// into a tree of small closures, once, at compile time. No eval, no per-packet
+// The pure-TypeScript twin of the generated WebAssembly: the same program (cfg.ts) turned
+// into a graph of small closures, once, at compile time. No eval, no per-packet
 // allocation. A load past caplen or a division by zero sets `abort`; evaluation may run
 // on (its values are then meaningless) but the packet is reported as not matching, which
 // is what bpf_filter() returning 0 means.
 import { FRAME_CAPLEN, FRAME_LINKTYPE, FRAME_PTR, FRAME_SIZE, FRAME_WIRELEN } from '../layout.js';
 import type { MemoryViews } from '../memory.js';
-import type { Pred, Val } from './ir.js';
+import { ACCEPT, REJECT, type Program, type Test } from './cfg.js';
+import type { Val } from './ir.js';
 
 type ValFn = (p: number, cap: number, wire: number) => number;
 type PredFn = (p: number, cap: number, wire: number) => boolean;
@@ -17,12 +18,12 @@ export class TsFilter {
 
   constructor(
     private readonly views: MemoryViews,
-    prog: Pred,
+    prog: Program,
     private readonly linktype: number,
     private readonly snaplen: number,
   ) {
     this.u8 = views.refresh().u8;
-    this.root = this.pred(prog);
+    this.root = this.graph(prog);
   }
 
   /** One frame: true if it matches. */
@@ -59,43 +60,39 @@ export class TsFilter {
     return r && !this.abort;
   }
 
-  private pred(p: Pred): PredFn {
-    switch (p.k) {
-      case 'true': return () => true;
-      case 'false': return () => false;
-      case 'not': {
-        const a = this.pred(p.a);
-        return (x, c, w) => !a(x, c, w);
+  /** Each test becomes a closure that runs its comparison and calls the chosen successor. */
+  private graph(prog: Program): PredFn {
+    const fns = new Array<PredFn>(prog.nodes.length);
+    const yes: PredFn = () => true;
+    const no: PredFn = () => false;
+    const succ = (x: number): PredFn => (x === ACCEPT ? yes : x === REJECT ? no : fns[x]);
+    for (let i = prog.nodes.length - 1; i >= 0; i--) {
+      const n = prog.nodes[i];
+      const test = this.test(n);
+      const t = succ(n.t);
+      const f = succ(n.f);
+      fns[i] = (x, c, w) => (test(x, c, w) ? t(x, c, w) : f(x, c, w));
+    }
+    return succ(prog.entry);
+  }
+
+  private test(p: Test): PredFn {
+    const a = this.val(p.a);
+    if (p.b.k === 'const') {
+      const k = p.b.v;
+      switch (p.op) {
+        case 'eq': return (x, c, w) => a(x, c, w) === k;
+        case 'gt': return (x, c, w) => a(x, c, w) > k;
+        case 'ge': return (x, c, w) => a(x, c, w) >= k;
+        case 'set': return (x, c, w) => (a(x, c, w) & k) !== 0;
       }
-      case 'and': {
-        const a = this.pred(p.a);
-        const b = this.pred(p.b);
-        return (x, c, w) => a(x, c, w) && b(x, c, w);
-      }
-      case 'or': {
-        const a = this.pred(p.a);
-        const b = this.pred(p.b);
-        return (x, c, w) => a(x, c, w) || b(x, c, w);
-      }
-      case 'cmp': {
-        const a = this.val(p.a);
-        if (p.b.k === 'const') {
-          const k = p.b.v;
-          switch (p.op) {
-            case 'eq': return (x, c, w) => a(x, c, w) === k;
-            case 'gt': return (x, c, w) => a(x, c, w) > k;
-            case 'ge': return (x, c, w) => a(x, c, w) >= k;
-            case 'set': return (x, c, w) => (a(x, c, w) & k) !== 0;
-          }
-        }
-        const b = this.val(p.b);
-        switch (p.op) {
-          case 'eq': return (x, c, w) => a(x, c, w) === b(x, c, w);
-          case 'gt': return (x, c, w) => a(x, c, w) > b(x, c, w);
-          case 'ge': return (x, c, w) => a(x, c, w) >= b(x, c, w);
-          case 'set': return (x, c, w) => (a(x, c, w) & b(x, c, w)) !== 0;
-        }
-      }
+    }
+    const b = this.val(p.b);
+    switch (p.op) {
+      case 'eq': return (x, c, w) => a(x, c, w) === b(x, c, w);
+      case 'gt': return (x, c, w) => a(x, c, w) > b(x, c, w);
+      case 'ge': return (x, c, w) => a(x, c, w) >= b(x, c, w);
+      case 'set': return (x, c, w) => (a(x, c, w) & b(x, c, w)) !== 0;
     }
   }
 

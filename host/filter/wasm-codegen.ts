@@ -2,14 +2,15 @@
 // engine's shared memory (env.memory) and exports
 //   match(ptr, caplen, wirelen) -> i32                 one frame
 //   match_batch(frameTable, count, out) -> i32         a frame table: out[i] = 0/1, returns matches
-// Booleans become nested `if (result i32)`; a load past caplen or a zero divisor leaves
-// the frame's outermost block with 0 (bpf_filter's "return 0"). Big-endian loads of a
+// The flow graph of tests (cfg.ts) becomes forward branches out of nested blocks; a load
+// past caplen or a zero divisor branches to the reject block (bpf_filter's "return 0"). Big-endian loads of a
 // value only compared for equality or bit test skip the byte swap: the constant is
 // swapped at compile time instead. Bounds checks already implied by an earlier check on
 // every path to a load are left out.
 import { FRAME_CAPLEN, FRAME_LINKTYPE, FRAME_PTR, FRAME_SIZE, FRAME_WIRELEN } from '../layout.js';
 import { DEFAULT_MAXIMUM_PAGES } from '../memory.js';
-import type { Pred, Val } from './ir.js';
+import { ACCEPT, REJECT, type Program, type Test } from './cfg.js';
+import type { Val } from './ir.js';
 import { Bytes, EMPTY, I32, OP } from './wasm-encode.js';
 
 interface Locals {
@@ -31,7 +32,7 @@ function swap32(v: number): number {
 
 class BodyGen {
   readonly code = new Bytes();
-  /** Blocks opened since the frame's result block (br depth of the abort target). */
+  /** br depth of the reject block from the code being emitted. */
   private depth = 0;
 
   constructor(private readonly L: Locals) {}
@@ -57,7 +58,7 @@ class BodyGen {
     // stack: [cond]
     this.code.byte(OP.if).byte(EMPTY);
     this.i32(0);
-    this.code.byte(OP.br).u32(this.depth + 1);
+    this.code.byte(OP.br).u32(this.depth + 1); // +1: this `if`
     this.op(OP.end);
   }
 
@@ -170,7 +171,7 @@ class BodyGen {
   }
 
   /** eq / bit test of a load (optionally masked) against a constant, without swapping the load. */
-  private rawCompare(p: Extract<Pred, { k: 'cmp' }>, known: number): number | null {
+  private rawCompare(p: Test, known: number): number | null {
     if (p.b.k !== 'const' || (p.op !== 'eq' && p.op !== 'set')) return null;
     let ld: Val = p.a;
     let mask: number | null = null;
@@ -199,48 +200,60 @@ class BodyGen {
     return known;
   }
 
-  /** Leaves 0 or 1; returns a caplen lower bound valid on every path out of p. */
-  pred(p: Pred, known: number): number {
-    switch (p.k) {
-      case 'true': this.i32(1); return known;
-      case 'false': this.i32(0); return known;
-      case 'not': {
-        const k = this.pred(p.a, known);
-        this.op(OP.i32_eqz);
-        return k;
-      }
-      case 'and':
-      case 'or': {
-        const ka = this.pred(p.a, known);
-        this.code.byte(OP.if).byte(I32);
-        this.depth++;
-        if (p.k === 'and') {
-          this.pred(p.b, ka);
-          this.op(OP.else);
-          this.i32(0);
-        } else {
-          this.i32(1);
-          this.op(OP.else);
-          this.pred(p.b, ka);
-        }
-        this.depth--;
-        this.op(OP.end);
-        return ka;
-      }
-      case 'cmp': {
-        const raw = this.rawCompare(p, known);
-        if (raw !== null) return raw;
-        known = this.val(p.a, known);
-        known = this.val(p.b, known);
-        switch (p.op) {
-          case 'eq': this.op(OP.i32_eq); break;
-          case 'gt': this.op(OP.i32_gt_u); break;
-          case 'ge': this.op(OP.i32_ge_u); break;
-          case 'set': this.op(OP.i32_and); this.i32(0); this.op(OP.i32_ne); break;
-        }
-        return known;
-      }
+  /** The comparison of one test, leaving 0 or 1; returns the caplen bound after it. */
+  private test(p: Test, known: number): number {
+    const raw = this.rawCompare(p, known);
+    if (raw !== null) return raw;
+    known = this.val(p.a, known);
+    known = this.val(p.b, known);
+    switch (p.op) {
+      case 'eq': this.op(OP.i32_eq); break;
+      case 'gt': this.op(OP.i32_gt_u); break;
+      case 'ge': this.op(OP.i32_ge_u); break;
+      case 'set': this.op(OP.i32_and); this.i32(0); this.op(OP.i32_ne); break;
     }
+    return known;
+  }
+
+  /**
+   * The flow graph as forward branches (BPF only jumps forward): test i's code follows
+   * the end of block L_i, so "go to test j" is a br to L_j; ACCEPT and REJECT are two
+   * blocks around all of them.
+   *   block $reject  block $accept  block L_{n-1} … block L_1  test 0  end  test 1 … end
+   * Falls out of $accept with the frame accepted, out of $reject with it rejected.
+   */
+  graph(prog: Program, onAccept: () => void, onReject: () => void): void {
+    const n = prog.nodes.length;
+    if (prog.entry < 0) {
+      this.i32(prog.entry === ACCEPT ? 1 : 0);
+      return;
+    }
+    this.raw(OP.block, EMPTY, OP.block, EMPTY);
+    for (let i = 1; i < n; i++) this.raw(OP.block, EMPTY);
+    // Lower bound on caplen at each test's entry, over every path to it.
+    const knownIn = new Array<number>(n).fill(Infinity);
+    knownIn[0] = 0;
+    for (let i = 0; i < n; i++) {
+      const t = prog.nodes[i];
+      this.depth = n - i;
+      const k = this.test(t, knownIn[i]);
+      for (const s of [t.t, t.f]) if (s >= 0) knownIn[s] = Math.min(knownIn[s], k);
+      const next = i + 1 < n ? i + 1 : ACCEPT;
+      const depthOf = (x: number): number => (x === ACCEPT ? n - 1 - i : x === REJECT ? n - i : x - i - 1);
+      if (t.f === next) {
+        this.code.byte(OP.br_if).u32(depthOf(t.t));
+      } else if (t.t === next) {
+        this.op(OP.i32_eqz);
+        this.code.byte(OP.br_if).u32(depthOf(t.f));
+      } else {
+        this.code.byte(OP.br_if).u32(depthOf(t.t));
+        this.code.byte(OP.br).u32(depthOf(t.f));
+      }
+      this.op(OP.end); // closes L_{i+1}, or $accept after the last test
+    }
+    onAccept();
+    this.op(OP.end); // $reject
+    onReject();
   }
 
   /** caplen = min(caplen, snaplen), as libpcap clamps records longer than the snapshot length. */
@@ -267,20 +280,19 @@ class BodyGen {
   }
 }
 
-function matchBody(prog: Pred, snaplen: number): Bytes {
+function matchBody(prog: Program, snaplen: number): Bytes {
   const L: Locals = { ptr: 0, cap: 1, wire: 2, t: 3, t2: 4 };
   const g = new BodyGen(L);
   g.clamp(snaplen);
-  g.raw(OP.block, I32);
-  g.pred(prog, 0);
-  g.raw(OP.end, OP.end);
+  g.graph(prog, () => g.raw(OP.i32_const, 1, OP.return), () => g.raw(OP.i32_const, 0));
+  g.raw(OP.end);
   const body = new Bytes();
   body.u32(1).u32(2).byte(I32); // 2 extra i32 locals
   body.bytes(g.code.toArray());
   return body;
 }
 
-function batchBody(prog: Pred, linktype: number, snaplen: number): Bytes {
+function batchBody(prog: Program, linktype: number, snaplen: number): Bytes {
   // params: 0 table, 1 count, 2 out; locals: 3 i, 4 n, 5 ptr, 6 cap, 7 wire, 8 t, 9 t2, 10 e
   const L: Locals = { ptr: 5, cap: 6, wire: 7, t: 8, t2: 9 };
   const g = new BodyGen(L);
@@ -299,7 +311,8 @@ function batchBody(prog: Pred, linktype: number, snaplen: number): Bytes {
   g.local(OP.local_get, 2); g.local(OP.local_get, 3); g.raw(OP.i32_add);
   g.local(OP.local_get, E); g.memop(OP.i32_load16_u, FRAME_LINKTYPE); g.constI32(linktype); g.raw(OP.i32_eq);
   g.raw(OP.if, I32);
-  g.pred(prog, 0);
+  // Accept leaves the `if` (two blocks out: $reject, then the if) with 1.
+  g.graph(prog, () => g.raw(OP.i32_const, 1, OP.br, 1), () => g.raw(OP.i32_const, 0));
   g.raw(OP.else);
   g.constI32(0);
   g.raw(OP.end);
@@ -318,7 +331,7 @@ function batchBody(prog: Pred, linktype: number, snaplen: number): Bytes {
 }
 
 /** The module's bytes. snaplen >= 2^32-1 means "no clamp". */
-export function emitFilterModule(prog: Pred, linktype: number, snaplen: number): Uint8Array<ArrayBuffer> {
+export function emitFilterModule(prog: Program, linktype: number, snaplen: number): Uint8Array<ArrayBuffer> {
   const m = new Bytes();
   m.bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
   const fnType = new Bytes().byte(0x60).u32(3).byte(I32).byte(I32).byte(I32).u32(1).byte(I32);

@@ -1,0 +1,170 @@
+// Filter expressions against tcpdump, on every corpus capture, plus the truncations of
+// every corpus frame (where bounds checks decide results), a loopback capture derived
+// from the NULL ones, and WASM-vs-TS agreement everywhere.
+//
+// tcpdump's answer for a packet depends only on that packet, so the frames of all corpus
+// files of one link type are concatenated into one temporary pcap per link type (with
+// their truncated copies) and tcpdump runs once per (link type, expression). Files with
+// file-level quirks (several interfaces, records longer than the snapshot length) are
+// also run as they are, with `tcpdump -r <that file>`.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { createEngine } from '../host/engine.js';
+import { compileFilter, FilterError, type CompiledFilter } from '../host/filter/index.js';
+import { readCaptureFile } from '../host/sources/capture-file.js';
+import { corpusCaptures, corpusDir, haveTool, Rng, seed } from './lib/env.js';
+import { EXPRESSIONS, pool, runTcpdump, writePcap, type OracleResult } from './filter-oracle.js';
+
+const eng = createEngine();
+const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-filter-'));
+const rng = new Rng(seed() ^ 0x5f17e5);
+const PARALLEL = 4;
+
+interface Frame {
+  data: Uint8Array;
+  wirelen: number;
+  /** Where it came from, for failure messages. */
+  origin: string;
+}
+
+/** Our answer for every expression on these frames: null when we reject the expression. */
+function ours(expr: string, linktype: number, frames: Frame[], snaplen?: number): { wasm: Set<number>; ts: Set<number> } | FilterError {
+  let fw: CompiledFilter;
+  let ft: CompiledFilter;
+  try {
+    fw = compileFilter(expr, { linktype, memory: eng.memory, backend: 'wasm', snaplen });
+    ft = compileFilter(expr, { linktype, memory: eng.memory, backend: 'ts', snaplen });
+  } catch (e) {
+    if (e instanceof FilterError) return e;
+    throw e;
+  }
+  const bytes = frames.reduce((s, f) => s + f.data.length + 16, 0);
+  const batch = eng.createBatch(Math.max(1, frames.length), Math.max(64, bytes));
+  for (const f of frames) batch.push(f.data, linktype, f.wirelen);
+  const out = eng.arena.alloc(Math.max(1, frames.length));
+  const collect = (f: CompiledFilter): Set<number> => {
+    const n = f.matchBatch(batch.table, batch.count, out);
+    const u8 = eng.views.refresh().u8;
+    const s = new Set<number>();
+    for (let i = 0; i < frames.length; i++) if (u8[out + i] === 1) s.add(i + 1);
+    assert.is(s.size, n, `${expr}: returned count equals the number of 1s written`);
+    return s;
+  };
+  return { wasm: collect(fw), ts: collect(ft) };
+}
+
+function describeDiff(a: Set<number>, b: Set<number>, frames: Frame[]): string {
+  const only = (x: Set<number>, y: Set<number>): string[] => [...x].filter((n) => !y.has(n)).slice(0, 5).map((n) => frames[n - 1].origin);
+  return `ours only: [${only(a, b).join(', ')}] tcpdump only: [${only(b, a).join(', ')}]`;
+}
+
+async function checkAll(file: string, linktype: number, frames: Frame[], label: string, snaplen?: number): Promise<number> {
+  const oracle: OracleResult[] = await pool(EXPRESSIONS.map((e) => () => runTcpdump(file, e, frames)), PARALLEL);
+  // libpcap stops reading a pcapng file at an interface whose type or snapshot length
+  // differs from the first one's: compare only the frames it read (what '' matched).
+  const all = oracle[EXPRESSIONS.indexOf('')].matched;
+  const readByTcpdump = all.size;
+  for (let n = 1; n <= readByTcpdump; n++) assert.ok(all.has(n), `${label}: tcpdump read a prefix of the file`);
+  let compared = 0;
+  EXPRESSIONS.forEach((expr, i) => {
+    const o = oracle[i];
+    const r = ours(expr, linktype, frames.slice(0, readByTcpdump), snaplen);
+    if (r instanceof FilterError) {
+      assert.ok(o.rejected, `${label}: we reject "${expr}" (${r.message}) but tcpdump accepts it`);
+      return;
+    }
+    assert.not.ok(o.rejected, `${label}: tcpdump rejects "${expr}" (${o.error}) but we accept it`);
+    assert.equal([...r.wasm].sort(), [...r.ts].sort(), `${label} "${expr}": WASM and TS twin differ`);
+    const same = r.wasm.size === o.matched.size && [...r.wasm].every((n) => o.matched.has(n));
+    assert.ok(same, `${label} "${expr}": matches differ from tcpdump: ${describeDiff(r.wasm, o.matched, frames)}`);
+    compared++;
+  });
+  return compared;
+}
+
+const captures = corpusCaptures();
+const tcpdumpOk = haveTool('tcpdump');
+const root = corpusDir() ?? '';
+
+interface Loaded {
+  path: string;
+  linktype: number;
+  frames: Frame[];
+  quirky: boolean;
+  snaplen?: number;
+}
+
+function load(path: string): Loaded | null {
+  const r = readCaptureFile(path);
+  if (r.records.length === 0) return null;
+  const linktype = r.records[0].linktype;
+  const frames: Frame[] = [];
+  let quirky = r.error !== null || r.info.format === 'pcapng' && r.info.interfaces.length > 1;
+  const snap = r.info.format === 'pcap' ? r.info.snaplen : r.info.interfaces[0]?.snaplen ?? 0;
+  const snaplen = snap > 0 && snap <= 262144 ? snap : undefined;
+  for (const rec of r.records) {
+    if (rec.linktype !== linktype) break; // libpcap stops at an interface of another type
+    if (snaplen !== undefined && rec.caplen > snaplen) quirky = true;
+    frames.push({ data: rec.data.slice(), wirelen: rec.wirelen, origin: `${relative(root, path)}#${rec.number}` });
+  }
+  return { path, linktype, frames, quirky, snaplen };
+}
+
+const loaded = captures.map(load).filter((x): x is Loaded => x !== null);
+
+function truncations(frames: Frame[], perFrame: number): Frame[] {
+  const out: Frame[] = [];
+  for (const f of frames) {
+    for (let k = 0; k < perFrame; k++) {
+      const len = rng.int(Math.min(f.data.length, 120) + 1);
+      out.push({ data: f.data.slice(0, len), wirelen: f.wirelen, origin: `${f.origin} cut to ${len}` });
+    }
+  }
+  return out;
+}
+
+const groups = new Map<number, Frame[]>();
+for (const l of loaded) {
+  if (l.quirky) continue;
+  const g = groups.get(l.linktype) ?? [];
+  g.push(...l.frames);
+  groups.set(l.linktype, g);
+}
+// A LOOP (108) capture from the NULL ones: same packets, address family in network order.
+const nullFrames = groups.get(0) ?? [];
+if (nullFrames.length > 0) {
+  groups.set(108, nullFrames.map((f) => {
+    const d = f.data.slice();
+    if (d.length >= 4) d.set([d[3], d[2], d[1], d[0]], 0);
+    return { data: d, wirelen: f.wirelen, origin: `${f.origin} as LOOP` };
+  }));
+}
+
+test('expression suite covers at least 60 expressions', () => {
+  assert.ok(EXPRESSIONS.length >= 60, `${EXPRESSIONS.length} expressions`);
+});
+
+for (const [linktype, frames] of [...groups].sort((a, b) => a[0] - b[0])) {
+  test(`link type ${linktype}: ${frames.length} corpus frames and their truncations agree with tcpdump`, async () => {
+    if (!tcpdumpOk) return;
+    const all = [...frames, ...truncations(frames, frames.length > 300 ? 1 : 3)];
+    const file = join(tmp, `lt${linktype}.pcap`);
+    writePcap(file, linktype, all);
+    const n = await checkAll(file, linktype, all, `linktype ${linktype}`);
+    console.log(`NOTE linktype ${linktype}: ${all.length} frames, ${n} expressions compared, ${EXPRESSIONS.length - n} rejected by both`);
+  });
+}
+
+for (const l of loaded.filter((x) => x.quirky || /ssh|vlan11|vxlan|print-flags/.test(x.path))) {
+  test(`tcpdump -r ${relative(root, l.path)} agrees on every expression`, async () => {
+    if (!tcpdumpOk) return;
+    await checkAll(l.path, l.linktype, l.frames, relative(root, l.path), l.snaplen);
+  });
+}
+
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test.run();
