@@ -26,7 +26,8 @@ function throwsCode(fn: () => unknown, code: string): void {
 /** Mixed lengths, weighted like real tables but with plenty of /0../8 and /25../32. */
 function randomDepth(rng: Rng): number {
   const r = rng.int(100);
-  if (r < 5) return rng.int(9); // 0..8
+  // Each /0../8 add or delete rewrites 2^16..2^24 entries: a few go a long way.
+  if (r < 1) return rng.int(9); // 0..8
   if (r < 45) return 9 + rng.int(16); // 9..24
   if (r < 70) return 24;
   return 25 + rng.int(8); // 25..32
@@ -95,12 +96,12 @@ test('random table (>= 10,000 live prefixes, deletes and re-adds between) matche
       assert.is(t.addRaw(a, d, nh), fresh);
       if (fresh) live.push([a, d]);
     }
-    if (step % 4000 === 3999) check(20000);
+    if (step % 4000 === 3999) check(8000);
   }
   assert.ok(ref.size >= 10000, `only ${ref.size} prefixes live`);
   assert.is(w.size, ref.size);
   assert.is(t.size, ref.size);
-  check(100000);
+  check(40000);
   // Same operations, same algorithm: the two tables must be identical below the header
   // (whose pointers are absolute and so differ).
   const fw = w.figures(), ft = t.figures();
