@@ -32,8 +32,12 @@ const MAX_EXT: u32 = 16; // IPv6 extension headers walked before giving up
 @inline function le32(p: usize): u32 { return load<u32>(p); }
 @inline function clamp16(v: u32): u32 { return v > 0xFFFF ? 0xFFFF : v; }
 
-@inline function setLayer(d: usize, bit: u32): void { store<u32>(d + D_LAYERS, load<u32>(d + D_LAYERS) | bit); }
-@inline function setError(d: usize, bit: u32): void { store<u32>(d + D_ERRORS, load<u32>(d + D_ERRORS) | bit); }
+// Layer and error bits of the frame being dissected: WASM globals (per instance, never
+// shared) so that each bit costs a register OR, stored once when the frame is done.
+let gLayers: u32 = 0;
+let gErrors: u32 = 0;
+@inline function setLayer(d: usize, bit: u32): void { gLayers |= bit; }
+@inline function setError(d: usize, bit: u32): void { gErrors |= bit; }
 @inline function put8(d: usize, off: i32, v: u32): void { store<u8>(d + <usize>off, <u8>v); }
 @inline function put16(d: usize, off: i32, v: u32): void { store<u16>(d + <usize>off, <u16>v); }
 @inline function put32(d: usize, off: i32, v: u32): void { store<u32>(d + <usize>off, v); }
@@ -42,6 +46,14 @@ const MAX_EXT: u32 = 16; // IPv6 extension headers walked before giving up
 
 /** Dissects one frame at `f` into the descriptor at `d`. */
 export function dissect_frame(f: usize, cap: u32, wire: u32, linktype: u32, d: usize, opts: u32): void {
+  gLayers = 0;
+  gErrors = 0;
+  dissectInto(f, cap, wire, linktype, d, opts);
+  store<u32>(d + D_LAYERS, gLayers);
+  store<u32>(d + D_ERRORS, gErrors);
+}
+
+@inline function dissectInto(f: usize, cap: u32, wire: u32, linktype: u32, d: usize, opts: u32): void {
   let z = i64x2.splat(0);
   v128.store(d, z); v128.store(d, z, 16); v128.store(d, z, 32); v128.store(d, z, 48);
   v128.store(d, z, 64); v128.store(d, z, 80); v128.store(d, z, 96); v128.store(d, z, 112);
@@ -322,7 +334,7 @@ function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
   if (payloadEnd > frameEnd) setError(d, E_BAD_IP_LEN);
   let l4len = payloadEnd > h ? payloadEnd - h : 0;
   put16(d, D_IP_PAYLOAD_LEN, clamp16(l4len));
-  if ((load<u32>(d + D_ERRORS) & (E_TRUNC_L3 | E_BAD_EXT_HDR)) != 0) return;
+  if ((gErrors & (E_TRUNC_L3 | E_BAD_EXT_HDR)) != 0) return;
   if (fo != 0) return;
   if ((opts & DF_VERIFY_CKSUM) != 0) setLayer(d, L_CKSUM_CHECKED);
   let verify = (opts & DF_VERIFY_CKSUM) != 0 && !more && h + l4len <= cap;
@@ -456,7 +468,7 @@ export function dissect_batch(table: usize, count: u32, out: usize, opts: u32): 
     let d = out + <usize>i * <usize>DESC_SIZE;
     dissect_frame(load<u32>(e + FRAME_PTR), load<u32>(e + FRAME_CAPLEN), load<u32>(e + FRAME_WIRELEN),
       <u32>load<u16>(e + FRAME_LINKTYPE), d, opts);
-    if ((load<u32>(d + D_ERRORS) & ~E_SNAPLEN) != 0) bad++;
+    if ((gErrors & ~E_SNAPLEN) != 0) bad++;
   }
   return bad;
 }
