@@ -7,13 +7,35 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+
+/* How long a full ring may hold up the capture thread per dispatch (see make_room). */
+#define FULL_GRACE_US 2000
+/* Slots written ahead of time by prefetch (see on_packet). */
+#define PREFETCH_AHEAD 4
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
 
 #define LOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define STORE_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
 static inline uint32_t *ring_u32(const pw_capture *c, uint32_t off) {
   return (uint32_t *)(void *)(c->ring + off);
+}
+
+/* The slots of a large ring span thousands of 4 KiB pages, walked in order by two
+ * threads: TLB misses on both sides. Ask for transparent huge pages on the 2 MiB-aligned
+ * part of the slot area (a hint: ignored where THP is off), and collapse the pages the
+ * arena already touched now rather than whenever khugepaged gets to them. */
+static void hint_huge_pages(uint8_t *start, size_t len) {
+  const uintptr_t huge = 2u << 20;
+  uintptr_t lo = ((uintptr_t)start + huge - 1) & ~(huge - 1);
+  uintptr_t hi = ((uintptr_t)start + len) & ~(huge - 1);
+  if (hi <= lo) return;
+  if (madvise((void *)lo, hi - lo, MADV_HUGEPAGE) == 0) madvise((void *)lo, hi - lo, MADV_COLLAPSE);
 }
 
 const char *pw_ring_attach(pw_capture *c, uint8_t *mem, size_t mem_len, uint32_t ring, uint16_t iface) {
@@ -33,19 +55,27 @@ const char *pw_ring_attach(pw_capture *c, uint8_t *mem, size_t mem_len, uint32_t
   c->slot_size = size;
   c->mask = mask;
   c->iface = iface;
+  hint_huge_pages(c->slots, (size_t)count * size);
   /* Resume from wherever the ring is: a ring may be handed from one source to the next. */
   c->local_head = LOAD_ACQ(ring_u32(c, RING_HEAD));
   c->published = c->local_head;
+  c->woken = c->local_head;
   c->cached_tail = LOAD_ACQ(ring_u32(c, RING_TAIL));
   c->ring_drops = (uint64_t)*ring_u32(c, RING_DROPS) | ((uint64_t)*ring_u32(c, RING_DROPS_HI) << 32);
   return NULL;
 }
 
-/* Stores the new head and, if the consumer sleeps, queues one wake-up. */
-static void publish(pw_capture *c) {
-  if (c->local_head == c->published) return;
-  STORE_REL(ring_u32(c, RING_HEAD), c->local_head);
-  c->published = c->local_head;
+/* Stores the new head and, when `wake` is set and the consumer sleeps, queues one
+ * wake-up. Interim publishes inside a long dispatch do not wake: a polling consumer (or
+ * one that is already awake) sees them at once, a sleeping one is woken when the dispatch
+ * ends, a block later at most. That keeps wake-ups, and the context switches they cost,
+ * near one per TPACKET_V3 block instead of one per BATCH_MAX packets. */
+static void publish(pw_capture *c, int wake) {
+  if (c->local_head != c->published) {
+    STORE_REL(ring_u32(c, RING_HEAD), c->local_head);
+    c->published = c->local_head;
+  }
+  if (!wake || c->woken == c->published) return;
   /* Dekker pairing with the consumer (store WAITING=1, then load head): both sides use
    * sequentially consistent order, so either it sees our head or we see its flag. */
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -54,7 +84,9 @@ static void publish(pw_capture *c) {
     __atomic_add_fetch(&c->batches, 1, __ATOMIC_RELAXED);
     if (napi_call_threadsafe_function(c->tsfn, (void *)(uintptr_t)EV_BATCH, napi_tsfn_nonblocking) != napi_ok) {
       __atomic_store_n(&c->wake_pending, 0, __ATOMIC_SEQ_CST); /* queue closing: nobody to wake */
+      return;
     }
+    c->woken = c->published;
   }
 }
 
@@ -64,21 +96,42 @@ static void count_drop(pw_capture *c) {
   __atomic_store_n(ring_u32(c, RING_DROPS), (uint32_t)c->ring_drops, __ATOMIC_RELAXED);
 }
 
+static uint64_t now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int ring_full(pw_capture *c) {
+  c->cached_tail = LOAD_ACQ(ring_u32(c, RING_TAIL));
+  return c->local_head - c->cached_tail >= c->slot_count;
+}
+
+/* The ring is full. Publish and wake the consumer, then give it a short, bounded grace:
+ * when it shares our CPU it cannot run until we let go, and a whole TPACKET_V3 backlog
+ * can exceed the ring. If it still has not made room, drop, and keep dropping without
+ * waiting until the next dispatch, so a consumer that cannot keep up costs ring drops,
+ * never a stalled libpcap ring. */
+static int make_room(pw_capture *c) {
+  publish(c, 1);
+  if (!ring_full(c)) return 1;
+  if (c->overrun) return 0;
+  uint64_t deadline = now_us() + FULL_GRACE_US;
+  do {
+    struct timespec pause = {0, 20 * 1000};
+    nanosleep(&pause, NULL);
+    if (!ring_full(c)) return 1;
+  } while (now_us() < deadline);
+  c->overrun = 1;
+  return 0;
+}
+
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
   pw_capture *c = (pw_capture *)(void *)user;
   __atomic_store_n(&c->captured, c->captured + 1, __ATOMIC_RELAXED); /* single writer */
-  if (c->local_head - c->cached_tail >= c->slot_count) {
-    c->cached_tail = LOAD_ACQ(ring_u32(c, RING_TAIL));
-    if (c->local_head - c->cached_tail >= c->slot_count) {
-      /* Full as far as the consumer knows: show it what we have, look once more, then
-       * drop. Never wait here: libpcap's own ring would overflow behind us. */
-      publish(c);
-      c->cached_tail = LOAD_ACQ(ring_u32(c, RING_TAIL));
-      if (c->local_head - c->cached_tail >= c->slot_count) {
-        count_drop(c);
-        return;
-      }
-    }
+  if (c->local_head - c->cached_tail >= c->slot_count && ring_full(c) && !make_room(c)) {
+    count_drop(c);
+    return;
   }
   uint8_t *s = c->slots + (size_t)(c->local_head & c->mask) * c->slot_size;
   uint32_t room = c->slot_size - SLOT_HDR_SIZE;
@@ -92,7 +145,13 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
   *(uint32_t *)(void *)(s + SLOT_FLAGS) = 0;
   memcpy(s + SLOT_DATA, bytes, caplen);
   c->local_head++;
-  if (c->local_head - c->published >= BATCH_MAX) publish(c);
+  /* The ring is larger than the caches: ask for a slot a few ahead now, so its lines are
+   * owned by the time we write them (a sequential store stream the prefetcher may miss). */
+  uint8_t *ahead = c->slots + (size_t)((c->local_head + PREFETCH_AHEAD) & c->mask) * c->slot_size;
+  __builtin_prefetch(ahead, 1, 3);
+  __builtin_prefetch(ahead + 64, 1, 3);
+  __builtin_prefetch(ahead + 128, 1, 3);
+  if (c->local_head - c->published >= BATCH_MAX) publish(c, 0);
 }
 
 static uint64_t now_ms(void) {
@@ -109,8 +168,9 @@ static void drain(pw_capture *c, int drain_ms) {
   if (pcap_setnonblock(c->p, 1, errbuf) != 0) return;
   uint64_t deadline = now_ms() + (uint64_t)drain_ms;
   for (;;) {
+    c->overrun = 0;
     int n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
-    publish(c);
+    publish(c, 1);
     if (n == PCAP_ERROR) return;
     if (n > 0) continue;
     struct pcap_stat st;
@@ -125,8 +185,9 @@ static void drain(pw_capture *c, int drain_ms) {
 static void *capture_main(void *arg) {
   pw_capture *c = (pw_capture *)arg;
   while (!__atomic_load_n(&c->stop_req, __ATOMIC_ACQUIRE)) {
+    c->overrun = 0;
     int n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
-    publish(c);
+    publish(c, 1);
     if (n == PCAP_ERROR) {
       snprintf(c->error, sizeof c->error, "capture stopped: %s", pcap_geterr(c->p));
       __atomic_store_n(&c->failed, 1, __ATOMIC_RELEASE);
@@ -136,7 +197,7 @@ static void *capture_main(void *arg) {
   }
   int drain_ms = __atomic_load_n(&c->drain_ms, __ATOMIC_ACQUIRE);
   if (!__atomic_load_n(&c->failed, __ATOMIC_ACQUIRE) && drain_ms > 0) drain(c, drain_ms);
-  publish(c);
+  publish(c, 1);
   __atomic_or_fetch(ring_u32(c, RING_FLAGS), RF_CLOSED, __ATOMIC_SEQ_CST);
   /* Always tell JS the thread ended: the consumer drains and stops, close() can join. */
   napi_call_threadsafe_function(c->tsfn, (void *)(uintptr_t)EV_END, napi_tsfn_blocking);

@@ -55,8 +55,10 @@ typedef struct pw_capture {
   uint16_t iface;
   uint32_t local_head; /* next slot to fill (producer-private) */
   uint32_t published;  /* last head value stored to RING_HEAD */
+  uint32_t woken;      /* head value of the last wake-up queued */
   uint32_t cached_tail;
   uint64_t ring_drops;
+  int overrun; /* the ring stayed full past the grace period in this dispatch */
 
   /* Counters read by the JS thread while the capture thread runs. */
   uint64_t captured; /* packets libpcap handed to us (atomic access) */
