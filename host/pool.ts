@@ -166,7 +166,8 @@ export class PoolTwin implements PoolCore {
   }
 
   pool_free(pool: number, m: number): number {
-    const v = this.views.refresh();
+    let v = this.views;
+    if ((m >>> 2) + 8 > v.u32.length) v = v.refresh(); // the memory grew since (another thread)
     const w = v.u32;
     const h = pool >>> 2;
     m >>>= 0;

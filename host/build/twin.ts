@@ -46,6 +46,12 @@ export class BuildTwin implements BuildCore {
   private s32(s: number, off: number): number { return this.dv.getUint32(s + off, true); }
   private w16(p: number, v: number): void { this.u8[p] = (v >>> 8) & 0xFF; this.u8[p + 1] = v & 0xFF; }
   private w32(p: number, v: number): void { this.dv.setUint32(p, v >>> 0, false); }
+  /** A short copy: a byte loop beats copyWithin's call overhead for headers and addresses. */
+  private copy(dst: number, src: number, n: number): void {
+    const u8 = this.u8;
+    if (n > 32) { u8.copyWithin(dst, src, src + n); return; }
+    for (let i = 0; i < n; i++) u8[dst + i] = u8[src + i];
+  }
 
   private tcpOptLen(s: number): number {
     const o = this.s8(s, B_TCP_OPTS);
@@ -192,8 +198,8 @@ export class BuildTwin implements BuildCore {
       u8[ip + 8] = this.s8(s, B_IP_TTL);
       u8[ip + 9] = proto;
       u8[ip + 10] = 0; u8[ip + 11] = 0;
-      u8.copyWithin(ip + 12, s + B_IP_SRC, s + B_IP_SRC + 4);
-      u8.copyWithin(ip + 16, s + B_IP_DST, s + B_IP_DST + 4);
+      this.copy(ip + 12, s + B_IP_SRC, 4);
+      this.copy(ip + 16, s + B_IP_DST, 4);
       if (ol !== 0) {
         const src = this.s32(s, B_IP_OPTS);
         u8.copyWithin(ip + 20, src, src + ol);
@@ -218,8 +224,8 @@ export class BuildTwin implements BuildCore {
       this.w16(ip + 4, plen);
       u8[ip + 6] = count > 0 ? this.s8(s, B_IP6_EXT_TYPES) : proto;
       u8[ip + 7] = this.s8(s, B_IP_TTL);
-      u8.copyWithin(ip + 8, s + B_IP_SRC, s + B_IP_SRC + 16);
-      u8.copyWithin(ip + 24, s + B_IP_DST, s + B_IP_DST + 16);
+      this.copy(ip + 8, s + B_IP_SRC, 16);
+      this.copy(ip + 24, s + B_IP_DST, 16);
       if (el !== 0) {
         const src = this.s32(s, B_IP_OPTS);
         u8.copyWithin(ip + 40, src, src + el);
@@ -252,10 +258,10 @@ export class BuildTwin implements BuildCore {
       u8[a + 4] = 6;
       u8[a + 5] = 4;
       this.w16(a + 6, this.s16(s, B_ARP_OP));
-      u8.copyWithin(a + 8, s + B_ARP_SHA, s + B_ARP_SHA + 6);
-      u8.copyWithin(a + 14, s + B_IP_SRC, s + B_IP_SRC + 4);
-      u8.copyWithin(a + 18, s + B_ARP_THA, s + B_ARP_THA + 6);
-      u8.copyWithin(a + 24, s + B_IP_DST, s + B_IP_DST + 4);
+      this.copy(a + 8, s + B_ARP_SHA, 6);
+      this.copy(a + 14, s + B_IP_SRC, 4);
+      this.copy(a + 18, s + B_ARP_THA, 6);
+      this.copy(a + 24, s + B_IP_DST, 4);
       etype = 0x0806;
     }
     this.dv.setUint32(s + B_OUT_L3_OFF, pool.pool_len(m), true);
@@ -275,8 +281,8 @@ export class BuildTwin implements BuildCore {
     if (layers & L_ETH) {
       const e = pool.pool_push(m, 14);
       if (e === 0) return BERR_HEADROOM;
-      u8.copyWithin(e, s + B_ETH_DST, s + B_ETH_DST + 6);
-      u8.copyWithin(e + 6, s + B_ETH_SRC, s + B_ETH_SRC + 6);
+      this.copy(e, s + B_ETH_DST, 6);
+      this.copy(e + 6, s + B_ETH_SRC, 6);
       this.w16(e + 12, etype);
     }
     return 0;
