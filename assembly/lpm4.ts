@@ -441,30 +441,35 @@ export function lpm4_match_depth(t: usize, addr: u32): i32 {
 
 /**
  * Looks up n addresses (u32 array at addrs) into out (u32 array); returns how many hit.
- * Eight lookups are issued before any result is used, so their cache misses overlap.
+ * Eight lookups are issued before any result is used, so their cache misses overlap; the
+ * table offsets of four addresses come from one SIMD shift-and-mask.
  */
 export function lpm4_lookup_bulk(t: usize, addrs: usize, n: u32, out: usize): u32 {
   let t24 = <usize>load<u32>(t + H_TBL24);
   let t8 = <usize>load<u32>(t + H_TBL8);
   let nv = <usize>load<u32>(t + H_NH_VAL);
-  let miss: u32 = 0;
+  let offMask = i32x4.splat(0x3FFFFFC); // (a >>> 8) << 2 == (a >>> 6) & 0x3FFFFFC
+  let zero = i32x4.splat(0);
+  let hitv = i32x4.splat(0);
   let i: usize = 0;
   let end8 = <usize>(n & ~7) << 2;
   for (; i < end8; i += 32) {
     let p = addrs + i;
-    let a0 = load<u32>(p, 0), a1 = load<u32>(p, 4), a2 = load<u32>(p, 8), a3 = load<u32>(p, 12);
-    let a4 = load<u32>(p, 16), a5 = load<u32>(p, 20), a6 = load<u32>(p, 24), a7 = load<u32>(p, 28);
-    let e0 = load<u32>(t24 + (<usize>(a0 >>> 8) << 2));
-    let e1 = load<u32>(t24 + (<usize>(a1 >>> 8) << 2));
-    let e2 = load<u32>(t24 + (<usize>(a2 >>> 8) << 2));
-    let e3 = load<u32>(t24 + (<usize>(a3 >>> 8) << 2));
-    let e4 = load<u32>(t24 + (<usize>(a4 >>> 8) << 2));
-    let e5 = load<u32>(t24 + (<usize>(a5 >>> 8) << 2));
-    let e6 = load<u32>(t24 + (<usize>(a6 >>> 8) << 2));
-    let e7 = load<u32>(t24 + (<usize>(a7 >>> 8) << 2));
+    let ia = v128.and(i32x4.shr_u(v128.load(p), 6), offMask);
+    let ib = v128.and(i32x4.shr_u(v128.load(p, 16), 6), offMask);
+    let e0 = load<u32>(t24 + <usize>i32x4.extract_lane(ia, 0));
+    let e1 = load<u32>(t24 + <usize>i32x4.extract_lane(ia, 1));
+    let e2 = load<u32>(t24 + <usize>i32x4.extract_lane(ia, 2));
+    let e3 = load<u32>(t24 + <usize>i32x4.extract_lane(ia, 3));
+    let e4 = load<u32>(t24 + <usize>i32x4.extract_lane(ib, 0));
+    let e5 = load<u32>(t24 + <usize>i32x4.extract_lane(ib, 1));
+    let e6 = load<u32>(t24 + <usize>i32x4.extract_lane(ib, 2));
+    let e7 = load<u32>(t24 + <usize>i32x4.extract_lane(ib, 3));
     if (((e0 | e1 | e2 | e3 | e4 | e5 | e6 | e7) & EXT) != 0) {
-      e0 = resolve(t8, e0, a0); e1 = resolve(t8, e1, a1); e2 = resolve(t8, e2, a2); e3 = resolve(t8, e3, a3);
-      e4 = resolve(t8, e4, a4); e5 = resolve(t8, e5, a5); e6 = resolve(t8, e6, a6); e7 = resolve(t8, e7, a7);
+      e0 = resolve(t8, e0, load<u32>(p, 0)); e1 = resolve(t8, e1, load<u32>(p, 4));
+      e2 = resolve(t8, e2, load<u32>(p, 8)); e3 = resolve(t8, e3, load<u32>(p, 12));
+      e4 = resolve(t8, e4, load<u32>(p, 16)); e5 = resolve(t8, e5, load<u32>(p, 20));
+      e6 = resolve(t8, e6, load<u32>(p, 24)); e7 = resolve(t8, e7, load<u32>(p, 28));
     }
     let q = out + i;
     store<u32>(q, load<u32>(nv + (<usize>e0 << 2)), 0);
@@ -475,17 +480,20 @@ export function lpm4_lookup_bulk(t: usize, addrs: usize, n: u32, out: usize): u3
     store<u32>(q, load<u32>(nv + (<usize>e5 << 2)), 20);
     store<u32>(q, load<u32>(nv + (<usize>e6 << 2)), 24);
     store<u32>(q, load<u32>(nv + (<usize>e7 << 2)), 28);
-    miss += <u32>(e0 == 0) + <u32>(e1 == 0) + <u32>(e2 == 0) + <u32>(e3 == 0)
-      + <u32>(e4 == 0) + <u32>(e5 == 0) + <u32>(e6 == 0) + <u32>(e7 == 0);
+    // Hits: lanes whose slot is not 0 (ne gives -1 per such lane).
+    let ea = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(e0), 1, e1), 2, e2), 3, e3);
+    let eb = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(e4), 1, e5), 2, e6), 3, e7);
+    hitv = i32x4.sub(hitv, i32x4.add(i32x4.ne(ea, zero), i32x4.ne(eb, zero)));
   }
+  let hits = <u32>(i32x4.extract_lane(hitv, 0) + i32x4.extract_lane(hitv, 1) + i32x4.extract_lane(hitv, 2) + i32x4.extract_lane(hitv, 3));
   let end = <usize>n << 2;
   for (; i < end; i += 4) {
     let a = load<u32>(addrs + i);
     let e = resolve(t8, load<u32>(t24 + (<usize>(a >>> 8) << 2)), a);
     store<u32>(out + i, load<u32>(nv + (<usize>e << 2)));
-    miss += <u32>(e == 0);
+    hits += <u32>(e != 0);
   }
-  return n - miss;
+  return hits;
 }
 
 // ---- figures and rule enumeration (host: size, memory, listing) ----

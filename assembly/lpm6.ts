@@ -517,65 +517,52 @@ export function lpm6_match_depth(t: usize, addr: usize): i32 {
   return -1;
 }
 
-@inline function step(t8: usize, e: u32, a: usize, b: u32): u32 {
-  return (e & EXT) != 0 ? load<u32>(t8 + ((<usize>(e & GROUP_MASK) << 10) | (<usize>keyByte(a, b) << 2))) : e;
-}
+// Lanes walked in lockstep by the bulk lookup; their state lives in `out` until the end.
+const LANES: u32 = 32;
 
 /**
  * Looks up n addresses (16 bytes each, contiguous at addrs) into out (u32 each); returns
- * the hits. Eight lookups advance one level at a time together, so their misses overlap.
+ * the hits. 32 lookups advance one level at a time together, so up to 32 cache misses are
+ * in flight at each level. The level step is branch-free (a finished lane re-reads a
+ * harmless entry and keeps its value): lanes end at different depths, and mispredicted
+ * branches would drain the misses we want overlapped.
  */
 export function lpm6_lookup_bulk(t: usize, addrs: usize, n: u32, out: usize): u32 {
   let t24 = <usize>load<u32>(t + H_TBL24);
   let t8 = <usize>load<u32>(t + H_TBL8);
   let nv = <usize>load<u32>(t + H_NH_VAL);
-  let miss: u32 = 0;
-  let i: u32 = 0;
-  for (; i + 8 <= n; i += 8) {
-    let p = addrs + (<usize>i << 4);
-    let e0 = load<u32>(t24 + (<usize>top24(p) << 2));
-    let e1 = load<u32>(t24 + (<usize>top24(p + 16) << 2));
-    let e2 = load<u32>(t24 + (<usize>top24(p + 32) << 2));
-    let e3 = load<u32>(t24 + (<usize>top24(p + 48) << 2));
-    let e4 = load<u32>(t24 + (<usize>top24(p + 64) << 2));
-    let e5 = load<u32>(t24 + (<usize>top24(p + 80) << 2));
-    let e6 = load<u32>(t24 + (<usize>top24(p + 96) << 2));
-    let e7 = load<u32>(t24 + (<usize>top24(p + 112) << 2));
+  let hits: u32 = 0;
+  for (let base: u32 = 0; base < n; base += LANES) {
+    let cnt = n - base < LANES ? n - base : LANES;
+    let o = out + (<usize>base << 2);
+    let p = addrs + (<usize>base << 4);
+    let any: u32 = 0;
+    for (let k: u32 = 0; k < cnt; k++) {
+      let e = load<u32>(t24 + (<usize>top24(p + (<usize>k << 4)) << 2));
+      store<u32>(o + (<usize>k << 2), e);
+      any |= e;
+    }
     let b: u32 = 3;
-    while (((e0 | e1 | e2 | e3 | e4 | e5 | e6 | e7) & EXT) != 0 && b < 16) {
-      e0 = step(t8, e0, p, b); e1 = step(t8, e1, p + 16, b);
-      e2 = step(t8, e2, p + 32, b); e3 = step(t8, e3, p + 48, b);
-      e4 = step(t8, e4, p + 64, b); e5 = step(t8, e5, p + 80, b);
-      e6 = step(t8, e6, p + 96, b); e7 = step(t8, e7, p + 112, b);
+    while ((any & EXT) != 0 && b < 16) {
+      any = 0;
+      for (let k: u32 = 0; k < cnt; k++) {
+        let x = load<u32>(o + (<usize>k << 2));
+        let ext = (x & EXT) != 0;
+        let idx = select<usize>((<usize>(x & GROUP_MASK) << 10) | (<usize>keyByte(p + (<usize>k << 4), b) << 2), 0, ext);
+        let e = select<u32>(load<u32>(t8 + idx), x, ext);
+        store<u32>(o + (<usize>k << 2), e);
+        any |= e;
+      }
       b++;
     }
-    // A corrupt table could leave an EXT entry after 13 levels: read it as a miss.
-    if ((e0 & EXT) != 0) e0 = 0; if ((e1 & EXT) != 0) e1 = 0;
-    if ((e2 & EXT) != 0) e2 = 0; if ((e3 & EXT) != 0) e3 = 0;
-    if ((e4 & EXT) != 0) e4 = 0; if ((e5 & EXT) != 0) e5 = 0;
-    if ((e6 & EXT) != 0) e6 = 0; if ((e7 & EXT) != 0) e7 = 0;
-    let q = out + (<usize>i << 2);
-    store<u32>(q, load<u32>(nv + (<usize>e0 << 2)), 0);
-    store<u32>(q, load<u32>(nv + (<usize>e1 << 2)), 4);
-    store<u32>(q, load<u32>(nv + (<usize>e2 << 2)), 8);
-    store<u32>(q, load<u32>(nv + (<usize>e3 << 2)), 12);
-    store<u32>(q, load<u32>(nv + (<usize>e4 << 2)), 16);
-    store<u32>(q, load<u32>(nv + (<usize>e5 << 2)), 20);
-    store<u32>(q, load<u32>(nv + (<usize>e6 << 2)), 24);
-    store<u32>(q, load<u32>(nv + (<usize>e7 << 2)), 28);
-    miss += <u32>(e0 == 0) + <u32>(e1 == 0) + <u32>(e2 == 0) + <u32>(e3 == 0)
-      + <u32>(e4 == 0) + <u32>(e5 == 0) + <u32>(e6 == 0) + <u32>(e7 == 0);
+    for (let k: u32 = 0; k < cnt; k++) {
+      let x = load<u32>(o + (<usize>k << 2));
+      x = select<u32>(0, x, (x & EXT) != 0); // a corrupt table could leave EXT after 13 levels
+      store<u32>(o + (<usize>k << 2), load<u32>(nv + (<usize>x << 2)));
+      hits += <u32>(x != 0);
+    }
   }
-  for (; i < n; i++) {
-    let p = addrs + (<usize>i << 4);
-    let e = load<u32>(t24 + (<usize>top24(p) << 2));
-    let b: u32 = 3;
-    while ((e & EXT) != 0 && b < 16) { e = step(t8, e, p, b); b++; }
-    if ((e & EXT) != 0) e = 0;
-    store<u32>(out + (<usize>i << 2), load<u32>(nv + (<usize>e << 2)));
-    miss += <u32>(e == 0);
-  }
-  return n - miss;
+  return hits;
 }
 
 export function lpm6_rule_count(t: usize): u32 { return hdr(t, H_RULES); }
