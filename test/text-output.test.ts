@@ -13,6 +13,10 @@ import * as assert from 'uvu/assert';
 import { basename } from 'node:path';
 import { corpusCaptures, haveTool } from './lib/env.js';
 import { compareWithTcpdump, type CompareResult } from './text-output-lib.js';
+import { generateCapture } from '../bench/lib/gen-capture.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const captures = corpusCaptures();
 const hasTcpdump = haveTool('tcpdump');
@@ -52,4 +56,14 @@ check('all captures, verbose', ['-nn', '-S', '-tt', '-v']);
 check('all captures, quiet', ['-nn', '-tt', '-q']);
 check('all captures, -e -v', ['-n', '-tttt', '-e', '-v']);
 
+// The benchmark's generated captures: 60-byte frames (most of them cut short: truncated
+// IPv4/IPv6, TCP options, bad header lengths) and the realistic mix.
+const genDir = mkdtempSync(join(tmpdir(), 'pktwasm-text-'));
+const generated = [join(genDir, 'small.pcap'), join(genDir, 'mix.pcap')];
+generateCapture(generated[0], 20000, 'small', 7);
+generateCapture(generated[1], 20000, 'mix', 7);
+check('generated captures', ['-nn', '-S', '-tt'], generated);
+check('generated captures, verbose', ['-nn', '-tt', '-v', '-e'], generated);
+
+test.after(() => rmSync(genDir, { recursive: true, force: true }));
 test.run();

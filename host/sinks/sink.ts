@@ -8,7 +8,7 @@
 import type { FrameBatch } from '../batch.js';
 import type { MemoryViews } from '../memory.js';
 import type { PacketView } from '../packet-view.js';
-import { FRAME_IFACE, FRAME_SIZE } from '../layout.js';
+import { DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../layout.js';
 import { TextBuffer } from './text-buffer.js';
 import { TextFormatter, type TextOptions } from './text-format.js';
 import { writeJsonPacket } from './json-format.js';
@@ -31,7 +31,7 @@ export interface PacketSink {
 /** A Buffer over the whole shared memory, rebuilt after growth: frame bytes are copied
  *  from it with Buffer.copy, so no view object is made per packet. */
 class MemoryBytes {
-  private readonly views: MemoryViews;
+  readonly views: MemoryViews;
   private buf: Buffer | null = null;
   constructor(views: MemoryViews) { this.views = views; }
   get(): Buffer {
@@ -56,12 +56,17 @@ abstract class TextLikeSink implements PacketSink {
   protected abstract one(view: PacketView, m: Uint8Array, sec: number, nsec: number, number: number): void;
 
   writeBatch(batch: FrameBatch, view: PacketView, firstNumber: number, keep?: Uint8Array | null): number {
+    // One refresh of the memory views per batch; the frame table and times are then read
+    // directly (FrameBatch's getters refresh on every call, which costs more than a line).
     const m = this.mem.get();
+    const u32 = this.mem.views.u32;
     let n = 0;
     for (let i = 0; i < batch.count; i++) {
       if (keep && keep[i] === 0) continue;
-      view.at(batch, i);
-      this.one(view, m, batch.timeSec(i), batch.timeNsec(i), firstNumber + n);
+      const t = (batch.times + i * TIME_SIZE) >>> 2;
+      view.desc = batch.descs + i * DESC_SIZE;
+      view.frame = u32[(batch.table + i * FRAME_SIZE) >>> 2];
+      this.one(view, m, u32[t], u32[t + 1], firstNumber + n);
       n++;
     }
     this.packets += n;
@@ -110,10 +115,13 @@ export class PcapSink implements PacketSink {
   get packets(): number { return this.writer.packets; }
   writeBatch(batch: FrameBatch, _view: PacketView, _firstNumber: number, keep?: Uint8Array | null): number {
     const m = this.mem.get();
+    const u32 = this.mem.views.u32;
     let n = 0;
     for (let i = 0; i < batch.count; i++) {
       if (keep && keep[i] === 0) continue;
-      this.writer.writeRecordAt(batch.timeSec(i), batch.timeNsec(i), batch.caplen(i), batch.wirelen(i), m, batch.framePtr(i), batch.linktype(i));
+      const e = (batch.table + i * FRAME_SIZE) >>> 2;
+      const t = (batch.times + i * TIME_SIZE) >>> 2;
+      this.writer.writeRecordAt(u32[t], u32[t + 1], u32[e + 1], u32[e + 2], m, u32[e], u32[e + 3] & 0xFFFF);
       n++;
     }
     return n;
@@ -126,10 +134,8 @@ export class PcapSink implements PacketSink {
 export class PcapngSink implements PacketSink {
   readonly writer: PcapngWriter;
   private readonly mem: MemoryBytes;
-  private readonly views: MemoryViews;
   constructor(views: MemoryViews, writer: PcapngWriter) {
     this.writer = writer;
-    this.views = views;
     this.mem = new MemoryBytes(views);
   }
   static open(views: MemoryViews, path: string, opts: PcapngWriterOptions = {}): PcapngSink {
@@ -138,12 +144,14 @@ export class PcapngSink implements PacketSink {
   get packets(): number { return this.writer.packets; }
   writeBatch(batch: FrameBatch, _view: PacketView, _firstNumber: number, keep?: Uint8Array | null): number {
     const m = this.mem.get();
-    const u16 = this.views.u16;
+    const u32 = this.mem.views.u32;
     let n = 0;
     for (let i = 0; i < batch.count; i++) {
       if (keep && keep[i] === 0) continue;
-      const iface = u16[(batch.table + i * FRAME_SIZE + FRAME_IFACE) >>> 1];
-      this.writer.writeRecordAt(batch.timeSec(i), batch.timeNsec(i), batch.caplen(i), batch.wirelen(i), m, batch.framePtr(i), batch.linktype(i), iface);
+      const e = (batch.table + i * FRAME_SIZE) >>> 2;
+      const t = (batch.times + i * TIME_SIZE) >>> 2;
+      const lw = u32[e + 3]; // link type in the low half, interface index in the high half
+      this.writer.writeRecordAt(u32[t], u32[t + 1], u32[e + 1], u32[e + 2], m, u32[e], lw & 0xFFFF, lw >>> 16);
       n++;
     }
     return n;

@@ -42,9 +42,27 @@ export class TextBuffer extends OutputBuffer {
     return this;
   }
 
-  /** A non-negative integer below 2^53, in decimal. */
+  /** A non-negative integer below 2^53, in decimal. Integer division by 10 with >>> 0
+   *  below 2^32 (every field but a few 64-bit counters), digits written right to left. */
   dec(n: number): this {
-    if (n < 10) return this.ch(48 + n);
+    if (n >= 4294967296) return this.decBig(n);
+    const d = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5
+      : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+    if (this.pos + d > this.buf.length) this.ensure(d);
+    const b = this.buf;
+    let p = this.pos + d;
+    this.pos = p;
+    let x = n >>> 0;
+    while (x >= 10) {
+      const q = (x / 10) >>> 0;
+      b[--p] = 48 + x - q * 10;
+      x = q;
+    }
+    b[--p] = 48 + x;
+    return this;
+  }
+
+  private decBig(n: number): this {
     let k = 0;
     let x = n;
     while (x >= 1) {
@@ -66,22 +84,14 @@ export class TextBuffer extends OutputBuffer {
     return this.dec(n);
   }
 
-  /** Decimal, left-padded with zeros to `width` digits. */
+  /** Decimal, left-padded with zeros to `width` digits (n below 2^32). */
   decPad(n: number, width: number): this {
-    let k = 0;
-    let x = n;
-    do {
-      const q = Math.floor(x / 10);
-      DIGITS[k++] = 48 + (x - q * 10);
-      x = q;
-    } while (x >= 1);
-    this.ensure(Math.max(k, width));
+    if (this.pos + width + 10 > this.buf.length) this.ensure(width + 10);
     const b = this.buf;
-    let p = this.pos;
-    for (let i = k; i < width; i++) b[p++] = 48;
-    while (k > 0) b[p++] = DIGITS[--k];
-    this.pos = p;
-    return this;
+    let d = 1;
+    for (let x = n >>> 0; x >= 10; x = (x / 10) >>> 0) d++;
+    for (let i = d; i < width; i++) b[this.pos++] = 48;
+    return this.dec(n);
   }
 
   /** Decimal right-aligned in `width` columns (printf "%5u"). */

@@ -11,7 +11,7 @@ import type { PacketView } from '../packet-view.js';
 import { TextBuffer } from './text-buffer.js';
 import { TimestampFormatter } from './timestamp-format.js';
 import { writeHexDump } from './hexdump.js';
-import { TextState, TRUNCATED, type TextOptions } from './text-state.js';
+import { TextState, type TextOptions } from './text-state.js';
 import { writeArp, writeIp4, writeIp6 } from './text-ip.js';
 import { bsdAfName, ethertypeName, SLL_PKTTYPES } from './text-names.js';
 import {
@@ -57,14 +57,15 @@ export class TextFormatter {
     st.m = m;
     st.snapend = frame + caplen;
     st.proto = '';
+    st.dead = false;
     if (this.opts.numbers) out.decRight(number, 5).str('  ');
     this.ts.write(out, tsSec, tsNsec);
-    let hdrlen = 0;
-    try {
-      hdrlen = this.link(frame, caplen, wirelen, linktype);
-    } catch (e) {
-      if (e !== TRUNCATED) throw e;
+    let hdrlen = this.link(frame, caplen, wirelen, linktype);
+    if (st.dead) {
+      // The line ends at tcpdump's " [|proto]": drop what the printers wrote after it.
+      out.pos = st.deadPos;
       hdrlen = this.hdrlen;
+      if (st.cut > out.pos) st.cut = -1;
     }
     this.lastCut = st.cut;
     if (hdrlen < 0) {
@@ -116,7 +117,7 @@ export class TextFormatter {
       case LINKTYPE_IPV4:
       case LINKTYPE_IPV6: {
         if (st.eflag) out.str('ip: ');
-        if (caplen < 1) { st.proto = 'ip'; st.trunc(); }
+        if (caplen < 1) { st.proto = 'ip'; st.trunc(); return 0; }
         const ver = st.m[p] >>> 4;
         if (linktype === LINKTYPE_IPV4 || (linktype === LINKTYPE_RAW && ver === 4)) writeIp4(st, p, length);
         else if (linktype === LINKTYPE_IPV6 || (linktype === LINKTYPE_RAW && ver === 6)) writeIp6(st, p, length);
@@ -137,7 +138,7 @@ export class TextFormatter {
     const out = this.out;
     const m = st.m;
     st.proto = 'ether';
-    if (caplen < 14 || length < 14) { st.trunc(); }
+    if (caplen < 14 || length < 14) { this.hdrlen = 14; st.trunc(); return 14; }
     if (st.eflag) out.macAt(m, p0 + 6).str(' > ').macAt(m, p0).str(', ');
     let type = (m[p0 + 12] << 8) | m[p0 + 13];
     let p = p0 + 14;
@@ -151,7 +152,7 @@ export class TextFormatter {
     if (st.eflag) out.str('ethertype ').str(ethertypeName(type) ?? 'Unknown').str(' (0x').hex(type, 4).str('), length ').dec(length).str(': ');
     while (type === 0x8100 || type === 0x88a8 || type === 0x9100 || type === 0x9200) {
       st.proto = 'vlan';
-      st.need(p, 4);
+      if (!st.need(p, 4)) return hdr;
       const tci = (m[p] << 8) | m[p + 1];
       type = (m[p + 2] << 8) | m[p + 3];
       if (st.eflag) {
@@ -188,7 +189,7 @@ export class TextFormatter {
     const m = st.m;
     st.proto = 'sll';
     this.hdrlen = 16;
-    if (caplen < 16) st.trunc();
+    if (caplen < 16) { st.trunc(); return 16; }
     const pkttype = (m[p] << 8) | m[p + 1];
     const halen = (m[p + 4] << 8) | m[p + 5];
     const proto = (m[p + 14] << 8) | m[p + 15];
@@ -219,7 +220,7 @@ export class TextFormatter {
     const m = st.m;
     st.proto = 'sll2';
     this.hdrlen = 20;
-    if (caplen < 20) st.trunc();
+    if (caplen < 20) { st.trunc(); return 20; }
     const proto = (m[p] << 8) | m[p + 1];
     const ifindex = ((m[p + 4] << 24) | (m[p + 5] << 16) | (m[p + 6] << 8) | m[p + 7]) >>> 0;
     const pkttype = m[p + 10];

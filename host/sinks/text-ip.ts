@@ -78,6 +78,7 @@ export function writeIp4(st: TextState, bp: number, length: number): void {
     if (!st.has(bp, hlen)) {
       out.str(' [remaining caplen(').dec(Math.max(0, st.snapend - bp)).str(') < header length(').dec(hlen).str(')]');
       st.trunc();
+      return;
     }
     writeIpDemux(st, bp + hlen, len, 4, (off & 0x2000) !== 0, proto, bp);
   } else {
@@ -143,11 +144,13 @@ export function writeIp6(st: TextState, bp: number, length: number): void {
     switch (nh) {
       case 0: case 60: {
         // Hop-by-hop / destination options: named, options only with -v (generic then).
+        // The whole header must be captured before tcpdump prints its name; an option
+        // overrunning it truncates after the name.
         st.proto = nh === 0 ? 'hbhopt' : 'dstopt';
-        out.str(nh === 0 ? 'HBH ' : 'DSTOPT ');
         const next = st.u8(cp);
         const hl = (st.u8(cp + 1) + 1) * 8;
-        st.need(cp, hl);
+        if (!st.need(cp, hl)) return;
+        out.str(nh === 0 ? 'HBH ' : 'DSTOPT ');
         walkOptions(st, cp + 2, hl - 2);
         if (st.vflag) st.markCut();
         advance = hl;
@@ -192,18 +195,18 @@ function writeUdp(st: TextState, bp: number, length0: number, ip: number, ver: n
   const direct = m[ver === 4 ? ip + 9 : ip + 6] === 17;
   const srcOff = ver === 4 ? ip + 12 : ip + 8;
   const dstOff = ver === 4 ? ip + 16 : ip + 24;
-  if (!st.has(bp + 2, 2)) { udpAddrs(st, direct, srcOff, dstOff, ver, -1, -1); st.trunc(); }
+  if (!st.has(bp + 2, 2)) { udpAddrs(st, direct, srcOff, dstOff, ver, -1, -1); st.trunc(); return; }
   const sport = st.u16(bp);
   const dport = st.u16(bp + 2);
   if (length < 8) { udpAddrs(st, direct, srcOff, dstOff, ver, sport, dport); out.str('truncated-udp ').dec(length); return; }
-  if (!st.has(bp + 4, 2)) { udpAddrs(st, direct, srcOff, dstOff, ver, sport, dport); st.trunc(); }
+  if (!st.has(bp + 4, 2)) { udpAddrs(st, direct, srcOff, dstOff, ver, sport, dport); st.trunc(); return; }
   let ulen = st.u16(bp + 4);
   if (ulen === 0 && length > 65535) ulen = length;
   if (ulen < 8) { udpAddrs(st, direct, srcOff, dstOff, ver, sport, dport); out.str('truncated-udplength ').dec(ulen); return; }
   ulen -= 8;
   length -= 8;
   if (ulen < length) length = ulen;
-  if (bp + 8 > st.snapend) { udpAddrs(st, direct, srcOff, dstOff, ver, sport, dport); st.trunc(); }
+  if (bp + 8 > st.snapend) { udpAddrs(st, direct, srcOff, dstOff, ver, sport, dport); st.trunc(); return; }
   udpAddrs(st, direct, srcOff, dstOff, ver, sport, dport);
   if (!st.qflag) st.markCut();
   if (st.vflag && !fragmented && (ver === 6 || st.vflag > 1)) {
@@ -264,19 +267,25 @@ function writeIcmp(st: TextState, bp: number, plen: number, fragmented: boolean)
   st.proto = 'icmp';
   const type = st.u8(bp);
   const code = st.u8(bp + 1);
-  out.str('ICMP ');
+  // tcpdump builds the type text first and prints "ICMP <text>" after: a field missing
+  // from the capture truncates before "ICMP" itself.
   switch (type) {
-    case 0: case 8:
-      out.str(type === 8 ? 'echo request' : 'echo reply').str(', id ').dec(st.u16(bp + 4)).str(', seq ').dec(st.u16(bp + 6));
+    case 0: case 8: {
+      const id = st.u16(bp + 4);
+      const seq = st.u16(bp + 6);
+      if (st.dead) return;
+      out.str(type === 8 ? 'ICMP echo request' : 'ICMP echo reply').str(', id ').dec(id).str(', seq ').dec(seq);
       break;
+    }
     case 11:
-      st.need(bp + 24, 4); // the quoted header's destination, as tcpdump checks
-      if (code === 0) out.str('time exceeded in-transit');
-      else if (code === 1) out.str('ip reassembly time exceeded');
-      else out.str('time exceeded-#').dec(code);
+      if (!st.need(bp + 24, 4)) return; // the quoted header's destination, as tcpdump checks
+      if (code === 0) out.str('ICMP time exceeded in-transit');
+      else if (code === 1) out.str('ICMP ip reassembly time exceeded');
+      else out.str('ICMP time exceeded-#').dec(code);
       break;
     default:
       st.markCut();
+      out.str('ICMP ');
       return;
   }
   out.str(', length ').dec(plen);
@@ -299,9 +308,14 @@ function writeIcmp6(st: TextState, bp: number, length: number): void {
   const type = st.u8(bp);
   out.str('ICMP6, ');
   switch (type) {
-    case 128: case 129:
-      out.str(type === 128 ? 'echo request' : 'echo reply').str(', id ').dec(st.u16(bp + 4)).str(', seq ').dec(st.u16(bp + 6));
+    case 128: case 129: {
+      out.str(type === 128 ? 'echo request' : 'echo reply');
+      const id = st.u16(bp + 4);
+      const seq = st.u16(bp + 6);
+      if (st.dead) return;
+      out.str(', id ').dec(id).str(', seq ').dec(seq);
       break;
+    }
     case 133: out.str('router solicitation'); break;
     case 134: out.str('router advertisement'); break;
     case 135: st.need(bp + 8, 16); out.str('neighbor solicitation, who has ').ipv6At(st.m, bp + 8); break;

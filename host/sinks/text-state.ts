@@ -1,8 +1,10 @@
 // The per-packet state of the tcpdump-style formatter: where the packet's bytes are, how
 // far they were captured, which protocol is printing (for tcpdump's " [|proto]" marker),
-// and where the generic part of the line begins. Bounds-checked reads throw a constant
-// sentinel after writing the marker, as tcpdump's GET_ macros longjmp: a truncated packet
-// prints everything up to the missing byte and stops.
+// and where the generic part of the line begins. A bounds-checked read past the capture
+// writes tcpdump's marker once and marks the packet dead (tcpdump's GET_ macros longjmp
+// there): the printers then run on with zeros, and everything they write after the
+// marker is dropped when the packet ends. No exception: truncated frames are common
+// (-s 64 captures) and a throw per packet would cost more than the whole line.
 import type { TextBuffer } from './text-buffer.js';
 import { TcpSeqTable } from './tcp-seq.js';
 
@@ -27,9 +29,6 @@ export interface TextOptions {
   numbers?: boolean;
 }
 
-/** Thrown (never allocated anew) when a read runs past the captured bytes. */
-export const TRUNCATED: { readonly truncated: true } = Object.freeze({ truncated: true });
-
 export class TextState {
   readonly out: TextBuffer;
   readonly eflag: boolean;
@@ -44,6 +43,9 @@ export class TextState {
   proto = '';
   /** Buffer offset where this packet's generic (not dissected) part starts, or -1. */
   cut = -1;
+  /** Set once a read ran past the capture; `deadPos` is where the line ends then. */
+  dead = false;
+  deadPos = 0;
 
   constructor(out: TextBuffer, opts: TextOptions) {
     this.out = out;
@@ -55,36 +57,42 @@ export class TextState {
 
   /** Marks the rest of the line as generic: tcpdump would print protocol detail here. */
   markCut(): void {
-    if (this.cut < 0) this.cut = this.out.pos;
+    if (this.cut < 0 && !this.dead) this.cut = this.out.pos;
   }
 
   has(p: number, n: number): boolean {
     return p + n <= this.snapend;
   }
 
-  trunc(): never {
-    this.out.str(' [|').str(this.proto).ch(93);
-    throw TRUNCATED;
+  /** Writes " [|proto]" (once) and kills the rest of the line; returns 0 for the reads. */
+  trunc(): number {
+    if (!this.dead) {
+      this.out.str(' [|').str(this.proto).ch(93);
+      this.dead = true;
+      this.deadPos = this.out.pos;
+    }
+    return 0;
   }
 
   u8(p: number): number {
-    if (p + 1 > this.snapend) this.trunc();
+    if (p + 1 > this.snapend) return this.trunc();
     return this.m[p];
   }
 
   u16(p: number): number {
-    if (p + 2 > this.snapend) this.trunc();
+    if (p + 2 > this.snapend) return this.trunc();
     return (this.m[p] << 8) | this.m[p + 1];
   }
 
   u32(p: number): number {
-    if (p + 4 > this.snapend) this.trunc();
+    if (p + 4 > this.snapend) return this.trunc();
     const m = this.m;
     return ((m[p] << 24) | (m[p + 1] << 16) | (m[p + 2] << 8) | m[p + 3]) >>> 0;
   }
 
-  /** Checks that n bytes at p are captured, else truncates. */
-  need(p: number, n: number): void {
+  /** Checks that n bytes at p are captured, else truncates; false when dead. */
+  need(p: number, n: number): boolean {
     if (p + n > this.snapend) this.trunc();
+    return !this.dead;
   }
 }

@@ -22,6 +22,7 @@ export function writeTcp(st: TextState, bp: number, length: number, ip: number, 
   if (!st.has(bp + 2, 2)) {
     writeAddr(st, srcOff, v); out.str(' > '); writeAddr(st, dstOff, v); out.ch(58);
     st.trunc();
+    return;
   }
   const sport = st.u16(bp);
   const dport = st.u16(bp + 2);
@@ -92,6 +93,7 @@ export function writeTcp(st: TextState, bp: number, length: number, ip: number, 
   if (!st.has(bp, hlen)) {
     out.str(' [remaining caplen(').dec(Math.max(0, st.snapend - bp)).str(') < header length(').dec(hlen).str(')]');
     st.trunc();
+    return;
   }
   if ((flags & 0x04) && st.vflag) {
     writeRstData(st, bp + hlen, length);
