@@ -206,8 +206,14 @@ async function main(argv: string[]): Promise<number> {
   const backend = typeof values.backend === 'string' ? values.backend : 'auto';
   if (backend !== 'auto' && backend !== 'pcap' && backend !== 'cap') throw new PktError('E_BAD_ARGUMENT', `--backend ${backend}: auto, pcap or cap`);
   const file = positionals[0]!;
-  // Open the file first: a bad file is reported before any interface is touched.
-  new CaptureFileReader(file).close();
+  // Check the file first: a bad file is reported before any interface is touched.
+  const head = new CaptureFileReader(file);
+  try {
+    const first = head.next();
+    if (first !== null) check(file, first.number, first.linktype);
+  } finally {
+    head.close();
+  }
   const injector = openInjector(iface, { backend });
   let stopped = false;
   const onSigint = (): void => { stopped = true; };
