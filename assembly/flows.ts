@@ -779,6 +779,13 @@ function tcpSegment(e: usize, s: u32, fl: u32, seq: u32, ack: u32, len: u32): vo
   if ((fl & TH_RST) != 0) {
     let rs = stateOf(e, r);
     setState(e, r, rs == TS_SYN_RECEIVED && (flags & (EF_PASSIVE_A << r)) != 0 ? TS_LISTEN : TS_CLOSED);
+    let hs = e + FE_HIST_A + so;
+    if (stateOf(e, s) == TS_SYN_RECEIVED && ((load<u32>(hs) >> 4) & 15) == TS_LISTEN &&
+        (flags & ((EF_PASSIVE_A | EF_ISN_A) << s)) == (EF_PASSIVE_A << s)) {
+      // Refused: s answered the SYN with a reset and no SYN of its own; it never listened.
+      store<u32>(hs, load<u32>(hs) >> 8);
+      store<u8>(e + FE_STATE_A + s, 0);
+    }
     setState(e, s, TS_CLOSED);
     return;
   }

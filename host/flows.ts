@@ -773,6 +773,12 @@ export class FlowsTwin implements FlowsCore {
     if ((fl & TH_RST) !== 0) {
       const rs = m8[e + FE_STATE_A + r];
       this.setState(e, r, rs === TS_SYN_RECEIVED && (flags & (EF_PASSIVE_A << r)) !== 0 ? TS_LISTEN : TS_CLOSED);
+      const hs = sw + (FE_HIST_A >>> 2);
+      if (m8[e + FE_STATE_A + s] === TS_SYN_RECEIVED && ((m32[hs] >>> 4) & 15) === TS_LISTEN &&
+          (flags & ((EF_PASSIVE_A | EF_ISN_A) << s)) === (EF_PASSIVE_A << s)) {
+        m32[hs] = m32[hs] >>> 8;
+        m8[e + FE_STATE_A + s] = 0;
+      }
       this.setState(e, s, TS_CLOSED);
       return;
     }
