@@ -2,11 +2,10 @@
 // advanced with Atomics.compareExchange, so the main thread and every worker can carve
 // regions from one arena without a lock. Regions are never freed one by one: structures
 // with churn (pools, flow tables) manage their own region from the inside.
-import { MemoryViews, RESERVED_BYTES, WASM_PAGE } from './memory.js';
+import { ARENA_HEADER, MemoryViews, RESERVED_BYTES, WASM_PAGE } from './memory.js';
 import { PktError } from './errors.js';
 
-/** Byte address of the arena header in the reserved first page: [cursor u32, magic u32]. */
-export const ARENA_HEADER = 64;
+export { ARENA_HEADER };
 const ARENA_MAGIC = 0x61726e61; // 'arna'
 export const ARENA_ALIGN = 64;
 

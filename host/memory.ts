@@ -8,6 +8,8 @@ export const WASM_PAGE = 65536;
 export const RESERVED_BYTES = WASM_PAGE;
 export const DEFAULT_INITIAL_PAGES = 256; // 16 MiB: committed lazily by the OS anyway
 export const DEFAULT_MAXIMUM_PAGES = 65536; // 4 GiB of address space; pages commit as touched
+/** Byte address of the arena header in the reserved first page: [cursor u32, magic u32]. */
+export const ARENA_HEADER = 64;
 
 export interface MemoryOptions {
   initialPages?: number;
@@ -37,8 +39,12 @@ export class MemoryViews {
     this.refresh();
   }
 
-  /** Re-creates the views if the memory has grown; cheap when it has not. */
+  /** Re-creates the views if the memory has grown past them; cheap when it has not.
+   *  Reading memory.buffer of a shared memory makes a new SharedArrayBuffer object on
+   *  every access, so we first ask the arena's cursor (one atomic load): everything in
+   *  use lies below it, and if our views reach that far they are good. */
   refresh(): this {
+    if (this.u8 !== undefined && (Atomics.load(this.i32, ARENA_HEADER >> 2) >>> 0) <= this.u8.byteLength) return this;
     const buf = this.memory.buffer;
     if (this.u8 === undefined || this.u8.byteLength !== buf.byteLength) {
       this.u8 = new Uint8Array(buf);

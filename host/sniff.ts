@@ -68,12 +68,21 @@ function fileCapture(src: FileSource, ring: FrameRing, showProgress: boolean): C
 }
 
 function stageConfig(o: SniffOptions, linktype: number, nanosecond: boolean, snaplen: number): StageConfig {
+  // tcpdump: -t none, default local time, -tt epoch, -ttt delta, -tttt date, -ttttt since first.
+  const ts = o.timestamps === 0 ? 1 : o.timestamps === 1 ? 0 : Math.min(o.timestamps, 5);
   return {
     filter: o.filter,
     count: o.count,
     write: o.writeFile === null ? null : {
       path: o.writeFile, linktype, snaplen: o.snaplen > 0 ? o.snaplen : snaplen, nanosecond: nanosecond || o.nano, pcapng: o.pcapng,
     },
+    // Like tcpdump, -w writes the file instead of printing (unless --json asks for both).
+    text: o.writeFile === null ? {
+      timestamps: ts as 0 | 1 | 2 | 3 | 4 | 5, nano: o.nano, link: o.linkHeader, verbose: o.verbose, quiet: o.quiet,
+      absoluteSeq: o.absoluteSeq, hex: (o.hex > 0 || o.hexAscii > 0 ? Math.min(2, Math.max(o.hex, o.hexAscii)) : 0) as 0 | 1 | 2,
+      ascii: o.hexAscii > 0, numbers: o.frameNumbers,
+    } : null,
+    json: o.json,
   };
 }
 

@@ -29,6 +29,9 @@ test('npm start sniffs the bundled sample capture', () => {
   const r = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: 'utf8' });
   assert.is(r.status, 0, r.stderr);
   assert.match(r.stderr, /10 packets captured/);
+  const lines = r.stdout.trim().split('\n');
+  assert.is(lines.length, 10, r.stdout);
+  assert.match(lines[0], /IP 192\.0\.2\.1\.43210 > 198\.51\.100\.7\.80: Flags \[S\.\]/);
 });
 
 test.run();

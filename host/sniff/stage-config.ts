@@ -3,13 +3,19 @@
 import type { Engine } from '../engine.js';
 import type { PcapCore } from '../pcap.js';
 import type { BatchFilter, BatchStage } from './stages.js';
+import type { TextOptions } from '../sinks/text-format.js';
 import { PcapOut } from './pcap-out.js';
+import { SinkStage } from './sink-stage.js';
 import { compileBatchFilter } from './filter-stage.js';
+import { TextSink, JsonSink, PcapngSink } from '../sinks/sink.js';
 
 export interface StageConfig {
   filter: string;
   count: number;
   write: { path: string; linktype: number; snaplen: number; nanosecond: boolean; pcapng: boolean } | null;
+  /** Text lines to stdout (unless JSON or writing a file). */
+  text: TextOptions | null;
+  json: boolean;
 }
 
 export interface Stages {
@@ -19,7 +25,15 @@ export interface Stages {
 
 export function buildStages(engine: Engine, pcap: PcapCore, cfg: StageConfig): Stages {
   const stages: BatchStage[] = [];
-  if (cfg.write !== null) stages.push(new PcapOut(engine, pcap, cfg.write));
+  const w = cfg.write;
+  if (w !== null && w.pcapng) {
+    const sink = PcapngSink.open(engine.views, w.path, { linktype: w.linktype, snaplen: w.snaplen, nanosecond: w.nanosecond });
+    stages.push(new SinkStage(engine, sink, false, 'record'));
+  } else if (w !== null) {
+    stages.push(new PcapOut(engine, pcap, w));
+  }
+  if (cfg.json) stages.push(new SinkStage(engine, new JsonSink(engine.views, 1), true, 'record'));
+  else if (cfg.text !== null) stages.push(new SinkStage(engine, new TextSink(engine.views, 1, cfg.text), true, 'match'));
   const filters = new Map<number, BatchFilter | null>();
   const filterFor = (linktype: number): BatchFilter | null => {
     if (cfg.filter === '') return null;
