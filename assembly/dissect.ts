@@ -250,8 +250,11 @@ function dissectIPv4(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
   if (fo != 0) return; // only the first fragment carries the transport header
   let l4 = off + hl;
   let verify = (opts & DF_VERIFY_CKSUM) != 0 && (flags & IPF_MF) == 0 && l4 + l4len <= cap;
-  if (proto == 6) dissectTCP(f, off, l4, l4len, cap, d, verify, false);
-  else if (proto == 17) dissectUDP(f, off, l4, l4len, cap, d, verify, false);
+  // A first fragment carries only part of the datagram: its transport lengths may
+  // rightly exceed what follows the IP header (RFC 791 §2.3), so they are not flagged.
+  let firstFrag = (flags & IPF_MF) != 0;
+  if (proto == 6) dissectTCP(f, off, l4, l4len, cap, d, verify, false, firstFrag);
+  else if (proto == 17) dissectUDP(f, off, l4, l4len, cap, d, verify, false, firstFrag);
   else if (proto == 1) dissectICMP(f, off, l4, l4len, cap, d, verify, false);
 }
 
@@ -338,8 +341,8 @@ function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
   if (fo != 0) return;
   if ((opts & DF_VERIFY_CKSUM) != 0) setLayer(d, L_CKSUM_CHECKED);
   let verify = (opts & DF_VERIFY_CKSUM) != 0 && !more && h + l4len <= cap;
-  if (nh == 6) dissectTCP(f, off, h, l4len, cap, d, verify, true);
-  else if (nh == 17) dissectUDP(f, off, h, l4len, cap, d, verify, true);
+  if (nh == 6) dissectTCP(f, off, h, l4len, cap, d, verify, true, more);
+  else if (nh == 17) dissectUDP(f, off, h, l4len, cap, d, verify, true, more);
   else if (nh == 58) dissectICMP(f, off, h, l4len, cap, d, verify, true);
 }
 
@@ -348,10 +351,10 @@ function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
   return cksum_partial(f + l4, len, init) == 0xFFFF;
 }
 
-function dissectTCP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, verify: bool, v6: bool): void {
+function dissectTCP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, verify: bool, v6: bool, firstFrag: bool): void {
   put16(d, D_L4_OFF, l4);
   if (l4 + 20 > cap) { setError(d, E_TRUNC_L4); return; }
-  if (l4len < 20) { setError(d, E_BAD_TCP_OFF); return; }
+  if (l4len < 20 && !firstFrag) { setError(d, E_BAD_TCP_OFF); return; }
   let t = f + l4;
   setLayer(d, L_TCP);
   put16(d, D_SRC_PORT, be16(t));
@@ -365,9 +368,9 @@ function dissectTCP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, 
   put16(d, D_L4_CKSUM, be16(t + 16));
   put16(d, D_TCP_URG, be16(t + 18));
   put16(d, D_L4_HDR_LEN, doff);
-  if (doff < 20 || doff > l4len) { setError(d, E_BAD_TCP_OFF); return; }
+  if (doff < 20 || (doff > l4len && !firstFrag)) { setError(d, E_BAD_TCP_OFF); return; }
   put16(d, D_PAYLOAD_OFF, l4 + doff);
-  put16(d, D_PAYLOAD_LEN, clamp16(l4len - doff));
+  put16(d, D_PAYLOAD_LEN, l4len > doff ? clamp16(l4len - doff) : 0);
   if (verify) {
     if (!l4Verify(f, ip, l4, l4len, 6, v6)) setError(d, E_BAD_L4_CKSUM);
   }
@@ -409,7 +412,7 @@ function dissectTCP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, 
   put8(d, D_TCP_OPTS, seen);
 }
 
-function dissectUDP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, verify: bool, v6: bool): void {
+function dissectUDP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, verify: bool, v6: bool, firstFrag: bool): void {
   put16(d, D_L4_OFF, l4);
   if (l4 + 8 > cap) { setError(d, E_TRUNC_L4); return; }
   let u = f + l4;
@@ -422,7 +425,7 @@ function dissectUDP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, 
   put16(d, D_L4_HDR_LEN, 8);
   put16(d, D_PAYLOAD_OFF, l4 + 8);
   if (ulen < 8 || ulen > l4len) {
-    setError(d, E_BAD_UDP_LEN);
+    if (ulen < 8 || !firstFrag) setError(d, E_BAD_UDP_LEN);
     put16(d, D_PAYLOAD_LEN, l4len >= 8 ? clamp16(l4len - 8) : 0);
     return;
   }

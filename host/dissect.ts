@@ -302,8 +302,9 @@ export class DissectTwin implements DissectCore {
     if (fo !== 0) return;
     const l4 = off + hl;
     const verify = (opts & DF_VERIFY_CKSUM) !== 0 && (flags & IPF_MF) === 0 && l4 + l4len <= cap;
-    if (proto === 6) this.tcp(f, off, l4, l4len, cap, d, verify, false);
-    else if (proto === 17) this.udp(f, off, l4, l4len, cap, d, verify, false);
+    const firstFrag = (flags & IPF_MF) !== 0;
+    if (proto === 6) this.tcp(f, off, l4, l4len, cap, d, verify, false, firstFrag);
+    else if (proto === 17) this.udp(f, off, l4, l4len, cap, d, verify, false, firstFrag);
     else if (proto === 1) this.icmp(f, off, l4, l4len, cap, d, verify, false);
   }
 
@@ -390,8 +391,8 @@ export class DissectTwin implements DissectCore {
     if (fo !== 0) return;
     if ((opts & DF_VERIFY_CKSUM) !== 0) this.setLayer(d, L_CKSUM_CHECKED);
     const verify = (opts & DF_VERIFY_CKSUM) !== 0 && !more && h + l4len <= cap;
-    if (nh === 6) this.tcp(f, off, h, l4len, cap, d, verify, true);
-    else if (nh === 17) this.udp(f, off, h, l4len, cap, d, verify, true);
+    if (nh === 6) this.tcp(f, off, h, l4len, cap, d, verify, true, more);
+    else if (nh === 17) this.udp(f, off, h, l4len, cap, d, verify, true, more);
     else if (nh === 58) this.icmp(f, off, h, l4len, cap, d, verify, true);
   }
 
@@ -401,11 +402,11 @@ export class DissectTwin implements DissectCore {
     return c.cksum_partial(f + l4, len, init) === 0xFFFF;
   }
 
-  private tcp(f: number, ip: number, l4: number, l4len: number, cap: number, d: number, verify: boolean, v6: boolean): void {
+  private tcp(f: number, ip: number, l4: number, l4len: number, cap: number, d: number, verify: boolean, v6: boolean, firstFrag: boolean): void {
     const m = this.m;
     this.put16(d, D_L4_OFF, l4);
     if (l4 + 20 > cap) { this.setError(d, E_TRUNC_L4); return; }
-    if (l4len < 20) { this.setError(d, E_BAD_TCP_OFF); return; }
+    if (l4len < 20 && !firstFrag) { this.setError(d, E_BAD_TCP_OFF); return; }
     const t = f + l4;
     this.setLayer(d, L_TCP);
     this.put16(d, D_SRC_PORT, this.be16(t));
@@ -419,9 +420,9 @@ export class DissectTwin implements DissectCore {
     this.put16(d, D_L4_CKSUM, this.be16(t + 16));
     this.put16(d, D_TCP_URG, this.be16(t + 18));
     this.put16(d, D_L4_HDR_LEN, doff);
-    if (doff < 20 || doff > l4len) { this.setError(d, E_BAD_TCP_OFF); return; }
+    if (doff < 20 || (doff > l4len && !firstFrag)) { this.setError(d, E_BAD_TCP_OFF); return; }
     this.put16(d, D_PAYLOAD_OFF, l4 + doff);
-    this.put16(d, D_PAYLOAD_LEN, clamp16(l4len - doff));
+    this.put16(d, D_PAYLOAD_LEN, l4len > doff ? clamp16(l4len - doff) : 0);
     if (verify) {
       if (!this.l4Verify(f, ip, l4, l4len, 6, v6)) this.setError(d, E_BAD_L4_CKSUM);
     }
@@ -463,7 +464,7 @@ export class DissectTwin implements DissectCore {
     this.put8(d, D_TCP_OPTS, seen);
   }
 
-  private udp(f: number, ip: number, l4: number, l4len: number, cap: number, d: number, verify: boolean, v6: boolean): void {
+  private udp(f: number, ip: number, l4: number, l4len: number, cap: number, d: number, verify: boolean, v6: boolean, firstFrag: boolean): void {
     this.put16(d, D_L4_OFF, l4);
     if (l4 + 8 > cap) { this.setError(d, E_TRUNC_L4); return; }
     const u = f + l4;
@@ -476,7 +477,7 @@ export class DissectTwin implements DissectCore {
     this.put16(d, D_L4_HDR_LEN, 8);
     this.put16(d, D_PAYLOAD_OFF, l4 + 8);
     if (ulen < 8 || ulen > l4len) {
-      this.setError(d, E_BAD_UDP_LEN);
+      if (ulen < 8 || !firstFrag) this.setError(d, E_BAD_UDP_LEN);
       this.put16(d, D_PAYLOAD_LEN, l4len >= 8 ? clamp16(l4len - 8) : 0);
       return;
     }
