@@ -357,15 +357,15 @@ function needAddon(): boolean {
 
 const UDP_PORT = 7777;
 
-async function exactSet(pair: NetnsPair, backend: 'pcap' | 'cap', consumer: 'event' | 'worker'): Promise<void> {
+async function exactSet(pair: NetnsPair, backend: 'pcap' | 'cap', consumer: 'event' | 'worker', driver: 'thread' | 'loop' = 'thread'): Promise<void> {
   const payloads = Array.from({ length: 60 }, (_, i) => `pktwasm-live-${backend}-${i}-${'x'.repeat(i % 17)}`);
   const r = await capture(pair.b, {
-    iface: pair.ifB, backend, consumer, filter: `udp port ${UDP_PORT} or icmp`, timeoutMs: 50, bindUdp: UDP_PORT,
+    iface: pair.ifB, backend, consumer, driver, filter: `udp port ${UDP_PORT} or icmp`, timeoutMs: 50, bindUdp: UDP_PORT,
   }, () => {
     sendUdp(pair.a, pair.ipB, UDP_PORT, payloads);
     ping(pair.a, pair.ipB, 3);
   });
-  const label = `${backend}/${consumer}`;
+  const label = `${backend}/${consumer}${backend === 'pcap' ? `/${driver}` : ''}`;
   assert.is(r.backend, backend);
   assert.is(r.linktype, LINKTYPE_ETHERNET);
   const parsed = r.frames.map((f) => parse(f.hex));
@@ -413,6 +413,16 @@ test('pcap: a worker sleeping in Atomics.wait is woken once per batch', async ()
   await withNetnsPair((pair) => exactSet(pair, 'pcap', 'worker'), 'lw');
 });
 
+test('pcap, event-loop driver: the same set with an event-driven consumer', async () => {
+  if (!needAddon()) return;
+  await withNetnsPair((pair) => exactSet(pair, 'pcap', 'event', 'loop'), 'le');
+});
+
+test('pcap, event-loop driver: a worker in Atomics.wait is woken', async () => {
+  if (!needAddon()) return;
+  await withNetnsPair((pair) => exactSet(pair, 'pcap', 'worker', 'loop'), 'lv');
+});
+
 test('cap fallback: the same set through the same ring', async () => {
   await withNetnsPair((pair) => exactSet(pair, 'cap', 'event'), 'lc');
 });
@@ -458,17 +468,19 @@ test('pcap: direction in / out and a filter that excludes everything sent', asyn
   }, 'ld');
 });
 
-test('pcap: a full ring drops and counts, never blocks', async () => {
+test('pcap: a full ring drops and counts, never blocks (both drivers)', async () => {
   if (!needAddon()) return;
   await withNetnsPair(async (pair) => {
-    const payloads = Array.from({ length: 40 }, (_, i) => `full-${i}`);
-    const r = await capture(pair.b, { iface: pair.ifB, slots: 8, consumer: 'none', filter: `udp port ${UDP_PORT}`, timeoutMs: 50, bindUdp: UDP_PORT }, () => {
-      sendUdp(pair.a, pair.ipB, UDP_PORT, payloads, 0);
-    });
-    assert.is(r.stats.captured, 40, 'libpcap delivered every packet');
-    assert.is(r.stats.droppedRing, 32, 'all but the 8 slots dropped');
-    assert.is(r.ringLeft, 8);
-    assert.is(r.stats.droppedKernel, 0);
+    for (const driver of ['thread', 'loop'] as const) {
+      const payloads = Array.from({ length: 40 }, (_, i) => `full-${i}`);
+      const r = await capture(pair.b, { iface: pair.ifB, slots: 8, consumer: 'none', driver, filter: `udp port ${UDP_PORT}`, timeoutMs: 50, bindUdp: UDP_PORT }, () => {
+        sendUdp(pair.a, pair.ipB, UDP_PORT, payloads, 0);
+      });
+      assert.is(r.stats.captured, 40, `${driver}: libpcap delivered every packet`);
+      assert.is(r.stats.droppedRing, 32, `${driver}: all but the 8 slots dropped`);
+      assert.is(r.ringLeft, 8);
+      assert.is(r.stats.droppedKernel, 0);
+    }
   }, 'lf');
 });
 

@@ -2,6 +2,11 @@
 // addon was not built (no libpcap headers at install time) `loadPcapAddon()` returns null
 // and `pcapAddonError()` says why, so callers can fall back to `cap` with one warning.
 //
+// Two drivers. 'thread' (default): a capture thread blocks in pcap_dispatch and writes the
+// ring while JS runs. 'loop': no thread; libpcap's fd sits in the JS thread's libuv loop
+// and the same dispatch runs there, then calls onEvent directly: one wake-up per block,
+// as tcpdump, for a JS thread that is otherwise idle (the sniffer's main thread).
+//
 // Waking JS. The capture thread publishes RING_HEAD once per batch. A C thread cannot
 // call V8's Atomics.notify, so the addon takes a callback (a napi_threadsafe_function,
 // run on the thread that called start()) and calls it:
@@ -83,9 +88,12 @@ export interface PcapAddon {
     immediate: number, direction: number, filter: string, nanosecond: number, injectOnly: number,
   ): PcapHandle;
   info(h: PcapHandle): PcapHandleInfo;
-  /** `memory` is a Uint8Array over the whole shared memory (its base never moves). */
-  start(h: PcapHandle, memory: Uint8Array, ring: number, ifaceIndex: number, onEvent: (ev: number) => void): void;
-  /** Asks the thread to stop, draining for at most drainMs first; EV_END follows. */
+  /** `memory` is a Uint8Array over the whole shared memory (its base never moves).
+   *  loopDriver 0: a capture thread, onEvent through a thread-safe function. 1: libpcap's
+   *  fd in this thread's event loop, onEvent called directly (see src/loop.c). */
+  start(h: PcapHandle, memory: Uint8Array, ring: number, ifaceIndex: number, onEvent: (ev: number) => void, loopDriver: number): void;
+  /** Asks the producer to stop, draining for at most drainMs first; EV_END follows (with
+   *  the loop driver: before stop() returns, unless called from inside onEvent). */
   stop(h: PcapHandle, drainMs: number): void;
   /** Stops without draining if needed, joins the thread, pcap_close. Idempotent. */
   close(h: PcapHandle): void;

@@ -35,6 +35,10 @@ export interface LiveOptions {
   nanosecond?: boolean;
   /** Written into SLOT_IFACE of every slot (the pcapng interface number). Default 0. */
   ifaceIndex?: number;
+  /** Addon only. 'thread' (default): a capture thread of its own, robust against a busy
+   *  JS thread. 'loop': read libpcap in this thread's event loop, no thread and one
+   *  wake-up per batch fewer; for a JS thread that mostly waits (consumers in workers). */
+  driver?: 'thread' | 'loop';
 }
 
 export interface LiveStats {
@@ -85,7 +89,7 @@ const DRAIN_MARGIN_MS = 250;
 
 export interface ResolvedLiveOptions {
   snaplen: number; promisc: boolean; bufferSize: number; timeoutMs: number; immediate: boolean;
-  direction: Direction; filter: string; nanosecond: boolean; ifaceIndex: number;
+  direction: Direction; filter: string; nanosecond: boolean; ifaceIndex: number; driver: 'thread' | 'loop';
 }
 
 function intIn(name: string, v: number | undefined, dflt: number, lo: number, hi: number): number {
@@ -96,6 +100,9 @@ function intIn(name: string, v: number | undefined, dflt: number, lo: number, hi
 
 export function resolveLiveOptions(opts: LiveOptions): ResolvedLiveOptions {
   const direction = opts.direction ?? 'inout';
+  if (opts.driver !== undefined && opts.driver !== 'thread' && opts.driver !== 'loop') {
+    throw new PktError('E_BAD_ARGUMENT', `live capture: driver must be thread or loop, got ${String(opts.driver)}`);
+  }
   if (!(direction in DIRECTION)) throw new PktError('E_BAD_ARGUMENT', `live capture: direction must be in, out or inout, got ${String(direction)}`);
   return {
     snaplen: intIn('snaplen', opts.snaplen, DEFAULT_SNAPLEN, 1, DEFAULT_SNAPLEN),
@@ -107,6 +114,7 @@ export function resolveLiveOptions(opts: LiveOptions): ResolvedLiveOptions {
     filter: opts.filter ?? '',
     nanosecond: opts.nanosecond ?? true,
     ifaceIndex: intIn('ifaceIndex', opts.ifaceIndex, 0, 0, 0xFFFF),
+    driver: opts.driver === 'loop' ? 'loop' : 'thread',
   };
 }
 
@@ -183,7 +191,7 @@ export class LivePcap implements LiveSource {
       onWake?.(ev === EV_END ? 'end' : 'batch');
     };
     try {
-      this.addon.start(this.handle, new Uint8Array(buf), ring, this.options.ifaceIndex, onEvent);
+      this.addon.start(this.handle, new Uint8Array(buf), ring, this.options.ifaceIndex, onEvent, this.options.driver === 'loop' ? 1 : 0);
     } catch (err) {
       throw toPktError(err);
     }

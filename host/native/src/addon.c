@@ -67,19 +67,37 @@ static void env_cleanup(void *arg) {
     pw_capture_request_stop(c, 0);
     pw_capture_join(c);
   }
+  pw_loop_abort(c);
+}
+
+/* Releases what start() took from JS: the callback, the async context, the memory. */
+static void release_js(napi_env env, pw_capture *c) {
+  if (c->cb_ref) {
+    napi_delete_reference(env, c->cb_ref);
+    c->cb_ref = NULL;
+  }
+  if (c->async_ctx) {
+    napi_async_destroy(env, c->async_ctx);
+    c->async_ctx = NULL;
+  }
+  if (c->mem_ref) {
+    napi_delete_reference(env, c->mem_ref);
+    c->mem_ref = NULL;
+  }
 }
 
 static void external_finalize(napi_env env, void *data, void *hint) {
   (void)hint;
   pw_capture *c = (pw_capture *)data;
-  if (c->running) {
+  if (c->running || c->loop_running) {
     pw_capture_request_stop(c, 0);
     pw_capture_join(c);
+    pw_loop_abort(c);
     napi_remove_env_cleanup_hook(env, env_cleanup, c);
   }
-  if (c->mem_ref) {
-    napi_delete_reference(env, c->mem_ref);
-    c->mem_ref = NULL;
+  release_js(env, c);
+  if (c->poll_inited) {
+    pw_loop_close(c, capture_unref);
   }
   if (c->tsfn) {
     napi_release_threadsafe_function(c->tsfn, napi_tsfn_release);
@@ -267,16 +285,19 @@ static void tsfn_finalize(napi_env env, void *data, void *hint) {
   capture_unref((pw_capture *)data);
 }
 
-/* start(handle, memoryBytes: Uint8Array over memory.buffer, ring, ifaceIndex, onEvent) */
+/* start(handle, memoryBytes: Uint8Array over memory.buffer, ring, ifaceIndex, onEvent,
+ *       loopDriver) */
 static napi_value js_start(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 5) return throw_code(env, "E_BAD_ARGUMENT", "start: expected 5 arguments");
+  if (argc < 6) return throw_code(env, "E_BAD_ARGUMENT", "start: expected 6 arguments");
   pw_capture *c = get_capture(env, argv[0]);
   if (!c) return NULL;
   if (c->injector) return throw_code(env, "E_BAD_ARGUMENT", "start: this handle was opened for injection only");
-  if (c->running || c->tsfn) return throw_code(env, "E_BAD_ARGUMENT", "start: the capture is already running");
+  if (c->running || c->tsfn || c->poll_inited) return throw_code(env, "E_BAD_ARGUMENT", "start: the capture was already started");
+  int32_t loop_driver = 0;
+  get_i32(env, argv[5], &loop_driver);
   bool is_ta;
   CHECK(napi_is_typedarray(env, argv[1], &is_ta));
   if (!is_ta) return throw_code(env, "E_BAD_ARGUMENT", "start: memory must be a Uint8Array over the shared memory");
@@ -296,6 +317,17 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   napi_value name;
   CHECK(napi_create_string_utf8(env, "pktwasm.pcap", NAPI_AUTO_LENGTH, &name));
   CHECK(napi_create_reference(env, argv[1], 1, &c->mem_ref));
+  if (loop_driver) {
+    CHECK(napi_create_reference(env, argv[4], 1, &c->cb_ref));
+    CHECK(napi_async_init(env, NULL, name, &c->async_ctx));
+    const char *why = pw_loop_start(c, env);
+    if (why) {
+      release_js(env, c);
+      return throw_code(env, "E_IO", why);
+    }
+    napi_add_env_cleanup_hook(env, env_cleanup, c);
+    return NULL;
+  }
   CHECK(napi_create_threadsafe_function(env, argv[4], NULL, name, 0, 1, c, tsfn_finalize, c, call_js, &c->tsfn));
   c->refs++; /* the tsfn owns a reference until tsfn_finalize */
   int rc = pw_capture_start(c);
@@ -319,7 +351,9 @@ static napi_value js_stop(napi_env env, napi_callback_info info) {
   if (!c) return NULL;
   int32_t drain_ms = 0;
   if (argc > 1) get_i32(env, argv[1], &drain_ms);
-  if (c->running) pw_capture_request_stop(c, drain_ms < 0 ? 0 : drain_ms);
+  if (drain_ms < 0) drain_ms = 0;
+  if (c->running) pw_capture_request_stop(c, drain_ms);
+  else if (c->loop_running) pw_loop_stop(c, drain_ms); /* drains here, or after the current dispatch */
   return NULL;
 }
 
@@ -333,19 +367,20 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
     return throw_code(env, "E_BAD_ARGUMENT", "close: expected a pcap handle");
   pw_capture *c = (pw_capture *)data;
   if (!c->p) return NULL; /* already closed */
+  if (c->in_dispatch) return throw_code(env, "E_BAD_ARGUMENT", "close: not from inside a capture callback (stop() there, close() once it has ended)");
+  int had_hook = c->running || c->loop_running;
   if (c->running) {
     if (!__atomic_load_n(&c->stop_req, __ATOMIC_ACQUIRE)) pw_capture_request_stop(c, 0);
     pw_capture_join(c);
-    napi_remove_env_cleanup_hook(env, env_cleanup, c);
   }
+  if (c->loop_running) pw_loop_stop(c, 0);
+  if (had_hook) napi_remove_env_cleanup_hook(env, env_cleanup, c);
   if (c->tsfn) {
     napi_release_threadsafe_function(c->tsfn, napi_tsfn_release);
     c->tsfn = NULL;
   }
-  if (c->mem_ref) {
-    napi_delete_reference(env, c->mem_ref);
-    c->mem_ref = NULL;
-  }
+  release_js(env, c);
+  pw_loop_close(c, capture_unref); /* stops watching the fd now; frees the handle later */
   pcap_close(c->p);
   c->p = NULL;
   return NULL;

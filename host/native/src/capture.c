@@ -79,15 +79,17 @@ static void publish(pw_capture *c, int wake) {
   /* Dekker pairing with the consumer (store WAITING=1, then load head): both sides use
    * sequentially consistent order, so either it sees our head or we see its flag. */
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  if (__atomic_load_n((int32_t *)(void *)(c->ring + RING_WAITING), __ATOMIC_SEQ_CST) != 0 &&
-      __atomic_exchange_n(&c->wake_pending, 1, __ATOMIC_SEQ_CST) == 0) {
-    __atomic_add_fetch(&c->batches, 1, __ATOMIC_RELAXED);
-    if (napi_call_threadsafe_function(c->tsfn, (void *)(uintptr_t)EV_BATCH, napi_tsfn_nonblocking) != napi_ok) {
-      __atomic_store_n(&c->wake_pending, 0, __ATOMIC_SEQ_CST); /* queue closing: nobody to wake */
-      return;
-    }
-    c->woken = c->published;
-  }
+  if (__atomic_load_n((int32_t *)(void *)(c->ring + RING_WAITING), __ATOMIC_SEQ_CST) == 0) return;
+  c->woken = c->published;
+  __atomic_add_fetch(&c->batches, 1, __ATOMIC_RELAXED);
+  c->notify(c, EV_BATCH);
+}
+
+/* Thread driver: queue one call of the JS callback, unless one is queued already. */
+static void tsfn_notify(pw_capture *c, int ev) {
+  if (ev == EV_BATCH && __atomic_exchange_n(&c->wake_pending, 1, __ATOMIC_SEQ_CST) != 0) return;
+  napi_status st = napi_call_threadsafe_function(c->tsfn, (void *)(uintptr_t)ev, ev == EV_END ? napi_tsfn_blocking : napi_tsfn_nonblocking);
+  if (st != napi_ok && ev == EV_BATCH) __atomic_store_n(&c->wake_pending, 0, __ATOMIC_SEQ_CST); /* closing: nobody to wake */
 }
 
 static void count_drop(pw_capture *c) {
@@ -163,7 +165,7 @@ static uint64_t now_ms(void) {
 /* After stop: keep reading until every packet the kernel accepted (ps_recv) was either
  * handed to us or counted as a kernel drop, or the deadline passes. A TPACKET_V3 block is
  * only readable once the kernel retires it (at the buffer timeout), hence the wait. */
-static void drain(pw_capture *c, int drain_ms) {
+void pw_drain(pw_capture *c, int drain_ms) {
   char errbuf[PCAP_ERRBUF_SIZE];
   if (pcap_setnonblock(c->p, 1, errbuf) != 0) return;
   uint64_t deadline = now_ms() + (uint64_t)drain_ms;
@@ -182,25 +184,33 @@ static void drain(pw_capture *c, int drain_ms) {
   }
 }
 
+int pw_dispatch(pw_capture *c) {
+  c->overrun = 0;
+  int n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
+  publish(c, 1);
+  if (n == PCAP_ERROR) {
+    snprintf(c->error, sizeof c->error, "capture stopped: %s", pcap_geterr(c->p));
+    __atomic_store_n(&c->failed, 1, __ATOMIC_RELEASE);
+  }
+  return n;
+}
+
+void pw_finish(pw_capture *c) {
+  publish(c, 1);
+  __atomic_or_fetch(ring_u32(c, RING_FLAGS), RF_CLOSED, __ATOMIC_SEQ_CST);
+  /* Always tell JS the producer ended: the consumer drains and stops, close() can join. */
+  c->notify(c, EV_END);
+}
+
 static void *capture_main(void *arg) {
   pw_capture *c = (pw_capture *)arg;
   while (!__atomic_load_n(&c->stop_req, __ATOMIC_ACQUIRE)) {
-    c->overrun = 0;
-    int n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
-    publish(c, 1);
-    if (n == PCAP_ERROR) {
-      snprintf(c->error, sizeof c->error, "capture stopped: %s", pcap_geterr(c->p));
-      __atomic_store_n(&c->failed, 1, __ATOMIC_RELEASE);
-      break;
-    }
+    if (pw_dispatch(c) == PCAP_ERROR) break;
     /* PCAP_ERROR_BREAK: pcap_breakloop from stop(); the loop condition sees stop_req. */
   }
   int drain_ms = __atomic_load_n(&c->drain_ms, __ATOMIC_ACQUIRE);
-  if (!__atomic_load_n(&c->failed, __ATOMIC_ACQUIRE) && drain_ms > 0) drain(c, drain_ms);
-  publish(c, 1);
-  __atomic_or_fetch(ring_u32(c, RING_FLAGS), RF_CLOSED, __ATOMIC_SEQ_CST);
-  /* Always tell JS the thread ended: the consumer drains and stops, close() can join. */
-  napi_call_threadsafe_function(c->tsfn, (void *)(uintptr_t)EV_END, napi_tsfn_blocking);
+  if (!__atomic_load_n(&c->failed, __ATOMIC_ACQUIRE) && drain_ms > 0) pw_drain(c, drain_ms);
+  pw_finish(c);
   return NULL;
 }
 
@@ -209,6 +219,7 @@ int pw_capture_start(pw_capture *c) {
   c->failed = 0;
   c->wake_pending = 0;
   c->error[0] = 0;
+  c->notify = tsfn_notify;
   __atomic_and_fetch(ring_u32(c, RING_FLAGS), ~RF_CLOSED, __ATOMIC_SEQ_CST);
   int rc = pthread_create(&c->thread, NULL, capture_main, c);
   if (rc == 0) c->running = 1;

@@ -7,6 +7,7 @@
 #include <pcap/pcap.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <uv.h>
 
 /* Ring header and slot header offsets: keep in step with host/layout.ts. */
 #define RING_HEAD 0
@@ -73,6 +74,18 @@ typedef struct pw_capture {
   char error[PCAP_ERRBUF_SIZE + 64];
   pthread_mutex_t stats_lock; /* pcap_stats accumulates into the handle: one caller at a time */
 
+  /* How the consumer is told about a batch or the end (EV_*): through the thread-safe
+   * function (thread driver) or by calling JS directly (event-loop driver). */
+  void (*notify)(struct pw_capture *c, int ev);
+  int loop_mode;     /* event-loop driver: libpcap is read on the JS thread (loop.c) */
+  int loop_running;  /* uv_poll started and not finished (JS thread only) */
+  int poll_inited;   /* the uv_poll handle exists and must be uv_close'd */
+  int in_dispatch;   /* inside pcap_dispatch on the JS thread: stop() must defer */
+  uv_poll_t poll;
+  void (*poll_closed)(struct pw_capture *c); /* called once uv_close has finished */
+  napi_ref cb_ref;
+  napi_async_context async_ctx;
+
   napi_threadsafe_function tsfn;
   napi_ref mem_ref; /* keeps the memory's buffer alive while the thread writes into it */
   napi_env env;
@@ -82,6 +95,15 @@ typedef struct pw_capture {
 /* Checks the ring header at `ring` (inside [mem, mem+mem_len)) and records its geometry.
  * Returns NULL or a message saying what is wrong. */
 const char *pw_ring_attach(pw_capture *c, uint8_t *mem, size_t mem_len, uint32_t ring, uint16_t iface);
+
+/* One pcap_dispatch(-1) into the ring, then publish (and wake). Returns its result. */
+int pw_dispatch(pw_capture *c);
+
+/* Reads what the kernel still holds after a stop (see capture.c). */
+void pw_drain(pw_capture *c, int drain_ms);
+
+/* Publishes whatever is pending, sets RF_CLOSED, notifies EV_END. */
+void pw_finish(pw_capture *c);
 
 /* Starts the capture thread (c->tsfn must already exist). Returns 0 or an errno. */
 int pw_capture_start(pw_capture *c);
@@ -94,5 +116,11 @@ void pw_capture_join(pw_capture *c);
 
 /* pcap_stats under the lock. Returns 0 or -1 (message in pcap_geterr). */
 int pw_capture_stats(pw_capture *c, struct pcap_stat *st);
+
+/* Event-loop driver (loop.c): libpcap's fd in the JS thread's uv loop. */
+const char *pw_loop_start(pw_capture *c, napi_env env);
+void pw_loop_stop(pw_capture *c, int drain_ms);
+void pw_loop_abort(pw_capture *c); /* stop polling, no drain, no JS call (finalizers) */
+void pw_loop_close(pw_capture *c, void (*on_closed)(pw_capture *c));
 
 #endif
