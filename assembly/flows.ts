@@ -8,9 +8,9 @@
 // "overflowed" count, probed over at most FT_PROBE consecutive buckets; entries live in a
 // separate pool and never move, so a wheel timer can name its flow by index.
 //
-// flows_update_batch works in chunks: it hashes every frame of a chunk and touches its
-// bucket, then touches each candidate entry, and only then updates the flows in frame
-// order. The first two passes are only loads whose misses overlap (WASM has no prefetch
+// flows_update_batch works in chunks: it hashes every frame of a chunk, touches every
+// bucket, then each candidate entry, and only then updates the flows in frame order. The
+// touching passes are tight loops of loads whose misses overlap (WASM has no prefetch
 // instruction); results are the same as a one-frame-at-a-time loop.
 //
 // Timers are lazy, as conntrack's are: a packet never moves a flow's timer later; when
@@ -60,6 +60,9 @@ export const FT_ST_FAILED: u32 = 176; // new flows refused: no room and no evict
 export const FT_ST_ACTIVE: u32 = 184; // active-timeout reports
 export const FT_ST_REUSED: u32 = 192; // TCP flows ended by a new SYN on the same tuple
 export const FT_ST_FLUSHED: u32 = 200;
+export const FT_TICK_SEC: u32 = 208; // the clock tick covers [TICK_SEC.TICK_NSEC0, TICK_SEC.TICK_NSEC1)
+export const FT_TICK_NSEC0: u32 = 212;
+export const FT_TICK_NSEC1: u32 = 216;
 export const FT_HDR_SIZE: u32 = 256;
 
 export const TF_CLOCK: u32 = 1; // the clock has started (base second set)
@@ -78,13 +81,13 @@ export const TC_ACTIVE: u32 = 8; // 0 = no active timeout
 export const TC_COUNT: u32 = 9;
 
 // Scratch: chunk hashes, chunk candidates, wheel output.
-export const FT_CHUNK: u32 = 16;
+export const FT_CHUNK: u32 = 32;
 export const FT_WHEEL_OUT: u32 = 256;
 const SC_HASH: usize = 0;
-const SC_CAND: usize = 64;
-const SC_SINK: usize = 128;
-const SC_OUT: usize = 192;
-export const FT_SCRATCH_SIZE: u32 = 192 + FT_WHEEL_OUT * 4;
+const SC_CAND: usize = 128;
+const SC_SINK: usize = 256;
+const SC_OUT: usize = 320;
+export const FT_SCRATCH_SIZE: u32 = 320 + FT_WHEEL_OUT * 4;
 
 // Buckets: sig[7] u32, overflow u32, idx[7] u32, pad.
 export const FB_SIZE: u32 = 64;
@@ -186,16 +189,6 @@ const TH_ACK: u32 = 16;
 @inline function seth32(t: usize, f: u32, v: u32): void { store<u32>(t + <usize>f, v); }
 @inline function bump(t: usize, f: u32): void { store<f64>(t + <usize>f, load<f64>(t + <usize>f) + 1.0); }
 @inline function entryAt(t: usize, i: u32): usize { return <usize>h32(t, FT_ENTRIES) + <usize>i * FE_SIZE; }
-@inline function rotl(x: u32, r: u32): u32 { return (x << r) | (x >> (32 - r)); }
-
-@inline function mix(h: u32, k: u32): u32 {
-  k = k * 0xcc9e2d51;
-  k = rotl(k, 15);
-  k = k * 0x1b873593;
-  h ^= k;
-  h = rotl(h, 13);
-  return h * 5 + 0xe6546b64;
-}
 
 @inline function fmix(h: u32): u32 {
   h ^= h >> 16;
@@ -293,11 +286,22 @@ export function flows_next(t: usize, i: u32): u32 {
 
 // ---- clock ----
 
-@inline function tickOf(t: usize, sec: u32, nsec: u32): u32 {
+function tickOf(t: usize, sec: u32, nsec: u32): u32 {
   let base = h32(t, FT_BASE_SEC);
   if (<i32>(sec - base) < 0) return 0;
   let us = <u64>(sec - base) * 1000000 + <u64>(nsec / 1000);
-  return <u32>(us / <u64>h32(t, FT_TICK_US));
+  let tickUs = <u64>h32(t, FT_TICK_US);
+  let tick = us / tickUs;
+  // Remember which nanoseconds of this second map to the same tick: the next frames
+  // (mostly in the same tick) then skip the 64-bit division.
+  let startUs = tick * tickUs;
+  let secUs = <u64>(sec - base) * 1000000;
+  let lo = startUs > secUs ? (startUs - secUs) * 1000 : 0;
+  let hi = (startUs + tickUs - secUs) * 1000;
+  seth32(t, FT_TICK_SEC, sec);
+  seth32(t, FT_TICK_NSEC0, <u32>lo);
+  seth32(t, FT_TICK_NSEC1, hi > 1000000000 ? 1000000000 : <u32>hi);
+  return <u32>tick;
 }
 
 /** Moves the clock forward to (sec, nsec) if that is later. */
@@ -316,6 +320,7 @@ function clockTo(t: usize, sec: u32, nsec: u32): void {
   if (sec > ns || (sec == ns && nsec > h32(t, FT_NOW_NSEC))) {
     seth32(t, FT_NOW_SEC, sec);
     seth32(t, FT_NOW_NSEC, nsec);
+    if (sec == h32(t, FT_TICK_SEC) && nsec >= h32(t, FT_TICK_NSEC0) && nsec < h32(t, FT_TICK_NSEC1)) return;
     let tick = tickOf(t, sec, nsec);
     if (<i32>(tick - h32(t, FT_NOW_TICK)) > 0) seth32(t, FT_NOW_TICK, tick);
   }
@@ -344,8 +349,15 @@ let kD0: u32 = 0; let kD1: u32 = 0; let kD2: u32 = 0; let kD3: u32 = 0;
 let kPorts: u32 = 0; // src port | dst port << 16
 let kNoPorts: u32 = 0;
 
-/** Unpacks frame `i`'s key; returns its symmetric hash, or 0 when the frame has no IP layer. */
+/** Unpacks a frame's key into the k* globals and returns its symmetric hash, or 0 when
+ *  the frame has no IP layer. */
 function loadKey(frames: usize, d: usize): u32 {
+  if (extractKey(frames, d) == 0) return 0;
+  return hashKey(kVer, kProto, kS0, kS1, kS2, kS3, kD0, kD1, kD2, kD3, kPorts);
+}
+
+/** Unpacks a frame's key into the k* globals; 0 when the frame has no IP layer. */
+@inline function extractKey(frames: usize, d: usize): u32 {
   let layers = load<u32>(d + D_LAYERS);
   if ((layers & (L_IP4 | L_IP6)) == 0) return 0;
   kProto = <u32>load<u8>(d + D_IP_PROTO);
@@ -376,7 +388,7 @@ function loadKey(frames: usize, d: usize): u32 {
     kPorts = 0;
     if (kProto == 6 || kProto == 17 || kProto == 1 || kProto == 58) kNoPorts = 1;
   }
-  return hashKey(kVer, kProto, kS0, kS1, kS2, kS3, kD0, kD1, kD2, kD3, kPorts);
+  return 1;
 }
 
 /** Symmetric hash of a key: the two (address, port) ends are put in a canonical order
@@ -391,18 +403,19 @@ function hashKey(ver: u32, proto: u32, s0: u32, s1: u32, s2: u32, s3: u32,
   else if (s2 != d2) sFirst = s2 < d2;
   else if (s3 != d3) sFirst = s3 < d3;
   else sFirst = sp <= dp;
-  let h: u32 = 0x9747b28c ^ ((ver << 8) | proto);
-  if (ver == 4) {
-    h = mix(h, sFirst ? s0 : d0);
-    h = mix(h, sFirst ? d0 : s0);
-  } else if (sFirst) {
-    h = mix(mix(mix(mix(h, s0), s1), s2), s3);
-    h = mix(mix(mix(mix(h, d0), d1), d2), d3);
-  } else {
-    h = mix(mix(mix(mix(h, d0), d1), d2), d3);
-    h = mix(mix(mix(mix(h, s0), s1), s2), s3);
+  let x0 = sFirst ? s0 : d0;
+  let y0 = sFirst ? d0 : s0;
+  let pp = sFirst ? (sp << 16) | dp : (dp << 16) | sp;
+  // Independent multiplies (they run in parallel) summed, then one finalizer: a few
+  // cycles of latency instead of a serial chain of rounds.
+  let h: u32 = (x0 ^ 0x9e3779b9) * 0x85ebca6b + (y0 ^ 0x7f4a7c15) * 0xc2b2ae35 +
+    (pp ^ ((ver << 24) | (proto << 16))) * 0x27d4eb2f;
+  if (ver != 4) {
+    let x1 = sFirst ? s1 : d1; let x2 = sFirst ? s2 : d2; let x3 = sFirst ? s3 : d3;
+    let y1 = sFirst ? d1 : s1; let y2 = sFirst ? d2 : s2; let y3 = sFirst ? d3 : s3;
+    h += (x1 ^ 0x165667b1) * 0xd3a2646d + (x2 ^ 0x61c88647) * 0xfd7046c5 + (x3 ^ 0x2545f491) * 0xb55a4f09 +
+      (y1 ^ 0x4f1bbcdd) * 0x9e3779b1 + (y2 ^ 0x3c6ef372) * 0xcc9e2d51 + (y3 ^ 0x1b873593) * 0x68e31da5;
   }
-  h = mix(h, sFirst ? (sp << 16) | dp : (dp << 16) | sp);
   h = fmix(h);
   return h == 0 ? 1 : h;
 }
@@ -790,11 +803,11 @@ function tcpSegment(e: usize, s: u32, fl: u32, seq: u32, ack: u32, len: u32): vo
     return;
   }
 
-  // The sender's transition (with the crossing fixes).
+  // The sender's transition (with the crossing fixes). The history word (third cache
+  // line of the entry) is read only when a crossing is possible.
   let st = stateOf(e, s);
   let hs = e + FE_HIST_A + so;
-  let prev = (load<u32>(hs) >> 4) & 15;
-  if (syn && !hasAck && st == TS_SYN_RECEIVED && prev == TS_LISTEN && (flags & (EF_PASSIVE_A << s)) != 0) {
+  if (syn && !hasAck && st == TS_SYN_RECEIVED && (flags & (EF_PASSIVE_A << s)) != 0 && ((load<u32>(hs) >> 4) & 15) == TS_LISTEN) {
     // Simultaneous open: s sent its own SYN before ours reached it, so it never listened.
     store<u32>(hs, load<u32>(hs) >> 8);
     store<u8>(e + FE_STATE_A + s, 0);
@@ -803,7 +816,7 @@ function tcpSegment(e: usize, s: u32, fl: u32, seq: u32, ack: u32, len: u32): vo
     setState(e, s, TS_SYN_RECEIVED);
     flags &= ~(EF_PASSIVE_A << s);
     store<u16>(e + FE_FLAGS, <u16>flags);
-  } else if (fin && st == TS_CLOSE_WAIT && prev == TS_ESTABLISHED && (flags & (EF_FIN_A << r)) != 0 &&
+  } else if (fin && st == TS_CLOSE_WAIT && (flags & (EF_FIN_A << r)) != 0 && ((load<u32>(hs) >> 4) & 15) == TS_ESTABLISHED &&
              !(hasAck && <i32>(ack - (load<u32>(e + FE_FIN_A + ro) + 1)) >= 0)) {
     // Simultaneous close: s's FIN does not acknowledge r's, so it was sent from ESTABLISHED
     // and r's FIN arrived afterwards.
@@ -827,7 +840,6 @@ function tcpSegment(e: usize, s: u32, fl: u32, seq: u32, ack: u32, len: u32): vo
   // The receiver's transitions: the SYN, the acknowledgment, then the FIN (RFC 9293 3.10.7).
   let rt = stateOf(e, r);
   let isnKnown = (flags & (EF_ISN_A << r)) != 0;
-  let isnR = load<u32>(e + FE_ISN_A + ro);
   if (syn && !hasAck) {
     if (rt == TS_NONE || rt == TS_CLOSED || rt == TS_LISTEN) {
       setState(e, r, TS_SYN_RECEIVED);
@@ -837,9 +849,9 @@ function tcpSegment(e: usize, s: u32, fl: u32, seq: u32, ack: u32, len: u32): vo
       setState(e, r, TS_SYN_RECEIVED);
     }
   } else if (syn) {
-    if ((!isnKnown || ack == isnR + 1) && (rt == TS_SYN_SENT || rt == TS_SYN_RECEIVED)) setState(e, r, TS_ESTABLISHED);
+    if ((rt == TS_SYN_SENT || rt == TS_SYN_RECEIVED) && (!isnKnown || ack == load<u32>(e + FE_ISN_A + ro) + 1)) setState(e, r, TS_ESTABLISHED);
   } else if (hasAck) {
-    if (rt == TS_SYN_RECEIVED && (!isnKnown || <i32>(ack - (isnR + 1)) >= 0)) {
+    if (rt == TS_SYN_RECEIVED && (!isnKnown || <i32>(ack - (load<u32>(e + FE_ISN_A + ro) + 1)) >= 0)) {
       setState(e, r, TS_ESTABLISHED);
       rt = TS_ESTABLISHED;
     }
@@ -874,7 +886,7 @@ function updateOne(t: usize, frames: usize, descs: usize, times: usize, i: u32, 
   if (expireDue(t) == 0) return 0;
   if (h32(t, FT_EXPORT_COUNT) >= h32(t, FT_EXPORT_CAP)) return 0;
   let fe = frames + <usize>i * FRAME_SIZE;
-  loadKey(fe, d); // the chunk's first pass left another frame's key in the globals
+  extractKey(fe, d); // the chunk's first pass left another frame's key in the globals
   lookup(t, h);
   let idx = fIdx;
   let dir = fDir;
@@ -975,24 +987,30 @@ export function flows_update_batch(t: usize, frames: usize, descs: usize, times:
   let i: u32 = 0;
   while (i < count) {
     let n = count - i < FT_CHUNK ? count - i : FT_CHUNK;
-    // Pass 1: hash every frame of the chunk and touch its bucket.
-    let sink: u32 = 0;
+    // Pass 1: hash every frame of the chunk.
     for (let k: u32 = 0; k < n; k++) {
       let j = i + k;
-      let h = loadKey(frames + <usize>j * FRAME_SIZE, descs + <usize>j * DESC_SIZE);
-      store<u32>(scratch + SC_HASH + (<usize>k << 2), h);
+      store<u32>(scratch + SC_HASH + (<usize>k << 2), loadKey(frames + <usize>j * FRAME_SIZE, descs + <usize>j * DESC_SIZE));
+    }
+    // Pass 2: touch every bucket. A tight loop, so that many misses are in flight at once
+    // (a loop with the hashing in it would fill the reorder buffer after a few).
+    let sink: u32 = 0;
+    for (let k: u32 = 0; k < n; k++) {
+      let h = load<u32>(scratch + SC_HASH + (<usize>k << 2));
       sink ^= load<u32>(index + <usize>(h & bmask) * FB_SIZE + FB_IDX);
     }
-    // Pass 2: touch the entry the signature points at.
+    // Pass 3: touch the two cache lines of the entry the signature points at (an update
+    // of an established flow reads nothing beyond them).
     for (let k: u32 = 0; k < n; k++) {
       let h = load<u32>(scratch + SC_HASH + (<usize>k << 2));
       let b = index + <usize>(h & bmask) * FB_SIZE;
       let mask = sigMask(b, h);
       let cand: u32 = mask != 0 ? load<u32>(b + FB_IDX + (<usize>ctz<u32>(mask) << 2)) : 0;
-      sink ^= load<u32>(ents + <usize>cand * FE_SIZE + FE_ADDR_A);
+      let ce = ents + <usize>cand * FE_SIZE;
+      sink ^= load<u32>(ce + FE_ADDR_A) ^ load<u32>(ce + FE_FRAMES_AB);
     }
     store<u32>(scratch + SC_SINK, sink);
-    // Pass 3: the real work, in frame order.
+    // Pass 4: the real work, in frame order.
     for (let k: u32 = 0; k < n; k++) {
       let h = load<u32>(scratch + SC_HASH + (<usize>k << 2));
       if (updateOne(t, frames, descs, times, i + k, h) == 0) return i + k;

@@ -46,6 +46,9 @@ export const FT_ST_FAILED = 176; // new flows refused: no room and no eviction
 export const FT_ST_ACTIVE = 184; // active-timeout reports
 export const FT_ST_REUSED = 192; // TCP flows ended by a new SYN on the same tuple
 export const FT_ST_FLUSHED = 200;
+export const FT_TICK_SEC = 208; // the clock tick covers [TICK_SEC.TICK_NSEC0, TICK_SEC.TICK_NSEC1)
+export const FT_TICK_NSEC0 = 212;
+export const FT_TICK_NSEC1 = 216;
 export const FT_HDR_SIZE = 256;
 export const TF_CLOCK = 1; // the clock has started (base second set)
 export const TF_DRAIN = 2; // a wheel advance stopped early: more timers are due
@@ -59,9 +62,9 @@ export const TC_ICMP = 6;
 export const TC_OTHER = 7;
 export const TC_ACTIVE = 8; // 0 = no active timeout
 export const TC_COUNT = 9;
-export const FT_CHUNK = 16;
+export const FT_CHUNK = 32;
 export const FT_WHEEL_OUT = 256;
-export const FT_SCRATCH_SIZE = 192 + FT_WHEEL_OUT * 4;
+export const FT_SCRATCH_SIZE = 320 + FT_WHEEL_OUT * 4;
 export const FB_SIZE = 64;
 export const FB_SLOTS = 7;
 export const FB_OVERFLOW = 28;
@@ -173,22 +176,9 @@ const TH_SYN = 2;
 const TH_RST = 4;
 const TH_ACK = 16;
 const SC_HASH = 0;
-const SC_SINK = 128;
-const SC_OUT = 192;
+const SC_SINK = 256;
+const SC_OUT = 320;
 const imul = Math.imul;
-
-function rotl(x: number, r: number): number {
-  return (x << r) | (x >>> (32 - r));
-}
-
-function mix(h: number, k: number): number {
-  k = imul(k, 0xcc9e2d51);
-  k = rotl(k, 15);
-  k = imul(k, 0x1b873593);
-  h ^= k;
-  h = rotl(h, 13);
-  return (imul(h, 5) + 0xe6546b64) | 0;
-}
 
 function fmix(h: number): number {
   h ^= h >>> 16;
@@ -210,18 +200,18 @@ export function hashKey(ver: number, proto: number, s0: number, s1: number, s2: 
   else if (s2 !== d2) sFirst = s2 >>> 0 < d2 >>> 0;
   else if (s3 !== d3) sFirst = s3 >>> 0 < d3 >>> 0;
   else sFirst = sp <= dp;
-  let h = 0x9747b28c ^ ((ver << 8) | proto);
-  if (ver === 4) {
-    h = mix(h, sFirst ? s0 : d0);
-    h = mix(h, sFirst ? d0 : s0);
-  } else if (sFirst) {
-    h = mix(mix(mix(mix(h, s0), s1), s2), s3);
-    h = mix(mix(mix(mix(h, d0), d1), d2), d3);
-  } else {
-    h = mix(mix(mix(mix(h, d0), d1), d2), d3);
-    h = mix(mix(mix(mix(h, s0), s1), s2), s3);
+  const x0 = sFirst ? s0 : d0;
+  const y0 = sFirst ? d0 : s0;
+  const pp = sFirst ? (sp << 16) | dp : (dp << 16) | sp;
+  let h = imul(x0 ^ 0x9e3779b9, 0x85ebca6b) + imul(y0 ^ 0x7f4a7c15, 0xc2b2ae35) +
+    imul(pp ^ ((ver << 24) | (proto << 16)), 0x27d4eb2f);
+  if (ver !== 4) {
+    const x1 = sFirst ? s1 : d1; const x2 = sFirst ? s2 : d2; const x3 = sFirst ? s3 : d3;
+    const y1 = sFirst ? d1 : s1; const y2 = sFirst ? d2 : s2; const y3 = sFirst ? d3 : s3;
+    h += imul(x1 ^ 0x165667b1, 0xd3a2646d) + imul(x2 ^ 0x61c88647, 0xfd7046c5) + imul(x3 ^ 0x2545f491, 0xb55a4f09) +
+      imul(y1 ^ 0x4f1bbcdd, 0x9e3779b1) + imul(y2 ^ 0x3c6ef372, 0xcc9e2d51) + imul(y3 ^ 0x1b873593, 0x68e31da5);
   }
-  h = mix(h, sFirst ? (sp << 16) | dp : (dp << 16) | sp);
+  h |= 0;
   h = fmix(h);
   return h === 0 ? 1 : h;
 }
@@ -349,8 +339,17 @@ export class FlowsTwin implements FlowsCore {
   private tickOf(t: number, sec: number, nsec: number): number {
     const base = this.h32(t, FT_BASE_SEC);
     if (((sec - base) | 0) < 0) return 0;
-    const us = ((sec - base) >>> 0) * 1e6 + Math.floor(nsec / 1000);
-    return Math.floor(us / this.h32(t, FT_TICK_US)) >>> 0;
+    const secUs = ((sec - base) >>> 0) * 1e6;
+    const us = secUs + Math.floor(nsec / 1000);
+    const tickUs = this.h32(t, FT_TICK_US);
+    const tick = Math.floor(us / tickUs);
+    const startUs = tick * tickUs;
+    const lo = startUs > secUs ? (startUs - secUs) * 1000 : 0;
+    const hi = (startUs + tickUs - secUs) * 1000;
+    this.set32(t, FT_TICK_SEC, sec);
+    this.set32(t, FT_TICK_NSEC0, lo);
+    this.set32(t, FT_TICK_NSEC1, hi > 1e9 ? 1e9 : hi);
+    return tick >>> 0;
   }
 
   private clockTo(t: number, sec: number, nsec: number): void {
@@ -368,6 +367,7 @@ export class FlowsTwin implements FlowsCore {
     if (sec > ns || (sec === ns && nsec > this.h32(t, FT_NOW_NSEC))) {
       this.set32(t, FT_NOW_SEC, sec);
       this.set32(t, FT_NOW_NSEC, nsec);
+      if (sec === this.h32(t, FT_TICK_SEC) && nsec >= this.h32(t, FT_TICK_NSEC0) && nsec < this.h32(t, FT_TICK_NSEC1)) return;
       const tick = this.tickOf(t, sec, nsec);
       if (((tick - this.h32(t, FT_NOW_TICK)) | 0) > 0) this.set32(t, FT_NOW_TICK, tick);
     }
@@ -385,6 +385,11 @@ export class FlowsTwin implements FlowsCore {
   }
 
   private loadKey(fe: number, d: number): number {
+    if (this.extractKey(fe, d) === 0) return 0;
+    return hashKey(this.kVer, this.kProto, this.kS0, this.kS1, this.kS2, this.kS3, this.kD0, this.kD1, this.kD2, this.kD3, this.kPorts);
+  }
+
+  private extractKey(fe: number, d: number): number {
     const m32 = this.m32;
     const layers = m32[(d + D_LAYERS) >>> 2];
     if ((layers & (L_IP4 | L_IP6)) === 0) return 0;
@@ -417,7 +422,7 @@ export class FlowsTwin implements FlowsCore {
       this.kPorts = 0;
       if (proto === 6 || proto === 17 || proto === 1 || proto === 58) this.kNoPorts = 1;
     }
-    return hashKey(this.kVer, proto, this.kS0, this.kS1, this.kS2, this.kS3, this.kD0, this.kD1, this.kD2, this.kD3, this.kPorts);
+    return 1;
   }
 
   private keyMatch(e: number): number {
@@ -785,8 +790,7 @@ export class FlowsTwin implements FlowsCore {
 
     let st = m8[e + FE_STATE_A + s];
     const hs = sw + (FE_HIST_A >>> 2);
-    const prev = (m32[hs] >>> 4) & 15;
-    if (syn && !hasAck && st === TS_SYN_RECEIVED && prev === TS_LISTEN && (flags & (EF_PASSIVE_A << s)) !== 0) {
+    if (syn && !hasAck && st === TS_SYN_RECEIVED && (flags & (EF_PASSIVE_A << s)) !== 0 && ((m32[hs] >>> 4) & 15) === TS_LISTEN) {
       m32[hs] = m32[hs] >>> 8;
       m8[e + FE_STATE_A + s] = 0;
       this.setState(e, s, TS_CLOSED);
@@ -794,7 +798,7 @@ export class FlowsTwin implements FlowsCore {
       this.setState(e, s, TS_SYN_RECEIVED);
       flags &= ~(EF_PASSIVE_A << s);
       m16[(e + FE_FLAGS) >>> 1] = flags;
-    } else if (fin && st === TS_CLOSE_WAIT && prev === TS_ESTABLISHED && (flags & (EF_FIN_A << r)) !== 0 &&
+    } else if (fin && st === TS_CLOSE_WAIT && (flags & (EF_FIN_A << r)) !== 0 && ((m32[hs] >>> 4) & 15) === TS_ESTABLISHED &&
                !(hasAck && ((ack - (m32[rw + (FE_FIN_A >>> 2)] + 1)) | 0) >= 0)) {
       m32[hs] = m32[hs] >>> 4;
       m8[e + FE_STATE_A + s] = TS_ESTABLISHED;
@@ -815,7 +819,6 @@ export class FlowsTwin implements FlowsCore {
 
     let rt = m8[e + FE_STATE_A + r];
     const isnKnown = (flags & (EF_ISN_A << r)) !== 0;
-    const isnR = m32[rw + (FE_ISN_A >>> 2)];
     if (syn && !hasAck) {
       if (rt === TS_NONE || rt === TS_CLOSED || rt === TS_LISTEN) {
         this.setState(e, r, TS_SYN_RECEIVED);
@@ -825,9 +828,9 @@ export class FlowsTwin implements FlowsCore {
         this.setState(e, r, TS_SYN_RECEIVED);
       }
     } else if (syn) {
-      if ((!isnKnown || ack === ((isnR + 1) >>> 0)) && (rt === TS_SYN_SENT || rt === TS_SYN_RECEIVED)) this.setState(e, r, TS_ESTABLISHED);
+      if ((rt === TS_SYN_SENT || rt === TS_SYN_RECEIVED) && (!isnKnown || ack === ((m32[rw + (FE_ISN_A >>> 2)] + 1) >>> 0))) this.setState(e, r, TS_ESTABLISHED);
     } else if (hasAck) {
-      if (rt === TS_SYN_RECEIVED && (!isnKnown || ((ack - (isnR + 1)) | 0) >= 0)) {
+      if (rt === TS_SYN_RECEIVED && (!isnKnown || ((ack - (m32[rw + (FE_ISN_A >>> 2)] + 1)) | 0) >= 0)) {
         this.setState(e, r, TS_ESTABLISHED);
         rt = TS_ESTABLISHED;
       }
@@ -864,7 +867,7 @@ export class FlowsTwin implements FlowsCore {
     if (this.expireDue(t) === 0) return 0;
     if (this.h32(t, FT_EXPORT_COUNT) >= this.h32(t, FT_EXPORT_CAP)) return 0;
     const fe = frames + i * FRAME_SIZE;
-    this.loadKey(fe, d);
+    this.extractKey(fe, d);
     this.lookup(t, h);
     let idx = this.fIdx;
     let dir = this.fDir;
@@ -959,13 +962,15 @@ export class FlowsTwin implements FlowsCore {
     let i = 0;
     while (i < count) {
       const n = count - i < FT_CHUNK ? count - i : FT_CHUNK;
-      // The same three passes as the WASM side: the first two only load, so their cache
-      // misses overlap; the third does the work in frame order.
-      let sink = 0;
+      // The same passes as the WASM side: hash, touch buckets, touch entries (loads only,
+      // so their cache misses overlap), then the work in frame order.
       for (let k = 0; k < n; k++) {
         const j = i + k;
-        const h = this.loadKey(frames + j * FRAME_SIZE, descs + j * DESC_SIZE);
-        m32[sw + (SC_HASH >>> 2) + k] = h;
+        m32[sw + (SC_HASH >>> 2) + k] = this.loadKey(frames + j * FRAME_SIZE, descs + j * DESC_SIZE);
+      }
+      let sink = 0;
+      for (let k = 0; k < n; k++) {
+        const h = m32[sw + (SC_HASH >>> 2) + k];
         sink ^= m32[((index + (h & bmask) * FB_SIZE) >>> 2) + (FB_IDX >>> 2)];
       }
       for (let k = 0; k < n; k++) {
@@ -978,7 +983,8 @@ export class FlowsTwin implements FlowsCore {
             break;
           }
         }
-        sink ^= m32[(ents + cand * FE_SIZE + FE_ADDR_A) >>> 2];
+        const cw = (ents + cand * FE_SIZE) >>> 2;
+        sink ^= m32[cw + (FE_ADDR_A >>> 2)] ^ m32[cw + (FE_FRAMES_AB >>> 2)];
       }
       m32[sw + (SC_SINK >>> 2)] = sink;
       for (let k = 0; k < n; k++) {
