@@ -12,7 +12,7 @@ import { die } from './sniff/errors-cli.js';
 import { Control, CTL_BYTES } from './sniff/control.js';
 import { FileSource, FILE_SLOT_BYTES } from './sources/file-source.js';
 import { compileBatchFilter, loadFilterCompiler } from './sniff/filter-stage.js';
-import { linktypeName } from './sinks/linktype-names.js';
+import { linktypeBanner } from './sinks/linktype-names.js';
 import type { ConsumerJob, ConsumerResult } from './sniff/consumer.js';
 import type { StageConfig } from './sniff/stage-config.js';
 
@@ -74,7 +74,7 @@ function stageConfig(o: SniffOptions, linktype: number, nanosecond: boolean, sna
     filter: o.filter,
     count: o.count,
     write: o.writeFile === null ? null : {
-      path: o.writeFile, linktype, snaplen: o.snaplen > 0 ? o.snaplen : snaplen, nanosecond: nanosecond || o.nano, pcapng: o.pcapng,
+      path: o.writeFile, linktype, snaplen: o.snaplen > 0 ? o.snaplen : snaplen, cut: o.snaplen, nanosecond: nanosecond || o.nano, pcapng: o.pcapng,
     },
     // Like tcpdump, -w writes the file instead of printing (unless --json asks for both).
     text: o.writeFile === null ? {
@@ -113,7 +113,7 @@ async function sniff(o: SniffOptions): Promise<void> {
   const src = new FileSource(o.readFile, ring, views, pcap);
   const info = src.info;
   if (info.format === 'pcap' || info.interfaces.length > 0) {
-    process.stderr.write(`reading from file ${o.readFile}, link-type ${linktypeName(info.linktype)}, snapshot length ${info.snaplen}\n`);
+    process.stderr.write(`reading from file ${o.readFile}, link-type ${linktypeBanner(info.linktype)}, snapshot length ${info.snaplen}\n`);
   }
   // A bad filter is reported before any packet moves (and per link type, as libpcap does).
   if (o.filter !== '') {

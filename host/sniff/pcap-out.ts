@@ -12,7 +12,15 @@ const OUT_BYTES = 1 << 20;
 const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
 const PCAP_MAGIC_NANO = 0xa1b23c4d;
 
-export interface PcapOutOptions { path: string; linktype: number; snaplen: number; nanosecond: boolean }
+export interface PcapOutOptions {
+  path: string;
+  linktype: number;
+  /** The header's snapshot length (the input's, or -s). */
+  snaplen: number;
+  /** Cut records to this many bytes (-s); 0 keeps them whole. */
+  cut: number;
+  nanosecond: boolean;
+}
 
 export class PcapOut implements BatchStage {
   readonly needsDissect = false;
@@ -50,7 +58,7 @@ export class PcapOut implements BatchStage {
     const sel = info.filtered ? select : 0;
     const micro = this.opts.nanosecond ? 0 : 1;
     while (i < batch.count) {
-      i = this.pcap.pcap_write(batch.table, batch.times, i, batch.count, sel, this.opts.snaplen, micro, this.out, OUT_BYTES, this.usedPtr);
+      i = this.pcap.pcap_write(batch.table, batch.times, i, batch.count, sel, this.opts.cut > 0 ? this.opts.cut : 0xFFFFFFFF, micro, this.out, OUT_BYTES, this.usedPtr);
       if (i < batch.count) this.flush();
     }
   }

@@ -12,7 +12,7 @@ import { TextSink, JsonSink, PcapngSink } from '../sinks/sink.js';
 export interface StageConfig {
   filter: string;
   count: number;
-  write: { path: string; linktype: number; snaplen: number; nanosecond: boolean; pcapng: boolean } | null;
+  write: { path: string; linktype: number; snaplen: number; cut: number; nanosecond: boolean; pcapng: boolean } | null;
   /** Text lines to stdout (unless JSON or writing a file). */
   text: TextOptions | null;
   json: boolean;
@@ -27,7 +27,7 @@ export function buildStages(engine: Engine, pcap: PcapCore, cfg: StageConfig): S
   const stages: BatchStage[] = [];
   const w = cfg.write;
   if (w !== null && w.pcapng) {
-    const sink = PcapngSink.open(engine.views, w.path, { linktype: w.linktype, snaplen: w.snaplen, nanosecond: w.nanosecond });
+    const sink = PcapngSink.open(engine.views, w.path, { linktype: w.linktype, snaplen: w.cut > 0 ? w.cut : undefined, nanosecond: w.nanosecond });
     stages.push(new SinkStage(engine, sink, false, 'record'));
   } else if (w !== null) {
     stages.push(new PcapOut(engine, pcap, w));

@@ -37,6 +37,7 @@ export class FileSource {
   private eof = false;
   private ng: CaptureFileReader | null = null;
   private finished = false;
+  private finishedEarly = false;
 
   constructor(path: string, ring: FrameRing, views: MemoryViews, pcap: PcapCore) {
     this.path = path;
@@ -48,6 +49,17 @@ export class FileSource {
     this.fileSize = probe.fileSize;
     if (this.info.format === 'pcapng') {
       this.ng = probe;
+      // Read up to the first packet so that the interfaces (link type, resolution) are
+      // known before anything is set up downstream; that packet waits its turn.
+      try {
+        const first = probe.next();
+        if (first !== null) this.pendingRecord = { ...first, data: first.data.slice() };
+        else this.finishedEarly = true;
+      } catch (e) {
+        if (!(e instanceof PktError)) throw e;
+        this.error = e;
+        this.finishedEarly = true;
+      }
     } else {
       probe.close();
       this.fd = openSync(path, 'r');
@@ -62,6 +74,10 @@ export class FileSource {
   /** Fills up to `maxSlots` free slots. 'full' when the ring has no free slot. */
   pump(maxSlots: number): PumpResult {
     if (this.finished) return 'done';
+    if (this.finishedEarly) {
+      this.finish();
+      return 'done';
+    }
     for (let k = 0; k < maxSlots; k++) {
       const slot = this.ring.core.ring_slot_for_write(this.ring.address, 0);
       if (slot === 0) return 'full';
