@@ -179,9 +179,11 @@ async function childMain(mode: string, cfg: Record<string, unknown>): Promise<vo
   if (mode === 'open') {
     // Just open (for error cases): report the code and message.
     try {
-      const src = openLiveSource(String(cfg.iface), cfg as OpenLiveOptions);
+      const warnings: string[] = [];
+      const src = openLiveSource(String(cfg.iface), { ...(cfg as OpenLiveOptions), warn: (l) => warnings.push(l) });
+      const backend = src.backend;
       await src.close();
-      process.stdout.write(`${JSON.stringify({ ok: true })}\n`);
+      process.stdout.write(`${JSON.stringify({ ok: true, backend, warnings })}\n`);
     } catch (err) {
       const e = err as { code?: string; message: string };
       process.stdout.write(`${JSON.stringify({ ok: false, code: e.code, message: e.message })}\n`);
@@ -244,11 +246,11 @@ async function capture(ns: string, cfg: CaptureCfg, traffic: () => Promise<void>
   }
 }
 
-function runChild<T>(ns: string | null, mode: string, cfg: Record<string, unknown>, prefix: string[] = []): T {
+function runChild<T>(ns: string | null, mode: string, cfg: Record<string, unknown>, prefix: string[] = [], env: NodeJS.ProcessEnv = {}): T {
   const argv = [...prefix, ...(ns ? ['ip', 'netns', 'exec', ns] : []), process.execPath, SELF];
   const r = spawnSync(argv[0], argv.slice(1), {
     encoding: 'utf8', timeout: 30_000,
-    env: { ...process.env, PKTWASM_LIVE_CHILD: mode, PKTWASM_LIVE_CFG: JSON.stringify(cfg) },
+    env: { ...process.env, ...env, PKTWASM_LIVE_CHILD: mode, PKTWASM_LIVE_CFG: JSON.stringify(cfg) },
   });
   if (r.status !== 0) throw new Error(`child ${mode} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   return lastJson<T>(r.stdout);
@@ -517,6 +519,19 @@ test('errors: unknown interface, bad filter, no permission', async () => {
   const capPerm = runChild<{ ok: boolean; code: string; message: string }>(null, 'open', { iface: 'lo', backend: 'cap' },
     ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all']);
   assert.equal([capPerm.ok, capPerm.code], [false, 'E_PERM']);
+});
+
+test('without the addon: cap is used with one warning line; the build explains and succeeds', () => {
+  const r = runChild<{ ok: boolean; backend: string; warnings: string[] }>(null, 'open', { iface: 'lo' }, [], { PKTWASM_NO_NATIVE: '1' });
+  assert.is(r.ok, true);
+  assert.is(r.backend, 'cap');
+  assert.is(r.warnings.length, 1);
+  assert.match(r.warnings[0], 'timestamps are taken in JavaScript and kernel drops are unknown');
+  const b = spawnSync(process.execPath, [fileURLToPath(new URL('../host/native/build.mjs', import.meta.url))], {
+    encoding: 'utf8', env: { ...process.env, PKTWASM_SKIP_NATIVE: '1' },
+  });
+  assert.is(b.status, 0);
+  assert.match(b.stdout, 'apt-get install libpcap-dev');
 });
 
 test('interfaces: the namespace\'s devices, the default like tcpdump, -D like tcpdump -D', async () => {
