@@ -1,9 +1,11 @@
 // node host/sniff.js: a tcpdump-class sniffer on the pktwasm engine. The main thread is
-// the capture side (file reader, live source or raw socket) and fills a frame ring in the
-// shared memory; a worker with its own engine instance dissects, filters and writes.
+// the capture side (file reader, live libpcap source or raw socket) and fills a frame
+// ring in the shared memory; a worker with its own engine instance dissects, filters and
+// writes (DESIGN.md, "Data path").
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { createEngine } from './engine.js';
+import { execFileSync } from 'node:child_process';
+import { createEngine, type Engine } from './engine.js';
 import { FrameRing, ringCore } from './ring.js';
 import { pcapCore } from './pcap.js';
 import { PktError } from './errors.js';
@@ -11,24 +13,37 @@ import { parseArgs, USAGE, type SniffOptions } from './sniff/options.js';
 import { die } from './sniff/errors-cli.js';
 import { Control, CTL_BYTES } from './sniff/control.js';
 import { FileSource, FILE_SLOT_BYTES } from './sources/file-source.js';
+import { RawSource, type RawProto } from './sources/raw-source.js';
 import { compileBatchFilter, loadFilterCompiler } from './sniff/filter-stage.js';
 import { linktypeBanner } from './sinks/linktype-names.js';
 import type { ConsumerJob, ConsumerResult } from './sniff/consumer.js';
 import type { StageConfig } from './sniff/stage-config.js';
+import type { LiveSource } from './sources/live-pcap.js';
 
 const consumerFile = fileURLToPath(new URL('./sniff/consumer.js', import.meta.url));
 const DEFAULT_SNAPLEN = 262144;
+const LIVE_RING_BYTES = 64 << 20;
 
+/** The capture side, whichever source: produces into the ring until done or stopped. */
 interface CaptureSide {
-  /** Starts producing; resolves when the source is exhausted or stopped. */
+  readonly kind: 'chunks' | 'frames';
+  readonly linktype: number;
+  readonly nanosecond: boolean;
+  readonly snaplen: number;
+  /** The filter the consumer must still apply ('' when the kernel applied it). */
+  readonly consumerFilter: string;
   run(): Promise<void>;
-  stop(): void;
-  /** Lines for the exit statistics (kernel counters where the source has them). */
-  statsLines(): string[];
+  stop(): Promise<void>;
+  /** Exit statistics the source knows (kernel counters), replacing the defaults. */
+  statsLines(consumer: ConsumerResult): string[];
   error(): PktError | null;
 }
 
-function fileCapture(src: FileSource, ring: FrameRing, showProgress: boolean): CaptureSide {
+function fileCapture(o: SniffOptions, engine: Engine, showProgress: boolean): { side: CaptureSide; ring: FrameRing } {
+  const ring = FrameRing.create(engine.arena, ringCore(o.engine, engine.views, engine.wasm), 8, FILE_SLOT_BYTES);
+  const src = new FileSource(o.readFile!, ring, engine.views, pcapCore(o.engine, engine.views, engine.wasm));
+  const info = src.info;
+  process.stderr.write(`reading from file ${o.readFile}, link-type ${linktypeBanner(Math.max(0, info.linktype))}, snapshot length ${info.snaplen}\n`);
   let stopped = false;
   let lastBar = 0;
   const bar = (): void => {
@@ -36,11 +51,12 @@ function fileCapture(src: FileSource, ring: FrameRing, showProgress: boolean): C
     if (!showProgress || now - lastBar < 200) return;
     lastBar = now;
     const frac = src.fileSize > 0 ? src.bytesRead / src.fileSize : 1;
-    const w = 30;
-    const fill = Math.round(frac * w);
-    process.stderr.write(`\r[${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${(frac * 100).toFixed(0)}% ${src.recordsPublished} packets`);
+    const fill = Math.round(frac * 30);
+    process.stderr.write(`\r[${'#'.repeat(fill)}${'.'.repeat(30 - fill)}] ${(frac * 100).toFixed(0)}% ${src.recordsPublished} packets`);
   };
-  return {
+  const side: CaptureSide = {
+    kind: 'chunks', linktype: Math.max(0, info.linktype), nanosecond: info.nanosecond, snaplen: info.snaplen || DEFAULT_SNAPLEN,
+    consumerFilter: o.filter,
     run: () => new Promise<void>((resolve) => {
       const step = (): void => {
         // Fill a few slots, then yield so signals and worker messages get through.
@@ -61,29 +77,175 @@ function fileCapture(src: FileSource, ring: FrameRing, showProgress: boolean): C
       };
       step();
     }),
-    stop: () => { stopped = true; },
-    statsLines: () => [],
+    stop: async () => { stopped = true; },
+    statsLines: (r) => [`${r.seen} packets read from file`],
     error: () => src.error,
   };
+  return { side, ring };
 }
 
-function stageConfig(o: SniffOptions, linktype: number, nanosecond: boolean, snaplen: number): StageConfig {
+async function liveCapture(o: SniffOptions, engine: Engine): Promise<{ side: CaptureSide; ring: FrameRing }> {
+  const { openLiveSource } = await import('./sources/live-pcap.js');
+  const { assertInterface, defaultInterface, listInterfaces } = await import('./interfaces.js');
+  const list = listInterfaces();
+  const iface = o.iface ?? defaultInterface(list);
+  assertInterface(iface, list);
+  const snaplen = o.snaplen > 0 ? o.snaplen : DEFAULT_SNAPLEN;
+  const src: LiveSource = openLiveSource(iface, {
+    snaplen, promisc: o.promisc, bufferSize: o.bufferSize * 1024, immediate: o.immediate, direction: o.direction,
+    filter: o.filter, nanosecond: true, backend: o.backend ?? 'auto',
+  });
+  // Slots hold whole frames up to 64 KiB (GRO/TSO frames on Linux); 64 MiB of slots,
+  // committed by the OS only as they are touched.
+  const slotPayload = Math.min(src.snaplen, 65535);
+  let slots = 1;
+  while (slots * 2 * (slotPayload + 64) <= LIVE_RING_BYTES) slots *= 2;
+  const ring = FrameRing.create(engine.arena, ringCore(o.engine, engine.views, engine.wasm), Math.max(256, Math.min(slots, 16384)), slotPayload);
+  process.stderr.write(`listening on ${iface}, link-type ${linktypeBanner(src.linktype)}, snapshot length ${src.snaplen} bytes${src.backend === 'cap' ? ' (cap fallback: timestamps taken in JavaScript, kernel drops unknown)' : ''}\n`);
+  let final: Awaited<ReturnType<LiveSource['close']>> | null = null;
+  const side: CaptureSide = {
+    kind: 'frames', linktype: src.linktype, nanosecond: src.nanosecond, snaplen: src.snaplen,
+    consumerFilter: '', // libpcap compiled it into the kernel
+    run: async () => {
+      src.start(engine.memory, ring.address);
+      await src.ended;
+    },
+    stop: async () => { final = await src.close({ drain: true }); },
+    statsLines: (r) => {
+      const s = final ?? src.stats();
+      return [
+        `${s.received === null ? 'unknown number of' : s.received} packets received by filter`,
+        `${s.droppedKernel === null ? 'unknown number of' : s.droppedKernel} packets dropped by kernel`,
+        ...(s.droppedIface ? [`${s.droppedIface} packets dropped by interface`] : []),
+        `${r.seen} packets taken from the ring`,
+      ];
+    },
+    error: () => src.error,
+  };
+  return { side, ring };
+}
+
+function rawCapture(o: SniffOptions, engine: Engine): { side: CaptureSide; ring: FrameRing } {
+  const ring = FrameRing.create(engine.arena, ringCore(o.engine, engine.views, engine.wasm), 4096, 65535 + 64);
+  const src = new RawSource(engine, ring, o.raw as RawProto);
+  process.stderr.write(`listening on raw ${o.raw} socket, link-type ${linktypeBanner(src.linktype)}\n`);
+  const side: CaptureSide = {
+    kind: 'frames', linktype: src.linktype, nanosecond: true, snaplen: 65535, consumerFilter: o.filter,
+    run: () => src.ended,
+    stop: async () => src.close(),
+    statsLines: (r) => [`${src.stats().received} packets received on the socket`, `${r.seen} packets taken from the ring`],
+    error: () => src.error,
+  };
+  return { side, ring };
+}
+
+function stageConfig(o: SniffOptions, side: CaptureSide): StageConfig {
   // tcpdump: -t none, default local time, -tt epoch, -ttt delta, -tttt date, -ttttt since first.
   const ts = o.timestamps === 0 ? 1 : o.timestamps === 1 ? 0 : Math.min(o.timestamps, 5);
+  const summariesOnly = o.flows || o.prefixes !== null || o.ipfix !== null;
   return {
-    filter: o.filter,
+    filter: side.consumerFilter,
     count: o.count,
     write: o.writeFile === null ? null : {
-      path: o.writeFile, linktype, snaplen: o.snaplen > 0 ? o.snaplen : snaplen, cut: o.snaplen, nanosecond: nanosecond || o.nano, pcapng: o.pcapng,
+      path: o.writeFile, linktype: side.linktype, snaplen: o.snaplen > 0 ? o.snaplen : side.snaplen, cut: o.snaplen,
+      nanosecond: side.nanosecond || o.nano, pcapng: o.pcapng,
     },
-    // Like tcpdump, -w writes the file instead of printing (unless --json asks for both).
-    text: o.writeFile === null ? {
+    // Like tcpdump, -w writes the file instead of printing; --flows/--prefixes/--ipfix
+    // print their tables instead of one line per packet (add -v... no: ask --json).
+    text: o.writeFile === null && !o.json && !summariesOnly ? {
       timestamps: ts as 0 | 1 | 2 | 3 | 4 | 5, nano: o.nano, link: o.linkHeader, verbose: o.verbose, quiet: o.quiet,
       absoluteSeq: o.absoluteSeq, hex: (o.hex > 0 || o.hexAscii > 0 ? Math.min(2, Math.max(o.hex, o.hexAscii)) : 0) as 0 | 1 | 2,
       ascii: o.hexAscii > 0, numbers: o.frameNumbers,
     } : null,
-    json: o.json,
+    json: o.json && !summariesOnly ? true : o.json,
+    flows: o.flows,
+    prefixes: o.prefixes,
+    ipfix: o.ipfix === null ? null : { collector: o.ipfix, domain: o.ipfixDomain, activeTimeout: o.activeTimeout, idleTimeout: o.idleTimeout },
   };
+}
+
+function dropPrivileges(user: string): void {
+  if (typeof process.setuid !== 'function' || typeof process.setgid !== 'function') return;
+  try {
+    const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
+    process.setgroups?.([gid]);
+    process.setgid(gid);
+    process.setuid(user);
+  } catch (e) {
+    throw new PktError('E_PERM', `-Z ${user}: cannot drop privileges (${(e as Error).message.split('\n')[0]})`);
+  }
+}
+
+async function sniff(o: SniffOptions): Promise<void> {
+  if (o.listInterfaces) {
+    const { formatInterfaceList } = await import('./interfaces.js');
+    process.stdout.write(`${formatInterfaceList()}\n`);
+    return;
+  }
+  const engine = createEngine({ backend: o.engine });
+  const control = new Control(engine.views, engine.arena.alloc(CTL_BYTES));
+  const { side, ring } = o.readFile !== null
+    ? fileCapture(o, engine, process.stderr.isTTY === true && !o.quiet)
+    : o.raw !== null ? rawCapture(o, engine) : await liveCapture(o, engine);
+  // A bad filter is reported before any packet moves (and per link type, as libpcap does).
+  if (side.consumerFilter !== '') {
+    await loadFilterCompiler();
+    compileBatchFilter(engine, side.consumerFilter, side.linktype);
+  }
+  // tcpdump -Z: give up root once the capture is open, before creating output files.
+  if (o.user !== null) dropPrivileges(o.user);
+  const job: ConsumerJob = {
+    memory: engine.memory, module: engine.module, engine: o.engine, ring: ring.address, control: control.address,
+    kind: side.kind, stages: stageConfig(o, side),
+  };
+  const started = process.hrtime.bigint();
+  const worker = new Worker(consumerFile, { workerData: job });
+  const result = new Promise<ConsumerResult>((resolve, reject) => {
+    worker.once('message', (m: ConsumerResult) => resolve(m));
+    worker.once('error', reject);
+    worker.once('exit', (code) => { if (code !== 0) reject(new PktError('E_IO', `the consumer thread exited with code ${code}`)); });
+  });
+  let stopping: Promise<void> | null = null;
+  const stopCapture = (): Promise<void> => (stopping ??= side.stop().then(() => ring.close()));
+  const onSignal = (): void => {
+    control.requestStop(1);
+    void stopCapture();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let statsTimer: NodeJS.Timeout | null = null;
+  if (o.stats > 0) {
+    statsTimer = setInterval(() => {
+      const c = control.read();
+      process.stderr.write(`stats: ${c.seen} seen, ${c.matched} matched, ${c.malformed} malformed, ${ring.drops} dropped by ring\n`);
+    }, o.stats * 1000);
+  }
+  const capDone = side.run().then(() => ring.close());
+  // The source ends (file read, error), or the consumer ends first (-c): stop the other.
+  const res = await Promise.race([result, capDone.then(() => result)]);
+  await stopCapture();
+  await capDone;
+  if (statsTimer) clearInterval(statsTimer);
+  const secs = Number(process.hrtime.bigint() - started) / 1e9;
+  printStats(o, res, ring.drops, secs, side.statsLines(res));
+  const err = side.error() ?? (res.error !== null ? new PktError((res.errorCode ?? 'E_IO') as PktError['code'], res.error) : null);
+  if (err !== null) {
+    process.stderr.write(`sniff: ${err.message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+function printStats(o: SniffOptions, r: ConsumerResult, ringDrops: number, secs: number, sourceLines: string[]): void {
+  const pps = secs > 0 ? r.seen / secs : 0;
+  const mbps = secs > 0 ? (r.bytes * 8) / secs / 1e6 : 0;
+  const lines = [
+    `${r.matched} packets captured${o.filter ? ' (matched the filter)' : ''}`,
+    ...sourceLines,
+    `${ringDrops} packets dropped by ring`,
+  ];
+  if (r.malformed > 0) lines.push(`${r.malformed} packets malformed (flagged, not dropped)`);
+  lines.push(`${secs.toFixed(3)} s elapsed, ${(pps / 1e6).toFixed(3)} Mpps, ${mbps.toFixed(1)} Mbit/s`);
+  process.stderr.write(`${lines.join('\n')}\n`);
 }
 
 async function main(): Promise<void> {
@@ -95,84 +257,11 @@ async function main(): Promise<void> {
   }
   if (o.help) { process.stdout.write(`${USAGE}\n`); return; }
   if (o.version) { process.stdout.write('pktwasm sniff 0.1.0\n'); return; }
-  const debug = o.debug;
   try {
     await sniff(o);
   } catch (e) {
-    die(e, debug);
+    die(e, o.debug);
   }
-}
-
-async function sniff(o: SniffOptions): Promise<void> {
-  if (o.readFile === null) throw new PktError('E_BAD_ARGUMENT', 'live capture is not wired into this build yet; use -r FILE');
-  const engine = createEngine({ backend: o.engine });
-  const views = engine.views;
-  const ring = FrameRing.create(engine.arena, ringCore(o.engine, views, engine.wasm), 8, FILE_SLOT_BYTES);
-  const pcap = pcapCore(o.engine, views, engine.wasm);
-  const control = new Control(views, engine.arena.alloc(CTL_BYTES));
-  const src = new FileSource(o.readFile, ring, views, pcap);
-  const info = src.info;
-  if (info.format === 'pcap' || info.interfaces.length > 0) {
-    process.stderr.write(`reading from file ${o.readFile}, link-type ${linktypeBanner(info.linktype)}, snapshot length ${info.snaplen}\n`);
-  }
-  // A bad filter is reported before any packet moves (and per link type, as libpcap does).
-  if (o.filter !== '') {
-    await loadFilterCompiler();
-    if (info.linktype >= 0) compileBatchFilter(engine, o.filter, info.linktype);
-  }
-  const capture = fileCapture(src, ring, process.stderr.isTTY === true && !o.quiet);
-  const job: ConsumerJob = {
-    memory: engine.memory, module: engine.module, engine: o.engine, ring: ring.address, control: control.address,
-    kind: 'chunks', stages: stageConfig(o, Math.max(0, info.linktype), info.nanosecond, info.snaplen || DEFAULT_SNAPLEN),
-  };
-  const started = process.hrtime.bigint();
-  const worker = new Worker(consumerFile, { workerData: job });
-  const result = new Promise<ConsumerResult>((resolve, reject) => {
-    worker.once('message', (m: ConsumerResult) => resolve(m));
-    worker.once('error', reject);
-    worker.once('exit', (code) => { if (code !== 0) reject(new Error(`consumer exited with code ${code}`)); });
-  });
-  const onSignal = (): void => {
-    control.requestStop(1);
-    capture.stop();
-    ring.close();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let statsTimer: NodeJS.Timeout | null = null;
-  if (o.stats > 0) {
-    statsTimer = setInterval(() => {
-      const c = control.read();
-      process.stderr.write(`stats: ${c.seen} seen, ${c.matched} matched, ${ring.drops} dropped by ring\n`);
-    }, o.stats * 1000);
-  }
-  const capDone = capture.run();
-  // The consumer stops early on -c; the capture side must stop then too.
-  const res = await Promise.race([result, capDone.then(() => result)]);
-  capture.stop();
-  await capDone;
-  if (statsTimer) clearInterval(statsTimer);
-  const secs = Number(process.hrtime.bigint() - started) / 1e9;
-  printStats(o, res, ring.drops, secs, capture.statsLines());
-  const err = capture.error() ?? (res.error !== null ? new PktError((res.errorCode ?? 'E_IO') as PktError['code'], res.error) : null);
-  if (err !== null) {
-    process.stderr.write(`sniff: ${err.message}\n`);
-    process.exitCode = 1;
-  }
-}
-
-function printStats(o: SniffOptions, r: ConsumerResult, ringDrops: number, secs: number, extra: string[]): void {
-  const pps = secs > 0 ? r.seen / secs : 0;
-  const mbps = secs > 0 ? (r.bytes * 8) / secs / 1e6 : 0;
-  const lines = [
-    `${r.matched} packets ${o.filter ? 'matched' : 'captured'}`,
-    `${r.seen} packets received by filter`,
-    ...extra,
-    `${ringDrops} packets dropped by ring`,
-  ];
-  if (r.malformed > 0) lines.push(`${r.malformed} packets malformed (flagged, not dropped)`);
-  lines.push(`${secs.toFixed(3)} s elapsed, ${(pps / 1e6).toFixed(3)} Mpps, ${mbps.toFixed(1)} Mbit/s`);
-  process.stderr.write(`${lines.join('\n')}\n`);
 }
 
 void main();

@@ -36,7 +36,7 @@ export interface ConsumerResult {
 
 const BATCH = 256;
 
-function run(job: ConsumerJob): ConsumerResult {
+async function run(job: ConsumerJob): Promise<ConsumerResult> {
   const engine = createEngine({ memory: job.memory, module: job.module, backend: job.engine });
   const views = engine.views;
   const ring = FrameRing.attach(job.ring, ringCore(job.engine, views, engine.wasm), views);
@@ -45,7 +45,13 @@ function run(job: ConsumerJob): ConsumerResult {
   const batch = engine.createBatch(BATCH, 64);
   const select = engine.arena.alloc(BATCH);
   const nextOut = engine.arena.alloc(64);
-  const { stages, filterFor } = buildStages(engine, pcap, job.stages);
+  const { stages, filterFor } = await buildStages(engine, pcap, job.stages);
+  const idleStages = stages.filter((s) => s.idle !== undefined);
+  const idle = (): void => {
+    if (idleStages.length === 0) return;
+    const ms = Date.now();
+    for (const s of idleStages) s.idle!(Math.floor(ms / 1000), (ms % 1000) * 1e6);
+  };
   const needDissect = stages.some((s) => s.needsDissect);
   const limit = job.stages.count;
   const counters = { seen: 0, matched: 0, bytes: 0, malformed: 0, written: 0 };
@@ -120,6 +126,7 @@ function run(job: ConsumerJob): ConsumerResult {
         if (n === 0) {
           if (ring.closed && ring.core.ring_count(ring.address) === 0) break;
           ring.waitForData(100);
+          idle();
           continue;
         }
         const linktype = batch.linktype(0);
@@ -142,5 +149,5 @@ if (parentPort !== null && workerData !== null && typeof workerData === 'object'
   const job = workerData as ConsumerJob;
   const port = parentPort;
   if (job.stages.filter !== '') await loadFilterCompiler();
-  port.postMessage(run(job));
+  port.postMessage(await run(job));
 }

@@ -8,6 +8,8 @@ import { PcapOut } from './pcap-out.js';
 import { SinkStage } from './sink-stage.js';
 import { compileBatchFilter } from './filter-stage.js';
 import { TextSink, JsonSink, PcapngSink } from '../sinks/sink.js';
+import { FlowStage } from './flow-stage.js';
+import { PrefixStage } from './prefix-stage.js';
 
 export interface StageConfig {
   filter: string;
@@ -16,6 +18,9 @@ export interface StageConfig {
   /** Text lines to stdout (unless JSON or writing a file). */
   text: TextOptions | null;
   json: boolean;
+  flows: boolean;
+  prefixes: string | null;
+  ipfix: { collector: string; domain: number; activeTimeout: number; idleTimeout: number } | null;
 }
 
 export interface Stages {
@@ -23,7 +28,9 @@ export interface Stages {
   filterFor: (linktype: number) => BatchFilter | null;
 }
 
-export function buildStages(engine: Engine, pcap: PcapCore, cfg: StageConfig): Stages {
+type IpfixFactory = (engine: Engine, cfg: { collector: string; domain: number; activeTimeout: number; idleTimeout: number }) => BatchStage;
+
+export async function buildStages(engine: Engine, pcap: PcapCore, cfg: StageConfig): Promise<Stages> {
   const stages: BatchStage[] = [];
   const w = cfg.write;
   if (w !== null && w.pcapng) {
@@ -34,6 +41,14 @@ export function buildStages(engine: Engine, pcap: PcapCore, cfg: StageConfig): S
   }
   if (cfg.json) stages.push(new SinkStage(engine, new JsonSink(engine.views, 1), true, 'record'));
   else if (cfg.text !== null) stages.push(new SinkStage(engine, new TextSink(engine.views, 1, cfg.text), true, 'match'));
+  if (cfg.flows) stages.push(new FlowStage(engine, cfg.json));
+  if (cfg.prefixes !== null) stages.push(new PrefixStage(engine, cfg.prefixes, cfg.json));
+  if (cfg.ipfix !== null) {
+    // The exporter is its own room (host/ipfix/); loaded only when asked for.
+    const spec = '../ipfix/stage.js';
+    const mod = (await import(spec)) as { createIpfixStage: IpfixFactory };
+    stages.push(mod.createIpfixStage(engine, cfg.ipfix));
+  }
   const filters = new Map<number, BatchFilter | null>();
   const filterFor = (linktype: number): BatchFilter | null => {
     if (cfg.filter === '') return null;

@@ -13,6 +13,9 @@ export interface BatchStage {
   /** True if the stage reads descriptors (the loop dissects only when one does). */
   readonly needsDissect: boolean;
   process(batch: FrameBatch, select: number, info: BatchInfo): void;
+  /** Called about every 100 ms while a live source is quiet, with the wall clock, so
+   *  time-driven stages (flow timeouts) move on without packets. */
+  idle?(sec: number, nsec: number): void;
   /** End of input: flush, print tables, close files. Synchronous (signal-safe). */
   finish(): void;
 }
