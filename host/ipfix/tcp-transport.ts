@@ -1,0 +1,126 @@
+// IPFIX over TCP (RFC 7011 §10.4): one connection, templates sent once at its start (no
+// refresh over a reliable transport), reconnecting with a capped backoff when the
+// collector goes away. While down, the sender takes nothing from the queue: messages
+// wait there (bounded) and the producer counts what does not fit. Writes that fail or
+// are pending when the connection dies are counted lost. Data the kernel accepted but
+// the collector never read (it crashed rather than closed) cannot be seen by any
+// exporter; a collector that closes its side cleanly loses nothing.
+import net from 'node:net';
+import { MessageQueue, S_CONNECTS, S_LOST_MSGS, S_LOST_RECS, S_SEND_ERRORS, S_SENT_MSGS, S_SENT_RECS, S_TEMPLATE_MSGS } from './message-queue.js';
+import { delay, templateBuffer, type Transport, type TransportOptions } from './transport.js';
+
+const BACKOFF_MIN_MS = 50;
+const BACKOFF_MAX_MS = 2000;
+
+export class TcpTransport implements Transport {
+  private readonly opts: TransportOptions;
+  private readonly q: MessageQueue;
+  private socket: net.Socket | null = null;
+  private connected = false;
+  private closing = false;
+  private backoff = BACKOFF_MIN_MS;
+  private nextSeq = 0;
+  private blocked = false;
+  private waiters: (() => void)[] = [];
+  private pending = 0;
+
+  constructor(opts: TransportOptions, q: MessageQueue) {
+    this.opts = opts;
+    this.q = q;
+  }
+
+  get up(): boolean {
+    return this.connected && !this.blocked;
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  private connect(): void {
+    if (this.closing) return;
+    const s = net.connect({ host: this.opts.host, port: this.opts.port });
+    s.setNoDelay(true);
+    this.socket = s;
+    s.on('connect', () => {
+      this.connected = true;
+      this.backoff = BACKOFF_MIN_MS;
+      this.q.stats[S_CONNECTS]++;
+      s.write(templateBuffer(this.nextSeq, this.opts.domain), (err) => {
+        if (err === null || err === undefined) this.q.stats[S_TEMPLATE_MSGS]++;
+      });
+      this.wake();
+    });
+    s.on('drain', () => { this.blocked = false; this.wake(); });
+    // Export is one-way; a collector that sends anything is ignored. Its FIN means it is
+    // going away: finish our side so it can read what we already wrote.
+    s.on('data', () => {});
+    s.on('end', () => { s.end(); });
+    s.on('error', () => { this.q.stats[S_SEND_ERRORS]++; });
+    s.on('close', () => {
+      if (this.socket !== s) return;
+      this.socket = null;
+      this.connected = false;
+      this.blocked = false;
+      this.wake();
+      if (!this.closing) {
+        const wait = this.backoff;
+        this.backoff = Math.min(BACKOFF_MAX_MS, this.backoff * 2);
+        setTimeout(() => this.connect(), wait);
+      }
+    });
+  }
+
+  send(bytes: Buffer, records: number, sequence: number): void {
+    const s = this.socket;
+    const st = this.q.stats;
+    this.nextSeq = (sequence + records) >>> 0;
+    if (s === null || !this.connected) {
+      st[S_LOST_MSGS]++; st[S_LOST_RECS] += records;
+      return;
+    }
+    this.pending++;
+    const ok = s.write(bytes, (err) => {
+      this.pending--;
+      if (err === null || err === undefined) { st[S_SENT_MSGS]++; st[S_SENT_RECS] += records; }
+      else { st[S_LOST_MSGS]++; st[S_LOST_RECS] += records; }
+      if (this.pending === 0) this.wake();
+    });
+    if (!ok) this.blocked = true;
+  }
+
+  async settle(): Promise<void> {
+    if (!this.blocked) {
+      await new Promise<void>((r) => setImmediate(r));
+      return;
+    }
+    await new Promise<void>((r) => this.waiters.push(r));
+  }
+
+  async waitUp(ms: number): Promise<void> {
+    if (this.up) return;
+    await Promise.race([new Promise<void>((r) => this.waiters.push(r)), delay(ms)]);
+  }
+
+  async close(ms: number): Promise<void> {
+    this.closing = true;
+    const s = this.socket;
+    const deadline = Date.now() + ms;
+    while (this.pending > 0 && this.socket !== null && Date.now() < deadline) {
+      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), delay(deadline - Date.now())]);
+    }
+    if (s !== null) {
+      // FIN after the data (not a reset): the kernel delivers what it holds even if
+      // this process exits right away.
+      s.end();
+      s.unref();
+    }
+    this.connected = false;
+  }
+}

@@ -1,0 +1,145 @@
+// IPFIX over UDP (RFC 7011 §10.3). The socket is connected, so the kernel reports an
+// ICMP port-unreachable from the collector's host on the next send: that send fails
+// (ECONNREFUSED) without going out, and we know the datagram sent just before it was
+// refused. We count that one lost, resend the failed one once after fresh templates
+// (a restarted collector has forgotten them), and count it lost if that fails too.
+// Node tries every send synchronously (uv_udp_try_send) and reports it on the next
+// tick, in call order, so completion order is syscall order.
+// What no sender can see: datagrams dropped on a path or in a full receive buffer of a
+// live collector (the collector sees them as sequence-number gaps).
+import dgram from 'node:dgram';
+import { MessageQueue, S_CONNECTS, S_LOST_MSGS, S_LOST_RECS, S_SEND_ERRORS, S_SENT_MSGS, S_SENT_RECS, S_TEMPLATE_MSGS } from './message-queue.js';
+import { delay, templateBuffer, type Transport, type TransportOptions } from './transport.js';
+
+/** Completions allowed in flight before settle() waits for them. */
+const MAX_IN_FLIGHT = 64;
+
+export class UdpTransport implements Transport {
+  private readonly opts: TransportOptions;
+  private readonly q: MessageQueue;
+  private socket: dgram.Socket | null = null;
+  private connected = false;
+  private inFlight = 0;
+  private lastOk: { records: number; template: boolean } | null = null;
+  private needTemplates = true;
+  private sinceTemplates = 0;
+  private templatesAt = 0;
+  private nextSeq = 0;
+  private waiters: (() => void)[] = [];
+
+  constructor(opts: TransportOptions, q: MessageQueue) {
+    this.opts = opts;
+    this.q = q;
+  }
+
+  get up(): boolean {
+    return this.connected;
+  }
+
+  start(): void {
+    const type = this.opts.family === 6 || (this.opts.family === 0 && this.opts.host.includes(':')) ? 'udp6' : 'udp4';
+    const s = dgram.createSocket(type);
+    this.socket = s;
+    s.on('error', () => { this.q.stats[S_SEND_ERRORS]++; });
+    s.connect(this.opts.port, this.opts.host, () => {
+      this.connected = true;
+      this.q.stats[S_CONNECTS]++;
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  send(bytes: Buffer, records: number, sequence: number): void {
+    const now = Date.now();
+    if (this.needTemplates || this.sinceTemplates >= this.opts.refreshMessages || now - this.templatesAt >= this.opts.refreshSec * 1000) {
+      this.sendTemplates(sequence);
+    }
+    this.sinceTemplates++;
+    this.nextSeq = (sequence + records) >>> 0;
+    this.raw(bytes, records, sequence, false);
+  }
+
+  private sendTemplates(sequence: number): void {
+    this.needTemplates = false;
+    this.sinceTemplates = 0;
+    this.templatesAt = Date.now();
+    this.raw(templateBuffer(sequence, this.opts.domain), 0, sequence, true);
+  }
+
+  private raw(bytes: Buffer, records: number, sequence: number, template: boolean, retry = false): void {
+    const s = this.socket;
+    if (s === null) return;
+    this.inFlight++;
+    s.send(bytes, (err) => {
+      this.inFlight--;
+      const st = this.q.stats;
+      if (err === null || err === undefined) {
+        if (template) st[S_TEMPLATE_MSGS]++;
+        else { st[S_SENT_MSGS]++; st[S_SENT_RECS] += records; }
+        this.lastOk = { records, template };
+      } else {
+        st[S_SEND_ERRORS]++;
+        const refused = (err as NodeJS.ErrnoException).code === 'ECONNREFUSED';
+        if (refused && this.lastOk !== null) {
+          // The datagram that drew the port-unreachable went out as "sent": move it.
+          if (!this.lastOk.template) {
+            st[S_SENT_MSGS]--; st[S_SENT_RECS] -= this.lastOk.records;
+            st[S_LOST_MSGS]++; st[S_LOST_RECS] += this.lastOk.records;
+          }
+          this.lastOk = null;
+        }
+        if (refused) this.needTemplates = true;
+        if (refused && !retry && !template) {
+          this.sendTemplates(sequence);
+          this.raw(bytes, records, sequence, false, true);
+        } else if (!template) {
+          st[S_LOST_MSGS]++; st[S_LOST_RECS] += records;
+        }
+      }
+      if (this.inFlight === 0) this.wake();
+    });
+  }
+
+  /** Sends a templates-only message when the refresh interval passed with no data. */
+  refresh(): void {
+    if (this.connected && Date.now() - this.templatesAt >= this.opts.refreshSec * 1000 && this.templatesAt !== 0) {
+      this.sendTemplates(this.nextSeq);
+    }
+  }
+
+  async settle(): Promise<void> {
+    if (this.inFlight < MAX_IN_FLIGHT) {
+      // Let this tick's completions (process.nextTick) run.
+      await new Promise<void>((r) => setImmediate(r));
+      return;
+    }
+    await new Promise<void>((r) => this.waiters.push(r));
+  }
+
+  async waitUp(ms: number): Promise<void> {
+    if (this.connected) return;
+    await Promise.race([new Promise<void>((r) => this.waiters.push(r)), delay(ms)]);
+  }
+
+  /**
+   * At the end, one last check: a port-unreachable drawn by the final datagram is only
+   * reported on a next send, so send a templates-only message (harmless to a live
+   * collector) and account its completion.
+   */
+  async close(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    if (this.connected && this.lastOk !== null && !this.lastOk.template) {
+      await delay(5); // the ICMP error travels back
+      this.sendTemplates(this.nextSeq);
+    }
+    while (this.inFlight > 0 && Date.now() < deadline) await delay(1);
+    this.socket?.close();
+    this.socket = null;
+    this.connected = false;
+  }
+}
