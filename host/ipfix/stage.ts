@@ -1,0 +1,136 @@
+// The sniffer's IPFIX stage: a flow table fed by the consumer's dissected batches, whose
+// ended records (idle, active-timeout reports, TCP ends, evictions, and at finish() every
+// live flow) go to an IpfixExporter. Built in the consumer worker from plain data.
+//
+// finish() flushes the table, then blocks until the sender worker has handed every
+// message to the kernel or counted it lost (bounded by the exporter's close timeout), so
+// the process may exit right after it.
+import type { Engine } from '../engine.js';
+import type { FrameBatch } from '../batch.js';
+import type { BatchInfo, BatchStage } from '../sniff/stages.js';
+import { FlowTable, DEFAULT_TIMEOUTS, type FlowTimeouts } from '../flow-table.js';
+import { PktError } from '../errors.js';
+import { DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../layout.js';
+import { IpfixExporter, type IpfixExporterStats } from './exporter.js';
+
+export interface IpfixStageConfig {
+  /** host:port (UDP), udp://host:port or tcp://host:port. */
+  collector: string;
+  /** Observation Domain ID. */
+  domain: number;
+  /** Seconds between reports of a long flow (0 = only at its end). */
+  activeTimeout: number;
+  /** Seconds of silence after which a flow ends. */
+  idleTimeout: number;
+  /** ingressInterface for frames that carry none. */
+  iface?: number;
+  /** Live flows the table holds (default 65536); beyond, the stalest nearby flow is
+   *  exported early (flowEndReason 5, lack of resources). */
+  capacity?: number;
+  /** Largest message in octets (default 1400). */
+  maxMessage?: number;
+}
+
+export interface IpfixStage extends BatchStage {
+  readonly table: FlowTable;
+  readonly exporter: IpfixExporter;
+  /** Advances flow time with no frames (a quiet live source): ends what is due. */
+  tick(sec: number, nsec: number): void;
+  stats(): IpfixExporterStats;
+}
+
+/** Flow-table timeouts for an exporter: one idle timeout for every state, the TCP
+ *  closing states never longer than the table's defaults (they are ends, not silences). */
+export function exportTimeouts(activeTimeout: number, idleTimeout: number): FlowTimeouts {
+  if (!(idleTimeout > 0) || !(activeTimeout >= 0)) {
+    throw new PktError('E_BAD_ARGUMENT', `ipfix: idle timeout must be > 0 and active timeout >= 0 (got ${idleTimeout}, ${activeTimeout})`);
+  }
+  return {
+    tcpOpening: idleTimeout, tcpEstablished: idleTimeout, udp: idleTimeout, icmp: idleTimeout, other: idleTimeout,
+    tcpClosing: Math.min(DEFAULT_TIMEOUTS.tcpClosing, idleTimeout),
+    tcpTimeWait: Math.min(DEFAULT_TIMEOUTS.tcpTimeWait, idleTimeout),
+    tcpClosed: Math.min(DEFAULT_TIMEOUTS.tcpClosed, idleTimeout),
+    active: activeTimeout,
+  };
+}
+
+/** Flush a partly filled message after this long without one going out. */
+const FLUSH_MS = 1000;
+
+class Stage implements IpfixStage {
+  readonly needsDissect = true;
+  readonly table: FlowTable;
+  readonly exporter: IpfixExporter;
+  private readonly engine: Engine;
+  private scratch: { cap: number; table: number; descs: number; times: number } | null = null;
+  private lastFlush = Date.now();
+  private finished = false;
+
+  constructor(engine: Engine, cfg: IpfixStageConfig) {
+    this.engine = engine;
+    this.exporter = new IpfixExporter({ collector: cfg.collector, domain: cfg.domain, iface: cfg.iface, maxMessage: cfg.maxMessage });
+    const x = this.exporter;
+    this.table = new FlowTable(engine, {
+      capacity: cfg.capacity ?? 65536,
+      timeouts: exportTimeouts(cfg.activeTimeout, cfg.idleTimeout),
+      onExpire: (r) => x.exportFlow(r),
+    });
+  }
+
+  process(batch: FrameBatch, select: number, info: BatchInfo): void {
+    if (!info.filtered) this.table.update(batch);
+    else this.updateSelected(batch, select);
+    this.maybeFlush();
+  }
+
+  /** Accounts only the frames the filter matched: their table entries, descriptors and
+   *  times are packed into a scratch area (a few dozen bytes each) and fed from there. */
+  private updateSelected(batch: FrameBatch, select: number): void {
+    const n = batch.count;
+    let s = this.scratch;
+    if (s === null || s.cap < n) {
+      const a = this.engine.arena;
+      s = { cap: batch.capacity, table: a.alloc(batch.capacity * FRAME_SIZE), descs: a.alloc(batch.capacity * DESC_SIZE), times: a.alloc(batch.capacity * TIME_SIZE) };
+      this.scratch = s;
+    }
+    const u8 = this.engine.views.refresh().u8;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      if (u8[select + i] === 0) continue;
+      u8.copyWithin(s.table + k * FRAME_SIZE, batch.table + i * FRAME_SIZE, batch.table + (i + 1) * FRAME_SIZE);
+      u8.copyWithin(s.descs + k * DESC_SIZE, batch.descs + i * DESC_SIZE, batch.descs + (i + 1) * DESC_SIZE);
+      u8.copyWithin(s.times + k * TIME_SIZE, batch.times + i * TIME_SIZE, batch.times + (i + 1) * TIME_SIZE);
+      k++;
+    }
+    if (k > 0) this.table.updateRaw(s.table, s.descs, s.times, k);
+  }
+
+  private maybeFlush(): void {
+    const now = Date.now();
+    if (now - this.lastFlush >= FLUSH_MS) {
+      this.exporter.flush();
+      this.lastFlush = now;
+    }
+  }
+
+  tick(sec: number, nsec: number): void {
+    this.table.expire(sec, nsec);
+    this.maybeFlush();
+  }
+
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.table.flush();
+    this.exporter.close();
+  }
+
+  stats(): IpfixExporterStats {
+    return this.exporter.stats();
+  }
+}
+
+/** The factory the sniffer calls for --ipfix. */
+export function createIpfixStage(engine: Engine, cfg: IpfixStageConfig): IpfixStage {
+  return new Stage(engine, cfg);
+}
