@@ -1,0 +1,85 @@
+// netbench: measures a network path the way iperf3 (bulk Mbit/s) and netperf (request/
+// response latency) do, over kernel TCP, UDP, and pktwasm's reliable UDP transport
+// (host/rudp). `relay` runs the userspace impairment relay. One-line errors, exit 1.
+import { HELP, parseArgs, UsageError, type NetbenchArgs } from './netbench/args.js';
+import { runClient, type ClientReport } from './netbench/client.js';
+import { runServer } from './netbench/server.js';
+import { formatHistogram } from './netbench/stats.js';
+import { Relay } from './rudp/relay.js';
+
+function fmtBytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GBytes`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MBytes`;
+  return `${(n / 1024).toFixed(1)} KBytes`;
+}
+
+function printText(r: ClientReport): void {
+  const p = (l: string): void => { process.stdout.write(`${l}\n`); };
+  p(`- - - ${r.proto} ${r.mode}, ${r.streams} stream(s), ${r.len}-byte messages, server ${r.serverMode}${r.proto === 'tcp' ? `, TCP_NODELAY ${r.nodelay ? 'on' : 'off'}` : ''}`);
+  p(`  sender   ${r.sent.seconds.toFixed(2)} sec  ${fmtBytes(r.sent.bytes)}  ${r.sent.mbps.toFixed(1)} Mbits/sec`);
+  if (r.received) p(`  receiver ${r.received.seconds.toFixed(2)} sec  ${fmtBytes(r.received.bytes)}  ${r.received.mbps.toFixed(1)} Mbits/sec${r.received.cpuMs ? `  server CPU ${(r.received.cpuMs / Math.max(1, r.received.bytes / 1e6)).toFixed(2)} ms/MB` : ''}`);
+  if (r.udp) p(`  udp: sent ${r.udp.sent}, received ${r.udp.received}, lost ${r.udp.lost} (${r.udp.lossPct.toFixed(2)}%), out of order ${r.udp.outOfOrder}, duplicates ${r.udp.duplicates}, jitter ${r.udp.jitterMs.toFixed(3)} ms`);
+  if (r.verify) p(`  verify: ${r.verify.ok ? 'OK (every byte once, in order: sha256 match)' : 'MISMATCH'}`);
+  if (r.latency) {
+    const l = r.latency;
+    p(`  transactions ${l.count} (${l.transactionsPerSec.toFixed(0)}/s)  latency us: min ${l.minUs.toFixed(1)} p50 ${l.p50Us.toFixed(1)} p90 ${l.p90Us.toFixed(1)} p99 ${l.p99Us.toFixed(1)} p99.9 ${l.p999Us.toFixed(1)} max ${l.maxUs.toFixed(1)}`);
+    for (const line of formatHistogram(l.histogram)) p(line);
+  }
+}
+
+function score(r: ClientReport): number {
+  return r.latency ? r.latency.transactionsPerSec : (r.received?.mbps ?? r.sent.mbps);
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) { process.stdout.write(`${HELP}\n`); return; }
+  const a: NetbenchArgs = parseArgs(argv);
+  const log = (l: string): void => { if (!a.json) process.stderr.write(`${l}\n`); };
+  if (a.role === 'server') {
+    const stop = await runServer(a, log);
+    const quit = (): void => { stop(); process.exit(0); };
+    process.on('SIGINT', quit);
+    process.on('SIGTERM', quit);
+    if (a.json) process.stdout.write(`${JSON.stringify({ listening: true, proto: a.proto, port: a.port })}\n`);
+    return;
+  }
+  if (a.role === 'relay') {
+    const i = a.to.lastIndexOf(':');
+    const r = new Relay({
+      listenPort: a.port, listenHost: a.host || '0.0.0.0', targetHost: a.to.slice(0, i).replace(/^\[|\]$/g, ''), targetPort: Number(a.to.slice(i + 1)),
+      seed: a.seed, forward: { loss: a.loss, delayMs: a.delay, reorder: a.reorder, duplicate: a.dup, corrupt: a.corrupt, rateMbit: a.relayRate },
+      backward: { loss: a.loss, delayMs: a.delay, reorder: a.reorder, duplicate: a.dup, corrupt: a.corrupt, rateMbit: 0 },
+    });
+    const port = await r.listen();
+    process.stdout.write(`${JSON.stringify({ relay: true, port })}\n`);
+    const quit = (): void => { process.stdout.write(`${JSON.stringify({ relayStats: r.stats() })}\n`); r.close(); process.exit(0); };
+    process.on('SIGINT', quit);
+    process.on('SIGTERM', quit);
+    return;
+  }
+  const modes: ('event' | 'workers')[] = a.serverMode === 'both' ? ['event', 'workers'] : [a.serverMode];
+  const reports: ClientReport[] = [];
+  for (const m of modes) {
+    const r = await runClient(a, m, (iv) => {
+      if (!a.json) process.stdout.write(`  ${iv.start.toFixed(2)}-${iv.end.toFixed(2)} sec  ${fmtBytes(iv.bytes)}  ${iv.mbps.toFixed(1)} Mbits/sec\n`);
+    });
+    reports.push(r);
+    if (!a.json) printText(r);
+  }
+  let faster: string | undefined;
+  if (reports.length === 2) {
+    const [e, w] = reports.map(score);
+    faster = e >= w ? 'event' : 'workers';
+    if (!a.json) process.stdout.write(`server modes: event loop ${e.toFixed(1)} vs worker threads ${w.toFixed(1)} (${reports[0].latency ? 'transactions/s' : 'Mbit/s'}): ${faster === 'event' ? 'the event loop' : 'worker threads'} is faster for this load\n`);
+  }
+  if (a.json) process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : { runs: reports, faster })}\n`);
+  if (reports.some((r) => r.verify && !r.verify.ok)) process.exitCode = 2;
+}
+
+main(process.argv.slice(2)).catch((e: Error & { code?: string }) => {
+  const debug = process.argv.includes('--debug');
+  const hint = e.code === 'ECONNREFUSED' ? ' (is the server running on that port and protocol?)' : e instanceof UsageError ? '' : '';
+  process.stderr.write(`netbench: ${e.code ? `${e.code}: ` : ''}${e.message}${hint}\n`);
+  if (debug) process.stderr.write(`${e.stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,232 @@
+// Userspace impairment relay for UDP (this kernel has no netem): listens on one address,
+// forwards every datagram to a target, and the target's answers back to their sender.
+// Per direction it applies, from a seeded generator: random loss, fixed delay, reordering
+// (a chosen datagram is held back by an extra delay so later ones overtake it),
+// duplication, corruption (one byte flipped), and a rate limit with a bounded queue (tail
+// drop). Each client address gets its own upstream socket, so the target sees distinct
+// peers. Used by the tests and the benchmarks (and `netbench relay`).
+import dgram from 'node:dgram';
+import { isIPv6 } from 'node:net';
+
+export interface Impairment {
+  /** Probability a datagram is dropped (0..1). */
+  loss?: number;
+  /** One-way delay, ms. */
+  delayMs?: number;
+  /** Probability a datagram is held back by reorderMs so later ones pass it. */
+  reorder?: number;
+  reorderMs?: number;
+  duplicate?: number;
+  corrupt?: number;
+  /** Link rate in Mbit/s (0 = unlimited) and the most queueing delay before tail drop. */
+  rateMbit?: number;
+  queueMs?: number;
+}
+
+export interface RelayOptions {
+  listenPort: number;
+  listenHost?: string;
+  targetPort: number;
+  targetHost: string;
+  seed?: number;
+  /** Client -> target. */
+  forward?: Impairment;
+  /** Target -> client. */
+  backward?: Impairment;
+}
+
+export interface DirectionStats {
+  in: number;
+  out: number;
+  dropped: number;
+  queueDrops: number;
+  duplicated: number;
+  corrupted: number;
+  reordered: number;
+}
+
+interface Held { at: number; buf: Buffer; send: (b: Buffer) => void }
+
+/** xorshift32, seeded (reproducible impairments). */
+class Rand {
+  private s: number;
+  constructor(seed: number) { this.s = seed >>> 0 || 0x9e3779b9; }
+  next(): number {
+    let x = this.s;
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+    this.s = x;
+    return x / 4294967296;
+  }
+}
+
+/** One direction: its impairments, its link clock and its release queue (a min-heap). */
+class Direction {
+  readonly stats: DirectionStats = { in: 0, out: 0, dropped: 0, queueDrops: 0, duplicated: 0, corrupted: 0, reordered: 0 };
+  private readonly imp: Required<Impairment>;
+  private readonly rnd: Rand;
+  private linkFree = 0;
+  private readonly heap: Held[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+  private readonly flushFn = (): void => this.flush();
+
+  constructor(imp: Impairment | undefined, seed: number) {
+    this.imp = { loss: 0, delayMs: 0, reorder: 0, reorderMs: 5, duplicate: 0, corrupt: 0, rateMbit: 0, queueMs: 50, ...imp };
+    this.rnd = new Rand(seed);
+  }
+
+  handle(buf: Buffer, send: (b: Buffer) => void): void {
+    const s = this.stats;
+    const imp = this.imp;
+    s.in++;
+    if (imp.loss > 0 && this.rnd.next() < imp.loss) { s.dropped++; return; }
+    let copies = 1;
+    if (imp.duplicate > 0 && this.rnd.next() < imp.duplicate) { copies = 2; s.duplicated++; }
+    for (let k = 0; k < copies; k++) {
+      let b = buf;
+      if (imp.corrupt > 0 && this.rnd.next() < imp.corrupt) {
+        b = Buffer.from(buf);
+        const i = Math.floor(this.rnd.next() * b.length);
+        b[i] ^= 1 + Math.floor(this.rnd.next() * 255);
+        s.corrupted++;
+      }
+      const now = performance.now();
+      let at = now + imp.delayMs;
+      if (imp.rateMbit > 0) {
+        // Serialisation on a link of rateMbit: a queue longer than queueMs tail-drops.
+        const start = Math.max(this.linkFree, now);
+        if (start - now > imp.queueMs) { s.queueDrops++; continue; }
+        this.linkFree = start + (b.length * 8) / (imp.rateMbit * 1000);
+        at = this.linkFree + imp.delayMs;
+      }
+      if (imp.reorder > 0 && this.rnd.next() < imp.reorder) { at += imp.reorderMs; s.reordered++; }
+      if (at <= now + 0.05 && this.heap.length === 0) {
+        s.out++;
+        send(b);
+      } else {
+        this.push({ at, buf: b, send });
+      }
+    }
+  }
+
+  private push(h: Held): void {
+    const q = this.heap;
+    q.push(h);
+    let i = q.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (q[p].at <= q[i].at) break;
+      [q[p], q[i]] = [q[i], q[p]];
+      i = p;
+    }
+    this.schedule();
+  }
+
+  private pop(): Held {
+    const q = this.heap;
+    const top = q[0];
+    const last = q.pop()!;
+    if (q.length > 0) {
+      q[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < q.length && q[l].at < q[m].at) m = l;
+        if (r < q.length && q[r].at < q[m].at) m = r;
+        if (m === i) break;
+        [q[m], q[i]] = [q[i], q[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  private schedule(): void {
+    if (this.heap.length === 0) return;
+    const at = this.heap[0].at;
+    if (this.timer !== null && at >= this.timerAt) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(this.flushFn, Math.max(0, at - performance.now()));
+  }
+
+  private flush(): void {
+    this.timer = null;
+    this.timerAt = Infinity;
+    const now = performance.now() + 0.5;
+    while (this.heap.length > 0 && this.heap[0].at <= now) {
+      const h = this.pop();
+      this.stats.out++;
+      h.send(h.buf);
+    }
+    this.schedule();
+  }
+
+  close(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.heap.length = 0;
+  }
+}
+
+export class Relay {
+  readonly opts: RelayOptions;
+  private readonly front: dgram.Socket;
+  private readonly upstream = new Map<string, dgram.Socket>();
+  readonly forward: Direction;
+  readonly backward: Direction;
+  private readonly maxPeers = 4096;
+
+  constructor(opts: RelayOptions) {
+    this.opts = opts;
+    const seed = opts.seed ?? 1;
+    this.forward = new Direction(opts.forward, seed);
+    this.backward = new Direction(opts.backward, (seed * 2654435761) >>> 0);
+    this.front = dgram.createSocket(isIPv6(opts.listenHost ?? '0.0.0.0') ? 'udp6' : 'udp4');
+    this.front.on('message', (msg, r) => this.fromClient(msg, r.address, r.port));
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.front.once('error', reject);
+      this.front.bind(this.opts.listenPort, this.opts.listenHost ?? '0.0.0.0', () => {
+        try { this.front.setRecvBufferSize(8 << 20); this.front.setSendBufferSize(8 << 20); } catch { /* capped */ }
+        resolve(this.front.address().port);
+      });
+    });
+  }
+
+  private fromClient(msg: Buffer, address: string, port: number): void {
+    const key = `${address}|${port}`;
+    let up = this.upstream.get(key);
+    if (up === undefined) {
+      if (this.upstream.size >= this.maxPeers) return;
+      const sock = dgram.createSocket(isIPv6(this.opts.targetHost) ? 'udp6' : 'udp4');
+      up = sock;
+      this.upstream.set(key, sock);
+      sock.on('message', (m) => this.backward.handle(m, (b) => this.front.send(b, port, address)));
+      sock.on('error', () => { /* ICMP errors from the target: the client's timers handle it */ });
+      sock.connect(this.opts.targetPort, this.opts.targetHost, () => {
+        try { sock.setRecvBufferSize(8 << 20); sock.setSendBufferSize(8 << 20); } catch { /* capped */ }
+      });
+    }
+    const u = up;
+    this.forward.handle(msg, (b) => { try { u.send(b); } catch { /* not yet connected: a loss */ } });
+  }
+
+  stats(): { forward: DirectionStats; backward: DirectionStats; peers: number } {
+    return { forward: { ...this.forward.stats }, backward: { ...this.backward.stats }, peers: this.upstream.size };
+  }
+
+  close(): void {
+    this.forward.close();
+    this.backward.close();
+    for (const s of this.upstream.values()) s.close();
+    this.upstream.clear();
+    this.front.close();
+  }
+}
