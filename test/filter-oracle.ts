@@ -20,6 +20,12 @@ export const EXPRESSIONS: string[] = [
   'port 53', 'port 53 or 22', 'tcp port 22', 'udp port 53', 'src port 53', 'dst port 53', 'tcp src port 6697 or 1723',
   'port domain', 'port http', 'udp port bootps', 'sctp port 80', 'portrange 1-1024', 'tcp portrange 6000-7000',
   'portrange 60000-65535', 'udp dst portrange 50000-60000', 'port (67 or 68)', 'not port 53 and not port 22',
+  // abbreviated lists and or/and mixes: libpcap's or_pullup/and_pullup reorder their tests,
+  // so which loads run on a truncated frame depends on that reordering
+  'port 22 or 53 or 80', 'host 10.0.0.1 or 10.0.0.2', 'src or dst port 22', 'tcp port 22 or udp port 53',
+  'port 22 and (port 53 or 22)', 'src port 53 or dst port 53', 'not port 22 or 443', 'tcp dst port 80 or 443 or 8080',
+  'ip and (port 22 or 53)', 'port 53 or 22 and tcp', 'host 172.17.0.10 or 172.17.0.1 or 8.8.8.8',
+  'src host 10.0.0.1 or 10.0.0.2 and port 53',
   // link layer
   'ether host 8c:85:90:3f:77:dd', 'ether src 02:42:ac:11:00:0a', 'ether dst aa:bb:cc:00:01:00',
   'ether broadcast', 'ether multicast', 'multicast', 'broadcast', 'ip multicast', 'ip6 multicast', 'ip broadcast',
@@ -45,6 +51,13 @@ export const EXPRESSIONS: string[] = [
   // rejected by libpcap's optimiser ("expression rejects all packets") or by gencode
   'tcp and udp', 'ip and arp', '(ip or ip6) and arp', 'ip6 and not ip6', 'tcp[0] = 1 and tcp[0] = 2',
   'len > 100 and len < 50', 'inbound', 'outbound', 'byte 12 = 8', 'byte 23 < 7',
+];
+
+/** Run on every truncation of sample frames (test/filter.test.ts): the reordered lists. */
+export const LIST_EXPRESSIONS: string[] = [
+  '', 'port 53 or 22', 'port 22 or 53 or 80', 'host 10.0.0.1 or 10.0.0.2', 'src or dst port 22',
+  'tcp port 22 or udp port 53', 'port 22 and (port 53 or 22)', 'not port 22 or 443', 'port 53 or 22 and tcp',
+  'host 192.168.1.172 or 192.168.1.249', 'tcp src port 6697 or 1723',
 ];
 
 export interface OracleResult {

@@ -1,12 +1,19 @@
 // The program as a flow graph of tests, and the part of libpcap's optimiser whose effects
 // are observable. BPF rejects a packet when any load *that runs* is past caplen, and the
-// optimiser decides which loads run: it threads jumps whose outcome is already known on
-// every path (fold_edge in optimize.c: the same test on the same value gives the same
-// answer; a value known equal to constant c fails "= d") and deletes tests whose two
-// branches lead to the same place. So "tcp[100:4] = 0 or ip" matches a short IPv4 packet
-// in tcpdump: once `ip` is known true, the tcp test cannot change the answer and is gone.
-// We run the same two rewrites to a fixpoint; a graph whose entry is REJECT is tcpdump's
-// "expression rejects all packets".
+// optimiser decides which loads run, and in which order: it threads jumps whose outcome is
+// already known (fold_edge in optimize.c: the same test on the same value gives the same
+// answer; a value known equal to constant c fails "= d"), deletes tests whose two branches
+// lead to the same place, and pulls a test of a value that is already loaded up a chain of
+// or'ed (and'ed) tests (or_pullup/and_pullup). So "tcp[100:4] = 0 or ip" matches a short
+// IPv4 packet in tcpdump (once `ip` is known true the tcp test cannot change the answer and
+// is gone), and "port 53 or 22" accepts a frame cut after the source port when that port
+// is 22 (both source-port tests run before the destination port is loaded).
+//
+// We run the same rewrites, in libpcap's order, on blocks of one test each: libpcap's
+// blocks are exactly that before its second loop, which only edits statements. A load
+// that libpcap leaves out because the value is already in a register is one that already
+// succeeded on every path to it, so re-running it (as our evaluators do) cannot fail.
+// A graph whose entry is REJECT is tcpdump's "expression rejects all packets".
 import { valKey, type CmpOp, type Pred, type Val } from './ir.js';
 
 export const ACCEPT = -1;
@@ -51,38 +58,6 @@ function build(p: Pred): { nodes: Test[]; entry: number } {
   return { nodes, entry };
 }
 
-/** Facts known on an edge: test key -> outcome, and value key -> the constant it equals. */
-interface Facts {
-  outcome: Map<string, boolean>;
-  equals: Map<string, string>;
-}
-
-function withFact(f: Facts, n: Test, result: boolean): Facts {
-  const outcome = new Map(f.outcome);
-  outcome.set(n.key, result);
-  const equals = new Map(f.equals);
-  if (result && n.op === 'eq' && n.bConst) equals.set(n.aKey, n.key);
-  return { outcome, equals };
-}
-
-function intersect(a: Facts, b: Facts): Facts {
-  const outcome = new Map<string, boolean>();
-  for (const [k, v] of a.outcome) if (b.outcome.get(k) === v) outcome.set(k, v);
-  const equals = new Map<string, string>();
-  for (const [k, v] of a.equals) if (b.equals.get(k) === v) equals.set(k, v);
-  return { outcome, equals };
-}
-
-function known(f: Facts, n: Test): boolean | null {
-  const o = f.outcome.get(n.key);
-  if (o !== undefined) return o;
-  if (n.op === 'eq' && n.bConst) {
-    const eq = f.equals.get(n.aKey);
-    if (eq !== undefined && eq !== n.key) return false;
-  }
-  return null;
-}
-
 /** Reachable nodes from entry in reverse postorder (a topological order). */
 function order(nodes: Test[], entry: number): number[] {
   const seen = new Set<number>();
@@ -98,55 +73,252 @@ function order(nodes: Test[], entry: number): number[] {
   return post.reverse();
 }
 
-export function optimize(p: Pred): Program {
-  const g = build(p);
-  const nodes = g.nodes;
-  let entry = g.entry;
-  for (let round = 0; round < 1000; round++) {
-    let changed = false;
-    // Tests whose branches meet are deleted (with their loads).
-    const skip = (i: number): number => {
-      while (i >= 0 && nodes[i].t === nodes[i].f) i = nodes[i].t;
-      return i;
+function intersect(into: Uint32Array, from: Uint32Array): void {
+  for (let i = 0; i < into.length; i++) into[i] &= from[i];
+}
+
+/** A reference to one outgoing edge of a block: its true (jt) or false (jf) successor. */
+interface Ref {
+  blk: number;
+  t: boolean;
+}
+
+/**
+ * libpcap's first optimiser loop (opt_loop(ic, 0) in optimize.c) over the blocks of the
+ * flow graph, one block per test. Everything that moves branches lives there; the second
+ * loop (do_stmts) only rewrites statements inside blocks, which cannot change which loads
+ * run on a path. Each pass, like opt_blks():
+ *   1. levels, dominators and edge dominators of the graph as it is at the start of the pass
+ *      (find_levels, find_dom, find_edom); they stay stale for the rest of the pass;
+ *   2. opt_j on every edge, lowest level first: an edge to a test whose branches meet goes
+ *      straight to their target, and an edge dominated by an edge whose test decides this
+ *      one (fold_edge) jumps over it;
+ *   3. or_pullup / and_pullup on every block, lowest level first: in a chain of tests that
+ *      share a true (or false) target, a test of the value the predecessors already hold is
+ *      moved up before the tests of other values. This is what makes "port 53 or 22" test
+ *      the source port against both numbers before loading the destination port.
+ * Values are identified by their text key (valKey), which is what libpcap's value
+ * numbering gives: equal keys are equal value numbers.
+ */
+function libpcapLoop(tests: Test[], entry: number): { jt: Int32Array; jf: Int32Array; root: number; acc: number; rej: number } {
+  const n = tests.length;
+  const acc = n;
+  const rej = n + 1;
+  const N = n + 2;
+  const NIL = -1;
+  const jt = new Int32Array(N).fill(NIL);
+  const jf = new Int32Array(N).fill(NIL);
+  const leaf = (x: number): number => (x === ACCEPT ? acc : x === REJECT ? rej : x);
+  // Per block: the branch code (operator and operand kind), the value in A and the operand.
+  const code: string[] = [];
+  const aval: string[] = [];
+  const oval: string[] = [];
+  tests.forEach((t, i) => {
+    jt[i] = leaf(t.t);
+    jf[i] = leaf(t.f);
+    code.push(`${t.op}/${t.bConst ? 'k' : 'x'}`);
+    aval.push(t.aKey);
+    oval.push(valKey(t.b));
+  });
+  code.push('ret', 'ret');
+  aval.push('', '');
+  oval.push('#accept', '#reject');
+  const root = leaf(entry);
+
+  // number_blks_r(): ids in depth-first preorder (true branch first), fixed for the whole
+  // optimisation; edge k < nIds is the true edge of block k, nIds + k its false edge.
+  const id = new Int32Array(N).fill(NIL);
+  const byId: number[] = [];
+  const number = (b: number): void => {
+    if (b === NIL || id[b] !== NIL) return;
+    id[b] = byId.length;
+    byId.push(b);
+    number(jt[b]);
+    number(jf[b]);
+  };
+  number(root);
+  const nIds = byId.length;
+  const nEdges = 2 * nIds;
+
+  const MAX_PASSES = 10_000;
+  let branchOnly = 0;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    let done = true;
+    let nonBranch = false;
+
+    // find_levels(): each level's list in libpcap's order (blocks are pushed on its front).
+    const level = new Int32Array(N).fill(NIL);
+    const levels: number[][] = [];
+    const visit = (b: number): void => {
+      if (level[b] !== NIL) return;
+      level[b] = 0; // marked
+      let lv = 0;
+      if (jt[b] !== NIL) {
+        visit(jt[b]);
+        visit(jf[b]);
+        lv = Math.max(level[jt[b]], level[jf[b]]) + 1;
+      }
+      level[b] = lv;
+      (levels[lv] ??= []).unshift(b);
     };
-    entry = skip(entry);
-    const topo = order(nodes, entry);
-    for (const i of topo) {
-      const n = nodes[i];
-      const t = skip(n.t);
-      const f = skip(n.f);
-      if (t !== n.t || f !== n.f) changed = true;
-      n.t = t;
-      n.f = f;
+    visit(root);
+    const maxLevel = level[root];
+    const at = (lv: number): number[] => levels[lv] ?? [];
+
+    // find_dom(): bit y of domOf(x) is set when block y dominates block x.
+    const domWords = (N + 31) >>> 5;
+    const dom = byId.map(() => new Uint32Array(domWords).fill(0xFFFF_FFFF));
+    const domOf = (b: number): Uint32Array => dom[id[b]];
+    domOf(root).fill(0);
+    for (let lv = maxLevel; lv >= 0; lv--) {
+      for (const b of at(lv)) {
+        const d = domOf(b);
+        d[b >>> 5] |= 1 << (b & 31);
+        if (jt[b] === NIL) continue;
+        intersect(domOf(jt[b]), d);
+        intersect(domOf(jf[b]), d);
+      }
     }
-    // Must-facts at each node: the intersection over every incoming edge.
-    const factsIn = new Map<number, Facts>();
-    if (entry >= 0) factsIn.set(entry, { outcome: new Map(), equals: new Map() });
-    for (const i of order(nodes, entry)) {
-      const n = nodes[i];
-      const fin = factsIn.get(i);
-      if (fin === undefined) continue;
-      for (const result of [true, false]) {
-        const ef = withFact(fin, n, result);
-        let v = result ? n.t : n.f;
-        while (v >= 0) {
-          const k = known(ef, nodes[v]);
-          if (k === null) break;
-          v = k ? nodes[v].t : nodes[v].f;
-        }
-        if (v !== (result ? n.t : n.f)) {
-          changed = true;
-          if (result) n.t = v;
-          else n.f = v;
-        }
-        if (v >= 0) {
-          const prev = factsIn.get(v);
-          factsIn.set(v, prev === undefined ? ef : intersect(prev, ef));
+
+    // find_edom(): the edges that lie on every path to an edge, the edge itself included.
+    const edgeWords = (nEdges + 31) >>> 5;
+    const edom = Array.from({ length: nEdges }, () => new Uint32Array(edgeWords).fill(0xFFFF_FFFF));
+    const edgeOf = (b: number, t: boolean): number => (t ? id[b] : nIds + id[b]);
+    edom[edgeOf(root, true)].fill(0);
+    edom[edgeOf(root, false)].fill(0);
+    for (let lv = maxLevel; lv >= 0; lv--) {
+      for (const b of at(lv)) {
+        for (const t of [true, false]) {
+          const e = edgeOf(b, t);
+          edom[e][e >>> 5] |= 1 << (e & 31);
+          const s = t ? jt[b] : jf[b];
+          if (s === NIL) continue;
+          intersect(edom[edgeOf(s, true)], edom[e]);
+          intersect(edom[edgeOf(s, false)], edom[e]);
         }
       }
     }
-    if (!changed) break;
+
+    // fold_edge(): where the test `child` goes when edge k was taken, or NIL if unknown.
+    const foldEdge = (child: number, k: number): number => {
+      const sense = k < nIds;
+      const pred = byId[sense ? k : k - nIds];
+      if (code[child] !== code[pred] || aval[child] !== aval[pred]) return NIL;
+      if (oval[child] === oval[pred]) return sense ? jt[child] : jf[child];
+      if (sense && code[pred] === 'eq/k') return jf[child];
+      return NIL;
+    };
+    const get = (r: Ref): number => (r.t ? jt[r.blk] : jf[r.blk]);
+    const set = (r: Ref, v: number): void => {
+      if (r.t) jt[r.blk] = v;
+      else jf[r.blk] = v;
+    };
+
+    // opt_j(): the edges' rewrites. There is no data dependency between our blocks (each
+    // loads what it tests), so libpcap's use_conflict() never objects.
+    const optJ = (r: Ref): void => {
+      let succ = get(r);
+      if (jt[succ] === NIL) return;
+      if (jt[succ] === jf[succ]) {
+        succ = jt[succ];
+        set(r, succ);
+        done = false;
+        nonBranch = true;
+      }
+      const ed = edom[edgeOf(r.blk, r.t)];
+      top: for (;;) {
+        for (let k = 0; k < nEdges; k++) {
+          if ((ed[k >>> 5] & (1 << (k & 31))) === 0) continue;
+          const target = foldEdge(get(r), k);
+          if (target === NIL) continue;
+          set(r, target);
+          done = false;
+          if (jt[target] !== NIL) continue top;
+          return;
+        }
+        return;
+      }
+    };
+    for (let lv = 1; lv <= maxLevel; lv++) {
+      for (const b of at(lv)) {
+        optJ({ blk: b, t: true });
+        optJ({ blk: b, t: false });
+      }
+    }
+
+    // find_inedges(): from the levels found at the start of the pass, first edge = last linked.
+    const inEdges: Ref[][] = Array.from({ length: N }, () => []);
+    for (let lv = maxLevel; lv > 0; lv--) {
+      for (const b of at(lv)) {
+        inEdges[jt[b]].unshift({ blk: b, t: true });
+        inEdges[jf[b]].unshift({ blk: b, t: false });
+      }
+    }
+
+    // or_pullup() (chains along false edges sharing the true target) and and_pullup()
+    // (chains along true edges sharing the false target), literally, stale sets and all.
+    const pullup = (b: number, isOr: boolean): void => {
+      const ins = inEdges[b];
+      if (ins.length === 0) return;
+      const val = aval[ins[0].blk];
+      for (const e of ins) if (aval[e.blk] !== val) return;
+      const same = (x: number): number => (isOr ? jt[x] : jf[x]);
+      const chainDir = !isOr;
+      const dominated = (x: number): boolean => id[x] !== NIL && (domOf(x)[b >>> 5] & (1 << (b & 31))) !== 0;
+      let diffp: Ref = { blk: ins[0].blk, t: jt[ins[0].blk] === b };
+      let atTop = true;
+      for (;;) {
+        const d = get(diffp);
+        if (d === NIL || same(d) !== same(b) || !dominated(d)) return;
+        if (aval[d] !== val) break;
+        diffp = { blk: d, t: chainDir };
+        atTop = false;
+      }
+      let samep: Ref = { blk: get(diffp), t: chainDir };
+      for (;;) {
+        const s = get(samep);
+        if (s === NIL || same(s) !== same(b) || !dominated(s)) return;
+        if (aval[s] === val) break;
+        samep = { blk: s, t: chainDir };
+      }
+      const pull = get(samep);
+      set(samep, get({ blk: pull, t: chainDir }));
+      set({ blk: pull, t: chainDir }, get(diffp));
+      if (atTop) {
+        for (const e of ins) {
+          if (jt[e.blk] === b) jt[e.blk] = pull;
+          else jf[e.blk] = pull;
+        }
+      } else {
+        set(diffp, pull);
+      }
+      done = false;
+    };
+    for (let lv = 1; lv <= maxLevel; lv++) {
+      for (const b of at(lv)) {
+        pullup(b, true);
+        pullup(b, false);
+      }
+    }
+
+    if (done) break;
+    // libpcap gives up after 100 passes in a row that only moved branches (a cycle).
+    branchOnly = nonBranch ? 0 : branchOnly + 1;
+    if (branchOnly >= 100) break;
   }
+  // opt_root(): a root whose branches meet is skipped.
+  let r = root;
+  while (jt[r] !== NIL && jt[r] === jf[r]) r = jt[r];
+  return { jt, jf, root: r, acc, rej };
+}
+
+export function optimize(p: Pred): Program {
+  const g = build(p);
+  if (g.entry < 0) return { nodes: [], entry: g.entry };
+  const r = libpcapLoop(g.nodes, g.entry);
+  const back = (x: number): number => (x === r.acc ? ACCEPT : x === r.rej ? REJECT : x);
+  const nodes = g.nodes.map((t, i) => ({ ...t, t: back(r.jt[i]), f: back(r.jf[i]) }));
+  const entry = back(r.root);
   // Renumber the reachable nodes in topological order, entry first.
   const topo = order(nodes, entry);
   const index = new Map<number, number>();
