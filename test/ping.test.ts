@@ -54,8 +54,12 @@ test('ping gets replies from the kernel peer, IPv4 and IPv6, WASM and twin', asy
           assert.is(x.from, addr);
           assert.is(x.bytes, 108, 'ICMP header + 100 data bytes');
           if (!v6) assert.is(x.ttl, 64, 'the peer kernel replies with TTL 64');
-          assert.ok(x.ms > 0 && x.ms < 200, `rtt ${x.ms} ms over a veth pair`);
+          // A shared 2-core machine can stall a process for a second; the median says
+          // whether the path is sane, the bound on each reply that nothing waited on a timer.
+          assert.ok(x.ms > 0 && x.ms < 3000, `rtt ${x.ms} ms over a veth pair`);
         }
+        const sorted = res.replies.map((x) => x.ms).sort((a, b) => a - b);
+        assert.ok(sorted[Math.floor(sorted.length / 2)] < 200, `median rtt ${sorted} ms over a veth pair`);
         const [min, avg, max] = res.rtt!;
         assert.ok(min <= avg && avg <= max, `min/avg/max ${res.rtt}`);
       }
