@@ -41,6 +41,10 @@ test('ping gets replies from the kernel peer, IPv4 and IPv6, WASM and twin', asy
   if (!live) return;
   await withNetnsPair((p) => {
     for (const [addr, v6] of [[p.ipB, false], [p.ip6B, true]] as const) {
+      // The first packets to a fresh neighbour wait for ARP/NDP resolution (up to the 1 s
+      // retransmit timer when a solicitation races the link coming up): resolve it first,
+      // as one would before timing a path.
+      nsExec(p.a, 'node', ['host/ping.js', '-c', '1', '-W', '3', addr]);
       for (const backend of ['wasm', 'ts']) {
         const r = nsExec(p.a, 'node', ['host/ping.js', '-c', '4', '-i', '0.1', '-W', '2', '-s', '100', '--backend', backend, addr]);
         assert.is(r.status, 0, `ping ${addr} exited ${r.status}: ${r.stderr}${r.stdout}`);
