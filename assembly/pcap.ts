@@ -7,6 +7,7 @@ import { FRAME_SIZE, FRAME_PTR, FRAME_CAPLEN, FRAME_WIRELEN, FRAME_LINKTYPE, FRA
 // Scan results, read by the host through pcap_scan_* accessors (per instance: globals).
 let scanCount: u32 = 0;
 let scanBad: u32 = 0; // 1: a record header is corrupt at scanEnd
+let scanBytes: f64 = 0; // sum of the wire lengths of the records scanned
 
 @inline function rd32(p: usize, big: bool): u32 {
   let v = load<u32>(p);
@@ -19,20 +20,24 @@ let scanBad: u32 = 0; // 1: a record header is corrupt at scanEnd
 export function pcap_scan(p: usize, len: u32, big: bool): u32 {
   let off: u32 = 0;
   let n: u32 = 0;
+  let bytes: u64 = 0;
   scanBad = 0;
   while (len - off >= <u32>PCAP_REC_HDR) {
     let cap = rd32(p + off + 8, big);
     if (cap > PCAP_MAX_CAPLEN) { scanBad = 1; break; }
     if (len - off - <u32>PCAP_REC_HDR < cap) break;
+    bytes += <u64>rd32(p + off + 12, big);
     off += <u32>PCAP_REC_HDR + cap;
     n++;
   }
   scanCount = n;
+  scanBytes = <f64>bytes;
   return off;
 }
 
 export function pcap_scan_count(): u32 { return scanCount; }
 export function pcap_scan_bad(): u32 { return scanBad; }
+export function pcap_scan_bytes(): f64 { return scanBytes; }
 
 /** Indexes up to `max` whole records starting at `p` (below `end`) into a frame table and
  *  times, all with `linktype`. Stores the address after the last indexed record at

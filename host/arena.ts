@@ -26,7 +26,7 @@ export class Arena {
     return Atomics.load(this.views.i32, ARENA_HEADER >> 2) >>> 0;
   }
 
-  /** Allocates `size` bytes aligned to `align` (a power of two, at least 64) and zeroes them. */
+  /** Allocates `size` bytes aligned to `align` (a power of two, at least 64), zeroed. */
   alloc(size: number, align = ARENA_ALIGN): number {
     if (!(size >= 0) || !Number.isInteger(size)) throw new PktError('E_BAD_ARGUMENT', `arena: bad size ${size}`);
     if (align < ARENA_ALIGN) align = ARENA_ALIGN;
@@ -40,8 +40,9 @@ export class Arena {
         throw new PktError('E_NO_MEMORY', `arena: ${size} bytes do not fit in the 4 GiB address space`);
       }
       if (Atomics.compareExchange(i32, slot, cur | 0, end | 0) !== (cur | 0)) continue;
+      // No fill: the arena never hands out memory twice, and memory that WebAssembly
+      // grows is zero-filled (the spec's memory.grow), so every region starts zeroed.
       this.ensure(end);
-      this.views.u8.fill(0, start, end);
       return start;
     }
   }

@@ -160,7 +160,9 @@ export const SLOT_IFACE = 18; // u16
 export const SLOT_FLAGS = 20; // u32 source-specific (direction ...)
 export const SLOT_DATA = 32;
 // SLOT_FLAGS bits: a slot holds one frame, or (file sources) a chunk of whole pcap records.
-export const SF_PCAP_CHUNK = 1 << 8; // SLOT_DATA holds SLOT_CAPLEN bytes of pcap records
+export const SF_PCAP_CHUNK = 1 << 8; // SLOT_DATA holds SLOT_CAPLEN bytes of pcap records;
+// in such a slot SLOT_WIRELEN is the record count and the 8 bytes at SLOT_TS_SEC hold
+// the f64 sum of the records' wire lengths (the chunk has no timestamp of its own)
 export const SF_BIG_ENDIAN = 1 << 9; // chunk records are big-endian
 export const SF_MICRO = 1 << 10; // chunk timestamps are microseconds (else nanoseconds)
 export const SF_DIR_IN = 1; // live capture: received

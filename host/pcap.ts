@@ -10,16 +10,18 @@ export interface PcapCore {
   pcap_scan(p: number, len: number, big: number): number;
   pcap_scan_count(): number;
   pcap_scan_bad(): number;
+  pcap_scan_bytes(): number;
   pcap_index(p: number, end: number, big: number, micro: number, linktype: number, table: number, times: number, max: number, nextOut: number): number;
   pcap_write(table: number, times: number, from: number, count: number, select: number, snaplen: number, micro: number, out: number, cap: number, usedOut: number): number;
 }
 
-export const PCAP_EXPORTS = ['pcap_scan', 'pcap_scan_count', 'pcap_scan_bad', 'pcap_index', 'pcap_write'] as const;
+export const PCAP_EXPORTS = ['pcap_scan', 'pcap_scan_count', 'pcap_scan_bad', 'pcap_scan_bytes', 'pcap_index', 'pcap_write'] as const;
 
 export class PcapTwin implements PcapCore {
   private readonly views: MemoryViews;
   private count = 0;
   private bad = 0;
+  private bytes = 0;
 
   constructor(views: MemoryViews) {
     this.views = views;
@@ -30,20 +32,24 @@ export class PcapTwin implements PcapCore {
     const le = big === 0;
     let off = 0;
     let n = 0;
+    let bytes = 0;
     this.bad = 0;
     while (len - off >= PCAP_REC_HDR) {
       const cap = dv.getUint32(p + off + 8, le);
       if (cap > PCAP_MAX_CAPLEN) { this.bad = 1; break; }
       if (len - off - PCAP_REC_HDR < cap) break;
+      bytes += dv.getUint32(p + off + 12, le);
       off += PCAP_REC_HDR + cap;
       n++;
     }
     this.count = n;
+    this.bytes = bytes;
     return off;
   }
 
   pcap_scan_count(): number { return this.count; }
   pcap_scan_bad(): number { return this.bad; }
+  pcap_scan_bytes(): number { return this.bytes; }
 
   pcap_index(p: number, end: number, big: number, micro: number, linktype: number, table: number, times: number, max: number, nextOut: number): number {
     const v = this.views.refresh();

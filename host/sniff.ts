@@ -176,7 +176,7 @@ function dropPrivileges(user: string): void {
   }
 }
 
-async function sniff(o: SniffOptions): Promise<void> {
+async function sniff(o: SniffOptions, worker: Worker): Promise<void> {
   if (o.listInterfaces) {
     const { formatInterfaceList } = await import('./interfaces.js');
     process.stdout.write(`${formatInterfaceList()}\n`);
@@ -199,7 +199,7 @@ async function sniff(o: SniffOptions): Promise<void> {
     kind: side.kind, stages: stageConfig(o, side),
   };
   const started = process.hrtime.bigint();
-  const worker = new Worker(consumerFile, { workerData: job });
+  worker.postMessage(job);
   const result = new Promise<ConsumerResult>((resolve, reject) => {
     worker.once('message', (m: ConsumerResult) => resolve(m));
     worker.once('error', reject);
@@ -257,11 +257,15 @@ async function main(): Promise<void> {
   }
   if (o.help) { process.stdout.write(`${USAGE}\n`); return; }
   if (o.version) { process.stdout.write('pktwasm sniff 0.1.0\n'); return; }
+  // Start the consumer thread first: its start-up overlaps ours.
+  const worker = new Worker(consumerFile, { workerData: { consumer: true } });
   try {
-    await sniff(o);
+    await sniff(o, worker);
   } catch (e) {
+    worker.postMessage(null);
     die(e, o.debug);
   }
+  if (o.listInterfaces) worker.postMessage(null);
 }
 
 void main();

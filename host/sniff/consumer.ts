@@ -7,7 +7,8 @@ import { createEngine, type Backend } from '../engine.js';
 import { FrameRing, ringCore } from '../ring.js';
 import { pcapCore } from '../pcap.js';
 import { Control } from './control.js';
-import { SF_BIG_ENDIAN, SF_MICRO, SLOT_CAPLEN, SLOT_DATA, SLOT_FLAGS, SLOT_LINKTYPE } from '../layout.js';
+import { SF_BIG_ENDIAN, SF_MICRO, SLOT_CAPLEN, SLOT_DATA, SLOT_FLAGS, SLOT_LINKTYPE, SLOT_TS_SEC, SLOT_WIRELEN } from '../layout.js';
+import { PcapOut } from './pcap-out.js';
 import { PktError } from '../errors.js';
 import type { BatchFilter, BatchInfo, BatchStage } from './stages.js';
 import { buildStages, type StageConfig } from './stage-config.js';
@@ -34,7 +35,7 @@ export interface ConsumerResult {
   errorCode: string | null;
 }
 
-const BATCH = 256;
+const BATCH = 1024;
 
 async function run(job: ConsumerJob): Promise<ConsumerResult> {
   const engine = createEngine({ memory: job.memory, module: job.module, backend: job.engine });
@@ -53,6 +54,9 @@ async function run(job: ConsumerJob): Promise<ConsumerResult> {
     for (const s of idleStages) s.idle!(Math.floor(ms / 1000), (ms % 1000) * 1e6);
   };
   const needDissect = stages.some((s) => s.needsDissect);
+  // -r IN -w OUT with nothing else to do: whole chunks of records go out as they came in.
+  const passthrough = stages.length === 1 && stages[0] instanceof PcapOut && job.stages.filter === '' && job.stages.count === 0
+    ? stages[0] : null;
   const limit = job.stages.count;
   const counters = { seen: 0, matched: 0, bytes: 0, malformed: 0, written: 0 };
   let lastPublish = 0;
@@ -111,6 +115,16 @@ async function run(job: ConsumerJob): Promise<ConsumerResult> {
         const linktype = views.u16[(slot + SLOT_LINKTYPE) >>> 1];
         let p = slot + SLOT_DATA;
         const end = p + u32[(slot + SLOT_CAPLEN) >>> 2];
+        if (passthrough !== null && passthrough.acceptsChunk(flags, linktype)) {
+          passthrough.writeChunk(p, end - p);
+          const records = u32[(slot + SLOT_WIRELEN) >>> 2];
+          counters.seen += records;
+          counters.matched += records;
+          counters.bytes += views.f64[(slot + SLOT_TS_SEC) >>> 3];
+          ring.release(1);
+          if (counters.seen - lastPublish >= 65536) { lastPublish = counters.seen; control.publish(counters); }
+          continue;
+        }
         const big = (flags & SF_BIG_ENDIAN) !== 0 ? 1 : 0;
         const micro = (flags & SF_MICRO) !== 0 ? 1 : 0;
         while (p < end) {
@@ -145,9 +159,16 @@ async function run(job: ConsumerJob): Promise<ConsumerResult> {
   return { type: 'done', ...counters, error: error?.message ?? null, errorCode: error?.code ?? null };
 }
 
-if (parentPort !== null && workerData !== null && typeof workerData === 'object' && 'ring' in (workerData as object)) {
-  const job = workerData as ConsumerJob;
+// The worker is started before the main thread has opened its source (its start-up,
+// ~40 ms of V8 and module loading, then overlaps the main thread's), and receives the
+// job as its first message.
+if (parentPort !== null && workerData !== null && typeof workerData === 'object' && 'consumer' in (workerData as object)) {
   const port = parentPort;
-  if (job.stages.filter !== '') await loadFilterCompiler();
-  port.postMessage(await run(job));
+  port.once('message', (job: ConsumerJob | null) => {
+    if (job === null) { port.close(); return; }
+    void (async () => {
+      if (job.stages.filter !== '') await loadFilterCompiler();
+      port.postMessage(await run(job));
+    })();
+  });
 }

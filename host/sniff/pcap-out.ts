@@ -7,6 +7,7 @@ import type { FrameBatch } from '../batch.js';
 import type { PcapCore } from '../pcap.js';
 import { PktError } from '../errors.js';
 import type { BatchInfo, BatchStage } from './stages.js';
+import { SF_BIG_ENDIAN, SF_MICRO } from '../layout.js';
 
 const OUT_BYTES = 1 << 20;
 const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
@@ -65,6 +66,21 @@ export class PcapOut implements BatchStage {
 
   private get used(): number {
     return this.engine.views.refresh().u32[this.usedPtr >>> 2];
+  }
+
+  /** True when a chunk of pcap records with these slot flags can be written as it is:
+   *  little-endian, our timestamp precision, our link type, and nothing to cut. */
+  acceptsChunk(flags: number, linktype: number): boolean {
+    return (flags & SF_BIG_ENDIAN) === 0 && ((flags & SF_MICRO) !== 0) === !this.opts.nanosecond
+      && linktype === this.opts.linktype && this.opts.cut === 0;
+  }
+
+  /** Writes a chunk of whole records straight from its ring slot (no copy). */
+  writeChunk(ptr: number, len: number): void {
+    this.flush();
+    const u8 = this.engine.views.refresh().u8;
+    let off = 0;
+    while (off < len) off += writeSync(this.fd, u8, ptr + off, len - off);
   }
 
   flush(): void {

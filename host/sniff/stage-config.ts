@@ -7,9 +7,7 @@ import type { TextOptions } from '../sinks/text-format.js';
 import { PcapOut } from './pcap-out.js';
 import { SinkStage } from './sink-stage.js';
 import { compileBatchFilter } from './filter-stage.js';
-import { TextSink, JsonSink, PcapngSink } from '../sinks/sink.js';
-import { FlowStage } from './flow-stage.js';
-import { PrefixStage } from './prefix-stage.js';
+
 
 export interface StageConfig {
   filter: string;
@@ -33,16 +31,18 @@ type IpfixFactory = (engine: Engine, cfg: { collector: string; domain: number; a
 export async function buildStages(engine: Engine, pcap: PcapCore, cfg: StageConfig): Promise<Stages> {
   const stages: BatchStage[] = [];
   const w = cfg.write;
+  // Stages load their modules only when asked for: a plain -r/-w run loads none of them.
+  const sinks = cfg.json || cfg.text !== null || (w !== null && w.pcapng) ? await import('../sinks/sink.js') : null;
   if (w !== null && w.pcapng) {
-    const sink = PcapngSink.open(engine.views, w.path, { linktype: w.linktype, snaplen: w.cut > 0 ? w.cut : undefined, nanosecond: w.nanosecond });
+    const sink = sinks!.PcapngSink.open(engine.views, w.path, { linktype: w.linktype, snaplen: w.cut > 0 ? w.cut : undefined, nanosecond: w.nanosecond });
     stages.push(new SinkStage(engine, sink, false, 'record'));
   } else if (w !== null) {
     stages.push(new PcapOut(engine, pcap, w));
   }
-  if (cfg.json) stages.push(new SinkStage(engine, new JsonSink(engine.views, 1), true, 'record'));
-  else if (cfg.text !== null) stages.push(new SinkStage(engine, new TextSink(engine.views, 1, cfg.text), true, 'match'));
-  if (cfg.flows) stages.push(new FlowStage(engine, cfg.json));
-  if (cfg.prefixes !== null) stages.push(new PrefixStage(engine, cfg.prefixes, cfg.json));
+  if (cfg.json && !cfg.flows && cfg.prefixes === null && cfg.ipfix === null) stages.push(new SinkStage(engine, new sinks!.JsonSink(engine.views, 1), true, 'record'));
+  else if (cfg.text !== null) stages.push(new SinkStage(engine, new sinks!.TextSink(engine.views, 1, cfg.text), true, 'match'));
+  if (cfg.flows) stages.push(new (await import('./flow-stage.js')).FlowStage(engine, cfg.json));
+  if (cfg.prefixes !== null) stages.push(new (await import('./prefix-stage.js')).PrefixStage(engine, cfg.prefixes, cfg.json));
   if (cfg.ipfix !== null) {
     // The exporter is its own room (host/ipfix/); loaded only when asked for.
     const spec = '../ipfix/stage.js';

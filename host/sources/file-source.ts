@@ -11,7 +11,7 @@ import { PktError } from '../errors.js';
 import { CaptureFileReader, type CaptureFileInfo } from './capture-file.js';
 import {
   PCAP_MAX_CAPLEN, PCAP_REC_HDR, SF_BIG_ENDIAN, SF_MICRO, SF_PCAP_CHUNK, SLOT_CAPLEN, SLOT_DATA, SLOT_FLAGS,
-  SLOT_LINKTYPE, SLOT_WIRELEN,
+  SLOT_LINKTYPE, SLOT_TS_SEC, SLOT_WIRELEN,
 } from '../layout.js';
 
 /** Bytes read per slot: sized to stay in L2 while the consumer walks it. */
@@ -101,10 +101,11 @@ export class FileSource {
     if (!this.finished) this.finish();
   }
 
-  private publish(slot: number, bytes: number, records: number, flags: number, linktype: number): void {
+  private publish(slot: number, bytes: number, records: number, flags: number, linktype: number, wireBytes: number): void {
     const v = this.views.refresh();
     v.u32[(slot + SLOT_CAPLEN) >>> 2] = bytes;
     v.u32[(slot + SLOT_WIRELEN) >>> 2] = records;
+    v.f64[(slot + SLOT_TS_SEC) >>> 3] = wireBytes;
     v.u32[(slot + SLOT_FLAGS) >>> 2] = flags;
     v.u16[(slot + SLOT_LINKTYPE) >>> 1] = linktype;
     this.recordsPublished += records;
@@ -138,7 +139,7 @@ export class FileSource {
       complete = this.pcap.pcap_scan(data, have, big);
       if (this.pcap.pcap_scan_bad() !== 0) {
         const count = this.pcap.pcap_scan_count();
-        if (complete > 0) this.publish(slot, complete, count, flags, this.info.linktype);
+        if (complete > 0) this.publish(slot, complete, count, flags, this.info.linktype, this.pcap.pcap_scan_bytes());
         this.error = new PktError('E_BAD_CAPTURE', `${this.path}: corrupt packet header at byte offset ${chunkStart + complete} (captured length beyond ${PCAP_MAX_CAPLEN}); ${this.recordsPublished} good packets before it`);
         return false;
       }
@@ -147,7 +148,7 @@ export class FileSource {
       break;
     }
     const count = this.pcap.pcap_scan_count();
-    if (complete > 0) this.publish(slot, complete, count, flags, this.info.linktype);
+    if (complete > 0) this.publish(slot, complete, count, flags, this.info.linktype, this.pcap.pcap_scan_bytes());
     if (have > complete) {
       if (this.eof) {
         this.error = new PktError('E_TRUNCATED_CAPTURE', `${this.path}: truncated packet at byte offset ${chunkStart + complete} (${have - complete} bytes left of a record); ${this.recordsPublished} good packets before it`);
@@ -165,6 +166,7 @@ export class FileSource {
     const room = this.ring.slotPayload;
     let used = 0;
     let records = 0;
+    let wireBytes = 0;
     let linktype = -1;
     let more = true;
     const pending = this.pendingRecord;
@@ -178,6 +180,7 @@ export class FileSource {
       v.u8.set(bytes.subarray(0, caplen), o + PCAP_REC_HDR);
       used += PCAP_REC_HDR + caplen;
       records++;
+      wireBytes += wirelen;
     };
     if (pending !== null) {
       linktype = pending.linktype;
@@ -201,7 +204,7 @@ export class FileSource {
       this.error = e;
       more = false;
     }
-    if (records > 0) this.publish(slot, used, records, SF_PCAP_CHUNK, linktype);
+    if (records > 0) this.publish(slot, used, records, SF_PCAP_CHUNK, linktype, wireBytes);
     return more || this.pendingRecord !== null;
   }
 
