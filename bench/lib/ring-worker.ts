@@ -1,0 +1,44 @@
+// Consumer side of bench/ring.bench.ts: drains N u32 slots from one of the contenders,
+// in bursts of `burst`, spinning (the producer never sleeps either), then reports.
+import { parentPort, workerData } from 'node:worker_threads';
+import { RingBuffer } from 'ringbuf.js';
+import { createEngine } from '../../host/engine.js';
+import { ringCore } from '../../host/ring.js';
+
+interface Job {
+  kind: 'wasm' | 'ts' | 'ringbuf.js';
+  memory: WebAssembly.Memory; module: WebAssembly.Module; ring: number; sab: SharedArrayBuffer | null;
+  n: number; burst: number; go: Int32Array;
+}
+const job = workerData as Job;
+let sum = 0;
+let misses = 0;
+const nap = new Int32Array(new SharedArrayBuffer(4));
+// An empty ring: spin a little, then give the core away for a few microseconds.
+const idle = (): void => { if (++misses > 64) { misses = 0; Atomics.wait(nap, 0, 0, 0.02); } };
+if (job.kind === 'ringbuf.js') {
+  const rb = new RingBuffer(job.sab!, Uint32Array);
+  const dst = new Uint32Array(job.burst);
+  Atomics.store(job.go, 1, 1);
+  let got = 0;
+  while (got < job.n) {
+    const k = rb.pop(dst, job.burst);
+    if (k === 0) idle();
+    for (let i = 0; i < k; i++) sum += dst[i];
+    got += k;
+  }
+} else {
+  const engine = createEngine({ memory: job.memory, module: job.module, backend: job.kind });
+  const core = ringCore(job.kind, engine.views, engine.wasm);
+  const dst = engine.arena.alloc(job.burst * 4);
+  const u32 = engine.views.refresh().u32;
+  Atomics.store(job.go, 1, 1);
+  let got = 0;
+  while (got < job.n) {
+    const k = core.ring_dequeue_burst(job.ring, dst, job.burst);
+    if (k === 0) idle();
+    for (let i = 0; i < k; i++) sum += u32[(dst >>> 2) + i];
+    got += k;
+  }
+}
+parentPort?.postMessage(sum);
