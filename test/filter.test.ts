@@ -198,6 +198,7 @@ test('abbreviated lists: every truncation of IP frames agrees with tcpdump', asy
       cuts.push({ data: f.data.slice(0, len), wirelen: f.wirelen, origin: `${f.origin} cut to ${len}` });
     }
   }
+  console.log(`NOTE lists: ${cuts.length} cut frames`);
   const file = join(tmp, 'lists.pcap');
   writePcap(file, 1, cuts);
   const n = await checkAll(file, 1, cuts, 'lists', undefined, LIST_EXPRESSIONS);
