@@ -141,6 +141,51 @@ test('--json: one object per packet, Wireshark names, equal to decode()', () => 
   assert.is(lines[0].tcp?.srcport, 62146);
 });
 
+test('--flows prints tshark-style conversation tables; with --json one line per flow', () => {
+  const dir = corpusDir();
+  if (dir === null) return;
+  const f = join(dir, 'dns_tcp.pcap');
+  const t = runNode('sniff', ['-r', f, '--flows']);
+  assert.is(t.status, 0, t.stderr);
+  assert.match(t.stdout, /TCP Conversations/);
+  assert.match(t.stdout, /192\.168\.1\.11:\d+\s+<->\s+209\.87\.249\.18:53/);
+  const j = runNode('sniff', ['-r', f, '--flows', '--json']);
+  assert.is(j.status, 0, j.stderr);
+  const flows = j.stdout.trim().split('\n').map((l) => JSON.parse(l) as { flow: { proto: string; a: { addr: string; port: number }; b: { port: number }; a_to_b: { frames: number }; b_to_a: { frames: number }; state: string } });
+  assert.is(flows.length, 1);
+  assert.is(flows[0].flow.proto, 'tcp');
+  assert.is(flows[0].flow.b.port, 53);
+  assert.is(flows[0].flow.a_to_b.frames + flows[0].flow.b_to_a.frames, 11);
+  if (haveTool('tshark')) {
+    // The same frame counts as tshark's conversation statistics.
+    const ts = runBin('tshark', ['-q', '-r', f, '-z', 'conv,tcp']);
+    const row = ts.stdout.split('\n').find((l) => /<->/.test(l)) ?? '';
+    assert.match(row, new RegExp(`\\s${flows[0].flow.a_to_b.frames + flows[0].flow.b_to_a.frames}\\s`));
+  }
+});
+
+test('--prefixes accounts packets and bytes per prefix and direction', () => {
+  const dir = corpusDir();
+  if (dir === null) return;
+  const pf = join(tmp, 'prefixes.txt');
+  writeFileSync(pf, '192.168.1.0/24 home\n209.87.249.0/24 dns-server\n0.0.0.0/0 rest\n');
+  const r = runNode('sniff', ['-r', join(dir, 'dns_tcp.pcap'), '--prefixes', pf]);
+  assert.is(r.status, 0, r.stderr);
+  const want = readCaptureFile(join(dir, 'dns_tcp.pcap')).records;
+  const bytes = want.reduce((a, x) => a + x.wirelen, 0);
+  const home = r.stdout.split('\n').find((l) => l.startsWith('192.168.1.0/24')) ?? '';
+  const cols = home.trim().split(/\s+/);
+  // in pkts + out pkts for the client's /24 covers every frame of the conversation.
+  assert.is(Number(cols[2]) + Number(cols[4]), want.length, home);
+  assert.is(Number(cols[3]) + Number(cols[5]), bytes, home);
+  const j = runNode('sniff', ['-r', join(dir, 'dns_tcp.pcap'), '--prefixes', pf, '--json']);
+  const obj = JSON.parse(j.stdout.trim().split('\n').pop() ?? '{}') as { prefixes: Array<{ prefix: string; inPackets: number; outPackets: number }> };
+  assert.ok(obj.prefixes.some((x) => x.prefix === '209.87.249.0/24' && x.inPackets + x.outPackets === want.length));
+  const bad = runNode('sniff', ['-r', join(dir, 'dns_tcp.pcap'), '--prefixes', join(tmp, 'missing.txt')]);
+  assert.is(bad.status, 1);
+  assert.match(bad.stderr, /missing\.txt: No such file/);
+});
+
 test('a truncated capture keeps every good packet, then one message with the byte offset, exit 1', () => {
   const dir = corpusDir();
   if (dir === null) return;
