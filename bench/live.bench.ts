@@ -166,15 +166,20 @@ async function waitFor(pred: () => boolean, what: string, ms = 10_000): Promise<
   }
 }
 
-type Contender = 'pktwasm addon' | 'pktwasm addon, loop' | 'pktwasm cap' | 'tcpdump -w /dev/null';
-const CHILD_MODE: Record<Exclude<Contender, 'tcpdump -w /dev/null'>, string> = {
+type Contender = 'pktwasm addon' | 'pktwasm addon, loop' | 'pktwasm cap' | 'sniff.js -w /dev/null' | 'tcpdump -w /dev/null';
+// Whole programs (sniff.js, tcpdump) report through their exit statistics on stderr.
+const WHOLE = new Set<Contender>(['sniff.js -w /dev/null', 'tcpdump -w /dev/null']);
+const SNIFF = fileURLToPath(new URL('../host/sniff.js', import.meta.url));
+const CHILD_MODE: Record<Exclude<Contender, 'tcpdump -w /dev/null' | 'sniff.js -w /dev/null'>, string> = {
   'pktwasm addon': 'pcap', 'pktwasm addon, loop': 'pcap-loop', 'pktwasm cap': 'cap',
 };
 
 async function runOne(pair: NetnsPair, gen: string, contender: Contender, count: number, rate: number): Promise<Row> {
   const cmd: string[] = contender === 'tcpdump -w /dev/null'
     ? ['tcpdump', '-i', pair.ifB, '-n', '-w', '/dev/null', FILTER]
-    : [process.execPath, SELF, '--capture', CHILD_MODE[contender], pair.ifB, FILTER];
+    : contender === 'sniff.js -w /dev/null'
+      ? [process.execPath, SNIFF, '-i', pair.ifB, '-n', '-w', '/dev/null', FILTER]
+      : [process.execPath, SELF, '--capture', CHILD_MODE[contender], pair.ifB, FILTER];
   // Capturer on CPU 1, generator (and the veth softirq it runs) on CPU 0.
   const child: ChildProcess = spawn('taskset', ['-c', '1', 'ip', 'netns', 'exec', pair.b, ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
@@ -195,14 +200,15 @@ async function runOne(pair: NetnsPair, gen: string, contender: Contender, count:
     await sleep(1500);
     const cpuNs = cpuNsOf(child.pid!) - cpu0;
     let row: Row;
-    if (contender === 'tcpdump -w /dev/null') {
+    if (WHOLE.has(contender)) {
       child.kill('SIGINT');
       await exited;
       const num = (re: RegExp): number => Number(re.exec(err)?.[1] ?? NaN);
       const captured = num(/(\d+) packets? captured/);
       row = {
         rate: '', contender, sent, captured, received: num(/(\d+) packets? received by filter/),
-        droppedKernel: num(/(\d+) packets? dropped by kernel/), droppedRing: 0, cpuNs, nsPerPkt: cpuNs / captured, genPps: sent / (elapsedNs / 1e9),
+        droppedKernel: num(/(\d+) packets? dropped by kernel/), droppedRing: contender === 'tcpdump -w /dev/null' ? 0 : num(/(\d+) packets dropped by ring/),
+        cpuNs, nsPerPkt: cpuNs / captured, genPps: sent / (elapsedNs / 1e9),
       };
     } else {
       child.stdin!.write('stop\n');
@@ -266,7 +272,7 @@ function printTable(rows: Row[]): void {
 function verdicts(rows: Row[]): void {
   for (const rate of [...new Set(rows.map((r) => r.rate))]) {
     const td = rows.find((r) => r.rate === rate && r.contender === 'tcpdump -w /dev/null');
-    for (const ours of rows.filter((r) => r.rate === rate && r.contender.startsWith('pktwasm addon'))) {
+    for (const ours of rows.filter((r) => r.rate === rate && (r.contender.startsWith('pktwasm addon') || r.contender.startsWith('sniff.js')))) {
     if (!td) continue;
     const drops = (ours.droppedKernel ?? 0) + ours.droppedRing;
     const tdDrops = td.droppedKernel ?? 0;
@@ -293,7 +299,7 @@ async function main(): Promise<void> {
     const gen = compileGenerator(dir);
     // Resolve the peer's MAC once so no ARP round trip lands in the first measurement.
     spawnSync('ip', ['netns', 'exec', pair.a, gen, pair.ipB, String(PORT), '10', '0', String(PAYLOAD)]);
-    const contenders: Contender[] = [...(haveAddon ? ['pktwasm addon' as const, 'pktwasm addon, loop' as const] : []), 'pktwasm cap', 'tcpdump -w /dev/null'];
+    const contenders: Contender[] = [...(haveAddon ? ['pktwasm addon' as const, 'pktwasm addon, loop' as const] : []), 'pktwasm cap', 'sniff.js -w /dev/null', 'tcpdump -w /dev/null'];
     const runs: Row[] = [];
     console.log(`live capture on a veth pair between namespaces (${pair.ifA} -> ${pair.ifB}), filter "${FILTER}", ${PAYLOAD + 42}-byte frames;`);
     console.log(`generator pinned to CPU 0, capturer to CPU 1; ${rounds} alternating rounds; CPU = all threads of the capturing process`);
