@@ -34,16 +34,19 @@ export interface NetbenchArgs {
   corrupt: number;
   relayRate: number;
   mss: number;
+  /** rudp: give up on unacknowledged data after this many ms (ETIMEDOUT). */
+  userTimeout: number;
+  keepalive: number;
 }
 
-const NUM = new Set(['port', 'time', 'bytes', 'parallel', 'len', 'interval', 'sndbuf', 'rcvbuf', 'rate', 'workers', 'seed', 'loss', 'delay', 'reorder', 'dup', 'corrupt', 'relay-rate', 'mss']);
+const NUM = new Set(['port', 'time', 'bytes', 'parallel', 'len', 'interval', 'sndbuf', 'rcvbuf', 'rate', 'workers', 'seed', 'loss', 'delay', 'reorder', 'dup', 'corrupt', 'relay-rate', 'mss', 'user-timeout', 'keepalive']);
 const ALIAS: Record<string, string> = { p: 'port', t: 'time', n: 'bytes', P: 'parallel', l: 'len', i: 'interval', w: 'rcvbuf', u: 'proto' };
 
 export function parseArgs(argv: string[]): NetbenchArgs {
   const a: NetbenchArgs = {
     role: 'client', host: '', port: 5201, proto: 'tcp', mode: 'bulk', time: 10, bytes: 0, parallel: 1, len: 0, interval: 1,
     nodelay: false, sndbuf: 0, rcvbuf: 0, rateMbit: 1, json: false, workers: 0, serverMode: 'event', verify: false, seed: 1,
-    once: false, debug: false, to: '', loss: 0, delay: 0, reorder: 0, dup: 0, corrupt: 0, relayRate: 0, mss: 0,
+    once: false, debug: false, to: '', loss: 0, delay: 0, reorder: 0, dup: 0, corrupt: 0, relayRate: 0, mss: 0, userTimeout: 0, keepalive: 0,
   };
   const role = argv[0];
   if (role !== 'server' && role !== 'client' && role !== 'relay') throw new UsageError(`first argument must be server, client or relay (got ${role ?? 'nothing'}); see --help`);
@@ -77,6 +80,7 @@ export function parseArgs(argv: string[]): NetbenchArgs {
       switch (key) {
         case 'rate': a.rateMbit = v; rateGiven = true; break;
         case 'relay-rate': a.relayRate = v; break;
+        case 'user-timeout': a.userTimeout = v; break;
         default: (a as unknown as Record<string, number>)[key] = v;
       }
       continue;
@@ -132,7 +136,7 @@ export const HELP = `netbench: network throughput and latency (TCP, UDP, and pkt
   node host/netbench.js client HOST [--port 5201] [--proto tcp|udp|rudp] [--mode bulk|rr]
         [-t SECONDS | --bytes N] [-P STREAMS] [-l MSGLEN] [-i INTERVAL] [--nodelay on|off]
         [--sndbuf N] [--rcvbuf N] [--rate MBIT (udp)] [--server-mode event|workers|both]
-        [--verify --seed N] [--json]
+        [--verify --seed N] [--json] [--mss N] [--user-timeout MS] [--keepalive MS] (rudp)
   node host/netbench.js relay --port LISTEN --to HOST:PORT [--loss P] [--delay MS] [--reorder P]
         [--dup P] [--corrupt P] [--relay-rate MBIT] [--seed N]
 

@@ -76,7 +76,7 @@ export async function runClient(a: NetbenchArgs, serverMode: 'event' | 'workers'
       report.received = { bytes: u.bytes, seconds: u.seconds, mbps: u.seconds ? (u.bytes * 8) / u.seconds / 1e6 : 0, cpuMs: 0 };
       return report;
     }
-    const opts = { nodelay: a.nodelay, sndbuf: a.sndbuf, rcvbuf: a.rcvbuf, mss: a.mss };
+    const opts = { nodelay: a.nodelay, sndbuf: a.sndbuf, rcvbuf: a.rcvbuf, mss: a.mss, userTimeout: a.userTimeout, keepalive: a.keepalive };
     const socks = await Promise.all(Array.from({ length: a.parallel }, () => connectStream(a.proto as 'tcp' | 'rudp', a.host, a.port, opts)));
     const deadline = t0 + a.time * 1000;
     if (a.mode === 'bulk') {

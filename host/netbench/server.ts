@@ -115,7 +115,7 @@ export async function runServer(a: NetbenchArgs, log: (l: string) => void): Prom
     log(`netbench server: udp on ${host}:${sock.address().port}`);
     return () => { rx.close(); sock.close(); pool?.close(); };
   }
-  const srv = await listenStream(a.proto, host, a.port, { nodelay: a.nodelay, sndbuf: a.sndbuf, rcvbuf: a.rcvbuf, mss: a.mss },
+  const srv = await listenStream(a.proto, host, a.port, { nodelay: a.nodelay, sndbuf: a.sndbuf, rcvbuf: a.rcvbuf, mss: a.mss, userTimeout: a.userTimeout, keepalive: a.keepalive },
     (s) => serveStream(s, pool, log));
   log(`netbench server: ${a.proto} on ${host}:${srv.port()}${pool ? `, ${a.workers} worker threads available` : ''}`);
   return () => { srv.close(); pool?.close(); };

@@ -9,6 +9,8 @@ export interface StreamOptions {
   sndbuf: number;
   rcvbuf: number;
   mss: number;
+  userTimeout?: number;
+  keepalive?: number;
 }
 
 export interface StreamServer {
@@ -29,7 +31,8 @@ export function listenStream(proto: 'tcp' | 'rudp', host: string, port: number, 
     } else {
       const srv = rudpCreateServer({
         allowHalfOpen: true, ...(o.rcvbuf ? { receiveBuffer: o.rcvbuf } : {}), ...(o.sndbuf ? { sendBuffer: o.sndbuf } : {}),
-        ...(o.mss ? { mss: o.mss } : {}), maxConnections: 4096,
+        ...(o.mss ? { mss: o.mss } : {}), maxConnections: 4096, ...(o.userTimeout ? { userTimeoutMs: o.userTimeout } : {}),
+        ...(o.keepalive ? { keepAliveMs: o.keepalive, keepAliveIntervalMs: Math.max(100, o.keepalive / 4), keepAliveProbes: 4 } : {}),
       }, (c) => onConn(c));
       srv.once('error', reject);
       srv.listen(port, host, () => resolve({ close: () => srv.close(), port: () => srv.address()!.port }));
@@ -52,7 +55,8 @@ export function connectStream(proto: 'tcp' | 'rudp', host: string, port: number,
     } else {
       const c = rudpConnect(port, host, {
         allowHalfOpen: true, ...(o.rcvbuf ? { receiveBuffer: o.rcvbuf } : {}), ...(o.sndbuf ? { sendBuffer: o.sndbuf } : {}),
-        ...(o.mss ? { mss: o.mss } : {}),
+        ...(o.mss ? { mss: o.mss } : {}), ...(o.userTimeout ? { userTimeoutMs: o.userTimeout } : {}),
+        ...(o.keepalive ? { keepAliveMs: o.keepalive, keepAliveIntervalMs: Math.max(100, o.keepalive / 4), keepAliveProbes: 4 } : {}),
       });
       c.once('error', reject);
       c.once('connect', () => { c.off('error', reject); resolve(c); });
