@@ -54,6 +54,10 @@ abstract class TextLikeSink implements PacketSink {
   }
 
   protected abstract one(view: PacketView, m: Uint8Array, sec: number, nsec: number, number: number): void;
+  /** true: frame i of a batch is number firstNumber + i whether or not earlier frames were
+   *  kept (tshark's frame.number counts every frame read); false: kept frames are numbered
+   *  consecutively (tcpdump's -# counts the packets it prints). */
+  protected numberByIndex = false;
 
   writeBatch(batch: FrameBatch, view: PacketView, firstNumber: number, keep?: Uint8Array | null): number {
     // One refresh of the memory views per batch; the frame table and times are then read
@@ -66,7 +70,7 @@ abstract class TextLikeSink implements PacketSink {
       const t = (batch.times + i * TIME_SIZE) >>> 2;
       view.desc = batch.descs + i * DESC_SIZE;
       view.frame = u32[(batch.table + i * FRAME_SIZE) >>> 2];
-      this.one(view, m, u32[t], u32[t + 1], firstNumber + n);
+      this.one(view, m, u32[t], u32[t + 1], firstNumber + (this.numberByIndex ? i : n));
       n++;
     }
     this.packets += n;
@@ -94,6 +98,7 @@ export class TextSink extends TextLikeSink {
 export class JsonSink extends TextLikeSink {
   constructor(views: MemoryViews, fd: number, ownsFd = false, flushEachBatch = true) {
     super(views, fd, ownsFd, flushEachBatch);
+    this.numberByIndex = true;
   }
   protected one(view: PacketView, m: Uint8Array, sec: number, nsec: number, number: number): void {
     writeJsonPacket(this.out, view, m, sec, nsec, number);
