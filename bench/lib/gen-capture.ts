@@ -3,19 +3,9 @@
 // ICMP over IPv4 and IPv6; many flows). Written straight into one big buffer per MiB.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { buildSampleFrames, refChecksum } from '../../test/lib/sample-frames.js';
+import { Rng } from '../../test/lib/env.js';
 
 export type CaptureMix = 'small' | 'mix';
-
-class Rng {
-  private s: number;
-  constructor(seed: number) { this.s = seed >>> 0 || 1; }
-  u32(): number {
-    let x = this.s;
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    this.s = x;
-    return x;
-  }
-}
 
 /** Writes `count` records to `path`; returns the byte size. */
 export function generateCapture(path: string, count: number, mix: CaptureMix, seed = 42): number {
