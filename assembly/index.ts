@@ -1,6 +1,8 @@
 // The engine's single WASM module: one export surface over the imported shared memory.
 // Each structure or protocol family lives in its own file; exports carry its prefix
-// (DPDK style: lpm4_add, ring_enqueue_burst ...).
+// (DPDK style: lpm4_add, ring_enqueue_burst ...). The filter language is not here: each
+// expression is compiled at run time into a small module of its own that imports this
+// same memory (host/filter/wasm-codegen.ts).
 export * from "./layout";
 export * from "./checksum";
 export * from "./dissect";
@@ -12,4 +14,3 @@ export * from "./wheel";
 export * from "./flows";
 export * from "./pool";
 export * from "./build";
-export * from "./filter";

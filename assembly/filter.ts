@@ -1,1 +1,0 @@
-// placeholder: this room's owner fills it (see assembly/index.ts)
