@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCaptureFile } from '../host/sources/capture-file.js';
@@ -132,6 +132,20 @@ test('raw sockets: --raw udp and --raw icmp capture IP datagrams tagged RAW', ()
   const r2 = await sn2.done;
   assert.is(r2.code, 0, r2.stderr);
   assert.match(r2.stdout, /ICMP echo request/);
+}));
+
+test('-Z nobody: root is given up after the capture opens; the output file belongs to nobody', () => live(async (p) => {
+  const dir = join(tmp, 'z');
+  chmodSync(tmp, 0o755);
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o777);
+  const out = join(dir, 'z.pcap');
+  const sn = await startSniffer(p.b, ['-i', p.ifB, '-Z', 'nobody', '-c', '3', '-w', out, 'udp']);
+  sendUdp(p.a, p.ipB, 7781, 3, 20);
+  const r = await sn.done;
+  assert.is(r.code, 0, r.stderr);
+  assert.is(statSync(out).uid, 65534, 'the file was created after dropping to nobody');
+  assert.is(readCaptureFile(out).records.length, 3);
 }));
 
 test('errors: unknown interface lists the valid ones; not root is one clear line', () => {

@@ -41,7 +41,8 @@ export class PcapOut implements BatchStage {
       this.fd = opts.path === '-' ? 1 : openSync(opts.path, 'w');
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      throw new PktError(err.code === 'EACCES' ? 'E_PERM' : 'E_IO', `${opts.path}: ${err.code === 'ENOENT' ? 'No such file or directory' : err.message}`);
+      const why = err.code === 'ENOENT' ? 'No such file or directory' : err.code === 'EACCES' ? 'Permission denied' : err.message;
+      throw new PktError(err.code === 'EACCES' ? 'E_PERM' : 'E_IO', `${opts.path}: ${why}`);
     }
     this.out = engine.arena.alloc(OUT_BYTES + 64);
     this.usedPtr = this.out + OUT_BYTES;
