@@ -13,6 +13,7 @@ import { delay, templateBuffer, type Transport, type TransportOptions } from './
 
 /** Completions allowed in flight before settle() waits for them. */
 const MAX_IN_FLIGHT = 64;
+const RECOVERY_MESSAGES = 3;
 
 export class UdpTransport implements Transport {
   private readonly opts: TransportOptions;
@@ -22,6 +23,10 @@ export class UdpTransport implements Transport {
   private inFlight = 0;
   private lastOk: { records: number; template: boolean } | null = null;
   private needTemplates = true;
+  /** After a refusal every data message carries templates until this many in a row
+   *  drew none: a collector that restarted has forgotten them, and the first message it
+   *  gets must be decodable. */
+  private recovering = 0;
   private sinceTemplates = 0;
   private templatesAt = 0;
   private nextSeq = 0;
@@ -40,7 +45,12 @@ export class UdpTransport implements Transport {
     const type = this.opts.family === 6 || (this.opts.family === 0 && this.opts.host.includes(':')) ? 'udp6' : 'udp4';
     const s = dgram.createSocket(type);
     this.socket = s;
-    s.on('error', () => { this.q.stats[S_SEND_ERRORS]++; });
+    // The socket also reads (dgram always does), and when the loop is idle the kernel's
+    // pending port-unreachable surfaces there (recvmsg ECONNREFUSED) instead of on a send.
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      this.q.stats[S_SEND_ERRORS]++;
+      if (err.code === 'ECONNREFUSED') this.refused();
+    });
     s.connect(this.opts.port, this.opts.host, () => {
       this.connected = true;
       this.q.stats[S_CONNECTS]++;
@@ -56,7 +66,7 @@ export class UdpTransport implements Transport {
 
   send(bytes: Buffer, records: number, sequence: number): void {
     const now = Date.now();
-    if (this.needTemplates || this.sinceTemplates >= this.opts.refreshMessages || now - this.templatesAt >= this.opts.refreshSec * 1000) {
+    if (this.needTemplates || this.recovering > 0 || this.sinceTemplates >= this.opts.refreshMessages || now - this.templatesAt >= this.opts.refreshSec * 1000) {
       this.sendTemplates(sequence);
     }
     this.sinceTemplates++;
@@ -80,20 +90,15 @@ export class UdpTransport implements Transport {
       const st = this.q.stats;
       if (err === null || err === undefined) {
         if (template) st[S_TEMPLATE_MSGS]++;
-        else { st[S_SENT_MSGS]++; st[S_SENT_RECS] += records; }
+        else {
+          st[S_SENT_MSGS]++; st[S_SENT_RECS] += records;
+          if (this.recovering > 0 && this.lastOk !== null && !this.lastOk.template) this.recovering--;
+        }
         this.lastOk = { records, template };
       } else {
         st[S_SEND_ERRORS]++;
         const refused = (err as NodeJS.ErrnoException).code === 'ECONNREFUSED';
-        if (refused && this.lastOk !== null) {
-          // The datagram that drew the port-unreachable went out as "sent": move it.
-          if (!this.lastOk.template) {
-            st[S_SENT_MSGS]--; st[S_SENT_RECS] -= this.lastOk.records;
-            st[S_LOST_MSGS]++; st[S_LOST_RECS] += this.lastOk.records;
-          }
-          this.lastOk = null;
-        }
-        if (refused) this.needTemplates = true;
+        if (refused) this.refused();
         if (refused && !retry && !template) {
           this.sendTemplates(sequence);
           this.raw(bytes, records, sequence, false, true);
@@ -103,6 +108,19 @@ export class UdpTransport implements Transport {
       }
       if (this.inFlight === 0) this.wake();
     });
+  }
+
+  /** A port-unreachable came back: the datagram that drew it (the last one that went
+   *  out) was counted sent; move it to lost, and resend templates from now on. */
+  private refused(): void {
+    const st = this.q.stats;
+    if (this.lastOk !== null && !this.lastOk.template) {
+      st[S_SENT_MSGS]--; st[S_SENT_RECS] -= this.lastOk.records;
+      st[S_LOST_MSGS]++; st[S_LOST_RECS] += this.lastOk.records;
+    }
+    this.lastOk = null;
+    this.needTemplates = true;
+    this.recovering = RECOVERY_MESSAGES;
   }
 
   /** Sends a templates-only message when the refresh interval passed with no data. */
