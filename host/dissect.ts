@@ -72,12 +72,18 @@ export class DissectTwin implements DissectCore {
     return ((m[p] << 24) | (m[p + 1] << 16) | (m[p + 2] << 8) | m[p + 3]) >>> 0;
   }
 
-  private setLayer(d: number, bit: number): void {
-    this.m32[(d + D_LAYERS) >>> 2] |= bit;
+  // Layer and error bits of the frame being dissected, stored once per frame (as the
+  // WASM side keeps them in globals): a read-modify-write of the descriptor per bit
+  // costs more than the bit.
+  private layers = 0;
+  private errors = 0;
+
+  private setLayer(_d: number, bit: number): void {
+    this.layers |= bit;
   }
 
-  private setError(d: number, bit: number): void {
-    this.m32[(d + D_ERRORS) >>> 2] |= bit;
+  private setError(_d: number, bit: number): void {
+    this.errors |= bit;
   }
 
   private put8(d: number, off: number, v: number): void {
@@ -94,7 +100,16 @@ export class DissectTwin implements DissectCore {
 
   dissect_frame(f: number, cap: number, wire: number, linktype: number, d: number, opts: number): void {
     this.sync();
-    this.frame(f >>> 0, cap >>> 0, wire >>> 0, linktype & 0xFFFF, d >>> 0, opts >>> 0);
+    this.one(f >>> 0, cap >>> 0, wire >>> 0, linktype & 0xFFFF, d >>> 0, opts >>> 0);
+  }
+
+  private one(f: number, cap: number, wire: number, linktype: number, d: number, opts: number): void {
+    this.layers = 0;
+    this.errors = 0;
+    this.frame(f, cap, wire, linktype, d, opts);
+    const m32 = this.m32;
+    m32[(d + D_LAYERS) >>> 2] = this.layers;
+    m32[(d + D_ERRORS) >>> 2] = this.errors;
   }
 
   dissect_batch(table: number, count: number, out: number, opts: number): number {
@@ -104,8 +119,8 @@ export class DissectTwin implements DissectCore {
     for (let i = 0; i < count; i++) {
       const e = (table >>> 2) + i * 4;
       const d = out + i * DESC_SIZE;
-      this.frame(m32[e], m32[e + 1], m32[e + 2], m32[e + 3] & 0xFFFF, d, opts);
-      if ((m32[(d + D_ERRORS) >>> 2] & ~E_SNAPLEN) !== 0) bad++;
+      this.one(m32[e], m32[e + 1], m32[e + 2], m32[e + 3] & 0xFFFF, d, opts);
+      if ((this.errors & ~E_SNAPLEN) !== 0) bad++;
     }
     return bad;
   }
@@ -387,7 +402,7 @@ export class DissectTwin implements DissectCore {
     if (payloadEnd > frameEnd) this.setError(d, E_BAD_IP_LEN);
     const l4len = payloadEnd > h ? payloadEnd - h : 0;
     this.put16(d, D_IP_PAYLOAD_LEN, clamp16(l4len));
-    if ((this.m32[(d + D_ERRORS) >>> 2] & (E_TRUNC_L3 | E_BAD_EXT_HDR)) !== 0) return;
+    if ((this.errors & (E_TRUNC_L3 | E_BAD_EXT_HDR)) !== 0) return;
     if (fo !== 0) return;
     if ((opts & DF_VERIFY_CKSUM) !== 0) this.setLayer(d, L_CKSUM_CHECKED);
     const verify = (opts & DF_VERIFY_CKSUM) !== 0 && !more && h + l4len <= cap;
