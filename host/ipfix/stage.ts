@@ -118,6 +118,11 @@ class Stage implements IpfixStage {
     this.maybeFlush();
   }
 
+  /** The consumer loop's quiet-source hook (BatchStage.idle): the same as tick. */
+  idle(sec: number, nsec: number): void {
+    this.tick(sec, nsec);
+  }
+
   finish(): void {
     if (this.finished) return;
     this.finished = true;
