@@ -5,7 +5,8 @@
 import type { Engine } from './engine.js';
 import { PktError } from './errors.js';
 import { ipv4ToString, ipv6ToString, parseIPv4, parseIPv6 } from './addr.js';
-import { lpm4Core, LPM_E_DEPTH, LPM_E_NOT_FOUND, LPM_E_RULES, LPM_E_TBL8, LPM_UPDATED, type Lpm4Core } from './lpm4.js';
+import { lpm4Core, type Lpm4Core } from './lpm4.js';
+import { LPM_E_DEPTH, LPM_E_NOT_FOUND, LPM_E_RULES, LPM_E_TBL8, LPM_UPDATED } from './lpm-table.js';
 import { lpm6Core, type Lpm6Core } from './lpm6.js';
 
 export interface LpmOptions {
