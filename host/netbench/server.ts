@@ -36,7 +36,7 @@ class WorkerPool {
 
 let connIds = 0;
 
-function serveStream(s: Duplex, pool: WorkerPool | null, log: (l: string) => void): void {
+function serveStream(s: Duplex, subscribe: (cb: (b: Buffer) => void) => void, pool: WorkerPool | null, log: (l: string) => void): void {
   let hello: Hello | null = null;
   let head = Buffer.alloc(0);
   let bytes = 0;
@@ -52,7 +52,7 @@ function serveStream(s: Duplex, pool: WorkerPool | null, log: (l: string) => voi
     if (b.length === 0) return;
     bytes += b.length;
     if (hello!.mode === MODE_BULK) {
-      if (worker !== null) worker.postMessage({ id, kind: 'data', buf: b, verify: hello!.verify });
+      if (worker !== null) worker.postMessage({ id, kind: 'data', buf: Buffer.from(b), verify: hello!.verify });
       else hash?.update(b);
       return;
     }
@@ -63,7 +63,7 @@ function serveStream(s: Duplex, pool: WorkerPool | null, log: (l: string) => voi
       else s.write(rrReply!);
     }
   };
-  s.on('data', (b: Buffer) => {
+  subscribe((b: Buffer) => {
     if (hello === null) {
       head = Buffer.concat([head, b]);
       if (head.length < HELLO_LEN) return;
@@ -116,7 +116,7 @@ export async function runServer(a: NetbenchArgs, log: (l: string) => void): Prom
     return () => { rx.close(); sock.close(); pool?.close(); };
   }
   const srv = await listenStream(a.proto, host, a.port, { nodelay: a.nodelay, sndbuf: a.sndbuf, rcvbuf: a.rcvbuf, mss: a.mss, userTimeout: a.userTimeout, keepalive: a.keepalive },
-    (s) => serveStream(s, pool, log));
+    (s, sub) => serveStream(s, sub, pool, log));
   log(`netbench server: ${a.proto} on ${host}:${srv.port()}${pool ? `, ${a.workers} worker threads available` : ''}`);
   return () => { srv.close(); pool?.close(); };
 }
