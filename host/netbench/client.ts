@@ -26,6 +26,8 @@ export interface ClientReport {
   verify?: { ok: boolean; streams: { sent: string; received: string | null }[] };
   latency?: LatencySummary & { transactionsPerSec: number };
   udp?: UdpReport & { sent: number };
+  /** Client process CPU (user + system) during the run, ms. */
+  clientCpuMs: number;
 }
 
 function readResultLine(s: Duplex): Promise<string> {
@@ -52,9 +54,10 @@ export async function runClient(a: NetbenchArgs, serverMode: 'event' | 'workers'
     lastBytes = counted;
   }, a.interval * 1000);
   const onBytes = (n: number): void => { counted += n; };
+  const cpu0 = process.cpuUsage();
   const report: ClientReport = {
     proto: a.proto, mode: a.mode, streams: a.parallel, len: a.len, serverMode, nodelay: a.nodelay, intervals,
-    sent: { bytes: 0, seconds: 0, mbps: 0 },
+    sent: { bytes: 0, seconds: 0, mbps: 0 }, clientCpuMs: 0,
   };
   try {
     if (a.proto === 'udp') {
@@ -101,6 +104,8 @@ export async function runClient(a: NetbenchArgs, serverMode: 'event' | 'workers'
     return report;
   } finally {
     clearInterval(ivTimer);
+    const c = process.cpuUsage(cpu0);
+    report.clientCpuMs = (c.user + c.system) / 1000;
   }
 }
 
