@@ -11,7 +11,7 @@ import { FrameRing, ringCore } from '../host/ring.js';
 const worker = fileURLToPath(new URL('./lib/ring-worker.js', import.meta.url));
 const engine = createEngine();
 type Kind = 'wasm' | 'ts' | 'ringbuf.js';
-const SLOTS = 1024;
+const SLOTS = 16384;
 
 async function once(kind: Kind, burst: number, n: number): Promise<number> {
   const go = new Int32Array(new SharedArrayBuffer(8));
@@ -44,7 +44,7 @@ async function once(kind: Kind, burst: number, n: number): Promise<number> {
     sent += put;
     // A full ring: spin a little, then give the core away for a few microseconds, as a
     // real producer would (on 2 shared cores, pure spinning starves the consumer).
-    if (put === 0 && ++misses > 64) { misses = 0; Atomics.wait(nap, 0, 0, 0.02); }
+    if (put === 0 && ++misses > 20000) { misses = 0; Atomics.wait(nap, 0, 0, 0.02); }
   }
   await done;
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -15,7 +15,7 @@ let sum = 0;
 let misses = 0;
 const nap = new Int32Array(new SharedArrayBuffer(4));
 // An empty ring: spin a little, then give the core away for a few microseconds.
-const idle = (): void => { if (++misses > 64) { misses = 0; Atomics.wait(nap, 0, 0, 0.02); } };
+const idle = (): void => { if (++misses > 20000) { misses = 0; Atomics.wait(nap, 0, 0, 0.02); } };
 if (job.kind === 'ringbuf.js') {
   const rb = new RingBuffer(job.sab!, Uint32Array);
   const dst = new Uint32Array(job.burst);
