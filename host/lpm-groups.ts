@@ -1,5 +1,9 @@
 // Twin of assembly/lpm-groups.ts: the tbl8 group free list, shared by both twins.
-import { H_GROUPS, H_GROUPS_HW, H_GROUPS_FREE, H_GROUPS_NFREE, H_GROUPS_USED, H_TBL8, H_TBL8D } from './lpm-table.js';
+import * as table from './lpm-table.js';
+
+// Header words as module-local consts: V8 reads an imported binding through its module cell
+// on every use (single lookups ran ~20% slower that way); a local const is folded.
+const { H_GROUPS, H_GROUPS_HW, H_GROUPS_FREE, H_GROUPS_NFREE, H_GROUPS_USED, H_TBL8, H_TBL8D } = table;
 
 /** Groups still available (freed plus never used). */
 export function groupsFree(m: Uint32Array, h: number): number {

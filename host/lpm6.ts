@@ -3,14 +3,19 @@
 import type { MemoryViews } from './memory.js';
 import type { WasmExports } from './wasm.js';
 import { pickExports } from './core.js';
-import {
-  bindTwin, LpmTwinBase, tableFootprint, tableInit, LPM_E_DEPTH, LPM_E_NOT_FOUND, LPM_E_RULES, LPM_E_TBL8, LPM_OK,
-  LPM_UPDATED, H_TBL24, H_TBL24D, H_TBL8, H_TBL8D, H_RULES, H_RULES_CAP, H_GROUPS, H_GROUPS_USED, H_NH_COUNT,
-  H_BYTES, H_RULES_HW, H_RULE_ADDR, H_RULE_NH, H_RULE_SLOT, H_NH_VAL, EXT, GROUP_MASK,
-} from './lpm-table.js';
+import { bindTwin, LpmTwinBase, tableFootprint, tableInit } from './lpm-table.js';
+import * as table from './lpm-table.js';
 import { slotAcquire, slotRelease } from './lpm-nexthops.js';
 import { groupAlloc, groupFree, groupsFree } from './lpm-groups.js';
 import { ruleFind, ruleInsert, ruleRemove } from './lpm-rules.js';
+
+// Header words as module-local consts: V8 reads an imported binding through its module cell
+// on every use (single lookups ran ~20% slower that way); a local const is folded.
+const {
+  LPM_E_DEPTH, LPM_E_NOT_FOUND, LPM_E_RULES, LPM_E_TBL8, LPM_OK, LPM_UPDATED, H_TBL24, H_TBL24D, H_TBL8,
+  H_TBL8D, H_RULES, H_RULES_CAP, H_GROUPS, H_GROUPS_USED, H_NH_COUNT, H_BYTES, H_RULES_HW, H_RULE_ADDR,
+  H_RULE_NH, H_RULE_SLOT, H_NH_VAL, EXT, GROUP_MASK,
+} = table;
 
 /** The lpm6_* export surface shared by the WASM module and Lpm6Twin. Addresses are pointers to 16 bytes. */
 export interface Lpm6Core {

@@ -5,18 +5,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { createEngine } from '../host/engine.js';
 import { RouteTable } from '../host/route-table.js';
 import { ipv4ToString, ipv6ToString } from '../host/addr.js';
 import { haveTool, inCI, isRoot, Rng, seed } from './lib/env.js';
 import { inside4, inside6, mask4, mask6 } from './lpm-ref.js';
+import { tsEngine, wasmEngine } from './lpm-common.js';
 
 const ROUTES = 5000;
 const QUERIES = 1500;
 const GATEWAYS = 10;
-
-const wasmEngine = createEngine({ backend: 'wasm' });
-const tsEngine = createEngine({ backend: 'ts', memory: wasmEngine.memory, module: wasmEngine.module });
 
 function canRun(): boolean {
   if (!haveTool('ip', '-V')) return false;

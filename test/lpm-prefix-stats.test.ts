@@ -3,15 +3,13 @@
 // (longest match of source -> out, of destination -> in, wire lengths as bytes).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createEngine, type Engine } from '../host/engine.js';
+import type { Engine } from '../host/engine.js';
 import { PrefixStats, parsePrefixFile } from '../host/prefix-stats.js';
-import { PktError } from '../host/errors.js';
 import { ipv4ToString, ipv6ToString } from '../host/addr.js';
 import { Rng, seed } from './lib/env.js';
 import { Ref4, Ref6, inside4, inside6, mask4, mask6 } from './lpm-ref.js';
+import { throwsCode, tsEngine, wasmEngine } from './lpm-common.js';
 
-const wasmEngine = createEngine({ backend: 'wasm' });
-const tsEngine = createEngine({ backend: 'ts', memory: wasmEngine.memory, module: wasmEngine.module });
 
 const MAC = [2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2];
 
@@ -143,10 +141,7 @@ test('a v4-only file creates no IPv6 table, IPv6 frames count as unmatched; bad 
   ]);
   assert.is(stats.unmatchedPackets, 1);
   for (const bad of ['10.0.0.0/33 x\n', 'nonsense\n', '10.0.0.0/8\n10.0.0.1/8\n']) {
-    try { PrefixStats.fromText(wasmEngine, bad); assert.unreachable(bad); } catch (e) {
-      assert.instance(e, PktError);
-      assert.is((e as PktError).code, 'E_BAD_ARGUMENT');
-    }
+    throwsCode(() => PrefixStats.fromText(wasmEngine, bad), 'E_BAD_ARGUMENT');
   }
   assert.equal(parsePrefixFile('2001:db8::/32 doc net # c\n'), [{ prefix: '2001:db8::/32', label: 'doc net' }]);
 });

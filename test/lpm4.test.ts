@@ -2,26 +2,12 @@
 // leave byte-identical tables), edge cases, capacity errors, loaders.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createEngine, type Engine } from '../host/engine.js';
 import { Lpm4, RouteTable } from '../host/route-table.js';
 import { LPM4_HEADER } from '../host/lpm4.js';
-import { PktError } from '../host/errors.js';
 import { ipv4ToString } from '../host/addr.js';
 import { Rng, seed } from './lib/env.js';
 import { Ref4, inside4, mask4 } from './lpm-ref.js';
-
-const wasmEngine = createEngine({ backend: 'wasm' });
-const tsEngine = createEngine({ backend: 'ts', memory: wasmEngine.memory, module: wasmEngine.module });
-const engines: [string, Engine][] = [['wasm', wasmEngine], ['ts', tsEngine]];
-
-function throwsCode(fn: () => unknown, code: string): void {
-  try { fn(); } catch (e) {
-    assert.instance(e, PktError);
-    assert.is((e as PktError).code, code);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
-}
+import { assertDrains, assertSameTables, churn, engines, throwsCode, tsEngine, wasmEngine } from './lpm-common.js';
 
 /** Mixed lengths, weighted like real tables but with plenty of /0../8 and /25../32. */
 function randomDepth(rng: Rng): number {
@@ -68,55 +54,27 @@ test('random table (>= 10,000 live prefixes, deletes and re-adds between) matche
     assert.is(hitsW, hits);
     assert.is(hitsT, hits);
   };
-  for (let step = 0; ref.size < 10500; step++) {
-    const r = rng.int(100);
-    if (r < 15 && live.length > 0) {
-      const k = rng.int(live.length);
-      const [a, d] = live[k];
-      live[k] = live[live.length - 1];
-      live.pop();
-      assert.ok(ref.delete(a, d));
-      assert.ok(w.deleteRaw(a, d));
-      assert.ok(t.deleteRaw(a, d));
-    } else if (r < 20 && live.length > 0) {
-      const [a, d] = live[rng.int(live.length)];
-      const nh = rng.int(1000);
-      assert.not.ok(ref.add(a, d, nh));
-      assert.not.ok(w.addRaw(a, d, nh));
-      assert.not.ok(t.addRaw(a, d, nh));
-    } else {
+  churn(rng, ref, [w, t], live, {
+    until: 10500,
+    newPrefix: () => {
       const d = randomDepth(rng);
       // Half the prefixes nest inside an existing one, so overlaps are common.
       let a = rng.u32();
       if (live.length > 0 && rng.bool(0.5)) { const [pa, pd] = live[rng.int(live.length)]; a = inside4(rng, pa, pd); }
-      a = (a & mask4(d)) >>> 0;
-      const nh = rng.int(1000);
-      const fresh = ref.add(a, d, nh);
-      assert.is(w.addRaw(a, d, nh), fresh);
-      assert.is(t.addRaw(a, d, nh), fresh);
-      if (fresh) live.push([a, d]);
-    }
-    if (step % 4000 === 3999) check(8000);
-  }
+      return [(a & mask4(d)) >>> 0, d];
+    },
+    checkEvery: 4000,
+    check: () => check(8000),
+    show: (a, d) => `${ipv4ToString(a)}/${d}`,
+  });
   assert.ok(ref.size >= 10000, `only ${ref.size} prefixes live`);
   assert.is(w.size, ref.size);
   assert.is(t.size, ref.size);
   check(40000);
-  // Same operations, same algorithm: the two tables must be identical below the header
-  // (whose pointers are absolute and so differ).
-  const fw = w.figures(), ft = t.figures();
-  assert.equal(fw, ft);
-  const u8 = wasmEngine.views.refresh().u8;
-  const a = Buffer.from(u8.buffer, w.table + LPM4_HEADER, fw.bytes - LPM4_HEADER);
-  const b = Buffer.from(u8.buffer, t.table + LPM4_HEADER, ft.bytes - LPM4_HEADER);
-  assert.ok(a.equals(b), 'WASM and twin tables differ');
+  assertSameTables(w, t, LPM4_HEADER);
   // Deleting everything returns every tbl8 group and next-hop slot.
-  for (const [pa, pd] of ref.all()) { w.deleteRaw(pa, pd); t.deleteRaw(pa, pd); }
+  assertDrains(ref.all(), [w, t]);
   for (const x of [w, t]) {
-    const f = x.figures();
-    assert.is(f.rules, 0);
-    assert.is(f.tbl8Used, 0);
-    assert.is(f.nextHops, 0);
     assert.is(x.lookup('10.1.2.3'), null);
   }
 });

@@ -2,26 +2,12 @@
 // tables), edge cases (/0, /128, nesting across stride boundaries), capacity errors.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createEngine, type Engine } from '../host/engine.js';
 import { Lpm6 } from '../host/route-table.js';
 import { LPM6_HEADER } from '../host/lpm6.js';
-import { PktError } from '../host/errors.js';
 import { ipv6ToString, parseIPv6 } from '../host/addr.js';
 import { Rng, seed } from './lib/env.js';
 import { Ref6, inside6, mask6 } from './lpm-ref.js';
-
-const wasmEngine = createEngine({ backend: 'wasm' });
-const tsEngine = createEngine({ backend: 'ts', memory: wasmEngine.memory, module: wasmEngine.module });
-const engines: [string, Engine][] = [['wasm', wasmEngine], ['ts', tsEngine]];
-
-function throwsCode(fn: () => unknown, code: string): void {
-  try { fn(); } catch (e) {
-    assert.instance(e, PktError);
-    assert.is((e as PktError).code, code);
-    return;
-  }
-  assert.unreachable(`expected ${code}`);
-}
+import { assertDrains, assertSameTables, churn, engines, throwsCode, tsEngine, wasmEngine } from './lpm-common.js';
 
 function randomDepth(rng: Rng): number {
   const r = rng.int(100);
@@ -78,51 +64,23 @@ test('random table (>= 10,000 live prefixes, deletes and re-adds between) matche
     assert.is(hitsW, hits);
     assert.is(hitsT, hits);
   };
-  for (let step = 0; ref.size < 10500; step++) {
-    const r = rng.int(100);
-    if (r < 15 && live.length > 0) {
-      const k = rng.int(live.length);
-      const [a, d] = live[k];
-      live[k] = live[live.length - 1];
-      live.pop();
-      assert.ok(ref.delete(a, d));
-      assert.ok(w.deleteRaw(a, d), `delete ${str(a)}/${d}`);
-      assert.ok(t.deleteRaw(a, d));
-    } else if (r < 20 && live.length > 0) {
-      const [a, d] = live[rng.int(live.length)];
-      const nh = rng.int(1000);
-      assert.not.ok(ref.add(a, d, nh));
-      assert.not.ok(w.addRaw(a, d, nh));
-      assert.not.ok(t.addRaw(a, d, nh));
-    } else {
+  churn(rng, ref, [w, t], live, {
+    until: 10500,
+    newPrefix: () => {
       const d = randomDepth(rng);
       let a = randomAddr(rng);
       if (live.length > 0 && rng.bool(0.6)) { const [pa, pd] = live[rng.int(live.length)]; a = inside6(rng, pa, pd); }
-      a = mask6(a, d);
-      const nh = rng.int(1000);
-      const fresh = ref.add(a, d, nh);
-      assert.is(w.addRaw(a, d, nh), fresh);
-      assert.is(t.addRaw(a, d, nh), fresh);
-      if (fresh) live.push([a, d]);
-    }
-    if (step % 5000 === 4999) check(3000);
-  }
+      return [mask6(a, d), d];
+    },
+    checkEvery: 5000,
+    check: () => check(3000),
+    show: (a, d) => `${str(a)}/${d}`,
+  });
   assert.is(w.size, ref.size);
   assert.is(t.size, ref.size);
   check(12000);
-  const fw = w.figures(), ft = t.figures();
-  assert.equal(fw, ft);
-  const u8 = wasmEngine.views.refresh().u8;
-  const a = Buffer.from(u8.buffer, w.table + LPM6_HEADER, fw.bytes - LPM6_HEADER);
-  const b = Buffer.from(u8.buffer, t.table + LPM6_HEADER, ft.bytes - LPM6_HEADER);
-  assert.ok(a.equals(b), 'WASM and twin tables differ');
-  for (const [pa, pd] of ref.all()) { assert.ok(w.deleteRaw(pa, pd)); assert.ok(t.deleteRaw(pa, pd)); }
-  for (const x of [w, t]) {
-    const f = x.figures();
-    assert.is(f.rules, 0);
-    assert.is(f.tbl8Used, 0, 'every group folds back once its prefixes are gone');
-    assert.is(f.nextHops, 0);
-  }
+  assertSameTables(w, t, LPM6_HEADER);
+  assertDrains(ref.all(), [w, t]);
 });
 
 for (const [name, engine] of engines) {
