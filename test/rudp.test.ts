@@ -10,6 +10,7 @@ import { createEngine } from '../host/engine.js';
 import { connect, createServer, type Connection, type Server } from '../host/rudp/index.js';
 import { F_ACK, F_HS, F_SYN, F_FIN, F_RST, F_PROBE, Segment, SegmentCodec } from '../host/rudp/header.js';
 import { RtoEstimator, DEFAULT_RTO } from '../host/rudp/rto.js';
+import { Relay } from '../host/rudp/relay.js';
 import { Rng, seed } from './lib/env.js';
 
 const S = seed();
@@ -145,8 +146,11 @@ test('flood of opens: no PCB without a valid cookie; the connection cap holds (E
   }
   await new Promise((r) => setTimeout(r, 50));
   let st = srv.stats();
-  assert.is(st.synReceived, 2000);
-  assert.is(st.cookieBad, 2000);
+  // Loopback may drop some of a flood (socket buffer): every one that arrived is accounted for.
+  assert.ok(st.datagramsIn >= 2000, `most of the flood arrived: ${st.datagramsIn}`);
+  assert.is(st.synReceived + st.cookieBad, st.datagramsIn);
+  assert.is(st.synAcksSent, st.synReceived, 'each SYN answered statelessly');
+  assert.ok(st.synReceived > 1000 && st.cookieBad > 1000);
   assert.is(st.cookieOk, 0);
   assert.is(srv.connections, 0);
   const results = await Promise.all(Array.from({ length: 6 }, () => new Promise<string>((res) => {
@@ -163,6 +167,67 @@ test('flood of opens: no PCB without a valid cookie; the connection cap holds (E
   fl.close();
   srv.endpoint!.accepting = false;
   for (const c of srv.endpoint!.conns.values()) c.destroy();
+  await new Promise<void>((r) => srv.close(() => r()));
+});
+
+test('flow control: a reader that stops closes the window; back-pressure reaches write(); all data arrives after resume', async () => {
+  const N = 6 << 20;
+  let got = 0;
+  let server: Connection | null = null;
+  const hash = createHash('sha256');
+  const ended = new Promise<void>((res) => {
+    void listen({ receiveBuffer: 256 << 10 }, (c) => {
+      server = c;
+      c.pause();
+      c.on('data', (b: Buffer) => { got += b.length; hash.update(b); });
+      c.on('end', () => { c.end(); res(); });
+    }).then((srv) => { (globalThis as { _srv?: Server })._srv = srv; });
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  const srv = (globalThis as { _srv?: Server })._srv!;
+  const cl = connect(srv.address()!.port, '127.0.0.1', { sendBuffer: 256 << 10 });
+  const data = Buffer.alloc(N);
+  const rng = new Rng(S ^ 77);
+  for (let i = 0; i < N; i += 4) data.writeUInt32LE(rng.u32(), i);
+  let sawFalse = false;
+  for (let off = 0; off < N; off += 65536) if (!cl.write(data.subarray(off, off + 65536))) sawFalse = true;
+  cl.end();
+  await new Promise((r) => setTimeout(r, 600));
+  assert.ok(sawFalse, 'write() must return false while the peer does not read');
+  const info = cl.info();
+  assert.is(info.sndWnd, 0, 'the reader advertised a closed window');
+  assert.ok(got === 0 && Number(info.bytesOut) <= (256 << 10) + 65536, `sent no more than the window: ${info.bytesOut}`);
+  server!.resume();
+  await ended;
+  assert.is(got, N);
+  assert.is(hash.digest('hex'), createHash('sha256').update(data).digest('hex'));
+  await new Promise<void>((r) => srv.close(() => r()));
+});
+
+test('a vanished peer: the sender fails with ETIMEDOUT (user timeout), the idle receiver by keepalive', async () => {
+  let serverErr: NodeJS.ErrnoException | null = null;
+  const srv = await listen({ keepAliveMs: 300, keepAliveIntervalMs: 100, keepAliveProbes: 3 }, (c) => {
+    c.on('data', () => {});
+    c.on('error', (e: NodeJS.ErrnoException) => { serverErr = e; });
+  });
+  const relay = new Relay({ listenPort: 0, listenHost: '127.0.0.1', targetHost: '127.0.0.1', targetPort: srv.address()!.port, seed: S });
+  const rport = await relay.listen();
+  const cl = connect(rport, '127.0.0.1', { userTimeoutMs: 1000 });
+  await new Promise((r) => cl.once('connect', r));
+  cl.write(Buffer.alloc(100_000));
+  await new Promise((r) => setTimeout(r, 200));
+  relay.blackhole();
+  const t0 = Date.now();
+  const e = await new Promise<NodeJS.ErrnoException>((res) => {
+    cl.on('error', res);
+    cl.write(Buffer.alloc(10_000));
+  });
+  assert.is(e.code, 'ETIMEDOUT');
+  assert.ok(Date.now() - t0 < 8000, `detected in ${Date.now() - t0} ms`);
+  for (let i = 0; i < 100 && serverErr === null; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.is((serverErr as NodeJS.ErrnoException | null)?.code, 'ETIMEDOUT');
+  assert.is(srv.connections, 0, 'the PCB is freed');
+  relay.close();
   await new Promise<void>((r) => srv.close(() => r()));
 });
 

@@ -77,10 +77,14 @@ class Direction {
     this.rnd = new Rand(seed);
   }
 
+  /** When set, everything is dropped (a peer that vanished without a word). */
+  blackhole = false;
+
   handle(buf: Buffer, send: (b: Buffer) => void): void {
     const s = this.stats;
     const imp = this.imp;
     s.in++;
+    if (this.blackhole) { s.dropped++; return; }
     if (imp.loss > 0 && this.rnd.next() < imp.loss) { s.dropped++; return; }
     let copies = 1;
     if (imp.duplicate > 0 && this.rnd.next() < imp.duplicate) { copies = 2; s.duplicated++; }
@@ -216,6 +220,12 @@ export class Relay {
     }
     const u = up;
     this.forward.handle(msg, (b) => { try { u.send(b); } catch { /* not yet connected: a loss */ } });
+  }
+
+  /** Silently drops everything from now on, both ways (no ICMP, no RST: a dead peer). */
+  blackhole(on = true): void {
+    this.forward.blackhole = on;
+    this.backward.blackhole = on;
   }
 
   stats(): { forward: DirectionStats; backward: DirectionStats; peers: number } {
