@@ -41,9 +41,9 @@ export function ruleFind(m: Uint32Array, b: Uint8Array, h: number, key: number, 
   let id = m[tab + i];
   while (id !== 0) {
     const r = keyWord(ra, id, wide);
-    if (b[rd + id] === depth + 1 && (wide
-      ? m[r] === m[w] && m[r + 1] === m[w + 1] && m[r + 2] === m[w + 2] && m[r + 3] === m[w + 3]
-      : m[r] === key)) return id;
+    if (wide
+      ? b[rd + id] === depth + 1 && m[r] === m[w] && m[r + 1] === m[w + 1] && m[r + 2] === m[w + 2] && m[r + 3] === m[w + 3]
+      : m[r] === key && b[rd + id] === depth + 1) return id;
     i = (i + 1) & mask;
     id = m[tab + i];
   }
