@@ -94,6 +94,10 @@ async function liveCapture(o: SniffOptions, engine: Engine): Promise<{ side: Cap
   const src: LiveSource = openLiveSource(iface, {
     snaplen, promisc: o.promisc, bufferSize: o.bufferSize * 1024, immediate: o.immediate, direction: o.direction,
     filter: o.filter, nanosecond: true, backend: o.backend ?? 'auto',
+    // The main thread has nothing else to do while capturing: libpcap's fd in its event
+    // loop (one wake per TPACKET_V3 block) costs less CPU than a capture thread plus a
+    // thread-safe call per batch (bench/live: ~1.3x tcpdump's CPU against ~2x).
+    driver: 'loop',
   });
   // Slots hold whole frames up to 64 KiB (GRO/TSO frames on Linux); 64 MiB of slots,
   // committed by the OS only as they are touched.
