@@ -141,7 +141,8 @@ export class Connection extends Duplex implements TimerOwner {
   private rttSeq = 0;
   private rttStart = -1;
   private retries = 0;
-  private firstRtxAt = -1;
+  /** When the acknowledged edge last moved (or data left into an empty pipe). */
+  private lastProgressAt = 0;
   private rtoDeadline = 0;
 
   // --- receive side ---
@@ -165,6 +166,7 @@ export class Connection extends Duplex implements TimerOwner {
   private hTimeWait = 0;
   private hConnect = 0;
   private persistBackoff = 0;
+  private probesUnanswered = 0;
   private connectTries = 0;
   private released = false;
   private readonly sackOut = new Uint32Array(MAX_SACK * 2);
@@ -286,7 +288,12 @@ export class Connection extends Duplex implements TimerOwner {
 
   /** RTO deadlines are kept lazily: the wheel entry fires, then re-arms for what is left. */
   private armRto(restart: boolean): void {
-    if (restart || this.rtoDeadline === 0) this.rtoDeadline = this.now() + this.rtoEst.rto;
+    if (restart || this.rtoDeadline === 0) {
+      this.rtoDeadline = this.now() + this.rtoEst.rto;
+      // The user timeout is a deadline of its own: a large (backed-off, or bloated) RTO
+      // must not postpone it (Linux TCP_USER_TIMEOUT behaves the same way).
+      if (this.o.userTimeoutMs > 0) this.rtoDeadline = Math.min(this.rtoDeadline, this.lastProgressAt + this.o.userTimeoutMs + 1);
+    }
     if (this.hRto === 0) this.hRto = this.host.clock.arm(0, this.slot, T_RTO, this.rtoDeadline - this.now());
   }
 
@@ -300,9 +307,8 @@ export class Connection extends Duplex implements TimerOwner {
     this.rtoDeadline = 0;
     if (this.sndUna === this.sndNxt) return;
     const now = this.now();
-    if (this.firstRtxAt < 0) this.firstRtxAt = now;
     this.retries++;
-    if (this.retries > this.o.maxRetransmits || (this.o.userTimeoutMs > 0 && now - this.firstRtxAt > this.o.userTimeoutMs)) {
+    if (this.retries > this.o.maxRetransmits || (this.o.userTimeoutMs > 0 && now - this.lastProgressAt >= this.o.userTimeoutMs)) {
       this.fail(rudpError('ETIMEDOUT', 'read', 'peer stopped acknowledging', this.remoteAddress, this.remotePort));
       return;
     }
@@ -321,6 +327,14 @@ export class Connection extends Duplex implements TimerOwner {
   private onPersist(): void {
     if (!this.synchronized() || this.sndWnd >= this.mss || this.sndUna !== this.sndNxt) return;
     if (seqDiff(this.dataEnd, this.sndNxt) === 0) return;
+    // A closed window must not hide a dead peer: unanswered probes count like
+    // retransmissions (maxRetransmits, userTimeoutMs), as Linux does for its probes.
+    const silent = this.now() - this.lastRecvAt;
+    if (this.probesUnanswered > this.o.maxRetransmits || (this.o.userTimeoutMs > 0 && silent > this.o.userTimeoutMs)) {
+      this.fail(rudpError('ETIMEDOUT', 'write', 'window probes unanswered', this.remoteAddress, this.remotePort));
+      return;
+    }
+    this.probesUnanswered++;
     this.counters.probes++;
     this.sendAck(F_PROBE);
     this.persistBackoff = Math.min(this.persistBackoff + 1, 6);
@@ -491,6 +505,7 @@ export class Connection extends Duplex implements TimerOwner {
           break;
         }
         const seq = this.sndNxt;
+        if (seq === this.sndUna) this.lastProgressAt = this.now();
         const fin = this.finQueued && len === avail;
         this.sendData(seq, len, fin);
         this.sndNxt = seqAdd(seq, len + (fin ? 1 : 0));
@@ -556,6 +571,7 @@ export class Connection extends Duplex implements TimerOwner {
     }
     this.lastRecvAt = this.now();
     this.kaProbesSent = 0;
+    this.probesUnanswered = 0;
     if (!this.processAck(seg)) return;
     if (seg.len > 0 || (f & F_FIN) !== 0) this.processData(seg, d);
     if ((f & (F_PROBE | F_HS)) !== 0) this.sendAck(0);
@@ -632,7 +648,7 @@ export class Connection extends Duplex implements TimerOwner {
       this.sndUna = ack;
       this.dupAcks = 0;
       this.retries = 0;
-      this.firstRtxAt = -1;
+      this.lastProgressAt = this.now();
       this.pruneScoreboard();
       if (this.finSent && seqGT(ack, this.dataEnd)) this.finAcked = true;
       if (this.rttStart >= 0 && seqGE(ack, this.rttSeq)) {
