@@ -56,6 +56,18 @@ async function goodput(): Promise<void> {
       const r = median(rudp.map((x) => x.mbps));
       console.log(`${(loss * 100).toFixed(0).padStart(3)} % | ${t.toFixed(1).padStart(10)} | ${r.toFixed(1).padStart(11)} | ${(r / t).toFixed(3).padStart(8)} | ${median(tcp.map((x) => x.cpuMsPerMB)).toFixed(2).padStart(13)} | ${median(rudp.map((x) => x.cpuMsPerMB)).toFixed(2).padStart(14)}${r / t >= 0.8 ? '' : '   (below the 80 % target)'}`);
     }
+    // rudp through the userspace relay (the tests' impairment path), rate-limited to the
+    // same figure, for comparison with the kernel-shaped path above.
+    spawnSync('ip', ['netns', 'exec', p.b, 'iptables', '-F', 'INPUT']);
+    for (const loss of [0, 0.01]) {
+      const rel = spawn('ip', ['netns', 'exec', p.b, process.execPath, 'host/netbench.js', 'relay', '--port', '6002', '--to', '127.0.0.1:6001',
+        '--loss', String(loss), '--relay-rate', String(RATE), '--seed', '7'], { stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, 800));
+      const runs = [0, 1, 2].map(() => once(p.a, [p.ipB, '--port', '6002', '--proto', 'rudp']));
+      rel.kill();
+      await new Promise((r) => setTimeout(r, 200));
+      console.log(`rudp via userspace relay (${RATE} Mbit/s, ${loss * 100}% loss): ${median(runs.map((x) => x.mbps)).toFixed(1)} Mbit/s, ${median(runs.map((x) => x.cpuMsPerMB)).toFixed(2)} ms/MB (relay CPU not counted)`);
+    }
     // Unshaped: the CPU is the limit, reported for honesty.
     for (const [ns, dev] of [[p.a, p.ifA], [p.b, p.ifB]]) spawnSync('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'del', 'dev', dev, 'root']);
     spawnSync('ip', ['netns', 'exec', p.b, 'iptables', '-F', 'INPUT']);
