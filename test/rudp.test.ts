@@ -153,8 +153,10 @@ test('flood of opens: no PCB without a valid cookie; the connection cap holds (E
   assert.ok(st.synReceived > 1000 && st.cookieBad > 1000);
   assert.is(st.cookieOk, 0);
   assert.is(srv.connections, 0);
+  const clients: Connection[] = [];
   const results = await Promise.all(Array.from({ length: 6 }, () => new Promise<string>((res) => {
     const c = connect(port, '127.0.0.1');
+    clients.push(c);
     c.on('error', (e: NodeJS.ErrnoException) => res(e.code ?? 'E'));
     // The server confirms the handshake with an ACK; a refused one gets a reset instead.
     c.on('connect', () => setTimeout(() => res(c.destroyed ? 'destroyed' : 'ok'), 300));
@@ -167,6 +169,9 @@ test('flood of opens: no PCB without a valid cookie; the connection cap holds (E
   fl.close();
   srv.endpoint!.accepting = false;
   for (const c of srv.endpoint!.conns.values()) c.destroy();
+  // Our own clients too: an established connection whose peer went away stays open, as
+  // a TCP connection without keepalive does, and would keep this process alive.
+  for (const c of clients) c.destroy();
   await new Promise<void>((r) => srv.close(() => r()));
 });
 
