@@ -180,7 +180,7 @@ class Direction {
 export class Relay {
   readonly opts: RelayOptions;
   private readonly front: dgram.Socket;
-  private readonly upstream = new Map<string, dgram.Socket>();
+  private readonly upstream = new Map<string, { sock: dgram.Socket; ready: boolean; waiting: Buffer[] }>();
   readonly forward: Direction;
   readonly backward: Direction;
   private readonly maxPeers = 4096;
@@ -210,16 +210,26 @@ export class Relay {
     if (up === undefined) {
       if (this.upstream.size >= this.maxPeers) return;
       const sock = dgram.createSocket(isIPv6(this.opts.targetHost) ? 'udp6' : 'udp4');
-      up = sock;
-      this.upstream.set(key, sock);
+      // Datagrams that arrive while the upstream socket is still connecting wait for it:
+      // the relay loses only what its impairments say.
+      const waiting: Buffer[] = [];
+      const entry = { sock, ready: false, waiting };
+      up = entry;
+      this.upstream.set(key, entry);
       sock.on('message', (m) => this.backward.handle(m, (b) => this.front.send(b, port, address)));
       sock.on('error', () => { /* ICMP errors from the target: the client's timers handle it */ });
       sock.connect(this.opts.targetPort, this.opts.targetHost, () => {
         try { sock.setRecvBufferSize(8 << 20); sock.setSendBufferSize(8 << 20); } catch { /* capped */ }
+        entry.ready = true;
+        for (const b of waiting) sock.send(b);
+        waiting.length = 0;
       });
     }
     const u = up;
-    this.forward.handle(msg, (b) => { try { u.send(b); } catch { /* not yet connected: a loss */ } });
+    this.forward.handle(msg, (b) => {
+      if (!u.ready) { if (u.waiting.length < 1024) u.waiting.push(b); return; }
+      try { u.sock.send(b); } catch { /* closed: a loss */ }
+    });
   }
 
   /** Silently drops everything from now on, both ways (no ICMP, no RST: a dead peer). */
@@ -235,7 +245,7 @@ export class Relay {
   close(): void {
     this.forward.close();
     this.backward.close();
-    for (const s of this.upstream.values()) s.close();
+    for (const s of this.upstream.values()) s.sock.close();
     this.upstream.clear();
     this.front.close();
   }
