@@ -13,7 +13,9 @@ console.log(`SEED ${S}`);
 
 interface Report { verify?: { ok: boolean }; received?: { bytes: number }; sent: { bytes: number } }
 
-for (const [loss, bytes] of [[0, '2M'], [0.01, '2M'], [0.05, '2M'], [0.2, '1M']] as const) {
+// At 20% loss (each way) a 512 KiB stream still takes thousands of recoveries; more only
+// adds minutes on a loaded 2-core machine without exercising anything new.
+for (const [loss, bytes] of [[0, '2M'], [0.01, '2M'], [0.05, '2M'], [0.2, '512K']] as const) {
   test(`every byte once and in order at ${loss * 100}% loss with reordering, duplication and corruption`, async () => {
     if (!isRoot()) { console.log('SKIP rudp-netns: needs root for namespaces'); return; }
     await withNetnsPair(async (p) => {
