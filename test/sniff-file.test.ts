@@ -250,12 +250,16 @@ test('SIGINT while writing a large file leaves a valid capture of whole records'
   for (let i = 0; i < 600; i++) writeSync(fd, chunk); // 6 M records, ~450 MB
   closeSync(fd);
   const out = join(tmp, 'sigint.pcap');
-  const child = spawn(process.execPath, [join(repoRoot, 'host/sniff.js'), '-r', big, '-w', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A filter keeps the copy-per-record path busy (plain -r/-w writes whole chunks and
+  // can finish 450 MB before any signal arrives); the signal comes just after start-up.
+  const child = spawn(process.execPath, [join(repoRoot, 'host/sniff.js'), '-r', big, '-w', out, 'greater', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exit = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  await new Promise((r) => setTimeout(r, 300));
+  const started = new Promise<void>((r) => child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); if (stderr.includes('reading from file')) r(); }));
+  await Promise.race([started, exit]);
+  await new Promise((r) => setTimeout(r, 40));
   child.kill('SIGINT');
-  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  const code = await exit;
   assert.is(code, 0, stderr);
   const got = readCaptureFile(out);
   assert.is(got.error, null, 'output must end on a whole record');
