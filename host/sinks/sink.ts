@@ -105,46 +105,22 @@ export class JsonSink extends TextLikeSink {
   }
 }
 
-/** -w FILE: pcap. A frame of another link type than the file's throws a PktError
- *  (E_UNKNOWN_LINKTYPE) that says to use --pcapng. */
-export class PcapSink implements PacketSink {
-  readonly writer: PcapWriter;
-  private readonly mem: MemoryBytes;
-  constructor(views: MemoryViews, writer: PcapWriter) {
-    this.writer = writer;
-    this.mem = new MemoryBytes(views);
-  }
-  static open(views: MemoryViews, path: string, opts: PcapWriterOptions): PcapSink {
-    return new PcapSink(views, PcapWriter.open(path, opts));
-  }
-  get packets(): number { return this.writer.packets; }
-  writeBatch(batch: FrameBatch, _view: PacketView, _firstNumber: number, keep?: Uint8Array | null): number {
-    const m = this.mem.get();
-    const u32 = this.mem.views.u32;
-    let n = 0;
-    for (let i = 0; i < batch.count; i++) {
-      if (keep && keep[i] === 0) continue;
-      const e = (batch.table + i * FRAME_SIZE) >>> 2;
-      const t = (batch.times + i * TIME_SIZE) >>> 2;
-      this.writer.writeRecordAt(u32[t], u32[t + 1], u32[e + 1], u32[e + 2], m, u32[e], u32[e + 3] & 0xFFFF);
-      n++;
-    }
-    return n;
-  }
-  flush(): void { this.writer.flush(); }
-  close(): void { this.writer.close(); }
+/** The writer surface both capture-file sinks drive. */
+interface RecordWriter {
+  readonly packets: number;
+  writeRecordAt(sec: number, nsec: number, caplen: number, wirelen: number, m: Uint8Array, at: number, linktype: number, iface?: number): void;
+  flush(): void;
+  close(): void;
 }
 
-/** -w FILE --pcapng: one IDB per (link type, interface). */
-export class PcapngSink implements PacketSink {
-  readonly writer: PcapngWriter;
+/** Copies the kept frames of a batch into a capture-file writer, reading the frame table
+ *  directly (no view object per packet). */
+abstract class RecordSink<W extends RecordWriter> implements PacketSink {
+  readonly writer: W;
   private readonly mem: MemoryBytes;
-  constructor(views: MemoryViews, writer: PcapngWriter) {
+  constructor(views: MemoryViews, writer: W) {
     this.writer = writer;
     this.mem = new MemoryBytes(views);
-  }
-  static open(views: MemoryViews, path: string, opts: PcapngWriterOptions = {}): PcapngSink {
-    return new PcapngSink(views, PcapngWriter.open(path, opts));
   }
   get packets(): number { return this.writer.packets; }
   writeBatch(batch: FrameBatch, _view: PacketView, _firstNumber: number, keep?: Uint8Array | null): number {
@@ -163,4 +139,19 @@ export class PcapngSink implements PacketSink {
   }
   flush(): void { this.writer.flush(); }
   close(): void { this.writer.close(); }
+}
+
+/** -w FILE: pcap. A frame of another link type than the file's throws a PktError
+ *  (E_UNKNOWN_LINKTYPE) that says to use --pcapng. */
+export class PcapSink extends RecordSink<PcapWriter> {
+  static open(views: MemoryViews, path: string, opts: PcapWriterOptions): PcapSink {
+    return new PcapSink(views, PcapWriter.open(path, opts));
+  }
+}
+
+/** -w FILE --pcapng: one IDB per (link type, interface). */
+export class PcapngSink extends RecordSink<PcapngWriter> {
+  static open(views: MemoryViews, path: string, opts: PcapngWriterOptions = {}): PcapngSink {
+    return new PcapngSink(views, PcapngWriter.open(path, opts));
+  }
 }
