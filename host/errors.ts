@@ -22,3 +22,14 @@ export class PktError extends Error {
     this.code = code;
   }
 }
+
+/** A failed open/read/create of a file as one clear line: `${what}: Permission denied`
+ *  rather than Node's "EACCES: permission denied, open '…'", with the matching code. */
+export function fileError(e: unknown, what: string): PktError {
+  const err = e as NodeJS.ErrnoException;
+  const why = err.code === 'ENOENT' ? 'No such file or directory'
+    : err.code === 'EACCES' ? 'Permission denied'
+      : err.code === 'EISDIR' ? 'Is a directory'
+        : err.message;
+  return new PktError(err.code === 'EACCES' ? 'E_PERM' : 'E_IO', `${what}: ${why}`);
+}

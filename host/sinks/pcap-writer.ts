@@ -6,7 +6,7 @@
 // complete, valid capture. That is what makes -w safe under SIGINT/SIGTERM: the sniffer's
 // signal handler calls flush() and close(), both synchronous, and exits.
 import { openSync } from 'node:fs';
-import { PktError } from '../errors.js';
+import { PktError, fileError } from '../errors.js';
 import { OutputBuffer, DEFAULT_BUFFER_BYTES } from './output-buffer.js';
 import { linktypeName } from './linktype-names.js';
 
@@ -61,8 +61,7 @@ export class PcapWriter {
     try {
       fd = openSync(path, 'w');
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new PktError(err.code === 'EACCES' ? 'E_PERM' : 'E_IO', `${path}: cannot create capture file: ${err.message}`);
+      throw fileError(e, `${path}: cannot create capture file`);
     }
     return new PcapWriter(fd, opts, true);
   }

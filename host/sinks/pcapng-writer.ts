@@ -6,7 +6,7 @@
 // Same buffering and signal-safety contract as PcapWriter: the SHB is written at open,
 // flush() writes whole blocks only, so the file is valid whenever flush() returns.
 import { openSync } from 'node:fs';
-import { PktError } from '../errors.js';
+import { fileError } from '../errors.js';
 import { OutputBuffer, DEFAULT_BUFFER_BYTES } from './output-buffer.js';
 import { DEFAULT_SNAPLEN } from './pcap-writer.js';
 
@@ -69,8 +69,7 @@ export class PcapngWriter {
     try {
       fd = openSync(path, 'w');
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new PktError(err.code === 'EACCES' ? 'E_PERM' : 'E_IO', `${path}: cannot create capture file: ${err.message}`);
+      throw fileError(e, `${path}: cannot create capture file`);
     }
     return new PcapngWriter(fd, opts, true);
   }

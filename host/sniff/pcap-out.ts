@@ -5,7 +5,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Engine } from '../engine.js';
 import type { FrameBatch } from '../batch.js';
 import type { PcapCore } from '../pcap.js';
-import { PktError } from '../errors.js';
+import { fileError } from '../errors.js';
 import type { BatchInfo, BatchStage } from './stages.js';
 import { SF_BIG_ENDIAN, SF_MICRO } from '../layout.js';
 
@@ -40,9 +40,7 @@ export class PcapOut implements BatchStage {
     try {
       this.fd = opts.path === '-' ? 1 : openSync(opts.path, 'w');
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const why = err.code === 'ENOENT' ? 'No such file or directory' : err.code === 'EACCES' ? 'Permission denied' : err.message;
-      throw new PktError(err.code === 'EACCES' ? 'E_PERM' : 'E_IO', `${opts.path}: ${why}`);
+      throw fileError(e, opts.path);
     }
     this.out = engine.arena.alloc(OUT_BYTES + 64);
     this.usedPtr = this.out + OUT_BYTES;

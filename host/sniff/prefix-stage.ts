@@ -3,7 +3,7 @@
 import { readFileSync, writeSync } from 'node:fs';
 import type { Engine } from '../engine.js';
 import type { FrameBatch } from '../batch.js';
-import { PktError } from '../errors.js';
+import { fileError } from '../errors.js';
 import { PrefixStats } from '../prefix-stats.js';
 import type { BatchInfo, BatchStage } from './stages.js';
 import { SelectedFrames } from './selected.js';
@@ -20,7 +20,7 @@ export class PrefixStage implements BatchStage {
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      throw new PktError('E_IO', `--prefixes ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+      throw fileError(e, `--prefixes ${path}`);
     }
     this.stats = PrefixStats.fromText(engine, text);
     this.json = json;

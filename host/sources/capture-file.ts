@@ -4,7 +4,7 @@
 // until the next call. Damage stops the walk with a PktError naming the byte offset;
 // every good record before it has been returned first.
 import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
-import { PktError } from '../errors.js';
+import { PktError, fileError } from '../errors.js';
 import { splitTimestamp, type SplitTime } from './timestamp.js';
 
 export const CHUNK_BYTES = 1 << 20;
@@ -84,8 +84,7 @@ export class CaptureFileReader {
     try {
       this.fd = openSync(path, 'r');
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new PktError(err.code === 'EACCES' ? 'E_PERM' : 'E_IO', `${path}: ${err.code === 'ENOENT' ? 'No such file or directory' : err.message}`);
+      throw fileError(e, path);
     }
     this.fileSize = fstatSync(this.fd).size;
     this.buf = new Uint8Array(chunkBytes);
