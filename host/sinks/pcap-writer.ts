@@ -17,6 +17,17 @@ export const PCAP_RECORD_HEADER_BYTES = 16;
 /** libpcap's MAXIMUM_SNAPLEN: the default when the caller gives none. */
 export const DEFAULT_SNAPLEN = 262144;
 
+/** Writes the 24-byte pcap file header (little-endian, version 2.4) at `pos`. */
+export function writePcapHeader(v: DataView, pos: number, linktype: number, snaplen: number, nanosecond: boolean): void {
+  v.setUint32(pos, nanosecond ? PCAP_MAGIC_NANO : PCAP_MAGIC_MICRO, true);
+  v.setUint16(pos + 4, 2, true);
+  v.setUint16(pos + 6, 4, true);
+  v.setInt32(pos + 8, 0, true); // thiszone
+  v.setUint32(pos + 12, 0, true); // sigfigs
+  v.setUint32(pos + 16, snaplen, true);
+  v.setUint32(pos + 20, linktype, true);
+}
+
 export interface PcapWriterOptions {
   linktype: number;
   /** Header snaplen; records longer than it are cut to it (what -s means). */
@@ -43,14 +54,7 @@ export class PcapWriter {
     this.out = new OutputBuffer(fd, opts.bufferBytes ?? DEFAULT_BUFFER_BYTES, ownsFd);
     this.dv = { buf: this.out.buf, view: new DataView(this.out.buf.buffer) };
     const o = this.out;
-    const v = this.view(PCAP_HEADER_BYTES);
-    v.setUint32(o.pos, this.nanosecond ? PCAP_MAGIC_NANO : PCAP_MAGIC_MICRO, true);
-    v.setUint16(o.pos + 4, 2, true);
-    v.setUint16(o.pos + 6, 4, true);
-    v.setInt32(o.pos + 8, 0, true); // thiszone
-    v.setUint32(o.pos + 12, 0, true); // sigfigs
-    v.setUint32(o.pos + 16, this.snaplen, true);
-    v.setUint32(o.pos + 20, this.linktype, true);
+    writePcapHeader(this.view(PCAP_HEADER_BYTES), o.pos, this.linktype, this.snaplen, this.nanosecond);
     o.pos += PCAP_HEADER_BYTES;
     o.flush();
   }

@@ -6,12 +6,11 @@ import type { Engine } from '../engine.js';
 import type { FrameBatch } from '../batch.js';
 import type { PcapCore } from '../pcap.js';
 import { fileError } from '../errors.js';
+import { PCAP_HEADER_BYTES, writePcapHeader } from '../sinks/pcap-writer.js';
 import type { BatchInfo, BatchStage } from './stages.js';
 import { SF_BIG_ENDIAN, SF_MICRO } from '../layout.js';
 
 const OUT_BYTES = 1 << 20;
-const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
-const PCAP_MAGIC_NANO = 0xa1b23c4d;
 
 export interface PcapOutOptions {
   path: string;
@@ -44,12 +43,8 @@ export class PcapOut implements BatchStage {
     }
     this.out = engine.arena.alloc(OUT_BYTES + 64);
     this.usedPtr = this.out + OUT_BYTES;
-    const hdr = Buffer.alloc(24);
-    hdr.writeUInt32LE(opts.nanosecond ? PCAP_MAGIC_NANO : PCAP_MAGIC_MICRO, 0);
-    hdr.writeUInt16LE(2, 4);
-    hdr.writeUInt16LE(4, 6);
-    hdr.writeUInt32LE(opts.snaplen, 16);
-    hdr.writeUInt32LE(opts.linktype, 20);
+    const hdr = new Uint8Array(PCAP_HEADER_BYTES);
+    writePcapHeader(new DataView(hdr.buffer), 0, opts.linktype, opts.snaplen, opts.nanosecond);
     writeSync(this.fd, hdr);
   }
 
