@@ -58,7 +58,7 @@ async function run(job: ConsumerJob): Promise<ConsumerResult> {
   const passthrough = stages.length === 1 && stages[0] instanceof PcapOut && job.stages.filter === '' && job.stages.count === 0
     ? stages[0] : null;
   const limit = job.stages.count;
-  const counters = { seen: 0, matched: 0, bytes: 0, malformed: 0, written: 0 };
+  const counters = { seen: 0, matched: 0, bytes: 0, malformed: 0 };
   let lastPublish = 0;
 
   const processBatch = (linktype: number): boolean => {

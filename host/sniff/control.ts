@@ -9,9 +9,8 @@ const F_SEEN = 4; // f64 indexes from here (byte offset 32 / 8)
 const F_MATCHED = 5;
 const F_BYTES = 6;
 const F_MALFORMED = 7;
-const F_WRITTEN = 8;
 
-export interface ConsumerCounters { seen: number; matched: number; bytes: number; malformed: number; written: number }
+export interface ConsumerCounters { seen: number; matched: number; bytes: number; malformed: number }
 
 export class Control {
   readonly address: number;
@@ -40,10 +39,9 @@ export class Control {
     f64[b + F_MATCHED] = c.matched;
     f64[b + F_BYTES] = c.bytes;
     f64[b + F_MALFORMED] = c.malformed;
-    f64[b + F_WRITTEN] = c.written;
   }
 
   read(): ConsumerCounters {
-    return { seen: this.f(F_SEEN), matched: this.f(F_MATCHED), bytes: this.f(F_BYTES), malformed: this.f(F_MALFORMED), written: this.f(F_WRITTEN) };
+    return { seen: this.f(F_SEEN), matched: this.f(F_MATCHED), bytes: this.f(F_BYTES), malformed: this.f(F_MALFORMED) };
   }
 }
