@@ -630,7 +630,10 @@ export class CodeGen {
         const ops: Record<string, BinOp> = {
           '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod', '&': 'and', '|': 'or', '^': 'xor', lsh: 'lsh', rsh: 'rsh',
         };
-        return { v: bin(ops[a.op], x.v, y.v), checks: andChecks(x.checks, y.checks) };
+        // gen_arth() returns its left operand with the left operand's checks only: the
+        // right operand's protocol checks are dropped. So `ip[0] - tcp[0] > 0` tests for
+        // IPv4 but not TCP, and `len - tcp[0] > 0` tests nothing, in libpcap (1.10) and here.
+        return { v: bin(ops[a.op], x.v, y.v), checks: x.checks };
       }
       case 'load': return this.gload(a.proto, this.arth(a.idx), a.size as 1 | 2 | 4, a.pos);
     }
@@ -670,7 +673,8 @@ export class CodeGen {
     return this.err('unsupported index operation');
   }
 
-  /** gen_relation(): protocol checks first, then the two values, then the comparison. */
+  /** gen_relation(): protocol checks first, then the two values, then the comparison.
+   *  Unlike gen_arth(), it keeps the checks of both sides. */
   private relation(op: string, a: Arth, b: Arth): Pred {
     const x = this.arth(a);
     const y = this.arth(b);
