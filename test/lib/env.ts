@@ -8,30 +8,76 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const inCI = process.env.CI === 'true' || process.env.CI === '1';
 
+/**
+ * Captures (pcap and pcapng, recursively) each shared corpus holds today, as counted in
+ * their READMEs (../shared/corpus: 60 at the top level and 9 under extra/;
+ * ../shared/corpus-more: 22). Under CI fewer is a failure: an emptied or half-copied corpus
+ * would otherwise let every corpus oracle test pass on nothing.
+ */
+export const CORPUS_CAPTURES = 69;
+export const CORPUS_MORE_CAPTURES = 22;
+
+const corpusPath = (): string => process.env.PKTWASM_CORPUS ?? resolve(repoRoot, '..', 'shared', 'corpus');
+const corpusMorePath = (): string => process.env.PKTWASM_CORPUS_MORE ?? resolve(repoRoot, '..', 'shared', 'corpus-more');
+
+/** ../shared/corpus (or $PKTWASM_CORPUS), or null when absent (a throw under CI). It does
+ *  not count the files: a test that walks the corpus should take corpusCaptures(). */
 export function corpusDir(): string | null {
-  const dir = process.env.PKTWASM_CORPUS ?? resolve(repoRoot, '..', 'shared', 'corpus');
-  return existsSync(dir) ? dir : null;
+  return existingOrNull('corpus', corpusPath());
 }
 
-/** Every pcap/pcapng file of the corpus (recursively), or [] with a loud note. */
-export function corpusCaptures(): string[] {
-  const dir = corpusDir();
-  if (dir === null) {
-    const msg = 'SKIP corpus: ../shared/corpus is absent; corpus oracle tests did not run';
-    if (inCI) throw new Error(msg);
-    console.log(msg);
-    return [];
-  }
+/** ../shared/corpus-more (or $PKTWASM_CORPUS_MORE), or null when absent (a throw under CI). */
+export function corpusMoreDir(): string | null {
+  return existingOrNull('corpus-more', corpusMorePath());
+}
+
+function existingOrNull(name: string, path: string): string | null {
+  if (existsSync(path)) return path;
+  if (inCI) throw new Error(`${name}: ${path} is absent (CI requires it)`);
+  return null;
+}
+
+const captureLists = new Map<string, string[]>();
+
+/** Every pcap/pcapng under `dir`, sorted; checked against the known count once per process. */
+function listCaptures(name: string, path: string, known: number): string[] {
+  const dir = existsSync(path) ? path : null;
+  const key = `${name}\0${path}`;
+  const cached = captureLists.get(key);
+  if (cached !== undefined) return [...cached];
   const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(pcap|pcapng)$/.test(name)) out.push(p);
+  if (dir === null) {
+    const why = `${path} is absent`;
+    if (inCI) throw new Error(`${name}: ${why} (CI requires it)`);
+    console.log(`SKIP ${name}: ${why}; corpus oracle tests did not run`);
+  } else {
+    const walk = (d: string): void => {
+      for (const entry of readdirSync(d).sort()) {
+        const p = join(d, entry);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (/\.(pcap|pcapng)$/.test(entry)) out.push(p);
+      }
+    };
+    walk(dir);
+    if (out.length < known) {
+      const why = `${out.length} captures in ${dir}, expected at least ${known}`;
+      if (inCI) throw new Error(`${name}: ${why} (CI requires the whole corpus)`);
+      console.log(`SKIP ${name}: ${why}; tests compared only those`);
     }
-  };
-  walk(dir);
-  return out;
+  }
+  captureLists.set(key, out);
+  return [...out];
+}
+
+/** Every pcap/pcapng file of the corpus (recursively); under CI, throws when the corpus
+ *  is absent or holds fewer than CORPUS_CAPTURES; elsewhere a loud SKIP line. */
+export function corpusCaptures(): string[] {
+  return listCaptures('corpus', corpusPath(), CORPUS_CAPTURES);
+}
+
+/** The same for ../shared/corpus-more (CORPUS_MORE_CAPTURES). */
+export function corpusMoreCaptures(): string[] {
+  return listCaptures('corpus-more', corpusMorePath(), CORPUS_MORE_CAPTURES);
 }
 
 const toolCache = new Map<string, boolean>();
