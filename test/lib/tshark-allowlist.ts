@@ -1,0 +1,263 @@
+// Every difference between decode() and the corpus's tshark dissections that the corpus
+// tests accept, in two sections:
+//  (a) ACCEPTED: tshark and pktwasm disagree by design; each entry cites the RFC, the
+//      standard or tshark's own behaviour that makes ours right (or both defensible);
+//  (b) GAPS: pktwasm is wrong or incomplete; each entry names the open issue that will
+//      fix it. Fixing the gap makes the entry stale, and a stale entry fails the tests,
+//      so the fix must remove it here.
+// An entry is one capture, one difference kind, a list of fields and either frame numbers
+// or a narrow rule on the frame's fields; `count` is the exact number of (frame, field)
+// differences it covers in one pass over the corpus. More or fewer fails as well: a new
+// difference cannot hide under an old entry, and a partial fix must update the count.
+import type { DiffKind, FieldSet } from './tshark-fields.js';
+
+export type Section = 'accepted' | 'gap';
+
+export interface Allowance {
+  section: Section;
+  /** For gaps: the open issue that will close it. */
+  issue?: '#15' | '#16';
+  reason: string;
+  /** Path relative to the corpus root. */
+  capture: string;
+  kind: DiffKind;
+  fields: readonly string[];
+  /** Frame numbers (tshark's, from 1); absent: every frame `when` accepts. */
+  frames?: readonly number[];
+  /** A narrow rule on our and tshark's fields of the frame. */
+  when?: (ours: FieldSet, theirs: FieldSet) => boolean;
+  /** Differences covered per pass over the corpus. */
+  count: number;
+}
+
+const IP4 = ['ip.src', 'ip.dst', 'ip.proto', 'ip.len', 'ip.ttl', 'ip.flags.mf', 'ip.frag_offset'] as const;
+const UDP = ['udp.srcport', 'udp.dstport', 'udp.length'] as const;
+const one = (s: FieldSet, k: string): string | undefined => s.get(k)?.[0];
+const greOuter = (ours: FieldSet): boolean => one(ours, 'ip.proto') === '47';
+const vxlanOuter = (ours: FieldSet): boolean => one(ours, 'udp.dstport') === '4789';
+
+export const ALLOWANCES: readonly Allowance[] = [
+  // ---- (a) accepted differences ------------------------------------------------------
+  {
+    section: 'accepted',
+    reason: 'IEEE 802.1Q-2018 §9.5: the outer tag of a QinQ frame (TPID 0x88a8) is an S-TAG; tshark files it under ieee8021ad.id and lists only the C-TAG as vlan.id, decode() lists both tags under vlan (outer, inner). The C-TAG must agree.',
+    capture: '802.1ad_QinQ.pcap',
+    kind: 'value',
+    fields: ['vlan.id'],
+    frames: [1, 2],
+    when: (ours, theirs) => one(ours, 'eth.type') === '0x88a8'
+      && JSON.stringify(ours.get('vlan.id')?.slice(1)) === JSON.stringify(theirs.get('vlan.id')),
+    count: 2,
+  },
+  {
+    section: 'accepted',
+    reason: 'RFC 894: EtherType 0x0800 carries IPv4; this header says version 6. tcpdump prints "IP [version 6 != 4] (invalid)" and we flag bad_ip_version, while tshark\'s IPv4 dissector (packet-ip.c) hands a version-6 header to its IPv6 dissector.',
+    capture: 'bad-ipv4-version-pgm-heapoverflow.pcap',
+    kind: 'missing',
+    fields: ['ipv6.nxt'],
+    frames: [1],
+    count: 1,
+  },
+
+  // ---- (b) known product gaps ----------------------------------------------------------
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: '802.3 frames (STP over LLC): Length/Type values up to 1500 are a length (IEEE 802.3 §3.2.6), which tshark names eth.len; decode() reports them as eth.type.',
+    capture: 'various_gre.pcap',
+    kind: 'extra',
+    fields: ['eth.type'],
+    when: (ours) => Number(one(ours, 'eth.type')) < 0x0600,
+    count: 44,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'GRE tunnels (RFC 2784): tshark dissects the inner IPv4 header (and GRE-in-GRE), we stop at GRE.',
+    capture: 'various_gre.pcap',
+    kind: 'deeper',
+    fields: IP4,
+    when: greOuter,
+    count: 7 * 20,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'GRE tunnels (RFC 2784): the ICMP echo inside the tunnel has no icmp layer of ours.',
+    capture: 'various_gre.pcap',
+    kind: 'missing',
+    fields: ['icmp.type', 'icmp.code'],
+    when: greOuter,
+    count: 2 * 10,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'ERSPAN type II over GRE: tshark dissects the mirrored Ethernet frame (its EtherType, 802.1Q tag and ARP), we stop at GRE.',
+    capture: 'erspan-type-ii-3.pcap',
+    kind: 'deeper',
+    fields: ['eth.type'],
+    when: greOuter,
+    count: 38,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'ERSPAN type II over GRE: the mirrored frame\'s 802.1Q tag and ARP opcode.',
+    capture: 'erspan-type-ii-3.pcap',
+    kind: 'missing',
+    fields: ['vlan.id', 'arp.opcode'],
+    when: greOuter,
+    count: 38 + 10,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'VXLAN (RFC 7348, UDP 4789): tshark dissects the inner Ethernet frame and its IPv4 header, we stop at UDP.',
+    capture: 'vxlan.pcap',
+    kind: 'deeper',
+    fields: ['eth.type', ...IP4],
+    when: vxlanOuter,
+    count: 10 + 7 * 8,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'VXLAN (RFC 7348): the inner ICMP echo and ARP have no layer of ours.',
+    capture: 'vxlan.pcap',
+    kind: 'missing',
+    fields: ['icmp.type', 'icmp.code', 'arp.opcode'],
+    when: vxlanOuter,
+    count: 2 * 8 + 2,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'SRv6 (RFC 8754 segment routing header, then IPv6-in-IPv6 per RFC 8986): tshark walks the SRH and the inner IPv6 header to the ICMPv6 echo; we stop at the routing header.',
+    capture: 'ipv6-srh-ext-header.pcap',
+    kind: 'deeper',
+    fields: ['ipv6.src', 'ipv6.dst', 'ipv6.nxt'],
+    frames: [1],
+    count: 3,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'SRv6: the ICMPv6 echo behind the SRH and the inner IPv6 header.',
+    capture: 'ipv6-srh-ext-header.pcap',
+    kind: 'missing',
+    fields: ['icmpv6.type'],
+    frames: [1],
+    count: 1,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'IPv4 fragments (RFC 791 §2.3): tshark reassembles and shows the UDP header on the last fragment; we show it on the first fragment, which carries it.',
+    capture: 'extra/dnscap/frags.pcap',
+    kind: 'extra',
+    fields: UDP,
+    when: (ours) => one(ours, 'ip.flags.mf') === '1' && one(ours, 'ip.frag_offset') === '0',
+    count: 3 * 82,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'IPv4 fragments (RFC 791 §2.3): the reassembled datagram\'s UDP header, which tshark reports on the last fragment.',
+    capture: 'extra/dnscap/frags.pcap',
+    kind: 'missing',
+    fields: UDP,
+    when: (ours) => one(ours, 'ip.flags.mf') === '0' && one(ours, 'ip.frag_offset') !== '0',
+    count: 3 * 82,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'IPv4 header cut at 19 of its 20 bytes: tshark shows the fields that are there (all but ip.dst), we drop the whole header.',
+    capture: 'ipv4_invalid_length.pcap',
+    kind: 'missing',
+    fields: ['ip.src', 'ip.proto', 'ip.len', 'ip.ttl', 'ip.flags.mf', 'ip.frag_offset'],
+    frames: [1],
+    count: 6,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'TCP header cut at 12 bytes: tshark shows the ports it has, we drop the header.',
+    capture: 'tcp_header_heapoverflow.pcap',
+    kind: 'missing',
+    fields: ['tcp.srcport', 'tcp.dstport'],
+    frames: [1],
+    count: 2,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'UDP header cut at 4 bytes: tshark shows the ports, we drop the header.',
+    capture: 'udp-length-heapoverflow.pcap',
+    kind: 'missing',
+    fields: ['udp.srcport', 'udp.dstport'],
+    frames: [1],
+    count: 2,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'IPv6 header cut at 25 of its 40 bytes: tshark shows the source address and next header, we drop the header.',
+    capture: 'ipv6_39_byte_header.pcap',
+    kind: 'missing',
+    fields: ['ipv6.src', 'ipv6.nxt'],
+    frames: [1],
+    count: 2,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'IPv6 header cut at 39 of its 40 bytes by the frame\'s end: tshark shows the source address and next header, we drop the header.',
+    capture: 'ipv6_invalid_length.pcap',
+    kind: 'missing',
+    fields: ['ipv6.src', 'ipv6.nxt'],
+    frames: [1],
+    count: 2,
+  },
+  {
+    section: 'gap',
+    issue: '#15',
+    reason: 'IPv6 payload length 0 (RFC 8200 §3: the payload length bounds the payload): the bytes after the header are an Ethernet trailer, tshark shows no ICMPv6 and tcpdump prints "ICMP6, length 0 (invalid)"; we read an ICMPv6 type out of the trailer.',
+    capture: 'icmpv6-length-zero.pcapng',
+    kind: 'extra',
+    fields: ['icmpv6.type'],
+    frames: [1],
+    count: 1,
+  },
+  {
+    section: 'gap',
+    issue: '#16',
+    reason: 'ICMP error (RFC 792): tshark dissects the quoted IPv4 header and UDP header, we stop at ICMP.',
+    capture: 'icmp-cksum-oobr-1.pcap',
+    kind: 'deeper',
+    fields: IP4,
+    frames: [1],
+    count: 7,
+  },
+  {
+    section: 'gap',
+    issue: '#16',
+    reason: 'ICMP error (RFC 792): the quoted datagram\'s UDP header.',
+    capture: 'icmp-cksum-oobr-1.pcap',
+    kind: 'missing',
+    fields: UDP,
+    frames: [1],
+    count: 3,
+  },
+  {
+    section: 'gap',
+    issue: '#16',
+    reason: 'ICMPv6 error (RFC 4443 §3, RFC 7112): tshark dissects the quoted IPv6 header (with its fragment header), we stop at ICMPv6.',
+    capture: 'icmpv6-rfc7112.pcap',
+    kind: 'deeper',
+    fields: ['ipv6.src', 'ipv6.dst', 'ipv6.nxt'],
+    frames: [1],
+    count: 3,
+  },
+];
