@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { capture } from '../host/capture.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
-import { corpusCaptures, haveTool, isRoot, repoRoot } from './lib/env.js';
+import { corpusCaptures, haveTool, needRoot, repoRoot } from './lib/env.js';
 import { runBin } from './lib/run-tool.js';
 import { withNetnsPair, nsExec } from './lib/netns.js';
 
@@ -50,7 +50,7 @@ test('count stops early; a bad filter is a clear error', async () => {
 });
 
 test('live: capture({ iface }) in a namespace yields the datagrams the peer sent', async () => {
-  if (!isRoot()) return;
+  if (!needRoot('namespaces and live capture')) return;
   await withNetnsPair(async (p) => {
     const script = `import { capture } from ${JSON.stringify(join(repoRoot, 'host/index.js'))};
       process.stderr.write('ready\\n');

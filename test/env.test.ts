@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, openSync, readSync, closeSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -117,6 +117,33 @@ test('the full corpus under CI passes, and the list is a copy (a caller may sort
   assert.is(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, `COUNT ${corpusCaptures().length}`);
   assert.is(inCI, process.env.CI === 'true' || process.env.CI === '1');
+});
+
+test('needRoot: true as root; as nobody a throw under CI, else one SKIP line per file and reason', () => {
+  if (process.getuid?.() !== 0) {
+    console.log('SKIP env.test.js: needs root to run the needRoot check as root and as nobody');
+    return;
+  }
+  // A script file (not -e), world-readable, so that nobody can run it and needRoot can name it.
+  const dir = join(tmp, 'probe');
+  mkdirSync(dir);
+  chmodSync(tmp, 0o755);
+  const script = join(dir, 'probe.test.js');
+  writeFileSync(script, `import * as env from ${JSON.stringify(envUrl)};\n` +
+    `for (const w of ['raw sockets', 'raw sockets', 'namespaces']) console.log('R ' + env.needRoot(w));\n`);
+  const run = (ci: string, ids: { uid?: number; gid?: number }) => spawnSync(process.execPath, [script],
+    { encoding: 'utf8', env: { ...process.env, CI: ci }, cwd: tmpdir(), timeout: 30_000, ...ids });
+  const asRoot = run('true', {});
+  assert.is(asRoot.status, 0, asRoot.stderr);
+  assert.is(asRoot.stdout, 'R true\nR true\nR true\n');
+  const nobody = { uid: 65534, gid: 65534 };
+  const ci = run('true', nobody);
+  assert.is.not(ci.status, 0, ci.stdout);
+  assert.match(ci.stderr, 'probe.test.js: needs root for raw sockets (CI runs as root)');
+  assert.is(ci.stdout, '');
+  const dev = run('', nobody);
+  assert.is(dev.status, 0, dev.stderr);
+  assert.is(dev.stdout, 'SKIP probe.test.js: needs root for raw sockets\nR false\nR false\nSKIP probe.test.js: needs root for namespaces\nR false\n');
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

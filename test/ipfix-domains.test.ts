@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { withNetnsPair } from './lib/netns.js';
-import { corpusCaptures, haveTool, isRoot, repoRoot } from './lib/env.js';
+import { corpusCaptures, haveTool, needRoot, repoRoot } from './lib/env.js';
 import { readExporters, readNfdump, startNfcapd } from './ipfix-tools.js';
 
 const captures = corpusCaptures().filter((f) => ['ssh.pcap', 'dns_tcp.pcap'].includes(basename(f)));
-const ready = captures.length === 2 && isRoot() && haveTool('nfcapd', '-V') && haveTool('nfdump', '-V');
+
 
 function sniffIn(ns: string, file: string, collector: string, domain: number): Promise<number> {
   const p = spawn('ip', ['netns', 'exec', ns, process.execPath, join(repoRoot, 'host', 'sniff.js'), '-r', file, '--ipfix', collector, '--ipfix-domain', String(domain)], { stdio: 'ignore' });
@@ -24,7 +24,8 @@ function sniffIn(ns: string, file: string, collector: string, domain: number): P
 }
 
 test('two sniffers in a namespace, one collector across the veth: domains stay apart', async () => {
-  if (!ready) { if (!isRoot()) console.log('SKIP ipfix-domains: needs root for namespaces'); return; }
+  if (!needRoot('namespaces') || !haveTool('nfcapd', '-V') || !haveTool('nfdump', '-V')) return;
+  assert.is(captures.length, 2, 'ssh.pcap and dns_tcp.pcap in the corpus');
   const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-ipfix-dom-'));
   try {
     await withNetnsPair(async (pair) => {

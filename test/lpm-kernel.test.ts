@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { RouteTable } from '../host/route-table.js';
 import { ipv4ToString, ipv6ToString } from '../host/addr.js';
-import { haveTool, inCI, isRoot, Rng, seed } from './lib/env.js';
+import { haveTool, needRoot, Rng, seed } from './lib/env.js';
 import { inside4, inside6, mask4, mask6 } from './lpm-ref.js';
 import { tsEngine, wasmEngine } from './lpm-common.js';
 
@@ -16,14 +16,7 @@ const QUERIES = 1500;
 const GATEWAYS = 10;
 
 function canRun(): boolean {
-  if (!haveTool('ip', '-V')) return false;
-  if (!isRoot()) {
-    const msg = 'SKIP kernel oracle: needs root for ip netns';
-    if (inCI) throw new Error(msg);
-    console.log(msg);
-    return false;
-  }
-  return true;
+  return haveTool('ip', '-V') && needRoot('ip netns');
 }
 
 function ipRun(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {

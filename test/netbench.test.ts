@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { haveTool, isRoot, repoRoot, seed } from './lib/env.js';
+import { haveTool, needRoot, repoRoot, seed } from './lib/env.js';
 import { nsExec, withNetnsPair } from './lib/netns.js';
 import { exited, spawnNetbench, stop, waitFor } from './lib/relay-run.js';
 
@@ -23,7 +23,7 @@ test('usage errors: one clear line, non-zero exit', () => {
 });
 
 test('TCP bulk throughput within 10% of iperf3 on the same namespace path (bare, and shaped to 500 Mbit/s)', async () => {
-  if (!isRoot() || !haveTool('iperf3')) return;
+  if (!needRoot('namespaces') || !haveTool('iperf3')) return;
   await withNetnsPair(async (p) => {
     const ip3 = spawn('ip', ['netns', 'exec', p.b, 'iperf3', '-s', '-p', '5201'], { stdio: 'ignore' });
     const srv = spawnNetbench(p.b, ['server', '--port', '5202']);
@@ -61,7 +61,7 @@ test('TCP bulk throughput within 10% of iperf3 on the same namespace path (bare,
 });
 
 test('UDP: loss and jitter reported sanely (clean path ~0 %, a 10 % relay ~10 %; iperf3 agrees on the clean path)', async () => {
-  if (!isRoot() || !haveTool('iperf3')) return;
+  if (!needRoot('namespaces') || !haveTool('iperf3')) return;
   await withNetnsPair(async (p) => {
     const ip3 = spawn('ip', ['netns', 'exec', p.b, 'iperf3', '-s', '-p', '5201'], { stdio: 'ignore' });
     const srv = spawnNetbench(p.b, ['server', '--proto', 'udp', '--port', '5300']);
@@ -91,7 +91,7 @@ test('UDP: loss and jitter reported sanely (clean path ~0 %, a 10 % relay ~10 %;
 });
 
 test('rr latency percentiles and the event-loop vs worker-threads comparison (rudp)', async () => {
-  if (!isRoot()) return;
+  if (!needRoot('namespaces')) return;
   await withNetnsPair(async (p) => {
     const srv = spawnNetbench(p.b, ['server', '--proto', 'rudp', '--port', '5400', '--workers', '2']);
     try {

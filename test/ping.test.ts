@@ -5,12 +5,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { haveTool, isRoot } from './lib/env.js';
+import { haveTool, needRoot } from './lib/env.js';
 import { nsExec, withNetnsPair } from './lib/netns.js';
 import { formatRtt, formatSummary } from '../host/ping.js';
 
-const live = isRoot() && haveTool('nft', '--version');
-if (!isRoot()) console.log('SKIP ping live tests: need root for namespaces and raw sockets');
+const live = (): boolean => needRoot('namespaces and raw sockets') && haveTool('nft', '--version');
 
 interface Parsed { replies: Array<{ bytes: number; from: string; seq: number; ttl?: number; ms: number }>; tx: number; rx: number; loss: string; rtt?: number[] }
 
@@ -38,7 +37,7 @@ test('formatting follows iputils', () => {
 });
 
 test('ping gets replies from the kernel peer, IPv4 and IPv6, WASM and twin', async () => {
-  if (!live) return;
+  if (!live()) return;
   await withNetnsPair((p) => {
     for (const [addr, v6] of [[p.ipB, false], [p.ip6B, true]] as const) {
       // The first packets to a fresh neighbour wait for ARP/NDP resolution (up to the 1 s
@@ -72,7 +71,7 @@ test('ping gets replies from the kernel peer, IPv4 and IPv6, WASM and twin', asy
 });
 
 test('a peer that drops echo requests, and an address with no host: 100% loss, exit 1', async () => {
-  if (!live) return;
+  if (!live()) return;
   await withNetnsPair((p) => {
     const nft = nsExec(p.b, 'sh', ['-c', `nft add table inet pingdrop && nft add chain inet pingdrop in '{ type filter hook input priority 0; policy accept; }' && nft add rule inet pingdrop in icmp type echo-request drop && nft add rule inet pingdrop in icmpv6 type echo-request drop`]);
     assert.is(nft.status, 0, nft.stderr);

@@ -13,11 +13,10 @@ import { Builder } from '../host/build/builder.js';
 import { PcapWriter } from '../host/sinks/pcap-writer.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from '../host/layout.js';
-import { haveTool, isRoot } from './lib/env.js';
+import { haveTool, needRoot } from './lib/env.js';
 import { nsExec, withNetnsPair, type NetnsPair } from './lib/netns.js';
 
-const live = isRoot() && haveTool('tcpdump', '--version');
-if (!isRoot()) console.log('SKIP replay live tests: need root for namespaces and libpcap injection');
+const live = (): boolean => needRoot('namespaces and libpcap injection') && haveTool('tcpdump', '--version');
 
 const dir = mkdtempSync(join(tmpdir(), 'pktwasm-replay-'));
 const engine = createEngine();
@@ -73,7 +72,7 @@ function sentLine(out: string): { frames: number; seconds: number; pps: number }
 }
 
 test('frames arrive at the far end: original pace, --pps, --topspeed --loop', async () => {
-  if (!live) return;
+  if (!live()) return;
   await withNetnsPair(async (p) => {
     const paced = join(dir, 'paced.pcap');
     const frames = writeCapture(paced, 60, 10);
@@ -113,7 +112,7 @@ test('frames arrive at the far end: original pace, --pps, --topspeed --loop', as
 });
 
 test('bad input: one line, exit 2', async () => {
-  if (!live) return;
+  if (!live()) return;
   const raw = join(dir, 'raw.pcap');
   const w = PcapWriter.open(raw, { linktype: LINKTYPE_RAW });
   const x = builder.bytes({ ip: { src: '1.1.1.1', dst: '2.2.2.2' }, udp: { srcport: 1, dstport: 2 } });

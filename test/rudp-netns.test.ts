@@ -4,7 +4,7 @@
 // ends), and a killed peer must be detected by the retransmission timeout (ETIMEDOUT).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isRoot, seed } from './lib/env.js';
+import { needRoot, seed } from './lib/env.js';
 import { withNetnsPair } from './lib/netns.js';
 import { exited, spawnNetbench, stop, waitFor } from './lib/relay-run.js';
 
@@ -17,7 +17,7 @@ interface Report { verify?: { ok: boolean }; received?: { bytes: number }; sent:
 // adds minutes on a loaded 2-core machine without exercising anything new.
 for (const [loss, bytes] of [[0, '2M'], [0.01, '2M'], [0.05, '2M'], [0.2, '512K']] as const) {
   test(`every byte once and in order at ${loss * 100}% loss with reordering, duplication and corruption`, async () => {
-    if (!isRoot()) { console.log('SKIP rudp-netns: needs root for namespaces'); return; }
+    if (!needRoot('namespaces')) return;
     await withNetnsPair(async (p) => {
       const srv = spawnNetbench(p.b, ['server', '--proto', 'rudp', '--port', '7000']);
       const rel = spawnNetbench(p.b, ['relay', '--port', '7001', '--to', '127.0.0.1:7000', '--loss', String(loss), '--reorder', '0.05',
@@ -46,7 +46,7 @@ for (const [loss, bytes] of [[0, '2M'], [0.01, '2M'], [0.05, '2M'], [0.2, '512K'
 }
 
 test('a killed peer is detected by the retransmission timeout (ETIMEDOUT)', async () => {
-  if (!isRoot()) return;
+  if (!needRoot('namespaces')) return;
   await withNetnsPair(async (p) => {
     const srv = spawnNetbench(p.b, ['server', '--proto', 'rudp', '--port', '7000']);
     // The relay stays up: after the kill nothing answers (no ICMP reaches the client).

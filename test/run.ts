@@ -80,8 +80,12 @@ for (const file of files) {
     process.stdout.write(out);
     console.log(`✘ ${rel}: ${ok}/${total} passed${r.status !== 0 ? ` (exit ${r.status}${r.signal ? `, ${r.signal}` : ''})` : ''} [${secs}s]`);
   } else {
-    // Loud skips and notes from the file stay visible.
-    for (const line of out.split('\n')) if (/^(SKIP|NOTE|SEED)/.test(line)) console.log(`  ${line}`);
+    // Loud skips and notes from the file stay visible, also when they follow uvu's
+    // progress marks on the same line (output of any test but the first).
+    for (const raw of out.split('\n')) {
+      const line = raw.replace(/^(?:[•✘] )+/, '');
+      if (/^(SKIP|NOTE|SEED)/.test(line)) console.log(`  ${line}`);
+    }
     console.log(`✔ ${rel}: ${ok} passed${skip ? `, ${skip} skipped` : ''} [${secs}s]`);
   }
 }

@@ -14,8 +14,8 @@ import { repoRoot } from './lib/env.js';
 const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-runner-'));
 
 const FIXTURES: Record<string, string> = {
-  // One test passes, two are skipped.
-  'skips.test.js': `test('runs', () => {}); test.skip('a'); test.skip('b');`,
+  // Two tests pass (the second prints a SKIP line after uvu's progress mark), two are skipped.
+  'skips.test.js': `test('runs', () => {}); test('says', () => { console.log('SKIP fixture: loud'); }); test.skip('a'); test.skip('b');`,
   // One passes, one fails.
   'fails.test.js': `test('ok', () => {}); test('broken', () => { assert.is(1, 2); });`,
   // Dies before uvu can print its summary.
@@ -44,21 +44,22 @@ function runner(dir: string): { status: number | null; last: string; out: string
   return { status: r.status, last: lines[lines.length - 1], out: `${r.stdout}${r.stderr}` };
 }
 
-test('2 skips next to a real failure: "2 passed, 1 failed, 2 skipped", exit 1', () => {
+test('2 skips next to a real failure: "3 passed, 1 failed, 2 skipped", exit 1', () => {
   const r = runner(folder('mixed', ['skips.test.js', 'fails.test.js']));
-  assert.is(r.last, '2 passed, 1 failed, 2 skipped', r.out);
+  assert.is(r.last, '3 passed, 1 failed, 2 skipped', r.out);
   assert.is(r.status, 1, r.out);
 });
 
-test('skips alone are not failures: "1 passed, 0 failed, 2 skipped", exit 0', () => {
+test('skips alone are not failures: "2 passed, 0 failed, 2 skipped", exit 0; a SKIP line stays visible', () => {
   const r = runner(folder('skips', ['skips.test.js']));
-  assert.is(r.last, '1 passed, 0 failed, 2 skipped', r.out);
+  assert.is(r.last, '2 passed, 0 failed, 2 skipped', r.out);
+  assert.match(r.out, /^  SKIP fixture: loud$/m);
   assert.is(r.status, 0, r.out);
 });
 
 test('a file that crashes before its summary is a failure', () => {
   const r = runner(folder('crash', ['crash.test.js', 'skips.test.js']));
-  assert.is(r.last, '1 passed, 1 failed, 2 skipped', r.out);
+  assert.is(r.last, '2 passed, 1 failed, 2 skipped', r.out);
   assert.match(r.out, /crash\.test\.js: no test summary \(exit 1\)/);
   assert.is(r.status, 1, r.out);
 });

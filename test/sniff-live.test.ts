@@ -11,16 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { createEngine } from '../host/engine.js';
-import { isRoot, inCI, repoRoot } from './lib/env.js';
+import { needRoot, repoRoot } from './lib/env.js';
 import { withNetnsPair, nsExec, type NetnsPair } from './lib/netns.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-live-'));
-const canRun = isRoot();
-if (!canRun) {
-  const msg = 'SKIP sniff-live: needs root for network namespaces';
-  if (inCI) throw new Error(msg);
-  console.log(msg);
-}
+const canRun = (): boolean => needRoot('network namespaces and live capture');
 
 interface Sniffer { done: Promise<{ code: number | null; stdout: string; stderr: string }> }
 
@@ -49,7 +44,7 @@ function sendUdp(ns: string, host: string, port: number, count: number, size: nu
 }
 
 async function live(body: (p: NetnsPair) => Promise<void>): Promise<void> {
-  if (!canRun) return;
+  if (!canRun()) return;
   await withNetnsPair(body, 'sl');
 }
 
@@ -149,7 +144,7 @@ test('-Z nobody: root is given up after the capture opens; the output file belon
 }));
 
 test('errors: unknown interface lists the valid ones; not root is one clear line', () => {
-  if (!canRun) return;
+  if (!canRun()) return;
   const bad = spawnSyncSniff(['-i', 'nosuchif0', '-c', '1']);
   assert.is(bad.status, 1);
   assert.match(bad.stderr, /no such interface: nosuchif0 \(available: .*lo/);

@@ -6,14 +6,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { isRoot, haveTool, Rng, seed } from './lib/env.js';
+import { haveTool, needRoot, Rng, seed } from './lib/env.js';
 import { nsExec, withNetnsPair, type NetnsPair } from './lib/netns.js';
 import { parsePorts } from '../host/synprobe.js';
 
 const SEED = seed();
 console.log(`SEED=${SEED} synprobe`);
-const live = isRoot() && haveTool('nft', '--version');
-if (!isRoot()) console.log('SKIP synprobe live tests: need root for namespaces and raw sockets');
+const live = (): boolean => needRoot('namespaces and raw sockets') && haveTool('nft', '--version');
 
 test('port lists', () => {
   assert.equal(parsePorts('80,22,8000-8003,22'), [22, 80, 8000, 8001, 8002, 8003]);
@@ -39,7 +38,7 @@ function probe(p: NetnsPair, args: string[]): { status: number | null; states: M
 }
 
 test('open, closed and filtered, exactly; IPv4 and IPv6; WASM and twin', async () => {
-  if (!live) return;
+  if (!live()) return;
   await withNetnsPair(async (p) => {
     const rng = new Rng(SEED ^ 0x5e1);
     const base = 20000 + rng.int(20000);
@@ -72,7 +71,7 @@ test('open, closed and filtered, exactly; IPv4 and IPv6; WASM and twin', async (
 });
 
 test('the rate limit paces probes', async () => {
-  if (!live) return;
+  if (!live()) return;
   await withNetnsPair((p) => {
     const r = probe(p, [p.ipB, '30000-30039', '--rate', '50', '--timeout', '200']);
     assert.is(r.status, 0, r.out);
@@ -84,7 +83,7 @@ test('the rate limit paces probes', async () => {
 });
 
 test('targets outside local networks are refused unless --i-own-this-network', async () => {
-  if (!live) return;
+  if (!live()) return;
   await withNetnsPair((p) => {
     nsExec(p.a, 'ip', ['route', 'add', 'default', 'via', p.ipB]);
     const r = probe(p, ['203.0.113.9', '80']);

@@ -2,7 +2,7 @@
 // oracle is a failure in CI (CI installs it) and a loud SKIP elsewhere.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -100,6 +100,26 @@ export function haveTool(name: string, versionArg = '--version'): boolean {
 
 export function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+const rootSkips = new Set<string>();
+
+/**
+ * The one root check of the live tests: true when root. Otherwise, under CI (which runs as
+ * root, so a non-root run is a broken setup) a throw, failing the test that asked; elsewhere
+ * `SKIP <test file>: needs root for <what>`, printed once per file and reason, and false.
+ * Call it inside the test body, so the throw lands on a test.
+ */
+export function needRoot(what: string): boolean {
+  if (isRoot()) return true;
+  const file = basename(process.argv[1] ?? '') || 'test';
+  if (inCI) throw new Error(`${file}: needs root for ${what} (CI runs as root)`);
+  const msg = `SKIP ${file}: needs root for ${what}`;
+  if (!rootSkips.has(msg)) {
+    rootSkips.add(msg);
+    console.log(msg);
+  }
+  return false;
 }
 
 /** The run's seed (test/run.ts sets SEED and prints it). */
