@@ -13,7 +13,7 @@ import { createEngine } from '../host/engine.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { createIpfixStage } from '../host/ipfix/stage.js';
 import { generateCapture } from './lib/gen-capture.js';
-import { freeUdpPort, readNfdump, runSoftflowd, startNfcapd } from '../test/ipfix-tools.js';
+import { readNfdump, runSoftflowd, startNfcapdOnFreePort } from '../test/ipfix-tools.js';
 
 const FRAMES = Number(process.env.IPFIX_FRAMES ?? 200_000);
 const ROUNDS = 3;
@@ -28,8 +28,8 @@ function median(xs: number[]): number {
 
 async function ours(round: number): Promise<{ sec: number; cpu: number; records: number; lost: number }> {
   const dir = join(tmp, `p${round}`); mkdirSync(dir);
-  const port = await freeUdpPort();
-  const nf = await startNfcapd(dir, port);
+  const nf = await startNfcapdOnFreePort(dir);
+  const port = nf.port;
   const engine = createEngine({ backend: 'wasm' });
   const recs = readCaptureFile(cap).records;
   const c0 = process.cpuUsage();
@@ -52,8 +52,8 @@ async function ours(round: number): Promise<{ sec: number; cpu: number; records:
 
 async function softflowd(round: number): Promise<{ sec: number; cpu: number; records: number }> {
   const dir = join(tmp, `s${round}`); mkdirSync(dir);
-  const port = await freeUdpPort();
-  const nf = await startNfcapd(dir, port);
+  const nf = await startNfcapdOnFreePort(dir);
+  const port = nf.port;
   const t0 = process.hrtime.bigint();
   await runSoftflowd(cap, port, tmp, ['-6', '-m', String(1 << 20)]);
   const sec = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -86,8 +86,8 @@ for (let i = 0; i < 100_000; i++) {
 const ex: { rps: number; cpu: number; stored: number; lost: number }[] = [];
 for (let r = 0; r < ROUNDS; r++) {
   const dir = join(tmp, `x${r}`); mkdirSync(dir);
-  const port = await freeUdpPort();
-  const nf = await startNfcapd(dir, port);
+  const nf = await startNfcapdOnFreePort(dir);
+  const port = nf.port;
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const x = new IpfixExporter({ collector: `127.0.0.1:${port}`, domain: 1 });

@@ -18,7 +18,7 @@ import { templateMessage } from '../host/ipfix/message.js';
 import { parseCollector } from '../host/ipfix/collector.js';
 import { MessageQueue } from '../host/ipfix/message-queue.js';
 import { haveTool } from './lib/env.js';
-import { freeUdpPort, readNfdump, sleep, startNfcapd } from './ipfix-tools.js';
+import { freeTcpPort, holdUdpPort, readNfdump, sleep, startNfcapd, startNfcapdOnFreePort, tcpListen } from './ipfix-tools.js';
 
 function rec(i: number, v6 = false): FlowRecord {
   const dir = (frames: number, flags: number) => ({ frames, bytes: frames * 100, ipBytes: frames * 86, tcpFlags: flags, retransmissions: 0, outOfOrder: 0 });
@@ -88,21 +88,23 @@ const haveNf = haveTool('nfcapd', '-V') && haveTool('nfdump', '-V');
 const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-ipfix-loss-'));
 
 test('UDP, collector absent: every record is counted lost', async () => {
-  const port = await freeUdpPort();
-  const x = new IpfixExporter({ collector: `127.0.0.1:${port}`, domain: 1, closeTimeoutMs: 500 });
+  // The port stays held by a socket of ours that refuses every sender: absent, race-free.
+  const held = await holdUdpPort();
+  const x = new IpfixExporter({ collector: `127.0.0.1:${held.port}`, domain: 1, closeTimeoutMs: 500 });
   for (let i = 0; i < 300; i++) { x.exportFlow(rec(i)); if (i % 50 === 49) { x.flush(); await sleep(5); } }
   const st = x.close();
+  await held.release();
   assert.is(st.records, 600);
   assert.is(st.lostRecords, 600, JSON.stringify(st));
 });
 
 test('UDP, nfcapd stopped and restarted mid-run: received >= exported - lost', async () => {
   if (!haveNf) return;
-  const port = await freeUdpPort();
   const d1 = join(tmp, 'u1'); const d2 = join(tmp, 'u2');
   mkdirSync(d1); mkdirSync(d2);
+  let nf = await startNfcapdOnFreePort(d1);
+  const port = nf.port;
   const x = new IpfixExporter({ collector: `127.0.0.1:${port}`, domain: 2 });
-  let nf = await startNfcapd(d1, port);
   let i = 0;
   const send = async (n: number): Promise<void> => {
     for (let k = 0; k < n; k++, i++) { x.exportFlow(rec(i)); if (i % 20 === 19) { x.flush(); await sleep(2); } }
@@ -112,7 +114,11 @@ test('UDP, nfcapd stopped and restarted mid-run: received >= exported - lost', a
     await send(400);
     await sleep(200);
     await nf.stop();
-    await send(400); // collector down
+    // Collector down; the number stays ours meanwhile (refusing like a closed port), and
+    // nfcapd takes it back the moment it is released.
+    const held = await holdUdpPort(port);
+    await send(400);
+    await held.release();
     nf = await startNfcapd(d2, port);
     await send(400);
     st = x.close();
@@ -143,7 +149,7 @@ async function tcpCollector(port: number): Promise<{ records: number; stop(): Pr
     s.on('close', () => state.sockets.delete(s));
     s.on('error', () => {});
   });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  await tcpListen(server, port);
   return {
     get records() { return state.records; },
     async stop() {
@@ -157,7 +163,7 @@ async function tcpCollector(port: number): Promise<{ records: number; stop(): Pr
 }
 
 test('TCP: collector absent at start, then restarting: received >= exported - lost', async () => {
-  const port = await freeUdpPort(); // a free number on loopback; TCP uses its own space
+  const port = await freeTcpPort();
   const x = new IpfixExporter({ collector: `tcp://127.0.0.1:${port}`, domain: 3, queueMessages: 64, queueWaitMs: 1 });
   let i = 0;
   const send = async (n: number): Promise<void> => {

@@ -23,7 +23,7 @@ import { allFlows, flowJson } from '../host/conversations.js';
 import { createIpfixStage } from '../host/ipfix/stage.js';
 import { corpusCaptures, haveTool } from './lib/env.js';
 import { runNode } from './lib/run-tool.js';
-import { freeUdpPort, readExporters, readNfdump, runSoftflowd, startNfcapd, type NfRow } from './ipfix-tools.js';
+import { readExporters, readNfdump, runSoftflowd, startNfcapdOnFreePort, type NfRow } from './ipfix-tools.js';
 
 const captures = corpusCaptures();
 const haveTools = captures.length > 0 && haveTool('nfcapd', '-V') && haveTool('nfdump', '-V') && haveTool('softflowd', '-h');
@@ -120,8 +120,8 @@ test('every corpus capture through the library stage into nfcapd: nfdump equals 
   const dir = join(tmp, 'lib');
   rmSync(dir, { recursive: true, force: true });
   (await import('node:fs')).mkdirSync(dir);
-  const port = await freeUdpPort();
-  const nf = await startNfcapd(dir, port);
+  const nf = await startNfcapdOnFreePort(dir);
+  const port = nf.port;
   const expected = new Map<number, { file: string; sums: Map<string, Sum> }>();
   let lost = 0;
   try {
@@ -167,8 +167,8 @@ test('sniff.js -r FILE --ipfix into nfcapd equals sniff.js --flows --json', asyn
   for (const file of files) {
     const dir = join(tmp, `sniff-${basename(file)}`);
     (await import('node:fs')).mkdirSync(dir, { recursive: true });
-    const port = await freeUdpPort();
-    const nf = await startNfcapd(dir, port);
+    const nf = await startNfcapdOnFreePort(dir);
+    const port = nf.port;
     let r;
     try {
       r = runNode('sniff', ['-r', file, '--ipfix', `127.0.0.1:${port}`, '--ipfix-domain', '9', '--idle-timeout', '3600']);
@@ -214,8 +214,8 @@ test('softflowd -v 10 on the same captures gives the same flows', async () => {
   for (const file of files) {
     const dir = join(tmp, `sf-${basename(file)}`);
     (await import('node:fs')).mkdirSync(dir, { recursive: true });
-    const port = await freeUdpPort();
-    const nf = await startNfcapd(dir, port);
+    const nf = await startNfcapdOnFreePort(dir);
+    const port = nf.port;
     try {
       await runSoftflowd(file, port, tmp, ['-6']);
     } finally {

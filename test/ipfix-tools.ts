@@ -1,18 +1,57 @@
 // Helpers of the IPFIX tests: a real collector (nfcapd) in a temp dir, its records read
-// back with nfdump, softflowd driven over a capture, and free loopback ports. Every
-// process is started by pid and stopped by pid.
+// back with nfdump, softflowd driven over a capture, and loopback ports. Every process is
+// started by pid and stopped by pid. No port is found by binding, closing and reusing the
+// number (another process may take it in between): a port stays held by our own socket,
+// or the start that lost the race fails with EADDRINUSE and is retried on a new one.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export async function freeUdpPort(): Promise<number> {
+export interface HeldPort {
+  port: number;
+  /** Closes the holding socket; the number is free for anyone from then on. */
+  release(): Promise<void>;
+}
+
+/**
+ * A loopback UDP port (`port`, or one the OS picks) held by a socket of ours that is
+ * connected to 127.0.0.1:9. Nobody else can bind the number while it is held, and the
+ * kernel delivers nothing from other senders to a connected socket: a datagram sent to the
+ * port is refused (ICMP port unreachable) exactly as if nothing listened. That is an absent
+ * collector without the race of a closed one.
+ */
+export async function holdUdpPort(port = 0): Promise<HeldPort> {
   const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const p = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
+  await new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.bind(port, '127.0.0.1', () => { s.off('error', reject); resolve(); });
+  });
+  const held = s.address().port;
+  await new Promise<void>((r) => s.connect(9, '127.0.0.1', () => r()));
+  return { port: held, release: () => new Promise<void>((r) => s.close(() => r())) };
+}
+
+/** A TCP port number free at the moment of the call (listen on 0, close). A listener that
+ *  later finds it taken fails with EADDRINUSE (tcpListen rejects), never shares it. */
+export async function freeTcpPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => resolve());
+  });
+  const p = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
   return p;
+}
+
+/** Listens on `port` (127.0.0.1); rejects with the listen error (EADDRINUSE) instead of throwing it unhandled. */
+export function tcpListen(server: net.Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+  });
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -37,10 +76,14 @@ export async function startNfcapd(dir: string, port: number, bind = '127.0.0.1',
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  for (let i = 0; i < 100 && !out.includes('Startup'); i++) await sleep(50);
-  if (!out.includes('Startup')) {
-    child.kill('SIGKILL');
-    throw new Error(`nfcapd did not start: ${out}`);
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
+  for (let i = 0; i < 100 && !out.includes('Startup') && running(); i++) await sleep(50);
+  if (!out.includes('Startup') || !running()) {
+    if (running()) child.kill('SIGKILL');
+    await Promise.race([exited, sleep(2000)]);
+    const err = new Error(`nfcapd did not start on ${bind}:${port}: ${out.trim()}`) as Error & { code?: string };
+    if (/Address already in use/.test(out)) err.code = 'EADDRINUSE';
+    throw err;
   }
   const pid = child.pid ?? 0;
   return {
@@ -51,6 +94,23 @@ export async function startNfcapd(dir: string, port: number, bind = '127.0.0.1',
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * nfcapd on a loopback port the OS picks. The number is found by binding and closing a
+ * socket, so another process may take it before nfcapd binds: nfcapd then exits with
+ * "Address already in use" and the start is retried on a new number.
+ */
+export async function startNfcapdOnFreePort(dir: string): Promise<Collector> {
+  for (let attempt = 1; ; attempt++) {
+    const held = await holdUdpPort();
+    await held.release();
+    try {
+      return await startNfcapd(dir, held.port);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'EADDRINUSE' || attempt === 5) throw e;
+    }
+  }
 }
 
 export interface NfRow {

@@ -10,6 +10,7 @@ import { ipv4ToString, ipv6ToString } from '../host/addr.js';
 import { haveTool, needRoot, Rng, seed } from './lib/env.js';
 import { inside4, inside6, mask4, mask6 } from './lpm-ref.js';
 import { tsEngine, wasmEngine } from './lpm-common.js';
+import { createNetns, deleteNetns } from './lib/netns.js';
 
 const ROUTES = 5000;
 const QUERIES = 1500;
@@ -32,8 +33,7 @@ function must(args: string[], input?: string): string {
 
 /** A namespace with veth v0 (192.0.2.1/24, 2001:db8::1/64) and v1, both up. */
 function withNamespace<T>(body: (ns: string) => T): T {
-  const ns = `pwlpm${process.pid % 100000}x${Date.now() % 100000}`;
-  must(['netns', 'add', ns]);
+  const ns = createNetns('lpm');
   try {
     must(['-n', ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1']);
     for (const dev of ['lo', 'v0', 'v1']) must(['-n', ns, 'link', 'set', dev, 'up']);
@@ -41,7 +41,7 @@ function withNamespace<T>(body: (ns: string) => T): T {
     must(['-n', ns, '-6', 'addr', 'add', '2001:db8::1/64', 'dev', 'v0', 'nodad']);
     return body(ns);
   } finally {
-    spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    deleteNetns(ns);
   }
 }
 

@@ -46,14 +46,26 @@ function writeCapture(path: string, n: number, gapMs: number): Uint8Array[] {
 async function replayAndCapture(p: NetnsPair, args: string[], tag: string): Promise<{ out: string; status: number | null; got: Array<{ data: Uint8Array; t: number }>; dropped: number }> {
   const cap = join(dir, `got-${tag}.pcap`);
   const td = spawn('ip', ['netns', 'exec', p.b, 'tcpdump', '-Z', 'root', '--immediate-mode', '-B', '65536', '-i', p.ifB, '-n', '-U', '-w', cap, `udp dst port ${PORT}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const tdExit = once(td, 'exit');
   let err = '';
   td.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
-  for (let i = 0; i < 100 && !/listening on/.test(err); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.match(err, /listening on/, `tcpdump did not start: ${err}`);
-  const r = nsExec(p.a, process.execPath, ['host/replay.js', '-i', p.ifA, ...args], 60_000);
-  await new Promise((res) => setTimeout(res, 300)); // let the last frames cross the pair
-  td.kill('SIGINT');
-  await once(td, 'exit');
+  let r: ReturnType<typeof nsExec>;
+  try {
+    for (let i = 0; i < 100 && !/listening on/.test(err); i++) await new Promise((res) => setTimeout(res, 50));
+    assert.match(err, /listening on/, `tcpdump did not start: ${err}`);
+    r = nsExec(p.a, process.execPath, ['host/replay.js', '-i', p.ifA, ...args], 60_000);
+    await new Promise((res) => setTimeout(res, 300)); // let the last frames cross the pair
+    td.kill('SIGINT');
+    await Promise.race([tdExit, new Promise((res) => setTimeout(res, 5000))]);
+  } finally {
+    // Whatever threw above, tcpdump must not outlive the test (it would keep the file's
+    // process, and the namespace it captures in, alive).
+    if (td.exitCode === null && td.signalCode === null) {
+      td.kill('SIGKILL');
+      await tdExit;
+    }
+  }
+  assert.is(td.exitCode, 0, `tcpdump ended on SIGINT with its summary: ${err}`);
   const { records } = readCaptureFile(cap);
   // tcpdump's own account: what it could not keep up with, the kernel dropped.
   const dropped = Number(/(\d+) packets? dropped by kernel/.exec(err)?.[1] ?? 0);

@@ -36,12 +36,30 @@ function cleanupAll(): void {
   live.clear();
 }
 
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', cleanupAll);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { cleanupAll(); process.exit(130); });
+}
+
+/** One bare namespace (only lo, down) with a unique name, registered with the exit hook
+ *  like the pairs; remove it with deleteNetns (in a finally). */
+export function createNetns(tag = 'n'): string {
+  hookExit();
+  const ns = `pw${tag}${process.pid % 100000}x${++counter}`;
+  ip('netns', 'add', ns);
+  live.add(ns);
+  return ns;
+}
+
+export function deleteNetns(ns: string): void {
+  spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  live.delete(ns);
+}
+
 export function createNetnsPair(tag = 't'): NetnsPair {
-  if (!hooked) {
-    hooked = true;
-    process.on('exit', cleanupAll);
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { cleanupAll(); process.exit(130); });
-  }
+  hookExit();
   const n = ++counter;
   const id = `${process.pid % 100000}${tag}${n}`;
   const subnet = (process.pid + n) % 250;
