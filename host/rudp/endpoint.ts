@@ -63,7 +63,13 @@ export class Endpoint extends EventEmitter implements ConnectionHost {
   readonly counters: EndpointCounters = newCounters();
   readonly conns = new Map<string, Connection>();
   private readonly seg = new Segment();
-  private readonly sendCb = (err: Error | null): void => { if (err) this.counters.sendErrors++; };
+  /** Datagrams handed to the socket whose send has not completed yet. */
+  private inFlight = 0;
+  private onFlushed: (() => void) | null = null;
+  private readonly sendCb = (err: Error | null): void => {
+    if (err) this.counters.sendErrors++;
+    if (--this.inFlight === 0 && this.onFlushed !== null) this.onFlushed();
+  };
   protected readonly connected: boolean;
   closed = false;
 
@@ -77,10 +83,41 @@ export class Endpoint extends EventEmitter implements ConnectionHost {
   }
 
   send(buf: Buffer, port: number, address: string): void {
-    this.counters.datagramsOut++;
     if (this.closed) return;
-    if (this.connected) this.socket.send(buf, this.sendCb);
-    else this.socket.send(buf, port, address, this.sendCb);
+    this.counters.datagramsOut++;
+    this.inFlight++;
+    try {
+      if (this.connected) this.socket.send(buf, this.sendCb);
+      else this.socket.send(buf, port, address, this.sendCb);
+    } catch {
+      // The socket is already gone (closed under us): a send error, not a throw.
+      this.inFlight--;
+      this.counters.sendErrors++;
+    }
+  }
+
+  /**
+   * Closes the UDP socket once every datagram handed to it has been sent. dgram's send()
+   * to an address resolves it first (a process.nextTick even for an IP literal), and a
+   * close() in the meantime drops the datagram silently: no callback, no error. Closing
+   * right after destroying connections lost exactly their RSTs (issue #20 item 1); a send
+   * that the kernel queued (EAGAIN) would be cancelled by close() the same way.
+   */
+  closeSocket(cb?: () => void): void {
+    this.closed = true;
+    let done = false;
+    const close = (): void => {
+      if (done) return;
+      done = true;
+      this.onFlushed = null;
+      clearTimeout(guard);
+      try { this.socket.close(cb); } catch { if (cb) process.nextTick(cb); }
+    };
+    // A send callback that never comes must not keep the socket open forever.
+    const guard = setTimeout(close, 1000);
+    guard.unref();
+    if (this.inFlight === 0) close();
+    else this.onFlushed = close;
   }
 
   release(c: Connection): void {
@@ -212,10 +249,7 @@ export class ClientEndpoint extends Endpoint {
   }
 
   protected override afterRelease(): void {
-    if (this.conns.size === 0 && !this.closed) {
-      this.closed = true;
-      try { this.socket.close(); } catch { /* already closed */ }
-    }
+    if (this.conns.size === 0 && !this.closed) this.closeSocket();
   }
 }
 

@@ -78,9 +78,9 @@ export class Server extends EventEmitter {
     ep.accepting = false;
     const finish = (): void => {
       if (ep.closed) return;
-      ep.closed = true;
       this.listening = false;
-      ep.socket.close(() => {
+      // The RSTs of connections destroyed just before must leave before the socket closes.
+      ep.closeSocket(() => {
         this.emit('close');
         if (cb) cb();
       });
