@@ -170,7 +170,16 @@ for (const [name, engine] of engines) {
     t.add('10.0.2.0/25', 4);
     assert.is(t.lookup('10.0.2.1'), 4);
     assert.is(t.lookup('10.0.0.1'), 5);
-    try { t.add('12.0.0.0/8', 1); } catch (e) { assert.match((e as Error).message, /maxRules/); }
+    // Four rules now (10.0.1.0/25, 10.0.1.128/25, 10.0.0.0/8, 10.0.2.0/25) = maxRules: a
+    // fifth needs no group but must be refused for the rule count, naming the limit.
+    assert.is(t.size, 4);
+    let refused: unknown = null;
+    try { t.add('12.0.0.0/8', 1); } catch (e) { refused = e; }
+    assert.ok(refused !== null, 'a fifth rule past maxRules 4 must throw');
+    assert.is((refused as { code?: string }).code, 'E_CAPACITY');
+    assert.match((refused as Error).message, /maxRules/);
+    assert.is(t.lookup('12.0.0.1'), null, 'the refused rule is not in the table');
+    assert.is(t.size, 4);
   });
 
   test(`${name}: bad input is an E_BAD_ARGUMENT, raw calls return statuses and never trap`, () => {

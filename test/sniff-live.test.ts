@@ -36,9 +36,11 @@ async function startSniffer(ns: string, args: string[]): Promise<Sniffer> {
   return { done };
 }
 
-function sendUdp(ns: string, host: string, port: number, count: number, size: number): void {
+/** `count` datagrams of `size` bytes (sequence number first, then 'x'), 2 ms apart; from
+ *  `srcPort` when given (else one the kernel picks). */
+function sendUdp(ns: string, host: string, port: number, count: number, size: number, srcPort = 0): void {
   const script = `const s=require('dgram').createSocket('udp4');let n=0;const b=Buffer.alloc(${size},120);` +
-    `const go=()=>{if(n==${count}){s.close();return;}b.writeUInt32BE(n,0);s.send(b,${port},'${host}',()=>{n++;setTimeout(go,2)});};go();`;
+    `const go=()=>{if(n==${count}){s.close();return;}b.writeUInt32BE(n,0);s.send(b,${port},'${host}',()=>{n++;setTimeout(go,2)});};s.bind(${srcPort},go);`;
   const r = nsExec(ns, process.execPath, ['-e', script]);
   assert.is(r.status, 0, r.stderr);
 }
@@ -99,7 +101,49 @@ test('-s truncates: wire length > captured length in the file', () => live(async
   for (const r of records) { assert.is(r.caplen, 64); assert.is(r.wirelen, 14 + 20 + 8 + 500); }
 }));
 
+/** The MAC address the kernel gave `dev` in `ns` (the oracle for the Ethernet fields). */
+function macOf(ns: string, dev: string): string {
+  const r = nsExec(ns, 'ip', ['-j', 'link', 'show', 'dev', dev]);
+  assert.is(r.status, 0, r.stderr);
+  return (JSON.parse(r.stdout) as Array<{ address: string }>)[0].address;
+}
+
+interface JsonFrame {
+  frame: { len: number; cap_len: number; linktype: number; number: number; time_epoch: string };
+  eth: { src: string; dst: string; type: number };
+  ip: { version: number; hdr_len: number; len: number; proto: number; ttl: number; src: string; dst: string };
+  udp: { srcport: number; dstport: number; length: number };
+}
+
 test('--json and --flows on live traffic', () => live(async (p) => {
+  // --json: one object per frame, every field as sent. The oracles: what the sender was
+  // told (addresses, ports, 50-byte payloads), the kernel's MACs of the pair, and the clock
+  // around the capture.
+  const t0 = Date.now() / 1000;
+  const js = await startSniffer(p.b, ['-i', p.ifB, '-c', '10', '--json', 'udp port 7779']);
+  sendUdp(p.a, p.ipB, 7779, 10, 50, 40779);
+  const jr = await js.done;
+  const t1 = Date.now() / 1000;
+  assert.is(jr.code, 0, jr.stderr);
+  const lines = jr.stdout.split('\n').filter((l) => l.trim() !== '');
+  assert.is(lines.length, 10, `one JSON line per datagram:\n${jr.stdout}`);
+  const macA = macOf(p.a, p.ifA);
+  const macB = macOf(p.b, p.ifB);
+  let prevTime = 0;
+  lines.forEach((line, k) => {
+    const j = JSON.parse(line) as JsonFrame;
+    assert.equal(j.frame.len, 14 + 20 + 8 + 50, line);
+    assert.is(j.frame.cap_len, j.frame.len);
+    assert.is(j.frame.linktype, 1);
+    assert.is(j.frame.number, k + 1);
+    const t = Number(j.frame.time_epoch);
+    assert.ok(t >= t0 - 1 && t <= t1 + 1 && t >= prevTime, `time_epoch ${j.frame.time_epoch} outside the capture [${t0}, ${t1}]`);
+    prevTime = t;
+    assert.equal([j.eth.src, j.eth.dst, j.eth.type], [macA, macB, 0x0800], line);
+    assert.equal([j.ip.version, j.ip.hdr_len, j.ip.len, j.ip.proto, j.ip.src, j.ip.dst], [4, 20, 20 + 8 + 50, 17, p.ipA, p.ipB], line);
+    assert.equal([j.udp.srcport, j.udp.dstport, j.udp.length], [40779, 7779, 8 + 50], line);
+  });
+
   const sn = await startSniffer(p.b, ['-i', p.ifB, '-c', '10', '--flows', 'udp']);
   sendUdp(p.a, p.ipB, 7779, 10, 50);
   const r = await sn.done;
