@@ -66,6 +66,9 @@ export interface OracleResult {
   error: string;
   /** Frame numbers (from 1) that matched, among the frames tcpdump read. */
   matched: Set<number>;
+  /** tcpdump's exit status and stderr: a run that stopped early must not pass for a short file. */
+  status: number | null;
+  stderr: string;
 }
 
 export interface FrameForOracle {
@@ -91,10 +94,10 @@ export function runTcpdump(file: string, expr: string, frames: FrameForOracle[])
           return;
         }
         const msg = stderr.split('\n').filter((l) => l.startsWith('tcpdump: ')).join(' ');
-        resolve({ rejected: true, error: msg, matched: new Set() });
+        resolve({ rejected: true, error: msg, matched: new Set(), status: code, stderr });
         return;
       }
-      resolve({ rejected: false, error: '', matched: mapBack(stdout, frames) });
+      resolve({ rejected: false, error: '', matched: mapBack(stdout, frames), status: code, stderr });
     });
   });
 }

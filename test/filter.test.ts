@@ -9,13 +9,14 @@
 // also run as they are, with `tcpdump -r <that file>`.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createEngine } from '../host/engine.js';
 import { compileFilter, FilterError, type CompiledFilter } from '../host/filter/index.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { corpusCaptures, corpusDir, haveTool, Rng, seed } from './lib/env.js';
+import { libpcapPcapngReads } from './lib/libpcap-pcapng.js';
 import { EXPRESSIONS, LIST_EXPRESSIONS, pool, runTcpdump, writePcap, type OracleResult } from './filter-oracle.js';
 
 const eng = createEngine();
@@ -61,15 +62,29 @@ function describeDiff(a: Set<number>, b: Set<number>, frames: Frame[]): string {
   return `ours only: [${only(a, b).join(', ')}] tcpdump only: [${only(b, a).join(', ')}]`;
 }
 
+/** libpcap's refusal of a pcapng interface unlike the first (pcap-ng.c); tcpdump exits 1. */
+const INTERFACE_STOP = /pcap_loop: an interface has a (type|snapshot length) \d+ different from the (type|snapshot length) of the first interface/;
+
+/**
+ * Every expression on `file` against tcpdump. `expect`: how many of `frames` tcpdump
+ * must read (all of them unless the file is a pcapng with an interface libpcap refuses,
+ * and then tcpdump must say so and exit non-zero; otherwise it must exit 0).
+ */
+interface TcpdumpReads {
+  read: number;
+  refusesInterface: boolean;
+}
+
 async function checkAll(
   file: string, linktype: number, frames: Frame[], label: string, snaplen?: number, exprs: string[] = EXPRESSIONS,
+  expect: TcpdumpReads = { read: frames.length, refusesInterface: false },
 ): Promise<number> {
   const oracle: OracleResult[] = await pool(exprs.map((e) => () => runTcpdump(file, e, frames)), PARALLEL);
-  // libpcap stops reading a pcapng file at an interface whose type or snapshot length
-  // differs from the first one's: compare only the frames it read (what '' matched).
+  // What tcpdump read: the frames the empty expression matched, a prefix of the file.
   const all = oracle[exprs.indexOf('')].matched;
   const readByTcpdump = all.size;
   for (let n = 1; n <= readByTcpdump; n++) assert.ok(all.has(n), `${label}: tcpdump read a prefix of the file`);
+  assert.is(readByTcpdump, expect.read, `${label}: tcpdump read ${readByTcpdump} of our ${frames.length} frames, expected ${expect.read}`);
   let compared = 0;
   exprs.forEach((expr, i) => {
     const o = oracle[i];
@@ -79,6 +94,11 @@ async function checkAll(
       return;
     }
     assert.not.ok(o.rejected, `${label}: tcpdump rejects "${expr}" (${o.error}) but we accept it`);
+    if (!expect.refusesInterface) {
+      assert.is(o.status, 0, `${label} "${expr}": tcpdump exited ${o.status}: ${o.stderr.trim()}`);
+    } else {
+      assert.ok(o.status !== 0 && INTERFACE_STOP.test(o.stderr), `${label} "${expr}": tcpdump stopped early without refusing an interface (exit ${o.status}): ${o.stderr.trim()}`);
+    }
     assert.equal([...r.wasm].sort(), [...r.ts].sort(), `${label} "${expr}": WASM and TS twin differ`);
     const same = r.wasm.size === o.matched.size && [...r.wasm].every((n) => o.matched.has(n));
     assert.ok(same, `${label} "${expr}": matches differ from tcpdump: ${describeDiff(r.wasm, o.matched, frames)}`);
@@ -97,6 +117,8 @@ interface Loaded {
   frames: Frame[];
   quirky: boolean;
   snaplen?: number;
+  /** What tcpdump must read of `frames` (test/lib/libpcap-pcapng.ts). */
+  tcpdump: TcpdumpReads;
 }
 
 function load(path: string): Loaded | null {
@@ -108,11 +130,16 @@ function load(path: string): Loaded | null {
   const snap = r.info.format === 'pcap' ? r.info.snaplen : r.info.interfaces[0]?.snaplen ?? 0;
   const snaplen = snap > 0 && snap <= 262144 ? snap : undefined;
   for (const rec of r.records) {
-    if (rec.linktype !== linktype) break; // libpcap stops at an interface of another type
+    if (rec.linktype !== linktype) break; // libpcap refuses an interface of another type
     if (snaplen !== undefined && rec.caplen > snaplen) quirky = true;
     frames.push({ data: rec.data.slice(), wirelen: rec.wirelen, origin: `${relative(root, path)}#${rec.number}` });
   }
-  return { path, linktype, frames, quirky, snaplen };
+  // libpcap stops a pcapng file at the first interface unlike the first one (another link
+  // type or snapshot length): tcpdump reads the packets before it and exits 1 saying so.
+  const lib = r.info.format === 'pcapng' ? libpcapPcapngReads(readFileSync(path)) : { packets: frames.length, refused: false };
+  const read = lib.refused ? lib.packets : frames.length;
+  if (read > frames.length) throw new Error(`${path}: libpcap would read ${read} packets, beyond our ${frames.length} of its link type`);
+  return { path, linktype, frames, quirky, snaplen, tcpdump: { read, refusesInterface: lib.refused } };
 }
 
 const loaded = captures.map(load).filter((x): x is Loaded => x !== null);
@@ -199,6 +226,7 @@ test('abbreviated lists: every truncation of IP frames agrees with tcpdump', asy
     }
   }
   console.log(`NOTE lists: ${cuts.length} cut frames`);
+  if (corpusDir() !== null) assert.ok(cuts.length > 0, 'the corpus gave no IP frame to cut');
   const file = join(tmp, 'lists.pcap');
   writePcap(file, 1, cuts);
   const n = await checkAll(file, 1, cuts, 'lists', undefined, LIST_EXPRESSIONS);
@@ -208,7 +236,8 @@ test('abbreviated lists: every truncation of IP frames agrees with tcpdump', asy
 for (const l of loaded.filter((x) => x.quirky || /ssh|vlan11|vxlan|print-flags/.test(x.path))) {
   test(`tcpdump -r ${relative(root, l.path)} agrees on every expression`, async () => {
     if (!tcpdumpOk) return;
-    await checkAll(l.path, l.linktype, l.frames, relative(root, l.path), l.snaplen);
+    const n = await checkAll(l.path, l.linktype, l.frames, relative(root, l.path), l.snaplen, EXPRESSIONS, l.tcpdump);
+    console.log(`NOTE ${relative(root, l.path)}: tcpdump read ${l.tcpdump.read} of ${l.frames.length} frames${l.tcpdump.refusesInterface ? ' (libpcap refuses a later interface)' : ''}, ${n} expressions compared`);
   });
 }
 
