@@ -38,8 +38,18 @@ export function optionsFromArgs(args: string[]): TextOptions {
   return o;
 }
 
-/** Our text per packet (index = frame number - 1) and the cut offset within it. */
-export function formatCapture(file: string, opts: TextOptions): { texts: string[]; cuts: number[]; linktypes: Set<number> } {
+/** libpcap's snapshot length for a file or interface: 0 or above the maximum means the
+ *  maximum (pcap_adjust_snapshot(), 262144 for the link types of this corpus). */
+function libpcapSnapshot(snaplen: number): number {
+  return snaplen === 0 || snaplen > 262144 ? 262144 : snaplen;
+}
+
+/** Our text per packet (index = frame number - 1) and the cut offset within it. The
+ *  formatter gets the bytes tcpdump gets: libpcap cuts a record whose captured length
+ *  exceeds the file's (or interface's) snapshot length to that length (sf-pcap.c, "the
+ *  packet is bigger than the snapshot length"), while our reader and Wireshark keep every
+ *  captured byte; `clamped` counts such records. */
+export function formatCapture(file: string, opts: TextOptions): { texts: string[]; cuts: number[]; linktypes: Set<number>; clamped: number } {
   engine ??= createEngine();
   const e = engine;
   const batch = e.createBatch(64, 64 * 70000);
@@ -51,6 +61,7 @@ export function formatCapture(file: string, opts: TextOptions): { texts: string[
   const linktypes = new Set<number>();
   const rd = new CaptureFileReader(file);
   const times: Array<[number, number]> = [];
+  let clamped = 0;
   const drain = (): void => {
     e.dissect(batch);
     const u8 = e.views.refresh().u8;
@@ -68,7 +79,10 @@ export function formatCapture(file: string, opts: TextOptions): { texts: string[
   try {
     for (let r = rd.next(); r !== null; r = rd.next()) {
       linktypes.add(r.linktype);
-      if (!batch.push(r.data, r.linktype, r.wirelen, r.iface)) { drain(); batch.push(r.data, r.linktype, r.wirelen, r.iface); }
+      const snap = libpcapSnapshot(rd.info.format === 'pcap' ? rd.info.snaplen : rd.info.interfaces[r.iface]?.snaplen ?? 0);
+      let data = r.data;
+      if (data.length > snap) { data = data.subarray(0, snap); clamped++; }
+      if (!batch.push(data, r.linktype, r.wirelen, r.iface)) { drain(); batch.push(data, r.linktype, r.wirelen, r.iface); }
       times.push([r.tsSec, r.tsNsec]);
     }
   } catch (err) {
@@ -77,7 +91,7 @@ export function formatCapture(file: string, opts: TextOptions): { texts: string[
     rd.close();
   }
   drain();
-  return { texts, cuts, linktypes };
+  return { texts, cuts, linktypes, clamped };
 }
 
 /** tcpdump's text per packet, split on the -# frame numbers. */
