@@ -1,21 +1,23 @@
 // Shared by the text-output tests: formats a capture with the engine and the text sink,
-// runs tcpdump on it, and compares packet by packet (see text-output.test.ts for the
-// cut-off rule).
-import { spawnSync } from 'node:child_process';
-import { basename } from 'node:path';
+// has tcpdump print it (text-output-tcpdump.ts), and compares packet by packet.
+//
+// The comparison rule is the test's, not the formatter's. A packet passes when
+//  - our text equals tcpdump's, or
+//  - our text equals tcpdump's up to tcpdump's application-layer part: the point right
+//    after a transport header's standard fields, found in tcpdump's own text (TCP: from
+//    "Flags [" to ", length N"; UDP: the ports and, with -v, the checksum verdict) and
+//    followed in tcpdump's line by application text. Application printers (DNS, BOOTP,
+//    BGP, HTTP ...) are issue #16's; everything before them must be equal.
+// Any other difference is a failure unless the known-gaps list (text-output-gaps.ts)
+// names that packet, with its owner issue.
+import { basename, relative } from 'node:path';
 import { createEngine, type Engine } from '../host/engine.js';
 import { CaptureFileReader } from '../host/sources/capture-file.js';
 import { TextBuffer } from '../host/sinks/text-buffer.js';
 import { TextFormatter, type TextOptions } from '../host/sinks/text-format.js';
 import { PktError } from '../host/errors.js';
-
-export interface CompareResult {
-  exact: number;
-  prefix: number;
-  mismatches: string[];
-  files: number;
-  skipped: string[];
-}
+import { tcpdumpText } from './text-output-tcpdump.js';
+import { corpusDir } from './lib/env.js';
 
 let engine: Engine | null = null;
 
@@ -44,12 +46,21 @@ function libpcapSnapshot(snaplen: number): number {
   return snaplen === 0 || snaplen > 262144 ? 262144 : snaplen;
 }
 
-/** Our text per packet (index = frame number - 1) and the cut offset within it. The
- *  formatter gets the bytes tcpdump gets: libpcap cuts a record whose captured length
- *  exceeds the file's (or interface's) snapshot length to that length (sf-pcap.c, "the
- *  packet is bigger than the snapshot length"), while our reader and Wireshark keep every
- *  captured byte; `clamped` counts such records. */
-export function formatCapture(file: string, opts: TextOptions): { texts: string[]; cuts: number[]; linktypes: Set<number>; clamped: number } {
+export interface OurText {
+  /** Our text per packet (index = packet number - 1), without the final newline. */
+  texts: string[];
+  /** Records longer than the snapshot length, cut to it as libpcap cuts them. */
+  clamped: number;
+  /** The reader's error if it stopped before the end of the file. */
+  readError: string | null;
+}
+
+/** Our text for every packet. The formatter gets the bytes tcpdump gets: libpcap cuts a
+ *  record whose captured length exceeds the file's (or interface's) snapshot length to
+ *  that length (sf-pcap.c, "the packet is bigger than the snapshot length"), while our
+ *  reader and Wireshark keep every captured byte; the formatter is compared on what
+ *  tcpdump formats, and the count of such records is reported. */
+export function formatCapture(file: string, opts: TextOptions): OurText {
   engine ??= createEngine();
   const e = engine;
   const batch = e.createBatch(64, 64 * 70000);
@@ -57,20 +68,17 @@ export function formatCapture(file: string, opts: TextOptions): { texts: string[
   const out = new TextBuffer(-1);
   const fmt = new TextFormatter(out, { ...opts, numbers: false });
   const texts: string[] = [];
-  const cuts: number[] = [];
-  const linktypes = new Set<number>();
   const rd = new CaptureFileReader(file);
   const times: Array<[number, number]> = [];
   let clamped = 0;
+  let readError: string | null = null;
   const drain = (): void => {
     e.dissect(batch);
     const u8 = e.views.refresh().u8;
     for (let i = 0; i < batch.count; i++) {
       view.at(batch, i);
       fmt.format(view, u8, times[i][0], times[i][1], texts.length + 1);
-      const start = fmt.lastStart;
       texts.push(fmt.lastText().replace(/\n$/, ''));
-      cuts.push(fmt.lastCut < 0 ? -1 : fmt.lastCut - start);
       out.pos = 0;
     }
     batch.clear();
@@ -78,7 +86,6 @@ export function formatCapture(file: string, opts: TextOptions): { texts: string[
   };
   try {
     for (let r = rd.next(); r !== null; r = rd.next()) {
-      linktypes.add(r.linktype);
       const snap = libpcapSnapshot(rd.info.format === 'pcap' ? rd.info.snaplen : rd.info.interfaces[r.iface]?.snaplen ?? 0);
       let data = r.data;
       if (data.length > snap) { data = data.subarray(0, snap); clamped++; }
@@ -87,43 +94,117 @@ export function formatCapture(file: string, opts: TextOptions): { texts: string[
     }
   } catch (err) {
     if (!(err instanceof PktError)) throw err;
+    readError = err.message;
   } finally {
     rd.close();
   }
   drain();
-  return { texts, cuts, linktypes, clamped };
+  return { texts, clamped, readError };
 }
 
-/** tcpdump's text per packet, split on the -# frame numbers. */
-export function tcpdumpPackets(file: string, args: string[]): string[] {
-  const r = spawnSync('tcpdump', ['-#', ...args, '-r', file], { encoding: 'latin1', env: { ...process.env, TZ: 'UTC' }, maxBuffer: 256 << 20 });
-  const pkts: string[] = [];
-  for (const line of r.stdout.split('\n')) {
-    const mm = /^\s*(\d+) {2}/.exec(line);
-    if (mm && Number(mm[1]) === pkts.length + 1) pkts.push(line.slice(mm[0].length));
-    else if (pkts.length > 0 && line !== '') pkts[pkts.length - 1] += `\n${line}`;
+// A transport header's standard fields as tcpdump prints them (print-tcp.c, print-udp.c).
+const TCP_FIELDS = /Flags \[[^\]]*\](?:, cksum 0x[0-9a-f]{4} \((?:correct|incorrect -> 0x[0-9a-f]{4})\))?(?:, seq \d+(?::\d+)?)?(?:, ack \d+)?, win \d+(?:, urg \d+)?(?:, options \[.*?\])?, length \d+/g;
+const IP4_PORT = String.raw`\d{1,3}(?:\.\d{1,3}){3}\.\d+`;
+const IP6_PORT = String.raw`[0-9a-f]*:[0-9a-f:]*(?:\d{1,3}(?:\.\d{1,3}){3})?\.\d+`;
+const UDP_PORTS = new RegExp(String.raw`(?<=^|[ \n])(?:${IP4_PORT} > ${IP4_PORT}|${IP6_PORT} > ${IP6_PORT}|\d+ > \d+): ` +
+  String.raw`(?:\[udp sum ok\] |\[bad udp cksum 0x[0-9a-f]{4} -> 0x[0-9a-f]{4}!\] |\[no cksum\] )?`, 'g');
+/** What tcpdump prints after the standard fields that is still the transport's own text
+ *  (RST data, caplen and header-length complaints, truncation markers, UDP's generic
+ *  form), or the start of another transport header: never application text. */
+const TRANSPORT_TEXT = /^(?: ?\[(?:!?RST|remaining caplen|bad hdr length|\|tcp\]|\|udp\])|Flags \[|tcp \d|sctp|DCCP|UDP|truncated-udp|\[udp sum|\[bad udp|\[no cksum)/;
+
+/** Offsets in tcpdump's text where its application-layer part begins (after a transport
+ *  header's standard fields, with application text following), ascending. */
+export function appLayerStarts(theirs: string): number[] {
+  const out: number[] = [];
+  for (const re of [TCP_FIELDS, UDP_PORTS]) {
+    re.lastIndex = 0;
+    for (let m = re.exec(theirs); m !== null; m = re.exec(theirs)) {
+      const end = m.index + m[0].length;
+      const rest = theirs.slice(end);
+      if (rest.length === 0 || TRANSPORT_TEXT.test(rest)) continue;
+      // TCP: application text follows ", length N" after ": " or " " (DNS over TCP).
+      if (re === TCP_FIELDS && !/^(?::? )/.test(rest)) continue;
+      out.push(end);
+    }
   }
-  return pkts;
+  return out.sort((a, b) => a - b);
 }
 
-export function compareWithTcpdump(file: string, args: string[]): CompareResult {
-  const res: CompareResult = { exact: 0, prefix: 0, mismatches: [], files: 0, skipped: [] };
+export type Verdict = 'exact' | 'app' | 'diff';
+
+/** The rule of the header comment for one packet. */
+export function judge(ours: string, theirs: string): Verdict {
+  if (ours === theirs) return 'exact';
+  const starts = appLayerStarts(theirs);
+  for (let k = starts.length - 1; k >= 0; k--) if (ours.startsWith(theirs.slice(0, starts[k]))) return 'app';
+  return 'diff';
+}
+
+/** Where a differing packet stops agreeing: the start of the word in which the texts
+ *  first differ (both texts are equal before it). */
+export function divergence(ours: string, theirs: string): number {
+  let d = 0;
+  while (d < ours.length && d < theirs.length && ours[d] === theirs[d]) d++;
+  while (d > 0 && !/[ \n\t]/.test(theirs[d - 1])) d--;
+  return d;
+}
+
+export interface PacketDiff {
+  /** The capture (CaptureComparison.file). */
+  file: string;
+  /** Packet number, from 1. */
+  frame: number;
+  ours: string;
+  tcpdump: string;
+  /** divergence(ours, tcpdump). */
+  at: number;
+}
+
+export interface CaptureComparison {
+  /** The capture's path inside the corpus, or the label the caller gave. */
+  file: string;
+  /** Packets we print; tcpdump's count must be the same. */
+  packets: number;
+  exact: number;
+  app: number;
+  diffs: PacketDiff[];
+  /** Failures of the comparison itself: counts, tcpdump's exit, our reader. */
+  problems: string[];
+  /** How tcpdump's text was obtained, when not by one plain run. */
+  note: string;
+  clamped: number;
+}
+
+/** A corpus capture's path inside the corpus (the known-gaps list names captures so). */
+export function corpusLabel(file: string): string {
+  const dir = corpusDir();
+  const rel = dir === null ? '' : relative(dir, file);
+  return rel === '' || rel.startsWith('..') ? basename(file) : rel;
+}
+
+export function compareWithTcpdump(file: string, args: string[], name = corpusLabel(file)): CaptureComparison {
   const ours = formatCapture(file, optionsFromArgs(args));
-  if (ours.linktypes.size > 1) {
-    // tcpdump refuses pcapng files whose interfaces differ in link type.
-    res.skipped.push(`${basename(file)} (several link types)`);
-    return res;
-  }
-  const theirs = tcpdumpPackets(file, args);
-  res.files = 1;
-  for (let i = 0; i < theirs.length; i++) {
-    const t = theirs[i];
+  const theirs = tcpdumpText(file, args);
+  const res: CaptureComparison = {
+    file: name, packets: ours.texts.length, exact: 0, app: 0, diffs: [], problems: [...theirs.problems], note: theirs.note, clamped: ours.clamped,
+  };
+  if (ours.readError !== null) res.problems.push(`${name}: our reader stopped: ${ours.readError}`);
+  if (theirs.packets.length !== ours.texts.length) res.problems.push(`${name}: we print ${ours.texts.length} packets, tcpdump ${theirs.packets.length}`);
+  const n = Math.min(theirs.packets.length, ours.texts.length);
+  for (let i = 0; i < n; i++) {
     const o = ours.texts[i];
-    const cut = ours.cuts[i];
-    if (o === undefined) { res.mismatches.push(`${basename(file)} #${i + 1}: missing; tcpdump: ${t}`); continue; }
-    if (o === t) res.exact++;
-    else if (cut >= 0 && t.startsWith(o.slice(0, cut))) res.prefix++;
-    else res.mismatches.push(`${basename(file)} #${i + 1}\n     ours: ${JSON.stringify(cut >= 0 ? `${o.slice(0, cut)}|${o.slice(cut)}` : o)}\n     tcpd: ${JSON.stringify(t)}`);
+    const t = theirs.packets[i];
+    const v = judge(o, t);
+    if (v === 'exact') res.exact++;
+    else if (v === 'app') res.app++;
+    else res.diffs.push({ file: name, frame: i + 1, ours: o, tcpdump: t, at: divergence(o, t) });
   }
   return res;
+}
+
+/** One line for a difference: both texts from where they part. */
+export function showDiff(d: PacketDiff): string {
+  const from = Math.max(0, d.at - 40);
+  return `${d.file} #${d.frame}\n     ours: ${JSON.stringify(d.ours.slice(from))}\n     tcpd: ${JSON.stringify(d.tcpdump.slice(from))}`;
 }

@@ -5,7 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { corpusDir, haveTool } from './lib/env.js';
-import { formatCapture, optionsFromArgs, tcpdumpPackets } from './text-output-lib.js';
+import { formatCapture, optionsFromArgs } from './text-output-lib.js';
+import { tcpdumpText } from './text-output-tcpdump.js';
 
 const dir = corpusDir();
 const hasTcpdump = haveTool('tcpdump');
@@ -27,7 +28,7 @@ for (const t of ['-t', '', '-tt', '-ttt', '-tttt', '-ttttt']) {
       for (const name of FILES) {
         const file = join(dir, name);
         const ours = formatCapture(file, optionsFromArgs(args));
-        const theirs = tcpdumpPackets(file, args);
+        const theirs = tcpdumpText(file, args).packets;
         assert.ok(theirs.length > 0);
         for (let i = 0; i < theirs.length; i++) {
           assert.is(column(ours.texts[i], args), column(theirs[i], args), `${name} #${i + 1} ${args.join(' ')}`);
