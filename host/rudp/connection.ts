@@ -10,6 +10,7 @@ import { NewReno } from './congestion.js';
 import { T_CONNECT, T_DELACK, T_KEEPALIVE, T_PERSIST, T_RTO, T_TIMEWAIT, type TimerOwner, type TransportClock } from './clock.js';
 import { rudpError, type RudpError } from './errors.js';
 import { F_ACK, F_FIN, F_HS, F_PROBE, F_RST, F_SYN, MAX_SACK, type Segment, type SegmentCodec } from './header.js';
+import { chunkCost, compactSlice, QueueCharges } from './receive-memory.js';
 import { RtoEstimator, type RtoOptions } from './rto.js';
 import { seqAdd, seqDiff, seqGE, seqGT, seqLE, seqLT, seqMax } from './seq.js';
 
@@ -81,7 +82,7 @@ export interface ConnectionCounters {
   probes: number;
 }
 
-interface OooSeg { seq: number; end: number; data: Uint8Array }
+interface OooSeg { seq: number; end: number; data: Buffer }
 interface PendingWrite { buf: Uint8Array; off: number; cb: (err?: Error | null) => void }
 
 export function randomIsn(): number {
@@ -149,6 +150,10 @@ export class Connection extends Duplex implements TimerOwner {
   rcvNxt = 0;
   private ooo: OooSeg[] = [];
   private oooBytes = 0;
+  /** Memory the out-of-order queue keeps beyond its bytes (receive-memory.ts). */
+  private oooExtra = 0;
+  /** The same for chunks waiting in the readable stream's queue. */
+  private readonly queued = new QueueCharges();
   private lastOooSeq = 0;
   private finReceived = false;
   private oooFinSeq = -1;
@@ -377,8 +382,14 @@ export class Connection extends Duplex implements TimerOwner {
   }
 
   private rcvWindow(): number {
-    const w = this.o.receiveBuffer - this.readableLength - this.oooBytes;
+    const w = this.o.receiveBuffer - this.rcvMemory();
     return w > 0 ? w : 0;
+  }
+
+  /** Received bytes held (for the reader and out of order) plus the memory they keep beyond their length. */
+  private rcvMemory(): number {
+    this.queued.settle(this.readableLength);
+    return this.readableLength + this.queued.extra + this.oooBytes + this.oooExtra;
   }
 
   private buildSack(): number {
@@ -777,10 +788,15 @@ export class Connection extends Duplex implements TimerOwner {
     }
   }
 
-  private deliver(data: Uint8Array): void {
+  private deliver(data: Buffer): void {
     this.rcvNxt = seqAdd(this.rcvNxt, data.length);
     this.counters.bytesIn += data.length;
-    if (!this.push(data)) this.readPaused = true;
+    const chunk = compactSlice(data);
+    const before = this.readableLength;
+    const more = this.push(chunk);
+    // Queued rather than handed straight to a 'data' listener: charged until it is read.
+    if (this.readableLength > before) this.queued.add(chunk.length, chunkCost(chunk));
+    if (!more) this.readPaused = true;
   }
 
   private drainOoo(): void {
@@ -788,14 +804,14 @@ export class Connection extends Duplex implements TimerOwner {
     let k = 0;
     while (k < q.length && seqLE(q[k].seq, this.rcvNxt)) {
       const s = q[k];
-      this.oooBytes -= s.data.length;
+      this.oooForget(s);
       if (seqGT(s.end, this.rcvNxt)) this.deliver(s.data.subarray(seqDiff(this.rcvNxt, s.seq)));
       k++;
     }
     if (k > 0) q.splice(0, k);
   }
 
-  private storeOoo(seq: number, data: Uint8Array): void {
+  private storeOoo(seq: number, data: Buffer): void {
     const q = this.ooo;
     let lo = 0;
     let hi = q.length;
@@ -814,15 +830,22 @@ export class Connection extends Duplex implements TimerOwner {
     }
     // Drop queued segments the new one covers entirely; trim it before a partial overlap.
     let j = lo;
-    while (j < q.length && seqLE(q[j].end, e) && seqGE(q[j].seq, s)) { this.oooBytes -= q[j].data.length; j++; }
+    while (j < q.length && seqLE(q[j].end, e) && seqGE(q[j].seq, s)) { this.oooForget(q[j]); j++; }
     if (j < q.length && seqLT(q[j].seq, e)) {
       bytes = bytes.subarray(0, seqDiff(q[j].seq, s));
       e = q[j].seq;
     }
     if (bytes.length === 0) { q.splice(lo, j - lo); this.counters.dupData++; return; }
-    q.splice(lo, j - lo, { seq: s, end: e, data: bytes });
-    this.oooBytes += bytes.length;
+    const kept = compactSlice(bytes);
+    q.splice(lo, j - lo, { seq: s, end: e, data: kept });
+    this.oooBytes += kept.length;
+    this.oooExtra += chunkCost(kept) - kept.length;
     this.lastOooSeq = s;
+  }
+
+  private oooForget(s: OooSeg): void {
+    this.oooBytes -= s.data.length;
+    this.oooExtra -= chunkCost(s.data) - s.data.length;
   }
 
   private onFin(): void {
@@ -830,6 +853,7 @@ export class Connection extends Duplex implements TimerOwner {
     this.rcvNxt = seqAdd(this.rcvNxt, 1);
     this.ooo = [];
     this.oooBytes = 0;
+    this.oooExtra = 0;
     this.sendAck(0);
     if (this.state === S_ESTABLISHED) this.state = S_CLOSE_WAIT;
     else if (this.state === S_FIN_WAIT_1) {
