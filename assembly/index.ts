@@ -13,4 +13,4 @@ export * from "./lpm6";
 export * from "./wheel";
 export * from "./flows";
 export * from "./pool";
-export * from "./build";
+export * from "./builder";

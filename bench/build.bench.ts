@@ -2,9 +2,9 @@
 // UDP/IPv6 packet (Ethernet), payloads of 64 and 1000 bytes: WASM vs the TS twin, same
 // spec, same buffer, one run. Each call rewinds the buffer to its payload and builds the
 // headers in front of it, filling every length and checksum (what a sender does per packet).
-import { createEngine, type Engine } from '../host/engine.js';
-import { Builder, type PacketSpec } from '../host/build/builder.js';
-import { MB_DATA, MB_LEN } from '../host/pool.js';
+import { createEngine, type Engine } from '../host/engine/engine.js';
+import { Builder, type PacketSpec } from '../host/builder/builder.js';
+import { MB_DATA, MB_LEN } from '../host/pool/twin.js';
 import { compare } from './lib/compare.js';
 
 const wasm = createEngine({ backend: 'wasm' });

@@ -2,7 +2,7 @@
 // createChecksum (C++), same bytes, one run. Two settings: one buffer hot in cache,
 // and a 64 MiB array of buffers walked in order (the DRAM figure).
 import { createRequire } from 'node:module';
-import { createEngine } from '../host/engine.js';
+import { createEngine } from '../host/engine/engine.js';
 import { compare } from './lib/compare.js';
 
 const require = createRequire(import.meta.url);

@@ -5,10 +5,10 @@
 // so headers stream from DRAM; and full-size 1500-byte frames spread over 1.5 GB-ish
 // strides that are not in cache.
 import { createRequire } from 'node:module';
-import { createEngine } from '../host/engine.js';
+import { createEngine } from '../host/engine/engine.js';
 import { buildSampleFrames } from '../test/lib/sample-frames.js';
 import { compare } from './lib/compare.js';
-import { LINKTYPE_ETHERNET } from '../host/layout.js';
+import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 
 const require = createRequire(import.meta.url);
 interface Dec { info: Record<string, unknown> & { type?: number; protocol?: number; nextheader?: number }; offset: number }

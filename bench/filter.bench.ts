@@ -3,9 +3,9 @@
 // seeded synthetic Ethernet mix (IPv4/IPv6 TCP and UDP with random ports and flags,
 // VLAN-tagged IPv4, ARP), 1 Mi frames 256 bytes apart (headers stream from DRAM) and a
 // 256-frame batch that stays in cache.
-import { createEngine } from '../host/engine.js';
+import { createEngine } from '../host/engine/engine.js';
 import { compileFilter } from '../host/filter/index.js';
-import { LINKTYPE_ETHERNET } from '../host/layout.js';
+import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 import { Rng } from '../test/lib/env.js';
 import { compare } from './lib/compare.js';
 

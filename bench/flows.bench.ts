@@ -3,10 +3,10 @@
 // descriptors from one shared memory. Packets pick their flow at random, so nearly every
 // lookup misses the caches: what counts is how many misses overlap (the batch hashes a
 // chunk first, then touches buckets, then entries, then updates).
-import { createEngine, type Engine } from '../host/engine.js';
-import { FlowTable } from '../host/flow-table.js';
-import type { FrameBatch } from '../host/batch.js';
-import { D_DST_PORT, D_IP_DST, D_IP_LEN, D_IP_PROTO, D_IP_SRC, D_SRC_PORT, D_TCP_FLAGS, D_WIRELEN, DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../host/layout.js';
+import { createEngine, type Engine } from '../host/engine/engine.js';
+import { FlowTable } from '../host/flows/flow-table.js';
+import type { FrameBatch } from '../host/engine/frame-batch.js';
+import { D_DST_PORT, D_IP_DST, D_IP_LEN, D_IP_PROTO, D_IP_SRC, D_SRC_PORT, D_TCP_FLAGS, D_WIRELEN, DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../host/runtime/layout.js';
 import { compare } from './lib/compare.js';
 
 const FLOWS = 1_000_000;

@@ -5,11 +5,11 @@
 // threads). softflowd: a whole process (-r FILE -v 10), CPU from its rusage. Records =
 // what nfcapd stored. Alternating rounds, medians.
 import { IpfixExporter } from '../host/ipfix/exporter.js';
-import type { FlowRecord } from '../host/flow-table.js';
+import type { FlowRecord } from '../host/flows/flow-table.js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine } from '../host/engine.js';
+import { createEngine } from '../host/engine/engine.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { createIpfixStage } from '../host/ipfix/stage.js';
 import { generateCapture } from './lib/gen-capture.js';

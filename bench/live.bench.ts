@@ -18,11 +18,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Arena } from '../host/arena.js';
+import { Arena } from '../host/runtime/arena.js';
 import {
   RING_HDR_SIZE, RING_HEAD, RING_MASK, RING_SLOT_COUNT, RING_SLOT_SIZE, RING_SLOTS, RING_TAIL, RING_WAITING, SLOT_CAPLEN,
-} from '../host/layout.js';
-import { createSharedMemory, MemoryViews } from '../host/memory.js';
+} from '../host/runtime/layout.js';
+import { createSharedMemory, MemoryViews } from '../host/runtime/memory.js';
 import { loadPcapAddon, pcapAddonError } from '../host/native/pcap-binding.js';
 import { openLiveSource, type LiveStats } from '../host/sources/live-pcap.js';
 import { createNetnsPair, destroyNetnsPair, type NetnsPair } from '../test/lib/netns.js';

@@ -14,9 +14,9 @@
 // /33-/35 ~3%, /28 ~1%, /45 ~1%, /38../39 ~1%, /56 and /64 ~1% together.
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { createEngine, type Engine } from '../host/engine.js';
-import { Lpm4, Lpm6 } from '../host/route-table.js';
-import { ipv4ToString, ipv6ToString } from '../host/addr.js';
+import { createEngine, type Engine } from '../host/engine/engine.js';
+import { Lpm4, Lpm6 } from '../host/lpm/route-table.js';
+import { ipv4ToString, ipv6ToString } from '../host/runtime/addr.js';
 import { compare } from './lib/compare.js';
 
 const require = createRequire(import.meta.url);

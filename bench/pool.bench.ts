@@ -1,8 +1,8 @@
 // Buffer pool: alloc+free pairs, bursts of 32 allocs then 32 frees, and bulk calls:
 // WASM vs the TS twin on the same pool layout, with a plain JS array free list as the
 // reference a host-only design would use.
-import { createEngine } from '../host/engine.js';
-import { Pool } from '../host/pool.js';
+import { createEngine } from '../host/engine/engine.js';
+import { Pool } from '../host/pool/twin.js';
 import { compare } from './lib/compare.js';
 
 const wasm = createEngine({ backend: 'wasm' });

@@ -8,10 +8,10 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine } from '../host/engine.js';
-import { Builder } from '../host/build/builder.js';
+import { createEngine } from '../host/engine/engine.js';
+import { Builder } from '../host/builder/builder.js';
 import { PcapWriter } from '../host/sinks/pcap-writer.js';
-import { LINKTYPE_ETHERNET } from '../host/layout.js';
+import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 import { createNetnsPair, destroyNetnsPair, nsExec, type NetnsPair } from '../test/lib/netns.js';
 
 if (typeof process.getuid !== 'function' || process.getuid() !== 0) {

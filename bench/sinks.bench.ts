@@ -7,14 +7,14 @@ import { openSync, closeSync, writeSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine } from '../host/engine.js';
+import { createEngine } from '../host/engine/engine.js';
 import { buildSampleFrames } from '../test/lib/sample-frames.js';
 import { compare } from './lib/compare.js';
 import { generateCapture } from './lib/gen-capture.js';
 import { JsonSink, PcapSink, PcapngSink, TextSink } from '../host/sinks/sink.js';
 import { PcapWriter } from '../host/sinks/pcap-writer.js';
-import { TextBuffer } from '../host/sinks/text-buffer.js';
-import { TextFormatter } from '../host/sinks/text-format.js';
+import { TextBuffer } from '../host/sinks/text/buffer.js';
+import { TextFormatter } from '../host/sinks/text/format.js';
 import { CaptureFileReader } from '../host/sources/capture-file.js';
 
 const engine = createEngine();

@@ -4,9 +4,9 @@
 // keeps the same number of live timers: each step cancels an old timer and arms a new
 // one in its place, with delays from one seeded list.
 import { TimerWheel as NpmTimerWheel, type TimerHandle } from 'timer-wheel';
-import { createEngine, type Engine } from '../host/engine.js';
-import { wheelCore } from '../host/timer-wheel.js';
-import type { WheelCore } from '../host/wheel.js';
+import { createEngine, type Engine } from '../host/engine/engine.js';
+import { wheelCore } from '../host/wheel/timer-wheel.js';
+import type { WheelCore } from '../host/wheel/twin.js';
 import { compare } from './lib/compare.js';
 
 const LIVE = 1_000_000;

@@ -5,13 +5,13 @@
 // statistics block (transmitted, received, loss, rtt min/avg/max/mdev). Exit status 0
 // if any reply came back, 1 if none did, 2 on an error.
 import { performance } from 'node:perf_hooks';
-import { createEngine, type Backend } from './engine.js';
-import { Builder } from './build/builder.js';
-import { LINKTYPE_RAW } from './layout.js';
-import { PktError } from './errors.js';
-import { numberOpt, parseCli, runTool } from './tools/cli.js';
-import { openRaw, rawModule, type RawSocket } from './tools/raw.js';
-import { resolveTarget } from './tools/net.js';
+import { createEngine, type Backend } from './engine/engine.js';
+import { Builder } from './builder/builder.js';
+import { LINKTYPE_RAW } from './runtime/layout.js';
+import { PktError } from './runtime/errors.js';
+import { numberOpt, parseCli, runTool } from './cli/args.js';
+import { openRaw, rawModule, type RawSocket } from './raw-socket/socket.js';
+import { resolveTarget } from './raw-socket/targets.js';
 
 const USAGE = `usage: node host/ping.js [-c count] [-i interval] [-s packetsize] [-W timeout] [-t ttl] [-q] [-4|-6] [--backend wasm|ts] [--debug] HOST
   -c N   stop after N echo requests      -i S   seconds between requests (default 1)

@@ -11,10 +11,10 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CaptureFileReader } from './sources/capture-file.js';
-import { openInjector, type Injector } from './inject.js';
-import { LINKTYPE_ETHERNET } from './layout.js';
-import { PktError } from './errors.js';
-import { numberOpt, parseCli, runTool } from './tools/cli.js';
+import { openInjector, type Injector } from './sinks/inject.js';
+import { LINKTYPE_ETHERNET } from './runtime/layout.js';
+import { PktError } from './runtime/errors.js';
+import { numberOpt, parseCli, runTool } from './cli/args.js';
 
 const USAGE = `usage: node host/replay.js -i IFACE [--pps N | --topspeed | --multiplier X] [--loop N] [--backend auto|pcap|cap] [--debug] FILE
   (default: the capture's own pace)  --pps N: N frames per second  --topspeed: as fast as possible

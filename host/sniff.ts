@@ -5,22 +5,22 @@
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { createEngine, type Engine } from './engine.js';
-import { FrameRing, ringCore } from './ring.js';
-import { pcapCore } from './pcap.js';
-import { PktError } from './errors.js';
-import { parseArgs, USAGE, type SniffOptions } from './sniff/options.js';
-import { die } from './sniff/errors-cli.js';
-import { Control, CTL_BYTES } from './sniff/control.js';
+import { createEngine, type Engine } from './engine/engine.js';
+import { FrameRing, ringCore } from './ring/twin.js';
+import { pcapCore } from './pcap/twin.js';
+import { PktError } from './runtime/errors.js';
+import { parseArgs, USAGE, type SniffOptions } from './cli/sniff-options.js';
+import { die } from './cli/die.js';
+import { Control, CTL_BYTES } from './pipeline/control.js';
 import { FileSource, FILE_SLOT_BYTES } from './sources/file-source.js';
 import { RawSource, type RawProto } from './sources/raw-source.js';
-import { compileBatchFilter, loadFilterCompiler } from './sniff/filter-stage.js';
-import { linktypeBanner } from './sinks/linktype-names.js';
-import type { ConsumerJob, ConsumerResult } from './sniff/consumer.js';
-import type { StageConfig } from './sniff/stage-config.js';
+import { compileBatchFilter, loadFilterCompiler } from './pipeline/filter-stage.js';
+import { linktypeBanner } from './sinks/text/linktype-names.js';
+import type { ConsumerJob, ConsumerResult } from './pipeline/consumer.js';
+import type { StageConfig } from './pipeline/stage-config.js';
 import type { LiveSource } from './sources/live-pcap.js';
 
-const consumerFile = fileURLToPath(new URL('./sniff/consumer.js', import.meta.url));
+const consumerFile = fileURLToPath(new URL('./pipeline/consumer.js', import.meta.url));
 const DEFAULT_SNAPLEN = 262144;
 // Address space for live-capture slots; pages are committed only as frames touch them.
 const LIVE_RING_BYTES = 128 << 20;
@@ -88,7 +88,7 @@ function fileCapture(o: SniffOptions, engine: Engine, showProgress: boolean): { 
 
 async function liveCapture(o: SniffOptions, engine: Engine): Promise<{ side: CaptureSide; ring: FrameRing }> {
   const { openLiveSource } = await import('./sources/live-pcap.js');
-  const { assertInterface, defaultInterface, listInterfaces } = await import('./interfaces.js');
+  const { assertInterface, defaultInterface, listInterfaces } = await import('./sources/interfaces.js');
   const list = listInterfaces();
   const iface = o.iface ?? defaultInterface(list);
   assertInterface(iface, list);
@@ -186,7 +186,7 @@ function dropPrivileges(user: string): void {
 
 async function sniff(o: SniffOptions, worker: Worker): Promise<void> {
   if (o.listInterfaces) {
-    const { formatInterfaceList } = await import('./interfaces.js');
+    const { formatInterfaceList } = await import('./sources/interfaces.js');
     process.stdout.write(`${formatInterfaceList()}\n`);
     return;
   }

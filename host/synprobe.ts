@@ -10,15 +10,15 @@
 // other than the init one (a lab or test namespace), unless --i-own-this-network.
 import { performance } from 'node:perf_hooks';
 import { randomInt } from 'node:crypto';
-import { createEngine, type Backend } from './engine.js';
-import { Builder } from './build/builder.js';
-import { TimerWheel } from './timer-wheel.js';
-import { LINKTYPE_RAW } from './layout.js';
-import { PktError } from './errors.js';
-import { parseIPv6 } from './addr.js';
-import { numberOpt, parseCli, runTool } from './tools/cli.js';
-import { openRaw } from './tools/raw.js';
-import { ownNetworkReason, resolveTarget, sourceAddress } from './tools/net.js';
+import { createEngine, type Backend } from './engine/engine.js';
+import { Builder } from './builder/builder.js';
+import { TimerWheel } from './wheel/timer-wheel.js';
+import { LINKTYPE_RAW } from './runtime/layout.js';
+import { PktError } from './runtime/errors.js';
+import { parseIPv6 } from './runtime/addr.js';
+import { numberOpt, parseCli, runTool } from './cli/args.js';
+import { openRaw } from './raw-socket/socket.js';
+import { ownNetworkReason, resolveTarget, sourceAddress } from './raw-socket/targets.js';
 
 const USAGE = `usage: node host/synprobe.js HOST PORTS [--rate N] [--retries N] [--timeout MS] [--i-own-this-network] [--backend wasm|ts] [--debug]
   PORTS  e.g. 22,80,8000-8010        --rate N      probes per second (default 200)

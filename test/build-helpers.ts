@@ -2,10 +2,10 @@
 // packet carries every field of the spec it was built from. Shared by the build tests,
 // the replay test and the build benchmark.
 import type { Rng } from './lib/env.js';
-import type { PacketSpec } from '../host/build/builder.js';
-import type { DecodedPacket } from '../host/decode.js';
-import { ipv4ToString, ipv6ToString, macToString } from '../host/addr.js';
-import { hopByHop, destinationOptions, routing, fragment, type Ipv6Ext } from '../host/build/ipv6-ext.js';
+import type { PacketSpec } from '../host/builder/builder.js';
+import type { DecodedPacket } from '../host/dissect/decode.js';
+import { ipv4ToString, ipv6ToString, macToString } from '../host/runtime/addr.js';
+import { hopByHop, destinationOptions, routing, fragment, type Ipv6Ext } from '../host/builder/ipv6-ext.js';
 
 export const KINDS = [
   'arp', 'ipv4-tcp', 'ipv4-udp', 'ipv4-icmp', 'ipv6-tcp', 'ipv6-udp', 'ipv6-icmpv6', 'raw-ipv4-tcp', 'raw-ipv6-udp',

@@ -7,10 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine } from '../host/engine.js';
-import { Builder, type PacketSpec } from '../host/build/builder.js';
+import { createEngine } from '../host/engine/engine.js';
+import { Builder, type PacketSpec } from '../host/builder/builder.js';
 import { PcapWriter } from '../host/sinks/pcap-writer.js';
-import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from '../host/layout.js';
+import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from '../host/runtime/layout.js';
 import { haveTool, Rng, seed } from './lib/env.js';
 import { KINDS, randomSpec, type Kind } from './build-helpers.js';
 

@@ -3,12 +3,12 @@
 // fragmentation reassembles to the original; every refusal leaves the pool as it was.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createEngine } from '../host/engine.js';
-import { Builder, type PacketSpec } from '../host/build/builder.js';
-import * as B from '../host/build/layout.js';
-import { Pool } from '../host/pool.js';
-import { PktError } from '../host/errors.js';
-import { DF_VERIFY_CKSUM, LINKTYPE_ETHERNET, LINKTYPE_RAW } from '../host/layout.js';
+import { createEngine } from '../host/engine/engine.js';
+import { Builder, type PacketSpec } from '../host/builder/builder.js';
+import * as B from '../host/builder/spec-layout.js';
+import { Pool } from '../host/pool/twin.js';
+import { PktError } from '../host/runtime/errors.js';
+import { DF_VERIFY_CKSUM, LINKTYPE_ETHERNET, LINKTYPE_RAW } from '../host/runtime/layout.js';
 import { Rng, seed } from './lib/env.js';
 import { KINDS, mismatches, randomSpec } from './build-helpers.js';
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { capture } from '../host/capture.js';
+import { capture } from '../host/pipeline/capture.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { corpusCaptures, haveTool, needRoot, repoRoot } from './lib/env.js';
 import { runBin } from './lib/run-tool.js';

@@ -5,10 +5,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createRequire } from 'node:module';
-import { createEngine } from '../host/engine.js';
+import { createEngine } from '../host/engine/engine.js';
 import { Rng, seed } from './lib/env.js';
 import { buildSampleFrames, refChecksum } from './lib/sample-frames.js';
-import { DF_VERIFY_CKSUM } from '../host/layout.js';
+import { DF_VERIFY_CKSUM } from '../host/runtime/layout.js';
 
 const require = createRequire(import.meta.url);
 const raw = require('raw-socket') as { createChecksum: (...bufs: Buffer[]) => number };

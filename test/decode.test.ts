@@ -4,9 +4,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createRequire } from 'node:module';
-import { createEngine } from '../host/engine.js';
+import { createEngine } from '../host/engine/engine.js';
 import { buildSampleFrames } from './lib/sample-frames.js';
-import { LINKTYPE_ETHERNET } from '../host/layout.js';
+import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 
 const wasm = createEngine({ backend: 'wasm' });
 const twin = createEngine({ backend: 'ts', memory: wasm.memory });

@@ -4,9 +4,9 @@
 // at the end of a region followed by a guard pattern that must stay untouched).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createEngine } from '../host/engine.js';
+import { createEngine } from '../host/engine/engine.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
-import { DESC_SIZE, DF_VERIFY_CKSUM, LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW } from '../host/layout.js';
+import { DESC_SIZE, DF_VERIFY_CKSUM, LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW } from '../host/runtime/layout.js';
 import { corpusCaptures, corpusDir, Rng, seed } from './lib/env.js';
 import { buildSampleFrames } from './lib/sample-frames.js';
 

@@ -9,8 +9,8 @@
 // lengths alone.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createEngine, type Engine } from '../host/engine.js';
-import type { DecodedPacket } from '../host/decode.js';
+import { createEngine, type Engine } from '../host/engine/engine.js';
+import type { DecodedPacket } from '../host/dissect/decode.js';
 import type { CaptureRecord } from '../host/sources/capture-file.js';
 import { corpusCaptures, corpusDir } from './lib/env.js';
 import { allowanceProblems, compareCorpus, describe, layerFloorProblems, type Comparison } from './lib/tshark-compare.js';

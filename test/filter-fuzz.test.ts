@@ -3,9 +3,9 @@
 // from the grammar. The two must agree on every frame and never throw. Seeded (SEED=…).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createEngine } from '../host/engine.js';
+import { createEngine } from '../host/engine/engine.js';
 import { compileFilter, FilterError, type CompiledFilter } from '../host/filter/index.js';
-import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL } from '../host/layout.js';
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL } from '../host/runtime/layout.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { corpusCaptures, corpusDir, Rng, seed } from './lib/env.js';
 import { EXPRESSIONS } from './filter-oracle.js';

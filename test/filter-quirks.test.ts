@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { createEngine } from '../host/engine.js';
+import { createEngine } from '../host/engine/engine.js';
 import { compileFilter, compileProgram, FilterError, type CompiledFilter } from '../host/filter/index.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import type { Program } from '../host/filter/cfg.js';

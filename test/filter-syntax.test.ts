@@ -4,10 +4,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createEngine } from '../host/engine.js';
-import { PktError } from '../host/errors.js';
+import { createEngine } from '../host/engine/engine.js';
+import { PktError } from '../host/runtime/errors.js';
 import { compileFilter, FilterError } from '../host/filter/index.js';
-import { LINKTYPE_ETHERNET } from '../host/layout.js';
+import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 import { corpusDir, haveTool } from './lib/env.js';
 
 const eng = createEngine();

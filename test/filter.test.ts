@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { createEngine } from '../host/engine.js';
+import { createEngine } from '../host/engine/engine.js';
 import { compileFilter, FilterError, type CompiledFilter } from '../host/filter/index.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { corpusCaptures, corpusDir, haveTool, Rng, seed } from './lib/env.js';

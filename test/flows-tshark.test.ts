@@ -34,13 +34,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { createEngine, type Engine } from '../host/engine.js';
-import { FlowTable } from '../host/flow-table.js';
+import { createEngine, type Engine } from '../host/engine/engine.js';
+import { FlowTable } from '../host/flows/flow-table.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
-import { allFlows, flowJsonLine, formatConversationTable } from '../host/conversations.js';
+import { allFlows, flowJsonLine, formatConversationTable } from '../host/flows/conversations.js';
 import { corpusCaptures, corpusDir, haveTool } from './lib/env.js';
 import { parseTsharkCsv } from './lib/tshark-csv.js';
-import { D_IP_PROTO, L_IP4, L_IP6 } from '../host/layout.js';
+import { D_IP_PROTO, L_IP4, L_IP6 } from '../host/runtime/layout.js';
 
 const captures = corpusCaptures();
 // Absent corpus outside CI: corpusCaptures() printed the SKIP line (in CI it threw).

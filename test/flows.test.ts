@@ -4,10 +4,10 @@
 // ICMP keys; then a seeded fuzz where WASM and twin must produce identical records.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createEngine, type Engine } from '../host/engine.js';
-import { FlowTable, type FlowRecord, type FlowTableOptions } from '../host/flow-table.js';
-import { flowJsonLine } from '../host/conversations.js';
-import { LINKTYPE_ETHERNET } from '../host/layout.js';
+import { createEngine, type Engine } from '../host/engine/engine.js';
+import { FlowTable, type FlowRecord, type FlowTableOptions } from '../host/flows/flow-table.js';
+import { flowJsonLine } from '../host/flows/conversations.js';
+import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 import { Rng, seed } from './lib/env.js';
 
 const SEED = seed();

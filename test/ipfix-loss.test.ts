@@ -10,7 +10,7 @@ import net from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FlowRecord } from '../host/flow-table.js';
+import type { FlowRecord } from '../host/flows/flow-table.js';
 import { IpfixExporter } from '../host/ipfix/exporter.js';
 import { MessageEncoder } from '../host/ipfix/encoder.js';
 import { IpfixDecoder, splitStream, readHeader } from '../host/ipfix/decode.js';

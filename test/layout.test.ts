@@ -3,8 +3,8 @@
 // descriptor fields must not overlap.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as hostLayout from '../host/layout.js';
-import { createEngine } from '../host/engine.js';
+import * as hostLayout from '../host/runtime/layout.js';
+import { createEngine } from '../host/engine/engine.js';
 
 const engine = createEngine();
 

@@ -10,13 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createSharedMemory, MemoryViews } from '../host/memory.js';
-import { Arena } from '../host/arena.js';
+import { createSharedMemory, MemoryViews } from '../host/runtime/memory.js';
+import { Arena } from '../host/runtime/arena.js';
 import {
   RING_FLAGS, RING_HDR_SIZE, RING_HEAD, RING_MASK, RING_SLOT_COUNT, RING_SLOT_SIZE, RING_SLOTS, RING_TAIL,
   RING_WAITING, RF_CLOSED, SLOT_CAPLEN, SLOT_DATA, SLOT_FLAGS, SLOT_IFACE, SLOT_LINKTYPE, SLOT_TS_NSEC,
   SLOT_TS_SEC, SLOT_WIRELEN, LINKTYPE_ETHERNET,
-} from '../host/layout.js';
+} from '../host/runtime/layout.js';
 import { loadPcapAddon, pcapAddonError } from '../host/native/pcap-binding.js';
 import { openLiveSource, type LiveSource, type LiveStats, type OpenLiveOptions } from '../host/sources/live-pcap.js';
 import { withNetnsPair, type NetnsPair } from './lib/netns.js';
@@ -191,7 +191,7 @@ async function childMain(mode: string, cfg: Record<string, unknown>): Promise<vo
     return;
   }
   if (mode === 'inject') {
-    const { openInjector } = await import('../host/inject.js');
+    const { openInjector } = await import('../host/sinks/inject.js');
     const inj = openInjector(String(cfg.iface), { backend: cfg.backend as 'pcap' | 'cap' });
     const frames = (cfg.frames as string[]).map((h) => Buffer.from(h, 'hex'));
     const sent = inj.sendBatch(frames);
@@ -201,7 +201,7 @@ async function childMain(mode: string, cfg: Record<string, unknown>): Promise<vo
   }
   if (mode === 'ping') return childPing(String(cfg.dst), Number(cfg.count));
   if (mode === 'list') {
-    const { listInterfaces, defaultInterface, formatInterfaceList } = await import('../host/interfaces.js');
+    const { listInterfaces, defaultInterface, formatInterfaceList } = await import('../host/sources/interfaces.js');
     process.stdout.write(`${JSON.stringify({ names: listInterfaces().map((d) => d.name), dflt: defaultInterface(), text: formatInterfaceList() })}\n`);
     return;
   }

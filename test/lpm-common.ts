@@ -3,9 +3,9 @@
 // and the end-of-run checks (WASM and twin tables byte-identical; a drained table gives
 // back every group and slot). The address type A is a u32 (IPv4) or 16 bytes (IPv6).
 import * as assert from 'uvu/assert';
-import { createEngine, type Engine } from '../host/engine.js';
-import { PktError } from '../host/errors.js';
-import type { LpmFigures } from '../host/route-table.js';
+import { createEngine, type Engine } from '../host/engine/engine.js';
+import { PktError } from '../host/runtime/errors.js';
+import type { LpmFigures } from '../host/lpm/route-table.js';
 import type { Rng } from './lib/env.js';
 
 export const wasmEngine = createEngine({ backend: 'wasm' });

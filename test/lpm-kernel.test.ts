@@ -5,8 +5,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { RouteTable } from '../host/route-table.js';
-import { ipv4ToString, ipv6ToString } from '../host/addr.js';
+import { RouteTable } from '../host/lpm/route-table.js';
+import { ipv4ToString, ipv6ToString } from '../host/runtime/addr.js';
 import { haveTool, needRoot, Rng, seed } from './lib/env.js';
 import { inside4, inside6, mask4, mask6 } from './lpm-ref.js';
 import { tsEngine, wasmEngine } from './lpm-common.js';

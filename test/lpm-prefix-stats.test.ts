@@ -3,9 +3,9 @@
 // (longest match of source -> out, of destination -> in, wire lengths as bytes).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Engine } from '../host/engine.js';
-import { PrefixStats, parsePrefixFile } from '../host/prefix-stats.js';
-import { ipv4ToString, ipv6ToString } from '../host/addr.js';
+import type { Engine } from '../host/engine/engine.js';
+import { PrefixStats, parsePrefixFile } from '../host/lpm/prefix-stats.js';
+import { ipv4ToString, ipv6ToString } from '../host/runtime/addr.js';
 import { Rng, seed } from './lib/env.js';
 import { Ref4, Ref6, inside4, inside6, mask4, mask6 } from './lpm-ref.js';
 import { throwsCode, tsEngine, wasmEngine } from './lpm-common.js';

@@ -2,9 +2,9 @@
 // leave byte-identical tables), edge cases, capacity errors, loaders.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Lpm4, RouteTable } from '../host/route-table.js';
-import { LPM4_HEADER } from '../host/lpm4.js';
-import { ipv4ToString } from '../host/addr.js';
+import { Lpm4, RouteTable } from '../host/lpm/route-table.js';
+import { LPM4_HEADER } from '../host/lpm/twin/lpm4.js';
+import { ipv4ToString } from '../host/runtime/addr.js';
 import { Rng, seed } from './lib/env.js';
 import { Ref4, inside4, mask4 } from './lpm-ref.js';
 import { assertDrains, assertSameTables, churn, engines, throwsCode, tsEngine, wasmEngine } from './lpm-common.js';

@@ -2,9 +2,9 @@
 // tables), edge cases (/0, /128, nesting across stride boundaries), capacity errors.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Lpm6 } from '../host/route-table.js';
-import { LPM6_HEADER } from '../host/lpm6.js';
-import { ipv6ToString, parseIPv6 } from '../host/addr.js';
+import { Lpm6 } from '../host/lpm/route-table.js';
+import { LPM6_HEADER } from '../host/lpm/twin/lpm6.js';
+import { ipv6ToString, parseIPv6 } from '../host/runtime/addr.js';
 import { Rng, seed } from './lib/env.js';
 import { Ref6, inside6, mask6 } from './lpm-ref.js';
 import { assertDrains, assertSameTables, churn, engines, throwsCode, tsEngine, wasmEngine } from './lpm-common.js';

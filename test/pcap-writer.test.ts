@@ -12,7 +12,7 @@ import { corpusCaptures, haveTool, repoRoot } from './lib/env.js';
 import { readCaptureFile, type CaptureRecord } from '../host/sources/capture-file.js';
 import { PcapWriter, PCAP_HEADER_BYTES } from '../host/sinks/pcap-writer.js';
 import { PcapngWriter } from '../host/sinks/pcapng-writer.js';
-import { PktError } from '../host/errors.js';
+import { PktError } from '../host/runtime/errors.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-pcapw-'));
 const captures = corpusCaptures();

@@ -3,10 +3,10 @@
 // WASM backend and the twin run side by side on the same operations.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createEngine, type Engine } from '../host/engine.js';
-import * as P from '../host/pool.js';
-import { Pool } from '../host/pool.js';
-import { PktError } from '../host/errors.js';
+import { createEngine, type Engine } from '../host/engine/engine.js';
+import * as P from '../host/pool/twin.js';
+import { Pool } from '../host/pool/twin.js';
+import { PktError } from '../host/runtime/errors.js';
 import { Rng, seed } from './lib/env.js';
 
 const SEED = seed();

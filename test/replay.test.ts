@@ -8,11 +8,11 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine } from '../host/engine.js';
-import { Builder } from '../host/build/builder.js';
+import { createEngine } from '../host/engine/engine.js';
+import { Builder } from '../host/builder/builder.js';
 import { PcapWriter } from '../host/sinks/pcap-writer.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
-import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from '../host/layout.js';
+import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from '../host/runtime/layout.js';
 import { haveTool, needRoot } from './lib/env.js';
 import { nsExec, withNetnsPair, type NetnsPair } from './lib/netns.js';
 

@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import dgram from 'node:dgram';
-import { createEngine } from '../host/engine.js';
+import { createEngine } from '../host/engine/engine.js';
 import { connect, createServer, type Connection, type Server } from '../host/rudp/index.js';
 import { F_ACK, F_HS, F_RST, F_SYN, SegmentCodec } from '../host/rudp/header.js';
 import { Relay } from '../host/rudp/relay.js';

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import dgram from 'node:dgram';
 import { createHash } from 'node:crypto';
-import { createEngine } from '../host/engine.js';
+import { createEngine } from '../host/engine/engine.js';
 import { connect, createServer, type Connection, type Server } from '../host/rudp/index.js';
 import { F_ACK, F_HS, F_SYN, F_FIN, F_RST, F_PROBE, Segment, SegmentCodec } from '../host/rudp/header.js';
 import { RtoEstimator, DEFAULT_RTO } from '../host/rudp/rto.js';

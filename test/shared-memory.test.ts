@@ -6,8 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { createEngine } from '../host/engine.js';
-import { DESC_SIZE } from '../host/layout.js';
+import { createEngine } from '../host/engine/engine.js';
+import { DESC_SIZE } from '../host/runtime/layout.js';
 import { buildSampleFrames } from './lib/sample-frames.js';
 import { Rng, seed } from './lib/env.js';
 

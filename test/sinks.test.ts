@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { corpusCaptures, corpusDir, haveTool } from './lib/env.js';
 import { allowanceProblems, compareCorpus, describe, layerFloorProblems } from './lib/tshark-compare.js';
-import { createEngine } from '../host/engine.js';
+import { createEngine } from '../host/engine/engine.js';
 import { readCaptureFile, type CaptureRecord } from '../host/sources/capture-file.js';
 import { JsonSink, PcapSink, PcapngSink, TextSink, type PacketSink } from '../host/sinks/sink.js';
-import type { DecodedPacket } from '../host/decode.js';
+import type { DecodedPacket } from '../host/dissect/decode.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-sinks-'));
 const captures = corpusCaptures();

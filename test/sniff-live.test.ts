@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCaptureFile } from '../host/sources/capture-file.js';
-import { createEngine } from '../host/engine.js';
+import { createEngine } from '../host/engine/engine.js';
 import { needRoot, repoRoot } from './lib/env.js';
 import { withNetnsPair, nsExec, type NetnsPair } from './lib/netns.js';
 

@@ -11,11 +11,11 @@
 // Any other difference is a failure unless the known-gaps list (text-output-gaps.ts)
 // names that packet, with its owner issue.
 import { basename, relative } from 'node:path';
-import { createEngine, type Engine } from '../host/engine.js';
+import { createEngine, type Engine } from '../host/engine/engine.js';
 import { CaptureFileReader } from '../host/sources/capture-file.js';
-import { TextBuffer } from '../host/sinks/text-buffer.js';
-import { TextFormatter, type TextOptions } from '../host/sinks/text-format.js';
-import { PktError } from '../host/errors.js';
+import { TextBuffer } from '../host/sinks/text/buffer.js';
+import { TextFormatter, type TextOptions } from '../host/sinks/text/format.js';
+import { PktError } from '../host/runtime/errors.js';
 import { tcpdumpText } from './text-output-tcpdump.js';
 import { corpusDir } from './lib/env.js';
 

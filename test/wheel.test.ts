@@ -3,9 +3,9 @@
 // stale handles, a full pool and resumable advance.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createEngine, type Engine } from '../host/engine.js';
-import { TimerWheel, wheelCore } from '../host/timer-wheel.js';
-import * as W from '../host/wheel.js';
+import { createEngine, type Engine } from '../host/engine/engine.js';
+import { TimerWheel, wheelCore } from '../host/wheel/timer-wheel.js';
+import * as W from '../host/wheel/twin.js';
 import { Rng, seed } from './lib/env.js';
 
 const SEED = seed();

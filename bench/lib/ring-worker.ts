@@ -2,8 +2,8 @@
 // in bursts of `burst`, spinning (the producer never sleeps either), then reports.
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingBuffer } from 'ringbuf.js';
-import { createEngine } from '../../host/engine.js';
-import { ringCore } from '../../host/ring.js';
+import { createEngine } from '../../host/engine/engine.js';
+import { ringCore } from '../../host/ring/twin.js';
 
 interface Job {
   kind: 'wasm' | 'ts' | 'ringbuf.js';

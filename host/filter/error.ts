@@ -1,7 +1,7 @@
 // Filter errors: every rejection (syntax, or a construct libpcap refuses for the link
 // type) is a PktError with code E_FILTER_SYNTAX whose message names the character
 // position, so a CLI can print one line and a caller can point at the spot.
-import { PktError } from '../errors.js';
+import { PktError } from '../runtime/errors.js';
 
 export class FilterError extends PktError {
   /** 0-based character offset in the expression where the problem was found. */

@@ -16,7 +16,7 @@ import {
   ETHER_PROTO_NAMES, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, LLC_NAMES, nameToPort, nameToPortRange,
   nameToProto, PROTO_UNDEF,
 } from './names.js';
-import { parseIPv6 } from '../addr.js';
+import { parseIPv6 } from '../runtime/addr.js';
 
 const ETHERTYPE_IP = 0x0800;
 const ETHERTYPE_ARP = 0x0806;

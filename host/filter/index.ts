@@ -2,8 +2,8 @@
 // run over frames in the shared memory. The 'wasm' backend generates a WebAssembly module
 // for the expression (importing the engine's memory); the 'ts' backend is its pure-TS twin
 // over the same program and the same memory. Both give libpcap's answers on raw bytes.
-import { PktError } from '../errors.js';
-import { MemoryViews } from '../memory.js';
+import { PktError } from '../runtime/errors.js';
+import { MemoryViews } from '../runtime/memory.js';
 import { FilterError } from './error.js';
 import { CodeGen } from './gencode.js';
 import { parseFilter } from './parser.js';

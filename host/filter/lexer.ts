@@ -4,7 +4,7 @@
 // is why "len-1" is one identifier and "1-1024" is a port range name, exactly as in tcpdump.
 import { filterError } from './error.js';
 import { NAMED_NUMBERS } from './names.js';
-import { parseIPv6 } from '../addr.js';
+import { parseIPv6 } from '../runtime/addr.js';
 
 export type Punct = '(' | ')' | '[' | ']' | ':' | '+' | '-' | '*' | '/' | '%' | '&' | '|' | '^' | '=' | '>' | '<' | '!';
 

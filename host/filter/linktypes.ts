@@ -4,7 +4,7 @@
 import {
   LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2,
   LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW,
-} from '../layout.js';
+} from '../runtime/layout.js';
 
 export type LinkKind = 'ether' | 'sll' | 'sll2' | 'null' | 'loop' | 'raw' | 'ipv4' | 'ipv6' | 'other';
 

@@ -3,8 +3,8 @@
 // allocation. A load past caplen or a division by zero sets `abort`; evaluation may run
 // on (its values are then meaningless) but the packet is reported as not matching, which
 // is what bpf_filter() returning 0 means.
-import { FRAME_CAPLEN, FRAME_LINKTYPE, FRAME_PTR, FRAME_SIZE, FRAME_WIRELEN } from '../layout.js';
-import type { MemoryViews } from '../memory.js';
+import { FRAME_CAPLEN, FRAME_LINKTYPE, FRAME_PTR, FRAME_SIZE, FRAME_WIRELEN } from '../runtime/layout.js';
+import type { MemoryViews } from '../runtime/memory.js';
 import { ACCEPT, REJECT, type Program, type Test } from './cfg.js';
 import type { Val } from './ir.js';
 

@@ -7,8 +7,8 @@
 // value only compared for equality or bit test skip the byte swap: the constant is
 // swapped at compile time instead. Bounds checks already implied by an earlier check on
 // every path to a load are left out.
-import { FRAME_CAPLEN, FRAME_LINKTYPE, FRAME_PTR, FRAME_SIZE, FRAME_WIRELEN } from '../layout.js';
-import { DEFAULT_MAXIMUM_PAGES } from '../memory.js';
+import { FRAME_CAPLEN, FRAME_LINKTYPE, FRAME_PTR, FRAME_SIZE, FRAME_WIRELEN } from '../runtime/layout.js';
+import { DEFAULT_MAXIMUM_PAGES } from '../runtime/memory.js';
 import { ACCEPT, REJECT, type Program, type Test } from './cfg.js';
 import type { Val } from './ir.js';
 import { Bytes, EMPTY, I32, OP } from './wasm-encode.js';

@@ -2,7 +2,7 @@
 // allows and every collector accepts), "tcp://host:port" (RFC 7011 §10.4). IPv6 literals
 // in brackets: "[::1]:4739".
 import { isIP } from 'node:net';
-import { PktError } from '../errors.js';
+import { PktError } from '../runtime/errors.js';
 
 export type IpfixProtocol = 'udp' | 'tcp';
 

@@ -3,8 +3,8 @@
 // uniflows, so each direction that carried packets becomes one record: A->B with A as
 // source, B->A with B as source. Both directions share the flow's first/last times
 // (the table keeps them per flow, as softflowd does).
-import type { FlowDirection, FlowRecord } from '../flow-table.js';
-import { parseIPv4, parseIPv6 } from '../addr.js';
+import type { FlowDirection, FlowRecord } from '../flows/flow-table.js';
+import { parseIPv4, parseIPv6 } from '../runtime/addr.js';
 import { TEMPLATE_IPV4, TEMPLATE_IPV6 } from './template.js';
 
 /** ICMP types whose answer has another type: echo, timestamp, information, mask (v4); echo (v6). */

@@ -2,8 +2,8 @@
 // observation domain, as RFC 7011 §8 scopes them) and Data Sets decoded by their
 // template. Enough to check an exporter's output and to collect over TCP in tests; it
 // knows the registry elements in ie.ts by name and reports others by number.
-import { ipv4ToString, ipv6ToString } from '../addr.js';
-import { PktError } from '../errors.js';
+import { ipv4ToString, ipv6ToString } from '../runtime/addr.js';
+import { PktError } from '../runtime/errors.js';
 import { IE } from './ie.js';
 import { HEADER_LENGTH, IPFIX_VERSION } from './message.js';
 import { SET_ID_TEMPLATE } from './template.js';

@@ -3,8 +3,8 @@
 // never want IP fragmentation). Records of one IP version go in one Data Set; a version
 // switch opens a new set. A finished message goes to `emit` with its record count;
 // the buffer is reused (emit must copy).
-import type { FlowRecord } from '../flow-table.js';
-import { PktError } from '../errors.js';
+import type { FlowRecord } from '../flows/flow-table.js';
+import { PktError } from '../runtime/errors.js';
 import { HEADER_LENGTH, exportTimeNow, writeHeader } from './message.js';
 import { TEMPLATE_IPV4, TEMPLATE_IPV6 } from './template.js';
 import { recordLength, writeDataRecord, type RecordContext } from './data-record.js';

@@ -11,8 +11,8 @@
 // exit right after it returns without losing records. Memory is bounded by the queue
 // (queueMessages x maxMessage octets) whatever the collector does.
 import { Worker } from 'node:worker_threads';
-import type { FlowRecord } from '../flow-table.js';
-import { PktError } from '../errors.js';
+import type { FlowRecord } from '../flows/flow-table.js';
+import { PktError } from '../runtime/errors.js';
 import { parseCollector, type CollectorAddress } from './collector.js';
 import { MessageEncoder } from './encoder.js';
 import {

@@ -3,7 +3,7 @@
 // the library caller) and the sender worker that owns the socket. Fixed slots of one
 // message each: memory is bounded by construction, whatever the collector does. A full
 // queue makes the producer wait a bounded time, then drop the message and count it.
-import { PktError } from '../errors.js';
+import { PktError } from '../runtime/errors.js';
 
 // Int32 control words (Atomics).
 export const Q_HEAD = 0; // messages written (producer)

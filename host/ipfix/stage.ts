@@ -5,12 +5,12 @@
 // finish() flushes the table, then blocks until the sender worker has handed every
 // message to the kernel or counted it lost (bounded by the exporter's close timeout), so
 // the process may exit right after it.
-import type { Engine } from '../engine.js';
-import type { FrameBatch } from '../batch.js';
-import type { BatchInfo, BatchStage } from '../sniff/stages.js';
-import { FlowTable, DEFAULT_TIMEOUTS, type FlowTimeouts } from '../flow-table.js';
-import { PktError } from '../errors.js';
-import { DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../layout.js';
+import type { Engine } from '../engine/engine.js';
+import type { FrameBatch } from '../engine/frame-batch.js';
+import type { BatchInfo, BatchStage } from '../pipeline/stages.js';
+import { FlowTable, DEFAULT_TIMEOUTS, type FlowTimeouts } from '../flows/flow-table.js';
+import { PktError } from '../runtime/errors.js';
+import { DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../runtime/layout.js';
 import { IpfixExporter, type IpfixExporterStats } from './exporter.js';
 
 export interface IpfixStageConfig {

@@ -21,7 +21,7 @@
 // sleeping in Atomics.wait. Never Atomics.wait on the thread that called start(): the
 // callback would be queued behind the wait (only the wait's timeout would end it).
 import { createRequire } from 'node:module';
-import { PktError, type PktErrorCode } from '../errors.js';
+import { PktError, type PktErrorCode } from '../runtime/errors.js';
 
 export const EV_BATCH = 1;
 export const EV_END = 2;

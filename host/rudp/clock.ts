@@ -2,8 +2,8 @@
 // driven by a Node timer that runs only while timers are pending. Every protocol timer
 // (retransmission, delayed ACK, persist, keepalive, time-wait, connect) is a wheel entry
 // whose id encodes (owner slot << 3 | kind); the owner registry maps slots back to PCBs.
-import { createEngine, type Engine } from '../engine.js';
-import { TimerWheel } from '../timer-wheel.js';
+import { createEngine, type Engine } from '../engine/engine.js';
+import { TimerWheel } from '../wheel/timer-wheel.js';
 
 export const T_RTO = 0;
 export const T_DELACK = 1;

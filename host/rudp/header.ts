@@ -2,7 +2,7 @@
 // engine's shared memory so that the checksum is the engine's own (cksum_compute, WASM
 // or twin): a segment is assembled in a scratch region, summed there, then copied out to
 // a Buffer for the socket. Parsing validates lengths once and fills a reused record.
-import type { Engine } from '../engine.js';
+import type { Engine } from '../engine/engine.js';
 
 export const MAGIC = 0x52; // 'R'
 export const VERSION = 1;

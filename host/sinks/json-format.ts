@@ -7,13 +7,13 @@
 // frame.time_epoch is a string "seconds.nanoseconds" (9 digits), as tshark's JSON writes
 // it: a JSON number (an IEEE double) cannot hold 19 significant digits, and nanosecond
 // timestamps would silently round.
-import type { PacketView } from '../packet-view.js';
-import type { TextBuffer } from './text-buffer.js';
+import type { PacketView } from '../dissect/packet-view.js';
+import type { TextBuffer } from './text/buffer.js';
 import {
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG,
   IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
-} from '../layout.js';
-import { errorNames } from '../flags.js';
+} from '../runtime/layout.js';
+import { errorNames } from '../dissect/descriptor-names.js';
 
 /** Error-name lists by bit set, cached: a packet's errors are one of few combinations. */
 const errorJson = new Map<number, string>();

@@ -4,7 +4,7 @@
 // a signal handler can call flush() and close() and know the bytes are in the file when
 // they return (an async stream could still hold them).
 import { closeSync, fsyncSync, writeSync } from 'node:fs';
-import { PktError } from '../errors.js';
+import { PktError } from '../runtime/errors.js';
 
 export const DEFAULT_BUFFER_BYTES = 1 << 20;
 

@@ -6,9 +6,9 @@
 // complete, valid capture. That is what makes -w safe under SIGINT/SIGTERM: the sniffer's
 // signal handler calls flush() and close(), both synchronous, and exits.
 import { openSync } from 'node:fs';
-import { PktError, fileError } from '../errors.js';
+import { PktError, fileError } from '../runtime/errors.js';
 import { OutputBuffer, DEFAULT_BUFFER_BYTES } from './output-buffer.js';
-import { linktypeName } from './linktype-names.js';
+import { linktypeName } from './text/linktype-names.js';
 
 export const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
 export const PCAP_MAGIC_NANO = 0xa1b23c4d;

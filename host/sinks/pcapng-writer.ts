@@ -6,7 +6,7 @@
 // Same buffering and signal-safety contract as PcapWriter: the SHB is written at open,
 // flush() writes whole blocks only, so the file is valid whenever flush() returns.
 import { openSync } from 'node:fs';
-import { fileError } from '../errors.js';
+import { fileError } from '../runtime/errors.js';
 import { OutputBuffer, DEFAULT_BUFFER_BYTES } from './output-buffer.js';
 import { DEFAULT_SNAPLEN } from './pcap-writer.js';
 

@@ -5,12 +5,12 @@
 //
 // Shutdown on SIGINT/SIGTERM: flush() then close(), both synchronous; after flush() a
 // capture file holds whole records only, so it is valid whenever the process stops.
-import type { FrameBatch } from '../batch.js';
-import type { MemoryViews } from '../memory.js';
-import type { PacketView } from '../packet-view.js';
-import { DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../layout.js';
-import { TextBuffer } from './text-buffer.js';
-import { TextFormatter, type TextOptions } from './text-format.js';
+import type { FrameBatch } from '../engine/frame-batch.js';
+import type { MemoryViews } from '../runtime/memory.js';
+import type { PacketView } from '../dissect/packet-view.js';
+import { DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../runtime/layout.js';
+import { TextBuffer } from './text/buffer.js';
+import { TextFormatter, type TextOptions } from './text/format.js';
 import { writeJsonPacket } from './json-format.js';
 import { PcapWriter, type PcapWriterOptions } from './pcap-writer.js';
 import { PcapngWriter, type PcapngWriterOptions } from './pcapng-writer.js';

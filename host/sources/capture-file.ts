@@ -4,7 +4,7 @@
 // until the next call. Damage stops the walk with a PktError naming the byte offset;
 // every good record before it has been returned first.
 import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
-import { PktError, fileError } from '../errors.js';
+import { PktError, fileError } from '../runtime/errors.js';
 import { splitTimestamp, type SplitTime } from './timestamp.js';
 
 export const CHUNK_BYTES = 1 << 20;

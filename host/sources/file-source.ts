@@ -4,15 +4,15 @@
 // one copy. pcapng is walked by CaptureFileReader and repacked into the same chunk form
 // (little-endian, nanosecond records), one link type per slot.
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { FrameRing } from '../ring.js';
-import type { PcapCore } from '../pcap.js';
-import type { MemoryViews } from '../memory.js';
-import { PktError } from '../errors.js';
+import type { FrameRing } from '../ring/twin.js';
+import type { PcapCore } from '../pcap/twin.js';
+import type { MemoryViews } from '../runtime/memory.js';
+import { PktError } from '../runtime/errors.js';
 import { CaptureFileReader, type CaptureFileInfo } from './capture-file.js';
 import {
   PCAP_MAX_CAPLEN, PCAP_REC_HDR, SF_BIG_ENDIAN, SF_MICRO, SF_PCAP_CHUNK, SLOT_CAPLEN, SLOT_DATA, SLOT_FLAGS,
   SLOT_LINKTYPE, SLOT_TS_SEC, SLOT_WIRELEN,
-} from '../layout.js';
+} from '../runtime/layout.js';
 
 /** Bytes read per slot: sized to stay in L2 while the consumer walks it. */
 export const FILE_CHUNK_BYTES = 1 << 20;

@@ -6,13 +6,13 @@
 // captured length (SF_WIRELEN_UNKNOWN marks frames cut by the snaplen, whose real length
 // is unknown), and kernel drops are reported as null (unknown).
 import { createRequire } from 'node:module';
-import { PktError, type PktErrorCode } from '../errors.js';
+import { PktError, type PktErrorCode } from '../runtime/errors.js';
 import {
   LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_NULL, LINKTYPE_RAW,
   RING_DROPS, RING_DROPS_HI, RING_FLAGS, RING_HEAD, RING_MASK, RING_SLOT_COUNT, RING_SLOT_SIZE, RING_SLOTS,
   RING_TAIL, RING_WAITING, RF_CLOSED, SLOT_CAPLEN, SLOT_DATA, SLOT_FLAGS, SLOT_HDR_SIZE, SLOT_IFACE,
   SLOT_LINKTYPE, SLOT_TS_NSEC, SLOT_TS_SEC, SLOT_WIRELEN,
-} from '../layout.js';
+} from '../runtime/layout.js';
 import type { LiveEvent, LiveOptions, LiveSource, LiveStats, ResolvedLiveOptions } from './live-pcap.js';
 import { resolveLiveOptions, ringDrops } from './live-pcap.js';
 

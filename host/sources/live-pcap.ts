@@ -4,8 +4,8 @@
 // called at most once per batch, and only while the consumer waits (see
 // host/native/pcap-binding.ts for the handshake). `openLiveSource()` picks this backend
 // and falls back to `cap` (host/sources/live-cap.ts) with one warning line.
-import { PktError } from '../errors.js';
-import { RING_DROPS, RING_DROPS_HI, RING_HEAD } from '../layout.js';
+import { PktError } from '../runtime/errors.js';
+import { RING_DROPS, RING_DROPS_HI, RING_HEAD } from '../runtime/layout.js';
 import {
   DIRECTION, EV_END, loadPcapAddon, pcapAddonError, requirePcapAddon, toPktError,
   type Direction, type PcapAddon, type PcapHandle,

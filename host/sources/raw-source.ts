@@ -4,12 +4,12 @@
 // not (RFC 3542 §3), so for icmp6 we rebuild a fixed header from what the socket tells
 // us (source address, length) with the destination left unspecified (::), and say so.
 import { createRequire } from 'node:module';
-import type { Engine } from '../engine.js';
-import type { FrameRing } from '../ring.js';
-import type { FrameBatch } from '../batch.js';
-import { PktError } from '../errors.js';
-import { parseIPv6 } from '../addr.js';
-import { LINKTYPE_RAW } from '../layout.js';
+import type { Engine } from '../engine/engine.js';
+import type { FrameRing } from '../ring/twin.js';
+import type { FrameBatch } from '../engine/frame-batch.js';
+import { PktError } from '../runtime/errors.js';
+import { parseIPv6 } from '../runtime/addr.js';
+import { LINKTYPE_RAW } from '../runtime/layout.js';
 
 interface RawSocket {
   on(ev: 'message', fn: (buf: Buffer, source: string) => void): void;

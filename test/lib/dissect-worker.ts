@@ -1,7 +1,7 @@
 // Worker for test/shared-memory.test.ts: attaches an engine to the posted memory and
 // module, dissects its share of the batch, and allocates from the shared arena.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createEngine, type Backend } from '../../host/engine.js';
+import { createEngine, type Backend } from '../../host/engine/engine.js';
 
 interface Job { memory: WebAssembly.Memory; module: WebAssembly.Module; backend: Backend; table: number; count: number; out: number }
 const job = workerData as Job;

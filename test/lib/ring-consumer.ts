@@ -1,8 +1,8 @@
 // Consumer thread for test/ring-pcap.test.ts: dequeues n u32 slots with the TS twin and
 // checks they arrive in order.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createEngine } from '../../host/engine.js';
-import { FrameRing, ringCore } from '../../host/ring.js';
+import { createEngine } from '../../host/engine/engine.js';
+import { FrameRing, ringCore } from '../../host/ring/twin.js';
 
 interface Job { memory: WebAssembly.Memory; module: WebAssembly.Module; ring: number; n: number }
 const job = workerData as Job;

@@ -4,7 +4,7 @@
 // peer knows.
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
-import { createEngine } from '../../host/engine.js';
+import { createEngine } from '../../host/engine/engine.js';
 import { F_ACK, F_HS, F_SYN, Segment, SegmentCodec } from '../../host/rudp/header.js';
 
 export interface Received { flags: number; cid: number; seq: number; ack: number; wnd: number; mss: number; payload: Buffer; from: number }

@@ -1,7 +1,7 @@
 // Hand-assembled frames of every kind the dissector knows, with correct lengths and
 // checksums (computed here by a plain RFC 1071 loop, independent of the engine). Used by
 // the fuzzers as mutation seeds and by the dissection benchmark as its mixed batch.
-import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW } from '../../host/layout.js';
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW } from '../../host/runtime/layout.js';
 
 export interface SampleFrame { name: string; data: Uint8Array; linktype: number }
 

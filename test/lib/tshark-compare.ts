@@ -5,7 +5,7 @@
 // on both backends) and the JSON sink test (the sink's lines parsed back).
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import type { DecodedPacket } from '../../host/decode.js';
+import type { DecodedPacket } from '../../host/dissect/decode.js';
 import { readCaptureFile, type CaptureRecord } from '../../host/sources/capture-file.js';
 import { parseTsharkCsv, type TsharkRow } from './tshark-csv.js';
 import { decodedFields, diffFields, layerOf, tsharkFields, VOCABULARY, type FieldDiff, type FieldSet } from './tshark-fields.js';

@@ -3,7 +3,7 @@
 // field SETS: a field only tshark gives, a field only we give, and a field whose values
 // differ are all differences. Repeated fields (tunnels, ICMP-quoted headers) are lists,
 // outermost first, as tshark joins them.
-import type { DecodedPacket } from '../../host/decode.js';
+import type { DecodedPacket } from '../../host/dissect/decode.js';
 import type { TsharkRow } from './tshark-csv.js';
 
 /** Field -> values, outermost occurrence first. */

@@ -1,0 +1,134 @@
+// decode(): one frame as a plain object whose nesting follows Wireshark's display-filter
+// field names (eth.type -> pkt.eth.type, tcp.srcport -> pkt.tcp.srcport), so values can be
+// compared with tshark without a dictionary. Built from a descriptor; not for hot loops.
+import type { PacketView } from './packet-view.js';
+import { ipv4ToString, macToString } from '../runtime/addr.js';
+import {
+  L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG,
+  IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
+} from '../runtime/layout.js';
+import { errorNames } from './descriptor-names.js';
+
+export interface DecodedFrame {
+  len: number;
+  cap_len: number;
+  linktype: number;
+  number?: number;
+  time_epoch?: number;
+}
+export interface DecodedEth { dst: string; src: string; type: number }
+export interface DecodedSll { pkttype: number; etype: number }
+export interface DecodedVlanTag { id: number; priority: number; dei: number }
+export interface DecodedVlan extends DecodedVlanTag { etype: number; inner?: DecodedVlanTag; count: number }
+export interface DecodedArp {
+  opcode: number; hw_size: number;
+  src_hw_mac?: string; dst_hw_mac?: string; src_proto_ipv4?: string; dst_proto_ipv4?: string;
+}
+export interface DecodedIp {
+  version: 4; hdr_len: number; dsfield: number; len: number; id: number;
+  flags: { rb: number; df: number; mf: number }; frag_offset: number; ttl: number; proto: number;
+  checksum: number; src: string; dst: string;
+}
+export interface DecodedIpv6 {
+  version: 6; tclass: number; flow: number; plen: number; nxt: number; hlim: number; src: string; dst: string;
+  ext_count: number; upper: number; frag?: { offset: number; more: number; id: number };
+}
+export interface DecodedTcpOptions {
+  mss_val?: number; wscale_shift?: number; sack_perm?: boolean; tsval?: number; tsecr?: number;
+  sack?: Array<[number, number]>;
+}
+export interface DecodedTcp {
+  srcport: number; dstport: number; seq_raw: number; ack_raw: number; hdr_len: number; flags: number;
+  window_size_value: number; checksum: number; urgent_pointer: number; len: number; options: DecodedTcpOptions;
+}
+export interface DecodedUdp { srcport: number; dstport: number; length: number; checksum: number }
+export interface DecodedIcmp { type: number; code: number; checksum: number; ident?: number; seq?: number }
+
+export interface DecodedPacket {
+  frame: DecodedFrame;
+  eth?: DecodedEth;
+  sll?: DecodedSll;
+  null?: { family: number };
+  vlan?: DecodedVlan;
+  arp?: DecodedArp;
+  ip?: DecodedIp;
+  ipv6?: DecodedIpv6;
+  tcp?: DecodedTcp;
+  udp?: DecodedUdp;
+  icmp?: DecodedIcmp;
+  icmpv6?: DecodedIcmp;
+  /** E_* error names; absent on a sound frame. */
+  errors?: string[];
+}
+
+function tag(tci: number): DecodedVlanTag {
+  return { id: tci & 0x0FFF, priority: tci >>> 13, dei: (tci >>> 12) & 1 };
+}
+
+export function decodeView(v: PacketView, bytes: Uint8Array, frameOffset: number): DecodedPacket {
+  const l = v.layers;
+  const pkt: DecodedPacket = { frame: { len: v.wireLen, cap_len: v.capLen, linktype: v.linktype } };
+  const f = frameOffset;
+  if (l & L_ETH) pkt.eth = { dst: macToString(bytes, f), src: macToString(bytes, f + 6), type: v.ethType };
+  if (l & (L_SLL | L_SLL2)) pkt.sll = { pkttype: v.l2Proto, etype: v.etherType };
+  if (l & L_NULL) pkt.null = { family: v.l2Proto };
+  if (l & L_VLAN) {
+    const outer = tag(v.vlanTci0);
+    pkt.vlan = { ...outer, etype: v.etherType, count: v.vlanCount };
+    if (v.vlanCount > 1) pkt.vlan.inner = tag(v.vlanTci1);
+  }
+  if (l & L_ARP) {
+    const a: DecodedArp = { opcode: v.arpOpcode, hw_size: v.arpHwLen };
+    const base = f + v.l3Off;
+    if (v.arpHwLen === 6 && v.l3HdrLen === 28 && v.capLen >= v.l3Off + 28) {
+      a.src_hw_mac = macToString(bytes, base + 8);
+      a.src_proto_ipv4 = ipv4ToString(v.ipSrc);
+      a.dst_hw_mac = macToString(bytes, base + 18);
+      a.dst_proto_ipv4 = ipv4ToString(v.ipDst);
+    }
+    pkt.arp = a;
+  }
+  if (l & L_IP4) {
+    const fl = v.ipFlags;
+    pkt.ip = {
+      version: 4, hdr_len: v.l3HdrLen, dsfield: v.tos, len: v.ipLen, id: v.ipId,
+      flags: { rb: fl & IPF_RF ? 1 : 0, df: fl & IPF_DF ? 1 : 0, mf: fl & IPF_MF ? 1 : 0 },
+      frag_offset: v.fragOffset >>> 3, ttl: v.ttl, proto: v.ipNxt, checksum: v.ipChecksum,
+      src: ipv4ToString(v.ipSrc), dst: ipv4ToString(v.ipDst),
+    };
+  }
+  if (l & L_IP6) {
+    pkt.ipv6 = {
+      version: 6, tclass: v.tos, flow: v.flowLabel, plen: v.ipLen - 40, nxt: v.ipNxt, hlim: v.ttl,
+      src: v.srcString(), dst: v.dstString(), ext_count: v.ip6ExtCount, upper: v.ipProto,
+    };
+    if (l & L_FRAG) pkt.ipv6.frag = { offset: v.fragOffset, more: v.ipFlags & IPF_MF ? 1 : 0, id: v.fragId };
+  }
+  if (l & L_TCP) {
+    const o = v.tcpOptions;
+    const options: DecodedTcpOptions = {};
+    if (o & TO_MSS) options.mss_val = v.tcpMss;
+    if (o & TO_WSCALE) options.wscale_shift = v.tcpWscale;
+    if (o & TO_SACK_PERM) options.sack_perm = true;
+    if (o & TO_TIMESTAMP) { options.tsval = v.tcpTsval; options.tsecr = v.tcpTsecr; }
+    if (o & TO_SACK) {
+      options.sack = [];
+      for (let i = 0; i < v.sackCount; i++) options.sack.push([v.sackEdge(i, false), v.sackEdge(i, true)]);
+    }
+    pkt.tcp = {
+      srcport: v.srcPort, dstport: v.dstPort, seq_raw: v.tcpSeq, ack_raw: v.tcpAck, hdr_len: v.l4HdrLen,
+      flags: v.tcpFlags, window_size_value: v.tcpWindow, checksum: v.l4Checksum, urgent_pointer: v.tcpUrgent,
+      len: v.payloadLen, options,
+    };
+  }
+  if (l & L_UDP) pkt.udp = { srcport: v.srcPort, dstport: v.dstPort, length: v.udpLength, checksum: v.l4Checksum };
+  if (l & (L_ICMP | L_ICMP6)) {
+    const ic: DecodedIcmp = { type: v.icmpType, code: v.icmpCode, checksum: v.l4Checksum };
+    const t = v.icmpType;
+    const echo = l & L_ICMP6 ? t === 128 || t === 129 : t === 0 || t === 8 || (t >= 13 && t <= 18);
+    if (echo && v.capLen >= v.l4Off + 8) { ic.ident = v.icmpId; ic.seq = v.icmpSeq; }
+    if (l & L_ICMP) pkt.icmp = ic; else pkt.icmpv6 = ic;
+  }
+  if (v.errors !== 0) pkt.errors = errorNames(v.errors);
+  return pkt;
+}

@@ -1,0 +1,114 @@
+// A batch of frames in the shared memory: a frame table (layout FRAME_*), a descriptor
+// array (DESC_SIZE each) and a data area that frames can be copied into. Frames can also
+// be referenced where they already are (a ring slot, a file chunk) with no copy.
+import type { Arena } from '../runtime/arena.js';
+import type { MemoryViews } from '../runtime/memory.js';
+import { PktError } from '../runtime/errors.js';
+import { DESC_SIZE, FRAME_SIZE, LINKTYPE_ETHERNET, TIME_SIZE } from '../runtime/layout.js';
+
+export class FrameBatch {
+  readonly capacity: number;
+  readonly dataBytes: number;
+  /** Address of the frame table. */
+  readonly table: number;
+  /** Address of the first descriptor. */
+  readonly descs: number;
+  /** Address of the data area. */
+  readonly data: number;
+  /** Address of the per-frame timestamps (TIME_SIZE each: sec u32, nsec u32). */
+  readonly times: number;
+  count = 0;
+  private dataUsed = 0;
+  private readonly views: MemoryViews;
+
+  constructor(arena: Arena, capacity: number, dataBytes = capacity * 2048) {
+    if (capacity <= 0 || !Number.isInteger(capacity)) throw new PktError('E_BAD_ARGUMENT', `batch: bad capacity ${capacity}`);
+    this.capacity = capacity;
+    this.dataBytes = dataBytes;
+    this.table = arena.alloc(capacity * FRAME_SIZE);
+    this.descs = arena.alloc(capacity * DESC_SIZE);
+    this.data = arena.alloc(dataBytes);
+    this.times = arena.alloc(capacity * TIME_SIZE);
+    this.views = arena.views;
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.dataUsed = 0;
+  }
+
+  /** Bytes still free in the data area. */
+  get dataFree(): number {
+    return this.dataBytes - this.dataUsed;
+  }
+
+  /** Copies a frame into the data area; false when the batch or its data area is full. */
+  push(bytes: Uint8Array, linktype = LINKTYPE_ETHERNET, wirelen = bytes.length, iface = 0): boolean {
+    if (this.count >= this.capacity || bytes.length > this.dataBytes - this.dataUsed) return false;
+    const ptr = this.data + this.dataUsed;
+    const v = this.views.refresh();
+    v.u8.set(bytes, ptr);
+    this.dataUsed += (bytes.length + 15) & ~15; // keep frames 16-byte aligned for SIMD loads
+    if (this.dataUsed > this.dataBytes) this.dataUsed = this.dataBytes;
+    this.setEntry(this.count++, ptr, bytes.length, wirelen, linktype, iface);
+    return true;
+  }
+
+  /** References a frame already in the shared memory. */
+  pushRef(ptr: number, caplen: number, wirelen = caplen, linktype = LINKTYPE_ETHERNET, iface = 0): boolean {
+    if (this.count >= this.capacity) return false;
+    this.setEntry(this.count++, ptr, caplen, wirelen, linktype, iface);
+    return true;
+  }
+
+  private setEntry(i: number, ptr: number, caplen: number, wirelen: number, linktype: number, iface: number): void {
+    const v = this.views.refresh();
+    const e = (this.table + i * FRAME_SIZE) >>> 2;
+    v.u32[e] = ptr;
+    v.u32[e + 1] = caplen;
+    v.u32[e + 2] = wirelen;
+    v.u32[e + 3] = (linktype & 0xFFFF) | ((iface & 0xFFFF) << 16);
+  }
+
+  /** Sets frame i's capture time. */
+  setTime(i: number, sec: number, nsec: number): void {
+    const v = this.views.refresh();
+    const t = (this.times + i * TIME_SIZE) >>> 2;
+    v.u32[t] = sec;
+    v.u32[t + 1] = nsec;
+  }
+
+  timeSec(i: number): number {
+    return this.views.refresh().u32[(this.times + i * TIME_SIZE) >>> 2];
+  }
+
+  timeNsec(i: number): number {
+    return this.views.refresh().u32[((this.times + i * TIME_SIZE) >>> 2) + 1];
+  }
+
+  framePtr(i: number): number {
+    return this.views.refresh().u32[(this.table + i * FRAME_SIZE) >>> 2];
+  }
+
+  caplen(i: number): number {
+    return this.views.refresh().u32[((this.table + i * FRAME_SIZE) >>> 2) + 1];
+  }
+
+  wirelen(i: number): number {
+    return this.views.refresh().u32[((this.table + i * FRAME_SIZE) >>> 2) + 2];
+  }
+
+  linktype(i: number): number {
+    return this.views.refresh().u32[((this.table + i * FRAME_SIZE) >>> 2) + 3] & 0xFFFF;
+  }
+
+  /** A view (not a copy) of frame i's captured bytes. */
+  frameBytes(i: number): Uint8Array {
+    const ptr = this.framePtr(i);
+    return this.views.u8.subarray(ptr, ptr + this.caplen(i));
+  }
+
+  descAt(i: number): number {
+    return this.descs + i * DESC_SIZE;
+  }
+}

@@ -1,0 +1,362 @@
+// FlowTable: the host class over one flow-table region and its timer wheel, on whichever
+// backend the Engine runs. update() feeds a dissected FrameBatch; records of flows that
+// leave the table (idle or active timeout, TCP end, eviction, flush) are decoded into
+// FlowRecord objects and handed to `onExpire`. Live flows can be iterated at any time.
+// Records are allocated objects: there are far fewer of them than frames.
+import type { Engine } from '../engine/engine.js';
+import type { FrameBatch } from '../engine/frame-batch.js';
+import type { MemoryViews } from '../runtime/memory.js';
+import { pickExports } from '../engine/exports.js';
+import { PktError } from '../runtime/errors.js';
+import { ipv4ToString, ipv6ToString } from '../runtime/addr.js';
+import { wheelCore } from '../wheel/timer-wheel.js';
+import { WheelTwin } from '../wheel/twin.js';
+import * as F from './twin.js';
+import { DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../runtime/layout.js';
+
+const cores = new WeakMap<Engine, F.FlowsCore>();
+
+/** The flow-table exports of an engine's backend. */
+export function flowsCore(engine: Engine): F.FlowsCore {
+  let c = cores.get(engine);
+  if (c === undefined) {
+    if (engine.backend === 'wasm') {
+      c = pickExports<F.FlowsCore>(engine.wasm, F.FLOWS_EXPORTS);
+    } else {
+      const w = wheelCore(engine);
+      c = new F.FlowsTwin(engine.views, w instanceof WheelTwin ? w : undefined);
+    }
+    cores.set(engine, c);
+  }
+  return c;
+}
+
+export type TcpStateName =
+  | 'CLOSED' | 'LISTEN' | 'SYN_SENT' | 'SYN_RECEIVED' | 'ESTABLISHED' | 'FIN_WAIT_1' | 'FIN_WAIT_2'
+  | 'CLOSING' | 'TIME_WAIT' | 'CLOSE_WAIT' | 'LAST_ACK';
+
+export const TCP_STATE_NAMES: readonly (TcpStateName | null)[] = [
+  null, 'CLOSED', 'LISTEN', 'SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2',
+  'CLOSING', 'TIME_WAIT', 'CLOSE_WAIT', 'LAST_ACK',
+];
+
+export type EndReasonName = 'live' | 'idle' | 'active' | 'end' | 'forced' | 'resources';
+const END_NAMES: readonly EndReasonName[] = ['live', 'idle', 'active', 'end', 'forced', 'resources'];
+
+/** Idle timeouts per state class, and the active (periodic report) timeout, in seconds. */
+export interface FlowTimeouts {
+  tcpOpening: number;
+  tcpEstablished: number;
+  tcpClosing: number;
+  tcpTimeWait: number;
+  tcpClosed: number;
+  udp: number;
+  icmp: number;
+  other: number;
+  /** 0 = off. When set, a long flow is reported every `active` seconds and its counters
+   *  restart (IPFIX delta semantics). */
+  active: number;
+}
+
+export const DEFAULT_TIMEOUTS: Readonly<FlowTimeouts> = {
+  tcpOpening: 30, tcpEstablished: 3600, tcpClosing: 120, tcpTimeWait: 120, tcpClosed: 10,
+  udp: 120, icmp: 30, other: 120, active: 0,
+};
+
+const CLASS_OF: readonly (keyof FlowTimeouts)[] = [
+  'tcpOpening', 'tcpEstablished', 'tcpClosing', 'tcpTimeWait', 'tcpClosed', 'udp', 'icmp', 'other', 'active',
+];
+
+export interface FlowEndpoint {
+  addr: string;
+  port: number;
+}
+
+export interface FlowDirection {
+  frames: number;
+  /** Frame (wire) lengths, as tshark's conversation table counts them. */
+  bytes: number;
+  /** IP total lengths, as flow exporters count octets. */
+  ipBytes: number;
+  /** OR of the TCP flags this side sent (low 8 bits). */
+  tcpFlags: number;
+  retransmissions: number;
+  outOfOrder: number;
+}
+
+export interface FlowRecord {
+  /** Entry index in the table (reused after the flow ends). */
+  index: number;
+  proto: number;
+  ipVersion: 4 | 6;
+  /** A sent the first packet seen. */
+  a: FlowEndpoint;
+  b: FlowEndpoint;
+  aToB: FlowDirection;
+  bToA: FlowDirection;
+  /** First and last packet of this record (after an active-timeout report, of the interval). */
+  firstSec: number;
+  firstNsec: number;
+  lastSec: number;
+  lastNsec: number;
+  /** The flow's first packet, kept across active-timeout reports. */
+  startSec: number;
+  startNsec: number;
+  stateA: TcpStateName | null;
+  stateB: TcpStateName | null;
+  /** One word for the connection (see tcpSummary). */
+  state: TcpStateName | null;
+  /** The states each end went through, oldest first (the last 8). */
+  historyA: TcpStateName[];
+  historyB: TcpStateName[];
+  endReason: EndReasonName;
+  /** IPFIX flowEndReason (1 idle, 2 active, 3 end of flow, 4 forced, 5 lack of resources; 0 live). */
+  endReasonCode: number;
+  icmpType: number | null;
+  icmpCode: number | null;
+  vlan: number;
+  iface: number;
+  /** No transport header was available (non-first fragments, truncated): ports are 0. */
+  noPorts: boolean;
+  /** TCP picked up mid-stream: no handshake seen. */
+  pickup: boolean;
+  reports: number;
+}
+
+export interface FlowTableOptions {
+  /** Flows that can be live at once. */
+  capacity: number;
+  /** Records buffered in the shared memory before the host drains them. */
+  exportCapacity?: number;
+  /** Timer resolution in milliseconds (timeouts are rounded up to it). */
+  tickMs?: number;
+  timeouts?: Partial<FlowTimeouts>;
+  /** Evict the stalest nearby flow when full (default), or refuse new flows. */
+  evict?: boolean;
+  /** Called for every record leaving the table, in order. */
+  onExpire?: (rec: FlowRecord) => void;
+  /** Also keep every ended record in `ended` (for a final conversation table). */
+  keepEnded?: boolean;
+}
+
+export interface FlowTableStats {
+  live: number;
+  capacity: number;
+  frames: number;
+  skipped: number;
+  created: number;
+  idle: number;
+  evicted: number;
+  failed: number;
+  active: number;
+  reused: number;
+  flushed: number;
+}
+
+function tcpHistory(h: number): TcpStateName[] {
+  const out: TcpStateName[] = [];
+  for (let k = 7; k >= 0; k--) {
+    const s = (h >>> (4 * k)) & 15;
+    const n = TCP_STATE_NAMES[s];
+    if (n) out.push(n);
+  }
+  return out;
+}
+
+/** One word for a TCP connection: TIME_WAIT if either end is there, the shared state when
+ *  both agree, otherwise A's state unless A is ESTABLISHED (then B's, which is further along). */
+export function tcpSummary(a: TcpStateName | null, b: TcpStateName | null): TcpStateName | null {
+  if (a === null || b === null) return a ?? b;
+  if (a === 'TIME_WAIT' || b === 'TIME_WAIT') return 'TIME_WAIT';
+  if (a === b) return a;
+  return a === 'ESTABLISHED' ? b : a;
+}
+
+/** Decodes an entry or exported record at `addr` (layout FE_*). */
+export function readFlowRecord(views: MemoryViews, addr: number): FlowRecord {
+  const v = views.refresh();
+  const u8 = v.u8;
+  const u16 = v.u16;
+  const u32 = v.u32;
+  const f64 = v.f64;
+  const w = addr >>> 2;
+  const h = addr >>> 1;
+  const d = addr >>> 3;
+  const ver = u8[addr + F.FE_IPVER] === 6 ? 6 : 4;
+  const proto = u8[addr + F.FE_PROTO];
+  const flags = u16[h + (F.FE_FLAGS >>> 1)];
+  const addrText = (off: number): string =>
+    ver === 4
+      ? ipv4ToString(((u8[addr + off] << 24) | (u8[addr + off + 1] << 16) | (u8[addr + off + 2] << 8) | u8[addr + off + 3]) >>> 0)
+      : ipv6ToString(u8, addr + off);
+  const tcp = proto === 6 && (flags & F.EF_NOPORTS) === 0;
+  const stateA = tcp ? TCP_STATE_NAMES[u8[addr + F.FE_STATE_A]] ?? null : null;
+  const stateB = tcp ? TCP_STATE_NAMES[u8[addr + F.FE_STATE_B]] ?? null : null;
+  const icmp = proto === 1 || proto === 58;
+  const dir = (s: 0 | 1): FlowDirection => ({
+    frames: u32[w + (F.FE_FRAMES_AB >>> 2) + s],
+    bytes: f64[d + (F.FE_BYTES_AB >>> 3) + s],
+    ipBytes: f64[d + (F.FE_IPBYTES_AB >>> 3) + s],
+    tcpFlags: u8[addr + F.FE_TCPFL_A + s],
+    retransmissions: u16[h + (F.FE_RETRANS_A >>> 1) + s],
+    outOfOrder: u16[h + (F.FE_OOO_A >>> 1) + s],
+  });
+  const end = u8[addr + F.FE_END];
+  return {
+    index: u32[w + (F.FE_INDEX >>> 2)],
+    proto,
+    ipVersion: ver,
+    a: { addr: addrText(F.FE_ADDR_A), port: u16[h + (F.FE_PORT_A >>> 1)] },
+    b: { addr: addrText(F.FE_ADDR_B), port: u16[h + (F.FE_PORT_B >>> 1)] },
+    aToB: dir(0),
+    bToA: dir(1),
+    firstSec: u32[w + (F.FE_FIRST_SEC >>> 2)],
+    firstNsec: u32[w + (F.FE_FIRST_NSEC >>> 2)],
+    lastSec: u32[w + (F.FE_LAST_SEC >>> 2)],
+    lastNsec: u32[w + (F.FE_LAST_NSEC >>> 2)],
+    startSec: u32[w + (F.FE_START_SEC >>> 2)],
+    startNsec: u32[w + (F.FE_START_NSEC >>> 2)],
+    stateA,
+    stateB,
+    state: tcpSummary(stateA, stateB),
+    historyA: tcp ? tcpHistory(u32[w + (F.FE_HIST_A >>> 2)]) : [],
+    historyB: tcp ? tcpHistory(u32[w + (F.FE_HIST_B >>> 2)]) : [],
+    endReason: END_NAMES[end] ?? 'live',
+    endReasonCode: end,
+    icmpType: icmp ? u8[addr + F.FE_ICMP_TYPE] : null,
+    icmpCode: icmp ? u8[addr + F.FE_ICMP_CODE] : null,
+    vlan: u16[h + (F.FE_VLAN >>> 1)],
+    iface: u16[h + (F.FE_IFACE >>> 1)],
+    noPorts: (flags & F.EF_NOPORTS) !== 0,
+    pickup: (flags & F.EF_PICKUP) !== 0,
+    reports: u32[w + (F.FE_REPORTS >>> 2)],
+  };
+}
+
+export class FlowTable {
+  readonly engine: Engine;
+  readonly core: F.FlowsCore;
+  /** Byte address of the table region and of its wheel region. */
+  readonly region: number;
+  readonly wheel: number;
+  readonly capacity: number;
+  readonly tickMs: number;
+  readonly timeouts: Readonly<FlowTimeouts>;
+  /** Ended records, when created with keepEnded. */
+  readonly ended: FlowRecord[] = [];
+  onExpire: ((rec: FlowRecord) => void) | undefined;
+  private readonly keepEnded: boolean;
+
+  constructor(engine: Engine, opts: FlowTableOptions) {
+    const cap = opts.capacity;
+    if (!Number.isInteger(cap) || cap < 1 || cap > 0x3FFFFFF) {
+      throw new PktError('E_BAD_ARGUMENT', `flow table: capacity must be 1..${0x3FFFFFF}, got ${cap}`);
+    }
+    const exportCap = opts.exportCapacity ?? 1024;
+    const tickMs = opts.tickMs ?? 100;
+    if (!Number.isInteger(exportCap) || exportCap < 1) throw new PktError('E_BAD_ARGUMENT', `flow table: bad exportCapacity ${exportCap}`);
+    if (!(tickMs > 0) || !Number.isInteger(tickMs * 1000)) throw new PktError('E_BAD_ARGUMENT', `flow table: bad tickMs ${tickMs}`);
+    this.engine = engine;
+    this.core = flowsCore(engine);
+    this.capacity = cap;
+    this.tickMs = tickMs;
+    this.onExpire = opts.onExpire;
+    this.keepEnded = opts.keepEnded ?? false;
+    const wcore = wheelCore(engine);
+    this.wheel = engine.arena.alloc(wcore.wheel_region_size(cap));
+    wcore.wheel_init(this.wheel, cap, 0);
+    this.region = engine.arena.alloc(this.core.flows_region_size(cap, exportCap));
+    if (this.core.flows_init(this.region, cap, exportCap, this.wheel, tickMs * 1000) !== 1) {
+      throw new PktError('E_BAD_ARGUMENT', 'flow table: init refused its arguments');
+    }
+    const t: FlowTimeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+    for (let c = 0; c < CLASS_OF.length; c++) {
+      const secs = t[CLASS_OF[c]];
+      if (!(secs >= 0) || !Number.isFinite(secs)) throw new PktError('E_BAD_ARGUMENT', `flow table: bad timeout ${CLASS_OF[c]}=${secs}`);
+      this.core.flows_set_timeout(this.region, c, Math.ceil((secs * 1000) / tickMs));
+    }
+    this.timeouts = t;
+    this.core.flows_set_evict(this.region, opts.evict === false ? 0 : 1);
+  }
+
+  /** Accounts the frames of a dissected batch (engine.dissect(batch) first). */
+  update(batch: FrameBatch): void {
+    this.updateRaw(batch.table, batch.descs, batch.times, batch.count);
+  }
+
+  /** Same, on raw addresses: frame table, descriptors, timestamps, count. */
+  updateRaw(frames: number, descs: number, times: number, count: number): void {
+    const { core, region } = this;
+    let done = 0;
+    while (done < count) {
+      done += core.flows_update_batch(region, frames + done * FRAME_SIZE, descs + done * DESC_SIZE, times + done * TIME_SIZE, count - done);
+      this.drain();
+    }
+  }
+
+  /** Advances the clock with no frames (a quiet live capture), ending what is due. */
+  expire(sec: number, nsec = 0): void {
+    while (this.core.flows_expire(this.region, sec >>> 0, nsec >>> 0) === 0) this.drain();
+    this.drain();
+  }
+
+  /** Ends every live flow (end of capture: reason "forced", IPFIX 4). */
+  flush(reason: number = F.END_FORCED): void {
+    while (this.core.flows_flush(this.region, reason) === 0) this.drain();
+    this.drain();
+  }
+
+  /** Hands buffered records to onExpire and empties the buffer. */
+  drain(): void {
+    const n = this.core.flows_export_count(this.region);
+    if (n === 0) return;
+    const base = this.engine.views.refresh().u32[(this.region + F.FT_EXPORT) >>> 2];
+    for (let i = 0; i < n; i++) {
+      const rec = readFlowRecord(this.engine.views, base + i * F.FE_SIZE);
+      if (this.keepEnded) this.ended.push(rec);
+      this.onExpire?.(rec);
+    }
+    this.core.flows_export_clear(this.region);
+  }
+
+  get live(): number {
+    return this.core.flows_count(this.region);
+  }
+
+  /** Entry addresses of live flows, in entry order (zero-allocation iteration). */
+  forEachEntry(cb: (addr: number, index: number) => void): void {
+    const { core, region } = this;
+    for (let i = core.flows_next(region, 0); i !== 0; i = core.flows_next(region, i)) cb(core.flows_entry(region, i), i);
+  }
+
+  /** Live flows as records (endReason 'live'). */
+  flows(): FlowRecord[] {
+    const out: FlowRecord[] = [];
+    this.forEachEntry((addr) => { out.push(readFlowRecord(this.engine.views, addr)); });
+    return out;
+  }
+
+  /** Capture time of the first frame seen, as [sec, nsec] (tshark's relative-time origin). */
+  firstTime(): [number, number] {
+    const u32 = this.engine.views.refresh().u32;
+    return [u32[(this.region + F.FT_FIRST_SEC) >>> 2], u32[(this.region + F.FT_FIRST_NSEC) >>> 2]];
+  }
+
+  stats(): FlowTableStats {
+    const v = this.engine.views.refresh();
+    const f = (off: number): number => v.f64[(this.region + off) >>> 3];
+    return {
+      live: this.live,
+      capacity: this.capacity,
+      frames: f(F.FT_ST_FRAMES),
+      skipped: f(F.FT_ST_SKIPPED),
+      created: f(F.FT_ST_CREATED),
+      idle: f(F.FT_ST_IDLE),
+      evicted: f(F.FT_ST_EVICTED),
+      failed: f(F.FT_ST_FAILED),
+      active: f(F.FT_ST_ACTIVE),
+      reused: f(F.FT_ST_REUSED),
+      flushed: f(F.FT_ST_FLUSHED),
+    };
+  }
+}

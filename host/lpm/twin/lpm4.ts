@@ -1,0 +1,240 @@
+// Pure-TS twin of assembly/lpm4.ts: the same exports over the same region layout, so a
+// table built by one backend can be read by the other (tests check that). The comments
+// on the algorithm live in the AssemblyScript file; here only what is TS-specific.
+import type { MemoryViews } from '../../runtime/memory.js';
+import type { WasmExports } from '../../runtime/wasm-module.js';
+import { pickExports } from '../../engine/exports.js';
+import { bindTwin, LpmTwinBase, tableFootprint, tableInit } from './lpm-table.js';
+import * as table from './lpm-table.js';
+import { slotAcquire, slotRelease } from './lpm-nexthops.js';
+import { groupAlloc, groupFree } from './lpm-groups.js';
+import { ruleFind, ruleInsert, ruleRemove } from './lpm-rules.js';
+
+// Header words as module-local consts: V8 reads an imported binding through its module cell
+// on every use (single lookups ran ~20% slower that way); a local const is folded.
+const {
+  LPM_E_DEPTH, LPM_E_NOT_FOUND, LPM_E_RULES, LPM_E_TBL8, LPM_OK, LPM_UPDATED, H_TBL24, H_TBL24D, H_TBL8,
+  H_TBL8D, H_GROUPS, H_GROUPS_HW, H_GROUPS_NFREE, H_RULES, H_RULES_CAP, H_GROUPS_USED, H_NH_COUNT, H_BYTES,
+  H_RULES_HW, H_RULE_ADDR, H_RULE_NH, H_RULE_SLOT, H_NH_VAL, EXT, GROUP_MASK,
+} = table;
+
+/** The lpm4_* export surface shared by the WASM module and Lpm4Twin. */
+export interface Lpm4Core {
+  lpm4_footprint(rules: number, groups: number): number;
+  lpm4_init(t: number, rules: number, groups: number, miss: number): void;
+  lpm4_add(t: number, addr: number, depth: number, nh: number): number;
+  lpm4_delete(t: number, addr: number, depth: number): number;
+  lpm4_lookup(t: number, addr: number): number;
+  lpm4_match_depth(t: number, addr: number): number;
+  lpm4_lookup_bulk(t: number, addrs: number, n: number, out: number): number;
+  lpm4_rule_count(t: number): number;
+  lpm4_rule_capacity(t: number): number;
+  lpm4_tbl8_used(t: number): number;
+  lpm4_tbl8_capacity(t: number): number;
+  lpm4_nexthop_count(t: number): number;
+  lpm4_bytes(t: number): number;
+  lpm4_rule_high(t: number): number;
+  lpm4_rule_addr(t: number, id: number): number;
+  lpm4_rule_depth(t: number, id: number): number;
+  lpm4_rule_nexthop(t: number, id: number): number;
+  lpm4_find(t: number, addr: number, depth: number): number;
+}
+
+export const LPM4_EXPORTS = [
+  'lpm4_footprint', 'lpm4_init', 'lpm4_add', 'lpm4_delete', 'lpm4_lookup', 'lpm4_match_depth',
+  'lpm4_lookup_bulk', 'lpm4_rule_count', 'lpm4_rule_capacity', 'lpm4_tbl8_used', 'lpm4_tbl8_capacity',
+  'lpm4_nexthop_count', 'lpm4_bytes', 'lpm4_rule_high', 'lpm4_rule_addr', 'lpm4_rule_depth',
+  'lpm4_rule_nexthop', 'lpm4_find',
+] as const;
+
+export const LPM4_HEADER = 320;
+export const LPM4_MAX_GROUPS = 1 << 20;
+export const LPM4_MAX_RULES = 1 << 26;
+
+const H_DEPTHS = 32; // word index of the per-depth rule counts, after the shared header
+const MAGIC = 0x6c706d34;
+
+const prefixMask = (depth: number): number => (depth === 0 ? 0 : (0xFFFFFFFF << (32 - depth)) >>> 0);
+
+export class Lpm4Twin extends LpmTwinBase implements Lpm4Core {
+  lpm4_footprint(rules: number, groups: number): number {
+    return tableFootprint(LPM4_HEADER, 4, rules, groups, LPM4_MAX_RULES, LPM4_MAX_GROUPS);
+  }
+
+  lpm4_init(t: number, rules: number, groups: number, miss: number): void {
+    tableInit(this.sync(), t, LPM4_HEADER, 4, rules, groups, miss, MAGIC);
+  }
+
+  private groupOverwrite(h: number, g: number, from: number, count: number, slot: number, dd: number): void {
+    const m = this.u32, b = this.u8;
+    const e = (m[h + H_TBL8] >>> 2) + g * 256, d = m[h + H_TBL8D] + g * 256;
+    for (let j = from; j < from + count; j++) {
+      if (b[d + j] <= dd) { m[e + j] = slot; b[d + j] = dd; }
+    }
+  }
+
+  private groupReplace(h: number, g: number, from: number, count: number, dd: number, slot: number, pdd: number): void {
+    const m = this.u32, b = this.u8;
+    const e = (m[h + H_TBL8] >>> 2) + g * 256, d = m[h + H_TBL8D] + g * 256;
+    for (let j = from; j < from + count; j++) {
+      if (b[d + j] === dd) { m[e + j] = slot; b[d + j] = pdd; }
+    }
+  }
+
+  private writeRule(h: number, addr: number, depth: number, slot: number): void {
+    const m = this.u32, b = this.u8;
+    const dd = depth + 1;
+    const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D];
+    if (depth <= 24) {
+      const start = addr >>> 8, end = start + (1 << (24 - depth));
+      for (let i = start; i < end; i++) {
+        const e = m[t24 + i];
+        if (e >= EXT) this.groupOverwrite(h, e & GROUP_MASK, 0, 256, slot, dd);
+        else if (b[t24d + i] <= dd) { m[t24 + i] = slot; b[t24d + i] = dd; }
+      }
+    } else {
+      const i = addr >>> 8;
+      const e = m[t24 + i];
+      let g: number;
+      if (e < EXT) {
+        g = groupAlloc(m, b, h, e, b[t24d + i]);
+        m[t24 + i] = (EXT | g) >>> 0;
+      } else g = e & GROUP_MASK;
+      this.groupOverwrite(h, g, addr & 255, 1 << (32 - depth), slot, dd);
+    }
+  }
+
+  lpm4_add(t: number, addr: number, depth: number, nh: number): number {
+    if (depth > 32 || depth < 0) return LPM_E_DEPTH;
+    const m = this.sync();
+    const h = t >>> 2;
+    addr = (addr & prefixMask(depth)) >>> 0;
+    nh >>>= 0;
+    const id = ruleFind(m, this.u8, h, addr, depth, false);
+    if (id !== 0) {
+      const rn = (m[h + H_RULE_NH] >>> 2) + id, rs = (m[h + H_RULE_SLOT] >>> 2) + id;
+      if (m[rn] === nh) return LPM_UPDATED;
+      const old = m[rs];
+      const slot = slotAcquire(m, h, nh);
+      m[rn] = nh;
+      m[rs] = slot;
+      this.writeRule(h, addr, depth, slot);
+      slotRelease(m, h, old);
+      return LPM_UPDATED;
+    }
+    if (m[h + H_RULES] >= m[h + H_RULES_CAP]) return LPM_E_RULES;
+    if (depth > 24 && m[(m[h + H_TBL24] >>> 2) + (addr >>> 8)] < EXT
+      && m[h + H_GROUPS_NFREE] === 0 && m[h + H_GROUPS_HW] >= m[h + H_GROUPS]) {
+      return LPM_E_TBL8;
+    }
+    const slot = slotAcquire(m, h, nh);
+    ruleInsert(m, this.u8, h, addr, depth, nh, slot, H_DEPTHS, false);
+    this.writeRule(h, addr, depth, slot);
+    return LPM_OK;
+  }
+
+  lpm4_delete(t: number, addr: number, depth: number): number {
+    if (depth > 32 || depth < 0) return LPM_E_DEPTH;
+    const m = this.sync(), b = this.u8;
+    const h = t >>> 2;
+    addr = (addr & prefixMask(depth)) >>> 0;
+    const id = ruleFind(m, this.u8, h, addr, depth, false);
+    if (id === 0) return LPM_E_NOT_FOUND;
+    const rslot = m[h + H_RULE_SLOT] >>> 2;
+    const slot = m[rslot + id];
+    let pslot = 0, pdd = 0;
+    for (let d = depth - 1; d >= 0; d--) {
+      if (m[h + H_DEPTHS + d] === 0) continue;
+      const pid = ruleFind(m, b, h, (addr & prefixMask(d)) >>> 0, d, false);
+      if (pid !== 0) { pslot = m[rslot + pid]; pdd = d + 1; break; }
+    }
+    ruleRemove(m, b, h, id, H_DEPTHS, false);
+    const dd = depth + 1;
+    const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D];
+    if (depth <= 24) {
+      const start = addr >>> 8, end = start + (1 << (24 - depth));
+      for (let i = start; i < end; i++) {
+        const e = m[t24 + i];
+        if (e >= EXT) this.groupReplace(h, e & GROUP_MASK, 0, 256, dd, pslot, pdd);
+        else if (b[t24d + i] === dd) { m[t24 + i] = pslot; b[t24d + i] = pdd; }
+      }
+    } else {
+      const i = addr >>> 8;
+      const e = m[t24 + i];
+      if (e >= EXT) {
+        const g = e & GROUP_MASK;
+        this.groupReplace(h, g, addr & 255, 1 << (32 - depth), dd, pslot, pdd);
+        const gd = m[h + H_TBL8D] + g * 256;
+        let deep = false;
+        for (let j = 0; j < 256; j++) if (b[gd + j] > 25) { deep = true; break; }
+        if (!deep) {
+          b[t24d + i] = b[gd];
+          m[t24 + i] = m[(m[h + H_TBL8] >>> 2) + g * 256];
+          groupFree(m, h, g);
+        }
+      }
+    }
+    slotRelease(m, h, slot);
+    return LPM_OK;
+  }
+
+  lpm4_lookup(t: number, addr: number): number {
+    const m = this.cur(t + LPM4_HEADER);
+    const h = t >>> 2;
+    let e = m[(m[h + H_TBL24] >>> 2) + (addr >>> 8)];
+    if (e >= EXT) e = m[(m[h + H_TBL8] >>> 2) + (e & GROUP_MASK) * 256 + (addr & 255)];
+    return m[(m[h + H_NH_VAL] >>> 2) + e];
+  }
+
+  lpm4_match_depth(t: number, addr: number): number {
+    const m = this.cur(t + LPM4_HEADER);
+    const h = t >>> 2;
+    const i = addr >>> 8;
+    const e = m[(m[h + H_TBL24] >>> 2) + i];
+    if (e >= EXT) return this.u8[m[h + H_TBL8D] + (e & GROUP_MASK) * 256 + (addr & 255)] - 1;
+    return this.u8[m[h + H_TBL24D] + i] - 1;
+  }
+
+  lpm4_lookup_bulk(t: number, addrs: number, n: number, out: number): number {
+    const m = this.cur(Math.max(t + LPM4_HEADER, addrs + n * 4, out + n * 4));
+    const h = t >>> 2;
+    const t24 = m[h + H_TBL24] >>> 2, t8 = m[h + H_TBL8] >>> 2, nv = m[h + H_NH_VAL] >>> 2;
+    const a0 = addrs >>> 2, o0 = out >>> 2;
+    let hits = 0;
+    for (let i = 0; i < n; i++) {
+      const a = m[a0 + i];
+      let e = m[t24 + (a >>> 8)];
+      if (e >= EXT) e = m[t8 + ((e & GROUP_MASK) << 8) + (a & 255)];
+      m[o0 + i] = m[nv + e];
+      if (e !== 0) hits++;
+    }
+    return hits;
+  }
+
+  lpm4_rule_count(t: number): number { return this.word(t, H_RULES); }
+  lpm4_rule_capacity(t: number): number { return this.word(t, H_RULES_CAP); }
+  lpm4_tbl8_used(t: number): number { return this.word(t, H_GROUPS_USED); }
+  lpm4_tbl8_capacity(t: number): number { return this.word(t, H_GROUPS); }
+  lpm4_nexthop_count(t: number): number { return this.word(t, H_NH_COUNT); }
+  lpm4_bytes(t: number): number { return this.word(t, H_BYTES); }
+  lpm4_rule_high(t: number): number { return this.word(t, H_RULES_HW); }
+
+  lpm4_rule_addr(t: number, id: number): number {
+    const m = this.sync(), h = t >>> 2;
+    return id === 0 || id > m[h + H_RULES_HW] ? 0 : m[(m[h + H_RULE_ADDR] >>> 2) + id];
+  }
+
+  lpm4_rule_depth(t: number, id: number): number { return this.ruleDepth(t, id); }
+  lpm4_rule_nexthop(t: number, id: number): number { return this.ruleNexthop(t, id); }
+
+  lpm4_find(t: number, addr: number, depth: number): number {
+    if (depth > 32 || depth < 0) return 0;
+    return ruleFind(this.sync(), this.u8, t >>> 2, (addr & prefixMask(depth)) >>> 0, depth, false);
+  }
+}
+
+/** The lpm4 surface of a backend: the WASM exports or a twin over the same memory. */
+export function lpm4Core(backend: 'wasm' | 'ts', wasm: WasmExports, views: MemoryViews): Lpm4Core {
+  if (backend === 'wasm') return pickExports<Lpm4Core>(wasm, LPM4_EXPORTS);
+  return bindTwin(new Lpm4Twin(views), LPM4_EXPORTS);
+}

@@ -1,0 +1,325 @@
+// Pure-TS twin of assembly/lpm6.ts: same exports, same region layout, same results. The
+// algorithm's comments live in the AssemblyScript file.
+import type { MemoryViews } from '../../runtime/memory.js';
+import type { WasmExports } from '../../runtime/wasm-module.js';
+import { pickExports } from '../../engine/exports.js';
+import { bindTwin, LpmTwinBase, tableFootprint, tableInit } from './lpm-table.js';
+import * as table from './lpm-table.js';
+import { slotAcquire, slotRelease } from './lpm-nexthops.js';
+import { groupAlloc, groupFree, groupsFree } from './lpm-groups.js';
+import { ruleFind, ruleInsert, ruleRemove } from './lpm-rules.js';
+
+// Header words as module-local consts: V8 reads an imported binding through its module cell
+// on every use (single lookups ran ~20% slower that way); a local const is folded.
+const {
+  LPM_E_DEPTH, LPM_E_NOT_FOUND, LPM_E_RULES, LPM_E_TBL8, LPM_OK, LPM_UPDATED, H_TBL24, H_TBL24D, H_TBL8,
+  H_TBL8D, H_RULES, H_RULES_CAP, H_GROUPS, H_GROUPS_USED, H_NH_COUNT, H_BYTES, H_RULES_HW, H_RULE_ADDR,
+  H_RULE_NH, H_RULE_SLOT, H_NH_VAL, EXT, GROUP_MASK,
+} = table;
+
+/** The lpm6_* export surface shared by the WASM module and Lpm6Twin. Addresses are pointers to 16 bytes. */
+export interface Lpm6Core {
+  lpm6_footprint(rules: number, groups: number): number;
+  lpm6_init(t: number, rules: number, groups: number, miss: number): void;
+  lpm6_add(t: number, addr: number, depth: number, nh: number): number;
+  lpm6_delete(t: number, addr: number, depth: number): number;
+  lpm6_lookup(t: number, addr: number): number;
+  lpm6_match_depth(t: number, addr: number): number;
+  lpm6_lookup_bulk(t: number, addrs: number, n: number, out: number): number;
+  lpm6_rule_count(t: number): number;
+  lpm6_rule_capacity(t: number): number;
+  lpm6_tbl8_used(t: number): number;
+  lpm6_tbl8_capacity(t: number): number;
+  lpm6_nexthop_count(t: number): number;
+  lpm6_bytes(t: number): number;
+  lpm6_rule_high(t: number): number;
+  lpm6_rule_addr(t: number, id: number): number;
+  lpm6_rule_depth(t: number, id: number): number;
+  lpm6_rule_nexthop(t: number, id: number): number;
+  lpm6_find(t: number, addr: number, depth: number): number;
+}
+
+export const LPM6_EXPORTS = [
+  'lpm6_footprint', 'lpm6_init', 'lpm6_add', 'lpm6_delete', 'lpm6_lookup', 'lpm6_match_depth',
+  'lpm6_lookup_bulk', 'lpm6_rule_count', 'lpm6_rule_capacity', 'lpm6_tbl8_used', 'lpm6_tbl8_capacity',
+  'lpm6_nexthop_count', 'lpm6_bytes', 'lpm6_rule_high', 'lpm6_rule_addr', 'lpm6_rule_depth',
+  'lpm6_rule_nexthop', 'lpm6_find',
+] as const;
+
+export const LPM6_HEADER = 768;
+export const LPM6_MAX_GROUPS = 1 << 22;
+export const LPM6_MAX_RULES = 1 << 24;
+
+const H_DEPTHS = 48; // word index of the per-depth rule counts, after the scratch keys
+const KEY = 112, KEY2 = 128; // byte offsets of the scratch keys
+const MAGIC = 0x6c706d36;
+
+const levelsFor = (depth: number): number => (depth <= 24 ? 0 : (depth - 24 + 7) >>> 3);
+
+export class Lpm6Twin extends LpmTwinBase implements Lpm6Core {
+  lpm6_footprint(rules: number, groups: number): number {
+    return tableFootprint(LPM6_HEADER, 16, rules, groups, LPM6_MAX_RULES, LPM6_MAX_GROUPS);
+  }
+
+  lpm6_init(t: number, rules: number, groups: number, miss: number): void {
+    tableInit(this.sync(), t, LPM6_HEADER, 16, rules, groups, miss, MAGIC);
+  }
+
+  // ---- rules ----
+
+  private maskCopy(dst: number, src: number, depth: number): void {
+    const b = this.u8;
+    for (let i = 0; i < 16; i++) {
+      const bits = depth - i * 8;
+      let v = b[src + i];
+      if (bits <= 0) v = 0;
+      else if (bits < 8) v &= (0xFF << (8 - bits)) & 0xFF;
+      b[dst + i] = v;
+    }
+  }
+
+  // ---- tbl8 groups ----
+
+  private groupsNeeded(h: number, k: number, depth: number): number {
+    const levels = levelsFor(depth);
+    if (levels === 0) return 0;
+    const m = this.u32, b = this.u8;
+    let e = m[(m[h + H_TBL24] >>> 2) + top24(b, k)];
+    const t8 = m[h + H_TBL8] >>> 2;
+    for (let level = 1; level <= levels; level++) {
+      if (e < EXT) return levels - level + 1;
+      if (level === levels) break;
+      e = m[t8 + (e & GROUP_MASK) * 256 + b[k + 2 + level]];
+    }
+    return 0;
+  }
+
+  private subtreeOverwrite(h: number, g: number, from: number, count: number, slot: number, dd: number): void {
+    const m = this.u32, b = this.u8;
+    const e = (m[h + H_TBL8] >>> 2) + g * 256, d = m[h + H_TBL8D] + g * 256;
+    for (let j = from; j < from + count; j++) {
+      const x = m[e + j];
+      if (x >= EXT) this.subtreeOverwrite(h, x & GROUP_MASK, 0, 256, slot, dd);
+      else if (b[d + j] <= dd) { m[e + j] = slot; b[d + j] = dd; }
+    }
+  }
+
+  private subtreeReplace(h: number, g: number, from: number, count: number, dd: number, slot: number, pdd: number): void {
+    const m = this.u32, b = this.u8;
+    const e = (m[h + H_TBL8] >>> 2) + g * 256, d = m[h + H_TBL8D] + g * 256;
+    for (let j = from; j < from + count; j++) {
+      const x = m[e + j];
+      if (x >= EXT) this.subtreeReplace(h, x & GROUP_MASK, 0, 256, dd, slot, pdd);
+      else if (b[d + j] === dd) { m[e + j] = slot; b[d + j] = pdd; }
+    }
+  }
+
+  private writeRule(h: number, k: number, depth: number, slot: number): void {
+    const m = this.u32, b = this.u8;
+    const dd = depth + 1;
+    const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D], t8 = m[h + H_TBL8] >>> 2, t8d = m[h + H_TBL8D];
+    const i0 = top24(b, k);
+    if (depth <= 24) {
+      const end = i0 + (1 << (24 - depth));
+      for (let i = i0; i < end; i++) {
+        const e = m[t24 + i];
+        if (e >= EXT) this.subtreeOverwrite(h, e & GROUP_MASK, 0, 256, slot, dd);
+        else if (b[t24d + i] <= dd) { m[t24 + i] = slot; b[t24d + i] = dd; }
+      }
+      return;
+    }
+    // (ew, dp): word index of the entry on the path and byte address of its depth.
+    let ew = t24 + i0, dp = t24d + i0;
+    for (let level = 1; level < 14; level++) {
+      const e = m[ew];
+      let g: number;
+      if (e < EXT) {
+        g = groupAlloc(m, b, h, e, b[dp]);
+        m[ew] = (EXT | g) >>> 0;
+      } else g = e & GROUP_MASK;
+      const bitsEnd = 24 + level * 8;
+      const kb = b[k + 2 + level];
+      if (depth <= bitsEnd) {
+        this.subtreeOverwrite(h, g, kb, 1 << (bitsEnd - depth), slot, dd);
+        return;
+      }
+      ew = t8 + g * 256 + kb;
+      dp = t8d + g * 256 + kb;
+    }
+  }
+
+  private collapsible(h: number, g: number, level: number): boolean {
+    const m = this.u32, b = this.u8;
+    const e = (m[h + H_TBL8] >>> 2) + g * 256, d = m[h + H_TBL8D] + g * 256;
+    const limit = 17 + level * 8;
+    for (let j = 0; j < 256; j++) if (m[e + j] >= EXT || b[d + j] > limit) return false;
+    return true;
+  }
+
+  private replaceLevel(h: number, g: number, level: number, k: number, depth: number, dd: number, slot: number, pdd: number): boolean {
+    const m = this.u32, b = this.u8;
+    const bitsEnd = 24 + level * 8;
+    const kb = b[k + 2 + level];
+    if (depth <= bitsEnd) {
+      this.subtreeReplace(h, g, kb, 1 << (bitsEnd - depth), dd, slot, pdd);
+    } else {
+      const ew = (m[h + H_TBL8] >>> 2) + g * 256 + kb;
+      const e = m[ew];
+      if (e < EXT) return false;
+      const g2 = e & GROUP_MASK;
+      if (this.replaceLevel(h, g2, level + 1, k, depth, dd, slot, pdd)) {
+        b[m[h + H_TBL8D] + g * 256 + kb] = b[m[h + H_TBL8D] + g2 * 256];
+        m[ew] = m[(m[h + H_TBL8] >>> 2) + g2 * 256];
+        groupFree(m, h, g2);
+      }
+    }
+    return this.collapsible(h, g, level);
+  }
+
+  lpm6_add(t: number, addr: number, depth: number, nh: number): number {
+    if (depth > 128 || depth < 0) return LPM_E_DEPTH;
+    const m = this.sync();
+    const h = t >>> 2, k = t + KEY;
+    nh >>>= 0;
+    this.maskCopy(k, addr, depth);
+    const id = ruleFind(m, this.u8, h, k, depth, true);
+    if (id !== 0) {
+      const rn = (m[h + H_RULE_NH] >>> 2) + id, rs = (m[h + H_RULE_SLOT] >>> 2) + id;
+      if (m[rn] === nh) return LPM_UPDATED;
+      const old = m[rs];
+      const slot = slotAcquire(m, h, nh);
+      m[rn] = nh;
+      m[rs] = slot;
+      this.writeRule(h, k, depth, slot);
+      slotRelease(m, h, old);
+      return LPM_UPDATED;
+    }
+    if (m[h + H_RULES] >= m[h + H_RULES_CAP]) return LPM_E_RULES;
+    if (this.groupsNeeded(h, k, depth) > groupsFree(m, h)) return LPM_E_TBL8;
+    const slot = slotAcquire(m, h, nh);
+    ruleInsert(m, this.u8, h, k, depth, nh, slot, H_DEPTHS, true);
+    this.writeRule(h, k, depth, slot);
+    return LPM_OK;
+  }
+
+  lpm6_delete(t: number, addr: number, depth: number): number {
+    if (depth > 128 || depth < 0) return LPM_E_DEPTH;
+    const m = this.sync(), b = this.u8;
+    const h = t >>> 2, k = t + KEY, k2 = t + KEY2;
+    this.maskCopy(k, addr, depth);
+    const id = ruleFind(m, this.u8, h, k, depth, true);
+    if (id === 0) return LPM_E_NOT_FOUND;
+    const rslot = m[h + H_RULE_SLOT] >>> 2;
+    const slot = m[rslot + id];
+    let pslot = 0, pdd = 0;
+    for (let d = depth - 1; d >= 0; d--) {
+      if (m[h + H_DEPTHS + d] === 0) continue;
+      this.maskCopy(k2, k, d);
+      const pid = ruleFind(m, b, h, k2, d, true);
+      if (pid !== 0) { pslot = m[rslot + pid]; pdd = d + 1; break; }
+    }
+    ruleRemove(m, b, h, id, H_DEPTHS, true);
+    const dd = depth + 1;
+    const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D];
+    const i0 = top24(b, k);
+    if (depth <= 24) {
+      const end = i0 + (1 << (24 - depth));
+      for (let i = i0; i < end; i++) {
+        const e = m[t24 + i];
+        if (e >= EXT) this.subtreeReplace(h, e & GROUP_MASK, 0, 256, dd, pslot, pdd);
+        else if (b[t24d + i] === dd) { m[t24 + i] = pslot; b[t24d + i] = pdd; }
+      }
+    } else {
+      const e = m[t24 + i0];
+      if (e >= EXT) {
+        const g = e & GROUP_MASK;
+        if (this.replaceLevel(h, g, 1, k, depth, dd, pslot, pdd)) {
+          b[t24d + i0] = b[m[h + H_TBL8D] + g * 256];
+          m[t24 + i0] = m[(m[h + H_TBL8] >>> 2) + g * 256];
+          groupFree(m, h, g);
+        }
+      }
+    }
+    slotRelease(m, h, slot);
+    return LPM_OK;
+  }
+
+  lpm6_lookup(t: number, addr: number): number {
+    const m = this.cur(Math.max(t + LPM6_HEADER, addr + 16)), b = this.u8;
+    const h = t >>> 2;
+    let e = m[(m[h + H_TBL24] >>> 2) + ((b[addr] << 16) | (b[addr + 1] << 8) | b[addr + 2])];
+    const t8 = m[h + H_TBL8] >>> 2;
+    let i = 3;
+    while (e >= EXT) {
+      if (i > 15) return m[m[h + H_NH_VAL] >>> 2];
+      e = m[t8 + ((e & GROUP_MASK) << 8) + b[addr + i]];
+      i++;
+    }
+    return m[(m[h + H_NH_VAL] >>> 2) + e];
+  }
+
+  lpm6_match_depth(t: number, addr: number): number {
+    const m = this.cur(Math.max(t + LPM6_HEADER, addr + 16)), b = this.u8;
+    const h = t >>> 2;
+    const i0 = (b[addr] << 16) | (b[addr + 1] << 8) | b[addr + 2];
+    let e = m[(m[h + H_TBL24] >>> 2) + i0];
+    if (e < EXT) return b[m[h + H_TBL24D] + i0] - 1;
+    const t8 = m[h + H_TBL8] >>> 2, t8d = m[h + H_TBL8D];
+    for (let i = 3; i < 16; i++) {
+      const j = (e & GROUP_MASK) * 256 + b[addr + i];
+      e = m[t8 + j];
+      if (e < EXT) return b[t8d + j] - 1;
+    }
+    return -1;
+  }
+
+  lpm6_lookup_bulk(t: number, addrs: number, n: number, out: number): number {
+    const m = this.cur(Math.max(t + LPM6_HEADER, addrs + n * 16, out + n * 4)), b = this.u8;
+    const h = t >>> 2;
+    const t24 = m[h + H_TBL24] >>> 2, t8 = m[h + H_TBL8] >>> 2, nv = m[h + H_NH_VAL] >>> 2;
+    const o0 = out >>> 2;
+    let hits = 0;
+    for (let i = 0, p = addrs; i < n; i++, p += 16) {
+      let e = m[t24 + ((b[p] << 16) | (b[p + 1] << 8) | b[p + 2])];
+      let j = 3;
+      while (e >= EXT && j < 16) { e = m[t8 + ((e & GROUP_MASK) << 8) + b[p + j]]; j++; }
+      if (e >= EXT) e = 0;
+      m[o0 + i] = m[nv + e];
+      if (e !== 0) hits++;
+    }
+    return hits;
+  }
+
+  lpm6_rule_count(t: number): number { return this.word(t, H_RULES); }
+  lpm6_rule_capacity(t: number): number { return this.word(t, H_RULES_CAP); }
+  lpm6_tbl8_used(t: number): number { return this.word(t, H_GROUPS_USED); }
+  lpm6_tbl8_capacity(t: number): number { return this.word(t, H_GROUPS); }
+  lpm6_nexthop_count(t: number): number { return this.word(t, H_NH_COUNT); }
+  lpm6_bytes(t: number): number { return this.word(t, H_BYTES); }
+  lpm6_rule_high(t: number): number { return this.word(t, H_RULES_HW); }
+
+  lpm6_rule_addr(t: number, id: number): number {
+    const m = this.sync(), h = t >>> 2;
+    return id === 0 || id > m[h + H_RULES_HW] ? 0 : m[h + H_RULE_ADDR] + id * 16;
+  }
+
+  lpm6_rule_depth(t: number, id: number): number { return this.ruleDepth(t, id); }
+  lpm6_rule_nexthop(t: number, id: number): number { return this.ruleNexthop(t, id); }
+
+  lpm6_find(t: number, addr: number, depth: number): number {
+    if (depth > 128 || depth < 0) return 0;
+    const m = this.sync();
+    this.maskCopy(t + KEY, addr, depth);
+    return ruleFind(m, this.u8, t >>> 2, t + KEY, depth, true);
+  }
+}
+
+function top24(b: Uint8Array, k: number): number {
+  return (b[k] << 16) | (b[k + 1] << 8) | b[k + 2];
+}
+
+/** The lpm6 surface of a backend: the WASM exports or a twin over the same memory. */
+export function lpm6Core(backend: 'wasm' | 'ts', wasm: WasmExports, views: MemoryViews): Lpm6Core {
+  if (backend === 'wasm') return pickExports<Lpm6Core>(wasm, LPM6_EXPORTS);
+  return bindTwin(new Lpm6Twin(views), LPM6_EXPORTS);
+}

@@ -1,0 +1,96 @@
+// -w FILE on the sniffer's fast path: records are assembled by the engine (pcap_write)
+// into an output buffer in the shared memory, then written with one writeSync per
+// MiB. Only whole records are ever written, so the file is valid whenever we stop.
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Engine } from '../engine/engine.js';
+import type { FrameBatch } from '../engine/frame-batch.js';
+import type { PcapCore } from '../pcap/twin.js';
+import { fileError } from '../runtime/errors.js';
+import { PCAP_HEADER_BYTES, writePcapHeader } from '../sinks/pcap-writer.js';
+import type { BatchInfo, BatchStage } from './stages.js';
+import { SF_BIG_ENDIAN, SF_MICRO } from '../runtime/layout.js';
+
+const OUT_BYTES = 1 << 20;
+
+export interface PcapOutOptions {
+  path: string;
+  linktype: number;
+  /** The header's snapshot length (the input's, or -s). */
+  snaplen: number;
+  /** Cut records to this many bytes (-s); 0 keeps them whole. */
+  cut: number;
+  nanosecond: boolean;
+}
+
+export class PcapOut implements BatchStage {
+  readonly needsDissect = false;
+  private readonly fd: number;
+  private readonly engine: Engine;
+  private readonly pcap: PcapCore;
+  private readonly out: number;
+  private readonly usedPtr: number;
+  private readonly opts: PcapOutOptions;
+  private closed = false;
+
+  constructor(engine: Engine, pcap: PcapCore, opts: PcapOutOptions) {
+    this.engine = engine;
+    this.pcap = pcap;
+    this.opts = opts;
+    try {
+      this.fd = opts.path === '-' ? 1 : openSync(opts.path, 'w');
+    } catch (e) {
+      throw fileError(e, opts.path);
+    }
+    this.out = engine.arena.alloc(OUT_BYTES + 64);
+    this.usedPtr = this.out + OUT_BYTES;
+    const hdr = new Uint8Array(PCAP_HEADER_BYTES);
+    writePcapHeader(new DataView(hdr.buffer), 0, opts.linktype, opts.snaplen, opts.nanosecond);
+    writeSync(this.fd, hdr);
+  }
+
+  process(batch: FrameBatch, select: number, info: BatchInfo): void {
+    let i = 0;
+    const sel = info.filtered ? select : 0;
+    const micro = this.opts.nanosecond ? 0 : 1;
+    while (i < batch.count) {
+      i = this.pcap.pcap_write(batch.table, batch.times, i, batch.count, sel, this.opts.cut > 0 ? this.opts.cut : 0xFFFFFFFF, micro, this.out, OUT_BYTES, this.usedPtr);
+      if (i < batch.count) this.flush();
+    }
+  }
+
+  private get used(): number {
+    return this.engine.views.refresh().u32[this.usedPtr >>> 2];
+  }
+
+  /** True when a chunk of pcap records with these slot flags can be written as it is:
+   *  little-endian, our timestamp precision, our link type, and nothing to cut. */
+  acceptsChunk(flags: number, linktype: number): boolean {
+    return (flags & SF_BIG_ENDIAN) === 0 && ((flags & SF_MICRO) !== 0) === !this.opts.nanosecond
+      && linktype === this.opts.linktype && this.opts.cut === 0;
+  }
+
+  /** Writes a chunk of whole records straight from its ring slot (no copy). */
+  writeChunk(ptr: number, len: number): void {
+    this.flush();
+    const u8 = this.engine.views.refresh().u8;
+    let off = 0;
+    while (off < len) off += writeSync(this.fd, u8, ptr + off, len - off);
+  }
+
+  flush(): void {
+    const used = this.used;
+    if (used > 0) {
+      const u8 = this.engine.views.u8;
+      let off = 0;
+      while (off < used) off += writeSync(this.fd, u8, this.out + off, used - off);
+      this.engine.views.u32[this.usedPtr >>> 2] = 0;
+    }
+  }
+
+  finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.flush();
+    if (this.fd !== 1) closeSync(this.fd);
+  }
+}

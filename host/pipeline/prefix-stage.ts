@@ -1,0 +1,40 @@
+// --prefixes FILE: packets and bytes per matching prefix and direction (longest-prefix
+// match in the engine), printed as a top-N table at exit, or as one JSON line.
+import { readFileSync, writeSync } from 'node:fs';
+import type { Engine } from '../engine/engine.js';
+import type { FrameBatch } from '../engine/frame-batch.js';
+import { fileError } from '../runtime/errors.js';
+import { PrefixStats } from '../lpm/prefix-stats.js';
+import type { BatchInfo, BatchStage } from './stages.js';
+import { SelectedFrames } from './selected.js';
+
+export class PrefixStage implements BatchStage {
+  readonly needsDissect = true;
+  private readonly stats: PrefixStats;
+  private readonly json: boolean;
+  private readonly selected: SelectedFrames;
+  private done = false;
+
+  constructor(engine: Engine, path: string, json: boolean) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      throw fileError(e, `--prefixes ${path}`);
+    }
+    this.stats = PrefixStats.fromText(engine, text);
+    this.json = json;
+    this.selected = new SelectedFrames(engine);
+  }
+
+  process(batch: FrameBatch, select: number, info: BatchInfo): void {
+    this.stats.account(this.selected.of(batch, select, info));
+  }
+
+  finish(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.json) writeSync(1, `${JSON.stringify({ prefixes: this.stats.json(20) })}\n`);
+    else writeSync(1, `${this.stats.lines(20).join('\n')}\n`);
+  }
+}

@@ -1,0 +1,39 @@
+// Typed access to npm raw-socket (CommonJS, untyped): IPv4/IPv6 raw sockets for ping and
+// synprobe. An IPv4 raw socket delivers whole IP packets (header included); an IPv6 one
+// delivers the payload after the IPv6 header (RFC 3542 §3), with the source as a string.
+import { createRequire } from 'node:module';
+import { rawSocketError } from '../cli/args.js';
+
+export interface RawSocket {
+  send(buf: Buffer, offset: number, length: number, address: string, cb: (err: Error | null, bytes: number) => void): void;
+  on(ev: 'message', cb: (buf: Buffer, source: string) => void): void;
+  on(ev: 'error', cb: (err: Error) => void): void;
+  on(ev: 'close', cb: () => void): void;
+  setOption(level: number, option: number, value: number): void;
+  close(): void;
+  pauseRecv(): void;
+}
+
+interface RawModule {
+  createSocket(opts: { protocol: number; addressFamily: number; bufferSize?: number }): RawSocket;
+  AddressFamily: { IPv4: number; IPv6: number };
+  SocketLevel: Record<string, number>;
+  SocketOption: Record<string, number>;
+}
+
+let mod: RawModule | null = null;
+
+export function rawModule(): RawModule {
+  if (mod === null) mod = createRequire(import.meta.url)('raw-socket') as RawModule;
+  return mod;
+}
+
+/** A raw socket for `protocol` (1 ICMP, 6 TCP, 58 ICMPv6) of one family. */
+export function openRaw(protocol: number, v6: boolean, what: string): RawSocket {
+  const raw = rawModule();
+  try {
+    return raw.createSocket({ protocol, addressFamily: v6 ? raw.AddressFamily.IPv6 : raw.AddressFamily.IPv4, bufferSize: 65536 });
+  } catch (e) {
+    throw rawSocketError(e, what);
+  }
+}
