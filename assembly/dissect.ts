@@ -10,9 +10,9 @@ import {
   D_TCP_SEQ, D_TCP_ACK, D_TCP_FLAGS, D_TCP_WINDOW, D_TCP_MSS, D_TCP_WSCALE, D_TCP_OPTS,
   D_TCP_TSVAL, D_TCP_TSECR, D_SACK_COUNT, D_ICMP_TYPE, D_ICMP_CODE, D_ARP_HLEN, D_L4_CKSUM,
   D_UDP_LEN, D_ICMP_ID, D_ICMP_SEQ, D_ARP_OP, D_SACK_OFF, D_IP6_FLOW, D_FRAG_ID, D_L2_PROTO,
-  D_TCP_URG, D_IP_PAYLOAD_LEN,
+  D_TCP_URG, D_IP_PAYLOAD_LEN, D_IP6_JUMBO_OFF, D_IP6_EXT_OFF,
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_LLC, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
-  L_FRAG, L_RAW, L_CKSUM_CHECKED,
+  L_FRAG, L_RAW, L_CKSUM_CHECKED, L_SNAP, L_STP,
   E_TRUNC_L2, E_TRUNC_L3, E_TRUNC_L4, E_BAD_IP_VERSION, E_BAD_IP_HDR_LEN, E_BAD_IP_LEN,
   E_BAD_TCP_OFF, E_BAD_UDP_LEN, E_BAD_IP_CKSUM, E_BAD_L4_CKSUM, E_UNKNOWN_LINK, E_BAD_EXT_HDR,
   E_BAD_OPTION, E_SNAPLEN, E_BAD_ARP, E_CAPLEN_OVER_WIRE,
@@ -152,10 +152,14 @@ export function dissect_frame(f: usize, cap: u32, wire: u32, linktype: u32, d: u
       setLayer(d, L_VLAN);
       put8(d, D_VLAN_COUNT, tags);
     }
-    if (type < 0x0600) {
-      // 802.3 length field (or an SLL pseudo-protocol): LLC follows, no EtherType.
+    if (type <= 1500) {
+      // An 802.3 length field (IEEE 802.3 clause 3.2.6; tcpdump and Wireshark draw the line
+      // at 1500 too), or an SLL pseudo-protocol: no EtherType. An 802.2 header follows a
+      // length field, and SLL's LINUX_SLL_P_802_2 (4); other SLL values carry IPX, netlink...
       setLayer(d, L_LLC);
       put16(d, D_L2_LEN, off);
+      if (linktype == LINKTYPE_ETHERNET) dissectLLC(f, off, cap, type < frameEnd - off ? type : frameEnd - off, d);
+      else if (tags > 0 || type == 4) dissectLLC(f, off, cap, frameEnd - off, d);
       return;
     }
   }
@@ -165,6 +169,37 @@ export function dissect_frame(f: usize, cap: u32, wire: u32, linktype: u32, d: u
   if (type == 0x0800) dissectIPv4(f, off, cap, frameEnd, d, opts);
   else if (type == 0x86dd) dissectIPv6(f, off, cap, frameEnd, d, opts);
   else if (type == 0x0806 || type == 0x8035) dissectARP(f, off, cap, d);
+}
+
+// IEEE 802.2 LLC: DSAP, SSAP and a control field of 1 byte (U frames) or 2 (I and S
+// frames); DSAP = SSAP = 0xAA with a UI control announces a 5-byte SNAP header (OUI, PID).
+// Spanning-tree BPDUs are told apart as tcpdump does: SAP 0x42, or SNAP with Cisco's
+// PVST+ / VLAN-bridge PIDs or RFC 2684's bridged-BPDU PID. `len` is what the length field
+// (or the frame) leaves for the LLC header and its payload.
+function dissectLLC(f: usize, off: u32, cap: u32, len: u32, d: usize): void {
+  put16(d, D_L3_OFF, off);
+  if (off + 3 > cap) { setError(d, E_TRUNC_L3); return; }
+  let dsap = u8at(f + off) & 0xFE; // without the I/G bit
+  let ssap = u8at(f + off + 1) & 0xFE; // without the C/R bit
+  let ctrl = u8at(f + off + 2);
+  let hdr: u32 = (ctrl & 3) == 3 ? 3 : 4;
+  let stp = false;
+  if (dsap == 0xAA && ssap == 0xAA && ctrl == 3) {
+    setLayer(d, L_SNAP);
+    hdr = 8;
+    if (off + 8 <= cap) {
+      let oui = (be16(f + off + 3) << 8) | u8at(f + off + 5);
+      let pid = be16(f + off + 6);
+      stp = (oui == 0x00000C && (pid == 0x010B || pid == 0x010C)) || (oui == 0x0080C2 && pid == 0x000E);
+    }
+  } else {
+    stp = dsap == 0x42 && ssap == 0x42 && ctrl == 3;
+  }
+  put16(d, D_L3_HDR_LEN, hdr);
+  if (off + hdr > cap) { setError(d, E_TRUNC_L3); return; }
+  if (stp) setLayer(d, L_STP);
+  put16(d, D_PAYLOAD_OFF, off + hdr);
+  put16(d, D_PAYLOAD_LEN, len > hdr ? clamp16(len - hdr) : 0);
 }
 
 function dissectARP(f: usize, off: u32, cap: u32, d: usize): void {
@@ -302,6 +337,7 @@ function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
             payloadEnd = off + 40 + be32(f + o + 2);
             jumbo = true;
             put16(d, D_IP_LEN, 0xFFFF);
+            put16(d, D_IP6_JUMBO_OFF, o + 2);
             break;
           }
           o += 2 + ol;
@@ -324,6 +360,8 @@ function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
     } else {
       break; // upper layer, ESP (50) or No Next Header (59)
     }
+    // Where headers 2..5 start, for printers that show each one (the first is at off + 40).
+    if (count >= 1 && count <= 4) put8(d, D_IP6_EXT_OFF + <i32>count - 1, h - off <= 1020 ? (h - off) >> 2 : 0);
     if (h + len > payloadEnd && !jumbo) { setError(d, E_BAD_EXT_HDR); h += len; count++; break; }
     if (h + len > cap) { setError(d, E_TRUNC_L3); h += len; count++; break; }
     nh = u8at(f + h);

@@ -28,7 +28,7 @@ test('descriptor fields fit in DESC_SIZE and do not overlap', () => {
     D_SRC_PORT: 2, D_DST_PORT: 2, D_TCP_SEQ: 4, D_TCP_ACK: 4, D_TCP_FLAGS: 2, D_TCP_WINDOW: 2, D_TCP_MSS: 2,
     D_TCP_WSCALE: 1, D_TCP_OPTS: 1, D_TCP_TSVAL: 4, D_TCP_TSECR: 4, D_SACK_COUNT: 1, D_ICMP_TYPE: 1, D_ICMP_CODE: 1,
     D_ARP_HLEN: 1, D_L4_CKSUM: 2, D_UDP_LEN: 2, D_ICMP_ID: 2, D_ICMP_SEQ: 2, D_ARP_OP: 2, D_SACK_OFF: 2,
-    D_IP6_FLOW: 4, D_FRAG_ID: 4, D_L2_PROTO: 2, D_TCP_URG: 2, D_IP_PAYLOAD_LEN: 2, D_RESERVED: 6,
+    D_IP6_FLOW: 4, D_FRAG_ID: 4, D_L2_PROTO: 2, D_TCP_URG: 2, D_IP_PAYLOAD_LEN: 2, D_IP6_JUMBO_OFF: 2, D_IP6_EXT_OFF: 4,
   };
   const used = new Uint8Array(hostLayout.DESC_SIZE);
   const all = hostLayout as unknown as Record<string, number>;

@@ -13,7 +13,7 @@ const ERROR_NAMES: Array<[number, string]> = [
 const LAYER_NAMES: Array<[number, string]> = [
   [L.L_ETH, 'eth'], [L.L_SLL, 'sll'], [L.L_SLL2, 'sll2'], [L.L_NULL, 'null'], [L.L_VLAN, 'vlan'], [L.L_LLC, 'llc'],
   [L.L_ARP, 'arp'], [L.L_IP4, 'ip'], [L.L_IP6, 'ipv6'], [L.L_TCP, 'tcp'], [L.L_UDP, 'udp'], [L.L_ICMP, 'icmp'],
-  [L.L_ICMP6, 'icmpv6'], [L.L_FRAG, 'frag'], [L.L_RAW, 'raw'],
+  [L.L_ICMP6, 'icmpv6'], [L.L_FRAG, 'frag'], [L.L_RAW, 'raw'], [L.L_SNAP, 'snap'], [L.L_STP, 'stp'],
 ];
 
 export function errorNames(bits: number): string[] {

@@ -13,9 +13,9 @@ import {
   D_TCP_SEQ, D_TCP_ACK, D_TCP_FLAGS, D_TCP_WINDOW, D_TCP_MSS, D_TCP_WSCALE, D_TCP_OPTS,
   D_TCP_TSVAL, D_TCP_TSECR, D_SACK_COUNT, D_ICMP_TYPE, D_ICMP_CODE, D_ARP_HLEN, D_L4_CKSUM,
   D_UDP_LEN, D_ICMP_ID, D_ICMP_SEQ, D_ARP_OP, D_SACK_OFF, D_IP6_FLOW, D_FRAG_ID, D_L2_PROTO,
-  D_TCP_URG, D_IP_PAYLOAD_LEN,
+  D_TCP_URG, D_IP_PAYLOAD_LEN, D_IP6_JUMBO_OFF, D_IP6_EXT_OFF,
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_LLC, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
-  L_FRAG, L_RAW, L_CKSUM_CHECKED,
+  L_FRAG, L_RAW, L_CKSUM_CHECKED, L_SNAP, L_STP,
   E_TRUNC_L2, E_TRUNC_L3, E_TRUNC_L4, E_BAD_IP_VERSION, E_BAD_IP_HDR_LEN, E_BAD_IP_LEN,
   E_BAD_TCP_OFF, E_BAD_UDP_LEN, E_BAD_IP_CKSUM, E_BAD_L4_CKSUM, E_UNKNOWN_LINK, E_BAD_EXT_HDR,
   E_BAD_OPTION, E_SNAPLEN, E_BAD_ARP, E_CAPLEN_OVER_WIRE,
@@ -220,9 +220,11 @@ export class DissectTwin implements DissectCore {
         this.setLayer(d, L_VLAN);
         this.put8(d, D_VLAN_COUNT, tags);
       }
-      if (type < 0x0600) {
+      if (type <= 1500) {
         this.setLayer(d, L_LLC);
         this.put16(d, D_L2_LEN, off);
+        if (linktype === LINKTYPE_ETHERNET) this.llc(f, off, cap, type < frameEnd - off ? type : frameEnd - off, d);
+        else if (tags > 0 || type === 4) this.llc(f, off, cap, frameEnd - off, d);
         return;
       }
     }
@@ -232,6 +234,33 @@ export class DissectTwin implements DissectCore {
     if (type === 0x0800) this.ipv4(f, off, cap, frameEnd, d, opts);
     else if (type === 0x86dd) this.ipv6(f, off, cap, frameEnd, d, opts);
     else if (type === 0x0806 || type === 0x8035) this.arp(f, off, cap, d);
+  }
+
+  private llc(f: number, off: number, cap: number, len: number, d: number): void {
+    const m = this.m;
+    this.put16(d, D_L3_OFF, off);
+    if (off + 3 > cap) { this.setError(d, E_TRUNC_L3); return; }
+    const dsap = m[f + off] & 0xFE;
+    const ssap = m[f + off + 1] & 0xFE;
+    const ctrl = m[f + off + 2];
+    let hdr = (ctrl & 3) === 3 ? 3 : 4;
+    let stp = false;
+    if (dsap === 0xAA && ssap === 0xAA && ctrl === 3) {
+      this.setLayer(d, L_SNAP);
+      hdr = 8;
+      if (off + 8 <= cap) {
+        const oui = (this.be16(f + off + 3) << 8) | m[f + off + 5];
+        const pid = this.be16(f + off + 6);
+        stp = (oui === 0x00000C && (pid === 0x010B || pid === 0x010C)) || (oui === 0x0080C2 && pid === 0x000E);
+      }
+    } else {
+      stp = dsap === 0x42 && ssap === 0x42 && ctrl === 3;
+    }
+    this.put16(d, D_L3_HDR_LEN, hdr);
+    if (off + hdr > cap) { this.setError(d, E_TRUNC_L3); return; }
+    if (stp) this.setLayer(d, L_STP);
+    this.put16(d, D_PAYLOAD_OFF, off + hdr);
+    this.put16(d, D_PAYLOAD_LEN, len > hdr ? clamp16(len - hdr) : 0);
   }
 
   private arp(f: number, off: number, cap: number, d: number): void {
@@ -367,6 +396,7 @@ export class DissectTwin implements DissectCore {
               payloadEnd = (off + 40 + this.be32(f + o + 2)) >>> 0;
               jumbo = true;
               this.put16(d, D_IP_LEN, 0xFFFF);
+              this.put16(d, D_IP6_JUMBO_OFF, o + 2);
               break;
             }
             o += 2 + ol;
@@ -389,6 +419,7 @@ export class DissectTwin implements DissectCore {
       } else {
         break;
       }
+      if (count >= 1 && count <= 4) this.put8(d, D_IP6_EXT_OFF + count - 1, h - off <= 1020 ? (h - off) >> 2 : 0);
       if (h + len > payloadEnd && !jumbo) { this.setError(d, E_BAD_EXT_HDR); h += len; count++; break; }
       if (h + len > cap) { this.setError(d, E_TRUNC_L3); h += len; count++; break; }
       nh = m[f + h];

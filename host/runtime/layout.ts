@@ -68,7 +68,10 @@ export const D_FRAG_ID = 112; // u32 IPv6 fragment identification / IPv4 id
 export const D_L2_PROTO = 116; // u16 SLL packet type / NULL family, link specific
 export const D_TCP_URG = 118; // u16 urgent pointer
 export const D_IP_PAYLOAD_LEN = 120; // u16 bytes after the IP header(s) per the length fields
-export const D_RESERVED = 122; // 6 bytes kept zero
+export const D_IP6_JUMBO_OFF = 122; // u16 frame offset of the Jumbo Payload length (RFC 2675 option value), 0 without
+// u8[4]: where IPv6 extension headers 2..5 start, from L3_OFF in 4-byte units (header 1
+// starts at L3_OFF + 40); 0 = not recorded (a 6th or later header, or beyond 1020 bytes)
+export const D_IP6_EXT_OFF = 124;
 
 // Layer bits (D_LAYERS)
 export const L_ETH = 1 << 0;
@@ -76,7 +79,7 @@ export const L_SLL = 1 << 1;
 export const L_SLL2 = 1 << 2;
 export const L_NULL = 1 << 3;
 export const L_VLAN = 1 << 4;
-export const L_LLC = 1 << 5;
+export const L_LLC = 1 << 5; // 802.3 length, not EtherType; an 802.2 header at L3_OFF when L3_HDR_LEN != 0
 export const L_ARP = 1 << 6;
 export const L_IP4 = 1 << 7;
 export const L_IP6 = 1 << 8;
@@ -87,6 +90,8 @@ export const L_ICMP6 = 1 << 12;
 export const L_FRAG = 1 << 13; // this IP packet is a fragment (MF or offset > 0)
 export const L_RAW = 1 << 14; // link layer is raw IP
 export const L_CKSUM_CHECKED = 1 << 15; // checksums were verified on request
+export const L_SNAP = 1 << 16; // the 802.2 header announces SNAP (L3_HDR_LEN counts its 5 bytes)
+export const L_STP = 1 << 17; // a spanning-tree BPDU follows the LLC/SNAP header (at PAYLOAD_OFF)
 
 // Error bits (D_ERRORS)
 export const E_TRUNC_L2 = 1 << 0; // link header or tag cut off by caplen
