@@ -161,6 +161,8 @@ export async function runSoftflowd(file: string, port: number, tmp: string, extr
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+  // 'close' comes after the last output: softflowd prints its statistics as it exits.
+  const closed = new Promise<void>((r) => child.once('close', () => r()));
   const deadline = Date.now() + 60_000;
   while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) {
     await new Promise<void>((r) => {
@@ -176,5 +178,6 @@ export async function runSoftflowd(file: string, port: number, tmp: string, extr
     child.kill('SIGKILL');
     throw new Error(`softflowd did not finish ${file}: ${out}`);
   }
+  await Promise.race([closed, sleep(5000)]);
   return out;
 }
