@@ -12,5 +12,7 @@ export * from "./lpm4";
 export * from "./lpm6";
 export * from "./wheel";
 export * from "./flows";
+export * from "./flow-layout";
 export * from "./pool";
 export * from "./builder";
+export * from "./builder-layout";

@@ -1,6 +1,9 @@
-// Fixed layouts shared with host/layout.ts. test/layout.test.ts reads these exported
-// globals from the instance and compares them with the host's copy, so the two sides
-// cannot drift apart silently.
+// Fixed layouts: the one hand-written source. host/runtime/generate-layout.mjs (npm run
+// build:layout, the first step of npm run build) writes host/runtime/layout.ts and the
+// addon's host/native/src/layout.h from this file; test/layout.test.ts checks both against
+// the globals the WASM module exports under the same names.
+// The generator reads only `export const NAME: i32|u32 = <integer expression>;`, comments
+// and blank lines, and refuses anything else: keep code out of this file.
 
 // Frame table entry: one per frame handed to a batch export.
 export const FRAME_SIZE: i32 = 16;
@@ -9,6 +12,17 @@ export const FRAME_CAPLEN: i32 = 4; // u32 bytes captured
 export const FRAME_WIRELEN: i32 = 8; // u32 bytes on the wire
 export const FRAME_LINKTYPE: i32 = 12; // u16 LINKTYPE_* value
 export const FRAME_IFACE: i32 = 14; // u16 interface index (pcapng IDB number)
+// The same fields as indexes into the memory's u32 / u16 views, for the host's typed-array
+// loops: with e = entry address >>> 2, the caplen is u32[e + FRAME_W_CAPLEN] and the link
+// type u16[(e << 1) + FRAME_H_LINKTYPE]. FRAME_W_LINK is the u32 word holding the link type
+// (low half) and the interface (high half), as one store writes both.
+export const FRAME_WORDS: i32 = FRAME_SIZE >> 2; // u32 words per entry
+export const FRAME_W_PTR: i32 = FRAME_PTR >> 2;
+export const FRAME_W_CAPLEN: i32 = FRAME_CAPLEN >> 2;
+export const FRAME_W_WIRELEN: i32 = FRAME_WIRELEN >> 2;
+export const FRAME_W_LINK: i32 = FRAME_LINKTYPE >> 2;
+export const FRAME_H_LINKTYPE: i32 = FRAME_LINKTYPE >> 1;
+export const FRAME_H_IFACE: i32 = FRAME_IFACE >> 1;
 
 // Descriptor: the dissection result of one frame.
 export const DESC_SIZE: i32 = 128;
@@ -138,7 +152,7 @@ export const LINKTYPE_IPV4: i32 = 228;
 export const LINKTYPE_IPV6: i32 = 229;
 export const LINKTYPE_LINUX_SLL2: i32 = 276;
 
-// Frame ring (assembly/ring.ts, host/ring.ts, host/native/): a single-producer
+// Frame ring (assembly/ring.ts, host/ring/twin.ts, host/native/): a single-producer
 // single-consumer ring of fixed-size slots in the shared memory. Header fields each sit
 // on their own 64-byte line where two threads touch them.
 export const RING_HDR_SIZE: i32 = 256;
@@ -162,19 +176,31 @@ export const SLOT_TS_SEC: i32 = 8; // u32 seconds since the epoch
 export const SLOT_TS_NSEC: i32 = 12; // u32 nanoseconds
 export const SLOT_LINKTYPE: i32 = 16; // u16
 export const SLOT_IFACE: i32 = 18; // u16
-export const SLOT_FLAGS: i32 = 20; // u32 source-specific (direction ...)
+export const SLOT_FLAGS: i32 = 20; // u32 SF_* bits
 export const SLOT_DATA: i32 = 32;
 // SLOT_FLAGS bits: a slot holds one frame, or (file sources) a chunk of whole pcap records.
-export const SF_PCAP_CHUNK: u32 = 1 << 8; // SLOT_DATA holds SLOT_CAPLEN bytes of pcap records;
-// in such a slot SLOT_WIRELEN is the record count and the 8 bytes at SLOT_TS_SEC hold
-// the f64 sum of the records' wire lengths (the chunk has no timestamp of its own)
+// Each bit has one meaning whatever the source: bits 0-7 describe a single frame, bits 8+
+// a chunk (test/layout.test.ts checks that no two SF_* share a bit).
+export const SF_WIRELEN_UNKNOWN: u32 = 1 << 0; // the frame was cut by the snaplen and its wire length is unknown (cap source)
+export const SF_PCAP_CHUNK: u32 = 1 << 8; // SLOT_DATA holds whole pcap records: read the header through CHUNK_*
 export const SF_BIG_ENDIAN: u32 = 1 << 9; // chunk records are big-endian
 export const SF_MICRO: u32 = 1 << 10; // chunk timestamps are microseconds (else nanoseconds)
-export const SF_DIR_IN: u32 = 1; // live capture: received
-export const SF_DIR_OUT: u32 = 2; // live capture: sent
+
+// Chunk slot (SF_PCAP_CHUNK): the slot header's frame fields mean other things. The chunk
+// has no timestamp or wire length of its own, so their words carry what the consumer counts
+// without walking the records. SLOT_FLAGS and SLOT_LINKTYPE keep their meaning.
+export const CHUNK_DATA_LEN: i32 = SLOT_CAPLEN; // u32 bytes of records at SLOT_DATA (always whole records)
+export const CHUNK_RECORDS: i32 = SLOT_WIRELEN; // u32 records in the chunk
+export const CHUNK_WIRE_BYTES: i32 = SLOT_TS_SEC; // f64 (8-byte aligned, over TS_SEC and TS_NSEC) sum of the records' wire lengths
 // pcap record header (16 bytes) and the largest record accepted in a chunk.
 export const PCAP_REC_HDR: i32 = 16;
 export const PCAP_MAX_CAPLEN: u32 = 1 << 20;
 
-// Per-frame timestamps next to a frame table (FrameBatch.times): sec u32, nsec u32.
+// Per-frame timestamps next to a frame table (FrameBatch.times), one entry per frame.
 export const TIME_SIZE: i32 = 8;
+export const TIME_SEC: i32 = 0; // u32 seconds since the epoch
+export const TIME_NSEC: i32 = 4; // u32 nanoseconds
+// The same as u32 view indexes from t = entry address >>> 2 (see FRAME_W_*).
+export const TIME_WORDS: i32 = TIME_SIZE >> 2;
+export const TIME_W_SEC: i32 = TIME_SEC >> 2;
+export const TIME_W_NSEC: i32 = TIME_NSEC >> 2;

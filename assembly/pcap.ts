@@ -2,7 +2,7 @@
 // whole pcap records read straight into a ring slot is indexed into a frame table with
 // no copy, and output records are assembled into a write buffer without a JS call per
 // packet. Timestamps leave as sec/nsec (TIME_SIZE each).
-import { FRAME_SIZE, FRAME_PTR, FRAME_CAPLEN, FRAME_WIRELEN, FRAME_LINKTYPE, FRAME_IFACE, TIME_SIZE, PCAP_REC_HDR, PCAP_MAX_CAPLEN } from "./layout";
+import { FRAME_SIZE, FRAME_PTR, FRAME_CAPLEN, FRAME_WIRELEN, FRAME_LINKTYPE, FRAME_IFACE, TIME_SIZE, TIME_SEC, TIME_NSEC, PCAP_REC_HDR, PCAP_MAX_CAPLEN } from "./layout";
 
 // Scan results, read by the host through pcap_scan_* accessors (per instance: globals).
 let scanCount: u32 = 0;
@@ -54,9 +54,9 @@ export function pcap_index(p: usize, end: usize, big: bool, micro: bool, linktyp
     store<u32>(e + FRAME_WIRELEN, rd32(p + 12, big));
     store<u16>(e + FRAME_LINKTYPE, <u16>linktype);
     store<u16>(e + FRAME_IFACE, 0);
-    store<u32>(t, rd32(p, big));
+    store<u32>(t + TIME_SEC, rd32(p, big));
     let frac = rd32(p + 4, big);
-    store<u32>(t, micro ? frac * 1000 : frac, 4);
+    store<u32>(t + TIME_NSEC, micro ? frac * 1000 : frac);
     p += <usize>PCAP_REC_HDR + cap;
     n++;
   }
@@ -79,8 +79,8 @@ export function pcap_write(table: usize, times: usize, from: u32, count: u32, se
     if (c > snaplen) c = snaplen;
     if (cap - used < <u32>PCAP_REC_HDR + c) break;
     let o = out + <usize>used;
-    store<u32>(o, load<u32>(t));
-    let ns = load<u32>(t, 4);
+    store<u32>(o, load<u32>(t + TIME_SEC));
+    let ns = load<u32>(t + TIME_NSEC);
     store<u32>(o, micro ? ns / 1000 : ns, 4);
     store<u32>(o, c, 8);
     store<u32>(o, load<u32>(e + FRAME_WIRELEN), 12);

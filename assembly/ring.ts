@@ -7,7 +7,7 @@ import {
   RING_HEAD, RING_TAIL, RING_SLOT_COUNT, RING_SLOT_SIZE, RING_SLOTS, RING_MASK, RING_DROPS,
   RING_DROPS_HI, RING_FLAGS, SLOT_HDR_SIZE, SLOT_CAPLEN, SLOT_WIRELEN, SLOT_TS_SEC, SLOT_TS_NSEC,
   SLOT_LINKTYPE, SLOT_IFACE, SLOT_FLAGS, SLOT_DATA, FRAME_PTR, FRAME_CAPLEN, FRAME_WIRELEN,
-  FRAME_LINKTYPE, FRAME_IFACE, FRAME_SIZE, TIME_SIZE, RF_CLOSED,
+  FRAME_LINKTYPE, FRAME_IFACE, FRAME_SIZE, TIME_SIZE, TIME_SEC, TIME_NSEC, RF_CLOSED,
 } from "./layout";
 
 /** Initialises a ring header at `r` over `count` slots of `size` bytes at `slots`. */
@@ -60,8 +60,8 @@ export function ring_enqueue_frames(r: usize, table: usize, times: usize, count:
     if (cap > room) cap = room;
     store<u32>(s + SLOT_CAPLEN, cap);
     store<u32>(s + SLOT_WIRELEN, load<u32>(e + FRAME_WIRELEN));
-    store<u32>(s + SLOT_TS_SEC, load<u32>(t));
-    store<u32>(s + SLOT_TS_NSEC, load<u32>(t, 4));
+    store<u32>(s + SLOT_TS_SEC, load<u32>(t + TIME_SEC));
+    store<u32>(s + SLOT_TS_NSEC, load<u32>(t + TIME_NSEC));
     store<u16>(s + SLOT_LINKTYPE, load<u16>(e + FRAME_LINKTYPE));
     store<u16>(s + SLOT_IFACE, load<u16>(e + FRAME_IFACE));
     store<u32>(s + SLOT_FLAGS, 0);
@@ -108,8 +108,8 @@ export function ring_peek_frames(r: usize, table: usize, times: usize, max: u32)
     store<u32>(e + FRAME_WIRELEN, load<u32>(s + SLOT_WIRELEN));
     store<u16>(e + FRAME_LINKTYPE, load<u16>(s + SLOT_LINKTYPE));
     store<u16>(e + FRAME_IFACE, load<u16>(s + SLOT_IFACE));
-    store<u32>(t, load<u32>(s + SLOT_TS_SEC));
-    store<u32>(t, load<u32>(s + SLOT_TS_NSEC), 4);
+    store<u32>(t + TIME_SEC, load<u32>(s + SLOT_TS_SEC));
+    store<u32>(t + TIME_NSEC, load<u32>(s + SLOT_TS_NSEC));
   }
   return n;
 }

@@ -127,9 +127,9 @@ static pw_capture *get_capture(napi_env env, napi_value v) {
  * LINKTYPE_ of capture files for a few types; the slots carry the LINKTYPE_. */
 static int dlt_to_linktype(int dlt) {
   switch (dlt) {
-    case DLT_RAW: return 101;
+    case DLT_RAW: return LINKTYPE_RAW;
 #ifdef DLT_LOOP
-    case DLT_LOOP: return 108;
+    case DLT_LOOP: return LINKTYPE_LOOP;
 #endif
     default: return dlt;
   }

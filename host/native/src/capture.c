@@ -39,7 +39,7 @@ static void hint_huge_pages(uint8_t *start, size_t len) {
 }
 
 const char *pw_ring_attach(pw_capture *c, uint8_t *mem, size_t mem_len, uint32_t ring, uint16_t iface) {
-  if ((ring & 63u) != 0 || (size_t)ring + 256 > mem_len) return "ring address is not a 64-byte aligned header inside the memory";
+  if ((ring & 63u) != 0 || (size_t)ring + RING_HDR_SIZE > mem_len) return "ring address is not a 64-byte aligned header inside the memory";
   uint8_t *r = mem + ring;
   uint32_t count = *(uint32_t *)(void *)(r + RING_SLOT_COUNT);
   uint32_t size = *(uint32_t *)(void *)(r + RING_SLOT_SIZE);

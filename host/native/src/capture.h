@@ -1,5 +1,5 @@
 /* One libpcap handle and the capture thread that copies its packets into the frame ring
- * of host/layout.ts (RING_* / SLOT_*), in the shared WebAssembly memory. */
+ * of assembly/layout.ts (RING_* / SLOT_*), in the shared WebAssembly memory. */
 #ifndef PKTWASM_CAPTURE_H
 #define PKTWASM_CAPTURE_H
 
@@ -9,28 +9,9 @@
 #include <stdint.h>
 #include <uv.h>
 
-/* Ring header and slot header offsets: keep in step with host/layout.ts. */
-#define RING_HEAD 0
-#define RING_TAIL 64
-#define RING_SLOT_COUNT 128
-#define RING_SLOT_SIZE 132
-#define RING_SLOTS 136
-#define RING_MASK 140
-#define RING_DROPS 144 /* low word of the u64 drop count; the high word is RING_DROPS_HI */
-#define RING_FLAGS 148
-#define RING_WAITING 152
-#define RING_DROPS_HI 156
-#define RF_CLOSED 1u
-
-#define SLOT_HDR_SIZE 32
-#define SLOT_CAPLEN 0
-#define SLOT_WIRELEN 4
-#define SLOT_TS_SEC 8
-#define SLOT_TS_NSEC 12
-#define SLOT_LINKTYPE 16
-#define SLOT_IFACE 18
-#define SLOT_FLAGS 20
-#define SLOT_DATA 32
+/* Ring header and slot header offsets (RING_*, SLOT_*, SF_*): generated from
+ * assembly/layout.ts by npm run build:layout, as the host's copy is. */
+#include "layout.h"
 
 /* Events the capture thread sends to JS through the thread-safe function. */
 #define EV_BATCH 1 /* new slots were published while the consumer was waiting */
