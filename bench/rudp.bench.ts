@@ -38,8 +38,8 @@ async function goodput(): Promise<void> {
     for (const [ns, dev] of [[p.a, p.ifA], [p.b, p.ifB]]) {
       spawnSync('ip', ['netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', `${RATE}mbit`, 'burst', '64kb', 'latency', '30ms']);
     }
-    kids.push(spawn('ip', ['netns', 'exec', p.b, process.execPath, 'host/netbench.js', 'server', '--port', '6000'], { stdio: 'ignore' }));
-    kids.push(spawn('ip', ['netns', 'exec', p.b, process.execPath, 'host/netbench.js', 'server', '--port', '6001', '--proto', 'rudp'], { stdio: 'ignore' }));
+    kids.push(spawn('ip', ['netns', 'exec', p.b, process.execPath, 'host/netbench.js', 'server', '--port', '6000', '--bind', p.ipB], { stdio: 'ignore' }));
+    kids.push(spawn('ip', ['netns', 'exec', p.b, process.execPath, 'host/netbench.js', 'server', '--port', '6001', '--bind', '0.0.0.0', '--proto', 'rudp'], { stdio: 'ignore' }));
     await new Promise((r) => setTimeout(r, 1500));
     console.log(`path: veth shaped to ${RATE} Mbit/s (tbf), ${SECS} s per run, medians of ${ROUNDS} alternating runs`);
     console.log('loss  | TCP Mbit/s | rudp Mbit/s | rudp/TCP | TCP CPU ms/MB | rudp CPU ms/MB');
@@ -60,7 +60,7 @@ async function goodput(): Promise<void> {
     // same figure, for comparison with the kernel-shaped path above.
     spawnSync('ip', ['netns', 'exec', p.b, 'iptables', '-F', 'INPUT']);
     for (const loss of [0, 0.01]) {
-      const rel = spawn('ip', ['netns', 'exec', p.b, process.execPath, 'host/netbench.js', 'relay', '--port', '6002', '--to', '127.0.0.1:6001',
+      const rel = spawn('ip', ['netns', 'exec', p.b, process.execPath, 'host/netbench.js', 'relay', '--port', '6002', '--bind', p.ipB, '--to', '127.0.0.1:6001',
         '--loss', String(loss), '--relay-rate', String(RATE), '--seed', '7'], { stdio: 'ignore' });
       await new Promise((r) => setTimeout(r, 800));
       const runs = [0, 1, 2].map(() => once(p.a, [p.ipB, '--port', '6002', '--proto', 'rudp']));

@@ -36,17 +36,23 @@ async function main(argv: string[]): Promise<void> {
   const a: NetbenchArgs = parseArgs(argv);
   const log = (l: string): void => { if (!a.json) process.stderr.write(`${l}\n`); };
   if (a.role === 'server') {
-    const stop = await runServer(a, log);
-    const quit = (): void => { stop(); process.exit(0); };
+    const srv = await runServer(a, log);
+    // With --json the exit leaves one line of the server's counters (what it refused, too).
+    const quit = (): void => {
+      if (a.json) process.stdout.write(`${JSON.stringify({ serverStats: srv.stats() })}\n`);
+      srv.stop();
+      process.exit(0);
+    };
     process.on('SIGINT', quit);
     process.on('SIGTERM', quit);
-    if (a.json) process.stdout.write(`${JSON.stringify({ listening: true, proto: a.proto, port: a.port })}\n`);
+    if (a.json) process.stdout.write(`${JSON.stringify({ listening: true, proto: a.proto, port: srv.port })}\n`);
     return;
   }
   if (a.role === 'relay') {
     const i = a.to.lastIndexOf(':');
     const r = new Relay({
-      listenPort: a.port, listenHost: a.host || '0.0.0.0', targetHost: a.to.slice(0, i).replace(/^\[|\]$/g, ''), targetPort: Number(a.to.slice(i + 1)),
+      // Loopback unless --bind: the relay forwards anything from anyone to its target.
+      listenPort: a.port, listenHost: a.host || '127.0.0.1', targetHost: a.to.slice(0, i).replace(/^\[|\]$/g, ''), targetPort: Number(a.to.slice(i + 1)),
       seed: a.seed, forward: { loss: a.loss, delayMs: a.delay, reorder: a.reorder, duplicate: a.dup, corrupt: a.corrupt, rateMbit: a.relayRate },
       backward: { loss: a.loss, delayMs: a.delay, reorder: a.reorder, duplicate: a.dup, corrupt: a.corrupt, rateMbit: 0 },
     });
@@ -78,7 +84,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((e: Error & { code?: string }) => {
   const debug = process.argv.includes('--debug');
-  const hint = e.code === 'ECONNREFUSED' ? ' (is the server running on that port and protocol?)' : e instanceof UsageError ? '' : '';
+  const hint = e.code === 'ECONNREFUSED' ? ' (is the server running on that port and protocol, and bound to an address this host reaches: --bind?)' : '';
   process.stderr.write(`netbench: ${e.code ? `${e.code}: ` : ''}${e.message}${hint}\n`);
   if (debug) process.stderr.write(`${e.stack}\n`);
   process.exit(1);

@@ -26,7 +26,7 @@ test('TCP bulk throughput within 10% of iperf3 on the same namespace path (bare,
   if (!needRoot('namespaces') || !haveTool('iperf3')) return;
   await withNetnsPair(async (p) => {
     const ip3 = spawn('ip', ['netns', 'exec', p.b, 'iperf3', '-s', '-p', '5201'], { stdio: 'ignore' });
-    const srv = spawnNetbench(p.b, ['server', '--port', '5202']);
+    const srv = spawnNetbench(p.b, ['server', '--port', '5202', '--bind', p.ipB]);
     try {
       await waitFor(srv, (t) => t.includes('tcp on'));
       await new Promise((r) => setTimeout(r, 300));
@@ -64,8 +64,8 @@ test('UDP: loss and jitter reported sanely (clean path ~0 %, a 10 % relay ~10 %;
   if (!needRoot('namespaces') || !haveTool('iperf3')) return;
   await withNetnsPair(async (p) => {
     const ip3 = spawn('ip', ['netns', 'exec', p.b, 'iperf3', '-s', '-p', '5201'], { stdio: 'ignore' });
-    const srv = spawnNetbench(p.b, ['server', '--proto', 'udp', '--port', '5300']);
-    const rel = spawnNetbench(p.b, ['relay', '--port', '5301', '--to', '127.0.0.1:5300', '--loss', '0.1', '--seed', String(S)]);
+    const srv = spawnNetbench(p.b, ['server', '--proto', 'udp', '--port', '5300', '--bind', '0.0.0.0']);
+    const rel = spawnNetbench(p.b, ['relay', '--port', '5301', '--bind', p.ipB, '--to', '127.0.0.1:5300', '--loss', '0.1', '--seed', String(S)]);
     try {
       await waitFor(srv, (t) => t.includes('udp on'));
       await waitFor(rel, (t) => t.includes('"relay"'));
@@ -93,7 +93,7 @@ test('UDP: loss and jitter reported sanely (clean path ~0 %, a 10 % relay ~10 %;
 test('rr latency percentiles and the event-loop vs worker-threads comparison (rudp)', async () => {
   if (!needRoot('namespaces')) return;
   await withNetnsPair(async (p) => {
-    const srv = spawnNetbench(p.b, ['server', '--proto', 'rudp', '--port', '5400', '--workers', '2']);
+    const srv = spawnNetbench(p.b, ['server', '--proto', 'rudp', '--port', '5400', '--bind', p.ipB, '--workers', '2']);
     try {
       await waitFor(srv, (t) => t.includes('rudp on'));
       const n = spawnNetbench(p.a, ['client', p.ipB, '--port', '5400', '--proto', 'rudp', '--mode', 'rr', '-l', '64', '-t', '1', '--server-mode', 'both', '--json']);

@@ -20,7 +20,7 @@ for (const [loss, bytes] of [[0, '2M'], [0.01, '2M'], [0.05, '2M'], [0.2, '512K'
     if (!needRoot('namespaces')) return;
     await withNetnsPair(async (p) => {
       const srv = spawnNetbench(p.b, ['server', '--proto', 'rudp', '--port', '7000']);
-      const rel = spawnNetbench(p.b, ['relay', '--port', '7001', '--to', '127.0.0.1:7000', '--loss', String(loss), '--reorder', '0.05',
+      const rel = spawnNetbench(p.b, ['relay', '--port', '7001', '--bind', p.ipB, '--to', '127.0.0.1:7000', '--loss', String(loss), '--reorder', '0.05',
         '--dup', '0.01', '--corrupt', '0.01', '--delay', '2', '--seed', String(S)]);
       try {
         await waitFor(srv, (t) => t.includes('rudp on'));
@@ -50,7 +50,7 @@ test('a killed peer is detected by the retransmission timeout (ETIMEDOUT)', asyn
   await withNetnsPair(async (p) => {
     const srv = spawnNetbench(p.b, ['server', '--proto', 'rudp', '--port', '7000']);
     // The relay stays up: after the kill nothing answers (no ICMP reaches the client).
-    const rel = spawnNetbench(p.b, ['relay', '--port', '7001', '--to', '127.0.0.1:7000', '--seed', String(S)]);
+    const rel = spawnNetbench(p.b, ['relay', '--port', '7001', '--bind', p.ipB, '--to', '127.0.0.1:7000', '--seed', String(S)]);
     try {
       await waitFor(srv, (t) => t.includes('rudp on'));
       await waitFor(rel, (t) => t.includes('"relay"'));

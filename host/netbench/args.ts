@@ -1,4 +1,6 @@
 // Command-line parsing for netbench: a small explicit table, one-line errors.
+import { UDP_HDR } from './udp.js';
+
 export class UsageError extends Error {
   readonly code = 'E_USAGE';
 }
@@ -110,7 +112,10 @@ export function parseArgs(argv: string[]): NetbenchArgs {
         break;
       }
       case 'to': a.to = need(); break;
-      case 'host': case 'bind': a.host = need(); break;
+      case 'host': case 'bind':
+        if (a.role === 'client' && key === 'bind') throw new UsageError('--bind is for server and relay (the client takes the server address as HOST)');
+        a.host = need();
+        break;
       case 'json': a.json = true; break;
       case 'verify': a.verify = true; break;
       case 'once': case '1': a.once = true; break;
@@ -124,7 +129,7 @@ export function parseArgs(argv: string[]): NetbenchArgs {
   if (a.parallel < 1 || a.parallel > 128 || !Number.isInteger(a.parallel)) throw new UsageError('-P must be 1..128');
   if (a.time <= 0 && a.bytes <= 0) throw new UsageError('-t must be > 0 (or give --bytes)');
   if (a.len === 0) a.len = a.mode === 'rr' ? 1 : a.proto === 'udp' ? 1400 : 128 * 1024;
-  if (a.proto === 'udp' && (a.len < 16 || a.len > 65000)) throw new UsageError('-l for UDP must be 16..65000 bytes');
+  if (a.proto === 'udp' && (a.len < UDP_HDR || a.len > 65000)) throw new UsageError(`-l for UDP must be ${UDP_HDR}..65000 bytes`);
   if (a.mode === 'rr' && a.len > 1 << 20) throw new UsageError('-l for rr must be <= 1 MiB');
   if (!rateGiven && a.proto === 'udp') a.rateMbit = 1;
   return a;
@@ -132,13 +137,19 @@ export function parseArgs(argv: string[]): NetbenchArgs {
 
 export const HELP = `netbench: network throughput and latency (TCP, UDP, and pktwasm's reliable UDP transport)
 
-  node host/netbench.js server [--port 5201] [--host ADDR] [--proto tcp|udp|rudp] [--workers N] [--once] [--json]
+  node host/netbench.js server [--port 5201] [--bind ADDR] [--proto tcp|udp|rudp] [--workers N] [--once] [--json]
   node host/netbench.js client HOST [--port 5201] [--proto tcp|udp|rudp] [--mode bulk|rr]
         [-t SECONDS | --bytes N] [-P STREAMS] [-l MSGLEN] [-i INTERVAL] [--nodelay on|off]
         [--sndbuf N] [--rcvbuf N] [--rate MBIT (udp)] [--server-mode event|workers|both]
         [--verify --seed N] [--json] [--mss N] [--user-timeout MS] [--keepalive MS] (rudp)
-  node host/netbench.js relay --port LISTEN --to HOST:PORT [--loss P] [--delay MS] [--reorder P]
-        [--dup P] [--corrupt P] [--relay-rate MBIT] [--seed N]
+  node host/netbench.js relay --port LISTEN --to HOST:PORT [--bind ADDR] [--loss P] [--delay MS]
+        [--reorder P] [--dup P] [--corrupt P] [--relay-rate MBIT] [--seed N]
+
+--bind ADDR: the server and the relay listen on 127.0.0.1 unless told otherwise; neither
+authenticates anyone, so expose them (--bind 0.0.0.0, or one address) only on a network
+you trust. The UDP server answers only senders that completed its cookie hello, holds at
+most 1,024 flows (idle ones expire after 30 s) and never replies with more bytes than it
+received; the relay holds at most 1,024 peers (idle ones expire after 60 s).
 
 bulk: Mbit/s per interval and in total, sender and receiver side (like iperf3).
 rr:   request/response transactions of MSGLEN bytes: rate, latency percentiles, histogram.

@@ -5,6 +5,12 @@
 // duplication, corruption (one byte flipped), and a rate limit with a bounded queue (tail
 // drop). Each client address gets its own upstream socket, so the target sees distinct
 // peers. Used by the tests and the benchmarks (and `netbench relay`).
+//
+// Anyone who can reach the relay makes it allocate a peer (a socket), so it listens on
+// loopback unless told otherwise, and peers are bounded: at most maxPeers, a peer silent
+// for peerIdleMs is dropped, and a new peer at the cap evicts the longest-silent one if
+// that one has been silent for a second (otherwise the newcomer is refused). A burst of
+// spoofed sources can no longer lock real clients out for good.
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 
@@ -33,7 +39,28 @@ export interface RelayOptions {
   forward?: Impairment;
   /** Target -> client. */
   backward?: Impairment;
+  /** Most peers (client addresses, each with an upstream socket) at once (default 1024). */
+  maxPeers?: number;
+  /** A peer silent this long is dropped (default 60 s). */
+  peerIdleMs?: number;
 }
+
+/** Peer-table counters. */
+export interface PeerStats {
+  peers: number;
+  created: number;
+  expired: number;
+  evicted: number;
+  /** Datagrams from new peers refused because every held peer was active. */
+  refused: number;
+}
+
+interface Peer { sock: dgram.Socket; ready: boolean; waiting: Buffer[]; lastSeen: number; ordered: number }
+
+/** A peer active this recently is never evicted for a newcomer. */
+const PROTECT_MS = 1000;
+/** A peer's place in the eviction order is refreshed at most this often (a Map re-insert). */
+const REORDER_MS = 100;
 
 export interface DirectionStats {
   in: number;
@@ -180,45 +207,103 @@ class Direction {
 export class Relay {
   readonly opts: RelayOptions;
   private readonly front: dgram.Socket;
-  private readonly upstream = new Map<string, { sock: dgram.Socket; ready: boolean; waiting: Buffer[] }>();
+  /** Client address -> its upstream; Map order is (roughly) least recently active first. */
+  private readonly upstream = new Map<string, Peer>();
   readonly forward: Direction;
   readonly backward: Direction;
-  private readonly maxPeers = 4096;
+  private readonly maxPeers: number;
+  private readonly peerIdleMs: number;
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly peerStats: PeerStats = { peers: 0, created: 0, expired: 0, evicted: 0, refused: 0 };
 
   constructor(opts: RelayOptions) {
     this.opts = opts;
     const seed = opts.seed ?? 1;
     this.forward = new Direction(opts.forward, seed);
     this.backward = new Direction(opts.backward, (seed * 2654435761) >>> 0);
-    this.front = dgram.createSocket(isIPv6(opts.listenHost ?? '0.0.0.0') ? 'udp6' : 'udp4');
+    this.maxPeers = opts.maxPeers ?? 1024;
+    this.peerIdleMs = opts.peerIdleMs ?? 60_000;
+    this.front = dgram.createSocket(isIPv6(opts.listenHost ?? '127.0.0.1') ? 'udp6' : 'udp4');
     this.front.on('message', (msg, r) => this.fromClient(msg, r.address, r.port));
+    this.sweeper = setInterval(() => this.expire(), Math.max(10, Math.min(this.peerIdleMs / 2, 5000)));
+    this.sweeper.unref();
   }
 
   listen(): Promise<number> {
     return new Promise((resolve, reject) => {
       this.front.once('error', reject);
-      this.front.bind(this.opts.listenPort, this.opts.listenHost ?? '0.0.0.0', () => {
+      this.front.bind(this.opts.listenPort, this.opts.listenHost ?? '127.0.0.1', () => {
         try { this.front.setRecvBufferSize(8 << 20); this.front.setSendBufferSize(8 << 20); } catch { /* capped */ }
         resolve(this.front.address().port);
       });
     });
   }
 
+  private dropPeer(key: string, p: Peer): void {
+    this.upstream.delete(key);
+    p.waiting.length = 0;
+    try { p.sock.close(); } catch { /* already closed */ }
+  }
+
+  /** Drops peers silent for peerIdleMs (the Map's front holds the least recently active). */
+  private expire(): void {
+    const limit = performance.now() - this.peerIdleMs;
+    for (const [k, p] of this.upstream) {
+      if (p.lastSeen >= limit) {
+        if (p.ordered >= limit) break; // everything behind it was active later still
+        continue;
+      }
+      this.dropPeer(k, p);
+      this.peerStats.expired++;
+    }
+  }
+
+  /** Room for one more peer: evicts the longest-silent peer if it is not recently active. */
+  private admit(now: number): boolean {
+    if (this.upstream.size < this.maxPeers) return true;
+    for (let i = 0; i < 8; i++) {
+      const first = this.upstream.entries().next();
+      if (first.done === true) return true;
+      const [k, p] = first.value;
+      if (now - p.lastSeen >= PROTECT_MS) {
+        this.dropPeer(k, p);
+        this.peerStats.evicted++;
+        return true;
+      }
+      // Active, its place in the order was stale: move it back and look again.
+      this.upstream.delete(k);
+      this.upstream.set(k, p);
+      p.ordered = now;
+    }
+    this.peerStats.refused++;
+    return false;
+  }
+
   private fromClient(msg: Buffer, address: string, port: number): void {
     const key = `${address}|${port}`;
+    const now = performance.now();
     let up = this.upstream.get(key);
-    if (up === undefined) {
-      if (this.upstream.size >= this.maxPeers) return;
+    if (up !== undefined) {
+      up.lastSeen = now;
+      if (now - up.ordered > REORDER_MS) {
+        this.upstream.delete(key);
+        this.upstream.set(key, up);
+        up.ordered = now;
+      }
+    } else {
+      if (!this.admit(now)) return;
       const sock = dgram.createSocket(isIPv6(this.opts.targetHost) ? 'udp6' : 'udp4');
       // Datagrams that arrive while the upstream socket is still connecting wait for it:
       // the relay loses only what its impairments say.
       const waiting: Buffer[] = [];
-      const entry = { sock, ready: false, waiting };
+      const entry: Peer = { sock, ready: false, waiting, lastSeen: now, ordered: now };
       up = entry;
       this.upstream.set(key, entry);
+      this.peerStats.created++;
       sock.on('message', (m) => this.backward.handle(m, (b) => this.front.send(b, port, address)));
       sock.on('error', () => { /* ICMP errors from the target: the client's timers handle it */ });
       sock.connect(this.opts.targetPort, this.opts.targetHost, () => {
+        if (this.upstream.get(key) !== entry) return; // dropped while connecting
         try { sock.setRecvBufferSize(8 << 20); sock.setSendBufferSize(8 << 20); } catch { /* capped */ }
         entry.ready = true;
         for (const b of waiting) sock.send(b);
@@ -238,11 +323,13 @@ export class Relay {
     this.backward.blackhole = on;
   }
 
-  stats(): { forward: DirectionStats; backward: DirectionStats; peers: number } {
-    return { forward: { ...this.forward.stats }, backward: { ...this.backward.stats }, peers: this.upstream.size };
+  stats(): { forward: DirectionStats; backward: DirectionStats; peers: number; peerTable: PeerStats } {
+    return { forward: { ...this.forward.stats }, backward: { ...this.backward.stats }, peers: this.upstream.size,
+      peerTable: { ...this.peerStats, peers: this.upstream.size } };
   }
 
   close(): void {
+    clearInterval(this.sweeper);
     this.forward.close();
     this.backward.close();
     for (const s of this.upstream.values()) s.sock.close();

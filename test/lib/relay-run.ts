@@ -1,6 +1,7 @@
 // Helpers for live tests: spawn netbench roles inside namespaces and wait for their
 // readiness lines; every child is killed in teardown.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { repoRoot } from './env.js';
 
 const children = new Set<ChildProcess>();
@@ -8,9 +9,13 @@ process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
 
 export interface Spawned { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number | null> }
 
-/** Runs `node host/netbench.js ...args` in namespace `ns`. */
-export function spawnNetbench(ns: string, args: string[]): Spawned {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, 'host/netbench.js', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `node [nodeFlags] host/netbench.js ...args` in namespace `ns` (or in this one when
+ *  ns is null; `ip netns exec` execs in place, so the child's pid is node's either way). */
+export function spawnNetbench(ns: string | null, args: string[], nodeFlags: string[] = []): Spawned {
+  const argv = [process.execPath, ...nodeFlags, 'host/netbench.js', ...args];
+  const child = ns === null
+    ? spawn(argv[0], argv.slice(1), { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('ip', ['netns', 'exec', ns, ...argv], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   let err = '';
@@ -42,4 +47,21 @@ export async function exited(s: Spawned, ms: number): Promise<number | null> {
   clearTimeout(t);
   if (r === 'timeout') { s.child.kill('SIGKILL'); throw new Error(`did not exit within ${ms} ms: ${s.out()} ${s.err()}`); }
   return r;
+}
+
+/** Resident set size of a live process, bytes (/proc/PID/status VmRSS). */
+export function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (m === null) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
+/** The JSON objects a process printed, one per line (other lines skipped). */
+export function jsonLines(text: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try { out.push(JSON.parse(line) as Record<string, unknown>); } catch { /* not JSON */ }
+  }
+  return out;
 }
