@@ -6,10 +6,12 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { RingBuffer } from 'ringbuf.js';
 import { createEngine } from '../host/engine/engine.js';
-import { FrameRing, ringCore } from '../host/ring/twin.js';
+import { FrameRing } from '../host/ring/twin.js';
 
 const worker = fileURLToPath(new URL('./lib/ring-worker.js', import.meta.url));
 const engine = createEngine();
+// The twin's producer side runs on a 'ts' engine over the same memory.
+const twinEngine = createEngine({ backend: 'ts', memory: engine.memory });
 type Kind = 'wasm' | 'ts' | 'ringbuf.js';
 const SLOTS = 16384;
 
@@ -23,8 +25,9 @@ async function once(kind: Kind, burst: number, n: number): Promise<number> {
     const rb = new RingBuffer(sab, Uint32Array);
     produce = (src, _p, k) => rb.push(src, k);
   } else {
-    const core = ringCore(kind, engine.views, engine.wasm);
-    ring = FrameRing.create(engine.arena, core, SLOTS, 32).address;
+    const r = FrameRing.create(kind === 'wasm' ? engine : twinEngine, SLOTS, 32);
+    const core = r.core;
+    ring = r.address;
     produce = (_s, p, k) => core.ring_enqueue_burst(ring, p, k);
   }
   const w = new Worker(worker, { workerData: { kind, memory: engine.memory, module: engine.module, ring, sab, n, burst, go } });

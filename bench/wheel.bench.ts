@@ -5,8 +5,8 @@
 // one in its place, with delays from one seeded list.
 import { TimerWheel as NpmTimerWheel, type TimerHandle } from 'timer-wheel';
 import { createEngine, type Engine } from '../host/engine/engine.js';
-import { wheelCore } from '../host/wheel/timer-wheel.js';
-import type { WheelCore } from '../host/wheel/twin.js';
+import { exportsOf } from '../host/engine/backend.js';
+import { WHEEL, type WheelExports } from '../host/wheel/exports.js';
 import { compare } from './lib/compare.js';
 
 const LIVE = 1_000_000;
@@ -27,7 +27,7 @@ function delays(n: number, max: number): Uint32Array {
 const DELAYS = delays(LIVE, 1 << 20);
 
 interface Setup {
-  core: WheelCore;
+  core: WheelExports;
   w: number;
   handles: number; // u32[LIVE] in the shared memory
   delays: number;
@@ -39,7 +39,7 @@ interface Setup {
 }
 
 function setup(engine: Engine): Setup {
-  const core = wheelCore(engine);
+  const core = exportsOf(engine, WHEEL);
   const w = engine.arena.alloc(core.wheel_region_size(LIVE));
   core.wheel_init(w, LIVE, 0);
   const handles = engine.arena.alloc(LIVE * 4);

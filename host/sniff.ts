@@ -6,8 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { createEngine, type Engine } from './engine/engine.js';
-import { FrameRing, ringCore } from './ring/twin.js';
-import { pcapCore } from './pcap/twin.js';
+import { FrameRing } from './ring/twin.js';
 import { PktError } from './runtime/errors.js';
 import { parseArgs, USAGE, type SniffOptions } from './cli/sniff-options.js';
 import { die } from './cli/die.js';
@@ -42,8 +41,8 @@ interface CaptureSide {
 }
 
 function fileCapture(o: SniffOptions, engine: Engine, showProgress: boolean): { side: CaptureSide; ring: FrameRing } {
-  const ring = FrameRing.create(engine.arena, ringCore(o.engine, engine.views, engine.wasm), 8, FILE_SLOT_BYTES);
-  const src = new FileSource(o.readFile!, ring, engine.views, pcapCore(o.engine, engine.views, engine.wasm));
+  const ring = FrameRing.create(engine, 8, FILE_SLOT_BYTES);
+  const src = new FileSource(engine, o.readFile!, ring);
   const info = src.info;
   process.stderr.write(`reading from file ${o.readFile}, link-type ${linktypeBanner(Math.max(0, info.linktype))}, snapshot length ${info.snaplen}\n`);
   let stopped = false;
@@ -108,7 +107,7 @@ async function liveCapture(o: SniffOptions, engine: Engine): Promise<{ side: Cap
   const slotPayload = o.snaplen > 0 ? Math.min(src.snaplen, 65535) : Math.min(src.snaplen, JUMBO_SLOT);
   let slots = 1;
   while (slots * 2 * (slotPayload + 64) <= LIVE_RING_BYTES) slots *= 2;
-  const ring = FrameRing.create(engine.arena, ringCore(o.engine, engine.views, engine.wasm), Math.max(256, Math.min(slots, 65536)), slotPayload);
+  const ring = FrameRing.create(engine, Math.max(256, Math.min(slots, 65536)), slotPayload);
   process.stderr.write(`listening on ${iface}, link-type ${linktypeBanner(src.linktype)}, snapshot length ${src.snaplen} bytes${src.backend === 'cap' ? ' (cap fallback: timestamps taken in JavaScript, kernel drops unknown)' : ''}\n`);
   let final: Awaited<ReturnType<LiveSource['close']>> | null = null;
   const side: CaptureSide = {
@@ -134,7 +133,7 @@ async function liveCapture(o: SniffOptions, engine: Engine): Promise<{ side: Cap
 }
 
 function rawCapture(o: SniffOptions, engine: Engine): { side: CaptureSide; ring: FrameRing } {
-  const ring = FrameRing.create(engine.arena, ringCore(o.engine, engine.views, engine.wasm), 4096, 65535 + 64);
+  const ring = FrameRing.create(engine, 4096, 65535 + 64);
   const src = new RawSource(engine, ring, o.raw as RawProto);
   process.stderr.write(`listening on raw ${o.raw} socket, link-type ${linktypeBanner(src.linktype)}\n`);
   const side: CaptureSide = {

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { createEngine, type Engine } from '../host/engine/engine.js';
 import * as P from '../host/pool/twin.js';
 import { Pool } from '../host/pool/twin.js';
+import { POOL_EXPORTS } from '../host/pool/exports.js';
 import { PktError } from '../host/runtime/errors.js';
 import { Rng, seed } from './lib/env.js';
 
@@ -23,7 +24,7 @@ test('pool layout constants agree with the WASM module', () => {
     assert.ok(g instanceof WebAssembly.Global, `WASM exports ${name}`);
     assert.is(((g as WebAssembly.Global).value as number) | 0, value | 0, name);
   }
-  for (const n of P.POOL_EXPORTS) assert.type(wasmEngine.wasm[n], 'function', n);
+  for (const n of POOL_EXPORTS) assert.type(wasmEngine.wasm[n], 'function', n);
 });
 
 for (const [name, engine] of engines) {

@@ -6,19 +6,22 @@ import * as assert from 'uvu/assert';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '../host/engine/engine.js';
-import { FrameRing, ringCore } from '../host/ring/twin.js';
-import { pcapCore } from '../host/pcap/twin.js';
+import { exportsOf } from '../host/engine/backend.js';
+import { FrameRing } from '../host/ring/twin.js';
+import { PCAP } from '../host/pcap/exports.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { corpusCaptures, Rng, seed } from './lib/env.js';
 import { buildSampleFrames } from './lib/sample-frames.js';
 
 const engine = createEngine();
 const views = engine.views;
+// The twin on the same memory: a ring made by either is read by the other.
+const twinEngine = createEngine({ backend: 'ts', memory: engine.memory });
 
-for (const backend of ['wasm', 'ts'] as const) {
+for (const [backend, e] of [['wasm', engine], ['ts', twinEngine]] as const) {
   test(`${backend}: ring keeps order, cuts oversize frames to the slot, counts drops when full`, () => {
-    const core = ringCore(backend, views, engine.wasm);
-    const ring = FrameRing.create(engine.arena, core, 8, 96);
+    const ring = FrameRing.create(e, 8, 96);
+    const core = ring.core;
     const batch = engine.createBatch(16, 16 * 256);
     const frames = buildSampleFrames();
     for (let i = 0; i < 12; i++) {
@@ -45,8 +48,8 @@ for (const backend of ['wasm', 'ts'] as const) {
 
 test('pcap_scan / pcap_index / pcap_write: WASM = twin, and write(index(file)) = file', () => {
   const files = corpusCaptures().filter((f) => f.endsWith('.pcap'));
-  const w = pcapCore('wasm', views, engine.wasm);
-  const t = pcapCore('ts', views, engine.wasm);
+  const w = exportsOf(engine, PCAP, 'wasm');
+  const t = exportsOf(engine, PCAP, 'ts');
   const region = engine.arena.alloc(4 << 20);
   const table = engine.createBatch(8192, 16);
   const table2 = engine.createBatch(8192, 16);
@@ -92,7 +95,7 @@ test('pcap_scan / pcap_index / pcap_write: WASM = twin, and write(index(file)) =
 });
 
 test('two threads move 200,000 slots in order through the ring (wasm producer, ts consumer)', async () => {
-  const ring = FrameRing.create(engine.arena, ringCore('wasm', views, engine.wasm), 256, 32);
+  const ring = FrameRing.create(engine, 256, 32);
   const N = 200_000;
   const file = fileURLToPath(new URL('./lib/ring-consumer.js', import.meta.url));
   const w = new Worker(file, { workerData: { memory: engine.memory, module: engine.module, ring: ring.address, n: N } });

@@ -4,7 +4,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine, type Engine } from '../host/engine/engine.js';
-import { TimerWheel, wheelCore } from '../host/wheel/timer-wheel.js';
+import { exportsOf } from '../host/engine/backend.js';
+import { TimerWheel } from '../host/wheel/timer-wheel.js';
+import { WHEEL } from '../host/wheel/exports.js';
 import * as W from '../host/wheel/twin.js';
 import { Rng, seed } from './lib/env.js';
 
@@ -282,7 +284,7 @@ test('stale and foreign handles are rejected; a full pool refuses', () => {
 
 test('advance is resumable when more timers expire than fit the output', () => {
   for (const e of [wasm, twin]) {
-    const core = wheelCore(e);
+    const core = exportsOf(e, WHEEL);
     const region = e.arena.alloc(core.wheel_region_size(1000));
     core.wheel_init(region, 1000, 0);
     for (let i = 0; i < 1000; i++) core.wheel_schedule(region, 1 + (i % 3), i);
@@ -306,7 +308,7 @@ test('a million live timers: big jumps touch only occupied slots and stay exact'
   const pairs: Engine[] = [wasm, twin];
   const results: number[][] = [];
   for (const e of pairs) {
-    const core = wheelCore(e);
+    const core = exportsOf(e, WHEEL);
     const region = e.arena.alloc(core.wheel_region_size(n));
     core.wheel_init(region, n, 0);
     const r2 = new Rng(SEED ^ 0xbeef);

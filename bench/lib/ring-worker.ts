@@ -3,11 +3,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingBuffer } from 'ringbuf.js';
 import { createEngine } from '../../host/engine/engine.js';
-import { ringCore } from '../../host/ring/twin.js';
+import { exportsOf } from '../../host/engine/backend.js';
+import { RING } from '../../host/ring/exports.js';
 
 interface Job {
   kind: 'wasm' | 'ts' | 'ringbuf.js';
-  memory: WebAssembly.Memory; module: WebAssembly.Module; ring: number; sab: SharedArrayBuffer | null;
+  memory: WebAssembly.Memory; module: WebAssembly.Module | undefined; ring: number; sab: SharedArrayBuffer | null;
   n: number; burst: number; go: Int32Array;
 }
 const job = workerData as Job;
@@ -29,7 +30,7 @@ if (job.kind === 'ringbuf.js') {
   }
 } else {
   const engine = createEngine({ memory: job.memory, module: job.module, backend: job.kind });
-  const core = ringCore(job.kind, engine.views, engine.wasm);
+  const core = exportsOf(engine, RING);
   const dst = engine.arena.alloc(job.burst * 4);
   const u32 = engine.views.refresh().u32;
   Atomics.store(job.go, 1, 1);

@@ -9,19 +9,17 @@
 // Not for per-packet hot loops of millions: it parses address strings. Hot paths fill
 // the spec once (writeSpec) and call buildInto() per packet.
 import type { Engine } from '../engine/engine.js';
-import { ChecksumTwin } from '../checksum/twin.js';
-import { pickExports } from '../engine/exports.js';
+import { exportsOf } from '../engine/backend.js';
 import { PktError } from '../runtime/errors.js';
 import { parseIPv4, parseIPv6, parseMac } from '../runtime/addr.js';
-import { Pool, PoolTwin, type PoolOptions } from '../pool/twin.js';
+import { Pool, type PoolOptions } from '../pool/twin.js';
 import type { DecodedTcpOptions } from '../dissect/decode.js';
 import {
   L_ETH, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, IPF_MF, IPF_DF, IPF_RF,
   TO_MSS, TO_WSCALE, TO_SACK_PERM, TO_TIMESTAMP, TO_SACK,
 } from '../runtime/layout.js';
 import * as B from './spec-layout.js';
-import { BERR_TEXT } from './build-errors.js';
-import { BuildTwin, BUILD_EXPORTS, type BuildCore } from './twin.js';
+import { BUILDER, type BuilderExports } from './exports.js';
 import type { Ipv6Ext } from './ipv6-ext.js';
 
 export type MacLike = string | Uint8Array;
@@ -69,16 +67,6 @@ export interface PacketSpec {
   payload?: Uint8Array;
 }
 
-/** The build exports of an engine's backend. */
-export function buildCore(engine: Engine): BuildCore {
-  if (engine.backend === 'wasm') return pickExports<BuildCore>(engine.wasm, BUILD_EXPORTS);
-  const twin = new BuildTwin(engine.views, new PoolTwin(engine.views), new ChecksumTwin(engine.views));
-  return {
-    build_packet: twin.build_packet.bind(twin),
-    build_ipv4_fragment: twin.build_ipv4_fragment.bind(twin),
-  };
-}
-
 const EXTRA_BYTES = 1024; // IPv4 options / IPv6 extension headers of one spec
 
 function bad(msg: string): never {
@@ -120,7 +108,7 @@ export interface BuilderOptions extends PoolOptions {
 export class Builder {
   readonly engine: Engine;
   readonly pool: Pool;
-  readonly core: BuildCore;
+  readonly core: BuilderExports;
   /** Address of the build spec region. */
   readonly spec: number;
   private readonly extra: number;
@@ -130,7 +118,7 @@ export class Builder {
   constructor(engine: Engine, opts: BuilderOptions = {}) {
     this.engine = engine;
     this.pool = opts.pool ?? new Pool(engine, opts);
-    this.core = buildCore(engine);
+    this.core = exportsOf(engine, BUILDER);
     this.spec = engine.arena.alloc(B.BUILD_SPEC_SIZE);
     this.extra = engine.arena.alloc(EXTRA_BYTES);
     this.fragOut = engine.arena.alloc(this.fragMax * 4);
@@ -271,7 +259,7 @@ export class Builder {
   /** Builds the spec already written around the payload in `m`; throws on a BERR_*. */
   buildInto(m: number): number {
     const r = this.core.build_packet(this.spec, m);
-    if (r < 0) throw new PktError(r === B.BERR_TOO_BIG ? 'E_CAPACITY' : 'E_BAD_ARGUMENT', `build: ${BERR_TEXT[r] ?? `error ${r}`}`);
+    if (r < 0) throw new PktError(r === B.BERR_TOO_BIG ? 'E_CAPACITY' : 'E_BAD_ARGUMENT', `build: ${B.BERR_TEXT[r] ?? `error ${r}`}`);
     return r;
   }
 
@@ -305,7 +293,7 @@ export class Builder {
    *  at most `mtu` bytes of IP packet; returns their handles ([] if it fits). */
   fragmentIPv4(m: number, l3off: number, mtu: number): number[] {
     const r = this.core.build_ipv4_fragment(this.pool.addr, m, l3off, mtu, this.fragOut, this.fragMax);
-    if (r < 0) throw new PktError(r === B.BERR_NO_BUFFER ? 'E_CAPACITY' : 'E_BAD_ARGUMENT', `build: fragmenting: ${BERR_TEXT[r] ?? `error ${r}`}`);
+    if (r < 0) throw new PktError(r === B.BERR_NO_BUFFER ? 'E_CAPACITY' : 'E_BAD_ARGUMENT', `build: fragmenting: ${B.BERR_TEXT[r] ?? `error ${r}`}`);
     const w = this.engine.views.refresh().u32;
     const out: number[] = [];
     for (let i = 0; i < r; i++) out.push(w[(this.fragOut >>> 2) + i]);

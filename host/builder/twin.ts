@@ -1,8 +1,10 @@
-// Pure-TS twin of assembly/build.ts: the same exports over the same memory, byte for
+// Pure-TS twin of assembly/builder.ts: the same exports over the same memory, byte for
 // byte the same output (test/build.test.ts compares them on random specs).
 import type { MemoryViews } from '../runtime/memory.js';
-import type { ChecksumTwin } from '../checksum/twin.js';
-import { MB_DATA, MB_LEN, type PoolTwin } from '../pool/twin.js';
+import type { ChecksumExports } from '../checksum/exports.js';
+import type { PoolExports } from '../pool/exports.js';
+import type { BuilderExports } from './exports.js';
+import { MB_DATA, MB_LEN } from '../pool/twin.js';
 import {
   L_ETH, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, IPF_MF, IPF_DF, IPF_RF,
   TO_MSS, TO_WSCALE, TO_SACK_PERM, TO_TIMESTAMP, TO_SACK,
@@ -17,22 +19,14 @@ import {
   BERR_HEADROOM, BERR_OPTIONS, BERR_TOO_BIG, BERR_SPEC, BERR_DF, BERR_MTU, BERR_NO_BUFFER, BERR_TOO_MANY,
 } from './spec-layout.js';
 
-/** The builder's export surface, identical for the WASM instance and the twin. */
-export interface BuildCore {
-  build_packet(spec: number, m: number): number;
-  build_ipv4_fragment(pool: number, m: number, l3off: number, mtu: number, out: number, max: number): number;
-}
-
-export const BUILD_EXPORTS = ['build_packet', 'build_ipv4_fragment'] as const;
-
-export class BuildTwin implements BuildCore {
+export class BuildTwin implements BuilderExports {
   private readonly views: MemoryViews;
-  private readonly pool: PoolTwin;
-  private readonly cks: ChecksumTwin;
+  private readonly pool: PoolExports;
+  private readonly cks: ChecksumExports;
   private u8: Uint8Array;
   private dv: DataView;
 
-  constructor(views: MemoryViews, pool: PoolTwin, cks: ChecksumTwin) {
+  constructor(views: MemoryViews, pool: PoolExports, cks: ChecksumExports) {
     this.views = views;
     this.pool = pool;
     this.cks = cks;

@@ -2,7 +2,7 @@
 // Sums run over 32-bit little-endian words where the buffer is aligned (a float64
 // accumulator cannot overflow below 2^53), bytes elsewhere; the folded sum is swapped
 // to network order once, as RFC 1071 §2(B) allows.
-import type { ChecksumCore } from '../engine/exports.js';
+import type { ChecksumExports } from './exports.js';
 import type { MemoryViews } from '../runtime/memory.js';
 
 function fold(acc: number): number {
@@ -17,7 +17,7 @@ function add16(a: number, b: number): number {
   return (t & 0xFFFF) + (t >>> 16);
 }
 
-export class ChecksumTwin implements ChecksumCore {
+export class ChecksumTwin implements ChecksumExports {
   private readonly views: MemoryViews;
 
   constructor(views: MemoryViews) {

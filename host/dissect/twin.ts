@@ -2,9 +2,9 @@
 // descriptor bytes: the differential tests demand identical descriptors. Descriptor
 // stores go through aligned typed arrays, so `out` must be 8-byte aligned (arena
 // regions are 64-byte aligned).
-import type { DissectCore } from '../engine/exports.js';
+import type { DissectExports } from './exports.js';
 import type { MemoryViews } from '../runtime/memory.js';
-import { ChecksumTwin } from '../checksum/twin.js';
+import type { ChecksumExports } from '../checksum/exports.js';
 import {
   DESC_SIZE, D_LAYERS, D_ERRORS, D_WIRELEN, D_CAPLEN, D_LINKTYPE, D_L2_LEN, D_L3_OFF, D_L3_HDR_LEN,
   D_L4_OFF, D_L4_HDR_LEN, D_PAYLOAD_OFF, D_PAYLOAD_LEN, D_ETH_TYPE, D_ETHERTYPE, D_VLAN0, D_VLAN1,
@@ -40,16 +40,16 @@ function isTag(t: number): boolean {
   return t === 0x8100 || t === 0x88a8 || t === 0x9100;
 }
 
-export class DissectTwin implements DissectCore {
+export class DissectTwin implements DissectExports {
   private readonly views: MemoryViews;
-  private readonly cks: ChecksumTwin;
+  private readonly cks: ChecksumExports;
   private m: Uint8Array;
   private m16: Uint16Array;
   private m32: Uint32Array;
 
-  constructor(views: MemoryViews, cks?: ChecksumTwin) {
+  constructor(views: MemoryViews, cks: ChecksumExports) {
     this.views = views;
-    this.cks = cks ?? new ChecksumTwin(views);
+    this.cks = cks;
     this.m = views.u8;
     this.m16 = views.u16;
     this.m32 = views.u32;

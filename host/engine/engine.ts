@@ -1,19 +1,22 @@
 // createEngine(): the shared memory, its arena, and one backend (WASM or the pure-TS
 // twin) behind one API. Several engines may share a memory, on one thread or across
-// worker_threads (pass `memory` and `module` from the first one).
+// worker_threads (pass `memory` and `module` from the first one). Each structure's
+// exports come from the one switch, exportsOf(engine, STRUCTURE) in ./backend.ts; the
+// WASM module is compiled and instantiated only when something asks for it, so a 'ts'
+// engine runs without build/pktwasm.wasm.
 import { Arena } from '../runtime/arena.js';
 import { FrameBatch } from './frame-batch.js';
-import { ChecksumTwin } from '../checksum/twin.js';
-import { CHECKSUM_EXPORTS, DISSECT_EXPORTS, pickExports, type EngineCore } from './exports.js';
+import { exportsOf, type Backend } from './backend.js';
+import { CHECKSUM, type ChecksumExports } from '../checksum/exports.js';
+import { DISSECT, type DissectExports } from '../dissect/exports.js';
 import { decodeView, type DecodedPacket } from '../dissect/decode.js';
-import { DissectTwin } from '../dissect/twin.js';
 import { PktError } from '../runtime/errors.js';
 import { DESC_SIZE, LINKTYPE_ETHERNET } from '../runtime/layout.js';
 import { createSharedMemory, MemoryViews, type MemoryOptions } from '../runtime/memory.js';
 import { PacketView } from '../dissect/packet-view.js';
 import { compileEngineModule, instantiateEngine, type WasmExports, type WasmFlavour } from '../runtime/wasm-module.js';
 
-export type Backend = 'wasm' | 'ts';
+export type { Backend };
 
 export interface EngineOptions extends MemoryOptions {
   backend?: Backend;
@@ -25,6 +28,9 @@ export interface EngineOptions extends MemoryOptions {
   flavour?: WasmFlavour;
 }
 
+/** The checksum and dissect exports of the engine's backend, the ones the engine itself calls. */
+export type EngineCore = ChecksumExports & DissectExports;
+
 const SCRATCH_BYTES = 256 * 1024;
 
 export class Engine {
@@ -32,11 +38,12 @@ export class Engine {
   readonly memory: WebAssembly.Memory;
   readonly views: MemoryViews;
   readonly arena: Arena;
-  /** The backend's raw exports: the same signatures for both backends. */
+  /** exportsOf(this, CHECKSUM) and exportsOf(this, DISSECT) in one object: the same
+   *  signatures on both backends. */
   readonly core: EngineCore;
-  /** The WASM instance's exports (also present for the 'ts' backend, for other rooms). */
-  readonly wasm: WasmExports;
-  readonly module: WebAssembly.Module;
+  private readonly flavour: WasmFlavour | undefined;
+  private compiled: WebAssembly.Module | undefined;
+  private instance: WasmExports | undefined;
   private scratch = 0;
   private scratchBytes = 0;
   private scratchDesc = 0;
@@ -47,23 +54,34 @@ export class Engine {
     if (this.backend !== 'wasm' && this.backend !== 'ts') {
       throw new PktError('E_BAD_ARGUMENT', `engine: unknown backend "${String(this.backend)}" (wasm or ts)`);
     }
+    this.flavour = opts.flavour;
+    this.compiled = opts.module;
     this.memory = opts.memory ?? createSharedMemory(opts);
     this.views = new MemoryViews(this.memory);
     this.arena = new Arena(this.views);
-    this.module = opts.module ?? compileEngineModule(opts.flavour);
-    this.wasm = instantiateEngine(this.memory, this.module);
-    if (this.backend === 'wasm') {
-      this.core = pickExports<EngineCore>(this.wasm, [...CHECKSUM_EXPORTS, ...DISSECT_EXPORTS]);
-    } else {
-      const cks = new ChecksumTwin(this.views);
-      const dis = new DissectTwin(this.views, cks);
-      // Bind every method so the twin can be called as free functions, like WASM exports.
-      const core: Record<string, unknown> = {};
-      for (const n of CHECKSUM_EXPORTS) core[n] = (cks[n] as (...a: number[]) => number).bind(cks);
-      for (const n of DISSECT_EXPORTS) core[n] = (dis[n] as (...a: number[]) => number).bind(dis);
-      this.core = core as unknown as EngineCore;
-    }
+    // A 'wasm' engine loads its module now, so that a missing build fails here, once.
+    if (this.backend === 'wasm') this.loadWasm();
+    this.core = { ...exportsOf(this, CHECKSUM), ...exportsOf(this, DISSECT) };
     this.scratchView = new PacketView(this.views);
+  }
+
+  /** The compiled WASM module, once this engine has one (always, on the 'wasm' backend):
+   *  post it to workers so that they need not compile it again. */
+  get module(): WebAssembly.Module | undefined {
+    return this.compiled;
+  }
+
+  /** The raw exports of this engine's WASM instance on its memory, instantiated on first
+   *  use (a 'ts' engine never needs it); a PktError E_NOT_FOUND if the .wasm is missing.
+   *  Structures take their typed part of it with exportsOf(engine, STRUCTURE). */
+  get wasm(): WasmExports {
+    return this.instance ?? this.loadWasm();
+  }
+
+  private loadWasm(): WasmExports {
+    this.compiled ??= compileEngineModule(this.flavour);
+    this.instance = instantiateEngine(this.memory, this.compiled);
+    return this.instance;
   }
 
   /** A batch with room for `capacity` frames (and `dataBytes` of copied frame data). */

@@ -6,30 +6,13 @@
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import type { MemoryViews } from '../runtime/memory.js';
-import { pickExports } from '../engine/exports.js';
+import { exportsOf } from '../engine/backend.js';
 import { PktError } from '../runtime/errors.js';
 import { ipv4ToString, ipv6ToString } from '../runtime/addr.js';
-import { wheelCore } from '../wheel/timer-wheel.js';
-import { WheelTwin } from '../wheel/twin.js';
+import { WHEEL } from '../wheel/exports.js';
+import { FLOWS, type FlowsExports } from './exports.js';
 import * as F from './twin.js';
 import { DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../runtime/layout.js';
-
-const cores = new WeakMap<Engine, F.FlowsCore>();
-
-/** The flow-table exports of an engine's backend. */
-export function flowsCore(engine: Engine): F.FlowsCore {
-  let c = cores.get(engine);
-  if (c === undefined) {
-    if (engine.backend === 'wasm') {
-      c = pickExports<F.FlowsCore>(engine.wasm, F.FLOWS_EXPORTS);
-    } else {
-      const w = wheelCore(engine);
-      c = new F.FlowsTwin(engine.views, w instanceof WheelTwin ? w : undefined);
-    }
-    cores.set(engine, c);
-  }
-  return c;
-}
 
 export type TcpStateName =
   | 'CLOSED' | 'LISTEN' | 'SYN_SENT' | 'SYN_RECEIVED' | 'ESTABLISHED' | 'FIN_WAIT_1' | 'FIN_WAIT_2'
@@ -235,7 +218,7 @@ export function readFlowRecord(views: MemoryViews, addr: number): FlowRecord {
 
 export class FlowTable {
   readonly engine: Engine;
-  readonly core: F.FlowsCore;
+  readonly core: FlowsExports;
   /** Byte address of the table region and of its wheel region. */
   readonly region: number;
   readonly wheel: number;
@@ -257,12 +240,12 @@ export class FlowTable {
     if (!Number.isInteger(exportCap) || exportCap < 1) throw new PktError('E_BAD_ARGUMENT', `flow table: bad exportCapacity ${exportCap}`);
     if (!(tickMs > 0) || !Number.isInteger(tickMs * 1000)) throw new PktError('E_BAD_ARGUMENT', `flow table: bad tickMs ${tickMs}`);
     this.engine = engine;
-    this.core = flowsCore(engine);
+    this.core = exportsOf(engine, FLOWS);
     this.capacity = cap;
     this.tickMs = tickMs;
     this.onExpire = opts.onExpire;
     this.keepEnded = opts.keepEnded ?? false;
-    const wcore = wheelCore(engine);
+    const wcore = exportsOf(engine, WHEEL);
     this.wheel = engine.arena.alloc(wcore.wheel_region_size(cap));
     wcore.wheel_init(this.wheel, cap, 0);
     this.region = engine.arena.alloc(this.core.flows_region_size(cap, exportCap));

@@ -1,9 +1,10 @@
-// Flow table: the host copy of assembly/flows.ts's layout, the export surface both
-// backends share, and the pure-TS twin (same names, same memory, same records, same
-// order). See assembly/flows.ts for the design: a bucketed signature index over an entry
-// pool, TCP state per RFC 9293 from the wire, lazy idle/active timers on the wheel.
+// Flow table: the host copy of assembly/flows.ts's layout and the pure-TS twin (same
+// exports, same memory, same records, same order; the surface is in ./exports.ts). See
+// assembly/flows.ts for the design: a bucketed signature index over an entry pool, TCP
+// state per RFC 9293 from the wire, lazy idle/active timers on the wheel.
 import type { MemoryViews } from '../runtime/memory.js';
-import { WheelTwin } from '../wheel/twin.js';
+import type { WheelExports } from '../wheel/exports.js';
+import type { FlowsExports } from './exports.js';
 import {
   DESC_SIZE, D_LAYERS, D_WIRELEN, D_L3_OFF, D_IP_PROTO, D_IP_LEN, D_IP_SRC, D_IP_DST, D_SRC_PORT,
   D_TCP_SEQ, D_TCP_ACK, D_TCP_FLAGS, D_PAYLOAD_LEN, D_ICMP_TYPE, D_ICMP_CODE, D_ICMP_ID,
@@ -148,29 +149,6 @@ export const END_EOF = 3; // end of flow detected (FIN/RST, port reuse)
 export const END_FORCED = 4;
 export const END_RESOURCES = 5;
 
-/** The flow table's export surface, identical for the WASM instance and the twin. */
-export interface FlowsCore {
-  flows_region_size(capacity: number, exportCap: number): number;
-  bucketsFor(capacity: number): number;
-  flows_init(t: number, capacity: number, exportCap: number, wheel: number, tickUs: number): number;
-  flows_set_timeout(t: number, cls: number, ticks: number): void;
-  flows_set_evict(t: number, on: number): void;
-  flows_count(t: number): number;
-  flows_export_count(t: number): number;
-  flows_export_clear(t: number): void;
-  flows_entry(t: number, i: number): number;
-  flows_next(t: number, i: number): number;
-  flows_update_batch(t: number, frames: number, descs: number, times: number, count: number): number;
-  flows_expire(t: number, sec: number, nsec: number): number;
-  flows_flush(t: number, reason: number): number;
-}
-
-export const FLOWS_EXPORTS = [
-  'flows_region_size', 'bucketsFor', 'flows_init', 'flows_set_timeout', 'flows_set_evict', 'flows_count',
-  'flows_export_count', 'flows_export_clear', 'flows_entry', 'flows_next', 'flows_update_batch',
-  'flows_expire', 'flows_flush',
-] as const;
-
 const TH_FIN = 1;
 const TH_SYN = 2;
 const TH_RST = 4;
@@ -224,9 +202,9 @@ const align64 = (n: number): number => (n + 63) & ~63;
  * in frames byte by byte (they may be unaligned). The key of the frame being processed
  * lives in fields, as it lives in WASM globals.
  */
-export class FlowsTwin implements FlowsCore {
+export class FlowsTwin implements FlowsExports {
   private readonly views: MemoryViews;
-  private readonly wheel: WheelTwin;
+  private readonly wheel: WheelExports;
   private m8!: Uint8Array;
   private m16!: Uint16Array;
   private m32!: Uint32Array;
@@ -242,9 +220,9 @@ export class FlowsTwin implements FlowsCore {
   private sB = 0;
   private sP = 0;
 
-  constructor(views: MemoryViews, wheel?: WheelTwin) {
+  constructor(views: MemoryViews, wheel: WheelExports) {
     this.views = views;
-    this.wheel = wheel ?? new WheelTwin(views);
+    this.wheel = wheel;
     this.sync();
   }
 

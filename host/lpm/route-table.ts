@@ -5,9 +5,9 @@
 import type { Engine } from '../engine/engine.js';
 import { PktError } from '../runtime/errors.js';
 import { ipv4ToString, ipv6ToString, parseIPv4, parseIPv6 } from '../runtime/addr.js';
-import { lpm4Core, type Lpm4Core } from './twin/lpm4.js';
+import { exportsOf } from '../engine/backend.js';
+import { LPM4, LPM6, type Lpm4Exports, type Lpm6Exports } from './exports.js';
 import { LPM_E_DEPTH, LPM_E_NOT_FOUND, LPM_E_RULES, LPM_E_TBL8, LPM_UPDATED } from './twin/lpm-table.js';
-import { lpm6Core, type Lpm6Core } from './twin/lpm6.js';
 
 export interface LpmOptions {
   /** Prefixes the table can hold (default 65,536). */
@@ -79,7 +79,7 @@ function checkSize(name: string, v: number, max: number): void {
 /** IPv4 longest-prefix match (DIR-24-8) in the engine's shared memory. */
 export class Lpm4 {
   readonly engine: Engine;
-  readonly core: Lpm4Core;
+  readonly core: Lpm4Exports;
   /** Byte address of the table in the shared memory. */
   readonly table: number;
   readonly miss: number;
@@ -87,7 +87,7 @@ export class Lpm4 {
 
   constructor(engine: Engine, opts: LpmOptions = {}) {
     this.engine = engine;
-    this.core = lpm4Core(engine.backend, engine.wasm, engine.views);
+    this.core = exportsOf(engine, LPM4);
     const rules = opts.maxRules ?? 65536;
     const groups = opts.tbl8Groups ?? 4096;
     checkSize('maxRules', rules, 1 << 26);
@@ -196,7 +196,7 @@ export class Lpm4 {
 /** IPv6 longest-prefix match (24-bit first stride, then 8-bit strides) in the shared memory. */
 export class Lpm6 {
   readonly engine: Engine;
-  readonly core: Lpm6Core;
+  readonly core: Lpm6Exports;
   readonly table: number;
   readonly miss: number;
   /** 16-byte key scratch, then the bulk chunk: addresses (16 B each) and results (4 B each). */
@@ -205,7 +205,7 @@ export class Lpm6 {
 
   constructor(engine: Engine, opts: LpmOptions = {}) {
     this.engine = engine;
-    this.core = lpm6Core(engine.backend, engine.wasm, engine.views);
+    this.core = exportsOf(engine, LPM6);
     const rules = opts.maxRules ?? 65536;
     const groups = opts.tbl8Groups ?? 16384;
     checkSize('maxRules', rules, 1 << 24);

@@ -2,22 +2,10 @@
 // memory. Little-endian reads go through aligned Uint32Array where possible, DataView
 // otherwise (pcap records are not 4-byte aligned in general: caplen is arbitrary).
 import type { MemoryViews } from '../runtime/memory.js';
-import type { WasmExports } from '../runtime/wasm-module.js';
-import { PktError } from '../runtime/errors.js';
+import type { PcapExports } from './exports.js';
 import { FRAME_SIZE, TIME_SIZE, PCAP_REC_HDR, PCAP_MAX_CAPLEN } from '../runtime/layout.js';
 
-export interface PcapCore {
-  pcap_scan(p: number, len: number, big: number): number;
-  pcap_scan_count(): number;
-  pcap_scan_bad(): number;
-  pcap_scan_bytes(): number;
-  pcap_index(p: number, end: number, big: number, micro: number, linktype: number, table: number, times: number, max: number, nextOut: number): number;
-  pcap_write(table: number, times: number, from: number, count: number, select: number, snaplen: number, micro: number, out: number, cap: number, usedOut: number): number;
-}
-
-export const PCAP_EXPORTS = ['pcap_scan', 'pcap_scan_count', 'pcap_scan_bad', 'pcap_scan_bytes', 'pcap_index', 'pcap_write'] as const;
-
-export class PcapTwin implements PcapCore {
+export class PcapTwin implements PcapExports {
   private readonly views: MemoryViews;
   private count = 0;
   private bad = 0;
@@ -103,15 +91,4 @@ export class PcapTwin implements PcapCore {
     u32[usedOut >>> 2] = used;
     return i;
   }
-}
-
-export function pcapCore(backend: 'wasm' | 'ts', views: MemoryViews, wasm: WasmExports): PcapCore {
-  if (backend === 'ts') return new PcapTwin(views);
-  const out: Record<string, unknown> = {};
-  for (const n of PCAP_EXPORTS) {
-    const f = wasm[n];
-    if (typeof f !== 'function') throw new PktError('E_NOT_FOUND', `pcap: WASM export ${n} missing (stale build?)`);
-    out[n] = f;
-  }
-  return out as unknown as PcapCore;
 }

@@ -7,7 +7,7 @@ import { createEngine, type Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import type { DecodedPacket } from '../dissect/decode.js';
 import { CaptureFileReader } from '../sources/capture-file.js';
-import { FrameRing, ringCore } from '../ring/twin.js';
+import { FrameRing } from '../ring/twin.js';
 import { RawSource, type RawProto } from '../sources/raw-source.js';
 import { PktError } from '../runtime/errors.js';
 
@@ -109,7 +109,6 @@ export async function* captureBatches(opts: CaptureOptions): AsyncGenerator<{ ba
   }
 
   // Live and raw: a frame ring in the engine's memory, filled by the source, read here.
-  const core = ringCore(engine.backend, engine.views, engine.wasm);
   let ring: FrameRing;
   let close: () => Promise<unknown>;
   let ended: Promise<void>;
@@ -118,13 +117,13 @@ export async function* captureBatches(opts: CaptureOptions): AsyncGenerator<{ ba
   if (opts.iface !== undefined) {
     const { openLiveSource } = await import('../sources/live-pcap.js');
     const src = openLiveSource(opts.iface, { snaplen: opts.snaplen, filter: opts.filter ?? '', timeoutMs: 100 });
-    ring = FrameRing.create(engine.arena, core, 1024, Math.min(src.snaplen, 65535));
+    ring = FrameRing.create(engine, 1024, Math.min(src.snaplen, 65535));
     src.start(engine.memory, ring.address, onWake);
     close = () => src.close();
     ended = src.ended;
     opts.filter = undefined; // the kernel filtered already
   } else {
-    ring = FrameRing.create(engine.arena, core, 1024, 65535);
+    ring = FrameRing.create(engine, 1024, 65535);
     const src = new RawSource(engine, ring, opts.raw!);
     const enqueue = ring.enqueue.bind(ring);
     ring.enqueue = (b: FrameBatch): number => { const n = enqueue(b); onWake(); return n; };

@@ -4,8 +4,9 @@
 // filters and hands the selected frames to the stages (writers, printers, flows ...).
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine, type Backend } from '../engine/engine.js';
-import { FrameRing, ringCore } from '../ring/twin.js';
-import { pcapCore } from '../pcap/twin.js';
+import { FrameRing } from '../ring/twin.js';
+import { exportsOf } from '../engine/backend.js';
+import { PCAP } from '../pcap/exports.js';
 import { Control } from './control.js';
 import { SF_BIG_ENDIAN, SF_MICRO, SLOT_CAPLEN, SLOT_DATA, SLOT_FLAGS, SLOT_LINKTYPE, SLOT_TS_SEC, SLOT_WIRELEN } from '../runtime/layout.js';
 import { PcapOut } from './pcap-out.js';
@@ -16,7 +17,8 @@ import { loadFilterCompiler } from './filter-stage.js';
 
 export interface ConsumerJob {
   memory: WebAssembly.Memory;
-  module: WebAssembly.Module;
+  /** The compiled WASM module, when the main thread's engine has one (a 'ts' engine may not). */
+  module: WebAssembly.Module | undefined;
   engine: Backend;
   ring: number;
   control: number;
@@ -40,8 +42,8 @@ const BATCH = 1024;
 async function run(job: ConsumerJob): Promise<ConsumerResult> {
   const engine = createEngine({ memory: job.memory, module: job.module, backend: job.engine });
   const views = engine.views;
-  const ring = FrameRing.attach(job.ring, ringCore(job.engine, views, engine.wasm), views);
-  const pcap = pcapCore(job.engine, views, engine.wasm);
+  const ring = FrameRing.attach(engine, job.ring);
+  const pcap = exportsOf(engine, PCAP);
   const control = new Control(views, job.control);
   const batch = engine.createBatch(BATCH, 64);
   const select = engine.arena.alloc(BATCH);

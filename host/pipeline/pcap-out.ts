@@ -4,7 +4,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
-import type { PcapCore } from '../pcap/twin.js';
+import type { PcapExports } from '../pcap/exports.js';
 import { fileError } from '../runtime/errors.js';
 import { PCAP_HEADER_BYTES, writePcapHeader } from '../sinks/pcap-writer.js';
 import type { BatchInfo, BatchStage } from './stages.js';
@@ -26,13 +26,13 @@ export class PcapOut implements BatchStage {
   readonly needsDissect = false;
   private readonly fd: number;
   private readonly engine: Engine;
-  private readonly pcap: PcapCore;
+  private readonly pcap: PcapExports;
   private readonly out: number;
   private readonly usedPtr: number;
   private readonly opts: PcapOutOptions;
   private closed = false;
 
-  constructor(engine: Engine, pcap: PcapCore, opts: PcapOutOptions) {
+  constructor(engine: Engine, pcap: PcapExports, opts: PcapOutOptions) {
     this.engine = engine;
     this.pcap = pcap;
     this.opts = opts;

@@ -1,7 +1,7 @@
 // Turns the sniffer's options (plain data, posted to the consumer worker) into the
 // consumer's stages and its per-link-type filter. One place decides what runs.
 import type { Engine } from '../engine/engine.js';
-import type { PcapCore } from '../pcap/twin.js';
+import type { PcapExports } from '../pcap/exports.js';
 import type { BatchFilter, BatchStage } from './stages.js';
 import type { TextOptions } from '../sinks/text/format.js';
 import { PcapOut } from './pcap-out.js';
@@ -28,7 +28,7 @@ export interface Stages {
 
 type IpfixFactory = (engine: Engine, cfg: { collector: string; domain: number; activeTimeout: number; idleTimeout: number }) => BatchStage;
 
-export async function buildStages(engine: Engine, pcap: PcapCore, cfg: StageConfig): Promise<Stages> {
+export async function buildStages(engine: Engine, pcap: PcapExports, cfg: StageConfig): Promise<Stages> {
   const stages: BatchStage[] = [];
   const w = cfg.write;
   // Stages load their modules only when asked for: a plain -r/-w run loads none of them.

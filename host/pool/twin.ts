@@ -3,7 +3,8 @@
 // assembly/pool.ts for the design (free stack, mbuf records, sk_buff-style window).
 import type { Engine } from '../engine/engine.js';
 import type { MemoryViews } from '../runtime/memory.js';
-import { pickExports } from '../engine/exports.js';
+import { exportsOf } from '../engine/backend.js';
+import { POOL, type PoolExports } from './exports.js';
 import { PktError } from '../runtime/errors.js';
 
 export const POOL_HDR_SIZE = 128;
@@ -40,40 +41,11 @@ export const MBF_FREE = 1;
 export const POOL_BAD_HANDLE = -1;
 export const POOL_DOUBLE_FREE = -2;
 
-/** The pool's export surface, identical for the WASM instance and the twin. */
-export interface PoolCore {
-  pool_region_size(count: number, bufSize: number): number;
-  pool_init(pool: number, count: number, bufSize: number, headroom: number, flags: number): number;
-  pool_alloc(pool: number): number;
-  pool_alloc_bulk(pool: number, out: number, n: number): number;
-  pool_free(pool: number, m: number): number;
-  pool_free_bulk(pool: number, handles: number, n: number): number;
-  pool_ref(m: number): number;
-  pool_refcnt(m: number): number;
-  pool_avail(pool: number): number;
-  pool_in_use(pool: number): number;
-  pool_data(m: number): number;
-  pool_len(m: number): number;
-  pool_headroom(m: number): number;
-  pool_tailroom(m: number): number;
-  pool_reserve(m: number, n: number): number;
-  pool_push(m: number, n: number): number;
-  pool_pull(m: number, n: number): number;
-  pool_put(m: number, n: number): number;
-  pool_trim(m: number, len: number): number;
-}
-
-export const POOL_EXPORTS = [
-  'pool_region_size', 'pool_init', 'pool_alloc', 'pool_alloc_bulk', 'pool_free', 'pool_free_bulk',
-  'pool_ref', 'pool_refcnt', 'pool_avail', 'pool_in_use', 'pool_data', 'pool_len', 'pool_headroom',
-  'pool_tailroom', 'pool_reserve', 'pool_push', 'pool_pull', 'pool_put', 'pool_trim',
-] as const;
-
 const align64 = (n: number): number => (n + 63) & ~63;
 
 /** Pure-TS twin of assembly/pool.ts. Fields are read as u32 words (every field is
  *  4-byte aligned), indexes computed once per call. */
-export class PoolTwin implements PoolCore {
+export class PoolTwin implements PoolExports {
   private readonly views: MemoryViews;
 
   constructor(views: MemoryViews) {
@@ -279,15 +251,6 @@ export class PoolTwin implements PoolCore {
   }
 }
 
-/** The pool exports of an engine's backend (WASM instance or a twin on its memory). */
-export function poolCore(engine: Engine): PoolCore {
-  if (engine.backend === 'wasm') return pickExports<PoolCore>(engine.wasm, POOL_EXPORTS);
-  const twin = new PoolTwin(engine.views);
-  const core: Record<string, unknown> = {};
-  for (const n of POOL_EXPORTS) core[n] = (twin[n] as (...a: number[]) => number).bind(twin);
-  return core as unknown as PoolCore;
-}
-
 export interface PoolOptions {
   /** Buffers in the pool (default 1024). */
   count?: number;
@@ -314,7 +277,7 @@ export interface PoolStats {
  *  (mbuf addresses) so they can sit in typed arrays and cross to workers. */
 export class Pool {
   readonly engine: Engine;
-  readonly core: PoolCore;
+  readonly core: PoolExports;
   /** Address of the pool region. */
   readonly addr: number;
   readonly count: number;
@@ -324,7 +287,7 @@ export class Pool {
 
   constructor(engine: Engine, opts: PoolOptions = {}) {
     this.engine = engine;
-    this.core = poolCore(engine);
+    this.core = exportsOf(engine, POOL);
     this.count = opts.count ?? 1024;
     this.bufSize = opts.bufSize ?? 2048 + 256;
     this.headroom = opts.headroom ?? 256;

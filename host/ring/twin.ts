@@ -2,9 +2,10 @@
 // class over either backend. Head and tail go through Atomics on an Int32Array view, as
 // the WASM side uses atomic.load/store: the same acquire/release pairing.
 import type { MemoryViews } from '../runtime/memory.js';
-import type { Arena } from '../runtime/arena.js';
-import type { WasmExports } from '../runtime/wasm-module.js';
+import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
+import { exportsOf } from '../engine/backend.js';
+import { RING, type RingExports } from './exports.js';
 import { PktError } from '../runtime/errors.js';
 import {
   RING_HDR_SIZE, RING_HEAD, RING_TAIL, RING_SLOT_COUNT, RING_SLOT_SIZE, RING_SLOTS, RING_MASK, RING_DROPS,
@@ -12,30 +13,7 @@ import {
   SLOT_TS_NSEC, SLOT_LINKTYPE, SLOT_IFACE, SLOT_FLAGS, SLOT_DATA, FRAME_SIZE, TIME_SIZE,
 } from '../runtime/layout.js';
 
-export interface RingCore {
-  ring_init(r: number, slots: number, count: number, size: number): void;
-  ring_free_count(r: number): number;
-  ring_count(r: number): number;
-  ring_enqueue_frames(r: number, table: number, times: number, count: number): number;
-  ring_slot_for_write(r: number, i: number): number;
-  ring_publish(r: number, n: number): void;
-  ring_add_drops(r: number, n: number): void;
-  ring_peek_frames(r: number, table: number, times: number, max: number): number;
-  ring_slot_for_read(r: number, i: number): number;
-  ring_release(r: number, n: number): void;
-  ring_close(r: number): void;
-  ring_is_closed(r: number): number;
-  ring_enqueue_burst(r: number, src: number, count: number): number;
-  ring_dequeue_burst(r: number, dst: number, max: number): number;
-}
-
-export const RING_EXPORTS = [
-  'ring_init', 'ring_free_count', 'ring_count', 'ring_enqueue_frames', 'ring_slot_for_write', 'ring_publish',
-  'ring_add_drops', 'ring_peek_frames', 'ring_slot_for_read', 'ring_release', 'ring_close', 'ring_is_closed',
-  'ring_enqueue_burst', 'ring_dequeue_burst',
-] as const;
-
-export class RingTwin implements RingCore {
+export class RingTwin implements RingExports {
   private readonly views: MemoryViews;
   constructor(views: MemoryViews) {
     this.views = views;
@@ -200,42 +178,35 @@ export class RingTwin implements RingCore {
   }
 }
 
-export type RingBackend = 'wasm' | 'ts';
-
-export function ringCore(backend: RingBackend, views: MemoryViews, wasm: WasmExports): RingCore {
-  if (backend === 'ts') return new RingTwin(views);
-  const out: Record<string, unknown> = {};
-  for (const n of RING_EXPORTS) {
-    const f = wasm[n];
-    if (typeof f !== 'function') throw new PktError('E_NOT_FOUND', `ring: WASM export ${n} missing (stale build?)`);
-    out[n] = f;
-  }
-  return out as unknown as RingCore;
-}
-
-/** A frame ring: created once (by the consumer's owner), attached by address elsewhere. */
+/** A frame ring: created once (by the consumer's owner), attached by address elsewhere,
+ *  each side driving it through its own engine's backend. */
 export class FrameRing {
+  readonly engine: Engine;
   readonly address: number;
-  readonly core: RingCore;
+  readonly core: RingExports;
   private readonly views: MemoryViews;
 
-  private constructor(address: number, core: RingCore, views: MemoryViews) {
+  private constructor(engine: Engine, address: number) {
+    this.engine = engine;
     this.address = address;
-    this.core = core;
-    this.views = views;
+    this.core = exportsOf(engine, RING);
+    this.views = engine.views;
   }
 
-  static create(arena: Arena, core: RingCore, slotCount: number, slotSize: number): FrameRing {
+  /** A new ring of `slotCount` slots (a power of two) holding frames of up to `slotSize` bytes. */
+  static create(engine: Engine, slotCount: number, slotSize: number): FrameRing {
     if (slotCount < 2 || (slotCount & (slotCount - 1)) !== 0) throw new PktError('E_BAD_ARGUMENT', `ring: slot count ${slotCount} is not a power of two`);
     const size = Math.ceil((slotSize + SLOT_HDR_SIZE) / 64) * 64;
-    const r = arena.alloc(RING_HDR_SIZE);
-    const slots = arena.alloc(slotCount * size);
-    core.ring_init(r, slots, slotCount, size);
-    return new FrameRing(r, core, arena.views);
+    const r = engine.arena.alloc(RING_HDR_SIZE);
+    const slots = engine.arena.alloc(slotCount * size);
+    const ring = new FrameRing(engine, r);
+    ring.core.ring_init(r, slots, slotCount, size);
+    return ring;
   }
 
-  static attach(address: number, core: RingCore, views: MemoryViews): FrameRing {
-    return new FrameRing(address, core, views);
+  /** The ring another thread created at `address` in this engine's memory. */
+  static attach(engine: Engine, address: number): FrameRing {
+    return new FrameRing(engine, address);
   }
 
   get slotCount(): number { return this.views.refresh().u32[(this.address + RING_SLOT_COUNT) >>> 2]; }

@@ -4,9 +4,11 @@
 // one copy. pcapng is walked by CaptureFileReader and repacked into the same chunk form
 // (little-endian, nanosecond records), one link type per slot.
 import { closeSync, openSync, readSync } from 'node:fs';
+import type { Engine } from '../engine/engine.js';
 import type { FrameRing } from '../ring/twin.js';
-import type { PcapCore } from '../pcap/twin.js';
 import type { MemoryViews } from '../runtime/memory.js';
+import { exportsOf } from '../engine/backend.js';
+import { PCAP, type PcapExports } from '../pcap/exports.js';
 import { PktError } from '../runtime/errors.js';
 import { CaptureFileReader, type CaptureFileInfo } from './capture-file.js';
 import {
@@ -30,7 +32,7 @@ export class FileSource {
   recordsPublished = 0;
   private readonly ring: FrameRing;
   private readonly views: MemoryViews;
-  private readonly pcap: PcapCore;
+  private readonly pcap: PcapExports;
   private fd = -1;
   private filePos = 24;
   private carry: Uint8Array | null = null;
@@ -39,11 +41,11 @@ export class FileSource {
   private finished = false;
   private finishedEarly = false;
 
-  constructor(path: string, ring: FrameRing, views: MemoryViews, pcap: PcapCore) {
+  constructor(engine: Engine, path: string, ring: FrameRing) {
     this.path = path;
     this.ring = ring;
-    this.views = views;
-    this.pcap = pcap;
+    this.views = engine.views;
+    this.pcap = exportsOf(engine, PCAP);
     const probe = new CaptureFileReader(path);
     this.info = probe.info;
     this.fileSize = probe.fileSize;

@@ -3,24 +3,10 @@
 // Hot callers (the flow table, the reliable transport) may use `core` + `region`
 // directly; this class adds argument checks, an output buffer and readable stats.
 import type { Engine } from '../engine/engine.js';
-import { pickExports } from '../engine/exports.js';
+import { exportsOf } from '../engine/backend.js';
 import { PktError } from '../runtime/errors.js';
-import {
-  WheelTwin, WHEEL_EXPORTS, WHEEL_MAX_CAPACITY, WHEEL_MAX_DELAY, WH_CANCELLED, WH_CAPACITY, WH_EXPIRED,
-  WH_FULL, WH_SCHEDULED, type WheelCore,
-} from './twin.js';
-
-const cores = new WeakMap<Engine, WheelCore>();
-
-/** The wheel exports of an engine's backend (one twin per engine, created on demand). */
-export function wheelCore(engine: Engine): WheelCore {
-  let c = cores.get(engine);
-  if (c === undefined) {
-    c = engine.backend === 'wasm' ? pickExports<WheelCore>(engine.wasm, WHEEL_EXPORTS) : new WheelTwin(engine.views);
-    cores.set(engine, c);
-  }
-  return c;
-}
+import { WHEEL, type WheelExports } from './exports.js';
+import { WHEEL_MAX_CAPACITY, WHEEL_MAX_DELAY, WH_CANCELLED, WH_CAPACITY, WH_EXPIRED, WH_FULL, WH_SCHEDULED } from './twin.js';
 
 export interface TimerWheelOptions {
   /** Timers that can be live at once (the node pool). */
@@ -46,7 +32,7 @@ export { WHEEL_MAX_DELAY, WHEEL_MAX_CAPACITY };
 
 export class TimerWheel {
   readonly engine: Engine;
-  readonly core: WheelCore;
+  readonly core: WheelExports;
   /** Byte address of the wheel's region. */
   readonly region: number;
   readonly capacity: number;
@@ -64,7 +50,7 @@ export class TimerWheel {
       throw new PktError('E_BAD_ARGUMENT', `timer wheel: now must be a u32 tick, got ${now}`);
     }
     this.engine = engine;
-    this.core = wheelCore(engine);
+    this.core = exportsOf(engine, WHEEL);
     this.capacity = cap;
     this.region = engine.arena.alloc(this.core.wheel_region_size(cap));
     this.burst = opts.burst ?? 4096;

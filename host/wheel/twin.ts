@@ -1,7 +1,8 @@
-// Timer wheel: the host copy of assembly/wheel.ts's layout, the export surface both
-// backends share, and the pure-TS twin (same names, same memory, same results, same
-// expiry order). See assembly/wheel.ts for the design.
+// Timer wheel: the host copy of assembly/wheel.ts's layout and the pure-TS twin (same
+// exports, same memory, same results, same expiry order). See assembly/wheel.ts for the
+// design, ./exports.ts for the surface both backends share.
 import type { MemoryViews } from '../runtime/memory.js';
+import type { WheelExports } from './exports.js';
 
 export const WHEEL_MAGIC = 0x6c656877;
 export const WH_MAGIC = 0;
@@ -31,29 +32,6 @@ export const WHEEL_FIRST = 513;
 export const WHEEL_MAX_DELAY = 0x3FFFFFFF;
 export const WHEEL_MAX_CAPACITY = (1 << 26) - 514;
 
-/** The wheel's export surface, identical for the WASM instance and the twin. */
-export interface WheelCore {
-  wheel_region_size(capacity: number): number;
-  wheel_init(w: number, capacity: number, now: number): number;
-  wheel_schedule(w: number, delay: number, id: number): number;
-  wheel_cancel(w: number, h: number): number;
-  wheel_reschedule(w: number, h: number, delay: number): number;
-  wheel_active(w: number, h: number): number;
-  wheel_expiry(w: number, h: number): number;
-  wheel_id(w: number, h: number): number;
-  wheel_now(w: number): number;
-  wheel_count(w: number): number;
-  wheel_advance(w: number, to: number, out: number, max: number): number;
-  wheel_schedule_burst(w: number, delays: number, ids: number, handles: number, n: number): number;
-  wheel_cancel_burst(w: number, handles: number, n: number): number;
-}
-
-export const WHEEL_EXPORTS = [
-  'wheel_region_size', 'wheel_init', 'wheel_schedule', 'wheel_cancel', 'wheel_reschedule',
-  'wheel_active', 'wheel_expiry', 'wheel_id', 'wheel_now', 'wheel_count', 'wheel_advance',
-  'wheel_schedule_burst', 'wheel_cancel_burst',
-] as const;
-
 const clz32 = Math.clz32;
 
 function ctz32(x: number): number {
@@ -66,7 +44,7 @@ function ctz32(x: number): number {
  * so the views are refreshed only when a region lies beyond what they cover. u32 results
  * come back as i32, exactly as WASM returns them (callers normalise with >>> 0).
  */
-export class WheelTwin implements WheelCore {
+export class WheelTwin implements WheelExports {
   private readonly views: MemoryViews;
   private m: Uint32Array;
   private okW = -1;

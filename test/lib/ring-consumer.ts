@@ -2,12 +2,12 @@
 // checks they arrive in order.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from '../../host/engine/engine.js';
-import { FrameRing, ringCore } from '../../host/ring/twin.js';
+import { FrameRing } from '../../host/ring/twin.js';
 
-interface Job { memory: WebAssembly.Memory; module: WebAssembly.Module; ring: number; n: number }
+interface Job { memory: WebAssembly.Memory; module: WebAssembly.Module | undefined; ring: number; n: number }
 const job = workerData as Job;
 const engine = createEngine({ memory: job.memory, module: job.module, backend: 'ts' });
-const ring = FrameRing.attach(job.ring, ringCore('ts', engine.views, engine.wasm), engine.views);
+const ring = FrameRing.attach(engine, job.ring);
 const dst = engine.arena.alloc(64 * 4);
 let got = 0;
 let sum = 0;

@@ -104,11 +104,3 @@ export abstract class LpmTwinBase {
     return id === 0 || id > m[h + H_RULES_HW] ? 0 : m[(m[h + H_RULE_NH] >>> 2) + id];
   }
 }
-
-/** Binds a twin's methods so they can be called detached, like WASM exports. */
-export function bindTwin<T extends object>(twin: T, names: readonly string[]): T {
-  const out: Record<string, unknown> = {};
-  const rec = twin as unknown as Record<string, (...a: number[]) => number>;
-  for (const n of names) out[n] = rec[n].bind(twin);
-  return out as T;
-}

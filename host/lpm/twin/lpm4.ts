@@ -2,9 +2,8 @@
 // table built by one backend can be read by the other (tests check that). The comments
 // on the algorithm live in the AssemblyScript file; here only what is TS-specific.
 import type { MemoryViews } from '../../runtime/memory.js';
-import type { WasmExports } from '../../runtime/wasm-module.js';
-import { pickExports } from '../../engine/exports.js';
-import { bindTwin, LpmTwinBase, tableFootprint, tableInit } from './lpm-table.js';
+import type { Lpm4Exports } from '../exports.js';
+import { LpmTwinBase, tableFootprint, tableInit } from './lpm-table.js';
 import * as table from './lpm-table.js';
 import { slotAcquire, slotRelease } from './lpm-nexthops.js';
 import { groupAlloc, groupFree } from './lpm-groups.js';
@@ -18,35 +17,6 @@ const {
   H_RULES_HW, H_RULE_ADDR, H_RULE_NH, H_RULE_SLOT, H_NH_VAL, EXT, GROUP_MASK,
 } = table;
 
-/** The lpm4_* export surface shared by the WASM module and Lpm4Twin. */
-export interface Lpm4Core {
-  lpm4_footprint(rules: number, groups: number): number;
-  lpm4_init(t: number, rules: number, groups: number, miss: number): void;
-  lpm4_add(t: number, addr: number, depth: number, nh: number): number;
-  lpm4_delete(t: number, addr: number, depth: number): number;
-  lpm4_lookup(t: number, addr: number): number;
-  lpm4_match_depth(t: number, addr: number): number;
-  lpm4_lookup_bulk(t: number, addrs: number, n: number, out: number): number;
-  lpm4_rule_count(t: number): number;
-  lpm4_rule_capacity(t: number): number;
-  lpm4_tbl8_used(t: number): number;
-  lpm4_tbl8_capacity(t: number): number;
-  lpm4_nexthop_count(t: number): number;
-  lpm4_bytes(t: number): number;
-  lpm4_rule_high(t: number): number;
-  lpm4_rule_addr(t: number, id: number): number;
-  lpm4_rule_depth(t: number, id: number): number;
-  lpm4_rule_nexthop(t: number, id: number): number;
-  lpm4_find(t: number, addr: number, depth: number): number;
-}
-
-export const LPM4_EXPORTS = [
-  'lpm4_footprint', 'lpm4_init', 'lpm4_add', 'lpm4_delete', 'lpm4_lookup', 'lpm4_match_depth',
-  'lpm4_lookup_bulk', 'lpm4_rule_count', 'lpm4_rule_capacity', 'lpm4_tbl8_used', 'lpm4_tbl8_capacity',
-  'lpm4_nexthop_count', 'lpm4_bytes', 'lpm4_rule_high', 'lpm4_rule_addr', 'lpm4_rule_depth',
-  'lpm4_rule_nexthop', 'lpm4_find',
-] as const;
-
 export const LPM4_HEADER = 320;
 export const LPM4_MAX_GROUPS = 1 << 20;
 export const LPM4_MAX_RULES = 1 << 26;
@@ -56,7 +26,7 @@ const MAGIC = 0x6c706d34;
 
 const prefixMask = (depth: number): number => (depth === 0 ? 0 : (0xFFFFFFFF << (32 - depth)) >>> 0);
 
-export class Lpm4Twin extends LpmTwinBase implements Lpm4Core {
+export class Lpm4Twin extends LpmTwinBase implements Lpm4Exports {
   lpm4_footprint(rules: number, groups: number): number {
     return tableFootprint(LPM4_HEADER, 4, rules, groups, LPM4_MAX_RULES, LPM4_MAX_GROUPS);
   }
@@ -231,10 +201,4 @@ export class Lpm4Twin extends LpmTwinBase implements Lpm4Core {
     if (depth > 32 || depth < 0) return 0;
     return ruleFind(this.sync(), this.u8, t >>> 2, (addr & prefixMask(depth)) >>> 0, depth, false);
   }
-}
-
-/** The lpm4 surface of a backend: the WASM exports or a twin over the same memory. */
-export function lpm4Core(backend: 'wasm' | 'ts', wasm: WasmExports, views: MemoryViews): Lpm4Core {
-  if (backend === 'wasm') return pickExports<Lpm4Core>(wasm, LPM4_EXPORTS);
-  return bindTwin(new Lpm4Twin(views), LPM4_EXPORTS);
 }

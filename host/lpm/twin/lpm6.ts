@@ -1,9 +1,8 @@
 // Pure-TS twin of assembly/lpm6.ts: same exports, same region layout, same results. The
 // algorithm's comments live in the AssemblyScript file.
 import type { MemoryViews } from '../../runtime/memory.js';
-import type { WasmExports } from '../../runtime/wasm-module.js';
-import { pickExports } from '../../engine/exports.js';
-import { bindTwin, LpmTwinBase, tableFootprint, tableInit } from './lpm-table.js';
+import type { Lpm6Exports } from '../exports.js';
+import { LpmTwinBase, tableFootprint, tableInit } from './lpm-table.js';
 import * as table from './lpm-table.js';
 import { slotAcquire, slotRelease } from './lpm-nexthops.js';
 import { groupAlloc, groupFree, groupsFree } from './lpm-groups.js';
@@ -17,35 +16,6 @@ const {
   H_RULE_NH, H_RULE_SLOT, H_NH_VAL, EXT, GROUP_MASK,
 } = table;
 
-/** The lpm6_* export surface shared by the WASM module and Lpm6Twin. Addresses are pointers to 16 bytes. */
-export interface Lpm6Core {
-  lpm6_footprint(rules: number, groups: number): number;
-  lpm6_init(t: number, rules: number, groups: number, miss: number): void;
-  lpm6_add(t: number, addr: number, depth: number, nh: number): number;
-  lpm6_delete(t: number, addr: number, depth: number): number;
-  lpm6_lookup(t: number, addr: number): number;
-  lpm6_match_depth(t: number, addr: number): number;
-  lpm6_lookup_bulk(t: number, addrs: number, n: number, out: number): number;
-  lpm6_rule_count(t: number): number;
-  lpm6_rule_capacity(t: number): number;
-  lpm6_tbl8_used(t: number): number;
-  lpm6_tbl8_capacity(t: number): number;
-  lpm6_nexthop_count(t: number): number;
-  lpm6_bytes(t: number): number;
-  lpm6_rule_high(t: number): number;
-  lpm6_rule_addr(t: number, id: number): number;
-  lpm6_rule_depth(t: number, id: number): number;
-  lpm6_rule_nexthop(t: number, id: number): number;
-  lpm6_find(t: number, addr: number, depth: number): number;
-}
-
-export const LPM6_EXPORTS = [
-  'lpm6_footprint', 'lpm6_init', 'lpm6_add', 'lpm6_delete', 'lpm6_lookup', 'lpm6_match_depth',
-  'lpm6_lookup_bulk', 'lpm6_rule_count', 'lpm6_rule_capacity', 'lpm6_tbl8_used', 'lpm6_tbl8_capacity',
-  'lpm6_nexthop_count', 'lpm6_bytes', 'lpm6_rule_high', 'lpm6_rule_addr', 'lpm6_rule_depth',
-  'lpm6_rule_nexthop', 'lpm6_find',
-] as const;
-
 export const LPM6_HEADER = 768;
 export const LPM6_MAX_GROUPS = 1 << 22;
 export const LPM6_MAX_RULES = 1 << 24;
@@ -56,7 +26,7 @@ const MAGIC = 0x6c706d36;
 
 const levelsFor = (depth: number): number => (depth <= 24 ? 0 : (depth - 24 + 7) >>> 3);
 
-export class Lpm6Twin extends LpmTwinBase implements Lpm6Core {
+export class Lpm6Twin extends LpmTwinBase implements Lpm6Exports {
   lpm6_footprint(rules: number, groups: number): number {
     return tableFootprint(LPM6_HEADER, 16, rules, groups, LPM6_MAX_RULES, LPM6_MAX_GROUPS);
   }
@@ -316,10 +286,4 @@ export class Lpm6Twin extends LpmTwinBase implements Lpm6Core {
 
 function top24(b: Uint8Array, k: number): number {
   return (b[k] << 16) | (b[k + 1] << 8) | b[k + 2];
-}
-
-/** The lpm6 surface of a backend: the WASM exports or a twin over the same memory. */
-export function lpm6Core(backend: 'wasm' | 'ts', wasm: WasmExports, views: MemoryViews): Lpm6Core {
-  if (backend === 'wasm') return pickExports<Lpm6Core>(wasm, LPM6_EXPORTS);
-  return bindTwin(new Lpm6Twin(views), LPM6_EXPORTS);
 }
