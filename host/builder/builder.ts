@@ -19,6 +19,7 @@ import {
   TO_MSS, TO_WSCALE, TO_SACK_PERM, TO_TIMESTAMP, TO_SACK,
 } from '../runtime/layout.js';
 import * as B from './spec-layout.js';
+import { BERR_TEXT } from './build-errors.js';
 import { BUILDER, type BuilderExports } from './exports.js';
 import type { Ipv6Ext } from './ipv6-ext.js';
 
@@ -259,7 +260,7 @@ export class Builder {
   /** Builds the spec already written around the payload in `m`; throws on a BERR_*. */
   buildInto(m: number): number {
     const r = this.core.build_packet(this.spec, m);
-    if (r < 0) throw new PktError(r === B.BERR_TOO_BIG ? 'E_CAPACITY' : 'E_BAD_ARGUMENT', `build: ${B.BERR_TEXT[r] ?? `error ${r}`}`);
+    if (r < 0) throw new PktError(r === B.BERR_TOO_BIG ? 'E_CAPACITY' : 'E_BAD_ARGUMENT', `build: ${BERR_TEXT[r] ?? `error ${r}`}`);
     return r;
   }
 
@@ -293,7 +294,7 @@ export class Builder {
    *  at most `mtu` bytes of IP packet; returns their handles ([] if it fits). */
   fragmentIPv4(m: number, l3off: number, mtu: number): number[] {
     const r = this.core.build_ipv4_fragment(this.pool.addr, m, l3off, mtu, this.fragOut, this.fragMax);
-    if (r < 0) throw new PktError(r === B.BERR_NO_BUFFER ? 'E_CAPACITY' : 'E_BAD_ARGUMENT', `build: fragmenting: ${B.BERR_TEXT[r] ?? `error ${r}`}`);
+    if (r < 0) throw new PktError(r === B.BERR_NO_BUFFER ? 'E_CAPACITY' : 'E_BAD_ARGUMENT', `build: fragmenting: ${BERR_TEXT[r] ?? `error ${r}`}`);
     const w = this.engine.views.refresh().u32;
     const out: number[] = [];
     for (let i = 0; i < r; i++) out.push(w[(this.fragOut >>> 2) + i]);
