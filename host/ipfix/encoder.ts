@@ -1,19 +1,26 @@
 // Packs data records into IPFIX messages no larger than `maxMessage` octets (the path MTU
 // minus IP/UDP headers: RFC 7011 §10.3.3 says a message must fit one datagram, and we
-// never want IP fragmentation). Records of one IP version go in one Data Set; a version
-// switch opens a new set. A finished message goes to `emit` with its record count;
-// the buffer is reused (emit must copy).
+// never want IP fragmentation). Records of one template go in one Data Set; a template
+// switch opens a new set. A finished message goes to `emit` with its record count and
+// the packets and octets its records account for (the exporter's statistics report those
+// of lost records); the buffer is reused (emit must copy).
 import type { FlowRecord } from '../flows/flow-table.js';
 import { PktError } from '../runtime/errors.js';
 import { HEADER_LENGTH, exportTimeNow, writeHeader } from './message.js';
-import { TEMPLATE_IPV4, TEMPLATE_IPV6 } from './template.js';
-import { recordLength, writeDataRecord, type RecordContext } from './data-record.js';
+import { flowTemplates } from './template.js';
+import { templateFor, writeRecord, type RecordContext } from './data-record.js';
 
-export type MessageSink = (message: Uint8Array, records: number, firstSequence: number) => void;
+export type MessageSink = (message: Uint8Array, records: number, firstSequence: number, packets: number, octets: number) => void;
+
+export interface EncoderOptions {
+  /** One RFC 5103 biflow record per flow instead of a uniflow record per direction. */
+  biflow?: boolean;
+}
 
 export class MessageEncoder {
   readonly domain: number;
   readonly maxMessage: number;
+  readonly biflow: boolean;
   /** Sequence number of the next data record (RFC 7011 §3.1, modulo 2^32). */
   sequence = 0;
   private readonly buf: Uint8Array;
@@ -24,10 +31,13 @@ export class MessageEncoder {
   private setStart = -1;
   private setTemplate = 0;
   private records = 0;
+  private packets = 0;
+  private octets = 0;
   private firstSeq = 0;
 
-  constructor(domain: number, maxMessage: number, emit: MessageSink, ctx: RecordContext = { iface: 0 }) {
-    const min = HEADER_LENGTH + 4 + TEMPLATE_IPV6.recordLength;
+  constructor(domain: number, maxMessage: number, emit: MessageSink, ctx: RecordContext = { iface: 0 }, opts: EncoderOptions = {}) {
+    this.biflow = opts.biflow === true;
+    const min = HEADER_LENGTH + 4 + Math.max(...flowTemplates(this.biflow).map((t) => t.recordLength));
     if (!Number.isInteger(maxMessage) || maxMessage < min || maxMessage > 65535) {
       throw new PktError('E_BAD_ARGUMENT', `ipfix: message size must be ${min}..65535 octets, got ${maxMessage}`);
     }
@@ -42,30 +52,38 @@ export class MessageEncoder {
     this.ctx = ctx;
   }
 
-  /** Adds the records of one flow (one per direction that carried packets). */
+  /** Adds the records of one flow: a uniflow record per direction that carried packets,
+   *  or one biflow record. */
   add(rec: FlowRecord): void {
-    if (rec.aToB.frames > 0) this.addOne(rec, false);
-    if (rec.bToA.frames > 0) this.addOne(rec, true);
+    if (this.biflow) {
+      if (rec.aToB.frames > 0 || rec.bToA.frames > 0) {
+        this.addOne(rec, false, rec.aToB.frames + rec.bToA.frames, rec.aToB.ipBytes + rec.bToA.ipBytes);
+      }
+      return;
+    }
+    if (rec.aToB.frames > 0) this.addOne(rec, false, rec.aToB.frames, rec.aToB.ipBytes);
+    if (rec.bToA.frames > 0) this.addOne(rec, true, rec.bToA.frames, rec.bToA.ipBytes);
   }
 
-  private addOne(rec: FlowRecord, reverse: boolean): void {
-    const tid = rec.ipVersion === 6 ? TEMPLATE_IPV6.id : TEMPLATE_IPV4.id;
-    const len = recordLength(rec);
-    const newSet = tid !== this.setTemplate;
-    if (this.pos + len + (newSet ? 4 : 0) > this.maxMessage) {
+  private addOne(rec: FlowRecord, reverse: boolean, packets: number, octets: number): void {
+    const t = templateFor(rec, this.biflow);
+    const newSet = t.id !== this.setTemplate;
+    if (this.pos + t.recordLength + (newSet ? 4 : 0) > this.maxMessage) {
       this.flush();
-      return this.addOne(rec, reverse);
+      return this.addOne(rec, reverse, packets, octets);
     }
     if (newSet) {
       this.closeSet();
       this.setStart = this.pos;
-      this.setTemplate = tid;
-      this.dv.setUint16(this.pos, tid);
+      this.setTemplate = t.id;
+      this.dv.setUint16(this.pos, t.id);
       this.pos += 4;
     }
     if (this.records === 0) this.firstSeq = this.sequence;
-    this.pos = writeDataRecord(this.dv, this.pos, rec, reverse, this.ctx);
+    this.pos = writeRecord(this.dv, this.pos, t, rec, reverse, this.ctx);
     this.records++;
+    this.packets += packets;
+    this.octets += octets;
     this.sequence = (this.sequence + 1) >>> 0;
   }
 
@@ -86,9 +104,12 @@ export class MessageEncoder {
     this.closeSet();
     writeHeader(this.dv, 0, this.pos, exportTime, this.firstSeq, this.domain);
     const n = this.records;
+    const { packets, octets } = this;
     const msg = this.buf.subarray(0, this.pos);
     this.pos = HEADER_LENGTH;
     this.records = 0;
-    this.emit(msg, n, this.firstSeq);
+    this.packets = 0;
+    this.octets = 0;
+    this.emit(msg, n, this.firstSeq, packets, octets);
   }
 }

@@ -10,16 +10,23 @@
 // sender has handed every message to the kernel or counted it lost, so a process may
 // exit right after it returns without losing records. Memory is bounded by the queue
 // (queueMessages x maxMessage octets) whatever the collector does.
+//
+// Options: `biflow` sends one RFC 5103 record per flow (reverse counters under PEN
+// 29305) instead of one record per direction; the exporter's statistics (RFC 7011 §4,
+// see statistics.ts) go out every `statisticsIntervalSec` and once at close, in
+// Observation Domain `statisticsDomain` (0 by default, as RFC 7011 §3.1 suggests); over
+// TCP, close() ends the session with a template withdrawal (RFC 7011 §8.1).
 import { Worker } from 'node:worker_threads';
 import type { FlowRecord } from '../flows/flow-table.js';
 import { PktError } from '../runtime/errors.js';
 import { parseCollector, type CollectorAddress } from './collector.js';
 import { MessageEncoder } from './encoder.js';
 import {
-  MessageQueue, Q_CLOSED, Q_CLOSE_MS, Q_DONE, Q_STATE, S_CONNECTS, S_DROPPED_MSGS, S_DROPPED_RECS, S_LOST_MSGS, S_LOST_RECS,
-  S_QUEUED_MSGS, S_QUEUED_RECS, S_SEND_ERRORS, S_SENT_MSGS, S_SENT_RECS, S_TEMPLATE_MSGS, TS_UP,
+  MessageQueue, Q_CLOSED, Q_CLOSE_MS, Q_DONE, Q_STATE, S_CONNECTS, S_DROPPED_MSGS, S_DROPPED_OCTS, S_DROPPED_PKTS, S_DROPPED_RECS,
+  S_EXPORTED_BYTES, S_LOST_MSGS, S_LOST_OCTS, S_LOST_PKTS, S_LOST_RECS, S_OPTION_MSGS, S_QUEUED_MSGS, S_QUEUED_RECS, S_SEND_ERRORS,
+  S_SENT_MSGS, S_SENT_RECS, S_TEMPLATE_MSGS, S_WITHDRAWAL_MSGS, TS_UP,
 } from './message-queue.js';
-import type { SenderJob } from './sender-worker.js';
+import type { SenderJob, StatisticsOptions } from './sender-worker.js';
 
 export interface IpfixExporterOptions {
   /** "host:port" (UDP), "udp://host:port" or "tcp://host:port". */
@@ -40,6 +47,17 @@ export interface IpfixExporterOptions {
   closeTimeoutMs?: number;
   /** ingressInterface for records that carry none. */
   iface?: number;
+  /** One RFC 5103 biflow record per flow instead of a uniflow record per direction
+   *  (default false). */
+  biflow?: boolean;
+  /** Send the exporter's statistics records (default true). */
+  statistics?: boolean;
+  /** Seconds between statistics messages (default 60); one is also sent at close. */
+  statisticsIntervalSec?: number;
+  /** Observation Domain of the statistics messages (default 0). */
+  statisticsDomain?: number;
+  /** exportingProcessId, the scope of the reliability statistics (default: the process id). */
+  exportingProcessId?: number;
 }
 
 export interface IpfixExporterStats {
@@ -53,10 +71,19 @@ export interface IpfixExporterStats {
    *  or still undelivered at close. */
   lostRecords: number;
   lostMessages: number;
+  /** Packets and IP octets the lost records accounted for. */
+  lostPackets: number;
+  lostOctets: number;
   templateMessages: number;
+  /** Statistics (options) messages and template withdrawal messages handed over. */
+  statisticsMessages: number;
+  withdrawalMessages: number;
+  /** Octets of every message handed over (exportedOctetTotalCount). */
+  exportedOctets: number;
   connects: number;
   sendErrors: number;
-  /** Data records' sequence counter (RFC 7011 §3.1). */
+  /** The encoder's flow record counter (RFC 7011 §3.1); statistics records sent in the
+   *  same domain move the sequence numbers on the wire past it. */
   sequence: number;
   /** The transport was up at the last look. */
   up: boolean;
@@ -92,19 +119,21 @@ export class IpfixExporter {
     }
     if (!(this.closeMs >= 0) || !(this.waitMs >= 0)) throw new PktError('E_BAD_ARGUMENT', 'ipfix: timeouts must be >= 0');
     this.queue = MessageQueue.create({ slots, maxMessage });
-    this.encoder = new MessageEncoder(this.domain, maxMessage, (m, n) => {
+    const biflow = opts.biflow === true;
+    this.encoder = new MessageEncoder(this.domain, maxMessage, (m, n, _seq, packets, octets) => {
       this.recordsOut += n;
       this.messagesOut++;
-      this.queue.push(m, n, this.waitMs);
-    }, { iface: opts.iface ?? 0 });
+      this.queue.push(m, n, this.waitMs, packets, octets);
+    }, { iface: opts.iface ?? 0 }, { biflow });
     const job: SenderJob = {
       sab: this.queue.sab,
       shape: { slots, maxMessage },
       protocol: this.collector.protocol,
       transport: {
         host: this.collector.host, port: this.collector.port, family: this.collector.family, domain: this.domain,
-        refreshSec, refreshMessages,
+        biflow, refreshSec, refreshMessages,
       },
+      statistics: statisticsOptions(opts),
     };
     this.worker = new Worker(new URL('./sender-worker.js', import.meta.url), { workerData: job });
     // Never keep the process alive for the sender; close() is what waits for it.
@@ -167,11 +196,28 @@ export class IpfixExporter {
       sentMessages: st[S_SENT_MSGS],
       lostRecords: st[S_LOST_RECS] + st[S_DROPPED_RECS] + this.abandonedRecs,
       lostMessages: st[S_LOST_MSGS] + st[S_DROPPED_MSGS] + this.abandonedMsgs,
+      lostPackets: st[S_LOST_PKTS] + st[S_DROPPED_PKTS],
+      lostOctets: st[S_LOST_OCTS] + st[S_DROPPED_OCTS],
       templateMessages: st[S_TEMPLATE_MSGS],
+      statisticsMessages: st[S_OPTION_MSGS],
+      withdrawalMessages: st[S_WITHDRAWAL_MSGS],
+      exportedOctets: st[S_EXPORTED_BYTES],
       connects: st[S_CONNECTS],
       sendErrors: st[S_SEND_ERRORS],
       sequence: this.encoder.sequence,
       up: Atomics.load(this.queue.ctrl, Q_STATE) === TS_UP,
     };
   }
+}
+
+function statisticsOptions(opts: IpfixExporterOptions): StatisticsOptions | null {
+  if (opts.statistics === false) return null;
+  const sec = opts.statisticsIntervalSec ?? 60;
+  const domain = opts.statisticsDomain ?? 0;
+  const pid = opts.exportingProcessId ?? process.pid;
+  if (!(sec > 0)) throw new PktError('E_BAD_ARGUMENT', `ipfix: statistics interval must be > 0 seconds, got ${sec}`);
+  for (const [what, v] of [['statistics domain', domain], ['exporting process id', pid]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > 0xFFFFFFFF) throw new PktError('E_BAD_ARGUMENT', `ipfix: ${what} must be 0..4294967295, got ${v}`);
+  }
+  return { intervalMs: sec * 1000, domain, exportingProcessId: pid };
 }

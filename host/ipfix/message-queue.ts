@@ -23,19 +23,40 @@ export const S_QUEUED_MSGS = 0; // producer
 export const S_QUEUED_RECS = 1; // producer
 export const S_DROPPED_MSGS = 2; // producer: queue full, or never taken before the close deadline
 export const S_DROPPED_RECS = 3; // producer
-export const S_SENT_MSGS = 4; // sender: handed to the kernel
+export const S_SENT_MSGS = 4; // sender: data messages handed to the kernel
 export const S_SENT_RECS = 5; // sender
 export const S_LOST_MSGS = 6; // sender: refused, failed, or rejected by the collector's host
 export const S_LOST_RECS = 7; // sender
 export const S_TEMPLATE_MSGS = 8; // sender
 export const S_CONNECTS = 9; // sender: sessions opened (TCP connects, UDP socket setups)
 export const S_SEND_ERRORS = 10; // sender: send calls that failed
-const STAT_WORDS = 16;
+export const S_OPTION_MSGS = 11; // sender: statistics (options) messages handed over
+export const S_WITHDRAWAL_MSGS = 12; // sender: template withdrawal messages handed over
+export const S_EXPORTED_BYTES = 13; // sender: octets of every message handed over (all kinds)
+export const S_SENT_PKTS = 14; // sender: packets the sent flow records account for
+export const S_SENT_OCTS = 15; // sender: and their IP octets
+export const S_LOST_PKTS = 16; // sender
+export const S_LOST_OCTS = 17; // sender
+export const S_LOST_FIRST_MS = 18; // sender: wall-clock time of the first loss (0: none)
+export const S_LOST_LAST_MS = 19; // sender: and of the last
+export const S_DROPPED_PKTS = 20; // producer
+export const S_DROPPED_OCTS = 21; // producer
+export const S_DROPPED_FIRST_MS = 22; // producer
+export const S_DROPPED_LAST_MS = 23; // producer
+const STAT_WORDS = 32;
 
 const STATS_OFF = CTRL_WORDS * 4;
 const SLOTS_OFF = STATS_OFF + STAT_WORDS * 8;
-/** Slot header: u32 length, u32 records. */
-const SLOT_HDR = 8;
+/** Slot header: u32 length, u32 records, f64 packets, f64 octets (of the records). */
+const SLOT_HDR = 24;
+
+/** A data message as the sender handles it, with what its records account for. */
+export interface OutMessage {
+  bytes: Buffer;
+  records: number;
+  packets: number;
+  octets: number;
+}
 
 export interface QueueShape {
   slots: number;
@@ -78,8 +99,9 @@ export class MessageQueue {
   /**
    * Producer: copies `msg` into the next slot. When the queue is full, waits up to
    * `waitMs` for the sender; then drops the message (counted) and returns false.
+   * `packets` and `octets` are what its records account for.
    */
-  push(msg: Uint8Array, records: number, waitMs: number): boolean {
+  push(msg: Uint8Array, records: number, waitMs: number, packets = 0, octets = 0): boolean {
     const ctrl = this.ctrl;
     const head = ctrl[Q_HEAD];
     let tail = Atomics.load(ctrl, Q_TAIL);
@@ -90,14 +112,22 @@ export class MessageQueue {
         tail = Atomics.load(ctrl, Q_TAIL);
       }
       if (((head - tail) | 0) >= this.slots) {
-        this.stats[S_DROPPED_MSGS]++;
-        this.stats[S_DROPPED_RECS] += records;
+        const st = this.stats;
+        st[S_DROPPED_MSGS]++;
+        st[S_DROPPED_RECS] += records;
+        st[S_DROPPED_PKTS] += packets;
+        st[S_DROPPED_OCTS] += octets;
+        const now = Date.now();
+        if (st[S_DROPPED_FIRST_MS] === 0) st[S_DROPPED_FIRST_MS] = now;
+        st[S_DROPPED_LAST_MS] = now;
         return false;
       }
     }
     const off = SLOTS_OFF + (head & (this.slots - 1)) * this.slotSize;
     this.dv.setUint32(off, msg.length, true);
     this.dv.setUint32(off + 4, records, true);
+    this.dv.setFloat64(off + 8, packets, true);
+    this.dv.setFloat64(off + 16, octets, true);
     this.u8.set(msg, off + SLOT_HDR);
     this.stats[S_QUEUED_MSGS]++;
     this.stats[S_QUEUED_RECS] += records;
@@ -107,11 +137,15 @@ export class MessageQueue {
   }
 
   /** Sender: the message at position `pos` (a copy, so the slot can be reused at once). */
-  copyAt(pos: number): { bytes: Buffer; records: number } {
+  copyAt(pos: number): OutMessage {
     const off = SLOTS_OFF + (pos & (this.slots - 1)) * this.slotSize;
     const len = this.dv.getUint32(off, true);
-    const records = this.dv.getUint32(off + 4, true);
-    return { bytes: Buffer.from(this.u8.subarray(off + SLOT_HDR, off + SLOT_HDR + len)), records };
+    return {
+      bytes: Buffer.from(this.u8.subarray(off + SLOT_HDR, off + SLOT_HDR + len)),
+      records: this.dv.getUint32(off + 4, true),
+      packets: this.dv.getFloat64(off + 8, true),
+      octets: this.dv.getFloat64(off + 16, true),
+    };
   }
 
   /** Sender: releases `n` taken slots. */
@@ -119,4 +153,36 @@ export class MessageQueue {
     Atomics.add(this.ctrl, Q_TAIL, n);
     Atomics.notify(this.ctrl, Q_TAIL);
   }
+}
+
+// The sender's accounting of data messages (it is the only writer of these counters).
+
+export function countSent(st: Float64Array, m: OutMessage): void {
+  st[S_SENT_MSGS]++; st[S_SENT_RECS] += m.records; st[S_SENT_PKTS] += m.packets; st[S_SENT_OCTS] += m.octets;
+  st[S_EXPORTED_BYTES] += m.bytes.length;
+}
+
+/** A message counted sent turned out lost (the collector's host refused it). */
+export function uncountSent(st: Float64Array, m: OutMessage): void {
+  st[S_SENT_MSGS]--; st[S_SENT_RECS] -= m.records; st[S_SENT_PKTS] -= m.packets; st[S_SENT_OCTS] -= m.octets;
+  st[S_EXPORTED_BYTES] -= m.bytes.length;
+}
+
+export function countLost(st: Float64Array, msgs: number, records: number, packets: number, octets: number): void {
+  if (msgs <= 0 && records <= 0) return;
+  st[S_LOST_MSGS] += Math.max(0, msgs); st[S_LOST_RECS] += Math.max(0, records);
+  st[S_LOST_PKTS] += Math.max(0, packets); st[S_LOST_OCTS] += Math.max(0, octets);
+  const now = Date.now();
+  if (st[S_LOST_FIRST_MS] === 0) st[S_LOST_FIRST_MS] = now;
+  st[S_LOST_LAST_MS] = now;
+}
+
+export function countLostMessage(st: Float64Array, m: OutMessage): void {
+  countLost(st, 1, m.records, m.packets, m.octets);
+}
+
+/** A message that carries no flow records (templates, statistics, withdrawal) was handed over. */
+export function countControl(st: Float64Array, index: number, bytes: number): void {
+  st[index]++;
+  st[S_EXPORTED_BYTES] += bytes;
 }

@@ -1,6 +1,7 @@
-// IPFIX Message header (RFC 7011 §3.1) and the templates-only message the transports
-// send at session start, after a collector comes back, and on refresh.
-import { TEMPLATES, templateSetLength, writeTemplateSet, type Template } from './template.js';
+// IPFIX Message header (RFC 7011 §3.1), the templates-only message the transports send at
+// session start, after a collector comes back, and on refresh, and the template
+// withdrawal message that ends a TCP session (RFC 7011 §8.1).
+import { TEMPLATES, templateSetLength, writeTemplateSet, writeWithdrawalSet, type Template } from './template.js';
 
 export const IPFIX_VERSION = 10;
 export const HEADER_LENGTH = 16;
@@ -34,5 +35,20 @@ export function templateMessage(sequence: number, domain: number, exportTime = e
   const dv = new DataView(out.buffer);
   writeHeader(dv, 0, len, exportTime, sequence, domain);
   writeTemplateSet(dv, HEADER_LENGTH, templates);
+  return out;
+}
+
+/**
+ * Withdraws templates of one observation domain (RFC 7011 §8.1; never over UDP, §8.4):
+ * data templates in a Template Set, options templates in an Options Template Set.
+ */
+export function withdrawalMessage(sequence: number, domain: number, dataIds: readonly number[], optionIds: readonly number[], exportTime = exportTimeNow()): Uint8Array {
+  const len = HEADER_LENGTH + (dataIds.length > 0 ? 4 + 4 * dataIds.length : 0) + (optionIds.length > 0 ? 4 + 4 * optionIds.length : 0);
+  const out = new Uint8Array(len);
+  const dv = new DataView(out.buffer);
+  writeHeader(dv, 0, len, exportTime, sequence, domain);
+  let off = HEADER_LENGTH;
+  if (dataIds.length > 0) off = writeWithdrawalSet(dv, off, dataIds, false);
+  if (optionIds.length > 0) writeWithdrawalSet(dv, off, optionIds, true);
   return out;
 }

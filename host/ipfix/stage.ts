@@ -29,6 +29,13 @@ export interface IpfixStageConfig {
   capacity?: number;
   /** Largest message in octets (default 1400). */
   maxMessage?: number;
+  /** RFC 5103 biflow records (one per flow) instead of one uniflow record per direction. */
+  biflow?: boolean;
+  /** The exporter's statistics records: false turns them off (default on, every 60 s and
+   *  at the end; see IpfixExporterOptions). */
+  statistics?: boolean;
+  statisticsIntervalSec?: number;
+  statisticsDomain?: number;
 }
 
 export interface IpfixStage extends BatchStage {
@@ -68,7 +75,10 @@ class Stage implements IpfixStage {
 
   constructor(engine: Engine, cfg: IpfixStageConfig) {
     this.engine = engine;
-    this.exporter = new IpfixExporter({ collector: cfg.collector, domain: cfg.domain, iface: cfg.iface, maxMessage: cfg.maxMessage });
+    this.exporter = new IpfixExporter({
+      collector: cfg.collector, domain: cfg.domain, iface: cfg.iface, maxMessage: cfg.maxMessage, biflow: cfg.biflow,
+      statistics: cfg.statistics, statisticsIntervalSec: cfg.statisticsIntervalSec, statisticsDomain: cfg.statisticsDomain,
+    });
     const x = this.exporter;
     this.table = new FlowTable(engine, {
       capacity: cfg.capacity ?? 65536,

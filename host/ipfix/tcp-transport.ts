@@ -6,13 +6,18 @@
 // the collector never read (it crashed rather than closed) cannot be seen by any
 // exporter; a collector that closes its side cleanly loses nothing.
 import net from 'node:net';
-import { MessageQueue, S_CONNECTS, S_LOST_MSGS, S_LOST_RECS, S_SEND_ERRORS, S_SENT_MSGS, S_SENT_RECS, S_TEMPLATE_MSGS } from './message-queue.js';
-import { delay, templateBuffer, type Transport, type TransportOptions } from './transport.js';
+import {
+  MessageQueue, S_CONNECTS, S_OPTION_MSGS, S_SEND_ERRORS, S_TEMPLATE_MSGS, S_WITHDRAWAL_MSGS,
+  countControl, countLostMessage, countSent, type OutMessage,
+} from './message-queue.js';
+import { delay, templateBuffer, type ControlKind, type Transport, type TransportOptions } from './transport.js';
 
 const BACKOFF_MIN_MS = 50;
 const BACKOFF_MAX_MS = 2000;
 
 export class TcpTransport implements Transport {
+  readonly reliable = true;
+  session = 0;
   private readonly opts: TransportOptions;
   private readonly q: MessageQueue;
   private socket: net.Socket | null = null;
@@ -50,10 +55,12 @@ export class TcpTransport implements Transport {
     this.socket = s;
     s.on('connect', () => {
       this.connected = true;
+      this.session++;
       this.backoff = BACKOFF_MIN_MS;
       this.q.stats[S_CONNECTS]++;
-      s.write(templateBuffer(this.nextSeq, this.opts.domain), (err) => {
-        if (err === null || err === undefined) this.q.stats[S_TEMPLATE_MSGS]++;
+      const t = templateBuffer(this.nextSeq, this.opts.domain, this.opts.biflow);
+      s.write(t, (err) => {
+        if (err === null || err === undefined) countControl(this.q.stats, S_TEMPLATE_MSGS, t.length);
       });
       this.wake();
     });
@@ -77,19 +84,32 @@ export class TcpTransport implements Transport {
     });
   }
 
-  send(bytes: Buffer, records: number, sequence: number): void {
+  send(m: OutMessage, sequence: number): void {
     const s = this.socket;
     const st = this.q.stats;
-    this.nextSeq = (sequence + records) >>> 0;
+    this.nextSeq = (sequence + m.records) >>> 0;
     if (s === null || !this.connected) {
-      st[S_LOST_MSGS]++; st[S_LOST_RECS] += records;
+      countLostMessage(st, m);
       return;
     }
     this.pending++;
+    const ok = s.write(m.bytes, (err) => {
+      this.pending--;
+      if (err === null || err === undefined) countSent(st, m);
+      else countLostMessage(st, m);
+      if (this.pending === 0) this.wake();
+    });
+    if (!ok) this.blocked = true;
+  }
+
+  sendControl(bytes: Buffer, kind: ControlKind, advance: number): void {
+    this.nextSeq = (this.nextSeq + advance) >>> 0;
+    const s = this.socket;
+    if (s === null || !this.connected) return;
+    this.pending++;
     const ok = s.write(bytes, (err) => {
       this.pending--;
-      if (err === null || err === undefined) { st[S_SENT_MSGS]++; st[S_SENT_RECS] += records; }
-      else { st[S_LOST_MSGS]++; st[S_LOST_RECS] += records; }
+      if (err === null || err === undefined) countControl(this.q.stats, kind === 'options' ? S_OPTION_MSGS : S_WITHDRAWAL_MSGS, bytes.length);
       if (this.pending === 0) this.wake();
     });
     if (!ok) this.blocked = true;
@@ -108,13 +128,17 @@ export class TcpTransport implements Transport {
     await Promise.race([new Promise<void>((r) => this.waiters.push(r)), delay(ms)]);
   }
 
-  async close(ms: number): Promise<void> {
-    this.closing = true;
-    const s = this.socket;
+  async quiesce(ms: number): Promise<void> {
     const deadline = Date.now() + ms;
     while (this.pending > 0 && this.socket !== null && Date.now() < deadline) {
       await Promise.race([new Promise<void>((r) => this.waiters.push(r)), delay(deadline - Date.now())]);
     }
+  }
+
+  async close(ms: number): Promise<void> {
+    this.closing = true;
+    const s = this.socket;
+    await this.quiesce(ms);
     if (s !== null) {
       // FIN after the data (not a reset): the kernel delivers what it holds even if
       // this process exits right away.

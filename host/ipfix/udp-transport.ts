@@ -8,20 +8,28 @@
 // What no sender can see: datagrams dropped on a path or in a full receive buffer of a
 // live collector (the collector sees them as sequence-number gaps).
 import dgram from 'node:dgram';
-import { MessageQueue, S_CONNECTS, S_LOST_MSGS, S_LOST_RECS, S_SEND_ERRORS, S_SENT_MSGS, S_SENT_RECS, S_TEMPLATE_MSGS } from './message-queue.js';
-import { delay, templateBuffer, type Transport, type TransportOptions } from './transport.js';
+import {
+  MessageQueue, S_CONNECTS, S_OPTION_MSGS, S_SEND_ERRORS, S_TEMPLATE_MSGS, S_WITHDRAWAL_MSGS,
+  countControl, countLostMessage, countSent, uncountSent, type OutMessage,
+} from './message-queue.js';
+import { delay, templateBuffer, type ControlKind, type Transport, type TransportOptions } from './transport.js';
 
 /** Completions allowed in flight before settle() waits for them. */
 const MAX_IN_FLIGHT = 64;
 const RECOVERY_MESSAGES = 3;
 
+/** What a datagram was: a data message, or one of the others (by its counter). */
+type Datagram = { data: OutMessage } | { control: number };
+
 export class UdpTransport implements Transport {
+  readonly reliable = false;
+  readonly session = 0;
   private readonly opts: TransportOptions;
   private readonly q: MessageQueue;
   private socket: dgram.Socket | null = null;
   private connected = false;
   private inFlight = 0;
-  private lastOk: { records: number; template: boolean } | null = null;
+  private lastOk: Datagram | null = null;
   private needTemplates = true;
   /** After a refusal every data message carries templates until this many in a row
    *  drew none: a collector that restarted has forgotten them, and the first message it
@@ -64,46 +72,56 @@ export class UdpTransport implements Transport {
     for (const f of w) f();
   }
 
-  send(bytes: Buffer, records: number, sequence: number): void {
+  send(m: OutMessage, sequence: number): void {
     const now = Date.now();
     if (this.needTemplates || this.recovering > 0 || this.sinceTemplates >= this.opts.refreshMessages || now - this.templatesAt >= this.opts.refreshSec * 1000) {
       this.sendTemplates(sequence);
     }
     this.sinceTemplates++;
-    this.nextSeq = (sequence + records) >>> 0;
-    this.raw(bytes, records, sequence, false);
+    this.nextSeq = (sequence + m.records) >>> 0;
+    this.raw(m.bytes, { data: m }, sequence);
+  }
+
+  sendControl(bytes: Buffer, kind: ControlKind, advance: number): void {
+    this.nextSeq = (this.nextSeq + advance) >>> 0;
+    this.raw(bytes, { control: kind === 'options' ? S_OPTION_MSGS : S_WITHDRAWAL_MSGS }, this.nextSeq);
   }
 
   private sendTemplates(sequence: number): void {
     this.needTemplates = false;
     this.sinceTemplates = 0;
     this.templatesAt = Date.now();
-    this.raw(templateBuffer(sequence, this.opts.domain), 0, sequence, true);
+    this.raw(templateBuffer(sequence, this.opts.domain, this.opts.biflow), { control: S_TEMPLATE_MSGS }, sequence);
   }
 
-  private raw(bytes: Buffer, records: number, sequence: number, template: boolean, retry = false): void {
+  private raw(bytes: Buffer, what: Datagram, sequence: number, retry = false): void {
     const s = this.socket;
-    if (s === null) return;
+    if (s === null) {
+      if ('data' in what) countLostMessage(this.q.stats, what.data);
+      return;
+    }
     this.inFlight++;
     s.send(bytes, (err) => {
       this.inFlight--;
       const st = this.q.stats;
       if (err === null || err === undefined) {
-        if (template) st[S_TEMPLATE_MSGS]++;
+        if ('control' in what) countControl(st, what.control, bytes.length);
         else {
-          st[S_SENT_MSGS]++; st[S_SENT_RECS] += records;
-          if (this.recovering > 0 && this.lastOk !== null && !this.lastOk.template) this.recovering--;
+          countSent(st, what.data);
+          if (this.recovering > 0 && this.lastOk !== null && 'data' in this.lastOk) this.recovering--;
         }
-        this.lastOk = { records, template };
+        this.lastOk = what;
       } else {
         st[S_SEND_ERRORS]++;
         const refused = (err as NodeJS.ErrnoException).code === 'ECONNREFUSED';
         if (refused) this.refused();
-        if (refused && !retry && !template) {
-          this.sendTemplates(sequence);
-          this.raw(bytes, records, sequence, false, true);
-        } else if (!template) {
-          st[S_LOST_MSGS]++; st[S_LOST_RECS] += records;
+        if ('data' in what) {
+          if (refused && !retry) {
+            this.sendTemplates(sequence);
+            this.raw(bytes, what, sequence, true);
+          } else {
+            countLostMessage(st, what.data);
+          }
         }
       }
       if (this.inFlight === 0) this.wake();
@@ -114,9 +132,9 @@ export class UdpTransport implements Transport {
    *  out) was counted sent; move it to lost, and resend templates from now on. */
   private refused(): void {
     const st = this.q.stats;
-    if (this.lastOk !== null && !this.lastOk.template) {
-      st[S_SENT_MSGS]--; st[S_SENT_RECS] -= this.lastOk.records;
-      st[S_LOST_MSGS]++; st[S_LOST_RECS] += this.lastOk.records;
+    if (this.lastOk !== null && 'data' in this.lastOk) {
+      uncountSent(st, this.lastOk.data);
+      countLostMessage(st, this.lastOk.data);
     }
     this.lastOk = null;
     this.needTemplates = true;
@@ -149,12 +167,17 @@ export class UdpTransport implements Transport {
    * reported on a next send, so send a templates-only message (harmless to a live
    * collector) and account its completion.
    */
-  async close(ms: number): Promise<void> {
+  async quiesce(ms: number): Promise<void> {
     const deadline = Date.now() + ms;
-    if (this.connected && this.lastOk !== null && !this.lastOk.template) {
+    if (this.connected && this.lastOk !== null && 'data' in this.lastOk) {
       await delay(5); // the ICMP error travels back
       this.sendTemplates(this.nextSeq);
     }
+    while (this.inFlight > 0 && Date.now() < deadline) await delay(1);
+  }
+
+  async close(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
     while (this.inFlight > 0 && Date.now() < deadline) await delay(1);
     this.socket?.close();
     this.socket = null;
