@@ -17,11 +17,12 @@ import {
   E_BAD_TCP_OFF, E_BAD_UDP_LEN, E_BAD_IP_CKSUM, E_BAD_L4_CKSUM, E_UNKNOWN_LINK, E_BAD_EXT_HDR,
   E_BAD_OPTION, E_SNAPLEN, E_BAD_ARP, E_CAPLEN_OVER_WIRE,
   IPF_MF, IPF_DF, IPF_RF, TO_MSS, TO_WSCALE, TO_SACK_PERM, TO_TIMESTAMP, TO_SACK, TO_MD5, TO_OTHER,
-  DF_VERIFY_CKSUM,
+  DF_VERIFY_CKSUM, DF_APP,
   LINKTYPE_NULL, LINKTYPE_ETHERNET, LINKTYPE_RAW, LINKTYPE_LOOP, LINKTYPE_LINUX_SLL, LINKTYPE_IPV4,
   LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2,
 } from "./layout";
 import { cksum_partial, cksum_pseudo_ipv4, cksum_pseudo_ipv6 } from "./checksum";
+import { app_frame } from "./app/app";
 
 const MAX_TAGS: u32 = 8; // a deeper tag stack is not a real frame
 const MAX_EXT: u32 = 16; // IPv6 extension headers walked before giving up
@@ -51,6 +52,7 @@ export function dissect_frame(f: usize, cap: u32, wire: u32, linktype: u32, d: u
   dissectInto(f, cap, wire, linktype, d, opts);
   store<u32>(d + D_LAYERS, gLayers);
   store<u32>(d + D_ERRORS, gErrors);
+  if ((opts & DF_APP) != 0) app_frame(f, d); // the application layer, on request (assembly/app/)
 }
 
 @inline function dissectInto(f: usize, cap: u32, wire: u32, linktype: u32, d: usize, opts: u32): void {

@@ -16,3 +16,5 @@ export * from "./flow-layout";
 export * from "./pool";
 export * from "./builder";
 export * from "./builder-layout";
+export * from "./app/app-layout";
+export * from "./app/app";

@@ -141,6 +141,7 @@ export const TO_OTHER: u32 = 64; // an option this dissector does not decode (TF
 
 // dissect_batch() option bits
 export const DF_VERIFY_CKSUM: u32 = 1;
+export const DF_APP: u32 = 2; // decode the application layer into the bound app area (assembly/app/app.ts)
 
 // Link types (tcpdump.org/linktypes.html)
 export const LINKTYPE_NULL: i32 = 0;

@@ -5,6 +5,7 @@
 import type { DissectExports } from './exports.js';
 import type { MemoryViews } from '../runtime/memory.js';
 import type { ChecksumExports } from '../checksum/exports.js';
+import { appTwinOf, type AppTwin } from '../app/twin.js';
 import {
   DESC_SIZE, D_LAYERS, D_ERRORS, D_WIRELEN, D_CAPLEN, D_LINKTYPE, D_L2_LEN, D_L3_OFF, D_L3_HDR_LEN,
   D_L4_OFF, D_L4_HDR_LEN, D_PAYLOAD_OFF, D_PAYLOAD_LEN, D_ETH_TYPE, D_ETHERTYPE, D_VLAN0, D_VLAN1,
@@ -20,7 +21,7 @@ import {
   E_BAD_TCP_OFF, E_BAD_UDP_LEN, E_BAD_IP_CKSUM, E_BAD_L4_CKSUM, E_UNKNOWN_LINK, E_BAD_EXT_HDR,
   E_BAD_OPTION, E_SNAPLEN, E_BAD_ARP, E_CAPLEN_OVER_WIRE,
   IPF_MF, IPF_DF, IPF_RF, TO_MSS, TO_WSCALE, TO_SACK_PERM, TO_TIMESTAMP, TO_SACK, TO_MD5, TO_OTHER,
-  DF_VERIFY_CKSUM,
+  DF_VERIFY_CKSUM, DF_APP,
   LINKTYPE_NULL, LINKTYPE_ETHERNET, LINKTYPE_RAW, LINKTYPE_LOOP, LINKTYPE_LINUX_SLL, LINKTYPE_IPV4,
   LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2,
 } from '../runtime/layout.js';
@@ -43,6 +44,7 @@ function isTag(t: number): boolean {
 export class DissectTwin implements DissectExports {
   private readonly views: MemoryViews;
   private readonly cks: ChecksumExports;
+  private readonly app: AppTwin;
   private m: Uint8Array;
   private m16: Uint16Array;
   private m32: Uint32Array;
@@ -50,6 +52,7 @@ export class DissectTwin implements DissectExports {
   constructor(views: MemoryViews, cks: ChecksumExports) {
     this.views = views;
     this.cks = cks;
+    this.app = appTwinOf(views);
     this.m = views.u8;
     this.m16 = views.u16;
     this.m32 = views.u32;
@@ -110,6 +113,7 @@ export class DissectTwin implements DissectExports {
     const m32 = this.m32;
     m32[(d + D_LAYERS) >>> 2] = this.layers;
     m32[(d + D_ERRORS) >>> 2] = this.errors;
+    if ((opts & DF_APP) !== 0) this.app.app_frame(f, d); // the application layer, on request (host/app/)
   }
 
   dissect_batch(table: number, count: number, out: number, opts: number): number {

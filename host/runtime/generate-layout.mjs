@@ -25,6 +25,7 @@ export const LAYOUTS = [
   { source: 'assembly/layout.ts', ts: 'host/runtime/layout.ts', c: 'host/native/src/layout.h' },
   { source: 'assembly/flow-layout.ts', ts: 'host/flows/flow-layout.ts' },
   { source: 'assembly/builder-layout.ts', ts: 'host/builder/spec-layout.ts' },
+  { source: 'assembly/app/app-layout.ts', ts: 'host/app/app-layout.ts' },
 ];
 
 const CONST_RE = /^export const ([A-Z][A-Z0-9_]*): (i32|u32) = ([^;]+);\s*(?:\/\/ ?(.*))?$/;

@@ -1,0 +1,72 @@
+// The application layer: one record per frame (APP_SIZE bytes, app-layout.ts) beside the
+// descriptors, written by the decoder that claims the frame.
+//
+// How a decoder plugs in (WASM side; the TS twin in host/app/ mirrors each step):
+//  1. Its constants go in app-layout.ts: an APP_* id, and its fields as offsets from
+//     A_BODY up to APP_SIZE (offsets into the frame, never copies of strings).
+//  2. assembly/app/<proto>.ts exports <proto>_decode(f, pay, payLen, capEnd, variant, a),
+//     which writes A_PROTO and its fields and A_FLAGS (AF_*), reading nothing at or past
+//     capEnd (the captured end of the payload) and never trapping.
+//  3. One line in dispatch() below: by port (both directions) or, for protocols found by
+//     content on any port (TLS), by a cheap test of the first payload bytes after the port
+//     tests. The same line goes in host/app/dispatch.ts.
+// Dissection reaches it only when the caller asks: dissect_frame/dissect_batch with the
+// DF_APP option call app_frame() once per frame after L2-L4 (assembly/dissect.ts), so the
+// common path pays one untaken branch. The record of descriptor i of a batch is record i
+// of the area given to app_bind(); a descriptor outside the bound batch gets none.
+import {
+  DESC_SIZE, D_LAYERS, D_CAPLEN, D_PAYLOAD_OFF, D_PAYLOAD_LEN, D_SRC_PORT, D_DST_PORT, L_TCP, L_UDP,
+} from "../layout";
+import { APP_SIZE, DV_TCP, DV_MDNS, DV_LLMNR } from "./app-layout";
+import { dns_decode } from "./dns";
+
+let gDescBase: usize = 0;
+let gAppBase: usize = 0;
+let gAppCount: u32 = 0;
+
+/** Binds the app area: descriptor `descs + i * DESC_SIZE` gets record `apps + i * APP_SIZE`
+ *  for i < count. count 0 unbinds. */
+export function app_bind(descs: usize, apps: usize, count: u32): void {
+  gDescBase = descs;
+  gAppBase = apps;
+  gAppCount = count;
+}
+
+/** Called by the dissector for each frame when DF_APP is set: decodes into the record bound
+ *  to descriptor `d`, if there is one. */
+export function app_frame(f: usize, d: usize): void {
+  if (d < gDescBase) return;
+  let delta = d - gDescBase;
+  let i = delta / <usize>DESC_SIZE;
+  if (i >= <usize>gAppCount || i * <usize>DESC_SIZE != delta) return;
+  app_decode(f, d, gAppBase + i * <usize>APP_SIZE);
+}
+
+/** Decodes the application layer of the dissected frame at `f` (descriptor `d`) into the
+ *  record at `a`, whatever the binding. */
+export function app_decode(f: usize, d: usize, a: usize): void {
+  // The common header: a frame no decoder claims has A_PROTO = APP_NONE and nothing else.
+  store<u64>(a, 0);
+  store<u64>(a, 0, 8);
+  let layers = load<u32>(d + D_LAYERS);
+  if ((layers & (L_TCP | L_UDP)) == 0) return;
+  let payLen = <u32>load<u16>(d + D_PAYLOAD_LEN);
+  if (payLen == 0) return;
+  let pay = <u32>load<u16>(d + D_PAYLOAD_OFF);
+  let cap = load<u32>(d + D_CAPLEN);
+  let capEnd = pay + payLen;
+  if (cap < capEnd) capEnd = cap;
+  if (capEnd < pay) capEnd = pay;
+  dispatch(f, pay, payLen, capEnd, (layers & L_TCP) != 0,
+    <u32>load<u16>(d + D_SRC_PORT), <u32>load<u16>(d + D_DST_PORT), a);
+}
+
+@inline function port(sp: u32, dp: u32, p: u32): bool { return sp == p || dp == p; }
+
+// The decoders, by port first, then by content. Mirrored in host/app/dispatch.ts.
+function dispatch(f: usize, pay: u32, payLen: u32, capEnd: u32, tcp: bool, sp: u32, dp: u32, a: usize): void {
+  let t: u32 = tcp ? DV_TCP : 0;
+  if (port(sp, dp, 53)) { dns_decode(f, pay, payLen, capEnd, t, a); return; }
+  if (!tcp && port(sp, dp, 5353)) { dns_decode(f, pay, payLen, capEnd, DV_MDNS, a); return; }
+  if (port(sp, dp, 5355)) { dns_decode(f, pay, payLen, capEnd, t | DV_LLMNR, a); return; }
+}

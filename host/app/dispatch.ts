@@ -1,0 +1,29 @@
+// Which decoder twin takes a frame: the mirror of dispatch() in assembly/app/app.ts, line
+// for line (by port first, then by content).
+//
+// How a decoder plugs in on the TS side (the WASM side is described in assembly/app/app.ts):
+//  1. host/app/<proto>/twin.ts: a class over TwinMemory with decode(f, pay, payLen, capEnd,
+//     variant, a), the same walk, bounds and record bytes as assembly/app/<proto>.ts.
+//  2. Add it to DecoderTwins below, construct it in AppTwin (twin.ts), and add its dispatch
+//     line here in the same place as in app.ts.
+//  3. Readers take the record, never the WASM side's internals: AppArea/dissectApp
+//     (app-area.ts) to fill records for a batch; the record's constants come from
+//     app-layout.ts, generated from assembly/app/app-layout.ts (npm run build:layout).
+import type { DnsTwin } from './dns/twin.js';
+import { DV_TCP, DV_MDNS, DV_LLMNR } from './app-layout.js';
+
+export interface DecoderTwins {
+  dns: DnsTwin;
+}
+
+function port(sp: number, dp: number, p: number): boolean {
+  return sp === p || dp === p;
+}
+
+export function dispatch(t: DecoderTwins, f: number, pay: number, payLen: number, capEnd: number, tcp: boolean,
+  sp: number, dp: number, a: number): void {
+  const v = tcp ? DV_TCP : 0;
+  if (port(sp, dp, 53)) { t.dns.decode(f, pay, payLen, capEnd, v, a); return; }
+  if (!tcp && port(sp, dp, 5353)) { t.dns.decode(f, pay, payLen, capEnd, DV_MDNS, a); return; }
+  if (port(sp, dp, 5355)) { t.dns.decode(f, pay, payLen, capEnd, v | DV_LLMNR, a); return; }
+}

@@ -1,0 +1,41 @@
+// The memory access every app decoder twin shares: big-endian reads of frame bytes and
+// little-endian stores into the app record, as the WASM side's load/store do. One instance
+// per app twin; sync() after anything may have grown the memory.
+import type { MemoryViews } from '../runtime/memory.js';
+
+export class TwinMemory {
+  private readonly views: MemoryViews;
+  m: Uint8Array;
+  m16: Uint16Array;
+  m32: Uint32Array;
+
+  constructor(views: MemoryViews) {
+    this.views = views;
+    this.m = views.u8;
+    this.m16 = views.u16;
+    this.m32 = views.u32;
+  }
+
+  sync(): void {
+    const v = this.views.refresh();
+    this.m = v.u8;
+    this.m16 = v.u16;
+    this.m32 = v.u32;
+  }
+
+  be16(p: number): number {
+    const m = this.m;
+    return (m[p] << 8) | m[p + 1];
+  }
+
+  be32(p: number): number {
+    const m = this.m;
+    return ((m[p] << 24) | (m[p + 1] << 16) | (m[p + 2] << 8) | m[p + 3]) >>> 0;
+  }
+
+  // Record stores: `p` is a byte address; u16 at even, u32 at 4-aligned addresses (the
+  // layout keeps them so, and records start 64-byte aligned).
+  put8(p: number, v: number): void { this.m[p] = v; }
+  put16(p: number, v: number): void { this.m16[p >>> 1] = v; }
+  put32(p: number, v: number): void { this.m32[p >>> 2] = v; }
+}

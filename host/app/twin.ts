@@ -1,0 +1,68 @@
+// Pure-TS twin of assembly/app/app.ts: binding, the per-frame hook and the dispatch to the
+// decoder twins, with the same bounds and the same record bytes.
+import type { MemoryViews } from '../runtime/memory.js';
+import type { AppExports } from './exports.js';
+import { TwinMemory } from './twin-memory.js';
+import { dispatch, type DecoderTwins } from './dispatch.js';
+import { DnsTwin } from './dns/twin.js';
+import {
+  DESC_SIZE, D_LAYERS, D_CAPLEN, D_PAYLOAD_OFF, D_PAYLOAD_LEN, D_SRC_PORT, D_DST_PORT, L_TCP, L_UDP,
+} from '../runtime/layout.js';
+import { APP_SIZE } from './app-layout.js';
+
+export class AppTwin implements AppExports {
+  private readonly mem: TwinMemory;
+  private readonly decoders: DecoderTwins;
+  private descBase = 0;
+  private appBase = 0;
+  private appCount = 0;
+
+  constructor(views: MemoryViews) {
+    this.mem = new TwinMemory(views);
+    this.decoders = { dns: new DnsTwin(this.mem) };
+  }
+
+  app_bind(descs: number, apps: number, count: number): void {
+    this.descBase = descs >>> 0;
+    this.appBase = apps >>> 0;
+    this.appCount = count >>> 0;
+  }
+
+  app_frame(f: number, d: number): void {
+    if (d < this.descBase) return;
+    const delta = d - this.descBase;
+    const i = Math.floor(delta / DESC_SIZE);
+    if (i >= this.appCount || i * DESC_SIZE !== delta) return;
+    this.app_decode(f, d, this.appBase + i * APP_SIZE);
+  }
+
+  app_decode(f: number, d: number, a: number): void {
+    const mem = this.mem;
+    mem.sync();
+    mem.put32(a, 0); mem.put32(a + 4, 0); mem.put32(a + 8, 0); mem.put32(a + 12, 0);
+    const layers = mem.m32[(d + D_LAYERS) >>> 2];
+    if ((layers & (L_TCP | L_UDP)) === 0) return;
+    const payLen = mem.m16[(d + D_PAYLOAD_LEN) >>> 1];
+    if (payLen === 0) return;
+    const pay = mem.m16[(d + D_PAYLOAD_OFF) >>> 1];
+    const cap = mem.m32[(d + D_CAPLEN) >>> 2];
+    let capEnd = pay + payLen;
+    if (cap < capEnd) capEnd = cap;
+    if (capEnd < pay) capEnd = pay;
+    dispatch(this.decoders, f, pay, payLen, capEnd, (layers & L_TCP) !== 0,
+      mem.m16[(d + D_SRC_PORT) >>> 1], mem.m16[(d + D_DST_PORT) >>> 1], a);
+  }
+}
+
+const twins = new WeakMap<MemoryViews, AppTwin>();
+
+/** The app twin of an engine's memory views: one per engine, shared by the APP structure
+ *  and the dissector twin's DF_APP hook, so both see one binding. */
+export function appTwinOf(views: MemoryViews): AppTwin {
+  let t = twins.get(views);
+  if (t === undefined) {
+    t = new AppTwin(views);
+    twins.set(views, t);
+  }
+  return t;
+}
