@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { RingBuffer } from 'ringbuf.js';
 import { createEngine } from '../host/engine/engine.js';
-import { FrameRing } from '../host/ring/twin.js';
+import { FrameRing } from '../host/ring/frame-ring.js';
 
 const worker = fileURLToPath(new URL('./lib/ring-worker.js', import.meta.url));
 const engine = createEngine();

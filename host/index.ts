@@ -14,7 +14,7 @@ export * as layout from './runtime/layout.js';
 // Capture: files, live interfaces, raw sockets.
 export { capture, captureBatches, type CaptureOptions, type CapturedPacket } from './pipeline/capture.js';
 export { CaptureFileReader, readCaptureFile, type CaptureRecord, type CaptureFileInfo } from './sources/capture-file.js';
-export { FrameRing } from './ring/twin.js';
+export { FrameRing } from './ring/frame-ring.js';
 export { listInterfaces, defaultInterface } from './sources/interfaces.js';
 
 // Filters, routing, flows, timers.

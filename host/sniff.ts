@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { createEngine, type Engine } from './engine/engine.js';
-import { FrameRing } from './ring/twin.js';
+import { FrameRing } from './ring/frame-ring.js';
 import { PktError } from './runtime/errors.js';
 import { parseArgs, USAGE, type SniffOptions } from './cli/sniff-options.js';
 import { die } from './cli/die.js';

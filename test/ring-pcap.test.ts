@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '../host/engine/engine.js';
 import { exportsOf } from '../host/engine/backend.js';
-import { FrameRing } from '../host/ring/twin.js';
+import { FrameRing } from '../host/ring/frame-ring.js';
 import { PCAP } from '../host/pcap/exports.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { corpusCaptures, Rng, seed } from './lib/env.js';

@@ -7,7 +7,7 @@ import { createEngine, type Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import type { DecodedPacket } from '../dissect/decode.js';
 import { CaptureFileReader } from '../sources/capture-file.js';
-import { FrameRing } from '../ring/twin.js';
+import { FrameRing } from '../ring/frame-ring.js';
 import { RawSource, type RawProto } from '../sources/raw-source.js';
 import { PktError } from '../runtime/errors.js';
 

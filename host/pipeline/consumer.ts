@@ -4,7 +4,7 @@
 // filters and hands the selected frames to the stages (writers, printers, flows ...).
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine, type Backend } from '../engine/engine.js';
-import { FrameRing } from '../ring/twin.js';
+import { FrameRing } from '../ring/frame-ring.js';
 import { exportsOf } from '../engine/backend.js';
 import { PCAP } from '../pcap/exports.js';
 import { Control } from './control.js';

@@ -5,7 +5,7 @@
 // (little-endian, nanosecond records), one link type per slot.
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
-import type { FrameRing } from '../ring/twin.js';
+import type { FrameRing } from '../ring/frame-ring.js';
 import type { MemoryViews } from '../runtime/memory.js';
 import { exportsOf } from '../engine/backend.js';
 import { PCAP, type PcapExports } from '../pcap/exports.js';

@@ -5,7 +5,7 @@
 // us (source address, length) with the destination left unspecified (::), and say so.
 import { createRequire } from 'node:module';
 import type { Engine } from '../engine/engine.js';
-import type { FrameRing } from '../ring/twin.js';
+import type { FrameRing } from '../ring/frame-ring.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import { PktError } from '../runtime/errors.js';
 import { parseIPv6 } from '../runtime/addr.js';

@@ -2,7 +2,7 @@
 // checks they arrive in order.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createEngine } from '../../host/engine/engine.js';
-import { FrameRing } from '../../host/ring/twin.js';
+import { FrameRing } from '../../host/ring/frame-ring.js';
 
 interface Job { memory: WebAssembly.Memory; module: WebAssembly.Module | undefined; ring: number; n: number }
 const job = workerData as Job;
