@@ -2,7 +2,7 @@
 // WASM vs the TS twin on the same pool layout, with a plain JS array free list as the
 // reference a host-only design would use.
 import { createEngine } from '../host/engine/engine.js';
-import { Pool } from '../host/pool/twin.js';
+import { Pool } from '../host/pool/pool.js';
 import { compare } from './lib/compare.js';
 
 const wasm = createEngine({ backend: 'wasm' });

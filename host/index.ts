@@ -26,7 +26,7 @@ export { flowJson, flowJsonLine, formatConversationTable, allFlows } from './flo
 export { TimerWheel } from './wheel/timer-wheel.js';
 
 // Building packets and buffers.
-export { Pool } from './pool/twin.js';
+export { Pool } from './pool/pool.js';
 export { Builder, PacketChain, type PacketSpec } from './builder/index.js';
 
 // Output.

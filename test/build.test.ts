@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { createEngine } from '../host/engine/engine.js';
 import { Builder, type PacketSpec } from '../host/builder/builder.js';
 import * as B from '../host/builder/spec-layout.js';
-import { Pool } from '../host/pool/twin.js';
+import { Pool } from '../host/pool/pool.js';
 import { PktError } from '../host/runtime/errors.js';
 import { DF_VERIFY_CKSUM, LINKTYPE_ETHERNET, LINKTYPE_RAW } from '../host/runtime/layout.js';
 import { Rng, seed } from './lib/env.js';

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine, type Engine } from '../host/engine/engine.js';
 import * as P from '../host/pool/twin.js';
-import { Pool } from '../host/pool/twin.js';
+import { Pool } from '../host/pool/pool.js';
 import { POOL_EXPORTS } from '../host/pool/exports.js';
 import { PktError } from '../host/runtime/errors.js';
 import { Rng, seed } from './lib/env.js';

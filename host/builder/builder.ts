@@ -12,7 +12,7 @@ import type { Engine } from '../engine/engine.js';
 import { exportsOf } from '../engine/backend.js';
 import { PktError } from '../runtime/errors.js';
 import { parseIPv4, parseIPv6, parseMac } from '../runtime/addr.js';
-import { Pool, type PoolOptions } from '../pool/twin.js';
+import { Pool, type PoolOptions } from '../pool/pool.js';
 import type { DecodedTcpOptions } from '../dissect/decode.js';
 import {
   L_ETH, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, IPF_MF, IPF_DF, IPF_RF,
