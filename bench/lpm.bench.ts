@@ -15,7 +15,8 @@
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { createEngine, type Engine } from '../host/engine/engine.js';
-import { Lpm4, Lpm6 } from '../host/lpm/route-table.js';
+import { Lpm4 } from '../host/lpm/lpm4.js';
+import { Lpm6 } from '../host/lpm/lpm6.js';
 import { ipv4ToString, ipv6ToString } from '../host/runtime/addr.js';
 import { compare } from './lib/compare.js';
 

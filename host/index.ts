@@ -19,7 +19,9 @@ export { listInterfaces, defaultInterface } from './sources/interfaces.js';
 
 // Filters, routing, flows, timers.
 export { compileFilter, FilterError, type CompiledFilter, type FilterOptions } from './filter/index.js';
-export { Lpm4, Lpm6, RouteTable } from './lpm/route-table.js';
+export { Lpm4 } from './lpm/lpm4.js';
+export { Lpm6 } from './lpm/lpm6.js';
+export { RouteTable } from './lpm/route-table.js';
 export { PrefixStats } from './lpm/prefix-stats.js';
 export { FlowTable, type FlowRecord } from './flows/flow-table.js';
 export { flowJson, flowJsonLine, formatConversationTable, allFlows } from './flows/conversations.js';

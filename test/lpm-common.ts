@@ -5,7 +5,7 @@
 import * as assert from 'uvu/assert';
 import { createEngine, type Engine } from '../host/engine/engine.js';
 import { PktError } from '../host/runtime/errors.js';
-import type { LpmFigures } from '../host/lpm/route-table.js';
+import type { LpmFigures } from '../host/lpm/lpm-options.js';
 import type { Rng } from './lib/env.js';
 
 export const wasmEngine = createEngine({ backend: 'wasm' });

@@ -2,7 +2,8 @@
 // leave byte-identical tables), edge cases, capacity errors, loaders.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Lpm4, RouteTable } from '../host/lpm/route-table.js';
+import { Lpm4 } from '../host/lpm/lpm4.js';
+import { RouteTable } from '../host/lpm/route-table.js';
 import { LPM4_HEADER } from '../host/lpm/twin/lpm4.js';
 import { ipv4ToString } from '../host/runtime/addr.js';
 import { Rng, seed } from './lib/env.js';

@@ -2,7 +2,7 @@
 // tables), edge cases (/0, /128, nesting across stride boundaries), capacity errors.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Lpm6 } from '../host/lpm/route-table.js';
+import { Lpm6 } from '../host/lpm/lpm6.js';
 import { LPM6_HEADER } from '../host/lpm/twin/lpm6.js';
 import { ipv6ToString, parseIPv6 } from '../host/runtime/addr.js';
 import { Rng, seed } from './lib/env.js';

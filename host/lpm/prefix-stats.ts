@@ -9,7 +9,9 @@ import type { FrameBatch } from '../engine/frame-batch.js';
 import type { PacketView } from '../dissect/packet-view.js';
 import { PktError } from '../runtime/errors.js';
 import { L_IP4, L_IP6 } from '../runtime/layout.js';
-import { Lpm4, Lpm6, parsePrefix4, parsePrefix6, prefixLines } from './route-table.js';
+import { Lpm4 } from './lpm4.js';
+import { Lpm6 } from './lpm6.js';
+import { parsePrefix4, parsePrefix6, prefixLines } from './prefix.js';
 import { ipv4ToString, ipv6ToString } from '../runtime/addr.js';
 
 export interface PrefixSpec {

@@ -1,0 +1,127 @@
+// Lpm4: an IPv4 longest-prefix-match table (DIR-24-8, assembly/lpm4.ts; twin in
+// ./twin/lpm4.ts) in the engine's shared memory, on the engine's backend.
+import type { Engine } from '../engine/engine.js';
+import { PktError } from '../runtime/errors.js';
+import { ipv4ToString, parseIPv4 } from '../runtime/addr.js';
+import { exportsOf } from '../engine/backend.js';
+import { LPM4, type Lpm4Exports } from './exports.js';
+import { LPM_E_NOT_FOUND, LPM_UPDATED } from './twin/lpm-table.js';
+import { BULK_CHUNK, checkSize, DEFAULT_MISS, statusError, type LpmFigures, type LpmOptions, type RouteEntry } from './lpm-options.js';
+import { parsePrefix4 } from './prefix.js';
+
+/** IPv4 longest-prefix match (DIR-24-8) in the engine's shared memory. */
+export class Lpm4 {
+  readonly engine: Engine;
+  readonly core: Lpm4Exports;
+  /** Byte address of the table in the shared memory. */
+  readonly table: number;
+  readonly miss: number;
+  private scratch = 0;
+
+  constructor(engine: Engine, opts: LpmOptions = {}) {
+    this.engine = engine;
+    this.core = exportsOf(engine, LPM4);
+    const rules = opts.maxRules ?? 65536;
+    const groups = opts.tbl8Groups ?? 4096;
+    checkSize('maxRules', rules, 1 << 26);
+    checkSize('tbl8Groups', groups, 1 << 20);
+    this.miss = (opts.miss ?? DEFAULT_MISS) >>> 0;
+    const bytes = this.core.lpm4_footprint(rules, groups) >>> 0;
+    if (bytes === 0) throw new PktError('E_NO_MEMORY', `lpm4: ${rules} rules and ${groups} groups do not fit in 4 GiB`);
+    this.table = engine.arena.alloc(bytes);
+    this.core.lpm4_init(this.table, rules, groups, this.miss);
+  }
+
+  /** Adds a prefix ('10.0.0.0/8'; host bits are ignored) or replaces its next hop. True if it was new. */
+  add(prefix: string, nexthop: number): boolean {
+    const p = parsePrefix4(prefix);
+    if (p === null) throw new PktError('E_BAD_ARGUMENT', `lpm4: "${prefix}" is not an IPv4 prefix`);
+    return this.addRaw(p.addr, p.depth, nexthop);
+  }
+
+  addRaw(addr: number, depth: number, nexthop: number): boolean {
+    const st = this.core.lpm4_add(this.table, addr >>> 0, depth, nexthop >>> 0);
+    if (st < 0) throw statusError(`lpm4: adding ${ipv4ToString(addr >>> 0)}/${depth}`, st, this.core.lpm4_rule_capacity(this.table));
+    return st !== LPM_UPDATED;
+  }
+
+  /** Removes a prefix; false if it was not there. */
+  delete(prefix: string): boolean {
+    const p = parsePrefix4(prefix);
+    if (p === null) throw new PktError('E_BAD_ARGUMENT', `lpm4: "${prefix}" is not an IPv4 prefix`);
+    return this.deleteRaw(p.addr, p.depth);
+  }
+
+  deleteRaw(addr: number, depth: number): boolean {
+    const st = this.core.lpm4_delete(this.table, addr >>> 0, depth);
+    if (st === LPM_E_NOT_FOUND) return false;
+    if (st < 0) throw statusError('lpm4: delete', st, 0);
+    return true;
+  }
+
+  /** Next hop of the longest matching prefix, or null. */
+  lookup(addr: string | number): number | null {
+    const a = typeof addr === 'number' ? addr >>> 0 : parseIPv4(addr);
+    if (a === null) throw new PktError('E_BAD_ARGUMENT', `lpm4: "${String(addr)}" is not an IPv4 address`);
+    if (this.core.lpm4_match_depth(this.table, a) < 0) return null;
+    return this.core.lpm4_lookup(this.table, a) >>> 0;
+  }
+
+  /** Next hop for a numeric address, the miss value when nothing matches (no allocation). */
+  lookupRaw(addr: number): number {
+    return this.core.lpm4_lookup(this.table, addr) >>> 0;
+  }
+
+  /** Length of the longest matching prefix, or -1. */
+  matchDepth(addr: number): number {
+    return this.core.lpm4_match_depth(this.table, addr >>> 0);
+  }
+
+  /** Looks up every address; misses get the miss value. Returns the number of hits. */
+  lookupBulk(addrs: Uint32Array, out: Uint32Array): number {
+    if (out.length < addrs.length) throw new PktError('E_BAD_ARGUMENT', 'lpm4: out is shorter than addrs');
+    if (this.scratch === 0) this.scratch = this.engine.arena.alloc(BULK_CHUNK * 8);
+    let hits = 0;
+    for (let i = 0; i < addrs.length; i += BULK_CHUNK) {
+      const n = Math.min(BULK_CHUNK, addrs.length - i);
+      const u32 = this.engine.views.refresh().u32;
+      const a = this.scratch >>> 2, o = a + BULK_CHUNK;
+      u32.set(addrs.subarray(i, i + n), a);
+      hits += this.core.lpm4_lookup_bulk(this.table, this.scratch, n, this.scratch + BULK_CHUNK * 4);
+      out.set(this.engine.views.refresh().u32.subarray(o, o + n), i);
+    }
+    return hits;
+  }
+
+  /** Bulk lookup on arrays already in the shared memory (byte addresses, 4-byte aligned). */
+  lookupBulkAt(addrs: number, n: number, out: number): number {
+    return this.core.lpm4_lookup_bulk(this.table, addrs, n, out);
+  }
+
+  /** Next hop of the exact prefix, or null. */
+  get(prefix: string): number | null {
+    const p = parsePrefix4(prefix);
+    if (p === null) throw new PktError('E_BAD_ARGUMENT', `lpm4: "${prefix}" is not an IPv4 prefix`);
+    const id = this.core.lpm4_find(this.table, p.addr, p.depth);
+    return id === 0 ? null : this.core.lpm4_rule_nexthop(this.table, id) >>> 0;
+  }
+
+  get size(): number { return this.core.lpm4_rule_count(this.table); }
+
+  figures(): LpmFigures {
+    const c = this.core, t = this.table;
+    return {
+      rules: c.lpm4_rule_count(t), maxRules: c.lpm4_rule_capacity(t), tbl8Used: c.lpm4_tbl8_used(t),
+      tbl8Groups: c.lpm4_tbl8_capacity(t), nextHops: c.lpm4_nexthop_count(t), bytes: c.lpm4_bytes(t) >>> 0,
+    };
+  }
+
+  *entries(): IterableIterator<RouteEntry> {
+    const c = this.core, t = this.table;
+    const high = c.lpm4_rule_high(t);
+    for (let id = 1; id <= high; id++) {
+      const d = c.lpm4_rule_depth(t, id);
+      if (d >= 0) yield { prefix: `${ipv4ToString(c.lpm4_rule_addr(t, id) >>> 0)}/${d}`, nexthop: c.lpm4_rule_nexthop(t, id) >>> 0 };
+    }
+  }
+}

@@ -1,0 +1,133 @@
+// Lpm6: an IPv6 longest-prefix-match table (a 24-bit first stride, then 8-bit strides,
+// assembly/lpm6.ts; twin in ./twin/lpm6.ts) in the engine's shared memory, on the
+// engine's backend.
+import type { Engine } from '../engine/engine.js';
+import { PktError } from '../runtime/errors.js';
+import { ipv6ToString, parseIPv6 } from '../runtime/addr.js';
+import { exportsOf } from '../engine/backend.js';
+import { LPM6, type Lpm6Exports } from './exports.js';
+import { LPM_E_NOT_FOUND, LPM_UPDATED } from './twin/lpm-table.js';
+import { BULK_CHUNK, checkSize, DEFAULT_MISS, statusError, type LpmFigures, type LpmOptions, type RouteEntry } from './lpm-options.js';
+import { parsePrefix6 } from './prefix.js';
+
+/** IPv6 longest-prefix match (24-bit first stride, then 8-bit strides) in the shared memory. */
+export class Lpm6 {
+  readonly engine: Engine;
+  readonly core: Lpm6Exports;
+  readonly table: number;
+  readonly miss: number;
+  /** 16-byte key scratch, then the bulk chunk: addresses (16 B each) and results (4 B each). */
+  private readonly key: number;
+  private bulk = 0;
+
+  constructor(engine: Engine, opts: LpmOptions = {}) {
+    this.engine = engine;
+    this.core = exportsOf(engine, LPM6);
+    const rules = opts.maxRules ?? 65536;
+    const groups = opts.tbl8Groups ?? 16384;
+    checkSize('maxRules', rules, 1 << 24);
+    checkSize('tbl8Groups', groups, 1 << 22);
+    this.miss = (opts.miss ?? DEFAULT_MISS) >>> 0;
+    const bytes = this.core.lpm6_footprint(rules, groups) >>> 0;
+    if (bytes === 0) throw new PktError('E_NO_MEMORY', `lpm6: ${rules} rules and ${groups} groups do not fit in 4 GiB`);
+    this.table = engine.arena.alloc(bytes);
+    this.key = engine.arena.alloc(64);
+    this.core.lpm6_init(this.table, rules, groups, this.miss);
+  }
+
+  private putKey(addr: Uint8Array): number {
+    this.engine.views.refresh().u8.set(addr.subarray(0, 16), this.key);
+    return this.key;
+  }
+
+  add(prefix: string, nexthop: number): boolean {
+    const p = parsePrefix6(prefix);
+    if (p === null) throw new PktError('E_BAD_ARGUMENT', `lpm6: "${prefix}" is not an IPv6 prefix`);
+    return this.addRaw(p.addr, p.depth, nexthop);
+  }
+
+  addRaw(addr: Uint8Array, depth: number, nexthop: number): boolean {
+    const st = this.core.lpm6_add(this.table, this.putKey(addr), depth, nexthop >>> 0);
+    if (st < 0) throw statusError(`lpm6: adding ${ipv6ToString(addr, 0)}/${depth}`, st, this.core.lpm6_rule_capacity(this.table));
+    return st !== LPM_UPDATED;
+  }
+
+  delete(prefix: string): boolean {
+    const p = parsePrefix6(prefix);
+    if (p === null) throw new PktError('E_BAD_ARGUMENT', `lpm6: "${prefix}" is not an IPv6 prefix`);
+    return this.deleteRaw(p.addr, p.depth);
+  }
+
+  deleteRaw(addr: Uint8Array, depth: number): boolean {
+    const st = this.core.lpm6_delete(this.table, this.putKey(addr), depth);
+    if (st === LPM_E_NOT_FOUND) return false;
+    if (st < 0) throw statusError('lpm6: delete', st, 0);
+    return true;
+  }
+
+  lookup(addr: string | Uint8Array): number | null {
+    const a = typeof addr === 'string' ? parseIPv6(addr) : addr;
+    if (a === null || a.length < 16) throw new PktError('E_BAD_ARGUMENT', `lpm6: "${String(addr)}" is not an IPv6 address`);
+    const k = this.putKey(a);
+    if (this.core.lpm6_match_depth(this.table, k) < 0) return null;
+    return this.core.lpm6_lookup(this.table, k) >>> 0;
+  }
+
+  /** Lookup of 16 bytes already in the shared memory (a frame's address): the miss value when nothing matches. */
+  lookupAt(addr: number): number {
+    return this.core.lpm6_lookup(this.table, addr) >>> 0;
+  }
+
+  matchDepthAt(addr: number): number {
+    return this.core.lpm6_match_depth(this.table, addr);
+  }
+
+  /** addrs: n addresses of 16 bytes each; out: n results. Returns the hits. */
+  lookupBulk(addrs: Uint8Array, out: Uint32Array): number {
+    const n = addrs.length >>> 4;
+    if (out.length < n) throw new PktError('E_BAD_ARGUMENT', 'lpm6: out is shorter than addrs');
+    if (this.bulk === 0) this.bulk = this.engine.arena.alloc(BULK_CHUNK * 20);
+    let hits = 0;
+    for (let i = 0; i < n; i += BULK_CHUNK) {
+      const c = Math.min(BULK_CHUNK, n - i);
+      this.engine.views.refresh().u8.set(addrs.subarray(i * 16, (i + c) * 16), this.bulk);
+      const o = this.bulk + BULK_CHUNK * 16;
+      hits += this.core.lpm6_lookup_bulk(this.table, this.bulk, c, o);
+      out.set(this.engine.views.refresh().u32.subarray(o >>> 2, (o >>> 2) + c), i);
+    }
+    return hits;
+  }
+
+  lookupBulkAt(addrs: number, n: number, out: number): number {
+    return this.core.lpm6_lookup_bulk(this.table, addrs, n, out);
+  }
+
+  get(prefix: string): number | null {
+    const p = parsePrefix6(prefix);
+    if (p === null) throw new PktError('E_BAD_ARGUMENT', `lpm6: "${prefix}" is not an IPv6 prefix`);
+    const id = this.core.lpm6_find(this.table, this.putKey(p.addr), p.depth);
+    return id === 0 ? null : this.core.lpm6_rule_nexthop(this.table, id) >>> 0;
+  }
+
+  get size(): number { return this.core.lpm6_rule_count(this.table); }
+
+  figures(): LpmFigures {
+    const c = this.core, t = this.table;
+    return {
+      rules: c.lpm6_rule_count(t), maxRules: c.lpm6_rule_capacity(t), tbl8Used: c.lpm6_tbl8_used(t),
+      tbl8Groups: c.lpm6_tbl8_capacity(t), nextHops: c.lpm6_nexthop_count(t), bytes: c.lpm6_bytes(t) >>> 0,
+    };
+  }
+
+  *entries(): IterableIterator<RouteEntry> {
+    const c = this.core, t = this.table;
+    const high = c.lpm6_rule_high(t);
+    for (let id = 1; id <= high; id++) {
+      const d = c.lpm6_rule_depth(t, id);
+      if (d >= 0) {
+        const p = c.lpm6_rule_addr(t, id) >>> 0;
+        yield { prefix: `${ipv6ToString(this.engine.views.refresh().u8, p)}/${d}`, nexthop: c.lpm6_rule_nexthop(t, id) >>> 0 };
+      }
+    }
+  }
+}
