@@ -229,8 +229,9 @@ export function dns_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant
       ext = u8at(f + e + 4);
     }
     n++;
+    // A record cut by the capture: decoding stops where the captured bytes do.
+    if ((iflags & DIF_RDATA_TRUNC) != 0) { pos = capEnd; break; }
     pos = rd + rdlen;
-    if ((iflags & DIF_RDATA_TRUNC) != 0) break;
   }
   store<u8>(a + DNS_OPT, <u8>opt);
   store<u8>(a + DNS_EXT_RCODE, <u8>ext);

@@ -96,6 +96,62 @@ export class DnsTwin {
     return 0;
   }
 
+  /** Sets where the message's captured bytes end and where it says it ends, for item(). */
+  begin(capEnd: number, declEnd: number): void {
+    this.flags = 0;
+    this.capEnd = capEnd;
+    this.declEnd = declEnd;
+  }
+
+  /** AF_* bits gathered since decode() or begin(). */
+  get flagsSoFar(): number {
+    return this.flags;
+  }
+
+  /**
+   * Walks item n (question or resource record, by the counts qd, an, ns) at frame offset
+   * `pos` into the item slot at `it`; returns the offset after it, or -1 when the walk
+   * stops inside it (the reason in the flags). The slot may be partly written then.
+   */
+  item(f: number, msg: number, pos: number, n: number, qd: number, an: number, ns: number, it: number): number {
+    const mem = this.mem;
+    const capEnd = this.capEnd;
+    const section = n < qd ? DS_QUESTION : n < qd + an ? DS_ANSWER : n < qd + an + ns ? DS_AUTHORITY : DS_ADDITIONAL;
+    const e = this.walkName(f, msg, pos);
+    if (e === 0) return -1;
+    mem.put16(it + DI_NAME, pos);
+    if (section === DS_QUESTION) {
+      if (e + 4 > capEnd) { this.short(e + 4); return -1; }
+      mem.put16(it + DI_TYPE, mem.be16(f + e));
+      mem.put16(it + DI_CLASS, mem.be16(f + e + 2));
+      mem.put16(it + DI_RDLEN, 0);
+      mem.put32(it + DI_TTL, 0);
+      mem.put16(it + DI_RDATA, 0);
+      mem.put8(it + DI_SECTION, section);
+      mem.put8(it + DI_FLAGS, 0);
+      return e + 4;
+    }
+    if (e + 10 > capEnd) { this.short(e + 10); return -1; }
+    const type = mem.be16(f + e);
+    const rdlen = mem.be16(f + e + 8);
+    const rd = e + 10;
+    mem.put16(it + DI_TYPE, type);
+    mem.put16(it + DI_CLASS, mem.be16(f + e + 2));
+    mem.put16(it + DI_RDLEN, rdlen);
+    mem.put32(it + DI_TTL, mem.be32(f + e + 4));
+    mem.put16(it + DI_RDATA, rd);
+    mem.put8(it + DI_SECTION, section);
+    let iflags = 0;
+    if (rd + rdlen > capEnd) {
+      iflags = DIF_RDATA_TRUNC;
+      this.short(rd + rdlen);
+    } else {
+      iflags = this.checkRdata(f, msg, type, rd, rdlen);
+    }
+    mem.put8(it + DI_FLAGS, iflags);
+    return rd + rdlen;
+  }
+
   /** dns_decode(f, pay, payLen, capEnd, variant, a) of assembly/app/dns.ts. */
   decode(f: number, pay: number, payLen: number, capEnd: number, variant: number, a: number): void {
     const mem = this.mem;
@@ -157,48 +213,15 @@ export class DnsTwin {
       if (pos >= declEnd) { this.flags |= AF_COUNTS; break; }
       if (pos >= capEnd) { this.flags |= AF_TRUNC; break; }
       const it = a + DNS_ITEMS + n * DNS_ITEM_SIZE;
-      const section = n < qd ? DS_QUESTION : n < qd + an ? DS_ANSWER : n < qd + an + ns ? DS_AUTHORITY : DS_ADDITIONAL;
-      const e = this.walkName(f, msg, pos);
-      if (e === 0) break;
-      mem.put16(it + DI_NAME, pos);
-      if (section === DS_QUESTION) {
-        if (e + 4 > capEnd) { this.short(e + 4); break; }
-        mem.put16(it + DI_TYPE, mem.be16(f + e));
-        mem.put16(it + DI_CLASS, mem.be16(f + e + 2));
-        mem.put16(it + DI_RDLEN, 0);
-        mem.put32(it + DI_TTL, 0);
-        mem.put16(it + DI_RDATA, 0);
-        mem.put8(it + DI_SECTION, section);
-        mem.put8(it + DI_FLAGS, 0);
-        pos = e + 4;
-        n++;
-        continue;
-      }
-      if (e + 10 > capEnd) { this.short(e + 10); break; }
-      const type = mem.be16(f + e);
-      const rdlen = mem.be16(f + e + 8);
-      const rd = e + 10;
-      mem.put16(it + DI_TYPE, type);
-      mem.put16(it + DI_CLASS, mem.be16(f + e + 2));
-      mem.put16(it + DI_RDLEN, rdlen);
-      mem.put32(it + DI_TTL, mem.be32(f + e + 4));
-      mem.put16(it + DI_RDATA, rd);
-      mem.put8(it + DI_SECTION, section);
-      let iflags = 0;
-      if (rd + rdlen > capEnd) {
-        iflags = DIF_RDATA_TRUNC;
-        this.short(rd + rdlen);
-      } else {
-        iflags = this.checkRdata(f, msg, type, rd, rdlen);
-      }
-      mem.put8(it + DI_FLAGS, iflags);
-      if (type === T_OPT && opt === 0) {
+      const next = this.item(f, msg, pos, n, qd, an, ns, it);
+      if (next < 0) break;
+      if (opt === 0 && mem.m[it + DI_SECTION] !== DS_QUESTION && mem.m16[(it + DI_TYPE) >>> 1] === T_OPT) {
         opt = n + 1;
-        ext = this.mem.m[f + e + 4];
+        ext = mem.m32[(it + DI_TTL) >>> 2] >>> 24;
       }
       n++;
-      pos = rd + rdlen;
-      if ((iflags & DIF_RDATA_TRUNC) !== 0) break;
+      if ((mem.m[it + DI_FLAGS] & DIF_RDATA_TRUNC) !== 0) { pos = capEnd; break; }
+      pos = next;
     }
     mem.put8(a + DNS_OPT, opt);
     mem.put8(a + DNS_EXT_RCODE, ext);
