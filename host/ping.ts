@@ -3,20 +3,61 @@
 // ICMP / ICMPv6 echo on a raw socket, with the echo requests built by the engine's builder
 // in a pool buffer. Output follows iputils ping: a header, one line per reply, and the
 // statistics block (transmitted, received, loss, rtt min/avg/max/mdev). Exit status 0
-// if any reply came back, 1 if none did, 2 on an error.
+// if any reply came back, 1 if none did (or on a runtime error), 2 on a usage error.
 import { performance } from 'node:perf_hooks';
 import { createEngine, type Backend } from './engine/engine.js';
 import { Builder } from './builder/builder.js';
 import { LINKTYPE_RAW } from './runtime/layout.js';
-import { PktError } from './runtime/errors.js';
-import { numberOpt, parseCli, runTool } from './cli/args.js';
+import { usageError, type ParsedArgs, type ToolSpec } from './cli/args.js';
+import { runTool } from './cli/run-tool.js';
 import { openRaw, rawModule, type RawSocket } from './raw-socket/socket.js';
-import { resolveTarget } from './raw-socket/targets.js';
+import { resolveTarget, type Target } from './raw-socket/targets.js';
 
-const USAGE = `usage: node host/ping.js [-c count] [-i interval] [-s packetsize] [-W timeout] [-t ttl] [-q] [-4|-6] [--backend wasm|ts] [--debug] HOST
-  -c N   stop after N echo requests      -i S   seconds between requests (default 1)
-  -s N   data bytes per request (56)     -W S   seconds to wait for late replies (10)
-  -t N   IP time to live / hop limit     -q     only the header and the statistics`;
+export const PING_SPEC: ToolSpec = {
+  name: 'ping',
+  command: 'node host/ping.js',
+  summary: 'ping: send ICMP (IPv4) or ICMPv6 echo requests to HOST and print each reply and a summary, as iputils ping '
+    + 'does. The requests are built by the pktwasm engine; the replies are read on a raw socket (root or CAP_NET_RAW).',
+  options: [
+    { name: 'count', short: 'c', value: 'count', help: 'Stop after sending count requests (and waiting for their replies, see -W).', defaultText: 'until interrupted (Ctrl-C)' },
+    { name: 'interval', short: 'i', value: 'interval', help: 'Wait interval seconds between requests (0.002 to 3600).', default: 1 },
+    { name: 'size', short: 's', value: 'packetsize', help: 'Data bytes per request, after the 8-byte ICMP header (0 to 65507).', default: 56 },
+    { name: 'timeout', short: 'W', value: 'timeout', help: 'After the last request, wait up to timeout seconds for its reply.', default: 10 },
+    { name: 'ttl', short: 't', value: 'ttl', help: 'IPv4 time to live, IPv6 hop limit of the requests (1 to 255).', defaultText: "the kernel's (net.ipv4.ip_default_ttl, usually 64)" },
+    { name: 'quiet', short: 'q', help: 'Print only the header line and the summary.' },
+    { name: 'ipv4', short: '4', help: 'Use IPv4 only (HOST must resolve to an IPv4 address).' },
+    { name: 'ipv6', short: '6', help: 'Use IPv6 only (HOST must resolve to an IPv6 address).' },
+    { name: 'backend', value: 'backend', choices: ['wasm', 'ts'], help: 'Build and decode the packets in WebAssembly or in the TypeScript twin.', default: 'wasm' },
+  ],
+  operands: [{ name: 'HOST', help: 'A host name, an IPv4 or an IPv6 address.' }],
+  exitStatus: { 0: 'at least one reply came back', 1: 'no reply came back, or a runtime error (one line on stderr)' },
+};
+
+interface PingPlan {
+  count: number;
+  intervalMs: number;
+  size: number;
+  waitMs: number;
+  ttl: number | undefined;
+  backend: Backend;
+  quiet: boolean;
+  target: Target;
+}
+
+/** The command line, checked, and HOST resolved (a name that does not resolve is a usage error). */
+async function prepare(args: ParsedArgs): Promise<PingPlan> {
+  if (args.has('ipv4') && args.has('ipv6')) throw usageError('-4 and -6 exclude each other');
+  return {
+    count: args.maybeNumber('count', { integer: true, min: 1, max: 2 ** 31 }) ?? Infinity,
+    intervalMs: args.number('interval', { min: 0.002, max: 3600 }) * 1000,
+    size: args.number('size', { integer: true, min: 0, max: 65507 }),
+    waitMs: args.number('timeout', { min: 0, max: 3600 }) * 1000,
+    ttl: args.maybeNumber('ttl', { integer: true, min: 1, max: 255 }),
+    backend: args.choice<Backend>('backend') ?? 'wasm',
+    quiet: args.has('quiet'),
+    target: await resolveTarget(args.positionals[0]!, args.has('ipv4') ? 4 : args.has('ipv6') ? 6 : undefined),
+  };
+}
 
 const UNREACH4: Record<number, string> = {
   0: 'Destination Net Unreachable', 1: 'Destination Host Unreachable', 2: 'Destination Protocol Unreachable',
@@ -60,28 +101,15 @@ export function formatSummary(name: string, s: PingStats): string {
   return out;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCli(argv, {
-    count: { type: 'string', short: 'c' }, interval: { type: 'string', short: 'i' }, size: { type: 'string', short: 's' },
-    timeout: { type: 'string', short: 'W' }, ttl: { type: 'string', short: 't' }, quiet: { type: 'boolean', short: 'q' },
-    ipv4: { type: 'boolean', short: '4' }, ipv6: { type: 'boolean', short: '6' }, backend: { type: 'string' },
-  });
-  if (positionals.length !== 1) throw new PktError('E_BAD_ARGUMENT', positionals.length ? `one HOST only, got ${positionals.join(' ')}` : 'missing HOST');
-  const count = numberOpt(values.count, '-c count', Infinity, 1, 2 ** 31);
-  const interval = numberOpt(values.interval, '-i interval', 1, 0.002, 3600) * 1000;
-  const size = numberOpt(values.size, '-s packetsize', 56, 0, 65507);
-  const waitMs = numberOpt(values.timeout, '-W timeout', 10, 0, 3600) * 1000;
-  const ttl = values.ttl === undefined ? undefined : numberOpt(values.ttl, '-t ttl', 64, 1, 255);
-  const backend = (typeof values.backend === 'string' ? values.backend : 'wasm') as Backend;
-  const quiet = values.quiet === true;
-  const target = await resolveTarget(positionals[0]!, values.ipv4 ? 4 : values.ipv6 ? 6 : undefined);
+async function run(plan: PingPlan): Promise<number> {
+  const { count, intervalMs: interval, size, waitMs, ttl, backend, quiet, target } = plan;
   const v6 = target.v6;
 
   const engine = createEngine({ backend });
   const builder = new Builder(engine, { count: 16, bufSize: size + 512, headroom: 256 });
   const raw = rawModule();
   const open = (): RawSocket => {
-    const s = openRaw(v6 ? 58 : 1, v6, 'ping');
+    const s = openRaw(v6 ? 58 : 1, v6, v6 ? 'ICMPv6 socket' : 'ICMP socket');
     if (ttl !== undefined) {
       if (v6) s.setOption(raw.SocketLevel.IPPROTO_IPV6, raw.SocketOption.IPV6_UNICAST_HOPS, ttl);
       else s.setOption(raw.SocketLevel.IPPROTO_IP, raw.SocketOption.IP_TTL, ttl);
@@ -212,4 +240,4 @@ async function main(argv: string[]): Promise<number> {
   return stats.received > 0 ? 0 : 1;
 }
 
-if (process.argv[1] && /ping\.js$/.test(process.argv[1])) runTool('ping', USAGE, main);
+if (process.argv[1] && /ping\.js$/.test(process.argv[1])) void runTool({ spec: PING_SPEC, prepare, run });

@@ -14,11 +14,42 @@ import { CaptureFileReader } from './sources/capture-file.js';
 import { openInjector, type Injector } from './sinks/inject.js';
 import { LINKTYPE_ETHERNET } from './runtime/layout.js';
 import { PktError } from './runtime/errors.js';
-import { numberOpt, parseCli, runTool } from './cli/args.js';
+import { usageError, type ParsedArgs, type ToolSpec } from './cli/args.js';
+import { runTool } from './cli/run-tool.js';
 
-const USAGE = `usage: node host/replay.js -i IFACE [--pps N | --topspeed | --multiplier X] [--loop N] [--backend auto|pcap|cap] [--debug] FILE
-  (default: the capture's own pace)  --pps N: N frames per second  --topspeed: as fast as possible
-  --multiplier X: the capture's pace X times faster  --loop N: send the file N times`;
+export const REPLAY_SPEC: ToolSpec = {
+  name: 'replay',
+  command: 'node host/replay.js',
+  summary: 'replay: send the Ethernet frames of a capture file out of an interface (libpcap injection; root or '
+    + 'CAP_NET_RAW), at the pace they were captured, at a fixed rate, or as fast as the link takes them, then print '
+    + 'the rate achieved.',
+  options: [
+    { name: 'interface', short: 'i', value: 'IFACE', help: 'The interface to send on (required).' },
+    { name: 'pps', value: 'N', help: 'Send N frames per second, whatever the capture\'s timestamps say.' },
+    { name: 'topspeed', short: 't', help: 'Send as fast as the interface takes the frames.' },
+    { name: 'multiplier', short: 'x', value: 'X', help: 'Keep the capture\'s pace, X times faster (0.5: half as fast). --pps, --topspeed and --multiplier exclude each other.', default: 1 },
+    { name: 'loop', short: 'l', value: 'N', help: 'Send the file N times.', default: 1 },
+    { name: 'backend', value: 'backend', choices: ['auto', 'pcap', 'cap'], help: "Inject through pktwasm's libpcap addon (pcap), the cap package (cap), or the addon when it is built, else cap (auto).", default: 'auto' },
+  ],
+  operands: [{ name: 'FILE', help: 'A pcap or pcapng capture of Ethernet frames (link type 1).' }],
+  exitStatus: { 1: 'a runtime error (the file, the interface), or every frame refused: one line on stderr' },
+};
+
+interface ReplayPlan { iface: string; mode: Mode; loops: number; backend: 'auto' | 'pcap' | 'cap'; file: string }
+
+function prepare(args: ParsedArgs): ReplayPlan {
+  const iface = args.string('interface');
+  if (iface === undefined) throw usageError('missing -i IFACE');
+  const chosen = [args.has('pps'), args.has('topspeed'), args.has('multiplier')].filter(Boolean).length;
+  if (chosen > 1) throw usageError('--pps, --topspeed and --multiplier exclude each other');
+  const mode: Mode = args.has('topspeed') ? { kind: 'top' }
+    : args.has('pps') ? { kind: 'pps', pps: args.number('pps', { min: 0.001, max: 1e9 }) }
+    : { kind: 'pace', multiplier: args.number('multiplier', { min: 1e-6, max: 1e9 }) };
+  return {
+    iface, mode, loops: args.number('loop', { integer: true, min: 1, max: 1e9 }),
+    backend: args.choice<'auto' | 'pcap' | 'cap'>('backend') ?? 'auto', file: args.positionals[0]!,
+  };
+}
 
 const BATCH_FRAMES = 256;
 const BATCH_BYTES = 1 << 20;
@@ -189,23 +220,8 @@ export function formatResult(r: ReplayResult): string {
   return s;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCli(argv, {
-    interface: { type: 'string', short: 'i' }, pps: { type: 'string' }, topspeed: { type: 'boolean', short: 't' },
-    multiplier: { type: 'string', short: 'x' }, loop: { type: 'string', short: 'l' }, backend: { type: 'string' },
-  });
-  const iface = values.interface;
-  if (typeof iface !== 'string') throw new PktError('E_BAD_ARGUMENT', 'missing -i IFACE');
-  if (positionals.length !== 1) throw new PktError('E_BAD_ARGUMENT', positionals.length ? `one FILE only, got ${positionals.join(' ')}` : 'missing FILE');
-  const chosen = [values.pps !== undefined, values.topspeed === true, values.multiplier !== undefined].filter(Boolean).length;
-  if (chosen > 1) throw new PktError('E_BAD_ARGUMENT', '--pps, --topspeed and --multiplier exclude each other');
-  const mode: Mode = values.topspeed === true ? { kind: 'top' }
-    : values.pps !== undefined ? { kind: 'pps', pps: numberOpt(values.pps, '--pps', 1, 0.001, 1e9) }
-    : { kind: 'pace', multiplier: numberOpt(values.multiplier, '--multiplier', 1, 1e-6, 1e9) };
-  const loops = Math.floor(numberOpt(values.loop, '--loop', 1, 1, 1e9));
-  const backend = typeof values.backend === 'string' ? values.backend : 'auto';
-  if (backend !== 'auto' && backend !== 'pcap' && backend !== 'cap') throw new PktError('E_BAD_ARGUMENT', `--backend ${backend}: auto, pcap or cap`);
-  const file = positionals[0]!;
+async function run(plan: ReplayPlan): Promise<number> {
+  const { iface, mode, loops, backend, file } = plan;
   // Check the file first: a bad file is reported before any interface is touched.
   const head = new CaptureFileReader(file);
   try {
@@ -228,4 +244,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] && /replay\.js$/.test(process.argv[1])) runTool('replay', USAGE, main);
+if (process.argv[1] && /replay\.js$/.test(process.argv[1])) void runTool({ spec: REPLAY_SPEC, prepare, run });

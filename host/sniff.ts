@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { createEngine, type Engine } from './engine/engine.js';
 import { FrameRing } from './ring/frame-ring.js';
 import { PktError } from './runtime/errors.js';
-import { parseArgs, USAGE, type SniffOptions } from './cli/sniff-options.js';
-import { die } from './cli/die.js';
+import { DEFAULT_SNAPLEN, SNIFF_SPEC, resolveIpfixTarget, sniffOptions, type SniffOptions } from './cli/sniff-options.js';
+import { runTool, type Tool } from './cli/run-tool.js';
 import { Control, CTL_BYTES } from './pipeline/control.js';
 import { FileSource, FILE_SLOT_BYTES } from './sources/file-source.js';
 import { RawSource, type RawProto } from './sources/raw-source.js';
@@ -20,7 +20,6 @@ import type { StageConfig } from './pipeline/stage-config.js';
 import type { LiveSource } from './sources/live-pcap.js';
 
 const consumerFile = fileURLToPath(new URL('./pipeline/consumer.js', import.meta.url));
-const DEFAULT_SNAPLEN = 262144;
 // Address space for live-capture slots; pages are committed only as frames touch them.
 const LIVE_RING_BYTES = 128 << 20;
 const JUMBO_SLOT = 9216;
@@ -234,12 +233,12 @@ async function sniff(o: SniffOptions, worker: Worker): Promise<void> {
   await capDone;
   if (statsTimer) clearInterval(statsTimer);
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
-  printStats(o, res, ring.drops, secs, side.statsLines(res));
   const err = side.error() ?? (res.error !== null ? new PktError((res.errorCode ?? 'E_IO') as PktError['code'], res.error) : null);
-  if (err !== null) {
-    process.stderr.write(`sniff: ${err.message}\n`);
-    process.exitCode = 1;
-  }
+  // A closed standard output ends the run quietly, statistics included, as SIGPIPE would.
+  if (err?.code === 'E_PIPE') throw err;
+  printStats(o, res, ring.drops, secs, side.statsLines(res));
+  // The source's or the consumer's failure comes after the statistics, as one error line.
+  if (err !== null) throw err;
 }
 
 function printStats(o: SniffOptions, r: ConsumerResult, ringDrops: number, secs: number, sourceLines: string[]): void {
@@ -255,24 +254,30 @@ function printStats(o: SniffOptions, r: ConsumerResult, ringDrops: number, secs:
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
-async function main(): Promise<void> {
-  let o: SniffOptions;
-  try {
-    o = parseArgs(process.argv.slice(2));
-  } catch (e) {
-    die(e, process.argv.includes('--debug'));
-  }
-  if (o.help) { process.stdout.write(`${USAGE}\n`); return; }
-  if (o.version) { process.stdout.write('pktwasm sniff 0.1.0\n'); return; }
-  // Start the consumer thread first: its start-up overlaps ours.
-  const worker = new Worker(consumerFile, { workerData: { consumer: true } });
-  try {
-    await sniff(o, worker);
-  } catch (e) {
-    worker.postMessage(null);
-    die(e, o.debug);
-  }
-  if (o.listInterfaces) worker.postMessage(null);
+/** A stage that wrote to a closed standard output (writeSync(1) got EPIPE) crashes the
+ *  worker with that error: it is the quiet closed-pipe exit, not a failure to print. */
+function closedPipe(e: unknown): unknown {
+  return (e as { code?: unknown } | null)?.code === 'EPIPE' ? new PktError('E_PIPE', 'standard output closed', { cause: e }) : e;
 }
 
-void main();
+const tool: Tool<SniffOptions> = {
+  spec: SNIFF_SPEC,
+  async prepare(args) {
+    const o = sniffOptions(args);
+    if (o.ipfix !== null) o.ipfix = await resolveIpfixTarget(o.ipfix);
+    return o;
+  },
+  async run(o) {
+    // Start the consumer thread first: its start-up overlaps ours.
+    const worker = new Worker(consumerFile, { workerData: { consumer: true } });
+    try {
+      await sniff(o, worker);
+    } catch (e) {
+      worker.postMessage(null);
+      throw closedPipe(e);
+    }
+    if (o.listInterfaces) worker.postMessage(null);
+  },
+};
+
+void runTool(tool);

@@ -16,13 +16,32 @@ import { TimerWheel } from './wheel/timer-wheel.js';
 import { LINKTYPE_RAW } from './runtime/layout.js';
 import { PktError } from './runtime/errors.js';
 import { parseIPv6 } from './runtime/addr.js';
-import { numberOpt, parseCli, runTool } from './cli/args.js';
+import { usageError, type ParsedArgs, type ToolSpec } from './cli/args.js';
+import { runTool } from './cli/run-tool.js';
 import { openRaw } from './raw-socket/socket.js';
-import { ownNetworkReason, resolveTarget, sourceAddress } from './raw-socket/targets.js';
+import { ownNetworkReason, resolveTarget, sourceAddress, type Target } from './raw-socket/targets.js';
 
-const USAGE = `usage: node host/synprobe.js HOST PORTS [--rate N] [--retries N] [--timeout MS] [--i-own-this-network] [--backend wasm|ts] [--debug]
-  PORTS  e.g. 22,80,8000-8010        --rate N      probes per second (default 200)
-  --retries N  re-sends after a timeout (default 1)   --timeout MS  wait per probe (default 1000)`;
+export const SYNPROBE_SPEC: ToolSpec = {
+  name: 'synprobe',
+  command: 'node host/synprobe.js',
+  summary: 'synprobe: TCP SYN probe ("half-open scan") of PORTS on HOST: a SYN goes to each port; a SYN-ACK means open, '
+    + 'a RST closed, silence after every retry filtered. Needs root or CAP_NET_RAW (a raw socket).',
+  description: 'Scanning networks you do not run is not this tool\'s business: HOST must be this host (loopback or one '
+    + 'of its addresses) or, from inside a network namespace other than the init one (a lab or test namespace), '
+    + 'a directly connected network, unless --i-own-this-network is given.',
+  options: [
+    { name: 'ports', short: 'p', value: 'PORTS', help: 'The ports to probe, instead of the PORTS operand.' },
+    { name: 'rate', value: 'N', help: 'Probes per second (1 to 1000000), retries included.', default: 200 },
+    { name: 'retries', value: 'N', help: 'How many times a probe that got no answer is sent again (0 to 20).', default: 1 },
+    { name: 'timeout', value: 'MS', help: 'Milliseconds to wait for the answer to each probe (1 to 600000).', default: 1000 },
+    { name: 'i-own-this-network', help: 'Probe HOST even when it is neither this host nor a directly connected network seen from a lab namespace: you state that you are authorised to scan it.' },
+    { name: 'backend', value: 'backend', choices: ['wasm', 'ts'], help: 'Build and decode the packets, and run the timer wheel, in WebAssembly or in the TypeScript twins.', default: 'wasm' },
+  ],
+  operands: [
+    { name: 'HOST', help: 'A host name, an IPv4 or an IPv6 address.' },
+    { name: 'PORTS', optional: true, help: 'Comma-separated ports and ranges, e.g. 22,80,8000-8010 (1 to 65535); required unless -p is given.' },
+  ],
+};
 
 export type PortState = 'open' | 'closed' | 'filtered';
 
@@ -42,25 +61,33 @@ export function parsePorts(spec: string): number[] {
 
 interface Probe { port: number; seq: number; attempts: number; timer: number; state: PortState | null; reason: string }
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCli(argv, {
-    rate: { type: 'string' }, retries: { type: 'string' }, timeout: { type: 'string' },
-    'i-own-this-network': { type: 'boolean' }, backend: { type: 'string' }, ports: { type: 'string', short: 'p' },
-  });
-  const portSpec = typeof values.ports === 'string' ? values.ports : positionals[1];
-  if (positionals.length < 1 || portSpec === undefined) throw new PktError('E_BAD_ARGUMENT', 'need HOST and PORTS');
-  const ports = parsePorts(portSpec);
-  const rate = numberOpt(values.rate, '--rate', 200, 1, 1_000_000);
-  const retries = numberOpt(values.retries, '--retries', 1, 0, 20);
-  const timeoutMs = Math.round(numberOpt(values.timeout, '--timeout', 1000, 1, 600_000));
-  const backend = (typeof values.backend === 'string' ? values.backend : 'wasm') as Backend;
-  const target = await resolveTarget(positionals[0]!);
-  if (values['i-own-this-network'] !== true && ownNetworkReason(target.address) === null) {
-    throw new PktError('E_PERM', `refusing to probe ${target.address}: it is neither this host nor a directly connected network of a local namespace; pass --i-own-this-network if you are authorised to scan it`);
+interface ProbePlan { ports: number[]; rate: number; retries: number; timeoutMs: number; backend: Backend; target: Target }
+
+/** The command line, checked; HOST resolved and, unless --i-own-this-network, refused
+ *  when it is not ours to probe (a usage error: nothing has been sent). */
+async function prepare(args: ParsedArgs): Promise<ProbePlan> {
+  const portSpec = args.string('ports') ?? args.positionals[1];
+  if (portSpec === undefined) throw usageError('missing PORTS (or -p PORTS)');
+  if (args.has('ports') && args.positionals.length > 1) throw usageError(`PORTS given twice: -p ${portSpec} and ${args.positionals[1]}`);
+  const plan: ProbePlan = {
+    ports: parsePorts(portSpec),
+    rate: args.number('rate', { min: 1, max: 1_000_000 }),
+    retries: args.number('retries', { integer: true, min: 0, max: 20 }),
+    timeoutMs: Math.round(args.number('timeout', { min: 1, max: 600_000 })),
+    backend: args.choice<Backend>('backend') ?? 'wasm',
+    target: await resolveTarget(args.positionals[0]!),
+  };
+  if (!args.has('i-own-this-network') && ownNetworkReason(plan.target.address) === null) {
+    throw usageError(`refusing to probe ${plan.target.address}: it is neither this host nor a directly connected network of a local namespace; pass --i-own-this-network if you are authorised to scan it`);
   }
+  return plan;
+}
+
+async function run(plan: ProbePlan): Promise<number> {
+  const { ports, rate, retries, timeoutMs, backend, target } = plan;
   const v6 = target.v6;
   const src = await sourceAddress(target);
-  const sock = openRaw(6, v6, 'synprobe');
+  const sock = openRaw(6, v6, v6 ? 'TCP/IPv6 socket' : 'TCP socket');
 
   const engine = createEngine({ backend });
   const builder = new Builder(engine, { count: 16, bufSize: 1024, headroom: 256 });
@@ -120,7 +147,11 @@ async function main(argv: string[]): Promise<number> {
     if (buf.length < 20 || from === null || targetV6 === null || !from.every((b, i) => b === targetV6[i])) return;
     onSegment(buf.readUInt16BE(0), buf.readUInt16BE(2), ((buf[12] & 1) << 8) | buf[13], buf.readUInt32BE(8));
   });
-  sock.on('error', (e: Error) => { throw new PktError('E_IO', `raw socket: ${e.message}`); });
+  // A socket failure ends the run as one error line (a throw in this callback would be
+  // an uncaught exception with its stack).
+  const failed: { error: PktError | null } = { error: null };
+  const fatal = (e: PktError): void => { failed.error ??= e; finish(); };
+  sock.on('error', (e: Error) => fatal(new PktError('E_IO', `raw socket: ${e.message}`)));
 
   const t0 = performance.now();
   const tick = (): number => Math.floor(performance.now() - t0);
@@ -147,7 +178,7 @@ async function main(argv: string[]): Promise<number> {
       sent++;
       const syn = synFor(p);
       sock.send(syn, 0, syn.length, target.address, (err) => {
-        if (err) throw new PktError('E_IO', `sending a SYN to port ${p.port}: ${err.message}`);
+        if (err) fatal(new PktError('E_IO', `sending a SYN to port ${p.port}: ${err.message}`));
       });
       p.timer = wheel.schedule(timeoutMs, p.port);
     }
@@ -160,6 +191,7 @@ async function main(argv: string[]): Promise<number> {
   process.off('SIGINT', onSigint);
   if (pumpTimer) clearTimeout(pumpTimer);
   sock.close();
+  if (failed.error !== null) throw failed.error;
 
   const counts = { open: 0, closed: 0, filtered: 0 };
   process.stdout.write('PORT      STATE     REASON\n');
@@ -173,4 +205,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] && /synprobe\.js$/.test(process.argv[1])) runTool('synprobe', USAGE, main);
+if (process.argv[1] && /synprobe\.js$/.test(process.argv[1])) void runTool({ spec: SYNPROBE_SPEC, prepare, run });

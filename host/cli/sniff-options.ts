@@ -1,6 +1,9 @@
 // Command line of host/sniff.js: tcpdump's flags (combinable short options, values
-// attached or separate: -nnvX, -c10, -c 10) plus long options for what tcpdump lacks.
-import { PktError } from '../runtime/errors.js';
+// attached or separate: -nnvX, -c10, -c 10) plus long options for what tcpdump lacks,
+// declared once as specs (host/cli/args.ts) that --help prints.
+import { lookup } from 'node:dns/promises';
+import { parseCollector } from '../ipfix/collector.js';
+import { usageError, type ParsedArgs, type ToolSpec } from './args.js';
 
 export interface SniffOptions {
   readFile: string | null;
@@ -32,143 +35,122 @@ export interface SniffOptions {
   immediate: boolean;
   bufferSize: number; // -B KiB
   direction: 'in' | 'out' | 'inout';
+  /** The collector as given after checking: proto://address:port, the name resolved. */
   ipfix: string | null;
   ipfixDomain: number;
   activeTimeout: number;
   idleTimeout: number;
   debug: boolean;
-  help: boolean;
-  version: boolean;
   filter: string;
 }
 
-export function defaultOptions(): SniffOptions {
-  return {
-    readFile: null, writeFile: null, pcapng: false, iface: null, listInterfaces: false, count: 0, snaplen: 0,
-    numeric: 0, linkHeader: false, verbose: 0, quiet: false, timestamps: 0, hex: 0, hexAscii: 0, absoluteSeq: false,
-    frameNumbers: false, nano: false, json: false, flows: false, prefixes: null, stats: 0, raw: null, backend: null,
-    engine: 'wasm', user: null, promisc: true, immediate: false, bufferSize: 0, direction: 'inout', ipfix: null,
-    ipfixDomain: 0, activeTimeout: 1800, idleTimeout: 15, debug: false, help: false, version: false, filter: '',
+export const DEFAULT_SNAPLEN = 262144;
+
+export const SNIFF_SPEC: ToolSpec = {
+  name: 'sniff',
+  command: 'node host/sniff.js',
+  summary: 'sniff: a tcpdump-class packet sniffer on the pktwasm engine. It reads packets from a capture file, '
+    + 'a network interface (libpcap, or the cap package) or a raw socket, keeps those the filter expression '
+    + 'selects, and prints them as tcpdump does, writes them to a file, or summarises them (flows, prefixes, IPFIX).',
+  description: 'Without -r, --raw or -i it listens on the first interface that is up and not a loopback. '
+    + 'Statistics go to standard error at exit. Host names are never resolved: output is always numeric.',
+  options: [
+    { name: 'count', short: 'c', value: 'count', help: 'Exit after count packets have matched the filter.', defaultText: 'unlimited' },
+    { name: 'interface', short: 'i', value: 'interface', help: 'Listen on interface (-D lists them). Live capture needs root or CAP_NET_RAW.', defaultText: 'the first interface that is up and not a loopback' },
+    { name: 'read', short: 'r', value: 'file', help: 'Read packets from file, a pcap (microsecond or nanosecond, either byte order) or pcapng capture, instead of an interface.' },
+    { name: 'snaplen', short: 's', value: 'snaplen', aliases: ['snapshot-length'], help: 'Keep at most snaplen bytes of each packet (0: the default).', default: DEFAULT_SNAPLEN },
+    { name: 'write', short: 'w', value: 'file', help: 'Write the packets to file, a pcap capture (pcapng with --pcapng), instead of printing them.' },
+    { name: 'user', short: 'Z', value: 'user', aliases: ['relinquish-privileges'], help: 'Once the capture is open, and before any output file is created, drop root privileges to user and its group, as tcpdump -Z does.', defaultText: 'keep the privileges' },
+    { name: 'buffer-size', short: 'B', value: 'size', help: 'Live capture: the kernel capture buffer, in KiB.', defaultText: "libpcap's (2 MiB)" },
+    { name: 'direction', short: 'Q', value: 'direction', choices: ['in', 'out', 'inout'], help: 'Live capture: only packets received (in), sent (out), or both (inout).', default: 'inout' },
+    { name: 'list-interfaces', short: 'D', help: 'Print the interfaces live capture can use, numbered, with their flags, and exit.' },
+    { name: 'numeric', short: 'n', repeatable: true, help: "Don't convert addresses or ports to names. Accepted for tcpdump's command lines: pktwasm never resolves names." },
+    { name: 'link-header', short: 'e', help: 'Print the link-level header (MAC addresses, EtherType, VLAN tags) on each line.' },
+    { name: 'verbose', short: 'v', repeatable: true, help: 'More detail per packet (IP TTL, id, length, checksums ...); -vv and -vvv add more, as in tcpdump.' },
+    { name: 'quiet', short: 'q', help: 'Less protocol information per line (quiet output).' },
+    { name: 'timestamps', short: 't', repeatable: true, help: 'Timestamp column: -t none, -tt seconds since the epoch, -ttt the delta from the previous packet, -tttt date and time of day, -ttttt the time since the first packet.', defaultText: 'the time of day' },
+    { name: 'hex', short: 'x', repeatable: true, help: 'Print each packet in hex after its line, without its link-level header (-xx: with it).' },
+    { name: 'hex-ascii', short: 'X', repeatable: true, help: 'As -x (-XX as -xx), with the bytes as ASCII beside the hex.' },
+    { name: 'absolute-tcp-sequence-numbers', short: 'S', help: 'Print absolute TCP sequence numbers, not relative to the first of the connection.' },
+    { name: 'number', short: '#', help: 'Print a packet number at the start of each line.' },
+    { name: 'no-promiscuous-mode', short: 'p', help: "Live capture: don't put the interface into promiscuous mode." },
+    { name: 'line-buffered', short: 'l', help: "Accepted for tcpdump's command lines: the output is written after each batch of packets already." },
+    { name: 'immediate', aliases: ['immediate-mode'], help: 'Live capture: deliver each packet as it arrives instead of a block at a time (lower latency, more CPU).' },
+    { name: 'json', help: 'Print one JSON object per packet (Wireshark field names) instead of text; with --flows or --prefixes, their tables as JSON.' },
+    { name: 'pcapng', help: 'With -w: write pcapng instead of pcap.' },
+    { name: 'nano', help: 'Timestamps with nanosecond digits; with -w, a nanosecond capture file.' },
+    { name: 'flows', help: 'Track TCP and UDP conversations instead of printing packets, and print them at exit as tshark -z conv,tcp and -z conv,udp do (with --json: one JSON line per flow as it ends).' },
+    { name: 'prefixes', value: 'FILE', help: 'Count packets and bytes per network instead of printing packets: each packet goes to the longest prefix in FILE that holds its source (out) and to the one that holds its destination (in); at exit the top 20 prefixes by bytes are printed (with --json, one JSON line). FILE is text, one network per line: an IPv4 or IPv6 prefix (192.0.2.0/24, 2001:db8::/32), then an optional label (the rest of the line); blank lines and lines starting with # are ignored.' },
+    { name: 'stats', value: 'SECS', help: 'Every SECS seconds print packets seen, matched, malformed and dropped to standard error.', defaultText: 'only at exit' },
+    { name: 'raw', value: 'proto', choices: ['icmp', 'tcp', 'udp', 'icmp6'], help: 'Capture at the IP level on a raw socket of that protocol instead of an interface (root or CAP_NET_RAW).' },
+    { name: 'backend', value: 'backend', choices: ['pcap', 'cap'], help: "Live capture through pktwasm's libpcap addon (pcap) or the cap package (cap).", defaultText: 'pcap when the addon is built, else cap' },
+    { name: 'engine', value: 'engine', choices: ['wasm', 'ts'], help: 'Run the hot paths (dissect, filter, checksum) in WebAssembly or in their TypeScript twins.', default: 'wasm' },
+    { name: 'ipfix', value: 'HOST:PORT', help: 'Export flow records to an IPFIX collector (RFC 7011) instead of printing packets: HOST:PORT or udp://HOST:PORT over UDP, tcp://HOST:PORT over TCP, [IPV6]:PORT for an IPv6 address; PORT defaults to 4739. A name is resolved before any packet is read.' },
+    { name: 'ipfix-domain', value: 'N', help: 'With --ipfix: the Observation Domain ID of the records (0 to 4294967295).', default: 0 },
+    { name: 'active-timeout', value: 'S', help: 'With --ipfix: report a long flow every S seconds.', default: 1800 },
+    { name: 'idle-timeout', value: 'S', help: 'With --ipfix: end a flow after S seconds without a packet.', default: 15 },
+  ],
+  operands: [
+    { name: 'expression', optional: true, many: true, help: "A tcpdump (libpcap) filter expression: only packets for which it is true are kept, e.g. 'tcp port 80 and host 192.0.2.1'. Its words may be given as several arguments. Live capture compiles it into the kernel." },
+  ],
+};
+
+export function sniffOptions(args: ParsedArgs): SniffOptions {
+  const int = { integer: true, min: 0 };
+  const o: SniffOptions = {
+    readFile: args.string('read') ?? null,
+    writeFile: args.string('write') ?? null,
+    pcapng: args.has('pcapng'),
+    iface: args.string('interface') ?? null,
+    listInterfaces: args.has('list-interfaces'),
+    count: args.maybeNumber('count', { integer: true, min: 1 }) ?? 0,
+    // 0 stays "not given": live capture sizes its slots differently when -s is given.
+    snaplen: args.has('snaplen') ? args.number('snaplen', int) : 0,
+    numeric: args.count('numeric'),
+    linkHeader: args.has('link-header'),
+    verbose: args.count('verbose'),
+    quiet: args.has('quiet'),
+    timestamps: args.count('timestamps'),
+    hex: args.count('hex'),
+    hexAscii: args.count('hex-ascii'),
+    absoluteSeq: args.has('absolute-tcp-sequence-numbers'),
+    frameNumbers: args.has('number'),
+    nano: args.has('nano'),
+    json: args.has('json'),
+    flows: args.has('flows'),
+    prefixes: args.string('prefixes') ?? null,
+    stats: args.maybeNumber('stats', { integer: true, min: 1 }) ?? 0,
+    raw: args.string('raw') ?? null,
+    backend: args.choice<'pcap' | 'cap'>('backend') ?? null,
+    engine: args.choice<'wasm' | 'ts'>('engine') ?? 'wasm',
+    user: args.string('user') ?? null,
+    promisc: !args.has('no-promiscuous-mode'),
+    immediate: args.has('immediate'),
+    bufferSize: args.maybeNumber('buffer-size', { integer: true, min: 1 }) ?? 0,
+    direction: args.choice<'in' | 'out' | 'inout'>('direction') ?? 'inout',
+    ipfix: args.string('ipfix') ?? null,
+    ipfixDomain: args.number('ipfix-domain', { integer: true, min: 0, max: 0xFFFFFFFF }),
+    activeTimeout: args.number('active-timeout', { integer: true, min: 1 }),
+    idleTimeout: args.number('idle-timeout', { integer: true, min: 1 }),
+    debug: args.has('debug'),
+    filter: args.positionals.join(' ').trim(),
   };
-}
-
-export const USAGE = `Usage: node host/sniff.js [-DenqSvxX#] [-c count] [-i interface] [-r file] [-s snaplen]
-                         [-w file] [-Z user] [-B size_KiB] [-Q in|out|inout] [-t..tttt]
-                         [--json] [--pcapng] [--nano] [--flows] [--prefixes FILE] [--stats SECS]
-                         [--raw icmp|tcp|udp|icmp6] [--backend pcap|cap] [--engine wasm|ts]
-                         [--ipfix HOST:PORT [--ipfix-domain N] [--active-timeout S] [--idle-timeout S]]
-                         [--immediate] [--debug] [ expression ]`;
-
-const WITH_VALUE = new Set(['c', 'i', 'r', 's', 'w', 'Z', 'B', 'Q']);
-const LONG_WITH_VALUE = new Set(['prefixes', 'stats', 'raw', 'backend', 'engine', 'ipfix', 'ipfix-domain', 'active-timeout', 'idle-timeout', 'count', 'interface', 'read', 'write', 'snaplen']);
-
-function num(flag: string, v: string, min = 0): number {
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min) throw new PktError('E_BAD_ARGUMENT', `invalid number "${v}" for ${flag}`);
-  return n;
-}
-
-export function parseArgs(argv: string[]): SniffOptions {
-  const o = defaultOptions();
-  const expr: string[] = [];
-  const setShort = (f: string, v: string | null): void => {
-    switch (f) {
-      case 'c': o.count = num('-c', v!, 1); break;
-      case 'i': o.iface = v; break;
-      case 'r': o.readFile = v; break;
-      case 's': o.snaplen = num('-s', v!); break;
-      case 'w': o.writeFile = v; break;
-      case 'Z': o.user = v; break;
-      case 'B': o.bufferSize = num('-B', v!, 1); break;
-      case 'Q':
-        if (v !== 'in' && v !== 'out' && v !== 'inout') throw new PktError('E_BAD_ARGUMENT', `-Q takes in, out or inout, not "${v}"`);
-        o.direction = v;
-        break;
-      case 'D': o.listInterfaces = true; break;
-      case 'n': o.numeric++; break;
-      case 'e': o.linkHeader = true; break;
-      case 'v': o.verbose++; break;
-      case 'q': o.quiet = true; break;
-      case 't': o.timestamps++; break;
-      case 'x': o.hex++; break;
-      case 'X': o.hexAscii++; break;
-      case 'S': o.absoluteSeq = true; break;
-      case '#': o.frameNumbers = true; break;
-      case 'p': o.promisc = false; break;
-      case 'l': break; // stdout is flushed per batch already
-      case 'h': o.help = true; break;
-      default: throw new PktError('E_BAD_ARGUMENT', `unknown option -${f}\n${USAGE}`);
-    }
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') { expr.push(...argv.slice(i + 1)); break; }
-    if (a.startsWith('--')) {
-      let name = a.slice(2);
-      let value: string | null = null;
-      const eq = name.indexOf('=');
-      if (eq >= 0) { value = name.slice(eq + 1); name = name.slice(0, eq); }
-      if (LONG_WITH_VALUE.has(name) && value === null) {
-        if (i + 1 >= argv.length) throw new PktError('E_BAD_ARGUMENT', `option --${name} needs a value`);
-        value = argv[++i];
-      }
-      switch (name) {
-        case 'json': o.json = true; break;
-        case 'pcapng': o.pcapng = true; break;
-        case 'nano': o.nano = true; break;
-        case 'flows': o.flows = true; break;
-        case 'immediate': o.immediate = true; break;
-        case 'debug': o.debug = true; break;
-        case 'help': o.help = true; break;
-        case 'version': o.version = true; break;
-        case 'list-interfaces': o.listInterfaces = true; break;
-        case 'prefixes': o.prefixes = value; break;
-        case 'stats': o.stats = num('--stats', value!, 1); break;
-        case 'raw':
-          if (!['icmp', 'tcp', 'udp', 'icmp6'].includes(value!)) throw new PktError('E_BAD_ARGUMENT', `--raw takes icmp, tcp, udp or icmp6, not "${value}"`);
-          o.raw = value;
-          break;
-        case 'backend':
-          if (value !== 'pcap' && value !== 'cap') throw new PktError('E_BAD_ARGUMENT', `--backend takes pcap or cap, not "${value}"`);
-          o.backend = value;
-          break;
-        case 'engine':
-          if (value !== 'wasm' && value !== 'ts') throw new PktError('E_BAD_ARGUMENT', `--engine takes wasm or ts, not "${value}"`);
-          o.engine = value;
-          break;
-        case 'ipfix': o.ipfix = value; break;
-        case 'ipfix-domain': o.ipfixDomain = num('--ipfix-domain', value!); break;
-        case 'active-timeout': o.activeTimeout = num('--active-timeout', value!, 1); break;
-        case 'idle-timeout': o.idleTimeout = num('--idle-timeout', value!, 1); break;
-        case 'count': o.count = num('--count', value!, 1); break;
-        case 'interface': o.iface = value; break;
-        case 'read': o.readFile = value; break;
-        case 'write': o.writeFile = value; break;
-        case 'snaplen': o.snaplen = num('--snaplen', value!); break;
-        default: throw new PktError('E_BAD_ARGUMENT', `unknown option --${name}\n${USAGE}`);
-      }
-      continue;
-    }
-    if (a.startsWith('-') && a.length > 1) {
-      for (let k = 1; k < a.length; k++) {
-        const f = a[k];
-        if (WITH_VALUE.has(f)) {
-          let v = a.slice(k + 1);
-          if (v === '') {
-            if (i + 1 >= argv.length) throw new PktError('E_BAD_ARGUMENT', `option -${f} needs a value`);
-            v = argv[++i];
-          }
-          setShort(f, v);
-          break;
-        }
-        setShort(f, null);
-      }
-      continue;
-    }
-    expr.push(a);
-  }
-  o.filter = expr.join(' ').trim();
-  if (o.readFile !== null && o.raw !== null) throw new PktError('E_BAD_ARGUMENT', '-r and --raw cannot be combined');
-  if (o.readFile !== null && o.iface !== null) throw new PktError('E_BAD_ARGUMENT', '-r and -i cannot be combined');
+  if (o.readFile !== null && o.raw !== null) throw usageError('-r and --raw cannot be combined');
+  if (o.readFile !== null && o.iface !== null) throw usageError('-r and -i cannot be combined');
   return o;
+}
+
+/** Checks an --ipfix target and resolves its name now, so that a typo is one line and
+ *  exit 2 before any packet is read (the exporter would otherwise retry in silence). */
+export async function resolveIpfixTarget(text: string): Promise<string> {
+  const c = parseCollector(text);
+  let address = c.host;
+  if (c.family === 0) {
+    try {
+      address = (await lookup(c.host)).address;
+    } catch {
+      throw usageError(`--ipfix ${text}: ${c.host}: Name or service not known`);
+    }
+  }
+  return `${c.protocol}://${address.includes(':') ? `[${address}]` : address}:${c.port}`;
 }

@@ -2,7 +2,7 @@
 // synprobe. An IPv4 raw socket delivers whole IP packets (header included); an IPv6 one
 // delivers the payload after the IPv6 header (RFC 3542 §3), with the source as a string.
 import { createRequire } from 'node:module';
-import { rawSocketError } from '../cli/args.js';
+import { PktError } from '../runtime/errors.js';
 
 export interface RawSocket {
   send(buf: Buffer, offset: number, length: number, address: string, cb: (err: Error | null, bytes: number) => void): void;
@@ -28,7 +28,17 @@ export function rawModule(): RawModule {
   return mod;
 }
 
-/** A raw socket for `protocol` (1 ICMP, 6 TCP, 58 ICMPv6) of one family. */
+/** Maps a raw-socket creation failure to a clear PktError: `${what}: why`. */
+export function rawSocketError(err: unknown, what: string): PktError {
+  const msg = (err as Error).message ?? String(err);
+  if (/not permitted|EPERM|EACCES|permission/i.test(msg)) {
+    return new PktError('E_PERM', `${what}: raw sockets need root or CAP_NET_RAW (${msg}); run with sudo or grant cap_net_raw`);
+  }
+  return new PktError('E_IO', `${what}: ${msg}`);
+}
+
+/** A raw socket for `protocol` (1 ICMP, 6 TCP, 58 ICMPv6) of one family; `what` names it
+ *  in the error ("ICMP socket"). */
 export function openRaw(protocol: number, v6: boolean, what: string): RawSocket {
   const raw = rawModule();
   try {

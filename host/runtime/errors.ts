@@ -1,9 +1,17 @@
 // Errors with stable codes (DESIGN.md, "Errors and privileges"). CLI tools print
-// `message` as one line and exit non-zero; the code lets library users branch.
+// `message` as one line and exit non-zero (host/cli/run-tool.ts: 2 for E_USAGE and
+// E_FILTER_SYNTAX, 1 otherwise); the code lets library users branch.
 
 export type PktErrorCode =
   | 'E_NO_MEMORY'
+  /** A library call got a value it cannot use (a bad size, prefix, address ...). */
   | 'E_BAD_ARGUMENT'
+  /** A command line a tool cannot act on: unknown option, bad value, missing operand,
+   *  a name that does not resolve. The tools exit 2 on it. */
+  | 'E_USAGE'
+  /** The reader of an output closed it (EPIPE): the tools end quietly, as Unix filters
+   *  do on SIGPIPE. */
+  | 'E_PIPE'
   | 'E_BAD_CAPTURE'
   | 'E_TRUNCATED_CAPTURE'
   | 'E_UNKNOWN_LINKTYPE'
@@ -16,8 +24,8 @@ export type PktErrorCode =
 
 export class PktError extends Error {
   readonly code: PktErrorCode;
-  constructor(code: PktErrorCode, message: string) {
-    super(message);
+  constructor(code: PktErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'PktError';
     this.code = code;
   }

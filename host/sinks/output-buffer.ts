@@ -64,7 +64,8 @@ export class OutputBuffer {
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         if (err.code === 'EAGAIN') continue; // non-blocking stdout (a pipe): retry
-        throw new PktError('E_IO', `write failed: ${err.message}`);
+        // EPIPE: the reader went away (`sniff ... | head`); the tools end quietly on E_PIPE.
+        throw new PktError(err.code === 'EPIPE' ? 'E_PIPE' : 'E_IO', `write failed: ${err.message}`);
       }
     }
     this.written += this.pos;
