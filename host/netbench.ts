@@ -1,7 +1,9 @@
 // netbench: measures a network path the way iperf3 (bulk Mbit/s) and netperf (request/
 // response latency) do, over kernel TCP, UDP, and pktwasm's reliable UDP transport
-// (host/rudp). `relay` runs the userspace impairment relay. One-line errors, exit 1.
-import { HELP, parseArgs, UsageError, type NetbenchArgs } from './netbench/args.js';
+// (host/rudp). `relay` runs the userspace impairment relay. Errors follow the tools'
+// contract (host/cli/run-tool.ts): one line, exit 2 for usage, 1 at run time.
+import { NETBENCH_SPEC, netbenchArgs, type NetbenchArgs } from './netbench/args.js';
+import { runTool } from './cli/run-tool.js';
 import { runClient, type ClientReport } from './netbench/client.js';
 import { runServer } from './netbench/server.js';
 import { formatHistogram } from './netbench/stats.js';
@@ -31,9 +33,7 @@ function score(r: ClientReport): number {
   return r.latency ? r.latency.transactionsPerSec : (r.received?.mbps ?? r.sent.mbps);
 }
 
-async function main(argv: string[]): Promise<void> {
-  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) { process.stdout.write(`${HELP}\n`); return; }
-  const a: NetbenchArgs = parseArgs(argv);
+async function run(a: NetbenchArgs): Promise<number> {
   const log = (l: string): void => { if (!a.json) process.stderr.write(`${l}\n`); };
   if (a.role === 'server') {
     const srv = await runServer(a, log);
@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
     process.on('SIGINT', quit);
     process.on('SIGTERM', quit);
     if (a.json) process.stdout.write(`${JSON.stringify({ listening: true, proto: a.proto, port: srv.port })}\n`);
-    return;
+    return 0;
   }
   if (a.role === 'relay') {
     const i = a.to.lastIndexOf(':');
@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<void> {
     const quit = (): void => { process.stdout.write(`${JSON.stringify({ relayStats: r.stats() })}\n`); r.close(); process.exit(0); };
     process.on('SIGINT', quit);
     process.on('SIGTERM', quit);
-    return;
+    return 0;
   }
   const modes: ('event' | 'workers')[] = a.serverMode === 'both' ? ['event', 'workers'] : [a.serverMode];
   const reports: ClientReport[] = [];
@@ -79,13 +79,12 @@ async function main(argv: string[]): Promise<void> {
     if (!a.json) process.stdout.write(`server modes: event loop ${e.toFixed(1)} vs worker threads ${w.toFixed(1)} (${reports[0].latency ? 'transactions/s' : 'Mbit/s'}): ${faster === 'event' ? 'the event loop' : 'worker threads'} is faster for this load\n`);
   }
   if (a.json) process.stdout.write(`${JSON.stringify(reports.length === 1 ? reports[0] : { runs: reports, faster })}\n`);
-  if (reports.some((r) => r.verify && !r.verify.ok)) process.exitCode = 2;
+  return reports.some((r) => r.verify && !r.verify.ok) ? 2 : 0;
 }
 
-main(process.argv.slice(2)).catch((e: Error & { code?: string }) => {
-  const debug = process.argv.includes('--debug');
-  const hint = e.code === 'ECONNREFUSED' ? ' (is the server running on that port and protocol, and bound to an address this host reaches: --bind?)' : '';
-  process.stderr.write(`netbench: ${e.code ? `${e.code}: ` : ''}${e.message}${hint}\n`);
-  if (debug) process.stderr.write(`${e.stack}\n`);
-  process.exit(1);
+void runTool({
+  spec: NETBENCH_SPEC,
+  prepare: netbenchArgs,
+  run,
+  explain: (e) => ((e as { code?: unknown } | null)?.code === 'ECONNREFUSED' ? '(is the server running on that port and protocol, and bound to an address this host reaches: --bind?)' : null),
 });

@@ -1,6 +1,7 @@
 // netbench against iperf3 on the same namespace path, in one run: TCP throughput within
 // 10 % of iperf3's (medians of alternating runs), UDP loss and jitter sane (a relay that
-// drops a known 10 % must be reported as about 10 %); CLI errors are one line, exit 1.
+// drops a known 10 % must be reported as about 10 %); CLI errors are one line, exit 2 for
+// usage and 1 at run time (the tools' contract, test/cli-contract.test.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
@@ -13,10 +14,14 @@ console.log(`SEED ${S}`);
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-test('usage errors: one clear line, non-zero exit', () => {
-  for (const args of [['client'], ['bogus'], ['client', 'x', '--proto', 'sctp'], ['client', 'x', '-P', '0'], ['client', '127.0.0.1', '--port', '1', '-t', '1']]) {
+test('usage errors: one clear line, exit 2; a refused connection: one line, exit 1', () => {
+  const cases: Array<[string[], number]> = [
+    [['client'], 2], [['bogus'], 2], [['client', 'x', '--proto', 'sctp'], 2], [['client', 'x', '-P', '0'], 2],
+    [['client', '127.0.0.1', '--port', '1', '-t', '1'], 1],
+  ];
+  for (const [args, code] of cases) {
     const r = spawnSync(process.execPath, ['host/netbench.js', ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 20_000 });
-    assert.is(r.status, 1, args.join(' '));
+    assert.is(r.status, code, args.join(' '));
     assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, /^netbench: /);
   }
