@@ -47,13 +47,16 @@ export class Parser {
     try {
       if (this.peek().kind === 'eof') return { k: 'true', pos: 0 };
       const r = this.expr(QERR);
-      if (this.peek().kind !== 'eof') this.fail(['and', 'or', 'end of expression']);
+      if (this.peek().kind !== 'eof') this.fail(["'and'", "'or'", 'end of expression']);
       return r.node;
     } catch (e) {
       if (!(e instanceof Fail)) throw e;
       const t = this.farTok ?? this.peek();
       const exp = [...this.farExpected];
-      const what = exp.length > 0 ? `expected ${exp.slice(0, 6).join(' or ')}` : 'unexpected token';
+      // A list as a sentence says it: "expected 'and', 'or' or end of expression".
+      const alts = exp.slice(0, 6);
+      const list = alts.length > 1 ? `${alts.slice(0, -1).join(', ')} or ${alts[alts.length - 1]}` : alts.join('');
+      const what = exp.length > 0 ? `expected ${list}` : 'unexpected token';
       throw new FilterError(t.pos, `syntax error: ${what}, got ${describe(t)}`);
     }
   }
