@@ -10,7 +10,7 @@ import {
   D_TCP_SEQ, D_TCP_ACK, D_TCP_FLAGS, D_TCP_WINDOW, D_TCP_MSS, D_TCP_WSCALE, D_TCP_OPTS,
   D_TCP_TSVAL, D_TCP_TSECR, D_SACK_COUNT, D_ICMP_TYPE, D_ICMP_CODE, D_ARP_HLEN, D_L4_CKSUM,
   D_UDP_LEN, D_ICMP_ID, D_ICMP_SEQ, D_ARP_OP, D_SACK_OFF, D_IP6_FLOW, D_FRAG_ID, D_L2_PROTO,
-  D_TCP_URG, D_IP_PAYLOAD_LEN, D_IP6_JUMBO_OFF, D_IP6_EXT_OFF,
+  D_TCP_URG, D_IP_PAYLOAD_LEN, D_IP6_JUMBO_OFF, D_IP6_EXT_OFF, D_IP_TOTAL,
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_LLC, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
   L_FRAG, L_RAW, L_CKSUM_CHECKED, L_SNAP, L_STP,
   E_TRUNC_L2, E_TRUNC_L3, E_TRUNC_L4, E_BAD_IP_VERSION, E_BAD_IP_HDR_LEN, E_BAD_IP_LEN,
@@ -59,6 +59,7 @@ export function dissect_frame(f: usize, cap: u32, wire: u32, linktype: u32, d: u
   let z = i64x2.splat(0);
   v128.store(d, z); v128.store(d, z, 16); v128.store(d, z, 32); v128.store(d, z, 48);
   v128.store(d, z, 64); v128.store(d, z, 80); v128.store(d, z, 96); v128.store(d, z, 112);
+  v128.store(d, z, 128); v128.store(d, z, 144); v128.store(d, z, 160); v128.store(d, z, 176);
   put32(d, D_WIRELEN, wire);
   put32(d, D_CAPLEN, cap);
   put16(d, D_LINKTYPE, linktype);
@@ -242,6 +243,10 @@ function dissectIPv4(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
   put8(d, D_IP_VERSION, 4);
   put8(d, D_IP_TOS, u8at(p + 1));
   put16(d, D_IP_LEN, total);
+  // A zero total length is a TSO / BIG TCP send captured before segmentation: the datagram
+  // is the rest of the frame, as tcpdump (GUESS_TSO) and Wireshark take it.
+  if (total == 0) total = frameEnd - off;
+  put32(d, D_IP_TOTAL, total);
   put16(d, D_IP_ID, be16(p + 4));
   put32(d, D_FRAG_ID, be16(p + 4));
   let fo = (fragWord & 0x1FFF) << 3;
@@ -283,7 +288,7 @@ function dissectIPv4(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
     if (cksum_partial(p, hl, 0) != 0xFFFF) setError(d, E_BAD_IP_CKSUM);
   }
   let l4len = total - hl;
-  put16(d, D_IP_PAYLOAD_LEN, l4len);
+  put16(d, D_IP_PAYLOAD_LEN, clamp16(l4len));
   if (fo != 0) return; // only the first fragment carries the transport header
   let l4 = off + hl;
   let verify = (opts & DF_VERIFY_CKSUM) != 0 && (flags & IPF_MF) == 0 && l4 + l4len <= cap;
@@ -312,6 +317,7 @@ function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
   put8(d, D_IP_TOS, (w0 >>> 20) & 0xFF);
   put32(d, D_IP6_FLOW, w0 & 0xFFFFF);
   put16(d, D_IP_LEN, clamp16(plen + 40));
+  put32(d, D_IP_TOTAL, plen + 40);
   put8(d, D_IP_NXT, nxt);
   put8(d, D_IP_TTL, u8at(p + 7));
 
@@ -336,9 +342,11 @@ function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
           if (o + 2 > h + len) break;
           let ol = u8at(f + o + 1);
           if (t == 0xC2 && ol == 4 && o + 6 <= h + len) {
-            payloadEnd = off + 40 + be32(f + o + 2);
+            let jl = be32(f + o + 2);
+            payloadEnd = off + 40 + jl;
             jumbo = true;
             put16(d, D_IP_LEN, 0xFFFF);
+            put32(d, D_IP_TOTAL, jl > 0xFFFFFFD7 ? 0xFFFFFFFF : jl + 40);
             put16(d, D_IP6_JUMBO_OFF, o + 2);
             break;
           }

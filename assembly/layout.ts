@@ -24,8 +24,10 @@ export const FRAME_W_LINK: i32 = FRAME_LINKTYPE >> 2;
 export const FRAME_H_LINKTYPE: i32 = FRAME_LINKTYPE >> 1;
 export const FRAME_H_IFACE: i32 = FRAME_IFACE >> 1;
 
-// Descriptor: the dissection result of one frame.
-export const DESC_SIZE: i32 = 128;
+// Descriptor: the dissection result of one frame. Bytes 0..127 are the L2-L4 fields below;
+// 128..191 the extension (u32 lengths that u16 cannot hold, IP reassembly), 64-byte
+// aligned so that a descriptor covers whole cache lines.
+export const DESC_SIZE: i32 = 192;
 export const D_LAYERS: i32 = 0; // u32 L_* bits
 export const D_ERRORS: i32 = 4; // u32 E_* bits
 export const D_WIRELEN: i32 = 8; // u32
@@ -86,6 +88,21 @@ export const D_IP6_JUMBO_OFF: i32 = 122; // u16 frame offset of the Jumbo Payloa
 // u8[4]: where IPv6 extension headers 2..5 start, from L3_OFF in 4-byte units (header 1
 // starts at L3_OFF + 40); 0 = not recorded (a 6th or later header, or beyond 1020 bytes)
 export const D_IP6_EXT_OFF: i32 = 124;
+// Extension (128..191).
+// D_IP_TOTAL: this IP packet's length by its headers, unclamped: the IPv4 total length (0
+// on the wire: the rest of the frame, as tcpdump and Wireshark presume for TSO/BIG TCP
+// sends), IPv6 40 + payload length, or 40 + the Jumbo Payload length (RFC 2675). D_IP_LEN
+// keeps the 16-bit field (0xFFFF for a jumbogram).
+export const D_IP_TOTAL: i32 = 128; // u32
+// IP reassembly (assembly/reasm.ts). On the fragment that completes a datagram (L_REASM),
+// the transport fields and L4 layer bits describe the reassembled datagram, whose bytes
+// (its IP header first) start at address D_REASM_PTR in the reassembler's output area:
+// D_L4_OFF, D_PAYLOAD_OFF and D_SACK_OFF count from there, not from the frame. The
+// address stays valid until the reassembler's next batch. Every other field (L2, the IP
+// header, D_IP_LEN, D_IP_TOTAL) is still this fragment's own, as on the wire.
+export const D_REASM_PTR: i32 = 132; // u32 address of the reassembled datagram (L_REASM)
+export const D_REASM_LEN: i32 = 136; // u32 its length: IP header(s) + reassembled payload (L_REASM)
+export const D_REASM_FRAGS: i32 = 140; // u16 fragments it was made of (L_REASM)
 
 // Layer bits (D_LAYERS)
 export const L_ETH: u32 = 1 << 0;
@@ -106,6 +123,9 @@ export const L_RAW: u32 = 1 << 14; // link layer is raw IP
 export const L_CKSUM_CHECKED: u32 = 1 << 15; // checksums were verified on request
 export const L_SNAP: u32 = 1 << 16; // the 802.2 header announces SNAP (L3_HDR_LEN counts its 5 bytes)
 export const L_STP: u32 = 1 << 17; // a spanning-tree BPDU follows the LLC/SNAP header (at PAYLOAD_OFF)
+// Set by IP reassembly (assembly/reasm.ts), never by dissection:
+export const L_REASM: u32 = 1 << 18; // this fragment completed a datagram: L4 bits and fields are the reassembled datagram's (D_REASM_PTR)
+export const L_FRAG_HELD: u32 = 1 << 19; // this fragment went to reassembly and does not complete a datagram: its transport is reported on the one that does (as tshark shows), flows skip it
 
 // Error bits (D_ERRORS)
 export const E_TRUNC_L2: u32 = 1 << 0; // link header or tag cut off by caplen

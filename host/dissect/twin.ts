@@ -14,7 +14,7 @@ import {
   D_TCP_SEQ, D_TCP_ACK, D_TCP_FLAGS, D_TCP_WINDOW, D_TCP_MSS, D_TCP_WSCALE, D_TCP_OPTS,
   D_TCP_TSVAL, D_TCP_TSECR, D_SACK_COUNT, D_ICMP_TYPE, D_ICMP_CODE, D_ARP_HLEN, D_L4_CKSUM,
   D_UDP_LEN, D_ICMP_ID, D_ICMP_SEQ, D_ARP_OP, D_SACK_OFF, D_IP6_FLOW, D_FRAG_ID, D_L2_PROTO,
-  D_TCP_URG, D_IP_PAYLOAD_LEN, D_IP6_JUMBO_OFF, D_IP6_EXT_OFF,
+  D_TCP_URG, D_IP_PAYLOAD_LEN, D_IP6_JUMBO_OFF, D_IP6_EXT_OFF, D_IP_TOTAL,
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_LLC, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
   L_FRAG, L_RAW, L_CKSUM_CHECKED, L_SNAP, L_STP,
   E_TRUNC_L2, E_TRUNC_L3, E_TRUNC_L4, E_BAD_IP_VERSION, E_BAD_IP_HDR_LEN, E_BAD_IP_LEN,
@@ -299,13 +299,17 @@ export class DissectTwin implements DissectExports {
     const vhl = m[p];
     if ((vhl >> 4) !== 4) { this.setError(d, E_BAD_IP_VERSION); return; }
     const hl = (vhl & 15) << 2;
-    const total = this.be16(p + 2);
+    let total = this.be16(p + 2);
     const fragWord = this.be16(p + 6);
     const proto = m[p + 9];
     this.setLayer(d, L_IP4);
     this.put8(d, D_IP_VERSION, 4);
     this.put8(d, D_IP_TOS, m[p + 1]);
     this.put16(d, D_IP_LEN, total);
+    // A zero total length is a TSO / BIG TCP send captured before segmentation: the datagram
+    // is the rest of the frame, as tcpdump (GUESS_TSO) and Wireshark take it.
+    if (total === 0) total = frameEnd - off;
+    this.put32(d, D_IP_TOTAL, total);
     this.put16(d, D_IP_ID, this.be16(p + 4));
     this.put32(d, D_FRAG_ID, this.be16(p + 4));
     const fo = (fragWord & 0x1FFF) << 3;
@@ -346,7 +350,7 @@ export class DissectTwin implements DissectExports {
       if (this.cks.cksum_partial(p, hl, 0) !== 0xFFFF) this.setError(d, E_BAD_IP_CKSUM);
     }
     const l4len = total - hl;
-    this.put16(d, D_IP_PAYLOAD_LEN, l4len);
+    this.put16(d, D_IP_PAYLOAD_LEN, clamp16(l4len));
     if (fo !== 0) return;
     const l4 = off + hl;
     const verify = (opts & DF_VERIFY_CKSUM) !== 0 && (flags & IPF_MF) === 0 && l4 + l4len <= cap;
@@ -374,6 +378,7 @@ export class DissectTwin implements DissectExports {
     this.put8(d, D_IP_TOS, (w0 >>> 20) & 0xFF);
     this.put32(d, D_IP6_FLOW, w0 & 0xFFFFF);
     this.put16(d, D_IP_LEN, clamp16(plen + 40));
+    this.put32(d, D_IP_TOTAL, plen + 40);
     this.put8(d, D_IP_NXT, nxt);
     this.put8(d, D_IP_TTL, m[p + 7]);
 
@@ -397,9 +402,11 @@ export class DissectTwin implements DissectExports {
             if (o + 2 > h + len) break;
             const ol = m[f + o + 1];
             if (t === 0xC2 && ol === 4 && o + 6 <= h + len) {
-              payloadEnd = (off + 40 + this.be32(f + o + 2)) >>> 0;
+              const jl = this.be32(f + o + 2);
+              payloadEnd = (off + 40 + jl) >>> 0;
               jumbo = true;
               this.put16(d, D_IP_LEN, 0xFFFF);
+              this.put32(d, D_IP_TOTAL, jl > 0xFFFFFFD7 ? 0xFFFFFFFF : jl + 40);
               this.put16(d, D_IP6_JUMBO_OFF, o + 2);
               break;
             }
