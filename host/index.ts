@@ -12,7 +12,9 @@ export { errorNames, layerNames } from './dissect/descriptor-names.js';
 export * as layout from './runtime/layout.js';
 
 // Capture: files, live interfaces, raw sockets.
-export { capture, captureBatches, type CaptureOptions, type CapturedPacket } from './pipeline/capture.js';
+export { capture, captureBatches, type CaptureBatch, type CaptureOptions, type CapturedPacket } from './pipeline/capture.js';
+export type { BatchInfo, BatchStage } from './stage/batch-stage.js';
+export type { RingShape, Source, SourceStats } from './sources/source.js';
 export { CaptureFileReader, readCaptureFile, type CaptureRecord, type CaptureFileInfo } from './sources/capture-file.js';
 export { FrameRing } from './ring/frame-ring.js';
 export { listInterfaces, defaultInterface } from './sources/interfaces.js';

@@ -81,7 +81,9 @@ test('live: capture({ iface }) in a namespace yields the datagrams the peer sent
     const script = `import { capture } from ${JSON.stringify(join(repoRoot, 'host/index.js'))};
       process.stderr.write('ready\\n');
       const out = [];
-      for await (const pkt of capture({ iface: ${JSON.stringify(p.ifB)}, filter: 'udp port 6000', count: 5 })) out.push([pkt.decoded.ip.src, pkt.decoded.udp.dstport, pkt.wirelen]);
+      // Frozen: capture() must not change the caller's options (the kernel filters here).
+      const opts = Object.freeze({ iface: ${JSON.stringify(p.ifB)}, filter: 'udp port 6000', count: 5 });
+      for await (const pkt of capture(opts)) out.push([pkt.decoded.ip.src, pkt.decoded.udp.dstport, pkt.wirelen]);
       console.log(JSON.stringify(out));`;
     const child = spawn('ip', ['netns', 'exec', p.b, process.execPath, '--input-type=module', '-e', script]);
     let stdout = '';

@@ -1,14 +1,7 @@
 // Conversation output: the text table `tshark -q -z conv,tcp` / `conv,udp` prints, and
 // one JSON line per flow. Both read FlowRecords (ended ones kept by the table, plus the
 // live ones), so they work on any backend.
-import type { Engine } from '../engine/engine.js';
-import type { FrameBatch } from '../engine/frame-batch.js';
 import type { FlowRecord, FlowTable } from './flow-table.js';
-
-/** Dissects nothing: accounts an already dissected batch in the flow table. */
-export function feedBatch(table: FlowTable, batch: FrameBatch): void {
-  table.update(batch);
-}
 
 /** Every flow the table has seen: ended records (keepEnded) then live ones, oldest first. */
 export function allFlows(table: FlowTable): FlowRecord[] {
@@ -65,15 +58,6 @@ export function formatConversationTable(records: readonly FlowRecord[], proto: '
   }
   lines.push(RULE);
   return `${lines.join('\n')}\n`;
-}
-
-/** Prints the TCP and UDP conversation tables of everything the table has seen. */
-export function printConversations(engine: Engine, table: FlowTable, out: NodeJS.WritableStream = process.stdout): void {
-  void engine;
-  const records = allFlows(table);
-  const origin = table.firstTime();
-  out.write(formatConversationTable(records, 'tcp', origin));
-  out.write(formatConversationTable(records, 'udp', origin));
 }
 
 const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmpv6', 132: 'sctp', 47: 'gre', 50: 'esp' };

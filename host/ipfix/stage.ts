@@ -7,10 +7,10 @@
 // the process may exit right after it.
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
-import type { BatchInfo, BatchStage } from '../pipeline/stages.js';
+import type { BatchInfo, BatchStage } from '../stage/batch-stage.js';
+import { SelectedFrames } from '../stage/selected.js';
 import { FlowTable, DEFAULT_TIMEOUTS, type FlowTimeouts } from '../flows/flow-table.js';
 import { PktError } from '../runtime/errors.js';
-import { DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../runtime/layout.js';
 import { IpfixExporter, type IpfixExporterStats } from './exporter.js';
 
 export interface IpfixStageConfig {
@@ -68,13 +68,12 @@ class Stage implements IpfixStage {
   readonly needsDissect = true;
   readonly table: FlowTable;
   readonly exporter: IpfixExporter;
-  private readonly engine: Engine;
-  private scratch: { cap: number; table: number; descs: number; times: number } | null = null;
+  private readonly selected: SelectedFrames;
   private lastFlush = Date.now();
   private finished = false;
 
   constructor(engine: Engine, cfg: IpfixStageConfig) {
-    this.engine = engine;
+    this.selected = new SelectedFrames(engine);
     this.exporter = new IpfixExporter({
       collector: cfg.collector, domain: cfg.domain, iface: cfg.iface, maxMessage: cfg.maxMessage, biflow: cfg.biflow,
       statistics: cfg.statistics, statisticsIntervalSec: cfg.statisticsIntervalSec, statisticsDomain: cfg.statisticsDomain,
@@ -88,31 +87,10 @@ class Stage implements IpfixStage {
   }
 
   process(batch: FrameBatch, select: number, info: BatchInfo): void {
-    if (!info.filtered) this.table.update(batch);
-    else this.updateSelected(batch, select);
+    // Only the frames the filter matched are accounted.
+    const kept = this.selected.of(batch, select, info);
+    if (kept.count > 0) this.table.update(kept);
     this.maybeFlush();
-  }
-
-  /** Accounts only the frames the filter matched: their table entries, descriptors and
-   *  times are packed into a scratch area (a few dozen bytes each) and fed from there. */
-  private updateSelected(batch: FrameBatch, select: number): void {
-    const n = batch.count;
-    let s = this.scratch;
-    if (s === null || s.cap < n) {
-      const a = this.engine.arena;
-      s = { cap: batch.capacity, table: a.alloc(batch.capacity * FRAME_SIZE), descs: a.alloc(batch.capacity * DESC_SIZE), times: a.alloc(batch.capacity * TIME_SIZE) };
-      this.scratch = s;
-    }
-    const u8 = this.engine.views.refresh().u8;
-    let k = 0;
-    for (let i = 0; i < n; i++) {
-      if (u8[select + i] === 0) continue;
-      u8.copyWithin(s.table + k * FRAME_SIZE, batch.table + i * FRAME_SIZE, batch.table + (i + 1) * FRAME_SIZE);
-      u8.copyWithin(s.descs + k * DESC_SIZE, batch.descs + i * DESC_SIZE, batch.descs + (i + 1) * DESC_SIZE);
-      u8.copyWithin(s.times + k * TIME_SIZE, batch.times + i * TIME_SIZE, batch.times + (i + 1) * TIME_SIZE);
-      k++;
-    }
-    if (k > 0) this.table.updateRaw(s.table, s.descs, s.times, k);
   }
 
   private maybeFlush(): void {

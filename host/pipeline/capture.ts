@@ -1,15 +1,21 @@
-// The library's way to read packets: `for await (const pkt of capture({ file | iface | raw,
-// filter }))`. Each packet is dissected by the engine and filtered (by the engine for files
-// and raw sockets, by libpcap in the kernel for live capture). Packets are plain objects
-// with their own copy of the bytes, safe to keep; for zero-allocation processing use
-// `captureBatches()`, which yields the engine's FrameBatch itself (valid until the next step).
+// The library face of the pipeline: `for await (const pkt of capture({ file | iface | raw,
+// filter }))`. It runs what the sniffer runs (a Source filling a frame ring, the stage
+// runner reading it: dissect, filter per link type, count, stages) on the calling thread,
+// awaiting the ring instead of sleeping on it. Live filters run in the kernel (libpcap),
+// file and raw-socket filters in the engine. Packets are plain objects with their own
+// copy of the bytes, safe to keep; for zero-allocation processing use captureBatches(),
+// which yields the engine's FrameBatch itself (valid until the next step).
 import { createEngine, type Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import type { DecodedPacket } from '../dissect/decode.js';
-import { CaptureFileReader } from '../sources/capture-file.js';
 import { FrameRing } from '../ring/frame-ring.js';
-import { RawSource, type RawProto } from '../sources/raw-source.js';
 import { PktError } from '../runtime/errors.js';
+import type { BatchStage } from '../stage/batch-stage.js';
+import { openSource, type SourceSpec } from '../sources/open.js';
+import type { RawProto } from '../sources/raw-source.js';
+import { ringData } from '../sources/ring-async.js';
+import { loadFilterCompiler } from './filter-stage.js';
+import { StageRunner } from './runner.js';
 
 export interface CaptureOptions {
   /** A pcap or pcapng file. */
@@ -28,8 +34,11 @@ export interface CaptureOptions {
   engine?: Engine;
   /** Frames per batch (default 256). */
   batchSize?: number;
-  /** Ends a live or raw capture. */
+  /** Ends a live or raw capture (what is already captured is still yielded). */
   signal?: AbortSignal;
+  /** Pipeline stages (the sniffer's writers, flow table, IPFIX exporter ...) that see every
+   *  batch's kept frames before it is yielded; finished when the capture ends. */
+  stages?: BatchStage[];
 }
 
 export interface CapturedPacket {
@@ -45,110 +54,58 @@ export interface CapturedPacket {
   decoded: DecodedPacket;
 }
 
-interface BatchFilter { matchBatch(table: number, count: number, out: number): number }
-
-async function filterFor(engine: Engine, expr: string | undefined, linktype: number, cache: Map<number, BatchFilter>): Promise<BatchFilter | null> {
-  if (!expr) return null;
-  let f = cache.get(linktype);
-  if (f === undefined) {
-    const { compileFilter } = await import('../filter/index.js');
-    f = compileFilter(expr, { linktype, memory: engine.memory, backend: engine.backend });
-    cache.set(linktype, f);
-  }
-  return f;
+export interface CaptureBatch {
+  /** Dissected frames; the kept ones are marked at `select`. */
+  batch: FrameBatch;
+  /** Address of one keep-byte per frame, or 0 when every frame was kept. */
+  select: number;
+  engine: Engine;
 }
 
-/** Yields dissected batches; `select` is the address of one keep-byte per frame, or 0
- *  when every frame matched. The batch is reused: finish with it before the next step. */
-export async function* captureBatches(opts: CaptureOptions): AsyncGenerator<{ batch: FrameBatch; select: number; engine: Engine }> {
-  const sources = [opts.file, opts.iface, opts.raw].filter((x) => x !== undefined).length;
-  if (sources !== 1) throw new PktError('E_BAD_ARGUMENT', 'capture: give exactly one of file, iface or raw');
-  const engine = opts.engine ?? createEngine();
-  const size = opts.batchSize ?? 256;
-  const select = engine.arena.alloc(size);
-  const filters = new Map<number, BatchFilter>();
-  const finish = async (batch: FrameBatch): Promise<number> => {
-    engine.dissect(batch);
-    if (batch.count === 0) return 0;
-    const f = await filterFor(engine, opts.filter, batch.linktype(0), filters);
-    return f === null ? -1 : f.matchBatch(batch.table, batch.count, select);
-  };
+function sourceSpec(opts: CaptureOptions): SourceSpec {
+  const given = [opts.file, opts.iface, opts.raw].filter((x) => x !== undefined).length;
+  if (given !== 1) throw new PktError('E_BAD_ARGUMENT', 'capture: give exactly one of file, iface or raw');
+  if (opts.file !== undefined) return { file: opts.file };
+  if (opts.iface !== undefined) return { iface: opts.iface, live: { snaplen: opts.snaplen, filter: opts.filter ?? '', timeoutMs: 100 } };
+  return { raw: opts.raw! };
+}
 
-  if (opts.file !== undefined) {
-    const rd = new CaptureFileReader(opts.file);
-    let batch = engine.createBatch(size, size * 2048);
-    // A record that did not fit the batch (full, or another link type) starts the next one.
-    let yieldPending: { linktype: number; wirelen: number; iface: number; tsSec: number; tsNsec: number; data: Uint8Array } | null = null;
+/** Yields dissected batches holding at least one kept frame. The batch is reused: finish
+ *  with it before the next step. */
+export async function* captureBatches(opts: CaptureOptions): AsyncGenerator<CaptureBatch> {
+  const spec = sourceSpec(opts);
+  const engine = opts.engine ?? createEngine();
+  const source = await openSource(engine, spec);
+  const stop = (): void => { void source.close(); };
+  try {
+    // The kernel already applied a live filter; files and raw sockets filter here.
+    const filter = source.filtersInKernel ? '' : opts.filter ?? '';
+    if (filter !== '') await loadFilterCompiler();
+    const ring = FrameRing.create(engine, source.ringShape.slots, source.ringShape.slotPayload);
+    const runner = new StageRunner(engine, ring, {
+      slots: source.slotFormat, filter, count: opts.count ?? 0, stages: opts.stages ?? [], dissect: true, batchSize: opts.batchSize ?? 256,
+    });
     try {
+      // A bad expression fails here, before anything is read.
+      runner.prepareFilter(source.linktype);
+      source.start(engine.memory, ring.address);
+      if (opts.signal?.aborted) stop();
+      else opts.signal?.addEventListener('abort', stop, { once: true });
       for (;;) {
-        batch.clear();
-        let lt = -1;
-        if (yieldPending !== null) {
-          const p = yieldPending;
-          yieldPending = null;
-          // A record larger than the whole data area gets a batch of its own size.
-          if (p.data.length > batch.dataBytes) batch = engine.createBatch(size, size * 2048 + p.data.length);
-          batch.push(p.data, p.linktype, p.wirelen, p.iface);
-          batch.setTime(0, p.tsSec, p.tsNsec);
-          lt = p.linktype;
-        }
-        for (let r = batch.count < size ? rd.next() : null; r !== null; r = batch.count < size ? rd.next() : null) {
-          // One link type per batch, so one compiled filter applies to all of it.
-          if (lt >= 0 && r.linktype !== lt) { yieldPending = { ...r, data: r.data.slice() }; break; }
-          if (!batch.push(r.data, r.linktype, r.wirelen, r.iface)) { yieldPending = { ...r, data: r.data.slice() }; break; }
-          batch.setTime(batch.count - 1, r.tsSec, r.tsNsec);
-          lt = r.linktype;
-        }
-        if (batch.count === 0) return;
-        const m = await finish(batch);
-        yield { batch, select: m < 0 ? 0 : select, engine };
+        const r = runner.step();
+        if (r === 'end') break;
+        if (r === 'wait') await ringData(ring, 100);
+        else if (runner.kept > 0) yield { batch: runner.batch, select: runner.info.filtered ? runner.select : 0, engine };
       }
     } finally {
-      rd.close();
+      opts.signal?.removeEventListener('abort', stop);
+      runner.finish();
     }
-  }
-
-  // Live and raw: a frame ring in the engine's memory, filled by the source, read here.
-  let ring: FrameRing;
-  let close: () => Promise<unknown>;
-  let ended: Promise<void>;
-  let wake: (() => void) | null = null;
-  const onWake = (): void => { const w = wake; wake = null; w?.(); };
-  if (opts.iface !== undefined) {
-    const { openLiveSource } = await import('../sources/live-pcap.js');
-    const src = openLiveSource(opts.iface, { snaplen: opts.snaplen, filter: opts.filter ?? '', timeoutMs: 100 });
-    ring = FrameRing.create(engine, 1024, Math.min(src.snaplen, 65535));
-    src.start(engine.memory, ring.address, onWake);
-    close = () => src.close();
-    ended = src.ended;
-    opts.filter = undefined; // the kernel filtered already
-  } else {
-    ring = FrameRing.create(engine, 1024, 65535);
-    const src = new RawSource(engine, ring, opts.raw!);
-    const enqueue = ring.enqueue.bind(ring);
-    ring.enqueue = (b: FrameBatch): number => { const n = enqueue(b); onWake(); return n; };
-    close = async () => src.close();
-    ended = src.ended;
-  }
-  const stop = (): void => { void close(); };
-  opts.signal?.addEventListener('abort', stop, { once: true });
-  void ended.then(onWake);
-  const batch = engine.createBatch(size, 64);
-  try {
-    for (;;) {
-      const n = ring.peek(batch, size);
-      if (n === 0) {
-        if (ring.closed || opts.signal?.aborted) return;
-        await new Promise<void>((r) => { wake = r; setTimeout(r, 100); });
-        continue;
-      }
-      const m = await finish(batch);
-      yield { batch, select: m < 0 ? 0 : select, engine };
-      ring.release(n);
-    }
+    await source.close();
+    // A damaged file: every good record was yielded, then the damage is the error.
+    if (source.error !== null) throw source.error;
   } finally {
-    opts.signal?.removeEventListener('abort', stop);
-    await close();
+    await source.close();
   }
 }
 
@@ -164,7 +121,6 @@ export async function* capture(opts: CaptureOptions): AsyncGenerator<CapturedPac
         linktype: batch.linktype(i), data: batch.frameBytes(i).slice(), decoded: engine.decodeAt(batch, i),
       };
       yield pkt;
-      if (opts.count !== undefined && number >= opts.count) return;
     }
   }
 }

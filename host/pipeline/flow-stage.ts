@@ -6,8 +6,8 @@ import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import { FlowTable } from '../flows/flow-table.js';
 import { allFlows, flowJsonLine, formatConversationTable } from '../flows/conversations.js';
-import type { BatchInfo, BatchStage } from './stages.js';
-import { SelectedFrames } from './selected.js';
+import type { BatchInfo, BatchStage } from '../stage/batch-stage.js';
+import { SelectedFrames } from '../stage/selected.js';
 
 export class FlowStage implements BatchStage {
   readonly needsDissect = true;

@@ -4,10 +4,11 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
-import type { PcapExports } from '../pcap/exports.js';
+import { exportsOf } from '../engine/backend.js';
+import { PCAP, type PcapExports } from '../pcap/exports.js';
 import { fileError } from '../runtime/errors.js';
 import { PCAP_HEADER_BYTES, writePcapHeader } from '../sinks/pcap-writer.js';
-import type { BatchInfo, BatchStage } from './stages.js';
+import type { BatchInfo, BatchStage } from '../stage/batch-stage.js';
 import { SF_BIG_ENDIAN, SF_MICRO } from '../runtime/layout.js';
 
 const OUT_BYTES = 1 << 20;
@@ -32,9 +33,9 @@ export class PcapOut implements BatchStage {
   private readonly opts: PcapOutOptions;
   private closed = false;
 
-  constructor(engine: Engine, pcap: PcapExports, opts: PcapOutOptions) {
+  constructor(engine: Engine, opts: PcapOutOptions) {
     this.engine = engine;
-    this.pcap = pcap;
+    this.pcap = exportsOf(engine, PCAP);
     this.opts = opts;
     try {
       this.fd = opts.path === '-' ? 1 : openSync(opts.path, 'w');

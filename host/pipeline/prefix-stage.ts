@@ -5,8 +5,8 @@ import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import { fileError } from '../runtime/errors.js';
 import { PrefixStats } from '../lpm/prefix-stats.js';
-import type { BatchInfo, BatchStage } from './stages.js';
-import { SelectedFrames } from './selected.js';
+import type { BatchInfo, BatchStage } from '../stage/batch-stage.js';
+import { SelectedFrames } from '../stage/selected.js';
 
 export class PrefixStage implements BatchStage {
   readonly needsDissect = true;

@@ -4,7 +4,7 @@ import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import type { PacketView } from '../dissect/packet-view.js';
 import type { PacketSink } from '../sinks/sink.js';
-import type { BatchInfo, BatchStage } from './stages.js';
+import type { BatchInfo, BatchStage } from '../stage/batch-stage.js';
 
 export class SinkStage implements BatchStage {
   readonly needsDissect: boolean;

@@ -1,13 +1,12 @@
 // Turns the sniffer's options (plain data, posted to the consumer worker) into the
-// consumer's stages and its per-link-type filter. One place decides what runs.
+// pipeline's stages. One place decides what runs; the runner (./runner.ts) applies the
+// filter and the count.
 import type { Engine } from '../engine/engine.js';
-import type { PcapExports } from '../pcap/exports.js';
-import type { BatchFilter, BatchStage } from './stages.js';
+import type { BatchStage } from '../stage/batch-stage.js';
 import type { TextOptions } from '../sinks/text/format.js';
+import type { IpfixStageConfig } from '../ipfix/stage.js';
 import { PcapOut } from './pcap-out.js';
 import { SinkStage } from './sink-stage.js';
-import { compileBatchFilter } from './filter-stage.js';
-
 
 export interface StageConfig {
   filter: string;
@@ -18,17 +17,10 @@ export interface StageConfig {
   json: boolean;
   flows: boolean;
   prefixes: string | null;
-  ipfix: { collector: string; domain: number; activeTimeout: number; idleTimeout: number } | null;
+  ipfix: Pick<IpfixStageConfig, 'collector' | 'domain' | 'activeTimeout' | 'idleTimeout'> | null;
 }
 
-export interface Stages {
-  stages: BatchStage[];
-  filterFor: (linktype: number) => BatchFilter | null;
-}
-
-type IpfixFactory = (engine: Engine, cfg: { collector: string; domain: number; activeTimeout: number; idleTimeout: number }) => BatchStage;
-
-export async function buildStages(engine: Engine, pcap: PcapExports, cfg: StageConfig): Promise<Stages> {
+export async function buildStages(engine: Engine, cfg: StageConfig): Promise<BatchStage[]> {
   const stages: BatchStage[] = [];
   const w = cfg.write;
   // Stages load their modules only when asked for: a plain -r/-w run loads none of them.
@@ -37,27 +29,16 @@ export async function buildStages(engine: Engine, pcap: PcapExports, cfg: StageC
     const sink = sinks!.PcapngSink.open(engine.views, w.path, { linktype: w.linktype, snaplen: w.cut > 0 ? w.cut : undefined, nanosecond: w.nanosecond });
     stages.push(new SinkStage(engine, sink, false, 'record'));
   } else if (w !== null) {
-    stages.push(new PcapOut(engine, pcap, w));
+    stages.push(new PcapOut(engine, w));
   }
   if (cfg.json && !cfg.flows && cfg.prefixes === null && cfg.ipfix === null) stages.push(new SinkStage(engine, new sinks!.JsonSink(engine.views, 1), true, 'record'));
   else if (cfg.text !== null) stages.push(new SinkStage(engine, new sinks!.TextSink(engine.views, 1, cfg.text), true, 'match'));
   if (cfg.flows) stages.push(new (await import('./flow-stage.js')).FlowStage(engine, cfg.json));
   if (cfg.prefixes !== null) stages.push(new (await import('./prefix-stage.js')).PrefixStage(engine, cfg.prefixes, cfg.json));
   if (cfg.ipfix !== null) {
-    // The exporter is its own room (host/ipfix/); loaded only when asked for.
-    const spec = '../ipfix/stage.js';
-    const mod = (await import(spec)) as { createIpfixStage: IpfixFactory };
-    stages.push(mod.createIpfixStage(engine, cfg.ipfix));
+    // The exporter is its own room (host/ipfix/), loaded only when asked for.
+    const { createIpfixStage } = await import('../ipfix/stage.js');
+    stages.push(createIpfixStage(engine, cfg.ipfix));
   }
-  const filters = new Map<number, BatchFilter | null>();
-  const filterFor = (linktype: number): BatchFilter | null => {
-    if (cfg.filter === '') return null;
-    let f = filters.get(linktype);
-    if (f === undefined) {
-      f = compileBatchFilter(engine, cfg.filter, linktype);
-      filters.set(linktype, f);
-    }
-    return f;
-  };
-  return { stages, filterFor };
+  return stages;
 }

@@ -1,6 +1,7 @@
-// Typed access to npm raw-socket (CommonJS, untyped): IPv4/IPv6 raw sockets for ping and
-// synprobe. An IPv4 raw socket delivers whole IP packets (header included); an IPv6 one
-// delivers the payload after the IPv6 header (RFC 3542 §3), with the source as a string.
+// Typed access to npm raw-socket (CommonJS, untyped), the one wrapper for every user:
+// ping, synprobe and the raw capture source. An IPv4 raw socket delivers whole IP
+// packets (header included); an IPv6 one delivers the payload after the IPv6 header
+// (RFC 3542 §3), with the source as a string.
 import { createRequire } from 'node:module';
 import { PktError } from '../runtime/errors.js';
 
@@ -23,8 +24,15 @@ interface RawModule {
 
 let mod: RawModule | null = null;
 
+/** The raw-socket package; a PktError E_NOT_FOUND when it is not installed or did not build. */
 export function rawModule(): RawModule {
-  if (mod === null) mod = createRequire(import.meta.url)('raw-socket') as RawModule;
+  if (mod === null) {
+    try {
+      mod = createRequire(import.meta.url)('raw-socket') as RawModule;
+    } catch {
+      throw new PktError('E_NOT_FOUND', 'raw sockets: the raw-socket package is not installed or did not build (npm install)');
+    }
+  }
   return mod;
 }
 
@@ -37,8 +45,8 @@ export function rawSocketError(err: unknown, what: string): PktError {
   return new PktError('E_IO', `${what}: ${msg}`);
 }
 
-/** A raw socket for `protocol` (1 ICMP, 6 TCP, 58 ICMPv6) of one family; `what` names it
- *  in the error ("ICMP socket"). */
+/** A raw socket for `protocol` (1 ICMP, 6 TCP, 17 UDP, 58 ICMPv6) of one family; `what`
+ *  names it in the error ("ICMP socket"). */
 export function openRaw(protocol: number, v6: boolean, what: string): RawSocket {
   const raw = rawModule();
   try {

@@ -1,38 +1,53 @@
-// File source for the sniffer's capture side. pcap files are read straight into ring
-// slots, 1 MiB at a time, cut at the last whole record (pcap_scan, in the engine) and
-// published as SF_PCAP_CHUNK slots that the consumer indexes in place: read(2) is the
-// one copy. pcapng is walked by CaptureFileReader and repacked into the same chunk form
-// (little-endian, nanosecond records), one link type per slot.
+// File source. pcap files are read straight into ring slots, 1 MiB at a time, cut at the
+// last whole record (pcap_scan, in the engine) and published as SF_PCAP_CHUNK slots that
+// the reader indexes in place: read(2) is the one copy. pcapng is walked by
+// CaptureFileReader and repacked into the same chunk form (little-endian, nanosecond
+// records), one link type per slot. Once started it fills the ring from this thread's
+// event loop, a few slots per turn, and awaits free slots (Atomics.waitAsync) when the
+// ring is full: it never drops, and never blocks the thread, so its reader may be a
+// worker (the sniffer) or this very thread (the library's capture()).
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
-import type { FrameRing } from '../ring/frame-ring.js';
+import { FrameRing } from '../ring/frame-ring.js';
 import type { MemoryViews } from '../runtime/memory.js';
 import { exportsOf } from '../engine/backend.js';
 import { PCAP, type PcapExports } from '../pcap/exports.js';
 import { PktError } from '../runtime/errors.js';
 import { CaptureFileReader, type CaptureFileInfo } from './capture-file.js';
+import { ringSpace } from './ring-async.js';
+import type { RingShape, Source, SourceEvent, SourceStats } from './source.js';
 import {
-  PCAP_MAX_CAPLEN, PCAP_REC_HDR, SF_BIG_ENDIAN, SF_MICRO, SF_PCAP_CHUNK, SLOT_CAPLEN, SLOT_DATA, SLOT_FLAGS,
-  SLOT_LINKTYPE, SLOT_TS_SEC, SLOT_WIRELEN,
+  CHUNK_DATA_LEN, CHUNK_RECORDS, CHUNK_WIRE_BYTES, PCAP_MAX_CAPLEN, PCAP_REC_HDR, RING_TAIL, SF_BIG_ENDIAN,
+  SF_MICRO, SF_PCAP_CHUNK, SLOT_DATA, SLOT_FLAGS, SLOT_LINKTYPE,
 } from '../runtime/layout.js';
 
 /** Bytes read per slot: sized to stay in L2 while the consumer walks it. */
 export const FILE_CHUNK_BYTES = 1 << 20;
 /** A chunk slot must hold the largest record plus a read's worth. */
 export const FILE_SLOT_BYTES = PCAP_MAX_CAPLEN + PCAP_REC_HDR + FILE_CHUNK_BYTES;
+/** Slots filled per event-loop turn before yielding (signals, worker messages). */
+const SLOTS_PER_TURN = 32;
 
-export type PumpResult = 'more' | 'full' | 'done';
+type PumpResult = 'more' | 'full' | 'done';
 
-export class FileSource {
+export class FileSource implements Source {
+  readonly kind = 'file' as const;
+  readonly slotFormat = 'chunks' as const;
+  readonly filtersInKernel = false;
+  readonly ringShape: RingShape = { slots: 8, slotPayload: FILE_SLOT_BYTES };
   readonly path: string;
   readonly info: CaptureFileInfo;
   readonly fileSize: number;
   /** Set when the walk stopped at damage: every good record before it was published. */
   error: PktError | null = null;
   recordsPublished = 0;
-  private readonly ring: FrameRing;
+  readonly ended: Promise<void>;
+  private readonly engine: Engine;
   private readonly views: MemoryViews;
   private readonly pcap: PcapExports;
+  private ring: FrameRing | null = null;
+  private endedResolve!: () => void;
+  private stopping = false;
   private fd = -1;
   private filePos = 24;
   private carry: Uint8Array | null = null;
@@ -41,11 +56,14 @@ export class FileSource {
   private finished = false;
   private finishedEarly = false;
 
-  constructor(engine: Engine, path: string, ring: FrameRing) {
+  /** Opens the file and reads its header (a pcapng file: up to its first packet, so that
+   *  the link type is known); a PktError if it is not a readable capture. */
+  constructor(engine: Engine, path: string) {
     this.path = path;
-    this.ring = ring;
+    this.engine = engine;
     this.views = engine.views;
     this.pcap = exportsOf(engine, PCAP);
+    this.ended = new Promise<void>((r) => { this.endedResolve = r; });
     const probe = new CaptureFileReader(path);
     this.info = probe.info;
     this.fileSize = probe.fileSize;
@@ -68,20 +86,61 @@ export class FileSource {
     }
   }
 
+  get linktype(): number {
+    return Math.max(0, this.info.linktype);
+  }
+
+  /** The file's snapshot length (0 when it does not say). */
+  get snaplen(): number {
+    return this.info.snaplen;
+  }
+
+  get nanosecond(): boolean {
+    return this.info.nanosecond;
+  }
+
   /** Bytes of the file consumed so far (progress). */
   get bytesRead(): number {
     return this.ng ? this.ng.bytesConsumed : this.filePos;
   }
 
+  start(memory: WebAssembly.Memory, ring: number, onWake?: (ev: SourceEvent) => void): void {
+    if (this.ring !== null) throw new PktError('E_BAD_ARGUMENT', `${this.path}: file source already started`);
+    if (memory !== this.engine.memory) throw new PktError('E_BAD_ARGUMENT', `${this.path}: the ring must be in the engine's memory`);
+    const r = FrameRing.attach(this.engine, ring);
+    this.ring = r;
+    void this.run(r, onWake);
+  }
+
+  /** Fills the ring until the file ends, is damaged, or close() is called. */
+  private async run(ring: FrameRing, onWake?: (ev: SourceEvent) => void): Promise<void> {
+    try {
+      while (!this.stopping) {
+        const r = this.pump(SLOTS_PER_TURN);
+        if (r === 'done') break;
+        if (r === 'full') await ringSpace(ring, 100);
+        else await new Promise<void>((res) => setImmediate(res));
+      }
+    } catch (e) {
+      this.error = e instanceof PktError ? e : new PktError('E_IO', `${this.path}: ${(e as Error).message}`);
+    } finally {
+      this.finish();
+      ring.close();
+      onWake?.('end');
+      this.endedResolve();
+    }
+  }
+
   /** Fills up to `maxSlots` free slots. 'full' when the ring has no free slot. */
-  pump(maxSlots: number): PumpResult {
+  private pump(maxSlots: number): PumpResult {
     if (this.finished) return 'done';
     if (this.finishedEarly) {
       this.finish();
       return 'done';
     }
-    for (let k = 0; k < maxSlots; k++) {
-      const slot = this.ring.core.ring_slot_for_write(this.ring.address, 0);
+    const ring = this.ring!;
+    for (let k = 0; k < maxSlots && !this.stopping; k++) {
+      const slot = ring.core.ring_slot_for_write(ring.address, 0);
       if (slot === 0) return 'full';
       const more = this.ng ? this.fillPcapng(slot) : this.fillPcap(slot);
       if (!more) {
@@ -93,32 +152,48 @@ export class FileSource {
   }
 
   private finish(): void {
+    if (this.finished) return;
     this.finished = true;
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
     this.ng?.close();
   }
 
-  close(): void {
-    if (!this.finished) this.finish();
+  stats(): SourceStats {
+    return { captured: this.recordsPublished, received: null, droppedKernel: null, droppedIface: null, droppedRing: 0 };
+  }
+
+  /** Stops reading (what is in the ring stays there); resolves once the ring is closed. */
+  async close(): Promise<SourceStats> {
+    this.stopping = true;
+    const ring = this.ring;
+    if (ring === null) {
+      this.finish();
+      this.endedResolve();
+    } else {
+      // Wake a run() waiting for a free slot: it sees `stopping` and ends.
+      Atomics.notify(this.views.refresh().i32, (ring.address + RING_TAIL) >>> 2);
+    }
+    await this.ended;
+    return this.stats();
   }
 
   private publish(slot: number, bytes: number, records: number, flags: number, linktype: number, wireBytes: number): void {
     const v = this.views.refresh();
-    v.u32[(slot + SLOT_CAPLEN) >>> 2] = bytes;
-    v.u32[(slot + SLOT_WIRELEN) >>> 2] = records;
-    v.f64[(slot + SLOT_TS_SEC) >>> 3] = wireBytes;
+    v.u32[(slot + CHUNK_DATA_LEN) >>> 2] = bytes;
+    v.u32[(slot + CHUNK_RECORDS) >>> 2] = records;
+    v.f64[(slot + CHUNK_WIRE_BYTES) >>> 3] = wireBytes;
     v.u32[(slot + SLOT_FLAGS) >>> 2] = flags;
     v.u16[(slot + SLOT_LINKTYPE) >>> 1] = linktype;
     this.recordsPublished += records;
-    this.ring.publish(1);
+    this.ring!.publish(1);
   }
 
   /** One pcap chunk into `slot`; false when the file is exhausted (or damaged). */
   private fillPcap(slot: number): boolean {
     if (this.eof && this.carry === null) return false;
     const data = slot + SLOT_DATA;
-    const room = this.ring.slotPayload;
+    const room = this.ring!.slotPayload;
     let have = 0;
     const u8 = this.views.refresh().u8;
     if (this.carry !== null) {
@@ -165,7 +240,7 @@ export class FileSource {
   private fillPcapng(slot: number): boolean {
     const rd = this.ng!;
     const data = slot + SLOT_DATA;
-    const room = this.ring.slotPayload;
+    const room = this.ring!.slotPayload;
     let used = 0;
     let records = 0;
     let wireBytes = 0;

@@ -11,13 +11,11 @@ import {
   LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_NULL, LINKTYPE_RAW,
   RING_DROPS, RING_DROPS_HI, RING_FLAGS, RING_HEAD, RING_MASK, RING_SLOT_COUNT, RING_SLOT_SIZE, RING_SLOTS,
   RING_TAIL, RING_WAITING, RF_CLOSED, SLOT_CAPLEN, SLOT_DATA, SLOT_FLAGS, SLOT_HDR_SIZE, SLOT_IFACE,
-  SLOT_LINKTYPE, SLOT_TS_NSEC, SLOT_TS_SEC, SLOT_WIRELEN,
+  SLOT_LINKTYPE, SLOT_TS_NSEC, SLOT_TS_SEC, SLOT_WIRELEN, SF_WIRELEN_UNKNOWN,
 } from '../runtime/layout.js';
 import type { LiveEvent, LiveOptions, LiveSource, LiveStats, ResolvedLiveOptions } from './live-pcap.js';
-import { resolveLiveOptions, ringDrops } from './live-pcap.js';
-
-/** SLOT_FLAGS bit: the frame was cut by the snaplen and its wire length is unknown. */
-export const SF_WIRELEN_UNKNOWN = 1;
+import { liveRingShape, resolveLiveOptions, ringDrops } from './live-pcap.js';
+import type { RingShape } from './source.js';
 
 const CAP_MAX_SNAPLEN = 65535; // cap always sets this snaplen
 const CAP_DEFAULT_BUFFER = 2 * 1024 * 1024;
@@ -86,6 +84,10 @@ function withDirection(filter: string, direction: ResolvedLiveOptions['direction
 }
 
 export class LiveCap implements LiveSource {
+  readonly kind = 'live' as const;
+  readonly slotFormat = 'frames' as const;
+  /** cap compiles the filter with libpcap into the kernel, as the addon does. */
+  readonly filtersInKernel = true;
   readonly backend = 'cap' as const;
   readonly kernelTimestamps = false;
   readonly nanosecond = false;
@@ -93,6 +95,7 @@ export class LiveCap implements LiveSource {
   readonly linktype: number;
   readonly snaplen: number;
   readonly options: ResolvedLiveOptions;
+  readonly ringShape: RingShape;
   readonly ended: Promise<void>;
   private readonly cap: CapHandle;
   private readonly buf: Buffer;
@@ -121,6 +124,7 @@ export class LiveCap implements LiveSource {
     this.linktype = linktype;
     this.options = options;
     this.snaplen = buf.length;
+    this.ringShape = liveRingShape(this.snaplen, options.snaplenGiven);
     this.ended = new Promise<void>((res) => { this.endedResolve = res; });
     cap.on('packet', (n, truncated) => this.onPacket(n, truncated));
   }

@@ -11,6 +11,7 @@ import {
   type Direction, type PcapAddon, type PcapHandle,
 } from '../native/pcap-binding.js';
 import { LiveCap } from './live-cap.js';
+import type { RingShape, Source, SourceEvent, SourceStats } from './source.js';
 
 export type { Direction } from '../native/pcap-binding.js';
 
@@ -41,55 +42,52 @@ export interface LiveOptions {
   driver?: 'thread' | 'loop';
 }
 
-export interface LiveStats {
-  /** Packets the source took from libpcap (or cap), ring drops included. */
-  captured: number;
-  /** pcap_stats ps_recv: accepted by the kernel filter. null when unknown (cap). On
-   *  Linux it counts kernel drops too, so after close: captured + droppedKernel = received
-   *  (on a non-loopback device: libpcap hides the outgoing copy of loopback packets). */
-  received: number | null;
-  /** ps_drop: dropped by the kernel because the capture buffer was full. null: unknown. */
-  droppedKernel: number | null;
-  /** ps_ifdrop: dropped by the interface. null: unknown. */
-  droppedIface: number | null;
-  /** Dropped because the frame ring was full (RING_DROPS). */
-  droppedRing: number;
-}
+/** A live source's statistics. received: pcap_stats ps_recv, accepted by the kernel
+ *  filter (null when unknown: cap); on Linux it counts kernel drops too, so after close:
+ *  captured + droppedKernel = received (on a non-loopback device: libpcap hides the
+ *  outgoing copy of loopback packets). droppedKernel: ps_drop; droppedIface: ps_ifdrop. */
+export type LiveStats = SourceStats;
 
-export type LiveEvent = 'batch' | 'end';
+export type LiveEvent = SourceEvent;
 
-/** What the sniffer needs from a live source, whichever backend. */
-export interface LiveSource {
+/** A live interface, whichever backend. Its filter runs in the kernel (filtersInKernel);
+ *  close() reads what the kernel still holds (at most one buffer timeout) unless asked
+ *  not to drain. */
+export interface LiveSource extends Source {
+  readonly kind: 'live';
   readonly backend: 'pcap' | 'cap';
   readonly iface: string;
-  /** LINKTYPE_* of every slot this source writes. */
-  readonly linktype: number;
-  readonly snaplen: number;
-  /** True when slot timestamps are kernel timestamps with nanosecond precision. */
-  readonly nanosecond: boolean;
   /** True when timestamps come from the kernel (false for cap: taken in JavaScript). */
   readonly kernelTimestamps: boolean;
-  /** Set when the capture stopped on its own because of an error. */
-  readonly error: PktError | null;
-  /** Resolves when the producer has stopped (after close(), or on an error). */
-  readonly ended: Promise<void>;
-  /** Starts producing into the ring at `ring` (already initialised) in `memory`.
-   *  `onWake` runs on this thread after Atomics.notify(RING_HEAD), when the consumer
-   *  waits and a batch arrives ('batch'), and once when the producer stops ('end'). */
-  start(memory: WebAssembly.Memory, ring: number, onWake?: (ev: LiveEvent) => void): void;
-  stats(): LiveStats;
-  /** Stops: reads what the kernel still holds (at most one buffer timeout), sets
-   *  RF_CLOSED, releases the handle. Idempotent; resolves with the final statistics. */
-  close(opts?: { drain?: boolean }): Promise<LiveStats>;
 }
 
 const DEFAULT_SNAPLEN = 262144;
 const DEFAULT_TIMEOUT_MS = 1000;
 const DRAIN_MARGIN_MS = 250;
+/** Ring slots hold a jumbo frame unless the caller chose the snapshot length. */
+const JUMBO_SLOT = 9216;
+/** Address space for a live ring's slots; pages are committed only as frames touch them. */
+const LIVE_RING_BYTES = 128 << 20;
 
 export interface ResolvedLiveOptions {
   snaplen: number; promisc: boolean; bufferSize: number; timeoutMs: number; immediate: boolean;
   direction: Direction; filter: string; nanosecond: boolean; ifaceIndex: number; driver: 'thread' | 'loop';
+  /** True when the caller chose the snapshot length (ring slots are then sized to it). */
+  snaplenGiven: boolean;
+}
+
+/**
+ * The ring for a live source. Slot size: what the caller's snapshot length asks for (up
+ * to 64 KiB, the largest GRO/TSO frame Linux hands a packet socket), else a jumbo frame.
+ * Many small slots absorb scheduling hiccups of the reader that a few big ones cannot
+ * (1,024 slots of 64 KiB last 20 ms at 50 kpps); a frame longer than its slot keeps its
+ * wire length and is flagged as cut (caplen).
+ */
+export function liveRingShape(snaplen: number, snaplenGiven: boolean): RingShape {
+  const slotPayload = snaplenGiven ? Math.min(snaplen, 65535) : Math.min(snaplen, JUMBO_SLOT);
+  let slots = 1;
+  while (slots * 2 * (slotPayload + 64) <= LIVE_RING_BYTES) slots *= 2;
+  return { slots: Math.max(256, Math.min(slots, 65536)), slotPayload };
 }
 
 function intIn(name: string, v: number | undefined, dflt: number, lo: number, hi: number): number {
@@ -115,6 +113,7 @@ export function resolveLiveOptions(opts: LiveOptions): ResolvedLiveOptions {
     nanosecond: opts.nanosecond ?? true,
     ifaceIndex: intIn('ifaceIndex', opts.ifaceIndex, 0, 0, 0xFFFF),
     driver: opts.driver === 'loop' ? 'loop' : 'thread',
+    snaplenGiven: opts.snaplen !== undefined,
   };
 }
 
@@ -124,8 +123,12 @@ export function ringDrops(u32: Uint32Array, ring: number): number {
 }
 
 export class LivePcap implements LiveSource {
+  readonly kind = 'live' as const;
+  readonly slotFormat = 'frames' as const;
+  readonly filtersInKernel = true;
   readonly backend = 'pcap' as const;
   readonly kernelTimestamps = true;
+  readonly ringShape: RingShape;
   readonly iface: string;
   readonly linktype: number;
   readonly snaplen: number;
@@ -153,6 +156,7 @@ export class LivePcap implements LiveSource {
     this.linktype = info.linktype;
     this.snaplen = info.snaplen;
     this.nanosecond = info.nanosecond;
+    this.ringShape = liveRingShape(this.snaplen, options.snaplenGiven);
     this.ended = new Promise<void>((res) => { this.endedResolve = res; });
   }
 

@@ -1,73 +1,71 @@
-// IP-level capture through raw sockets (npm raw-socket): --raw icmp|tcp|udp|icmp6. Each
+// IP-level capture through raw sockets (host/raw-socket/): --raw icmp|tcp|udp|icmp6. Each
 // datagram is copied once into a ring slot, tagged LINKTYPE_RAW, with a timestamp taken
 // on arrival in JavaScript. IPv4 raw sockets deliver the IP header; IPv6 raw sockets do
 // not (RFC 3542 §3), so for icmp6 we rebuild a fixed header from what the socket tells
 // us (source address, length) with the destination left unspecified (::), and say so.
-import { createRequire } from 'node:module';
 import type { Engine } from '../engine/engine.js';
-import type { FrameRing } from '../ring/frame-ring.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
+import { FrameRing } from '../ring/frame-ring.js';
 import { PktError } from '../runtime/errors.js';
 import { parseIPv6 } from '../runtime/addr.js';
 import { LINKTYPE_RAW } from '../runtime/layout.js';
-
-interface RawSocket {
-  on(ev: 'message', fn: (buf: Buffer, source: string) => void): void;
-  on(ev: 'error', fn: (err: Error) => void): void;
-  close(): void;
-}
-interface RawModule {
-  createSocket(o: { protocol: number; addressFamily: number; bufferSize?: number }): RawSocket;
-  Protocol: Record<string, number>;
-  AddressFamily: Record<string, number>;
-}
+import { openRaw, rawSocketError, type RawSocket } from '../raw-socket/socket.js';
+import type { RingShape, Source, SourceEvent, SourceStats } from './source.js';
 
 export type RawProto = 'icmp' | 'tcp' | 'udp' | 'icmp6';
 
-export interface RawCaptureStats { received: number; droppedRing: number }
+const PROTOCOL: Readonly<Record<RawProto, number>> = { icmp: 1, tcp: 6, udp: 17, icmp6: 58 };
+const MAX_DATAGRAM = 65535;
 
-export class RawSource {
-  readonly proto: RawProto;
+export class RawSource implements Source {
+  readonly kind = 'raw' as const;
+  readonly slotFormat = 'frames' as const;
+  readonly filtersInKernel = false;
   readonly linktype = LINKTYPE_RAW;
+  readonly snaplen = MAX_DATAGRAM;
+  readonly nanosecond = true;
+  /** Room for an IPv6 header we rebuild in front of the largest datagram. */
+  readonly ringShape: RingShape = { slots: 4096, slotPayload: MAX_DATAGRAM + 64 };
+  readonly proto: RawProto;
+  readonly ended: Promise<void>;
+  error: PktError | null = null;
+  private readonly engine: Engine;
   private readonly sock: RawSocket;
-  private readonly ring: FrameRing;
   private readonly batch: FrameBatch;
+  private ring: FrameRing | null = null;
+  private onWake: ((ev: SourceEvent) => void) | undefined;
   private received = 0;
   private closed = false;
   private endResolve!: () => void;
-  readonly ended: Promise<void>;
-  error: PktError | null = null;
 
-  constructor(engine: Engine, ring: FrameRing, proto: RawProto) {
-    const require = createRequire(import.meta.url);
-    let raw: RawModule;
-    try {
-      raw = require('raw-socket') as RawModule;
-    } catch {
-      throw new PktError('E_NOT_FOUND', 'raw sockets: the raw-socket package is not installed or did not build (npm install)');
-    }
+  /** Opens the socket (root or CAP_NET_RAW); datagrams are kept from start() on. */
+  constructor(engine: Engine, proto: RawProto) {
+    const protocol = PROTOCOL[proto];
+    if (protocol === undefined) throw new PktError('E_BAD_ARGUMENT', `raw capture: unknown protocol ${String(proto)} (icmp, tcp, udp or icmp6)`);
+    this.engine = engine;
     this.proto = proto;
-    this.ring = ring;
-    this.batch = engine.createBatch(1, 65536 + 64);
+    this.batch = engine.createBatch(1, MAX_DATAGRAM + 1 + 64);
     const v6 = proto === 'icmp6';
-    const protocol = { icmp: 1, tcp: 6, udp: 17, icmp6: 58 }[proto];
-    try {
-      this.sock = raw.createSocket({ protocol, addressFamily: v6 ? raw.AddressFamily.IPv6 : raw.AddressFamily.IPv4, bufferSize: 65535 });
-    } catch (e) {
-      const msg = (e as Error).message;
-      if (/not permitted|EPERM|EACCES/i.test(msg)) throw new PktError('E_PERM', `raw sockets need root or CAP_NET_RAW (${msg})`);
-      throw new PktError('E_IO', `raw socket: ${msg}`);
-    }
+    this.sock = openRaw(protocol, v6, `raw ${proto} capture`);
     this.ended = new Promise((r) => { this.endResolve = r; });
     this.sock.on('message', (buf, source) => this.onMessage(buf, source, v6, protocol));
     this.sock.on('error', (err) => {
-      this.error = new PktError(/not permitted|EPERM|EACCES/i.test(err.message) ? 'E_PERM' : 'E_IO', `raw socket: ${err.message}`);
-      this.close();
+      this.error = rawSocketError(err, `raw ${proto} capture`);
+      void this.close();
     });
   }
 
+  start(memory: WebAssembly.Memory, ring: number, onWake?: (ev: SourceEvent) => void): void {
+    if (this.closed) throw new PktError('E_BAD_ARGUMENT', `raw ${this.proto} capture: already closed`);
+    if (this.ring !== null) throw new PktError('E_BAD_ARGUMENT', `raw ${this.proto} capture: already started`);
+    if (memory !== this.engine.memory) throw new PktError('E_BAD_ARGUMENT', `raw ${this.proto} capture: the ring must be in the engine's memory`);
+    this.ring = FrameRing.attach(this.engine, ring);
+    this.onWake = onWake;
+  }
+
   private onMessage(buf: Buffer, source: string, v6: boolean, nxt: number): void {
-    if (this.closed) return;
+    const ring = this.ring;
+    if (this.closed || ring === null) return;
     this.received++;
     const now = process.hrtime.bigint() + epochOffset;
     const b = this.batch;
@@ -85,19 +83,22 @@ export class RawSource {
     }
     b.push(frame, LINKTYPE_RAW, frame.length);
     b.setTime(0, Number(now / 1_000_000_000n), Number(now % 1_000_000_000n));
-    this.ring.enqueue(b);
+    if (ring.enqueue(b) > 0) this.onWake?.('batch');
   }
 
-  stats(): RawCaptureStats {
-    return { received: this.received, droppedRing: this.ring.drops };
+  stats(): SourceStats {
+    return { captured: this.received, received: null, droppedKernel: null, droppedIface: null, droppedRing: this.ring?.drops ?? 0 };
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    try { this.sock.close(); } catch { /* already closed */ }
-    this.ring.close();
-    this.endResolve();
+  async close(): Promise<SourceStats> {
+    if (!this.closed) {
+      this.closed = true;
+      try { this.sock.close(); } catch { /* already closed */ }
+      this.ring?.close();
+      if (this.ring !== null) this.onWake?.('end');
+      this.endResolve();
+    }
+    return this.stats();
   }
 }
 

@@ -1,6 +1,8 @@
-// The consumer's stages, as seen from its loop: each takes a dissected (or raw) batch
-// and the per-frame selection bytes the filter wrote. Implementations live with their
-// rooms (filter, sinks, flows, prefixes); these are the only shapes the loop knows.
+// The contract between the pipeline (host/pipeline/) and the stages that plug into it:
+// its own (writers, printers, flows, prefixes) and other rooms' (the IPFIX exporter in
+// host/ipfix/). It lives apart from both so that a stage depends on this contract, not
+// on the pipeline that runs it: the pipeline imports host/ipfix, host/ipfix imports
+// only this folder.
 import type { FrameBatch } from '../engine/frame-batch.js';
 
 /** Per-batch filter: writes one byte per frame at `select` (1 = keep), returns matches. */
@@ -8,9 +10,9 @@ export interface BatchFilter {
   matchBatch(table: number, count: number, select: number): number;
 }
 
-/** Consumes the selected frames of a batch. `numbers` gives frame numbering. */
+/** Consumes the selected frames of a batch. */
 export interface BatchStage {
-  /** True if the stage reads descriptors (the loop dissects only when one does). */
+  /** True if the stage reads descriptors (the runner dissects only when one does). */
   readonly needsDissect: boolean;
   process(batch: FrameBatch, select: number, info: BatchInfo): void;
   /** Called about every 100 ms while a live source is quiet, with the wall clock, so
