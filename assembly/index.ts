@@ -13,6 +13,8 @@ export * from "./lpm6";
 export * from "./wheel";
 export * from "./flows";
 export * from "./flow-layout";
+export * from "./reasm";
+export * from "./reasm-layout";
 export * from "./pool";
 export * from "./builder";
 export * from "./builder-layout";

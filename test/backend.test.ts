@@ -13,11 +13,12 @@ import { PCAP } from '../host/pcap/exports.js';
 import { POOL } from '../host/pool/exports.js';
 import { WHEEL } from '../host/wheel/exports.js';
 import { FLOWS } from '../host/flows/exports.js';
+import { REASM } from '../host/reasm/exports.js';
 import { LPM4, LPM6 } from '../host/lpm/exports.js';
 import { BUILDER } from '../host/builder/exports.js';
 import { APP } from '../host/app/exports.js';
 
-const STRUCTURES: Structure<object>[] = [CHECKSUM, DISSECT, RING, PCAP, POOL, WHEEL, FLOWS, LPM4, LPM6, BUILDER, APP];
+const STRUCTURES: Structure<object>[] = [CHECKSUM, DISSECT, RING, PCAP, POOL, WHEEL, FLOWS, REASM, LPM4, LPM6, BUILDER, APP];
 
 const wasm = createEngine({ backend: 'wasm' });
 const twin = createEngine({ backend: 'ts', memory: wasm.memory });

@@ -1,5 +1,5 @@
 // The one backend switch. Each structure of the engine (checksum, dissect, ring, pcap,
-// pool, wheel, flows, lpm4, lpm6, builder) has one export surface, declared in its
+// pool, wheel, flows, reasm, lpm4, lpm6, builder) has one export surface, declared in its
 // folder's exports.ts, and two implementations over the same shared memory: the WASM
 // module's functions and a pure-TS twin. exportsOf(engine, STRUCTURE) hands out the one
 // the engine's backend names, made once per engine. The WASM instance is only created

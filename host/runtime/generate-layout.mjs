@@ -26,6 +26,7 @@ export const LAYOUTS = [
   { source: 'assembly/flow-layout.ts', ts: 'host/flows/flow-layout.ts' },
   { source: 'assembly/builder-layout.ts', ts: 'host/builder/spec-layout.ts' },
   { source: 'assembly/app/app-layout.ts', ts: 'host/app/app-layout.ts' },
+  { source: 'assembly/reasm-layout.ts', ts: 'host/reasm/reasm-layout.ts' },
 ];
 
 const CONST_RE = /^export const ([A-Z][A-Z0-9_]*): (i32|u32) = ([^;]+);\s*(?:\/\/ ?(.*))?$/;
