@@ -15,10 +15,12 @@
 // common path pays one untaken branch. The record of descriptor i of a batch is record i
 // of the area given to app_bind(); a descriptor outside the bound batch gets none.
 import {
-  DESC_SIZE, D_LAYERS, D_CAPLEN, D_PAYLOAD_OFF, D_PAYLOAD_LEN, D_SRC_PORT, D_DST_PORT, L_TCP, L_UDP,
+  DESC_SIZE, D_LAYERS, D_CAPLEN, D_PAYLOAD_OFF, D_PAYLOAD_LEN, D_SRC_PORT, D_DST_PORT, D_UDP_LEN, L_TCP, L_UDP,
+  L_FRAG,
 } from "../layout";
 import { APP_SIZE, DV_TCP, DV_MDNS, DV_LLMNR } from "./app-layout";
 import { dns_decode } from "./dns";
+import { tls_sniff, tls_decode } from "./tls";
 
 let gDescBase: usize = 0;
 let gAppBase: usize = 0;
@@ -57,6 +59,12 @@ export function app_decode(f: usize, d: usize, a: usize): void {
   let capEnd = pay + payLen;
   if (cap < capEnd) capEnd = cap;
   if (capEnd < pay) capEnd = pay;
+  // A first fragment carries the start of a datagram whose length the UDP header gives:
+  // the message goes on past this frame (what is here ends at capEnd), as tcpdump reads it.
+  if ((layers & (L_UDP | L_FRAG)) == (L_UDP | L_FRAG)) {
+    let ulen = <u32>load<u16>(d + D_UDP_LEN);
+    if (ulen >= 8 && ulen - 8 > payLen) payLen = ulen - 8;
+  }
   dispatch(f, pay, payLen, capEnd, (layers & L_TCP) != 0,
     <u32>load<u16>(d + D_SRC_PORT), <u32>load<u16>(d + D_DST_PORT), a);
 }
@@ -69,4 +77,5 @@ function dispatch(f: usize, pay: u32, payLen: u32, capEnd: u32, tcp: bool, sp: u
   if (port(sp, dp, 53)) { dns_decode(f, pay, payLen, capEnd, t, a); return; }
   if (!tcp && port(sp, dp, 5353)) { dns_decode(f, pay, payLen, capEnd, DV_MDNS, a); return; }
   if (port(sp, dp, 5355)) { dns_decode(f, pay, payLen, capEnd, t | DV_LLMNR, a); return; }
+  if (tcp && tls_sniff(f, pay, capEnd)) { tls_decode(f, pay, payLen, capEnd, 0, a); return; }
 }

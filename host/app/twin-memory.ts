@@ -1,19 +1,24 @@
 // The memory access every app decoder twin shares: big-endian reads of frame bytes and
 // little-endian stores into the app record, as the WASM side's load/store do. One instance
 // per app twin; sync() after anything may have grown the memory.
-import type { MemoryViews } from '../runtime/memory.js';
+/** What TwinMemory reads through: the engine's MemoryViews, or views over a private buffer
+ *  (readers that re-walk a copied message). */
+export interface ViewSource {
+  refresh(): { u8: Uint8Array; u16: Uint16Array; u32: Uint32Array };
+}
 
 export class TwinMemory {
-  private readonly views: MemoryViews;
+  private readonly views: ViewSource;
   m: Uint8Array;
   m16: Uint16Array;
   m32: Uint32Array;
 
-  constructor(views: MemoryViews) {
+  constructor(views: ViewSource) {
     this.views = views;
-    this.m = views.u8;
-    this.m16 = views.u16;
-    this.m32 = views.u32;
+    const v = views.refresh();
+    this.m = v.u8;
+    this.m16 = v.u16;
+    this.m32 = v.u32;
   }
 
   sync(): void {

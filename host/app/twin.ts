@@ -5,8 +5,10 @@ import type { AppExports } from './exports.js';
 import { TwinMemory } from './twin-memory.js';
 import { dispatch, type DecoderTwins } from './dispatch.js';
 import { DnsTwin } from './dns/twin.js';
+import { TlsTwin } from './tls/twin.js';
 import {
-  DESC_SIZE, D_LAYERS, D_CAPLEN, D_PAYLOAD_OFF, D_PAYLOAD_LEN, D_SRC_PORT, D_DST_PORT, L_TCP, L_UDP,
+  DESC_SIZE, D_LAYERS, D_CAPLEN, D_PAYLOAD_OFF, D_PAYLOAD_LEN, D_SRC_PORT, D_DST_PORT, D_UDP_LEN, L_TCP, L_UDP,
+  L_FRAG,
 } from '../runtime/layout.js';
 import { APP_SIZE } from './app-layout.js';
 
@@ -19,7 +21,7 @@ export class AppTwin implements AppExports {
 
   constructor(views: MemoryViews) {
     this.mem = new TwinMemory(views);
-    this.decoders = { dns: new DnsTwin(this.mem) };
+    this.decoders = { dns: new DnsTwin(this.mem), tls: new TlsTwin(this.mem) };
   }
 
   app_bind(descs: number, apps: number, count: number): void {
@@ -42,13 +44,17 @@ export class AppTwin implements AppExports {
     mem.put32(a, 0); mem.put32(a + 4, 0); mem.put32(a + 8, 0); mem.put32(a + 12, 0);
     const layers = mem.m32[(d + D_LAYERS) >>> 2];
     if ((layers & (L_TCP | L_UDP)) === 0) return;
-    const payLen = mem.m16[(d + D_PAYLOAD_LEN) >>> 1];
+    let payLen = mem.m16[(d + D_PAYLOAD_LEN) >>> 1];
     if (payLen === 0) return;
     const pay = mem.m16[(d + D_PAYLOAD_OFF) >>> 1];
     const cap = mem.m32[(d + D_CAPLEN) >>> 2];
     let capEnd = pay + payLen;
     if (cap < capEnd) capEnd = cap;
     if (capEnd < pay) capEnd = pay;
+    if ((layers & (L_UDP | L_FRAG)) === (L_UDP | L_FRAG)) {
+      const ulen = mem.m16[(d + D_UDP_LEN) >>> 1];
+      if (ulen >= 8 && ulen - 8 > payLen) payLen = ulen - 8;
+    }
     dispatch(this.decoders, f, pay, payLen, capEnd, (layers & L_TCP) !== 0,
       mem.m16[(d + D_SRC_PORT) >>> 1], mem.m16[(d + D_DST_PORT) >>> 1], a);
   }

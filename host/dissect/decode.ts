@@ -8,6 +8,7 @@ import {
   IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
 } from '../runtime/layout.js';
 import { errorNames } from './descriptor-names.js';
+import { decodeDns, type DecodedDns } from '../app/dns/decode.js';
 
 export interface DecodedFrame {
   len: number;
@@ -57,6 +58,8 @@ export interface DecodedPacket {
   udp?: DecodedUdp;
   icmp?: DecodedIcmp;
   icmpv6?: DecodedIcmp;
+  /** The application layer (host/app/), when decoded with its app record. */
+  dns?: DecodedDns;
   /** E_* error names; absent on a sound frame. */
   errors?: string[];
 }
@@ -65,7 +68,9 @@ function tag(tci: number): DecodedVlanTag {
   return { id: tci & 0x0FFF, priority: tci >>> 13, dei: (tci >>> 12) & 1 };
 }
 
-export function decodeView(v: PacketView, bytes: Uint8Array, frameOffset: number): DecodedPacket {
+/** The frame of view `v` as an object; `app`, the address of its app record (dissected with
+ *  DF_APP), adds the application layer. */
+export function decodeView(v: PacketView, bytes: Uint8Array, frameOffset: number, app?: number): DecodedPacket {
   const l = v.layers;
   const pkt: DecodedPacket = { frame: { len: v.wireLen, cap_len: v.capLen, linktype: v.linktype } };
   const f = frameOffset;
@@ -128,6 +133,10 @@ export function decodeView(v: PacketView, bytes: Uint8Array, frameOffset: number
     const echo = l & L_ICMP6 ? t === 128 || t === 129 : t === 0 || t === 8 || (t >= 13 && t <= 18);
     if (echo && v.capLen >= v.l4Off + 8) { ic.ident = v.icmpId; ic.seq = v.icmpSeq; }
     if (l & L_ICMP) pkt.icmp = ic; else pkt.icmpv6 = ic;
+  }
+  if (app !== undefined) {
+    const dns = decodeDns(bytes, f, app);
+    if (dns !== undefined) pkt.dns = dns;
   }
   if (v.errors !== 0) pkt.errors = errorNames(v.errors);
   return pkt;

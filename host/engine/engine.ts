@@ -10,8 +10,10 @@ import { exportsOf, type Backend } from './backend.js';
 import { CHECKSUM, type ChecksumExports } from '../checksum/exports.js';
 import { DISSECT, type DissectExports } from '../dissect/exports.js';
 import { decodeView, type DecodedPacket } from '../dissect/decode.js';
+import { APP } from '../app/exports.js';
+import { APP_SIZE } from '../app/app-layout.js';
 import { PktError } from '../runtime/errors.js';
-import { DESC_SIZE, LINKTYPE_ETHERNET } from '../runtime/layout.js';
+import { DESC_SIZE, DF_APP, LINKTYPE_ETHERNET } from '../runtime/layout.js';
 import { createSharedMemory, MemoryViews, type MemoryOptions } from '../runtime/memory.js';
 import { PacketView } from '../dissect/packet-view.js';
 import { compileEngineModule, instantiateEngine, type WasmExports, type WasmFlavour } from '../runtime/wasm-module.js';
@@ -47,6 +49,7 @@ export class Engine {
   private scratch = 0;
   private scratchBytes = 0;
   private scratchDesc = 0;
+  private scratchApp = 0;
   private readonly scratchView: PacketView;
 
   constructor(opts: EngineOptions = {}) {
@@ -105,6 +108,7 @@ export class Engine {
       this.scratchBytes = Math.max(SCRATCH_BYTES, bytes.length);
       this.scratch = this.arena.alloc(this.scratchBytes);
       this.scratchDesc = this.arena.alloc(DESC_SIZE);
+      this.scratchApp = this.arena.alloc(APP_SIZE);
     }
     this.views.refresh().u8.set(bytes, this.scratch);
     return this.scratch;
@@ -119,9 +123,11 @@ export class Engine {
   /** Dissects one frame and returns it as a Wireshark-shaped object (allocates: not for hot loops). */
   decode(bytes: Uint8Array, linktype = LINKTYPE_ETHERNET, wirelen = bytes.length, opts = 0): DecodedPacket {
     const p = this.toScratch(bytes);
-    this.core.dissect_frame(p, bytes.length, wirelen, linktype, this.scratchDesc, opts);
+    // The application layer too (DF_APP), into the scratch record bound to the scratch descriptor.
+    exportsOf(this, APP).app_bind(this.scratchDesc, this.scratchApp, 1);
+    this.core.dissect_frame(p, bytes.length, wirelen, linktype, this.scratchDesc, opts | DF_APP);
     const v = this.scratchView.set(this.scratchDesc, p);
-    return decodeView(v, this.views.u8, p);
+    return decodeView(v, this.views.u8, p, this.scratchApp);
   }
 
   /** Decodes frame i of an already dissected batch. */

@@ -18,11 +18,12 @@ function q(id: number, n: string, type: number, flags = 0x0100, extra: Partial<M
   return message({ id, flags, questions: [{ name: n, type }], ...extra });
 }
 
-export interface Seed { what: string; frame: Uint8Array }
+export interface Seed { what: string; frame: Uint8Array; /** breaks a rule on purpose */ hostile: boolean }
 
 export function dnsSeeds(): Seed[] {
   const s: Seed[] = [];
-  const add = (what: string, frame: Uint8Array): void => { s.push({ what, frame }); };
+  let hostile = false;
+  const add = (what: string, frame: Uint8Array): void => { s.push({ what, frame, hostile }); };
   add('A query', udpFrame(Q4, q(0x1234, 'example.com', 1)));
   add('A query with EDNS', udpFrame(Q4, q(0x1235, 'www.example.org', 1, 0x0120, { additional: [optRecord(4096)] })));
   add('A response, compressed', udpFrame(R4, message({ id: 0x1234, flags: 0x8180, questions: [{ name: 'example.com', type: 1 }],
@@ -69,6 +70,7 @@ export function dnsSeeds(): Seed[] {
   add('many answers (more than a record holds)', udpFrame(R4, message({ id: 23, flags: 0x8180, questions: [{ name: 'many.example', type: 1 }],
     answers: Array.from({ length: 20 }, (_, i) => ({ name: AT_Q, type: 1, rdata: rd.a(`198.51.100.${i + 1}`) })) })));
   // Hostile.
+  hostile = true;
   add('pointer loop', udpFrame(R4, cat(message({ id: 30, flags: 0x8180, counts: [1, 1, 0, 0], questions: [{ name: 'loop.example', type: 1 }] }),
     ptr(28), Uint8Array.of(0, 1, 0, 1, 0, 0, 0, 1, 0, 4, 192, 0, 2, 1))));
   add('pointer to itself', udpFrame(Q4, cat(message({ id: 31, flags: 0x0100, counts: [1, 0, 0, 0] }), ptr(12), Uint8Array.of(0, 1, 0, 1))));
