@@ -4,6 +4,7 @@
 // to network order once, as RFC 1071 §2(B) allows.
 import type { ChecksumExports } from './exports.js';
 import type { MemoryViews } from '../runtime/memory.js';
+import { FRAME_SIZE, FRAME_W_CAPLEN, FRAME_W_PTR } from '../runtime/layout.js';
 
 function fold(acc: number): number {
   // acc < 2^53: peel 16-bit chunks with arithmetic, as bit ops would truncate to 32 bits.
@@ -129,8 +130,8 @@ export class ChecksumTwin implements ChecksumExports {
   cksum_batch(table: number, count: number, out: number): void {
     const v = this.views.refresh();
     for (let i = 0; i < count; i++) {
-      const e = (table + i * 16) >>> 2;
-      const c = this.cksum_compute(v.u32[e], v.u32[e + 1]);
+      const e = (table + i * FRAME_SIZE) >>> 2;
+      const c = this.cksum_compute(v.u32[e + FRAME_W_PTR], v.u32[e + FRAME_W_CAPLEN]);
       v.u8[out + 2 * i] = c & 0xFF;
       v.u8[out + 2 * i + 1] = c >>> 8;
     }

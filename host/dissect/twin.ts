@@ -24,6 +24,7 @@ import {
   DF_VERIFY_CKSUM, DF_APP,
   LINKTYPE_NULL, LINKTYPE_ETHERNET, LINKTYPE_RAW, LINKTYPE_LOOP, LINKTYPE_LINUX_SLL, LINKTYPE_IPV4,
   LINKTYPE_IPV6, LINKTYPE_LINUX_SLL2,
+  FRAME_WORDS, FRAME_W_PTR, FRAME_W_CAPLEN, FRAME_W_WIRELEN, FRAME_W_LINK,
 } from '../runtime/layout.js';
 
 const MAX_TAGS = 8;
@@ -121,9 +122,9 @@ export class DissectTwin implements DissectExports {
     const m32 = this.m32;
     let bad = 0;
     for (let i = 0; i < count; i++) {
-      const e = (table >>> 2) + i * 4;
+      const e = (table >>> 2) + i * FRAME_WORDS;
       const d = out + i * DESC_SIZE;
-      this.one(m32[e], m32[e + 1], m32[e + 2], m32[e + 3] & 0xFFFF, d, opts);
+      this.one(m32[e + FRAME_W_PTR], m32[e + FRAME_W_CAPLEN], m32[e + FRAME_W_WIRELEN], m32[e + FRAME_W_LINK] & 0xFFFF, d, opts);
       if ((this.errors & ~E_SNAPLEN) !== 0) bad++;
     }
     return bad;

@@ -4,7 +4,10 @@
 import type { Arena } from '../runtime/arena.js';
 import type { MemoryViews } from '../runtime/memory.js';
 import { PktError } from '../runtime/errors.js';
-import { DESC_SIZE, FRAME_SIZE, LINKTYPE_ETHERNET, TIME_SIZE } from '../runtime/layout.js';
+import {
+  DESC_SIZE, FRAME_CAPLEN, FRAME_LINKTYPE, FRAME_PTR, FRAME_SIZE, FRAME_W_CAPLEN, FRAME_W_LINK, FRAME_W_PTR,
+  FRAME_W_WIRELEN, FRAME_WIRELEN, LINKTYPE_ETHERNET, TIME_NSEC, TIME_SEC, TIME_SIZE, TIME_W_NSEC, TIME_W_SEC,
+} from '../runtime/layout.js';
 
 export class FrameBatch {
   readonly capacity: number;
@@ -64,42 +67,42 @@ export class FrameBatch {
   private setEntry(i: number, ptr: number, caplen: number, wirelen: number, linktype: number, iface: number): void {
     const v = this.views.refresh();
     const e = (this.table + i * FRAME_SIZE) >>> 2;
-    v.u32[e] = ptr;
-    v.u32[e + 1] = caplen;
-    v.u32[e + 2] = wirelen;
-    v.u32[e + 3] = (linktype & 0xFFFF) | ((iface & 0xFFFF) << 16);
+    v.u32[e + FRAME_W_PTR] = ptr;
+    v.u32[e + FRAME_W_CAPLEN] = caplen;
+    v.u32[e + FRAME_W_WIRELEN] = wirelen;
+    v.u32[e + FRAME_W_LINK] = (linktype & 0xFFFF) | ((iface & 0xFFFF) << 16);
   }
 
   /** Sets frame i's capture time. */
   setTime(i: number, sec: number, nsec: number): void {
     const v = this.views.refresh();
     const t = (this.times + i * TIME_SIZE) >>> 2;
-    v.u32[t] = sec;
-    v.u32[t + 1] = nsec;
+    v.u32[t + TIME_W_SEC] = sec;
+    v.u32[t + TIME_W_NSEC] = nsec;
   }
 
   timeSec(i: number): number {
-    return this.views.refresh().u32[(this.times + i * TIME_SIZE) >>> 2];
+    return this.views.refresh().u32[(this.times + i * TIME_SIZE + TIME_SEC) >>> 2];
   }
 
   timeNsec(i: number): number {
-    return this.views.refresh().u32[((this.times + i * TIME_SIZE) >>> 2) + 1];
+    return this.views.refresh().u32[(this.times + i * TIME_SIZE + TIME_NSEC) >>> 2];
   }
 
   framePtr(i: number): number {
-    return this.views.refresh().u32[(this.table + i * FRAME_SIZE) >>> 2];
+    return this.views.refresh().u32[(this.table + i * FRAME_SIZE + FRAME_PTR) >>> 2];
   }
 
   caplen(i: number): number {
-    return this.views.refresh().u32[((this.table + i * FRAME_SIZE) >>> 2) + 1];
+    return this.views.refresh().u32[(this.table + i * FRAME_SIZE + FRAME_CAPLEN) >>> 2];
   }
 
   wirelen(i: number): number {
-    return this.views.refresh().u32[((this.table + i * FRAME_SIZE) >>> 2) + 2];
+    return this.views.refresh().u32[(this.table + i * FRAME_SIZE + FRAME_WIRELEN) >>> 2];
   }
 
   linktype(i: number): number {
-    return this.views.refresh().u32[((this.table + i * FRAME_SIZE) >>> 2) + 3] & 0xFFFF;
+    return this.views.refresh().u16[(this.table + i * FRAME_SIZE + FRAME_LINKTYPE) >>> 1];
   }
 
   /** A view (not a copy) of frame i's captured bytes. */

@@ -11,7 +11,7 @@ import { PktError } from '../runtime/errors.js';
 import { ipv4ToString, ipv6ToString } from '../runtime/addr.js';
 import { WHEEL } from '../wheel/exports.js';
 import { FLOWS, type FlowsExports } from './exports.js';
-import * as F from './twin.js';
+import * as F from './flow-layout.js';
 import { DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../runtime/layout.js';
 
 export type TcpStateName =

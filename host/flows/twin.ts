@@ -1,5 +1,6 @@
-// Flow table: the host copy of assembly/flows.ts's layout and the pure-TS twin (same
-// exports, same memory, same records, same order; the surface is in ./exports.ts). See
+// Flow table: the pure-TS twin of assembly/flows.ts (same exports, same memory, same
+// records, same order; the surface is in ./exports.ts, the layout in ./flow-layout.ts,
+// generated from assembly/flow-layout.ts). See
 // assembly/flows.ts for the design: a bucketed signature index over an entry pool, TCP
 // state per RFC 9293 from the wire, lazy idle/active timers on the wheel.
 import type { MemoryViews } from '../runtime/memory.js';
@@ -8,154 +9,32 @@ import type { FlowsExports } from './exports.js';
 import {
   DESC_SIZE, D_LAYERS, D_WIRELEN, D_L3_OFF, D_IP_PROTO, D_IP_LEN, D_IP_SRC, D_IP_DST, D_SRC_PORT,
   D_TCP_SEQ, D_TCP_ACK, D_TCP_FLAGS, D_PAYLOAD_LEN, D_ICMP_TYPE, D_ICMP_CODE, D_ICMP_ID,
-  D_VLAN0, D_VLAN_COUNT, FRAME_SIZE, FRAME_PTR, FRAME_IFACE, TIME_SIZE,
+  D_VLAN0, D_VLAN_COUNT, FRAME_SIZE, FRAME_PTR, FRAME_IFACE, TIME_SIZE, TIME_W_SEC, TIME_W_NSEC,
   L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
 } from '../runtime/layout.js';
-
-export const FLOWS_MAGIC = 0x776f6c66; // 'flow'
-export const FT_MAGIC = 0;
-export const FT_CAPACITY = 4;
-export const FT_BUCKETS = 8;
-export const FT_BMASK = 12;
-export const FT_INDEX = 16; // address of bucket 0
-export const FT_ENTRIES = 20; // address of entry 0 (index 0 is nil, never used)
-export const FT_WHEEL = 24; // address of the wheel region
-export const FT_EXPORT = 28; // address of the export buffer (records of FE_SIZE)
-export const FT_EXPORT_CAP = 32;
-export const FT_EXPORT_COUNT = 36; // records waiting for the host
-export const FT_FREE = 40; // free entry list (linked through FE_LAST_TICK)
-export const FT_BUMP = 44; // first never-used entry index
-export const FT_LIVE = 48;
-export const FT_TICK_US = 52; // microseconds per wheel tick
-export const FT_BASE_SEC = 56; // tick 0 is this second (the first frame's)
-export const FT_NOW_TICK = 60;
-export const FT_NOW_SEC = 64; // latest timestamp seen
-export const FT_NOW_NSEC = 68;
-export const FT_FIRST_SEC = 72; // first frame seen (tshark's "relative start" origin)
-export const FT_FIRST_NSEC = 76;
-export const FT_FLAGS = 80;
-export const FT_EVICT = 84; // 1: a full table evicts the stalest flow near the new one; 0: refuse
-export const FT_SCAN = 88; // flows_flush resume cursor
-export const FT_SCRATCH = 92; // address of the scratch area
-export const FT_TIMEOUTS = 96; // u32 ticks per timeout class (TC_*)
-export const FT_ST_FRAMES = 136; // f64 statistics from here on
-export const FT_ST_SKIPPED = 144; // frames without an IP layer
-export const FT_ST_CREATED = 152;
-export const FT_ST_IDLE = 160; // flows ended by their idle timeout
-export const FT_ST_EVICTED = 168; // flows pushed out to make room
-export const FT_ST_FAILED = 176; // new flows refused: no room and no eviction
-export const FT_ST_ACTIVE = 184; // active-timeout reports
-export const FT_ST_REUSED = 192; // TCP flows ended by a new SYN on the same tuple
-export const FT_ST_FLUSHED = 200;
-export const FT_TICK_SEC = 208; // the clock tick covers [TICK_SEC.TICK_NSEC0, TICK_SEC.TICK_NSEC1)
-export const FT_TICK_NSEC0 = 212;
-export const FT_TICK_NSEC1 = 216;
-export const FT_HDR_SIZE = 256;
-export const TF_CLOCK = 1; // the clock has started (base second set)
-export const TF_DRAIN = 2; // a wheel advance stopped early: more timers are due
-export const TC_TCP_OPENING = 0;
-export const TC_TCP_ESTABLISHED = 1;
-export const TC_TCP_CLOSING = 2;
-export const TC_TCP_TIME_WAIT = 3;
-export const TC_TCP_CLOSED = 4;
-export const TC_UDP = 5;
-export const TC_ICMP = 6;
-export const TC_OTHER = 7;
-export const TC_ACTIVE = 8; // 0 = no active timeout
-export const TC_COUNT = 9;
-export const FT_CHUNK = 32;
-export const FT_WHEEL_OUT = 256;
-export const FT_SCRATCH_SIZE = 320 + FT_WHEEL_OUT * 4;
-export const FB_SIZE = 64;
-export const FB_SLOTS = 7;
-export const FB_OVERFLOW = 28;
-export const FB_IDX = 32;
-export const FT_PROBE = 4;
-export const FE_SIZE = 192;
-export const FE_LAST_TICK = 0; // u32 clock tick of the last packet (free list link when free)
-export const FE_PROTO = 4; // u8
-export const FE_IPVER = 5; // u8 4 or 6
-export const FE_FLAGS = 6; // u16 EF_*
-export const FE_TIMER = 8; // u32 wheel handle
-export const FE_DEADLINE = 12; // u32 tick the timer fires at
-export const FE_ADDR_A = 16; // 16 bytes, network order (IPv4: first 4, rest zero)
-export const FE_ADDR_B = 32;
-export const FE_PORT_A = 48; // u16 (ICMP echo: identifier; other ICMP: 0 / type<<8|code)
-export const FE_PORT_B = 50;
-export const FE_STATE_A = 52; // u8 TS_* (TCP only)
-export const FE_STATE_B = 53;
-export const FE_TCPFL_A = 54; // u8 OR of TCP flags sent by A
-export const FE_TCPFL_B = 55;
-export const FE_FIRST_SEC = 56;
-export const FE_FIRST_NSEC = 60;
-export const FE_LAST_SEC = 64;
-export const FE_LAST_NSEC = 68;
-export const FE_FRAMES_AB = 72; // u32
-export const FE_FRAMES_BA = 76;
-export const FE_BYTES_AB = 80; // f64 frame (wire) lengths, as tshark's conv counts
-export const FE_BYTES_BA = 88;
-export const FE_IPBYTES_AB = 96; // f64 IP total lengths (IPFIX octetDeltaCount)
-export const FE_IPBYTES_BA = 104;
-export const FE_NEXT_A = 112; // u32 next sequence number expected from A
-export const FE_NEXT_B = 116;
-export const FE_RETRANS_A = 120; // u16 segments from A carrying only already-seen sequence space
-export const FE_RETRANS_B = 122;
-export const FE_OOO_A = 124; // u16 segments from A beyond a gap (an earlier one late or lost)
-export const FE_OOO_B = 126;
-export const FE_ISN_A = 128;
-export const FE_ISN_B = 132;
-export const FE_FIN_A = 136; // sequence number of A's FIN
-export const FE_FIN_B = 140;
-export const FE_HIST_A = 144; // u32 last 8 states of A, 4 bits each, newest in the low nibble
-export const FE_HIST_B = 148;
-export const FE_END = 152; // u8 flowEndReason (IPFIX IE 136) of an exported record
-export const FE_ICMP_TYPE = 153; // u8 type of the flow's first ICMP message
-export const FE_ICMP_CODE = 154; // u8
-export const FE_VLAN = 156; // u16 outer VLAN id of the first frame
-export const FE_IFACE = 158; // u16 interface of the first frame
-export const FE_REPORT_TICK = 160; // u32 tick the flow started or was last reported (active timeout)
-export const FE_START_SEC = 164; // original start, kept across active-timeout reports
-export const FE_START_NSEC = 168;
-export const FE_REPORTS = 172; // u32 active-timeout records emitted so far
-export const FE_INDEX = 176; // u32 the entry's own index (records carry it)
-export const FE_SPORTS = 180; // u32 reserved
-export const EF_USED = 1;
-export const EF_ISN_A = 2;
-export const EF_ISN_B = 4;
-export const EF_FIN_A = 8;
-export const EF_FIN_B = 16;
-export const EF_SEQ_A = 32;
-export const EF_SEQ_B = 64;
-export const EF_NOPORTS = 128; // transport header not available (non-first fragment, truncated)
-export const EF_PASSIVE_A = 256; // A took the passive (LISTEN) role
-export const EF_PASSIVE_B = 512;
-export const EF_REPORTED = 1024; // an active-timeout record went out; the next packet restarts FIRST
-export const EF_PICKUP = 2048; // TCP flow picked up mid-stream (no handshake seen)
-export const TS_NONE = 0;
-export const TS_CLOSED = 1;
-export const TS_LISTEN = 2;
-export const TS_SYN_SENT = 3;
-export const TS_SYN_RECEIVED = 4;
-export const TS_ESTABLISHED = 5;
-export const TS_FIN_WAIT_1 = 6;
-export const TS_FIN_WAIT_2 = 7;
-export const TS_CLOSING = 8;
-export const TS_TIME_WAIT = 9;
-export const TS_CLOSE_WAIT = 10;
-export const TS_LAST_ACK = 11;
-export const END_IDLE = 1;
-export const END_ACTIVE = 2;
-export const END_EOF = 3; // end of flow detected (FIN/RST, port reuse)
-export const END_FORCED = 4;
-export const END_RESOURCES = 5;
+import {
+  FLOWS_MAGIC, FT_MAGIC, FT_CAPACITY, FT_BUCKETS, FT_BMASK, FT_INDEX, FT_ENTRIES, FT_WHEEL, FT_EXPORT,
+  FT_EXPORT_CAP, FT_EXPORT_COUNT, FT_FREE, FT_BUMP, FT_LIVE, FT_TICK_US, FT_BASE_SEC, FT_NOW_TICK,
+  FT_NOW_SEC, FT_NOW_NSEC, FT_FIRST_SEC, FT_FIRST_NSEC, FT_FLAGS, FT_EVICT, FT_SCAN, FT_SCRATCH, FT_TIMEOUTS,
+  FT_ST_FRAMES, FT_ST_SKIPPED, FT_ST_CREATED, FT_ST_IDLE, FT_ST_EVICTED, FT_ST_FAILED, FT_ST_ACTIVE,
+  FT_ST_REUSED, FT_ST_FLUSHED, FT_TICK_SEC, FT_TICK_NSEC0, FT_TICK_NSEC1, FT_HDR_SIZE, TF_CLOCK, TF_DRAIN,
+  TC_TCP_OPENING, TC_TCP_ESTABLISHED, TC_TCP_CLOSING, TC_TCP_TIME_WAIT, TC_TCP_CLOSED, TC_UDP, TC_ICMP,
+  TC_OTHER, TC_ACTIVE, TC_COUNT, FT_CHUNK, FT_WHEEL_OUT, FT_SC_HASH, FT_SC_SINK, FT_SC_OUT, FT_SCRATCH_SIZE,
+  FB_SIZE, FB_SLOTS, FB_OVERFLOW, FB_IDX, FT_PROBE, FE_SIZE, FE_LAST_TICK, FE_PROTO, FE_IPVER, FE_FLAGS,
+  FE_TIMER, FE_DEADLINE, FE_ADDR_A, FE_ADDR_B, FE_PORT_A, FE_STATE_A, FE_STATE_B, FE_TCPFL_A, FE_TCPFL_B,
+  FE_FIRST_SEC, FE_FIRST_NSEC, FE_LAST_SEC, FE_LAST_NSEC, FE_FRAMES_AB, FE_FRAMES_BA, FE_BYTES_AB,
+  FE_BYTES_BA, FE_IPBYTES_AB, FE_IPBYTES_BA, FE_NEXT_A, FE_RETRANS_A, FE_OOO_A, FE_ISN_A, FE_FIN_A,
+  FE_HIST_A, FE_END, FE_ICMP_TYPE, FE_ICMP_CODE, FE_VLAN, FE_IFACE, FE_REPORT_TICK, FE_START_SEC,
+  FE_START_NSEC, FE_REPORTS, FE_INDEX, EF_USED, EF_ISN_A, EF_FIN_A, EF_SEQ_A, EF_NOPORTS, EF_PASSIVE_A,
+  EF_REPORTED, EF_PICKUP, TS_NONE, TS_CLOSED, TS_LISTEN, TS_SYN_SENT, TS_SYN_RECEIVED, TS_ESTABLISHED,
+  TS_FIN_WAIT_1, TS_FIN_WAIT_2, TS_CLOSING, TS_TIME_WAIT, TS_CLOSE_WAIT, TS_LAST_ACK, END_IDLE, END_ACTIVE,
+  END_EOF, END_RESOURCES,
+} from './flow-layout.js';
 
 const TH_FIN = 1;
 const TH_SYN = 2;
 const TH_RST = 4;
 const TH_ACK = 16;
-const SC_HASH = 0;
-const SC_SINK = 256;
-const SC_OUT = 320;
 const imul = Math.imul;
 
 function fmix(h: number): number {
@@ -579,7 +458,7 @@ export class FlowsTwin implements FlowsExports {
     const wheel = this.h32(t, FT_WHEEL);
     const now = this.h32(t, FT_NOW_TICK);
     if ((this.wheel.wheel_now(wheel) >>> 0) === now && (this.h32(t, FT_FLAGS) & TF_DRAIN) === 0) return 1;
-    const out = this.h32(t, FT_SCRATCH) + SC_OUT;
+    const out = this.h32(t, FT_SCRATCH) + FT_SC_OUT;
     for (;;) {
       const room = this.h32(t, FT_EXPORT_CAP) - this.h32(t, FT_EXPORT_COUNT);
       if (room === 0) {
@@ -839,8 +718,8 @@ export class FlowsTwin implements FlowsExports {
       return 1;
     }
     const tp = (times + i * TIME_SIZE) >>> 2;
-    const sec = m32[tp];
-    const nsec = m32[tp + 1];
+    const sec = m32[tp + TIME_W_SEC];
+    const nsec = m32[tp + TIME_W_NSEC];
     this.clockTo(t, sec, nsec);
     if (this.expireDue(t) === 0) return 0;
     if (this.h32(t, FT_EXPORT_COUNT) >= this.h32(t, FT_EXPORT_CAP)) return 0;
@@ -944,15 +823,15 @@ export class FlowsTwin implements FlowsExports {
       // so their cache misses overlap), then the work in frame order.
       for (let k = 0; k < n; k++) {
         const j = i + k;
-        m32[sw + (SC_HASH >>> 2) + k] = this.loadKey(frames + j * FRAME_SIZE, descs + j * DESC_SIZE);
+        m32[sw + (FT_SC_HASH >>> 2) + k] = this.loadKey(frames + j * FRAME_SIZE, descs + j * DESC_SIZE);
       }
       let sink = 0;
       for (let k = 0; k < n; k++) {
-        const h = m32[sw + (SC_HASH >>> 2) + k];
+        const h = m32[sw + (FT_SC_HASH >>> 2) + k];
         sink ^= m32[((index + (h & bmask) * FB_SIZE) >>> 2) + (FB_IDX >>> 2)];
       }
       for (let k = 0; k < n; k++) {
-        const h = m32[sw + (SC_HASH >>> 2) + k];
+        const h = m32[sw + (FT_SC_HASH >>> 2) + k];
         const bw = (index + (h & bmask) * FB_SIZE) >>> 2;
         let cand = 0;
         for (let lane = 0; lane < FB_SLOTS; lane++) {
@@ -964,9 +843,9 @@ export class FlowsTwin implements FlowsExports {
         const cw = (ents + cand * FE_SIZE) >>> 2;
         sink ^= m32[cw + (FE_ADDR_A >>> 2)] ^ m32[cw + (FE_FRAMES_AB >>> 2)];
       }
-      m32[sw + (SC_SINK >>> 2)] = sink;
+      m32[sw + (FT_SC_SINK >>> 2)] = sink;
       for (let k = 0; k < n; k++) {
-        if (this.updateOne(t, frames, descs, times, i + k, m32[sw + (SC_HASH >>> 2) + k]) === 0) return i + k;
+        if (this.updateOne(t, frames, descs, times, i + k, m32[sw + (FT_SC_HASH >>> 2) + k]) === 0) return i + k;
       }
       i += n;
     }

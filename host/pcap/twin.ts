@@ -3,7 +3,10 @@
 // otherwise (pcap records are not 4-byte aligned in general: caplen is arbitrary).
 import type { MemoryViews } from '../runtime/memory.js';
 import type { PcapExports } from './exports.js';
-import { FRAME_SIZE, TIME_SIZE, PCAP_REC_HDR, PCAP_MAX_CAPLEN } from '../runtime/layout.js';
+import {
+  FRAME_SIZE, FRAME_W_CAPLEN, FRAME_W_LINK, FRAME_W_PTR, FRAME_W_WIRELEN, TIME_SIZE, TIME_W_NSEC, TIME_W_SEC,
+  PCAP_REC_HDR, PCAP_MAX_CAPLEN,
+} from '../runtime/layout.js';
 
 export class PcapTwin implements PcapExports {
   private readonly views: MemoryViews;
@@ -50,13 +53,13 @@ export class PcapTwin implements PcapExports {
       if (cap > PCAP_MAX_CAPLEN || end - p - PCAP_REC_HDR < cap) break;
       const e = (table + n * FRAME_SIZE) >>> 2;
       const t = (times + n * TIME_SIZE) >>> 2;
-      u32[e] = p + PCAP_REC_HDR;
-      u32[e + 1] = cap;
-      u32[e + 2] = dv.getUint32(p + 12, le);
-      u32[e + 3] = linktype & 0xFFFF;
-      u32[t] = dv.getUint32(p, le);
+      u32[e + FRAME_W_PTR] = p + PCAP_REC_HDR;
+      u32[e + FRAME_W_CAPLEN] = cap;
+      u32[e + FRAME_W_WIRELEN] = dv.getUint32(p + 12, le);
+      u32[e + FRAME_W_LINK] = linktype & 0xFFFF; // interface 0
+      u32[t + TIME_W_SEC] = dv.getUint32(p, le);
       const frac = dv.getUint32(p + 4, le);
-      u32[t + 1] = micro !== 0 ? (frac * 1000) >>> 0 : frac;
+      u32[t + TIME_W_NSEC] = micro !== 0 ? (frac * 1000) >>> 0 : frac;
       p += PCAP_REC_HDR + cap;
       n++;
     }
@@ -75,16 +78,16 @@ export class PcapTwin implements PcapExports {
       if (select !== 0 && u8[select + i] === 0) continue;
       const e = (table + i * FRAME_SIZE) >>> 2;
       const t = (times + i * TIME_SIZE) >>> 2;
-      let c = u32[e + 1];
+      let c = u32[e + FRAME_W_CAPLEN];
       if (c > snaplen) c = snaplen;
       if (cap - used < PCAP_REC_HDR + c) break;
       const o = out + used;
-      dv.setUint32(o, u32[t], true);
-      const ns = u32[t + 1];
+      dv.setUint32(o, u32[t + TIME_W_SEC], true);
+      const ns = u32[t + TIME_W_NSEC];
       dv.setUint32(o + 4, micro !== 0 ? Math.floor(ns / 1000) : ns, true);
       dv.setUint32(o + 8, c, true);
-      dv.setUint32(o + 12, u32[e + 2], true);
-      const src = u32[e];
+      dv.setUint32(o + 12, u32[e + FRAME_W_WIRELEN], true);
+      const src = u32[e + FRAME_W_PTR];
       u8.copyWithin(o + PCAP_REC_HDR, src, src + c);
       used += PCAP_REC_HDR + c;
     }

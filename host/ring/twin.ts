@@ -7,6 +7,7 @@ import {
   RING_HDR_SIZE, RING_HEAD, RING_TAIL, RING_SLOT_COUNT, RING_SLOT_SIZE, RING_SLOTS, RING_MASK, RING_DROPS,
   RING_DROPS_HI, RING_FLAGS, RF_CLOSED, SLOT_HDR_SIZE, SLOT_CAPLEN, SLOT_WIRELEN, SLOT_TS_SEC,
   SLOT_TS_NSEC, SLOT_LINKTYPE, SLOT_IFACE, SLOT_FLAGS, SLOT_DATA, FRAME_SIZE, TIME_SIZE,
+  FRAME_W_PTR, FRAME_W_CAPLEN, FRAME_W_WIRELEN, FRAME_H_LINKTYPE, FRAME_H_IFACE, TIME_W_SEC, TIME_W_NSEC,
 } from '../runtime/layout.js';
 
 export class RingTwin implements RingExports {
@@ -65,17 +66,17 @@ export class RingTwin implements RingExports {
       const e = (table + i * FRAME_SIZE) >>> 2;
       const t = (times + i * TIME_SIZE) >>> 2;
       const s = slots + ((head + i) & mask) * size;
-      let cap = u32[e + 1];
+      let cap = u32[e + FRAME_W_CAPLEN];
       if (cap > room) cap = room;
       const w = s >>> 2;
       u32[w + (SLOT_CAPLEN >> 2)] = cap;
-      u32[w + (SLOT_WIRELEN >> 2)] = u32[e + 2];
-      u32[w + (SLOT_TS_SEC >> 2)] = u32[t];
-      u32[w + (SLOT_TS_NSEC >> 2)] = u32[t + 1];
-      u16[(s + SLOT_LINKTYPE) >>> 1] = u16[(e << 1) + 6];
-      u16[(s + SLOT_IFACE) >>> 1] = u16[(e << 1) + 7];
+      u32[w + (SLOT_WIRELEN >> 2)] = u32[e + FRAME_W_WIRELEN];
+      u32[w + (SLOT_TS_SEC >> 2)] = u32[t + TIME_W_SEC];
+      u32[w + (SLOT_TS_NSEC >> 2)] = u32[t + TIME_W_NSEC];
+      u16[(s + SLOT_LINKTYPE) >>> 1] = u16[(e << 1) + FRAME_H_LINKTYPE];
+      u16[(s + SLOT_IFACE) >>> 1] = u16[(e << 1) + FRAME_H_IFACE];
       u32[w + (SLOT_FLAGS >> 2)] = 0;
-      const src = u32[e];
+      const src = u32[e + FRAME_W_PTR];
       u8.copyWithin(s + SLOT_DATA, src, src + cap);
     }
     if (n < count) this.addDrops(r, count - n);
@@ -115,13 +116,13 @@ export class RingTwin implements RingExports {
       const w = s >>> 2;
       const e = (table + i * FRAME_SIZE) >>> 2;
       const t = (times + i * TIME_SIZE) >>> 2;
-      u32[e] = s + SLOT_DATA;
-      u32[e + 1] = u32[w + (SLOT_CAPLEN >> 2)];
-      u32[e + 2] = u32[w + (SLOT_WIRELEN >> 2)];
-      u16[(e << 1) + 6] = u16[(s + SLOT_LINKTYPE) >>> 1];
-      u16[(e << 1) + 7] = u16[(s + SLOT_IFACE) >>> 1];
-      u32[t] = u32[w + (SLOT_TS_SEC >> 2)];
-      u32[t + 1] = u32[w + (SLOT_TS_NSEC >> 2)];
+      u32[e + FRAME_W_PTR] = s + SLOT_DATA;
+      u32[e + FRAME_W_CAPLEN] = u32[w + (SLOT_CAPLEN >> 2)];
+      u32[e + FRAME_W_WIRELEN] = u32[w + (SLOT_WIRELEN >> 2)];
+      u16[(e << 1) + FRAME_H_LINKTYPE] = u16[(s + SLOT_LINKTYPE) >>> 1];
+      u16[(e << 1) + FRAME_H_IFACE] = u16[(s + SLOT_IFACE) >>> 1];
+      u32[t + TIME_W_SEC] = u32[w + (SLOT_TS_SEC >> 2)];
+      u32[t + TIME_W_NSEC] = u32[w + (SLOT_TS_NSEC >> 2)];
     }
     return n;
   }

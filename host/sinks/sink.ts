@@ -8,7 +8,9 @@
 import type { FrameBatch } from '../engine/frame-batch.js';
 import type { MemoryViews } from '../runtime/memory.js';
 import type { PacketView } from '../dissect/packet-view.js';
-import { DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../runtime/layout.js';
+import {
+  DESC_SIZE, FRAME_SIZE, FRAME_W_CAPLEN, FRAME_W_LINK, FRAME_W_PTR, FRAME_W_WIRELEN, TIME_SIZE, TIME_W_NSEC, TIME_W_SEC,
+} from '../runtime/layout.js';
 import { TextBuffer } from './text/buffer.js';
 import { TextFormatter, type TextOptions } from './text/format.js';
 import { writeJsonPacket } from './json-format.js';
@@ -69,8 +71,8 @@ abstract class TextLikeSink implements PacketSink {
       if (keep && keep[i] === 0) continue;
       const t = (batch.times + i * TIME_SIZE) >>> 2;
       view.desc = batch.descs + i * DESC_SIZE;
-      view.frame = u32[(batch.table + i * FRAME_SIZE) >>> 2];
-      this.one(view, m, u32[t], u32[t + 1], firstNumber + (this.numberByIndex ? i : n));
+      view.frame = u32[((batch.table + i * FRAME_SIZE) >>> 2) + FRAME_W_PTR];
+      this.one(view, m, u32[t + TIME_W_SEC], u32[t + TIME_W_NSEC], firstNumber + (this.numberByIndex ? i : n));
       n++;
     }
     this.packets += n;
@@ -131,8 +133,9 @@ abstract class RecordSink<W extends RecordWriter> implements PacketSink {
       if (keep && keep[i] === 0) continue;
       const e = (batch.table + i * FRAME_SIZE) >>> 2;
       const t = (batch.times + i * TIME_SIZE) >>> 2;
-      const lw = u32[e + 3]; // link type in the low half, interface index in the high half
-      this.writer.writeRecordAt(u32[t], u32[t + 1], u32[e + 1], u32[e + 2], m, u32[e], lw & 0xFFFF, lw >>> 16);
+      const lw = u32[e + FRAME_W_LINK]; // link type in the low half, interface index in the high half
+      this.writer.writeRecordAt(u32[t + TIME_W_SEC], u32[t + TIME_W_NSEC], u32[e + FRAME_W_CAPLEN], u32[e + FRAME_W_WIRELEN], m,
+        u32[e + FRAME_W_PTR], lw & 0xFFFF, lw >>> 16);
       n++;
     }
     return n;
