@@ -4,7 +4,7 @@
 import type { PacketView } from './packet-view.js';
 import { ipv4ToString, macToString } from '../runtime/addr.js';
 import {
-  L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG,
+  L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG, L_FRAG_HELD,
   IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
 } from '../runtime/layout.js';
 import { errorNames } from './descriptor-names.js';
@@ -96,7 +96,7 @@ export function decodeView(v: PacketView, bytes: Uint8Array, frameOffset: number
   if (l & L_IP4) {
     const fl = v.ipFlags;
     pkt.ip = {
-      version: 4, hdr_len: v.l3HdrLen, dsfield: v.tos, len: v.ipLen, id: v.ipId,
+      version: 4, hdr_len: v.l3HdrLen, dsfield: v.tos, len: v.ipTotal, id: v.ipId,
       flags: { rb: fl & IPF_RF ? 1 : 0, df: fl & IPF_DF ? 1 : 0, mf: fl & IPF_MF ? 1 : 0 },
       frag_offset: v.fragOffset >>> 3, ttl: v.ttl, proto: v.ipNxt, checksum: v.ipChecksum,
       src: ipv4ToString(v.ipSrc), dst: ipv4ToString(v.ipDst),
@@ -104,12 +104,15 @@ export function decodeView(v: PacketView, bytes: Uint8Array, frameOffset: number
   }
   if (l & L_IP6) {
     pkt.ipv6 = {
-      version: 6, tclass: v.tos, flow: v.flowLabel, plen: v.ipLen - 40, nxt: v.ipNxt, hlim: v.ttl,
+      version: 6, tclass: v.tos, flow: v.flowLabel, plen: v.ip6JumboOff !== 0 ? 0 : v.ipLen - 40, nxt: v.ipNxt, hlim: v.ttl,
       src: v.srcString(), dst: v.dstString(), ext_count: v.ip6ExtCount, upper: v.ipProto,
     };
     if (l & L_FRAG) pkt.ipv6.frag = { offset: v.fragOffset, more: v.ipFlags & IPF_MF ? 1 : 0, id: v.fragId };
   }
-  if (l & L_TCP) {
+  // A fragment taken by reassembly shows no transport: the fragment that completes its
+  // datagram shows the datagram's (L_REASM), as tshark does with defragmentation on.
+  const transport = (l & L_FRAG_HELD) === 0;
+  if (transport && (l & L_TCP)) {
     const o = v.tcpOptions;
     const options: DecodedTcpOptions = {};
     if (o & TO_MSS) options.mss_val = v.tcpMss;
@@ -126,15 +129,15 @@ export function decodeView(v: PacketView, bytes: Uint8Array, frameOffset: number
       len: v.payloadLen, options,
     };
   }
-  if (l & L_UDP) pkt.udp = { srcport: v.srcPort, dstport: v.dstPort, length: v.udpLength, checksum: v.l4Checksum };
-  if (l & (L_ICMP | L_ICMP6)) {
+  if (transport && (l & L_UDP)) pkt.udp = { srcport: v.srcPort, dstport: v.dstPort, length: v.udpLength, checksum: v.l4Checksum };
+  if (transport && (l & (L_ICMP | L_ICMP6))) {
     const ic: DecodedIcmp = { type: v.icmpType, code: v.icmpCode, checksum: v.l4Checksum };
     const t = v.icmpType;
     const echo = l & L_ICMP6 ? t === 128 || t === 129 : t === 0 || t === 8 || (t >= 13 && t <= 18);
-    if (echo && v.capLen >= v.l4Off + 8) { ic.ident = v.icmpId; ic.seq = v.icmpSeq; }
+    if (echo && v.l4CapEnd >= v.l4Off + 8) { ic.ident = v.icmpId; ic.seq = v.icmpSeq; }
     if (l & L_ICMP) pkt.icmp = ic; else pkt.icmpv6 = ic;
   }
-  if (app !== undefined) {
+  if (app !== undefined && transport) {
     const dns = decodeDns(bytes, f, app);
     if (dns !== undefined) pkt.dns = dns;
   }

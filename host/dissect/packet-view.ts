@@ -11,8 +11,10 @@ import {
   D_IP6_EXT_COUNT, D_IP_CKSUM, D_IP_SRC, D_IP_DST, D_SRC_PORT, D_DST_PORT, D_TCP_SEQ, D_TCP_ACK,
   D_TCP_FLAGS, D_TCP_WINDOW, D_TCP_MSS, D_TCP_WSCALE, D_TCP_OPTS, D_TCP_TSVAL, D_TCP_TSECR,
   D_SACK_COUNT, D_ICMP_TYPE, D_ICMP_CODE, D_L4_CKSUM, D_UDP_LEN, D_ICMP_ID, D_ICMP_SEQ, D_ARP_OP,
-  D_SACK_OFF, D_IP6_FLOW, D_FRAG_ID, D_L2_PROTO, D_TCP_URG, D_IP_PAYLOAD_LEN, D_ARP_HLEN,
-  L_IP4, L_IP6,
+  D_SACK_OFF, D_IP6_FLOW, D_FRAG_ID, D_L2_PROTO, D_TCP_URG, D_IP_PAYLOAD_LEN, D_ARP_HLEN, D_IP6_JUMBO_OFF,
+  D_IP6_EXT_OFF,
+  D_IP_TOTAL, D_REASM_PTR, D_REASM_LEN, D_REASM_FRAGS,
+  L_IP4, L_IP6, L_REASM,
 } from '../runtime/layout.js';
 
 export class PacketView {
@@ -69,6 +71,18 @@ export class PacketView {
   get ipNxt(): number { return this.u8(D_IP_NXT); }
   get ipLen(): number { return this.u16(D_IP_LEN); }
   get ipPayloadLen(): number { return this.u16(D_IP_PAYLOAD_LEN); }
+  /** The IP packet's real length (jumbograms, TSO/BIG TCP): see D_IP_TOTAL. */
+  get ipTotal(): number { return this.u32(D_IP_TOTAL); }
+  /** Address of the reassembled datagram this fragment completed (L_REASM), else 0. */
+  get reasmPtr(): number { return this.has(L_REASM) ? this.u32(D_REASM_PTR) : 0; }
+  /** Its length (IP header(s) + payload) and how many fragments it was made of (L_REASM). */
+  get reasmLen(): number { return this.u32(D_REASM_LEN); }
+  get reasmFrags(): number { return this.u16(D_REASM_FRAGS); }
+  /** Where l4Off, payloadOff and the SACK offset count from: the frame, or the reassembled
+   *  datagram when this fragment completed one (L_REASM). */
+  get l4Base(): number { return this.has(L_REASM) ? this.u32(D_REASM_PTR) : this.frame; }
+  /** Bytes available from l4Base: the captured length, or the reassembled datagram's. */
+  get l4CapEnd(): number { return this.has(L_REASM) ? this.u32(D_REASM_LEN) : this.capLen; }
   get ipId(): number { return this.u16(D_IP_ID); }
   get fragId(): number { return this.u32(D_FRAG_ID); }
   get fragOffset(): number { return this.u16(D_FRAG_OFF); }
@@ -77,6 +91,11 @@ export class PacketView {
   get tos(): number { return this.u8(D_IP_TOS); }
   get flowLabel(): number { return this.u32(D_IP6_FLOW); }
   get ip6ExtCount(): number { return this.u8(D_IP6_EXT_COUNT); }
+  /** Where IPv6 extension header i + 2 starts (i = 0..3), from L3_OFF in 4-byte units; 0 =
+   *  not recorded. Header 1 starts at L3_OFF + 40. */
+  ip6ExtOff(i: number): number { return this.u8(D_IP6_EXT_OFF + i); }
+  /** Frame offset of the Jumbo Payload option's 32-bit length, 0 without one. */
+  get ip6JumboOff(): number { return this.u16(D_IP6_JUMBO_OFF); }
   get ipChecksum(): number { return this.u16(D_IP_CKSUM); }
   /** IPv4 source as a number (ARP: sender protocol address). */
   get ipSrc(): number { return this.u32(D_IP_SRC); }
@@ -94,9 +113,9 @@ export class PacketView {
   get tcpTsval(): number { return this.u32(D_TCP_TSVAL); }
   get tcpTsecr(): number { return this.u32(D_TCP_TSECR); }
   get sackCount(): number { return this.u8(D_SACK_COUNT); }
-  /** Left/right edge of SACK block i, read from the frame itself. */
+  /** Left/right edge of SACK block i, read from the segment's bytes (l4Base). */
   sackEdge(i: number, right: boolean): number {
-    const p = this.frame + this.u16(D_SACK_OFF) + i * 8 + (right ? 4 : 0);
+    const p = this.l4Base + this.u16(D_SACK_OFF) + i * 8 + (right ? 4 : 0);
     const m = this.views.u8;
     return ((m[p] << 24) | (m[p + 1] << 16) | (m[p + 2] << 8) | m[p + 3]) >>> 0;
   }

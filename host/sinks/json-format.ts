@@ -11,7 +11,7 @@ import type { PacketView } from '../dissect/packet-view.js';
 import type { TextBuffer } from './text/buffer.js';
 import {
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG,
-  IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
+  L_FRAG_HELD, IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
 } from '../runtime/layout.js';
 import { errorNames } from '../dissect/descriptor-names.js';
 
@@ -60,7 +60,7 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
   }
   if (l & L_IP4) {
     const fl = v.ipFlags;
-    out.str(',"ip":{"version":4,"hdr_len":').dec(v.l3HdrLen).str(',"dsfield":').dec(v.tos).str(',"len":').dec(v.ipLen)
+    out.str(',"ip":{"version":4,"hdr_len":').dec(v.l3HdrLen).str(',"dsfield":').dec(v.tos).str(',"len":').dec(v.ipTotal)
       .str(',"id":').dec(v.ipId).str(',"flags":{"rb":').dec(fl & IPF_RF ? 1 : 0).str(',"df":').dec(fl & IPF_DF ? 1 : 0)
       .str(',"mf":').dec(fl & IPF_MF ? 1 : 0).str('},"frag_offset":').dec(v.fragOffset >>> 3).str(',"ttl":').dec(v.ttl)
       .str(',"proto":').dec(v.ipNxt).str(',"checksum":').dec(v.ipChecksum)
@@ -68,7 +68,7 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
   }
   if (l & L_IP6) {
     const a = f + v.l3Off;
-    out.str(',"ipv6":{"version":6,"tclass":').dec(v.tos).str(',"flow":').dec(v.flowLabel).str(',"plen":').sdec(v.ipLen - 40)
+    out.str(',"ipv6":{"version":6,"tclass":').dec(v.tos).str(',"flow":').dec(v.flowLabel).str(',"plen":').sdec(v.ip6JumboOff !== 0 ? 0 : v.ipLen - 40)
       .str(',"nxt":').dec(v.ipNxt).str(',"hlim":').dec(v.ttl)
       .str(',"src":"').ipv6At(m, a + 8, false).str('","dst":"').ipv6At(m, a + 24, false)
       .str('","ext_count":').dec(v.ip6ExtCount).str(',"upper":').dec(v.ipProto);
@@ -77,7 +77,9 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
     }
     out.ch(125);
   }
-  if (l & L_TCP) {
+  // A fragment taken by reassembly shows no transport (decode() does the same).
+  const transport = (l & L_FRAG_HELD) === 0;
+  if (transport && (l & L_TCP)) {
     out.str(',"tcp":{"srcport":').dec(v.srcPort).str(',"dstport":').dec(v.dstPort).str(',"seq_raw":').dec(v.tcpSeq)
       .str(',"ack_raw":').dec(v.tcpAck).str(',"hdr_len":').dec(v.l4HdrLen).str(',"flags":').dec(v.tcpFlags)
       .str(',"window_size_value":').dec(v.tcpWindow).str(',"checksum":').dec(v.l4Checksum)
@@ -99,16 +101,16 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
     }
     out.str('}}');
   }
-  if (l & L_UDP) {
+  if (transport && (l & L_UDP)) {
     out.str(',"udp":{"srcport":').dec(v.srcPort).str(',"dstport":').dec(v.dstPort).str(',"length":').dec(v.udpLength)
       .str(',"checksum":').dec(v.l4Checksum).ch(125);
   }
-  if (l & (L_ICMP | L_ICMP6)) {
+  if (transport && (l & (L_ICMP | L_ICMP6))) {
     out.str(l & L_ICMP ? ',"icmp":{"type":' : ',"icmpv6":{"type":').dec(v.icmpType).str(',"code":').dec(v.icmpCode)
       .str(',"checksum":').dec(v.l4Checksum);
     const t = v.icmpType;
     const echo = l & L_ICMP6 ? t === 128 || t === 129 : t === 0 || t === 8 || (t >= 13 && t <= 18);
-    if (echo && v.capLen >= v.l4Off + 8) out.str(',"ident":').dec(v.icmpId).str(',"seq":').dec(v.icmpSeq);
+    if (echo && v.l4CapEnd >= v.l4Off + 8) out.str(',"ident":').dec(v.icmpId).str(',"seq":').dec(v.icmpSeq);
     out.ch(125);
   }
   if (v.errors !== 0) out.str(',"errors":').str(errorsText(v.errors));

@@ -36,7 +36,7 @@ export interface Comparison {
  */
 export const LAYER_FLOORS: ReadonlyMap<string, number> = new Map([
   ['frame', 2474], ['eth', 558], ['vlan', 185], ['ip', 7245], ['ipv6', 216],
-  ['tcp', 938], ['udp', 672], ['icmp', 84], ['icmpv6', 21], ['arp', 13],
+  ['tcp', 938], ['udp', 918], ['icmp', 84], ['icmpv6', 21], ['arp', 13],
 ]);
 
 const KNOWN: ReadonlySet<string> = new Set(VOCABULARY);
