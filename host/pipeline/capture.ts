@@ -81,7 +81,10 @@ export async function* captureBatches(opts: CaptureOptions): AsyncGenerator<Capt
     // The kernel already applied a live filter; files and raw sockets filter here.
     const filter = source.filtersInKernel ? '' : opts.filter ?? '';
     if (filter !== '') await loadFilterCompiler();
-    const ring = FrameRing.create(engine, source.ringShape.slots, source.ringShape.slotPayload);
+    // On one thread a file source and the reader take turns: two chunk slots keep both
+    // busy (the sniffer's worker reads while its main thread fills, and wants more).
+    const shape = source.ringShape;
+    const ring = FrameRing.create(engine, source.slotFormat === 'chunks' ? Math.min(2, shape.slots) : shape.slots, shape.slotPayload);
     const runner = new StageRunner(engine, ring, {
       slots: source.slotFormat, filter, count: opts.count ?? 0, stages: opts.stages ?? [], dissect: true, batchSize: opts.batchSize ?? 256,
     });
