@@ -19,6 +19,9 @@ import type { ConsumerJob, ConsumerReady, ConsumerResult } from './pipeline/cons
 import type { StageConfig } from './pipeline/stage-config.js';
 import type { Source, SourceStats } from './sources/source.js';
 
+/** How long a stop request (SIGINT/SIGTERM) waits for the consumer before abandoning it. */
+const STOP_GRACE_MS = 2000;
+
 const consumerFile = fileURLToPath(new URL('./pipeline/consumer.js', import.meta.url));
 
 interface OpenedCapture {
@@ -135,9 +138,16 @@ async function sniff(o: SniffOptions, worker: Worker): Promise<void> {
   let final: SourceStats | null = null;
   let stopping: Promise<void> | null = null;
   const stopCapture = (): Promise<void> => (stopping ??= src.close({ drain: true }).then((s) => { final = s; ring.close(); }));
+  // A consumer that cannot see the stop flag (stuck in a blocked write, or a loop that
+  // makes no progress) is abandoned STOP_GRACE_MS after the first signal, or at the second.
+  let abandonConsumer: (() => void) | null = null;
+  let graceTimer: NodeJS.Timeout | null = null;
   const onSignal = (): void => {
     control.requestStop(1);
     void stopCapture();
+    if (graceTimer !== null) { abandonConsumer?.(); return; }
+    graceTimer = setTimeout(() => abandonConsumer?.(), STOP_GRACE_MS);
+    graceTimer.unref();
   };
   // From here on a signal ends the run cleanly (whole records written, statistics).
   process.on('SIGINT', onSignal);
@@ -165,6 +175,12 @@ async function sniff(o: SniffOptions, worker: Worker): Promise<void> {
   let ready!: () => void;
   const consumerReady = new Promise<void>((r) => { ready = r; });
   const result = new Promise<ConsumerResult>((resolve, reject) => {
+    abandonConsumer = () => {
+      const c = control.read();
+      resolve({ type: 'done', ...c, error: `the consumer did not stop within ${STOP_GRACE_MS} ms of the stop request; abandoned`, errorCode: 'E_IO' });
+      ready();
+      void worker.terminate();
+    };
     worker.on('message', (m: ConsumerReady | ConsumerResult) => { if (m.type === 'ready') ready(); else resolve(m); });
     worker.once('error', reject);
     worker.once('exit', (code) => { if (code !== 0) reject(new PktError('E_IO', `the consumer thread exited with code ${code}`)); });
@@ -187,6 +203,7 @@ async function sniff(o: SniffOptions, worker: Worker): Promise<void> {
   await stopCapture();
   await capDone;
   if (statsTimer) clearInterval(statsTimer);
+  if (graceTimer !== null) clearTimeout(graceTimer);
   const secs = Number(process.hrtime.bigint() - started) / 1e9;
   const err = src.error ?? (res.error !== null ? new PktError((res.errorCode ?? 'E_IO') as PktError['code'], res.error) : null);
   // A closed standard output ends the run quietly, statistics included, as SIGPIPE would.

@@ -6,12 +6,14 @@ import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import { exportsOf } from '../engine/backend.js';
 import { PCAP, type PcapExports } from '../pcap/exports.js';
-import { fileError } from '../runtime/errors.js';
+import { PktError, fileError } from '../runtime/errors.js';
 import { PCAP_HEADER_BYTES, writePcapHeader } from '../sinks/pcap-writer.js';
 import type { BatchInfo, BatchStage } from '../stage/batch-stage.js';
-import { SF_BIG_ENDIAN, SF_MICRO } from '../runtime/layout.js';
+import { PCAP_MAX_CAPLEN, PCAP_REC_HDR, SF_BIG_ENDIAN, SF_MICRO } from '../runtime/layout.js';
 
-const OUT_BYTES = 1 << 20;
+/** Sized for the largest record a source accepts (header + PCAP_MAX_CAPLEN bytes): a
+ *  1 MiB buffer could never take a record of 1,048,561+ bytes, and the loop below spun. */
+const OUT_BYTES = Math.max(1 << 20, PCAP_REC_HDR + PCAP_MAX_CAPLEN);
 
 export interface PcapOutOptions {
   path: string;
@@ -54,7 +56,13 @@ export class PcapOut implements BatchStage {
     const sel = info.filtered ? select : 0;
     const micro = this.opts.nanosecond ? 0 : 1;
     while (i < batch.count) {
+      const from = i;
+      const emptyBefore = this.used === 0;
       i = this.pcap.pcap_write(batch.table, batch.times, i, batch.count, sel, this.opts.cut > 0 ? this.opts.cut : 0xFFFFFFFF, micro, this.out, OUT_BYTES, this.usedPtr);
+      // An empty buffer that takes nothing never will: an error, not a spin.
+      if (i === from && emptyBefore) {
+        throw new PktError('E_BAD_CAPTURE', `${this.opts.path}: record ${info.firstRecord + i} does not fit the ${OUT_BYTES}-byte output buffer`);
+      }
       if (i < batch.count) this.flush();
     }
   }
