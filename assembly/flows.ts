@@ -17,7 +17,7 @@
 // the timer fires, the flow is checked against its real deadline and re-armed if it
 // is still alive. A timer moves earlier only when a state change shortens the timeout.
 import {
-  DESC_SIZE, D_LAYERS, D_WIRELEN, D_L3_OFF, D_IP_PROTO, D_IP_LEN, D_IP_SRC, D_IP_DST, D_SRC_PORT,
+  DESC_SIZE, D_LAYERS, D_WIRELEN, D_L3_OFF, D_IP_PROTO, D_IP_TOTAL, D_REASM_LEN, L_REASM, L_FRAG_HELD, D_IP_SRC, D_IP_DST, D_SRC_PORT,
   D_TCP_SEQ, D_TCP_ACK, D_TCP_FLAGS, D_PAYLOAD_LEN, D_ICMP_TYPE, D_ICMP_CODE, D_ICMP_ID,
   D_VLAN0, D_VLAN_COUNT, FRAME_SIZE, FRAME_PTR, FRAME_IFACE, TIME_SIZE, TIME_SEC, TIME_NSEC,
   L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
@@ -225,7 +225,9 @@ function loadKey(frames: usize, d: usize): u32 {
 /** Unpacks a frame's key into the k* globals; 0 when the frame has no IP layer. */
 @inline function extractKey(frames: usize, d: usize): u32 {
   let layers = load<u32>(d + D_LAYERS);
-  if ((layers & (L_IP4 | L_IP6)) == 0) return 0;
+  // A fragment held by IP reassembly is counted with its datagram, on the fragment that
+  // completes it (L_REASM), as tshark's conversations count it.
+  if ((layers & (L_IP4 | L_IP6)) == 0 || (layers & L_FRAG_HELD) != 0) return 0;
   kProto = <u32>load<u8>(d + D_IP_PROTO);
   if ((layers & L_IP4) != 0) {
     kVer = 4;
@@ -820,7 +822,8 @@ function updateOne(t: usize, frames: usize, descs: usize, times: usize, i: u32, 
   let bo = e + FE_BYTES_AB + (<usize>s << 3);
   store<f64>(bo, load<f64>(bo) + <f64>load<u32>(d + D_WIRELEN));
   let io = e + FE_IPBYTES_AB + (<usize>s << 3);
-  store<f64>(io, load<f64>(io) + <f64>load<u16>(d + D_IP_LEN));
+  // IP octets: the real length (jumbograms, TSO), or the whole reassembled datagram.
+  store<f64>(io, load<f64>(io) + <f64>load<u32>(d + ((layers & L_REASM) != 0 ? D_REASM_LEN : D_IP_TOTAL)));
   if (isTcp && (<u32>load<u16>(e + FE_FLAGS) & EF_NOPORTS) == 0) {
     let fa = e + FE_TCPFL_A + s;
     store<u8>(fa, load<u8>(fa) | <u8>fl);

@@ -3,10 +3,10 @@
 // the first packet), relative start and duration must print exactly as tshark prints
 // them, on both backends. WASM and twin must also agree on every record field.
 //
-// tshark runs with IP defragmentation off: by default it counts a fragmented datagram once,
-// at its last fragment, with that frame's length; the flow table counts frames as they are
-// (a first fragment under its ports, later fragments in a port-less flow that no
-// conversation table shows), which is what tshark counts without reassembly.
+// Both sides reassemble IP, as tshark does by default: tshark counts a fragmented datagram
+// once, in its TCP/UDP conversation, at the fragment that completes it, with that frame's
+// length; the flow table, fed through a Reassembler as the pipeline feeds it, counts the
+// completing fragment (L_REASM) in the datagram's 5-tuple and skips the fragments it held.
 //
 // Documented, narrow differences (each applied only where tshark's own output shows it):
 //  - tshark's TCP dissector stops with an exception inside the TCP header (options cut
@@ -36,6 +36,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { createEngine, type Engine } from '../host/engine/engine.js';
 import { FlowTable } from '../host/flows/flow-table.js';
+import { Reassembler } from '../host/reasm/reassembler.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { allFlows, flowJsonLine, formatConversationTable } from '../host/flows/conversations.js';
 import { corpusCaptures, corpusDir, haveTool } from './lib/env.js';
@@ -68,7 +69,7 @@ const execFileP = promisify(execFile);
 /** One tshark run per capture: per-frame markers, then the two conversation tables. */
 async function tshark(file: string): Promise<TsharkView> {
   const r = await execFileP('tshark', [
-    '-r', file, '-o', 'ip.defragment:FALSE', '-o', 'ipv6.defragment:FALSE',
+    '-r', file,
     '-T', 'fields', '-e', 'frame.number', '-e', '_ws.malformed', '-e', '_ws.short', '-e', 'ipv6.routing.type', '-e', 'frame.time_epoch',
     '-z', 'conv,tcp', '-z', 'conv,udp',
   ], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).then(
@@ -109,8 +110,10 @@ function runTable(engine: Engine, file: string, skip: Set<number>): Run {
   const cap = readCaptureFile(file);
   const table = new FlowTable(engine, { capacity: 4096, keepEnded: true, exportCapacity: 16 });
   const batch = engine.createBatch(64, 64 * 70000);
+  const reasm = new Reassembler(engine, { maxDatagrams: 64, maxBytes: 256 * 1024 });
   const flush = (): void => {
     engine.dissect(batch);
+    reasm.process(batch);
     table.update(batch);
     batch.clear();
   };

@@ -7,7 +7,7 @@ import type { MemoryViews } from '../runtime/memory.js';
 import type { WheelExports } from '../wheel/exports.js';
 import type { FlowsExports } from './exports.js';
 import {
-  DESC_SIZE, D_LAYERS, D_WIRELEN, D_L3_OFF, D_IP_PROTO, D_IP_LEN, D_IP_SRC, D_IP_DST, D_SRC_PORT,
+  DESC_SIZE, D_LAYERS, D_WIRELEN, D_L3_OFF, D_IP_PROTO, D_IP_TOTAL, D_REASM_LEN, L_REASM, L_FRAG_HELD, D_IP_SRC, D_IP_DST, D_SRC_PORT,
   D_TCP_SEQ, D_TCP_ACK, D_TCP_FLAGS, D_PAYLOAD_LEN, D_ICMP_TYPE, D_ICMP_CODE, D_ICMP_ID,
   D_VLAN0, D_VLAN_COUNT, FRAME_SIZE, FRAME_PTR, FRAME_IFACE, TIME_SIZE, TIME_W_SEC, TIME_W_NSEC,
   L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
@@ -249,7 +249,8 @@ export class FlowsTwin implements FlowsExports {
   private extractKey(fe: number, d: number): number {
     const m32 = this.m32;
     const layers = m32[(d + D_LAYERS) >>> 2];
-    if ((layers & (L_IP4 | L_IP6)) === 0) return 0;
+    // A fragment held by IP reassembly is counted with its datagram (assembly/flows.ts).
+    if ((layers & (L_IP4 | L_IP6)) === 0 || (layers & L_FRAG_HELD) !== 0) return 0;
     const proto = this.m8[d + D_IP_PROTO];
     this.kProto = proto;
     if ((layers & L_IP4) !== 0) {
@@ -789,7 +790,7 @@ export class FlowsTwin implements FlowsExports {
     m32[w + (FE_FRAMES_AB >>> 2) + s]++;
     const dd = e >>> 3;
     f64[dd + (FE_BYTES_AB >>> 3) + s] += m32[(d + D_WIRELEN) >>> 2];
-    f64[dd + (FE_IPBYTES_AB >>> 3) + s] += m16[(d + D_IP_LEN) >>> 1];
+    f64[dd + (FE_IPBYTES_AB >>> 3) + s] += m32[(d + ((layers & L_REASM) !== 0 ? D_REASM_LEN : D_IP_TOTAL)) >>> 2];
     if (isTcp && (m16[(e + FE_FLAGS) >>> 1] & EF_NOPORTS) === 0) {
       m8[e + FE_TCPFL_A + s] |= fl;
       if (created) this.tcpBegin(e, s, fl);
