@@ -6,9 +6,17 @@
 //
 // Timers are nodes of a preallocated pool in the host's region, linked into circular
 // doubly linked lists whose heads are 512 sentinel nodes (one per slot), so cancel is
-// O(1) with no search and no branch on "is this the head". A handle packs the node index
-// with the node's generation, bumped on every free: a stale handle (cancelled, expired,
-// or reused node) is rejected. A 512-bit occupancy bitmap lets advance skip empty slots
+// O(1) with no search and no branch on "is this the head". Every node keeps a u32
+// generation, bumped on every free. A handle packs the node index with that generation:
+// a stale handle (cancelled, expired, or reused node) is rejected. Two handle forms share
+// the nodes: the u32 handle (gen << IDX_BITS | index, only 32 - IDX_BITS generation bits:
+// 11 at 1 M timers, so it matches again after 2,048 reuses of a node) for callers that
+// never keep a handle past its timer (the flow table and reassembly cancel only timers
+// that have not fired), and the wide handle (*_h functions, an f64 holding the exact
+// integer gen * 2^IDX_BITS + index, below 2^53) for callers that may hold stale handles
+// (TimerWheel, hence rudp and synprobe): with IDX_BITS <= 21 (up to WHEEL_MAX_WIDE_CAPACITY
+// timers) it carries all 32 generation bits, so a stale handle matches again only after
+// 2^32 reuses of its node; bigger wheels keep 53 - IDX_BITS >= 27 bits. A 512-bit occupancy bitmap lets advance skip empty slots
 // and whole empty blocks instead of walking tick by tick.
 //
 // Ticks are u32 and wrap; all comparisons are on differences, so a wheel runs forever as
@@ -80,6 +88,9 @@ function findBit(w: usize, from: u32, to: u32): i32 {
   }
   return -1;
 }
+
+/** Largest pool whose wide handles carry the whole u32 generation (IDX_BITS <= 21). */
+export const WHEEL_MAX_WIDE_CAPACITY: u32 = (1 << 21) - 514;
 
 /** Bytes a wheel of `capacity` timers needs. */
 export function wheel_region_size(capacity: u32): u32 {
@@ -350,6 +361,80 @@ export function wheel_advance(w: usize, to: u32, out: usize, max: u32): u32 {
   setHdr(w, WH_LIVE, live);
   setHdr(w, WH_EXPIRED, hdr(w, WH_EXPIRED) + count);
   return count;
+}
+
+// --- wide handles: f64 = gen * 2^bits + index, an exact integer below 2^53 ---
+
+/** The generation bits a wide handle keeps: all 32 when bits <= 21, else 53 - bits. */
+@inline function wideGen(gen: u32, bits: u32): u64 {
+  return bits <= 21 ? <u64>gen : <u64>(gen & ((<u32>1 << (53 - bits)) - 1));
+}
+
+/** Node index of a live wide handle, or 0. NaN, negatives and values past
+ *  2^53 are refused before the (otherwise trapping) float-to-int conversion. */
+@inline function resolveWide(w: usize, nodes: usize, h: f64): u32 {
+  if (!(h >= 1.0 && h < 9007199254740992.0)) return 0;
+  let x = <u64>h;
+  let bits = hdr(w, WH_IDX_BITS);
+  let i = <u32>(x & <u64>hdr(w, WH_IDX_MASK));
+  if (i < WHEEL_FIRST || i >= hdr(w, WH_BUMP)) return 0;
+  let a = node(nodes, i);
+  if (load<u32>(a + WN_PREV) == 0) return 0;
+  if (wideGen(load<u32>(a + WN_GEN), bits) != (x >> bits)) return 0;
+  return i;
+}
+
+/** wheel_schedule with a wide handle (0 if full). */
+export function wheel_schedule_h(w: usize, delay: u32, id: u32): f64 {
+  let h = wheel_schedule(w, delay, id);
+  if (h == 0) return 0;
+  let bits = hdr(w, WH_IDX_BITS);
+  let n = h & hdr(w, WH_IDX_MASK);
+  let gen = load<u32>(node(<usize>hdr(w, WH_NODES), n) + WN_GEN);
+  return <f64>((wideGen(gen, bits) << bits) | <u64>n);
+}
+
+/** wheel_cancel for a wide handle. */
+export function wheel_cancel_h(w: usize, h: f64): u32 {
+  let nodes = <usize>hdr(w, WH_NODES);
+  let n = resolveWide(w, nodes, h);
+  if (n == 0) return 0;
+  unlink(w, nodes, n);
+  release(w, nodes, n);
+  setHdr(w, WH_LIVE, hdr(w, WH_LIVE) - 1);
+  setHdr(w, WH_CANCELLED, hdr(w, WH_CANCELLED) + 1);
+  return 1;
+}
+
+/** wheel_reschedule for a wide handle. */
+export function wheel_reschedule_h(w: usize, h: f64, delay: u32): u32 {
+  let nodes = <usize>hdr(w, WH_NODES);
+  let n = resolveWide(w, nodes, h);
+  if (n == 0) return 0;
+  unlink(w, nodes, n);
+  let e = hdr(w, WH_TIME) + clampDelay(delay);
+  store<u32>(node(nodes, n) + WN_EXPIRY, e);
+  link(w, nodes, n, e, hdr(w, WH_CUR));
+  return 1;
+}
+
+/** wheel_active for a wide handle. */
+export function wheel_active_h(w: usize, h: f64): u32 {
+  return resolveWide(w, <usize>hdr(w, WH_NODES), h) != 0 ? 1 : 0;
+}
+
+/** wheel_expiry for a wide handle (0 when stale). */
+export function wheel_expiry_h(w: usize, h: f64): u32 {
+  let nodes = <usize>hdr(w, WH_NODES);
+  let n = resolveWide(w, nodes, h);
+  return n == 0 ? 0 : load<u32>(node(nodes, n) + WN_EXPIRY);
+}
+
+/** wheel_id for a wide handle (0 when stale). */
+export function wheel_id_h(w: usize, h: f64): u32 {
+  let nodes = <usize>hdr(w, WH_NODES);
+  let n = resolveWide(w, nodes, h);
+  return n == 0 ? 0 : load<u32>(node(nodes, n) + WN_ID);
 }
 
 /** Bulk schedule: delays[i], ids[i] -> handles[i]; returns how many were armed (stops at the first refusal). */

@@ -6,7 +6,7 @@ import type { Engine } from '../engine/engine.js';
 import { exportsOf } from '../engine/backend.js';
 import { PktError } from '../runtime/errors.js';
 import { WHEEL, type WheelExports } from './exports.js';
-import { WHEEL_MAX_CAPACITY, WHEEL_MAX_DELAY, WH_CANCELLED, WH_CAPACITY, WH_EXPIRED, WH_FULL, WH_SCHEDULED } from './twin.js';
+import { WHEEL_MAX_WIDE_CAPACITY, WHEEL_MAX_DELAY, WH_CANCELLED, WH_CAPACITY, WH_EXPIRED, WH_FULL, WH_SCHEDULED } from './twin.js';
 
 export interface TimerWheelOptions {
   /** Timers that can be live at once (the node pool). */
@@ -28,7 +28,10 @@ export interface WheelStats {
   full: number;
 }
 
-export { WHEEL_MAX_DELAY, WHEEL_MAX_CAPACITY };
+/** TimerWheel's largest capacity: its handles (wide, see assembly/wheel.ts) then carry the
+ *  node's whole u32 generation, so a stale handle matches again only after 2^32 reuses. */
+export const WHEEL_MAX_CAPACITY = WHEEL_MAX_WIDE_CAPACITY;
+export { WHEEL_MAX_DELAY };
 
 export class TimerWheel {
   readonly engine: Engine;
@@ -59,28 +62,28 @@ export class TimerWheel {
   }
 
   /** Arms a timer `delay` ticks from now (clamped to 1..WHEEL_MAX_DELAY). Returns its
-   *  handle, or 0 when `capacity` timers are already live. */
+   *  handle (an integer below 2^53), or 0 when `capacity` timers are already live. */
   schedule(delay: number, id: number): number {
-    return this.core.wheel_schedule(this.region, delay, id) >>> 0;
+    return this.core.wheel_schedule_h(this.region, delay, id);
   }
 
   /** Disarms a timer; false if the handle is stale (fired, cancelled, or never issued). */
   cancel(handle: number): boolean {
-    return this.core.wheel_cancel(this.region, handle) === 1;
+    return this.core.wheel_cancel_h(this.region, handle) === 1;
   }
 
   /** Moves a live timer to `delay` ticks from now, keeping its handle. */
   reschedule(handle: number, delay: number): boolean {
-    return this.core.wheel_reschedule(this.region, handle, delay) === 1;
+    return this.core.wheel_reschedule_h(this.region, handle, delay) === 1;
   }
 
   active(handle: number): boolean {
-    return this.core.wheel_active(this.region, handle) === 1;
+    return this.core.wheel_active_h(this.region, handle) === 1;
   }
 
   /** The tick a live timer fires at, or -1 for a stale handle. */
   expiry(handle: number): number {
-    return this.active(handle) ? this.core.wheel_expiry(this.region, handle) >>> 0 : -1;
+    return this.active(handle) ? this.core.wheel_expiry_h(this.region, handle) >>> 0 : -1;
   }
 
   get now(): number {

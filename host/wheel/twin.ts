@@ -31,6 +31,12 @@ export const WHEEL_SLOTS = 512;
 export const WHEEL_FIRST = 513;
 export const WHEEL_MAX_DELAY = 0x3FFFFFFF;
 export const WHEEL_MAX_CAPACITY = (1 << 26) - 514;
+export const WHEEL_MAX_WIDE_CAPACITY = (1 << 21) - 514;
+
+/** The generation bits a wide handle keeps: all 32 when bits <= 21, else 53 - bits. */
+function wideGen(gen: number, bits: number): number {
+  return bits <= 21 ? gen >>> 0 : (gen & ((1 << (53 - bits)) - 1)) >>> 0;
+}
 
 const clz32 = Math.clz32;
 
@@ -254,6 +260,80 @@ export class WheelTwin implements WheelExports {
     const h = w >>> 2;
     const nb = m[h + (WH_NODES >>> 2)] >>> 2;
     const n = this.resolve(m, h, nb, handle >>> 0);
+    return n === 0 ? 0 : m[nb + n * 5 + 3] | 0;
+  }
+
+  // --- wide handles (see assembly/wheel.ts): gen * 2^bits + index, exact below 2^53 ---
+
+  private resolveWide(m: Uint32Array, h: number, nb: number, handle: number): number {
+    if (!(handle >= 1 && handle < 9007199254740992)) return 0;
+    const x = Math.floor(handle);
+    const bits = m[h + (WH_IDX_BITS >>> 2)];
+    const pow = 2 ** bits;
+    const i = x % pow;
+    if (i < WHEEL_FIRST || i >= m[h + (WH_BUMP >>> 2)]) return 0;
+    const b = nb + i * 5;
+    if (m[b + 1] === 0) return 0;
+    if (wideGen(m[b + 4], bits) !== (x - i) / pow) return 0;
+    return i;
+  }
+
+  wheel_schedule_h(w: number, delay: number, id: number): number {
+    const hd = this.wheel_schedule(w, delay, id) >>> 0;
+    if (hd === 0) return 0;
+    const m = this.m;
+    const h = w >>> 2;
+    const bits = m[h + (WH_IDX_BITS >>> 2)];
+    const n = (hd & m[h + (WH_IDX_MASK >>> 2)]) >>> 0;
+    const nb = m[h + (WH_NODES >>> 2)] >>> 2;
+    return wideGen(m[nb + n * 5 + 4], bits) * 2 ** bits + n;
+  }
+
+  wheel_cancel_h(w: number, handle: number): number {
+    const m = this.mem(w);
+    const h = w >>> 2;
+    const nb = m[h + (WH_NODES >>> 2)] >>> 2;
+    const n = this.resolveWide(m, h, nb, handle);
+    if (n === 0) return 0;
+    this.unlink(m, h, nb, n);
+    this.release(m, h, nb, n);
+    m[h + (WH_LIVE >>> 2)]--;
+    m[h + (WH_CANCELLED >>> 2)]++;
+    return 1;
+  }
+
+  wheel_reschedule_h(w: number, handle: number, delay: number): number {
+    const m = this.mem(w);
+    const h = w >>> 2;
+    const nb = m[h + (WH_NODES >>> 2)] >>> 2;
+    const n = this.resolveWide(m, h, nb, handle);
+    if (n === 0) return 0;
+    this.unlink(m, h, nb, n);
+    const e = (m[h + (WH_TIME >>> 2)] + WheelTwin.clampDelay(delay)) >>> 0;
+    m[nb + n * 5 + 2] = e;
+    this.link(m, h, nb, n, e, m[h + (WH_CUR >>> 2)]);
+    return 1;
+  }
+
+  wheel_active_h(w: number, handle: number): number {
+    const m = this.mem(w);
+    const h = w >>> 2;
+    return this.resolveWide(m, h, m[h + (WH_NODES >>> 2)] >>> 2, handle) !== 0 ? 1 : 0;
+  }
+
+  wheel_expiry_h(w: number, handle: number): number {
+    const m = this.mem(w);
+    const h = w >>> 2;
+    const nb = m[h + (WH_NODES >>> 2)] >>> 2;
+    const n = this.resolveWide(m, h, nb, handle);
+    return n === 0 ? 0 : m[nb + n * 5 + 2] | 0;
+  }
+
+  wheel_id_h(w: number, handle: number): number {
+    const m = this.mem(w);
+    const h = w >>> 2;
+    const nb = m[h + (WH_NODES >>> 2)] >>> 2;
+    const n = this.resolveWide(m, h, nb, handle);
     return n === 0 ? 0 : m[nb + n * 5 + 3] | 0;
   }
 
