@@ -4,6 +4,13 @@
 // filter (compiled once per link type) and the count, and hands the kept frames to the
 // stages (writers, printers, flows, prefixes, the IPFIX exporter).
 //
+// IP fragments are reassembled right after dissection, before the filter, so that every
+// fragment reaches the reassembler whatever the expression keeps: the fragment completing a
+// datagram then carries its transport fields (L_REASM), the others are marked held
+// (L_FRAG_HELD), which JSON, decode() and the flow table read as tshark would; the frames
+// themselves are untouched (-w writes them as they were on the wire, text prints them as
+// tcpdump does).
+//
 // It never blocks: step() does one batch of work or says why it cannot. The sniffer's
 // consumer worker sleeps on the ring between steps (Atomics.wait); the library's
 // captureBatches() awaits it on the calling thread (Atomics.waitAsync) and yields each
@@ -20,6 +27,8 @@ import {
   SLOT_FLAGS, SLOT_LINKTYPE,
 } from '../runtime/layout.js';
 import { BatchFilters } from './filter-stage.js';
+import { Reassembler, type ReassemblerOptions } from '../reasm/reassembler.js';
+import { PktError } from '../runtime/errors.js';
 
 export interface RunnerConfig {
   /** What the ring's slots hold: the source's slotFormat. */
@@ -33,6 +42,8 @@ export interface RunnerConfig {
   dissect?: boolean;
   /** Frames per batch (default 1024). */
   batchSize?: number;
+  /** IP reassembly of dissected batches (default on; false turns it off, an object sizes it). */
+  reassemble?: boolean | ReassemblerOptions;
 }
 
 /** Counters of the run; `bytes` counts wire lengths. */
@@ -67,6 +78,8 @@ export class StageRunner {
   kept = 0;
   /** True once `count` frames were kept: the run is complete. */
   countReached = false;
+  /** The IP reassembler, when batches are dissected and reassembly is on. */
+  readonly reassembler: Reassembler | null;
   private readonly engine: Engine;
   private readonly ring: FrameRing;
   private readonly pcap: PcapExports;
@@ -102,6 +115,8 @@ export class StageRunner {
     this.idleStages = cfg.stages.filter((s) => s.idle !== undefined);
     this.filters = new BatchFilters(engine, cfg.filter);
     this.needDissect = cfg.dissect === true || cfg.stages.some((s) => s.needsDissect);
+    const re = cfg.reassemble ?? true;
+    this.reassembler = this.needDissect && re !== false ? new Reassembler(engine, re === true ? {} : re) : null;
     // -r IN -w OUT with nothing else to do: whole chunks of records go out as they came in.
     const only = cfg.stages.length === 1 ? cfg.stages[0] : null;
     this.passthrough = only !== null && isChunkWriter(only) && cfg.filter === '' && cfg.count === 0 && !this.needDissect ? only : null;
@@ -166,6 +181,13 @@ export class StageRunner {
         ? this.pcap.pcap_index(this.chunkPos, this.chunkEnd, this.chunkBig, this.chunkMicro, this.chunkLinktype, b.table, b.times, this.size, this.nextOut)
         : 0;
       if (b.count === 0) {
+        // The source publishes whole, bounded records only: a chunk the indexer cannot walk
+        // to its end is damage, reported, never the rest of the chunk dropped in silence.
+        if (this.chunkPos < this.chunkEnd) {
+          const at = this.chunkPos - (this.chunk + SLOT_DATA);
+          this.releaseChunk();
+          throw new PktError('E_BAD_CAPTURE', `indexing stopped early: no whole record at byte ${at} of a ${this.chunkEnd - this.chunk - SLOT_DATA}-byte chunk (after ${this.counters.seen} packets)`);
+        }
         this.releaseChunk();
         continue;
       }
@@ -190,6 +212,7 @@ export class StageRunner {
     info.filtered = false;
     c.seen += n;
     if (this.needDissect) c.malformed += this.engine.dissect(b);
+    if (this.reassembler !== null) this.reassembler.process(b);
     const filter = this.filters.for(linktype);
     let matched = n;
     if (filter !== null) {
@@ -216,8 +239,9 @@ export class StageRunner {
 
   /** A quiet live source: time-driven stages (flow timeouts) move on by the wall clock. */
   idle(): void {
-    if (this.idleStages.length === 0) return;
+    if (this.idleStages.length === 0 && this.reassembler === null) return;
     const ms = Date.now();
+    this.reassembler?.expire(Math.floor(ms / 1000), (ms % 1000) * 1e6);
     for (const s of this.idleStages) s.idle!(Math.floor(ms / 1000), (ms % 1000) * 1e6);
   }
 

@@ -285,6 +285,9 @@ export class CaptureFileReader {
         const caplen = this.u32(p + 20);
         const wirelen = this.u32(p + 24);
         if (28 + caplen + 4 > len) this.fail('E_BAD_CAPTURE', start, `packet block: captured length ${caplen} overruns the block`);
+        // The block bound (MAX_RECORD + 64) lets a caplen of up to MAX_RECORD + 32 through:
+        // the same record limit as pcap, or the engine's indexer stops there silently.
+        if (caplen > MAX_RECORD) this.fail('E_BAD_CAPTURE', start, `corrupt packet block: captured length ${caplen} exceeds ${MAX_RECORD}`);
         return this.emit(ifid, this.u32(p + 12), this.u32(p + 16), p + 28, caplen, wirelen, start);
       } else if (type === 3) {
         // Simple Packet Block: interface 0 of the section, no timestamp, caplen implied.
@@ -293,6 +296,7 @@ export class CaptureFileReader {
         let caplen = Math.min(wirelen, len - 16);
         const iface = this.sectionIfaces[0];
         if (iface && iface.snaplen > 0) caplen = Math.min(caplen, iface.snaplen);
+        if (caplen > MAX_RECORD) this.fail('E_BAD_CAPTURE', start, `corrupt simple packet block: captured length ${caplen} exceeds ${MAX_RECORD}`);
         return this.emit(0, -1, -1, p + 12, caplen, wirelen, start);
       }
       // Anything else (ISB, NRB, custom, DSB ...) is skipped: it carries no packet.
