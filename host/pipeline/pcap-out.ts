@@ -1,13 +1,14 @@
 // -w FILE on the sniffer's fast path: records are assembled by the engine (pcap_write)
 // into an output buffer in the shared memory, then written with one writeSync per
 // MiB. Only whole records are ever written, so the file is valid whenever we stop.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import { exportsOf } from '../engine/backend.js';
 import { PCAP, type PcapExports } from '../pcap/exports.js';
 import { PktError, fileError } from '../runtime/errors.js';
 import { PCAP_HEADER_BYTES, writePcapHeader } from '../sinks/pcap-writer.js';
+import { openCaptureOutput } from '../sinks/output-file.js';
 import type { BatchInfo, BatchStage } from '../stage/batch-stage.js';
 import { PCAP_MAX_CAPLEN, PCAP_REC_HDR, SF_BIG_ENDIAN, SF_MICRO } from '../runtime/layout.js';
 
@@ -40,9 +41,9 @@ export class PcapOut implements BatchStage {
     this.pcap = exportsOf(engine, PCAP);
     this.opts = opts;
     try {
-      this.fd = opts.path === '-' ? 1 : openSync(opts.path, 'w');
+      this.fd = opts.path === '-' ? 1 : openCaptureOutput(opts.path);
     } catch (e) {
-      throw fileError(e, opts.path);
+      throw e instanceof PktError ? e : fileError(e, opts.path);
     }
     this.out = engine.arena.alloc(OUT_BYTES + 64);
     this.usedPtr = this.out + OUT_BYTES;

@@ -5,8 +5,8 @@
 // with fs.writeSync only between whole records: after flush() the file is always a
 // complete, valid capture. That is what makes -w safe under SIGINT/SIGTERM: the sniffer's
 // signal handler calls flush() and close(), both synchronous, and exits.
-import { openSync } from 'node:fs';
 import { PktError, fileError } from '../runtime/errors.js';
+import { openCaptureOutput } from './output-file.js';
 import { OutputBuffer, DEFAULT_BUFFER_BYTES } from './output-buffer.js';
 import { linktypeName } from './text/linktype-names.js';
 
@@ -63,9 +63,9 @@ export class PcapWriter {
   static open(path: string, opts: PcapWriterOptions): PcapWriter {
     let fd: number;
     try {
-      fd = openSync(path, 'w');
+      fd = openCaptureOutput(path);
     } catch (e) {
-      throw fileError(e, `${path}: cannot create capture file`);
+      throw e instanceof PktError ? e : fileError(e, `${path}: cannot create capture file`);
     }
     return new PcapWriter(fd, opts, true);
   }

@@ -5,8 +5,8 @@
 // (if_tsresol = 9) when asked, else in microseconds (the pcapng default, no option).
 // Same buffering and signal-safety contract as PcapWriter: the SHB is written at open,
 // flush() writes whole blocks only, so the file is valid whenever flush() returns.
-import { openSync } from 'node:fs';
-import { fileError } from '../runtime/errors.js';
+import { PktError, fileError } from '../runtime/errors.js';
+import { openCaptureOutput } from './output-file.js';
 import { OutputBuffer, DEFAULT_BUFFER_BYTES } from './output-buffer.js';
 import { DEFAULT_SNAPLEN } from './pcap-writer.js';
 
@@ -67,9 +67,9 @@ export class PcapngWriter {
   static open(path: string, opts: PcapngWriterOptions = {}): PcapngWriter {
     let fd: number;
     try {
-      fd = openSync(path, 'w');
+      fd = openCaptureOutput(path);
     } catch (e) {
-      throw fileError(e, `${path}: cannot create capture file`);
+      throw e instanceof PktError ? e : fileError(e, `${path}: cannot create capture file`);
     }
     return new PcapngWriter(fd, opts, true);
   }
