@@ -4,12 +4,12 @@
 // writes (DESIGN.md, "Data path").
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { execFileSync } from 'node:child_process';
 import { createEngine, type Engine } from './engine/engine.js';
 import { FrameRing } from './ring/frame-ring.js';
 import { PktError } from './runtime/errors.js';
 import { DEFAULT_SNAPLEN, SNIFF_SPEC, resolveIpfixTarget, sniffOptions, type SniffOptions } from './cli/sniff-options.js';
 import { runTool, type Tool } from './cli/run-tool.js';
+import { dropPrivileges } from './cli/drop-privileges.js';
 import { Control, CTL_BYTES } from './pipeline/control.js';
 import { FileSource } from './sources/file-source.js';
 import { RawSource, type RawProto } from './sources/raw-source.js';
@@ -108,19 +108,8 @@ function stageConfig(o: SniffOptions, src: Source): StageConfig {
     flows: o.flows,
     prefixes: o.prefixes,
     ipfix: o.ipfix === null ? null : { collector: o.ipfix, domain: o.ipfixDomain, activeTimeout: o.activeTimeout, idleTimeout: o.idleTimeout },
+    reassemble: o.reassemble,
   };
-}
-
-function dropPrivileges(user: string): void {
-  if (typeof process.setuid !== 'function' || typeof process.setgid !== 'function') return;
-  try {
-    const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
-    process.setgroups?.([gid]);
-    process.setgid(gid);
-    process.setuid(user);
-  } catch (e) {
-    throw new PktError('E_PERM', `-Z ${user}: cannot drop privileges (${(e as Error).message.split('\n')[0]})`);
-  }
 }
 
 async function sniff(o: SniffOptions, worker: Worker): Promise<void> {
