@@ -83,3 +83,51 @@ export const DS_ADDITIONAL: i32 = 3;
 // DIF_* bits (DI_FLAGS): the RDATA of a type this decoder reads did not hold together
 export const DIF_BAD_RDATA: u32 = 1; // wrong length for the type, or a name in it that is bad
 export const DIF_RDATA_TRUNC: u32 = 2; // the RDATA runs past the captured bytes
+
+// ---- TLS (APP_TLS), assembly/app/tls.ts and host/app/tls/ ----
+// Found by content on any TCP port (a record header at the start of the segment). Every
+// record that starts in the segment is an item; the first ClientHello or ServerHello found
+// in its handshake records is decoded into the fields below (offsets into the frame).
+// TV_* variant bits (A_VARIANT)
+export const TV_CONT: u32 = 1; // the hello goes on past this record or segment: fields after the cut are not here
+
+export const TLS_HS_COUNT: i32 = 16; // u8 complete handshake messages seen (types in TLS_HS_TYPES, the first TLS_HS_MAX)
+export const TLS_HELLO: i32 = 17; // u8 the decoded hello's handshake type: 1 ClientHello, 2 ServerHello, 0 none
+export const TLS_EXT_COUNT: i32 = 18; // u8 extensions walked (header and data inside the extension block and captured)
+export const TLS_SID_LEN: i32 = 19; // u8 session id length
+export const TLS_HELLO_OFF: i32 = 20; // u16 frame offset of the hello's body (after its 4-byte handshake header)
+export const TLS_HELLO_VERSION: i32 = 22; // u16 legacy_version (what JA3 takes)
+export const TLS_HELLO_LEN: i32 = 24; // u32 the hello's length per its handshake header (24 bits)
+export const TLS_RANDOM: i32 = 28; // u16 frame offset of the 32-byte random
+export const TLS_SID: i32 = 30; // u16 frame offset of the session id
+export const TLS_SUITES: i32 = 32; // u16 cipher_suites (ServerHello: the chosen suite)
+export const TLS_SUITES_LEN: i32 = 34; // u16 bytes
+export const TLS_COMP: i32 = 36; // u16 compression methods (ServerHello: the chosen one)
+export const TLS_COMP_LEN: i32 = 38; // u16 bytes
+export const TLS_EXTS: i32 = 40; // u16 frame offset of the first extension (0: the hello has no extension block)
+export const TLS_EXTS_LEN: i32 = 42; // u16 the extension block's length per the hello
+export const TLS_SNI: i32 = 44; // u16 the first host_name of server_name (0: none)
+export const TLS_SNI_LEN: i32 = 46; // u16
+export const TLS_ALPN: i32 = 48; // u16 the first entry of ALPN's ProtocolNameList (length byte, name, ...)
+export const TLS_ALPN_LEN: i32 = 50; // u16 bytes of the list
+export const TLS_SV: i32 = 52; // u16 supported_versions: ClientHello the version list, ServerHello the selected version
+export const TLS_SV_LEN: i32 = 54; // u16 bytes
+export const TLS_GROUPS: i32 = 56; // u16 supported_groups list
+export const TLS_GROUPS_LEN: i32 = 58; // u16
+export const TLS_ECPF: i32 = 60; // u16 ec_point_formats list
+export const TLS_ECPF_LEN: i32 = 62; // u16
+export const TLS_SIGALGS: i32 = 64; // u16 signature_algorithms list
+export const TLS_SIGALGS_LEN: i32 = 66; // u16
+export const TLS_BAD_EXT: i32 = 68; // u16 1 + index of the first extension whose contents do not hold together (0: none)
+export const TLS_HS_TYPES: i32 = 72; // u8 x TLS_HS_MAX handshake types, in order
+export const TLS_HS_MAX: i32 = 16;
+// Items: the records, up to TLS_ITEM_MAX; more set AF_MORE and A_NEXT to the first one not recorded.
+export const TLS_ITEMS: i32 = 88;
+export const TLS_ITEM_SIZE: i32 = 8;
+export const TLS_ITEM_MAX: i32 = 21; // (APP_SIZE - TLS_ITEMS) / TLS_ITEM_SIZE
+export const TR_OFF: i32 = 0; // u16 frame offset of the record header
+export const TR_LEN: i32 = 2; // u16 the record's length field
+export const TR_VERSION: i32 = 4; // u16
+export const TR_TYPE: i32 = 6; // u8 content type
+export const TR_FLAGS: i32 = 7; // u8 TRF_* bits
+export const TRF_PARTIAL: u32 = 1; // the record goes on past this segment

@@ -10,10 +10,12 @@
 //     (app-area.ts) to fill records for a batch; the record's constants come from
 //     app-layout.ts, generated from assembly/app/app-layout.ts (npm run build:layout).
 import type { DnsTwin } from './dns/twin.js';
+import type { TlsTwin } from './tls/twin.js';
 import { DV_TCP, DV_MDNS, DV_LLMNR } from './app-layout.js';
 
 export interface DecoderTwins {
   dns: DnsTwin;
+  tls: TlsTwin;
 }
 
 function port(sp: number, dp: number, p: number): boolean {
@@ -26,4 +28,5 @@ export function dispatch(t: DecoderTwins, f: number, pay: number, payLen: number
   if (port(sp, dp, 53)) { t.dns.decode(f, pay, payLen, capEnd, v, a); return; }
   if (!tcp && port(sp, dp, 5353)) { t.dns.decode(f, pay, payLen, capEnd, DV_MDNS, a); return; }
   if (port(sp, dp, 5355)) { t.dns.decode(f, pay, payLen, capEnd, v | DV_LLMNR, a); return; }
+  if (tcp && t.tls.sniff(f, pay, capEnd)) { t.tls.decode(f, pay, payLen, capEnd, 0, a); return; }
 }

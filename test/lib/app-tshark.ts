@@ -1,0 +1,53 @@
+// Application fields against tshark, per frame: tshark runs on the capture with TCP
+// reassembly, TCP sequence analysis and IP defragmentation off (pktwasm decodes one frame at a time, as tshark
+// then does) and prints every occurrence of each field; a test turns its decoded objects
+// into the same strings and compares the lists in order, field by field.
+import { spawnSync } from 'node:child_process';
+import * as assert from 'uvu/assert';
+
+export type Fields = Map<string, string[]>;
+
+const SEP = '\u0001'; // between occurrences: values may hold commas
+
+/** tshark's fields per frame number. `extra`: more tshark options (-d decode-as ...). */
+export function tsharkFields(path: string, fields: readonly string[], extra: string[] = []): Map<number, Fields> {
+  const r = spawnSync('tshark', ['-r', path, '-o', 'ip.defragment:FALSE', '-o', 'tcp.desegment_tcp_streams:FALSE',
+    // Sequence analysis off: tshark would not dissect the payload of a segment it takes for
+    // a retransmission, and pktwasm decodes each segment as it comes.
+    '-o', 'tcp.analyze_sequence_numbers:FALSE', ...extra,
+    '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', `aggregator=${SEP}`,
+    '-e', 'frame.number', ...fields.flatMap((x) => ['-e', x])], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.is(r.status, 0, `tshark on ${path}: ${r.stderr}`);
+  const out = new Map<number, Fields>();
+  for (const line of r.stdout.split('\n')) {
+    if (line === '') continue;
+    const cols = line.split('\t');
+    const m: Fields = new Map();
+    fields.forEach((name, i) => { const v = cols[i + 1] ?? ''; if (v !== '') m.set(name, v.split(SEP)); });
+    out.set(Number(cols[0]), m);
+  }
+  return out;
+}
+
+export interface Tally { captures: number; frames: number; values: number; diffs: string[] }
+
+export const newTally = (): Tally => ({ captures: 0, frames: 0, values: 0, diffs: [] });
+
+/** Compares our fields of frame `n` with tshark's: every field either side has. */
+export function compareFrame(label: string, n: number, ours: Fields, theirs: Fields, t: Tally): void {
+  if (ours.size === 0 && theirs.size === 0) return;
+  t.frames++;
+  for (const k of new Set([...ours.keys(), ...theirs.keys()])) {
+    const x = ours.get(k) ?? [];
+    const y = theirs.get(k) ?? [];
+    t.values += Math.max(x.length, y.length);
+    if (JSON.stringify(x) !== JSON.stringify(y)) t.diffs.push(`${label} #${n} ${k}: ours ${JSON.stringify(x)} tshark ${JSON.stringify(y)}`);
+  }
+}
+
+export const hex = (n: number, w: number): string => `0x${n.toString(16).padStart(w, '0')}`;
+
+/** Sets the field when there is something to set. */
+export function put(f: Fields, k: string, vs: ReadonlyArray<string | number> | undefined): void {
+  if (vs !== undefined && vs.length > 0) f.set(k, vs.map(String));
+}
