@@ -43,6 +43,7 @@ export const FT_ST_FLUSHED: u32 = 200;
 export const FT_TICK_SEC: u32 = 208; // the clock tick covers [TICK_SEC.TICK_NSEC0, TICK_SEC.TICK_NSEC1)
 export const FT_TICK_NSEC0: u32 = 212;
 export const FT_TICK_NSEC1: u32 = 216;
+export const FT_ST_RST_IGNORED: u32 = 224; // f64 RSTs ignored as outside the window (RFC 5961 section 3)
 export const FT_HDR_SIZE: u32 = 256;
 
 export const TF_CLOCK: u32 = 1; // the clock has started (base second set)
@@ -124,7 +125,10 @@ export const FE_START_SEC: u32 = 164; // original start, kept across active-time
 export const FE_START_NSEC: u32 = 168;
 export const FE_REPORTS: u32 = 172; // u32 active-timeout records emitted so far
 export const FE_INDEX: u32 = 176; // u32 the entry's own index (records carry it)
-export const FE_SPORTS: u32 = 180; // u32 reserved
+export const FE_WIN_A: u32 = 180; // u16 last window field A sent on a non-SYN segment (EF_WIN_A)
+export const FE_WIN_B: u32 = 182;
+export const FE_RST_IGNORED: u32 = 184; // u16 RSTs ignored as outside the receiver's window (saturates)
+export const FE_WSCALE: u32 = 155; // u8 window scale of each end's SYN + 1 (A low nibble, B high; 0 = none)
 
 export const EF_USED: u32 = 1;
 export const EF_ISN_A: u32 = 2;
@@ -138,6 +142,8 @@ export const EF_PASSIVE_A: u32 = 256; // A took the passive (LISTEN) role
 export const EF_PASSIVE_B: u32 = 512;
 export const EF_REPORTED: u32 = 1024; // an active-timeout record went out; the next packet restarts FIRST
 export const EF_PICKUP: u32 = 2048; // TCP flow picked up mid-stream (no handshake seen)
+export const EF_WIN_A: u32 = 4096; // FE_WIN_A holds a window A advertised
+export const EF_WIN_B: u32 = 8192;
 
 // TCP states (RFC 9293 section 3.3.2); 0 = not TCP.
 export const TS_NONE: u32 = 0;

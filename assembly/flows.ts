@@ -23,6 +23,8 @@ import {
   L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
 } from "./layout";
 import { wheel_advance, wheel_schedule, wheel_cancel, wheel_reschedule, wheel_now } from "./wheel";
+import { D_TCP_WINDOW, D_TCP_WSCALE, D_TCP_OPTS, TO_WSCALE } from "./layout";
+import { FE_WIN_A, FE_RST_IGNORED, FE_WSCALE, EF_WIN_A, FT_ST_RST_IGNORED } from "./flow-layout";
 import {
   FLOWS_MAGIC, FT_MAGIC, FT_CAPACITY, FT_BUCKETS, FT_BMASK, FT_INDEX, FT_ENTRIES, FT_WHEEL,
   FT_EXPORT, FT_EXPORT_CAP, FT_EXPORT_COUNT, FT_FREE, FT_BUMP, FT_LIVE, FT_TICK_US, FT_BASE_SEC,
@@ -588,6 +590,49 @@ function insert(t: usize, h: u32): u32 {
 
 @inline function stateOf(e: usize, end: u32): u32 { return <u32>load<u8>(e + FE_STATE_A + end); }
 
+/** RST window check (RFC 5961 section 3, as stateful monitors do) and window bookkeeping
+ *  for one segment from end s, before tcpSegment. The receiver r's RCV.NXT is taken as
+ *  the next sequence number the observer expects from s (FE_NEXT of s: what r has once
+ *  everything s sent arrives, the sequence number a genuine RST from s carries), and
+ *  RCV.WND as the last window r advertised, scaled by r's shift when both SYNs carried
+ *  the option. An RST is accepted when its seq is in [RCV.NXT, RCV.NXT + RCV.WND); when
+ *  r's window was never seen, only seq == RCV.NXT; when nothing of s's sequence space was
+ *  seen (s never sent, e.g. a reset refusing a SYN), it is accepted: there is nothing to
+ *  check it against. Returns false for an RST to ignore (counted in the flow and table). */
+function tcpWindow(t: usize, e: usize, s: u32, fl: u32, seq: u32, d: usize): bool {
+  let flags = <u32>load<u16>(e + FE_FLAGS);
+  let r = s ^ 1;
+  if ((fl & TH_RST) != 0) {
+    if ((flags & (EF_SEQ_A << s)) == 0) return true;
+    let off = seq - load<u32>(e + FE_NEXT_A + (<usize>s << 2));
+    let wnd: u32 = 1;
+    if ((flags & (EF_WIN_A << r)) != 0) {
+      let ws = <u32>load<u8>(e + FE_WSCALE);
+      let shift: u32 = (ws & 15) != 0 && (ws >> 4) != 0 ? ((ws >> (r << 2)) & 15) - 1 : 0;
+      wnd = <u32>load<u16>(e + FE_WIN_A + (<usize>r << 1)) << shift;
+      if (wnd == 0) wnd = 1; // a zero window still takes an RST at exactly RCV.NXT
+    }
+    if (off < wnd) return true;
+    let c = e + FE_RST_IGNORED;
+    let n = <u32>load<u16>(c);
+    if (n != 0xFFFF) store<u16>(c, <u16>(n + 1));
+    bump(t, FT_ST_RST_IGNORED);
+    return false;
+  }
+  if ((fl & TH_SYN) != 0) {
+    if ((<u32>load<u8>(d + D_TCP_OPTS) & TO_WSCALE) != 0) {
+      let v = <u32>load<u8>(d + D_TCP_WSCALE);
+      v = (v > 14 ? 14 : v) + 1; // RFC 7323 section 2.3: a shift over 14 is taken as 14
+      let sh = s << 2;
+      store<u8>(e + FE_WSCALE, <u8>((<u32>load<u8>(e + FE_WSCALE) & ~(<u32>15 << sh)) | (v << sh)));
+    }
+  } else if ((fl & TH_ACK) != 0) {
+    store<u16>(e + FE_WIN_A + (<usize>s << 1), load<u16>(d + D_TCP_WINDOW));
+    store<u16>(e + FE_FLAGS, <u16>(flags | (EF_WIN_A << s)));
+  }
+  return true;
+}
+
 /** First segment of a TCP flow: the roles the two ends had before it. */
 function tcpBegin(e: usize, s: u32, fl: u32): void {
   let r = s ^ 1;
@@ -828,7 +873,7 @@ function updateOne(t: usize, frames: usize, descs: usize, times: usize, i: u32, 
     let fa = e + FE_TCPFL_A + s;
     store<u8>(fa, load<u8>(fa) | <u8>fl);
     if (created) tcpBegin(e, s, fl);
-    tcpSegment(e, s, fl, seq, load<u32>(d + D_TCP_ACK), <u32>load<u16>(d + D_PAYLOAD_LEN));
+    if (tcpWindow(t, e, s, fl, seq, d)) tcpSegment(e, s, fl, seq, load<u32>(d + D_TCP_ACK), <u32>load<u16>(d + D_PAYLOAD_LEN));
   }
   // Timer: armed on creation; afterwards only ever moved earlier (lazy re-arm on expiry).
   let due = dueTick(t, e);

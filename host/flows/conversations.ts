@@ -101,6 +101,7 @@ export function flowJson(r: FlowRecord): { flow: Record<string, unknown> } {
     flow.history_a = r.historyA;
     flow.history_b = r.historyB;
     if (r.pickup) flow.pickup = true;
+    flow.rst_ignored = r.rstIgnored;
   }
   if (r.icmpType !== null) {
     flow.icmp_type = r.icmpType;

@@ -93,6 +93,9 @@ export interface FlowRecord {
   historyA: TcpStateName[];
   historyB: TcpStateName[];
   endReason: EndReasonName;
+  /** RSTs ignored because their sequence number lay outside the receiver's window
+   *  (RFC 5961 section 3; see tcpWindow in assembly/flows.ts). Saturates at 65,535. */
+  rstIgnored: number;
   /** IPFIX flowEndReason (1 idle, 2 active, 3 end of flow, 4 forced, 5 lack of resources; 0 live). */
   endReasonCode: number;
   icmpType: number | null;
@@ -134,6 +137,8 @@ export interface FlowTableStats {
   active: number;
   reused: number;
   flushed: number;
+  /** TCP RSTs ignored as outside the receiver's window (RFC 5961 section 3). */
+  rstIgnored: number;
 }
 
 function tcpHistory(h: number): TcpStateName[] {
@@ -206,6 +211,7 @@ export function readFlowRecord(views: MemoryViews, addr: number): FlowRecord {
     historyB: tcp ? tcpHistory(u32[w + (F.FE_HIST_B >>> 2)]) : [],
     endReason: END_NAMES[end] ?? 'live',
     endReasonCode: end,
+    rstIgnored: u16[h + (F.FE_RST_IGNORED >>> 1)],
     icmpType: icmp ? u8[addr + F.FE_ICMP_TYPE] : null,
     icmpCode: icmp ? u8[addr + F.FE_ICMP_CODE] : null,
     vlan: u16[h + (F.FE_VLAN >>> 1)],
@@ -340,6 +346,7 @@ export class FlowTable {
       active: f(F.FT_ST_ACTIVE),
       reused: f(F.FT_ST_REUSED),
       flushed: f(F.FT_ST_FLUSHED),
+      rstIgnored: f(F.FT_ST_RST_IGNORED),
     };
   }
 }

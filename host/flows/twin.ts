@@ -30,6 +30,8 @@ import {
   TS_FIN_WAIT_1, TS_FIN_WAIT_2, TS_CLOSING, TS_TIME_WAIT, TS_CLOSE_WAIT, TS_LAST_ACK, END_IDLE, END_ACTIVE,
   END_EOF, END_RESOURCES,
 } from './flow-layout.js';
+import { FE_WIN_A, FE_RST_IGNORED, FE_WSCALE, EF_WIN_A, FT_ST_RST_IGNORED } from './flow-layout.js';
+import { D_TCP_WINDOW, D_TCP_WSCALE, D_TCP_OPTS, TO_WSCALE } from '../runtime/layout.js';
 
 const TH_FIN = 1;
 const TH_SYN = 2;
@@ -587,6 +589,42 @@ export class FlowsTwin implements FlowsExports {
     this.m16[(e + FE_FLAGS) >>> 1] = flags;
   }
 
+  /** RST window check and window bookkeeping (see assembly/flows.ts tcpWindow). */
+  private tcpWindow(t: number, e: number, s: number, fl: number, seq: number, d: number): boolean {
+    const m8 = this.m8;
+    const m16 = this.m16;
+    const flags = m16[(e + FE_FLAGS) >>> 1];
+    const r = s ^ 1;
+    if ((fl & TH_RST) !== 0) {
+      if ((flags & (EF_SEQ_A << s)) === 0) return true;
+      const off = (seq - this.m32[((e + FE_NEXT_A) >>> 2) + s]) >>> 0;
+      let wnd = 1;
+      if ((flags & (EF_WIN_A << r)) !== 0) {
+        const ws = m8[e + FE_WSCALE];
+        const shift = (ws & 15) !== 0 && (ws >>> 4) !== 0 ? ((ws >>> (r << 2)) & 15) - 1 : 0;
+        wnd = (m16[((e + FE_WIN_A) >>> 1) + r] << shift) >>> 0;
+        if (wnd === 0) wnd = 1;
+      }
+      if (off < wnd) return true;
+      const c = ((e + FE_RST_IGNORED) >>> 1);
+      if (m16[c] !== 0xFFFF) m16[c]++;
+      this.bump(t, FT_ST_RST_IGNORED);
+      return false;
+    }
+    if ((fl & TH_SYN) !== 0) {
+      if ((m8[d + D_TCP_OPTS] & TO_WSCALE) !== 0) {
+        let v = m8[d + D_TCP_WSCALE];
+        v = (v > 14 ? 14 : v) + 1;
+        const sh = s << 2;
+        m8[e + FE_WSCALE] = (m8[e + FE_WSCALE] & ~(15 << sh)) | (v << sh);
+      }
+    } else if ((fl & TH_ACK) !== 0) {
+      m16[((e + FE_WIN_A) >>> 1) + s] = m16[(d + D_TCP_WINDOW) >>> 1];
+      m16[(e + FE_FLAGS) >>> 1] = flags | (EF_WIN_A << s);
+    }
+    return true;
+  }
+
   private tcpSegment(e: number, s: number, fl: number, seq: number, ack: number, len: number): void {
     const m8 = this.m8;
     const m16 = this.m16;
@@ -794,7 +832,7 @@ export class FlowsTwin implements FlowsExports {
     if (isTcp && (m16[(e + FE_FLAGS) >>> 1] & EF_NOPORTS) === 0) {
       m8[e + FE_TCPFL_A + s] |= fl;
       if (created) this.tcpBegin(e, s, fl);
-      this.tcpSegment(e, s, fl, seq, m32[(d + D_TCP_ACK) >>> 2], m16[(d + D_PAYLOAD_LEN) >>> 1]);
+      if (this.tcpWindow(t, e, s, fl, seq, d)) this.tcpSegment(e, s, fl, seq, m32[(d + D_TCP_ACK) >>> 2], m16[(d + D_PAYLOAD_LEN) >>> 1]);
     }
     const due = this.dueTick(t, e);
     const wheel = this.h32(t, FT_WHEEL);
