@@ -308,6 +308,14 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   CHECK(napi_get_typedarray_info(env, argv[1], &tt, &length, &data, &ab, &offset));
   if (tt != napi_uint8_array || offset != 0 || data == NULL)
     return throw_code(env, "E_BAD_ARGUMENT", "start: memory must be a Uint8Array over the whole shared memory");
+  /* Only SharedArrayBuffer memory: an ordinary ArrayBuffer can be detached (transferred,
+   * structuredClone'd) while the capture thread writes into it, i.e. into freed memory.
+   * A typed array's buffer is an ArrayBuffer or a SharedArrayBuffer, and
+   * napi_is_arraybuffer is true for the first only. */
+  bool plain_ab = true;
+  CHECK(napi_is_arraybuffer(env, ab, &plain_ab));
+  if (plain_ab)
+    return throw_code(env, "E_BAD_ARGUMENT", "start: memory must be backed by a SharedArrayBuffer (a shared WebAssembly.Memory), not an ArrayBuffer");
   uint32_t ring, iface;
   if (napi_get_value_uint32(env, argv[2], &ring) != napi_ok || napi_get_value_uint32(env, argv[3], &iface) != napi_ok || iface > 0xFFFF)
     return throw_code(env, "E_BAD_ARGUMENT", "start: ring address and interface index must be unsigned integers");
@@ -366,8 +374,9 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   if (napi_get_value_external(env, argv[0], &data) != napi_ok || !data)
     return throw_code(env, "E_BAD_ARGUMENT", "close: expected a pcap handle");
   pw_capture *c = (pw_capture *)data;
-  if (!c->p) return NULL; /* already closed */
+  if (!c->p || c->closing) return NULL; /* already closed, or closing: the END callback of our own stop below */
   if (c->in_dispatch) return throw_code(env, "E_BAD_ARGUMENT", "close: not from inside a capture callback (stop() there, close() once it has ended)");
+  c->closing = 1;
   int had_hook = c->running || c->loop_running;
   if (c->running) {
     if (!__atomic_load_n(&c->stop_req, __ATOMIC_ACQUIRE)) pw_capture_request_stop(c, 0);
@@ -381,8 +390,10 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   }
   release_js(env, c);
   pw_loop_close(c, capture_unref); /* stops watching the fd now; frees the handle later */
-  pcap_close(c->p);
+  pcap_t *p = c->p;
   c->p = NULL;
+  if (p) pcap_close(p);
+  c->closing = 0;
   return NULL;
 }
 

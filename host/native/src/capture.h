@@ -62,6 +62,7 @@ typedef struct pw_capture {
   int loop_running;  /* uv_poll started and not finished (JS thread only) */
   int poll_inited;   /* the uv_poll handle exists and must be uv_close'd */
   int in_dispatch;   /* inside pcap_dispatch on the JS thread: stop() must defer */
+  int closing;       /* close() is under way: a close() from the EV_END it causes returns */
   uv_poll_t poll;
   void (*poll_closed)(struct pw_capture *c); /* called once uv_close has finished */
   napi_ref cb_ref;
