@@ -16,10 +16,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { readCaptureFile } from '../host/sources/capture-file.js';
-import { decodeTls, type DecodedTls } from '../host/app/tls/decode.js';
+import type { DecodedTls } from '../host/app/tls/decode.js';
+import { createEngine } from '../host/engine/engine.js';
 import { haveTool, needRoot } from './lib/env.js';
 import { recordWeb, missingWebTools } from './lib/app-traffic.js';
-import { AppDecoder } from './lib/app-decode.js';
 import { tsharkFields, compareFrame, newTally, hex, put, type Fields, type Tally } from './lib/app-tshark.js';
 import { tlsSeedCapture, tlsSeeds, type TlsSeed } from './lib/tls-seeds.js';
 
@@ -83,7 +83,8 @@ function comparable(f: Fields, types: string[] | undefined): Fields {
 
 function compareCapture(c: Capture, backend: 'wasm' | 'ts', t: Tally): Array<DecodedTls | undefined> {
   const { records } = readCaptureFile(c.path);
-  const ours = new AppDecoder(backend).all(records, decodeTls);
+  const e = createEngine({ backend });
+  const ours = records.map((r) => e.decode(r.data, r.linktype, r.wirelen).tls);
   t.captures++;
   records.forEach((r, i) => {
     const theirs = theirFields(c.theirs.get(r.number) ?? new Map());

@@ -8,7 +8,7 @@ import {
   IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
 } from '../runtime/layout.js';
 import { errorNames } from './descriptor-names.js';
-import { decodeDns, type DecodedDns } from '../app/dns/decode.js';
+import { addAppObject, type DecodedApp } from '../app/objects.js';
 
 export interface DecodedFrame {
   len: number;
@@ -45,7 +45,8 @@ export interface DecodedTcp {
 export interface DecodedUdp { srcport: number; dstport: number; length: number; checksum: number }
 export interface DecodedIcmp { type: number; code: number; checksum: number; ident?: number; seq?: number }
 
-export interface DecodedPacket {
+/** A frame as an object; the application layer (host/app/objects.ts: dns, tls, ...) when decoded with its app record. */
+export interface DecodedPacket extends DecodedApp {
   frame: DecodedFrame;
   eth?: DecodedEth;
   sll?: DecodedSll;
@@ -58,8 +59,6 @@ export interface DecodedPacket {
   udp?: DecodedUdp;
   icmp?: DecodedIcmp;
   icmpv6?: DecodedIcmp;
-  /** The application layer (host/app/), when decoded with its app record. */
-  dns?: DecodedDns;
   /** E_* error names; absent on a sound frame. */
   errors?: string[];
 }
@@ -137,10 +136,7 @@ export function decodeView(v: PacketView, bytes: Uint8Array, frameOffset: number
     if (echo && v.l4CapEnd >= v.l4Off + 8) { ic.ident = v.icmpId; ic.seq = v.icmpSeq; }
     if (l & L_ICMP) pkt.icmp = ic; else pkt.icmpv6 = ic;
   }
-  if (app !== undefined && transport) {
-    const dns = decodeDns(bytes, f, app);
-    if (dns !== undefined) pkt.dns = dns;
-  }
+  if (app !== undefined && transport) addAppObject(pkt, bytes, f, app);
   if (v.errors !== 0) pkt.errors = errorNames(v.errors);
   return pkt;
 }

@@ -1,0 +1,31 @@
+// decode()'s application-layer objects by protocol: the one place that maps an app
+// record's protocol id (A_PROTO) to the decoder that builds its Wireshark-named object and
+// the key it goes under in decode() and --json (pkt.dns, pkt.tls, ...). Allocates: only
+// frames a decoder claimed pay for it.
+import { A_PROTO, APP_DNS, APP_TLS } from './app-layout.js';
+import { decodeDns, type DecodedDns } from './dns/decode.js';
+import { decodeTls, type DecodedTls } from './tls/decode.js';
+
+/** The application-layer members of decode()'s packet object. */
+export interface DecodedApp {
+  dns?: DecodedDns;
+  tls?: DecodedTls;
+}
+
+export type AppKey = keyof DecodedApp;
+
+/** The object of app record `rec` for the frame at `f` (addresses in `u8`) and its key, or
+ *  undefined when no decoder claimed the frame. */
+export function appObject(u8: Uint8Array, f: number, rec: number): { key: AppKey; value: NonNullable<DecodedApp[AppKey]> } | undefined {
+  switch (u8[rec + A_PROTO]) {
+    case APP_DNS: { const value = decodeDns(u8, f, rec); return value === undefined ? undefined : { key: 'dns', value }; }
+    case APP_TLS: { const value = decodeTls(u8, f, rec); return value === undefined ? undefined : { key: 'tls', value }; }
+    default: return undefined;
+  }
+}
+
+/** Adds the application layer of app record `rec` to `pkt`. */
+export function addAppObject(pkt: DecodedApp, u8: Uint8Array, f: number, rec: number): void {
+  const o = appObject(u8, f, rec);
+  if (o !== undefined) (pkt as Record<AppKey, unknown>)[o.key] = o.value;
+}
