@@ -788,7 +788,14 @@ function tcpSegment(e: usize, s: u32, fl: u32, seq: u32, ack: u32, len: u32): vo
  *  export buffer is full (nothing about the frame was changed), else 1. */
 function updateOne(t: usize, frames: usize, descs: usize, times: usize, i: u32, h: u32): u32 {
   let d = descs + <usize>i * DESC_SIZE;
+  let tp = times + <usize>i * TIME_SIZE;
+  let sec = load<u32>(tp + TIME_SEC);
+  let nsec = load<u32>(tp + TIME_NSEC);
   if (h == 0) {
+    // Not counted, but its time is the capture's: the first frame is where tshark's
+    // relative starts count from, whatever it carries (a fragment held for reassembly,
+    // ARP ...). Expiry waits for the next counted frame.
+    clockTo(t, sec, nsec);
     bump(t, FT_ST_SKIPPED);
     return 1;
   }

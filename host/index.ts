@@ -26,6 +26,7 @@ export { Lpm6 } from './lpm/lpm6.js';
 export { RouteTable } from './lpm/route-table.js';
 export { PrefixStats } from './lpm/prefix-stats.js';
 export { FlowTable, type FlowRecord } from './flows/flow-table.js';
+export { Reassembler, type ReassemblerOptions, type ReassemblerStats } from './reasm/reassembler.js';
 export { flowJson, flowJsonLine, formatConversationTable, allFlows } from './flows/conversations.js';
 export { TimerWheel } from './wheel/timer-wheel.js';
 

@@ -25,6 +25,8 @@ export interface SniffOptions {
   nano: boolean; // --nano
   json: boolean;
   flows: boolean;
+  /** IP reassembly before JSON, flows, prefixes and IPFIX (off: --no-reassemble). */
+  reassemble: boolean;
   prefixes: string | null;
   stats: number; // --stats SECS, 0 = off
   raw: string | null; // --raw icmp|tcp|udp|icmp6
@@ -80,6 +82,7 @@ export const SNIFF_SPEC: ToolSpec = {
     { name: 'pcapng', help: 'With -w: write pcapng instead of pcap.' },
     { name: 'nano', help: 'Timestamps with nanosecond digits; with -w, a nanosecond capture file.' },
     { name: 'flows', help: 'Track TCP and UDP conversations instead of printing packets, and print them at exit as tshark -z conv,tcp and -z conv,udp do (with --json: one JSON line per flow as it ends).' },
+    { name: 'no-reassemble', help: 'Do not reassemble IP fragments (RFC 791, RFC 8200). By default --json, --flows, --prefixes and --ipfix see a fragmented datagram whole, on the fragment that completes it, as tshark does; text lines and -w never change (tcpdump does not reassemble).' },
     { name: 'prefixes', value: 'FILE', help: 'Count packets and bytes per network instead of printing packets: each packet goes to the longest prefix in FILE that holds its source (out) and to the one that holds its destination (in); at exit the top 20 prefixes by bytes are printed (with --json, one JSON line). FILE is text, one network per line: an IPv4 or IPv6 prefix (192.0.2.0/24, 2001:db8::/32), then an optional label (the rest of the line); blank lines and lines starting with # are ignored.' },
     { name: 'stats', value: 'SECS', help: 'Every SECS seconds print packets seen, matched, malformed and dropped to standard error.', defaultText: 'only at exit' },
     { name: 'raw', value: 'proto', choices: ['icmp', 'tcp', 'udp', 'icmp6'], help: 'Capture at the IP level on a raw socket of that protocol instead of an interface (root or CAP_NET_RAW).' },
@@ -118,6 +121,7 @@ export function sniffOptions(args: ParsedArgs): SniffOptions {
     nano: args.has('nano'),
     json: args.has('json'),
     flows: args.has('flows'),
+    reassemble: !args.has('no-reassemble'),
     prefixes: args.string('prefixes') ?? null,
     stats: args.maybeNumber('stats', { integer: true, min: 1 }) ?? 0,
     raw: args.string('raw') ?? null,

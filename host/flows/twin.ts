@@ -752,7 +752,12 @@ export class FlowsTwin implements FlowsExports {
     const m32 = this.m32;
     const f64 = this.f64;
     const d = descs + i * DESC_SIZE;
+    const tp = (times + i * TIME_SIZE) >>> 2;
+    const sec = m32[tp + TIME_W_SEC];
+    const nsec = m32[tp + TIME_W_NSEC];
     if (h === 0) {
+      // Not counted, but its time is the capture's (assembly/flows.ts).
+      this.clockTo(t, sec, nsec);
       this.bump(t, FT_ST_SKIPPED);
       return 1;
     }

@@ -16,6 +16,7 @@ import type { RawProto } from '../sources/raw-source.js';
 import { ringData } from '../sources/ring-async.js';
 import { loadFilterCompiler } from './filter-stage.js';
 import { StageRunner } from './runner.js';
+import type { ReassemblerOptions } from '../reasm/reassembler.js';
 
 export interface CaptureOptions {
   /** A pcap or pcapng file. */
@@ -39,6 +40,10 @@ export interface CaptureOptions {
   /** Pipeline stages (the sniffer's writers, flow table, IPFIX exporter ...) that see every
    *  batch's kept frames before it is yielded; finished when the capture ends. */
   stages?: BatchStage[];
+  /** IP reassembly (default on): the fragment completing a datagram is decoded with its
+   *  transport, the others without, as tshark does. false turns it off; an object sizes
+   *  it (ReassemblerOptions: caps, timeouts). */
+  reassemble?: boolean | ReassemblerOptions;
 }
 
 export interface CapturedPacket {
@@ -87,6 +92,7 @@ export async function* captureBatches(opts: CaptureOptions): AsyncGenerator<Capt
     const ring = FrameRing.create(engine, source.slotFormat === 'chunks' ? Math.min(2, shape.slots) : shape.slots, shape.slotPayload);
     const runner = new StageRunner(engine, ring, {
       slots: source.slotFormat, filter, count: opts.count ?? 0, stages: opts.stages ?? [], dissect: true, batchSize: opts.batchSize ?? 256,
+      reassemble: opts.reassemble,
     });
     try {
       // A bad expression fails here, before anything is read.

@@ -50,6 +50,7 @@ async function run(job: ConsumerJob, ready: () => void): Promise<ConsumerResult>
   const stages = await buildStages(engine, job.stages);
   const runner = new StageRunner(engine, ring, {
     slots: job.slots, filter: job.stages.filter, count: job.stages.count, stages, batchSize: BATCH,
+    reassemble: job.stages.reassemble,
   });
   const counters = runner.counters;
   ready();

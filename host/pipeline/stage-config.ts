@@ -18,6 +18,8 @@ export interface StageConfig {
   flows: boolean;
   prefixes: string | null;
   ipfix: Pick<IpfixStageConfig, 'collector' | 'domain' | 'activeTimeout' | 'idleTimeout'> | null;
+  /** IP reassembly before the stages (sniff --no-reassemble turns it off). */
+  reassemble: boolean;
 }
 
 export async function buildStages(engine: Engine, cfg: StageConfig): Promise<BatchStage[]> {
