@@ -11,6 +11,11 @@ export const CHUNK_BYTES = 1 << 20;
 /** Largest record we accept: libpcap's MAXIMUM_SNAPLEN is 262144; allow some slack. */
 export const MAX_RECORD = 1 << 20;
 
+/** pcapng interfaces a file may declare, over all its sections: a ring slot names the
+ *  interface in a u16 (SLOT_IFACE), and each costs memory (a 5 MB file of interface
+ *  blocks held 38 MB before this bound). */
+export const MAX_INTERFACES = 1 << 16;
+
 export type CaptureFormat = 'pcap' | 'pcapng';
 
 export interface CaptureInterface {
@@ -200,6 +205,7 @@ export class CaptureFileReader {
 
   private readIDB(p: number, len: number, start: number): void {
     if (len < 20) this.fail('E_BAD_CAPTURE', start, `pcapng interface block too short (${len})`);
+    if (this.info.interfaces.length >= MAX_INTERFACES) this.fail('E_BAD_CAPTURE', start, `too many pcapng interfaces (more than ${MAX_INTERFACES})`);
     const iface: CaptureInterface = { linktype: this.u16(p + 8), snaplen: this.u32(p + 12), tsresol: 6, tsoffset: 0, name: '' };
     // Options: code u16, length u16, value padded to 4.
     let o = p + 16;
