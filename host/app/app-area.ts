@@ -30,5 +30,6 @@ export class AppArea {
 export function dissectApp(engine: Engine, batch: FrameBatch, area: AppArea, opts = 0): number {
   if (batch.count > area.capacity) throw new PktError('E_BAD_ARGUMENT', `app area: ${batch.count} frames, room for ${area.capacity}`);
   exportsOf(engine, APP).app_bind(batch.descs, area.base, batch.count);
+  batch.apps = area.base;
   return engine.dissect(batch, opts | DF_APP);
 }

@@ -16,6 +16,7 @@ import {
   D_IP_TOTAL, D_REASM_PTR, D_REASM_LEN, D_REASM_FRAGS,
   L_IP4, L_IP6, L_REASM,
 } from '../runtime/layout.js';
+import { APP_SIZE } from '../app/app-layout.js';
 
 export class PacketView {
   private readonly views: MemoryViews;
@@ -23,6 +24,8 @@ export class PacketView {
   desc = 0;
   /** Frame address. */
   frame = 0;
+  /** Address of the frame's application record (host/app/), 0 when it has none. */
+  app = 0;
 
   constructor(views: MemoryViews) {
     this.views = views;
@@ -32,13 +35,15 @@ export class PacketView {
   at(batch: FrameBatch, i: number): this {
     this.desc = batch.descAt(i);
     this.frame = batch.framePtr(i);
+    this.app = batch.apps === 0 ? 0 : batch.apps + i * APP_SIZE;
     return this;
   }
 
   /** Points the view at an arbitrary descriptor and frame. */
-  set(desc: number, frame: number): this {
+  set(desc: number, frame: number, app = 0): this {
     this.desc = desc;
     this.frame = frame;
+    this.app = app;
     this.views.refresh();
     return this;
   }

@@ -133,7 +133,7 @@ export class Engine {
   /** Decodes frame i of an already dissected batch. */
   decodeAt(batch: FrameBatch, i: number): DecodedPacket {
     const v = this.scratchView.at(batch, i);
-    return decodeView(v, this.views.refresh().u8, v.frame);
+    return decodeView(v, this.views.refresh().u8, v.frame, v.app === 0 ? undefined : v.app);
   }
 }
 

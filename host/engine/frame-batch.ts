@@ -21,6 +21,10 @@ export class FrameBatch {
   /** Address of the per-frame timestamps (TIME_SIZE each: sec u32, nsec u32). */
   readonly times: number;
   count = 0;
+  /** Address of the application record of frame 0 when the batch was dissected with its
+   *  application layer (host/app/app-area.ts dissectApp: record i at apps + i * APP_SIZE),
+   *  else 0. */
+  apps = 0;
   private dataUsed = 0;
   private readonly views: MemoryViews;
 
@@ -37,6 +41,7 @@ export class FrameBatch {
 
   clear(): void {
     this.count = 0;
+    this.apps = 0;
     this.dataUsed = 0;
   }
 

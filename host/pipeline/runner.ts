@@ -29,6 +29,7 @@ import {
 import { BatchFilters } from './filter-stage.js';
 import { Reassembler, type ReassemblerOptions } from '../reasm/reassembler.js';
 import { PktError } from '../runtime/errors.js';
+import { AppArea, dissectApp } from '../app/app-area.js';
 
 export interface RunnerConfig {
   /** What the ring's slots hold: the source's slotFormat. */
@@ -42,6 +43,8 @@ export interface RunnerConfig {
   dissect?: boolean;
   /** Frames per batch (default 1024). */
   batchSize?: number;
+  /** Decode the application layer too (host/app/), as when a stage asks for it (needsApp). */
+  app?: boolean;
   /** IP reassembly of dissected batches (default on; false turns it off, an object sizes it). */
   reassemble?: boolean | ReassemblerOptions;
 }
@@ -89,6 +92,8 @@ export class StageRunner {
   private readonly idleStages: BatchStage[];
   private readonly filters: BatchFilters;
   private readonly needDissect: boolean;
+  /** The app records of `batch` (DF_APP), when a stage reads the application layer. */
+  private readonly appArea: AppArea | null;
   private readonly passthrough: ChunkWriter | null;
   private readonly nextOut: number;
   /** Frame slots the last batch references (frames mode), given back on the next step. */
@@ -114,7 +119,9 @@ export class StageRunner {
     this.stages = cfg.stages;
     this.idleStages = cfg.stages.filter((s) => s.idle !== undefined);
     this.filters = new BatchFilters(engine, cfg.filter);
-    this.needDissect = cfg.dissect === true || cfg.stages.some((s) => s.needsDissect);
+    const app = cfg.app === true || cfg.stages.some((s) => s.needsApp === true);
+    this.needDissect = app || cfg.dissect === true || cfg.stages.some((s) => s.needsDissect);
+    this.appArea = app ? new AppArea(engine, this.size) : null;
     const re = cfg.reassemble ?? true;
     this.reassembler = this.needDissect && re !== false ? new Reassembler(engine, re === true ? {} : re) : null;
     // -r IN -w OUT with nothing else to do: whole chunks of records go out as they came in.
@@ -211,7 +218,7 @@ export class StageRunner {
     info.firstMatch = c.matched + 1;
     info.filtered = false;
     c.seen += n;
-    if (this.needDissect) c.malformed += this.engine.dissect(b);
+    if (this.needDissect) c.malformed += this.appArea !== null ? dissectApp(this.engine, b, this.appArea) : this.engine.dissect(b);
     if (this.reassembler !== null) this.reassembler.process(b);
     const filter = this.filters.for(linktype);
     let matched = n;

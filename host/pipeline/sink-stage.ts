@@ -8,6 +8,8 @@ import type { BatchInfo, BatchStage } from '../stage/batch-stage.js';
 
 export class SinkStage implements BatchStage {
   readonly needsDissect: boolean;
+  /** Text and JSON print the application layer (host/app/) of what they dissect. */
+  readonly needsApp: boolean;
   private readonly sink: PacketSink;
   private readonly engine: Engine;
   private readonly view: PacketView;
@@ -18,6 +20,7 @@ export class SinkStage implements BatchStage {
     this.engine = engine;
     this.sink = sink;
     this.needsDissect = needsDissect;
+    this.needsApp = needsDissect;
     this.view = engine.createView();
     this.numberBy = numberBy;
   }

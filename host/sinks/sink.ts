@@ -12,6 +12,7 @@ import {
   DESC_SIZE, FRAME_SIZE, FRAME_W_CAPLEN, FRAME_W_LINK, FRAME_W_PTR, FRAME_W_WIRELEN, TIME_SIZE, TIME_W_NSEC, TIME_W_SEC,
 } from '../runtime/layout.js';
 import { TextBuffer } from './text/buffer.js';
+import { APP_SIZE } from '../app/app-layout.js';
 import { TextFormatter, type TextOptions } from './text/format.js';
 import { writeJsonPacket } from './json-format.js';
 import { PcapWriter, type PcapWriterOptions } from './pcap-writer.js';
@@ -72,6 +73,7 @@ abstract class TextLikeSink implements PacketSink {
       const t = (batch.times + i * TIME_SIZE) >>> 2;
       view.desc = batch.descs + i * DESC_SIZE;
       view.frame = u32[((batch.table + i * FRAME_SIZE) >>> 2) + FRAME_W_PTR];
+      view.app = batch.apps === 0 ? 0 : batch.apps + i * APP_SIZE;
       this.one(view, m, u32[t + TIME_W_SEC], u32[t + TIME_W_NSEC], firstNumber + (this.numberByIndex ? i : n));
       n++;
     }

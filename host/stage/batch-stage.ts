@@ -14,6 +14,9 @@ export interface BatchFilter {
 export interface BatchStage {
   /** True if the stage reads descriptors (the runner dissects only when one does). */
   readonly needsDissect: boolean;
+  /** True if the stage reads the application layer (batch.apps, view.app): the runner then
+   *  dissects with DF_APP into an app area (host/app/). */
+  readonly needsApp?: boolean;
   process(batch: FrameBatch, select: number, info: BatchInfo): void;
   /** Called about every 100 ms while a live source is quiet, with the wall clock, so
    *  time-driven stages (flow timeouts) move on without packets. */
