@@ -198,8 +198,10 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     const char *why = pcap_geterr(c->p);
     if (strcmp(code, "E_PERM") == 0) {
       snprintf(msg, sizeof msg,
-               "no permission to capture on %s (%s): run as root, or grant CAP_NET_RAW and CAP_NET_ADMIN "
-               "(setcap cap_net_raw,cap_net_admin=eip \"$(command -v node)\")",
+               "no permission to capture on %s (%s): run as root with -Z user (root is dropped once the "
+               "capture is open), or give CAP_NET_RAW,CAP_NET_ADMIN to a dedicated node copy executable only "
+               "by a pcap group, or to a systemd unit (AmbientCapabilities=); never to the system node "
+               "(every local user's scripts would get them; see SECURITY.md)",
                iface, why);
     } else if (rc == PCAP_ERROR_NO_SUCH_DEVICE) {
       snprintf(msg, sizeof msg, "no such interface: %s (%s)", iface, why);
