@@ -81,7 +81,7 @@ for (let i = 0; i < 100_000; i++) {
   flows.push({ index: i, proto: 6, ipVersion: 4, a: { addr: `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`, port: 1024 + (i % 60000) },
     b: { addr: '192.0.2.1', port: 443 }, aToB: d, bToA: { ...d }, firstSec: 1_700_000_000, firstNsec: 0, lastSec: 1_700_000_001, lastNsec: 0,
     startSec: 1_700_000_000, startNsec: 0, stateA: null, stateB: null, state: null, historyA: [], historyB: [], endReason: 'idle', endReasonCode: 1,
-    icmpType: null, icmpCode: null, vlan: 0, iface: 1, noPorts: false, pickup: false, reports: 0 });
+    icmpType: null, icmpCode: null, vlan: 0, iface: 1, noPorts: false, pickup: false, reports: 0, rstIgnored: 0 });
 }
 const ex: { rps: number; cpu: number; stored: number; lost: number }[] = [];
 for (let r = 0; r < ROUNDS; r++) {

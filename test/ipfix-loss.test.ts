@@ -31,7 +31,7 @@ function rec(i: number, v6 = false): FlowRecord {
     startSec: 1_700_000_000 + i, startNsec: 123_000_000,
     stateA: null, stateB: null, state: null, historyA: [], historyB: [],
     endReason: 'idle', endReasonCode: 1, icmpType: null, icmpCode: null, vlan: i % 7 === 0 ? 100 : 0, iface: 2,
-    noPorts: false, pickup: false, reports: 0,
+    noPorts: false, pickup: false, reports: 0, rstIgnored: 0,
   };
 }
 

@@ -296,7 +296,7 @@ function synthetic(i: number): FlowRecord {
     firstSec: 1_700_000_000 + i, firstNsec: 0, lastSec: 1_700_000_002 + i, lastNsec: 0, startSec: 1_700_000_000 + i, startNsec: 0,
     stateA: null, stateB: null, state: null, historyA: [], historyB: [],
     endReason: 'idle', endReasonCode: 1, icmpType: null, icmpCode: null, vlan: 0, iface: 3,
-    noPorts: false, pickup: false, reports: 0,
+    noPorts: false, pickup: false, reports: 0, rstIgnored: 0,
   };
 }
 
