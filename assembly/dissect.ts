@@ -402,20 +402,22 @@ function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
 function dissectTCP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, verify: bool, v6: bool, firstFrag: bool): void {
   put16(d, D_L4_OFF, l4);
   if (l4 + 20 > cap) { setError(d, E_TRUNC_L4); return; }
-  if (l4len < 20 && !firstFrag) { setError(d, E_BAD_TCP_OFF); return; }
   let t = f + l4;
+  let offFlags = be16(t + 12);
+  let doff = (offFlags >> 12) << 2;
+  // The header length is recorded even for a segment too short to hold the header, so
+  // that a printer can say what the header claimed.
+  put16(d, D_L4_HDR_LEN, doff);
+  if (l4len < 20 && !firstFrag) { setError(d, E_BAD_TCP_OFF); return; }
   setLayer(d, L_TCP);
   put16(d, D_SRC_PORT, be16(t));
   put16(d, D_DST_PORT, be16(t + 2));
   put32(d, D_TCP_SEQ, be32(t + 4));
   put32(d, D_TCP_ACK, be32(t + 8));
-  let offFlags = be16(t + 12);
-  let doff = (offFlags >> 12) << 2;
   put16(d, D_TCP_FLAGS, offFlags & 0x0FFF);
   put16(d, D_TCP_WINDOW, be16(t + 14));
   put16(d, D_L4_CKSUM, be16(t + 16));
   put16(d, D_TCP_URG, be16(t + 18));
-  put16(d, D_L4_HDR_LEN, doff);
   if (doff < 20 || (doff > l4len && !firstFrag)) { setError(d, E_BAD_TCP_OFF); return; }
   put16(d, D_PAYLOAD_OFF, l4 + doff);
   put16(d, D_PAYLOAD_LEN, l4len > doff ? clamp16(l4len - doff) : 0);

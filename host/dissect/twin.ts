@@ -464,20 +464,20 @@ export class DissectTwin implements DissectExports {
     const m = this.m;
     this.put16(d, D_L4_OFF, l4);
     if (l4 + 20 > cap) { this.setError(d, E_TRUNC_L4); return; }
-    if (l4len < 20 && !firstFrag) { this.setError(d, E_BAD_TCP_OFF); return; }
     const t = f + l4;
+    const offFlags = this.be16(t + 12);
+    const doff = (offFlags >> 12) << 2;
+    this.put16(d, D_L4_HDR_LEN, doff);
+    if (l4len < 20 && !firstFrag) { this.setError(d, E_BAD_TCP_OFF); return; }
     this.setLayer(d, L_TCP);
     this.put16(d, D_SRC_PORT, this.be16(t));
     this.put16(d, D_DST_PORT, this.be16(t + 2));
     this.put32(d, D_TCP_SEQ, this.be32(t + 4));
     this.put32(d, D_TCP_ACK, this.be32(t + 8));
-    const offFlags = this.be16(t + 12);
-    const doff = (offFlags >> 12) << 2;
     this.put16(d, D_TCP_FLAGS, offFlags & 0x0FFF);
     this.put16(d, D_TCP_WINDOW, this.be16(t + 14));
     this.put16(d, D_L4_CKSUM, this.be16(t + 16));
     this.put16(d, D_TCP_URG, this.be16(t + 18));
-    this.put16(d, D_L4_HDR_LEN, doff);
     if (doff < 20 || (doff > l4len && !firstFrag)) { this.setError(d, E_BAD_TCP_OFF); return; }
     this.put16(d, D_PAYLOAD_OFF, l4 + doff);
     this.put16(d, D_PAYLOAD_LEN, l4len > doff ? clamp16(l4len - doff) : 0);
