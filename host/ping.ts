@@ -26,7 +26,7 @@ export const PING_SPEC: ToolSpec = {
     { name: 'ttl', short: 't', value: 'ttl', help: 'IPv4 time to live, IPv6 hop limit of the requests (1 to 255).', defaultText: "the kernel's (net.ipv4.ip_default_ttl, usually 64)" },
     { name: 'quiet', short: 'q', help: 'Print only the header line and the summary.' },
     { name: 'ipv4', short: '4', help: 'Use IPv4 only (HOST must resolve to an IPv4 address).' },
-    { name: 'ipv6', short: '6', help: 'Use IPv6 only (HOST must resolve to an IPv6 address).' },
+    { name: 'ipv6', short: '6', help: 'Use IPv6 only (HOST must resolve to an IPv6 address). Replies show no ttl: an IPv6 raw socket hands over the ICMPv6 message without the IPv6 header, and the hop limit would come as IPV6_HOPLIMIT ancillary data (IPV6_RECVHOPLIMIT), which the raw-socket module cannot read (it has no recvmsg). Errors (Address unreachable for a neighbour that never answers, and the others) are the ICMPv6 messages the kernel or a router sends back.' },
     { name: 'backend', value: 'backend', choices: ['wasm', 'ts'], help: 'Build and decode the packets in WebAssembly or in the TypeScript twin.', default: 'wasm' },
   ],
   operands: [{ name: 'HOST', help: 'A host name, an IPv4 or an IPv6 address.' }],

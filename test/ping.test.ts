@@ -95,6 +95,23 @@ test('a peer that drops echo requests, and an address with no host: 100% loss, e
   }, 'q');
 });
 
+test('ping -6 to an on-link address nobody answers: the kernel\'s ICMPv6 Address unreachable, per request', async () => {
+  if (!live()) return;
+  await withNetnsPair((p) => {
+    // Neighbour discovery fails, and the kernel sends the ICMPv6 destination unreachable
+    // (code 3, address unreachable) from the local address to the raw socket, about 3 s
+    // (three solicitations) after a request: -W 4 waits for them.
+    const nobody = p.ip6B.replace(/::2$/, '::77');
+    assert.ok(nobody !== p.ip6B);
+    const r = nsExec(p.a, 'node', ['host/ping.js', '-6', '-c', '3', '-i', '1', '-W', '4', nobody]);
+    assert.is(r.status, 1, r.stdout + r.stderr);
+    const errs = r.stdout.split('\n').filter((l) => l.startsWith(`From ${p.ip6A} icmp_seq=`));
+    assert.ok(errs.length >= 1, r.stdout);
+    for (const l of errs) assert.match(l, / Destination unreachable: Address unreachable$/);
+    assert.match(r.stdout, new RegExp(`3 packets transmitted, 0 received, \\+${errs.length} errors, 100% packet loss`));
+  }, 'u');
+});
+
 test('bad arguments: one line, exit 2, no stack', () => {
   for (const args of [[], ['-c', '0', '127.0.0.1'], ['--nope', '127.0.0.1'], ['no.such.host.invalid']]) {
     const res = spawn(args);
