@@ -2,15 +2,16 @@
 //   \t0x0000:  4500 003c 1b68 4000 4006 2152 7f00 0001  E..<.h@.@.!R....
 // 16 bytes a line in 2-byte groups, each group preceded by a space; with ASCII, the hex
 // column is padded to 8 groups and followed by two spaces and the bytes, '.' for anything
-// outside 0x21..0x7e (tcpdump's ND_ASCII_ISGRAPH: a space prints as '.' too). Each line starts with a newline: the caller ends the packet's text.
+// outside 0x21..0x7e (tcpdump's ND_ASCII_ISGRAPH: a space prints as '.' too). Each line starts with
+// the indent (a newline and a tab unless a printer asks for more): the caller ends the packet's text.
 import type { TextBuffer } from './buffer.js';
 
 const HEX_COLUMN = 40; // 8 groups of " xxxx"
 
-export function writeHexDump(out: TextBuffer, m: Uint8Array, off: number, len: number, ascii: boolean): void {
+export function writeHexDump(out: TextBuffer, m: Uint8Array, off: number, len: number, ascii: boolean, indent = '\n\t'): void {
   for (let line = 0; line < len; line += 16) {
     const n = len - line < 16 ? len - line : 16;
-    out.str('\n\t0x').hex(line, 4).ch(58).ch(32);
+    out.str(indent).str('0x').hex(line, 4).ch(58).ch(32);
     let col = 0;
     for (let i = 0; i < n; i += 2) {
       out.ch(32).hex2(m[off + line + i]);

@@ -1,18 +1,27 @@
-// IPv4, IPv6, UDP, ICMP, ICMPv6 and ARP as tcpdump 4.99 prints them (print-ip.c,
-// print-ip6.c, print-udp.c, print-icmp.c, print-icmp6.c, print-arp.c), for the parts this
-// project prints itself. Where tcpdump goes on with a protocol printer of its own (DNS,
-// OSPF, GRE, routing headers ...) the state's cut marks where our generic text begins.
+// IPv4, the upper-layer demultiplexer, UDP and ARP as tcpdump 4.99 prints them (print-ip.c,
+// print-ip-demux.c, print-udp.c, print-arp.c). The IPv4 header's fields and length come
+// from the descriptor (L3_OFF, L3_HDR_LEN, the D_IP_* fields); the upper layer starts
+// where the descriptor's IP header length ends. tcpdump's checks against the captured
+// length (its " [|proto]" markers) are kept: they decide where a truncated line stops.
 import type { TextState } from './state.js';
 import { onesSum, shouldBe } from './inet-checksum.js';
 import { ethertypeName, ipprotoName } from './names.js';
 import { writeAddr, writeTcp } from './tcp.js';
+import { writeIcmp } from './icmp.js';
+import { writeIcmp6 } from './icmp6.js';
+import { pseudoSum6, writeIp6 } from './ip6.js';
+import { pseudoSum4, writeIp4Options } from './ip-options.js';
+import { writeInnerIp } from './inner.js';
+import { IPF_DF, IPF_MF, IPF_RF, L_REASM, L_UDP, LINKTYPE_IPV4, LINKTYPE_IPV6 } from '../../runtime/layout.js';
 
-/** ip_print(): bp is the IPv4 header, length the bytes after the link header (wire). */
+/** ip_print(): bp is the IPv4 header (the descriptor's L3_OFF), length the bytes after the
+ *  link header on the wire. */
 export function writeIp4(st: TextState, bp: number, length: number): void {
+  const v = st.v;
   const out = st.out;
-  const m = st.m;
   st.proto = 'ip';
   const ver = st.u8(bp) >>> 4;
+  if (st.dead) return;
   if (ver !== 4) {
     if (ver === 6) out.str('IP6, wrong link-layer encapsulation');
     else out.str('IP').dec(ver);
@@ -20,11 +29,11 @@ export function writeIp4(st: TextState, bp: number, length: number): void {
     return;
   }
   if (!st.eflag) out.str('IP ');
-  st.need(bp, 20);
+  if (!st.need(bp, 20)) return;
   if (length < 20) { out.str('truncated-ip ').dec(length); return; }
-  const hlen = (m[bp] & 15) * 4;
+  const hlen = v.l3HdrLen;
   if (hlen < 20) { out.str('bad-hlen ').dec(hlen); return; }
-  let len = (m[bp + 2] << 8) | m[bp + 3];
+  let len = v.ipLen;
   if (length < len) out.str('truncated-ip - ').dec(len - length).str(' bytes missing! ');
   if (len < hlen) {
     // tcpdump is built with GUESS_TSO: a zero length is taken as a TSO send.
@@ -33,174 +42,155 @@ export function writeIp4(st: TextState, bp: number, length: number): void {
   }
   if (bp + len < st.snapend) st.snapend = bp + len;
   len -= hlen;
-  const off = (m[bp + 6] << 8) | m[bp + 7];
-  const proto = m[bp + 9];
+  const fragOff = v.fragOffset;
+  const flags = v.ipFlags;
+  const proto = v.ipNxt;
   if (st.vflag) {
-    const tos = m[bp + 1];
+    const tos = v.tos;
     out.str('(tos 0x').hex(tos);
     switch (tos & 3) {
       case 1: out.str(',ECT(1)'); break;
       case 2: out.str(',ECT(0)'); break;
       case 3: out.str(',CE'); break;
     }
-    const ttl = m[bp + 8];
+    const ttl = v.ttl;
     if (ttl >= 1) out.str(', ttl ').dec(ttl);
-    out.str(', id ').dec((m[bp + 4] << 8) | m[bp + 5]).str(', offset ').dec((off & 0x1FFF) * 8).str(', flags [');
-    const fl = off & 0xE000;
-    if (fl === 0) out.str('none');
+    out.str(', id ').dec(v.ipId).str(', offset ').dec(fragOff).str(', flags [');
+    if ((flags & (IPF_MF | IPF_DF | IPF_RF)) === 0) out.str('none');
     else {
       let sep = false;
-      if (fl & 0x2000) { out.ch(43); sep = true; }
-      if (fl & 0x4000) { if (sep) out.str(', '); out.str('DF'); sep = true; }
-      if (fl & 0x8000) { if (sep) out.str(', '); out.str('rsvd'); }
+      if (flags & IPF_MF) { out.ch(43); sep = true; }
+      if (flags & IPF_DF) { if (sep) out.str(', '); out.str('DF'); sep = true; }
+      if (flags & IPF_RF) { if (sep) out.str(', '); out.str('rsvd'); }
     }
     out.str('], proto ').str(ipprotoName(proto)).str(' (').dec(proto).ch(41);
-    out.str(', length ').dec((m[bp + 2] << 8) | m[bp + 3]);
+    out.str(', length ').dec(v.ipLen);
+    let optionsCut = false;
     if (hlen > 20) {
-      // IP options have printers of their own (RR, TS, RA ...): generic from here.
-      st.markCut();
       out.str(', options (');
+      optionsCut = !writeIp4Options(st, bp + 20, hlen - 20);
+      if (st.dead) return;
+      if (optionsCut) out.str(' [truncated-option]');
       out.ch(41);
     }
     if (bp + hlen <= st.snapend) {
-      const s = onesSum(m, bp, hlen);
+      const s = onesSum(st.m, bp, hlen);
       if (s !== 0xFFFF) {
-        const field = (m[bp + 10] << 8) | m[bp + 11];
+        const field = v.ipChecksum;
         out.str(', bad cksum ').hex(field).str(' (->').hex(shouldBe(field, s)).str(')!');
       }
     }
     out.str(')\n    ');
+    if (optionsCut) {
+      out.ipv4(v.ipSrc).str(' > ').ipv4(v.ipDst).str(': ');
+      st.markTrunc();
+      return;
+    }
   }
-  if ((off & 0x1FFF) === 0) {
+  if (fragOff === 0) {
     if (proto !== 6 && proto !== 17 && proto !== 132 && proto !== 33) {
-      out.ipv4At(m, bp + 12).str(' > ').ipv4At(m, bp + 16).str(': ');
+      out.ipv4(v.ipSrc).str(' > ').ipv4(v.ipDst).str(': ');
     }
     if (!st.has(bp, hlen)) {
       out.str(' [remaining caplen(').dec(Math.max(0, st.snapend - bp)).str(') < header length(').dec(hlen).str(')]');
       st.trunc();
       return;
     }
-    writeIpDemux(st, bp + hlen, len, 4, (off & 0x2000) !== 0, proto, bp);
+    writeIpDemux(st, bp + hlen, len, 4, (flags & IPF_MF) !== 0, proto, bp);
   } else {
-    out.ipv4At(m, bp + 12).str(' > ').ipv4At(m, bp + 16).str(': ip-proto-').dec(proto);
+    // Not the first fragment: the upper-layer header is in another one.
+    out.ipv4(v.ipSrc).str(' > ').ipv4(v.ipDst).str(': ip-proto-').dec(proto);
   }
 }
 
-/** ip_demux_print(): the upper layer of an IPv4 or IPv6 packet. */
-function writeIpDemux(st: TextState, bp: number, length: number, ver: number, fragmented: boolean, nh: number, ip: number): void {
+/** ip_demux_print(): the upper layer at `bp` of an IPv4 or IPv6 packet whose header is at
+ *  `ip`, `length` bytes long per the IP header(s). */
+export function writeIpDemux(st: TextState, bp: number, length: number, ver: number, fragmented: boolean, nh: number, ip: number): void {
+  const out = st.out;
   switch (nh) {
     case 6: writeTcp(st, bp, length, ip, ver, fragmented); return;
     case 17: writeUdp(st, bp, length, ip, ver, fragmented); return;
-    case 1: if (ver === 4) { writeIcmp(st, bp, length, fragmented); return; } break;
-    case 58: if (ver === 6) { writeIcmp6(st, bp, length); return; } break;
-    case 4: st.proto = 'ip'; writeIp4(st, bp, length); return;
-    case 41: writeIp6(st, bp, length); return;
-    default: break;
+    case 1:
+      if (ver === 4) writeIcmp(st, bp, length, fragmented);
+      else out.str('[ICMP requires IPv4] (invalid)');
+      return;
+    case 58:
+      if (ver === 6) writeIcmp6(st, bp, length, fragmented, ip);
+      else out.str('[ICMPv6 requires IPv6] (invalid)');
+      return;
+    case 4: writeInnerIp(st, bp, length, LINKTYPE_IPV4, nh); return;
+    case 41: writeInnerIp(st, bp, length, LINKTYPE_IPV6, nh); return;
+    case 50: writeEsp(st, bp, length); return;
+    case 59: out.str('no next header'); return;
+    case 77: out.str(' nd ').dec(length); return;
+    default:
+      // IGMP, GRE, OSPF, PIM, SCTP ... have printers of their own, and so has AH, whose
+      // protected protocol only IPv6's extension-header chain locates: this is tcpdump's
+      // form for a protocol it has no printer for.
+      st.markCut();
+      out.str(' ip-proto-').dec(nh).ch(32).dec(length);
+      return;
   }
-  // IGMP, GRE, OSPF, PIM, SCTP, ESP ... have printers of their own.
-  st.markCut();
-  st.out.str('ip-proto-').dec(nh).ch(32).dec(length);
 }
 
-/** ip6_print() with the extension-header walk for hop-by-hop, destination options and
- *  fragment headers; routing headers and the rest go generic. */
-export function writeIp6(st: TextState, bp: number, length: number): void {
+/** esp_print() without keys: the SPI, the sequence number and the length. */
+function writeEsp(st: TextState, bp: number, length: number): void {
+  st.proto = 'esp';
+  if (bp + 8 >= st.snapend) { st.trunc(); return; }
+  st.out.str('ESP(spi=0x').hex(st.g32(bp), 8).str(',seq=0x').hex(st.g32(bp + 4)).str('), length ').dec(length);
+}
+
+/** ah_print(): the authentication header at bp (an IPv6 extension header the descriptor
+ *  located); returns its length. */
+export function writeAh(st: TextState, bp: number): number {
   const out = st.out;
-  const m = st.m;
-  st.proto = 'ip6';
-  st.need(bp, 40);
-  const ver = m[bp] >>> 4;
-  if (ver !== 6) { out.str('IP6, bad version ').dec(ver); return; }
-  if (!st.eflag) out.str('IP6 ');
-  if (length < 40) { out.str('truncated-ip6 ').dec(length); return; }
-  const plen = (m[bp + 4] << 8) | m[bp + 5];
-  let nh = m[bp + 6];
-  let len: number;
-  if (plen !== 0) {
-    len = plen + 40;
-    if (length < len) out.str('truncated-ip6 - ').dec(len - length).str(' bytes missing!');
-  } else {
-    // Payload length 0: a jumbogram if a hop-by-hop Jumbo option says so, else empty.
-    const jumbo = nh === 0 ? jumboLength(st, bp + 40) : -1;
-    len = jumbo >= 0 ? jumbo + 40 : 40;
+  st.proto = 'ah';
+  if (!st.has(bp, 1)) { st.trunc(); return 0; }
+  out.str('AH');
+  const ahLen = st.g8(bp + 1);
+  if (st.dead) return 0;
+  const hdrLen = (ahLen + 2) * 4;
+  out.ch(40);
+  if (st.vflag) out.str('length=').dec(ahLen).ch(40).dec(hdrLen).str('-bytes),');
+  const reserved = st.g16(bp + 2);
+  if (st.dead) return 0;
+  if (reserved) out.str('reserved=0x').hex(reserved).str('[MustBeZero],');
+  const spi = st.g32(bp + 4);
+  if (st.dead) return 0;
+  out.str('spi=0x').hex(spi, 8).ch(44);
+  const seq = st.g32(bp + 8);
+  if (st.dead) return 0;
+  out.str('seq=0x').hex(seq).str(',icv=0x');
+  for (let p = bp + 12; p < bp + hdrLen; p++) {
+    const b = st.g8(p);
+    if (st.dead) return 0;
+    out.hex2(b);
   }
-  if (st.vflag) {
-    const flow = ((m[bp] << 24) | (m[bp + 1] << 16) | (m[bp + 2] << 8) | m[bp + 3]) >>> 0;
-    out.ch(40);
-    if (flow & 0x0ff00000) out.str('class 0x').hex((flow & 0x0ff00000) >>> 20, 2).str(', ');
-    if (flow & 0x000fffff) out.str('flowlabel 0x').hex(flow & 0x000fffff, 5).str(', ');
-    out.str('hlim ').dec(m[bp + 7]).str(', next-header ').str(ipprotoName(nh)).str(' (').dec(nh).str(') payload length: ').dec(plen).str(') ');
-  }
-  if (bp + len < st.snapend) st.snapend = bp + len;
-  let cp = bp;
-  let advance = 40;
-  let fragmented = false;
-  while (cp < st.snapend && advance > 0) {
-    cp += advance;
-    len -= advance;
-    if (cp === bp + 40 && nh !== 6 && nh !== 17 && nh !== 33 && nh !== 132) {
-      out.ipv6At(m, bp + 8).str(' > ').ipv6At(m, bp + 24).str(': ');
-    }
-    switch (nh) {
-      case 0: case 60: {
-        // Hop-by-hop / destination options: named, options only with -v (generic then).
-        // The whole header must be captured before tcpdump prints its name; an option
-        // overrunning it truncates after the name.
-        st.proto = nh === 0 ? 'hbhopt' : 'dstopt';
-        const next = st.u8(cp);
-        const hl = (st.u8(cp + 1) + 1) * 8;
-        if (!st.need(cp, hl)) return;
-        out.str(nh === 0 ? 'HBH ' : 'DSTOPT ');
-        walkOptions(st, cp + 2, hl - 2);
-        if (st.vflag) st.markCut();
-        advance = hl;
-        nh = next;
-        break;
-      }
-      case 44: {
-        st.proto = 'frag6';
-        const next = st.u8(cp);
-        const offlg = st.u16(cp + 2);
-        const fragLen = 40 + plen - (cp - bp) - 8;
-        // tcpdump reads every field before printing any (printf arguments).
-        const ident = st.vflag ? st.u32(cp + 4) : 0;
-        if (st.vflag) out.str('frag (0x').hex(ident, 8).ch(58).dec(offlg & 0xFFF8).ch(124).dec(fragLen).ch(41);
-        else out.str('frag (').dec(offlg & 0xFFF8).ch(124).dec(fragLen).ch(41);
-        if ((offlg & 0xFFF8) !== 0) return;
-        out.ch(32);
-        advance = 8;
-        if (st.snapend <= cp + advance) return;
-        nh = next;
-        fragmented = true;
-        break;
-      }
-      case 43: case 135: case 51: case 50: case 59:
-        // Routing, mobility, AH, ESP, no-next-header: printers of their own.
-        st.markCut();
-        return;
-      default:
-        writeIpDemux(st, cp, len, 6, fragmented, nh, bp);
-        return;
-    }
-  }
+  out.str('): ');
+  return hdrLen;
 }
 
 /** udp_print() up to the generic "UDP, length N": well-known ports get their own
  *  printers in tcpdump, so the text after the ports is marked generic. */
 function writeUdp(st: TextState, bp: number, length0: number, ip: number, ver: number, fragmented: boolean): void {
+  const v = st.v;
   const out = st.out;
   const m = st.m;
   let length = length0;
   st.proto = 'udp';
-  const direct = m[ver === 4 ? ip + 9 : ip + 6] === 17;
+  // Addresses go with the ports when UDP follows the fixed IP header directly.
+  const direct = v.ipNxt === 17;
   const srcOff = ver === 4 ? ip + 12 : ip + 8;
   const dstOff = ver === 4 ? ip + 16 : ip + 24;
+  // The dissector's fields when it read this header whole and the IP length covers it; else
+  // tcpdump's reads, which stop where the capture does.
+  const whole = (v.layers & (L_UDP | L_REASM)) === L_UDP && bp === st.f + v.l4Off && st.has(bp, 8);
   if (!st.has(bp + 2, 2)) { udpAddrs(st, direct, srcOff, dstOff, ver, -1, -1); st.trunc(); return; }
-  const sport = st.u16(bp);
-  const dport = st.u16(bp + 2);
+  const sport = whole ? v.srcPort : st.u16(bp);
+  const dport = whole ? v.dstPort : st.u16(bp + 2);
   if (length < 8) { udpAddrs(st, direct, srcOff, dstOff, ver, sport, dport); out.str('truncated-udp ').dec(length); return; }
   if (!st.has(bp + 4, 2)) { udpAddrs(st, direct, srcOff, dstOff, ver, sport, dport); st.trunc(); return; }
-  let ulen = st.u16(bp + 4);
+  let ulen = whole ? v.udpLength : st.u16(bp + 4);
   if (ulen === 0 && length > 65535) ulen = length;
   if (ulen < 8) { udpAddrs(st, direct, srcOff, dstOff, ver, sport, dport); out.str('truncated-udplength ').dec(ulen); return; }
   ulen -= 8;
@@ -210,45 +200,16 @@ function writeUdp(st: TextState, bp: number, length0: number, ip: number, ver: n
   udpAddrs(st, direct, srcOff, dstOff, ver, sport, dport);
   if (!st.qflag) st.markCut();
   if (st.vflag && !fragmented && (ver === 6 || st.vflag > 1)) {
-    const field = st.u16(bp + 6);
+    const field = (m[bp + 6] << 8) | m[bp + 7];
     if (ver === 4 && field === 0) out.str('[no cksum] ');
     else if (st.has(bp + 8, length)) {
-      let s = onesSum(m, srcOff, ver === 4 ? 8 : 32);
+      let s = ver === 4 ? pseudoSum4(st, ip, v.l3HdrLen) : pseudoSum6(st, ip);
       s = onesSum(m, bp, length + 8, s + 17 + length + 8);
       if (s !== 0xFFFF) out.str('[bad udp cksum 0x').hex(field, 4).str(' -> 0x').hex(shouldBe(field, s), 4).str('!] ');
       else out.str('[udp sum ok] ');
     }
   }
   out.str('UDP, length ').dec(ulen);
-}
-
-/** The hop-by-hop Jumbo Payload option's length (RFC 2675), or -1. Reads only what is
- *  captured; a header cut short is left for the walk to report. */
-function jumboLength(st: TextState, hbh: number): number {
-  if (!st.has(hbh, 2)) return -1;
-  const hl = (st.m[hbh + 1] + 1) * 8;
-  for (let i = 2; i + 1 < hl && st.has(hbh + i, 2);) {
-    const t = st.m[hbh + i];
-    if (t === 0) { i++; continue; }
-    const ol = st.m[hbh + i + 1];
-    if (t === 0xC2 && ol === 4 && st.has(hbh + i + 2, 4)) {
-      return ((st.m[hbh + i + 2] << 24) | (st.m[hbh + i + 3] << 16) | (st.m[hbh + i + 4] << 8) | st.m[hbh + i + 5]) >>> 0;
-    }
-    i += ol + 2;
-  }
-  return -1;
-}
-
-/** ip6_opt_process(): tcpdump walks hop-by-hop and destination options even without -v
- *  (looking for Jumbo), so an option running past the capture truncates the line. */
-function walkOptions(st: TextState, p: number, n: number): void {
-  for (let i = 0; i < n;) {
-    const t = st.u8(p + i);
-    if (t === 0) { i++; continue; }
-    const ol = st.u8(p + i + 1);
-    st.need(p + i, ol + 2);
-    i += ol + 2;
-  }
 }
 
 /** udpipaddr_print(): "src.sport > dst.dport: ", ports alone after IPv6 extension headers. */
@@ -261,83 +222,20 @@ function udpAddrs(st: TextState, direct: boolean, srcOff: number, dstOff: number
   out.dec(dport).str(': ');
 }
 
-/** icmp_print() for echo and time-exceeded; other types go generic after "ICMP ". */
-function writeIcmp(st: TextState, bp: number, plen: number, fragmented: boolean): void {
-  const out = st.out;
-  st.proto = 'icmp';
-  const type = st.u8(bp);
-  const code = st.u8(bp + 1);
-  // tcpdump builds the type text first and prints "ICMP <text>" after: a field missing
-  // from the capture truncates before "ICMP" itself.
-  switch (type) {
-    case 0: case 8: {
-      const id = st.u16(bp + 4);
-      const seq = st.u16(bp + 6);
-      if (st.dead) return;
-      out.str(type === 8 ? 'ICMP echo request' : 'ICMP echo reply').str(', id ').dec(id).str(', seq ').dec(seq);
-      break;
-    }
-    case 11:
-      if (!st.need(bp + 24, 4)) return; // the quoted header's destination, as tcpdump checks
-      if (code === 0) out.str('ICMP time exceeded in-transit');
-      else if (code === 1) out.str('ICMP ip reassembly time exceeded');
-      else out.str('ICMP time exceeded-#').dec(code);
-      break;
-    default:
-      st.markCut();
-      out.str('ICMP ');
-      return;
-  }
-  out.str(', length ').dec(plen);
-  if (st.vflag && !fragmented && st.has(bp, plen)) {
-    const s = onesSum(st.m, bp, plen);
-    if (s !== 0xFFFF) {
-      const field = (st.m[bp + 2] << 8) | st.m[bp + 3];
-      out.str(' (wrong icmp cksum ').hex(field).str(' (->').hex(shouldBe(field, s)).str(')!)');
-    }
-  }
-  if (st.vflag && type === 11) st.markCut(); // -v prints the quoted packet on a new line
-}
-
-/** icmp6_print() for echo and the neighbour-discovery names; -v detail goes generic. */
-function writeIcmp6(st: TextState, bp: number, length: number): void {
-  const out = st.out;
-  st.proto = 'icmp6';
-  if (length === 0) { out.str('ICMP6, length 0 (invalid)'); return; }
-  if (st.vflag) { st.markCut(); return; } // "[icmp6 sum ok] ..." and option lines
-  const type = st.u8(bp);
-  out.str('ICMP6, ');
-  switch (type) {
-    case 128: case 129: {
-      out.str(type === 128 ? 'echo request' : 'echo reply');
-      const id = st.u16(bp + 4);
-      const seq = st.u16(bp + 6);
-      if (st.dead) return;
-      out.str(', id ').dec(id).str(', seq ').dec(seq);
-      break;
-    }
-    case 133: out.str('router solicitation'); break;
-    case 134: out.str('router advertisement'); break;
-    case 135: st.need(bp + 8, 16); out.str('neighbor solicitation, who has ').ipv6At(st.m, bp + 8); break;
-    case 136: st.need(bp + 8, 16); out.str('neighbor advertisement, tgt is ').ipv6At(st.m, bp + 8); break;
-    default:
-      st.markCut();
-      return;
-  }
-  out.str(', length ').dec(length);
-}
-
-/** arp_print() for Ethernet/IPv4 ARP; other hardware or protocol types go generic. */
+/** arp_print() for Ethernet/IPv4 ARP; other hardware or protocol types go generic. The
+ *  descriptor gives the opcode, the hardware address length and the header length (which
+ *  places the four addresses). */
 export function writeArp(st: TextState, bp: number, length: number): void {
+  const v = st.v;
   const out = st.out;
   const m = st.m;
   st.proto = 'arp';
-  st.need(bp, 8);
+  if (!st.need(bp, 8)) return;
   const hrd = (m[bp] << 8) | m[bp + 1];
   const pro = (m[bp + 2] << 8) | m[bp + 3];
-  const hln = m[bp + 4];
-  const pln = m[bp + 5];
-  const op = (m[bp + 6] << 8) | m[bp + 7];
+  const hln = v.arpHwLen;
+  const pln = ((v.l3HdrLen - 8) >>> 1) - hln;
+  const op = v.arpOpcode;
   const sha = bp + 8;
   const spa = sha + hln;
   const tha = spa + pln;
@@ -378,3 +276,5 @@ export function writeArp(st: TextState, bp: number, length: number): void {
   }
   out.str(', length ').dec(length);
 }
+
+export { writeIp6 };

@@ -1,9 +1,16 @@
 // TCP as tcpdump 4.99 prints it (print-tcp.c): ports, Flags [..], relative or absolute
 // seq/ack, win, urg, the options list in wire order, length, and the cut where tcpdump
-// would hand the payload to an application printer.
+// would hand the payload to an application printer. The header is where the descriptor's
+// L4 offset says, as long as its L4_HDR_LEN; the fields come from the descriptor when the
+// dissector read the whole header, and the options are printed from the bytes between the
+// fixed header and L4_HDR_LEN.
 import type { TextState } from './state.js';
 import { onesSum, shouldBe } from './inet-checksum.js';
 import { tcpAppPort, tcpOptionName } from './names.js';
+import { writeCharEscaped } from './escape.js';
+import { pseudoSum6 } from './ip6.js';
+import { pseudoSum4 } from './ip-options.js';
+import { L_REASM, L_TCP } from '../../runtime/layout.js';
 
 const FLAG_CHARS = [70, 83, 82, 80, 46, 85, 69, 87]; // F S R P . U E W (FIN first)
 const MAX_RST_DATA = 30;
@@ -12,40 +19,47 @@ const MAX_RST_DATA = 30;
  *  the IP header; `innerProto` the protocol field of the fixed IP header (tcpdump prints
  *  addresses with the ports only when it is TCP, i.e. no IPv6 extension headers). */
 export function writeTcp(st: TextState, bp: number, length: number, ip: number, v: number, fragmented: boolean): void {
+  const d = st.v;
   const out = st.out;
   const m = st.m;
   st.proto = 'tcp';
   const srcOff = v === 4 ? ip + 12 : ip + 8;
   const dstOff = v === 4 ? ip + 16 : ip + 24;
   const alen = v === 4 ? 4 : 16;
-  const direct = m[v === 4 ? ip + 9 : ip + 6] === 6;
+  // Addresses go with the ports when TCP follows the fixed IP header directly.
+  const direct = d.ipNxt === 6;
   if (!st.has(bp + 2, 2)) {
     writeAddr(st, srcOff, v); out.str(' > '); writeAddr(st, dstOff, v); out.ch(58);
     st.trunc();
     return;
   }
-  const sport = st.u16(bp);
-  const dport = st.u16(bp + 2);
+  // The dissector's fields when it read this header (on a fragment that completed a
+  // reassembly they describe the datagram's, elsewhere); a segment the IP length leaves too
+  // short for one gets tcpdump's reads of what is there.
+  const atL4 = (d.layers & L_REASM) === 0 && bp === st.f + d.l4Off;
+  const whole = atL4 && (d.layers & L_TCP) !== 0;
+  const sport = whole ? d.srcPort : st.u16(bp);
+  const dport = whole ? d.dstPort : st.u16(bp + 2);
   if (direct) { writeAddr(st, srcOff, v); out.ch(46); }
   out.dec(sport).str(' > ');
   if (direct) { writeAddr(st, dstOff, v); out.ch(46); }
   out.dec(dport).str(': ');
-  st.need(bp, 20);
-  let hlen = (m[bp + 12] >>> 4) * 4;
+  if (!st.need(bp, 20)) return;
+  let hlen = atL4 ? d.l4HdrLen : (m[bp + 12] >>> 4) * 4;
   if (hlen < 20) {
     out.str(' tcp ').dec(Math.max(0, length - hlen)).str(' [bad hdr length ').dec(hlen).str(' - too short, < 20]');
     return;
   }
-  let seq = st.u32(bp + 4);
-  let ack = st.u32(bp + 8);
-  const win = st.u16(bp + 14);
-  const urp = st.u16(bp + 18);
+  let seq = whole ? d.tcpSeq : st.u32(bp + 4);
+  let ack = whole ? d.tcpAck : st.u32(bp + 8);
+  const win = whole ? d.tcpWindow : st.u16(bp + 14);
+  const urp = whole ? d.tcpUrgent : st.u16(bp + 18);
   if (st.qflag) {
     out.str('tcp ').dec(length - hlen >= 0 ? length - hlen : (length - hlen) >>> 0);
     if (hlen > length) out.str(' [bad hdr length ').dec(hlen).str(' - too long, > ').dec(length).ch(93);
     return;
   }
-  const flags = m[bp + 13];
+  const flags = whole ? d.tcpFlags & 0xFF : m[bp + 13];
   out.str('Flags [');
   if (flags === 0) out.str('none');
   else for (let i = 0; i < 8; i++) if (flags & (1 << i)) out.ch(FLAG_CHARS[i]);
@@ -70,7 +84,7 @@ export function writeTcp(st: TextState, bp: number, length: number, ip: number, 
   if (st.vflag > 0 && !fragmented && st.has(bp, length)) {
     // Pseudo-header + segment; the sum over everything including the field is 0xFFFF
     // when the checksum is right.
-    let s = onesSum(m, srcOff, alen * 2);
+    let s = v === 4 ? pseudoSum4(st, ip, d.l3HdrLen) : pseudoSum6(st, ip);
     s = onesSum(m, bp, length, s + 6 + length);
     const field = (m[bp + 16] << 8) | m[bp + 17];
     out.str(', cksum 0x').hex(field, 4);
@@ -252,16 +266,8 @@ function writeRstData(st: TextState, sp: number, length: number): void {
   let n = length;
   if (n > MAX_RST_DATA) { n = MAX_RST_DATA; out.ch(43); }
   out.ch(32);
-  for (let p = sp; n > 0 && p < st.snapend; p++, n--) writeCharEscaped(st, st.m[p]);
+  for (let p = sp; n > 0 && p < st.snapend; p++, n--) writeCharEscaped(out, st.m[p]);
   out.ch(93);
-}
-
-/** fn_print_char(): M- for the high bit, ^X for control characters. */
-export function writeCharEscaped(st: TextState, c0: number): void {
-  let c = c0;
-  if (c & 0x80) { st.out.str('M-'); c &= 0x7F; }
-  if (c < 0x20 || c === 0x7F) { st.out.ch(94); c ^= 0x40; }
-  st.out.ch(c);
 }
 
 export function writeAddr(st: TextState, off: number, v: number): void {

@@ -1,0 +1,271 @@
+// Link layers as tcpdump 4.99 prints them (print-ether.c, print-sll.c, print-null.c, and
+// the raw-IP link types), then what they carry. The descriptor says where the link header
+// ends (L2_LEN), how many VLAN tags it holds and what follows (EtherType, an 802.3 length
+// with its LLC header, or the IP/ARP header at L3_OFF); the link-header fields printed with
+// -e (addresses, tag control words, the SLL fields) are read where those headers put them.
+import type { TextState } from './state.js';
+import { writeArp, writeIp4 } from './ip.js';
+import { writeIp6 } from './ip6.js';
+import { writeEther8023, writeLlc } from './llc.js';
+import { writeLoopback } from './loopback.js';
+import { bsdAfName, ethertypeName, SLL_PKTTYPES } from './names.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import {
+  LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP,
+  LINKTYPE_NULL, LINKTYPE_RAW, L_ETH, L_NULL, L_SLL, L_SLL2,
+} from '../../runtime/layout.js';
+
+/** Prints the link layer and what it carries; returns the link header length for -x, or
+ *  -1 for link types printed as a raw dump. */
+export function writeLink(st: TextState): number {
+  const v = st.v;
+  switch (v.linktype) {
+    case LINKTYPE_ETHERNET: return writeEther(st);
+    case LINKTYPE_LINUX_SLL: return writeSll(st);
+    case LINKTYPE_LINUX_SLL2: return writeSll2(st);
+    case LINKTYPE_NULL:
+    case LINKTYPE_LOOP: return writeNull(st);
+    case LINKTYPE_RAW:
+    case LINKTYPE_IPV4:
+    case LINKTYPE_IPV6: {
+      const out = st.out;
+      if (st.eflag) out.str('ip: ');
+      if (v.capLen < 1) { st.proto = 'ip'; st.trunc(); return 0; }
+      // The dissector decided by the link type, or for LINKTYPE_RAW by the version nibble.
+      const bp = st.f + v.l2Len;
+      if (v.etherType === 0x0800) writeIp4(st, bp, v.wireLen);
+      else if (v.etherType === 0x86dd) writeIp6(st, bp, v.wireLen);
+      else out.str('unknown ip ').dec(st.m[bp] >>> 4);
+      return 0;
+    }
+    default:
+      // tcpdump's unsupported_if_print(): the protocol name in capitals, then the bytes.
+      st.markCut();
+      st.out.str('UNSUPPORTED');
+      return -1;
+  }
+}
+
+/** VLAN tag types the dissector steps over (802.1Q, 802.1ad, the old QinQ 0x9100). */
+function isTag(t: number): boolean {
+  return t === 0x8100 || t === 0x88a8 || t === 0x9100;
+}
+
+/** ether_type_print(): with -q just the name. */
+function writeEthertype(st: TextState, type: number): void {
+  const name = ethertypeName(type);
+  if (!st.qflag) st.out.str('ethertype ').str(name ?? 'Unknown').str(' (0x').hex(type, 4).ch(41);
+  else if (name !== undefined) st.out.str(name);
+  else st.out.str('Unknown Ethertype (0x').hex(type, 4).ch(41);
+}
+
+/** The SLL printers' own EtherType form (sll_print(), sll2_print()): -q leaves it out. */
+function writeSllEthertype(st: TextState, type: number): void {
+  st.out.str('ethertype ').str(ethertypeName(type) ?? 'Unknown').str(' (0x').hex(type, 4).ch(41);
+}
+
+/** Ethernet II / 802.3, with 802.1Q/802.1ad tags. */
+function writeEther(st: TextState): number {
+  const v = st.v;
+  const out = st.out;
+  const m = st.m;
+  const f = st.f;
+  const length = v.wireLen;
+  st.proto = 'ether';
+  st.hdrlen = 14;
+  if ((v.layers & L_ETH) === 0 || length < 14) { st.trunc(); return 14; }
+  if (st.eflag) out.macAt(m, f + 6).str(' > ').macAt(m, f).str(', ');
+  let type = v.ethType;
+  let hdr = 14;
+  if (type <= 1500) return (st.hdrlen = hdr + writeEther8023(st, f + hdr, length - hdr, type, false));
+  if (st.eflag) { writeEthertype(st, type); out.str(', length ').dec(length).str(': '); }
+  // Tags: the descriptor counts those captured whole, from byte 14 on.
+  const tags = v.vlanCount;
+  for (let i = 0; isTag(type); i++) {
+    st.proto = 'vlan';
+    const p = f + hdr;
+    if (i >= tags) {
+      // The tag the dissector found cut short: tcpdump's -x then starts where the capture ends.
+      if (!st.need(p, 4)) return (st.hdrlen = hdr + Math.max(0, st.snapend - p));
+      break; // more tags than the dissector follows: the rest is printed as unknown
+    }
+    const tci = i === 0 ? v.vlanTci0 : i === 1 ? v.vlanTci1 : (m[p] << 8) | m[p + 1];
+    type = (m[p + 2] << 8) | m[p + 3];
+    if (st.eflag) {
+      out.str('vlan ').dec(tci & 0xFFF).str(', p ').dec(tci >>> 13);
+      if (tci & 0x1000) out.str(', DEI');
+      out.str(', ');
+      if (type > 1500) { writeEthertype(st, type); out.str(', '); }
+    }
+    hdr += 4;
+    st.hdrlen = hdr;
+    if (type <= 1500) return (st.hdrlen = hdr + writeEther8023(st, f + hdr, length - hdr, type, true));
+  }
+  const bp = f + hdr;
+  const rest = length - hdr;
+  switch (type) {
+    case 0x0800: writeIp4(st, f + v.l3Off, rest); break;
+    case 0x86dd: writeIp6(st, f + v.l3Off, rest); break;
+    case 0x0806: case 0x8035: writeArp(st, f + v.l3Off, rest); break;
+    case 0x9000: writeLoopback(st, bp, rest); break;
+    default:
+      st.markCut();
+      if (!st.eflag) {
+        out.macAt(m, f + 6).str(' > ').macAt(m, f).str(', ');
+        writeEthertype(st, type);
+        out.str(', length ').dec(length).str(': ');
+      }
+      st.defaultData(bp, v.capLen - hdr);
+      break;
+  }
+  return hdr;
+}
+
+/** What an SLL header's protocol field announces: IPv4, IPv6, ARP through the descriptor;
+ *  802.2 (LLC) and VLAN as tcpdump's sll printers do; anything else as its bytes, after the
+ *  SLL header itself when -e did not print it. */
+function sllPayload(st: TextState, type0: number, hdr0: number, header: () => void): number {
+  const v = st.v;
+  const out = st.out;
+  const m = st.m;
+  const f = st.f;
+  let type = type0;
+  let hdr = hdr0;
+  for (let i = 0; type === 0x8100; i++) {
+    // tcpdump's SLL printers follow 802.1Q tags only.
+    const p = f + hdr;
+    if (i >= v.vlanCount) {
+      st.proto = 'vlan';
+      if (!st.need(p, 4)) return hdr;
+      break; // more tags than the dissector follows: the rest is printed as unknown
+    }
+    if (st.eflag) {
+      const tci = i === 0 ? v.vlanTci0 : i === 1 ? v.vlanTci1 : (m[p] << 8) | m[p + 1];
+      out.str('vlan ').dec(tci & 0xFFF).str(', p ').dec(tci >>> 13);
+      if (tci & 0x1000) out.str(', DEI');
+      out.str(', ');
+    }
+    type = (m[p + 2] << 8) | m[p + 3];
+    if (type <= 1500) type = 4; // an 802.3 length inside the tag: tcpdump takes it as 802.2
+    if (!st.qflag) out.str('ethertype ').str(ethertypeName(type) ?? 'Unknown').str(', ');
+    hdr += 4;
+  }
+  const bp = f + hdr;
+  const length = v.wireLen - hdr;
+  if (type === 0x0800) writeIp4(st, f + v.l3Off, length);
+  else if (type === 0x86dd) writeIp6(st, f + v.l3Off, length);
+  else if (type === 0x0806 || type === 0x8035) writeArp(st, f + v.l3Off, length);
+  else if (type === 4) {
+    const n = writeLlc(st, bp, length, false);
+    if (n >= 0) hdr += n;
+    else st.defaultData(bp, v.capLen - hdr);
+  } else {
+    st.markCut();
+    if (type > 1500 && !st.eflag) header();
+    st.defaultData(bp, v.capLen - hdr);
+  }
+  return hdr;
+}
+
+/** Linux cooked capture v1: its header only with -e, as tcpdump. */
+function writeSll(st: TextState): number {
+  const v = st.v;
+  const out = st.out;
+  const m = st.m;
+  const p = st.f;
+  st.proto = 'sll';
+  st.hdrlen = 16;
+  if ((v.layers & L_SLL) === 0) { st.jump(); return 16; }
+  const proto = (m[p + 14] << 8) | m[p + 15];
+  const header = (): void => {
+    const name = SLL_PKTTYPES[v.l2Proto] ?? '?';
+    for (let i = name.length; i < 3; i++) out.ch(32);
+    out.str(name).ch(32);
+    if (((m[p + 4] << 8) | m[p + 5]) === 6) out.macAt(m, p + 6).ch(32);
+    if (!st.qflag) {
+      if (proto <= 1500) {
+        if (proto === 1) out.str('802.3');
+        else if (proto === 4) out.str('802.2');
+        else out.str('ethertype Unknown (0x').hex(proto, 4).ch(41);
+      } else {
+        writeSllEthertype(st, proto);
+      }
+      out.str(', length ').dec(v.wireLen).str(': ');
+    }
+  };
+  if (st.eflag) header();
+  const hdr = sllPayload(st, proto, 16, header);
+  st.hdrlen = hdr;
+  return hdr;
+}
+
+/** Linux cooked capture v2: tcpdump always prints the interface name and direction. */
+function writeSll2(st: TextState): number {
+  const v = st.v;
+  const out = st.out;
+  const m = st.m;
+  const p = st.f;
+  st.proto = 'sll2';
+  st.hdrlen = 20;
+  if ((v.layers & L_SLL2) === 0) { st.jump(); return 20; }
+  const proto = (m[p] << 8) | m[p + 1];
+  const ifindex = ((m[p + 4] << 24) | (m[p + 5] << 16) | (m[p + 6] << 8) | m[p + 7]) >>> 0;
+  const ifname = ifName(ifindex);
+  out.utf8(ifname);
+  for (let i = ifname.length; i < 5; i++) out.ch(32);
+  out.ch(32);
+  const dir = SLL_PKTTYPES[v.l2Proto] ?? '?';
+  out.str(dir);
+  for (let i = dir.length; i < 3; i++) out.ch(32);
+  out.ch(32);
+  const header = (): void => {
+    out.str('ifindex ').dec(ifindex).ch(32);
+    if (m[p + 11] === 6) out.macAt(m, p + 12).ch(32);
+    if (!st.qflag) {
+      if (proto <= 1500) out.str('ethertype Unknown (0x').hex(proto, 4).ch(41);
+      else writeSllEthertype(st, proto);
+      out.str(', length ').dec(v.wireLen).str(': ');
+    }
+  };
+  if (st.eflag) header();
+  const hdr = sllPayload(st, proto, 20, header);
+  st.hdrlen = hdr;
+  return hdr;
+}
+
+/** BSD loopback (DLT_NULL, DLT_LOOP): the address family the dissector read. */
+function writeNull(st: TextState): number {
+  const v = st.v;
+  const out = st.out;
+  st.proto = 'null';
+  st.hdrlen = 4;
+  if ((v.layers & L_NULL) === 0) { st.jump(); return 4; }
+  const af = v.l2Proto;
+  const length = v.wireLen;
+  const header = (): void => { out.str('AF ').str(bsdAfName(af)).str(' (').dec(af).str('), length ').dec(length).str(': '); };
+  if (st.eflag) header();
+  if (af === 2) writeIp4(st, st.f + v.l3Off, length - 4);
+  else if (af === 24 || af === 28 || af === 30) writeIp6(st, st.f + v.l3Off, length - 4);
+  else {
+    st.markCut();
+    if (!st.eflag) header();
+    st.defaultData(st.f + 4, v.capLen - 4);
+  }
+  return 4;
+}
+
+let ifNames: Map<number, string> | null = null;
+
+/** if_indextoname() as tcpdump calls it: this host's interface of that index, or "?". */
+function ifName(index: number): string {
+  if (ifNames === null) {
+    ifNames = new Map();
+    try {
+      for (const name of readdirSync('/sys/class/net')) {
+        const idx = Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim());
+        if (Number.isInteger(idx)) ifNames.set(idx, name);
+      }
+    } catch { /* not Linux: every index prints as "?" */ }
+  }
+  return ifNames.get(index) ?? '?';
+}
