@@ -115,7 +115,7 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
     if (echo && v.l4CapEnd >= v.l4Off + 8) out.str(',"ident":').dec(v.icmpId).str(',"seq":').dec(v.icmpSeq);
     out.ch(125);
   }
-  if (v.app !== 0 && m[v.app + A_PROTO] === APP_DNS) {
+  if (transport && v.app !== 0 && m[v.app + A_PROTO] === APP_DNS) {
     // The application layer (host/app/): decode()'s own object, so the two cannot differ;
     // only frames a decoder claimed pay for it.
     const dns = decodeDns(m, f, v.app);
