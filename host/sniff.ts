@@ -88,7 +88,7 @@ function sourceStatsLines(src: Source, s: SourceStats, r: ConsumerResult): strin
 function stageConfig(o: SniffOptions, src: Source): StageConfig {
   // tcpdump: -t none, default local time, -tt epoch, -ttt delta, -tttt date, -ttttt since first.
   const ts = o.timestamps === 0 ? 1 : o.timestamps === 1 ? 0 : Math.min(o.timestamps, 5);
-  const summariesOnly = o.flows || o.prefixes !== null || o.ipfix !== null;
+  const summariesOnly = o.flows || o.prefixes !== null || o.ipfix !== null || o.log.length > 0;
   return {
     // What the kernel filtered (libpcap) is not filtered again.
     filter: src.filtersInKernel ? '' : o.filter,
@@ -106,6 +106,7 @@ function stageConfig(o: SniffOptions, src: Source): StageConfig {
     } : null,
     json: o.json && !summariesOnly ? true : o.json,
     flows: o.flows,
+    log: o.log,
     prefixes: o.prefixes,
     ipfix: o.ipfix === null ? null : { collector: o.ipfix, domain: o.ipfixDomain, activeTimeout: o.activeTimeout, idleTimeout: o.idleTimeout },
     reassemble: o.reassemble,

@@ -1,6 +1,7 @@
 // Command line of host/sniff.js: tcpdump's flags (combinable short options, values
 // attached or separate: -nnvX, -c10, -c 10) plus long options for what tcpdump lacks,
 // declared once as specs (host/cli/args.ts) that --help prints.
+import { LOG_KIND_HELP } from '../app/log/kinds.js';
 import { lookup } from 'node:dns/promises';
 import { parseCollector } from '../ipfix/collector.js';
 import { usageError, type ParsedArgs, type ToolSpec } from './args.js';
@@ -25,6 +26,8 @@ export interface SniffOptions {
   nano: boolean; // --nano
   json: boolean;
   flows: boolean;
+  /** --log KIND[,KIND]: metadata logs (host/app/log/), one JSON line per transaction. */
+  log: string[];
   /** IP reassembly before JSON, flows, prefixes and IPFIX (off: --no-reassemble). */
   reassemble: boolean;
   prefixes: string | null;
@@ -83,6 +86,7 @@ export const SNIFF_SPEC: ToolSpec = {
     { name: 'nano', help: 'Timestamps with nanosecond digits; with -w, a nanosecond capture file.' },
     { name: 'flows', help: 'Track TCP and UDP conversations instead of printing packets, and print them at exit as tshark -z conv,tcp and -z conv,udp do (with --json: one JSON line per flow as it ends).' },
     { name: 'no-reassemble', help: 'Do not reassemble IP fragments (RFC 791, RFC 8200). By default --json, --flows, --prefixes and --ipfix see a fragmented datagram whole, on the fragment that completes it, as tshark does; text lines and -w never change (tcpdump does not reassemble).' },
+    { name: 'log', value: 'KIND', help: `Write one JSON line per application transaction instead of printing packets, as Zeek's logs do; KIND is a comma-separated list of: ${[...LOG_KIND_HELP].map(([k, h]) => `${k} (${h})`).join('; ')}.` },
     { name: 'prefixes', value: 'FILE', help: 'Count packets and bytes per network instead of printing packets: each packet goes to the longest prefix in FILE that holds its source (out) and to the one that holds its destination (in); at exit the top 20 prefixes by bytes are printed (with --json, one JSON line). FILE is text, one network per line: an IPv4 or IPv6 prefix (192.0.2.0/24, 2001:db8::/32), then an optional label (the rest of the line); blank lines and lines starting with # are ignored.' },
     { name: 'stats', value: 'SECS', help: 'Every SECS seconds print packets seen, matched, malformed and dropped to standard error.', defaultText: 'only at exit' },
     { name: 'raw', value: 'proto', choices: ['icmp', 'tcp', 'udp', 'icmp6'], help: 'Capture at the IP level on a raw socket of that protocol instead of an interface (root or CAP_NET_RAW).' },
@@ -121,6 +125,7 @@ export function sniffOptions(args: ParsedArgs): SniffOptions {
     nano: args.has('nano'),
     json: args.has('json'),
     flows: args.has('flows'),
+    log: logKinds(args.string('log')),
     reassemble: !args.has('no-reassemble'),
     prefixes: args.string('prefixes') ?? null,
     stats: args.maybeNumber('stats', { integer: true, min: 1 }) ?? 0,
@@ -142,6 +147,17 @@ export function sniffOptions(args: ParsedArgs): SniffOptions {
   if (o.readFile !== null && o.raw !== null) throw usageError('-r and --raw cannot be combined');
   if (o.readFile !== null && o.iface !== null) throw usageError('-r and -i cannot be combined');
   return o;
+}
+
+/** --log's list, each name checked. */
+function logKinds(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const kinds = text.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  for (const k of kinds) {
+    if (!LOG_KIND_HELP.has(k)) throw usageError(`invalid value "${k}" for --log: expected ${[...LOG_KIND_HELP.keys()].join(', ')} (comma-separated)`);
+  }
+  if (kinds.length === 0) throw usageError('--log needs a log: ' + [...LOG_KIND_HELP.keys()].join(', '));
+  return [...new Set(kinds)];
 }
 
 /** Checks an --ipfix target and resolves its name now, so that a typo is one line and

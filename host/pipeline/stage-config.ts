@@ -16,6 +16,8 @@ export interface StageConfig {
   text: TextOptions | null;
   json: boolean;
   flows: boolean;
+  /** --log kinds (host/app/log/); empty: none. */
+  log: string[];
   prefixes: string | null;
   ipfix: Pick<IpfixStageConfig, 'collector' | 'domain' | 'activeTimeout' | 'idleTimeout'> | null;
   /** IP reassembly before the stages (sniff --no-reassemble turns it off). */
@@ -35,6 +37,7 @@ export async function buildStages(engine: Engine, cfg: StageConfig): Promise<Bat
   }
   if (cfg.json && !cfg.flows && cfg.prefixes === null && cfg.ipfix === null) stages.push(new SinkStage(engine, new sinks!.JsonSink(engine.views, 1), true, 'record'));
   else if (cfg.text !== null) stages.push(new SinkStage(engine, new sinks!.TextSink(engine.views, 1, cfg.text), true, 'match'));
+  if (cfg.log.length > 0) stages.push(new (await import('./log-stage.js')).LogStage(engine, cfg.log));
   if (cfg.flows) stages.push(new (await import('./flow-stage.js')).FlowStage(engine, cfg.json));
   if (cfg.prefixes !== null) stages.push(new (await import('./prefix-stage.js')).PrefixStage(engine, cfg.prefixes, cfg.json));
   if (cfg.ipfix !== null) {

@@ -1,0 +1,226 @@
+// --log dns: one JSON line per DNS transaction, in the field names of Zeek's dns.log
+// (ts, id.orig_h, id.orig_p, id.resp_h, id.resp_p, proto, trans_id, rtt, query, qclass,
+// qtype, rcode and their _name, AA, TC, RD, RA, Z, answers, TTLs), plus `service` (dns,
+// mdns, llmnr) and `status`: "answered" (a query and the response with the same id on the
+// same 5-tuple, reversed, with rtt = response time - query time), "unanswered" (no
+// response within DNS_TIMEOUT_S of packet time, or at the end of input), "unsolicited" (a
+// response whose query was not seen). Pending queries wait on a timer wheel; at most
+// DNS_PENDING_MAX of them, the oldest written out unanswered to make room.
+import type { Engine } from '../../engine/engine.js';
+import { TimerWheel } from '../../wheel/timer-wheel.js';
+import { readDns, type DnsMessage } from '../dns/message.js';
+import { readName } from '../dns/names.js';
+import { TYPE_NAMES, T_A, T_AAAA, T_CNAME, T_NS, T_PTR, T_DNAME, T_MX, T_SRV, T_TXT } from '../dns/types.js';
+import { APP_DNS, DV_TCP, DV_MDNS, DV_LLMNR, DS_QUESTION, DS_ANSWER, DIF_BAD_RDATA, DIF_RDATA_TRUNC } from '../app-layout.js';
+import { ipv4ToString, ipv6ToString } from '../../runtime/addr.js';
+import type { LogFrame, TransactionLog } from './transaction-log.js';
+
+export const DNS_TIMEOUT_S = 10;
+export const DNS_PENDING_MAX = 65536;
+const TICKS_PER_S = 10;
+
+const CLASS_NAMES: ReadonlyMap<number, string> = new Map([[1, 'C_INTERNET'], [3, 'C_CHAOS'], [4, 'C_HESIOD'], [254, 'C_NONE'], [255, 'C_ANY']]);
+const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
+const EXT_RCODE_NAMES: ReadonlyMap<number, string> = new Map([[16, 'BADVERS'], [17, 'BADKEY'], [18, 'BADTIME'], [19, 'BADMODE'], [20, 'BADNAME'], [21, 'BADALG'], [22, 'BADTRUNC'], [23, 'BADCOOKIE']]);
+
+/** What a query leaves waiting for its response. */
+interface Pending {
+  key: string;
+  slot: number;
+  handle: number;
+  ts: number;
+  origH: string; origP: number; respH: string; respP: number;
+  proto: 'udp' | 'tcp';
+  service: 'dns' | 'mdns' | 'llmnr';
+  id: number;
+  query: Question | null;
+  flags: number;
+}
+
+interface Question { name: string; type: number; cls: number }
+
+export interface DnsLogRecord {
+  ts: number;
+  'id.orig_h': string; 'id.orig_p': number; 'id.resp_h': string; 'id.resp_p': number;
+  proto: 'udp' | 'tcp';
+  service: 'dns' | 'mdns' | 'llmnr';
+  trans_id: number;
+  status: 'answered' | 'unanswered' | 'unsolicited';
+  rtt?: number;
+  query?: string; qclass?: number; qclass_name?: string; qtype?: number; qtype_name?: string;
+  rcode?: number; rcode_name?: string;
+  AA: boolean; TC: boolean; RD: boolean; RA: boolean; Z: number;
+  answers?: string[]; TTLs?: number[];
+}
+
+const seconds = (sec: number, nsec: number): number => sec + nsec / 1e9;
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+export class DnsLog implements TransactionLog {
+  readonly protos = [APP_DNS];
+  private readonly emit: (line: string) => void;
+  private readonly wheel: TimerWheel;
+  private readonly pending = new Map<string, Pending>();
+  private readonly slots: Array<Pending | undefined>;
+  private readonly free: number[] = [];
+  private readonly capacity: number;
+  private base = -1;
+
+  constructor(engine: Engine, emit: (line: string) => void, capacity = DNS_PENDING_MAX) {
+    this.emit = emit;
+    this.capacity = capacity;
+    this.wheel = new TimerWheel(engine, { capacity });
+    this.slots = new Array<Pending | undefined>(capacity);
+    for (let i = capacity - 1; i >= 0; i--) this.free.push(i);
+  }
+
+  frame(fr: LogFrame): void {
+    const v = fr.view;
+    const m = readDns(fr.u8, v.frame, v.app);
+    if (m === null || !m.hasHeader) return;
+    this.advance(fr.sec, fr.nsec);
+    const proto = (m.variant & DV_TCP) !== 0 ? 'tcp' : 'udp';
+    const src = v.srcString();
+    const dst = v.dstString();
+    const ts = seconds(fr.sec, fr.nsec);
+    if ((m.hdrFlags & 0x8000) === 0) {
+      const key = `${proto}|${src}|${v.srcPort}|${dst}|${v.dstPort}|${m.id}`;
+      const again = this.pending.get(key);
+      if (again !== undefined) this.close(again, 'unanswered'); // a retransmission: the first one's turn is over
+      if (this.free.length === 0) {
+        const oldest = this.pending.values().next().value;
+        if (oldest !== undefined) this.close(oldest, 'unanswered');
+      }
+      const slot = this.free.pop()!;
+      const p: Pending = {
+        key, slot, handle: 0, ts, origH: src, origP: v.srcPort, respH: dst, respP: v.dstPort, proto,
+        service: service(m), id: m.id, query: question(fr.u8, v.frame, m), flags: m.hdrFlags,
+      };
+      p.handle = this.wheel.schedule(DNS_TIMEOUT_S * TICKS_PER_S, slot);
+      this.slots[slot] = p;
+      this.pending.set(key, p);
+      return;
+    }
+    const key = `${proto}|${dst}|${v.dstPort}|${src}|${v.srcPort}|${m.id}`;
+    const p = this.pending.get(key);
+    if (p !== undefined) {
+      this.wheel.cancel(p.handle);
+      this.release(p);
+      this.write(p, 'answered', m, fr.u8, v.frame, ts);
+      return;
+    }
+    const q = question(fr.u8, v.frame, m);
+    this.write({
+      key, slot: -1, handle: 0, ts, origH: dst, origP: v.dstPort, respH: src, respP: v.srcPort, proto, service: service(m),
+      id: m.id, query: q, flags: m.hdrFlags,
+    }, 'unsolicited', m, fr.u8, v.frame, ts);
+  }
+
+  advance(sec: number, nsec: number): void {
+    if (this.base < 0) this.base = sec;
+    const tick = (sec - this.base) * TICKS_PER_S + Math.floor(nsec / (1e9 / TICKS_PER_S));
+    if (tick <= this.wheel.now) return;
+    this.wheel.advance(tick, (slot) => {
+      const p = this.slots[slot];
+      if (p === undefined) return;
+      this.release(p);
+      this.write(p, 'unanswered', null, null, 0, 0);
+    });
+  }
+
+  finish(): void {
+    for (const p of [...this.pending.values()]) this.close(p, 'unanswered');
+  }
+
+  /** Pending queries (for tests and stats). */
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  private close(p: Pending, status: 'unanswered'): void {
+    this.wheel.cancel(p.handle);
+    this.release(p);
+    this.write(p, status, null, null, 0, 0);
+  }
+
+  private release(p: Pending): void {
+    this.pending.delete(p.key);
+    this.slots[p.slot] = undefined;
+    this.free.push(p.slot);
+  }
+
+  private write(p: Pending, status: DnsLogRecord['status'], resp: DnsMessage | null, u8: Uint8Array | null, f: number, respTs: number): void {
+    const flags = resp?.hdrFlags ?? p.flags;
+    // Keys in dns.log's order: connection, trans_id, rtt, query, rcode, flags, answers.
+    const rec: DnsLogRecord = {
+      ts: round6(p.ts), 'id.orig_h': p.origH, 'id.orig_p': p.origP, 'id.resp_h': p.respH, 'id.resp_p': p.respP,
+      proto: p.proto, service: p.service, trans_id: p.id,
+    } as DnsLogRecord;
+    if (status === 'answered') rec.rtt = round6(respTs - p.ts);
+    if (p.query !== null) {
+      rec.query = p.query.name;
+      rec.qclass = p.query.cls;
+      rec.qclass_name = CLASS_NAMES.get(p.query.cls) ?? `C_${p.query.cls}`;
+      rec.qtype = p.query.type;
+      rec.qtype_name = TYPE_NAMES.get(p.query.type) ?? `TYPE${p.query.type}`;
+    }
+    if (resp !== null) {
+      const rcode = (resp.extRcode << 4) | (resp.hdrFlags & 15);
+      rec.rcode = rcode;
+      rec.rcode_name = RCODE_NAMES[rcode] ?? EXT_RCODE_NAMES.get(rcode) ?? `RCODE${rcode}`;
+    }
+    rec.AA = resp !== null && (flags & 0x400) !== 0;
+    rec.TC = (flags & 0x200) !== 0;
+    rec.RD = (p.flags & 0x100) !== 0;
+    rec.RA = resp !== null && (flags & 0x80) !== 0;
+    rec.Z = (flags >>> 4) & 7;
+    if (resp !== null && u8 !== null) {
+      const answers: string[] = [];
+      const ttls: number[] = [];
+      const capEnd = resp.off + resp.cap;
+      for (const it of resp.items) {
+        if (it.section !== DS_ANSWER) continue;
+        answers.push((it.flags & (DIF_BAD_RDATA | DIF_RDATA_TRUNC)) !== 0 ? '<bad rdata>' : answerText(u8, f, resp, it.type, it.rdata, it.rdlen, capEnd));
+        ttls.push(it.ttl);
+      }
+      if (answers.length > 0) { rec.answers = answers; rec.TTLs = ttls; }
+    }
+    rec.status = status;
+    this.emit(JSON.stringify(rec));
+  }
+}
+
+function service(m: DnsMessage): 'dns' | 'mdns' | 'llmnr' {
+  return (m.variant & DV_MDNS) !== 0 ? 'mdns' : (m.variant & DV_LLMNR) !== 0 ? 'llmnr' : 'dns';
+}
+
+/** A name as Zeek logs it: no trailing dot, the root as ".". */
+function zname(u8: Uint8Array, f: number, m: DnsMessage, p: number): string {
+  const t = readName(u8, f, m.off, p, m.off + m.cap).text;
+  return t === '<Root>' ? '.' : t;
+}
+
+function question(u8: Uint8Array, f: number, m: DnsMessage): Question | null {
+  const q = m.items.find((it) => it.section === DS_QUESTION);
+  if (q === undefined) return null;
+  const cls = (m.variant & DV_MDNS) !== 0 ? q.cls & 0x7FFF : q.cls;
+  return { name: zname(u8, f, m, q.name), type: q.type, cls };
+}
+
+/** One answer as Zeek's dns.log lists it: the address or name the record holds. */
+function answerText(u8: Uint8Array, f: number, m: DnsMessage, type: number, rd: number, rdlen: number, capEnd: number): string {
+  const p = f + rd;
+  switch (type) {
+    case T_A: return ipv4ToString(((u8[p] << 24) | (u8[p + 1] << 16) | (u8[p + 2] << 8) | u8[p + 3]) >>> 0);
+    case T_AAAA: return ipv6ToString(u8, p);
+    case T_CNAME: case T_NS: case T_PTR: case T_DNAME: return zname(u8, f, m, rd);
+    case T_MX: return zname(u8, f, m, rd + 2);
+    case T_SRV: return zname(u8, f, m, rd + 6);
+    case T_TXT: {
+      const parts: string[] = [];
+      for (let q = rd; q < rd + rdlen && q < capEnd; q += 1 + u8[f + q]) parts.push(Buffer.from(u8.subarray(f + q + 1, f + q + 1 + u8[f + q])).toString('latin1'));
+      return `TXT ${parts.join(' ')}`;
+    }
+    default: return `<${TYPE_NAMES.get(type) ?? `TYPE${type}`}>`;
+  }
+}
