@@ -799,9 +799,6 @@ function updateOne(t: usize, frames: usize, descs: usize, times: usize, i: u32, 
     bump(t, FT_ST_SKIPPED);
     return 1;
   }
-  let tp = times + <usize>i * TIME_SIZE;
-  let sec = load<u32>(tp + TIME_SEC);
-  let nsec = load<u32>(tp + TIME_NSEC);
   clockTo(t, sec, nsec);
   if (expireDue(t) == 0) return 0;
   if (h32(t, FT_EXPORT_COUNT) >= h32(t, FT_EXPORT_CAP)) return 0;

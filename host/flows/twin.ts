@@ -761,9 +761,6 @@ export class FlowsTwin implements FlowsExports {
       this.bump(t, FT_ST_SKIPPED);
       return 1;
     }
-    const tp = (times + i * TIME_SIZE) >>> 2;
-    const sec = m32[tp + TIME_W_SEC];
-    const nsec = m32[tp + TIME_W_NSEC];
     this.clockTo(t, sec, nsec);
     if (this.expireDue(t) === 0) return 0;
     if (this.h32(t, FT_EXPORT_COUNT) >= this.h32(t, FT_EXPORT_CAP)) return 0;
