@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { repoRoot } from './lib/env.js';
 import { createEngine } from '../host/engine/engine.js';
 import { AppArea, dissectApp } from '../host/app/app-area.js';
 import { dnsTextForFrame } from '../host/app/dns/text.js';
@@ -21,7 +22,7 @@ import { writePcap } from './lib/dns-frames.js';
 
 interface Frame { data: Uint8Array; linktype: number; wirelen: number }
 const OPTIONS: string[][] = [[], ['-v'], ['-vv'], ['-vvv']];
-const FUZZ = Number(process.env.APP_TEXT_FUZZ_FRAMES ?? 20000);
+const FUZZ = Number(process.env.APP_TEXT_FUZZ_FRAMES ?? 12000);
 
 /** Our DNS text per frame (null: not DNS as tcpdump prints it), and whether it rode TCP. */
 function ours(frames: Frame[], vflag: number, backend: 'wasm' | 'ts', qflag = false): Array<{ text: string | null; tcp: boolean; payLen: number }> {
@@ -38,7 +39,7 @@ function ours(frames: Frame[], vflag: number, backend: 'wasm' | 'ts', qflag = fa
     for (let i = 0; i < batch.count; i++) {
       view.at(batch, i);
       const rec = area.recordAt(i);
-      out.push({ text: dnsTextForFrame(view, u8, view.frame, rec, { vflag, qflag }), tcp: u8[rec + A_PROTO] === APP_DNS && (u8[rec + A_VARIANT] & DV_TCP) !== 0, payLen: view.payloadLen });
+      out.push({ text: dnsTextForFrame(view, u8, view.frame, rec, { vflag, qflag })?.text ?? null, tcp: u8[rec + A_PROTO] === APP_DNS && (u8[rec + A_VARIANT] & DV_TCP) !== 0, payLen: view.payloadLen });
     }
   }
   return out;
@@ -130,6 +131,51 @@ test('DNS text equals the .out files tcpdump\'s own tests expect (both backends)
   console.log(`app-dns-text .out: ${outs.length} expected outputs (${outs.map((o) => o.name).join(' ')}), ${frames - diffs.length} of ${frames} DNS lines equal`);
   assert.equal(diffs, [], '.out lines that differ');
   assert.ok(outs.length >= 18 && frames >= 200, 'the DNS tests of tcpdump\'s list were compared');
+});
+
+/** The sniffer's lines (-t: no timestamps), packet by packet as tcpdump() splits them. */
+function sniff(path: string, opts: string[], engine: 'wasm' | 'ts'): string[] {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '-nn', '-t', '--engine', engine, ...opts, '-r', path], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  assert.is(r.status, 0, `sniff ${opts.join(' ')} -r ${path}: ${r.stderr}`);
+  const pkts: string[] = [];
+  for (const line of r.stdout.split('\n')) {
+    if (line === '') continue;
+    if (/^(?: {4}|\t)/.test(line) && pkts.length > 0) pkts[pkts.length - 1] += `\n${line}`;
+    else pkts.push(line);
+  }
+  return pkts;
+}
+
+// Whole lines through the sniffer (the text sink's hook): the corpus DNS captures of
+// tcpdump's own test list and the crafted frames, -nn and -vv (a sniffer start costs a
+// second or two here; the suffix tests above cover every capture and option).
+const SNIFFED = ['dns_udp.pcap', 'dns_tcp.pcap', 'edns-opts.pcap', 'dnssec.pcap', 'dns-badcookie.pcap'];
+
+test('sniff prints every DNS packet\'s whole line as tcpdump does (corpus and crafted frames, -nn and -vv)', () => {
+  if (!have) return;
+  const seedsPath = join(work, 'seeds-sniff.pcap');
+  writePcap(seedsPath, dnsSeeds().map((x) => x.frame));
+  const e = createEngine();
+  let lines = 0;
+  const diffs: string[] = [];
+  const files = corpusDnsCaptures().filter((p) => SNIFFED.includes(basename(p)));
+  assert.is(files.length, SNIFFED.length, 'the corpus holds the DNS captures of tcpdump\'s tests');
+  for (const path of [...files, seedsPath]) {
+    const dns = readCaptureFile(path).records.map((r) => e.decode(r.data, r.linktype, r.wirelen).dns !== undefined);
+    for (const opts of [[], ['-vv']]) {
+      const theirs = tcpdump(path, opts);
+      const mine = sniff(path, opts, 'wasm');
+      assert.is(mine.length, theirs.length, `${basename(path)} ${opts.join(' ')}: packets printed`);
+      dns.forEach((isDns, i) => {
+        if (!isDns) return;
+        lines++;
+        if (mine[i] !== theirs[i]) diffs.push(`${basename(path)} #${i + 1} ${opts.join(' ')}:\n  sniff   ${mine[i]}\n  tcpdump ${theirs[i]}`);
+      });
+    }
+  }
+  console.log(`app-dns-text sniff: ${lines - diffs.length} of ${lines} DNS packets print tcpdump's whole line`);
+  assert.equal(diffs, [], 'whole lines that differ');
+  assert.ok(lines >= 2 * (56 + 38), 'the DNS packets were compared');
 });
 
 for (const backend of ['wasm', 'ts'] as const) {

@@ -638,26 +638,35 @@ function ipv6Text(b: Uint8Array): string {
  * bytes per the transport: UDP length - 8, or the TCP payload), reading nothing at or past
  * frame offset `snapend`. UDP text starts at the message; TCP text starts with a space.
  */
-export function domainText(u8: Uint8Array, f: number, pay: number, length: number, snapend: number, o: DomainOptions): string {
+export function domainText(u8: Uint8Array, f: number, pay: number, length: number, snapend: number, o: DomainOptions): DomainText {
   const p = new Printer(u8, f, snapend, o.vflag);
   let bp = pay;
   try {
     if (o.overTcp) {
-      if (length < 2) return ` [DNS over TCP: length ${length} < 2] (invalid)`;
+      if (length < 2) return { text: ` [DNS over TCP: length ${length} < 2] (invalid)`, trunc: 'none' };
       length -= 2;
       const prefix = p.get2(bp);
-      if (prefix !== length) return ` [prefix length(${prefix}) != length(${length})] (invalid)`;
+      if (prefix !== length) return { text: ` [prefix length(${prefix}) != length(${length})] (invalid)`, trunc: 'none' };
       bp += 2;
       p.print(' ');
     }
-    if (length < 12) return `${p.out}domain [length ${length} < 12] (invalid)`;
-    if (!p.ttest(bp, 12)) return `${p.out} [|domain]`;
-    if (!p.body(bp, length, o.isMdns)) p.print(' [|domain]');
+    if (length < 12) return { text: `${p.out}domain [length ${length} < 12] (invalid)`, trunc: 'none' };
+    // ND_TCHECK_SIZE: a printer's own check, then "goto trunc".
+    if (!p.ttest(bp, 12)) return { text: `${p.out} [|domain]`, trunc: 'soft' };
+    if (!p.body(bp, length, o.isMdns)) return { text: `${p.out} [|domain]`, trunc: 'soft' };
   } catch (e) {
     if (!(e instanceof Truncated)) throw e;
-    p.print(' [|domain]');
+    return { text: `${p.out} [|domain]`, trunc: 'jump' };
   }
-  return p.out;
+  return { text: p.out, trunc: 'none' };
+}
+
+/** The DNS text, and how tcpdump got to a " [|domain]" at its end: 'soft' when a printer
+ *  checked and returned (nd_print_trunc), 'jump' when a GET_ macro longjmp'd out (which
+ *  changes where -x dumps from), 'none' when the text has no marker. */
+export interface DomainText {
+  text: string;
+  trunc: 'none' | 'soft' | 'jump';
 }
 
 /** What the text sink needs of a frame to print its DNS: the descriptor's view of it. */
@@ -677,7 +686,7 @@ export interface DnsFrameView {
  * tcpdump would not print this frame as DNS (LLMNR: tcpdump prints "UDP, length N"; a UDP
  * length the datagram cannot hold; -q). `f` is the frame's address in `u8`.
  */
-export function dnsTextForFrame(v: DnsFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): string | null {
+export function dnsTextForFrame(v: DnsFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): DomainText | null {
   // -q: tcpdump prints the transport line only ("UDP, length N").
   if (u8[rec + A_PROTO] !== APP_DNS || o.qflag === true) return null;
   const vflag = o.vflag;

@@ -4,6 +4,7 @@
 // L4 offset says, as long as its L4_HDR_LEN; the fields come from the descriptor when the
 // dissector read the whole header, and the options are printed from the bytes between the
 // fixed header and L4_HDR_LEN.
+import { appText, writeAppText } from './app.js';
 import type { TextState } from './state.js';
 import { onesSum, shouldBe } from './inet-checksum.js';
 import { tcpAppPort, tcpOptionName } from './names.js';
@@ -113,6 +114,8 @@ export function writeTcp(st: TextState, bp: number, length: number, ip: number, 
     writeRstData(st, bp + hlen, length);
     return;
   }
+  const app = appText(st, bp); // the port's printer, when host/app/ decoded one (DNS ...)
+  if (app !== null) { writeAppText(st, app); return; }
   if (tcpAppPort(sport) || tcpAppPort(dport)) st.markCut();
 }
 

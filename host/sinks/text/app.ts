@@ -1,0 +1,21 @@
+// The application layer in tcpdump's lines: where udp_print() and tcp_print() would call a
+// port's printer, the text sink asks here first. It prints what host/app/ decoded for the
+// frame being printed (the descriptor's own L4 header, never an inner or quoted packet)
+// and leaves the state's truncation bookkeeping as tcpdump's printer would.
+import type { TextState } from './state.js';
+import { dnsTextForFrame, type DomainText } from '../../app/dns/text.js';
+
+/** The application text for the transport header at `bp`, or null when the caller prints
+ *  its generic form ("UDP, length N"; nothing more for TCP). */
+export function appText(st: TextState, bp: number): DomainText | null {
+  const v = st.v;
+  if (v.app === 0 || st.qflag || bp !== st.f + v.l4Off) return null;
+  return dnsTextForFrame(v, st.m, st.f, v.app, { vflag: st.vflag, qflag: st.qflag });
+}
+
+/** Writes it: a " [|domain]" from a longjmp ends the line as the state's own jumps do. */
+export function writeAppText(st: TextState, t: DomainText): void {
+  st.out.str(t.text);
+  if (t.trunc === 'soft') st.softTrunc = true;
+  else if (t.trunc === 'jump') { st.jumped = true; st.dead = true; st.deadPos = st.out.pos; }
+}
