@@ -131,3 +131,39 @@ export const TR_VERSION: i32 = 4; // u16
 export const TR_TYPE: i32 = 6; // u8 content type
 export const TR_FLAGS: i32 = 7; // u8 TRF_* bits
 export const TRF_PARTIAL: u32 = 1; // the record goes on past this segment
+
+// ---- HTTP/1.x (APP_HTTP), assembly/app/http.ts and host/app/http/ ----
+// On tcpdump's HTTP ports (80, 8080) every TCP segment with a payload; elsewhere a segment
+// that begins with a request line of a common method or a status line. From the segment
+// that carries the start line: the request line (method, URI, version) or status line
+// (version, code, reason), then the header lines in that segment, of which Host,
+// User-Agent, Content-Type, Content-Length and Server are kept as offsets. No reassembly:
+// headers in later segments are not read (HV_CONT says the header block goes on), and a
+// segment without a start line (a body, the rest of a header block) has neither.
+// HV_* variant bits (A_VARIANT)
+export const HV_REQUEST: u32 = 1; // the segment begins with a request line
+export const HV_RESPONSE: u32 = 2; // the segment begins with a status line
+export const HV_CONT: u32 = 4; // the start line or the header block goes on past this segment
+export const HV_BARE_LF: u32 = 8; // a line ends in LF without CR (RFC 9112 §2.2 lets recipients accept it)
+
+export const HTTP_METHOD: i32 = 16; // u16 frame offset of the method
+export const HTTP_METHOD_LEN: i32 = 18; // u8
+export const HTTP_HEADERS: i32 = 19; // u8 header lines walked (at most 255 counted)
+export const HTTP_URI: i32 = 20; // u16 request-target
+export const HTTP_URI_LEN: i32 = 22; // u16
+export const HTTP_VERSION: i32 = 24; // u16 frame offset of "HTTP/x.y" (8 bytes)
+export const HTTP_CODE: i32 = 26; // u16 the status code (responses)
+export const HTTP_PHRASE: i32 = 28; // u16 reason phrase
+export const HTTP_PHRASE_LEN: i32 = 30; // u16
+export const HTTP_HOST: i32 = 32; // u16 the first Host header's value (OWS trimmed)
+export const HTTP_HOST_LEN: i32 = 34; // u16
+export const HTTP_UA: i32 = 36; // u16 User-Agent
+export const HTTP_UA_LEN: i32 = 38; // u16
+export const HTTP_CTYPE: i32 = 40; // u16 Content-Type
+export const HTTP_CTYPE_LEN: i32 = 42; // u16
+export const HTTP_CLEN: i32 = 44; // u16 Content-Length (its text)
+export const HTTP_CLEN_LEN: i32 = 46; // u16
+export const HTTP_SERVER: i32 = 48; // u16 Server
+export const HTTP_SERVER_LEN: i32 = 50; // u16
+export const HTTP_BODY: i32 = 52; // u16 frame offset after the blank line that ends the headers (0: not in this segment)
+export const HTTP_LINE_END: i32 = 54; // u16 frame offset after the start line's line end (0: none here)

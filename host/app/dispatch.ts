@@ -11,11 +11,13 @@
 //     app-layout.ts, generated from assembly/app/app-layout.ts (npm run build:layout).
 import type { DnsTwin } from './dns/twin.js';
 import type { TlsTwin } from './tls/twin.js';
+import type { HttpTwin } from './http/twin.js';
 import { DV_TCP, DV_MDNS, DV_LLMNR } from './app-layout.js';
 
 export interface DecoderTwins {
   dns: DnsTwin;
   tls: TlsTwin;
+  http: HttpTwin;
 }
 
 function port(sp: number, dp: number, p: number): boolean {
@@ -29,4 +31,5 @@ export function dispatch(t: DecoderTwins, f: number, pay: number, payLen: number
   if (!tcp && port(sp, dp, 5353)) { t.dns.decode(f, pay, payLen, capEnd, DV_MDNS, a); return; }
   if (port(sp, dp, 5355)) { t.dns.decode(f, pay, payLen, capEnd, v | DV_LLMNR, a); return; }
   if (tcp && t.tls.sniff(f, pay, capEnd)) { t.tls.decode(f, pay, payLen, capEnd, 0, a); return; }
+  if (tcp && (port(sp, dp, 80) || port(sp, dp, 8080) || t.http.sniff(f, pay, capEnd))) { t.http.decode(f, pay, payLen, capEnd, 0, a); return; }
 }

@@ -2,14 +2,16 @@
 // record's protocol id (A_PROTO) to the decoder that builds its Wireshark-named object and
 // the key it goes under in decode() and --json (pkt.dns, pkt.tls, ...). Allocates: only
 // frames a decoder claimed pay for it.
-import { A_PROTO, APP_DNS, APP_TLS } from './app-layout.js';
+import { A_PROTO, APP_DNS, APP_TLS, APP_HTTP } from './app-layout.js';
 import { decodeDns, type DecodedDns } from './dns/decode.js';
 import { decodeTls, type DecodedTls } from './tls/decode.js';
+import { decodeHttp, type DecodedHttp } from './http/decode.js';
 
 /** The application-layer members of decode()'s packet object. */
 export interface DecodedApp {
   dns?: DecodedDns;
   tls?: DecodedTls;
+  http?: DecodedHttp;
 }
 
 export type AppKey = keyof DecodedApp;
@@ -20,6 +22,7 @@ export function appObject(u8: Uint8Array, f: number, rec: number): { key: AppKey
   switch (u8[rec + A_PROTO]) {
     case APP_DNS: { const value = decodeDns(u8, f, rec); return value === undefined ? undefined : { key: 'dns', value }; }
     case APP_TLS: { const value = decodeTls(u8, f, rec); return value === undefined ? undefined : { key: 'tls', value }; }
+    case APP_HTTP: { const value = decodeHttp(u8, f, rec); return value === undefined ? undefined : { key: 'http', value }; }
     default: return undefined;
   }
 }

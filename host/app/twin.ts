@@ -6,6 +6,7 @@ import { TwinMemory } from './twin-memory.js';
 import { dispatch, type DecoderTwins } from './dispatch.js';
 import { DnsTwin } from './dns/twin.js';
 import { TlsTwin } from './tls/twin.js';
+import { HttpTwin } from './http/twin.js';
 import {
   DESC_SIZE, D_LAYERS, D_CAPLEN, D_PAYLOAD_OFF, D_PAYLOAD_LEN, D_SRC_PORT, D_DST_PORT, D_UDP_LEN, L_TCP, L_UDP,
   L_FRAG,
@@ -21,7 +22,7 @@ export class AppTwin implements AppExports {
 
   constructor(views: MemoryViews) {
     this.mem = new TwinMemory(views);
-    this.decoders = { dns: new DnsTwin(this.mem), tls: new TlsTwin(this.mem) };
+    this.decoders = { dns: new DnsTwin(this.mem), tls: new TlsTwin(this.mem), http: new HttpTwin(this.mem) };
   }
 
   app_bind(descs: number, apps: number, count: number): void {

@@ -48,7 +48,9 @@ async function stop(p: ChildProcess): Promise<void> {
 
 /** Records TLS and HTTP exchanges into `dir`/web-<mtu>.pcap; needs root, tcpdump, openssl,
  *  curl and python3. */
-export async function recordWeb(dir: string, mtu = 65536): Promise<WebCapture> {
+export async function recordWeb(dir: string, mtu = 65536, what: { tls?: boolean; http?: boolean } = {}): Promise<WebCapture> {
+  const withTls = what.tls ?? true;
+  const withHttp = what.http ?? true;
   const ns = createNetns('web');
   const path = join(dir, `web-${mtu}.pcap`);
   const www = join(dir, `www-${mtu}`);
@@ -61,8 +63,10 @@ export async function recordWeb(dir: string, mtu = 65536): Promise<WebCapture> {
   const keyOpt = mtu <= 1500
     ? ['-newkey', 'rsa:2048', '-addext', `subjectAltName=${Array.from({ length: 40 }, (_, i) => `DNS:host${i}.pktwasm.test`).join(',')}`]
     : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'];
-  const g = spawnSync('openssl', ['req', '-x509', ...keyOpt, '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-subj', '/CN=pktwasm.test'], { encoding: 'utf8' });
-  if (g.status !== 0) throw new Error(`openssl req: ${g.stderr}`);
+  if (withTls) {
+    const g = spawnSync('openssl', ['req', '-x509', ...keyOpt, '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-subj', '/CN=pktwasm.test'], { encoding: 'utf8' });
+    if (g.status !== 0) throw new Error(`openssl req: ${g.stderr}`);
+  }
   const procs: ChildProcess[] = [];
   const names: string[] = [];
   try {
@@ -76,34 +80,40 @@ export async function recordWeb(dir: string, mtu = 65536): Promise<WebCapture> {
     td.stderr?.on('data', (b: Buffer) => { err += b.toString(); });
     for (let i = 0; i < 100 && !err.includes('listening on'); i++) await sleep(50);
     if (!err.includes('listening on')) throw new Error(`tcpdump did not start: ${err}`);
-    for (const port of [443, 8443]) {
+    for (const port of withTls ? [443, 8443] : []) {
       procs.push(startIn(ns, 'openssl', ['s_server', '-accept', String(port), '-cert', cert, '-key', key, '-www', '-alpn', 'h2,http/1.1', '-quiet']));
       await waitPort(ns, port);
     }
-    procs.push(startIn(ns, 'python3', ['-m', 'http.server', '80', '--bind', '127.0.0.1'], www));
-    await waitPort(ns, 80);
+    if (withHttp) {
+      procs.push(startIn(ns, 'python3', ['-m', 'http.server', '80', '--bind', '127.0.0.1'], www));
+      await waitPort(ns, 80);
+    }
 
     const sc = (port: number, args: string[]): void => inNs(ns, 'openssl', ['s_client', '-connect', `127.0.0.1:${port}`, ...args], 'GET / HTTP/1.0\r\n\r\n');
     // TLS: each version with and without SNI and ALPN, s_client and curl.
-    sc(443, ['-tls1_3', '-servername', 'one.pktwasm.test', '-alpn', 'h2,http/1.1']);
-    sc(443, ['-tls1_3', '-noservername']);
-    sc(443, ['-tls1_2', '-servername', 'two.pktwasm.test']);
-    sc(443, ['-tls1_2', '-noservername', '-alpn', 'http/1.1']);
-    sc(8443, ['-tls1_3', '-servername', 'alt.pktwasm.test', '-alpn', 'http/1.1']);
-    sc(8443, ['-tls1_2', '-servername', 'alt12.pktwasm.test']);
-    names.push('one.pktwasm.test', 'two.pktwasm.test', 'alt.pktwasm.test', 'alt12.pktwasm.test');
-    inNs(ns, 'curl', ['-sk', '--http1.1', '--resolve', 'curl.pktwasm.test:443:127.0.0.1', 'https://curl.pktwasm.test/', '-o', '/dev/null']);
-    inNs(ns, 'curl', ['-sk', '--http1.1', '--tlsv1.2', '--tls-max', '1.2', '--resolve', 'curl12.pktwasm.test:443:127.0.0.1', 'https://curl12.pktwasm.test/', '-o', '/dev/null']);
-    names.push('curl.pktwasm.test', 'curl12.pktwasm.test');
+    if (withTls) {
+      sc(443, ['-tls1_3', '-servername', 'one.pktwasm.test', '-alpn', 'h2,http/1.1']);
+      sc(443, ['-tls1_3', '-noservername']);
+      sc(443, ['-tls1_2', '-servername', 'two.pktwasm.test']);
+      sc(443, ['-tls1_2', '-noservername', '-alpn', 'http/1.1']);
+      sc(8443, ['-tls1_3', '-servername', 'alt.pktwasm.test', '-alpn', 'http/1.1']);
+      sc(8443, ['-tls1_2', '-servername', 'alt12.pktwasm.test']);
+      names.push('one.pktwasm.test', 'two.pktwasm.test', 'alt.pktwasm.test', 'alt12.pktwasm.test');
+      inNs(ns, 'curl', ['-sk', '--http1.1', '--resolve', 'curl.pktwasm.test:443:127.0.0.1', 'https://curl.pktwasm.test/', '-o', '/dev/null']);
+      inNs(ns, 'curl', ['-sk', '--http1.1', '--tlsv1.2', '--tls-max', '1.2', '--resolve', 'curl12.pktwasm.test:443:127.0.0.1', 'https://curl12.pktwasm.test/', '-o', '/dev/null']);
+      names.push('curl.pktwasm.test', 'curl12.pktwasm.test');
+    }
     // HTTP/1.x.
-    const web = (args: string[]): void => inNs(ns, 'curl', ['-s', '-o', '/dev/null', ...args]);
-    web(['http://127.0.0.1/']);
-    web(['-A', 'pktwasm-test/1.0 (user agent)', 'http://127.0.0.1/index.html']);
-    web(['-I', 'http://127.0.0.1/']);
-    web(['--http1.0', 'http://127.0.0.1/big.txt']);
-    web(['http://127.0.0.1/missing?x=1&y=2']);
-    web(['-X', 'POST', '--data', 'a=1&b=2', 'http://127.0.0.1/']);
-    web(['-H', 'Host: named.pktwasm.test', 'http://127.0.0.1/index.html']);
+    if (withHttp) {
+      const web = (args: string[]): void => inNs(ns, 'curl', ['-s', '-o', '/dev/null', ...args]);
+      web(['http://127.0.0.1/']);
+      web(['-A', 'pktwasm-test/1.0 (user agent)', 'http://127.0.0.1/index.html']);
+      web(['-I', 'http://127.0.0.1/']);
+      web(['--http1.0', 'http://127.0.0.1/big.txt']);
+      web(['http://127.0.0.1/missing?x=1&y=2']);
+      web(['-X', 'POST', '--data', 'a=1&b=2', 'http://127.0.0.1/']);
+      web(['-H', 'Host: named.pktwasm.test', 'http://127.0.0.1/index.html']);
+    }
     await sleep(300);
   } finally {
     for (const p of procs.reverse()) await stop(p);
