@@ -1,11 +1,13 @@
 // --log dns: one JSON line per DNS transaction, in the field names of Zeek's dns.log
 // (ts, id.orig_h, id.orig_p, id.resp_h, id.resp_p, proto, trans_id, rtt, query, qclass,
 // qtype, rcode and their _name, AA, TC, RD, RA, Z, answers, TTLs), plus `service` (dns,
-// mdns, llmnr) and `status`: "answered" (a query and the response with the same id on the
-// same 5-tuple, reversed, with rtt = response time - query time), "unanswered" (no
+// mdns, llmnr) and `status`: "answered" (a query and the response with the same id in the
+// same conversation, i.e. the 5-tuple in either direction, as tshark pairs them, with rtt =
+// response time - query time), "unanswered" (no
 // response within DNS_TIMEOUT_S of packet time, or at the end of input), "unsolicited" (a
-// response whose query was not seen). Pending queries wait on a timer wheel; at most
-// DNS_PENDING_MAX of them, the oldest written out unanswered to make room.
+// response whose query was not seen). A query repeated while its first copy waits is the
+// same transaction. Pending queries wait on a timer wheel; at most DNS_PENDING_MAX of them
+// (the constructor's `capacity`), the oldest written out unanswered to make room.
 import type { Engine } from '../../engine/engine.js';
 import { TimerWheel } from '../../wheel/timer-wheel.js';
 import { readDns, type DnsMessage } from '../dns/message.js';
@@ -84,9 +86,10 @@ export class DnsLog implements TransactionLog {
     const dst = v.dstString();
     const ts = seconds(fr.sec, fr.nsec);
     if ((m.hdrFlags & 0x8000) === 0) {
-      const key = `${proto}|${src}|${v.srcPort}|${dst}|${v.dstPort}|${m.id}`;
-      const again = this.pending.get(key);
-      if (again !== undefined) this.close(again, 'unanswered'); // a retransmission: the first one's turn is over
+      const key = transactionKey(proto, src, v.srcPort, dst, v.dstPort, m.id);
+      // A retransmission (same id, same 5-tuple, still waiting): the transaction is the first
+      // query's, as tshark pairs them (its response time counts from the first).
+      if (this.pending.has(key)) return;
       if (this.free.length === 0) {
         const oldest = this.pending.values().next().value;
         if (oldest !== undefined) this.close(oldest, 'unanswered');
@@ -101,7 +104,7 @@ export class DnsLog implements TransactionLog {
       this.pending.set(key, p);
       return;
     }
-    const key = `${proto}|${dst}|${v.dstPort}|${src}|${v.srcPort}|${m.id}`;
+    const key = transactionKey(proto, src, v.srcPort, dst, v.dstPort, m.id);
     const p = this.pending.get(key);
     if (p !== undefined) {
       this.wheel.cancel(p.handle);
@@ -188,6 +191,15 @@ export class DnsLog implements TransactionLog {
     rec.status = status;
     this.emit(JSON.stringify(rec));
   }
+}
+
+/** The transaction's key: the id and the two endpoints in either order (the conversation,
+ *  as tshark pairs them: a response comes back on the query's 5-tuple reversed, and an mDNS
+ *  response may go to the same multicast group the query went to). */
+function transactionKey(proto: string, a: string, ap: number, b: string, bp: number, id: number): string {
+  const x = `${a}|${ap}`;
+  const y = `${b}|${bp}`;
+  return x < y ? `${proto}|${x}|${y}|${id}` : `${proto}|${y}|${x}|${id}`;
 }
 
 function service(m: DnsMessage): 'dns' | 'mdns' | 'llmnr' {
