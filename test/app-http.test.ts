@@ -17,12 +17,13 @@ import { AppArea, dissectApp } from '../host/app/app-area.js';
 import type { DecodedHttp } from '../host/app/http/decode.js';
 import { httpTextForFrame } from '../host/app/http/text.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
-import { corpusCaptures, haveTool, needRoot, Rng, seed } from './lib/env.js';
+import { corpusCaptures, haveTool, needRoot, repoRoot, Rng, seed } from './lib/env.js';
 import { recordWeb, missingWebTools } from './lib/app-traffic.js';
 import { tsharkFields, compareFrame, newTally, put, type Fields, type Tally } from './lib/app-tshark.js';
 import { httpSeedCapture, httpSeedFrames, httpSeeds, type HttpSeed } from './lib/http-seeds.js';
 import { writePcap } from './lib/dns-frames.js';
-import { tcpdumpText } from './text-output-tcpdump.js';
+import { tcpdumpText, splitPackets } from './text-output-tcpdump.js';
+import { spawnSync } from 'node:child_process';
 
 export const HTTP_FIELDS = [
   'http.request.method', 'http.request.uri', 'http.request.version', 'http.response.version', 'http.response.code',
@@ -114,7 +115,7 @@ function ourText(path: string, vflag: number, backend: 'wasm' | 'ts'): Array<{ t
     const u8 = e.views.refresh().u8;
     for (let i = 0; i < batch.count; i++) {
       view.at(batch, i);
-      out.push({ text: httpTextForFrame(view, u8, view.frame, area.recordAt(i), { vflag }), payLen: view.payloadLen });
+      out.push({ text: httpTextForFrame(view, u8, view.frame, area.recordAt(i), { vflag })?.text ?? null, payLen: view.payloadLen });
     }
   }
   return out;
@@ -139,11 +140,32 @@ function compareText(path: string, label: string, backend: 'wasm' | 'ts', t: Tex
       }
       t.lines++;
       const before = line.slice(0, line.length - m.text.length);
-      if (line.endsWith(m.text) && before.endsWith(`length ${m.payLen}: `)) t.equal++;
+      if (line.endsWith(m.text) && before.endsWith(`length ${m.payLen}`)) t.equal++;
       else t.diffs.push(`${label} #${i + 1} ${opts.join(' ')}:\n  ours    ...${JSON.stringify(m.text)}\n  tcpdump ${JSON.stringify(line)}`);
     });
   }
 }
+
+test('sniff prints every packet of the HTTP captures as tcpdump does, -nn and -v (text sink hook)', () => {
+  if (captures.length === 0) return;
+  let packets = 0;
+  const diffs: string[] = [];
+  for (const c of captures) {
+    for (const opts of [['-nn'], ['-nn', '-v']]) {
+      const theirs = tcpdumpText(c.path, opts).packets;
+      const r = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '-#', ...opts, '-r', c.path], { encoding: 'latin1', env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 28 });
+      assert.is(r.status, 0, `sniff ${opts.join(' ')} -r ${c.label}: ${r.stderr}`);
+      const mine = splitPackets(r.stdout);
+      assert.is(mine.length, theirs.length, `${c.label} ${opts.join(' ')}: packets printed`);
+      mine.forEach((line, i) => {
+        packets++;
+        if (line !== theirs[i]) diffs.push(`${c.label} #${i + 1} ${opts.join(' ')}:\n  sniff   ${line}\n  tcpdump ${theirs[i]}`);
+      });
+    }
+  }
+  console.log(`app-http sniff: ${packets - diffs.length} of ${packets} packets print tcpdump's whole text`);
+  assert.equal(diffs.slice(0, 10), [], 'sniff differs from tcpdump');
+});
 
 for (const backend of ['wasm', 'ts'] as const) {
   test(`every HTTP field equals tshark's (${backend})`, () => {

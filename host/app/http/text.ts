@@ -8,6 +8,7 @@
 // an end in the payload is printed and followed by " [|http]"; a read past the captured
 // bytes (or the IP packet's end, tcpdump's snapend) ends the packet with " [|http]".
 import { A_PROTO, APP_HTTP } from '../app-layout.js';
+import type { AppText } from '../app-text.js';
 import { E_TRUNC_L4 } from '../../runtime/layout.js';
 
 /** tcpdump's httpcmds[] (print-http.c), WebDAV included. */
@@ -43,7 +44,7 @@ class Truncated extends Error {}
 
 /** txtproto_print over the payload at `p` (`len` bytes per the headers), reading no byte
  *  at or past `snapend`. */
-export function txtprotoText(u8: Uint8Array, p: number, len: number, snapend: number, vflag: number, proto: string, cmds: Set<string>): string {
+export function txtprotoText(u8: Uint8Array, p: number, len: number, snapend: number, vflag: number, proto: string, cmds: Set<string>): AppText {
   const get = (i: number): number => {
     if (p + i >= snapend) throw new Truncated();
     return u8[p + i];
@@ -78,7 +79,8 @@ export function txtprotoText(u8: Uint8Array, p: number, len: number, snapend: nu
     [idx, tok] = fetchToken(idx);
     if (idx !== 0 && /^[0-9]{3}$/.test(tok)) printThis = true;
   }
-  if (!printThis) return out;
+  if (!printThis) return { text: out, trunc: 'none' };
+  let trunc: AppText['trunc'] = 'none';
   /** print_txt_line: appends the line; the index after its end, or 0. */
   const line = (prefix: string, start: number): number => {
     let i = start;
@@ -94,6 +96,7 @@ export function txtprotoText(u8: Uint8Array, p: number, len: number, snapend: nu
       i++;
     }
     out += prefix + latin1(u8, p + start, i - start) + ` [|${proto}]`;
+    trunc = 'soft';
     return 0;
   };
   try {
@@ -110,8 +113,9 @@ export function txtprotoText(u8: Uint8Array, p: number, len: number, snapend: nu
   } catch (e) {
     if (!(e instanceof Truncated)) throw e;
     out += ` [|${proto}]`;
+    trunc = 'jump';
   }
-  return out;
+  return { text: out, trunc };
 }
 
 function latin1(u8: Uint8Array, p: number, n: number): string {
@@ -119,14 +123,16 @@ function latin1(u8: Uint8Array, p: number, n: number): string {
 }
 
 /**
- * The HTTP part of tcpdump's line for a frame whose app record `rec` says HTTP, or null
+ * The HTTP part of tcpdump's line (from the ": " after ", length N") for a frame whose app
+ * record `rec` says HTTP, or null
  * where tcpdump prints none: not on its HTTP ports, -q, a RST (tcpdump gives a RST's
  * payload to no printer), a TCP header cut short. `f` is the frame's address in `u8`.
  */
-export function httpTextForFrame(v: HttpFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): string | null {
+export function httpTextForFrame(v: HttpFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
   if (u8[rec + A_PROTO] !== APP_HTTP || o.qflag === true) return null;
   if (!TCPDUMP_HTTP_PORTS.includes(v.srcPort) && !TCPDUMP_HTTP_PORTS.includes(v.dstPort)) return null;
   if ((v.errors & E_TRUNC_L4) !== 0 || (v.tcpFlags & TCP_RST) !== 0 || v.payloadLen === 0) return null;
   const snapend = f + Math.min(v.capLen, v.l3Off + v.ipLen);
-  return txtprotoText(u8, f + v.payloadOff, v.payloadLen, snapend, o.vflag, 'http', HTTP_CMDS);
+  const t = txtprotoText(u8, f + v.payloadOff, v.payloadLen, snapend, o.vflag, 'http', HTTP_CMDS);
+  return { text: `: ${t.text}`, trunc: t.trunc }; // tcp_print's ": " before the port's printer
 }

@@ -3,18 +3,25 @@
 // frame being printed (the descriptor's own L4 header, never an inner or quoted packet)
 // and leaves the state's truncation bookkeeping as tcpdump's printer would.
 import type { TextState } from './state.js';
-import { dnsTextForFrame, type DomainText } from '../../app/dns/text.js';
+import { dnsTextForFrame } from '../../app/dns/text.js';
+import { httpTextForFrame } from '../../app/http/text.js';
+import type { AppText } from '../../app/app-text.js';
+import { A_PROTO, APP_HTTP } from '../../app/app-layout.js';
 
 /** The application text for the transport header at `bp`, or null when the caller prints
  *  its generic form ("UDP, length N"; nothing more for TCP). */
-export function appText(st: TextState, bp: number): DomainText | null {
+export function appText(st: TextState, bp: number): AppText | null {
   const v = st.v;
   if (v.app === 0 || st.qflag || bp !== st.f + v.l4Off) return null;
-  return dnsTextForFrame(v, st.m, st.f, v.app, { vflag: st.vflag, qflag: st.qflag });
+  const o = { vflag: st.vflag, qflag: st.qflag };
+  switch (st.m[v.app + A_PROTO]) {
+    case APP_HTTP: return httpTextForFrame(v, st.m, st.f, v.app, o);
+    default: return dnsTextForFrame(v, st.m, st.f, v.app, o);
+  }
 }
 
 /** Writes it: a " [|domain]" from a longjmp ends the line as the state's own jumps do. */
-export function writeAppText(st: TextState, t: DomainText): void {
+export function writeAppText(st: TextState, t: AppText): void {
   st.out.str(t.text);
   if (t.trunc === 'soft') st.softTrunc = true;
   else if (t.trunc === 'jump') { st.jumped = true; st.dead = true; st.deadPos = st.out.pos; }
