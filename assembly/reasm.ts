@@ -39,7 +39,7 @@ import {
   D_ARP_OP, D_SACK_OFF, D_TCP_URG, D_REASM_PTR, D_REASM_LEN, D_REASM_FRAGS,
   L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG, L_CKSUM_CHECKED, L_REASM, L_FRAG_HELD,
   E_TRUNC_L3, E_TRUNC_L4, E_BAD_IP_VERSION, E_BAD_IP_HDR_LEN, E_BAD_IP_LEN, E_BAD_TCP_OFF,
-  E_BAD_UDP_LEN, E_BAD_L4_CKSUM, E_BAD_EXT_HDR, E_CAPLEN_OVER_WIRE, IPF_MF, DF_VERIFY_CKSUM,
+  E_BAD_UDP_LEN, E_BAD_L4_CKSUM, E_BAD_EXT_HDR, E_CAPLEN_OVER_WIRE, IPF_MF, DF_VERIFY_CKSUM, DF_APP, D_CAPLEN,
   LINKTYPE_IPV4, LINKTYPE_IPV6,
 } from "./layout";
 import {
@@ -58,6 +58,7 @@ import {
 import { wheel_schedule, wheel_cancel, wheel_advance, wheel_now } from "./wheel";
 import { dissect_frame } from "./dissect";
 import { cksum_ipv4_header } from "./checksum";
+import { app_frame } from "./app/app";
 
 const L4_LAYERS: u32 = L_TCP | L_UDP | L_ICMP | L_ICMP6;
 const L4_ERRORS: u32 = E_TRUNC_L4 | E_BAD_TCP_OFF | E_BAD_UDP_LEN | E_BAD_L4_CKSUM;
@@ -428,6 +429,15 @@ function complete(r: usize, e: usize, d: usize, opts: u32): u32 {
   store<u32>(d + D_REASM_PTR, <u32>p);
   store<u32>(d + D_REASM_LEN, total);
   store<u16>(d + D_REASM_FRAGS, load<u16>(e + RE_FRAGS));
+  if ((opts & DF_APP) != 0) {
+    // The application layer of the datagram, into the record bound to d (app_bind), its
+    // offsets counting from p as the transport's do; the decoder's captured end is the
+    // datagram's for the call.
+    let cap = load<u32>(d + D_CAPLEN);
+    store<u32>(d + D_CAPLEN, total);
+    app_frame(p, d);
+    store<u32>(d + D_CAPLEN, cap);
+  }
   return 1;
 }
 
@@ -576,7 +586,9 @@ function fragment(r: usize, f: usize, cap: u32, d: usize, opts: u32): u32 {
  *  timestamps as FrameBatch lays them out), in frame order. Datagrams completed here are
  *  written to the output area, which this call starts afresh: descriptors of an earlier
  *  batch must not be read through D_REASM_PTR any more. `opts`: DF_VERIFY_CKSUM verifies
- *  the reassembled transport checksum. Returns how many datagrams were completed. */
+ *  the reassembled transport checksum; DF_APP decodes its application layer into the app
+ *  record bound to the completing fragment's descriptor (assembly/app/app.ts), replacing
+ *  what dissection put there. Returns how many datagrams were completed. */
 export function reasm_batch(r: usize, frames: usize, descs: usize, times: usize, n: u32, opts: u32): u32 {
   set32(r, RH_OUT_USED, 0);
   let done: u32 = 0;

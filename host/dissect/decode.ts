@@ -4,7 +4,7 @@
 import type { PacketView } from './packet-view.js';
 import { ipv4ToString, macToString } from '../runtime/addr.js';
 import {
-  L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG, L_FRAG_HELD,
+  L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG, L_FRAG_HELD, L_REASM,
   IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
 } from '../runtime/layout.js';
 import { errorNames } from './descriptor-names.js';
@@ -136,7 +136,8 @@ export function decodeView(v: PacketView, bytes: Uint8Array, frameOffset: number
     if (echo && v.l4CapEnd >= v.l4Off + 8) { ic.ident = v.icmpId; ic.seq = v.icmpSeq; }
     if (l & L_ICMP) pkt.icmp = ic; else pkt.icmpv6 = ic;
   }
-  if (app !== undefined && transport) addAppObject(pkt, bytes, f, app);
+  // A reassembled datagram's app record counts from the datagram, as its transport does.
+  if (app !== undefined && transport) addAppObject(pkt, bytes, (l & L_REASM) !== 0 ? v.reasmPtr : f, app);
   if (v.errors !== 0) pkt.errors = errorNames(v.errors);
   return pkt;
 }

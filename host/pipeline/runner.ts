@@ -24,7 +24,7 @@ import type { BatchInfo, BatchStage } from '../stage/batch-stage.js';
 import type { SlotFormat } from '../sources/source.js';
 import {
   CHUNK_DATA_LEN, CHUNK_RECORDS, CHUNK_WIRE_BYTES, FRAME_W_WIRELEN, FRAME_WORDS, SF_BIG_ENDIAN, SF_MICRO, SLOT_DATA,
-  SLOT_FLAGS, SLOT_LINKTYPE,
+  SLOT_FLAGS, SLOT_LINKTYPE, DF_APP,
 } from '../runtime/layout.js';
 import { BatchFilters } from './filter-stage.js';
 import { Reassembler, type ReassemblerOptions } from '../reasm/reassembler.js';
@@ -219,7 +219,7 @@ export class StageRunner {
     info.filtered = false;
     c.seen += n;
     if (this.needDissect) c.malformed += this.appArea !== null ? dissectApp(this.engine, b, this.appArea) : this.engine.dissect(b);
-    if (this.reassembler !== null) this.reassembler.process(b);
+    if (this.reassembler !== null) this.reassembler.process(b, this.appArea !== null ? DF_APP : 0);
     const filter = this.filters.for(linktype);
     let matched = n;
     if (filter !== null) {

@@ -5,6 +5,7 @@ import { exportNames, twinOf, type Structure } from '../engine/backend.js';
 import { CHECKSUM } from '../checksum/exports.js';
 import { DISSECT } from '../dissect/exports.js';
 import { WHEEL } from '../wheel/exports.js';
+import { APP } from '../app/exports.js';
 import { ReasmTwin } from './twin.js';
 
 export interface ReasmExports {
@@ -28,5 +29,5 @@ export const REASM_EXPORTS = exportNames<ReasmExports>()([
 export const REASM: Structure<ReasmExports> = {
   name: 'reasm',
   exports: REASM_EXPORTS,
-  twin: (engine) => new ReasmTwin(engine.views, twinOf(engine, WHEEL), twinOf(engine, DISSECT), twinOf(engine, CHECKSUM)),
+  twin: (engine) => new ReasmTwin(engine.views, twinOf(engine, WHEEL), twinOf(engine, DISSECT), twinOf(engine, CHECKSUM), twinOf(engine, APP)),
 };

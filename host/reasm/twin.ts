@@ -6,6 +6,7 @@ import type { MemoryViews } from '../runtime/memory.js';
 import type { WheelExports } from '../wheel/exports.js';
 import type { DissectExports } from '../dissect/exports.js';
 import type { ChecksumExports } from '../checksum/exports.js';
+import type { AppExports } from '../app/exports.js';
 import type { ReasmExports } from './exports.js';
 import {
   DESC_SIZE, FRAME_SIZE, FRAME_PTR, FRAME_CAPLEN, TIME_SIZE, TIME_SEC, TIME_NSEC,
@@ -14,7 +15,7 @@ import {
   D_ARP_OP, D_SACK_OFF, D_TCP_URG, D_REASM_PTR, D_REASM_LEN, D_REASM_FRAGS,
   L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG, L_CKSUM_CHECKED, L_REASM, L_FRAG_HELD,
   E_TRUNC_L3, E_TRUNC_L4, E_BAD_IP_VERSION, E_BAD_IP_HDR_LEN, E_BAD_IP_LEN, E_BAD_TCP_OFF,
-  E_BAD_UDP_LEN, E_BAD_L4_CKSUM, E_BAD_EXT_HDR, E_CAPLEN_OVER_WIRE, IPF_MF, DF_VERIFY_CKSUM,
+  E_BAD_UDP_LEN, E_BAD_L4_CKSUM, E_BAD_EXT_HDR, E_CAPLEN_OVER_WIRE, IPF_MF, DF_VERIFY_CKSUM, DF_APP, D_CAPLEN,
   LINKTYPE_IPV4, LINKTYPE_IPV6,
 } from '../runtime/layout.js';
 import {
@@ -61,6 +62,7 @@ export class ReasmTwin implements ReasmExports {
   private readonly wheel: WheelExports;
   private readonly dissect: DissectExports;
   private readonly cks: ChecksumExports;
+  private readonly app: AppExports;
   private m8!: Uint8Array;
   private m16!: Uint16Array;
   private m32!: Uint32Array;
@@ -71,11 +73,12 @@ export class ReasmTwin implements ReasmExports {
   private kS0 = 0; private kS1 = 0; private kS2 = 0; private kS3 = 0;
   private kD0 = 0; private kD1 = 0; private kD2 = 0; private kD3 = 0;
 
-  constructor(views: MemoryViews, wheel: WheelExports, dissect: DissectExports, cks: ChecksumExports) {
+  constructor(views: MemoryViews, wheel: WheelExports, dissect: DissectExports, cks: ChecksumExports, app: AppExports) {
     this.views = views;
     this.wheel = wheel;
     this.dissect = dissect;
     this.cks = cks;
+    this.app = app;
     this.sync();
   }
 
@@ -438,6 +441,14 @@ export class ReasmTwin implements ReasmExports {
     m32[(d + D_REASM_PTR) >>> 2] = p;
     m32[(d + D_REASM_LEN) >>> 2] = total;
     m16[(d + D_REASM_FRAGS) >>> 1] = m16[(e + RE_FRAGS) >>> 1];
+    if ((opts & DF_APP) !== 0) {
+      // The datagram's application layer into d's app record (assembly/reasm.ts).
+      const cap = m32[(d + D_CAPLEN) >>> 2];
+      m32[(d + D_CAPLEN) >>> 2] = total;
+      this.app.app_frame(p, d);
+      this.sync();
+      this.m32[(d + D_CAPLEN) >>> 2] = cap;
+    }
     return 1;
   }
 

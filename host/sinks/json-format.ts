@@ -11,7 +11,7 @@ import type { PacketView } from '../dissect/packet-view.js';
 import type { TextBuffer } from './text/buffer.js';
 import {
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG,
-  L_FRAG_HELD, IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
+  L_FRAG_HELD, L_REASM, IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
 } from '../runtime/layout.js';
 import { errorNames } from '../dissect/descriptor-names.js';
 import { decodeDns } from '../app/dns/decode.js';
@@ -118,7 +118,7 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
   if (transport && v.app !== 0 && m[v.app + A_PROTO] === APP_DNS) {
     // The application layer (host/app/): decode()'s own object, so the two cannot differ;
     // only frames a decoder claimed pay for it.
-    const dns = decodeDns(m, f, v.app);
+    const dns = decodeDns(m, (l & L_REASM) !== 0 ? v.reasmPtr : f, v.app);
     if (dns !== undefined) out.str(',"dns":').str(JSON.stringify(dns));
   }
   if (v.errors !== 0) out.str(',"errors":').str(errorsText(v.errors));
