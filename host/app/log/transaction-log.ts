@@ -10,6 +10,8 @@
 import type { Engine } from '../../engine/engine.js';
 import type { PacketView } from '../../dissect/packet-view.js';
 import { DnsLog } from './dns-log.js';
+import { HttpLog } from './http-log.js';
+import { TlsLog } from './tls-log.js';
 import { LOG_KIND_HELP } from './kinds.js';
 
 /** One kept frame with an app record, as a log sees it. */
@@ -38,4 +40,6 @@ export interface LogKind {
 
 export const LOG_KINDS: ReadonlyMap<string, LogKind> = new Map<string, LogKind>([
   ['dns', { name: 'dns', help: LOG_KIND_HELP.get('dns')!, create: (engine, emit) => new DnsLog(engine, emit) }],
+  ['http', { name: 'http', help: LOG_KIND_HELP.get('http')!, create: (engine, emit) => new HttpLog(engine, emit) }],
+  ['tls', { name: 'tls', help: LOG_KIND_HELP.get('tls')!, create: (engine, emit) => new TlsLog(engine, emit) }],
 ]);

@@ -1,0 +1,114 @@
+// --log http: one JSON line per HTTP/1.x request with its response, in the field names of
+// Zeek's http.log (ts, id.orig_h, id.orig_p, id.resp_h, id.resp_p, trans_depth, method,
+// host, uri, version, user_agent, status_code, status_msg) plus rtt (response time - request
+// time), server, resp_content_type and `status`: "answered", "unanswered" (no response in
+// HTTP_TIMEOUT_S of packet time, or at the end of input), "unsolicited" (a response on a
+// connection with no request waiting). Responses answer a connection's requests in order
+// (RFC 9112 §9.3.2, pipelining), so each connection keeps a queue; a 1xx interim response
+// answers nothing. Fields come from the segment that carries the start line (host/app/http:
+// no reassembly), so a header in a later segment is not in the log.
+import type { Engine } from '../../engine/engine.js';
+import { decodeHttp, type DecodedHttp } from '../http/decode.js';
+import { APP_HTTP } from '../app-layout.js';
+import { PendingTable } from './pending.js';
+import type { LogFrame, TransactionLog } from './transaction-log.js';
+
+export const HTTP_TIMEOUT_S = 30;
+export const HTTP_PENDING_MAX = 65536;
+
+export interface HttpLogRecord {
+  ts: number;
+  'id.orig_h': string; 'id.orig_p': number; 'id.resp_h': string; 'id.resp_p': number;
+  trans_depth?: number;
+  method?: string; host?: string; uri?: string; version?: string; user_agent?: string;
+  status_code?: number; status_msg?: string; server?: string; resp_content_type?: string;
+  rtt?: number;
+  status: 'answered' | 'unanswered' | 'unsolicited';
+}
+
+interface Request {
+  ts: number;
+  origH: string; origP: number; respH: string; respP: number;
+  depth: number;
+  http: DecodedHttp;
+}
+
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+const conn = (ch: string, cp: number, sh: string, sp: number): string => `${ch}|${cp}|${sh}|${sp}`;
+
+export class HttpLog implements TransactionLog {
+  readonly protos = [APP_HTTP];
+  private readonly emit: (line: string) => void;
+  private readonly pending: PendingTable<Request>;
+  /** Requests seen per connection (trans_depth); the connections least recently seen are
+   *  forgotten beyond `capacity` (a forgotten connection counts from 1 again). */
+  private readonly depth = new Map<string, number>();
+  private readonly capacity: number;
+
+  constructor(engine: Engine, emit: (line: string) => void, capacity = HTTP_PENDING_MAX) {
+    this.emit = emit;
+    this.capacity = capacity;
+    this.pending = new PendingTable<Request>(engine, capacity, HTTP_TIMEOUT_S, (r) => this.write(r, null, 0, 'unanswered'));
+  }
+
+  frame(fr: LogFrame): void {
+    const v = fr.view;
+    const d = decodeHttp(fr.u8, v.frame, v.app);
+    if (d === undefined) return;
+    this.advance(fr.sec, fr.nsec);
+    const ts = fr.sec + fr.nsec / 1e9;
+    const src = v.srcString();
+    const dst = v.dstString();
+    if (d.request !== undefined) {
+      const key = conn(src, v.srcPort, dst, v.dstPort);
+      const depth = (this.depth.get(key) ?? 0) + 1;
+      this.depth.delete(key);
+      this.depth.set(key, depth);
+      if (this.depth.size > this.capacity) this.depth.delete(this.depth.keys().next().value as string);
+      this.pending.add(key, { ts, origH: src, origP: v.srcPort, respH: dst, respP: v.dstPort, depth, http: d });
+      return;
+    }
+    const r = d.response!;
+    if (r.code >= 100 && r.code < 200 && r.code !== 101) return; // interim: the final response follows
+    const key = conn(dst, v.dstPort, src, v.srcPort);
+    const req = this.pending.take(key);
+    if (req !== undefined) { this.write(req, d, ts, 'answered'); return; }
+    this.write({ ts, origH: dst, origP: v.dstPort, respH: src, respP: v.srcPort, depth: 0, http: { header_lines: 0, headers_complete: false } }, d, ts, 'unsolicited');
+  }
+
+  advance(sec: number, nsec: number): void {
+    this.pending.advance(sec, nsec);
+  }
+
+  finish(): void {
+    this.pending.drain();
+  }
+
+  /** Requests waiting (for tests). */
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  private write(req: Request, resp: DecodedHttp | null, respTs: number, status: HttpLogRecord['status']): void {
+    const q = req.http;
+    const rec: HttpLogRecord = { ts: round6(status === 'unsolicited' ? respTs : req.ts), 'id.orig_h': req.origH, 'id.orig_p': req.origP, 'id.resp_h': req.respH, 'id.resp_p': req.respP } as HttpLogRecord;
+    if (req.depth > 0) rec.trans_depth = req.depth;
+    if (q.request !== undefined) {
+      rec.method = q.request.method;
+      if (q.host !== undefined) rec.host = q.host;
+      if (q.request.uri !== undefined) rec.uri = q.request.uri;
+      if (q.request.version !== undefined) rec.version = q.request.version.slice(5);
+      if (q.user_agent !== undefined) rec.user_agent = q.user_agent;
+    }
+    if (resp?.response !== undefined) {
+      if (rec.version === undefined) rec.version = resp.response.version.slice(5);
+      rec.status_code = resp.response.code;
+      if (resp.response.phrase !== undefined) rec.status_msg = resp.response.phrase;
+      if (resp.server !== undefined) rec.server = resp.server;
+      if (resp.content_type !== undefined) rec.resp_content_type = resp.content_type;
+    }
+    if (status === 'answered') rec.rtt = round6(respTs - req.ts);
+    rec.status = status;
+    this.emit(JSON.stringify(rec));
+  }
+}
