@@ -14,8 +14,8 @@ import {
   L_FRAG_HELD, L_REASM, IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
 } from '../runtime/layout.js';
 import { errorNames } from '../dissect/descriptor-names.js';
-import { decodeDns } from '../app/dns/decode.js';
-import { A_PROTO, APP_DNS } from '../app/app-layout.js';
+import { appObject } from '../app/objects.js';
+import { A_PROTO, APP_NONE } from '../app/app-layout.js';
 
 /** Error-name lists by bit set, cached: a packet's errors are one of few combinations. */
 const errorJson = new Map<number, string>();
@@ -115,11 +115,11 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
     if (echo && v.l4CapEnd >= v.l4Off + 8) out.str(',"ident":').dec(v.icmpId).str(',"seq":').dec(v.icmpSeq);
     out.ch(125);
   }
-  if (transport && v.app !== 0 && m[v.app + A_PROTO] === APP_DNS) {
-    // The application layer (host/app/): decode()'s own object, so the two cannot differ;
-    // only frames a decoder claimed pay for it.
-    const dns = decodeDns(m, (l & L_REASM) !== 0 ? v.reasmPtr : f, v.app);
-    if (dns !== undefined) out.str(',"dns":').str(JSON.stringify(dns));
+  if (transport && v.app !== 0 && m[v.app + A_PROTO] !== APP_NONE) {
+    // The application layer (host/app/objects.ts): decode()'s own object, so the two
+    // cannot differ; only frames a decoder claimed pay for it.
+    const o = appObject(m, (l & L_REASM) !== 0 ? v.reasmPtr : f, v.app);
+    if (o !== undefined) out.str(`,"${o.key}":`).str(JSON.stringify(o.value));
   }
   if (v.errors !== 0) out.str(',"errors":').str(errorsText(v.errors));
   out.str('}\n');
