@@ -106,9 +106,10 @@ export function decodeDns(u8: Uint8Array, f: number, rec: number): DecodedDns | 
       // Wireshark: _service._proto.name, and no dns.resp.name.
       const labels = (rr.name ?? '').split('.');
       const srv = d.srv ??= { service: [], proto: [], name: [], priority: [], weight: [], port: [], target: [] };
-      srv.service.push(labels[0] ?? '');
-      srv.proto.push(labels[1] ?? '');
-      srv.name.push(labels.slice(2).join('.'));
+      // Each part only when the name has it (Wireshark shows no empty Name).
+      srv.service.push(labels[0]);
+      if (labels.length > 1) srv.proto.push(labels[1]);
+      if (labels.length > 2) srv.name.push(labels.slice(2).join('.'));
       delete rr.name;
     }
     if (it.type === T_OPT) {
