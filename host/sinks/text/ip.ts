@@ -10,7 +10,7 @@ import { ethertypeName, ipprotoName } from './names.js';
 import { writeAddr, writeTcp } from './tcp.js';
 import { writeIcmp } from './icmp.js';
 import { writeIcmp6 } from './icmp6.js';
-import { pseudoSum6, writeIp6 } from './ip6.js';
+import { pseudoSum6 } from './ip6.js';
 import { pseudoSum4, writeIp4Options } from './ip-options.js';
 import { writeInnerIp } from './inner.js';
 import { IPF_DF, IPF_MF, IPF_RF, L_REASM, L_UDP, LINKTYPE_IPV4, LINKTYPE_IPV6 } from '../../runtime/layout.js';
@@ -279,5 +279,3 @@ export function writeArp(st: TextState, bp: number, length: number): void {
   }
   out.str(', length ').dec(length);
 }
-
-export { writeIp6 };
