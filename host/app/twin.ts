@@ -19,6 +19,9 @@ export class AppTwin implements AppExports {
   private descBase = 0;
   private appBase = 0;
   private appCount = 0;
+  private appEnd = 0;
+  private nextDesc = 0;
+  private nextApp = 0;
 
   constructor(views: MemoryViews) {
     this.mem = new TwinMemory(views);
@@ -29,14 +32,26 @@ export class AppTwin implements AppExports {
     this.descBase = descs >>> 0;
     this.appBase = apps >>> 0;
     this.appCount = count >>> 0;
+    this.appEnd = this.appBase + this.appCount * APP_SIZE;
+    this.nextDesc = this.descBase;
+    this.nextApp = this.appBase;
   }
 
   app_frame(f: number, d: number): void {
-    if (d < this.descBase) return;
-    const delta = d - this.descBase;
-    const i = Math.floor(delta / DESC_SIZE);
-    if (i >= this.appCount || i * DESC_SIZE !== delta) return;
-    this.app_decode(f, d, this.appBase + i * APP_SIZE);
+    let a: number;
+    if (d === this.nextDesc) {
+      a = this.nextApp;
+    } else {
+      if (d < this.descBase) return;
+      const delta = d - this.descBase;
+      const i = Math.floor(delta / DESC_SIZE);
+      if (i >= this.appCount || i * DESC_SIZE !== delta) return;
+      a = this.appBase + i * APP_SIZE;
+    }
+    if (a >= this.appEnd) return;
+    this.nextDesc = d + DESC_SIZE;
+    this.nextApp = a + APP_SIZE;
+    this.app_decode(f, d, a);
   }
 
   app_decode(f: number, d: number, a: number): void {

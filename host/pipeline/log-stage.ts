@@ -21,14 +21,18 @@ export class LogStage implements BatchStage {
   private readonly byProto: Array<TransactionLog | undefined> = [];
   private readonly view: PacketView;
   private readonly fd: number;
-  private lines: string[] = [];
+  /** Lines not yet written (a string grows as a rope; joined once by writeSync). */
+  private pending = '';
   private done = false;
 
   constructor(engine: Engine, kinds: readonly string[], fd = 1) {
     this.engine = engine;
     this.fd = fd;
     this.view = engine.createView();
-    const emit = (line: string): void => { this.lines.push(line); };
+    const emit = (line: string): void => {
+      this.pending += `${line}\n`;
+      if (this.pending.length >= 1 << 16) this.flush();
+    };
     this.logs = kinds.map((k) => {
       const kind = LOG_KINDS.get(k);
       if (kind === undefined) throw new PktError('E_BAD_ARGUMENT', `--log: unknown log "${k}" (${[...LOG_KINDS.keys()].join(', ')})`);
@@ -77,9 +81,9 @@ export class LogStage implements BatchStage {
   }
 
   private flush(): void {
-    if (this.lines.length === 0) return;
-    const text = `${this.lines.join('\n')}\n`;
-    this.lines = [];
+    if (this.pending === '') return;
+    const text = this.pending;
+    this.pending = '';
     writeSync(this.fd, text);
   }
 }
