@@ -169,7 +169,7 @@ async function sniff(o: SniffOptions, worker: Worker): Promise<void> {
   const result = new Promise<ConsumerResult>((resolve, reject) => {
     abandonConsumer = () => {
       const c = control.read();
-      resolve({ type: 'done', ...c, error: `the consumer did not stop within ${STOP_GRACE_MS} ms of the stop request; abandoned`, errorCode: 'E_IO' });
+      resolve({ type: 'done', ...c, error: `the consumer did not stop within ${STOP_GRACE_MS} ms of the stop request; abandoned`, errorCode: 'E_IO', reasm: null });
       ready();
       void worker.terminate();
     };
@@ -214,6 +214,11 @@ function printStats(o: SniffOptions, r: ConsumerResult, ringDrops: number, secs:
     `${ringDrops} packets dropped by ring`,
   ];
   if (r.malformed > 0) lines.push(`${r.malformed} packets malformed (flagged, not dropped)`);
+  const re = r.reasm;
+  if (re !== null && re.fragments > 0) {
+    const discarded = re.overlaps + re.inconsistent + re.tooBig + re.tooManyHoles + re.noRoom + re.outFull;
+    lines.push(`${re.fragments} IP fragments: ${re.reassembled} datagrams reassembled, ${re.timeouts + re.evicted + re.flushed} left incomplete, ${discarded} discarded (${re.overlaps} overlapping)`);
+  }
   lines.push(`${secs.toFixed(3)} s elapsed, ${(pps / 1e6).toFixed(3)} Mpps, ${mbps.toFixed(1)} Mbit/s`);
   process.stderr.write(`${lines.join('\n')}\n`);
 }

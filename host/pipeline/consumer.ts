@@ -11,6 +11,7 @@ import type { SlotFormat } from '../sources/source.js';
 import { buildStages, type StageConfig } from './stage-config.js';
 import { loadFilterCompiler } from './filter-stage.js';
 import { StageRunner } from './runner.js';
+import type { ReassemblerStats } from '../reasm/reassembler.js';
 
 export interface ConsumerJob {
   memory: WebAssembly.Memory;
@@ -37,6 +38,8 @@ export interface ConsumerResult {
   malformed: number;
   error: string | null;
   errorCode: string | null;
+  /** IP reassembly's counters at the end (null when it did not run). */
+  reasm: ReassemblerStats | null;
 }
 
 const BATCH = 1024;
@@ -82,7 +85,10 @@ async function run(job: ConsumerJob, ready: () => void): Promise<ConsumerResult>
     runner.finish();
     control.publish(counters);
   }
-  return { type: 'done', ...counters, error: error?.message ?? null, errorCode: error?.code ?? null };
+  return {
+    type: 'done', ...counters, error: error?.message ?? null, errorCode: error?.code ?? null,
+    reasm: runner.reassembler?.stats() ?? null,
+  };
 }
 
 // The worker is started before the main thread has opened its source (its start-up,

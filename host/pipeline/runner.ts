@@ -271,6 +271,8 @@ export class StageRunner {
     this.finished = true;
     this.giveBack();
     this.releaseChunk();
+    // Datagrams still incomplete at the end are dropped (counted in its stats as flushed).
+    this.reassembler?.flush();
     for (const s of this.stages) s.finish();
   }
 }
