@@ -15,6 +15,9 @@ import { DESC_SIZE, DF_APP, FRAME_SIZE, LINKTYPE_ETHERNET, D_PAYLOAD_OFF } from 
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { corpusCaptures, corpusMoreCaptures, Rng, seed } from './lib/env.js';
 import { dnsSeeds } from './lib/dns-seeds.js';
+import { decodeDns } from '../host/app/dns/decode.js';
+import { dnsTextForFrame } from '../host/app/dns/text.js';
+import { DnsLog } from '../host/app/log/dns-log.js';
 
 const FRAMES = Number(process.env.APP_FUZZ_FRAMES ?? 1_000_000);
 const BATCH = 4096;
@@ -79,6 +82,13 @@ test(`WASM and twin give identical app records on ${FRAMES} mutated DNS frames, 
   const scratch = new Uint8Array(SLOT);
   let done = 0;
   let dns = 0;
+  // The readers on the first READERS frames: decode(), the text, the log; none may throw
+  // (a throw fails the test) and every log line must parse.
+  const READERS = Math.min(FRAMES, 50_000);
+  const view = wasm.createView();
+  let logLines = 0;
+  const log = new DnsLog(wasm, (l) => { JSON.parse(l); logLines++; }, 1024);
+  let readerFrames = 0;
   let truncated = 0;
   const t0 = Date.now();
   while (done < FRAMES) {
@@ -122,6 +132,15 @@ test(`WASM and twin give identical app records on ${FRAMES} mutated DNS frames, 
       const rec = appW + i * APP_SIZE;
       if (v.u8[rec + A_PROTO] !== APP_DNS) continue;
       dns++;
+      if (done + i < READERS) {
+        view.desc = descW + i * DESC_SIZE;
+        view.frame = data + i * SLOT;
+        view.app = rec;
+        decodeDns(v.u8, view.frame, rec);
+        for (let vflag = 0; vflag < 4; vflag++) dnsTextForFrame(view, v.u8, view.frame, rec, { vflag });
+        log.frame({ u8: v.u8, view, sec: 1700000000 + ((done + i) >> 10), nsec: 0 });
+        readerFrames++;
+      }
       const flags = v.u16[(rec + A_FLAGS) >>> 1];
       if (flags & AF_TRUNC) truncated++;
       // The record never points past what was captured.
@@ -132,8 +151,10 @@ test(`WASM and twin give identical app records on ${FRAMES} mutated DNS frames, 
     }
     done += count;
   }
+  log.finish();
   const ms = Date.now() - t0;
-  console.log(`app-dns fuzz: ${done} frames (${seeds.length} seeds), ${dns} decoded as DNS, ${truncated} flagged truncated, ${ms} ms`);
+  console.log(`app-dns fuzz: ${done} frames (${seeds.length} seeds), ${dns} decoded as DNS, ${truncated} flagged truncated, ${ms} ms; decode(), text (-nn to -vvv) and --log dns read ${readerFrames} of them (${logLines} log lines)`);
+  assert.ok(readerFrames > READERS / 2 && logLines > 0, 'the readers saw the mutated frames');
   assert.ok(dns > done * 0.5, 'most mutated frames still reach the DNS decoder');
 });
 
