@@ -78,7 +78,9 @@ export function app_decode(f: usize, d: usize, a: usize): void {
   if (cap < capEnd) capEnd = cap;
   if (capEnd < pay) capEnd = pay;
   // A first fragment carries the start of a datagram whose length the UDP header gives:
-  // the message goes on past this frame (what is here ends at capEnd), as tcpdump reads it.
+  // the message goes on past this frame (what is here ends at capEnd), so a decoder that
+  // runs out of bytes flags truncation, not a malformed message. (tcpdump's text, which
+  // host/app/dns/text.ts prints, takes the fragment's own length instead.)
   if ((layers & (L_UDP | L_FRAG)) == (L_UDP | L_FRAG)) {
     let ulen = <u32>load<u16>(d + D_UDP_LEN);
     if (ulen >= 8 && ulen - 8 > payLen) payLen = ulen - 8;
