@@ -167,3 +167,66 @@ export const HTTP_SERVER: i32 = 48; // u16 Server
 export const HTTP_SERVER_LEN: i32 = 50; // u16
 export const HTTP_BODY: i32 = 52; // u16 frame offset after the blank line that ends the headers (0: not in this segment)
 export const HTTP_LINE_END: i32 = 54; // u16 frame offset after the start line's line end (0: none here)
+
+// ---- DHCP/BOOTP (APP_DHCP), assembly/app/dhcp.ts and host/app/dhcp/ ----
+// UDP ports 67 and 68 (RFC 2131, RFC 951): the fixed BOOTP header, then, after the magic
+// cookie, the options in order (codes as items) with the common ones kept: message type,
+// hostname, requested address, server id, lease time, subnet mask, routers, DNS servers,
+// domain name, parameter request list, vendor class, client id. Addresses are kept as
+// their 32-bit values (network order read into a number); lists as frame offsets.
+// DHV_* variant bits (A_VARIANT)
+export const DHV_COOKIE: u32 = 1; // the magic cookie 99.130.83.99 follows the fixed header
+export const DHV_END: u32 = 2; // the End option was reached
+export const DHV_OVERLOAD: u32 = 4; // option 52: more options in sname/file (not walked)
+
+export const DHCP_OP: i32 = 16; // u8 1 request, 2 reply
+export const DHCP_HTYPE: i32 = 17; // u8
+export const DHCP_HLEN: i32 = 18; // u8
+export const DHCP_HOPS: i32 = 19; // u8
+export const DHCP_XID: i32 = 20; // u32
+export const DHCP_SECS: i32 = 24; // u16
+export const DHCP_FLAGS: i32 = 26; // u16
+export const DHCP_CIADDR: i32 = 28; // u32
+export const DHCP_YIADDR: i32 = 32; // u32
+export const DHCP_SIADDR: i32 = 36; // u32
+export const DHCP_GIADDR: i32 = 40; // u32
+export const DHCP_CHADDR: i32 = 44; // u16 frame offset of chaddr (16 bytes)
+export const DHCP_MSG_TYPE: i32 = 46; // u8 option 53 (0: none)
+export const DHCP_OPT_COUNT: i32 = 47; // u8 options walked (codes in DHCP_CODES, the first DHCP_CODE_MAX)
+export const DHCP_HAVE: i32 = 48; // u16 DHH_* bits: which of the 32-bit options below are present
+export const DHCP_OPTIONS: i32 = 50; // u16 frame offset of the first option (0: no cookie)
+export const DHCP_REQ_IP: i32 = 52; // u32 option 50
+export const DHCP_SERVER_ID: i32 = 56; // u32 option 54
+export const DHCP_LEASE: i32 = 60; // u32 option 51
+export const DHCP_SUBNET: i32 = 64; // u32 option 1
+export const DHCP_HOSTNAME: i32 = 68; // u16 option 12: frame offset of the data (its length byte before it)
+export const DHCP_ROUTER: i32 = 70; // u16 option 3
+export const DHCP_DNS: i32 = 72; // u16 option 6
+export const DHCP_DOMAIN: i32 = 74; // u16 option 15
+export const DHCP_PRL: i32 = 76; // u16 option 55 (parameter request list)
+export const DHCP_VENDOR: i32 = 78; // u16 option 60 (vendor class identifier)
+export const DHCP_CLIENT_ID: i32 = 80; // u16 option 61
+export const DHCP_CODES: i32 = 84; // u8 x DHCP_CODE_MAX option codes in order (pad left out, End included)
+export const DHCP_CODE_MAX: i32 = 172; // APP_SIZE - DHCP_CODES
+// DHH_* bits (DHCP_HAVE)
+export const DHH_REQ_IP: u32 = 1;
+export const DHH_SERVER_ID: u32 = 2;
+export const DHH_LEASE: u32 = 4;
+export const DHH_SUBNET: u32 = 8;
+
+// ---- DHCPv6 (APP_DHCP6), assembly/app/dhcp6.ts and host/app/dhcp6/ ----
+// UDP ports 546 and 547 (RFC 8415): the message type and transaction id (or a relay
+// message's hop count, link and peer addresses), then the top-level options in order as
+// items (code, frame offset of the data; its length is the 2 bytes before it).
+export const DHCP6_MSG_TYPE: i32 = 16; // u8
+export const DHCP6_HOPS: i32 = 17; // u8 relay messages (12, 13): hop-count
+export const DHCP6_XID: i32 = 20; // u32 transaction id (24 bits; 0 for relay messages)
+export const DHCP6_LINK: i32 = 24; // u16 relay: frame offset of link-address (16 bytes)
+export const DHCP6_PEER: i32 = 26; // u16 relay: frame offset of peer-address (16 bytes)
+export const DHCP6_CLIENT_ID: i32 = 28; // u16 option 1's data (0: none)
+export const DHCP6_SERVER_ID: i32 = 30; // u16 option 2's data (0: none)
+export const DHCP6_ITEMS: i32 = 32;
+export const DHCP6_ITEM_SIZE: i32 = 4;
+export const DHCP6_ITEM_MAX: i32 = 56; // (APP_SIZE - DHCP6_ITEMS) / DHCP6_ITEM_SIZE
+export const D6I_CODE: i32 = 0; // u16 option code
+export const D6I_DATA: i32 = 2; // u16 frame offset of the option's data

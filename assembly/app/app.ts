@@ -22,6 +22,8 @@ import { APP_SIZE, DV_TCP, DV_MDNS, DV_LLMNR } from "./app-layout";
 import { dns_decode } from "./dns";
 import { tls_sniff, tls_decode } from "./tls";
 import { http_sniff, http_decode } from "./http";
+import { dhcp_decode } from "./dhcp";
+import { dhcp6_decode } from "./dhcp6";
 
 let gDescBase: usize = 0;
 let gAppBase: usize = 0;
@@ -97,6 +99,8 @@ function dispatch(f: usize, pay: u32, payLen: u32, capEnd: u32, tcp: bool, sp: u
   if (port(sp, dp, 53)) { dns_decode(f, pay, payLen, capEnd, t, a); return; }
   if (!tcp && port(sp, dp, 5353)) { dns_decode(f, pay, payLen, capEnd, DV_MDNS, a); return; }
   if (port(sp, dp, 5355)) { dns_decode(f, pay, payLen, capEnd, t | DV_LLMNR, a); return; }
+  if (!tcp && (port(sp, dp, 67) || port(sp, dp, 68))) { dhcp_decode(f, pay, payLen, capEnd, 0, a); return; }
+  if (!tcp && (port(sp, dp, 546) || port(sp, dp, 547))) { dhcp6_decode(f, pay, payLen, capEnd, 0, a); return; }
   if (tcp && tls_sniff(f, pay, capEnd)) { tls_decode(f, pay, payLen, capEnd, 0, a); return; }
   if (tcp && (port(sp, dp, 80) || port(sp, dp, 8080) || http_sniff(f, pay, capEnd))) { http_decode(f, pay, payLen, capEnd, 0, a); return; }
 }

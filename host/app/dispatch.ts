@@ -12,12 +12,16 @@
 import type { DnsTwin } from './dns/twin.js';
 import type { TlsTwin } from './tls/twin.js';
 import type { HttpTwin } from './http/twin.js';
+import type { DhcpTwin } from './dhcp/twin.js';
+import type { Dhcp6Twin } from './dhcp6/twin.js';
 import { DV_TCP, DV_MDNS, DV_LLMNR } from './app-layout.js';
 
 export interface DecoderTwins {
   dns: DnsTwin;
   tls: TlsTwin;
   http: HttpTwin;
+  dhcp: DhcpTwin;
+  dhcp6: Dhcp6Twin;
 }
 
 function port(sp: number, dp: number, p: number): boolean {
@@ -30,6 +34,8 @@ export function dispatch(t: DecoderTwins, f: number, pay: number, payLen: number
   if (port(sp, dp, 53)) { t.dns.decode(f, pay, payLen, capEnd, v, a); return; }
   if (!tcp && port(sp, dp, 5353)) { t.dns.decode(f, pay, payLen, capEnd, DV_MDNS, a); return; }
   if (port(sp, dp, 5355)) { t.dns.decode(f, pay, payLen, capEnd, v | DV_LLMNR, a); return; }
+  if (!tcp && (port(sp, dp, 67) || port(sp, dp, 68))) { t.dhcp.decode(f, pay, payLen, capEnd, 0, a); return; }
+  if (!tcp && (port(sp, dp, 546) || port(sp, dp, 547))) { t.dhcp6.decode(f, pay, payLen, capEnd, 0, a); return; }
   if (tcp && t.tls.sniff(f, pay, capEnd)) { t.tls.decode(f, pay, payLen, capEnd, 0, a); return; }
   if (tcp && (port(sp, dp, 80) || port(sp, dp, 8080) || t.http.sniff(f, pay, capEnd))) { t.http.decode(f, pay, payLen, capEnd, 0, a); return; }
 }

@@ -2,16 +2,20 @@
 // record's protocol id (A_PROTO) to the decoder that builds its Wireshark-named object and
 // the key it goes under in decode() and --json (pkt.dns, pkt.tls, ...). Allocates: only
 // frames a decoder claimed pay for it.
-import { A_PROTO, APP_DNS, APP_TLS, APP_HTTP } from './app-layout.js';
+import { A_PROTO, APP_DNS, APP_TLS, APP_HTTP, APP_DHCP, APP_DHCP6 } from './app-layout.js';
 import { decodeDns, type DecodedDns } from './dns/decode.js';
 import { decodeTls, type DecodedTls } from './tls/decode.js';
 import { decodeHttp, type DecodedHttp } from './http/decode.js';
+import { decodeDhcp, type DecodedDhcp } from './dhcp/decode.js';
+import { decodeDhcpv6, type DecodedDhcpv6 } from './dhcp6/decode.js';
 
 /** The application-layer members of decode()'s packet object. */
 export interface DecodedApp {
   dns?: DecodedDns;
   tls?: DecodedTls;
   http?: DecodedHttp;
+  dhcp?: DecodedDhcp;
+  dhcpv6?: DecodedDhcpv6;
 }
 
 export type AppKey = keyof DecodedApp;
@@ -23,6 +27,8 @@ export function appObject(u8: Uint8Array, f: number, rec: number): { key: AppKey
     case APP_DNS: { const value = decodeDns(u8, f, rec); return value === undefined ? undefined : { key: 'dns', value }; }
     case APP_TLS: { const value = decodeTls(u8, f, rec); return value === undefined ? undefined : { key: 'tls', value }; }
     case APP_HTTP: { const value = decodeHttp(u8, f, rec); return value === undefined ? undefined : { key: 'http', value }; }
+    case APP_DHCP: { const value = decodeDhcp(u8, f, rec); return value === undefined ? undefined : { key: 'dhcp', value }; }
+    case APP_DHCP6: { const value = decodeDhcpv6(u8, f, rec); return value === undefined ? undefined : { key: 'dhcpv6', value }; }
     default: return undefined;
   }
 }

@@ -51,3 +51,11 @@ export const hex = (n: number, w: number): string => `0x${n.toString(16).padStar
 export function put(f: Fields, k: string, vs: ReadonlyArray<string | number> | undefined): void {
   if (vs !== undefined && vs.length > 0) f.set(k, vs.map(String));
 }
+
+/** tshark's frame number of each packet of the capture, in order: tshark 4.0 numbers pcapng
+ *  custom blocks as frames too (corpus README), which carry no packet and are left out. */
+export function tsharkPacketNumbers(path: string): number[] {
+  const r = spawnSync('tshark', ['-r', path, '-T', 'fields', '-e', 'frame.number', '-e', 'frame.encap_type'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.is(r.status, 0, `tshark on ${path}: ${r.stderr}`);
+  return r.stdout.split('\n').map((l) => l.split('\t')).filter(([n, encap]) => n !== '' && encap !== undefined && encap !== '').map(([n]) => Number(n));
+}
