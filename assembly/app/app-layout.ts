@@ -230,3 +230,33 @@ export const DHCP6_ITEM_SIZE: i32 = 4;
 export const DHCP6_ITEM_MAX: i32 = 56; // (APP_SIZE - DHCP6_ITEMS) / DHCP6_ITEM_SIZE
 export const D6I_CODE: i32 = 0; // u16 option code
 export const D6I_DATA: i32 = 2; // u16 frame offset of the option's data
+
+// ---- NTP (APP_NTP), assembly/app/ntp.ts and host/app/ntp/ ----
+// UDP port 123 (RFC 5905): the first byte (leap indicator, version, mode); for the time
+// modes (0..5) the 48-byte header's fields and the extension fields after it (RFC 7822) as
+// items (type, frame offset of the field); control (6) and private (7) messages keep only
+// the first byte.
+// NV_* variant bits (A_VARIANT)
+export const NV_TIME: u32 = 1; // the 48-byte time header was decoded
+export const NV_MAC: u32 = 2; // bytes after the header and extension fields (a MAC, RFC 5905 §7.3)
+
+export const NTP_FLAGS: i32 = 16; // u8 LI (2 bits), VN (3), mode (3)
+export const NTP_STRATUM: i32 = 17; // u8
+export const NTP_POLL: i32 = 18; // u8 (log2 seconds, signed)
+export const NTP_PRECISION: i32 = 19; // u8 (log2 seconds, signed)
+export const NTP_ROOT_DELAY: i32 = 20; // u32 NTP short format (16.16)
+export const NTP_ROOT_DISP: i32 = 24; // u32
+export const NTP_REFID: i32 = 28; // u32
+export const NTP_REF_SEC: i32 = 32; // u32 reference timestamp, seconds (NTP era)
+export const NTP_REF_FRAC: i32 = 36; // u32 fraction
+export const NTP_ORG_SEC: i32 = 40; // u32 origin timestamp
+export const NTP_ORG_FRAC: i32 = 44; // u32
+export const NTP_REC_SEC: i32 = 48; // u32 receive timestamp
+export const NTP_REC_FRAC: i32 = 52; // u32
+export const NTP_XMT_SEC: i32 = 56; // u32 transmit timestamp
+export const NTP_XMT_FRAC: i32 = 60; // u32
+export const NTP_ITEMS: i32 = 64; // extension fields
+export const NTP_ITEM_SIZE: i32 = 4;
+export const NTP_ITEM_MAX: i32 = 48; // (APP_SIZE - NTP_ITEMS) / NTP_ITEM_SIZE
+export const NI_TYPE: i32 = 0; // u16 field type
+export const NI_OFF: i32 = 2; // u16 frame offset of the field (its length the 2 bytes after the type)

@@ -14,6 +14,7 @@ import type { TlsTwin } from './tls/twin.js';
 import type { HttpTwin } from './http/twin.js';
 import type { DhcpTwin } from './dhcp/twin.js';
 import type { Dhcp6Twin } from './dhcp6/twin.js';
+import type { NtpTwin } from './ntp/twin.js';
 import { DV_TCP, DV_MDNS, DV_LLMNR } from './app-layout.js';
 
 export interface DecoderTwins {
@@ -22,6 +23,7 @@ export interface DecoderTwins {
   http: HttpTwin;
   dhcp: DhcpTwin;
   dhcp6: Dhcp6Twin;
+  ntp: NtpTwin;
 }
 
 function port(sp: number, dp: number, p: number): boolean {
@@ -36,6 +38,7 @@ export function dispatch(t: DecoderTwins, f: number, pay: number, payLen: number
   if (port(sp, dp, 5355)) { t.dns.decode(f, pay, payLen, capEnd, v | DV_LLMNR, a); return; }
   if (!tcp && (port(sp, dp, 67) || port(sp, dp, 68))) { t.dhcp.decode(f, pay, payLen, capEnd, 0, a); return; }
   if (!tcp && (port(sp, dp, 546) || port(sp, dp, 547))) { t.dhcp6.decode(f, pay, payLen, capEnd, 0, a); return; }
+  if (!tcp && port(sp, dp, 123)) { t.ntp.decode(f, pay, payLen, capEnd, 0, a); return; }
   if (tcp && t.tls.sniff(f, pay, capEnd)) { t.tls.decode(f, pay, payLen, capEnd, 0, a); return; }
   if (tcp && (port(sp, dp, 80) || port(sp, dp, 8080) || t.http.sniff(f, pay, capEnd))) { t.http.decode(f, pay, payLen, capEnd, 0, a); return; }
 }

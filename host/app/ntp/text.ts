@@ -1,0 +1,23 @@
+// The NTP part of tcpdump's line (tcpdump 4.99 print-ntp.c, ntp_print), without -v:
+// "NTPv<version>, <mode>, length N" (" [|ntp]" when not even the first byte is there). With
+// -v tcpdump prints the header's fields and timestamps on lines of their own, which is not
+// done here: the sink then prints its generic form.
+import { A_PROTO, APP_NTP } from '../app-layout.js';
+import type { AppText } from '../app-text.js';
+import { E_BAD_UDP_LEN } from '../../runtime/layout.js';
+import { snapendOf, type UdpFrameView } from '../dhcp/text.js';
+
+/** tcpdump's ntp_mode_values. */
+export const NTP_MODE_NAMES = ['unspecified', 'symmetric active', 'symmetric passive', 'Client', 'Server', 'Broadcast', 'Control Message', 'Reserved'];
+
+export function ntpText(u8: Uint8Array, p: number, length: number, snapend: number): AppText {
+  if (p + 1 > snapend) return { text: ' [|ntp]', trunc: 'jump' };
+  const b = u8[p];
+  return { text: `NTPv${(b >>> 3) & 7}, ${NTP_MODE_NAMES[b & 7]}, length ${length}`, trunc: 'none' };
+}
+
+/** The NTP text for a frame whose app record `rec` says NTP, or null (-v, -q, a bad UDP length). */
+export function ntpTextForFrame(v: UdpFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
+  if (u8[rec + A_PROTO] !== APP_NTP || o.qflag === true || o.vflag > 0 || (v.errors & E_BAD_UDP_LEN) !== 0) return null;
+  return ntpText(u8, f + v.payloadOff, v.payloadLen, snapendOf(v, f));
+}

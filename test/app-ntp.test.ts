@@ -1,0 +1,143 @@
+// The NTP decoder against both oracles, run here: its fields against tshark's (per frame,
+// every occurrence) and the sniffer's lines against tcpdump's (-nn; with -v tcpdump prints
+// the header and timestamps on lines of their own, which the text sink does not, so there
+// the line stops at tcpdump's application layer as before), on every corpus capture with
+// NTP and on the crafted messages of lib/ntp-seeds.ts (every mode and version, reference
+// ids, MAC, extension fields, short headers, cut captures). Both backends. Also the
+// mutated-frame check: WASM = twin, no read past caplen (lib/app-fuzz.ts).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { createEngine } from '../host/engine/engine.js';
+import type { DecodedNtp, NtpTimestamp } from '../host/app/ntp/decode.js';
+import { readCaptureFile } from '../host/sources/capture-file.js';
+import { corpusCaptures, corpusMoreCaptures, haveTool, repoRoot } from './lib/env.js';
+import { tsharkFields, tsharkPacketNumbers, compareFrame, newTally, hex, put, type Fields } from './lib/app-tshark.js';
+import { ntpSeedCapture, ntpSeedFrames } from './lib/ntp-seeds.js';
+import { tcpdumpText, splitPackets } from './text-output-tcpdump.js';
+import { fuzzApp } from './lib/app-fuzz.js';
+import { APP_NTP, A_COUNT, NTP_ITEMS, NTP_ITEM_SIZE, NI_OFF } from '../host/app/app-layout.js';
+import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
+
+export const NTP_FIELDS = [
+  'ntp.flags.li', 'ntp.flags.vn', 'ntp.flags.mode', 'ntp.stratum', 'ntp.ppoll', 'ntp.precision', 'ntp.rootdelay', 'ntp.rootdispersion',
+  'ntp.refid', 'ntp.reftime', 'ntp.org', 'ntp.rec', 'ntp.xmt', 'ntp.ext.type', 'ntp.ext.length',
+] as const;
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A timestamp as tshark prints an absolute time in UTC ("Aug 11, 2022 13:23:30.188058000
+ *  UTC", nanoseconds truncated), the NTP zero time as NULL. */
+function tsharkTime(t: NtpTimestamp): string {
+  if (t.seconds === 0 && t.fraction === 0) return 'NULL';
+  const d = new Date((t.seconds - 2208988800) * 1000);
+  const ns = Math.floor((t.fraction * 1e9) / 2 ** 32);
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  return `${MONTHS[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')}, ${d.getUTCFullYear()} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}.${String(ns).padStart(9, '0')} UTC`;
+}
+
+export function ntpFieldsOf(d: DecodedNtp | undefined): Fields {
+  const f: Fields = new Map();
+  if (d === undefined) return f;
+  if (d.flags.li !== undefined) put(f, 'ntp.flags.li', [d.flags.li]);
+  put(f, 'ntp.flags.vn', [d.flags.vn]);
+  put(f, 'ntp.flags.mode', [d.flags.mode]);
+  const one = (k: string, v: string | number | undefined): void => { if (v !== undefined) put(f, k, [v]); };
+  one('ntp.stratum', d.stratum);
+  one('ntp.ppoll', d.ppoll === undefined ? undefined : d.ppoll & 0xFF);
+  one('ntp.precision', d.precision === undefined ? undefined : d.precision & 0xFF);
+  one('ntp.rootdelay', d.rootdelay);
+  one('ntp.rootdispersion', d.rootdispersion);
+  one('ntp.refid', d.refid);
+  for (const k of ['reftime', 'org', 'rec', 'xmt'] as const) { const t = d[k]; if (t !== undefined) one(`ntp.${k}`, tsharkTime(t)); }
+  put(f, 'ntp.ext.type', d.ext?.type.map((t) => hex(t, 4)));
+  put(f, 'ntp.ext.length', d.ext?.length);
+  return f;
+}
+
+let dir = '';
+const captures: Array<{ path: string; label: string }> = [];
+
+test.before(() => {
+  process.env.TZ = 'UTC';
+  if (!haveTool('tshark') || !haveTool('tcpdump')) return;
+  dir = mkdtempSync(join(tmpdir(), 'app-ntp-'));
+  const e = createEngine();
+  for (const path of [...corpusCaptures(), ...corpusMoreCaptures()]) {
+    const has = readCaptureFile(path).records.some((r) => { const u = e.decode(r.data, r.linktype, r.wirelen).udp; return u !== undefined && (u.srcport === 123 || u.dstport === 123); });
+    if (has) captures.push({ path, label: basename(path) });
+  }
+  captures.push({ path: ntpSeedCapture(dir), label: 'ntp-seeds' });
+});
+
+test.after(() => {
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+});
+
+for (const backend of ['wasm', 'ts'] as const) {
+  test(`every NTP field equals tshark's (${backend})`, () => {
+    if (captures.length === 0) return;
+    const t = newTally();
+    let msgs = 0;
+    for (const c of captures) {
+      const e = createEngine({ backend });
+      const { records } = readCaptureFile(c.path);
+      const theirs = tsharkFields(c.path, NTP_FIELDS);
+      const numbers = tsharkPacketNumbers(c.path);
+      t.captures++;
+      records.forEach((r, i) => {
+        const d = e.decode(r.data, r.linktype, r.wirelen).ntp;
+        if (d !== undefined) msgs++;
+        compareFrame(c.label, r.number, ntpFieldsOf(d), theirs.get(numbers[i]) ?? new Map(), t);
+      });
+    }
+    console.log(`app-ntp tshark (${backend}): ${t.captures} captures, ${t.frames} frames, ${t.values} field values compared, ${msgs} NTP messages, ${t.diffs.length} differences`);
+    assert.equal(t.diffs, [], 'differences from tshark');
+    assert.ok(t.captures >= 2 && msgs >= 18 && t.values >= 180, 'the NTP messages were compared');
+  });
+}
+
+test('sniff -nn prints every packet of the NTP captures as tcpdump does (both engines)', () => {
+  if (captures.length === 0) return;
+  let ntp = 0;
+  const diffs: string[] = [];
+  for (const c of captures) {
+    const theirs = tcpdumpText(c.path, ['-nn']);
+    assert.equal(theirs.problems, [], 'tcpdump read the capture');
+    for (const engine of ['wasm', 'ts']) {
+      const r = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '-#', '-nn', '--engine', engine, '-r', c.path], { encoding: 'latin1', env: { ...process.env, TZ: 'UTC' } });
+      assert.is(r.status, 0, r.stderr);
+      const mine = splitPackets(r.stdout);
+      assert.is(mine.length, theirs.packets.length, `${c.label}: packets printed`);
+      mine.forEach((line, i) => {
+        if (/NTPv|\[\|ntp\]/.test(theirs.packets[i])) ntp++;
+        if (line !== theirs.packets[i]) diffs.push(`${c.label} #${i + 1} (${engine}):\n  sniff   ${line}\n  tcpdump ${theirs.packets[i]}`);
+      });
+    }
+  }
+  console.log(`app-ntp sniff: ${ntp} NTP lines, ${diffs.length} differences from tcpdump`);
+  assert.equal(diffs, [], 'sniff differs from tcpdump');
+  assert.ok(ntp >= 36, 'NTP lines were compared');
+});
+
+test(`WASM and twin give identical NTP records on mutated frames, never reading past caplen`, () => {
+  const frames = Number(process.env.APP_FUZZ_FRAMES ?? 1_000_000);
+  const seeds = ntpSeedFrames().map((s) => ({ frame: s.frame, linktype: LINKTYPE_ETHERNET }));
+  const st = fuzzApp({
+    proto: APP_NTP, seeds, frames, from: () => 42, special: [0x00, 0x10, 0x11, 0x24, 0x25, 0x23, 0x16, 0x17, 0xFF],
+    check: (u8, rec, cap) => {
+      for (let i = 0; i < u8[rec + A_COUNT]; i++) {
+        const p = u8[rec + NTP_ITEMS + i * NTP_ITEM_SIZE + NI_OFF] | (u8[rec + NTP_ITEMS + i * NTP_ITEM_SIZE + NI_OFF + 1] << 8);
+        if (p + 4 > cap) return `extension field ${i} past caplen`;
+      }
+      return null;
+    },
+  });
+  console.log(`app-ntp fuzz: ${st.frames} frames (${seeds.length} seeds), ${st.decoded} decoded as NTP, ${st.truncated} truncated, ${st.malformed} malformed, ${st.ms} ms`);
+  assert.ok(st.decoded > st.frames * 0.5 && st.truncated > st.frames * 0.05 && st.malformed > 0, 'the NTP decoder was exercised');
+});
+
+test.run();
