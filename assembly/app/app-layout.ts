@@ -260,3 +260,40 @@ export const NTP_ITEM_SIZE: i32 = 4;
 export const NTP_ITEM_MAX: i32 = 48; // (APP_SIZE - NTP_ITEMS) / NTP_ITEM_SIZE
 export const NI_TYPE: i32 = 0; // u16 field type
 export const NI_OFF: i32 = 2; // u16 frame offset of the field (its length the 2 bytes after the type)
+
+// ---- QUIC (APP_QUIC), assembly/app/quic.ts and host/app/quic/ ----
+// UDP port 443 (RFC 9000 §17, invariants RFC 8999): the long-header packets coalesced in
+// the datagram as items (type, version, connection ids, token, Length, packet number
+// offset), a short-header packet (its DCID length is connection state: not read) or a
+// version negotiation as the last item. The first packet's fields are kept too.
+// QV_* variant bits (A_VARIANT)
+export const QV_SHORT: u32 = 1; // the datagram starts with a short-header packet
+export const QV_VN: u32 = 2; // a version negotiation packet (version 0)
+
+export const QUIC_FIRST: i32 = 16; // u8 the first packet's first byte
+export const QUIC_DCIL: i32 = 17; // u8
+export const QUIC_SCIL: i32 = 18; // u8
+export const QUIC_TYPE: i32 = 19; // u8 QT_* of the first packet
+export const QUIC_VERSION: i32 = 20; // u32
+export const QUIC_DCID: i32 = 24; // u16 frame offset of the destination connection id
+export const QUIC_SCID: i32 = 26; // u16 frame offset of the source connection id
+export const QUIC_TOKEN: i32 = 28; // u16 Initial: frame offset of the token
+export const QUIC_TOKEN_LEN: i32 = 30; // u16 Initial: token length
+export const QUIC_LENGTH: i32 = 32; // u32 the Length field (packet number and payload)
+export const QUIC_PN: i32 = 36; // u16 frame offset of the (protected) packet number
+export const QUIC_ITEMS: i32 = 40;
+export const QUIC_ITEM_SIZE: i32 = 8;
+export const QUIC_ITEM_MAX: i32 = 27; // (APP_SIZE - QUIC_ITEMS) / QUIC_ITEM_SIZE
+export const QI_OFF: i32 = 0; // u16 frame offset of the packet
+export const QI_LEN: i32 = 2; // u16 its length (header included)
+export const QI_TYPE: i32 = 4; // u8 QT_*
+export const QI_PN: i32 = 6; // u16 frame offset of its packet number (0: none)
+// QT_* packet types (QUIC_TYPE, QI_TYPE): the long types as QUIC v1 numbers them (v2's are
+// mapped, RFC 9369 §3.2), then the forms without one.
+export const QT_INITIAL: i32 = 0;
+export const QT_0RTT: i32 = 1;
+export const QT_HANDSHAKE: i32 = 2;
+export const QT_RETRY: i32 = 3;
+export const QT_SHORT: i32 = 4;
+export const QT_VN: i32 = 5;
+export const QT_UNKNOWN: i32 = 6; // a long header of a version this decoder does not know

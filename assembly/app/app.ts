@@ -25,6 +25,7 @@ import { http_sniff, http_decode } from "./http";
 import { dhcp_decode } from "./dhcp";
 import { dhcp6_decode } from "./dhcp6";
 import { ntp_decode } from "./ntp";
+import { quic_decode } from "./quic";
 
 let gDescBase: usize = 0;
 let gAppBase: usize = 0;
@@ -103,6 +104,7 @@ function dispatch(f: usize, pay: u32, payLen: u32, capEnd: u32, tcp: bool, sp: u
   if (!tcp && (port(sp, dp, 67) || port(sp, dp, 68))) { dhcp_decode(f, pay, payLen, capEnd, 0, a); return; }
   if (!tcp && (port(sp, dp, 546) || port(sp, dp, 547))) { dhcp6_decode(f, pay, payLen, capEnd, 0, a); return; }
   if (!tcp && port(sp, dp, 123)) { ntp_decode(f, pay, payLen, capEnd, 0, a); return; }
+  if (!tcp && port(sp, dp, 443)) { quic_decode(f, pay, payLen, capEnd, 0, a); return; }
   if (tcp && tls_sniff(f, pay, capEnd)) { tls_decode(f, pay, payLen, capEnd, 0, a); return; }
   if (tcp && (port(sp, dp, 80) || port(sp, dp, 8080) || http_sniff(f, pay, capEnd))) { http_decode(f, pay, payLen, capEnd, 0, a); return; }
 }

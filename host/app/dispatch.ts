@@ -15,6 +15,7 @@ import type { HttpTwin } from './http/twin.js';
 import type { DhcpTwin } from './dhcp/twin.js';
 import type { Dhcp6Twin } from './dhcp6/twin.js';
 import type { NtpTwin } from './ntp/twin.js';
+import type { QuicTwin } from './quic/twin.js';
 import { DV_TCP, DV_MDNS, DV_LLMNR } from './app-layout.js';
 
 export interface DecoderTwins {
@@ -24,6 +25,7 @@ export interface DecoderTwins {
   dhcp: DhcpTwin;
   dhcp6: Dhcp6Twin;
   ntp: NtpTwin;
+  quic: QuicTwin;
 }
 
 function port(sp: number, dp: number, p: number): boolean {
@@ -39,6 +41,7 @@ export function dispatch(t: DecoderTwins, f: number, pay: number, payLen: number
   if (!tcp && (port(sp, dp, 67) || port(sp, dp, 68))) { t.dhcp.decode(f, pay, payLen, capEnd, 0, a); return; }
   if (!tcp && (port(sp, dp, 546) || port(sp, dp, 547))) { t.dhcp6.decode(f, pay, payLen, capEnd, 0, a); return; }
   if (!tcp && port(sp, dp, 123)) { t.ntp.decode(f, pay, payLen, capEnd, 0, a); return; }
+  if (!tcp && port(sp, dp, 443)) { t.quic.decode(f, pay, payLen, capEnd, 0, a); return; }
   if (tcp && t.tls.sniff(f, pay, capEnd)) { t.tls.decode(f, pay, payLen, capEnd, 0, a); return; }
   if (tcp && (port(sp, dp, 80) || port(sp, dp, 8080) || t.http.sniff(f, pay, capEnd))) { t.http.decode(f, pay, payLen, capEnd, 0, a); return; }
 }

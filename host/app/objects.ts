@@ -2,13 +2,14 @@
 // record's protocol id (A_PROTO) to the decoder that builds its Wireshark-named object and
 // the key it goes under in decode() and --json (pkt.dns, pkt.tls, ...). Allocates: only
 // frames a decoder claimed pay for it.
-import { A_PROTO, APP_DNS, APP_TLS, APP_HTTP, APP_DHCP, APP_DHCP6, APP_NTP } from './app-layout.js';
+import { A_PROTO, APP_DNS, APP_TLS, APP_HTTP, APP_DHCP, APP_DHCP6, APP_NTP, APP_QUIC } from './app-layout.js';
 import { decodeDns, type DecodedDns } from './dns/decode.js';
 import { decodeTls, type DecodedTls } from './tls/decode.js';
 import { decodeHttp, type DecodedHttp } from './http/decode.js';
 import { decodeDhcp, type DecodedDhcp } from './dhcp/decode.js';
 import { decodeDhcpv6, type DecodedDhcpv6 } from './dhcp6/decode.js';
 import { decodeNtp, type DecodedNtp } from './ntp/decode.js';
+import { decodeQuic, type DecodedQuic } from './quic/decode.js';
 
 /** The application-layer members of decode()'s packet object. */
 export interface DecodedApp {
@@ -18,6 +19,7 @@ export interface DecodedApp {
   dhcp?: DecodedDhcp;
   dhcpv6?: DecodedDhcpv6;
   ntp?: DecodedNtp;
+  quic?: DecodedQuic;
 }
 
 export type AppKey = keyof DecodedApp;
@@ -32,6 +34,7 @@ export function appObject(u8: Uint8Array, f: number, rec: number): { key: AppKey
     case APP_DHCP: { const value = decodeDhcp(u8, f, rec); return value === undefined ? undefined : { key: 'dhcp', value }; }
     case APP_DHCP6: { const value = decodeDhcpv6(u8, f, rec); return value === undefined ? undefined : { key: 'dhcpv6', value }; }
     case APP_NTP: { const value = decodeNtp(u8, f, rec); return value === undefined ? undefined : { key: 'ntp', value }; }
+    case APP_QUIC: { const value = decodeQuic(u8, f, rec); return value === undefined ? undefined : { key: 'quic', value }; }
     default: return undefined;
   }
 }
