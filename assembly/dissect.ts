@@ -11,6 +11,9 @@ import {
   D_TCP_TSVAL, D_TCP_TSECR, D_SACK_COUNT, D_ICMP_TYPE, D_ICMP_CODE, D_ARP_HLEN, D_L4_CKSUM,
   D_UDP_LEN, D_ICMP_ID, D_ICMP_SEQ, D_ARP_OP, D_SACK_OFF, D_IP6_FLOW, D_FRAG_ID, D_L2_PROTO,
   D_TCP_URG, D_IP_PAYLOAD_LEN, D_IP6_JUMBO_OFF, D_IP6_EXT_OFF, D_IP_TOTAL,
+  D_PPP_PROTO, D_PPPOE_OFF, D_PPPOE_SESSION, D_PPPOE_CODE, D_PPPOE_LEN, D_MPLS_COUNT, D_MPLS_OFF, D_MPLS_TOP,
+  L_PPP, L_PPPOE, L_MPLS, L_IPOIB,
+  LINKTYPE_PPP, LINKTYPE_PPP_HDLC, LINKTYPE_PPP_ETHER, LINKTYPE_C_HDLC, LINKTYPE_IPOIB,
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_LLC, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
   L_FRAG, L_RAW, L_CKSUM_CHECKED, L_SNAP, L_STP,
   E_TRUNC_L2, E_TRUNC_L3, E_TRUNC_L4, E_BAD_IP_VERSION, E_BAD_IP_HDR_LEN, E_BAD_IP_LEN,
@@ -122,12 +125,58 @@ export function dissect_frame(f: usize, cap: u32, wire: u32, linktype: u32, d: u
     case LINKTYPE_IPV6: {
       if (cap < 1) { setError(d, E_TRUNC_L3); return; }
       setLayer(d, L_RAW);
+      // Decided by the version nibble for every raw link type, LINKTYPE_IPV4/IPV6 too, as
+      // tcpdump's ipN_print() and Wireshark's raw dissector do.
       let v = u8at(f) >> 4;
-      if (linktype == LINKTYPE_IPV4) type = 0x0800;
-      else if (linktype == LINKTYPE_IPV6) type = 0x86dd;
-      else if (v == 4) type = 0x0800;
+      if (v == 4) type = 0x0800;
       else if (v == 6) type = 0x86dd;
       else { setError(d, E_BAD_IP_VERSION); return; }
+      break;
+    }
+    case LINKTYPE_PPP: {
+      // tcpdump's ppp_if_print(): at least a 4-byte header, then ppp_print().
+      if (cap < 4) { setError(d, E_TRUNC_L2); return; }
+      type = pppHeader(f, 0, cap, d);
+      off = gOff;
+      break;
+    }
+    case LINKTYPE_PPP_HDLC: {
+      // RFC 1662 framing (address 0xff, control, protocol: no field compression here, as
+      // tcpdump's ppp_hdlc_if_print() reads it), or Cisco HDLC (address 0x0f / 0x8f and an
+      // EtherType); another address is a frame nobody decodes.
+      if (cap < 4) { setError(d, E_TRUNC_L2); return; }
+      let a = u8at(f);
+      if (a == 0xFF) {
+        let proto = be16(f + 2);
+        setLayer(d, L_PPP);
+        put16(d, D_PPP_PROTO, proto);
+        type = pppEthertype(proto);
+      } else if (a == 0x0F || a == 0x8F) {
+        type = be16(f + 2);
+      } else {
+        put16(d, D_L2_LEN, 4);
+        return;
+      }
+      off = 4;
+      break;
+    }
+    case LINKTYPE_C_HDLC: {
+      if (cap < 4) { setError(d, E_TRUNC_L2); return; }
+      type = be16(f + 2);
+      off = 4;
+      break;
+    }
+    case LINKTYPE_PPP_ETHER: {
+      type = 0x8864; // a PPPoE header first (pppoe_if_print()); its code tells session from discovery
+      break;
+    }
+    case LINKTYPE_IPOIB: {
+      // RFC 4391 as Linux captures it: 20-byte destination and source hardware addresses,
+      // then the 4-byte encapsulation header whose first half is an EtherType.
+      if (cap < 44) { setError(d, E_TRUNC_L2); return; }
+      setLayer(d, L_IPOIB);
+      type = be16(f + 40);
+      off = 44;
       break;
     }
     default: {
@@ -169,9 +218,105 @@ export function dissect_frame(f: usize, cap: u32, wire: u32, linktype: u32, d: u
   put16(d, D_L2_LEN, off);
   put16(d, D_ETHERTYPE, type);
 
+  // PPPoE, then the PPP it carries, then MPLS: each returns what follows and where (gOff).
+  if (type == 0x8863 || type == 0x8864) {
+    type = dissectPPPoE(f, off, cap, d, type);
+    off = gOff;
+  }
+  if (type == 0x8847 || type == 0x8848) {
+    type = dissectMPLS(f, off, cap, d);
+    off = gOff;
+  }
   if (type == 0x0800) dissectIPv4(f, off, cap, frameEnd, d, opts);
   else if (type == 0x86dd) dissectIPv6(f, off, cap, frameEnd, d, opts);
   else if (type == 0x0806 || type == 0x8035) dissectARP(f, off, cap, d);
+}
+
+// Where the encapsulation helpers leave the next header (a WASM global, as gLayers).
+let gOff: u32 = 0;
+
+/** The EtherType for a PPP protocol number (RFC 1661 assigned numbers; tcpdump's
+ *  handle_ppp() also takes the EtherTypes of IPv4 and IPv6 as they are); 0 for the rest. */
+function pppEthertype(proto: u32): u32 {
+  if (proto == 0x0021 || proto == 0x0800) return 0x0800;
+  if (proto == 0x0057 || proto == 0x86dd) return 0x86dd;
+  if (proto == 0x0281) return 0x8847;
+  if (proto == 0x0283) return 0x8848;
+  return 0;
+}
+
+/** A PPP header as tcpdump's ppp_print() reads it: an address and control field (0xff03,
+ *  or pppd's direction byte and 0x03) if present, then a protocol field of one byte when
+ *  its first byte is odd (RFC 1661 protocol-field compression), else two. */
+function pppHeader(f: usize, off: u32, cap: u32, d: usize): u32 {
+  gOff = off;
+  if (off + 2 > cap) { setError(d, E_TRUNC_L2); return 0; }
+  let w = be16(f + off);
+  if (w == 0xFF03 || w == 0x0003 || w == 0x0103) off += 2;
+  if (off + 1 > cap) { setError(d, E_TRUNC_L2); return 0; }
+  let proto: u32 = 0;
+  if ((u8at(f + off) & 1) != 0) {
+    proto = u8at(f + off);
+    off += 1;
+  } else {
+    if (off + 2 > cap) { setError(d, E_TRUNC_L2); return 0; }
+    proto = be16(f + off);
+    off += 2;
+  }
+  setLayer(d, L_PPP);
+  put16(d, D_PPP_PROTO, proto);
+  gOff = off;
+  return pppEthertype(proto);
+}
+
+/** PPPoE (RFC 2516): version/type, code, session id, length. Discovery packets (0x8863, or
+ *  a non-zero code) carry tags and no L3; session data carries a PPP frame. */
+function dissectPPPoE(f: usize, off: u32, cap: u32, d: usize, type: u32): u32 {
+  gOff = off;
+  if (off + 6 > cap) { setError(d, E_TRUNC_L2); return 0; }
+  setLayer(d, L_PPPOE);
+  let code = u8at(f + off + 1);
+  put16(d, D_PPPOE_OFF, off);
+  put8(d, D_PPPOE_CODE, code);
+  put16(d, D_PPPOE_SESSION, be16(f + off + 2));
+  put16(d, D_PPPOE_LEN, be16(f + off + 4));
+  if (type == 0x8863 || code != 0) { gOff = off + 6; return 0; }
+  return pppHeader(f, off + 6, cap, d);
+}
+
+/** An MPLS label stack (RFC 3032) down to the entry with the bottom-of-stack bit, then
+ *  what it carries guessed as tcpdump's mpls_print() does: the IPv4 and IPv6 explicit
+ *  null labels (and implicit null, taken as IPv4) say so, else a first byte of 0x45-0x4f
+ *  is IPv4 and 0x60-0x6f IPv6 (RFC 3032 gives the payload no type field). */
+function dissectMPLS(f: usize, off: u32, cap: u32, d: usize): u32 {
+  gOff = off;
+  put16(d, D_MPLS_OFF, off);
+  setLayer(d, L_MPLS);
+  let count: u32 = 0;
+  let entry: u32 = 0;
+  while (true) {
+    if (off + 4 > cap) {
+      put8(d, D_MPLS_COUNT, count > 255 ? 255 : count);
+      setError(d, E_TRUNC_L2);
+      gOff = off;
+      return 0;
+    }
+    entry = be32(f + off);
+    if (count == 0) put32(d, D_MPLS_TOP, entry);
+    count++;
+    off += 4;
+    if ((entry & 0x100) != 0) break;
+  }
+  put8(d, D_MPLS_COUNT, count > 255 ? 255 : count);
+  gOff = off;
+  let label = entry >>> 12;
+  if (label == 0 || label == 3) return 0x0800;
+  if (label == 2) return 0x86dd;
+  if (off >= cap) return 0;
+  let b = u8at(f + off);
+  if (b >= 0x45 && b <= 0x4F) return 0x0800;
+  if (b >= 0x60 && b <= 0x6F) return 0x86dd;
+  return 0;
 }
 
 // IEEE 802.2 LLC: DSAP, SSAP and a control field of 1 byte (U frames) or 2 (I and S

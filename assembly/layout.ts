@@ -104,6 +104,48 @@ export const D_REASM_PTR: i32 = 132; // u32 address of the reassembled datagram 
 export const D_REASM_LEN: i32 = 136; // u32 its length: IP header(s) + reassembled payload (L_REASM)
 export const D_REASM_FRAGS: i32 = 140; // u16 fragments it was made of (L_REASM)
 
+// Encapsulations between the link header and L3 (issue #15): PPP (LINKTYPE_PPP, PPP_HDLC,
+// PPPoE sessions), PPPoE and MPLS label stacks. D_L2_LEN stays the link header and its
+// tags and D_ETHERTYPE the EtherType they announce (0x8864, 0x8847; for the PPP link
+// types the EtherType of the PPP protocol: 0x0800, 0x86dd, 0x8847); the IP header that
+// follows them is at D_L3_OFF as always, and the L_* bits say which of these were crossed.
+export const D_PPP_PROTO: i32 = 144; // u16 PPP protocol field (L_PPP)
+export const D_PPPOE_OFF: i32 = 146; // u16 frame offset of the PPPoE header (L_PPPOE)
+export const D_PPPOE_SESSION: i32 = 148; // u16 session id (L_PPPOE)
+export const D_PPPOE_CODE: i32 = 150; // u8 code: 0 session data, 0x09 PADI, 0x07 PADO, ... (L_PPPOE)
+export const D_MPLS_COUNT: i32 = 151; // u8 label stack entries walked, to the bottom of stack (L_MPLS; 255 = more)
+export const D_MPLS_OFF: i32 = 152; // u16 frame offset of the first label stack entry (L_MPLS)
+export const D_PPPOE_LEN: i32 = 154; // u16 PPPoE length field (L_PPPOE)
+export const D_MPLS_TOP: i32 = 156; // u32 the outermost label stack entry (label << 12 | tc << 9 | S << 8 | ttl)
+// Tunnels (issue #15): one inner level. The descriptor describes the OUTER packet (its L2,
+// IP header and transport: the UDP datagram of VXLAN, the GRE packet's IP header); a tunnel
+// the dissector recognised sets L_TUNNEL and these fields, and the inner packet is a frame of
+// its own of link type D_INNER_LINKTYPE (LINKTYPE_ETHERNET for VXLAN, Geneve's and GRE's
+// Transparent Ethernet Bridging and ERSPAN; LINKTYPE_RAW for IP-in-IP, 6in4, 4in6, GRE and
+// Geneve carrying IP, MPLS over UDP and GTP-U) starting at frame offset D_INNER_OFF and
+// running to the end of the frame: readers that want the inner layers dissect
+// (frame + D_INNER_OFF, caplen - D_INNER_OFF, wirelen - D_INNER_OFF, D_INNER_LINKTYPE) into a
+// descriptor of its own (one descriptor per encapsulation level; a second level is found the
+// same way in the inner descriptor). host/dissect/inner.ts does so for decode(), the text
+// and JSON sinks and the flow table.
+export const D_TUNNEL: i32 = 160; // u8 T_* kind (L_TUNNEL)
+export const D_TUNNEL_FLAGS: i32 = 161; // u8 kind-specific: GRE flags byte (C R K S s Recur), VXLAN flags, Geneve option length (4-byte words)
+export const D_INNER_LINKTYPE: i32 = 162; // u16 LINKTYPE_* of the inner packet
+export const D_TUNNEL_OFF: i32 = 164; // u16 frame offset of the tunnel header (GRE, VXLAN, Geneve, GTP-U; the inner IP header for IP-in-IP)
+export const D_INNER_OFF: i32 = 166; // u16 frame offset of the inner packet
+export const D_TUNNEL_ID: i32 = 168; // u32 VXLAN/Geneve VNI, GRE key, ERSPAN session id, GTP-U TEID
+export const D_TUNNEL_PROTO: i32 = 172; // u16 GRE/Geneve protocol type (an EtherType), IP protocol for IP-in-IP
+export const D_TUNNEL_VER: i32 = 174; // u8 GRE version, ERSPAN version (1 = type II, 2 = type III), Geneve version
+
+// Tunnel kinds (D_TUNNEL)
+export const T_GRE: u32 = 1; // RFC 2784/2890 (PPTP's enhanced GRE, version 1, too)
+export const T_ERSPAN: u32 = 2; // GRE protocol 0x88be (type I/II) or 0x22eb (type III)
+export const T_VXLAN: u32 = 3; // RFC 7348, UDP 4789 and Linux's 8472
+export const T_GENEVE: u32 = 4; // RFC 8926, UDP 6081
+export const T_IPIP: u32 = 5; // IP protocol 4 (IPv4 inside) or 41 (IPv6 inside), under IPv4 or IPv6
+export const T_MPLS_UDP: u32 = 6; // RFC 7510, UDP 6635: a label stack, then IP
+export const T_GTPU: u32 = 7; // 3GPP TS 29.281, UDP 2152, G-PDU (message type 255)
+
 // Layer bits (D_LAYERS)
 export const L_ETH: u32 = 1 << 0;
 export const L_SLL: u32 = 1 << 1;
@@ -126,6 +168,12 @@ export const L_STP: u32 = 1 << 17; // a spanning-tree BPDU follows the LLC/SNAP 
 // Set by IP reassembly (assembly/reasm.ts), never by dissection:
 export const L_REASM: u32 = 1 << 18; // this fragment completed a datagram: L4 bits and fields are the reassembled datagram's (D_REASM_PTR)
 export const L_FRAG_HELD: u32 = 1 << 19; // this fragment went to reassembly and does not complete a datagram: its transport is reported on the one that does (as tshark shows), flows skip it
+// Encapsulations and tunnels (issue #15):
+export const L_PPP: u32 = 1 << 20; // a PPP header (D_PPP_PROTO): LINKTYPE_PPP, PPP_HDLC or a PPPoE session
+export const L_PPPOE: u32 = 1 << 21; // a PPPoE header (D_PPPOE_*)
+export const L_MPLS: u32 = 1 << 22; // an MPLS label stack (D_MPLS_*)
+export const L_IPOIB: u32 = 1 << 23; // LINKTYPE_IPOIB: 44-byte header, EtherType at 40
+export const L_TUNNEL: u32 = 1 << 24; // a tunnel header with an inner packet (D_TUNNEL ... D_TUNNEL_VER)
 
 // Error bits (D_ERRORS)
 export const E_TRUNC_L2: u32 = 1 << 0; // link header or tag cut off by caplen
@@ -166,11 +214,16 @@ export const DF_APP: u32 = 2; // decode the application layer into the bound app
 // Link types (tcpdump.org/linktypes.html)
 export const LINKTYPE_NULL: i32 = 0;
 export const LINKTYPE_ETHERNET: i32 = 1;
+export const LINKTYPE_PPP: i32 = 9;
+export const LINKTYPE_PPP_HDLC: i32 = 50; // PPP in HDLC-like framing (RFC 1662), or Cisco HDLC
+export const LINKTYPE_PPP_ETHER: i32 = 51; // PPPoE, no link header
 export const LINKTYPE_RAW: i32 = 101;
+export const LINKTYPE_C_HDLC: i32 = 104; // Cisco HDLC
 export const LINKTYPE_LOOP: i32 = 108;
 export const LINKTYPE_LINUX_SLL: i32 = 113;
 export const LINKTYPE_IPV4: i32 = 228;
 export const LINKTYPE_IPV6: i32 = 229;
+export const LINKTYPE_IPOIB: i32 = 242;
 export const LINKTYPE_LINUX_SLL2: i32 = 276;
 
 // Frame ring (assembly/ring.ts, host/ring/twin.ts, host/native/): a single-producer

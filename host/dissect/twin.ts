@@ -15,6 +15,9 @@ import {
   D_TCP_TSVAL, D_TCP_TSECR, D_SACK_COUNT, D_ICMP_TYPE, D_ICMP_CODE, D_ARP_HLEN, D_L4_CKSUM,
   D_UDP_LEN, D_ICMP_ID, D_ICMP_SEQ, D_ARP_OP, D_SACK_OFF, D_IP6_FLOW, D_FRAG_ID, D_L2_PROTO,
   D_TCP_URG, D_IP_PAYLOAD_LEN, D_IP6_JUMBO_OFF, D_IP6_EXT_OFF, D_IP_TOTAL,
+  D_PPP_PROTO, D_PPPOE_OFF, D_PPPOE_SESSION, D_PPPOE_CODE, D_PPPOE_LEN, D_MPLS_COUNT, D_MPLS_OFF, D_MPLS_TOP,
+  L_PPP, L_PPPOE, L_MPLS, L_IPOIB,
+  LINKTYPE_PPP, LINKTYPE_PPP_HDLC, LINKTYPE_PPP_ETHER, LINKTYPE_C_HDLC, LINKTYPE_IPOIB,
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_LLC, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
   L_FRAG, L_RAW, L_CKSUM_CHECKED, L_SNAP, L_STP,
   E_TRUNC_L2, E_TRUNC_L3, E_TRUNC_L4, E_BAD_IP_VERSION, E_BAD_IP_HDR_LEN, E_BAD_IP_LEN,
@@ -36,6 +39,15 @@ function bswap32(v: number): number {
 
 function clamp16(v: number): number {
   return v > 0xFFFF ? 0xFFFF : v;
+}
+
+/** assembly/dissect.ts: pppEthertype(). */
+function pppEthertype(proto: number): number {
+  if (proto === 0x0021 || proto === 0x0800) return 0x0800;
+  if (proto === 0x0057 || proto === 0x86dd) return 0x86dd;
+  if (proto === 0x0281) return 0x8847;
+  if (proto === 0x0283) return 0x8848;
+  return 0;
 }
 
 function isTag(t: number): boolean {
@@ -193,11 +205,49 @@ export class DissectTwin implements DissectExports {
         if (cap < 1) { this.setError(d, E_TRUNC_L3); return; }
         this.setLayer(d, L_RAW);
         const v = m[f] >> 4;
-        if (linktype === LINKTYPE_IPV4) type = 0x0800;
-        else if (linktype === LINKTYPE_IPV6) type = 0x86dd;
-        else if (v === 4) type = 0x0800;
+        if (v === 4) type = 0x0800;
         else if (v === 6) type = 0x86dd;
         else { this.setError(d, E_BAD_IP_VERSION); return; }
+        break;
+      }
+      case LINKTYPE_PPP: {
+        if (cap < 4) { this.setError(d, E_TRUNC_L2); return; }
+        type = this.pppHeader(f, 0, cap, d);
+        off = this.gOff;
+        break;
+      }
+      case LINKTYPE_PPP_HDLC: {
+        if (cap < 4) { this.setError(d, E_TRUNC_L2); return; }
+        const a = m[f];
+        if (a === 0xFF) {
+          const proto = this.be16(f + 2);
+          this.setLayer(d, L_PPP);
+          this.put16(d, D_PPP_PROTO, proto);
+          type = pppEthertype(proto);
+        } else if (a === 0x0F || a === 0x8F) {
+          type = this.be16(f + 2);
+        } else {
+          this.put16(d, D_L2_LEN, 4);
+          return;
+        }
+        off = 4;
+        break;
+      }
+      case LINKTYPE_C_HDLC: {
+        if (cap < 4) { this.setError(d, E_TRUNC_L2); return; }
+        type = this.be16(f + 2);
+        off = 4;
+        break;
+      }
+      case LINKTYPE_PPP_ETHER: {
+        type = 0x8864;
+        break;
+      }
+      case LINKTYPE_IPOIB: {
+        if (cap < 44) { this.setError(d, E_TRUNC_L2); return; }
+        this.setLayer(d, L_IPOIB);
+        type = this.be16(f + 40);
+        off = 44;
         break;
       }
       default: {
@@ -236,9 +286,88 @@ export class DissectTwin implements DissectExports {
     this.put16(d, D_L2_LEN, off);
     this.put16(d, D_ETHERTYPE, type);
 
+    if (type === 0x8863 || type === 0x8864) {
+      type = this.pppoe(f, off, cap, d, type);
+      off = this.gOff;
+    }
+    if (type === 0x8847 || type === 0x8848) {
+      type = this.mpls(f, off, cap, d);
+      off = this.gOff;
+    }
     if (type === 0x0800) this.ipv4(f, off, cap, frameEnd, d, opts);
     else if (type === 0x86dd) this.ipv6(f, off, cap, frameEnd, d, opts);
     else if (type === 0x0806 || type === 0x8035) this.arp(f, off, cap, d);
+  }
+
+  // Where the encapsulation helpers leave the next header (assembly/dissect.ts: gOff).
+  private gOff = 0;
+
+  private pppHeader(f: number, off: number, cap: number, d: number): number {
+    const m = this.m;
+    this.gOff = off;
+    if (off + 2 > cap) { this.setError(d, E_TRUNC_L2); return 0; }
+    const w = this.be16(f + off);
+    if (w === 0xFF03 || w === 0x0003 || w === 0x0103) off += 2;
+    if (off + 1 > cap) { this.setError(d, E_TRUNC_L2); return 0; }
+    let proto = 0;
+    if ((m[f + off] & 1) !== 0) {
+      proto = m[f + off];
+      off += 1;
+    } else {
+      if (off + 2 > cap) { this.setError(d, E_TRUNC_L2); return 0; }
+      proto = this.be16(f + off);
+      off += 2;
+    }
+    this.setLayer(d, L_PPP);
+    this.put16(d, D_PPP_PROTO, proto);
+    this.gOff = off;
+    return pppEthertype(proto);
+  }
+
+  private pppoe(f: number, off: number, cap: number, d: number, type: number): number {
+    const m = this.m;
+    this.gOff = off;
+    if (off + 6 > cap) { this.setError(d, E_TRUNC_L2); return 0; }
+    this.setLayer(d, L_PPPOE);
+    const code = m[f + off + 1];
+    this.put16(d, D_PPPOE_OFF, off);
+    this.put8(d, D_PPPOE_CODE, code);
+    this.put16(d, D_PPPOE_SESSION, this.be16(f + off + 2));
+    this.put16(d, D_PPPOE_LEN, this.be16(f + off + 4));
+    if (type === 0x8863 || code !== 0) { this.gOff = off + 6; return 0; }
+    return this.pppHeader(f, off + 6, cap, d);
+  }
+
+  private mpls(f: number, off: number, cap: number, d: number): number {
+    const m = this.m;
+    this.gOff = off;
+    this.put16(d, D_MPLS_OFF, off);
+    this.setLayer(d, L_MPLS);
+    let count = 0;
+    let entry = 0;
+    for (;;) {
+      if (off + 4 > cap) {
+        this.put8(d, D_MPLS_COUNT, count > 255 ? 255 : count);
+        this.setError(d, E_TRUNC_L2);
+        this.gOff = off;
+        return 0;
+      }
+      entry = this.be32(f + off);
+      if (count === 0) this.put32(d, D_MPLS_TOP, entry);
+      count++;
+      off += 4;
+      if ((entry & 0x100) !== 0) break;
+    }
+    this.put8(d, D_MPLS_COUNT, count > 255 ? 255 : count);
+    this.gOff = off;
+    const label = entry >>> 12;
+    if (label === 0 || label === 3) return 0x0800;
+    if (label === 2) return 0x86dd;
+    if (off >= cap) return 0;
+    const b = m[f + off];
+    if (b >= 0x45 && b <= 0x4F) return 0x0800;
+    if (b >= 0x60 && b <= 0x6F) return 0x86dd;
+    return 0;
   }
 
   private llc(f: number, off: number, cap: number, len: number, d: number): void {
