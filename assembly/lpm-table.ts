@@ -4,39 +4,27 @@
 // rule's prefix takes (4 or 16). Keeping one layout lets the helpers in lpm-nexthops.ts,
 // lpm-groups.ts and lpm-rules.ts serve both, and keeps host/lpm-table.ts a single mirror.
 
-// Header (u32 fields). Pointers are absolute byte addresses.
-export const H_TBL24: usize = 0;
-export const H_TBL24D: usize = 4;
-export const H_TBL8: usize = 8;
-export const H_TBL8D: usize = 12;
-export const H_GROUPS: usize = 16; // tbl8 group capacity
-export const H_GROUPS_HW: usize = 20; // groups ever handed out (never-used ones start here)
-export const H_GROUPS_FREE: usize = 24; // u32 stack of freed groups
-export const H_GROUPS_NFREE: usize = 28;
-export const H_GROUPS_USED: usize = 32;
-export const H_RULES_CAP: usize = 36;
-export const H_RULES: usize = 40;
-export const H_RULES_HW: usize = 44;
-export const H_RULES_FREE: usize = 48; // free list head, linked through the first word of RULE_ADDR
-export const H_RULE_ADDR: usize = 52; // prefix per rule id: u32 (lpm4) or 16 bytes (lpm6), [cap + 1]
-export const H_RULE_DEPTH: usize = 56; // u8[cap + 1], depth + 1; 0 = free id
-export const H_RULE_NH: usize = 60; // u32[cap + 1]
-export const H_RULE_SLOT: usize = 64; // u32[cap + 1]
-export const H_RULE_HASH: usize = 68; // u32[mask + 1] of rule ids, 0 = empty
-export const H_RULE_HMASK: usize = 72;
-export const H_NH_VAL: usize = 76; // u32[cap + 2]: slot -> next hop; free slots link through it
-export const H_NH_REF: usize = 80; // u32[cap + 2]: rules using the slot
-export const H_NH_HASH: usize = 84; // u32[mask + 1] of slots
-export const H_NH_HMASK: usize = 88;
-export const H_NH_HW: usize = 92;
-export const H_NH_FREE: usize = 96;
-export const H_NH_COUNT: usize = 100;
-export const H_MAGIC: usize = 104;
-export const H_BYTES: usize = 108; // footprint, for the host's memory figures
-
-// An entry is a next-hop slot (bit 31 clear) or EXT | the index of a tbl8 group.
-export const EXT: u32 = 0x80000000;
-export const GROUP_MASK: u32 = 0x00FFFFFF;
+// The header offsets (u32 fields) and the entry bits are in lpm-layout.ts, so that the
+// host's copy can be generated from it; the WASM module exports them as LPM_*, the lpm
+// files use the short names.
+import {
+  LPM_H_TBL24 as H_TBL24, LPM_H_TBL24D as H_TBL24D, LPM_H_TBL8 as H_TBL8, LPM_H_TBL8D as H_TBL8D,
+  LPM_H_GROUPS as H_GROUPS, LPM_H_GROUPS_HW as H_GROUPS_HW, LPM_H_GROUPS_FREE as H_GROUPS_FREE,
+  LPM_H_GROUPS_NFREE as H_GROUPS_NFREE, LPM_H_GROUPS_USED as H_GROUPS_USED,
+  LPM_H_RULES_CAP as H_RULES_CAP, LPM_H_RULES as H_RULES, LPM_H_RULES_HW as H_RULES_HW,
+  LPM_H_RULES_FREE as H_RULES_FREE, LPM_H_RULE_ADDR as H_RULE_ADDR,
+  LPM_H_RULE_DEPTH as H_RULE_DEPTH, LPM_H_RULE_NH as H_RULE_NH, LPM_H_RULE_SLOT as H_RULE_SLOT,
+  LPM_H_RULE_HASH as H_RULE_HASH, LPM_H_RULE_HMASK as H_RULE_HMASK, LPM_H_NH_VAL as H_NH_VAL,
+  LPM_H_NH_REF as H_NH_REF, LPM_H_NH_HASH as H_NH_HASH, LPM_H_NH_HMASK as H_NH_HMASK,
+  LPM_H_NH_HW as H_NH_HW, LPM_H_NH_FREE as H_NH_FREE, LPM_H_NH_COUNT as H_NH_COUNT,
+  LPM_H_MAGIC as H_MAGIC, LPM_H_BYTES as H_BYTES, LPM_EXT as EXT, LPM_GROUP_MASK as GROUP_MASK,
+} from "./lpm-layout";
+export {
+  H_TBL24, H_TBL24D, H_TBL8, H_TBL8D, H_GROUPS, H_GROUPS_HW, H_GROUPS_FREE, H_GROUPS_NFREE,
+  H_GROUPS_USED, H_RULES_CAP, H_RULES, H_RULES_HW, H_RULES_FREE, H_RULE_ADDR, H_RULE_DEPTH,
+  H_RULE_NH, H_RULE_SLOT, H_RULE_HASH, H_RULE_HMASK, H_NH_VAL, H_NH_REF, H_NH_HASH, H_NH_HMASK,
+  H_NH_HW, H_NH_FREE, H_NH_COUNT, H_MAGIC, H_BYTES, EXT, GROUP_MASK,
+};
 
 @inline export function hdr(t: usize, off: usize): u32 { return load<u32>(t + off); }
 @inline export function setHdr(t: usize, off: usize, v: u32): void { store<u32>(t + off, v); }

@@ -28,21 +28,13 @@ export {
 } from "./lpm-table";
 export { lpm_rule_high as lpm4_rule_high, lpm_rule_depth as lpm4_rule_depth, lpm_rule_nexthop as lpm4_rule_nexthop } from "./lpm-rules";
 
-// The header (lpm-table.ts) is followed by the per-depth rule counts.
-const H_DEPTHS: usize = 128; // u32[33]: rules per depth (skips empty depths on delete)
-export const LPM4_HEADER: u32 = 320;
-const MAGIC: u32 = 0x6c706d34; // 'lpm4'
-
-export const LPM4_MAX_GROUPS: u32 = 1 << 20;
-export const LPM4_MAX_RULES: u32 = 1 << 26;
-
-// Status codes (shared by lpm6; the host maps them to PktError codes).
-export const LPM4_OK: i32 = 0; // a new rule
-export const LPM4_UPDATED: i32 = 1; // the rule existed: its next hop was replaced
-export const LPM4_E_DEPTH: i32 = -1;
-export const LPM4_E_RULES: i32 = -2; // rule capacity exhausted
-export const LPM4_E_TBL8: i32 = -3; // tbl8 groups exhausted
-export const LPM4_E_NOT_FOUND: i32 = -4;
+// The header (lpm-table.ts) is followed by the per-depth rule counts; the layout, limits and
+// status codes are in lpm-layout.ts (the host's copy is generated from it).
+import {
+  LPM4_H_DEPTHS as H_DEPTHS, LPM4_HEADER, LPM4_MAGIC as MAGIC, LPM4_MAX_GROUPS, LPM4_MAX_RULES,
+  LPM_OK as LPM4_OK, LPM_UPDATED as LPM4_UPDATED, LPM_E_DEPTH as LPM4_E_DEPTH, LPM_E_RULES as LPM4_E_RULES,
+  LPM_E_TBL8 as LPM4_E_TBL8, LPM_E_NOT_FOUND as LPM4_E_NOT_FOUND,
+} from "./lpm-layout";
 
 @inline function prefixMask(depth: u32): u32 { return depth == 0 ? 0 : 0xFFFFFFFF << (32 - depth); }
 
@@ -118,7 +110,7 @@ function writeRule(t: usize, addr: u32, depth: u32, slot: u32): void {
   }
 }
 
-/** Adds 'addr/depth' -> nh, or replaces the next hop of an existing prefix. LPM4_* status. */
+/** Adds 'addr/depth' -> nh, or replaces the next hop of an existing prefix. LPM_* status (lpm-layout.ts). */
 export function lpm4_add(t: usize, addr: u32, depth: u32, nh: u32): i32 {
   if (depth > 32) return LPM4_E_DEPTH;
   addr &= prefixMask(depth);

@@ -25,23 +25,14 @@ export {
 } from "./lpm-table";
 export { lpm_rule_high as lpm6_rule_high, lpm_rule_depth as lpm6_rule_depth, lpm_rule_nexthop as lpm6_rule_nexthop } from "./lpm-rules";
 
-// The header (lpm-table.ts) is followed by the scratch keys and the per-depth rule counts.
-const H_KEY: usize = 112; // 16-byte scratch: the masked prefix being added or deleted
-const H_KEY2: usize = 128; // 16-byte scratch: candidate parents on delete
-const H_DEPTHS: usize = 192; // u32[129]
-export const LPM6_HEADER: u32 = 768;
-const MAGIC: u32 = 0x6c706d36; // 'lpm6'
-
-export const LPM6_MAX_GROUPS: u32 = 1 << 22;
-export const LPM6_MAX_RULES: u32 = 1 << 24;
-
-// Status codes: the same values as LPM4_*.
-const OK: i32 = 0;
-const UPDATED: i32 = 1;
-const E_DEPTH: i32 = -1;
-const E_RULES: i32 = -2;
-const E_TBL8: i32 = -3;
-const E_NOT_FOUND: i32 = -4;
+// The header (lpm-table.ts) is followed by the scratch keys and the per-depth rule counts;
+// the layout, limits and status codes are in lpm-layout.ts (the host's copy is generated
+// from it).
+import {
+  LPM6_H_KEY as H_KEY, LPM6_H_KEY2 as H_KEY2, LPM6_H_DEPTHS as H_DEPTHS, LPM6_HEADER, LPM6_MAGIC as MAGIC,
+  LPM6_MAX_GROUPS, LPM6_MAX_RULES, LPM_OK as OK, LPM_UPDATED as UPDATED, LPM_E_DEPTH as E_DEPTH,
+  LPM_E_RULES as E_RULES, LPM_E_TBL8 as E_TBL8, LPM_E_NOT_FOUND as E_NOT_FOUND,
+} from "./lpm-layout";
 
 @inline function keyByte(k: usize, b: u32): u32 { return <u32>load<u8>(k + <usize>b); }
 @inline function top24(k: usize): u32 { return bswap<u32>(load<u32>(k)) >>> 8; }
@@ -189,7 +180,7 @@ function replaceLevel(t: usize, g: u32, level: u32, k: usize, depth: u32, dd: u3
   return collapsible(t, g, level);
 }
 
-/** Adds the prefix at addr (16 bytes)/depth -> nh, or replaces its next hop. LPM4_* status. */
+/** Adds the prefix at addr (16 bytes)/depth -> nh, or replaces its next hop. LPM_* status (lpm-layout.ts). */
 export function lpm6_add(t: usize, addr: usize, depth: u32, nh: u32): i32 {
   if (depth > 128) return E_DEPTH;
   let k = t + H_KEY;

@@ -14,6 +14,9 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as hostLayout from '../host/runtime/layout.js';
 import * as flowLayout from '../host/flows/flow-layout.js';
+import * as wheelLayout from '../host/wheel/wheel-layout.js';
+import * as poolLayout from '../host/pool/pool-layout.js';
+import * as lpmLayout from '../host/lpm/lpm-layout.js';
 import { createEngine } from '../host/engine/engine.js';
 import { LAYOUTS } from '../host/runtime/generate-layout.mjs';
 import { haveTool, repoRoot } from './lib/env.js';
@@ -103,12 +106,12 @@ for (const l of generatedModules) {
   });
 }
 
-/** Fields (offset, width in bytes) must lie inside [0, size), naturally aligned (arrays to
- *  their element, `align`), and not overlap. */
-function assertFields(record: string, size: number, fields: Record<string, number>, align: Record<string, number> = {}): void {
+/** Fields (offset, width in bytes) of `layout` must lie inside [0, size), naturally aligned
+ *  (arrays to their element, `align`), and not overlap. */
+function assertFieldsOf(layout: Record<string, number>, record: string, size: number, fields: Record<string, number>, align: Record<string, number> = {}): void {
   const used = new Array<string | undefined>(size);
   for (const [name, width] of Object.entries(fields)) {
-    const off = L[name];
+    const off = layout[name];
     assert.type(off, 'number', `${name} is a layout constant`);
     const a = align[name] ?? width;
     assert.ok(off % a === 0, `${name} (${off}) is aligned to ${a}`);
@@ -118,6 +121,21 @@ function assertFields(record: string, size: number, fields: Record<string, numbe
       used[i] = name;
     }
   }
+}
+
+/** The same for the constants of the host layout (assembly/layout.ts). */
+function assertFields(record: string, size: number, fields: Record<string, number>, align: Record<string, number> = {}): void {
+  assertFieldsOf(L, record, size, fields, align);
+}
+
+/** `width` bytes for each of `names`, for assertFieldsOf. */
+function eachWide(names: string[], width: number): Record<string, number> {
+  return Object.fromEntries(names.map((n) => [n, width]));
+}
+
+/** The names of `layout` that match `re`, less `except`. */
+function namesOf(layout: Record<string, number>, re: RegExp, except: string[] = []): string[] {
+  return Object.keys(layout).filter((k) => re.test(k) && !except.includes(k));
 }
 
 test('descriptor fields: each says its width, fits in DESC_SIZE and overlaps no other', () => {
@@ -221,6 +239,55 @@ test('flow table: header, bucket and entry fields inside their records, offsets 
     }
   }
   assert.ok(F.FB_OVERFLOW < F.FB_IDX && F.FB_IDX + F.FB_SLOTS * 4 <= F.FB_SIZE, 'bucket: signatures, overflow, indexes');
+});
+
+test('timer wheel: header and node fields inside their records, no overlap', () => {
+  const W = wheelLayout as unknown as Record<string, number>;
+  const header = namesOf(W, /^WH_/, ['WH_HDR_SIZE', 'WH_BITMAP']);
+  assert.ok(header.length >= 14, header.join(' '));
+  // The bitmap holds one bit per slot.
+  assertFieldsOf(W, 'wheel header', W.WH_HDR_SIZE, { ...eachWide(header, 4), WH_BITMAP: W.WHEEL_SLOTS / 8 }, { WH_BITMAP: 4 });
+  const node = namesOf(W, /^WN_/, ['WN_SIZE']);
+  assertFieldsOf(W, 'wheel node', W.WN_SIZE, eachWide(node, 4));
+  assert.is(node.length * 4, W.WN_SIZE, 'a node is its u32 fields, nothing else (the twin reads it as words)');
+  // Node 0 is nil, nodes 1..WHEEL_SLOTS the slots' sentinels.
+  assert.is(W.WHEEL_FIRST, W.WHEEL_SLOTS + 1);
+  // A handle keeps 32 - IDX_BITS generation bits: at least 6 at the largest pool, all 32 in
+  // a wide handle (IDX_BITS <= 21) up to WHEEL_MAX_WIDE_CAPACITY.
+  const idxBits = (capacity: number): number => 32 - Math.clz32(W.WHEEL_FIRST + capacity);
+  assert.ok(32 - idxBits(W.WHEEL_MAX_CAPACITY) >= 6, 'WHEEL_MAX_CAPACITY keeps 6 generation bits');
+  assert.ok(idxBits(W.WHEEL_MAX_WIDE_CAPACITY) <= 21 && idxBits(W.WHEEL_MAX_WIDE_CAPACITY + 1) > 21, 'WHEEL_MAX_WIDE_CAPACITY is the last with 21 index bits');
+});
+
+test('buffer pool: header and mbuf fields inside their records, results distinct', () => {
+  const P = poolLayout as unknown as Record<string, number>;
+  const header = namesOf(P, /^POOL_/, ['POOL_HDR_SIZE', 'POOL_MAGIC_VALUE', 'POOL_BAD_HANDLE', 'POOL_DOUBLE_FREE']);
+  assert.ok(header.length >= 16, header.join(' '));
+  assertFieldsOf(P, 'pool header', P.POOL_HDR_SIZE, eachWide(header, 4));
+  const mbuf = namesOf(P, /^MB_/, ['MB_SIZE']);
+  assertFieldsOf(P, 'mbuf record', P.MB_SIZE, eachWide(mbuf, 4));
+  assert.is(mbuf.length * 4, P.MB_SIZE, 'an mbuf is its u32 fields (the twin reads it as words)');
+  assert.is(P.POOL_HDR_SIZE % 64, 0, 'the free stack after the header starts 64-byte aligned');
+  assert.ok(P.POOL_BAD_HANDLE < 0 && P.POOL_DOUBLE_FREE < 0 && P.POOL_BAD_HANDLE !== P.POOL_DOUBLE_FREE, 'pool_free failures: negative, distinct');
+});
+
+test('lpm: the shared header, then each family\'s own fields inside its header; status codes distinct', () => {
+  const M = lpmLayout as unknown as Record<string, number>;
+  const shared = namesOf(M, /^LPM_H_/, ['LPM_H_SIZE']);
+  assert.ok(shared.length >= 28, shared.join(' '));
+  assertFieldsOf(M, 'lpm shared header', M.LPM_H_SIZE, eachWide(shared, 4));
+  // The twins index the header as u32 words: every field on a word.
+  for (const f of shared) assert.is(M[f] % 4, 0, f);
+  assertFieldsOf(M, 'lpm4 header', M.LPM4_HEADER, { LPM4_H_DEPTHS: 33 * 4 }, { LPM4_H_DEPTHS: 4 });
+  assert.ok(M.LPM4_H_DEPTHS >= M.LPM_H_SIZE, 'lpm4 depth counts after the shared header');
+  assertFieldsOf(M, 'lpm6 header', M.LPM6_HEADER, { LPM6_H_KEY: 16, LPM6_H_KEY2: 16, LPM6_H_DEPTHS: 129 * 4 }, { LPM6_H_KEY: 16, LPM6_H_KEY2: 16, LPM6_H_DEPTHS: 4 });
+  assert.ok(M.LPM6_H_KEY >= M.LPM_H_SIZE, 'lpm6 scratch keys after the shared header');
+  // The first level follows the header in a 64-byte aligned region.
+  assert.is(M.LPM4_HEADER % 64, 0);
+  assert.is(M.LPM6_HEADER % 64, 0);
+  const codes = ['LPM_OK', 'LPM_UPDATED', 'LPM_E_DEPTH', 'LPM_E_RULES', 'LPM_E_TBL8', 'LPM_E_NOT_FOUND'].map((c) => M[c]);
+  assert.is(new Set(codes).size, codes.length, 'status codes distinct');
+  assert.is(M.LPM_EXT & M.LPM_GROUP_MASK, 0, 'the group bit is not a group index bit');
 });
 
 /** host/ TypeScript sources, generated files and declarations left out. */

@@ -1,42 +1,22 @@
-// Buffer pool: the host copy of assembly/pool.ts's layout and its pure-TS twin (same
-// exports, same memory, same results; the `Pool` class tools use is in ./pool.ts). See
+// Buffer pool: the pure-TS twin of assembly/pool.ts (same exports, same memory, same
+// results; the `Pool` class tools use is in ./pool.ts). See
 // assembly/pool.ts for the design (free stack, mbuf records, sk_buff-style window).
 import type { MemoryViews } from '../runtime/memory.js';
 import type { PoolExports } from './exports.js';
+import * as layout from './pool-layout.js';
 
-export const POOL_HDR_SIZE = 128;
-export const POOL_MAGIC = 0;
-export const POOL_COUNT = 4;
-export const POOL_BUF_SIZE = 8;
-export const POOL_HEADROOM = 12;
-export const POOL_FREE = 16;
-export const POOL_STACK = 20;
-export const POOL_META = 24;
-export const POOL_DATA = 28;
-export const POOL_FLAGS = 32;
-export const POOL_STRIDE = 36;
-export const POOL_ALLOCS = 40;
-export const POOL_FREES = 44;
-export const POOL_FAILS = 48;
-export const POOL_BAD_FREES = 52;
-export const POOL_LAST_BAD = 56;
-export const POOL_MIN_FREE = 60;
-export const POOL_MAGIC_VALUE = 0x6c6f6f70;
-export const PF_POISON = 1;
+// The layout is generated from assembly/pool-layout.ts. Module-local consts: V8 reads an
+// imported binding through its module cell on every use; a local const is folded.
+const {
+  POOL_HDR_SIZE, POOL_MAGIC, POOL_COUNT, POOL_BUF_SIZE, POOL_HEADROOM, POOL_FREE, POOL_STACK,
+  POOL_META, POOL_DATA, POOL_FLAGS, POOL_STRIDE, POOL_ALLOCS, POOL_FREES, POOL_FAILS,
+  POOL_BAD_FREES, POOL_LAST_BAD, POOL_MIN_FREE, POOL_MAGIC_VALUE, PF_POISON, MB_SIZE, MB_BUF,
+  MB_DATA, MB_LEN, MB_REFCNT, MB_POOL, MB_INDEX, MB_CAP, MB_FLAGS, MBF_FREE, POOL_BAD_HANDLE,
+  POOL_DOUBLE_FREE,
+} = layout;
 
-export const MB_SIZE = 32;
-export const MB_BUF = 0;
-export const MB_DATA = 4;
-export const MB_LEN = 8;
-export const MB_REFCNT = 12;
-export const MB_POOL = 16;
-export const MB_INDEX = 20;
-export const MB_CAP = 24;
-export const MB_FLAGS = 28;
-export const MBF_FREE = 1;
-
-export const POOL_BAD_HANDLE = -1;
-export const POOL_DOUBLE_FREE = -2;
+// Exported from here too, where the pool's users and tests have always found it.
+export * from './pool-layout.js';
 
 const align64 = (n: number): number => (n + 63) & ~63;
 

@@ -27,6 +27,9 @@ export const LAYOUTS = [
   { source: 'assembly/builder-layout.ts', ts: 'host/builder/spec-layout.ts' },
   { source: 'assembly/app/app-layout.ts', ts: 'host/app/app-layout.ts' },
   { source: 'assembly/reasm-layout.ts', ts: 'host/reasm/reasm-layout.ts' },
+  { source: 'assembly/wheel-layout.ts', ts: 'host/wheel/wheel-layout.ts' },
+  { source: 'assembly/pool-layout.ts', ts: 'host/pool/pool-layout.ts' },
+  { source: 'assembly/lpm-layout.ts', ts: 'host/lpm/lpm-layout.ts' },
 ];
 
 const CONST_RE = /^export const ([A-Z][A-Z0-9_]*): (i32|u32) = ([^;]+);\s*(?:\/\/ ?(.*))?$/;

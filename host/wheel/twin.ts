@@ -1,37 +1,21 @@
-// Timer wheel: the host copy of assembly/wheel.ts's layout and the pure-TS twin (same
-// exports, same memory, same results, same expiry order). See assembly/wheel.ts for the
-// design, ./exports.ts for the surface both backends share.
+// Timer wheel: the pure-TS twin of assembly/wheel.ts (same exports, same memory, same
+// results, same expiry order). See assembly/wheel.ts for the design, ./exports.ts for the
+// surface both backends share.
 import type { MemoryViews } from '../runtime/memory.js';
 import type { WheelExports } from './exports.js';
+import * as layout from './wheel-layout.js';
 
-export const WHEEL_MAGIC = 0x6c656877;
-export const WH_MAGIC = 0;
-export const WH_CAPACITY = 4;
-export const WH_CUR = 8;
-export const WH_TIME = 12;
-export const WH_LIVE = 16;
-export const WH_FREE = 20;
-export const WH_BUMP = 24;
-export const WH_IDX_BITS = 28;
-export const WH_IDX_MASK = 32;
-export const WH_NODES = 36;
-export const WH_SCHEDULED = 40;
-export const WH_CANCELLED = 44;
-export const WH_EXPIRED = 48;
-export const WH_FULL = 52;
-export const WH_BITMAP = 64;
-export const WH_HDR_SIZE = 128;
-export const WN_SIZE = 20;
-export const WN_NEXT = 0;
-export const WN_PREV = 4;
-export const WN_EXPIRY = 8;
-export const WN_ID = 12;
-export const WN_GEN = 16;
-export const WHEEL_SLOTS = 512;
-export const WHEEL_FIRST = 513;
-export const WHEEL_MAX_DELAY = 0x3FFFFFFF;
-export const WHEEL_MAX_CAPACITY = (1 << 26) - 514;
-export const WHEEL_MAX_WIDE_CAPACITY = (1 << 21) - 514;
+// The layout is generated from assembly/wheel-layout.ts. Module-local consts, as in the lpm
+// twins: V8 reads an imported binding through its module cell on every use; a local const
+// is folded.
+const {
+  WHEEL_MAGIC, WH_MAGIC, WH_CAPACITY, WH_CUR, WH_TIME, WH_LIVE, WH_FREE, WH_BUMP, WH_IDX_BITS,
+  WH_IDX_MASK, WH_NODES, WH_SCHEDULED, WH_CANCELLED, WH_EXPIRED, WH_FULL, WH_BITMAP, WH_HDR_SIZE,
+  WN_SIZE, WHEEL_SLOTS, WHEEL_FIRST, WHEEL_MAX_DELAY, WHEEL_MAX_CAPACITY,
+} = layout;
+
+// Exported from here too, where the wheel's users and tests have always found it.
+export * from './wheel-layout.js';
 
 /** The generation bits a wide handle keeps: all 32 when bits <= 21, else 53 - bits. */
 function wideGen(gen: number, bits: number): number {

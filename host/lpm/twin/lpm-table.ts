@@ -2,25 +2,44 @@
 // tables, plus what both twins need around them (memory views, status codes, the figure
 // accessors). See the AssemblyScript file for the why.
 import type { MemoryViews } from '../../runtime/memory.js';
+import * as L from '../lpm-layout.js';
 
-// Status codes (assembly/lpm4.ts LPM4_*), the same for lpm4 and lpm6.
-export const LPM_OK = 0;
-export const LPM_UPDATED = 1;
-export const LPM_E_DEPTH = -1;
-export const LPM_E_RULES = -2;
-export const LPM_E_TBL8 = -3;
-export const LPM_E_NOT_FOUND = -4;
+// Status codes, the same for lpm4 and lpm6 (generated from assembly/lpm-layout.ts).
+export { LPM_OK, LPM_UPDATED, LPM_E_DEPTH, LPM_E_RULES, LPM_E_TBL8, LPM_E_NOT_FOUND } from '../lpm-layout.js';
 
-// Header word indexes (byte offset / 4).
-export const H_TBL24 = 0, H_TBL24D = 1, H_TBL8 = 2, H_TBL8D = 3, H_GROUPS = 4, H_GROUPS_HW = 5;
-export const H_GROUPS_FREE = 6, H_GROUPS_NFREE = 7, H_GROUPS_USED = 8, H_RULES_CAP = 9, H_RULES = 10;
-export const H_RULES_HW = 11, H_RULES_FREE = 12, H_RULE_ADDR = 13, H_RULE_DEPTH = 14, H_RULE_NH = 15;
-export const H_RULE_SLOT = 16, H_RULE_HASH = 17, H_RULE_HMASK = 18, H_NH_VAL = 19, H_NH_REF = 20;
-export const H_NH_HASH = 21, H_NH_HMASK = 22, H_NH_HW = 23, H_NH_FREE = 24, H_NH_COUNT = 25;
-export const H_MAGIC = 26, H_BYTES = 27;
+// Header word indexes: the layout's byte offsets / 4 (the twins read the header as u32 words).
+export const H_TBL24 = L.LPM_H_TBL24 >>> 2;
+export const H_TBL24D = L.LPM_H_TBL24D >>> 2;
+export const H_TBL8 = L.LPM_H_TBL8 >>> 2;
+export const H_TBL8D = L.LPM_H_TBL8D >>> 2;
+export const H_GROUPS = L.LPM_H_GROUPS >>> 2;
+export const H_GROUPS_HW = L.LPM_H_GROUPS_HW >>> 2;
+export const H_GROUPS_FREE = L.LPM_H_GROUPS_FREE >>> 2;
+export const H_GROUPS_NFREE = L.LPM_H_GROUPS_NFREE >>> 2;
+export const H_GROUPS_USED = L.LPM_H_GROUPS_USED >>> 2;
+export const H_RULES_CAP = L.LPM_H_RULES_CAP >>> 2;
+export const H_RULES = L.LPM_H_RULES >>> 2;
+export const H_RULES_HW = L.LPM_H_RULES_HW >>> 2;
+export const H_RULES_FREE = L.LPM_H_RULES_FREE >>> 2;
+export const H_RULE_ADDR = L.LPM_H_RULE_ADDR >>> 2;
+export const H_RULE_DEPTH = L.LPM_H_RULE_DEPTH >>> 2;
+export const H_RULE_NH = L.LPM_H_RULE_NH >>> 2;
+export const H_RULE_SLOT = L.LPM_H_RULE_SLOT >>> 2;
+export const H_RULE_HASH = L.LPM_H_RULE_HASH >>> 2;
+export const H_RULE_HMASK = L.LPM_H_RULE_HMASK >>> 2;
+export const H_NH_VAL = L.LPM_H_NH_VAL >>> 2;
+export const H_NH_REF = L.LPM_H_NH_REF >>> 2;
+export const H_NH_HASH = L.LPM_H_NH_HASH >>> 2;
+export const H_NH_HMASK = L.LPM_H_NH_HMASK >>> 2;
+export const H_NH_HW = L.LPM_H_NH_HW >>> 2;
+export const H_NH_FREE = L.LPM_H_NH_FREE >>> 2;
+export const H_NH_COUNT = L.LPM_H_NH_COUNT >>> 2;
+export const H_MAGIC = L.LPM_H_MAGIC >>> 2;
+export const H_BYTES = L.LPM_H_BYTES >>> 2;
 
-export const EXT = 0x80000000;
-export const GROUP_MASK = 0x00FFFFFF;
+// An entry is a next-hop slot (bit 31 clear) or EXT | the index of a tbl8 group.
+export const EXT = L.LPM_EXT;
+export const GROUP_MASK = L.LPM_GROUP_MASK;
 
 const align64 = (n: number): number => Math.ceil(n / 64) * 64;
 function pow2Above(n: number): number { let m = 64; while (m < n) m *= 2; return m; }

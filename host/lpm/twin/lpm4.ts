@@ -5,6 +5,7 @@ import type { MemoryViews } from '../../runtime/memory.js';
 import type { Lpm4Exports } from '../exports.js';
 import { LpmTwinBase, tableFootprint, tableInit } from './lpm-table.js';
 import * as table from './lpm-table.js';
+import * as layout from '../lpm-layout.js';
 import { slotAcquire, slotRelease } from './lpm-nexthops.js';
 import { groupAlloc, groupFree } from './lpm-groups.js';
 import { ruleFind, ruleInsert, ruleRemove } from './lpm-rules.js';
@@ -17,12 +18,10 @@ const {
   H_RULES_HW, H_RULE_ADDR, H_RULE_NH, H_RULE_SLOT, H_NH_VAL, EXT, GROUP_MASK,
 } = table;
 
-export const LPM4_HEADER = 320;
-export const LPM4_MAX_GROUPS = 1 << 20;
-export const LPM4_MAX_RULES = 1 << 26;
-
-const H_DEPTHS = 32; // word index of the per-depth rule counts, after the shared header
-const MAGIC = 0x6c706d34;
+// The table's own layout and limits, generated from assembly/lpm-layout.ts.
+export { LPM4_HEADER, LPM4_MAX_GROUPS, LPM4_MAX_RULES } from '../lpm-layout.js';
+const { LPM4_HEADER, LPM4_MAX_GROUPS, LPM4_MAX_RULES, LPM4_MAGIC: MAGIC } = layout;
+const H_DEPTHS = layout.LPM4_H_DEPTHS >>> 2; // word index of the per-depth rule counts
 
 const prefixMask = (depth: number): number => (depth === 0 ? 0 : (0xFFFFFFFF << (32 - depth)) >>> 0);
 

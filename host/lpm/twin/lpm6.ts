@@ -4,6 +4,7 @@ import type { MemoryViews } from '../../runtime/memory.js';
 import type { Lpm6Exports } from '../exports.js';
 import { LpmTwinBase, tableFootprint, tableInit } from './lpm-table.js';
 import * as table from './lpm-table.js';
+import * as layout from '../lpm-layout.js';
 import { slotAcquire, slotRelease } from './lpm-nexthops.js';
 import { groupAlloc, groupFree, groupsFree } from './lpm-groups.js';
 import { ruleFind, ruleInsert, ruleRemove } from './lpm-rules.js';
@@ -16,13 +17,11 @@ const {
   H_RULE_NH, H_RULE_SLOT, H_NH_VAL, EXT, GROUP_MASK,
 } = table;
 
-export const LPM6_HEADER = 768;
-export const LPM6_MAX_GROUPS = 1 << 22;
-export const LPM6_MAX_RULES = 1 << 24;
-
-const H_DEPTHS = 48; // word index of the per-depth rule counts, after the scratch keys
-const KEY = 112, KEY2 = 128; // byte offsets of the scratch keys
-const MAGIC = 0x6c706d36;
+// The table's own layout and limits, generated from assembly/lpm-layout.ts.
+export { LPM6_HEADER, LPM6_MAX_GROUPS, LPM6_MAX_RULES } from '../lpm-layout.js';
+const { LPM6_HEADER, LPM6_MAX_GROUPS, LPM6_MAX_RULES, LPM6_MAGIC: MAGIC } = layout;
+const H_DEPTHS = layout.LPM6_H_DEPTHS >>> 2; // word index of the per-depth rule counts
+const { LPM6_H_KEY: KEY, LPM6_H_KEY2: KEY2 } = layout; // byte offsets of the scratch keys
 
 const levelsFor = (depth: number): number => (depth <= 24 ? 0 : (depth - 24 + 7) >>> 3);
 
