@@ -18,6 +18,7 @@ import { linktypeBanner } from './sinks/text/linktype-names.js';
 import type { ConsumerJob, ConsumerReady, ConsumerResult } from './pipeline/consumer.js';
 import type { StageConfig } from './pipeline/stage-config.js';
 import type { Source, SourceStats } from './sources/source.js';
+import { directDumpSource, runDirectDump } from './pipeline/live-dump.js';
 
 /** How long a stop request (SIGINT/SIGTERM) waits for the consumer before abandoning it. */
 const STOP_GRACE_MS = 2000;
@@ -50,10 +51,11 @@ async function openCapture(o: SniffOptions, engine: Engine): Promise<OpenedCaptu
   const src = openLiveSource(iface, {
     snaplen: o.snaplen > 0 ? o.snaplen : undefined, promisc: o.promisc, bufferSize: o.bufferSize * 1024, immediate: o.immediate,
     direction: o.direction, filter: o.filter, nanosecond: true, backend: o.backend ?? 'auto',
-    // The main thread has nothing else to do while capturing: libpcap's fd in its event
-    // loop (one wake per TPACKET_V3 block) costs less CPU than a capture thread plus a
-    // thread-safe call per batch (bench/live: ~1.3x tcpdump's CPU against ~2x).
-    driver: 'loop',
+    // A capture thread of the addon, which wakes the consumer worker itself (waitRing:
+    // FUTEX_WAKE on the ring's head word) instead of going through this thread's event
+    // loop. PKTWASM_LIVE_DRIVER=loop brings back the event-loop driver (bench/live
+    // compares the two).
+    driver: process.env.PKTWASM_LIVE_DRIVER === 'loop' ? 'loop' : 'thread',
   });
   const fallback = src.backend === 'cap' ? ' (cap fallback: timestamps taken in JavaScript, kernel drops unknown)' : '';
   return { src, file: null, banner: `listening on ${iface}, link-type ${linktypeBanner(src.linktype)}, snapshot length ${src.snaplen} bytes${fallback}\n` };
@@ -74,14 +76,14 @@ function progressBar(file: FileSource): () => void {
 }
 
 /** Exit statistics the source knows (kernel counters for live capture). */
-function sourceStatsLines(src: Source, s: SourceStats, r: ConsumerResult): string[] {
+function sourceStatsLines(src: Source, s: SourceStats, r: ConsumerResult, direct = false): string[] {
   if (src.kind === 'file') return [`${r.seen} packets read from file`];
   if (src.kind === 'raw') return [`${s.captured} packets received on the socket`, `${r.seen} packets taken from the ring`];
   return [
     `${s.received === null ? 'unknown number of' : s.received} packets received by filter`,
     `${s.droppedKernel === null ? 'unknown number of' : s.droppedKernel} packets dropped by kernel`,
     ...(s.droppedIface ? [`${s.droppedIface} packets dropped by interface`] : []),
-    `${r.seen} packets taken from the ring`,
+    direct ? `${r.seen} packets written by the capture thread (no ring)` : `${r.seen} packets taken from the ring`,
   ];
 }
 
@@ -102,7 +104,7 @@ function stageConfig(o: SniffOptions, src: Source): StageConfig {
     text: o.writeFile === null && !o.json && !summariesOnly ? {
       timestamps: ts as 0 | 1 | 2 | 3 | 4 | 5, nano: o.nano, link: o.linkHeader, verbose: o.verbose, quiet: o.quiet,
       absoluteSeq: o.absoluteSeq, hex: (o.hex > 0 || o.hexAscii > 0 ? Math.min(2, Math.max(o.hex, o.hexAscii)) : 0) as 0 | 1 | 2,
-      ascii: o.hexAscii > 0, numbers: o.frameNumbers,
+      ascii: o.hexAscii > 0, asciiText: Math.min(2, o.asciiText) as 0 | 1 | 2, numbers: o.frameNumbers,
     } : null,
     json: o.json && !summariesOnly ? true : o.json,
     flows: o.flows,
@@ -158,9 +160,23 @@ async function sniff(o: SniffOptions, worker: Worker): Promise<void> {
   }
   // tcpdump -Z: give up root once the capture is open, before creating output files.
   if (o.user !== null) dropPrivileges(o.user);
+  // PKTWASM_NO_DIRECT: take the ring + worker path anyway (bench/live compares them).
+  const direct = process.env.PKTWASM_NO_DIRECT ? null : directDumpSource(src, stages, o.stats);
+  if (direct !== null && stages.write !== null) {
+    // -i IFACE -w FILE and nothing else: the capture thread writes the file itself.
+    worker.postMessage(null);
+    const started = process.hrtime.bigint();
+    const w = await runDirectDump(direct, stages.write, o.count, () => process.stderr.write(banner));
+    const secs = Number(process.hrtime.bigint() - started) / 1e9;
+    const res: ConsumerResult = { type: 'done', seen: w.records, matched: w.records, bytes: w.wireBytes, malformed: 0, error: null, errorCode: null, reasm: null };
+    printStats(o, res, 0, secs, sourceStatsLines(src, direct.stats(), res, true));
+    if (src.error !== null) throw src.error;
+    return;
+  }
   const job: ConsumerJob = {
     memory: engine.memory, module: engine.module, engine: o.engine, ring: ring.address, control: control.address,
     slots: src.slotFormat, stages,
+    wake: src.kind === 'live' && (src as { wakesWaitRing?: boolean }).wakesWaitRing === true ? 'futex' : 'atomics',
   };
   const started = process.hrtime.bigint();
   worker.postMessage(job);

@@ -20,11 +20,24 @@
 // by the event loop) or calls Atomics.notify on RING_HEAD for a consumer in a worker
 // sleeping in Atomics.wait. Never Atomics.wait on the thread that called start(): the
 // callback would be queued behind the wait (only the wait's timeout would end it).
+//
+// Waking a worker without a JS hop (RING_WAITING = WAIT_FUTEX). A consumer in a worker
+// can instead sleep in waitRing(): the addon sets RING_WAITING to 2 and sleeps in the
+// kernel (FUTEX_WAIT) on the RING_HEAD word itself; the capture thread, seeing 2, wakes
+// it with FUTEX_WAKE on that word. No thread-safe call, no event loop in between: the
+// consumer runs one context switch after the block is copied. Only a capture thread of
+// the addon wakes it so; other producers' Atomics.notify does not (its timeout does).
+//
+// Direct file mode (startDump): no ring and no consumer at all; the capture thread writes
+// each packet as a pcap record to a file descriptor (tcpdump -w's shape, in one thread).
 import { createRequire } from 'node:module';
 import { PktError, type PktErrorCode } from '../runtime/errors.js';
 
 export const EV_BATCH = 1;
 export const EV_END = 2;
+/** RING_WAITING values (host/native/src/capture.h): asleep in Atomics.wait / in waitRing. */
+export const WAIT_JS = 1;
+export const WAIT_FUTEX = 2;
 
 /** pcap_direction_t values. */
 export const DIRECTION = { inout: 0, in: 1, out: 2 } as const;
@@ -55,8 +68,11 @@ export interface PcapNativeStats {
   ifdrop: number;
   /** Packets libpcap handed to the capture thread (ring drops included). */
   captured: number;
-  /** EV_BATCH calls made so far. */
+  /** Wake-ups sent so far (EV_BATCH calls and futex wakes). */
   batches: number;
+  /** Direct file mode: records written to the file, and the sum of their wire lengths. */
+  written: number;
+  wireBytes: number;
   /** false when pcap_stats failed (then `error` says why and the pcap counters are 0). */
   ok: boolean;
   error: string;
@@ -92,6 +108,14 @@ export interface PcapAddon {
    *  loopDriver 0: a capture thread, onEvent through a thread-safe function. 1: libpcap's
    *  fd in this thread's event loop, onEvent called directly (see src/loop.c). */
   start(h: PcapHandle, memory: Uint8Array, ring: number, ifaceIndex: number, onEvent: (ev: number) => void, loopDriver: number): void;
+  /** Direct file mode: the capture thread appends each packet as a little-endian pcap
+   *  record to `fd` (the caller wrote the file header, nanosecond or not as
+   *  `nanosecondFile` says) and stops by itself after `limit` records (0: no limit).
+   *  onEvent receives EV_END only; close `fd` after it. */
+  startDump(h: PcapHandle, fd: number, nanosecondFile: number, limit: number, onEvent: (ev: number) => void): void;
+  /** A worker's sleep on the ring at `ring`: returns when a capture thread publishes or
+   *  closes, or after timeoutMs (RING_WAITING = WAIT_FUTEX). Blocks the calling thread. */
+  waitRing(memory: Uint8Array, ring: number, timeoutMs: number): void;
   /** Asks the producer to stop, draining for at most drainMs first; EV_END follows (with
    *  the loop driver: before stop() returns, unless called from inside onEvent). */
   stop(h: PcapHandle, drainMs: number): void;

@@ -12,6 +12,7 @@ import { buildStages, type StageConfig } from './stage-config.js';
 import { loadFilterCompiler } from './filter-stage.js';
 import { StageRunner } from './runner.js';
 import type { ReassemblerStats } from '../reasm/reassembler.js';
+import { requirePcapAddon } from '../native/pcap-binding.js';
 
 export interface ConsumerJob {
   memory: WebAssembly.Memory;
@@ -22,6 +23,10 @@ export interface ConsumerJob {
   control: number;
   /** What the ring's slots hold (the source's slotFormat). */
   slots: SlotFormat;
+  /** How the consumer sleeps on an empty ring: 'atomics' (Atomics.wait, woken by
+   *  Atomics.notify from a JS thread) or 'futex' (the addon's waitRing, woken by its
+   *  capture thread directly: live libpcap sources with the thread driver). */
+  wake: 'atomics' | 'futex';
   stages: StageConfig;
 }
 
@@ -56,6 +61,10 @@ async function run(job: ConsumerJob, ready: () => void): Promise<ConsumerResult>
     reassemble: job.stages.reassemble,
   });
   const counters = runner.counters;
+  const addon = job.wake === 'futex' ? requirePcapAddon() : null;
+  const memBytes = new Uint8Array(job.memory.buffer);
+  // The ring header lies below anything allocated later: the first view reaches it.
+  const sleep = addon !== null ? () => addon.waitRing(memBytes, job.ring, 100) : () => ring.waitForData(100);
   ready();
   let lastPublish = 0;
   let error: PktError | null = null;
@@ -64,7 +73,7 @@ async function run(job: ConsumerJob, ready: () => void): Promise<ConsumerResult>
       const r = runner.step();
       if (r === 'end') break;
       if (r === 'wait') {
-        ring.waitForData(100);
+        sleep();
         // Flow timeouts follow the wall clock only for live input; a file's time is its own.
         if (job.slots === 'frames') runner.idle();
         continue;

@@ -90,6 +90,8 @@ export class LiveCap implements LiveSource {
   readonly filtersInKernel = true;
   readonly backend = 'cap' as const;
   readonly kernelTimestamps = false;
+  /** No capture thread of the addon: a worker sleeps in Atomics.wait, woken from JS. */
+  readonly wakesWaitRing = false;
   readonly nanosecond = false;
   readonly iface: string;
   readonly linktype: number;

@@ -59,6 +59,9 @@ export interface LiveSource extends Source {
   readonly iface: string;
   /** True when timestamps come from the kernel (false for cap: taken in JavaScript). */
   readonly kernelTimestamps: boolean;
+  /** True when a consumer in a worker may sleep in the addon's waitRing() on this
+   *  source's ring: its capture thread then wakes it directly (no JS thread between). */
+  readonly wakesWaitRing: boolean;
 }
 
 const DEFAULT_SNAPLEN = 262144;
@@ -128,6 +131,7 @@ export class LivePcap implements LiveSource {
   readonly filtersInKernel = true;
   readonly backend = 'pcap' as const;
   readonly kernelTimestamps = true;
+  readonly wakesWaitRing: boolean;
   readonly ringShape: RingShape;
   readonly iface: string;
   readonly linktype: number;
@@ -145,6 +149,7 @@ export class LivePcap implements LiveSource {
   private isEnded = false;
   private endedResolve!: () => void;
   private finalStats: LiveStats | null = null;
+  private finalWritten: { records: number; wireBytes: number } | null = null;
   private err: PktError | null = null;
 
   private constructor(addon: PcapAddon, handle: PcapHandle, iface: string, options: ResolvedLiveOptions) {
@@ -157,6 +162,7 @@ export class LivePcap implements LiveSource {
     this.snaplen = info.snaplen;
     this.nanosecond = info.nanosecond;
     this.ringShape = liveRingShape(this.snaplen, options.snaplenGiven);
+    this.wakesWaitRing = options.driver === 'thread';
     this.ended = new Promise<void>((res) => { this.endedResolve = res; });
   }
 
@@ -202,6 +208,30 @@ export class LivePcap implements LiveSource {
     this.started = true;
   }
 
+  /**
+   * Direct file mode instead of start(): the capture thread itself appends every packet
+   * to `fd` as a pcap record (tcpdump -w's shape: no ring, no consumer, one thread), and
+   * stops after `limit` records (0: none). The caller wrote the file header (little
+   * endian; `nanosecondFile` says its precision) and closes `fd` once `ended` resolves.
+   */
+  startDump(fd: number, nanosecondFile: boolean, limit: number): void {
+    if (this.closed) throw new PktError('E_BAD_ARGUMENT', `live capture on ${this.iface}: already closed`);
+    if (this.started) throw new PktError('E_BAD_ARGUMENT', `live capture on ${this.iface}: already started`);
+    try {
+      this.addon.startDump(this.handle, fd, nanosecondFile ? 1 : 0, limit, (ev) => { if (ev === EV_END) this.onEnd(); });
+    } catch (err) {
+      throw toPktError(err);
+    }
+    this.started = true;
+  }
+
+  /** Direct file mode: records written so far and the sum of their wire lengths. */
+  written(): { records: number; wireBytes: number } {
+    if (this.finalWritten !== null) return this.finalWritten;
+    const s = this.addon.stats(this.handle);
+    return { records: s.written, wireBytes: s.wireBytes };
+  }
+
   private onEnd(): void {
     if (this.isEnded) return;
     this.isEnded = true;
@@ -232,6 +262,7 @@ export class LivePcap implements LiveSource {
       await this.ended;
     }
     const s = this.stats();
+    this.finalWritten = this.written();
     this.addon.close(this.handle);
     this.finalStats = s;
     if (!this.started) { this.isEnded = true; this.endedResolve(); }

@@ -56,6 +56,7 @@ static void capture_unref(pw_capture *c) {
   if (--c->refs > 0) return;
   if (c->p) pcap_close(c->p);
   pthread_mutex_destroy(&c->stats_lock);
+  free(c->dump_buf);
   free(c);
 }
 
@@ -352,6 +353,72 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* startDump(handle, fd, nanosecondFile, limit, onEvent): direct file mode. The capture
+ * thread appends each packet as a pcap record to fd (the caller wrote the file header:
+ * little-endian, nanosecond or microsecond as nanosecondFile says) and stops by itself
+ * after `limit` records (0: no limit). onEvent gets EV_END only. The fd stays the
+ * caller's: close it after EV_END. */
+static napi_value js_start_dump(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 5) return throw_code(env, "E_BAD_ARGUMENT", "startDump: expected 5 arguments");
+  pw_capture *c = get_capture(env, argv[0]);
+  if (!c) return NULL;
+  if (c->injector) return throw_code(env, "E_BAD_ARGUMENT", "startDump: this handle was opened for injection only");
+  if (c->running || c->tsfn || c->poll_inited) return throw_code(env, "E_BAD_ARGUMENT", "startDump: the capture was already started");
+  int32_t fd, nano_file;
+  double limit;
+  if (!get_i32(env, argv[1], &fd) || fd < 0 || !get_i32(env, argv[2], &nano_file) ||
+      napi_get_value_double(env, argv[3], &limit) != napi_ok || !(limit >= 0) || limit > 9007199254740991.0)
+    return throw_code(env, "E_BAD_ARGUMENT", "startDump: fd, nanosecondFile and limit must be non-negative integers");
+  napi_value name;
+  CHECK(napi_create_string_utf8(env, "pktwasm.pcap.dump", NAPI_AUTO_LENGTH, &name));
+  CHECK(napi_create_threadsafe_function(env, argv[4], NULL, name, 0, 1, c, tsfn_finalize, c, call_js, &c->tsfn));
+  c->refs++; /* the tsfn owns a reference until tsfn_finalize */
+  int rc = pw_dump_start(c, fd, nano_file != 0, (uint64_t)limit);
+  if (rc != 0) {
+    napi_release_threadsafe_function(c->tsfn, napi_tsfn_release);
+    c->tsfn = NULL;
+    char msg[128];
+    snprintf(msg, sizeof msg, "startDump: cannot start the capture thread: %s", strerror(rc));
+    return throw_code(env, "E_IO", msg);
+  }
+  napi_add_env_cleanup_hook(env, env_cleanup, c);
+  return NULL;
+}
+
+/* waitRing(memory: Uint8Array over the shared memory, ring, timeoutMs): the consumer
+ * sleeps on the ring's RING_HEAD word in the kernel until a capture thread of this
+ * process publishes or closes (see WAIT_FUTEX), or the timeout. Blocks the calling
+ * thread: for workers, as Atomics.wait. */
+static napi_value js_wait_ring(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3) return throw_code(env, "E_BAD_ARGUMENT", "waitRing: expected 3 arguments");
+  bool is_ta;
+  CHECK(napi_is_typedarray(env, argv[0], &is_ta));
+  if (!is_ta) return throw_code(env, "E_BAD_ARGUMENT", "waitRing: memory must be a Uint8Array over the shared memory");
+  napi_typedarray_type tt;
+  size_t length, offset;
+  void *data;
+  napi_value ab;
+  CHECK(napi_get_typedarray_info(env, argv[0], &tt, &length, &data, &ab, &offset));
+  bool plain_ab = true;
+  CHECK(napi_is_arraybuffer(env, ab, &plain_ab));
+  if (tt != napi_uint8_array || offset != 0 || data == NULL || plain_ab)
+    return throw_code(env, "E_BAD_ARGUMENT", "waitRing: memory must be a Uint8Array over a whole SharedArrayBuffer");
+  uint32_t ring;
+  int32_t timeout_ms;
+  if (napi_get_value_uint32(env, argv[1], &ring) != napi_ok || !get_i32(env, argv[2], &timeout_ms) || timeout_ms < 0)
+    return throw_code(env, "E_BAD_ARGUMENT", "waitRing: ring and timeoutMs must be non-negative integers");
+  if ((ring & 63u) != 0 || (size_t)ring + RING_HDR_SIZE > length)
+    return throw_code(env, "E_BAD_ARGUMENT", "waitRing: ring address is not a 64-byte aligned header inside the memory");
+  pw_wait_ring((uint8_t *)data + ring, timeout_ms);
+  return NULL;
+}
+
 /* stop(handle, drainMs): asks the thread to finish; EV_END follows. */
 static napi_value js_stop(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -416,6 +483,8 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   set_prop(env, o, "ifdrop", make_f64(env, st.ps_ifdrop));
   set_prop(env, o, "captured", make_f64(env, (double)__atomic_load_n(&c->captured, __ATOMIC_RELAXED)));
   set_prop(env, o, "batches", make_f64(env, (double)__atomic_load_n(&c->batches, __ATOMIC_RELAXED)));
+  set_prop(env, o, "written", make_f64(env, (double)__atomic_load_n(&c->written, __ATOMIC_RELAXED)));
+  set_prop(env, o, "wireBytes", make_f64(env, (double)__atomic_load_n(&c->wire_bytes, __ATOMIC_RELAXED)));
   napi_get_boolean(env, ok, &b);
   set_prop(env, o, "ok", b);
   set_prop(env, o, "error", make_str(env, ok ? "" : pcap_geterr(c->p)));
@@ -539,6 +608,8 @@ NAPI_MODULE_INIT() {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_enumerable, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_enumerable, NULL},
       {"start", NULL, js_start, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"startDump", NULL, js_start_dump, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"waitRing", NULL, js_wait_ring, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stop", NULL, js_stop, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},

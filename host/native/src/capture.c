@@ -5,15 +5,25 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 /* How long a full ring may hold up the capture thread per dispatch (see make_room). */
 #define FULL_GRACE_US 2000
 /* Slots written ahead of time by prefetch (see on_packet). */
 #define PREFETCH_AHEAD 4
+/* Direct file mode's buffer: one write() per this many bytes of records. Small enough to
+ * stay in the L2 cache between fills, large enough that the syscall is noise (~2,000
+ * records of 106 bytes per write). */
+#define DUMP_BUF_BYTES (256u << 10)
+#define PCAP_RECORD_HDR 16
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25
@@ -70,7 +80,12 @@ const char *pw_ring_attach(pw_capture *c, uint8_t *mem, size_t mem_len, uint32_t
  * one that is already awake) sees them at once, a sleeping one is woken when the dispatch
  * ends, a block later at most. That keeps wake-ups, and the context switches they cost,
  * near one per TPACKET_V3 block instead of one per BATCH_MAX packets. */
+static void futex_wake_head(pw_capture *c) {
+  syscall(SYS_futex, ring_u32(c, RING_HEAD), FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
 static void publish(pw_capture *c, int wake) {
+  if (c->ring == NULL) return; /* direct file mode: no ring */
   if (c->local_head != c->published) {
     STORE_REL(ring_u32(c, RING_HEAD), c->local_head);
     c->published = c->local_head;
@@ -79,10 +94,13 @@ static void publish(pw_capture *c, int wake) {
   /* Dekker pairing with the consumer (store WAITING=1, then load head): both sides use
    * sequentially consistent order, so either it sees our head or we see its flag. */
   __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  if (__atomic_load_n((int32_t *)(void *)(c->ring + RING_WAITING), __ATOMIC_SEQ_CST) == 0) return;
+  int32_t waiting = __atomic_load_n((int32_t *)(void *)(c->ring + RING_WAITING), __ATOMIC_SEQ_CST);
+  if (waiting == 0) return;
   c->woken = c->published;
   __atomic_add_fetch(&c->batches, 1, __ATOMIC_RELAXED);
-  c->notify(c, EV_BATCH);
+  /* A consumer asleep on the head word in the kernel: wake it from here, no JS hop. */
+  if (waiting == WAIT_FUTEX) futex_wake_head(c);
+  else c->notify(c, EV_BATCH);
 }
 
 /* Thread driver: queue one call of the JS callback, unless one is queued already. */
@@ -156,6 +174,91 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
   if (c->local_head - c->published >= BATCH_MAX) publish(c, 0);
 }
 
+static void put_le32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+  p[2] = (uint8_t)(v >> 16);
+  p[3] = (uint8_t)(v >> 24);
+}
+
+/* Stops the capture thread after an error of its own (message in c->error). */
+static void fail_stop(pw_capture *c) {
+  __atomic_store_n(&c->failed, 1, __ATOMIC_RELEASE);
+  __atomic_store_n(&c->drain_ms, 0, __ATOMIC_RELEASE);
+  __atomic_store_n(&c->stop_req, 1, __ATOMIC_RELEASE);
+  pcap_breakloop(c->p);
+}
+
+/* Writes the buffered records; whole records only ever reach the file, so it stays valid
+ * wherever the capture stops. */
+static void dump_flush(pw_capture *c) {
+  size_t off = 0;
+  while (off < c->dump_used) {
+    ssize_t n = write(c->dump_fd, c->dump_buf + off, c->dump_used - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (!__atomic_load_n(&c->failed, __ATOMIC_ACQUIRE)) {
+        snprintf(c->error, sizeof c->error, "cannot write the capture file: %s", n < 0 ? strerror(errno) : "no progress");
+        fail_stop(c);
+      }
+      break;
+    }
+    off += (size_t)n;
+  }
+  c->dump_used = 0;
+}
+
+/* Direct file mode: the packet becomes a pcap record (libpcap already cut it to the
+ * snapshot length) in the buffer; the file's header says the same byte order (little
+ * endian) and timestamp precision. */
+static void on_dump(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
+  pw_capture *c = (pw_capture *)(void *)user;
+  __atomic_store_n(&c->captured, c->captured + 1, __ATOMIC_RELAXED); /* single writer */
+  if (__atomic_load_n(&c->failed, __ATOMIC_RELAXED)) return;
+  if (c->dump_limit != 0 && c->written >= c->dump_limit) return;
+  uint32_t caplen = h->caplen;
+  if (c->dump_used + PCAP_RECORD_HDR + caplen > DUMP_BUF_BYTES) dump_flush(c);
+  uint8_t *r = c->dump_buf + c->dump_used;
+  uint32_t frac = (uint32_t)h->ts.tv_usec; /* libpcap's unit: ns when c->nano, else us */
+  if (c->nano && !c->dump_nano) frac /= 1000u;
+  else if (!c->nano && c->dump_nano) frac *= 1000u;
+  put_le32(r, (uint32_t)h->ts.tv_sec);
+  put_le32(r + 4, frac);
+  put_le32(r + 8, caplen);
+  put_le32(r + 12, h->len);
+  if (PCAP_RECORD_HDR + caplen <= DUMP_BUF_BYTES) {
+    memcpy(r + PCAP_RECORD_HDR, bytes, caplen);
+    c->dump_used += PCAP_RECORD_HDR + caplen;
+  } else {
+    /* Larger than the whole buffer (a snapshot length past 256 KiB): header, then bytes. */
+    c->dump_used += PCAP_RECORD_HDR;
+    dump_flush(c);
+    size_t off = 0;
+    while (off < caplen && !__atomic_load_n(&c->failed, __ATOMIC_RELAXED)) {
+      ssize_t n = write(c->dump_fd, bytes + off, caplen - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        snprintf(c->error, sizeof c->error, "cannot write the capture file: %s", n < 0 ? strerror(errno) : "no progress");
+        fail_stop(c);
+        return;
+      }
+      off += (size_t)n;
+    }
+  }
+  __atomic_store_n(&c->written, c->written + 1, __ATOMIC_RELAXED);
+  __atomic_store_n(&c->wire_bytes, c->wire_bytes + h->len, __ATOMIC_RELAXED);
+  if (c->dump_limit != 0 && c->written >= c->dump_limit) {
+    /* -c reached: stop without draining (what follows would not be written anyway). */
+    __atomic_store_n(&c->drain_ms, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&c->stop_req, 1, __ATOMIC_RELEASE);
+    pcap_breakloop(c->p);
+  }
+}
+
+static pcap_handler handler_of(const pw_capture *c) {
+  return c->dump_buf != NULL ? on_dump : on_packet;
+}
+
 static uint64_t now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -171,9 +274,10 @@ void pw_drain(pw_capture *c, int drain_ms) {
   uint64_t deadline = now_ms() + (uint64_t)drain_ms;
   for (;;) {
     c->overrun = 0;
-    int n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
+    int n = pcap_dispatch(c->p, -1, handler_of(c), (u_char *)c);
     publish(c, 1);
-    if (n == PCAP_ERROR) return;
+    if (n == PCAP_ERROR || __atomic_load_n(&c->failed, __ATOMIC_ACQUIRE)) return;
+    if (c->dump_limit != 0 && c->written >= c->dump_limit) return;
     if (n > 0) continue;
     struct pcap_stat st;
     if (pw_capture_stats(c, &st) != 0) return;
@@ -186,7 +290,7 @@ void pw_drain(pw_capture *c, int drain_ms) {
 
 int pw_dispatch(pw_capture *c) {
   c->overrun = 0;
-  int n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
+  int n = pcap_dispatch(c->p, -1, handler_of(c), (u_char *)c);
   publish(c, 1);
   if (n == PCAP_ERROR) {
     snprintf(c->error, sizeof c->error, "capture stopped: %s", pcap_geterr(c->p));
@@ -196,8 +300,15 @@ int pw_dispatch(pw_capture *c) {
 }
 
 void pw_finish(pw_capture *c) {
+  if (c->dump_buf != NULL) {
+    dump_flush(c);
+    c->notify(c, EV_END);
+    return;
+  }
   publish(c, 1);
   __atomic_or_fetch(ring_u32(c, RING_FLAGS), RF_CLOSED, __ATOMIC_SEQ_CST);
+  /* A consumer asleep on the head word sees RF_CLOSED now, not at its timeout. */
+  futex_wake_head(c);
   /* Always tell JS the producer ended: the consumer drains and stops, close() can join. */
   c->notify(c, EV_END);
 }
@@ -209,6 +320,7 @@ static void *capture_main(void *arg) {
     /* PCAP_ERROR_BREAK: pcap_breakloop from stop(); the loop condition sees stop_req. */
   }
   int drain_ms = __atomic_load_n(&c->drain_ms, __ATOMIC_ACQUIRE);
+  /* failed: a libpcap error, or a write error in direct file mode (fail_stop). */
   if (!__atomic_load_n(&c->failed, __ATOMIC_ACQUIRE) && drain_ms > 0) pw_drain(c, drain_ms);
   pw_finish(c);
   return NULL;
@@ -220,7 +332,7 @@ int pw_capture_start(pw_capture *c) {
   c->wake_pending = 0;
   c->error[0] = 0;
   c->notify = tsfn_notify;
-  __atomic_and_fetch(ring_u32(c, RING_FLAGS), ~RF_CLOSED, __ATOMIC_SEQ_CST);
+  if (c->ring != NULL) __atomic_and_fetch(ring_u32(c, RING_FLAGS), ~RF_CLOSED, __ATOMIC_SEQ_CST);
   int rc = pthread_create(&c->thread, NULL, capture_main, c);
   if (rc == 0) c->running = 1;
   return rc;
@@ -243,4 +355,32 @@ int pw_capture_stats(pw_capture *c, struct pcap_stat *st) {
   int rc = pcap_stats(c->p, st);
   pthread_mutex_unlock(&c->stats_lock);
   return rc;
+}
+
+int pw_dump_start(pw_capture *c, int fd, int nano_file, uint64_t limit) {
+  c->dump_buf = malloc(DUMP_BUF_BYTES);
+  if (c->dump_buf == NULL) return ENOMEM;
+  c->dump_fd = fd;
+  c->dump_nano = nano_file;
+  c->dump_used = 0;
+  c->dump_limit = limit;
+  c->ring = NULL;
+  return pw_capture_start(c);
+}
+
+void pw_wait_ring(uint8_t *r, int timeout_ms) {
+  uint32_t *head = (uint32_t *)(void *)(r + RING_HEAD);
+  uint32_t *tail = (uint32_t *)(void *)(r + RING_TAIL);
+  uint32_t *flags = (uint32_t *)(void *)(r + RING_FLAGS);
+  int32_t *waiting = (int32_t *)(void *)(r + RING_WAITING);
+  uint32_t seen = LOAD_ACQ(head);
+  if (seen != LOAD_ACQ(tail) || (LOAD_ACQ(flags) & RF_CLOSED) != 0) return;
+  /* Dekker pairing with publish(): announce, then look at the head again. */
+  __atomic_store_n(waiting, WAIT_FUTEX, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(head, __ATOMIC_SEQ_CST) == seen && (__atomic_load_n(flags, __ATOMIC_SEQ_CST) & RF_CLOSED) == 0) {
+    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    /* Returns at once if the head moved since `seen` (EAGAIN): no lost wake-up. */
+    syscall(SYS_futex, head, FUTEX_WAIT_PRIVATE, seen, &ts, NULL, 0);
+  }
+  __atomic_store_n(waiting, 0, __ATOMIC_SEQ_CST);
 }

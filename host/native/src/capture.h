@@ -17,6 +17,14 @@
 #define EV_BATCH 1 /* new slots were published while the consumer was waiting */
 #define EV_END 2   /* the thread has stopped (after stop(), or after an error: see error) */
 
+/* RING_WAITING values: how a sleeping consumer wants to be woken. 1: it sleeps in V8's
+ * Atomics.wait (or awaits Atomics.waitAsync), which only Atomics.notify on a JS thread
+ * reaches: the capture thread queues EV_BATCH through the thread-safe function. 2: it
+ * sleeps in the kernel on the RING_HEAD word itself (pw_wait_ring, FUTEX_WAIT): the
+ * capture thread wakes it with FUTEX_WAKE, no JS thread involved. */
+#define WAIT_JS 1
+#define WAIT_FUTEX 2
+
 /* Publish head at least every BATCH_MAX packets inside one pcap_dispatch, so a long
  * backlog (a full TPACKET_V3 ring holds thousands of frames) does not sit unpublished. */
 #define BATCH_MAX 256
@@ -45,6 +53,16 @@ typedef struct pw_capture {
   /* Counters read by the JS thread while the capture thread runs. */
   uint64_t captured; /* packets libpcap handed to us (atomic access) */
   uint64_t batches;  /* EV_BATCH calls made (atomic access) */
+
+  /* Direct file mode (dump_fd >= 0): no ring; each packet becomes a pcap record in
+   * dump_buf, written to dump_fd whenever it fills and at the end. */
+  int dump_fd;
+  int dump_nano;       /* the file's header says nanoseconds */
+  uint8_t *dump_buf;
+  size_t dump_used;
+  uint64_t dump_limit; /* stop after this many records (0: no limit) */
+  uint64_t written;    /* records put into the file (atomic access) */
+  uint64_t wire_bytes; /* sum of the wire lengths of those records (atomic access) */
 
   pthread_t thread;
   int running;   /* thread started and not joined (JS thread only) */
@@ -89,6 +107,14 @@ void pw_finish(pw_capture *c);
 
 /* Starts the capture thread (c->tsfn must already exist). Returns 0 or an errno. */
 int pw_capture_start(pw_capture *c);
+
+/* Direct file mode: the capture thread writes pcap records to fd (whose file header the
+ * caller wrote) instead of filling a ring. Returns 0, an errno, or ENOMEM. */
+int pw_dump_start(pw_capture *c, int fd, int nano_file, uint64_t limit);
+
+/* The consumer's side of WAIT_FUTEX: sleeps on RING_HEAD of the ring at `ring` until the
+ * producer publishes or closes, or timeout_ms passes. Returns at once when data is there. */
+void pw_wait_ring(uint8_t *ring, int timeout_ms);
 
 /* Asks the thread to stop after draining for at most drain_ms; does not wait. */
 void pw_capture_request_stop(pw_capture *c, int drain_ms);
