@@ -297,3 +297,25 @@ export const QT_RETRY: i32 = 3;
 export const QT_SHORT: i32 = 4;
 export const QT_VN: i32 = 5;
 export const QT_UNKNOWN: i32 = 6; // a long header of a version this decoder does not know
+
+// ---- SSH (APP_SSH), TFTP (APP_TFTP), syslog (APP_SYSLOG): assembly/app/{ssh,tftp,syslog}.ts ----
+// TCP port 22: the protocol version exchange line (RFC 4253 §4.2) that opens a segment.
+export const SSV_BANNER: u32 = 1; // "SSH-" opens the segment: SSH_BANNER holds its line
+export const SSV_CONT: u32 = 2; // no LF in the segment: the line goes on past it (what is here is kept)
+export const SSH_BANNER: i32 = 16; // u16 frame offset of "SSH-"
+export const SSH_BANNER_LEN: i32 = 18; // u16 the line without its end
+// UDP port 69 (RFC 1350, options RFC 2347): opcode, block or error code, file name (or
+// error message) and mode as frame offsets of NUL-terminated strings.
+export const TFV_NAME: u32 = 1; // the file name (or error message) ends with its NUL in the message
+export const TFV_MODE: u32 = 2; // the mode ends with its NUL in the message
+export const TFTP_OPCODE: i32 = 16; // u16
+export const TFTP_BLOCK: i32 = 18; // u16 DATA/ACK block, ERROR code
+export const TFTP_NAME: i32 = 20; // u16 RRQ/WRQ file name, ERROR message (0: none)
+export const TFTP_NAME_LEN: i32 = 22; // u16 without its NUL
+export const TFTP_MODE: i32 = 24; // u16 RRQ/WRQ mode (0: none)
+export const TFTP_MODE_LEN: i32 = 26; // u16
+export const TFTP_OPTS: i32 = 28; // u16 frame offset of the first option after the mode (RRQ/WRQ) or of OACK's options
+// UDP port 514 (RFC 5424 / RFC 3164): the <PRI> that opens the message.
+export const SYV_PRI: u32 = 1; // "<", up to 3 digits and a byte after them were read: SYSLOG_PRI holds the priority (AF_MALFORMED: that byte is no ">")
+export const SYSLOG_PRI: i32 = 16; // u16 facility * 8 + severity
+export const SYSLOG_MSG: i32 = 18; // u16 frame offset of the message: after the PRI, the payload without one, 0 when it ended inside the PRI

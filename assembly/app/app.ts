@@ -26,6 +26,9 @@ import { dhcp_decode } from "./dhcp";
 import { dhcp6_decode } from "./dhcp6";
 import { ntp_decode } from "./ntp";
 import { quic_decode } from "./quic";
+import { ssh_decode } from "./ssh";
+import { tftp_decode } from "./tftp";
+import { syslog_decode } from "./syslog";
 
 let gDescBase: usize = 0;
 let gAppBase: usize = 0;
@@ -105,6 +108,9 @@ function dispatch(f: usize, pay: u32, payLen: u32, capEnd: u32, tcp: bool, sp: u
   if (!tcp && (port(sp, dp, 546) || port(sp, dp, 547))) { dhcp6_decode(f, pay, payLen, capEnd, 0, a); return; }
   if (!tcp && port(sp, dp, 123)) { ntp_decode(f, pay, payLen, capEnd, 0, a); return; }
   if (!tcp && port(sp, dp, 443)) { quic_decode(f, pay, payLen, capEnd, 0, a); return; }
+  if (!tcp && port(sp, dp, 69)) { tftp_decode(f, pay, payLen, capEnd, 0, a); return; }
+  if (!tcp && port(sp, dp, 514)) { syslog_decode(f, pay, payLen, capEnd, 0, a); return; }
+  if (tcp && port(sp, dp, 22)) { ssh_decode(f, pay, payLen, capEnd, 0, a); return; }
   if (tcp && tls_sniff(f, pay, capEnd)) { tls_decode(f, pay, payLen, capEnd, 0, a); return; }
   if (tcp && (port(sp, dp, 80) || port(sp, dp, 8080) || http_sniff(f, pay, capEnd))) { http_decode(f, pay, payLen, capEnd, 0, a); return; }
 }

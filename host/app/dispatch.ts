@@ -16,6 +16,9 @@ import type { DhcpTwin } from './dhcp/twin.js';
 import type { Dhcp6Twin } from './dhcp6/twin.js';
 import type { NtpTwin } from './ntp/twin.js';
 import type { QuicTwin } from './quic/twin.js';
+import type { SshTwin } from './ssh/twin.js';
+import type { TftpTwin } from './tftp/twin.js';
+import type { SyslogTwin } from './syslog/twin.js';
 import { DV_TCP, DV_MDNS, DV_LLMNR } from './app-layout.js';
 
 export interface DecoderTwins {
@@ -26,6 +29,9 @@ export interface DecoderTwins {
   dhcp6: Dhcp6Twin;
   ntp: NtpTwin;
   quic: QuicTwin;
+  ssh: SshTwin;
+  tftp: TftpTwin;
+  syslog: SyslogTwin;
 }
 
 function port(sp: number, dp: number, p: number): boolean {
@@ -42,6 +48,9 @@ export function dispatch(t: DecoderTwins, f: number, pay: number, payLen: number
   if (!tcp && (port(sp, dp, 546) || port(sp, dp, 547))) { t.dhcp6.decode(f, pay, payLen, capEnd, 0, a); return; }
   if (!tcp && port(sp, dp, 123)) { t.ntp.decode(f, pay, payLen, capEnd, 0, a); return; }
   if (!tcp && port(sp, dp, 443)) { t.quic.decode(f, pay, payLen, capEnd, 0, a); return; }
+  if (!tcp && port(sp, dp, 69)) { t.tftp.decode(f, pay, payLen, capEnd, 0, a); return; }
+  if (!tcp && port(sp, dp, 514)) { t.syslog.decode(f, pay, payLen, capEnd, 0, a); return; }
+  if (tcp && port(sp, dp, 22)) { t.ssh.decode(f, pay, payLen, capEnd, 0, a); return; }
   if (tcp && t.tls.sniff(f, pay, capEnd)) { t.tls.decode(f, pay, payLen, capEnd, 0, a); return; }
   if (tcp && (port(sp, dp, 80) || port(sp, dp, 8080) || t.http.sniff(f, pay, capEnd))) { t.http.decode(f, pay, payLen, capEnd, 0, a); return; }
 }

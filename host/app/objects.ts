@@ -2,7 +2,7 @@
 // record's protocol id (A_PROTO) to the decoder that builds its Wireshark-named object and
 // the key it goes under in decode() and --json (pkt.dns, pkt.tls, ...). Allocates: only
 // frames a decoder claimed pay for it.
-import { A_PROTO, APP_DNS, APP_TLS, APP_HTTP, APP_DHCP, APP_DHCP6, APP_NTP, APP_QUIC } from './app-layout.js';
+import { A_PROTO, APP_DNS, APP_TLS, APP_HTTP, APP_DHCP, APP_DHCP6, APP_NTP, APP_QUIC, APP_SSH, APP_TFTP, APP_SYSLOG } from './app-layout.js';
 import { decodeDns, type DecodedDns } from './dns/decode.js';
 import { decodeTls, type DecodedTls } from './tls/decode.js';
 import { decodeHttp, type DecodedHttp } from './http/decode.js';
@@ -10,6 +10,9 @@ import { decodeDhcp, type DecodedDhcp } from './dhcp/decode.js';
 import { decodeDhcpv6, type DecodedDhcpv6 } from './dhcp6/decode.js';
 import { decodeNtp, type DecodedNtp } from './ntp/decode.js';
 import { decodeQuic, type DecodedQuic } from './quic/decode.js';
+import { decodeSsh, type DecodedSsh } from './ssh/decode.js';
+import { decodeTftp, type DecodedTftp } from './tftp/decode.js';
+import { decodeSyslog, type DecodedSyslog } from './syslog/decode.js';
 
 /** The application-layer members of decode()'s packet object. */
 export interface DecodedApp {
@@ -20,6 +23,9 @@ export interface DecodedApp {
   dhcpv6?: DecodedDhcpv6;
   ntp?: DecodedNtp;
   quic?: DecodedQuic;
+  ssh?: DecodedSsh;
+  tftp?: DecodedTftp;
+  syslog?: DecodedSyslog;
 }
 
 export type AppKey = keyof DecodedApp;
@@ -35,6 +41,9 @@ export function appObject(u8: Uint8Array, f: number, rec: number): { key: AppKey
     case APP_DHCP6: { const value = decodeDhcpv6(u8, f, rec); return value === undefined ? undefined : { key: 'dhcpv6', value }; }
     case APP_NTP: { const value = decodeNtp(u8, f, rec); return value === undefined ? undefined : { key: 'ntp', value }; }
     case APP_QUIC: { const value = decodeQuic(u8, f, rec); return value === undefined ? undefined : { key: 'quic', value }; }
+    case APP_SSH: { const value = decodeSsh(u8, f, rec); return value === undefined ? undefined : { key: 'ssh', value }; }
+    case APP_TFTP: { const value = decodeTftp(u8, f, rec); return value === undefined ? undefined : { key: 'tftp', value }; }
+    case APP_SYSLOG: { const value = decodeSyslog(u8, f, rec); return value === undefined ? undefined : { key: 'syslog', value }; }
     default: return undefined;
   }
 }

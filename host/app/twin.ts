@@ -11,6 +11,9 @@ import { DhcpTwin } from './dhcp/twin.js';
 import { Dhcp6Twin } from './dhcp6/twin.js';
 import { NtpTwin } from './ntp/twin.js';
 import { QuicTwin } from './quic/twin.js';
+import { SshTwin } from './ssh/twin.js';
+import { TftpTwin } from './tftp/twin.js';
+import { SyslogTwin } from './syslog/twin.js';
 import {
   DESC_SIZE, D_LAYERS, D_CAPLEN, D_PAYLOAD_OFF, D_PAYLOAD_LEN, D_SRC_PORT, D_DST_PORT, D_UDP_LEN, L_TCP, L_UDP,
   L_FRAG,
@@ -29,7 +32,8 @@ export class AppTwin implements AppExports {
 
   constructor(views: MemoryViews) {
     this.mem = new TwinMemory(views);
-    this.decoders = { dns: new DnsTwin(this.mem), tls: new TlsTwin(this.mem), http: new HttpTwin(this.mem), dhcp: new DhcpTwin(this.mem), dhcp6: new Dhcp6Twin(this.mem), ntp: new NtpTwin(this.mem), quic: new QuicTwin(this.mem) };
+    this.decoders = { dns: new DnsTwin(this.mem), tls: new TlsTwin(this.mem), http: new HttpTwin(this.mem), dhcp: new DhcpTwin(this.mem), dhcp6: new Dhcp6Twin(this.mem), ntp: new NtpTwin(this.mem), quic: new QuicTwin(this.mem),
+      ssh: new SshTwin(this.mem), tftp: new TftpTwin(this.mem), syslog: new SyslogTwin(this.mem) };
   }
 
   app_bind(descs: number, apps: number, count: number): void {

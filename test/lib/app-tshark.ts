@@ -10,12 +10,12 @@ export type Fields = Map<string, string[]>;
 const SEP = '\u0001'; // between occurrences: values may hold commas
 
 /** tshark's fields per frame number. `extra`: more tshark options (-d decode-as ...). */
-export function tsharkFields(path: string, fields: readonly string[], extra: string[] = []): Map<number, Fields> {
+export function tsharkFields(path: string, fields: readonly string[], extra: string[] = [], sep = SEP): Map<number, Fields> {
   const r = spawnSync('tshark', ['-r', path, '-o', 'ip.defragment:FALSE', '-o', 'tcp.desegment_tcp_streams:FALSE',
     // Sequence analysis off: tshark would not dissect the payload of a segment it takes for
     // a retransmission, and pktwasm decodes each segment as it comes.
     '-o', 'tcp.analyze_sequence_numbers:FALSE', ...extra,
-    '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', `aggregator=${SEP}`,
+    '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', `aggregator=${sep}`,
     '-e', 'frame.number', ...fields.flatMap((x) => ['-e', x])], { encoding: 'utf8', maxBuffer: 1 << 28 });
   assert.is(r.status, 0, `tshark on ${path}: ${r.stderr}`);
   const out = new Map<number, Fields>();
@@ -23,7 +23,7 @@ export function tsharkFields(path: string, fields: readonly string[], extra: str
     if (line === '') continue;
     const cols = line.split('\t');
     const m: Fields = new Map();
-    fields.forEach((name, i) => { const v = cols[i + 1] ?? ''; if (v !== '') m.set(name, v.split(SEP)); });
+    fields.forEach((name, i) => { const v = cols[i + 1] ?? ''; if (v !== '') m.set(name, v.split(sep)); });
     out.set(Number(cols[0]), m);
   }
   return out;

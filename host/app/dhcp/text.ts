@@ -8,7 +8,7 @@
 import { A_PROTO, APP_DHCP } from '../app-layout.js';
 import type { AppText } from '../app-text.js';
 import { macToString } from '../../runtime/addr.js';
-import { E_BAD_UDP_LEN } from '../../runtime/layout.js';
+
 
 export interface UdpFrameView {
   readonly errors: number;
@@ -38,8 +38,8 @@ export function bootpText(u8: Uint8Array, p: number, length: number, snapend: nu
   return { text: `${out}, length ${length}`, trunc: 'none' };
 }
 
-/** The DHCP text for a frame whose app record `rec` says DHCP, or null (-v, -q, a bad UDP length). */
+/** The DHCP text for a frame whose app record `rec` says DHCP, or null (-v, -q; tcpdump prints the app after a UDP length past the datagram, with the IP's length). */
 export function dhcpTextForFrame(v: UdpFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
-  if (u8[rec + A_PROTO] !== APP_DHCP || o.qflag === true || o.vflag > 0 || (v.errors & E_BAD_UDP_LEN) !== 0) return null;
+  if (u8[rec + A_PROTO] !== APP_DHCP || o.qflag === true || o.vflag > 0) return null;
   return bootpText(u8, f + v.payloadOff, v.payloadLen, snapendOf(v, f));
 }

@@ -4,7 +4,7 @@
 // option in parentheses, which is not done here: the sink then prints its generic form.
 import { A_PROTO, APP_DHCP6 } from '../app-layout.js';
 import type { AppText } from '../app-text.js';
-import { E_BAD_UDP_LEN } from '../../runtime/layout.js';
+
 import { snapendOf, type UdpFrameView } from '../dhcp/text.js';
 
 /** tcpdump's dh6_msgtype_str. */
@@ -19,8 +19,8 @@ export function dhcp6Text(u8: Uint8Array, p: number, snapend: number): AppText {
   return { text: `dhcp6 ${DHCP6_TYPE_NAMES[t] || `msgtype-${t}`}`, trunc: 'none' };
 }
 
-/** The DHCPv6 text for a frame whose app record `rec` says DHCPv6, or null (-v, -q, a bad UDP length). */
+/** The DHCPv6 text for a frame whose app record `rec` says DHCPv6, or null (-v, -q; tcpdump prints the app after a UDP length past the datagram, with the IP's length). */
 export function dhcp6TextForFrame(v: UdpFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
-  if (u8[rec + A_PROTO] !== APP_DHCP6 || o.qflag === true || o.vflag > 0 || (v.errors & E_BAD_UDP_LEN) !== 0) return null;
+  if (u8[rec + A_PROTO] !== APP_DHCP6 || o.qflag === true || o.vflag > 0) return null;
   return dhcp6Text(u8, f + v.payloadOff, snapendOf(v, f));
 }

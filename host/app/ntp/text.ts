@@ -4,7 +4,7 @@
 // done here: the sink then prints its generic form.
 import { A_PROTO, APP_NTP } from '../app-layout.js';
 import type { AppText } from '../app-text.js';
-import { E_BAD_UDP_LEN } from '../../runtime/layout.js';
+
 import { snapendOf, type UdpFrameView } from '../dhcp/text.js';
 
 /** tcpdump's ntp_mode_values. */
@@ -16,8 +16,8 @@ export function ntpText(u8: Uint8Array, p: number, length: number, snapend: numb
   return { text: `NTPv${(b >>> 3) & 7}, ${NTP_MODE_NAMES[b & 7]}, length ${length}`, trunc: 'none' };
 }
 
-/** The NTP text for a frame whose app record `rec` says NTP, or null (-v, -q, a bad UDP length). */
+/** The NTP text for a frame whose app record `rec` says NTP, or null (-v, -q; tcpdump prints the app after a UDP length past the datagram, with the IP's length). */
 export function ntpTextForFrame(v: UdpFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
-  if (u8[rec + A_PROTO] !== APP_NTP || o.qflag === true || o.vflag > 0 || (v.errors & E_BAD_UDP_LEN) !== 0) return null;
+  if (u8[rec + A_PROTO] !== APP_NTP || o.qflag === true || o.vflag > 0) return null;
   return ntpText(u8, f + v.payloadOff, v.payloadLen, snapendOf(v, f));
 }

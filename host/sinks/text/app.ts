@@ -8,8 +8,11 @@ import { httpTextForFrame } from '../../app/http/text.js';
 import { dhcpTextForFrame } from '../../app/dhcp/text.js';
 import { dhcp6TextForFrame } from '../../app/dhcp6/text.js';
 import { ntpTextForFrame } from '../../app/ntp/text.js';
+import { sshTextForFrame } from '../../app/ssh/text.js';
+import { tftpTextForFrame } from '../../app/tftp/text.js';
+import { syslogTextForFrame } from '../../app/syslog/text.js';
 import type { AppText } from '../../app/app-text.js';
-import { A_PROTO, APP_HTTP, APP_DHCP, APP_DHCP6, APP_NTP } from '../../app/app-layout.js';
+import { A_PROTO, APP_HTTP, APP_DHCP, APP_DHCP6, APP_NTP, APP_SSH, APP_TFTP, APP_SYSLOG } from '../../app/app-layout.js';
 
 /** The application text for the transport header at `bp`, or null when the caller prints
  *  its generic form ("UDP, length N"; nothing more for TCP). */
@@ -22,6 +25,9 @@ export function appText(st: TextState, bp: number): AppText | null {
     case APP_DHCP: return dhcpTextForFrame(v, st.m, st.f, v.app, o);
     case APP_DHCP6: return dhcp6TextForFrame(v, st.m, st.f, v.app, o);
     case APP_NTP: return ntpTextForFrame(v, st.m, st.f, v.app, o);
+    case APP_SSH: return sshTextForFrame(v, st.m, st.f, v.app, o);
+    case APP_TFTP: return tftpTextForFrame(v, st.m, st.f, v.app, o);
+    case APP_SYSLOG: return syslogTextForFrame(v, st.m, st.f, v.app, o);
     default: return dnsTextForFrame(v, st.m, st.f, v.app, o);
   }
 }
