@@ -12,7 +12,9 @@ import {
   D_UDP_LEN, D_ICMP_ID, D_ICMP_SEQ, D_ARP_OP, D_SACK_OFF, D_IP6_FLOW, D_FRAG_ID, D_L2_PROTO,
   D_TCP_URG, D_IP_PAYLOAD_LEN, D_IP6_JUMBO_OFF, D_IP6_EXT_OFF, D_IP_TOTAL,
   D_PPP_PROTO, D_PPPOE_OFF, D_PPPOE_SESSION, D_PPPOE_CODE, D_PPPOE_LEN, D_MPLS_COUNT, D_MPLS_OFF, D_MPLS_TOP,
-  L_PPP, L_PPPOE, L_MPLS, L_IPOIB,
+  L_PPP, L_PPPOE, L_MPLS, L_IPOIB, L_TUNNEL,
+  D_TUNNEL, D_TUNNEL_FLAGS, D_INNER_LINKTYPE, D_TUNNEL_OFF, D_INNER_OFF, D_TUNNEL_ID, D_TUNNEL_PROTO, D_TUNNEL_VER, D_INNER_LEN,
+  T_GRE, T_ERSPAN, T_VXLAN, T_GENEVE, T_IPIP,
   LINKTYPE_PPP, LINKTYPE_PPP_HDLC, LINKTYPE_PPP_ETHER, LINKTYPE_C_HDLC, LINKTYPE_IPOIB,
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_LLC, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
   L_FRAG, L_RAW, L_CKSUM_CHECKED, L_SNAP, L_STP,
@@ -443,6 +445,104 @@ function dissectIPv4(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
   if (proto == 6) dissectTCP(f, off, l4, l4len, cap, d, verify, false, firstFrag);
   else if (proto == 17) dissectUDP(f, off, l4, l4len, cap, d, verify, false, firstFrag);
   else if (proto == 1) dissectICMP(f, off, l4, l4len, cap, d, verify, false);
+  else if (!firstFrag) dissectIPTunnel(f, proto, l4, l4 + l4len, cap, d);
+}
+
+/** Tunnels over IP: GRE (47) and IP-in-IP (4: IPv4 inside, 41: IPv6 inside). `end` is where
+ *  the IP payload ends by the IP header. */
+function dissectIPTunnel(f: usize, proto: u32, l4: u32, end: u32, cap: u32, d: usize): void {
+  if (proto == 47) dissectGRE(f, l4, end, cap, d);
+  else if (proto == 4 || proto == 41) {
+    if (l4 >= cap) return;
+    setTunnel(d, T_IPIP, 0, 0, l4, proto, 0);
+    setInner(d, LINKTYPE_RAW, l4, end);
+  }
+}
+
+@inline function setTunnel(d: usize, kind: u32, flags: u32, ver: u32, at: u32, proto: u32, id: u32): void {
+  setLayer(d, L_TUNNEL);
+  put8(d, D_TUNNEL, kind);
+  put8(d, D_TUNNEL_FLAGS, flags);
+  put8(d, D_TUNNEL_VER, ver);
+  put16(d, D_TUNNEL_OFF, at);
+  put16(d, D_TUNNEL_PROTO, proto);
+  put32(d, D_TUNNEL_ID, id);
+}
+
+@inline function setInner(d: usize, linktype: u32, at: u32, end: u32): void {
+  put16(d, D_INNER_LINKTYPE, linktype);
+  put16(d, D_INNER_OFF, at);
+  put32(d, D_INNER_LEN, end > at ? end - at : 0);
+}
+
+/** GRE: RFC 2784/2890 (version 0: checksum, key, sequence number when their bits say so;
+ *  RFC 1701 routing is not walked) and RFC 2637's enhanced GRE (version 1, PPTP: key = payload
+ *  length and call id, sequence and acknowledgment numbers). ERSPAN rides on GRE protocol
+ *  0x88be (type II with a sequence number, type I without and without a header) and 0x22eb
+ *  (type III, 12 bytes and an 8-byte platform subheader when its O bit is set). */
+function dissectGRE(f: usize, g: u32, end: u32, cap: u32, d: usize): void {
+  if (g + 4 > cap) return;
+  let fl = u8at(f + g);
+  let b1 = u8at(f + g + 1);
+  let ver = b1 & 7;
+  let proto = be16(f + g + 2);
+  let h = g + 4;
+  let key: u32 = 0;
+  if (ver == 0) {
+    if ((fl & 0xC0) != 0) h += 4;
+    if ((fl & 0x20) != 0) { if (h + 4 > cap) return; key = be32(f + h); h += 4; }
+    if ((fl & 0x10) != 0) h += 4;
+  } else if (ver == 1) {
+    if ((fl & 0x20) != 0) { if (h + 4 > cap) return; key = be32(f + h); h += 4; }
+    if ((fl & 0x10) != 0) h += 4;
+    if ((b1 & 0x80) != 0) h += 4;
+  } else {
+    return;
+  }
+  if (h > cap) return;
+  if (ver == 0 && (fl & 0x40) != 0) { setTunnel(d, T_GRE, fl, ver, g, proto, key); return; } // source routes follow
+  if (proto == 0x88BE || proto == 0x22EB) {
+    let hl: u32 = 0;
+    let ev: u32 = 0;
+    let sid: u32 = 0;
+    if (proto == 0x22EB) {
+      if (h + 12 > cap) return;
+      hl = (u8at(f + h + 11) & 1) != 0 ? 20 : 12;
+    } else if ((fl & 0x10) != 0) {
+      if (h + 8 > cap) return;
+      hl = 8;
+    }
+    if (hl != 0) { ev = u8at(f + h) >> 4; sid = be16(f + h + 2) & 0x3FF; }
+    if (h + hl > cap) return;
+    setTunnel(d, T_ERSPAN, fl, ev, h, proto, sid);
+    setInner(d, LINKTYPE_ETHERNET, h + hl, end);
+    return;
+  }
+  setTunnel(d, T_GRE, fl, ver, g, proto, key);
+  if (proto == 0x0800 || proto == 0x86dd) setInner(d, LINKTYPE_RAW, h, end);
+  else if (proto == 0x6558) setInner(d, LINKTYPE_ETHERNET, h, end);
+  else if (proto == 0x880B) setInner(d, LINKTYPE_PPP, h, end);
+}
+
+/** UDP tunnels by port, either side, as tcpdump's udp_print() and Wireshark's port tables
+ *  pick them: VXLAN (RFC 7348, 4789; Linux's old default 8472) and Geneve (RFC 8926, 6081). */
+function dissectUDPTunnel(f: usize, sp: u32, dp: u32, u: u32, end: u32, cap: u32, d: usize): void {
+  let h = u + 8;
+  if (sp == 4789 || dp == 4789 || sp == 8472 || dp == 8472) {
+    if (h + 8 > cap) return;
+    setTunnel(d, T_VXLAN, u8at(f + h), 0, h, 0x6558, be32(f + h + 4) >>> 8);
+    setInner(d, LINKTYPE_ETHERNET, h + 8, end);
+  } else if (sp == 6081 || dp == 6081) {
+    if (h + 8 > cap) return;
+    let b0 = u8at(f + h);
+    let proto = be16(f + h + 2);
+    let hl = 8 + ((b0 & 0x3F) << 2);
+    if (h + hl > cap) return;
+    setTunnel(d, T_GENEVE, b0 & 0x3F, b0 >> 6, h, proto, be32(f + h + 4) >>> 8);
+    if ((b0 >> 6) != 0) return;
+    if (proto == 0x6558) setInner(d, LINKTYPE_ETHERNET, h + hl, end);
+    else if (proto == 0x0800 || proto == 0x86dd) setInner(d, LINKTYPE_RAW, h + hl, end);
+  }
 }
 
 function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts: u32): void {
@@ -537,6 +637,7 @@ function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
   if (nh == 6) dissectTCP(f, off, h, l4len, cap, d, verify, true, more);
   else if (nh == 17) dissectUDP(f, off, h, l4len, cap, d, verify, true, more);
   else if (nh == 58) dissectICMP(f, off, h, l4len, cap, d, verify, true);
+  else if (!more) dissectIPTunnel(f, nh, h, h + l4len, cap, d);
 }
 
 @inline function l4Verify(f: usize, ip: u32, l4: u32, len: u32, proto: u32, v6: bool): bool {
@@ -631,6 +732,7 @@ function dissectUDP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, 
       if (!l4Verify(f, ip, l4, ulen, 17, v6)) setError(d, E_BAD_L4_CKSUM);
     }
   }
+  if (!firstFrag) dissectUDPTunnel(f, be16(u), be16(u + 2), l4, l4 + ulen, cap, d);
 }
 
 function dissectICMP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, verify: bool, v6: bool): void {

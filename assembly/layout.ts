@@ -117,17 +117,20 @@ export const D_MPLS_COUNT: i32 = 151; // u8 label stack entries walked, to the b
 export const D_MPLS_OFF: i32 = 152; // u16 frame offset of the first label stack entry (L_MPLS)
 export const D_PPPOE_LEN: i32 = 154; // u16 PPPoE length field (L_PPPOE)
 export const D_MPLS_TOP: i32 = 156; // u32 the outermost label stack entry (label << 12 | tc << 9 | S << 8 | ttl)
-// Tunnels (issue #15): one inner level. The descriptor describes the OUTER packet (its L2,
-// IP header and transport: the UDP datagram of VXLAN, the GRE packet's IP header); a tunnel
-// the dissector recognised sets L_TUNNEL and these fields, and the inner packet is a frame of
-// its own of link type D_INNER_LINKTYPE (LINKTYPE_ETHERNET for VXLAN, Geneve's and GRE's
-// Transparent Ethernet Bridging and ERSPAN; LINKTYPE_RAW for IP-in-IP, 6in4, 4in6, GRE and
-// Geneve carrying IP, MPLS over UDP and GTP-U) starting at frame offset D_INNER_OFF and
-// running to the end of the frame: readers that want the inner layers dissect
-// (frame + D_INNER_OFF, caplen - D_INNER_OFF, wirelen - D_INNER_OFF, D_INNER_LINKTYPE) into a
-// descriptor of its own (one descriptor per encapsulation level; a second level is found the
-// same way in the inner descriptor). host/dissect/inner.ts does so for decode(), the text
-// and JSON sinks and the flow table.
+// Tunnels (issue #15): one inner level per descriptor. The descriptor describes the OUTER
+// packet (its L2, IP header and transport: the UDP datagram of VXLAN, the GRE packet's IP
+// header); a tunnel header the dissector read whole sets L_TUNNEL and these fields. The inner
+// packet is a frame of its own, of link type D_INNER_LINKTYPE (LINKTYPE_ETHERNET for VXLAN,
+// Geneve's and GRE's Transparent Ethernet Bridging and ERSPAN; LINKTYPE_RAW for IP-in-IP,
+// 6in4, 4in6, GRE and Geneve carrying IP; LINKTYPE_PPP for PPTP's GRE; 0 when the tunnel
+// carries something the dissector does not follow), starting at frame offset D_INNER_OFF,
+// D_INNER_LEN bytes long on the wire. Readers that want the inner layers dissect
+// (frame + D_INNER_OFF, min(caplen - D_INNER_OFF, D_INNER_LEN), D_INNER_LEN, D_INNER_LINKTYPE)
+// into a descriptor of their own: one descriptor per encapsulation level, the next level
+// found the same way in the inner descriptor (host/dissect/inner.ts, with a depth limit).
+// Fragments are not followed into (their inner packet is incomplete), nor are reassembled
+// datagrams. For T_ERSPAN, D_TUNNEL_OFF is the ERSPAN header (type I has none: the inner
+// frame's start) and the GRE header is at D_L3_OFF + D_L3_HDR_LEN, as for T_GRE.
 export const D_TUNNEL: i32 = 160; // u8 T_* kind (L_TUNNEL)
 export const D_TUNNEL_FLAGS: i32 = 161; // u8 kind-specific: GRE flags byte (C R K S s Recur), VXLAN flags, Geneve option length (4-byte words)
 export const D_INNER_LINKTYPE: i32 = 162; // u16 LINKTYPE_* of the inner packet
@@ -135,7 +138,8 @@ export const D_TUNNEL_OFF: i32 = 164; // u16 frame offset of the tunnel header (
 export const D_INNER_OFF: i32 = 166; // u16 frame offset of the inner packet
 export const D_TUNNEL_ID: i32 = 168; // u32 VXLAN/Geneve VNI, GRE key, ERSPAN session id, GTP-U TEID
 export const D_TUNNEL_PROTO: i32 = 172; // u16 GRE/Geneve protocol type (an EtherType), IP protocol for IP-in-IP
-export const D_TUNNEL_VER: i32 = 174; // u8 GRE version, ERSPAN version (1 = type II, 2 = type III), Geneve version
+export const D_TUNNEL_VER: i32 = 174; // u8 GRE version, ERSPAN version (0 = type I, 1 = type II, 2 = type III), Geneve version
+export const D_INNER_LEN: i32 = 176; // u32 the inner packet's length by the outer headers (UDP length or IP payload, less the tunnel headers), 0 when no inner packet
 
 // Tunnel kinds (D_TUNNEL)
 export const T_GRE: u32 = 1; // RFC 2784/2890 (PPTP's enhanced GRE, version 1, too)
@@ -143,8 +147,6 @@ export const T_ERSPAN: u32 = 2; // GRE protocol 0x88be (type I/II) or 0x22eb (ty
 export const T_VXLAN: u32 = 3; // RFC 7348, UDP 4789 and Linux's 8472
 export const T_GENEVE: u32 = 4; // RFC 8926, UDP 6081
 export const T_IPIP: u32 = 5; // IP protocol 4 (IPv4 inside) or 41 (IPv6 inside), under IPv4 or IPv6
-export const T_MPLS_UDP: u32 = 6; // RFC 7510, UDP 6635: a label stack, then IP
-export const T_GTPU: u32 = 7; // 3GPP TS 29.281, UDP 2152, G-PDU (message type 255)
 
 // Layer bits (D_LAYERS)
 export const L_ETH: u32 = 1 << 0;
@@ -173,7 +175,7 @@ export const L_PPP: u32 = 1 << 20; // a PPP header (D_PPP_PROTO): LINKTYPE_PPP, 
 export const L_PPPOE: u32 = 1 << 21; // a PPPoE header (D_PPPOE_*)
 export const L_MPLS: u32 = 1 << 22; // an MPLS label stack (D_MPLS_*)
 export const L_IPOIB: u32 = 1 << 23; // LINKTYPE_IPOIB: 44-byte header, EtherType at 40
-export const L_TUNNEL: u32 = 1 << 24; // a tunnel header with an inner packet (D_TUNNEL ... D_TUNNEL_VER)
+export const L_TUNNEL: u32 = 1 << 24; // a tunnel header read whole (D_TUNNEL ... D_INNER_LEN)
 
 // Error bits (D_ERRORS)
 export const E_TRUNC_L2: u32 = 1 << 0; // link header or tag cut off by caplen

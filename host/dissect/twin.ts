@@ -16,7 +16,9 @@ import {
   D_UDP_LEN, D_ICMP_ID, D_ICMP_SEQ, D_ARP_OP, D_SACK_OFF, D_IP6_FLOW, D_FRAG_ID, D_L2_PROTO,
   D_TCP_URG, D_IP_PAYLOAD_LEN, D_IP6_JUMBO_OFF, D_IP6_EXT_OFF, D_IP_TOTAL,
   D_PPP_PROTO, D_PPPOE_OFF, D_PPPOE_SESSION, D_PPPOE_CODE, D_PPPOE_LEN, D_MPLS_COUNT, D_MPLS_OFF, D_MPLS_TOP,
-  L_PPP, L_PPPOE, L_MPLS, L_IPOIB,
+  L_PPP, L_PPPOE, L_MPLS, L_IPOIB, L_TUNNEL,
+  D_TUNNEL, D_TUNNEL_FLAGS, D_INNER_LINKTYPE, D_TUNNEL_OFF, D_INNER_OFF, D_TUNNEL_ID, D_TUNNEL_PROTO, D_TUNNEL_VER, D_INNER_LEN,
+  T_GRE, T_ERSPAN, T_VXLAN, T_GENEVE, T_IPIP,
   LINKTYPE_PPP, LINKTYPE_PPP_HDLC, LINKTYPE_PPP_ETHER, LINKTYPE_C_HDLC, LINKTYPE_IPOIB,
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_LLC, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
   L_FRAG, L_RAW, L_CKSUM_CHECKED, L_SNAP, L_STP,
@@ -488,6 +490,7 @@ export class DissectTwin implements DissectExports {
     if (proto === 6) this.tcp(f, off, l4, l4len, cap, d, verify, false, firstFrag);
     else if (proto === 17) this.udp(f, off, l4, l4len, cap, d, verify, false, firstFrag);
     else if (proto === 1) this.icmp(f, off, l4, l4len, cap, d, verify, false);
+    else if (!firstFrag) this.ipTunnel(f, proto, l4, l4 + l4len, cap, d);
   }
 
   private ipv6(f: number, off: number, cap: number, frameEnd: number, d: number, opts: number): void {
@@ -581,6 +584,7 @@ export class DissectTwin implements DissectExports {
     if (nh === 6) this.tcp(f, off, h, l4len, cap, d, verify, true, more);
     else if (nh === 17) this.udp(f, off, h, l4len, cap, d, verify, true, more);
     else if (nh === 58) this.icmp(f, off, h, l4len, cap, d, verify, true);
+    else if (!more) this.ipTunnel(f, nh, h, h + l4len, cap, d);
   }
 
   private l4Verify(f: number, ip: number, l4: number, len: number, proto: number, v6: boolean): boolean {
@@ -673,6 +677,98 @@ export class DissectTwin implements DissectExports {
       if (v6 || this.be16(u + 6) !== 0) {
         if (!this.l4Verify(f, ip, l4, ulen, 17, v6)) this.setError(d, E_BAD_L4_CKSUM);
       }
+    }
+    if (!firstFrag) this.udpTunnel(f, this.be16(u), this.be16(u + 2), l4, l4 + ulen, cap, d);
+  }
+
+  // Tunnels (assembly/dissect.ts: dissectIPTunnel, dissectGRE, dissectUDPTunnel).
+  private ipTunnel(f: number, proto: number, l4: number, end: number, cap: number, d: number): void {
+    if (proto === 47) this.gre(f, l4, end, cap, d);
+    else if (proto === 4 || proto === 41) {
+      if (l4 >= cap) return;
+      this.setTunnel(d, T_IPIP, 0, 0, l4, proto, 0);
+      this.setInner(d, LINKTYPE_RAW, l4, end);
+    }
+  }
+
+  private setTunnel(d: number, kind: number, flags: number, ver: number, at: number, proto: number, id: number): void {
+    this.setLayer(d, L_TUNNEL);
+    this.put8(d, D_TUNNEL, kind);
+    this.put8(d, D_TUNNEL_FLAGS, flags);
+    this.put8(d, D_TUNNEL_VER, ver);
+    this.put16(d, D_TUNNEL_OFF, at);
+    this.put16(d, D_TUNNEL_PROTO, proto);
+    this.put32(d, D_TUNNEL_ID, id);
+  }
+
+  private setInner(d: number, linktype: number, at: number, end: number): void {
+    this.put16(d, D_INNER_LINKTYPE, linktype);
+    this.put16(d, D_INNER_OFF, at);
+    this.put32(d, D_INNER_LEN, end > at ? end - at : 0);
+  }
+
+  private gre(f: number, g: number, end: number, cap: number, d: number): void {
+    const m = this.m;
+    if (g + 4 > cap) return;
+    const fl = m[f + g];
+    const b1 = m[f + g + 1];
+    const ver = b1 & 7;
+    const proto = this.be16(f + g + 2);
+    let h = g + 4;
+    let key = 0;
+    if (ver === 0) {
+      if ((fl & 0xC0) !== 0) h += 4;
+      if ((fl & 0x20) !== 0) { if (h + 4 > cap) return; key = this.be32(f + h); h += 4; }
+      if ((fl & 0x10) !== 0) h += 4;
+    } else if (ver === 1) {
+      if ((fl & 0x20) !== 0) { if (h + 4 > cap) return; key = this.be32(f + h); h += 4; }
+      if ((fl & 0x10) !== 0) h += 4;
+      if ((b1 & 0x80) !== 0) h += 4;
+    } else {
+      return;
+    }
+    if (h > cap) return;
+    if (ver === 0 && (fl & 0x40) !== 0) { this.setTunnel(d, T_GRE, fl, ver, g, proto, key); return; }
+    if (proto === 0x88BE || proto === 0x22EB) {
+      let hl = 0;
+      let ev = 0;
+      let sid = 0;
+      if (proto === 0x22EB) {
+        if (h + 12 > cap) return;
+        hl = (m[f + h + 11] & 1) !== 0 ? 20 : 12;
+      } else if ((fl & 0x10) !== 0) {
+        if (h + 8 > cap) return;
+        hl = 8;
+      }
+      if (hl !== 0) { ev = m[f + h] >> 4; sid = this.be16(f + h + 2) & 0x3FF; }
+      if (h + hl > cap) return;
+      this.setTunnel(d, T_ERSPAN, fl, ev, h, proto, sid);
+      this.setInner(d, LINKTYPE_ETHERNET, h + hl, end);
+      return;
+    }
+    this.setTunnel(d, T_GRE, fl, ver, g, proto, key);
+    if (proto === 0x0800 || proto === 0x86dd) this.setInner(d, LINKTYPE_RAW, h, end);
+    else if (proto === 0x6558) this.setInner(d, LINKTYPE_ETHERNET, h, end);
+    else if (proto === 0x880B) this.setInner(d, LINKTYPE_PPP, h, end);
+  }
+
+  private udpTunnel(f: number, sp: number, dp: number, u: number, end: number, cap: number, d: number): void {
+    const m = this.m;
+    const h = u + 8;
+    if (sp === 4789 || dp === 4789 || sp === 8472 || dp === 8472) {
+      if (h + 8 > cap) return;
+      this.setTunnel(d, T_VXLAN, m[f + h], 0, h, 0x6558, this.be32(f + h + 4) >>> 8);
+      this.setInner(d, LINKTYPE_ETHERNET, h + 8, end);
+    } else if (sp === 6081 || dp === 6081) {
+      if (h + 8 > cap) return;
+      const b0 = m[f + h];
+      const proto = this.be16(f + h + 2);
+      const hl = 8 + ((b0 & 0x3F) << 2);
+      if (h + hl > cap) return;
+      this.setTunnel(d, T_GENEVE, b0 & 0x3F, b0 >> 6, h, proto, this.be32(f + h + 4) >>> 8);
+      if ((b0 >> 6) !== 0) return;
+      if (proto === 0x6558) this.setInner(d, LINKTYPE_ETHERNET, h + hl, end);
+      else if (proto === 0x0800 || proto === 0x86dd) this.setInner(d, LINKTYPE_RAW, h + hl, end);
     }
   }
 

@@ -8,11 +8,13 @@ import { writeArp, writeIp4 } from './ip.js';
 import { writeIp6 } from './ip6.js';
 import { writeEther8023, writeLlc } from './llc.js';
 import { writeLoopback } from './loopback.js';
+import { writeMpls, writePpp, writePppoe, handlePpp } from './ppp.js';
 import { bsdAfName, ethertypeName, SLL_PKTTYPES } from './names.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import {
   LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP,
-  LINKTYPE_NULL, LINKTYPE_RAW, L_ETH, L_NULL, L_SLL, L_SLL2,
+  LINKTYPE_NULL, LINKTYPE_RAW, L_ETH, L_NULL, L_SLL, L_SLL2, LINKTYPE_PPP, LINKTYPE_PPP_HDLC, LINKTYPE_IPOIB,
+  LINKTYPE_PPP_ETHER,
 } from '../../runtime/layout.js';
 
 /** Prints the link layer and what it carries; returns the link header length for -x, or
@@ -38,6 +40,20 @@ export function writeLink(st: TextState): number {
       else out.str('unknown ip ').dec(st.m[bp] >>> 4);
       return 0;
     }
+    case LINKTYPE_PPP: {
+      // ppp_if_print(): a 4-byte header at least, then ppp_print().
+      st.proto = 'ppp';
+      if (v.capLen < 4) { st.hdrlen = v.capLen; st.markTrunc(); return v.capLen; }
+      st.hdrlen = 4;
+      writePpp(st, st.f, v.wireLen);
+      return 4;
+    }
+    case LINKTYPE_PPP_HDLC: return writePppHdlc(st);
+    case LINKTYPE_PPP_ETHER:
+      st.proto = 'pppoe';
+      writePppoe(st, st.f, v.wireLen);
+      return 0;
+    case LINKTYPE_IPOIB: return writeIpoib(st);
     default:
       // tcpdump's unsupported_if_print(): the protocol name in capitals, then the bytes.
       st.markCut();
@@ -108,6 +124,8 @@ function writeEther(st: TextState): number {
     case 0x86dd: writeIp6(st, f + v.l3Off, rest); break;
     case 0x0806: case 0x8035: writeArp(st, f + v.l3Off, rest); break;
     case 0x9000: writeLoopback(st, bp, rest); break;
+    case 0x8863: case 0x8864: writePppoe(st, bp, rest); break;
+    case 0x8847: case 0x8848: writeMpls(st, bp, rest); break;
     default:
       st.markCut();
       if (!st.eflag) {
@@ -268,4 +286,69 @@ function ifName(index: number): string {
     } catch { /* not Linux: every index prints as "?" */ }
   }
   return ifNames.get(index) ?? '?';
+}
+
+/** ppp_hdlc_if_print(): RFC 1662 framing (address 0xff), Cisco HDLC (0x0f, 0x8f: printed
+ *  generically here), or an unknown address. */
+function writePppHdlc(st: TextState): number {
+  const v = st.v;
+  const out = st.out;
+  const m = st.m;
+  const f = st.f;
+  st.proto = 'ppp_hdlc';
+  if (v.capLen < 2) { st.hdrlen = v.capLen; st.markTrunc(); return v.capLen; }
+  const a = m[f];
+  if (a === 0x0f || a === 0x8f) { st.markCut(); out.str('chdlc'); st.hdrlen = 4; return 4; }
+  if (v.capLen < 4) { st.hdrlen = v.capLen; st.markTrunc(); return v.capLen; }
+  if (st.eflag) out.hex2(m[f]).ch(32).hex2(m[f + 1]).ch(32).dec(v.wireLen).ch(32);
+  st.hdrlen = 2;
+  if (a !== 0xff) {
+    out.str('unknown addr ').hex2(m[f + 2]).str('; ctrl ').hex2(m[f + 3]);
+    return 2;
+  }
+  const proto = (m[f + 2] << 8) | m[f + 3];
+  st.hdrlen = 4;
+  out.str(pppProtoName(proto)).str(': ');
+  handlePpp(st, proto, f + 4, v.wireLen - 4);
+  return 4;
+}
+
+function pppProtoName(proto: number): string {
+  switch (proto) {
+    case 0x0021: case 0x0800: return 'IP';
+    case 0x0057: case 0x86dd: return 'IPV6';
+    case 0x0281: case 0x0283: return 'MPLS';
+    case 0xc021: return 'LCP';
+    case 0x8021: return 'IPCP';
+    default: return 'unknown PPP protocol (0x' + proto.toString(16).padStart(4, '0') + ')';
+  }
+}
+
+/** ipoib_if_print(): the 44-byte header (its EtherType at 40) only with -e. */
+function writeIpoib(st: TextState): number {
+  const v = st.v;
+  const out = st.out;
+  const m = st.m;
+  const f = st.f;
+  st.proto = 'ipoib';
+  st.hdrlen = 44;
+  if (v.capLen < 44 || v.wireLen < 44) { st.markTrunc(); return 44; }
+  const type = (m[f + 40] << 8) | m[f + 41];
+  const header = (): void => {
+    out.str(', ethertype ').str(ethertypeName(type) ?? 'Unknown');
+    if (!st.qflag) out.str(' (0x').hex(type, 4).ch(41);
+    out.str(', length ').dec(v.wireLen).str(': ');
+  };
+  if (st.eflag) { out.str('IPOIB'); header(); }
+  const rest = v.wireLen - 44;
+  switch (type) {
+    case 0x0800: writeIp4(st, f + v.l3Off, rest); break;
+    case 0x86dd: writeIp6(st, f + v.l3Off, rest); break;
+    case 0x0806: case 0x8035: writeArp(st, f + v.l3Off, rest); break;
+    default:
+      st.markCut();
+      if (!st.eflag) header();
+      st.defaultData(f + 44, v.capLen - 44);
+  }
+  return 44;
 }
