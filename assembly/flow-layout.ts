@@ -43,6 +43,7 @@ export const FT_ST_FLUSHED: u32 = 200;
 export const FT_TICK_SEC: u32 = 208; // the clock tick covers [TICK_SEC.TICK_NSEC0, TICK_SEC.TICK_NSEC1)
 export const FT_TICK_NSEC0: u32 = 212;
 export const FT_TICK_NSEC1: u32 = 216;
+export const FT_SEED: u32 = 220; // u32 key of the flow hash (hashKey), random per table unless given: keys chosen offline cannot collide on purpose
 export const FT_ST_RST_IGNORED: u32 = 224; // f64 RSTs ignored as outside the window (RFC 5961 section 3)
 export const FT_HDR_SIZE: u32 = 256;
 

@@ -25,6 +25,7 @@ import {
 import { wheel_advance, wheel_schedule, wheel_cancel, wheel_reschedule, wheel_now } from "./wheel";
 import { D_TCP_WINDOW, D_TCP_WSCALE, D_TCP_OPTS, TO_WSCALE } from "./layout";
 import { FE_WIN_A, FE_RST_IGNORED, FE_WSCALE, EF_WIN_A, FT_ST_RST_IGNORED } from "./flow-layout";
+import { FT_SEED } from "./flow-layout";
 import {
   FLOWS_MAGIC, FT_MAGIC, FT_CAPACITY, FT_BUCKETS, FT_BMASK, FT_INDEX, FT_ENTRIES, FT_WHEEL,
   FT_EXPORT, FT_EXPORT_CAP, FT_EXPORT_COUNT, FT_FREE, FT_BUMP, FT_LIVE, FT_TICK_US, FT_BASE_SEC,
@@ -84,7 +85,7 @@ export function bucketsFor(capacity: u32): u32 {
 
 /** Sets up an empty table. `wheel` must be a wheel_init'ed region of at least `capacity`
  *  timers, dedicated to this table, clock at 0. Returns 1, or 0 on a bad argument. */
-export function flows_init(t: usize, capacity: u32, exportCap: u32, wheel: usize, tickUs: u32): u32 {
+export function flows_init(t: usize, capacity: u32, exportCap: u32, wheel: usize, tickUs: u32, seed: u32): u32 {
   if (capacity == 0 || capacity > 0x3FFFFFF || exportCap == 0 || tickUs == 0) return 0;
   let buckets = bucketsFor(capacity);
   memory.fill(t, 0, FT_HDR_SIZE);
@@ -105,6 +106,7 @@ export function flows_init(t: usize, capacity: u32, exportCap: u32, wheel: usize
   seth32(t, FT_BUMP, 1);
   seth32(t, FT_TICK_US, tickUs);
   seth32(t, FT_EVICT, 1);
+  seth32(t, FT_SEED, seed);
   memory.fill(scratch, 0, FT_SCRATCH_SIZE);
   memory.fill(index, 0, <usize>buckets * FB_SIZE);
   // Default timeouts in seconds, converted to ticks (the host overrides them).
@@ -217,11 +219,11 @@ let kD0: u32 = 0; let kD1: u32 = 0; let kD2: u32 = 0; let kD3: u32 = 0;
 let kPorts: u32 = 0; // src port | dst port << 16
 let kNoPorts: u32 = 0;
 
-/** Unpacks a frame's key into the k* globals and returns its symmetric hash, or 0 when
- *  the frame has no IP layer. */
-function loadKey(frames: usize, d: usize): u32 {
+/** Unpacks a frame's key into the k* globals and returns its symmetric hash under the
+ *  table's seed, or 0 when the frame has no IP layer. */
+function loadKey(frames: usize, d: usize, seed: u32): u32 {
   if (extractKey(frames, d) == 0) return 0;
-  return hashKey(kVer, kProto, kS0, kS1, kS2, kS3, kD0, kD1, kD2, kD3, kPorts);
+  return hashKey(seed, kVer, kProto, kS0, kS1, kS2, kS3, kD0, kD1, kD2, kD3, kPorts);
 }
 
 /** Unpacks a frame's key into the k* globals; 0 when the frame has no IP layer. */
@@ -262,8 +264,15 @@ function loadKey(frames: usize, d: usize): u32 {
 }
 
 /** Symmetric hash of a key: the two (address, port) ends are put in a canonical order
- *  first, so both directions of a flow hash alike. Never 0 (0 means "no key"). */
-function hashKey(ver: u32, proto: u32, s0: u32, s1: u32, s2: u32, s3: u32,
+ *  first, so both directions of a flow hash alike. Never 0 (0 means "no key").
+ *  Keyed by the table's seed (FT_SEED, random per run): the words are summed as NH does
+ *  (UMAC, RFC 4418 section 5.2.2): pairs of (word + key word) multiplied into 64 bits, the
+ *  key words here the seed XOR fixed constants. An unkeyed sum of per-word products has
+ *  differences that do not depend on any key (flip the top bit of two words: the sums
+ *  are equal), so collisions could be computed offline to evict chosen flows or fill a
+ *  bucket (issue #21 item 9); with the seed unknown the 64-bit product differences are
+ *  not. The products are independent (they run in parallel), then one finalizer. */
+function hashKey(seed: u32, ver: u32, proto: u32, s0: u32, s1: u32, s2: u32, s3: u32,
                  d0: u32, d1: u32, d2: u32, d3: u32, ports: u32): u32 {
   let sp = ports & 0xFFFF;
   let dp = ports >> 16;
@@ -276,17 +285,17 @@ function hashKey(ver: u32, proto: u32, s0: u32, s1: u32, s2: u32, s3: u32,
   let x0 = sFirst ? s0 : d0;
   let y0 = sFirst ? d0 : s0;
   let pp = sFirst ? (sp << 16) | dp : (dp << 16) | sp;
-  // Independent multiplies (they run in parallel) summed, then one finalizer: a few
-  // cycles of latency instead of a serial chain of rounds.
-  let h: u32 = (x0 ^ 0x9e3779b9) * 0x85ebca6b + (y0 ^ 0x7f4a7c15) * 0xc2b2ae35 +
-    (pp ^ ((ver << 24) | (proto << 16))) * 0x27d4eb2f;
+  let vp = (ver << 24) | (proto << 16);
+  let acc: u64 = <u64>(x0 + (seed ^ 0x9e3779b9)) * <u64>(y0 + (seed ^ 0x7f4a7c15)) +
+    <u64>(pp + (seed ^ 0x85ebca6b)) * <u64>(vp + (seed ^ 0xc2b2ae35));
   if (ver != 4) {
     let x1 = sFirst ? s1 : d1; let x2 = sFirst ? s2 : d2; let x3 = sFirst ? s3 : d3;
     let y1 = sFirst ? d1 : s1; let y2 = sFirst ? d2 : s2; let y3 = sFirst ? d3 : s3;
-    h += (x1 ^ 0x165667b1) * 0xd3a2646d + (x2 ^ 0x61c88647) * 0xfd7046c5 + (x3 ^ 0x2545f491) * 0xb55a4f09 +
-      (y1 ^ 0x4f1bbcdd) * 0x9e3779b1 + (y2 ^ 0x3c6ef372) * 0xcc9e2d51 + (y3 ^ 0x1b873593) * 0x68e31da5;
+    acc += <u64>(x1 + (seed ^ 0x165667b1)) * <u64>(y1 + (seed ^ 0xd3a2646d)) +
+      <u64>(x2 + (seed ^ 0x61c88647)) * <u64>(y2 + (seed ^ 0xfd7046c5)) +
+      <u64>(x3 + (seed ^ 0x2545f491)) * <u64>(y3 + (seed ^ 0xb55a4f09));
   }
-  h = fmix(h);
+  let h = fmix(<u32>(acc >> 32) ^ <u32>acc);
   return h == 0 ? 1 : h;
 }
 
@@ -343,8 +352,8 @@ function lookup(t: usize, h: u32): void {
 }
 
 /** Hash of a stored entry's key (to find its bucket when removing it). */
-function entryHash(e: usize): u32 {
-  return hashKey(<u32>load<u8>(e + FE_IPVER), <u32>load<u8>(e + FE_PROTO),
+function entryHash(t: usize, e: usize): u32 {
+  return hashKey(h32(t, FT_SEED), <u32>load<u8>(e + FE_IPVER), <u32>load<u8>(e + FE_PROTO),
     load<u32>(e + FE_ADDR_A), load<u32>(e + FE_ADDR_A, 4), load<u32>(e + FE_ADDR_A, 8), load<u32>(e + FE_ADDR_A, 12),
     load<u32>(e + FE_ADDR_B), load<u32>(e + FE_ADDR_B, 4), load<u32>(e + FE_ADDR_B, 8), load<u32>(e + FE_ADDR_B, 12),
     load<u32>(e + FE_PORT_A));
@@ -352,7 +361,7 @@ function entryHash(e: usize): u32 {
 
 /** Removes entry i from the index (it must be there). */
 function indexRemove(t: usize, i: u32): void {
-  let h = entryHash(entryAt(t, i));
+  let h = entryHash(t, entryAt(t, i));
   let bmask = h32(t, FT_BMASK);
   let index = <usize>h32(t, FT_INDEX);
   let home = h & bmask;
@@ -902,13 +911,14 @@ export function flows_update_batch(t: usize, frames: usize, descs: usize, times:
   let index = <usize>h32(t, FT_INDEX);
   let ents = <usize>h32(t, FT_ENTRIES);
   let bmask = h32(t, FT_BMASK);
+  let seed = h32(t, FT_SEED);
   let i: u32 = 0;
   while (i < count) {
     let n = count - i < FT_CHUNK ? count - i : FT_CHUNK;
     // Pass 1: hash every frame of the chunk.
     for (let k: u32 = 0; k < n; k++) {
       let j = i + k;
-      store<u32>(scratch + FT_SC_HASH + (<usize>k << 2), loadKey(frames + <usize>j * FRAME_SIZE, descs + <usize>j * DESC_SIZE));
+      store<u32>(scratch + FT_SC_HASH + (<usize>k << 2), loadKey(frames + <usize>j * FRAME_SIZE, descs + <usize>j * DESC_SIZE, seed));
     }
     // Pass 2: touch every bucket. A tight loop, so that many misses are in flight at once
     // (a loop with the hashing in it would fill the reorder buffer after a few).

@@ -7,7 +7,7 @@ import { FlowsTwin } from './twin.js';
 export interface FlowsExports {
   flows_region_size(capacity: number, exportCap: number): number;
   bucketsFor(capacity: number): number;
-  flows_init(t: number, capacity: number, exportCap: number, wheel: number, tickUs: number): number;
+  flows_init(t: number, capacity: number, exportCap: number, wheel: number, tickUs: number, seed: number): number;
   flows_set_timeout(t: number, cls: number, ticks: number): void;
   flows_set_evict(t: number, on: number): void;
   flows_count(t: number): number;

@@ -1,8 +1,8 @@
 // FlowTable: the host class over one flow-table region and its timer wheel, on whichever
 // backend the Engine runs. update() feeds a dissected FrameBatch; records of flows that
 // leave the table (idle or active timeout, TCP end, eviction, flush) are decoded into
-// FlowRecord objects and handed to `onExpire`. Live flows can be iterated at any time.
-// Records are allocated objects: there are far fewer of them than frames.
+// FlowRecord objects and handed to `onExpire`, or handed by address to `onExpireRaw`
+// (no object: what a scan's millions of flows need). Live flows can be iterated at any time.
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import type { MemoryViews } from '../runtime/memory.js';
@@ -123,6 +123,14 @@ export interface FlowTableOptions {
   onExpire?: (rec: FlowRecord) => void;
   /** Also keep every ended record in `ended` (for a final conversation table). */
   keepEnded?: boolean;
+  /** Called for every record leaving the table with its byte address in the engine's
+   *  memory (layout FE_*, valid until the callback returns), before onExpire: readers
+   *  that copy or format the fields they need make no FlowRecord (millions of flows). */
+  onExpireRaw?: (at: number) => void;
+  /** Key of the flow hash (u32). Default: random per table (crypto.getRandomValues), so
+   *  that keys chosen offline cannot be made to collide (issue #21 item 9). Give one only
+   *  to reproduce a run's bucket placement (tests, benchmarks). */
+  seed?: number;
 }
 
 export interface FlowTableStats {
@@ -231,9 +239,12 @@ export class FlowTable {
   readonly capacity: number;
   readonly tickMs: number;
   readonly timeouts: Readonly<FlowTimeouts>;
+  /** The flow hash's key (opts.seed, or the random one drawn at init). */
+  readonly seed: number;
   /** Ended records, when created with keepEnded. */
   readonly ended: FlowRecord[] = [];
   onExpire: ((rec: FlowRecord) => void) | undefined;
+  onExpireRaw: ((at: number) => void) | undefined;
   private readonly keepEnded: boolean;
 
   constructor(engine: Engine, opts: FlowTableOptions) {
@@ -245,17 +256,21 @@ export class FlowTable {
     const tickMs = opts.tickMs ?? 100;
     if (!Number.isInteger(exportCap) || exportCap < 1) throw new PktError('E_BAD_ARGUMENT', `flow table: bad exportCapacity ${exportCap}`);
     if (!(tickMs > 0) || !Number.isInteger(tickMs * 1000)) throw new PktError('E_BAD_ARGUMENT', `flow table: bad tickMs ${tickMs}`);
+    const seed = opts.seed ?? crypto.getRandomValues(new Uint32Array(1))[0];
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xFFFFFFFF) throw new PktError('E_BAD_ARGUMENT', `flow table: seed must be a u32, got ${seed}`);
+    this.seed = seed;
     this.engine = engine;
     this.core = exportsOf(engine, FLOWS);
     this.capacity = cap;
     this.tickMs = tickMs;
     this.onExpire = opts.onExpire;
+    this.onExpireRaw = opts.onExpireRaw;
     this.keepEnded = opts.keepEnded ?? false;
     const wcore = exportsOf(engine, WHEEL);
     this.wheel = engine.arena.alloc(wcore.wheel_region_size(cap));
     wcore.wheel_init(this.wheel, cap, 0);
     this.region = engine.arena.alloc(this.core.flows_region_size(cap, exportCap));
-    if (this.core.flows_init(this.region, cap, exportCap, this.wheel, tickMs * 1000) !== 1) {
+    if (this.core.flows_init(this.region, cap, exportCap, this.wheel, tickMs * 1000, seed) !== 1) {
       throw new PktError('E_BAD_ARGUMENT', 'flow table: init refused its arguments');
     }
     const t: FlowTimeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
@@ -300,8 +315,12 @@ export class FlowTable {
     const n = this.core.flows_export_count(this.region);
     if (n === 0) return;
     const base = this.engine.views.refresh().u32[(this.region + F.FT_EXPORT) >>> 2];
+    const decode = this.keepEnded || this.onExpire !== undefined;
     for (let i = 0; i < n; i++) {
-      const rec = readFlowRecord(this.engine.views, base + i * F.FE_SIZE);
+      const at = base + i * F.FE_SIZE;
+      this.onExpireRaw?.(at);
+      if (!decode) continue;
+      const rec = readFlowRecord(this.engine.views, at);
       if (this.keepEnded) this.ended.push(rec);
       this.onExpire?.(rec);
     }

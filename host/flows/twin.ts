@@ -31,6 +31,7 @@ import {
   END_EOF, END_RESOURCES,
 } from './flow-layout.js';
 import { FE_WIN_A, FE_RST_IGNORED, FE_WSCALE, EF_WIN_A, FT_ST_RST_IGNORED } from './flow-layout.js';
+import { FT_SEED } from './flow-layout.js';
 import { D_TCP_WINDOW, D_TCP_WSCALE, D_TCP_OPTS, TO_WSCALE } from '../runtime/layout.js';
 
 const TH_FIN = 1;
@@ -48,8 +49,30 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
-/** Symmetric key hash (see assembly/flows.ts hashKey); never 0. Addresses as raw LE words. */
-export function hashKey(ver: number, proto: number, s0: number, s1: number, s2: number, s3: number,
+// The NH accumulator of hashKey: a sum of 32 x 32 -> 64-bit products, mod 2^64, as two
+// u32 halves (JS numbers are exact only to 2^53, so each product is built from 16-bit limbs).
+let nhHi = 0;
+let nhLo = 0;
+
+/** nh += a * b (a, b taken as u32), as WASM's i64 multiply-add. */
+function nhAdd(a: number, b: number): void {
+  a >>>= 0;
+  b >>>= 0;
+  const a0 = a & 0xFFFF; const a1 = a >>> 16;
+  const b0 = b & 0xFFFF; const b1 = b >>> 16;
+  const p00 = a0 * b0; const p01 = a0 * b1; const p10 = a1 * b0; const p11 = a1 * b1;
+  const mid = (p00 >>> 16) + (p01 & 0xFFFF) + (p10 & 0xFFFF);
+  const lo = (((mid & 0xFFFF) << 16) | (p00 & 0xFFFF)) >>> 0;
+  const hi = p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
+  const sum = nhLo + lo;
+  const carry = sum >= 0x100000000 ? 1 : 0;
+  nhLo = sum - carry * 0x100000000;
+  nhHi = (nhHi + hi + carry) >>> 0;
+}
+
+/** Symmetric key hash under the table's seed (see assembly/flows.ts hashKey: NH over
+ *  seed-keyed words, then fmix); never 0. Addresses as raw LE words. */
+export function hashKey(seed: number, ver: number, proto: number, s0: number, s1: number, s2: number, s3: number,
   d0: number, d1: number, d2: number, d3: number, ports: number): number {
   const sp = ports & 0xFFFF;
   const dp = ports >>> 16;
@@ -62,16 +85,19 @@ export function hashKey(ver: number, proto: number, s0: number, s1: number, s2: 
   const x0 = sFirst ? s0 : d0;
   const y0 = sFirst ? d0 : s0;
   const pp = sFirst ? (sp << 16) | dp : (dp << 16) | sp;
-  let h = imul(x0 ^ 0x9e3779b9, 0x85ebca6b) + imul(y0 ^ 0x7f4a7c15, 0xc2b2ae35) +
-    imul(pp ^ ((ver << 24) | (proto << 16)), 0x27d4eb2f);
+  const vp = (ver << 24) | (proto << 16);
+  nhHi = 0;
+  nhLo = 0;
+  nhAdd(x0 + (seed ^ 0x9e3779b9), y0 + (seed ^ 0x7f4a7c15));
+  nhAdd(pp + (seed ^ 0x85ebca6b), vp + (seed ^ 0xc2b2ae35));
   if (ver !== 4) {
     const x1 = sFirst ? s1 : d1; const x2 = sFirst ? s2 : d2; const x3 = sFirst ? s3 : d3;
     const y1 = sFirst ? d1 : s1; const y2 = sFirst ? d2 : s2; const y3 = sFirst ? d3 : s3;
-    h += imul(x1 ^ 0x165667b1, 0xd3a2646d) + imul(x2 ^ 0x61c88647, 0xfd7046c5) + imul(x3 ^ 0x2545f491, 0xb55a4f09) +
-      imul(y1 ^ 0x4f1bbcdd, 0x9e3779b1) + imul(y2 ^ 0x3c6ef372, 0xcc9e2d51) + imul(y3 ^ 0x1b873593, 0x68e31da5);
+    nhAdd(x1 + (seed ^ 0x165667b1), y1 + (seed ^ 0xd3a2646d));
+    nhAdd(x2 + (seed ^ 0x61c88647), y2 + (seed ^ 0xfd7046c5));
+    nhAdd(x3 + (seed ^ 0x2545f491), y3 + (seed ^ 0xb55a4f09));
   }
-  h |= 0;
-  h = fmix(h);
+  const h = fmix(nhHi ^ nhLo);
   return h === 0 ? 1 : h;
 }
 
@@ -133,7 +159,7 @@ export class FlowsTwin implements FlowsExports {
     return b;
   }
 
-  flows_init(t: number, capacity: number, exportCap: number, wheel: number, tickUs: number): number {
+  flows_init(t: number, capacity: number, exportCap: number, wheel: number, tickUs: number, seed: number): number {
     if (capacity === 0 || capacity > 0x3FFFFFF || exportCap === 0 || tickUs === 0) return 0;
     this.sync();
     const buckets = this.bucketsFor(capacity);
@@ -154,6 +180,7 @@ export class FlowsTwin implements FlowsExports {
     this.set32(t, FT_BUMP, 1);
     this.set32(t, FT_TICK_US, tickUs);
     this.set32(t, FT_EVICT, 1);
+    this.set32(t, FT_SEED, seed >>> 0);
     this.m8.fill(0, scratch, scratch + FT_SCRATCH_SIZE);
     this.m8.fill(0, index, index + buckets * FB_SIZE);
     const secs = [30, 3600, 120, 120, 10, 120, 30, 120];
@@ -243,9 +270,9 @@ export class FlowsTwin implements FlowsExports {
     return (((v & 0xFF) << 24) | ((v & 0xFF00) << 8) | ((v >>> 8) & 0xFF00) | (v >>> 24)) >>> 0;
   }
 
-  private loadKey(fe: number, d: number): number {
+  private loadKey(fe: number, d: number, seed: number): number {
     if (this.extractKey(fe, d) === 0) return 0;
-    return hashKey(this.kVer, this.kProto, this.kS0, this.kS1, this.kS2, this.kS3, this.kD0, this.kD1, this.kD2, this.kD3, this.kPorts);
+    return hashKey(seed, this.kVer, this.kProto, this.kS0, this.kS1, this.kS2, this.kS3, this.kD0, this.kD1, this.kD2, this.kD3, this.kPorts);
   }
 
   private extractKey(fe: number, d: number): number {
@@ -335,17 +362,17 @@ export class FlowsTwin implements FlowsExports {
     this.fDir = 0;
   }
 
-  private entryHash(e: number): number {
+  private entryHash(t: number, e: number): number {
     const m32 = this.m32;
     const a = (e + FE_ADDR_A) >>> 2;
     const b = (e + FE_ADDR_B) >>> 2;
-    return hashKey(this.m8[e + FE_IPVER], this.m8[e + FE_PROTO], m32[a], m32[a + 1], m32[a + 2], m32[a + 3],
+    return hashKey(this.h32(t, FT_SEED), this.m8[e + FE_IPVER], this.m8[e + FE_PROTO], m32[a], m32[a + 1], m32[a + 2], m32[a + 3],
       m32[b], m32[b + 1], m32[b + 2], m32[b + 3], m32[(e + FE_PORT_A) >>> 2]);
   }
 
   private indexRemove(t: number, i: number): void {
     const m32 = this.m32;
-    const h = this.entryHash(this.entryAt(t, i));
+    const h = this.entryHash(t, this.entryAt(t, i));
     const bmask = this.h32(t, FT_BMASK);
     const index = this.h32(t, FT_INDEX);
     const home = h & bmask;
@@ -856,6 +883,7 @@ export class FlowsTwin implements FlowsExports {
     const index = this.h32(t, FT_INDEX);
     const ents = this.h32(t, FT_ENTRIES);
     const bmask = this.h32(t, FT_BMASK);
+    const seed = this.h32(t, FT_SEED);
     const sw = scratch >>> 2;
     let i = 0;
     while (i < count) {
@@ -864,7 +892,7 @@ export class FlowsTwin implements FlowsExports {
       // so their cache misses overlap), then the work in frame order.
       for (let k = 0; k < n; k++) {
         const j = i + k;
-        m32[sw + (FT_SC_HASH >>> 2) + k] = this.loadKey(frames + j * FRAME_SIZE, descs + j * DESC_SIZE);
+        m32[sw + (FT_SC_HASH >>> 2) + k] = this.loadKey(frames + j * FRAME_SIZE, descs + j * DESC_SIZE, seed);
       }
       let sink = 0;
       for (let k = 0; k < n; k++) {

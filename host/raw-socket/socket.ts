@@ -40,7 +40,9 @@ export function rawModule(): RawModule {
 export function rawSocketError(err: unknown, what: string): PktError {
   const msg = (err as Error).message ?? String(err);
   if (/not permitted|EPERM|EACCES|permission/i.test(msg)) {
-    return new PktError('E_PERM', `${what}: raw sockets need root or CAP_NET_RAW (${msg}); run with sudo or grant cap_net_raw`);
+    // Issue #21 item 1: never advise the capability on the system node (every local user's
+    // scripts could then forge packets); SECURITY.md lists the safe setups.
+    return new PktError('E_PERM', `${what}: raw sockets need root or CAP_NET_RAW (${msg}); run as root, or give CAP_NET_RAW to a dedicated node copy executable only by a pcap group or to a systemd unit (AmbientCapabilities), never to the system node (SECURITY.md)`);
   }
   return new PktError('E_IO', `${what}: ${msg}`);
 }
