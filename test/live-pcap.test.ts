@@ -35,8 +35,13 @@ interface ChildResult {
   ringLeft: number; timedOutWaits: number; closedFlag: boolean;
 }
 interface CaptureCfg extends OpenLiveOptions {
-  iface: string; slots?: number; slotSize?: number; consumer?: 'event' | 'worker' | 'none'; bindUdp?: number;
+  iface: string; slots?: number; slotSize?: number; consumer?: Consumer; bindUdp?: number;
 }
+
+/** Who reads the ring: this thread on the source's callback ('event'), a worker in
+ *  Atomics.wait woken through that callback ('worker'), a worker asleep in the addon's
+ *  waitRing() woken by the capture thread itself ('futex-worker'), or nobody. */
+type Consumer = 'event' | 'worker' | 'futex-worker' | 'none';
 
 /** A ring header initialised in the arena (what host/ring.ts does for the sniffer). */
 function initRing(views: MemoryViews, arena: Arena, count: number, size: number): number {
@@ -96,6 +101,14 @@ for (;;) {
 parentPort.postMessage({ frames, timedOut });
 `;
 
+/** The same consumer asleep in waitRing (FUTEX_WAIT on RING_HEAD, RING_WAITING = 2): only
+ *  the capture thread's FUTEX_WAKE (or the timeout) ends the sleep. */
+const FUTEX_WORKER_CONSUMER = WORKER_CONSUMER
+  .replace("const { memory, ring, L } = workerData;", "const { memory, ring, L, addonPath } = workerData; const addon = require(addonPath);")
+  .replace(/Atomics\.store\(i32, \(ring \+ L\.RING_WAITING\) >> 2, 1\);\n  if \(Atomics[^\n]*\n[^\n]*\n  }\n  Atomics\.store\(i32, \(ring \+ L\.RING_WAITING\) >> 2, 0\);/,
+    `const t = Date.now(); addon.waitRing(u8, ring, 3000);
+  if (Date.now() - t >= 2900 && Atomics.load(u32, (ring + L.RING_HEAD) >> 2) === head) timedOut++;`);
+
 async function childCapture(cfg: CaptureCfg): Promise<void> {
   const memory = createSharedMemory({ initialPages: 64, maximumPages: 4096 });
   const views = new MemoryViews(memory);
@@ -139,6 +152,13 @@ async function childCapture(cfg: CaptureCfg): Promise<void> {
   if (consumer === 'worker') {
     const L = { RING_SLOT_COUNT, RING_SLOT_SIZE, RING_SLOTS, RING_HEAD, RING_TAIL, RING_FLAGS, RING_WAITING, RF_CLOSED, SLOT_CAPLEN, SLOT_WIRELEN, SLOT_TS_SEC, SLOT_TS_NSEC, SLOT_LINKTYPE, SLOT_IFACE, SLOT_FLAGS, SLOT_DATA };
     worker = new Worker(WORKER_CONSUMER, { eval: true, workerData: { memory, ring, L } });
+    workerDone = once(worker, 'message').then(([m]) => m as { frames: Frame[]; timedOut: number });
+    src.start(memory, ring);
+  } else if (consumer === 'futex-worker') {
+    const L = { RING_SLOT_COUNT, RING_SLOT_SIZE, RING_SLOTS, RING_HEAD, RING_TAIL, RING_FLAGS, RING_WAITING, RF_CLOSED, SLOT_CAPLEN, SLOT_WIRELEN, SLOT_TS_SEC, SLOT_TS_NSEC, SLOT_LINKTYPE, SLOT_IFACE, SLOT_FLAGS, SLOT_DATA };
+    if (FUTEX_WORKER_CONSUMER.includes('Atomics.wait') || !FUTEX_WORKER_CONSUMER.includes('waitRing')) throw new Error('the futex consumer still sleeps in Atomics.wait');
+    const addonPath = fileURLToPath(new URL('../host/native/build/Release/pktwasm_pcap.node', import.meta.url));
+    worker = new Worker(FUTEX_WORKER_CONSUMER, { eval: true, workerData: { memory, ring, L, addonPath } });
     workerDone = once(worker, 'message').then(([m]) => m as { frames: Frame[]; timedOut: number });
     src.start(memory, ring);
   } else {
@@ -362,7 +382,7 @@ function needAddon(): boolean {
 
 const UDP_PORT = 7777;
 
-async function exactSet(pair: NetnsPair, backend: 'pcap' | 'cap', consumer: 'event' | 'worker', driver: 'thread' | 'loop' = 'thread'): Promise<void> {
+async function exactSet(pair: NetnsPair, backend: 'pcap' | 'cap', consumer: Exclude<Consumer, 'none'>, driver: 'thread' | 'loop' = 'thread'): Promise<void> {
   const payloads = Array.from({ length: 60 }, (_, i) => `pktwasm-live-${backend}-${i}-${'x'.repeat(i % 17)}`);
   const r = await capture(pair.b, {
     iface: pair.ifB, backend, consumer, driver, filter: `udp port ${UDP_PORT} or icmp`, timeoutMs: 50, bindUdp: UDP_PORT,
@@ -397,9 +417,9 @@ async function exactSet(pair: NetnsPair, backend: 'pcap' | 'cap', consumer: 'eve
     assert.is(r.stats.received, null, 'cap: kernel counters unknown');
     assert.is(r.stats.droppedRing, 0);
   }
-  if (consumer === 'worker') {
-    // The worker slept in Atomics.wait (3 s timeout) and must have been woken by the
-    // source each time, not by the timeout: each frame seen well within a second.
+  if (consumer !== 'event') {
+    // The worker slept in Atomics.wait or waitRing (3 s timeout) and must have been woken
+    // by the source each time, not by the timeout: each frame seen well within a second.
     assert.is(r.timedOutWaits, 0, `${label}: no Atomics.wait ran into its timeout`);
     for (const f of r.frames) {
       const lagMs = f.seenMs - Number(tsNs(f) / 1_000_000n);
@@ -416,6 +436,11 @@ test('pcap: exact UDP and ICMP set, event-driven consumer, counters, nanosecond 
 test('pcap: a worker sleeping in Atomics.wait is woken once per batch', async () => {
   if (!needAddon()) return;
   await withNetnsPair((pair) => exactSet(pair, 'pcap', 'worker'), 'lw');
+});
+
+test('pcap: a worker asleep in waitRing is woken by the capture thread itself (futex)', async () => {
+  if (!needAddon()) return;
+  await withNetnsPair((pair) => exactSet(pair, 'pcap', 'futex-worker'), 'lf');
 });
 
 test('pcap, event-loop driver: the same set with an event-driven consumer', async () => {
