@@ -28,6 +28,8 @@
 // tshark must exit 0 on every capture compared, every capture that carries TCP or UDP
 // (by our dissector or by the corpus's tshark reference dissection) is compared, and the
 // rows compared are every row tshark printed for them: at least 137 on the full corpus.
+// The sniffer's streaming path (ConversationStore rows, JSON lines from memory) must give
+// the record path's text byte for byte on every capture.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
@@ -39,6 +41,10 @@ import { FlowTable } from '../host/flows/flow-table.js';
 import { Reassembler } from '../host/reasm/reassembler.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { allFlows, flowJsonLine, formatConversationTable } from '../host/flows/conversations.js';
+import { ConversationStore } from '../host/flows/conversation-store.js';
+import { writeConversationTable } from '../host/flows/conversation-text.js';
+import { flowJsonText } from '../host/flows/flow-json-text.js';
+import { OutputBuffer } from '../host/sinks/output-buffer.js';
 import { corpusCaptures, corpusDir, haveTool } from './lib/env.js';
 import { parseTsharkCsv } from './lib/tshark-csv.js';
 import { D_IP_PROTO, L_IP4, L_IP6 } from '../host/runtime/layout.js';
@@ -108,7 +114,12 @@ interface Run { rows: string[]; json: string[]; stats: string; frames: number }
 
 function runTable(engine: Engine, file: string, skip: Set<number>): Run {
   const cap = readCaptureFile(file);
-  const table = new FlowTable(engine, { capacity: 4096, keepEnded: true, exportCapacity: 16 });
+  // The sniffer's path (no FlowRecord): rows kept in a ConversationStore, JSON lines
+  // formatted from memory. Both must give what the record path gives, byte for byte.
+  const store = new ConversationStore();
+  const rawJson: string[] = [];
+  const onExpireRaw = (at: number): void => { store.add(engine.views, at); rawJson.push(flowJsonText(engine.views, at)); };
+  const table = new FlowTable(engine, { capacity: 4096, keepEnded: true, exportCapacity: 16, onExpireRaw });
   const batch = engine.createBatch(64, 64 * 70000);
   const reasm = new Reassembler(engine, { maxDatagrams: 64, maxBytes: 256 * 1024 });
   const flush = (): void => {
@@ -129,6 +140,13 @@ function runTable(engine: Engine, file: string, skip: Set<number>): Run {
   const recs = allFlows(table);
   const origin = table.firstTime();
   const text = formatConversationTable(recs, 'tcp', origin) + formatConversationTable(recs, 'udp', origin);
+  table.forEachEntry((at) => onExpireRaw(at));
+  const out = new OutputBuffer(-1);
+  const order = store.sortedOrder();
+  writeConversationTable(out, store, order, 'tcp', origin);
+  writeConversationTable(out, store, order, 'udp', origin);
+  assert.is(Buffer.from(out.take()).toString('latin1'), text, `${file}: the streamed table is the record path's`);
+  assert.equal(rawJson.sort(), recs.map(flowJsonLine).sort(), `${file}: JSON lines from memory are flowJsonLine's`);
   return {
     rows: text.split('\n').filter((l) => l.includes('<->')),
     json: recs.map(flowJsonLine),

@@ -1,49 +1,97 @@
 // --flows: every kept frame updates the flow table (protocol control blocks on the
 // timer wheel). At the end: a conversation table like `tshark -q -z conv,tcp/conv,udp`,
 // or, with --json, one line per flow as each one expires and for those left at the end.
+//
+// Costs stay linear with millions of flows (issue #19): ended records are read by address
+// (FlowTable's onExpireRaw), never as FlowRecord objects. The table keeps each TCP/UDP
+// conversation as 64 bytes in a ConversationStore, sorts them with a radix sort and
+// formats the rows into one reused OutputBuffer; JSON lines are formatted from memory
+// and written a megabyte (or a batch) at a time.
 import { writeSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import { FlowTable } from '../flows/flow-table.js';
-import { allFlows, flowJsonLine, formatConversationTable } from '../flows/conversations.js';
+import { ConversationStore } from '../flows/conversation-store.js';
+import { writeConversationTable } from '../flows/conversation-text.js';
+import { flowJsonText } from '../flows/flow-json-text.js';
+import { OutputBuffer } from '../sinks/output-buffer.js';
 import type { BatchInfo, BatchStage } from '../stage/batch-stage.js';
 import { SelectedFrames } from '../stage/selected.js';
+
+/** Live flows the table holds by default; beyond, the stalest nearby flow is evicted
+ *  (its record leaves early, counted and reported at the end). */
+export const DEFAULT_FLOW_CAPACITY = 1 << 18;
 
 export class FlowStage implements BatchStage {
   readonly needsDissect = true;
   private readonly table: FlowTable;
   private readonly json: boolean;
   private readonly selected: SelectedFrames;
+  private readonly out: OutputBuffer;
+  private readonly store: ConversationStore | null;
   private done = false;
 
-  constructor(engine: Engine, json: boolean, capacity = 1 << 18) {
+  /** `fd`: where the table or the lines go (stdout; -1 keeps them in `out` for tests). */
+  constructor(engine: Engine, json: boolean, capacity = DEFAULT_FLOW_CAPACITY, fd = 1) {
     this.json = json;
     this.selected = new SelectedFrames(engine);
+    this.out = new OutputBuffer(fd);
+    const views = engine.views;
+    const out = this.out;
+    const store = json ? null : new ConversationStore();
+    this.store = store;
     this.table = new FlowTable(engine, {
       capacity,
-      keepEnded: !json,
-      onExpire: json ? (r) => writeSync(1, `${flowJsonLine(r)}\n`) : undefined,
+      onExpireRaw: store !== null
+        ? (at) => { store.add(views, at); }
+        : (at) => {
+          const line = flowJsonText(views, at);
+          out.ensure(line.length + 1);
+          out.latin1(line);
+          out.buf[out.pos++] = 10;
+        },
     });
+  }
+
+  /** The output (what was not yet written to the descriptor, all of it when fd is -1). */
+  get output(): OutputBuffer {
+    return this.out;
+  }
+
+  get flowTable(): FlowTable {
+    return this.table;
   }
 
   process(batch: FrameBatch, select: number, info: BatchInfo): void {
     this.table.update(this.selected.of(batch, select, info));
+    // JSON lines of the flows this batch ended go out with it (a live capture shows them
+    // as they end); one write per batch at most.
+    if (this.json) this.out.flush();
   }
 
   /** Live sources: end flows that went quiet even when no packet arrives. */
   idle(sec: number, nsec: number): void {
     this.table.expire(sec, nsec);
+    if (this.json) this.out.flush();
   }
 
   finish(): void {
     if (this.done) return;
     this.done = true;
-    if (this.json) {
-      this.table.flush();
-      return;
+    // Live flows leave the table too (reason "forced"): JSON lines, or store rows.
+    this.table.flush();
+    const store = this.store;
+    if (store !== null) {
+      const order = store.sortedOrder();
+      const origin = this.table.firstTime();
+      writeConversationTable(this.out, store, order, 'tcp', origin);
+      writeConversationTable(this.out, store, order, 'udp', origin);
     }
-    const records = allFlows(this.table);
-    const origin = this.table.firstTime();
-    writeSync(1, formatConversationTable(records, 'tcp', origin) + formatConversationTable(records, 'udp', origin));
+    this.out.flush();
+    const st = this.table.stats();
+    if (st.evicted > 0 && this.out.fd >= 0) {
+      // A conversation seen again after its eviction starts a second row (or record).
+      writeSync(2, `flows: ${st.evicted} flows evicted from a full table (capacity ${st.capacity}); a conversation that went on after its eviction is listed more than once\n`);
+    }
   }
 }

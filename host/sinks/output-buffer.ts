@@ -16,6 +16,8 @@ export class OutputBuffer {
   /** Bytes handed to the kernel so far. */
   written = 0;
   private readonly ownsFd: boolean;
+  /** A Buffer over `buf`'s memory (for latin1()), re-made when buf grows. */
+  private alias: Buffer | null = null;
   private closed = false;
 
   /** `fd` may be -1 for an in-memory buffer (tests, library callers): flush() then only
@@ -51,6 +53,16 @@ export class OutputBuffer {
     if (src instanceof Buffer) src.copy(this.buf, this.pos, start, start + n);
     else this.buf.set(src.subarray(start, start + n), this.pos);
     this.pos += n;
+  }
+
+  /** Writes a string of one-byte characters (ASCII, Latin-1): a native copy into the
+   *  buffer, for formatters that build a line as a string (no Buffer per line). */
+  latin1(s: string): void {
+    this.ensure(s.length);
+    if (this.alias === null || this.alias.buffer !== this.buf.buffer) {
+      this.alias = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    }
+    this.pos += this.alias.write(s, this.pos, 'latin1');
   }
 
   /** Writes everything pending. Callers only flush between whole records, so a file is

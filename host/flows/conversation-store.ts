@@ -1,0 +1,199 @@
+// The rows of a conversation table, kept without a JS object per flow. A capture of a
+// scan holds millions of flows and the table prints them all at the end, so each ended
+// record the flow table hands out is copied (64 bytes: times, counters, ports, an IPv4
+// address or a slot in the IPv6 side store) into fixed-size typed-array chunks, and the
+// rows are ordered by a radix sort over those columns. Memory: 64 bytes per TCP/UDP
+// conversation (+32 per IPv6 one), nothing for flows the table does not print (other
+// protocols, no ports), and no garbage for the collector to trace.
+import type { MemoryViews } from '../runtime/memory.js';
+import * as F from './flow-layout.js';
+
+/** Records per chunk (a power of two): 4 MiB chunks, grown one at a time. */
+const CHUNK_SHIFT = 16;
+const CHUNK = 1 << CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK - 1;
+/** u32 words per record (64 bytes). */
+export const CR_WORDS = 16;
+// Word offsets in a record.
+export const CR_START_SEC = 0;
+export const CR_START_NSEC = 1;
+/** The entry index (26 bits, FlowTable's limit) | CM_V6 | CM_UDP. */
+export const CR_META = 2;
+export const CR_FIRST_SEC = 3;
+export const CR_FIRST_NSEC = 4;
+export const CR_LAST_SEC = 5;
+export const CR_LAST_NSEC = 6;
+export const CR_FRAMES_AB = 7;
+export const CR_FRAMES_BA = 8;
+/** Port A << 16 | port B. */
+export const CR_PORTS = 9;
+/** IPv4: A's address as a number; IPv6: the record's slot in the IPv6 side store. */
+export const CR_ADDR_A = 10;
+export const CR_ADDR_B = 11;
+/** f64 frame bytes A->B and B->A (Float64Array index = record word offset / 2 + these). */
+export const CR_F64_BYTES_AB = 6;
+export const CR_F64_BYTES_BA = 7;
+export const CM_INDEX = 0x3FFFFFF;
+export const CM_V6 = 0x40000000;
+export const CM_UDP = 0x80000000;
+/** IPv6 side store: A's 16 bytes, then B's. */
+const V6_BYTES = 32;
+
+export class ConversationStore {
+  private readonly words: Uint32Array[] = [];
+  private readonly f64s: Float64Array[] = [];
+  private readonly v6: Uint8Array[] = [];
+  /** Records held. */
+  count = 0;
+  private v6Count = 0;
+
+  /**
+   * Copies the record at byte address `at` (an exported record or a live entry, layout
+   * FE_*) if a conversation table prints it: TCP or UDP with ports. Returns whether it did.
+   */
+  add(views: MemoryViews, at: number): boolean {
+    const v = views.refresh();
+    const u8 = v.u8;
+    const proto = u8[at + F.FE_PROTO];
+    if ((proto !== 6 && proto !== 17) || (v.u16[(at + F.FE_FLAGS) >>> 1] & F.EF_NOPORTS) !== 0) return false;
+    const n = this.count;
+    const c = n >>> CHUNK_SHIFT;
+    if (c === this.words.length) {
+      const buf = new ArrayBuffer(CHUNK * CR_WORDS * 4);
+      this.words.push(new Uint32Array(buf));
+      this.f64s.push(new Float64Array(buf));
+    }
+    const w = this.words[c];
+    const o = (n & CHUNK_MASK) * CR_WORDS;
+    const u32 = v.u32;
+    const ew = at >>> 2;
+    const v6 = u8[at + F.FE_IPVER] === 6;
+    w[o + CR_START_SEC] = u32[ew + (F.FE_START_SEC >>> 2)];
+    w[o + CR_START_NSEC] = u32[ew + (F.FE_START_NSEC >>> 2)];
+    w[o + CR_META] = ((u32[ew + (F.FE_INDEX >>> 2)] & CM_INDEX) | (v6 ? CM_V6 : 0) | (proto === 17 ? CM_UDP : 0)) >>> 0;
+    w[o + CR_FIRST_SEC] = u32[ew + (F.FE_FIRST_SEC >>> 2)];
+    w[o + CR_FIRST_NSEC] = u32[ew + (F.FE_FIRST_NSEC >>> 2)];
+    w[o + CR_LAST_SEC] = u32[ew + (F.FE_LAST_SEC >>> 2)];
+    w[o + CR_LAST_NSEC] = u32[ew + (F.FE_LAST_NSEC >>> 2)];
+    w[o + CR_FRAMES_AB] = u32[ew + (F.FE_FRAMES_AB >>> 2)];
+    w[o + CR_FRAMES_BA] = u32[ew + (F.FE_FRAMES_BA >>> 2)];
+    const h = at >>> 1;
+    w[o + CR_PORTS] = ((v.u16[h + (F.FE_PORT_A >>> 1)] << 16) | v.u16[h + (F.FE_PORT_B >>> 1)]) >>> 0;
+    if (v6) {
+      const s = this.v6Count++;
+      const sc = s >>> CHUNK_SHIFT;
+      if (sc === this.v6.length) this.v6.push(new Uint8Array(CHUNK * V6_BYTES));
+      const so = (s & CHUNK_MASK) * V6_BYTES;
+      this.v6[sc].set(u8.subarray(at + F.FE_ADDR_A, at + F.FE_ADDR_A + 16), so);
+      this.v6[sc].set(u8.subarray(at + F.FE_ADDR_B, at + F.FE_ADDR_B + 16), so + 16);
+      w[o + CR_ADDR_A] = s;
+      w[o + CR_ADDR_B] = s;
+    } else {
+      const a = at + F.FE_ADDR_A;
+      const b = at + F.FE_ADDR_B;
+      w[o + CR_ADDR_A] = ((u8[a] << 24) | (u8[a + 1] << 16) | (u8[a + 2] << 8) | u8[a + 3]) >>> 0;
+      w[o + CR_ADDR_B] = ((u8[b] << 24) | (u8[b + 1] << 16) | (u8[b + 2] << 8) | u8[b + 3]) >>> 0;
+    }
+    const f = this.f64s[c];
+    const fo = o >>> 1;
+    const d = at >>> 3;
+    f[fo + CR_F64_BYTES_AB] = v.f64[d + (F.FE_BYTES_AB >>> 3)];
+    f[fo + CR_F64_BYTES_BA] = v.f64[d + (F.FE_BYTES_BA >>> 3)];
+    this.count = n + 1;
+    return true;
+  }
+
+  /** The words of record `i` and the offset of its first word there. */
+  recordWords(i: number): Uint32Array {
+    return this.words[i >>> CHUNK_SHIFT];
+  }
+
+  static offsetOf(i: number): number {
+    return (i & CHUNK_MASK) * CR_WORDS;
+  }
+
+  /** A record's field word. */
+  word(i: number, field: number): number {
+    return this.words[i >>> CHUNK_SHIFT][(i & CHUNK_MASK) * CR_WORDS + field];
+  }
+
+  /** Frame bytes A->B (dir 0) or B->A (dir 1). */
+  bytes(i: number, dir: 0 | 1): number {
+    return this.f64s[i >>> CHUNK_SHIFT][((i & CHUNK_MASK) * CR_WORDS >>> 1) + CR_F64_BYTES_AB + dir];
+  }
+
+  /** The IPv6 side store chunk of slot `s` and the byte offset of A's address (B's is +16). */
+  v6Bytes(s: number): Uint8Array {
+    return this.v6[s >>> CHUNK_SHIFT];
+  }
+
+  static v6OffsetOf(s: number): number {
+    return (s & CHUNK_MASK) * V6_BYTES;
+  }
+
+  /**
+   * Record numbers ordered by the flow's start time, then its entry index (the order
+   * allFlows() gives): an LSD radix sort on the time, 16 bits per pass, stable and linear
+   * in the records (a pass whose digit is the same for every record is skipped), then the
+   * rare runs of equal times put in index order.
+   */
+  sortedOrder(): Uint32Array {
+    const n = this.count;
+    let perm = new Uint32Array(n);
+    let spare = new Uint32Array(n);
+    for (let i = 0; i < n; i++) perm[i] = i;
+    if (n < 2) return perm;
+    const sec = new Uint32Array(n);
+    const nsec = new Uint32Array(n);
+    let minSec = 0xFFFFFFFF;
+    for (let c = 0, i = 0; i < n; c++) {
+      const w = this.words[c];
+      for (let o = 0; o < CHUNK * CR_WORDS && i < n; o += CR_WORDS, i++) {
+        const s = w[o + CR_START_SEC];
+        sec[i] = s;
+        nsec[i] = w[o + CR_START_NSEC];
+        if (s < minSec) minSec = s;
+      }
+    }
+    for (let i = 0; i < n; i++) sec[i] = (sec[i] - minSec) >>> 0;
+    const hist = new Uint32Array(1 << 16);
+    const pass = (key: Uint32Array, shift: number): void => {
+      hist.fill(0);
+      for (let j = 0; j < n; j++) hist[(key[j] >>> shift) & 0xFFFF]++;
+      if (hist[(key[0] >>> shift) & 0xFFFF] === n) return; // one digit for all: order kept
+      let sum = 0;
+      for (let b = 0; b < 65536; b++) {
+        const k = hist[b];
+        hist[b] = sum;
+        sum += k;
+      }
+      for (let j = 0; j < n; j++) {
+        const r = perm[j];
+        spare[hist[(key[r] >>> shift) & 0xFFFF]++] = r;
+      }
+      const t = perm;
+      perm = spare;
+      spare = t;
+    };
+    pass(nsec, 0);
+    pass(nsec, 16);
+    pass(sec, 0);
+    pass(sec, 16);
+    // Equal start times: by entry index (insertion sort; such runs are short).
+    for (let j = 1; j < n; j++) {
+      const r = perm[j];
+      const q = perm[j - 1];
+      if (sec[r] !== sec[q] || nsec[r] !== nsec[q]) continue;
+      const idx = this.word(r, CR_META) & CM_INDEX;
+      let k = j;
+      while (k > 0) {
+        const p = perm[k - 1];
+        if (sec[p] !== sec[r] || nsec[p] !== nsec[r] || (this.word(p, CR_META) & CM_INDEX) <= idx) break;
+        perm[k] = p;
+        k--;
+      }
+      perm[k] = r;
+    }
+    return perm;
+  }
+}

@@ -1,0 +1,194 @@
+// The conversation table of `tshark -q -z conv,tcp` / `conv,udp`, written from a
+// ConversationStore straight into an OutputBuffer: each row's bytes go into the reused
+// buffer (numbers and IPv4 endpoints digit by digit), the kernel gets a megabyte at a
+// time, and nothing is kept per row. The text is formatConversationTable's
+// (./conversations.ts), byte for byte; test/flows-tshark.test.ts holds both to tshark.
+import type { OutputBuffer } from '../sinks/output-buffer.js';
+import { ipv6ToString } from '../runtime/addr.js';
+import {
+  ConversationStore, CM_UDP, CM_V6, CR_ADDR_A, CR_ADDR_B, CR_FIRST_NSEC, CR_FIRST_SEC, CR_FRAMES_AB, CR_FRAMES_BA,
+  CR_LAST_NSEC, CR_LAST_SEC, CR_META, CR_PORTS,
+} from './conversation-store.js';
+
+const RULE = '================================================================================';
+const UNITS = ['bytes', 'kB', 'MB', 'GB', 'TB', 'PB'];
+/** The widest row: two 26+ endpoints (IPv6 ones run past 26), counters, times. */
+const ROW_MAX = 512;
+
+/** Writes an ASCII string at `p`; returns the position after it. */
+function ascii(b: Uint8Array, p: number, s: string): number {
+  for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+  return p;
+}
+
+function spaces(b: Uint8Array, p: number, n: number): number {
+  for (let i = 0; i < n; i++) b[p++] = 32;
+  return p;
+}
+
+/** Decimal digits of a non-negative integer. */
+function digitCount(n: number): number {
+  let d = 1;
+  while (n >= 10) { n = Math.floor(n / 10); d++; }
+  return d;
+}
+
+/** Writes a non-negative integer (below 2^53) at `p`. */
+function uint(b: Uint8Array, p: number, n: number): number {
+  if (n < 0x80000000) {
+    // Small integers (ports, octets, most counters): int32 arithmetic.
+    let d = 1;
+    for (let t = n; t >= 10; t = (t / 10) | 0) d++;
+    let q = p + d;
+    do {
+      const t = (n / 10) | 0;
+      b[--q] = 48 + n - t * 10;
+      n = t;
+    } while (n > 0);
+    return p + d;
+  }
+  const d = digitCount(n);
+  let q = p + d;
+  const end = q;
+  do {
+    const r = n % 10;
+    b[--q] = 48 + r;
+    n = (n - r) / 10;
+  } while (n > 0);
+  return end;
+}
+
+/** Writes `n` (0 <= n < 10^w) as exactly `w` digits, leading zeros kept. */
+function fixedDigits(b: Uint8Array, p: number, n: number, w: number): number {
+  for (let q = p + w - 1; q >= p; q--) {
+    const t = (n / 10) | 0;
+    b[q] = 48 + n - t * 10;
+    n = t;
+  }
+  return p + w;
+}
+
+/** Below this many seconds a time's double is within 1.2e-10 of its exact decimal, so
+ *  rounding the exact nanoseconds gives what toFixed gives on the double. */
+const EXACT_SECONDS = 1e6;
+
+/**
+ * `x.toFixed(decimals).padStart(width)` for x = ns / 1e9 (the double the reference
+ * computes as `secs + nsecs / 1e9`, passed as `approx`), from the exact integer `ns`
+ * when that is sure to give the same text: non-negative, under EXACT_SECONDS, and not
+ * exactly halfway between two printable values (toFixed breaks that tie on the double).
+ * Otherwise toFixed itself.
+ */
+function fixedTime(b: Uint8Array, p: number, ns: number, approx: number, decimals: 9 | 4, width: number): number {
+  const unit = decimals === 9 ? 1 : 100000;
+  const half = unit >>> 1;
+  const rem = ns % unit;
+  if (ns < 0 || approx >= EXACT_SECONDS || (unit > 1 && rem === half)) {
+    const s = approx.toFixed(decimals);
+    p = spaces(b, p, Math.max(0, width - s.length));
+    return ascii(b, p, s);
+  }
+  const q = (ns - rem) / unit + (rem > half ? 1 : 0); // in units of 10^-decimals s
+  const scale = decimals === 9 ? 1e9 : 1e4;
+  const whole = Math.floor(q / scale);
+  const frac = q - whole * scale;
+  const len = digitCount(whole) + 1 + decimals;
+  if (len < width) p = spaces(b, p, width - len);
+  p = uint(b, p, whole);
+  b[p++] = 46;
+  return fixedDigits(b, p, frac, decimals);
+}
+
+/** formatSize(n).padEnd(9): SI sizes as tshark 4 prints them. */
+function size(b: Uint8Array, p: number, n: number): number {
+  let u = 0;
+  let v = n;
+  while (u < UNITS.length - 1 && Math.floor(v / 1000) >= 10) {
+    v = Math.floor(v / 1000);
+    u++;
+  }
+  const start = p;
+  p = uint(b, p, v);
+  b[p++] = 32;
+  p = ascii(b, p, UNITS[u]);
+  return p - start < 9 ? spaces(b, p, 9 - (p - start)) : p;
+}
+
+/** String(n).padStart(w) for a count. */
+function countCol(b: Uint8Array, p: number, n: number, w: number): number {
+  const d = digitCount(n);
+  if (d < w) p = spaces(b, p, w - d);
+  return uint(b, p, n);
+}
+
+/** "addr:port" padded to 26, as tshark names an endpoint. */
+function endpoint(b: Uint8Array, p: number, store: ConversationStore, rec: number, side: 0 | 1, v6: boolean): number {
+  const start = p;
+  const slot = store.word(rec, side === 0 ? CR_ADDR_A : CR_ADDR_B);
+  if (v6) {
+    p = ascii(b, p, ipv6ToString(store.v6Bytes(slot), ConversationStore.v6OffsetOf(slot) + side * 16));
+  } else {
+    p = uint(b, p, slot >>> 24); b[p++] = 46;
+    p = uint(b, p, (slot >>> 16) & 255); b[p++] = 46;
+    p = uint(b, p, (slot >>> 8) & 255); b[p++] = 46;
+    p = uint(b, p, slot & 255);
+  }
+  b[p++] = 58;
+  const ports = store.word(rec, CR_PORTS);
+  p = uint(b, p, side === 0 ? ports >>> 16 : ports & 0xFFFF);
+  return p - start < 26 ? spaces(b, p, 26 - (p - start)) : p;
+}
+
+function line(out: OutputBuffer, s: string): void {
+  out.ensure(s.length + 1);
+  out.pos = ascii(out.buf, out.pos, s);
+  out.buf[out.pos++] = 10;
+}
+
+/**
+ * Writes the `proto` table of the records in `order` (ConversationStore.sortedOrder());
+ * `origin` is the capture's first frame time (tshark's relative start).
+ */
+export function writeConversationTable(out: OutputBuffer, store: ConversationStore, order: Uint32Array, proto: 'tcp' | 'udp', origin: readonly [number, number]): void {
+  line(out, RULE);
+  line(out, `${proto.toUpperCase()} Conversations`);
+  line(out, 'Filter:<No Filter>');
+  line(out, `${' '.repeat(59)}|       <-      | |       ->      | |     Total     |    Relative    |   Duration   |`);
+  line(out, `${' '.repeat(59)}| Frames  Bytes | | Frames  Bytes | | Frames  Bytes |      Start     |              |`);
+  const want = proto === 'udp' ? CM_UDP : 0;
+  for (let k = 0; k < order.length; k++) {
+    const r = order[k];
+    const meta = store.word(r, CR_META);
+    if (((meta & CM_UDP) >>> 0) !== want) continue;
+    const v6 = (meta & CM_V6) !== 0;
+    out.ensure(ROW_MAX);
+    const b = out.buf;
+    let p = out.pos;
+    p = endpoint(b, p, store, r, 0, v6);
+    p = ascii(b, p, ' <-> ');
+    p = endpoint(b, p, store, r, 1, v6);
+    // "<-" is B to A, "->" A to B.
+    const rxF = store.word(r, CR_FRAMES_BA);
+    const txF = store.word(r, CR_FRAMES_AB);
+    const rxB = store.bytes(r, 1);
+    const txB = store.bytes(r, 0);
+    b[p++] = 32; b[p++] = 32; p = countCol(b, p, rxF, 6); b[p++] = 32; p = size(b, p, rxB);
+    b[p++] = 32; b[p++] = 32; p = countCol(b, p, txF, 6); b[p++] = 32; p = size(b, p, txB);
+    b[p++] = 32; b[p++] = 32; p = countCol(b, p, rxF + txF, 6); b[p++] = 32; p = size(b, p, rxB + txB);
+    const fs = store.word(r, CR_FIRST_SEC);
+    const fn = store.word(r, CR_FIRST_NSEC);
+    const ls = store.word(r, CR_LAST_SEC);
+    const ln = store.word(r, CR_LAST_NSEC);
+    // The doubles formatConversationTable computes (for toFixed where exact digits could
+    // round otherwise) and the exact nanoseconds.
+    const start = (fs - origin[0]) + (fn - origin[1]) / 1e9;
+    const dur = (ls - fs) + (ln - fn) / 1e9;
+    b[p++] = 32; b[p++] = 32;
+    p = fixedTime(b, p, (fs - origin[0]) * 1e9 + (fn - origin[1]), start, 9, 14);
+    b[p++] = 32; b[p++] = 32; b[p++] = 32;
+    p = fixedTime(b, p, (ls - fs) * 1e9 + (ln - fn), dur, 4, 12);
+    b[p++] = 10;
+    out.pos = p;
+  }
+  line(out, RULE);
+}
