@@ -14,6 +14,8 @@ import { pseudoSum6 } from './ip6.js';
 import { pseudoSum4, writeIp4Options } from './ip-options.js';
 import { writeInnerIp } from './inner.js';
 import { IPF_DF, IPF_MF, IPF_RF, L_REASM, L_UDP, LINKTYPE_IPV4, LINKTYPE_IPV6 } from '../../runtime/layout.js';
+import { writeIgmp } from '../../app/igmp/text.js';
+import { writeOspf } from '../../app/ospf/text.js';
 
 /** ip_print(): bp is the IPv4 header (the descriptor's L3_OFF), length the bytes after the
  *  link header on the wire. */
@@ -108,7 +110,9 @@ export function writeIp4(st: TextState, bp: number, length: number): void {
  *  `ip`, `length` bytes long per the IP header(s). */
 export function writeIpDemux(st: TextState, bp: number, length: number, ver: number, fragmented: boolean, nh: number, ip: number): void {
   const out = st.out;
+  if (nh === 89 && ver === 4) { writeOspf(st, bp, length); return; } // OSPFv3 (IPv6) keeps the generic form
   switch (nh) {
+    case 2: writeIgmp(st, bp, length); return;
     case 6: writeTcp(st, bp, length, ip, ver, fragmented); return;
     case 17: writeUdp(st, bp, length, ip, ver, fragmented); return;
     case 1:
