@@ -21,6 +21,7 @@ export interface SniffOptions {
   timestamps: number; // -t count: 0 default, 1 none, 2 epoch, 3 delta, 4 date, 5 since first
   hex: number; // -x count
   hexAscii: number; // -X count
+  asciiText: number; // -A count
   absoluteSeq: boolean; // -S
   frameNumbers: boolean; // -#
   nano: boolean; // --nano
@@ -76,6 +77,7 @@ export const SNIFF_SPEC: ToolSpec = {
     { name: 'timestamps', short: 't', repeatable: true, help: 'Timestamp column: -t none, -tt seconds since the epoch, -ttt the delta from the previous packet, -tttt date and time of day, -ttttt the time since the first packet.', defaultText: 'the time of day' },
     { name: 'hex', short: 'x', repeatable: true, help: 'Print each packet in hex after its line, without its link-level header (-xx: with it).' },
     { name: 'hex-ascii', short: 'X', repeatable: true, help: 'As -x (-XX as -xx), with the bytes as ASCII beside the hex.' },
+    { name: 'ascii', short: 'A', repeatable: true, help: 'Print each packet as ASCII text after its line, without its link-level header (-AA: with it); bytes that are not printable as ".". -x and -X take precedence.' },
     { name: 'absolute-tcp-sequence-numbers', short: 'S', help: 'Print absolute TCP sequence numbers, not relative to the first of the connection.' },
     { name: 'number', short: '#', help: 'Print a packet number at the start of each line.' },
     { name: 'no-promiscuous-mode', short: 'p', help: "Live capture: don't put the interface into promiscuous mode." },
@@ -120,6 +122,7 @@ export function sniffOptions(args: ParsedArgs): SniffOptions {
     timestamps: args.count('timestamps'),
     hex: args.count('hex'),
     hexAscii: args.count('hex-ascii'),
+    asciiText: args.count('ascii'),
     absoluteSeq: args.has('absolute-tcp-sequence-numbers'),
     frameNumbers: args.has('number'),
     nano: args.has('nano'),

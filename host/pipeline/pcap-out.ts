@@ -1,7 +1,8 @@
 // -w FILE on the sniffer's fast path: records are assembled by the engine (pcap_write)
 // into an output buffer in the shared memory, then written with one writeSync per
 // MiB. Only whole records are ever written, so the file is valid whenever we stop.
-import { closeSync, writeSync } from 'node:fs';
+import { closeSync } from 'node:fs';
+import { writeAll } from '../sinks/write-all.js';
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import { exportsOf } from '../engine/backend.js';
@@ -49,7 +50,7 @@ export class PcapOut implements BatchStage {
     this.usedPtr = this.out + OUT_BYTES;
     const hdr = new Uint8Array(PCAP_HEADER_BYTES);
     writePcapHeader(new DataView(hdr.buffer), 0, opts.linktype, opts.snaplen, opts.nanosecond);
-    writeSync(this.fd, hdr);
+    writeAll(this.fd, hdr);
   }
 
   process(batch: FrameBatch, select: number, info: BatchInfo): void {
@@ -83,16 +84,14 @@ export class PcapOut implements BatchStage {
   writeChunk(ptr: number, len: number): void {
     this.flush();
     const u8 = this.engine.views.refresh().u8;
-    let off = 0;
-    while (off < len) off += writeSync(this.fd, u8, ptr + off, len - off);
+    writeAll(this.fd, u8, ptr, len);
   }
 
   flush(): void {
     const used = this.used;
     if (used > 0) {
       const u8 = this.engine.views.u8;
-      let off = 0;
-      while (off < used) off += writeSync(this.fd, u8, this.out + off, used - off);
+      writeAll(this.fd, u8, this.out, used);
       this.engine.views.u32[this.usedPtr >>> 2] = 0;
     }
   }

@@ -3,8 +3,8 @@
 // instead of one per packet, and no Buffer per packet. Writes are synchronous on purpose:
 // a signal handler can call flush() and close() and know the bytes are in the file when
 // they return (an async stream could still hold them).
-import { closeSync, fsyncSync, writeSync } from 'node:fs';
-import { PktError } from '../runtime/errors.js';
+import { closeSync, fsyncSync } from 'node:fs';
+import { writeAll } from './write-all.js';
 
 export const DEFAULT_BUFFER_BYTES = 1 << 20;
 
@@ -69,17 +69,7 @@ export class OutputBuffer {
    *  always a valid prefix of the capture after flush() returns. */
   flush(): void {
     if (this.fd < 0 || this.pos === 0) return;
-    let off = 0;
-    while (off < this.pos) {
-      try {
-        off += writeSync(this.fd, this.buf, off, this.pos - off);
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        if (err.code === 'EAGAIN') continue; // non-blocking stdout (a pipe): retry
-        // EPIPE: the reader went away (`sniff ... | head`); the tools end quietly on E_PIPE.
-        throw new PktError(err.code === 'EPIPE' ? 'E_PIPE' : 'E_IO', `write failed: ${err.message}`);
-      }
-    }
+    writeAll(this.fd, this.buf, 0, this.pos);
     this.written += this.pos;
     this.pos = 0;
   }

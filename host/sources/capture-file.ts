@@ -8,6 +8,8 @@ import { PktError, fileError } from '../runtime/errors.js';
 import { splitTimestamp, type SplitTime } from './timestamp.js';
 
 export const CHUNK_BYTES = 1 << 20;
+/** The path that names standard input (tcpdump's -r -). */
+export const STDIN_PATH = '-';
 /** Largest record we accept: libpcap's MAXIMUM_SNAPLEN is 262144; allow some slack. */
 export const MAX_RECORD = 1 << 20;
 
@@ -83,15 +85,24 @@ export class CaptureFileReader {
   /** Interface-number offset of the current section within info.interfaces. */
   private sectionBase = 0;
   private closed = false;
+  /** A pipe or socket: read where the stream is, never at an offset. */
+  readonly sequential: boolean;
 
   constructor(path: string, chunkBytes = CHUNK_BYTES) {
     this.path = path;
+    // '-' is standard input, as for tcpdump -r -: a pipe is read in sequence (no offsets).
     try {
-      this.fd = openSync(path, 'r');
+      this.fd = path === STDIN_PATH ? 0 : openSync(path, 'r');
     } catch (e) {
       throw fileError(e, path);
     }
-    this.fileSize = fstatSync(this.fd).size;
+    const stat = fstatSync(this.fd);
+    if (stat.isDirectory()) {
+      this.close();
+      throw new PktError('E_IO', `${path}: Is a directory`);
+    }
+    this.sequential = !stat.isFile() && !stat.isBlockDevice();
+    this.fileSize = this.sequential ? 0 : stat.size;
     this.buf = new Uint8Array(chunkBytes);
     this.dv = new DataView(this.buf.buffer);
     this.rec = { number: 0, linktype: 0, iface: 0, tsSec: 0, tsNsec: 0, caplen: 0, wirelen: 0, fileOffset: 0, data: this.buf.subarray(0, 0) };
@@ -111,6 +122,15 @@ export class CaptureFileReader {
   /** Bytes of the file consumed so far (for progress bars). */
   get bytesConsumed(): number {
     return this.bufBase + this.pos;
+  }
+
+  /** Hands the open file to a reader that takes over after the header: the descriptor,
+   *  the bytes already buffered past `pos` and the offset the next read continues from.
+   *  This reader is finished afterwards (a pipe cannot be reopened, so it is not closed). */
+  detach(): { fd: number; buffered: Uint8Array; nextOffset: number } {
+    const out = { fd: this.fd, buffered: this.buf.slice(this.pos, this.bufLen), nextOffset: this.bufBase + this.bufLen };
+    this.closed = true;
+    return out;
   }
 
   close(): void {
@@ -135,7 +155,7 @@ export class CaptureFileReader {
     this.bufLen -= this.pos;
     this.pos = 0;
     while (!this.eof && this.bufLen < n) {
-      const got = readSync(this.fd, this.buf, this.bufLen, this.buf.length - this.bufLen, this.bufBase + this.bufLen);
+      const got = readSync(this.fd, this.buf, this.bufLen, this.buf.length - this.bufLen, this.sequential ? null : this.bufBase + this.bufLen);
       if (got === 0) this.eof = true;
       this.bufLen += got;
     }

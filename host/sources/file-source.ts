@@ -6,7 +6,7 @@
 // event loop, a few slots per turn, and awaits free slots (Atomics.waitAsync) when the
 // ring is full: it never drops, and never blocks the thread, so its reader may be a
 // worker (the sniffer) or this very thread (the library's capture()).
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
 import { FrameRing } from '../ring/frame-ring.js';
 import type { MemoryViews } from '../runtime/memory.js';
@@ -55,6 +55,7 @@ export class FileSource implements Source {
   private ng: CaptureFileReader | null = null;
   private finished = false;
   private finishedEarly = false;
+  private sequential = false;
 
   /** Opens the file and reads its header (a pcapng file: up to its first packet, so that
    *  the link type is known); a PktError if it is not a readable capture. */
@@ -81,8 +82,13 @@ export class FileSource implements Source {
         this.finishedEarly = true;
       }
     } else {
-      probe.close();
-      this.fd = openSync(path, 'r');
+      // Go on from the probe's descriptor with what it buffered past the 24-byte header:
+      // standard input cannot be opened a second time.
+      const rest = probe.detach();
+      this.fd = rest.fd;
+      this.sequential = probe.sequential;
+      this.filePos = rest.nextOffset;
+      if (rest.buffered.length > 0) this.carry = rest.buffered;
     }
   }
 
@@ -208,7 +214,7 @@ export class FileSource implements Source {
     for (;;) {
       if (!this.eof) {
         const want = Math.min(FILE_CHUNK_BYTES, room - have);
-        const got = want > 0 ? readSync(this.fd, u8, data + have, want, this.filePos) : 0;
+        const got = want > 0 ? readSync(this.fd, u8, data + have, want, this.sequential ? null : this.filePos) : 0;
         if (got === 0 && want > 0) this.eof = true;
         this.filePos += got;
         have += got;

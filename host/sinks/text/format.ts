@@ -13,7 +13,7 @@
 import type { PacketView } from '../../dissect/packet-view.js';
 import { TextBuffer } from './buffer.js';
 import { TimestampFormatter } from './timestamp.js';
-import { writeHexDump } from './hexdump.js';
+import { writeAsciiText, writeHexDump } from './hexdump.js';
 import { TextState, type TextOptions } from './state.js';
 import { writeLink } from './link.js';
 import { RecordDissector } from './record-dissector.js';
@@ -69,6 +69,9 @@ export class TextFormatter {
     if (this.hexLevel > 0) {
       const from = this.hexLevel > 1 ? 0 : hdrlen;
       if (caplen > from) writeHexDump(out, m, frame + from, caplen - from, this.opts.ascii === true);
+    } else if (this.opts.asciiText !== undefined && this.opts.asciiText > 0) {
+      const from = this.opts.asciiText > 1 ? 0 : hdrlen;
+      if (caplen > from) writeAsciiText(out, m, frame + from, caplen - from);
     }
     out.ch(10);
   }

@@ -1,4 +1,4 @@
-// tcpdump's -x / -X hex dumps (hex_print / hex_and_ascii_print with the "\n\t" prefix):
+// tcpdump's -x / -X hex dumps and -A text (hex_print / hex_and_ascii_print with the "\n\t" prefix):
 //   \t0x0000:  4500 003c 1b68 4000 4006 2152 7f00 0001  E..<.h@.@.!R....
 // 16 bytes a line in 2-byte groups, each group preceded by a space; with ASCII, the hex
 // column is padded to 8 groups and followed by two spaces and the bytes, '.' for anything
@@ -25,6 +25,23 @@ export function writeHexDump(out: TextBuffer, m: Uint8Array, off: number, len: n
         const c = m[off + line + i];
         out.ch(c > 0x20 && c < 0x7f ? c : 46);
       }
+    }
+  }
+}
+
+/** tcpdump's -A (ascii_print): a newline, then the bytes as text: printable characters,
+ *  tab, space and newline as they are, anything else as '.'. A CR before a LF (or among
+ *  the last two bytes) is left out, so CRLF text reads as lines; elsewhere it is a '.'. */
+export function writeAsciiText(out: TextBuffer, m: Uint8Array, off: number, len: number): void {
+  out.ensure(len + 1);
+  out.ch(10);
+  for (let i = 0; i < len; i++) {
+    const c = m[off + i];
+    const left = len - i - 1;
+    if (c === 13) {
+      if (left > 1 && m[off + i + 1] !== 10) out.ch(46);
+    } else {
+      out.ch((c > 0x20 && c < 0x7f) || c === 9 || c === 32 || c === 10 ? c : 46);
     }
   }
 }

@@ -30,6 +30,9 @@ export interface TextOptions {
   hex?: 0 | 1 | 2;
   /** -X: hex dump with ASCII (the hex level says from where, default 1). */
   ascii?: boolean;
+  /** -A (1) / -AA (2): the bytes as ASCII text from the network header / of the whole
+   *  frame (tcpdump's ascii_print); -x and -X win when given too, as in tcpdump. */
+  asciiText?: 0 | 1 | 2;
   /** -#: frame numbers. */
   numbers?: boolean;
 }
@@ -72,7 +75,7 @@ export class TextState {
     this.vflag = opts.verbose ?? 0;
     this.qflag = opts.quiet === true;
     this.sflag = opts.absoluteSeq === true;
-    this.defaultPrint = !this.qflag && !(opts.hex !== undefined && opts.hex > 0) && opts.ascii !== true;
+    this.defaultPrint = !this.qflag && !(opts.hex !== undefined && opts.hex > 0) && opts.ascii !== true && !(opts.asciiText !== undefined && opts.asciiText > 0);
   }
 
   /** Points the state at a packet: its descriptor and the memory holding its bytes. */
