@@ -174,10 +174,18 @@ export function wheel_schedule(w: usize, delay: u32, id: u32): u32 {
   return bits >= 32 ? n : (load<u32>(a + WN_GEN) << bits) | n;
 }
 
-/** Disarms a timer in O(1). Returns 1, or 0 for a stale or foreign handle. */
-export function wheel_cancel(w: usize, h: u32): u32 {
+// --- what a handle does, written once for both forms (H = u32: the handle, f64: a wide
+// handle, see below); each export and its wide form (*_h) instantiate it ---
+
+/** Node index of a live handle of either form, or 0. */
+@inline function liveNode<H>(w: usize, nodes: usize, h: H): u32 {
+  if (isFloat<H>()) return resolveWide(w, nodes, <f64>h);
+  return resolve(w, nodes, <u32>h);
+}
+
+@inline function cancelTimer<H>(w: usize, h: H): u32 {
   let nodes = <usize>hdr(w, WH_NODES);
-  let n = resolve(w, nodes, h);
+  let n = liveNode<H>(w, nodes, h);
   if (n == 0) return 0;
   unlink(w, nodes, n);
   release(w, nodes, n);
@@ -186,10 +194,9 @@ export function wheel_cancel(w: usize, h: u32): u32 {
   return 1;
 }
 
-/** Moves a live timer to fire `delay` ticks after the clock, keeping its handle. */
-export function wheel_reschedule(w: usize, h: u32, delay: u32): u32 {
+@inline function rescheduleTimer<H>(w: usize, h: H, delay: u32): u32 {
   let nodes = <usize>hdr(w, WH_NODES);
-  let n = resolve(w, nodes, h);
+  let n = liveNode<H>(w, nodes, h);
   if (n == 0) return 0;
   unlink(w, nodes, n);
   let e = hdr(w, WH_TIME) + clampDelay(delay);
@@ -198,24 +205,41 @@ export function wheel_reschedule(w: usize, h: u32, delay: u32): u32 {
   return 1;
 }
 
+/** The u32 at `field` of a live timer's node, 0 for a stale handle. */
+@inline function timerField<H>(w: usize, h: H, field: u32): u32 {
+  let nodes = <usize>hdr(w, WH_NODES);
+  let n = liveNode<H>(w, nodes, h);
+  return n == 0 ? 0 : load<u32>(node(nodes, n) + field);
+}
+
+/** Disarms a timer in O(1). Returns 1, or 0 for a stale or foreign handle. */
+export function wheel_cancel(w: usize, h: u32): u32 { return cancelTimer<u32>(w, h); }
+/** wheel_cancel for a wide handle. */
+export function wheel_cancel_h(w: usize, h: f64): u32 { return cancelTimer<f64>(w, h); }
+
+/** Moves a live timer to fire `delay` ticks after the clock, keeping its handle. */
+export function wheel_reschedule(w: usize, h: u32, delay: u32): u32 { return rescheduleTimer<u32>(w, h, delay); }
+/** wheel_reschedule for a wide handle. */
+export function wheel_reschedule_h(w: usize, h: f64, delay: u32): u32 { return rescheduleTimer<f64>(w, h, delay); }
+
 /** 1 if the handle names a live timer. */
 export function wheel_active(w: usize, h: u32): u32 {
   return resolve(w, <usize>hdr(w, WH_NODES), h) != 0 ? 1 : 0;
 }
+/** wheel_active for a wide handle. */
+export function wheel_active_h(w: usize, h: f64): u32 {
+  return resolveWide(w, <usize>hdr(w, WH_NODES), h) != 0 ? 1 : 0;
+}
 
 /** The tick a live timer fires at (meaningless for a stale handle: check wheel_active). */
-export function wheel_expiry(w: usize, h: u32): u32 {
-  let nodes = <usize>hdr(w, WH_NODES);
-  let n = resolve(w, nodes, h);
-  return n == 0 ? 0 : load<u32>(node(nodes, n) + WN_EXPIRY);
-}
+export function wheel_expiry(w: usize, h: u32): u32 { return timerField<u32>(w, h, WN_EXPIRY); }
+/** wheel_expiry for a wide handle (0 when stale). */
+export function wheel_expiry_h(w: usize, h: f64): u32 { return timerField<f64>(w, h, WN_EXPIRY); }
 
 /** The id a live timer reports (0 for a stale handle). */
-export function wheel_id(w: usize, h: u32): u32 {
-  let nodes = <usize>hdr(w, WH_NODES);
-  let n = resolve(w, nodes, h);
-  return n == 0 ? 0 : load<u32>(node(nodes, n) + WN_ID);
-}
+export function wheel_id(w: usize, h: u32): u32 { return timerField<u32>(w, h, WN_ID); }
+/** wheel_id for a wide handle (0 when stale). */
+export function wheel_id_h(w: usize, h: f64): u32 { return timerField<f64>(w, h, WN_ID); }
 
 export function wheel_now(w: usize): u32 { return hdr(w, WH_TIME); }
 export function wheel_count(w: usize): u32 { return hdr(w, WH_LIVE); }
@@ -363,49 +387,6 @@ export function wheel_schedule_h(w: usize, delay: u32, id: u32): f64 {
   let n = h & hdr(w, WH_IDX_MASK);
   let gen = load<u32>(node(<usize>hdr(w, WH_NODES), n) + WN_GEN);
   return <f64>((wideGen(gen, bits) << bits) | <u64>n);
-}
-
-/** wheel_cancel for a wide handle. */
-export function wheel_cancel_h(w: usize, h: f64): u32 {
-  let nodes = <usize>hdr(w, WH_NODES);
-  let n = resolveWide(w, nodes, h);
-  if (n == 0) return 0;
-  unlink(w, nodes, n);
-  release(w, nodes, n);
-  setHdr(w, WH_LIVE, hdr(w, WH_LIVE) - 1);
-  setHdr(w, WH_CANCELLED, hdr(w, WH_CANCELLED) + 1);
-  return 1;
-}
-
-/** wheel_reschedule for a wide handle. */
-export function wheel_reschedule_h(w: usize, h: f64, delay: u32): u32 {
-  let nodes = <usize>hdr(w, WH_NODES);
-  let n = resolveWide(w, nodes, h);
-  if (n == 0) return 0;
-  unlink(w, nodes, n);
-  let e = hdr(w, WH_TIME) + clampDelay(delay);
-  store<u32>(node(nodes, n) + WN_EXPIRY, e);
-  link(w, nodes, n, e, hdr(w, WH_CUR));
-  return 1;
-}
-
-/** wheel_active for a wide handle. */
-export function wheel_active_h(w: usize, h: f64): u32 {
-  return resolveWide(w, <usize>hdr(w, WH_NODES), h) != 0 ? 1 : 0;
-}
-
-/** wheel_expiry for a wide handle (0 when stale). */
-export function wheel_expiry_h(w: usize, h: f64): u32 {
-  let nodes = <usize>hdr(w, WH_NODES);
-  let n = resolveWide(w, nodes, h);
-  return n == 0 ? 0 : load<u32>(node(nodes, n) + WN_EXPIRY);
-}
-
-/** wheel_id for a wide handle (0 when stale). */
-export function wheel_id_h(w: usize, h: f64): u32 {
-  let nodes = <usize>hdr(w, WH_NODES);
-  let n = resolveWide(w, nodes, h);
-  return n == 0 ? 0 : load<u32>(node(nodes, n) + WN_ID);
 }
 
 /** Bulk schedule: delays[i], ids[i] -> handles[i]; returns how many were armed (stops at the first refusal). */

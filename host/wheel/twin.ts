@@ -11,7 +11,7 @@ import * as layout from './wheel-layout.js';
 const {
   WHEEL_MAGIC, WH_MAGIC, WH_CAPACITY, WH_CUR, WH_TIME, WH_LIVE, WH_FREE, WH_BUMP, WH_IDX_BITS,
   WH_IDX_MASK, WH_NODES, WH_SCHEDULED, WH_CANCELLED, WH_EXPIRED, WH_FULL, WH_BITMAP, WH_HDR_SIZE,
-  WN_SIZE, WHEEL_SLOTS, WHEEL_FIRST, WHEEL_MAX_DELAY, WHEEL_MAX_CAPACITY,
+  WN_SIZE, WN_EXPIRY, WN_ID, WHEEL_SLOTS, WHEEL_FIRST, WHEEL_MAX_DELAY, WHEEL_MAX_CAPACITY,
 } = layout;
 
 // Exported from here too, where the wheel's users and tests have always found it.
@@ -199,12 +199,20 @@ export class WheelTwin implements WheelExports {
     return bits >= 32 ? n : (m[b + 4] << bits) | n;
   }
 
-  wheel_cancel(w: number, handle: number): number {
+  // --- what a handle does, written once for both forms (wide: the f64 form below) ---
+
+  /** Node index of a live handle of either form, or 0; the views then cover wheel w. */
+  private liveNode(w: number, handle: number, wide: boolean): number {
     const m = this.mem(w);
     const h = w >>> 2;
     const nb = m[h + (WH_NODES >>> 2)] >>> 2;
-    const n = this.resolve(m, h, nb, handle >>> 0);
+    return wide ? this.resolveWide(m, h, nb, handle) : this.resolve(m, h, nb, handle >>> 0);
+  }
+
+  private cancelTimer(w: number, handle: number, wide: boolean): number {
+    const n = this.liveNode(w, handle, wide);
     if (n === 0) return 0;
+    const m = this.m, h = w >>> 2, nb = m[h + (WH_NODES >>> 2)] >>> 2;
     this.unlink(m, h, nb, n);
     this.release(m, h, nb, n);
     m[h + (WH_LIVE >>> 2)]--;
@@ -212,12 +220,10 @@ export class WheelTwin implements WheelExports {
     return 1;
   }
 
-  wheel_reschedule(w: number, handle: number, delay: number): number {
-    const m = this.mem(w);
-    const h = w >>> 2;
-    const nb = m[h + (WH_NODES >>> 2)] >>> 2;
-    const n = this.resolve(m, h, nb, handle >>> 0);
+  private rescheduleTimer(w: number, handle: number, delay: number, wide: boolean): number {
+    const n = this.liveNode(w, handle, wide);
     if (n === 0) return 0;
+    const m = this.m, h = w >>> 2, nb = m[h + (WH_NODES >>> 2)] >>> 2;
     this.unlink(m, h, nb, n);
     const e = (m[h + (WH_TIME >>> 2)] + WheelTwin.clampDelay(delay)) >>> 0;
     m[nb + n * 5 + 2] = e;
@@ -225,27 +231,19 @@ export class WheelTwin implements WheelExports {
     return 1;
   }
 
-  wheel_active(w: number, handle: number): number {
-    const m = this.mem(w);
-    const h = w >>> 2;
-    return this.resolve(m, h, m[h + (WH_NODES >>> 2)] >>> 2, handle >>> 0) !== 0 ? 1 : 0;
+  /** Word `word` of a live timer's node (2: expiry, 3: id) as WASM returns it, 0 when stale. */
+  private timerWord(w: number, handle: number, word: number, wide: boolean): number {
+    const n = this.liveNode(w, handle, wide);
+    if (n === 0) return 0;
+    const m = this.m;
+    return m[(m[(w >>> 2) + (WH_NODES >>> 2)] >>> 2) + n * 5 + word] | 0;
   }
 
-  wheel_expiry(w: number, handle: number): number {
-    const m = this.mem(w);
-    const h = w >>> 2;
-    const nb = m[h + (WH_NODES >>> 2)] >>> 2;
-    const n = this.resolve(m, h, nb, handle >>> 0);
-    return n === 0 ? 0 : m[nb + n * 5 + 2] | 0;
-  }
-
-  wheel_id(w: number, handle: number): number {
-    const m = this.mem(w);
-    const h = w >>> 2;
-    const nb = m[h + (WH_NODES >>> 2)] >>> 2;
-    const n = this.resolve(m, h, nb, handle >>> 0);
-    return n === 0 ? 0 : m[nb + n * 5 + 3] | 0;
-  }
+  wheel_cancel(w: number, handle: number): number { return this.cancelTimer(w, handle, false); }
+  wheel_reschedule(w: number, handle: number, delay: number): number { return this.rescheduleTimer(w, handle, delay, false); }
+  wheel_active(w: number, handle: number): number { return this.liveNode(w, handle, false) !== 0 ? 1 : 0; }
+  wheel_expiry(w: number, handle: number): number { return this.timerWord(w, handle, WN_EXPIRY >>> 2, false); }
+  wheel_id(w: number, handle: number): number { return this.timerWord(w, handle, WN_ID >>> 2, false); }
 
   // --- wide handles (see assembly/wheel.ts): gen * 2^bits + index, exact below 2^53 ---
 
@@ -273,53 +271,11 @@ export class WheelTwin implements WheelExports {
     return wideGen(m[nb + n * 5 + 4], bits) * 2 ** bits + n;
   }
 
-  wheel_cancel_h(w: number, handle: number): number {
-    const m = this.mem(w);
-    const h = w >>> 2;
-    const nb = m[h + (WH_NODES >>> 2)] >>> 2;
-    const n = this.resolveWide(m, h, nb, handle);
-    if (n === 0) return 0;
-    this.unlink(m, h, nb, n);
-    this.release(m, h, nb, n);
-    m[h + (WH_LIVE >>> 2)]--;
-    m[h + (WH_CANCELLED >>> 2)]++;
-    return 1;
-  }
-
-  wheel_reschedule_h(w: number, handle: number, delay: number): number {
-    const m = this.mem(w);
-    const h = w >>> 2;
-    const nb = m[h + (WH_NODES >>> 2)] >>> 2;
-    const n = this.resolveWide(m, h, nb, handle);
-    if (n === 0) return 0;
-    this.unlink(m, h, nb, n);
-    const e = (m[h + (WH_TIME >>> 2)] + WheelTwin.clampDelay(delay)) >>> 0;
-    m[nb + n * 5 + 2] = e;
-    this.link(m, h, nb, n, e, m[h + (WH_CUR >>> 2)]);
-    return 1;
-  }
-
-  wheel_active_h(w: number, handle: number): number {
-    const m = this.mem(w);
-    const h = w >>> 2;
-    return this.resolveWide(m, h, m[h + (WH_NODES >>> 2)] >>> 2, handle) !== 0 ? 1 : 0;
-  }
-
-  wheel_expiry_h(w: number, handle: number): number {
-    const m = this.mem(w);
-    const h = w >>> 2;
-    const nb = m[h + (WH_NODES >>> 2)] >>> 2;
-    const n = this.resolveWide(m, h, nb, handle);
-    return n === 0 ? 0 : m[nb + n * 5 + 2] | 0;
-  }
-
-  wheel_id_h(w: number, handle: number): number {
-    const m = this.mem(w);
-    const h = w >>> 2;
-    const nb = m[h + (WH_NODES >>> 2)] >>> 2;
-    const n = this.resolveWide(m, h, nb, handle);
-    return n === 0 ? 0 : m[nb + n * 5 + 3] | 0;
-  }
+  wheel_cancel_h(w: number, handle: number): number { return this.cancelTimer(w, handle, true); }
+  wheel_reschedule_h(w: number, handle: number, delay: number): number { return this.rescheduleTimer(w, handle, delay, true); }
+  wheel_active_h(w: number, handle: number): number { return this.liveNode(w, handle, true) !== 0 ? 1 : 0; }
+  wheel_expiry_h(w: number, handle: number): number { return this.timerWord(w, handle, WN_EXPIRY >>> 2, true); }
+  wheel_id_h(w: number, handle: number): number { return this.timerWord(w, handle, WN_ID >>> 2, true); }
 
   wheel_now(w: number): number {
     return this.mem(w)[(w + WH_TIME) >>> 2] | 0;
