@@ -27,10 +27,11 @@ import { dnsSeeds } from '../test/lib/dns-seeds.js';
 import { buildSampleFrames } from '../test/lib/sample-frames.js';
 import { message, optRecord, rd, udpFrame } from '../test/lib/dns-frames.js';
 import { compare } from './lib/compare.js';
+import { sized } from './lib/results.js';
 
-const FRAMES = Number(process.env.APP_BENCH_FRAMES ?? 65536);
+const FRAMES = Number(process.env.APP_BENCH_FRAMES ?? sized(65536, 1024));
 const TIME_MS = Number(process.env.APP_BENCH_TIME_MS ?? 1000);
-const LOG_FRAMES = Number(process.env.APP_BENCH_LOG_FRAMES ?? 1_000_000);
+const LOG_FRAMES = Number(process.env.APP_BENCH_LOG_FRAMES ?? sized(1_000_000, 5_000));
 
 const wasm = createEngine({ backend: 'wasm' });
 const twin = createEngine({ backend: 'ts', memory: wasm.memory });

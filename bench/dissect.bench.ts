@@ -9,6 +9,7 @@ import { createEngine } from '../host/engine/engine.js';
 import { buildSampleFrames } from '../test/lib/sample-frames.js';
 import { compare } from './lib/compare.js';
 import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
+import { sized, TINY } from './lib/results.js';
 
 const require = createRequire(import.meta.url);
 interface Dec { info: Record<string, unknown> & { type?: number; protocol?: number; nextheader?: number }; offset: number }
@@ -73,6 +74,6 @@ async function run(title: string, count: number, stride: number, fullSize: boole
 }
 
 await run('dissect mixed batch, 256 frames hot in cache', 256, 256, false);
-await run('dissect mixed batch, 1 M frames streaming from DRAM (256 B apart)', 1 << 20, 256, false, 60);
-await run('dissect full-size 1500 B frames, 256 Ki frames (384 MiB, not in cache)', 1 << 18, 1536, true, 20);
+await run(TINY ? 'dissect mixed batch, 4 Ki frames (tiny run)' : 'dissect mixed batch, 1 M frames streaming from DRAM (256 B apart)', sized(1 << 20, 4096), 256, false, 60);
+await run(TINY ? 'dissect full-size 1500 B frames, 1 Ki frames (tiny run)' : 'dissect full-size 1500 B frames, 256 Ki frames (384 MiB, not in cache)', sized(1 << 18, 1024), 1536, true, 20);
 if (sink === 0.5) console.log(sink);

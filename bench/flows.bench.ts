@@ -8,8 +8,9 @@ import { FlowTable } from '../host/flows/flow-table.js';
 import type { FrameBatch } from '../host/engine/frame-batch.js';
 import { D_DST_PORT, D_IP_DST, D_IP_LEN, D_IP_PROTO, D_IP_SRC, D_SRC_PORT, D_TCP_FLAGS, D_WIRELEN, DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../host/runtime/layout.js';
 import { compare } from './lib/compare.js';
+import { sized } from './lib/results.js';
 
-const FLOWS = 1_000_000;
+const FLOWS = sized(1_000_000, 16_384);
 const CHUNK = 4096;
 const SEED = Number(process.env.SEED ?? 11);
 

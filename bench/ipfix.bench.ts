@@ -14,9 +14,10 @@ import { readCaptureFile } from '../host/sources/capture-file.js';
 import { createIpfixStage } from '../host/ipfix/stage.js';
 import { generateCapture } from './lib/gen-capture.js';
 import { readNfdump, runSoftflowd, startNfcapdOnFreePort } from '../test/ipfix-tools.js';
+import { sized } from './lib/results.js';
 
-const FRAMES = Number(process.env.IPFIX_FRAMES ?? 200_000);
-const ROUNDS = 3;
+const FRAMES = Number(process.env.IPFIX_FRAMES ?? sized(200_000, 2_000));
+const ROUNDS = sized(3, 1);
 const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-ipfix-bench-'));
 const cap = join(tmp, 'mix.pcap');
 generateCapture(cap, FRAMES, 'mix');

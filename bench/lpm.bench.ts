@@ -19,6 +19,12 @@ import { Lpm4 } from '../host/lpm/lpm4.js';
 import { Lpm6 } from '../host/lpm/lpm6.js';
 import { ipv4ToString, ipv6ToString } from '../host/runtime/addr.js';
 import { compare } from './lib/compare.js';
+import { sized } from './lib/results.js';
+
+/** 1000000 -> '1M', 200000 -> '200k'. */
+function short(n: number): string {
+  return n >= 1e6 && n % 1e6 === 0 ? `${n / 1e6}M` : n >= 1e3 && n % 1e3 === 0 ? `${n / 1e3}k` : String(n);
+}
 
 const require = createRequire(import.meta.url);
 const CIDRMatcher = require('cidr-matcher') as new (cidrs: string[]) => { contains(addr: string): boolean };
@@ -123,7 +129,7 @@ const rng = new Rng(Number(process.env.SEED ?? 2024));
 
 // ---------------------------------------------------------------- IPv4
 {
-  const N = 1_000_000;
+  const N = sized(1_000_000, 20_000);
   const t0 = performance.now();
   const tab = makeV4Table(N, rng);
   console.log(`\nIPv4: ${N} prefixes generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -137,17 +143,17 @@ const rng = new Rng(Number(process.env.SEED ?? 2024));
   };
   const builds: Record<string, number[]> = { wasm: [], ts: [] };
   let w4: Lpm4 | null = null, t4: Lpm4 | null = null;
-  for (let r = 0; r < 3; r++) {
+  for (let r = 0; r < sized(3, 1); r++) {
     const bw = build(wasm); builds.wasm.push(bw.ms); w4 = bw.lpm;
     const bt = build(twin); builds.ts.push(bt.ms); t4 = bt.lpm;
   }
   const lw = w4!, lt = t4!;
   const f = lw.figures();
-  console.log(`build 1M inserts (median of 3): wasm ${median(builds.wasm).toFixed(0)} ms, ts twin ${median(builds.ts).toFixed(0)} ms; target wasm < 500 ms: ${median(builds.wasm) < 500 ? 'met' : 'MISSED'}`);
+  console.log(`build ${short(N)} inserts (median of ${sized(3, 1)}): wasm ${median(builds.wasm).toFixed(0)} ms, ts twin ${median(builds.ts).toFixed(0)} ms; target wasm < 500 ms: ${median(builds.wasm) < 500 ? 'met' : 'MISSED'}`);
   console.log(`memory: ${mib(f.bytes)} (tbl24 64 MiB + depth 16 MiB + ${f.tbl8Groups} tbl8 groups, ${f.tbl8Used} used; rules/next hops ${f.nextHops} distinct)`);
 
   // Random: 4M destinations, each inside a uniformly chosen table prefix (so spread over tbl24).
-  const R = 1 << 22;
+  const R = sized(1 << 22, 1 << 14);
   const addrs = wasm.arena.alloc(R * 4), out = wasm.arena.alloc(R * 4);
   let u32 = wasm.views.refresh().u32;
   for (let i = 0; i < R; i++) {
@@ -161,21 +167,26 @@ const rng = new Rng(Number(process.env.SEED ?? 2024));
   const t1 = performance.now();
   const cidrs = Array.from({ length: N }, (_, i) => `${ipv4ToString(tab.addr[i])}/${tab.depth[i]}`);
   const cm = new CIDRMatcher(cidrs);
-  console.log(`cidr-matcher build (1M prefixes): ${((performance.now() - t1) / 1000).toFixed(1)} s; it scans its list per lookup and answers membership only (no next hop, first match)`);
+  console.log(`cidr-matcher build (${short(N)} prefixes): ${((performance.now() - t1) / 1000).toFixed(1)} s; it scans its list per lookup and answers membership only (no next hop, first match)`);
   const strs = sample.slice(0, 4096).map(ipv4ToString);
   const CM = 16;
 
-  await compare({ title: `IPv4 1M prefixes, random destinations (${R} per bulk call)`, unitsPerCall: R, throughput: 'M lookups/s', timeMs: 1500, target: 100 }, [
+  await compare({ title: `IPv4 ${short(N)} prefixes, random destinations (${R} per bulk call)`, unitsPerCall: R, throughput: 'M lookups/s', timeMs: 1500, target: 100 }, [
     { name: 'wasm bulk', fn: () => { sink ^= wb(wt, addrs, R, out); } },
     { name: 'ts twin bulk', fn: () => { sink ^= tb(tt, addrs, R, out); } },
   ]);
-  const S = 1 << 20;
-  await compare({ title: `IPv4 1M prefixes, random destinations, one call per lookup (${S} per sample)`, unitsPerCall: S, throughput: 'M lookups/s', timeMs: 1500 }, [
+  const S = sized(1 << 20, 1 << 14);
+  // The kernels called directly, and the public API a library user calls (Lpm4.lookupRaw,
+  // Lpm4.lookup) on both engines.
+  await compare({ title: `IPv4 ${short(N)} prefixes, random destinations, one call per lookup (${S} per sample)`, unitsPerCall: S, callsPerSample: S, throughput: 'M lookups/s', timeMs: 1500, target: 50 }, [
     { name: 'wasm single', fn: () => { let x = 0; for (let i = 0; i < S; i++) x ^= wl(wt, sample[i]); sink ^= x; } },
     { name: 'ts twin single', fn: () => { let x = 0; for (let i = 0; i < S; i++) x ^= tl(tt, sample[i]); sink ^= x; } },
+    { name: 'Lpm4.lookupRaw (wasm engine)', fn: () => { let x = 0; for (let i = 0; i < S; i++) x ^= lw.lookupRaw(sample[i]); sink ^= x; } },
+    { name: 'Lpm4.lookupRaw (ts engine)', fn: () => { let x = 0; for (let i = 0; i < S; i++) x ^= lt.lookupRaw(sample[i]); sink ^= x; } },
+    { name: 'Lpm4.lookup (wasm engine)', fn: () => { let x = 0; for (let i = 0; i < S; i++) x ^= lw.lookup(sample[i]) ?? 0; sink ^= x; } },
   ]);
   let ci = 0;
-  await compare({ title: `IPv4 1M prefixes, random destinations: cidr-matcher (${CM} lookups per sample) vs wasm single on the same addresses`, unitsPerCall: CM, throughput: 'M lookups/s', timeMs: 1500 }, [
+  await compare({ title: `IPv4 ${short(N)} prefixes, random destinations: cidr-matcher (${CM} lookups per sample) vs wasm single on the same addresses`, unitsPerCall: CM, throughput: 'M lookups/s', timeMs: 1500 }, [
     { name: 'wasm single', fn: () => { for (let i = 0; i < CM; i++) sink ^= wl(wt, sample[(ci++) & 4095]); } },
     { name: 'cidr-matcher contains()', fn: () => { for (let i = 0; i < CM; i++) sink ^= cm.contains(strs[(ci++) & 4095]) ? 1 : 0; } },
   ]);
@@ -185,7 +196,7 @@ const rng = new Rng(Number(process.env.SEED ?? 2024));
   u32 = wasm.views.refresh().u32;
   const hot = wasm.arena.alloc(H * 4), hout = wasm.arena.alloc(H * 4);
   u32.set(u32.subarray(addrs >>> 2, (addrs >>> 2) + H), hot >>> 2);
-  await compare({ title: `IPv4 1M prefixes, hot set of ${H} destinations (${REPS} bulk calls per sample)`, unitsPerCall: H * REPS, throughput: 'M lookups/s', timeMs: 1000, target: 800 }, [
+  await compare({ title: `IPv4 ${short(N)} prefixes, hot set of ${H} destinations (${REPS} bulk calls per sample)`, unitsPerCall: H * REPS, throughput: 'M lookups/s', timeMs: 1000, target: 800 }, [
     { name: 'wasm bulk', fn: () => { for (let r = 0; r < REPS; r++) sink ^= wb(wt, hot, H, hout); } },
     { name: 'ts twin bulk', fn: () => { for (let r = 0; r < REPS; r++) sink ^= tb(tt, hot, H, hout); } },
     { name: 'wasm single', fn: () => { for (let r = 0; r < REPS; r++) for (let i = 0; i < H; i++) sink ^= wl(wt, sample[i]); } },
@@ -200,7 +211,7 @@ const rng = new Rng(Number(process.env.SEED ?? 2024));
 
 // ---------------------------------------------------------------- IPv6
 {
-  const N = 200_000;
+  const N = sized(200_000, 5_000);
   const t0 = performance.now();
   const tab = makeV6Table(N, rng);
   console.log(`\nIPv6: ${N} prefixes generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -217,10 +228,10 @@ const rng = new Rng(Number(process.env.SEED ?? 2024));
   const bw = build(wasm), bt = build(twin);
   const lw = bw.lpm, lt = bt.lpm;
   const f = lw.figures();
-  console.log(`build 200k inserts: wasm ${bw.ms.toFixed(0)} ms, ts twin ${bt.ms.toFixed(0)} ms`);
+  console.log(`build ${short(N)} inserts: wasm ${bw.ms.toFixed(0)} ms, ts twin ${bt.ms.toFixed(0)} ms`);
   console.log(`memory: ${mib(f.bytes)} reserved (tbl24 64 MiB + depth 16 MiB + ${f.tbl8Groups} groups of 1.25 KiB), ${f.tbl8Used} groups used = ${mib(80 * 1048576 + f.tbl8Used * 1280)} touched by tables`);
 
-  const R = 1 << 20;
+  const R = sized(1 << 20, 1 << 14);
   const addrs = wasm.arena.alloc(R * 16), out = wasm.arena.alloc(R * 4);
   const u8 = wasm.views.refresh().u8;
   for (let i = 0; i < R; i++) {
@@ -232,27 +243,27 @@ const rng = new Rng(Number(process.env.SEED ?? 2024));
   }
   const wl = lw.core.lpm6_lookup, tl = lt.core.lpm6_lookup, wt = lw.table, tt = lt.table;
   const wb = lw.core.lpm6_lookup_bulk, tb = lt.core.lpm6_lookup_bulk;
-  await compare({ title: `IPv6 200k prefixes, random destinations (${R} per bulk call)`, unitsPerCall: R, throughput: 'M lookups/s', timeMs: 1500, target: 20 }, [
+  await compare({ title: `IPv6 ${short(N)} prefixes, random destinations (${R} per bulk call)`, unitsPerCall: R, throughput: 'M lookups/s', timeMs: 1500, target: 20 }, [
     { name: 'wasm bulk', fn: () => { sink ^= wb(wt, addrs, R, out); } },
     { name: 'ts twin bulk', fn: () => { sink ^= tb(tt, addrs, R, out); } },
     { name: 'wasm single', fn: () => { let x = 0; for (let i = 0; i < R; i++) x ^= wl(wt, addrs + i * 16); sink ^= x; } },
     { name: 'ts twin single', fn: () => { let x = 0; for (let i = 0; i < R; i++) x ^= tl(tt, addrs + i * 16); sink ^= x; } },
   ]);
   const H = 2048, REPS = 128;
-  await compare({ title: `IPv6 200k prefixes, hot set of ${H} destinations (${REPS} bulk calls per sample)`, unitsPerCall: H * REPS, throughput: 'M lookups/s', timeMs: 1000 }, [
+  await compare({ title: `IPv6 ${short(N)} prefixes, hot set of ${H} destinations (${REPS} bulk calls per sample)`, unitsPerCall: H * REPS, throughput: 'M lookups/s', timeMs: 1000 }, [
     { name: 'wasm bulk', fn: () => { for (let r = 0; r < REPS; r++) sink ^= wb(wt, addrs, H, out); } },
     { name: 'ts twin bulk', fn: () => { for (let r = 0; r < REPS; r++) sink ^= tb(tt, addrs, H, out); } },
   ]);
 
   const t1 = performance.now();
-  const CN = 20_000;
+  const CN = Math.min(N, 20_000);
   const cm = new CIDRMatcher(Array.from({ length: CN }, (_, i) => `${ipv6ToString(tab.addr, i * 16)}/${tab.depth[i]}`));
-  console.log(`cidr-matcher with the first ${CN} IPv6 prefixes only (its per-lookup scan of all 200k is ~10x slower still): build ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+  console.log(`cidr-matcher with the first ${CN} IPv6 prefixes only (its per-lookup scan of all ${short(N)} is ~10x slower still): build ${((performance.now() - t1) / 1000).toFixed(1)} s`);
   const strs = Array.from({ length: 1024 }, (_, i) => ipv6ToString(u8, addrs + i * 16));
   let ci = 0;
   const CM = 4;
-  await compare({ title: `IPv6: cidr-matcher on ${CN} prefixes (${CM} lookups per sample) vs wasm single on 200k`, unitsPerCall: CM, throughput: 'M lookups/s', timeMs: 1000 }, [
-    { name: 'wasm single (200k prefixes)', fn: () => { for (let i = 0; i < CM; i++) sink ^= wl(wt, addrs + ((ci++) & 1023) * 16); } },
+  await compare({ title: `IPv6: cidr-matcher on ${CN} prefixes (${CM} lookups per sample) vs wasm single on ${short(N)}`, unitsPerCall: CM, throughput: 'M lookups/s', timeMs: 1000 }, [
+    { name: `wasm single (${short(N)} prefixes)`, fn: () => { for (let i = 0; i < CM; i++) sink ^= wl(wt, addrs + ((ci++) & 1023) * 16); } },
     { name: `cidr-matcher contains() (${CN / 1000}k prefixes)`, fn: () => { for (let i = 0; i < CM; i++) sink ^= cm.contains(strs[(ci++) & 1023]) ? 1 : 0; } },
   ]);
 }

@@ -12,9 +12,10 @@ import { Reassembler } from '../host/reasm/reassembler.js';
 import { LINKTYPE_ETHERNET, TIME_WORDS, TIME_W_SEC, TIME_W_NSEC } from '../host/runtime/layout.js';
 import { compare } from './lib/compare.js';
 import { fuzzReassembly } from '../test/lib/reasm-fuzz.js';
+import { sized } from './lib/results.js';
 
-const FRAGMENTS = Number(process.env.REASM_BENCH_FRAGMENTS ?? 10_000_000);
-const TRAINS = Number(process.env.REASM_BENCH_TRAINS ?? 1_000_000);
+const FRAGMENTS = Number(process.env.REASM_BENCH_FRAGMENTS ?? sized(10_000_000, 20_000));
+const TRAINS = Number(process.env.REASM_BENCH_TRAINS ?? sized(1_000_000, 2_000));
 const SEED = Number(process.env.SEED ?? 7);
 const BATCH = 1024;
 /** Distinct batches cycled through: 64 Ki fragments before an identification repeats,

@@ -13,13 +13,14 @@ import { Builder } from '../host/builder/builder.js';
 import { PcapWriter } from '../host/sinks/pcap-writer.js';
 import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 import { createNetnsPair, destroyNetnsPair, nsExec, type NetnsPair } from '../test/lib/netns.js';
+import { sized } from './lib/results.js';
 
 if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
   console.log('SKIP replay bench: needs root (network namespaces, libpcap injection)');
   process.exit(0);
 }
 
-const FRAMES = 200_000;
+const FRAMES = sized(200_000, 2_000);
 const dir = mkdtempSync(join(tmpdir(), 'pktwasm-replay-bench-'));
 const file = join(dir, 'frames.pcap');
 {

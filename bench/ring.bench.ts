@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { RingBuffer } from 'ringbuf.js';
 import { createEngine } from '../host/engine/engine.js';
 import { FrameRing } from '../host/ring/frame-ring.js';
+import { sized } from './lib/results.js';
 
 const worker = fileURLToPath(new URL('./lib/ring-worker.js', import.meta.url));
 const engine = createEngine();
@@ -14,6 +15,7 @@ const engine = createEngine();
 const twinEngine = createEngine({ backend: 'ts', memory: engine.memory });
 type Kind = 'wasm' | 'ts' | 'ringbuf.js';
 const SLOTS = 16384;
+const ROUNDS = sized(3, 1);
 
 async function once(kind: Kind, burst: number, n: number): Promise<number> {
   const go = new Int32Array(new SharedArrayBuffer(8));
@@ -55,9 +57,9 @@ async function once(kind: Kind, burst: number, n: number): Promise<number> {
 }
 
 for (const burst of [1, 32]) {
-  const n = burst === 1 ? 1_000_000 : 10_000_000;
+  const n = burst === 1 ? sized(1_000_000, 10_000) : sized(10_000_000, 100_000);
   const results: Record<Kind, number[]> = { wasm: [], ts: [], 'ringbuf.js': [] };
-  for (let r = 0; r < 3; r++) for (const k of ['wasm', 'ts', 'ringbuf.js'] as Kind[]) results[k].push(await once(k, burst, n));
+  for (let r = 0; r < ROUNDS; r++) for (const k of ['wasm', 'ts', 'ringbuf.js'] as Kind[]) results[k].push(await once(k, burst, n));
   const med = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
   const base = med(results.wasm);
   console.log(`\nframe ring, two threads, burst ${burst}, ${n} slots, median of 3`);

@@ -9,10 +9,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createNetnsPair, destroyNetnsPair, nsExec } from '../test/lib/netns.js';
 import { TransportClock, T_RTO, T_DELACK, T_KEEPALIVE } from '../host/rudp/clock.js';
 import { compare } from './lib/compare.js';
+import { sized } from './lib/results.js';
 
 const RATE = Number(process.env.RUDP_BENCH_MBIT ?? 100);
-const SECS = Number(process.env.RUDP_BENCH_SECS ?? 4);
-const ROUNDS = 3;
+const SECS = Number(process.env.RUDP_BENCH_SECS ?? sized(4, 1));
+const ROUNDS = sized(3, 1);
 
 interface Run { mbps: number; cpuMsPerMB: number }
 

@@ -16,6 +16,7 @@ import { PcapWriter } from '../host/sinks/pcap-writer.js';
 import { TextBuffer } from '../host/sinks/text/buffer.js';
 import { TextFormatter } from '../host/sinks/text/format.js';
 import { CaptureFileReader } from '../host/sources/capture-file.js';
+import { sized } from './lib/results.js';
 
 const engine = createEngine();
 const view = engine.createView();
@@ -76,7 +77,7 @@ text.close(); json.close(); pcap.close(); pcapng.close(); closeSync(nullFd);
 const dir = mkdtempSync(join(tmpdir(), 'pktwasm-sinks-bench-'));
 try {
   const file = join(dir, 'small.pcap');
-  const COUNT = 1_000_000;
+  const COUNT = sized(1_000_000, 10_000);
   generateCapture(file, COUNT, 'small');
   const ours = (): number => {
     const t0 = process.hrtime.bigint();

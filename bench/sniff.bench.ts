@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCapture } from './lib/gen-capture.js';
+import { sized } from './lib/results.js';
 
 const sniff = fileURLToPath(new URL('../host/sniff.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pktwasm-bench-'));
 const haveTcpdump = spawnSync('tcpdump', ['--version']).status === 0;
-const ROUNDS = 3;
+const ROUNDS = sized(3, 1);
 
 function time(cmd: string, args: string[]): number {
   const t0 = process.hrtime.bigint();
@@ -33,8 +34,8 @@ if (haveTcpdump) contenders.push({ name: 'tcpdump', cmd: 'tcpdump', args: (f, e)
 else console.log('SKIP tcpdump: not installed; only sniff.js is timed');
 
 const files: Array<[string, string, number]> = [
-  ['5 M x 60-byte frames', join(dir, 'small.pcap'), 5_000_000],
-  ['2 M frames, realistic mix', join(dir, 'mix.pcap'), 2_000_000],
+  ['5 M x 60-byte frames', join(dir, 'small.pcap'), sized(5_000_000, 20_000)],
+  ['2 M frames, realistic mix', join(dir, 'mix.pcap'), sized(2_000_000, 20_000)],
 ];
 generateCapture(files[0][1], files[0][2], 'small', 1);
 generateCapture(files[1][1], files[1][2], 'mix', 2);

@@ -8,9 +8,10 @@ import { createEngine, type Engine } from '../host/engine/engine.js';
 import { exportsOf } from '../host/engine/backend.js';
 import { WHEEL, type WheelExports } from '../host/wheel/exports.js';
 import { compare } from './lib/compare.js';
+import { sized } from './lib/results.js';
 
-const LIVE = 1_000_000;
-const NODE_LIVE = 100_000;
+const LIVE = sized(1_000_000, 20_000);
+const NODE_LIVE = sized(100_000, 5_000);
 const BURST = 1024;
 const SEED = Number(process.env.SEED ?? 7);
 

@@ -1,0 +1,97 @@
+// The scenarios bench/icount/run.ts counts: each sets up once and returns one iteration.
+// Small tables and buffers: callgrind runs node about 50x slower.
+import { createEngine, type Engine } from '../../host/engine/engine.js';
+import { Lpm4 } from '../../host/lpm/lpm4.js';
+
+export interface Scenario {
+  what: string;
+  /** Builds the input; returns one iteration (its result is xored into a sink). */
+  setup: () => Promise<(i: number) => number> | ((i: number) => number);
+}
+
+function filled(engine: Engine, size: number): number {
+  const p = engine.arena.alloc(size);
+  const m = engine.views.refresh().u8;
+  for (let i = 0; i < size; i++) m[p + i] = (i * 31 + 7) & 255;
+  return p;
+}
+
+function checksumCore(backend: 'wasm' | 'ts', size: number): Scenario {
+  return {
+    what: `core.cksum_compute(ptr, ${size}) on the ${backend} backend`,
+    setup: () => {
+      const e = createEngine({ backend });
+      const p = filled(e, size);
+      const f = e.core.cksum_compute;
+      return () => f(p, size);
+    },
+  };
+}
+
+/** A deterministic table of `n` prefixes, a few of them longer than /24 (tbl8 groups). */
+function lpm4Table(engine: Engine, n: number): { lpm: Lpm4; addrs: Uint32Array } {
+  const lpm = new Lpm4(engine, { maxRules: n * 2, tbl8Groups: 1024 });
+  let s = 12345;
+  const next = (): number => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s; };
+  for (let i = 0; i < n; i++) {
+    const a = next();
+    const d = i % 50 === 0 ? 28 : 16 + (i % 9);
+    lpm.addRaw(a, d, i & 4095);
+  }
+  const addrs = new Uint32Array(4096);
+  for (let i = 0; i < addrs.length; i++) addrs[i] = next();
+  return { lpm, addrs };
+}
+
+export const SCENARIOS: Record<string, Scenario> = {
+  'call-floor-wasm': {
+    what: 'core.cksum_add(i, 1): what a JS->WASM call and the driver loop cost by themselves',
+    setup: () => {
+      const f = createEngine({ backend: 'wasm' }).core.cksum_add;
+      return (i) => f(i, 1);
+    },
+  },
+  'cksum64-wasm': checksumCore('wasm', 64),
+  'cksum64-ts': checksumCore('ts', 64),
+  'cksum1500-wasm': checksumCore('wasm', 1500),
+  'cksum64-engine.checksum': {
+    what: 'engine.checksum(64-byte Uint8Array) on wasm (the public API: copy + call)',
+    setup: () => {
+      const e = createEngine({ backend: 'wasm' });
+      const b = new Uint8Array(64);
+      for (let i = 0; i < 64; i++) b[i] = (i * 31 + 7) & 255;
+      return () => e.checksum(b);
+    },
+  },
+  'cksum64-engine.checksum-view': {
+    what: 'engine.checksum(64-byte view of the engine memory) on wasm (summed in place)',
+    setup: () => {
+      const e = createEngine({ backend: 'wasm' });
+      const p = filled(e, 64);
+      const v = e.views.refresh().u8.subarray(p, p + 64);
+      return () => e.checksum(v);
+    },
+  },
+  'lpm4-core-single': {
+    what: 'core.lpm4_lookup(table, addr), 10k-prefix table, 4096 addresses cycled (wasm)',
+    setup: () => {
+      const { lpm, addrs } = lpm4Table(createEngine({ backend: 'wasm' }), 10_000);
+      const f = lpm.core.lpm4_lookup, t = lpm.table;
+      return (i) => f(t, addrs[i & 4095]);
+    },
+  },
+  'lpm4-lookupRaw': {
+    what: 'Lpm4.lookupRaw(addr), the same table and addresses (wasm engine)',
+    setup: () => {
+      const { lpm, addrs } = lpm4Table(createEngine({ backend: 'wasm' }), 10_000);
+      return (i) => lpm.lookupRaw(addrs[i & 4095]);
+    },
+  },
+  'lpm4-lookup': {
+    what: 'Lpm4.lookup(addr) (number | null), the same table and addresses (wasm engine)',
+    setup: () => {
+      const { lpm, addrs } = lpm4Table(createEngine({ backend: 'wasm' }), 10_000);
+      return (i) => lpm.lookup(addrs[i & 4095]) ?? 0;
+    },
+  },
+};
