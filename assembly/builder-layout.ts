@@ -66,3 +66,5 @@ export const BERR_DF: i32 = -5; // fragmentation needed but Don't Fragment is se
 export const BERR_MTU: i32 = -6; // the MTU leaves no room for 8 bytes of payload
 export const BERR_NO_BUFFER: i32 = -7; // the pool ran out of buffers (nothing is kept)
 export const BERR_TOO_MANY: i32 = -8; // more fragments than the output array holds
+export const BERR_FRAGMENTED: i32 = -9; // IPv6: already carries a Fragment header, or a jumbogram (RFC 2675)
+export const BERR_CHAIN: i32 = -10; // IPv6: the first fragment cannot hold the header chain through the upper-layer header (RFC 7112)

@@ -2,7 +2,8 @@
 // vocabulary as the descriptor's D_*) says which headers to write and with what values;
 // build_packet writes them into a pool buffer in front of the payload already there,
 // innermost first (sk_buff style: push L4, then L3, then L2), and fills in every length
-// and checksum. build_ipv4_fragment splits a built IPv4 packet into pool buffers.
+// and checksum. build_ipv4_fragment and build_ipv6_fragment split a built packet into pool
+// buffers.
 //
 // Nothing here allocates; errors come back as negative results (BERR_*), never traps.
 import { L_ETH, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, IPF_MF, IPF_DF, IPF_RF,
@@ -17,7 +18,7 @@ import {
   B_TCP_OPTS, B_TCP_WSCALE, B_SACK_COUNT, B_ICMP_TYPE, B_TCP_TSVAL, B_TCP_TSECR, B_SACK,
   B_ICMP_CODE, B_ARP_OP, B_ICMP_ID, B_ICMP_SEQ, B_ARP_SHA, B_ARP_THA, B_OUT_L3_OFF, B_OUT_L4_OFF,
   B_OUT_LEN, BF_UDP_NO_CKSUM, BERR_HEADROOM, BERR_OPTIONS, BERR_TOO_BIG, BERR_SPEC, BERR_DF,
-  BERR_MTU, BERR_NO_BUFFER, BERR_TOO_MANY,
+  BERR_MTU, BERR_NO_BUFFER, BERR_TOO_MANY, BERR_FRAGMENTED, BERR_CHAIN,
 } from "./builder-layout";
 // The spec layout (B_*), its flags (BF_*) and errors (BERR_*) live in builder-layout.ts, so
 // that the host's copy can be generated from them.
@@ -349,4 +350,103 @@ export function build_ipv4_fragment(pool: usize, m: usize, l3off: u32, mtu: u32,
 
 function unwind(pool: usize, out: usize, n: u32): void {
   for (let i: u32 = 0; i < n; i++) pool_free(pool, <usize>load<u32>(out + (<usize>i << 2)));
+}
+
+/** Length of the IPv6 extension header of type `t` at `p` (RFC 8200 §4; AH: RFC 4302 §2.2),
+ *  or 0 when `t` is not one whose length this walk knows. */
+@inline function ip6ExtLen(t: u32, p: usize): u32 {
+  if (t == 0 || t == 43 || t == 60) return (<u32>load<u8>(p + 1) + 1) << 3;
+  if (t == 51) return (<u32>load<u8>(p + 1) + 2) << 2;
+  return 0;
+}
+
+/** Splits the IPv6 packet at offset `l3off` of buffer `m` (link header before it) into
+ *  fragments of at most `mtu` bytes of IP packet each, as a source does (RFC 8200 §4.5):
+ *  each fragment repeats the Unfragmentable Part (the IPv6 header and the extension
+ *  headers up to and including the last Routing header, else the Hop-by-Hop header if
+ *  first, else none) with its Payload Length set and its last Next Header set to 44, then
+ *  a Fragment header (the first fragmentable header's type, the offset in 8-octet units,
+ *  M on all but the last, identification `id`), then the next piece of the Fragmentable
+ *  Part; every piece but the last a multiple of 8 octets. The first fragment must hold
+ *  the whole header chain through the upper-layer header (RFC 7112), else BERR_CHAIN.
+ *  Handles go to the u32 array `out` (room for `max`). Returns the number of fragments
+ *  (0: the packet fits, nothing done; no atomic fragments, RFC 8021) or a BERR_* code,
+ *  keeping no buffer: BERR_SPEC for a packet that is no IPv6 or is cut, BERR_FRAGMENTED
+ *  for one that already carries a Fragment header or is a jumbogram (RFC 2675 forbids
+ *  fragmenting those), BERR_CHAIN as above. `m` is untouched. */
+export function build_ipv6_fragment(pool: usize, m: usize, l3off: u32, mtu: u32, id: u32, out: usize, max: u32): i32 {
+  let frame = <usize>pool_data(m);
+  let flen = pool_len(m);
+  if (l3off + 40 > flen) return BERR_SPEC;
+  let ip = frame + <usize>l3off;
+  if ((load<u8>(ip) >> 4) != 6) return BERR_SPEC;
+  let plen = r16(ip + 4);
+  if (plen == 0) return BERR_FRAGMENTED;
+  let total: u32 = 40 + plen;
+  if (l3off + total > flen) return BERR_SPEC;
+  if (total <= mtu) return 0;
+
+  // Walk the chain: where the Unfragmentable Part ends (unfrag), the Next Header field that
+  // names its first fragmentable header (nh, an offset from ip: the last unfragmentable
+  // header's first byte, or the IPv6 header's), and where the upper-layer header ends
+  // (chain), which the first fragment must hold.
+  let unfrag: u32 = 40;
+  let nh: u32 = 6;
+  let at: u32 = 40;
+  let t = <u32>load<u8>(ip + 6);
+  let chain: u32 = 0;
+  while (true) {
+    if (t == 44) return BERR_FRAGMENTED;
+    if (at > total) return BERR_SPEC;
+    if (t == 0 || t == 43 || t == 60 || t == 51) {
+      if (at + 8 > total) return BERR_SPEC;
+      let p = ip + <usize>at;
+      let hl = ip6ExtLen(t, p);
+      if (at + hl > total) return BERR_SPEC;
+      if ((t == 0 && at == 40) || t == 43) { unfrag = at + hl; nh = at; }
+      t = <u32>load<u8>(p);
+      at += hl;
+      continue;
+    }
+    // The upper-layer header (or ESP, whose header opens what is encrypted).
+    let ul: u32 = 0;
+    if (t == 6) ul = at + 13 <= total ? (<u32>load<u8>(ip + <usize>at + 12) >> 4) << 2 : 20;
+    else if (t == 17 || t == 50) ul = 8;
+    else if (t == 58) ul = 4;
+    chain = at + ul;
+    if (chain > total) chain = total;
+    break;
+  }
+  let first = <u32>load<u8>(ip + <usize>nh); // type of the first fragmentable header
+  if (mtu < unfrag + 8 + 8) return BERR_MTU;
+  let piece = (mtu - unfrag - 8) & ~7;
+  if (unfrag + piece < chain) return BERR_CHAIN;
+  let data = total - unfrag;
+  let n = (data + piece - 1) / piece;
+  if (n > max) return BERR_TOO_MANY;
+
+  let done: u32 = 0;
+  let off: u32 = 0; // fragmentable bytes already placed
+  for (let i: u32 = 0; i < n; i++) {
+    let f = <usize>pool_alloc(pool);
+    if (f == 0) { unwind(pool, out, i); return BERR_NO_BUFFER; }
+    store<u32>(out + (<usize>i << 2), <u32>f);
+    let chunk = piece;
+    if (chunk > data - off) chunk = data - off;
+    let p = <usize>pool_put(f, l3off + unfrag + 8 + chunk);
+    if (p == 0) { unwind(pool, out, i + 1); return BERR_TOO_BIG; }
+    memory.copy(p, frame, l3off + unfrag);
+    let q = p + <usize>l3off;
+    w16(q + 4, unfrag - 40 + 8 + chunk);
+    store<u8>(q + <usize>nh, 44);
+    let fh = q + <usize>unfrag;
+    store<u8>(fh, <u8>first);
+    store<u8>(fh + 1, 0);
+    w16(fh + 2, off | (i + 1 < n ? 1 : 0));
+    w32(fh + 4, id);
+    memory.copy(fh + 8, ip + <usize>unfrag + <usize>off, chunk);
+    off += chunk;
+    done++;
+  }
+  return <i32>done;
 }

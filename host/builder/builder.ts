@@ -301,6 +301,23 @@ export class Builder {
     return out;
   }
 
+  /** Splits the IPv6 packet in `m` (link header of `l3off` bytes first) into fragments of at
+   *  most `mtu` bytes of IP packet, each with a Fragment header (RFC 8200 §4.5: the
+   *  Unfragmentable Part repeated, offsets in 8-octet units, M on all but the last);
+   *  returns their handles ([] if it fits). `id` is the Identification; by default a
+   *  random one (RFC 7739: unpredictable). Throws when the packet already carries a
+   *  Fragment header, is a jumbogram, or the MTU cannot hold the header chain through the
+   *  upper-layer header in the first fragment (RFC 7112). */
+  fragmentIPv6(m: number, l3off: number, mtu: number, id?: number): number[] {
+    const ident = id === undefined ? crypto.getRandomValues(new Uint32Array(1))[0] : check(id, 0xFFFF_FFFF, 'fragment id');
+    const r = this.core.build_ipv6_fragment(this.pool.addr, m, l3off, mtu, ident, this.fragOut, this.fragMax);
+    if (r < 0) throw new PktError(r === B.BERR_NO_BUFFER ? 'E_CAPACITY' : 'E_BAD_ARGUMENT', `build: fragmenting: ${BERR_TEXT[r] ?? `error ${r}`}`);
+    const w = this.engine.views.refresh().u32;
+    const out: number[] = [];
+    for (let i = 0; i < r; i++) out.push(w[(this.fragOut >>> 2) + i]);
+    return out;
+  }
+
   // Fluent entry points: each starts a chain that collects a PacketSpec.
   eth(e: EthSpec = {}): PacketChain { return new PacketChain(this).eth(e); }
   ipv4(ip: IpSpec): PacketChain { return new PacketChain(this).ipv4(ip); }

@@ -9,9 +9,10 @@ import { BuildTwin } from './twin.js';
 export interface BuilderExports {
   build_packet(spec: number, m: number): number;
   build_ipv4_fragment(pool: number, m: number, l3off: number, mtu: number, out: number, max: number): number;
+  build_ipv6_fragment(pool: number, m: number, l3off: number, mtu: number, id: number, out: number, max: number): number;
 }
 
-export const BUILDER_EXPORTS = exportNames<BuilderExports>()(['build_packet', 'build_ipv4_fragment']);
+export const BUILDER_EXPORTS = exportNames<BuilderExports>()(['build_packet', 'build_ipv4_fragment', 'build_ipv6_fragment']);
 
 /** The packet builder, for exportsOf(engine, BUILDER). Its twin works on pool buffers and
  *  checksums through the engine's pool and checksum twins. */

@@ -17,6 +17,7 @@ import {
   B_ICMP_TYPE, B_TCP_TSVAL, B_TCP_TSECR, B_SACK, B_ICMP_CODE, B_ARP_OP, B_ICMP_ID, B_ICMP_SEQ, B_ARP_SHA,
   B_ARP_THA, B_OUT_L3_OFF, B_OUT_L4_OFF, B_OUT_LEN, BF_UDP_NO_CKSUM,
   BERR_HEADROOM, BERR_OPTIONS, BERR_TOO_BIG, BERR_SPEC, BERR_DF, BERR_MTU, BERR_NO_BUFFER, BERR_TOO_MANY,
+  BERR_FRAGMENTED, BERR_CHAIN,
 } from './spec-layout.js';
 
 export class BuildTwin implements BuilderExports {
@@ -361,6 +362,83 @@ export class BuildTwin implements BuilderExports {
       this.w16(q + 10, this.cks.cksum_ipv4_header(q));
       u8.copyWithin(q + h, ip + hl + at, ip + hl + at + chunk);
       at += chunk;
+    }
+    return n;
+  }
+
+  build_ipv6_fragment(poolAddr: number, m: number, l3off: number, mtu: number, id: number, out: number, max: number): number {
+    const v = this.views.refresh();
+    const u8 = (this.u8 = v.u8);
+    this.dv = v.dv;
+    const pool = this.pool;
+    const frame = pool.pool_data(m);
+    const flen = pool.pool_len(m);
+    l3off >>>= 0; mtu >>>= 0; max >>>= 0;
+    if (l3off + 40 > flen) return BERR_SPEC;
+    const ip = frame + l3off;
+    if (u8[ip] >> 4 !== 6) return BERR_SPEC;
+    const plen = (u8[ip + 4] << 8) | u8[ip + 5];
+    if (plen === 0) return BERR_FRAGMENTED;
+    const total = 40 + plen;
+    if (l3off + total > flen) return BERR_SPEC;
+    if (total <= mtu) return 0;
+
+    // The chain walk of assembly/builder.ts: unfrag, nh (the Next Header field to set to 44)
+    // and chain (the end of the upper-layer header, which the first fragment must hold).
+    let unfrag = 40;
+    let nh = 6;
+    let at = 40;
+    let t = u8[ip + 6];
+    let chain = 0;
+    for (;;) {
+      if (t === 44) return BERR_FRAGMENTED;
+      if (at > total) return BERR_SPEC;
+      if (t === 0 || t === 43 || t === 60 || t === 51) {
+        if (at + 8 > total) return BERR_SPEC;
+        const p = ip + at;
+        const hl = t === 51 ? (u8[p + 1] + 2) << 2 : (u8[p + 1] + 1) << 3;
+        if (at + hl > total) return BERR_SPEC;
+        if ((t === 0 && at === 40) || t === 43) { unfrag = at + hl; nh = at; }
+        t = u8[p];
+        at += hl;
+        continue;
+      }
+      let ul = 0;
+      if (t === 6) ul = at + 13 <= total ? (u8[ip + at + 12] >> 4) << 2 : 20;
+      else if (t === 17 || t === 50) ul = 8;
+      else if (t === 58) ul = 4;
+      chain = at + ul;
+      if (chain > total) chain = total;
+      break;
+    }
+    const first = u8[ip + nh];
+    if (mtu < unfrag + 8 + 8) return BERR_MTU;
+    const piece = (mtu - unfrag - 8) & ~7;
+    if (unfrag + piece < chain) return BERR_CHAIN;
+    const data = total - unfrag;
+    const n = Math.floor((data + piece - 1) / piece);
+    if (n > max) return BERR_TOO_MANY;
+
+    const w32 = v.u32;
+    let off = 0;
+    for (let i = 0; i < n; i++) {
+      const f = pool.pool_alloc(poolAddr);
+      if (f === 0) { this.unwind(poolAddr, out, i); return BERR_NO_BUFFER; }
+      w32[(out >>> 2) + i] = f;
+      const chunk = Math.min(piece, data - off);
+      const p = pool.pool_put(f, l3off + unfrag + 8 + chunk);
+      if (p === 0) { this.unwind(poolAddr, out, i + 1); return BERR_TOO_BIG; }
+      u8.copyWithin(p, frame, frame + l3off + unfrag);
+      const q = p + l3off;
+      this.w16(q + 4, unfrag - 40 + 8 + chunk);
+      u8[q + nh] = 44;
+      const fh = q + unfrag;
+      u8[fh] = first;
+      u8[fh + 1] = 0;
+      this.w16(fh + 2, off | (i + 1 < n ? 1 : 0));
+      this.w32(fh + 4, id);
+      u8.copyWithin(fh + 8, ip + unfrag + off, ip + unfrag + off + chunk);
+      off += chunk;
     }
     return n;
   }
