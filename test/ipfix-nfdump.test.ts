@@ -188,7 +188,14 @@ test('sniff.js -r FILE --ipfix into nfcapd equals sniff.js --flows --json', asyn
       if (f.b_to_a.frames > 0) add(sums, key(f.b.addr, f.a.addr, f.b.port, f.a.port, p), f.b_to_a.frames, f.b_to_a.ip_bytes, f.b_to_a.tcp_flags ?? 0);
     }
     assert.ok(sums.size > 0, basename(file));
-    assert.equal(diff(sums, fromNfdump(readNfdump(dir))), [], basename(file));
+    const stored = readNfdump(dir);
+    assert.equal(diff(sums, fromNfdump(stored)), [], basename(file));
+    // The exit summary (issue #19) tells what the collector got: every flow, every record.
+    const said = /^ipfix: (\d+) flows, (\d+) records in (\d+) messages to \S+: (\d+) records sent, (\d+) octets .*, 0 records lost$/m.exec(r.stderr);
+    assert.ok(said, `${basename(file)}: exit summary in ${JSON.stringify(r.stderr)}`);
+    assert.is(Number(said[1]), recs.length, `${basename(file)}: flows in the summary`);
+    assert.is(Number(said[2]), stored.length, `${basename(file)}: records in the summary = records nfcapd stored`);
+    assert.is(Number(said[4]), stored.length, `${basename(file)}: records sent`);
     const ex = [...readExporters(dir).values()];
     assert.is(ex.length, 1);
     assert.is(ex[0].domain, 9);

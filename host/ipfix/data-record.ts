@@ -6,8 +6,11 @@
 // first/last times (the table keeps them per flow, as softflowd does).
 //
 // The writer walks the template's fields, so a template and its records cannot disagree.
+// writeRecordAt does the same from a record still in the engine's memory (no FlowRecord).
 import type { FlowDirection, FlowRecord } from '../flows/flow-table.js';
 import { parseIPv4, parseIPv6 } from '../runtime/addr.js';
+import type { MemoryViews } from '../runtime/memory.js';
+import * as FL from '../flows/flow-layout.js';
 import { FLOW_END_FORCED, IE, REVERSE, ieKey } from './ie.js';
 import {
   TEMPLATE_BIFLOW_IPV4, TEMPLATE_BIFLOW_IPV6, TEMPLATE_IPV4, TEMPLATE_IPV6, type Template,
@@ -129,6 +132,83 @@ export function writeRecord(dv: DataView, off: number, t: Template, rec: FlowRec
     off += t.fields[i].length;
   }
   return off;
+}
+
+/**
+ * writeRecord for a record still in the engine's memory: the exported record or entry at
+ * byte address `at` (layout FE_*), read field by field with no FlowRecord and no address
+ * text (the sniffer's path, millions of flows). The bytes are writeRecord's for
+ * readFlowRecord(views, at); test/ipfix-raw holds the two equal.
+ */
+export function writeRecordAt(dv: DataView, off: number, t: Template, views: MemoryViews, at: number, reverse: boolean, ctx: RecordContext): number {
+  const v = views.refresh();
+  const u8 = v.u8;
+  const u16 = v.u16;
+  const u32 = v.u32;
+  const f64 = v.f64;
+  const h = at >>> 1;
+  const w = at >>> 2;
+  const d = at >>> 3;
+  const v6 = u8[at + FL.FE_IPVER] === 6;
+  const proto = u8[at + FL.FE_PROTO];
+  const icmp = proto === 1 || proto === 58;
+  const tcp = proto === 6 && (u16[h + (FL.FE_FLAGS >>> 1)] & FL.EF_NOPORTS) === 0;
+  const fwd = reverse ? 1 : 0; // this record's direction: 0 = A->B, 1 = B->A
+  const rev = 1 - fwd;
+  const srcAddr = at + (reverse ? FL.FE_ADDR_B : FL.FE_ADDR_A);
+  const dstAddr = at + (reverse ? FL.FE_ADDR_A : FL.FE_ADDR_B);
+  const keys = keysOf(t);
+  for (let i = 0; i < keys.length; i++) {
+    switch (keys[i]) {
+      case K.srcV4: case K.srcV6: copyAddr(dv, off, u8, srcAddr, v6); break;
+      case K.dstV4: case K.dstV6: copyAddr(dv, off, u8, dstAddr, v6); break;
+      case K.sport: dv.setUint16(off, icmp ? 0 : u16[h + ((reverse ? FL.FE_PORT_B : FL.FE_PORT_A) >>> 1)]); break;
+      case K.dport: dv.setUint16(off, icmp ? 0 : u16[h + ((reverse ? FL.FE_PORT_A : FL.FE_PORT_B) >>> 1)]); break;
+      case K.proto: dv.setUint8(off, proto); break;
+      case K.flags: dv.setUint16(off, tcp ? u8[at + FL.FE_TCPFL_A + fwd] : 0); break;
+      case K.rFlags: dv.setUint16(off, tcp ? u8[at + FL.FE_TCPFL_A + rev] : 0); break;
+      case K.octets: setU64(dv, off, f64[d + (FL.FE_IPBYTES_AB >>> 3) + fwd]); break;
+      case K.packets: setU64(dv, off, u32[w + (FL.FE_FRAMES_AB >>> 2) + fwd]); break;
+      case K.rOctets: setU64(dv, off, f64[d + (FL.FE_IPBYTES_AB >>> 3) + rev]); break;
+      case K.rPackets: setU64(dv, off, u32[w + (FL.FE_FRAMES_AB >>> 2) + rev]); break;
+      case K.start: setU64(dv, off, millis(u32[w + (FL.FE_FIRST_SEC >>> 2)], u32[w + (FL.FE_FIRST_NSEC >>> 2)])); break;
+      case K.end: setU64(dv, off, millis(u32[w + (FL.FE_LAST_SEC >>> 2)], u32[w + (FL.FE_LAST_NSEC >>> 2)])); break;
+      case K.reason: {
+        const end = u8[at + FL.FE_END];
+        dv.setUint8(off, end === 0 ? FLOW_END_FORCED : end);
+        break;
+      }
+      case K.iface: dv.setUint32(off, u16[h + (FL.FE_IFACE >>> 1)] || ctx.iface); break;
+      case K.vlan: dv.setUint16(off, u16[h + (FL.FE_VLAN >>> 1)] & 0xFFF); break;
+      case K.icmp4: case K.icmp6: {
+        let tc = 0;
+        if (icmp) {
+          let type = u8[at + FL.FE_ICMP_TYPE];
+          if (reverse) type = (v6 ? ICMP6_REPLY[type] : ICMP4_REPLY[type]) ?? type;
+          tc = (type << 8) | u8[at + FL.FE_ICMP_CODE];
+        }
+        dv.setUint16(off, tc);
+        break;
+      }
+      default:
+        for (let j = 0; j < t.fields[i].length; j++) dv.setUint8(off + j, 0);
+    }
+    off += t.fields[i].length;
+  }
+  return off;
+}
+
+/** Copies an address as it is in memory (network order): 4 octets for IPv4, 16 for IPv6. */
+function copyAddr(dv: DataView, off: number, u8: Uint8Array, from: number, v6: boolean): void {
+  const n = v6 ? 16 : 4;
+  for (let i = 0; i < n; i++) dv.setUint8(off + i, u8[from + i]);
+}
+
+/** The template of the record at `at` (layout FE_*). */
+export function templateAt(views: MemoryViews, at: number, biflow = false): Template {
+  const v6 = views.u8[at + FL.FE_IPVER] === 6;
+  if (biflow) return v6 ? TEMPLATE_BIFLOW_IPV6 : TEMPLATE_BIFLOW_IPV4;
+  return v6 ? TEMPLATE_IPV6 : TEMPLATE_IPV4;
 }
 
 /**

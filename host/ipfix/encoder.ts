@@ -8,7 +8,9 @@ import type { FlowRecord } from '../flows/flow-table.js';
 import { PktError } from '../runtime/errors.js';
 import { HEADER_LENGTH, exportTimeNow, writeHeader } from './message.js';
 import { flowTemplates } from './template.js';
-import { templateFor, writeRecord, type RecordContext } from './data-record.js';
+import { templateAt, templateFor, writeRecord, writeRecordAt, type RecordContext } from './data-record.js';
+import type { MemoryViews } from '../runtime/memory.js';
+import * as FL from '../flows/flow-layout.js';
 
 export type MessageSink = (message: Uint8Array, records: number, firstSequence: number, packets: number, octets: number) => void;
 
@@ -34,6 +36,8 @@ export class MessageEncoder {
   private packets = 0;
   private octets = 0;
   private firstSeq = 0;
+  /** The memory addAt() reads records from. */
+  private views: MemoryViews | null = null;
 
   constructor(domain: number, maxMessage: number, emit: MessageSink, ctx: RecordContext = { iface: 0 }, opts: EncoderOptions = {}) {
     this.biflow = opts.biflow === true;
@@ -57,20 +61,43 @@ export class MessageEncoder {
   add(rec: FlowRecord): void {
     if (this.biflow) {
       if (rec.aToB.frames > 0 || rec.bToA.frames > 0) {
-        this.addOne(rec, false, rec.aToB.frames + rec.bToA.frames, rec.aToB.ipBytes + rec.bToA.ipBytes);
+        this.addOne(rec, 0, false, rec.aToB.frames + rec.bToA.frames, rec.aToB.ipBytes + rec.bToA.ipBytes);
       }
       return;
     }
-    if (rec.aToB.frames > 0) this.addOne(rec, false, rec.aToB.frames, rec.aToB.ipBytes);
-    if (rec.bToA.frames > 0) this.addOne(rec, true, rec.bToA.frames, rec.bToA.ipBytes);
+    if (rec.aToB.frames > 0) this.addOne(rec, 0, false, rec.aToB.frames, rec.aToB.ipBytes);
+    if (rec.bToA.frames > 0) this.addOne(rec, 0, true, rec.bToA.frames, rec.bToA.ipBytes);
   }
 
-  private addOne(rec: FlowRecord, reverse: boolean, packets: number, octets: number): void {
-    const t = templateFor(rec, this.biflow);
+  /**
+   * add() for a record still in the engine's memory (an exported record or entry at byte
+   * address `at`, layout FE_*): the same records, written with writeRecordAt, no FlowRecord.
+   */
+  addAt(views: MemoryViews, at: number): void {
+    const v = views.refresh();
+    const w = at >>> 2;
+    const d = at >>> 3;
+    const fAB = v.u32[w + (FL.FE_FRAMES_AB >>> 2)];
+    const fBA = v.u32[w + (FL.FE_FRAMES_BA >>> 2)];
+    const oAB = v.f64[d + (FL.FE_IPBYTES_AB >>> 3)];
+    const oBA = v.f64[d + (FL.FE_IPBYTES_BA >>> 3)];
+    this.views = views;
+    if (this.biflow) {
+      if (fAB > 0 || fBA > 0) this.addOne(null, at, false, fAB + fBA, oAB + oBA);
+      return;
+    }
+    if (fAB > 0) this.addOne(null, at, false, fAB, oAB);
+    if (fBA > 0) this.addOne(null, at, true, fBA, oBA);
+  }
+
+  /** One data record, of `rec`, or (rec null) of the record at `at` in this.views. */
+  private addOne(rec: FlowRecord | null, at: number, reverse: boolean, packets: number, octets: number): void {
+    const views = this.views;
+    const t = rec !== null ? templateFor(rec, this.biflow) : templateAt(views!, at, this.biflow);
     const newSet = t.id !== this.setTemplate;
     if (this.pos + t.recordLength + (newSet ? 4 : 0) > this.maxMessage) {
       this.flush();
-      return this.addOne(rec, reverse, packets, octets);
+      return this.addOne(rec, at, reverse, packets, octets);
     }
     if (newSet) {
       this.closeSet();
@@ -80,7 +107,9 @@ export class MessageEncoder {
       this.pos += 4;
     }
     if (this.records === 0) this.firstSeq = this.sequence;
-    this.pos = writeRecord(this.dv, this.pos, t, rec, reverse, this.ctx);
+    this.pos = rec !== null
+      ? writeRecord(this.dv, this.pos, t, rec, reverse, this.ctx)
+      : writeRecordAt(this.dv, this.pos, t, views!, at, reverse, this.ctx);
     this.records++;
     this.packets += packets;
     this.octets += octets;

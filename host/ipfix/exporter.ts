@@ -18,6 +18,7 @@
 // TCP, close() ends the session with a template withdrawal (RFC 7011 §8.1).
 import { Worker } from 'node:worker_threads';
 import type { FlowRecord } from '../flows/flow-table.js';
+import type { MemoryViews } from '../runtime/memory.js';
 import { PktError } from '../runtime/errors.js';
 import { parseCollector, type CollectorAddress } from './collector.js';
 import { MessageEncoder } from './encoder.js';
@@ -145,6 +146,13 @@ export class IpfixExporter {
   exportFlow(rec: FlowRecord): void {
     if (this.closed) throw new PktError('E_BAD_ARGUMENT', 'ipfix: exporter is closed');
     this.encoder.add(rec);
+  }
+
+  /** exportFlow for a record still in the engine's memory (a flow table's exported record
+   *  or entry at byte address `at`): the same records, with no FlowRecord made. */
+  exportFlowAt(views: MemoryViews, at: number): void {
+    if (this.closed) throw new PktError('E_BAD_ARGUMENT', 'ipfix: exporter is closed');
+    this.encoder.addAt(views, at);
   }
 
   exportFlows(records: Iterable<FlowRecord>): void {

@@ -5,6 +5,7 @@
 // finish() flushes the table, then blocks until the sender worker has handed every
 // message to the kernel or counted it lost (bounded by the exporter's close timeout), so
 // the process may exit right after it.
+import { writeSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import type { BatchInfo, BatchStage } from '../stage/batch-stage.js';
@@ -36,6 +37,9 @@ export interface IpfixStageConfig {
   statistics?: boolean;
   statisticsIntervalSec?: number;
   statisticsDomain?: number;
+  /** At finish(), one line on stderr: flows, records, messages, octets, counted losses
+   *  (the sniffer's exit summary). Default off (library callers read stats()). */
+  summary?: boolean;
 }
 
 export interface IpfixStage extends BatchStage {
@@ -71,6 +75,9 @@ class Stage implements IpfixStage {
   private readonly selected: SelectedFrames;
   private lastFlush = Date.now();
   private finished = false;
+  private flows = 0;
+  private readonly summary: boolean;
+  private readonly collector: string;
 
   constructor(engine: Engine, cfg: IpfixStageConfig) {
     this.selected = new SelectedFrames(engine);
@@ -79,11 +86,20 @@ class Stage implements IpfixStage {
       statistics: cfg.statistics, statisticsIntervalSec: cfg.statisticsIntervalSec, statisticsDomain: cfg.statisticsDomain,
     });
     const x = this.exporter;
+    const views = engine.views;
+    this.summary = cfg.summary === true;
+    this.collector = cfg.collector;
+    // Records go to the encoder straight from the table's memory: no FlowRecord per flow.
     this.table = new FlowTable(engine, {
       capacity: cfg.capacity ?? 65536,
       timeouts: exportTimeouts(cfg.activeTimeout, cfg.idleTimeout),
-      onExpire: (r) => x.exportFlow(r),
+      onExpireRaw: (at) => { x.exportFlowAt(views, at); this.flows++; },
     });
+  }
+
+  /** Flow records handed to the exporter (a flow's active-timeout reports count each). */
+  get exportedFlows(): number {
+    return this.flows;
   }
 
   process(batch: FrameBatch, select: number, info: BatchInfo): void {
@@ -115,12 +131,23 @@ class Stage implements IpfixStage {
     if (this.finished) return;
     this.finished = true;
     this.table.flush();
-    this.exporter.close();
+    const st = this.exporter.close();
+    if (this.summary) writeSync(2, `${ipfixSummary(this.flows, st, this.collector, this.table.stats().evicted)}\n`);
   }
 
   stats(): IpfixExporterStats {
     return this.exporter.stats();
   }
+}
+
+/** The exit summary line: what went to the collector and what is known lost. */
+export function ipfixSummary(flows: number, st: IpfixExporterStats, collector: string, evicted: number): string {
+  const lost = st.lostRecords > 0
+    ? `${st.lostRecords} records lost (${st.lostMessages} messages, ${st.lostPackets} packets, ${st.lostOctets} octets)`
+    : '0 records lost';
+  const early = evicted > 0 ? `, ${evicted} flows exported early from a full table` : '';
+  return `ipfix: ${flows} flows, ${st.records} records in ${st.messages} messages to ${collector}: ` +
+    `${st.sentRecords} records sent, ${st.exportedOctets} octets (${st.templateMessages} template, ${st.statisticsMessages} statistics messages), ${lost}${early}`;
 }
 
 /** The factory the sniffer calls for --ipfix. */

@@ -43,7 +43,7 @@ export async function buildStages(engine: Engine, cfg: StageConfig): Promise<Bat
   if (cfg.ipfix !== null) {
     // The exporter is its own room (host/ipfix/), loaded only when asked for.
     const { createIpfixStage } = await import('../ipfix/stage.js');
-    stages.push(createIpfixStage(engine, cfg.ipfix));
+    stages.push(createIpfixStage(engine, { ...cfg.ipfix, summary: true }));
   }
   return stages;
 }
