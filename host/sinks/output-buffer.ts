@@ -18,6 +18,8 @@ export class OutputBuffer {
   private readonly ownsFd: boolean;
   /** A Buffer over `buf`'s memory (for latin1()), re-made when buf grows. */
   private alias: Buffer | null = null;
+  /** A DataView over `buf`'s memory (for view()), re-made when buf grows. */
+  private dv: DataView | null = null;
   private closed = false;
 
   /** `fd` may be -1 for an in-memory buffer (tests, library callers): flush() then only
@@ -37,6 +39,15 @@ export class OutputBuffer {
       bigger.set(this.buf.subarray(0, this.pos));
       this.buf = bigger;
     }
+  }
+
+  /** A DataView over the buffer with room for `n` more bytes at `pos`: the binary sinks
+   *  (pcap, pcapng) write their headers through it. The view is made again only when the
+   *  buffer grows. */
+  view(n: number): DataView {
+    this.ensure(n);
+    if (this.dv === null || this.dv.buffer !== this.buf.buffer) this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    return this.dv;
   }
 
   /** Copies bytes in (TypedArray.set: a memcpy, whatever the source buffer). */

@@ -5,7 +5,7 @@
 // with fs.writeSync only between whole records: after flush() the file is always a
 // complete, valid capture. That is what makes -w safe under SIGINT/SIGTERM: the sniffer's
 // signal handler calls flush() and close(), both synchronous, and exits.
-import { PktError, fileError } from '../runtime/errors.js';
+import { PktError } from '../runtime/errors.js';
 import { openCaptureOutput } from './output-file.js';
 import { OutputBuffer, DEFAULT_BUFFER_BYTES } from './output-buffer.js';
 import { linktypeName } from './text/linktype-names.js';
@@ -44,7 +44,6 @@ export class PcapWriter {
   /** Records written (buffered or not). */
   packets = 0;
   private readonly out: OutputBuffer;
-  private readonly dv: { buf: Uint8Array; view: DataView };
 
   /** Writes to an open descriptor (stdout: fd 1); `ownsFd` closes it on close(). */
   constructor(fd: number, opts: PcapWriterOptions, ownsFd = false) {
@@ -52,32 +51,15 @@ export class PcapWriter {
     this.snaplen = opts.snaplen && opts.snaplen > 0 ? opts.snaplen >>> 0 : DEFAULT_SNAPLEN;
     this.nanosecond = opts.nanosecond === true;
     this.out = new OutputBuffer(fd, opts.bufferBytes ?? DEFAULT_BUFFER_BYTES, ownsFd);
-    this.dv = { buf: this.out.buf, view: new DataView(this.out.buf.buffer) };
     const o = this.out;
-    writePcapHeader(this.view(PCAP_HEADER_BYTES), o.pos, this.linktype, this.snaplen, this.nanosecond);
+    writePcapHeader(this.out.view(PCAP_HEADER_BYTES), o.pos, this.linktype, this.snaplen, this.nanosecond);
     o.pos += PCAP_HEADER_BYTES;
     o.flush();
   }
 
   /** Creates (truncates) `path` and writes the header. */
   static open(path: string, opts: PcapWriterOptions): PcapWriter {
-    let fd: number;
-    try {
-      fd = openCaptureOutput(path);
-    } catch (e) {
-      throw e instanceof PktError ? e : fileError(e, `${path}: cannot create capture file`);
-    }
-    return new PcapWriter(fd, opts, true);
-  }
-
-  /** A DataView over the buffer with room for n bytes at out.pos (the buffer may grow). */
-  private view(n: number): DataView {
-    this.out.ensure(n);
-    if (this.dv.buf !== this.out.buf) {
-      this.dv.buf = this.out.buf;
-      this.dv.view = new DataView(this.out.buf.buffer);
-    }
-    return this.dv.view;
+    return new PcapWriter(openCaptureOutput(path), opts, true); // its errors are PktErrors already
   }
 
   /** Appends one record. `bytes` holds at least `caplen` bytes (only those are written).
@@ -93,7 +75,7 @@ export class PcapWriter {
     if (linktype !== this.linktype) this.rejectLinktype(linktype);
     let n = caplen < bytes.length - start ? caplen : bytes.length - start;
     if (n > this.snaplen) n = this.snaplen;
-    const v = this.view(PCAP_RECORD_HEADER_BYTES + n);
+    const v = this.out.view(PCAP_RECORD_HEADER_BYTES + n);
     const o = this.out;
     const p = o.pos;
     v.setUint32(p, tsSec >>> 0, true);

@@ -5,7 +5,6 @@
 // (if_tsresol = 9) when asked, else in microseconds (the pcapng default, no option).
 // Same buffering and signal-safety contract as PcapWriter: the SHB is written at open,
 // flush() writes whole blocks only, so the file is valid whenever flush() returns.
-import { PktError, fileError } from '../runtime/errors.js';
 import { openCaptureOutput } from './output-file.js';
 import { OutputBuffer, DEFAULT_BUFFER_BYTES } from './output-buffer.js';
 import { DEFAULT_SNAPLEN } from './pcap-writer.js';
@@ -34,8 +33,6 @@ export class PcapngWriter {
   readonly nanosecond: boolean;
   packets = 0;
   private readonly out: OutputBuffer;
-  private dvBuf: Uint8Array;
-  private dv: DataView;
   /** (linktype << 16 | iface) -> IDB index in this section. */
   private readonly idbs = new Map<number, number>();
   private readonly names: readonly string[];
@@ -47,9 +44,7 @@ export class PcapngWriter {
     this.nanosecond = opts.nanosecond === true;
     this.names = opts.interfaceNames ?? [];
     this.out = new OutputBuffer(fd, opts.bufferBytes ?? DEFAULT_BUFFER_BYTES, ownsFd);
-    this.dvBuf = this.out.buf;
-    this.dv = new DataView(this.dvBuf.buffer);
-    const v = this.view(28);
+    const v = this.out.view(28);
     const p = this.out.pos;
     v.setUint32(p, BT_SHB, true);
     v.setUint32(p + 4, 28, true);
@@ -65,22 +60,7 @@ export class PcapngWriter {
   }
 
   static open(path: string, opts: PcapngWriterOptions = {}): PcapngWriter {
-    let fd: number;
-    try {
-      fd = openCaptureOutput(path);
-    } catch (e) {
-      throw e instanceof PktError ? e : fileError(e, `${path}: cannot create capture file`);
-    }
-    return new PcapngWriter(fd, opts, true);
-  }
-
-  private view(n: number): DataView {
-    this.out.ensure(n);
-    if (this.dvBuf !== this.out.buf) {
-      this.dvBuf = this.out.buf;
-      this.dv = new DataView(this.dvBuf.buffer);
-    }
-    return this.dv;
+    return new PcapngWriter(openCaptureOutput(path), opts, true); // its errors are PktErrors already
   }
 
   /** IDB index for (linktype, iface), writing the block the first time. */
@@ -104,7 +84,7 @@ export class PcapngWriter {
     let len = 20 + 4; // header, linktype, reserved, snaplen, endofopt option, trailer
     if (nameBytes) len += 4 + ((nameBytes.length + 3) & ~3);
     if (this.nanosecond) len += 8;
-    const v = this.view(len);
+    const v = this.out.view(len);
     const b = this.out.buf;
     let p = this.out.pos;
     b.fill(0, p, p + len);
@@ -143,7 +123,7 @@ export class PcapngWriter {
     if (n > this.snaplen) n = this.snaplen;
     const padded = (n + 3) & ~3;
     const len = 32 + padded;
-    const v = this.view(len);
+    const v = this.out.view(len);
     const b = this.out.buf;
     const p = this.out.pos;
     // 64-bit timestamp in units of 1e-9 or 1e-6 s, split exactly without BigInt:
