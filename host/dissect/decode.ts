@@ -9,6 +9,7 @@ import {
 } from '../runtime/layout.js';
 import { errorNames } from './descriptor-names.js';
 import { addAppObject, type DecodedApp } from '../app/objects.js';
+import { quotedOf, type DecodedQuoted } from '../app/icmp-quoted.js';
 
 export interface DecodedFrame {
   len: number;
@@ -43,7 +44,7 @@ export interface DecodedTcp {
   window_size_value: number; checksum: number; urgent_pointer: number; len: number; options: DecodedTcpOptions;
 }
 export interface DecodedUdp { srcport: number; dstport: number; length: number; checksum: number }
-export interface DecodedIcmp { type: number; code: number; checksum: number; ident?: number; seq?: number }
+export interface DecodedIcmp { type: number; code: number; checksum: number; ident?: number; seq?: number; quoted?: DecodedQuoted }
 
 /** A frame as an object; the application layer (host/app/objects.ts: dns, tls, ...) when decoded with its app record. */
 export interface DecodedPacket extends DecodedApp {
@@ -134,6 +135,8 @@ export function decodeView(v: PacketView, bytes: Uint8Array, frameOffset: number
     const t = v.icmpType;
     const echo = l & L_ICMP6 ? t === 128 || t === 129 : t === 0 || t === 8 || (t >= 13 && t <= 18);
     if (echo && v.l4CapEnd >= v.l4Off + 8) { ic.ident = v.icmpId; ic.seq = v.icmpSeq; }
+    const quoted = quotedOf(v, bytes); // an error's quoted datagram (issue #16)
+    if (quoted !== undefined) ic.quoted = quoted;
     if (l & L_ICMP) pkt.icmp = ic; else pkt.icmpv6 = ic;
   }
   // A reassembled datagram's app record counts from the datagram, as its transport does.

@@ -12,6 +12,7 @@ import { L_IP4, L_IP6 } from '../runtime/layout.js';
 import { Lpm4 } from './lpm4.js';
 import { Lpm6 } from './lpm6.js';
 import { parsePrefix4, parsePrefix6, prefixLines } from './prefix.js';
+import { PrefixRows } from './prefix-rows.js';
 import { ipv4ToString, ipv6ToString } from '../runtime/addr.js';
 
 export interface PrefixSpec {
@@ -47,9 +48,8 @@ export function parsePrefixFile(text: string): PrefixSpec[] {
 
 export class PrefixStats {
   readonly engine: Engine;
-  /** Canonical prefix text and label per row. */
-  readonly prefixes: string[] = [];
-  readonly labels: string[] = [];
+  /** Label per row ('' for none). */
+  readonly labels: string[];
   /** Per row: [inPackets, inBytes, outPackets, outBytes]. */
   readonly counters: Float64Array;
   /** IP packets neither of whose addresses matched any prefix. */
@@ -58,50 +58,65 @@ export class PrefixStats {
   private readonly v4: Lpm4 | null;
   private readonly v6: Lpm6 | null;
   private readonly view: PacketView;
+  /** Rows of a full routing table (a million prefixes) are numbers, not objects: IPv4
+   *  rows keep their masked address and length here, IPv6 rows (fewer) their text. */
+  private readonly addr4: Uint32Array;
+  private readonly depth: Uint8Array;
+  private readonly text6 = new Map<number, string>();
+  private texts: string[] | null = null;
+  readonly size: number;
 
-  constructor(engine: Engine, specs: readonly PrefixSpec[]) {
-    this.engine = engine;
-    const p4: [number, number, number][] = [];
-    const p6: [Uint8Array, number, number][] = [];
-    const seen = new Set<string>();
-    let groups4 = 0, groups6 = 0;
-    for (const s of specs) {
-      const a4 = parsePrefix4(s.prefix);
-      const a6 = a4 === null ? parsePrefix6(s.prefix) : null;
-      if (a4 === null && a6 === null) throw new PktError('E_BAD_ARGUMENT', `prefix stats: "${s.prefix}" is not a prefix`);
-      const row = this.prefixes.length;
-      let canon: string;
-      if (a4 !== null) {
-        const m = a4.depth === 0 ? 0 : (0xFFFFFFFF << (32 - a4.depth)) >>> 0;
-        canon = `${ipv4ToString((a4.addr & m) >>> 0)}/${a4.depth}`;
-        p4.push([a4.addr, a4.depth, row]);
-        if (a4.depth > 24) groups4++;
-      } else {
-        const a = a6!;
-        for (let i = 0; i < 16; i++) {
-          const bits = a.depth - i * 8;
-          a.addr[i] = bits >= 8 ? a.addr[i] : bits <= 0 ? 0 : a.addr[i] & (0xFF << (8 - bits)) & 0xFF;
-        }
-        canon = `${ipv6ToString(a.addr, 0)}/${a.depth}`;
-        p6.push([a.addr, a.depth, row]);
-        groups6 += a.depth <= 24 ? 0 : (a.depth - 24 + 7) >>> 3;
+  /** `specs`: prefix objects, or rows already parsed (PrefixRows.fromText: a full table). */
+  constructor(engine: Engine, specs: readonly PrefixSpec[] | PrefixRows) {
+    let rows: PrefixRows;
+    if (specs instanceof PrefixRows) rows = specs;
+    else {
+      rows = new PrefixRows(specs.length);
+      for (const s of specs) {
+        if (!rows.add(s.prefix, s.label ?? '')) throw new PktError('E_BAD_ARGUMENT', `prefix stats: "${s.prefix}" is not a prefix`);
       }
-      if (seen.has(canon)) throw new PktError('E_BAD_ARGUMENT', `prefix stats: ${canon} is listed twice`);
-      seen.add(canon);
-      this.prefixes.push(canon);
-      this.labels.push(s.label ?? '');
     }
-    this.counters = new Float64Array(this.prefixes.length * 4);
+    this.engine = engine;
+    this.size = rows.count;
+    this.addr4 = rows.addr4.subarray(0, rows.count);
+    this.depth = rows.depth.subarray(0, rows.count);
+    this.labels = rows.labels;
+    for (const [row, a] of rows.v6) this.text6.set(row, `${ipv6ToString(a.addr, 0)}/${a.depth}`);
+    rows.checkDuplicates((row) => this.prefixText(row));
+    this.counters = new Float64Array(this.size * 4);
+    const n4 = this.size - rows.v6.length;
+    let groups4 = 0;
+    for (let i = 0; i < this.size; i++) if (!this.text6.has(i) && this.depth[i] > 24) groups4++;
+    let groups6 = 0;
+    for (const [, a] of rows.v6) groups6 += a.depth <= 24 ? 0 : (a.depth - 24 + 7) >>> 3;
     // Each family's table exists only if the file has prefixes of it (a table is 80 MiB).
-    this.v4 = p4.length === 0 ? null : new Lpm4(engine, { maxRules: p4.length, tbl8Groups: Math.max(1, groups4), miss: MISS });
-    this.v6 = p6.length === 0 ? null : new Lpm6(engine, { maxRules: p6.length, tbl8Groups: Math.max(1, groups6), miss: MISS });
-    for (const [a, d, row] of p4) this.v4!.addRaw(a, d, row);
-    for (const [a, d, row] of p6) this.v6!.addRaw(a, d, row);
+    this.v4 = n4 === 0 ? null : new Lpm4(engine, { maxRules: n4, tbl8Groups: Math.max(1, groups4), miss: MISS });
+    this.v6 = rows.v6.length === 0 ? null : new Lpm6(engine, { maxRules: rows.v6.length, tbl8Groups: Math.max(1, groups6), miss: MISS });
+    for (let i = 0; i < this.size; i++) if (!this.text6.has(i)) this.v4!.addRaw(this.addr4[i], this.depth[i], i);
+    for (const [row, a] of rows.v6) this.v6!.addRaw(a.addr, a.depth, row);
     this.view = engine.createView();
   }
 
+  /** Canonical text of row `i` ("10.0.0.0/8", "2001:db8::/32"). */
+  prefixText(i: number): string {
+    const t6 = this.text6.get(i);
+    if (t6 !== undefined) return t6;
+    return `${ipv4ToString(this.addr4[i])}/${this.depth[i]}`;
+  }
+
+  /** Every row's canonical text (made on first use: a million strings for a full table). */
+  get prefixes(): string[] {
+    if (this.texts === null) {
+      const t: string[] = new Array<string>(this.size);
+      for (let i = 0; i < this.size; i++) t[i] = this.prefixText(i);
+      this.texts = t;
+    }
+    return this.texts;
+  }
+
+  /** A networks file's text ("prefix [label ...]" per line, '#' comments). */
   static fromText(engine: Engine, text: string): PrefixStats {
-    return new PrefixStats(engine, parsePrefixFile(text));
+    return new PrefixStats(engine, PrefixRows.fromText(text));
   }
 
   /** Accounts every frame of a dissected batch (call after engine.dissect(batch)). */
@@ -145,19 +160,30 @@ export class PrefixStats {
   row(i: number): PrefixRow {
     const c = this.counters;
     return {
-      prefix: this.prefixes[i], label: this.labels[i],
+      prefix: this.prefixText(i), label: this.labels[i],
       inPackets: c[i * 4], inBytes: c[i * 4 + 1], outPackets: c[i * 4 + 2], outBytes: c[i * 4 + 3],
     };
   }
 
-  /** The n busiest prefixes (in + out), busiest first; prefixes that saw nothing are left out. */
+  /** The n busiest prefixes (in + out), busiest first, ties by file order; prefixes that
+   *  saw nothing are left out. One pass keeping the best n (no sort of every row). */
   top(n = 10, by: PrefixSort = 'bytes'): PrefixRow[] {
     const c = this.counters;
-    const key = by === 'bytes' ? (i: number): number => c[i * 4 + 1] + c[i * 4 + 3] : (i: number): number => c[i * 4] + c[i * 4 + 2];
-    const rows: number[] = [];
-    for (let i = 0; i < this.prefixes.length; i++) if (c[i * 4] + c[i * 4 + 2] > 0) rows.push(i);
-    rows.sort((a, b) => key(b) - key(a) || a - b);
-    return rows.slice(0, Math.max(0, n)).map((i) => this.row(i));
+    const k = by === 'bytes' ? 1 : 0;
+    const want = Math.max(0, Math.floor(n));
+    const best: number[] = []; // rows, busiest first
+    const keyOf = (i: number): number => c[i * 4 + k] + c[i * 4 + 2 + k];
+    for (let i = 0; i < this.size; i++) {
+      if (c[i * 4] + c[i * 4 + 2] === 0) continue;
+      const key = keyOf(i);
+      // Rows come in file order, so an equal key ranks after those already kept.
+      if (best.length === want && (want === 0 || key <= keyOf(best[want - 1]))) continue;
+      let j = best.length;
+      while (j > 0 && keyOf(best[j - 1]) < key) j--;
+      best.splice(j, 0, i);
+      if (best.length > want) best.pop();
+    }
+    return best.map((i) => this.row(i));
   }
 
   /** The top-N table as text lines (header first), for the end of a sniff run. */

@@ -15,6 +15,7 @@ import {
 } from '../runtime/layout.js';
 import { errorNames } from '../dissect/descriptor-names.js';
 import { appObject } from '../app/objects.js';
+import { quotedOf } from '../app/icmp-quoted.js';
 import { A_PROTO, APP_NONE } from '../app/app-layout.js';
 
 /** Error-name lists by bit set, cached: a packet's errors are one of few combinations. */
@@ -113,6 +114,8 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
     const t = v.icmpType;
     const echo = l & L_ICMP6 ? t === 128 || t === 129 : t === 0 || t === 8 || (t >= 13 && t <= 18);
     if (echo && v.l4CapEnd >= v.l4Off + 8) out.str(',"ident":').dec(v.icmpId).str(',"seq":').dec(v.icmpSeq);
+    const quoted = quotedOf(v, m); // an error's quoted datagram, decode()'s own object
+    if (quoted !== undefined) out.str(',"quoted":').str(JSON.stringify(quoted));
     out.ch(125);
   }
   if (transport && v.app !== 0 && m[v.app + A_PROTO] !== APP_NONE) {
