@@ -5,11 +5,13 @@ import type { PacketView } from './packet-view.js';
 import { ipv4ToString, macToString } from '../runtime/addr.js';
 import {
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG, L_FRAG_HELD, L_REASM,
+  L_PPP, L_PPPOE, L_MPLS, L_TUNNEL,
   IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
 } from '../runtime/layout.js';
 import { errorNames } from './descriptor-names.js';
 import { addAppObject, type DecodedApp } from '../app/objects.js';
 import { quotedOf, type DecodedQuoted } from '../app/icmp-quoted.js';
+import { encapsulation, type DecodedEncap } from './inner.js';
 
 export interface DecodedFrame {
   len: number;
@@ -18,7 +20,9 @@ export interface DecodedFrame {
   number?: number;
   time_epoch?: number;
 }
-export interface DecodedEth { dst: string; src: string; type: number }
+/** Ethernet II's EtherType is eth.type; an IEEE 802.3 length field (1500 or less) is
+ *  eth.len, as Wireshark names them. */
+export interface DecodedEth { dst: string; src: string; type?: number; len?: number }
 export interface DecodedSll { pkttype: number; etype: number }
 export interface DecodedVlanTag { id: number; priority: number; dei: number }
 export interface DecodedVlan extends DecodedVlanTag { etype: number; inner?: DecodedVlanTag; count: number }
@@ -46,8 +50,10 @@ export interface DecodedTcp {
 export interface DecodedUdp { srcport: number; dstport: number; length: number; checksum: number }
 export interface DecodedIcmp { type: number; code: number; checksum: number; ident?: number; seq?: number; quoted?: DecodedQuoted }
 
-/** A frame as an object; the application layer (host/app/objects.ts: dns, tls, ...) when decoded with its app record. */
-export interface DecodedPacket extends DecodedApp {
+/** A frame as an object; the application layer (host/app/objects.ts: dns, tls, ...) when
+ *  decoded with its app record; PPP, PPPoE, MPLS and a tunnel's header and inner packet
+ *  (host/dissect/inner.ts: pkt.inner has this same shape, one level down). */
+export interface DecodedPacket extends DecodedApp, DecodedEncap<DecodedPacket> {
   frame: DecodedFrame;
   eth?: DecodedEth;
   sll?: DecodedSll;
@@ -71,10 +77,23 @@ function tag(tci: number): DecodedVlanTag {
 /** The frame of view `v` as an object; `app`, the address of its app record (dissected with
  *  DF_APP), adds the application layer. */
 export function decodeView(v: PacketView, bytes: Uint8Array, frameOffset: number, app?: number): DecodedPacket {
+  return decodeLevel(v, bytes, frameOffset, app, 0);
+}
+
+/** An inner packet (host/dissect/inner.ts) at nesting `depth`: the JSON sink's way to the
+ *  same objects decode() nests. */
+export function decodeInnerLevel(v: PacketView, bytes: Uint8Array, depth: number): DecodedPacket {
+  return decodeLevel(v, bytes, v.frame, undefined, depth);
+}
+
+function decodeLevel(v: PacketView, bytes: Uint8Array, frameOffset: number, app: number | undefined, depth: number): DecodedPacket {
   const l = v.layers;
   const pkt: DecodedPacket = { frame: { len: v.wireLen, cap_len: v.capLen, linktype: v.linktype } };
   const f = frameOffset;
-  if (l & L_ETH) pkt.eth = { dst: macToString(bytes, f), src: macToString(bytes, f + 6), type: v.ethType };
+  if (l & L_ETH) {
+    pkt.eth = { dst: macToString(bytes, f), src: macToString(bytes, f + 6) };
+    if (v.ethType > 1500) pkt.eth.type = v.ethType; else pkt.eth.len = v.ethType;
+  }
   if (l & (L_SLL | L_SLL2)) pkt.sll = { pkttype: v.l2Proto, etype: v.etherType };
   if (l & L_NULL) pkt.null = { family: v.l2Proto };
   if (l & L_VLAN) {
@@ -140,6 +159,9 @@ export function decodeView(v: PacketView, bytes: Uint8Array, frameOffset: number
     if (l & L_ICMP) pkt.icmp = ic; else pkt.icmpv6 = ic;
   }
   // A reassembled datagram's app record counts from the datagram, as its transport does.
+  if (l & (L_PPP | L_PPPOE | L_MPLS | L_TUNNEL)) {
+    Object.assign(pkt, encapsulation(v, bytes, f, depth, decodeInnerLevel));
+  }
   if (app !== undefined && transport) addAppObject(pkt, bytes, (l & L_REASM) !== 0 ? v.reasmPtr : f, app);
   if (v.errors !== 0) pkt.errors = errorNames(v.errors);
   return pkt;

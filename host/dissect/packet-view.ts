@@ -14,6 +14,9 @@ import {
   D_SACK_OFF, D_IP6_FLOW, D_FRAG_ID, D_L2_PROTO, D_TCP_URG, D_IP_PAYLOAD_LEN, D_ARP_HLEN, D_IP6_JUMBO_OFF,
   D_IP6_EXT_OFF,
   D_IP_TOTAL, D_REASM_PTR, D_REASM_LEN, D_REASM_FRAGS,
+  D_PPP_PROTO, D_PPPOE_OFF, D_PPPOE_SESSION, D_PPPOE_CODE, D_PPPOE_LEN, D_MPLS_COUNT, D_MPLS_OFF, D_MPLS_TOP,
+  D_TUNNEL, D_TUNNEL_FLAGS, D_INNER_LINKTYPE, D_TUNNEL_OFF, D_INNER_OFF, D_TUNNEL_ID, D_TUNNEL_PROTO, D_TUNNEL_VER,
+  D_INNER_LEN,
   L_IP4, L_IP6, L_REASM,
 } from '../runtime/layout.js';
 import { APP_SIZE } from '../app/app-layout.js';
@@ -132,6 +135,24 @@ export class PacketView {
   get icmpSeq(): number { return this.u16(D_ICMP_SEQ); }
   get arpOpcode(): number { return this.u16(D_ARP_OP); }
   get arpHwLen(): number { return this.u8(D_ARP_HLEN); }
+  // Encapsulations and tunnels (assembly/layout.ts, issue #15).
+  get pppProto(): number { return this.u16(D_PPP_PROTO); }
+  get pppoeOff(): number { return this.u16(D_PPPOE_OFF); }
+  get pppoeSession(): number { return this.u16(D_PPPOE_SESSION); }
+  get pppoeCode(): number { return this.u8(D_PPPOE_CODE); }
+  get pppoeLen(): number { return this.u16(D_PPPOE_LEN); }
+  get mplsCount(): number { return this.u8(D_MPLS_COUNT); }
+  get mplsOff(): number { return this.u16(D_MPLS_OFF); }
+  get mplsTop(): number { return this.u32(D_MPLS_TOP); }
+  get tunnel(): number { return this.u8(D_TUNNEL); }
+  get tunnelFlags(): number { return this.u8(D_TUNNEL_FLAGS); }
+  get tunnelVer(): number { return this.u8(D_TUNNEL_VER); }
+  get tunnelOff(): number { return this.u16(D_TUNNEL_OFF); }
+  get tunnelProto(): number { return this.u16(D_TUNNEL_PROTO); }
+  get tunnelId(): number { return this.u32(D_TUNNEL_ID); }
+  get innerLinktype(): number { return this.u16(D_INNER_LINKTYPE); }
+  get innerOff(): number { return this.u16(D_INNER_OFF); }
+  get innerLen(): number { return this.u32(D_INNER_LEN); }
 
   /** Source address as text (IPv4 or IPv6), or '' when there is no IP layer. */
   srcString(): string {

@@ -11,12 +11,14 @@ import type { PacketView } from '../dissect/packet-view.js';
 import type { TextBuffer } from './text/buffer.js';
 import {
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG,
-  L_FRAG_HELD, L_REASM, IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
+  L_FRAG_HELD, L_REASM, L_PPP, L_PPPOE, L_MPLS, L_TUNNEL, IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
 } from '../runtime/layout.js';
 import { errorNames } from '../dissect/descriptor-names.js';
 import { appObject } from '../app/objects.js';
 import { quotedOf } from '../app/icmp-quoted.js';
 import { A_PROTO, APP_NONE } from '../app/app-layout.js';
+import { encapsulation } from '../dissect/inner.js';
+import { decodeInnerLevel as decodeLevelOf } from '../dissect/decode.js';
 
 /** Error-name lists by bit set, cached: a packet's errors are one of few combinations. */
 const errorJson = new Map<number, string>();
@@ -41,7 +43,7 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
   out.str('{"frame":{"len":').dec(v.wireLen).str(',"cap_len":').dec(v.capLen).str(',"linktype":').dec(v.linktype)
     .str(',"number":').dec(number).str(',"time_epoch":"').dec(tsSec).ch(46).decPad(tsNsec, 9).str('"}');
   if (l & L_ETH) {
-    out.str(',"eth":{"dst":"').macAt(m, f).str('","src":"').macAt(m, f + 6).str('","type":').dec(v.ethType).ch(125);
+    out.str(',"eth":{"dst":"').macAt(m, f).str('","src":"').macAt(m, f + 6).str(v.ethType > 1500 ? '","type":' : '","len":').dec(v.ethType).ch(125);
   }
   if (l & (L_SLL | L_SLL2)) out.str(',"sll":{"pkttype":').dec(v.l2Proto).str(',"etype":').dec(v.etherType).ch(125);
   if (l & L_NULL) out.str(',"null":{"family":').dec(v.l2Proto).ch(125);
@@ -117,6 +119,12 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
     const quoted = quotedOf(v, m); // an error's quoted datagram, decode()'s own object
     if (quoted !== undefined) out.str(',"quoted":').str(JSON.stringify(quoted));
     out.ch(125);
+  }
+  if (l & (L_PPP | L_PPPOE | L_MPLS | L_TUNNEL)) {
+    // Encapsulations and a tunnel's inner packet (host/dissect/inner.ts): decode()'s own
+    // objects, so the two cannot differ; only frames that have them pay for it.
+    const e = encapsulation(v, m, f, 0, (iv, ib, d) => decodeLevelOf(iv, ib, d));
+    for (const [k, val] of Object.entries(e)) out.str(`,"${k}":`).str(JSON.stringify(val));
   }
   if (transport && v.app !== 0 && m[v.app + A_PROTO] !== APP_NONE) {
     // The application layer (host/app/objects.ts): decode()'s own object, so the two

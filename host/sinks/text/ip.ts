@@ -13,6 +13,7 @@ import { writeIcmp6 } from './icmp6.js';
 import { pseudoSum6 } from './ip6.js';
 import { pseudoSum4, writeIp4Options } from './ip-options.js';
 import { writeInnerIp } from './inner.js';
+import { writeGeneve, writeGre, writeVxlan } from './tunnel.js';
 import { IPF_DF, IPF_MF, IPF_RF, L_REASM, L_UDP, LINKTYPE_IPV4, LINKTYPE_IPV6 } from '../../runtime/layout.js';
 import { writeIgmp } from '../../app/igmp/text.js';
 import { writeOspf } from '../../app/ospf/text.js';
@@ -125,6 +126,7 @@ export function writeIpDemux(st: TextState, bp: number, length: number, ver: num
       return;
     case 4: writeInnerIp(st, bp, length, LINKTYPE_IPV4, nh); return;
     case 41: writeInnerIp(st, bp, length, LINKTYPE_IPV6, nh); return;
+    case 47: writeGre(st, bp, length); return;
     case 50: writeEsp(st, bp, length); return;
     case 59: out.str('no next header'); return;
     case 77: out.str(' nd ').dec(length); return;
@@ -216,6 +218,10 @@ function writeUdp(st: TextState, bp: number, length0: number, ip: number, ver: n
     }
   }
   if (app !== null) { writeAppText(st, app); return; }
+  // tcpdump's port table: VXLAN (4789 only: 8472, Linux's old default, is not in it) and
+  // Geneve, either side; -q prints the generic form.
+  if (!st.qflag && (sport === 4789 || dport === 4789)) { st.cut = -1; writeVxlan(st, bp + 8, length); return; }
+  if (!st.qflag && (sport === 6081 || dport === 6081)) { st.cut = -1; writeGeneve(st, bp + 8, length); return; }
   out.str('UDP, length ').dec(ulen);
 }
 

@@ -80,8 +80,9 @@ function writeSllEthertype(st: TextState, type: number): void {
   st.out.str('ethertype ').str(ethertypeName(type) ?? 'Unknown').str(' (0x').hex(type, 4).ch(41);
 }
 
-/** Ethernet II / 802.3, with 802.1Q/802.1ad tags. */
-function writeEther(st: TextState): number {
+/** Ethernet II / 802.3, with 802.1Q/802.1ad tags (also a tunnel's inner frame, through
+ *  host/sinks/text/inner.ts: tcpdump's ether_print()). */
+export function writeEther(st: TextState): number {
   const v = st.v;
   const out = st.out;
   const m = st.m;

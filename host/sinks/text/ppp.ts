@@ -95,9 +95,9 @@ function writeControl(st: TextState, proto: number, p: number, length: number): 
   if (st.dead) return;
   const id = st.g8(p + 1);
   if (st.dead) return;
-  // The length printed is what the frame leaves for the packet; the packet's own length
-  // field is -v's "encoded length" (printed generically here).
-  out.str(name).str(', ').str(CP_CODES.get(code) ?? 'Unknown Opcode').str(' (0x').hex(code, 2).str('), id ').dec(id).str(', length ').dec(length);
+  // The length printed is what the frame leaves for the packet, plus 2 (tcpdump's own
+  // arithmetic); the packet's length field is -v's "encoded length" (printed generically).
+  out.str(name).str(', ').str(CP_CODES.get(code) ?? 'Unknown Opcode').str(' (0x').hex(code, 2).str('), id ').dec(id).str(', length ').dec(length + 2);
   st.markCut();
 }
 
