@@ -4,6 +4,7 @@
 // differ are all differences. Repeated fields (tunnels, ICMP-quoted headers) are lists,
 // outermost first, as tshark joins them.
 import type { DecodedPacket } from '../../host/dissect/decode.js';
+import type { DecodedQuoted } from '../../host/app/icmp-quoted.js';
 import type { TsharkRow } from './tshark-csv.js';
 
 /** Field -> values, outermost occurrence first. */
@@ -45,46 +46,40 @@ export function decodedFields(outer: DecodedPacket): FieldSet {
   return f;
 }
 
-function layerFields(p: DecodedPacket, put: (k: string, v: string | number) => void): void {
+type Put = (k: string, v: string | number) => void;
+
+/** `layer.name` for each of `names` whose value `o` holds under that name (decode()'s
+ *  objects use tshark's field names); an undefined value was not dissected: left out. */
+function putEach<T extends object, K extends keyof T & string>(put: Put, layer: string, o: T & Partial<Record<K, string | number>>, names: readonly K[]): void {
+  for (const n of names) {
+    const v = o[n];
+    if (v !== undefined) put(`${layer}.${n}`, v);
+  }
+}
+
+function layerFields(p: DecodedPacket, put: Put): void {
   if (p.eth?.type !== undefined) put('eth.type', hex4(p.eth.type));
   if (p.vlan) {
     put('vlan.id', p.vlan.id);
     if (p.vlan.inner) put('vlan.id', p.vlan.inner.id);
   }
   if (p.ip) {
-    put('ip.src', p.ip.src);
-    put('ip.dst', p.ip.dst);
-    put('ip.proto', p.ip.proto);
-    put('ip.len', p.ip.len);
-    put('ip.ttl', p.ip.ttl);
+    putEach(put, 'ip', p.ip, ['src', 'dst', 'proto', 'len', 'ttl']);
     put('ip.flags.mf', p.ip.flags.mf);
     put('ip.frag_offset', p.ip.frag_offset);
   }
-  if (p.ipv6) {
-    put('ipv6.src', p.ipv6.src);
-    put('ipv6.dst', p.ipv6.dst);
-    put('ipv6.nxt', p.ipv6.nxt);
-  }
+  if (p.ipv6) putEach(put, 'ipv6', p.ipv6, ['src', 'dst', 'nxt']);
   if (p.tcp) {
-    put('tcp.srcport', p.tcp.srcport);
-    put('tcp.dstport', p.tcp.dstport);
-    put('tcp.seq_raw', p.tcp.seq_raw);
-    put('tcp.ack_raw', p.tcp.ack_raw);
+    putEach(put, 'tcp', p.tcp, ['srcport', 'dstport', 'seq_raw', 'ack_raw']);
     put('tcp.flags', hex4(p.tcp.flags));
-    put('tcp.window_size_value', p.tcp.window_size_value);
-    put('tcp.len', p.tcp.len);
+    putEach(put, 'tcp', p.tcp, ['window_size_value', 'len']);
   }
-  if (p.udp) {
-    put('udp.srcport', p.udp.srcport);
-    put('udp.dstport', p.udp.dstport);
-    put('udp.length', p.udp.length);
-  }
-  if (p.icmp) {
-    put('icmp.type', p.icmp.type);
-    put('icmp.code', p.icmp.code);
-  }
+  if (p.udp) putEach(put, 'udp', p.udp, ['srcport', 'dstport', 'length']);
+  if (p.icmp) putEach(put, 'icmp', p.icmp, ['type', 'code']);
   if (p.icmpv6) put('icmpv6.type', p.icmpv6.type);
   if (p.arp) put('arp.opcode', p.arp.opcode);
+  const quoted = p.icmp?.quoted ?? p.icmpv6?.quoted;
+  if (quoted !== undefined) quotedFields(quoted, put);
 }
 
 /** tshark's vocabulary fields of one CSV row. */
@@ -127,4 +122,25 @@ export function diffFields(ours: FieldSet, theirs: FieldSet): FieldDiff[] {
     out.push({ field, kind: prefix ? 'deeper' : 'value', ours: a, theirs: b });
   }
   return out;
+}
+
+/** An ICMP error's quoted datagram (host/app/icmp-quoted.ts): its fields follow the outer
+ *  packet's, as tshark lists a field's occurrences (ip.src "outer,quoted"); `add` appends. */
+function quotedFields(q: DecodedQuoted, add: Put): void {
+  if (q.ip) {
+    putEach(add, 'ip', q.ip, ['src', 'dst', 'proto', 'len', 'ttl']);
+    if (q.ip.flags?.mf !== undefined) add('ip.flags.mf', q.ip.flags.mf);
+    putEach(add, 'ip', q.ip, ['frag_offset']);
+  }
+  if (q.ipv6) putEach(add, 'ipv6', q.ipv6, ['src', 'dst', 'nxt']);
+  if (q.tcp) {
+    putEach(add, 'tcp', q.tcp, ['srcport', 'dstport']);
+    add('tcp.seq_raw', q.tcp.seq);
+    putEach(add, 'tcp', q.tcp, ['ack_raw']);
+    if (q.tcp.flags !== undefined) add('tcp.flags', hex4(q.tcp.flags));
+    putEach(add, 'tcp', q.tcp, ['window_size_value']);
+  }
+  if (q.udp) putEach(add, 'udp', q.udp, ['srcport', 'dstport', 'length']);
+  if (q.icmp) putEach(add, 'icmp', q.icmp, ['type', 'code']);
+  if (q.icmpv6) add('icmpv6.type', q.icmpv6.type);
 }
