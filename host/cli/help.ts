@@ -69,7 +69,8 @@ function synopsisItems(tool: ToolSpec): string[] {
 
 function synopsis(tool: ToolSpec): string[] {
   if (tool.synopsis !== undefined) return tool.synopsis.map((l, i) => (i === 0 ? `Usage: ${l}` : `       ${l}`));
-  const head = `Usage: ${tool.command} `;
+  // Started through the package's `pktwasm <tool>` command: say so in the usage line.
+  const head = `Usage: ${process.env.PKTWASM_INVOKED_AS ?? tool.command} `;
   const pad = ' '.repeat(head.length);
   const lines: string[] = [];
   let line = head;
