@@ -2,6 +2,7 @@
 // leave byte-identical tables), edge cases, capacity errors, loaders.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { createEngine } from '../host/engine/engine.js';
 import { Lpm4 } from '../host/lpm/lpm4.js';
 import { RouteTable } from '../host/lpm/route-table.js';
 import { LPM4_HEADER } from '../host/lpm/twin/lpm4.js';
@@ -47,7 +48,10 @@ test('random table (>= 10,000 live prefixes, deletes and re-adds between) matche
       const m = ref.match(a);
       const want = m === null ? w.miss : m[1];
       if (m !== null) hits++;
+      // lookupRaw/lookup read the table in the host (the kernels' single lookup is checked too).
       if (outW[i] !== want || outT[i] !== want || w.lookupRaw(a) !== want || t.lookupRaw(a) !== want
+        || w.core.lpm4_lookup(w.table, a) >>> 0 !== want || t.core.lpm4_lookup(t.table, a) >>> 0 !== want
+        || w.lookup(a) !== (m === null ? null : want) || t.lookup(a) !== (m === null ? null : want)
         || w.matchDepth(a) !== (m === null ? -1 : m[0]) || t.matchDepth(a) !== (m === null ? -1 : m[0])) {
         assert.unreachable(`${ipv4ToString(a)}: want ${want} (depth ${m?.[0]}), wasm bulk ${outW[i]} single ${w.lookupRaw(a)} depth ${w.matchDepth(a)}, ts bulk ${outT[i]} single ${t.lookupRaw(a)}`);
       }
@@ -199,6 +203,30 @@ for (const [name, engine] of engines) {
     throwsCode(() => t.lookupBulk(new Uint32Array(4), new Uint32Array(2)), 'E_BAD_ARGUMENT');
   });
 }
+
+test('single lookups (read in the host) stay right when the memory grows after the table was made', () => {
+  for (const backend of ['wasm', 'ts'] as const) {
+    const e = createEngine({ backend, module: wasmEngine.module });
+    const memory = e.memory;
+    const lpm = new Lpm4(e, { maxRules: 64, tbl8Groups: 8 });
+    lpm.add('10.0.0.0/8', 1);
+    lpm.add('10.1.2.128/25', 2);
+    const check = (): void => {
+      assert.is(lpm.lookup('10.9.9.9'), 1);
+      assert.is(lpm.lookup('10.1.2.200'), 2);
+      assert.is(lpm.lookup('10.1.2.100'), 1);
+      assert.is(lpm.lookup('11.0.0.1'), null);
+      assert.is(lpm.lookupRaw(0x0b000001), lpm.miss);
+    };
+    check();
+    const pages = memory.buffer.byteLength;
+    e.arena.alloc(64 << 20); // grows the memory
+    assert.ok(memory.buffer.byteLength > pages, 'the memory grew');
+    check();
+    lpm.add('11.0.0.0/8', 3); // the kernel writes through its own, fresh view
+    assert.is(lpm.lookup('11.0.0.1'), 3);
+  }
+});
 
 test('RouteTable: text and ip -json loaders, both families', () => {
   const rt = new RouteTable(wasmEngine, { v4: { maxRules: 64, tbl8Groups: 8 }, v6: { maxRules: 64, tbl8Groups: 64 } });
