@@ -5,8 +5,8 @@
 // inside the header keeps the fields before the cut), then the transport header of a
 // quote holding the whole IP header and no later fragment: UDP with all 8 bytes, TCP's
 // ports and sequence number with 8 (the rest of its fixed header with 20), an ICMP or
-// ICMPv6 message's type and code. IPv6 extension headers are not walked (the transport
-// is read only right after the fixed header). The quote is bounded by the captured bytes
+// ICMPv6 message's type and code, an IPv6-in-IPv4 header's fields. IPv6 extension headers
+// are not walked (the transport is read only right after the fixed header). The quote is bounded by the captured bytes
 // and the outer IP length: nothing past them is read.
 import { ipv4ToString, ipv6ToString } from '../runtime/addr.js';
 import { L_ICMP, L_ICMP6 } from '../runtime/layout.js';
@@ -58,7 +58,22 @@ function transport(q: DecodedQuoted, m: Uint8Array, p: number, end: number, prot
     q.tcp = t;
   } else if ((proto === 1 || proto === 58) && p + 2 <= end) {
     q[proto === 1 ? 'icmp' : 'icmpv6'] = { type: m[p], code: m[p + 1] };
+  } else if (proto === 41 && p < end && q.ipv6 === undefined && m[p] >>> 4 === 6) {
+    q.ipv6 = ipv6Fields(m, p, end); // IPv6 in IPv4 (RFC 4213): its header as far as quoted
   }
+}
+
+/** The fixed IPv6 header at `p`, each field whose bytes are before `end`. */
+function ipv6Fields(m: Uint8Array, p: number, end: number): QuotedIpv6 {
+  const has = (o: number, n: number): boolean => p + o + n <= end;
+  const ip6: QuotedIpv6 = { version: 6 };
+  if (has(0, 4)) { const w = be32(m, p); ip6.tclass = (w >>> 20) & 0xFF; ip6.flow = w & 0xFFFFF; }
+  if (has(4, 2)) ip6.plen = be16(m, p + 4);
+  if (has(6, 1)) ip6.nxt = m[p + 6];
+  if (has(7, 1)) ip6.hlim = m[p + 7];
+  if (has(8, 16)) ip6.src = ipv6ToString(m, p + 8);
+  if (has(24, 16)) ip6.dst = ipv6ToString(m, p + 24);
+  return ip6;
 }
 
 /** The quoted datagram from `p` to `end` (absolute offsets in `m`), or undefined when not
@@ -89,14 +104,7 @@ export function decodeQuoted(m: Uint8Array, p: number, end: number): DecodedQuot
     const hlen = ip.hdr_len ?? 0;
     if (hlen >= 20 && has(0, hlen) && ip.frag_offset === 0) transport(q, m, p + hlen, end, m[p + 9]);
   } else if (version === 6) {
-    const ip6: QuotedIpv6 = { version: 6 };
-    if (has(0, 4)) { const w = be32(m, p); ip6.tclass = (w >>> 20) & 0xFF; ip6.flow = w & 0xFFFFF; }
-    if (has(4, 2)) ip6.plen = be16(m, p + 4);
-    if (has(6, 1)) ip6.nxt = m[p + 6];
-    if (has(7, 1)) ip6.hlim = m[p + 7];
-    if (has(8, 16)) ip6.src = ipv6ToString(m, p + 8);
-    if (has(24, 16)) ip6.dst = ipv6ToString(m, p + 24);
-    q.ipv6 = ip6;
+    q.ipv6 = ipv6Fields(m, p, end);
     if (has(0, 40)) transport(q, m, p + 40, end, m[p + 6]);
   }
   return q.ip === undefined && q.ipv6 === undefined ? undefined : q;
