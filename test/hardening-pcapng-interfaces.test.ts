@@ -10,37 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haveTool, inCI } from './lib/env.js';
 import { runBin, runNode } from './lib/run-tool.js';
+import { pcapngEpb, pcapngIdb, pcapngShb, udpFrameFrom } from './lib/pcapng-blocks.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-ngif-'));
 const LIMIT = 65536;
 
-function block(type: number, body: Buffer): Buffer {
-  const b = Buffer.alloc(12 + body.length);
-  b.writeUInt32LE(type, 0);
-  b.writeUInt32LE(b.length, 4);
-  body.copy(b, 8);
-  b.writeUInt32LE(b.length, b.length - 4);
-  return b;
-}
-const SHB = (() => { const body = Buffer.alloc(16); body.writeUInt32LE(0x1a2b3c4d, 0); body.writeUInt16LE(1, 4); body.writeBigInt64LE(-1n, 8); return block(0x0a0d0d0a, body); })();
-const IDB = (() => { const body = Buffer.alloc(8); body.writeUInt16LE(1, 0); return block(1, body); })();
+const SHB = pcapngShb();
+const IDB = pcapngIdb(1);
 
-function udpEpb(n: number): Buffer {
-  const f = Buffer.alloc(46);
-  f.fill(0x02, 0, 12);
-  f.writeUInt16BE(0x0800, 12);
-  f[14] = 0x45; f.writeUInt16BE(32, 16); f[22] = 64; f[23] = 17;
-  f.writeUInt32BE(0xc0000201, 26); f.writeUInt32BE(0xc6336407, 30);
-  f.writeUInt16BE(2000 + n, 34); f.writeUInt16BE(9, 36); f.writeUInt16BE(12, 38);
-  const body = Buffer.alloc(20 + 48);
-  body.writeUInt32LE(0, 0);
-  body.writeUInt32LE(0, 4);
-  body.writeUInt32LE((n + 1) * 1_000_000, 8);
-  body.writeUInt32LE(46, 12);
-  body.writeUInt32LE(46, 16);
-  f.copy(body, 20);
-  return block(6, body);
-}
+/** A one-line UDP packet at second n + 1. */
+const udpEpb = (n: number): Buffer => pcapngEpb(udpFrameFrom(2000 + n), { micros: BigInt(n + 1) * 1_000_000n });
 
 const tcpdumpOk = haveTool('tcpdump');
 if (!tcpdumpOk) {

@@ -2,6 +2,7 @@
 // format for the tests (seed frames for the fuzzers, crafted cases for tcpdump and tshark
 // to judge). Nothing here decodes: the oracles are the tools run on what this writes.
 import { writeFileSync } from 'node:fs';
+import { pcapngEpb, pcapngIdb, pcapngShb } from './pcapng-blocks.js';
 
 export interface Question { name: string | Uint8Array; type: number; cls?: number }
 export interface Record { name: string | Uint8Array; type: number; cls?: number; ttl?: number; rdata: Uint8Array }
@@ -135,42 +136,16 @@ export function writePcap(path: string, frames: Uint8Array[], caplens?: number[]
 /** Writes records of any link types as one pcapng (an interface per link type, in order of
  *  first use): several captures become one file, so that one tshark run reads them all. */
 export function writePcapng(path: string, records: Array<{ linktype: number; data: Uint8Array; wirelen: number }>): void {
-  const blocks: Buffer[] = [];
-  const block = (type: number, body: Buffer): void => {
-    const len = 12 + body.length;
-    const b = Buffer.alloc(len);
-    b.writeUInt32LE(type, 0);
-    b.writeUInt32LE(len, 4);
-    body.copy(b, 8);
-    b.writeUInt32LE(len, len - 4);
-    blocks.push(b);
-  };
-  const shb = Buffer.alloc(16);
-  shb.writeUInt32LE(0x1a2b3c4d, 0);
-  shb.writeUInt16LE(1, 4);
-  shb.writeBigInt64LE(-1n, 8);
-  block(0x0a0d0d0a, shb);
+  const blocks: Buffer[] = [pcapngShb()];
   const ifaces = new Map<number, number>();
   records.forEach((r, i) => {
-    let id = ifaces.get(r.linktype);
-    if (id === undefined) {
-      id = ifaces.size;
-      ifaces.set(r.linktype, id);
-      const idb = Buffer.alloc(8);
-      idb.writeUInt16LE(r.linktype, 0);
-      idb.writeUInt32LE(0, 4);
-      block(1, idb);
+    let iface = ifaces.get(r.linktype);
+    if (iface === undefined) {
+      iface = ifaces.size;
+      ifaces.set(r.linktype, iface);
+      blocks.push(pcapngIdb(r.linktype));
     }
-    const pad = (4 - (r.data.length % 4)) % 4;
-    const epb = Buffer.alloc(20 + r.data.length + pad);
-    epb.writeUInt32LE(id, 0);
-    const us = BigInt(1700000000 + i) * 1000000n;
-    epb.writeUInt32LE(Number(us >> 32n), 4);
-    epb.writeUInt32LE(Number(us & 0xFFFFFFFFn), 8);
-    epb.writeUInt32LE(r.data.length, 12);
-    epb.writeUInt32LE(r.wirelen, 16);
-    Buffer.from(r.data).copy(epb, 20);
-    block(6, epb);
+    blocks.push(pcapngEpb(r.data, { iface, micros: BigInt(1700000000 + i) * 1000000n, wirelen: r.wirelen }));
   });
   writeFileSync(path, Buffer.concat(blocks));
 }
