@@ -1,15 +1,22 @@
-// The application layer (issue #16): DNS decoding at line rate.
-//  1. A DNS-heavy batch (every corpus frame on a DNS port and the crafted frames of
-//     test/lib/dns-seeds.ts, cycled): dissection L2-L4 only, then with DF_APP (the app
-//     records filled), WASM vs the TS twin, in Mpps.
-//  2. The common path: a batch with no DNS at all (the mixed sample frames), with and
-//     without DF_APP, to show what asking for the application layer costs there.
+// The application layer (issue #16): decoding at line rate.
+//  1. DNS-heavy, TLS-heavy and HTTP-heavy batches (the corpus frames a decoder claims and
+//     the crafted frames of test/lib/{dns,tls,http}-seeds.ts, cycled): dissection L2-L4
+//     only, then with DF_APP (the app records filled), WASM vs the TS twin, in Mpps.
+//  2. The common path: a batch with no application message (the mixed sample frames),
+//     with and without DF_APP, to show what asking for the application layer costs there.
 //  3. --log dns in process: the log stage over the DNS batch (transactions per second).
 //  4. --log dns as a whole process on a generated capture, against tshark's two-pass
 //     request/response matching of the same file (dns.time, what --log dns computes).
+//  5. sniff --json against tshark -T json as whole processes on one capture of DNS, TLS and
+//     HTTP frames (the issue's goal: 50x tshark), both writing to /dev/null.
+//  6. Hostile input: every decoder on mutated frames (test/lib/app-fuzz.ts: WASM and twin
+//     records byte-identical, nothing read past caplen), 10 M frames each.
 // Sizes: APP_BENCH_FRAMES (batch, default 65536), APP_BENCH_TIME_MS (per contender,
-// default 1000), APP_BENCH_LOG_FRAMES (the generated capture, default 1,000,000). A tiny
-// run: APP_BENCH_FRAMES=512 APP_BENCH_TIME_MS=50 APP_BENCH_LOG_FRAMES=2000.
+// default 1000), APP_BENCH_LOG_FRAMES (the generated capture, default 1,000,000),
+// APP_BENCH_JSON_FRAMES (the --json capture, default 200,000), APP_BENCH_FUZZ (mutated
+// frames per decoder, default 10,000,000). --tiny (BENCH_TINY=1) shrinks them all; or by
+// hand: APP_BENCH_FRAMES=512 APP_BENCH_TIME_MS=50 APP_BENCH_LOG_FRAMES=2000
+// APP_BENCH_JSON_FRAMES=2000 APP_BENCH_FUZZ=2000.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,11 +26,18 @@ import { exportsOf } from '../host/engine/backend.js';
 import { APP } from '../host/app/exports.js';
 import { AppArea, dissectApp } from '../host/app/app-area.js';
 import { LogStage } from '../host/pipeline/log-stage.js';
-import { APP_SIZE } from '../host/app/app-layout.js';
+import { APP_SIZE, APP_DNS, APP_TLS, APP_HTTP, APP_DHCP, APP_DHCP6, APP_NTP, APP_QUIC, APP_SSH, APP_TFTP, APP_SYSLOG } from '../host/app/app-layout.js';
 import { DESC_SIZE, DF_APP, LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { corpusCaptures, corpusMoreCaptures, repoRoot } from '../test/lib/env.js';
 import { dnsSeeds } from '../test/lib/dns-seeds.js';
+import { tlsSeedFrames } from '../test/lib/tls-seeds.js';
+import { httpSeedFrames } from '../test/lib/http-seeds.js';
+import { dhcpSeedFrames, dhcpSeeds } from '../test/lib/dhcp-seeds.js';
+import { ntpSeedFrames } from '../test/lib/ntp-seeds.js';
+import { quicSeedFrames } from '../test/lib/quic-seeds.js';
+import { lineSeedFrames, lineSeeds, writeManyPcap } from '../test/lib/line-seeds.js';
+import { fuzzApp } from '../test/lib/app-fuzz.js';
 import { buildSampleFrames } from '../test/lib/sample-frames.js';
 import { message, optRecord, rd, udpFrame } from '../test/lib/dns-frames.js';
 import { compare } from './lib/compare.js';
@@ -32,6 +46,8 @@ import { sized } from './lib/results.js';
 const FRAMES = Number(process.env.APP_BENCH_FRAMES ?? sized(65536, 1024));
 const TIME_MS = Number(process.env.APP_BENCH_TIME_MS ?? 1000);
 const LOG_FRAMES = Number(process.env.APP_BENCH_LOG_FRAMES ?? sized(1_000_000, 5_000));
+const JSON_FRAMES = Number(process.env.APP_BENCH_JSON_FRAMES ?? sized(200_000, 2_000));
+const FUZZ = Number(process.env.APP_BENCH_FUZZ ?? sized(10_000_000, 2_000));
 
 const wasm = createEngine({ backend: 'wasm' });
 const twin = createEngine({ backend: 'ts', memory: wasm.memory });
@@ -41,13 +57,15 @@ let sink = 0;
 
 interface Sample { data: Uint8Array; linktype: number }
 
-function dnsSamples(): Sample[] {
-  const out: Sample[] = dnsSeeds().map((s) => ({ data: s.frame, linktype: LINKTYPE_ETHERNET }));
+/** The crafted frames of a protocol and every corpus frame (top level and corpus-more)
+ *  whose decode() has that application object. */
+function appSamples(key: 'dns' | 'tls' | 'http', crafted: Uint8Array[]): Sample[] {
+  const out: Sample[] = crafted.map((data) => ({ data, linktype: LINKTYPE_ETHERNET }));
   for (const path of [...corpusCaptures(), ...corpusMoreCaptures()]) {
     for (const r of readCaptureFile(path).records) {
       if (r.data.length > 2048) continue;
       const d = wasm.decode(r.data, r.linktype, r.wirelen);
-      if (d.dns !== undefined) out.push({ data: r.data.slice(), linktype: r.linktype });
+      if (d[key] !== undefined) out.push({ data: r.data.slice(), linktype: r.linktype });
     }
   }
   return out;
@@ -74,9 +92,13 @@ async function batchBench(title: string, samples: Sample[]): Promise<void> {
   ]);
 }
 
-const dns = dnsSamples();
-console.log(`${dns.length} DNS sample frames (corpus and crafted), cycled to ${FRAMES} per batch`);
+const dns = appSamples('dns', dnsSeeds().map((x) => x.frame));
+const tls = appSamples('tls', tlsSeedFrames());
+const http = appSamples('http', httpSeedFrames().map((x) => x.frame));
+console.log(`${dns.length} DNS, ${tls.length} TLS and ${http.length} HTTP sample frames (corpus and crafted), cycled to ${FRAMES} per batch`);
 await batchBench(`DNS-heavy batch, ${FRAMES} frames: dissection with and without the application layer`, dns);
+await batchBench(`TLS-heavy batch, ${FRAMES} frames: dissection with and without the application layer`, tls);
+await batchBench(`HTTP-heavy batch, ${FRAMES} frames: dissection with and without the application layer`, http);
 await batchBench(`no DNS (mixed L2-L4 samples), ${FRAMES} frames: what DF_APP costs the common path`, buildSampleFrames().map((s) => ({ data: s.data, linktype: s.linktype })));
 
 // 3. The log stage in process, over DNS batches (dissected with the app layer each time).
@@ -114,10 +136,56 @@ try {
   const tsS = Number(process.hrtime.bigint() - t1) / 1e9;
   console.log(`\n--log dns, whole process, ${LOG_FRAMES} frames: sniff ${oursS.toFixed(2)} s (${(LOG_FRAMES / oursS / 1e6).toFixed(2)} Mpps, ${lines} transactions)` +
     (ts.status === 0 ? `; tshark -2 dns.id,dns.time ${tsS.toFixed(2)} s: ${(tsS / oursS).toFixed(1)}x` : '; tshark not run'));
+
+  // 5. --json against tshark -T json, whole processes, on DNS, TLS and HTTP frames.
+  const jsonPath = join(work, 'app-json.pcap');
+  const mix = [...dns, ...tls, ...http].filter((x) => x.linktype === LINKTYPE_ETHERNET);
+  const frames = Array.from({ length: JSON_FRAMES }, (_, i) => mix[i % mix.length].data);
+  writeManyPcap(jsonPath, frames, frames.map((f) => f.length));
+  const ourJson = timed(process.execPath, [join(repoRoot, 'host/sniff.js'), '--json', '-r', jsonPath]);
+  const theirJson = timed('tshark', ['-T', 'json', '-r', jsonPath]);
+  console.log(`\n--json, whole process, ${JSON_FRAMES} DNS/TLS/HTTP frames: sniff ${ourJson.s.toFixed(2)} s (${(JSON_FRAMES / ourJson.s / 1e6).toFixed(3)} Mpps)` +
+    (theirJson.ok ? `; tshark -T json ${theirJson.s.toFixed(2)} s: ${(theirJson.s / ourJson.s).toFixed(1)}x (goal 50x)` : '; tshark not run'));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+
+// 6. Hostile input: 10 M mutated frames per decoder, WASM = twin, nothing past caplen.
+const u8 = (b: Uint8Array): Sample => ({ data: b, linktype: LINKTYPE_ETHERNET });
+const FUZZ_SETS: Array<{ name: string; proto: number; seeds: Sample[]; from: number; special: number[] }> = [
+  { name: 'DNS', proto: APP_DNS, seeds: dnsSeeds().map((x) => u8(x.frame)), from: 42, special: [0x00, 0x01, 0x3F, 0x40, 0x41, 0x80, 0xC0, 0xC1, 0xFF, 0x0C, 0x29] },
+  { name: 'TLS', proto: APP_TLS, seeds: tlsSeedFrames().map(u8), from: 54, special: [0x00, 0x01, 0x02, 0x03, 0x04, 0x10, 0x14, 0x16, 0x17, 0x18, 0x2b, 0xff, 0x0a, 0x0b, 0x0d] },
+  { name: 'HTTP', proto: APP_HTTP, seeds: httpSeedFrames().map((x) => u8(x.frame)), from: 54, special: [0x0D, 0x0A, 0x20, 0x09, 0x3A, 0x00, 0x7F, 0xFF, 0x2F, 0x31, 0x48] },
+  { name: 'DHCP', proto: APP_DHCP, seeds: dhcpSeedFrames().filter((_, i) => !dhcpSeeds()[i].v6).map((x) => u8(x.frame)), from: 42, special: [0x00, 0xFF, 0x01, 0x02, 0x04, 0x35, 0x34, 0x63, 0x82, 0x53, 0x0C, 0x37] },
+  { name: 'DHCPv6', proto: APP_DHCP6, seeds: dhcpSeedFrames().filter((_, i) => dhcpSeeds()[i].v6).map((x) => u8(x.frame)), from: 62, special: [0x00, 0xFF, 0x01, 0x02, 0x03, 0x09, 0x0C, 0x0D, 0x19] },
+  { name: 'NTP', proto: APP_NTP, seeds: ntpSeedFrames().map((x) => u8(x.frame)), from: 42, special: [0x00, 0x10, 0x11, 0x24, 0x25, 0x23, 0x16, 0x17, 0xFF] },
+  { name: 'QUIC', proto: APP_QUIC, seeds: quicSeedFrames().map((x) => u8(x.frame.subarray(0, Math.min(x.frame.length, 2048)))), from: 42, special: [0x00, 0x40, 0x80, 0xC0, 0xFF, 0x14, 0x15, 0x01, 0x6b] },
+  ...(['ssh', 'tftp', 'syslog'] as const).map((proto) => ({
+    name: proto === 'ssh' ? 'SSH' : proto === 'tftp' ? 'TFTP' : 'syslog', proto: proto === 'ssh' ? APP_SSH : proto === 'tftp' ? APP_TFTP : APP_SYSLOG,
+    seeds: lineSeedFrames().filter((_, i) => lineSeeds()[i].proto === proto).map((x) => u8(x.frame)), from: proto === 'ssh' ? 54 : 42,
+    special: [0, 0x0a, 0x0d, 0x3c, 0x3e, 0x31, 0x2d, 0x53, 0xff],
+  })),
+];
+console.log(`\nhostile input: ${FUZZ} mutated frames per decoder, WASM and twin records compared byte for byte, a second WASM pass with other bytes past caplen`);
+for (const z of FUZZ_SETS) {
+  const st = fuzzApp({ proto: z.proto, seeds: z.seeds.map((x) => ({ frame: x.data, linktype: x.linktype })), frames: FUZZ, from: () => z.from, special: z.special });
+  console.log(`  ${z.name.padEnd(7)} ${st.frames} frames, ${st.decoded} decoded (${st.truncated} truncated, ${st.malformed} malformed), identical; ${(st.frames / (st.ms / 1000) / 1e6).toFixed(2)} M frames/s checked`);
+}
 if (sink === 0.5) console.log(sink);
+
+/** A whole process with its standard output to /dev/null: seconds, and whether it ran. */
+function timed(cmd: string, args: string[]): { s: number; ok: boolean } {
+  const out = openSync('/dev/null', 'w');
+  try {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { stdio: ['ignore', out, 'pipe'] });
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (r.status !== 0 && cmd === process.execPath) throw new Error(`${args.join(' ')}: ${r.stderr}`);
+    return { s, ok: r.status === 0 };
+  } finally {
+    closeSync(out);
+  }
+}
 
 /** A pcap of `n` frames: query/answer pairs 1 ms apart from 256 clients, every 50th
  *  query unanswered. */
