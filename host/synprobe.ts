@@ -1,9 +1,11 @@
 // node host/synprobe.js HOST PORTS [--rate N] [--retries N] [--timeout MS] [--i-own-this-network]
 //
 // TCP SYN probe ("half-open scan") on a raw socket: a SYN built by the engine's builder
-// goes to each port; a SYN-ACK means open, a RST closed, silence after every retry
-// filtered. Probes leave at a fixed rate (token pacing); each probe's timeout is a timer
-// on the engine's timer wheel (1 tick = 1 ms) whose expiry re-queues or gives up.
+// goes to each port; a SYN-ACK means open, a RST closed, an ICMP/ICMPv6 Destination
+// Unreachable quoting the SYN filtered with nmap's reason for its code (admin-prohibited,
+// port-unreach ...), silence after every retry filtered (no-response). Probes leave at a
+// fixed rate (token pacing); each probe's timeout is a timer on the engine's timer wheel
+// (1 tick = 1 ms) whose expiry re-queues or gives up.
 //
 // Scanning networks you do not run is not this tool's business: targets must be
 // loopback/this host, or a directly connected network seen from a network namespace
@@ -15,17 +17,19 @@ import { Builder } from './builder/builder.js';
 import { TimerWheel } from './wheel/timer-wheel.js';
 import { LINKTYPE_RAW } from './runtime/layout.js';
 import { PktError } from './runtime/errors.js';
-import { parseIPv6 } from './runtime/addr.js';
+import { parseIPv6, ipv6ToString } from './runtime/addr.js';
 import { usageError, type ParsedArgs, type ToolSpec } from './cli/args.js';
 import { runTool } from './cli/run-tool.js';
-import { openRaw } from './raw-socket/socket.js';
+import { openRaw, type RawSocket } from './raw-socket/socket.js';
+import { unreachableReason, unreachableTcp4, unreachableTcp6 } from './raw-socket/unreachable.js';
 import { ownNetworkReason, resolveTarget, sourceAddress, type Target } from './raw-socket/targets.js';
 
 export const SYNPROBE_SPEC: ToolSpec = {
   name: 'synprobe',
   command: 'node host/synprobe.js',
   summary: 'synprobe: TCP SYN probe ("half-open scan") of PORTS on HOST: a SYN goes to each port; a SYN-ACK means open, '
-    + 'a RST closed, silence after every retry filtered. Needs root or CAP_NET_RAW (a raw socket).',
+    + 'a RST closed, an ICMP destination unreachable filtered with nmap\'s reason (admin-prohibited, port-unreach, '
+    + 'host-unreach ...), silence after every retry filtered (no-response). Needs root or CAP_NET_RAW (raw sockets).',
   description: 'Scanning networks you do not run is not this tool\'s business: HOST must be this host (loopback or one '
     + 'of its addresses) or, from inside a network namespace other than the init one (a lab or test namespace), '
     + 'a directly connected network, unless --i-own-this-network is given.',
@@ -133,7 +137,20 @@ async function run(plan: ProbePlan): Promise<number> {
     const acks = (flags & 0x010) !== 0;
     if (acks && ack !== ((p.seq + 1) >>> 0)) return; // not an answer to our SYN
     if ((flags & 0x012) === 0x012) settle(p, 'open', 'syn-ack');
-    else if (flags & 0x004) settle(p, 'closed', 'rst');
+    else if (flags & 0x004) settle(p, 'closed', 'reset'); // nmap's word
+  };
+
+  // ICMP errors: a Destination Unreachable counts when it quotes one of our SYNs exactly
+  // (our port, the target, the probe's sequence number), from the target or a router.
+  const targetText = v6 ? ipv6ToString(targetV6!, 0) : target.address;
+  const onIcmp = (buf: Buffer, source: string): void => {
+    const q = v6 ? unreachableTcp6(buf, source) : unreachableTcp4(buf);
+    if (q === null || q.dst !== targetText || q.sport !== sport) return;
+    const p = probes.get(q.dport);
+    if (p === undefined || p.state !== null || q.seq !== p.seq) return;
+    const reason = unreachableReason(v6, q.code);
+    if (reason === null) return; // a code nmap ignores too: the probe waits for its timeout
+    settle(p, 'filtered', q.from === targetText ? reason : `${reason} from ${q.from}`);
   };
 
   sock.on('message', (buf: Buffer, source: string) => {
@@ -152,6 +169,20 @@ async function run(plan: ProbePlan): Promise<number> {
   const failed: { error: PktError | null } = { error: null };
   const fatal = (e: PktError): void => { failed.error ??= e; finish(); };
   sock.on('error', (e: Error) => fatal(new PktError('E_IO', `raw socket: ${e.message}`)));
+  // raw-socket closes a socket after a receive error; the ICMP one is only an extra source
+  // of answers, so it is opened again rather than ending the run.
+  let icmpSock: RawSocket | null = null;
+  const openIcmp = (): void => {
+    icmpSock = openRaw(v6 ? 58 : 1, v6, v6 ? 'ICMPv6 socket' : 'ICMP socket');
+    icmpSock.on('message', onIcmp);
+    icmpSock.on('error', () => {
+      icmpSock = null;
+      if (pending > 0) {
+        try { openIcmp(); } catch { /* the timeouts still settle every probe */ }
+      }
+    });
+  };
+  openIcmp();
 
   const t0 = performance.now();
   const tick = (): number => Math.floor(performance.now() - t0);
@@ -191,17 +222,24 @@ async function run(plan: ProbePlan): Promise<number> {
   process.off('SIGINT', onSigint);
   if (pumpTimer) clearTimeout(pumpTimer);
   sock.close();
+  (icmpSock as RawSocket | null)?.close();
   if (failed.error !== null) throw failed.error;
 
   const counts = { open: 0, closed: 0, filtered: 0 };
+  const whyFiltered = new Map<string, number>();
   process.stdout.write('PORT      STATE     REASON\n');
   for (const p of probes.values()) {
     const state = p.state ?? 'filtered';
     counts[state]++;
+    if (state === 'filtered') {
+      const why = (p.reason || 'interrupted').replace(/ from .*/, '');
+      whyFiltered.set(why, (whyFiltered.get(why) ?? 0) + 1);
+    }
     process.stdout.write(`${`${p.port}/tcp`.padEnd(10)}${state.padEnd(10)}${p.reason || 'interrupted'}\n`);
   }
   const secs = ((performance.now() - t0) / 1000).toFixed(2);
-  process.stdout.write(`synprobe done: ${ports.length} ports (${counts.open} open, ${counts.closed} closed, ${counts.filtered} filtered) in ${secs} s; ${sent} probes sent\n`);
+  const why = [...whyFiltered].map(([r, n]) => `${n} ${r}`).join(', ');
+  process.stdout.write(`synprobe done: ${ports.length} ports (${counts.open} open, ${counts.closed} closed, ${counts.filtered} filtered${why ? `: ${why}` : ''}) in ${secs} s; ${sent} probes sent\n`);
   return 0;
 }
 
