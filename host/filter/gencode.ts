@@ -11,7 +11,8 @@ import {
   and, bin, cmp, FALSE, FoldError, konst, load, mcmp, neg, not, or, TRUE,
   type BinOp, type Pred, type Val,
 } from './ir.js';
-import { linkInfo, type LinkInfo } from './linktypes.js';
+import { linkInfo, type LinkInfo, type LinkKind } from './linktypes.js';
+import { LINKTYPE_PPP } from '../runtime/layout.js';
 import {
   ETHER_PROTO_NAMES, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP, LLC_NAMES, nameToPort, nameToPortRange,
   nameToProto, PROTO_UNDEF,
@@ -26,6 +27,15 @@ const ETHERTYPE_ATALK = 0x809b;
 const ETHERTYPE_AARP = 0x80f3;
 const ETHERTYPE_IPX = 0x8137;
 const ETHERMTU = 1500;
+const ETHERTYPE_MPLS = 0x8847;
+const ETHERTYPE_PPPOED = 0x8863;
+const ETHERTYPE_PPPOES = 0x8864;
+const PPP_MPLS_UCAST = 0x0281;
+/** ethertype_to_ppptype(): IP, IPv6, DECnet, AppleTalk, XNS, OSI, 802.1D BPDUs, IPX. */
+const PPP_TYPES: ReadonlyMap<number, number> = new Map([
+  [0x0800, 0x0021], [0x86dd, 0x0057], [0x6003, 0x0027], [0x809b, 0x0029], [0x0600, 0x0025],
+  [0xfe, 0x0023], [0x42, 0x0031], [0xe0, 0x002b],
+]);
 const LLCSAP_IP = 0x06;
 const LLCSAP_ISONS = 0xfe;
 const LLCSAP_NETBEUI = 0xf0;
@@ -72,6 +82,10 @@ export class CodeGen {
   private offLinktype: number;
   private offLinkpl: number;
   private vlanDepth = 0;
+  /** MPLS labels and PPPoE session headers passed (gen_mpls(), gen_pppoes()): they move
+   *  the offsets like `vlan`, and after `pppoes` the link-layer type is PPP's protocol. */
+  private mplsDepth = 0;
+  private pppoes = false;
   private readonly netmask: number;
   /** Position of the primitive being generated, for error messages. */
   private pos = 0;
@@ -112,6 +126,9 @@ export class CodeGen {
       case 'greater': return cmp('ge', { k: 'len' }, konst(e.n));
       case 'byte': return this.byteop(e.idx, e.op, e.n);
       case 'vlan': return this.vlan(e.id);
+      case 'mpls': return this.mpls(e.id);
+      case 'pppoes': return this.pppoeSession(e.id);
+      case 'pppoed': return this.linktype(ETHERTYPE_PPPOED);
       case 'inbound': return this.inbound(false);
       case 'outbound': return this.inbound(true);
       case 'unsupported': return this.err(`'${e.what}' is not supported by this filter compiler`);
@@ -137,9 +154,19 @@ export class CodeGen {
     return and(cmp('eq', this.pl(4, 4), konst(w1)), cmp('eq', this.pl(4, 0), konst(w0)));
   }
 
+  /** The link layer primitives now test: PPP's after `pppoes` (libpcap's PUSH_LINKHDR). */
+  private kind(): LinkKind {
+    return this.pppoes ? 'ppp' : this.link.kind;
+  }
+
+  private description(): string {
+    return this.pppoes ? 'PPP' : this.link.description;
+  }
+
   /** gen_linktype(). */
   private linktype(p: number): Pred {
-    switch (this.link.kind) {
+    if (this.mplsDepth > 0) return this.mplsLinktype(p);
+    switch (this.kind()) {
       case 'ether': return this.etherLinktype(p);
       case 'sll':
       case 'sll2': return this.sllLinktype(p);
@@ -151,7 +178,9 @@ export class CodeGen {
         return FALSE;
       case 'ipv4': return p === ETHERTYPE_IP ? TRUE : FALSE;
       case 'ipv6': return p === ETHERTYPE_IPV6 ? TRUE : FALSE;
-      default: return this.err(`${this.link.description} link-layer type filtering not implemented`);
+      // DLT_PPP, DLT_PPP_SERIAL: libpcap's EtherTypes mapped to PPP protocol numbers.
+      case 'ppp': return cmp('eq', this.lt(2), konst(PPP_TYPES.get(p) ?? p));
+      default: return this.err(`${this.description()} link-layer type filtering not implemented`);
     }
   }
 
@@ -216,7 +245,7 @@ export class CodeGen {
 
   /** gen_vlan() with gen_vlan_no_bpf_extensions(), as libpcap does for savefiles. */
   private vlan(id: number | null): Pred {
-    if (this.link.kind !== 'ether') this.err(`no VLAN support for ${this.link.description}`);
+    if (this.kind() !== 'ether') this.err(`no VLAN support for ${this.description()}`);
     if (id !== null && id > 0x0fff) this.err(`VLAN tag ${id} greater than maximum 4095`);
     const type = this.lt(2);
     let b = or(cmp('eq', type, konst(0x8100)), or(cmp('eq', type, konst(0x88a8)), cmp('eq', type, konst(0x9100))));
@@ -224,6 +253,47 @@ export class CodeGen {
     this.offLinkpl += 4;
     this.offLinktype += 4;
     this.vlanDepth++;
+    return b;
+  }
+
+  /** gen_mpls(): the first label tests the link's MPLS type, the next ones that the label
+   *  before was not the bottom of the stack; each moves the network layer 4 bytes on. */
+  private mpls(label: number | null): Pred {
+    let b: Pred;
+    if (this.mplsDepth > 0) b = mcmp(this.pl(1, -2), 0, 0x01);
+    else if (this.kind() === 'ether') b = this.linktype(ETHERTYPE_MPLS);
+    else if (this.kind() === 'ppp' && (this.pppoes || this.link.linktype === LINKTYPE_PPP)) b = this.linktype(PPP_MPLS_UCAST);
+    else return this.err(`no MPLS support for ${this.description()}`);
+    if (label !== null) {
+      if (label > 0xFFFFF) this.err(`MPLS label ${label} greater than maximum 1048575`);
+      b = and(b, mcmp(this.pl(4, 0), (label << 12) >>> 0, 0xfffff000));
+    }
+    this.offLinkpl += 4;
+    this.mplsDepth++;
+    return b;
+  }
+
+  /** gen_mpls_linktype(): what a label stack carries is told by the bottom-of-stack bit of
+   *  the last label and the version nibble. */
+  private mplsLinktype(p: number): Pred {
+    let v: number;
+    if (p === ETHERTYPE_IP || p === 0x0021) v = 0x40;
+    else if (p === ETHERTYPE_IPV6 || p === 0x0057) v = 0x60;
+    else return this.err('unsupported protocol over mpls');
+    return and(mcmp(this.pl(1, -2), 0x01, 0x01), mcmp(this.pl(1, 0), v, 0xf0));
+  }
+
+  /** gen_pppoes(): a PPPoE session header, its session id if given; then the link-layer
+   *  type is the PPP protocol 6 bytes in and the network layer follows it. */
+  private pppoeSession(id: number | null): Pred {
+    let b = this.linktype(ETHERTYPE_PPPOES);
+    if (id !== null) {
+      if (id > 0xffff) this.err(`PPPoE session number ${id} greater than maximum 65535`);
+      b = and(b, mcmp(this.pl(4, 0), id, 0xffff));
+    }
+    this.offLinktype = this.offLinkpl + 6;
+    this.offLinkpl += 8;
+    this.pppoes = true;
     return b;
   }
 
@@ -361,6 +431,8 @@ export class CodeGen {
     switch (proto) {
       case 'default': {
         const b0 = this.host(addr, mask, 'ip', dir, kind);
+        // Under MPLS labels libpcap tests IPv4 only (no ARP over MPLS).
+        if (this.mplsDepth > 0) return b0;
         const b1 = this.host(addr, mask, 'arp', dir, kind);
         const b2 = this.host(addr, mask, 'rarp', dir, kind);
         return or(or(b0, b1), b2);

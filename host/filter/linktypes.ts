@@ -3,10 +3,10 @@
 // (off_linkpl), and the name libpcap uses in its error messages.
 import {
   LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2,
-  LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW,
+  LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW, LINKTYPE_PPP, LINKTYPE_PPP_HDLC,
 } from '../runtime/layout.js';
 
-export type LinkKind = 'ether' | 'sll' | 'sll2' | 'null' | 'loop' | 'raw' | 'ipv4' | 'ipv6' | 'other';
+export type LinkKind = 'ether' | 'sll' | 'sll2' | 'null' | 'loop' | 'raw' | 'ipv4' | 'ipv6' | 'ppp' | 'other';
 
 export interface LinkInfo {
   linktype: number;
@@ -28,6 +28,9 @@ const TABLE: LinkInfo[] = [
   { linktype: LINKTYPE_RAW, kind: 'raw', offLinktype: -1, offLinkpl: 0, description: 'Raw IP' },
   { linktype: LINKTYPE_IPV4, kind: 'ipv4', offLinktype: -1, offLinkpl: 0, description: 'Raw IPv4' },
   { linktype: LINKTYPE_IPV6, kind: 'ipv6', offLinktype: -1, offLinkpl: 0, description: 'Raw IPv6' },
+  // PPP: address, control, then the protocol field (libpcap takes it uncompressed).
+  { linktype: LINKTYPE_PPP, kind: 'ppp', offLinktype: 2, offLinkpl: 4, description: 'PPP' },
+  { linktype: LINKTYPE_PPP_HDLC, kind: 'ppp', offLinktype: 2, offLinkpl: 4, description: 'PPP over serial' },
 ];
 
 export function linkInfo(linktype: number): LinkInfo {
