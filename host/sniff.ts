@@ -19,6 +19,8 @@ import type { ConsumerJob, ConsumerReady, ConsumerResult } from './pipeline/cons
 import type { StageConfig } from './pipeline/stage-config.js';
 import type { Source, SourceStats } from './sources/source.js';
 import { directDumpSource, runDirectDump } from './pipeline/live-dump.js';
+import { runFanoutDump } from './pipeline/live-workers.js';
+import type { LivePcap, OpenLiveOptions } from './sources/live-pcap.js';
 
 /** How long a stop request (SIGINT/SIGTERM) waits for the consumer before abandoning it. */
 const STOP_GRACE_MS = 2000;
@@ -31,6 +33,19 @@ interface OpenedCapture {
   file: FileSource | null;
   /** What tcpdump prints on stderr once its capture is open. */
   banner: string;
+}
+
+/** How sniff opens a live interface (each of them, with --workers). */
+function liveOptions(o: SniffOptions): OpenLiveOptions {
+  return {
+    snaplen: o.snaplen > 0 ? o.snaplen : undefined, promisc: o.promisc, bufferSize: o.bufferSize * 1024, immediate: o.immediate,
+    direction: o.direction, filter: o.filter, nanosecond: true, backend: o.workers > 1 ? 'pcap' : o.backend ?? 'auto',
+    // A capture thread of the addon, which wakes the consumer worker itself (waitRing:
+    // FUTEX_WAKE on the ring's head word) instead of going through this thread's event
+    // loop. PKTWASM_LIVE_DRIVER=loop brings back the event-loop driver (bench/live
+    // compares the two).
+    driver: process.env.PKTWASM_LIVE_DRIVER === 'loop' ? 'loop' : 'thread',
+  };
 }
 
 /** The source the options name, opened. */
@@ -48,15 +63,7 @@ async function openCapture(o: SniffOptions, engine: Engine): Promise<OpenedCaptu
   const list = listInterfaces();
   const iface = o.iface ?? defaultInterface(list);
   assertInterface(iface, list);
-  const src = openLiveSource(iface, {
-    snaplen: o.snaplen > 0 ? o.snaplen : undefined, promisc: o.promisc, bufferSize: o.bufferSize * 1024, immediate: o.immediate,
-    direction: o.direction, filter: o.filter, nanosecond: true, backend: o.backend ?? 'auto',
-    // A capture thread of the addon, which wakes the consumer worker itself (waitRing:
-    // FUTEX_WAKE on the ring's head word) instead of going through this thread's event
-    // loop. PKTWASM_LIVE_DRIVER=loop brings back the event-loop driver (bench/live
-    // compares the two).
-    driver: process.env.PKTWASM_LIVE_DRIVER === 'loop' ? 'loop' : 'thread',
-  });
+  const src = openLiveSource(iface, liveOptions(o));
   const fallback = src.backend === 'cap' ? ' (cap fallback: timestamps taken in JavaScript, kernel drops unknown)' : '';
   return { src, file: null, banner: `listening on ${iface}, link-type ${linktypeBanner(src.linktype)}, snapshot length ${src.snaplen} bytes${fallback}\n` };
 }
@@ -76,14 +83,16 @@ function progressBar(file: FileSource): () => void {
 }
 
 /** Exit statistics the source knows (kernel counters for live capture). */
-function sourceStatsLines(src: Source, s: SourceStats, r: ConsumerResult, direct = false): string[] {
+/** `direct`: how many capture threads wrote the file themselves (0: a consumer read the ring). */
+function sourceStatsLines(src: Source, s: SourceStats, r: ConsumerResult, direct = 0): string[] {
   if (src.kind === 'file') return [`${r.seen} packets read from file`];
   if (src.kind === 'raw') return [`${s.captured} packets received on the socket`, `${r.seen} packets taken from the ring`];
   return [
     `${s.received === null ? 'unknown number of' : s.received} packets received by filter`,
     `${s.droppedKernel === null ? 'unknown number of' : s.droppedKernel} packets dropped by kernel`,
     ...(s.droppedIface ? [`${s.droppedIface} packets dropped by interface`] : []),
-    direct ? `${r.seen} packets written by the capture thread (no ring)` : `${r.seen} packets taken from the ring`,
+    direct === 0 ? `${r.seen} packets taken from the ring`
+      : `${r.seen} packets written by the capture thread${direct > 1 ? `s (${direct}, merged in timestamp order)` : ''} (no ring)`,
   ];
 }
 
@@ -162,6 +171,27 @@ async function sniff(o: SniffOptions, worker: Worker): Promise<void> {
   if (o.user !== null) dropPrivileges(o.user);
   // PKTWASM_NO_DIRECT: take the ring + worker path anyway (bench/live compares them).
   const direct = process.env.PKTWASM_NO_DIRECT ? null : directDumpSource(src, stages, o.stats);
+  if (o.workers > 1 && (direct === null || stages.write === null)) throw new PktError('E_BAD_ARGUMENT', '--workers needs the libpcap addon and -w FILE as the only output');
+  if (o.workers > 1 && direct !== null && stages.write !== null) {
+    // --workers N -w FILE: N capture threads on N sockets of one fanout group, merged.
+    worker.postMessage(null);
+    const { openLiveSource } = await import('./sources/live-pcap.js');
+    const more: LivePcap[] = [];
+    try {
+      for (let k = 1; k < o.workers; k++) more.push(openLiveSource((direct as LivePcap).iface, liveOptions(o)) as LivePcap);
+    } catch (e) {
+      for (const m of more) await m.close({ drain: false });
+      throw e;
+    }
+    const started = process.hrtime.bigint();
+    const w = await runFanoutDump([direct, ...more], stages.write, o.count, () => process.stderr.write(banner));
+    const secs = Number(process.hrtime.bigint() - started) / 1e9;
+    const res: ConsumerResult = { type: 'done', seen: w.records, matched: w.records, bytes: w.wireBytes, malformed: 0, error: null, errorCode: null, reasm: null };
+    printStats(o, res, 0, secs, sourceStatsLines(src, w.stats, res, o.workers));
+    const failed = [direct, ...more].find((s) => s.error !== null);
+    if (failed !== undefined) throw failed.error;
+    return;
+  }
   if (direct !== null && stages.write !== null) {
     // -i IFACE -w FILE and nothing else: the capture thread writes the file itself.
     worker.postMessage(null);
@@ -169,7 +199,7 @@ async function sniff(o: SniffOptions, worker: Worker): Promise<void> {
     const w = await runDirectDump(direct, stages.write, o.count, () => process.stderr.write(banner));
     const secs = Number(process.hrtime.bigint() - started) / 1e9;
     const res: ConsumerResult = { type: 'done', seen: w.records, matched: w.records, bytes: w.wireBytes, malformed: 0, error: null, errorCode: null, reasm: null };
-    printStats(o, res, 0, secs, sourceStatsLines(src, direct.stats(), res, true));
+    printStats(o, res, 0, secs, sourceStatsLines(src, direct.stats(), res, 1));
     if (src.error !== null) throw src.error;
     return;
   }

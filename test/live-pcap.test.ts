@@ -220,12 +220,37 @@ async function childMain(mode: string, cfg: Record<string, unknown>): Promise<vo
     return;
   }
   if (mode === 'ping') return childPing(String(cfg.dst), Number(cfg.count));
+  if (mode === 'fanout') return childFanout(String(cfg.iface), String(cfg.filter), cfg.files as string[]);
   if (mode === 'list') {
     const { listInterfaces, defaultInterface, formatInterfaceList } = await import('../host/sources/interfaces.js');
     process.stdout.write(`${JSON.stringify({ names: listInterfaces().map((d) => d.name), dflt: defaultInterface(), text: formatInterfaceList() })}\n`);
     return;
   }
   throw new Error(`unknown child mode ${mode}`);
+}
+
+/** Two sources on one interface in one PACKET_FANOUT group, each writing its share to a
+ *  pcap file of its own (direct file mode), until the parent says stop. */
+async function childFanout(iface: string, filter: string, files: string[]): Promise<void> {
+  const { LivePcap } = await import('../host/sources/live-pcap.js');
+  const { openSync, closeSync, writeSync } = await import('node:fs');
+  const { writePcapHeader, PCAP_HEADER_BYTES } = await import('../host/sinks/pcap-writer.js');
+  const srcs = files.map(() => LivePcap.open(iface, { filter, timeoutMs: 50 }));
+  for (const s of srcs) s.joinFanout(process.pid & 0xFFFF);
+  const fds = files.map((f, k) => {
+    const fd = openSync(f, 'w');
+    const hdr = new Uint8Array(PCAP_HEADER_BYTES);
+    writePcapHeader(new DataView(hdr.buffer), 0, srcs[k].linktype, srcs[k].snaplen, true);
+    writeSync(fd, hdr);
+    srcs[k].startDump(fd, true, 0);
+    return fd;
+  });
+  process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+  process.stdin.setEncoding('utf8');
+  for await (const chunk of process.stdin) if ((chunk as string).includes('stop')) break;
+  const stats = await Promise.all(srcs.map((s) => s.close()));
+  for (const fd of fds) closeSync(fd);
+  process.stdout.write(`${JSON.stringify({ stats })}\n`);
 }
 
 // ---------------------------------------------------------------- parent side
@@ -562,6 +587,83 @@ test('without the addon: cap is used with one warning line; the build explains a
   });
   assert.is(b.status, 0);
   assert.match(b.stdout, 'apt-get install libpcap-dev');
+});
+
+/** (source port, sequence number) of each UDP datagram in a pcap file, as tcpdump -xx reads it. */
+function tcpdumpFlows(file: string): Array<[number, number]> {
+  const r = spawnSync('tcpdump', ['-r', file, '-nn', '-xx'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`tcpdump -r ${file}: ${r.stderr}`);
+  const out: Array<[number, number]> = [];
+  let hex = '';
+  const flush = (): void => { if (hex.length >= 92) out.push([parseInt(hex.slice(68, 72), 16), parseInt(hex.slice(84, 92), 16)]); hex = ''; };
+  for (const line of r.stdout.split('\n')) {
+    const m = /^\s+0x[0-9a-f]+:\s+((?:[0-9a-f]{2,4}\s?)+)/.exec(line);
+    if (m) hex += m[1].replace(/\s/g, '');
+    else flush();
+  }
+  flush();
+  return out;
+}
+
+test('pcap fanout: two sockets in one PACKET_FANOUT group split the traffic by flow, each datagram once', async () => {
+  if (!needAddon()) return;
+  if (spawnSync('tcpdump', ['--version'], { stdio: 'ignore' }).error) {
+    const msg = 'SKIP live-pcap fanout: tcpdump (the file reader) is not installed';
+    if (inCI) throw new Error(msg);
+    console.log(msg);
+    return;
+  }
+  await withNetnsPair(async (pair) => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'pktwasm-fanout-'));
+    try {
+      const files = [join(dir, 'a.pcap'), join(dir, 'b.pcap')];
+      const N = 800;
+      const F = 16;
+      const child = spawn('ip', ['netns', 'exec', pair.b, process.execPath, SELF], {
+        env: { ...process.env, PKTWASM_LIVE_CHILD: 'fanout', PKTWASM_LIVE_CFG: JSON.stringify({ iface: pair.ifB, filter: `udp port ${UDP_PORT}`, files }) },
+      });
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
+      const exited = once(child, 'exit');
+      try {
+        const deadline = Date.now() + 15_000;
+        while (!out.includes('"ready"')) {
+          if (child.exitCode !== null || Date.now() > deadline) throw new Error(`fanout child did not start:\n${out}\n${err}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        // F conversations (F source ports, bound in order), N datagrams, sequence first.
+        const script = `const d=require('dgram');const s=[];let n=0,b=0;for(let f=0;f<${F};f++){const x=d.createSocket('udp4');s.push(x);x.bind(41000+f,()=>{if(++b===${F})go();});}` +
+          `function go(){for(let i=0;i<${N};i++){const p=Buffer.alloc(32,97);p.writeUInt32BE(i,0);s[i%${F}].send(p,${UDP_PORT},'${pair.ipB}',()=>{if(++n===${N})s.forEach(x=>x.close());});}}`;
+        const g = spawnSync('ip', ['netns', 'exec', pair.a, process.execPath, '-e', script], { encoding: 'utf8', timeout: 30_000 });
+        assert.is(g.status, 0, g.stderr);
+        await new Promise((r) => setTimeout(r, 300));
+        child.stdin.write('stop\n');
+        const [code] = await exited;
+        assert.is(code, 0, err);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      const { stats } = lastJson<{ stats: LiveStats[] }>(out);
+      const shares = files.map(tcpdumpFlows);
+      const all = shares.flat().map(([, seq]) => seq).sort((a, b) => a - b);
+      assert.equal(all, Array.from({ length: N }, (_, i) => i), 'every datagram once across the two sockets');
+      assert.ok(shares.every((sh) => sh.length > 0), `both sockets got traffic (${shares.map((sh) => sh.length).join(' + ')})`);
+      for (let f = 0; f < F; f++) {
+        const port = 41000 + f;
+        const holders = shares.filter((sh) => sh.some(([p]) => p === port)).length;
+        assert.is(holders, 1, `conversation from port ${port} on exactly one socket`);
+      }
+      for (const st of stats) assert.is(st.droppedKernel, 0);
+      assert.is(stats.reduce((a, st) => a + st.captured, 0), N, 'captured counts add up to what was sent');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 'lk');
 });
 
 test('interfaces: the namespace\'s devices, the default like tcpdump, -D like tcpdump -D', async () => {

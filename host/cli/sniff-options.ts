@@ -40,6 +40,8 @@ export interface SniffOptions {
   promisc: boolean;
   immediate: boolean;
   bufferSize: number; // -B KiB
+  /** --workers N: live capture on N packet sockets in one PACKET_FANOUT group (1: off). */
+  workers: number;
   direction: 'in' | 'out' | 'inout';
   /** The collector as given after checking: proto://address:port, the name resolved. */
   ipfix: string | null;
@@ -68,6 +70,7 @@ export const SNIFF_SPEC: ToolSpec = {
     { name: 'write', short: 'w', value: 'file', help: 'Write the packets to file, a pcap capture (pcapng with --pcapng), instead of printing them.' },
     { name: 'user', short: 'Z', value: 'user', aliases: ['relinquish-privileges'], help: 'Once the capture is open, and before any output file is created, drop root privileges to user and its group, as tcpdump -Z does.', defaultText: 'keep the privileges' },
     { name: 'buffer-size', short: 'B', value: 'size', help: 'Live capture: the kernel capture buffer, in KiB.', defaultText: "libpcap's (2 MiB)" },
+    { name: 'workers', value: 'N', help: 'Live capture with -w: N capture threads, each on its own packet socket of one PACKET_FANOUT group hashed by flow (a conversation always goes to the same thread), each writing its share; at exit the shares are merged into the -w file in timestamp order.', default: 1 },
     { name: 'direction', short: 'Q', value: 'direction', choices: ['in', 'out', 'inout'], help: 'Live capture: only packets received (in), sent (out), or both (inout).', default: 'inout' },
     { name: 'list-interfaces', short: 'D', help: 'Print the interfaces live capture can use, numbered, with their flags, and exit.' },
     { name: 'numeric', short: 'n', repeatable: true, help: "Don't convert addresses or ports to names. Accepted for tcpdump's command lines: pktwasm never resolves names." },
@@ -139,6 +142,7 @@ export function sniffOptions(args: ParsedArgs): SniffOptions {
     promisc: !args.has('no-promiscuous-mode'),
     immediate: args.has('immediate'),
     bufferSize: args.maybeNumber('buffer-size', { integer: true, min: 1 }) ?? 0,
+    workers: args.number('workers', { integer: true, min: 1, max: 64 }),
     direction: args.choice<'in' | 'out' | 'inout'>('direction') ?? 'inout',
     ipfix: args.string('ipfix') ?? null,
     ipfixDomain: args.number('ipfix-domain', { integer: true, min: 0, max: 0xFFFFFFFF }),
@@ -149,6 +153,13 @@ export function sniffOptions(args: ParsedArgs): SniffOptions {
   };
   if (o.readFile !== null && o.raw !== null) throw usageError('-r and --raw cannot be combined');
   if (o.readFile !== null && o.iface !== null) throw usageError('-r and -i cannot be combined');
+  if (o.workers > 1) {
+    if (o.readFile !== null || o.raw !== null) throw usageError('--workers is for live capture on an interface (not -r or --raw)');
+    // Text, JSON and the summaries would come out of N threads in N orders: one thread.
+    if (o.writeFile === null || o.pcapng || o.json || o.flows || o.prefixes !== null || o.ipfix !== null || o.log.length > 0 || o.stats > 0) {
+      throw usageError('--workers needs -w FILE (pcap) and no other output: text, JSON, --flows, --prefixes, --ipfix, --log and --stats run in one worker');
+    }
+  }
   return o;
 }
 

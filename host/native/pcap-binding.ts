@@ -113,6 +113,9 @@ export interface PcapAddon {
    *  `nanosecondFile` says) and stops by itself after `limit` records (0: no limit).
    *  onEvent receives EV_END only; close `fd` after it. */
   startDump(h: PcapHandle, fd: number, nanosecondFile: number, limit: number, onEvent: (ev: number) => void): void;
+  /** Puts the handle's socket into PACKET_FANOUT group `group` (0..65535), hashed by flow
+   *  (both directions of a conversation to the same member). */
+  joinFanout(h: PcapHandle, group: number): void;
   /** A worker's sleep on the ring at `ring`: returns when a capture thread publishes or
    *  closes, or after timeoutMs (RING_WAITING = WAIT_FUTEX). Blocks the calling thread. */
   waitRing(memory: Uint8Array, ring: number, timeoutMs: number): void;

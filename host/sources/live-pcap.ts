@@ -225,6 +225,16 @@ export class LivePcap implements LiveSource {
     this.started = true;
   }
 
+  /** Joins PACKET_FANOUT group `group` (flow hash): with N sources on one interface in
+   *  one group, each packet reaches exactly one of them, a conversation always the same. */
+  joinFanout(group: number): void {
+    try {
+      this.addon.joinFanout(this.handle, group);
+    } catch (err) {
+      throw toPktError(err);
+    }
+  }
+
   /** Direct file mode: records written so far and the sum of their wire lengths. */
   written(): { records: number; wireBytes: number } {
     if (this.finalWritten !== null) return this.finalWritten;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/if_packet.h>
 
 #include "capture.h"
 
@@ -419,6 +420,31 @@ static napi_value js_wait_ring(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* joinFanout(handle, group): puts the handle's packet socket into PACKET_FANOUT group
+ * `group` (0..65535, one per process), hashed by flow: the kernel's symmetric flow hash
+ * sends both directions of a TCP/UDP conversation to the same member, so each member
+ * sees whole flows. libpcap has no fanout API; its socket is bound after activation, and
+ * the TPACKET_V3 ring works unchanged inside a group. */
+static napi_value js_join_fanout(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2) return throw_code(env, "E_BAD_ARGUMENT", "joinFanout: expected 2 arguments");
+  pw_capture *c = get_capture(env, argv[0]);
+  if (!c) return NULL;
+  uint32_t group;
+  if (napi_get_value_uint32(env, argv[1], &group) != napi_ok || group > 0xFFFF)
+    return throw_code(env, "E_BAD_ARGUMENT", "joinFanout: group must be an integer in [0, 65535]");
+  int fd = pcap_fileno(c->p);
+  uint32_t arg = group | ((uint32_t)PACKET_FANOUT_HASH << 16);
+  if (fd < 0 || setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) != 0) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "cannot join packet fanout group %u: %s", group, fd < 0 ? "no socket" : strerror(errno));
+    return throw_code(env, "E_IO", msg);
+  }
+  return NULL;
+}
+
 /* stop(handle, drainMs): asks the thread to finish; EV_END follows. */
 static napi_value js_stop(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -610,6 +636,7 @@ NAPI_MODULE_INIT() {
       {"start", NULL, js_start, NULL, NULL, NULL, napi_enumerable, NULL},
       {"startDump", NULL, js_start_dump, NULL, NULL, NULL, napi_enumerable, NULL},
       {"waitRing", NULL, js_wait_ring, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"joinFanout", NULL, js_join_fanout, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stop", NULL, js_stop, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_enumerable, NULL},

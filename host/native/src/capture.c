@@ -15,8 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-/* How long a full ring may hold up the capture thread per dispatch (see make_room). */
+/* How long a full ring may hold up the event-loop driver per dispatch (see make_room). */
 #define FULL_GRACE_US 2000
+/* How often the capture thread looks for room in a full ring (see make_room). */
+#define FULL_POLL_US 100
 /* Slots written ahead of time by prefetch (see on_packet). */
 #define PREFETCH_AHEAD 4
 /* Direct file mode's buffer: one write() per this many bytes of records. Small enough to
@@ -127,14 +129,26 @@ static int ring_full(pw_capture *c) {
   return c->local_head - c->cached_tail >= c->slot_count;
 }
 
-/* The ring is full. Publish and wake the consumer, then give it a short, bounded grace:
- * when it shares our CPU it cannot run until we let go, and a whole TPACKET_V3 backlog
- * can exceed the ring. If it still has not made room, drop, and keep dropping without
- * waiting until the next dispatch, so a consumer that cannot keep up costs ring drops,
- * never a stalled libpcap ring. */
+/* The ring is full. Publish and wake the consumer, then:
+ * - thread driver: wait for room (backpressure), polling every FULL_POLL_US. Packets meanwhile
+ *   stay in libpcap's kernel buffer, so the ring and the kernel buffer (-B) add up: a
+ *   consumer that falls behind for a while loses nothing until both are full, and what is
+ *   lost then is counted by the kernel (ps_drop). Dropping here instead would empty the
+ *   kernel buffer into ring drops and leave its capacity unused (bench/live, issue #14).
+ *   After a stop request (close, a consumer that stopped reading) it drops, never hangs.
+ * - event-loop driver: the JS thread must not stall, so a short bounded grace (the consumer
+ *   may share the CPU), then drop, and keep dropping without waiting until the next dispatch. */
 static int make_room(pw_capture *c) {
   publish(c, 1);
   if (!ring_full(c)) return 1;
+  if (!c->loop_mode) {
+    for (;;) {
+      if (__atomic_load_n(&c->stop_req, __ATOMIC_ACQUIRE)) return 0;
+      struct timespec pause = {0, FULL_POLL_US * 1000};
+      nanosleep(&pause, NULL);
+      if (!ring_full(c)) return 1;
+    }
+  }
   if (c->overrun) return 0;
   uint64_t deadline = now_us() + FULL_GRACE_US;
   do {
