@@ -12,6 +12,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { haveTool, needRoot, Rng, seed } from './lib/env.js';
 import { nsExec, withNetnsPair, type NetnsPair } from './lib/netns.js';
+import { createEngine } from '../host/engine/engine.js';
+import { Builder } from '../host/builder/builder.js';
+import { unreachableTcp4, unreachableTcp6 } from '../host/raw-socket/unreachable.js';
 
 const SEED = seed();
 console.log(`SEED=${SEED} synprobe-unreachable`);
@@ -51,6 +54,25 @@ function nmap(p: NetnsPair, args: string[]): Map<number, Verdict> {
   }
   return out;
 }
+
+test('the quoted probe is read from a built error, and nothing from a cut or foreign one (no root needed)', () => {
+  const b = new Builder(createEngine({ backend: 'wasm' }));
+  const syn4 = b.bytes({ ip: { src: '192.0.2.1', dst: '198.51.100.7' }, tcp: { srcport: 41000, dstport: 443, seq_raw: 0xDEADBEEF, flags: 0x002 } });
+  const err4 = b.bytes({ ip: { src: '203.0.113.1', dst: '192.0.2.1' }, icmp: { type: 3, code: 13 }, payload: syn4.subarray(0, 28) });
+  assert.equal(unreachableTcp4(err4), { from: '203.0.113.1', type: 3, code: 13, src: '192.0.2.1', dst: '198.51.100.7', sport: 41000, dport: 443, seq: 0xDEADBEEF });
+  assert.is(unreachableTcp4(err4.subarray(0, err4.length - 1)), null, 'quote cut short of the sequence number');
+  const udp4 = b.bytes({ ip: { src: '192.0.2.1', dst: '198.51.100.7' }, udp: { srcport: 41000, dstport: 443 } });
+  assert.is(unreachableTcp4(b.bytes({ ip: { src: '203.0.113.1', dst: '192.0.2.1' }, icmp: { type: 3, code: 3 }, payload: udp4 })), null, 'a quoted UDP datagram');
+  assert.is(unreachableTcp4(b.bytes({ ip: { src: '203.0.113.1', dst: '192.0.2.1' }, icmp: { type: 11, code: 0 }, payload: syn4 })), null, 'time exceeded');
+  const syn6 = b.bytes({ ipv6: { src: '2001:db8::1', dst: '2001:db8:1::7' }, tcp: { srcport: 41000, dstport: 22, seq_raw: 7, flags: 0x002 } });
+  // What an IPv6 raw socket hands over: the ICMPv6 message, without the IPv6 header.
+  const err6 = b.bytes({ ipv6: { src: '2001:db8:1::7', dst: '2001:db8::1' }, icmpv6: { type: 1, code: 1 }, payload: syn6 }).subarray(40);
+  assert.equal(unreachableTcp6(err6, '2001:db8:1::7'), { from: '2001:db8:1::7', type: 1, code: 1, src: '2001:db8::1', dst: '2001:db8:1::7', sport: 41000, dport: 22, seq: 7 });
+  assert.is(unreachableTcp6(err6.subarray(0, 8 + 40 + 7), '2001:db8:1::7'), null, 'quote cut short');
+  const err6b = Uint8Array.from(err6);
+  err6b[0] = 3; // time exceeded
+  assert.is(unreachableTcp6(err6b, '2001:db8:1::7'), null);
+});
 
 test('ICMP and ICMPv6 destination unreachable: filtered with the reason nmap gives, port by port', async () => {
   if (!live()) return;
