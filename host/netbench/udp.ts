@@ -200,31 +200,51 @@ class SocketFailure {
   }
 }
 
-/** Client: HELLO until the server's cookie arrives (or a clear error). */
-function handshake(sock: dgram.Socket, stream: number, fail: SocketFailure): Promise<Buffer> {
+/** How a client asks until the server answers: `send` every `everyMs` (the first after
+ *  `firstMs`), at most 20 times, until a message of kind `want` for this stream arrives. */
+interface Ask<T> {
+  send: Buffer;
+  want: number;
+  /** The answer's value; a throw rejects. */
+  read: (m: Buffer) => T;
+  firstMs: number;
+  everyMs: number;
+  /** The error message when no answer comes. */
+  silence: string;
+}
+
+function askUntilAnswered<T>(sock: dgram.Socket, stream: number, fail: SocketFailure, ask: Ask<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     let tries = 0;
     let timer: NodeJS.Timeout | null = null;
     let done = false;
     const finish = (): void => { done = true; sock.off('message', onMsg); if (timer) clearTimeout(timer); };
     const onMsg = (m: Buffer): void => {
-      if (m.length < UDP_HDR || m.readUInt32BE(0) !== MAGIC || m.readUInt32BE(12) !== K_COOKIE || m.readUInt32BE(4) !== stream) return;
+      if (m.length < UDP_HDR || m.readUInt32BE(0) !== MAGIC || m.readUInt32BE(12) !== ask.want || m.readUInt32BE(4) !== stream) return;
       finish();
-      resolve(Buffer.from(m.subarray(COOKIE_OFF, COOKIE_OFF + COOKIE_LEN)));
+      try { resolve(ask.read(m)); } catch (e) { reject(e as Error); }
     };
     sock.on('message', onMsg);
     fail.onFail((e) => { if (!done) { finish(); reject(e); } });
-    const hello = header(K_HELLO, stream, 0, null);
     const again = (): void => {
-      if (++tries > 20) {
-        finish();
-        reject(Object.assign(new Error('udp: no answer to the hello (is the server running with --proto udp, and bound to an address this host reaches: --bind?)'), { code: 'ETIMEDOUT' }));
-        return;
-      }
-      sock.send(hello);
-      timer = setTimeout(again, 100);
+      if (done) return;
+      if (++tries > 20) { finish(); reject(Object.assign(new Error(ask.silence), { code: 'ETIMEDOUT' })); return; }
+      sock.send(ask.send);
+      timer = setTimeout(again, ask.everyMs);
     };
-    again();
+    timer = setTimeout(again, ask.firstMs);
+  });
+}
+
+/** Client: HELLO until the server's cookie arrives (or a clear error). */
+function handshake(sock: dgram.Socket, stream: number, fail: SocketFailure): Promise<Buffer> {
+  return askUntilAnswered(sock, stream, fail, {
+    send: header(K_HELLO, stream, 0, null),
+    want: K_COOKIE,
+    read: (m) => Buffer.from(m.subarray(COOKIE_OFF, COOKIE_OFF + COOKIE_LEN)),
+    firstMs: 0,
+    everyMs: 100,
+    silence: 'udp: no answer to the hello (is the server running with --proto udp, and bound to an address this host reaches: --bind?)',
   });
 }
 
@@ -256,25 +276,12 @@ export async function udpStream(sock: dgram.Socket, stream: number, len: number,
     };
     step();
   });
-  const fin = header(K_FIN, stream, sent, cookie, FIN_LEN);
-  return new Promise((resolve, reject) => {
-    let tries = 0;
-    let timer: NodeJS.Timeout | null = null;
-    let done = false;
-    const finish = (): void => { done = true; sock.off('message', onMsg); if (timer) clearTimeout(timer); };
-    const onMsg = (m: Buffer): void => {
-      if (m.length < UDP_HDR || m.readUInt32BE(0) !== MAGIC || m.readUInt32BE(12) !== K_REPORT || m.readUInt32BE(4) !== stream) return;
-      finish();
-      try { resolve({ ...(JSON.parse(m.subarray(UDP_HDR).toString()) as UdpReport), sent }); } catch (e) { reject(e as Error); }
-    };
-    sock.on('message', onMsg);
-    fail.onFail((e) => { if (!done) { finish(); reject(e); } });
-    const again = (): void => {
-      if (done) return;
-      if (++tries > 20) { finish(); reject(Object.assign(new Error('udp: no report from the server (is it running with --proto udp?)'), { code: 'ETIMEDOUT' })); return; }
-      sock.send(fin);
-      timer = setTimeout(again, 150);
-    };
-    timer = setTimeout(again, 200); // let the last datagrams land first
+  return askUntilAnswered(sock, stream, fail, {
+    send: header(K_FIN, stream, sent, cookie, FIN_LEN),
+    want: K_REPORT,
+    read: (m) => ({ ...(JSON.parse(m.subarray(UDP_HDR).toString()) as UdpReport), sent }),
+    firstMs: 200, // let the last datagrams land first
+    everyMs: 150,
+    silence: 'udp: no report from the server (is it running with --proto udp?)',
   });
 }
