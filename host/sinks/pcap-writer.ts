@@ -7,7 +7,7 @@
 // signal handler calls flush() and close(), both synchronous, and exits.
 import { PktError } from '../runtime/errors.js';
 import { openCaptureOutput } from './output-file.js';
-import { OutputBuffer, DEFAULT_BUFFER_BYTES } from './output-buffer.js';
+import { CaptureWriter } from './capture-writer.js';
 import { linktypeName } from './text/linktype-names.js';
 
 export const PCAP_MAGIC_MICRO = 0xa1b2c3d4;
@@ -37,20 +37,17 @@ export interface PcapWriterOptions {
   bufferBytes?: number;
 }
 
-export class PcapWriter {
+export class PcapWriter extends CaptureWriter {
   readonly linktype: number;
   readonly snaplen: number;
   readonly nanosecond: boolean;
-  /** Records written (buffered or not). */
-  packets = 0;
-  private readonly out: OutputBuffer;
 
   /** Writes to an open descriptor (stdout: fd 1); `ownsFd` closes it on close(). */
   constructor(fd: number, opts: PcapWriterOptions, ownsFd = false) {
+    super(fd, opts.bufferBytes, ownsFd);
     this.linktype = opts.linktype & 0xFFFF;
     this.snaplen = opts.snaplen && opts.snaplen > 0 ? opts.snaplen >>> 0 : DEFAULT_SNAPLEN;
     this.nanosecond = opts.nanosecond === true;
-    this.out = new OutputBuffer(fd, opts.bufferBytes ?? DEFAULT_BUFFER_BYTES, ownsFd);
     const o = this.out;
     writePcapHeader(this.out.view(PCAP_HEADER_BYTES), o.pos, this.linktype, this.snaplen, this.nanosecond);
     o.pos += PCAP_HEADER_BYTES;
@@ -90,20 +87,5 @@ export class PcapWriter {
   private rejectLinktype(linktype: number): never {
     throw new PktError('E_UNKNOWN_LINKTYPE',
       `pcap output holds one link type (${linktypeName(this.linktype)}) but packet ${this.packets + 1} is ${linktypeName(linktype)}: write pcapng (--pcapng) for captures with several link types`);
-  }
-
-  /** Bytes in the file so far (header included) plus those still buffered. */
-  get bytes(): number {
-    return this.out.written + this.out.pos;
-  }
-
-  /** Writes every buffered record; the file is a valid capture when this returns. */
-  flush(): void {
-    this.out.flush();
-  }
-
-  /** Flushes and closes (closing the descriptor only if the writer opened it). */
-  close(): void {
-    this.out.close();
   }
 }

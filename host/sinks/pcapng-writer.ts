@@ -6,7 +6,7 @@
 // Same buffering and signal-safety contract as PcapWriter: the SHB is written at open,
 // flush() writes whole blocks only, so the file is valid whenever flush() returns.
 import { openCaptureOutput } from './output-file.js';
-import { OutputBuffer, DEFAULT_BUFFER_BYTES } from './output-buffer.js';
+import { CaptureWriter } from './capture-writer.js';
 import { DEFAULT_SNAPLEN } from './pcap-writer.js';
 
 const BT_SHB = 0x0a0d0d0a;
@@ -18,7 +18,11 @@ const OPT_IF_NAME = 2;
 const OPT_IF_TSRESOL = 9;
 
 export interface PcapngWriterOptions {
+  /** The snapshot length the interface blocks declare (default 262144). */
   snaplen?: number;
+  /** Records are cut to this many bytes; 0: written whole. Default: the snaplen. (sniff
+   *  declares the source's snaplen and cuts only for -s, as tcpdump -w does.) */
+  cutAt?: number;
   nanosecond?: boolean;
   bufferBytes?: number;
   /** Interface names by interface index (if_name options), e.g. from the source. */
@@ -28,11 +32,10 @@ export interface PcapngWriterOptions {
   linktype?: number;
 }
 
-export class PcapngWriter {
+export class PcapngWriter extends CaptureWriter {
   readonly snaplen: number;
+  readonly cutAt: number;
   readonly nanosecond: boolean;
-  packets = 0;
-  private readonly out: OutputBuffer;
   /** (linktype << 16 | iface) -> IDB index in this section. */
   private readonly idbs = new Map<number, number>();
   private readonly names: readonly string[];
@@ -40,10 +43,11 @@ export class PcapngWriter {
   private lastIdb = 0;
 
   constructor(fd: number, opts: PcapngWriterOptions = {}, ownsFd = false) {
+    super(fd, opts.bufferBytes, ownsFd);
     this.snaplen = opts.snaplen && opts.snaplen > 0 ? opts.snaplen >>> 0 : DEFAULT_SNAPLEN;
+    this.cutAt = opts.cutAt === undefined ? this.snaplen : opts.cutAt > 0 ? opts.cutAt >>> 0 : 0x7fffffff;
     this.nanosecond = opts.nanosecond === true;
     this.names = opts.interfaceNames ?? [];
-    this.out = new OutputBuffer(fd, opts.bufferBytes ?? DEFAULT_BUFFER_BYTES, ownsFd);
     const v = this.out.view(28);
     const p = this.out.pos;
     v.setUint32(p, BT_SHB, true);
@@ -120,7 +124,7 @@ export class PcapngWriter {
   writeRecordAt(tsSec: number, tsNsec: number, caplen: number, wirelen: number, bytes: Uint8Array, start: number, linktype: number, iface = 0): void {
     const idb = this.idbFor(linktype, iface);
     let n = caplen < bytes.length - start ? caplen : bytes.length - start;
-    if (n > this.snaplen) n = this.snaplen;
+    if (n > this.cutAt) n = this.cutAt;
     const padded = (n + 3) & ~3;
     const len = 32 + padded;
     const v = this.out.view(len);
@@ -150,17 +154,5 @@ export class PcapngWriter {
     v.setUint32(p + 28 + padded, len, true);
     this.out.pos = p + len;
     this.packets++;
-  }
-
-  get bytes(): number {
-    return this.out.written + this.out.pos;
-  }
-
-  flush(): void {
-    this.out.flush();
-  }
-
-  close(): void {
-    this.out.close();
   }
 }
