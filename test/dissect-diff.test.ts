@@ -1,5 +1,5 @@
 // Differential: the WASM dissector and its pure-TS twin write identical descriptors for
-// every corpus frame and for >= 100,000 randomly mutated and truncated frames (seeded),
+// every corpus and corpus-more frame (PPP, PPPoE, MPLS, tunnels among them) and for >= 100,000 randomly mutated and truncated frames (seeded),
 // with and without checksum verification. Also: no trap, no read past caplen (frames sit
 // at the end of a region followed by a guard pattern that must stay untouched).
 import { test } from 'uvu';
@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { createEngine } from '../host/engine/engine.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { DESC_SIZE, DF_VERIFY_CKSUM, LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW } from '../host/runtime/layout.js';
-import { corpusCaptures, corpusDir, Rng, seed } from './lib/env.js';
+import { corpusCaptures, corpusDir, corpusMoreCaptures, Rng, seed } from './lib/env.js';
 import { buildSampleFrames } from './lib/sample-frames.js';
 
 const wasm = createEngine({ backend: 'wasm' });
@@ -37,7 +37,7 @@ function compareBatch(opts: number, label: string): void {
 
 test('identical descriptors on every corpus frame (plain and verifying checksums)', () => {
   let frames = 0;
-  for (const path of corpusCaptures()) {
+  for (const path of [...corpusCaptures(), ...corpusMoreCaptures()]) {
     const { records } = readCaptureFile(path);
     for (let start = 0; start < records.length; start += BATCH) {
       batch.clear();
@@ -57,10 +57,11 @@ test('identical descriptors on >= 100,000 mutated and truncated frames', () => {
   console.log(`SEED dissect-diff fuzz seed ${s}`);
   const rng = new Rng(s);
   const pool: Array<{ data: Uint8Array; linktype: number }> = buildSampleFrames();
-  for (const path of corpusCaptures()) {
+  for (const path of [...corpusCaptures(), ...corpusMoreCaptures()]) {
     for (const r of readCaptureFile(path).records) if (r.caplen <= 1600) pool.push({ data: r.data, linktype: r.linktype });
   }
-  const linktypes = [LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW, LINKTYPE_NULL, 228, 229, 108, 147];
+  // Also PPP (9), PPP_HDLC (50), PPP_ETHER (51), C_HDLC (104) and IPoIB (242).
+  const linktypes = [LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW, LINKTYPE_NULL, 228, 229, 108, 147, 9, 50, 51, 104, 242];
   const TOTAL = 100_000;
   let done = 0;
   while (done < TOTAL) {
