@@ -38,6 +38,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { createEngine, type Engine } from '../host/engine/engine.js';
 import { FlowTable } from '../host/flows/flow-table.js';
+import { InnerFrames } from '../host/flows/inner-frames.js';
 import { Reassembler } from '../host/reasm/reassembler.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { allFlows, flowJsonLine, formatConversationTable } from '../host/flows/conversations.js';
@@ -122,10 +123,13 @@ function runTable(engine: Engine, file: string, skip: Set<number>): Run {
   const table = new FlowTable(engine, { capacity: 4096, keepEnded: true, exportCapacity: 16, onExpireRaw });
   const batch = engine.createBatch(64, 64 * 70000);
   const reasm = new Reassembler(engine, { maxDatagrams: 64, maxBytes: 256 * 1024 });
+  // Tunnels' inner packets count in their own conversations too, as the flow stage feeds them.
+  const inner = new InnerFrames(engine);
   const flush = (): void => {
     engine.dissect(batch);
     reasm.process(batch);
     table.update(batch);
+    inner.forEach(batch, (b) => { table.update(b); });
     batch.clear();
   };
   for (const r of cap.records) {

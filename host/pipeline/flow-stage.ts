@@ -11,6 +11,7 @@ import { writeSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import { FlowTable } from '../flows/flow-table.js';
+import { InnerFrames } from '../flows/inner-frames.js';
 import { ConversationStore } from '../flows/conversation-store.js';
 import { writeConversationTable } from '../flows/conversation-text.js';
 import { flowJsonText } from '../flows/flow-json-text.js';
@@ -29,12 +30,14 @@ export class FlowStage implements BatchStage {
   private readonly selected: SelectedFrames;
   private readonly out: OutputBuffer;
   private readonly store: ConversationStore | null;
+  private readonly inner: InnerFrames;
   private done = false;
 
   /** `fd`: where the table or the lines go (stdout; -1 keeps them in `out` for tests). */
   constructor(engine: Engine, json: boolean, capacity = DEFAULT_FLOW_CAPACITY, fd = 1) {
     this.json = json;
     this.selected = new SelectedFrames(engine);
+    this.inner = new InnerFrames(engine);
     this.out = new OutputBuffer(fd);
     const views = engine.views;
     const out = this.out;
@@ -63,7 +66,10 @@ export class FlowStage implements BatchStage {
   }
 
   process(batch: FrameBatch, select: number, info: BatchInfo): void {
-    this.table.update(this.selected.of(batch, select, info));
+    const kept = this.selected.of(batch, select, info);
+    this.table.update(kept);
+    // A tunnel's inner TCP/UDP packet counts in its own conversation too, as in tshark's.
+    this.inner.forEach(kept, (b) => { this.table.update(b); });
     // JSON lines of the flows this batch ended go out with it (a live capture shows them
     // as they end); one write per batch at most.
     if (this.json) this.out.flush();
