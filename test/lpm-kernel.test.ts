@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { RouteTable } from '../host/lpm/route-table.js';
 import { ipv4ToString, ipv6ToString } from '../host/runtime/addr.js';
 import { haveTool, needRoot, Rng, seed } from './lib/env.js';
-import { inside4, inside6, mask4, mask6 } from './lpm-ref.js';
-import { tsEngine, wasmEngine } from './lpm-common.js';
+import { inside4, inside6, mask4, mask6 } from './lib/lpm-reference.js';
+import { tsEngine, wasmEngine } from './lib/lpm-scaffold.js';
 import { createNetns, deleteNetns } from './lib/netns.js';
 
 const ROUTES = 5000;

@@ -7,8 +7,8 @@ import type { Engine } from '../host/engine/engine.js';
 import { PrefixStats, parsePrefixFile } from '../host/lpm/prefix-stats.js';
 import { ipv4ToString, ipv6ToString } from '../host/runtime/addr.js';
 import { Rng, seed } from './lib/env.js';
-import { Ref4, Ref6, inside4, inside6, mask4, mask6 } from './lpm-ref.js';
-import { throwsCode, tsEngine, wasmEngine } from './lpm-common.js';
+import { Ref4, Ref6, inside4, inside6, mask4, mask6 } from './lib/lpm-reference.js';
+import { throwsCode, tsEngine, wasmEngine } from './lib/lpm-scaffold.js';
 
 
 const MAC = [2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2];

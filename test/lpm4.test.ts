@@ -8,8 +8,8 @@ import { RouteTable } from '../host/lpm/route-table.js';
 import { LPM4_HEADER } from '../host/lpm/twin/lpm4.js';
 import { ipv4ToString } from '../host/runtime/addr.js';
 import { Rng, seed } from './lib/env.js';
-import { Ref4, inside4, mask4 } from './lpm-ref.js';
-import { assertDrains, assertSameTables, churn, engines, throwsCode, tsEngine, wasmEngine } from './lpm-common.js';
+import { Ref4, inside4, mask4 } from './lib/lpm-reference.js';
+import { engines, lookupBulkBoth, randomTableMatchesReference, throwsCode, tsEngine, wasmEngine } from './lib/lpm-scaffold.js';
 
 /** Mixed lengths, weighted like real tables but with plenty of /0../8 and /25../32. */
 function randomDepth(rng: Rng): number {
@@ -24,64 +24,48 @@ function randomDepth(rng: Rng): number {
 test('random table (>= 10,000 live prefixes, deletes and re-adds between) matches the reference; WASM and twin tables are byte-identical', () => {
   const s = seed();
   console.log(`SEED lpm4 random: ${s}`);
-  const rng = new Rng(s);
   const ref = new Ref4();
   const opts = { maxRules: 20000, tbl8Groups: 8192 };
-  const w = new Lpm4(wasmEngine, opts);
-  const t = new Lpm4(tsEngine, opts);
-  const live: [number, number][] = [];
-  const check = (count: number): void => {
-    const addrs = new Uint32Array(count);
-    for (let i = 0; i < count; i++) {
-      if (live.length > 0 && rng.bool(0.8)) {
-        const [a, d] = live[rng.int(live.length)];
-        const r = rng.int(4);
-        addrs[i] = r === 0 ? (a & mask4(d)) >>> 0 : r === 1 ? ((a | ~mask4(d)) >>> 0) : inside4(rng, a, d);
-      } else addrs[i] = rng.u32();
-    }
-    const outW = new Uint32Array(count), outT = new Uint32Array(count);
-    const hitsW = w.lookupBulk(addrs, outW);
-    const hitsT = t.lookupBulk(addrs, outT);
-    let hits = 0;
-    for (let i = 0; i < count; i++) {
-      const a = addrs[i];
-      const m = ref.match(a);
-      const want = m === null ? w.miss : m[1];
-      if (m !== null) hits++;
-      // lookupRaw/lookup read the table in the host (the kernels' single lookup is checked too).
-      if (outW[i] !== want || outT[i] !== want || w.lookupRaw(a) !== want || t.lookupRaw(a) !== want
-        || w.core.lpm4_lookup(w.table, a) >>> 0 !== want || t.core.lpm4_lookup(t.table, a) >>> 0 !== want
-        || w.lookup(a) !== (m === null ? null : want) || t.lookup(a) !== (m === null ? null : want)
-        || w.matchDepth(a) !== (m === null ? -1 : m[0]) || t.matchDepth(a) !== (m === null ? -1 : m[0])) {
-        assert.unreachable(`${ipv4ToString(a)}: want ${want} (depth ${m?.[0]}), wasm bulk ${outW[i]} single ${w.lookupRaw(a)} depth ${w.matchDepth(a)}, ts bulk ${outT[i]} single ${t.lookupRaw(a)}`);
-      }
-    }
-    assert.is(hitsW, hits);
-    assert.is(hitsT, hits);
-  };
-  churn(rng, ref, [w, t], live, {
-    until: 10500,
-    newPrefix: () => {
+  const tables = randomTableMatchesReference(new Rng(s), {
+    ref, make: (engine) => new Lpm4(engine, opts), header: LPM4_HEADER,
+    until: 10500, checkEvery: 4000, checkCount: 8000, finalCheckCount: 40000,
+    newPrefix: (rng, live) => {
       const d = randomDepth(rng);
       // Half the prefixes nest inside an existing one, so overlaps are common.
       let a = rng.u32();
       if (live.length > 0 && rng.bool(0.5)) { const [pa, pd] = live[rng.int(live.length)]; a = inside4(rng, pa, pd); }
       return [(a & mask4(d)) >>> 0, d];
     },
-    checkEvery: 4000,
-    check: () => check(8000),
+    check: (rng, live, count, w, t) => {
+      const addrs = new Uint32Array(count);
+      for (let i = 0; i < count; i++) {
+        if (live.length > 0 && rng.bool(0.8)) {
+          const [a, d] = live[rng.int(live.length)];
+          const r = rng.int(4);
+          addrs[i] = r === 0 ? (a & mask4(d)) >>> 0 : r === 1 ? ((a | ~mask4(d)) >>> 0) : inside4(rng, a, d);
+        } else addrs[i] = rng.u32();
+      }
+      const { outW, outT, hitsW, hitsT } = lookupBulkBoth(w, t, addrs, count);
+      let hits = 0;
+      for (let i = 0; i < count; i++) {
+        const a = addrs[i];
+        const m = ref.match(a);
+        const want = m === null ? w.miss : m[1];
+        if (m !== null) hits++;
+        // lookupRaw/lookup read the table in the host (the kernels' single lookup is checked too).
+        if (outW[i] !== want || outT[i] !== want || w.lookupRaw(a) !== want || t.lookupRaw(a) !== want
+          || w.core.lpm4_lookup(w.table, a) >>> 0 !== want || t.core.lpm4_lookup(t.table, a) >>> 0 !== want
+          || w.lookup(a) !== (m === null ? null : want) || t.lookup(a) !== (m === null ? null : want)
+          || w.matchDepth(a) !== (m === null ? -1 : m[0]) || t.matchDepth(a) !== (m === null ? -1 : m[0])) {
+          assert.unreachable(`${ipv4ToString(a)}: want ${want} (depth ${m?.[0]}), wasm bulk ${outW[i]} single ${w.lookupRaw(a)} depth ${w.matchDepth(a)}, ts bulk ${outT[i]} single ${t.lookupRaw(a)}`);
+        }
+      }
+      assert.is(hitsW, hits);
+      assert.is(hitsT, hits);
+    },
     show: (a, d) => `${ipv4ToString(a)}/${d}`,
   });
-  assert.ok(ref.size >= 10000, `only ${ref.size} prefixes live`);
-  assert.is(w.size, ref.size);
-  assert.is(t.size, ref.size);
-  check(40000);
-  assertSameTables(w, t, LPM4_HEADER);
-  // Deleting everything returns every tbl8 group and next-hop slot.
-  assertDrains(ref.all(), [w, t]);
-  for (const x of [w, t]) {
-    assert.is(x.lookup('10.1.2.3'), null);
-  }
+  for (const x of tables) assert.is(x.lookup('10.1.2.3'), null);
 });
 
 for (const [name, engine] of engines) {

@@ -6,8 +6,8 @@ import { Lpm6 } from '../host/lpm/lpm6.js';
 import { LPM6_HEADER } from '../host/lpm/twin/lpm6.js';
 import { ipv6ToString, parseIPv6 } from '../host/runtime/addr.js';
 import { Rng, seed } from './lib/env.js';
-import { Ref6, inside6, mask6 } from './lpm-ref.js';
-import { assertDrains, assertSameTables, churn, engines, throwsCode, tsEngine, wasmEngine } from './lpm-common.js';
+import { Ref6, inside6, mask6 } from './lib/lpm-reference.js';
+import { engines, lookupBulkBoth, randomTableMatchesReference, throwsCode } from './lib/lpm-scaffold.js';
 
 function randomDepth(rng: Rng): number {
   const r = rng.int(100);
@@ -31,56 +31,44 @@ const str = (a: Uint8Array): string => ipv6ToString(a, 0);
 test('random table (>= 10,000 live prefixes, deletes and re-adds between) matches the reference; WASM and twin tables are byte-identical', () => {
   const s = seed();
   console.log(`SEED lpm6 random: ${s}`);
-  const rng = new Rng(s ^ 0x6666);
   const ref = new Ref6();
   const opts = { maxRules: 16000, tbl8Groups: 65536 };
-  const w = new Lpm6(wasmEngine, opts);
-  const t = new Lpm6(tsEngine, opts);
-  const live: [Uint8Array, number][] = [];
-  const check = (count: number): void => {
-    const addrs = new Uint8Array(count * 16);
-    for (let i = 0; i < count; i++) {
-      let a: Uint8Array;
-      if (live.length > 0 && rng.bool(0.85)) {
-        const [pa, pd] = live[rng.int(live.length)];
-        a = rng.bool(0.2) ? mask6(pa, pd) : inside6(rng, pa, pd);
-      } else a = randomAddr(rng);
-      addrs.set(a, i * 16);
-    }
-    const outW = new Uint32Array(count), outT = new Uint32Array(count);
-    const hitsW = w.lookupBulk(addrs, outW);
-    const hitsT = t.lookupBulk(addrs, outT);
-    let hits = 0;
-    for (let i = 0; i < count; i++) {
-      const a = addrs.subarray(i * 16, i * 16 + 16);
-      const m = ref.match(a);
-      const want = m === null ? null : m[1];
-      if (m !== null) hits++;
-      const wantRaw = want ?? w.miss;
-      if (outW[i] !== wantRaw || outT[i] !== wantRaw || w.lookup(a) !== want || t.lookup(a) !== want) {
-        assert.unreachable(`${str(a)}: want ${want} (depth ${m?.[0]}), wasm bulk ${outW[i]} single ${w.lookup(a)}, ts bulk ${outT[i]} single ${t.lookup(a)}`);
-      }
-    }
-    assert.is(hitsW, hits);
-    assert.is(hitsT, hits);
-  };
-  churn(rng, ref, [w, t], live, {
-    until: 10500,
-    newPrefix: () => {
+  randomTableMatchesReference(new Rng(s ^ 0x6666), {
+    ref, make: (engine) => new Lpm6(engine, opts), header: LPM6_HEADER,
+    until: 10500, checkEvery: 5000, checkCount: 3000, finalCheckCount: 12000,
+    newPrefix: (rng, live) => {
       const d = randomDepth(rng);
       let a = randomAddr(rng);
       if (live.length > 0 && rng.bool(0.6)) { const [pa, pd] = live[rng.int(live.length)]; a = inside6(rng, pa, pd); }
       return [mask6(a, d), d];
     },
-    checkEvery: 5000,
-    check: () => check(3000),
+    check: (rng, live, count, w, t) => {
+      const addrs = new Uint8Array(count * 16);
+      for (let i = 0; i < count; i++) {
+        let a: Uint8Array;
+        if (live.length > 0 && rng.bool(0.85)) {
+          const [pa, pd] = live[rng.int(live.length)];
+          a = rng.bool(0.2) ? mask6(pa, pd) : inside6(rng, pa, pd);
+        } else a = randomAddr(rng);
+        addrs.set(a, i * 16);
+      }
+      const { outW, outT, hitsW, hitsT } = lookupBulkBoth(w, t, addrs, count);
+      let hits = 0;
+      for (let i = 0; i < count; i++) {
+        const a = addrs.subarray(i * 16, i * 16 + 16);
+        const m = ref.match(a);
+        const want = m === null ? null : m[1];
+        if (m !== null) hits++;
+        const wantRaw = want ?? w.miss;
+        if (outW[i] !== wantRaw || outT[i] !== wantRaw || w.lookup(a) !== want || t.lookup(a) !== want) {
+          assert.unreachable(`${str(a)}: want ${want} (depth ${m?.[0]}), wasm bulk ${outW[i]} single ${w.lookup(a)}, ts bulk ${outT[i]} single ${t.lookup(a)}`);
+        }
+      }
+      assert.is(hitsW, hits);
+      assert.is(hitsT, hits);
+    },
     show: (a, d) => `${str(a)}/${d}`,
   });
-  assert.is(w.size, ref.size);
-  assert.is(t.size, ref.size);
-  check(12000);
-  assertSameTables(w, t, LPM6_HEADER);
-  assertDrains(ref.all(), [w, t]);
 });
 
 for (const [name, engine] of engines) {

@@ -3,10 +3,10 @@
 // and the end-of-run checks (WASM and twin tables byte-identical; a drained table gives
 // back every group and slot). The address type A is a u32 (IPv4) or 16 bytes (IPv6).
 import * as assert from 'uvu/assert';
-import { createEngine, type Engine } from '../host/engine/engine.js';
-import { PktError } from '../host/runtime/errors.js';
-import type { LpmFigures } from '../host/lpm/lpm-options.js';
-import type { Rng } from './lib/env.js';
+import { createEngine, type Engine } from '../../host/engine/engine.js';
+import { PktError } from '../../host/runtime/errors.js';
+import type { LpmFigures } from '../../host/lpm/lpm-options.js';
+import type { Rng } from './env.js';
 
 export const wasmEngine = createEngine({ backend: 'wasm' });
 export const tsEngine = createEngine({ backend: 'ts', memory: wasmEngine.memory, module: wasmEngine.module });
@@ -95,4 +95,58 @@ export function assertDrains<A>(prefixes: [A, number][], tables: TableLike<A>[])
     assert.is(f.tbl8Used, 0, 'every group folds back once its prefixes are gone');
     assert.is(f.nextHops, 0);
   }
+}
+
+/** What the random-table test needs of an Lpm4/Lpm6 table beyond TableLike. */
+export interface RandomTable<A, Addrs> extends TableLike<A> {
+  readonly size: number;
+  lookupBulk(addrs: Addrs, out: Uint32Array): number;
+}
+
+/** One family's part of the random-table test. */
+export interface RandomTableCase<A, Addrs, T extends RandomTable<A, Addrs>> {
+  ref: RefLike<A> & { all(): [A, number][] };
+  make: (engine: Engine) => T;
+  /** Header bytes, which hold absolute pointers and so differ between the two tables. */
+  header: number;
+  until: number;
+  checkEvery: number;
+  newPrefix: (rng: Rng, live: [A, number][]) => [A, number];
+  /** Every lookup of `count` addresses on both tables against the reference. */
+  check: (rng: Rng, live: [A, number][], count: number, w: T, t: T) => void;
+  checkCount: number;
+  finalCheckCount: number;
+  show: (a: A, d: number) => string;
+}
+
+/**
+ * Random tables against the naive reference: the churn (checking lookups as it goes), then
+ * a last check, the WASM and twin tables byte-identical, and a drain giving everything
+ * back. Returns the two (drained) tables.
+ */
+export function randomTableMatchesReference<A, Addrs, T extends RandomTable<A, Addrs>>(rng: Rng, c: RandomTableCase<A, Addrs, T>): [T, T] {
+  const w = c.make(wasmEngine);
+  const t = c.make(tsEngine);
+  const live: [A, number][] = [];
+  churn(rng, c.ref, [w, t], live, {
+    until: c.until,
+    newPrefix: () => c.newPrefix(rng, live),
+    checkEvery: c.checkEvery,
+    check: () => c.check(rng, live, c.checkCount, w, t),
+    show: c.show,
+  });
+  assert.ok(c.ref.size >= 10000, `only ${c.ref.size} prefixes live`);
+  assert.is(w.size, c.ref.size);
+  assert.is(t.size, c.ref.size);
+  c.check(rng, live, c.finalCheckCount, w, t);
+  assertSameTables(w, t, c.header);
+  // Deleting everything returns every tbl8 group and next-hop slot.
+  assertDrains(c.ref.all(), [w, t]);
+  return [w, t];
+}
+
+/** Both tables' bulk lookups of `count` addresses: results and hit counts. */
+export function lookupBulkBoth<Addrs>(w: RandomTable<unknown, Addrs>, t: RandomTable<unknown, Addrs>, addrs: Addrs, count: number): { outW: Uint32Array; outT: Uint32Array; hitsW: number; hitsT: number } {
+  const outW = new Uint32Array(count), outT = new Uint32Array(count);
+  return { outW, outT, hitsW: w.lookupBulk(addrs, outW), hitsT: t.lookupBulk(addrs, outT) };
 }

@@ -1,7 +1,7 @@
 // Naive longest-prefix-match references for the LPM tests: one Map per prefix length,
 // probed from the longest length down. Obviously correct, and slow enough that no one
 // would mistake it for the thing under test.
-import type { Rng } from './lib/env.js';
+import type { Rng } from './env.js';
 
 export const mask4 = (d: number): number => (d === 0 ? 0 : (0xFFFFFFFF << (32 - d)) >>> 0);
 
