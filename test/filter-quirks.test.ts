@@ -13,9 +13,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createEngine } from '../host/engine/engine.js';
-import { compileFilter, compileProgram, FilterError, type CompiledFilter } from '../host/filter/index.js';
+import { compileProgram, FilterError } from '../host/filter/index.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import type { Program } from '../host/filter/cfg.js';
+import { matchesOnBothBackends, type BackendMatches } from './lib/filter-matches.js';
 import { corpusCaptures, corpusDir, haveTool } from './lib/env.js';
 import { buildSampleFrames } from './lib/sample-frames.js';
 import { pool, runTcpdump, writePcap } from './filter-oracle.js';
@@ -99,28 +100,8 @@ function everyCut(frames: Frame[]): Frame[] {
   return out;
 }
 
-function ours(expr: string, frames: Frame[]): { wasm: Set<number>; ts: Set<number> } | FilterError {
-  let fw: CompiledFilter;
-  let ft: CompiledFilter;
-  try {
-    fw = compileFilter(expr, { linktype: LINKTYPE_ETHERNET, memory: eng.memory, backend: 'wasm' });
-    ft = compileFilter(expr, { linktype: LINKTYPE_ETHERNET, memory: eng.memory, backend: 'ts' });
-  } catch (e) {
-    if (e instanceof FilterError) return e;
-    throw e;
-  }
-  const bytes = frames.reduce((s, f) => s + f.data.length + 16, 0);
-  const batch = eng.createBatch(Math.max(1, frames.length), Math.max(64, bytes));
-  for (const f of frames) batch.push(f.data, LINKTYPE_ETHERNET, f.wirelen);
-  const out = eng.arena.alloc(Math.max(1, frames.length));
-  const collect = (f: CompiledFilter): Set<number> => {
-    f.matchBatch(batch.table, batch.count, out);
-    const u8 = eng.views.refresh().u8;
-    const s = new Set<number>();
-    for (let i = 0; i < frames.length; i++) if (u8[out + i] === 1) s.add(i + 1);
-    return s;
-  };
-  return { wasm: collect(fw), ts: collect(ft) };
+function ours(expr: string, frames: Frame[]): BackendMatches | FilterError {
+  return matchesOnBothBackends(eng, expr, LINKTYPE_ETHERNET, frames);
 }
 
 /** tcpdump -r on these frames for every expression; returns how many matched anything. */

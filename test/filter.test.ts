@@ -13,8 +13,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createEngine } from '../host/engine/engine.js';
-import { compileFilter, FilterError, type CompiledFilter } from '../host/filter/index.js';
+import { FilterError } from '../host/filter/index.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
+import { matchesOnBothBackends, type BackendMatches } from './lib/filter-matches.js';
 import { corpusCaptures, corpusDir, haveTool, Rng, seed } from './lib/env.js';
 import { libpcapPcapngReads } from './lib/libpcap-pcapng.js';
 import { EXPRESSIONS, LIST_EXPRESSIONS, pool, runTcpdump, writePcap, type OracleResult } from './filter-oracle.js';
@@ -31,30 +32,9 @@ interface Frame {
   origin: string;
 }
 
-/** Our answer for every expression on these frames: null when we reject the expression. */
-function ours(expr: string, linktype: number, frames: Frame[], snaplen?: number): { wasm: Set<number>; ts: Set<number> } | FilterError {
-  let fw: CompiledFilter;
-  let ft: CompiledFilter;
-  try {
-    fw = compileFilter(expr, { linktype, memory: eng.memory, backend: 'wasm', snaplen });
-    ft = compileFilter(expr, { linktype, memory: eng.memory, backend: 'ts', snaplen });
-  } catch (e) {
-    if (e instanceof FilterError) return e;
-    throw e;
-  }
-  const bytes = frames.reduce((s, f) => s + f.data.length + 16, 0);
-  const batch = eng.createBatch(Math.max(1, frames.length), Math.max(64, bytes));
-  for (const f of frames) batch.push(f.data, linktype, f.wirelen);
-  const out = eng.arena.alloc(Math.max(1, frames.length));
-  const collect = (f: CompiledFilter): Set<number> => {
-    const n = f.matchBatch(batch.table, batch.count, out);
-    const u8 = eng.views.refresh().u8;
-    const s = new Set<number>();
-    for (let i = 0; i < frames.length; i++) if (u8[out + i] === 1) s.add(i + 1);
-    assert.is(s.size, n, `${expr}: returned count equals the number of 1s written`);
-    return s;
-  };
-  return { wasm: collect(fw), ts: collect(ft) };
+/** Our answer for every expression on these frames: a FilterError when we reject the expression. */
+function ours(expr: string, linktype: number, frames: Frame[], snaplen?: number): BackendMatches | FilterError {
+  return matchesOnBothBackends(eng, expr, linktype, frames, snaplen);
 }
 
 function describeDiff(a: Set<number>, b: Set<number>, frames: Frame[]): string {
