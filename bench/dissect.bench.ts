@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { createEngine } from '../host/engine/engine.js';
 import { buildSampleFrames } from '../test/lib/sample-frames.js';
 import { compare } from './lib/compare.js';
-import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
+import { DESC_SIZE, LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 import { sized, TINY } from './lib/results.js';
 
 const require = createRequire(import.meta.url);
@@ -73,7 +73,47 @@ async function run(title: string, count: number, stride: number, fullSize: boole
   ]);
 }
 
+// Tunnels (issue #15): the descriptor of a tunnel frame covers the outer packet and
+// locates the inner one (D_INNER_*); 'tunnels' dissects VXLAN, Geneve, GRE, IP-in-IP,
+// MPLS and PPPoE frames one level, 'plain' the same inner TCP/UDP packets bare on Ethernet.
+const be16 = (v: number): number[] => [v >>> 8, v & 0xff];
+const MACS = [2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2];
+function ip4(proto: number, payload: number[]): number[] {
+  return [0x45, 0, ...be16(20 + payload.length), 0, 1, 0x40, 0, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, ...payload];
+}
+function ip6(nxt: number, payload: number[]): number[] {
+  return [0x60, 0, 0, 0, ...be16(payload.length), nxt, 64, ...Array(15).fill(0), 1, ...Array(15).fill(0), 2, ...payload];
+}
+const tcpSeg = [...be16(40000), ...be16(443), 0, 0, 0, 1, 0, 0, 0, 1, 0x50, 0x18, 0x20, 0, 0, 0, 0, 0, ...Array(64).fill(7)];
+const udpDg = (sp: number, dp: number, payload: number[]): number[] => [...be16(sp), ...be16(dp), ...be16(8 + payload.length), 0, 0, ...payload];
+const innerEth = [...MACS, ...be16(0x0800), ...ip4(6, tcpSeg)];
+const tunnelFrames: number[][] = [
+  [...MACS, ...be16(0x0800), ...ip4(17, udpDg(50000, 4789, [8, 0, 0, 0, 0, 0, 100, 0, ...innerEth]))],
+  [...MACS, ...be16(0x86dd), ...ip6(17, udpDg(50000, 6081, [0, 0, ...be16(0x6558), 0, 0, 100, 0, ...innerEth]))],
+  [...MACS, ...be16(0x0800), ...ip4(47, [0x20, 0, ...be16(0x0800), 0, 0, 0, 42, ...ip4(6, tcpSeg)])],
+  [...MACS, ...be16(0x0800), ...ip4(4, ip4(6, tcpSeg))],
+  [...MACS, ...be16(0x8847), 0, 1, 0x01, 64, ...ip4(6, tcpSeg)],
+  [...MACS, ...be16(0x8864), 0x11, 0, 0, 7, ...be16(2 + 20 + tcpSeg.length), 0, 0x21, ...ip4(6, tcpSeg)],
+];
+
+async function runTunnels(count: number): Promise<void> {
+  const tun = wasm.createBatch(count, count * 256);
+  const plain = wasm.createBatch(count, count * 256);
+  for (let i = 0; i < count; i++) {
+    tun.push(Uint8Array.from(tunnelFrames[i % tunnelFrames.length]), LINKTYPE_ETHERNET);
+    plain.push(Uint8Array.from(innerEth), LINKTYPE_ETHERNET);
+  }
+  const out = wasm.arena.alloc(count * DESC_SIZE);
+  await compare({ title: `dissect tunnel frames (VXLAN, Geneve, GRE, IP-in-IP, MPLS, PPPoE) vs the same packets bare, ${count} frames hot in cache`, unitsPerCall: count, throughput: 'Mpps', timeMs: 1000 }, [
+    { name: 'wasm plain', fn: () => { sink ^= wasm.core.dissect_batch(plain.table, count, plain.descs, 0); } },
+    { name: 'wasm tunnels', fn: () => { sink ^= wasm.core.dissect_batch(tun.table, count, tun.descs, 0); } },
+    { name: 'ts twin plain', fn: () => { sink ^= twin.core.dissect_batch(plain.table, count, out, 0); } },
+    { name: 'ts twin tunnels', fn: () => { sink ^= twin.core.dissect_batch(tun.table, count, out, 0); } },
+  ]);
+}
+
 await run('dissect mixed batch, 256 frames hot in cache', 256, 256, false);
+await runTunnels(256);
 await run(TINY ? 'dissect mixed batch, 4 Ki frames (tiny run)' : 'dissect mixed batch, 1 M frames streaming from DRAM (256 B apart)', sized(1 << 20, 4096), 256, false, 60);
 await run(TINY ? 'dissect full-size 1500 B frames, 1 Ki frames (tiny run)' : 'dissect full-size 1500 B frames, 256 Ki frames (384 MiB, not in cache)', sized(1 << 18, 1024), 1536, true, 20);
 if (sink === 0.5) console.log(sink);
