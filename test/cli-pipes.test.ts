@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCapture } from '../bench/lib/gen-capture.js';
@@ -75,6 +75,26 @@ test('-A and -AA print what tcpdump prints (corpus print-A.out / print-AA.out, a
     const theirs = runBin('tcpdump', ['-nn', flag, '-c', '3000', '-r', big]);
     assert.ok(ours.stdout.length > 100_000);
     assert.ok(ours.stdout === theirs.stdout, `${flag} on generated traffic equals tcpdump`);
+  }
+});
+
+test('--pcapng -w declares the source\'s snapshot length (as -w pcap does); -s N declares and cuts to N', () => {
+  if (!haveTool('tcpdump')) return;
+  const src = join(dir, 's65535.pcap');
+  assert.is(runNode('sniff', ['-r', big, '-c', '500', '-w', src]).status, 0);
+  const head = readFileSync(src);
+  head.writeUInt32LE(65535, 16);
+  writeFileSync(src, head);
+  for (const [args, snap] of [[[], 65535], [['-s', '100'], 100]] as Array<[string[], number]>) {
+    for (const fmt of [['--pcapng'], []]) {
+      const out = join(dir, `out-${snap}-${fmt.length}.cap`);
+      const w = runNode('sniff', ['-r', src, ...fmt, ...args, '-w', out]);
+      assert.is(w.status, 0, w.stderr);
+      const t = runBin('tcpdump', ['-r', out, '-c', '1']);
+      assert.match(t.stderr, new RegExp(`snapshot length ${snap}\\b`), `${fmt.join('') || 'pcap'} ${args.join(' ')}: ${t.stderr}`);
+      const lens = runBin('tcpdump', ['-r', out, '-nn', '-e']).stdout;
+      assert.ok(lens.length > 0);
+    }
   }
 });
 

@@ -30,7 +30,7 @@ export async function buildStages(engine: Engine, cfg: StageConfig): Promise<Bat
   // Stages load their modules only when asked for: a plain -r/-w run loads none of them.
   const sinks = cfg.json || cfg.text !== null || (w !== null && w.pcapng) ? await import('../sinks/sink.js') : null;
   if (w !== null && w.pcapng) {
-    const sink = sinks!.PcapngSink.open(engine.views, w.path, { linktype: w.linktype, snaplen: w.cut > 0 ? w.cut : undefined, nanosecond: w.nanosecond });
+    const sink = sinks!.PcapngSink.open(engine.views, w.path, { linktype: w.linktype, snaplen: w.snaplen, cutAt: w.cut, nanosecond: w.nanosecond });
     stages.push(new SinkStage(engine, sink, false, 'record'));
   } else if (w !== null) {
     stages.push(new PcapOut(engine, w));
