@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createEngine, type Engine } from './engine/engine.js';
 import { FrameRing } from './ring/frame-ring.js';
 import { PktError } from './runtime/errors.js';
-import { DEFAULT_SNAPLEN, SNIFF_SPEC, resolveIpfixTarget, sniffOptions, type SniffOptions } from './cli/sniff-options.js';
+import { DEFAULT_BUFFER_KIB, DEFAULT_SNAPLEN, SNIFF_SPEC, resolveIpfixTarget, sniffOptions, type SniffOptions } from './cli/sniff-options.js';
 import { runTool, type Tool } from './cli/run-tool.js';
 import { dropPrivileges } from './cli/drop-privileges.js';
 import { Control, CTL_BYTES } from './pipeline/control.js';
@@ -38,7 +38,8 @@ interface OpenedCapture {
 /** How sniff opens a live interface (each of them, with --workers). */
 function liveOptions(o: SniffOptions): OpenLiveOptions {
   return {
-    snaplen: o.snaplen > 0 ? o.snaplen : undefined, promisc: o.promisc, bufferSize: o.bufferSize * 1024, immediate: o.immediate,
+    snaplen: o.snaplen > 0 ? o.snaplen : undefined, promisc: o.promisc, immediate: o.immediate,
+    bufferSize: (o.bufferSize > 0 ? o.bufferSize : DEFAULT_BUFFER_KIB) * 1024,
     direction: o.direction, filter: o.filter, nanosecond: true, backend: o.workers > 1 ? 'pcap' : o.backend ?? 'auto',
     // A capture thread of the addon, which wakes the consumer worker itself (waitRing:
     // FUTEX_WAKE on the ring's head word) instead of going through this thread's event
