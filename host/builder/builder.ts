@@ -55,6 +55,8 @@ export interface TcpSpec {
 export interface UdpSpec { srcport: number; dstport: number; /** IPv4 only: send checksum 0 ("none"). */ no_checksum?: boolean }
 export interface IcmpSpec { type: number; code?: number; ident?: number; seq?: number }
 
+/** A packet to build, layer by layer, with Wireshark's field names; the builder computes
+ *  every length and checksum. */
 export interface PacketSpec {
   eth?: EthSpec;
   vlan?: VlanSpec | VlanSpec[];
@@ -106,6 +108,8 @@ export interface BuilderOptions extends PoolOptions {
   pool?: Pool;
 }
 
+/** Builds packets from a PacketSpec (or the fluent chain: `builder.eth({...}).ipv4({...}).udp({...})`)
+ *  into pool buffers, every length and checksum filled in. */
 export class Builder {
   readonly engine: Engine;
   readonly pool: Pool;

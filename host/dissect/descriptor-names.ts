@@ -16,10 +16,12 @@ const LAYER_NAMES: Array<[number, string]> = [
   [L.L_ICMP6, 'icmpv6'], [L.L_FRAG, 'frag'], [L.L_RAW, 'raw'], [L.L_SNAP, 'snap'], [L.L_STP, 'stp'],
 ];
 
+/** Names of the E_* bits set in a descriptor's error word (PacketView.errors). */
 export function errorNames(bits: number): string[] {
   return ERROR_NAMES.filter(([b]) => (bits & b) !== 0).map(([, n]) => n);
 }
 
+/** Names of the L_* bits set in a descriptor's layer word (PacketView.layers), e.g. ["eth", "ip", "tcp"]. */
 export function layerNames(bits: number): string[] {
   return LAYER_NAMES.filter(([b]) => (bits & b) !== 0).map(([, n]) => n);
 }

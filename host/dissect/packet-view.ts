@@ -21,6 +21,8 @@ import {
 } from '../runtime/layout.js';
 import { APP_SIZE } from '../app/app-layout.js';
 
+/** A reusable, allocation-free reader of one dissected frame's descriptor: point it with
+ *  `at(batch, i)` and read fields as getters (offsets, addresses as numbers, ports, flags). */
 export class PacketView {
   private readonly views: MemoryViews;
   /** Descriptor address. */

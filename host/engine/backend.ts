@@ -8,6 +8,8 @@ import type { Engine } from './engine.js';
 import type { WasmExports } from '../runtime/wasm-module.js';
 import { PktError } from '../runtime/errors.js';
 
+/** Which implementation runs the engine: 'wasm' (the WebAssembly module) or 'ts' (its
+ *  pure-TypeScript twin, same memory layout, needs no .wasm). */
 export type Backend = 'wasm' | 'ts';
 
 /** One structure of the engine: its export names and how to make its twin. */

@@ -9,6 +9,8 @@ import {
   FRAME_W_WIRELEN, FRAME_WIRELEN, LINKTYPE_ETHERNET, TIME_NSEC, TIME_SEC, TIME_SIZE, TIME_W_NSEC, TIME_W_SEC,
 } from '../runtime/layout.js';
 
+/** Frames in the shared memory: a frame table, their descriptors once dissected, their
+ *  timestamps and a data area frames can be copied into (or referenced where they lie). */
 export class FrameBatch {
   readonly capacity: number;
   readonly dataBytes: number;

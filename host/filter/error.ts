@@ -3,6 +3,7 @@
 // position, so a CLI can print one line and a caller can point at the spot.
 import { PktError } from '../runtime/errors.js';
 
+/** A rejected filter expression: code E_FILTER_SYNTAX and the position of the problem. */
 export class FilterError extends PktError {
   /** 0-based character offset in the expression where the problem was found. */
   readonly position: number;

@@ -13,6 +13,7 @@ import { emitFilterModule } from './wasm-codegen.js';
 
 export type FilterBackend = 'wasm' | 'ts';
 
+/** Options of compileFilter(): the link type and memory the filter will run on. */
 export interface FilterOptions {
   /** LINKTYPE_* of the frames the filter will see. */
   linktype: number;
@@ -25,6 +26,7 @@ export interface FilterOptions {
   netmask?: number;
 }
 
+/** A compiled filter expression, run on single frames or a whole frame table at once. */
 export interface CompiledFilter {
   readonly expression: string;
   readonly linktype: number;
@@ -51,6 +53,8 @@ export function compileProgram(expression: string, linktype: number, netmask = 0
   return prog;
 }
 
+/** Compiles a tcpdump (pcap-filter) expression for one link type; throws FilterError
+ *  (code E_FILTER_SYNTAX, with the character position) when the expression is rejected. */
 export function compileFilter(expression: string, opts: FilterOptions): CompiledFilter {
   if (typeof expression !== 'string') throw new PktError('E_BAD_ARGUMENT', 'filter: expression must be a string');
   if (!(opts.memory instanceof WebAssembly.Memory)) {

@@ -67,6 +67,7 @@ export interface FlowDirection {
   outOfOrder: number;
 }
 
+/** One flow as a plain object: endpoints, per-direction counters, times and TCP state. */
 export interface FlowRecord {
   /** Entry index in the table (reused after the flow ends). */
   index: number;
@@ -230,6 +231,8 @@ export function readFlowRecord(views: MemoryViews, addr: number): FlowRecord {
   };
 }
 
+/** Bidirectional IP flows (TCP and UDP conversations, ICMP, ...) tracked in the shared memory, with
+ *  TCP state, idle and active timeouts; fed dissected batches with update(). */
 export class FlowTable {
   readonly engine: Engine;
   readonly core: FlowsExports;

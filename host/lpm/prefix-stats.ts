@@ -46,6 +46,8 @@ export function parsePrefixFile(text: string): PrefixSpec[] {
   return out;
 }
 
+/** Per-prefix traffic accounting: each IP packet is charged to the longest prefix
+ *  matching its source (out) and its destination (in), with no allocation per packet. */
 export class PrefixStats {
   readonly engine: Engine;
   /** Label per row ('' for none). */

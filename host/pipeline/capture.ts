@@ -18,6 +18,7 @@ import { loadFilterCompiler } from './filter-stage.js';
 import { StageRunner } from './runner.js';
 import type { ReassemblerOptions } from '../reasm/reassembler.js';
 
+/** What to capture (exactly one of file, iface, raw) and how. */
 export interface CaptureOptions {
   /** A pcap or pcapng file. */
   file?: string;
@@ -46,6 +47,7 @@ export interface CaptureOptions {
   reassemble?: boolean | ReassemblerOptions;
 }
 
+/** One packet yielded by capture(): its own copy of the bytes and its decoded fields. */
 export interface CapturedPacket {
   /** Position among the packets this capture yielded, from 1. */
   number: number;
@@ -59,6 +61,7 @@ export interface CapturedPacket {
   decoded: DecodedPacket;
 }
 
+/** One step of captureBatches(): the engine's batch itself, valid until the next step. */
 export interface CaptureBatch {
   /** Dissected frames; the kept ones are marked at `select`. */
   batch: FrameBatch;

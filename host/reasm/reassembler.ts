@@ -14,6 +14,7 @@ import {
   RS_TOO_BIG, RS_BAD, RS_CUT, RS_TINY, RS_OFFSET8, RS_HOLES, RS_LATE, RS_OUT_FULL, RS_FLUSHED, RS_NO_ROOM,
 } from './reasm-layout.js';
 
+/** Sizing and timeouts of a Reassembler. */
 export interface ReassemblerOptions {
   /** Datagrams in progress at once (default 1024). The oldest is evicted for a new one. */
   maxDatagrams?: number;
@@ -71,6 +72,8 @@ function checkInt(what: string, v: number, lo: number, hi: number): number {
   return v;
 }
 
+/** IPv4/IPv6 fragment reassembly over dissected batches: the fragment that completes a
+ *  datagram gets the datagram's transport fields (L_REASM), the others are marked held. */
 export class Reassembler {
   readonly engine: Engine;
   readonly core: ReasmExports;

@@ -1,10 +1,12 @@
 // Address formatting and parsing, kept off the hot path: descriptors hold numbers and
 // offsets; strings are made only when a caller asks for them.
 
+/** Dotted-quad text of an IPv4 address held as a u32 (network order as a number). */
 export function ipv4ToString(v: number): string {
   return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
 }
 
+/** An IPv4 address as a u32, or null if `s` is not a dotted quad. */
 export function parseIPv4(s: string): number | null {
   const parts = s.split('.');
   if (parts.length !== 4) return null;
@@ -41,6 +43,7 @@ export function ipv6ToString(b: Uint8Array, off: number): string {
   return `${head}::${tail}`;
 }
 
+/** The 16 bytes of an IPv6 address (any RFC 4291 text form), or null. */
 export function parseIPv6(s: string): Uint8Array | null {
   let text = s;
   const out = new Uint8Array(16);
@@ -80,6 +83,7 @@ export function parseIPv6(s: string): Uint8Array | null {
   return out;
 }
 
+/** "aa:bb:cc:dd:ee:ff" of the 6 bytes at `off`. */
 export function macToString(b: Uint8Array, off: number): string {
   let s = '';
   for (let i = 0; i < 6; i++) {
@@ -89,6 +93,7 @@ export function macToString(b: Uint8Array, off: number): string {
   return s;
 }
 
+/** The 6 bytes of a MAC address written as six hex pairs separated by ":", "-" or ".", or null. */
 export function parseMac(s: string): Uint8Array | null {
   const parts = s.split(/[:.-]/);
   if (parts.length !== 6 || !parts.every((p) => /^[0-9a-fA-F]{1,2}$/.test(p))) return null;

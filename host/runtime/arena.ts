@@ -9,6 +9,7 @@ export { ARENA_HEADER };
 const ARENA_MAGIC = 0x61726e61; // 'arna'
 export const ARENA_ALIGN = 64;
 
+/** Lock-free bump allocator over the shared memory, shared by every thread on it. */
 export class Arena {
   readonly views: MemoryViews;
 

@@ -2,6 +2,7 @@
 // `message` as one line and exit non-zero (host/cli/run-tool.ts: 2 for E_USAGE and
 // E_FILTER_SYNTAX, 1 otherwise); the code lets library users branch.
 
+/** Stable error codes: branch on `err.code`, not on the message. */
 export type PktErrorCode =
   | 'E_NO_MEMORY'
   /** A library call got a value it cannot use (a bad size, prefix, address ...). */
@@ -22,6 +23,7 @@ export type PktErrorCode =
   | 'E_NOT_FOUND'
   | 'E_IO';
 
+/** Every error pktwasm throws on purpose: a one-line message and a stable `code`. */
 export class PktError extends Error {
   readonly code: PktErrorCode;
   constructor(code: PktErrorCode, message: string, options?: ErrorOptions) {

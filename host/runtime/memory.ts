@@ -11,11 +11,15 @@ export const DEFAULT_MAXIMUM_PAGES = 65536; // 4 GiB of address space; pages com
 /** Byte address of the arena header in the reserved first page: [cursor u32, magic u32]. */
 export const ARENA_HEADER = 64;
 
+/** Size of a new shared memory, in 64 KiB WebAssembly pages. */
 export interface MemoryOptions {
+  /** Pages at creation (default 256: 16 MiB, committed by the OS as touched). */
   initialPages?: number;
+  /** Pages it may grow to (default 65,536: the whole 4 GiB address space). */
   maximumPages?: number;
 }
 
+/** A new shared WebAssembly.Memory, to give to several engines (threads, workers). */
 export function createSharedMemory(opts: MemoryOptions = {}): WebAssembly.Memory {
   return new WebAssembly.Memory({
     initial: opts.initialPages ?? DEFAULT_INITIAL_PAGES,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PktError } from './errors.js';
 
+/** Which build of the module to load: 'release', or 'debug' (bounds assertions on). */
 export type WasmFlavour = 'release' | 'debug';
 
 const moduleCache = new Map<WasmFlavour, WebAssembly.Module>();

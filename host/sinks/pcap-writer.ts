@@ -37,6 +37,7 @@ export interface PcapWriterOptions {
   bufferBytes?: number;
 }
 
+/** Streaming pcap writer (one link type per file); the file is valid after every flush(). */
 export class PcapWriter extends CaptureWriter {
   readonly linktype: number;
   readonly snaplen: number;

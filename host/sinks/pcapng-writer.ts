@@ -32,6 +32,7 @@ export interface PcapngWriterOptions {
   linktype?: number;
 }
 
+/** Streaming pcapng writer: mixed link types and interfaces; valid after every flush(). */
 export class PcapngWriter extends CaptureWriter {
   readonly snaplen: number;
   readonly cutAt: number;

@@ -18,6 +18,7 @@ import { writeJsonPacket } from './json-format.js';
 import { PcapWriter, type PcapWriterOptions } from './pcap-writer.js';
 import { PcapngWriter, type PcapngWriterOptions } from './pcapng-writer.js';
 
+/** Where the pipeline writes frames: text, JSON lines, pcap or pcapng. */
 export interface PacketSink {
   /** Writes the frames of a dissected batch. Frame i is written when `keep` is absent or
    *  keep[i] !== 0; written frames are numbered firstNumber, firstNumber + 1, ... (tcpdump's

@@ -29,6 +29,7 @@ export interface CaptureInterface {
   name: string;
 }
 
+/** One packet record of a capture file. */
 export interface CaptureRecord {
   /** Index of the record in the file, from 1 (tcpdump's and tshark's frame number). */
   number: number;
@@ -44,6 +45,7 @@ export interface CaptureRecord {
   data: Uint8Array;
 }
 
+/** What a capture file's header says: format, byte order, time resolution, snaplen, link type. */
 export interface CaptureFileInfo {
   format: CaptureFormat;
   /** pcap: microseconds or nanoseconds. pcapng: per interface. */
@@ -62,6 +64,7 @@ const PCAP_MAGIC_NS = 0xa1b23c4d;
 const PCAPNG_SHB = 0x0a0d0d0a;
 const PCAPNG_BOM = 0x1a2b3c4d;
 
+/** Reads a pcap or pcapng file record by record (next() returns null at the end). */
 export class CaptureFileReader {
   readonly path: string;
   readonly info: CaptureFileInfo;

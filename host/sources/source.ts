@@ -17,6 +17,7 @@ export interface RingShape {
   slotPayload: number;
 }
 
+/** A source's counters: frames captured and where others were dropped. */
 export interface SourceStats {
   /** Frames the source put into the ring (or tried to: ring drops included). */
   captured: number;
@@ -33,6 +34,7 @@ export interface SourceStats {
 
 export type SourceEvent = 'batch' | 'end';
 
+/** A packet source (capture file, live interface, raw socket) filling a frame ring. */
 export interface Source {
   readonly kind: 'file' | 'live' | 'raw';
   readonly slotFormat: SlotFormat;

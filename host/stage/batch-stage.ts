@@ -25,6 +25,7 @@ export interface BatchStage {
   finish(): void;
 }
 
+/** Where a batch stands in the capture, handed to every stage with it. */
 export interface BatchInfo {
   /** tshark-style number (counting every record) of frame 0 of the batch. */
   firstRecord: number;

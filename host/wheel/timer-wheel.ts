@@ -33,6 +33,8 @@ export interface WheelStats {
 export const WHEEL_MAX_CAPACITY = WHEEL_MAX_WIDE_CAPACITY;
 export { WHEEL_MAX_DELAY };
 
+/** A hierarchical timer wheel in the shared memory: O(1) schedule, cancel and reschedule,
+ *  time moved by advance() in ticks of the caller's unit. */
 export class TimerWheel {
   readonly engine: Engine;
   readonly core: WheelExports;
