@@ -80,6 +80,12 @@ function tcpdumpTimes(file: string, filter: string): string[] {
   return r.stdout.split('\n').filter((l) => /^\d+\.\d{6} /.test(l)).map((l) => l.slice(0, l.indexOf(' ')));
 }
 
+/** The arguments that name `file` (and `rest`): none for the sample with the example's
+ *  own defaults, so that each example also runs as `node examples/x.mjs` alone. */
+function argsFor(file: string, rest: string[] = [], defaults: string[] = []): string[] {
+  return file === sample && rest.join('\0') === defaults.join('\0') ? [] : [file, ...rest];
+}
+
 /** tshark's frame.time_epoch (nanoseconds) cut to tcpdump's microseconds. */
 const usec = (epoch: string): string => epoch.replace(/^(\d+\.\d{6})\d*$/, '$1');
 
@@ -93,7 +99,7 @@ const CHECKS: Record<string, () => void> = {
   'capture-file.mjs': () => {
     for (const file of captures()) {
       for (const filter of file === sample ? ['ip or ip6', 'tcp'] : ['ip or ip6']) {
-        const { lines } = runExample('capture-file.mjs', [file, filter]);
+        const { lines } = runExample('capture-file.mjs', argsFor(file, [filter], ['ip or ip6']));
         const last = lines.at(-1) ?? '';
         const m = /^(\d+) packets matched "(.*)" in (.*)$/.exec(last);
         assert.ok(m !== null, `capture-file: last line "${last}"`);
@@ -103,6 +109,7 @@ const CHECKS: Record<string, () => void> = {
           return r;
         });
         assert.is(Number(m[1]), rows.length, 'the count line counts the lines');
+        assert.equal([m[2], m[3]], [filter, file], 'the count line names the filter and the file');
         if (!haveTool('tcpdump') || !haveTool('tshark')) continue;
         // tcpdump selects the frames; tshark reads the same frames for their fields.
         assert.equal(rows.map((r) => r[2]), tcpdumpTimes(file, filter), `${file} "${filter}": the frames tcpdump selects`);
@@ -128,7 +135,7 @@ const CHECKS: Record<string, () => void> = {
 
   'capture-batches.mjs': () => {
     for (const file of captures()) {
-      const { lines } = runExample('capture-batches.mjs', [file]);
+      const { lines } = runExample('capture-batches.mjs', argsFor(file));
       assert.is(lines.length, 5, `capture-batches: ${lines.join('\n')}`);
       const got = new Map<string, [number, number]>();
       for (const l of lines.slice(0, 4)) {
@@ -161,10 +168,11 @@ const CHECKS: Record<string, () => void> = {
   'filter-batch.mjs': () => {
     for (const file of captures()) {
       for (const expr of ['tcp or icmp or icmp6', 'ip6 and not tcp']) {
-        const { lines } = runExample('filter-batch.mjs', [file, expr]);
+        const { lines } = runExample('filter-batch.mjs', argsFor(file, [expr], ['tcp or icmp or icmp6']));
         assert.is(lines.length, 2, lines.join('\n'));
         const m = /^frames matching "(.*)": ?([\d ]*)$/.exec(lines[0]);
         assert.ok(m !== null, `filter-batch: line "${lines[0]}"`);
+        assert.is(m[1], expr, 'the line names the expression');
         const numbers = m[2] === '' ? [] : m[2].split(' ').map(Number);
         const c = /^wasm (\d+) of (\d+), ts (\d+) of (\d+)$/.exec(lines[1]);
         assert.ok(c !== null, `filter-batch: line "${lines[1]}"`);
@@ -183,7 +191,7 @@ const CHECKS: Record<string, () => void> = {
     const FIELDS = ['eth.src', 'eth.dst', 'arp.opcode', 'ip.src', 'ip.dst', 'ip.ttl', 'ipv6.src', 'ipv6.dst', 'ipv6.hlim',
       'tcp.srcport', 'tcp.dstport', 'tcp.flags', 'udp.srcport', 'udp.dstport', 'icmp.type', 'icmpv6.type'];
     for (const file of captures()) {
-      const { lines } = runExample('decode.mjs', [file]);
+      const { lines } = runExample('decode.mjs', argsFor(file));
       const frames = lines.filter((l) => l.startsWith('frame '));
       const json = lines.filter((l) => !l.startsWith('frame '));
       if (!haveTool('tshark')) continue;
@@ -213,7 +221,7 @@ const CHECKS: Record<string, () => void> = {
 
   'flows.mjs': () => {
     for (const file of captures()) {
-      const { lines } = runExample('flows.mjs', [file]);
+      const { lines } = runExample('flows.mjs', argsFor(file));
       const rows = lines.filter((l) => l.includes('<->'));
       const jsonLines = lines.filter((l) => l.startsWith('{'));
       const last = /^(\d+) flows, (\d+) still live at the end of the file$/.exec(lines.at(-1) ?? '');
@@ -342,7 +350,7 @@ const CHECKS: Record<string, () => void> = {
 
   'checksum.mjs': () => {
     for (const file of captures()) {
-      const { lines } = runExample('checksum.mjs', [file]);
+      const { lines } = runExample('checksum.mjs', argsFor(file));
       // RFC 1071 section 3's worked example: sum 0xddf2, checksum its complement.
       assert.is(lines[0], 'rfc1071 example: 0x220d');
       const ours = lines.slice(1).map((l) => {
@@ -363,7 +371,7 @@ const CHECKS: Record<string, () => void> = {
 
   'frame-ring-worker.mjs': () => {
     for (const file of captures()) {
-      const { lines } = runExample('frame-ring-worker.mjs', [file]);
+      const { lines } = runExample('frame-ring-worker.mjs', argsFor(file));
       assert.is(lines.length, 1);
       const m = /^worker: (\d+) frames, (\d+) bytes, (\d+) tcp, (\d+) udp$/.exec(lines[0]);
       assert.ok(m !== null, `frame-ring-worker: line "${lines[0]}"`);
