@@ -20,7 +20,9 @@ import { compileEngineModule, instantiateEngine, type WasmExports, type WasmFlav
 
 export type { Backend };
 
+/** Options of createEngine(): the backend, and a memory and module to share with another engine. */
 export interface EngineOptions extends MemoryOptions {
+  /** 'wasm' (the default) or 'ts'. */
   backend?: Backend;
   /** Share an existing memory (another engine's, or one received by a worker). */
   memory?: WebAssembly.Memory;
@@ -35,10 +37,16 @@ export type EngineCore = ChecksumExports & DissectExports;
 
 const SCRATCH_BYTES = 256 * 1024;
 
+/** The shared memory, its arena and one backend: makes batches and views, dissects, decodes and
+ *  checksums; every structure (FlowTable, Lpm4, TimerWheel ...) is built on an Engine. */
 export class Engine {
+  /** 'wasm' or 'ts'. */
   readonly backend: Backend;
+  /** The shared memory every structure of this engine lives in. */
   readonly memory: WebAssembly.Memory;
+  /** Typed-array views over `memory`, refreshed after it grows. */
   readonly views: MemoryViews;
+  /** The allocator that carves regions out of `memory`. */
   readonly arena: Arena;
   /** exportsOf(this, CHECKSUM) and exportsOf(this, DISSECT) in one object: the same
    *  signatures on both backends. */
@@ -137,6 +145,7 @@ export class Engine {
   }
 }
 
+/** A new engine on a new shared memory, or on `opts.memory` to share one (across worker threads too). */
 export function createEngine(opts: EngineOptions = {}): Engine {
   return new Engine(opts);
 }
