@@ -304,23 +304,30 @@ export function lpm6_lookup_bulk(t: usize, addrs: usize, n: u32, out: usize): u3
     let cnt = n - base < LANES ? n - base : LANES;
     let o = out + (<usize>base << 2);
     let p = addrs + (<usize>base << 4);
-    let any: u32 = 0;
+    // `active`: one bit per lane whose entry still names a group (EXT is bit 31). Each
+    // level visits only those lanes (ctz over the mask): a lane that ended at /32 costs
+    // nothing while another walks down to /64, and the bit of each result is OR-ed into
+    // the next mask, which nothing waits for until the level is issued, so the level's
+    // misses still overlap.
+    let active: u32 = 0;
     for (let k: u32 = 0; k < cnt; k++) {
       let e = load<u32>(t24 + (<usize>top24(p + (<usize>k << 4)) << 2));
       store<u32>(o + (<usize>k << 2), e);
-      any |= e;
+      active |= (e >>> 31) << k;
     }
     let b: u32 = 3;
-    while ((any & EXT) != 0 && b < 16) {
-      any = 0;
-      for (let k: u32 = 0; k < cnt; k++) {
+    while (active != 0 && b < 16) {
+      let next: u32 = 0;
+      let m = active;
+      while (m != 0) {
+        let k = ctz<u32>(m);
+        m &= m - 1;
         let x = load<u32>(o + (<usize>k << 2));
-        let ext = (x & EXT) != 0;
-        let idx = select<usize>((<usize>(x & GROUP_MASK) << 10) | (<usize>keyByte(p + (<usize>k << 4), b) << 2), 0, ext);
-        let e = select<u32>(load<u32>(t8 + idx), x, ext);
+        let e = load<u32>(t8 + ((<usize>(x & GROUP_MASK) << 10) | (<usize>keyByte(p + (<usize>k << 4), b) << 2)));
         store<u32>(o + (<usize>k << 2), e);
-        any |= e;
+        next |= (e >>> 31) << k;
       }
+      active = next;
       b++;
     }
     for (let k: u32 = 0; k < cnt; k++) {
