@@ -4,6 +4,9 @@
 // into the same strings and compares the lists in order, field by field.
 import { spawnSync } from 'node:child_process';
 import * as assert from 'uvu/assert';
+import { createEngine } from '../../host/engine/engine.js';
+import type { DecodedPacket } from '../../host/dissect/decode.js';
+import { readCaptureFile, type CaptureRecord } from '../../host/sources/capture-file.js';
 
 export type Fields = Map<string, string[]>;
 
@@ -58,4 +61,30 @@ export function tsharkPacketNumbers(path: string): number[] {
   const r = spawnSync('tshark', ['-r', path, '-T', 'fields', '-e', 'frame.number', '-e', 'frame.encap_type'], { encoding: 'utf8', maxBuffer: 1 << 26 });
   assert.is(r.status, 0, `tshark on ${path}: ${r.stderr}`);
   return r.stdout.split('\n').map((l) => l.split('\t')).filter(([n, encap]) => n !== '' && encap !== undefined && encap !== '').map(([n]) => Number(n));
+}
+
+/** One packet of a compared capture: its record and index, decode()'s object on the
+ *  backend, and tshark's fields of the same packet. */
+export interface ComparedPacket { record: CaptureRecord; index: number; pkt: DecodedPacket; theirs: Fields }
+
+/**
+ * Decodes every packet of each capture on `backend` and hands it, with tshark's `fields`
+ * of the same packet, to `visit`; counts the captures in `t`. tshark must see as many
+ * packets as the capture holds (custom blocks left out, see tsharkPacketNumbers).
+ */
+export function eachPacketWithTshark<C extends { path: string; label: string }>(
+  backend: 'wasm' | 'ts', captures: readonly C[], fields: readonly string[], t: Tally, visit: (c: C, p: ComparedPacket) => void,
+): void {
+  for (const c of captures) {
+    const e = createEngine({ backend });
+    const { records } = readCaptureFile(c.path);
+    const theirs = tsharkFields(c.path, fields);
+    const numbers = tsharkPacketNumbers(c.path);
+    assert.is(numbers.length, records.length, `${c.label}: tshark's packets`);
+    t.captures++;
+    records.forEach((record, index) => {
+      const pkt = e.decode(record.data, record.linktype, record.wirelen);
+      visit(c, { record, index, pkt, theirs: theirs.get(numbers[index]) ?? new Map() });
+    });
+  }
 }
