@@ -33,11 +33,12 @@ test('npm pack: compiled JS, types, the .wasm, the addon sources, docs; no tests
   const files = new Set(info.files.map((f) => f.path));
   for (const need of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'build/pktwasm.wasm', 'host/index.js', 'host/index.d.ts',
     'host/cli/pktwasm.js', 'host/sniff.js', 'host/runtime/layout.js', 'host/native/binding.gyp', 'host/native/src/addon.c',
-    'host/native/src/layout.h', 'host/native/install.mjs']) {
+    'host/native/src/layout.h', 'host/native/install.mjs', 'test/fixtures/sample.pcap', 'examples/capture-file.mjs']) {
     assert.ok(files.has(need), `the tarball holds ${need}`);
   }
   for (const f of files) {
-    assert.not.ok(f.startsWith('test/') || f.startsWith('assembly/') || f.startsWith('bench/') || f.startsWith('node_modules/'), `no ${f}`);
+    // One test file ships: the sample capture the examples and `npm start` read by default.
+    assert.not.ok((f.startsWith('test/') && f !== 'test/fixtures/sample.pcap') || f.startsWith('assembly/') || f.startsWith('bench/') || f.startsWith('node_modules/'), `no ${f}`);
     assert.not.ok(f.endsWith('.ts') && !f.endsWith('.d.ts'), `no TypeScript source ${f}`);
   }
 });
@@ -103,6 +104,11 @@ test('the CLI through npm: npx pktwasm --version, and pktwasm sniff prints what 
   const repo = runNode('sniff', ['-nn', '-r', sample]);
   assert.is(ours.status, 0, ours.stderr);
   assert.ok(ours.stdout.length > 0 && ours.stdout === repo.stdout, 'same lines from the installed CLI');
+  // An example script from the installed copy, on the sample it ships with.
+  const example = run(process.execPath, [join(project, 'node_modules', pkg.name, 'examples', 'capture-file.mjs')], project, 60_000);
+  assert.is(example.status, 0, example.stderr);
+  const selected = run('tcpdump', ['-nn', '-r', sample, 'ip or ip6'], project).stdout.trim().split('\n').length;
+  assert.match(example.stdout, new RegExp(`^${selected} packets matched "ip or ip6"`, 'm'), 'as many as tcpdump selects');
   const help = run(bin, ['sniff', '--help'], project, 60_000);
   assert.match(help.stdout, /^Usage: pktwasm sniff /);
 });
