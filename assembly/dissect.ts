@@ -519,7 +519,13 @@ function dissectGRE(f: usize, g: u32, end: u32, cap: u32, d: usize): void {
     return;
   }
   setTunnel(d, T_GRE, fl, ver, g, proto, key);
-  if (proto == 0x0800 || proto == 0x86dd) setInner(d, LINKTYPE_RAW, h, end);
+  if (proto == 0x8909) {
+    // Cisco MetaData (Cisco TrustSec) as GRE carries it (Wireshark's packet-cisco-metadata.c):
+    // the EtherType of what follows, version, length, option, SGT: 8 bytes.
+    if (h + 8 > cap) return;
+    let et = be16(f + h);
+    if (et == 0x0800 || et == 0x86dd) setInner(d, LINKTYPE_RAW, h + 8, end);
+  } else if (proto == 0x0800 || proto == 0x86dd) setInner(d, LINKTYPE_RAW, h, end);
   else if (proto == 0x6558) setInner(d, LINKTYPE_ETHERNET, h, end);
   else if (proto == 0x880B) setInner(d, LINKTYPE_PPP, h, end);
 }

@@ -747,7 +747,11 @@ export class DissectTwin implements DissectExports {
       return;
     }
     this.setTunnel(d, T_GRE, fl, ver, g, proto, key);
-    if (proto === 0x0800 || proto === 0x86dd) this.setInner(d, LINKTYPE_RAW, h, end);
+    if (proto === 0x8909) {
+      if (h + 8 > cap) return;
+      const et = this.be16(f + h);
+      if (et === 0x0800 || et === 0x86dd) this.setInner(d, LINKTYPE_RAW, h + 8, end);
+    } else if (proto === 0x0800 || proto === 0x86dd) this.setInner(d, LINKTYPE_RAW, h, end);
     else if (proto === 0x6558) this.setInner(d, LINKTYPE_ETHERNET, h, end);
     else if (proto === 0x880B) this.setInner(d, LINKTYPE_PPP, h, end);
   }

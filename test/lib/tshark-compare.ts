@@ -35,8 +35,8 @@ export interface Comparison {
  * pass.
  */
 export const LAYER_FLOORS: ReadonlyMap<string, number> = new Map([
-  ['frame', 2474], ['eth', 606], ['vlan', 223], ['ip', 7301], ['ipv6', 219],
-  ['tcp', 938], ['udp', 918], ['icmp', 100], ['icmpv6', 22], ['arp', 25],
+  ['frame', 2474], ['eth', 606], ['vlan', 223], ['ip', 7448], ['ipv6', 222],
+  ['tcp', 938], ['udp', 921], ['icmp', 120], ['icmpv6', 22], ['arp', 25],
 ]);
 
 const KNOWN: ReadonlySet<string> = new Set(VOCABULARY);
