@@ -88,25 +88,21 @@ export class FrameBatch {
     v.u32[t + TIME_W_NSEC] = nsec;
   }
 
-  timeSec(i: number): number {
-    return this.views.refresh().u32[(this.times + i * TIME_SIZE + TIME_SEC) >>> 2];
+  /** The u32 at byte `field` of frame i's timestamp entry. */
+  private timeField(i: number, field: number): number {
+    return this.views.refresh().u32[(this.times + i * TIME_SIZE + field) >>> 2];
   }
 
-  timeNsec(i: number): number {
-    return this.views.refresh().u32[(this.times + i * TIME_SIZE + TIME_NSEC) >>> 2];
+  /** The u32 at byte `field` of frame i's frame-table entry. */
+  private frameField(i: number, field: number): number {
+    return this.views.refresh().u32[(this.table + i * FRAME_SIZE + field) >>> 2];
   }
 
-  framePtr(i: number): number {
-    return this.views.refresh().u32[(this.table + i * FRAME_SIZE + FRAME_PTR) >>> 2];
-  }
-
-  caplen(i: number): number {
-    return this.views.refresh().u32[(this.table + i * FRAME_SIZE + FRAME_CAPLEN) >>> 2];
-  }
-
-  wirelen(i: number): number {
-    return this.views.refresh().u32[(this.table + i * FRAME_SIZE + FRAME_WIRELEN) >>> 2];
-  }
+  timeSec(i: number): number { return this.timeField(i, TIME_SEC); }
+  timeNsec(i: number): number { return this.timeField(i, TIME_NSEC); }
+  framePtr(i: number): number { return this.frameField(i, FRAME_PTR); }
+  caplen(i: number): number { return this.frameField(i, FRAME_CAPLEN); }
+  wirelen(i: number): number { return this.frameField(i, FRAME_WIRELEN); }
 
   linktype(i: number): number {
     return this.views.refresh().u16[(this.table + i * FRAME_SIZE + FRAME_LINKTYPE) >>> 1];
