@@ -38,3 +38,14 @@ export { Builder, PacketChain, type PacketSpec } from './builder/index.js';
 export { PcapWriter } from './sinks/pcap-writer.js';
 export { PcapngWriter } from './sinks/pcapng-writer.js';
 export { TextSink, JsonSink, PcapSink, PcapngSink, type PacketSink } from './sinks/sink.js';
+
+// The option, record and statistics types of the classes above, importable by name.
+export type { DecodedFrame, DecodedEth, DecodedSll, DecodedVlan, DecodedVlanTag, DecodedArp, DecodedIp, DecodedIpv6, DecodedTcp, DecodedTcpOptions, DecodedUdp, DecodedIcmp } from './dissect/decode.js';
+export type { FlowTableOptions, FlowTableStats, FlowTimeouts, FlowEndpoint, FlowDirection, TcpStateName, EndReasonName } from './flows/flow-table.js';
+export type { TimerWheelOptions, WheelStats } from './wheel/timer-wheel.js';
+export type { LpmOptions } from './lpm/lpm-options.js';
+export type { RouteTableOptions, IpRouteJson, IpJsonLoadOptions, LoadResult } from './lpm/route-table.js';
+export type { PrefixSpec, PrefixRow, PrefixSort } from './lpm/prefix-stats.js';
+export type { BuilderOptions, MacLike, EthSpec, VlanSpec, ArpSpec, IpSpec, Ipv6Spec, TcpSpec, UdpSpec, IcmpSpec } from './builder/builder.js';
+export type { PoolOptions, PoolStats } from './pool/pool.js';
+export type { PcapngWriterOptions } from './sinks/pcapng-writer.js';

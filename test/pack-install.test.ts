@@ -80,7 +80,8 @@ console.log(JSON.stringify({ n, tcp, engine: typeof engine, filter: typeof compi
 
 test('the types resolve through the exports map under tsc --strict (module nodenext)', () => {
   writeFileSync(join(project, 'typed.ts'), `
-import { createEngine, FlowTable, Lpm4, type Engine, type DecodedPacket, type CaptureOptions } from '${pkg.name}';
+import { createEngine, FlowTable, Lpm4, type Engine, type DecodedPacket, type CaptureOptions, type FlowTableOptions, type TimerWheelOptions } from '${pkg.name}';
+export type Opts = [FlowTableOptions, TimerWheelOptions];
 const opts: CaptureOptions = { file: 'x.pcap', filter: 'udp' };
 const later: Engine = createEngine({ backend: 'ts' });
 export { opts, later, FlowTable, Lpm4 };
