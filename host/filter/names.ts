@@ -71,47 +71,45 @@ function readLines(path: string): string[] | null {
   }
 }
 
-function loadServices(): Map<string, ServiceEntry> {
-  if (services !== null) return services;
-  const m = new Map<string, ServiceEntry>();
-  const lines = readLines('/etc/services');
+/** A netdb file (/etc/services, /etc/protocols) read into a map: `add` gets the words of
+ *  each line with at least two (comments dropped); the fallback table when the file cannot
+ *  be read. */
+function loadNetdb<V>(path: string, fallback: Record<string, V>, add: (m: Map<string, V>, words: string[]) => void): Map<string, V> {
+  const m = new Map<string, V>();
+  const lines = readLines(path);
   if (lines === null) {
-    for (const [k, v] of Object.entries(FALLBACK_SERVICES)) m.set(k, v);
-  } else {
-    for (const raw of lines) {
-      const words = raw.replace(/#.*/, '').trim().split(/\s+/);
-      if (words.length < 2) continue;
-      const pp = /^(\d+)\/(tcp|udp)$/.exec(words[1]);
-      if (pp === null) continue;
-      const port = Number(pp[1]);
-      for (const name of [words[0], ...words.slice(2)]) {
-        const e = m.get(name) ?? {};
-        // getservbyname returns the first matching line, so the first entry wins.
-        if (pp[2] === 'tcp' && e.tcp === undefined) e.tcp = port;
-        if (pp[2] === 'udp' && e.udp === undefined) e.udp = port;
-        m.set(name, e);
-      }
-    }
+    for (const [k, v] of Object.entries(fallback)) m.set(k, v);
+    return m;
   }
-  services = m;
+  for (const raw of lines) {
+    const words = raw.replace(/#.*/, '').trim().split(/\s+/);
+    if (words.length >= 2) add(m, words);
+  }
   return m;
 }
 
-function loadProtocols(): Map<string, number> {
-  if (protocols !== null) return protocols;
-  const m = new Map<string, number>();
-  const lines = readLines('/etc/protocols');
-  if (lines === null) {
-    for (const [k, v] of Object.entries(FALLBACK_PROTOCOLS)) m.set(k, v);
-  } else {
-    for (const raw of lines) {
-      const words = raw.replace(/#.*/, '').trim().split(/\s+/);
-      if (words.length < 2 || !/^\d+$/.test(words[1])) continue;
-      for (const name of [words[0], ...words.slice(2)]) if (!m.has(name)) m.set(name, Number(words[1]));
+function loadServices(): Map<string, ServiceEntry> {
+  services ??= loadNetdb('/etc/services', FALLBACK_SERVICES, (m, words) => {
+    const pp = /^(\d+)\/(tcp|udp)$/.exec(words[1]);
+    if (pp === null) return;
+    const port = Number(pp[1]);
+    for (const name of [words[0], ...words.slice(2)]) {
+      const e = m.get(name) ?? {};
+      // getservbyname returns the first matching line, so the first entry wins.
+      if (pp[2] === 'tcp' && e.tcp === undefined) e.tcp = port;
+      if (pp[2] === 'udp' && e.udp === undefined) e.udp = port;
+      m.set(name, e);
     }
-  }
-  protocols = m;
-  return m;
+  });
+  return services;
+}
+
+function loadProtocols(): Map<string, number> {
+  protocols ??= loadNetdb('/etc/protocols', FALLBACK_PROTOCOLS, (m, words) => {
+    if (!/^\d+$/.test(words[1])) return;
+    for (const name of [words[0], ...words.slice(2)]) if (!m.has(name)) m.set(name, Number(words[1]));
+  });
+  return protocols;
 }
 
 /** pcap_nametoport(): the port and which transport it belongs to (PROTO_UNDEF = both). */
