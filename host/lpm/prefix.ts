@@ -7,19 +7,20 @@ export interface ParsedPrefix6 { addr: Uint8Array; depth: number }
 
 /** '10.0.0.0/8' or '10.1.2.3' (a /32); null when it is not an IPv4 prefix. */
 export function parsePrefix4(s: string): ParsedPrefix4 | null {
-  const slash = s.indexOf('/');
-  const addr = parseIPv4(slash < 0 ? s : s.slice(0, slash));
-  if (addr === null) return null;
-  const depth = slash < 0 ? 32 : parseLen(s.slice(slash + 1), 32);
-  return depth === null ? null : { addr, depth };
+  return parsePrefix(s, parseIPv4, 32);
 }
 
 /** '2001:db8::/32' or a plain address (a /128); null when it is not an IPv6 prefix. */
 export function parsePrefix6(s: string): ParsedPrefix6 | null {
+  return parsePrefix(s, parseIPv6, 128);
+}
+
+/** 'address/length' or a plain address (a host prefix of `bits`), either family. */
+function parsePrefix<A>(s: string, parseAddr: (text: string) => A | null, bits: number): { addr: A; depth: number } | null {
   const slash = s.indexOf('/');
-  const addr = parseIPv6(slash < 0 ? s : s.slice(0, slash));
+  const addr = parseAddr(slash < 0 ? s : s.slice(0, slash));
   if (addr === null) return null;
-  const depth = slash < 0 ? 128 : parseLen(s.slice(slash + 1), 128);
+  const depth = slash < 0 ? bits : parseLen(s.slice(slash + 1), bits);
   return depth === null ? null : { addr, depth };
 }
 
