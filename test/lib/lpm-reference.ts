@@ -5,30 +5,40 @@ import type { Rng } from './env.js';
 
 export const mask4 = (d: number): number => (d === 0 ? 0 : (0xFFFFFFFF << (32 - d)) >>> 0);
 
-export class Ref4 {
-  readonly byDepth: Map<number, number>[] = Array.from({ length: 33 }, () => new Map<number, number>());
+/** Prefixes of one family: one Map per prefix length, keyed by the masked address (as
+ *  `key` spells it), holding that address and the next hop. */
+class RefTable<A> {
+  private readonly byDepth: Map<string | number, [A, number]>[];
 
-  add(addr: number, depth: number, nh: number): boolean {
+  constructor(private readonly bits: number, private readonly mask: (a: A, depth: number) => A, private readonly key: (a: A) => string | number) {
+    this.byDepth = Array.from({ length: bits + 1 }, () => new Map<string | number, [A, number]>());
+  }
+
+  /** true when the prefix is new; a known prefix gets the new next hop. */
+  add(addr: A, depth: number, nh: number): boolean {
+    const k = this.mask(addr, depth);
     const m = this.byDepth[depth];
-    const k = (addr & mask4(depth)) >>> 0;
-    const fresh = !m.has(k);
-    m.set(k, nh >>> 0);
+    const h = this.key(k);
+    const fresh = !m.has(h);
+    m.set(h, [k, nh >>> 0]);
     return fresh;
   }
 
-  delete(addr: number, depth: number): boolean {
-    return this.byDepth[depth].delete((addr & mask4(depth)) >>> 0);
+  delete(addr: A, depth: number): boolean {
+    return this.byDepth[depth].delete(this.key(this.mask(addr, depth)));
   }
 
-  has(addr: number, depth: number): boolean {
-    return this.byDepth[depth].has((addr & mask4(depth)) >>> 0);
+  has(addr: A, depth: number): boolean {
+    return this.byDepth[depth].has(this.key(this.mask(addr, depth)));
   }
 
   /** [depth, nexthop] of the longest match, or null. */
-  match(addr: number): [number, number] | null {
-    for (let d = 32; d >= 0; d--) {
-      const v = this.byDepth[d].get((addr & mask4(d)) >>> 0);
-      if (v !== undefined) return [d, v];
+  match(addr: A): [number, number] | null {
+    for (let d = this.bits; d >= 0; d--) {
+      const m = this.byDepth[d];
+      if (m.size === 0) continue;
+      const v = m.get(this.key(this.mask(addr, d)));
+      if (v !== undefined) return [d, v[1]];
     }
     return null;
   }
@@ -36,11 +46,15 @@ export class Ref4 {
   get size(): number { return this.byDepth.reduce((s, m) => s + m.size, 0); }
 
   /** Every prefix as [addr, depth]. */
-  all(): [number, number][] {
-    const out: [number, number][] = [];
-    this.byDepth.forEach((m, d) => { for (const k of m.keys()) out.push([k, d]); });
+  all(): [A, number][] {
+    const out: [A, number][] = [];
+    this.byDepth.forEach((m, d) => { for (const [k] of m.values()) out.push([k, d]); });
     return out;
   }
+}
+
+export class Ref4 extends RefTable<number> {
+  constructor() { super(32, (a, d) => (a & mask4(d)) >>> 0, (a) => a); }
 }
 
 /** IPv6 prefixes keyed by the hex of the masked address. */
@@ -55,45 +69,8 @@ export function mask6(a: Uint8Array, depth: number): Uint8Array {
 
 const hex = (a: Uint8Array): string => Buffer.from(a.buffer, a.byteOffset, 16).toString('hex');
 
-export class Ref6 {
-  readonly byDepth: Map<string, number>[] = Array.from({ length: 129 }, () => new Map<string, number>());
-  readonly keys: Map<string, Uint8Array>[] = Array.from({ length: 129 }, () => new Map<string, Uint8Array>());
-
-  add(addr: Uint8Array, depth: number, nh: number): boolean {
-    const k = mask6(addr, depth);
-    const h = hex(k);
-    const fresh = !this.byDepth[depth].has(h);
-    this.byDepth[depth].set(h, nh >>> 0);
-    this.keys[depth].set(h, k);
-    return fresh;
-  }
-
-  has(addr: Uint8Array, depth: number): boolean {
-    return this.byDepth[depth].has(hex(mask6(addr, depth)));
-  }
-
-  delete(addr: Uint8Array, depth: number): boolean {
-    const h = hex(mask6(addr, depth));
-    this.keys[depth].delete(h);
-    return this.byDepth[depth].delete(h);
-  }
-
-  match(addr: Uint8Array): [number, number] | null {
-    for (let d = 128; d >= 0; d--) {
-      if (this.byDepth[d].size === 0) continue;
-      const v = this.byDepth[d].get(hex(mask6(addr, d)));
-      if (v !== undefined) return [d, v];
-    }
-    return null;
-  }
-
-  get size(): number { return this.byDepth.reduce((s, m) => s + m.size, 0); }
-
-  all(): [Uint8Array, number][] {
-    const out: [Uint8Array, number][] = [];
-    this.keys.forEach((m, d) => { for (const k of m.values()) out.push([k, d]); });
-    return out;
-  }
+export class Ref6 extends RefTable<Uint8Array> {
+  constructor() { super(128, mask6, hex); }
 }
 
 /** A random address inside prefix addr/depth. */
