@@ -52,7 +52,9 @@ export class ConversationStore {
    * FE_*) if a conversation table prints it: TCP or UDP with ports. Returns whether it did.
    */
   add(views: MemoryViews, at: number): boolean {
-    const v = views.refresh();
+    // FlowTable.drain refreshes the views before its callbacks; refresh here only when the
+    // record lies past them (an Atomics.load per record is a real cost at millions).
+    const v = at + F.FE_SIZE <= views.u8.length ? views : views.refresh();
     const u8 = v.u8;
     const proto = u8[at + F.FE_PROTO];
     if ((proto !== 6 && proto !== 17) || (v.u16[(at + F.FE_FLAGS) >>> 1] & F.EF_NOPORTS) !== 0) return false;
@@ -103,9 +105,15 @@ export class ConversationStore {
     return true;
   }
 
-  /** The words of record `i` and the offset of its first word there. */
+  /** The chunk holding record `i` (its words from offsetOf(i)): readers that take many
+   *  fields of one record index it directly. */
   recordWords(i: number): Uint32Array {
     return this.words[i >>> CHUNK_SHIFT];
+  }
+
+  /** The same chunk as f64s (record i's bytes at offsetOf(i) / 2 + CR_F64_BYTES_AB/BA). */
+  recordF64(i: number): Float64Array {
+    return this.f64s[i >>> CHUNK_SHIFT];
   }
 
   static offsetOf(i: number): number {
@@ -133,9 +141,8 @@ export class ConversationStore {
 
   /**
    * Record numbers ordered by the flow's start time, then its entry index (the order
-   * allFlows() gives): an LSD radix sort on the time, 16 bits per pass, stable and linear
-   * in the records (a pass whose digit is the same for every record is skipped), then the
-   * rare runs of equal times put in index order.
+   * allFlows() gives): an LSD radix sort on (time, index), 16 bits per pass, stable, linear
+   * in the records (a pass whose digit is the same for every record is skipped).
    */
   sortedOrder(): Uint32Array {
     const n = this.count;
@@ -175,24 +182,28 @@ export class ConversationStore {
       perm = spare;
       spare = t;
     };
-    pass(nsec, 0);
-    pass(nsec, 16);
-    pass(sec, 0);
-    pass(sec, 16);
-    // Equal start times: by entry index (insertion sort; such runs are short).
-    for (let j = 1; j < n; j++) {
-      const r = perm[j];
-      const q = perm[j - 1];
-      if (sec[r] !== sec[q] || nsec[r] !== nsec[q]) continue;
-      const idx = this.word(r, CR_META) & CM_INDEX;
-      let k = j;
-      while (k > 0) {
-        const p = perm[k - 1];
-        if (sec[p] !== sec[r] || nsec[p] !== nsec[r] || (this.word(p, CR_META) & CM_INDEX) <= idx) break;
-        perm[k] = p;
-        k--;
+    // Least significant first: nanoseconds, then seconds.
+    const byTime = (): void => {
+      pass(nsec, 0);
+      pass(nsec, 16);
+      pass(sec, 0);
+      pass(sec, 16);
+    };
+    byTime();
+    let tie = false;
+    for (let j = 1; j < n && !tie; j++) tie = sec[perm[j]] === sec[perm[j - 1]] && nsec[perm[j]] === nsec[perm[j - 1]];
+    if (tie) {
+      // Equal start times go by entry index: sort by index first, then (stably) by time
+      // again. Still linear, whatever the ties.
+      const index = new Uint32Array(n);
+      for (let c = 0, i = 0; i < n; c++) {
+        const w = this.words[c];
+        for (let o = 0; o < CHUNK * CR_WORDS && i < n; o += CR_WORDS, i++) index[i] = w[o + CR_META] & CM_INDEX;
       }
-      perm[k] = r;
+      for (let i = 0; i < n; i++) perm[i] = i;
+      pass(index, 0);
+      pass(index, 16);
+      byTime();
     }
     return perm;
   }

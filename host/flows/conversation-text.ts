@@ -7,7 +7,7 @@ import type { OutputBuffer } from '../sinks/output-buffer.js';
 import { ipv6ToString } from '../runtime/addr.js';
 import {
   ConversationStore, CM_UDP, CM_V6, CR_ADDR_A, CR_ADDR_B, CR_FIRST_NSEC, CR_FIRST_SEC, CR_FRAMES_AB, CR_FRAMES_BA,
-  CR_LAST_NSEC, CR_LAST_SEC, CR_META, CR_PORTS,
+  CR_F64_BYTES_AB, CR_F64_BYTES_BA, CR_LAST_NSEC, CR_LAST_SEC, CR_META, CR_PORTS,
 } from './conversation-store.js';
 
 const RULE = '================================================================================';
@@ -73,34 +73,47 @@ function fixedDigits(b: Uint8Array, p: number, n: number, w: number): number {
 const EXACT_SECONDS = 1e6;
 
 /**
- * `x.toFixed(decimals).padStart(width)` for x = ns / 1e9 (the double the reference
- * computes as `secs + nsecs / 1e9`, passed as `approx`), from the exact integer `ns`
- * when that is sure to give the same text: non-negative, under EXACT_SECONDS, and not
- * exactly halfway between two printable values (toFixed breaks that tie on the double).
- * Otherwise toFixed itself.
+ * `x.toFixed(decimals).padStart(width)` for the time x = secs + nsecs / 1e9 (`approx`,
+ * the double the reference computes that way; nsecs may be negative), from the exact
+ * integers when that is sure to give the same text: non-negative, under EXACT_SECONDS
+ * and, for 4 decimals, not exactly halfway between two printable values (toFixed breaks
+ * that tie on the double). Otherwise toFixed itself.
  */
-function fixedTime(b: Uint8Array, p: number, ns: number, approx: number, decimals: 9 | 4, width: number): number {
-  const unit = decimals === 9 ? 1 : 100000;
-  const half = unit >>> 1;
-  const rem = ns % unit;
-  if (ns < 0 || approx >= EXACT_SECONDS || (unit > 1 && rem === half)) {
+function fixedTime(b: Uint8Array, p: number, secs: number, nsecs: number, approx: number, decimals: 9 | 4, width: number): number {
+  if (nsecs < 0) { secs -= 1; nsecs += 1e9; }
+  let frac = nsecs;
+  if (decimals === 4) {
+    const t = (nsecs / 100000) | 0;
+    const rem = nsecs - t * 100000;
+    frac = rem > 50000 ? t + 1 : t;
+    if (frac === 10000) { secs += 1; frac = 0; }
+    if (rem === 50000) secs = -1; // a tie: toFixed decides
+  }
+  if (secs < 0 || approx >= EXACT_SECONDS) {
     const s = approx.toFixed(decimals);
     p = spaces(b, p, Math.max(0, width - s.length));
     return ascii(b, p, s);
   }
-  const q = (ns - rem) / unit + (rem > half ? 1 : 0); // in units of 10^-decimals s
-  const scale = decimals === 9 ? 1e9 : 1e4;
-  const whole = Math.floor(q / scale);
-  const frac = q - whole * scale;
-  const len = digitCount(whole) + 1 + decimals;
+  let d = 1;
+  for (let t = secs; t >= 10; t = (t / 10) | 0) d++;
+  const len = d + 1 + decimals;
   if (len < width) p = spaces(b, p, width - len);
-  p = uint(b, p, whole);
+  p = uint(b, p, secs);
   b[p++] = 46;
   return fixedDigits(b, p, frac, decimals);
 }
 
+const BYTES = [32, 98, 121, 116, 101, 115]; // " bytes"
+
 /** formatSize(n).padEnd(9): SI sizes as tshark 4 prints them. */
 function size(b: Uint8Array, p: number, n: number): number {
+  if (n < 10000) {
+    // "N bytes" (most rows): 7 to 10 characters, no unit loop.
+    const start = p;
+    p = uint(b, p, n);
+    for (let i = 0; i < 6; i++) b[p++] = BYTES[i];
+    return p - start < 9 ? spaces(b, p, 9 - (p - start)) : p;
+  }
   let u = 0;
   let v = n;
   while (u < UNITS.length - 1 && Math.floor(v / 1000) >= 10) {
@@ -116,27 +129,46 @@ function size(b: Uint8Array, p: number, n: number): number {
 
 /** String(n).padStart(w) for a count. */
 function countCol(b: Uint8Array, p: number, n: number, w: number): number {
-  const d = digitCount(n);
+  let d = 1;
+  if (n < 0x80000000) for (let t = n; t >= 10; t = (t / 10) | 0) d++;
+  else d = digitCount(n);
   if (d < w) p = spaces(b, p, w - d);
   return uint(b, p, n);
 }
 
-/** "addr:port" padded to 26, as tshark names an endpoint. */
-function endpoint(b: Uint8Array, p: number, store: ConversationStore, rec: number, side: 0 | 1, v6: boolean): number {
+/** "addr:port" padded to 26, as tshark names an endpoint; `w`/`o`: the record's words. */
+function endpoint(b: Uint8Array, p: number, store: ConversationStore, w: Uint32Array, o: number, side: 0 | 1, v6: boolean): number {
   const start = p;
-  const slot = store.word(rec, side === 0 ? CR_ADDR_A : CR_ADDR_B);
+  const slot = w[o + (side === 0 ? CR_ADDR_A : CR_ADDR_B)];
   if (v6) {
     p = ascii(b, p, ipv6ToString(store.v6Bytes(slot), ConversationStore.v6OffsetOf(slot) + side * 16));
   } else {
-    p = uint(b, p, slot >>> 24); b[p++] = 46;
-    p = uint(b, p, (slot >>> 16) & 255); b[p++] = 46;
-    p = uint(b, p, (slot >>> 8) & 255); b[p++] = 46;
-    p = uint(b, p, slot & 255);
+    p = octet(b, p, slot >>> 24); b[p++] = 46;
+    p = octet(b, p, (slot >>> 16) & 255); b[p++] = 46;
+    p = octet(b, p, (slot >>> 8) & 255); b[p++] = 46;
+    p = octet(b, p, slot & 255);
   }
   b[p++] = 58;
-  const ports = store.word(rec, CR_PORTS);
+  const ports = w[o + CR_PORTS];
   p = uint(b, p, side === 0 ? ports >>> 16 : ports & 0xFFFF);
   return p - start < 26 ? spaces(b, p, 26 - (p - start)) : p;
+}
+
+/** One address octet (0..255) in decimal. */
+function octet(b: Uint8Array, p: number, x: number): number {
+  if (x >= 100) {
+    const h = (x / 100) | 0;
+    const t = ((x - h * 100) / 10) | 0;
+    b[p] = 48 + h; b[p + 1] = 48 + t; b[p + 2] = 48 + x - h * 100 - t * 10;
+    return p + 3;
+  }
+  if (x >= 10) {
+    const t = (x / 10) | 0;
+    b[p] = 48 + t; b[p + 1] = 48 + x - t * 10;
+    return p + 2;
+  }
+  b[p] = 48 + x;
+  return p + 1;
 }
 
 function line(out: OutputBuffer, s: string): void {
@@ -158,35 +190,38 @@ export function writeConversationTable(out: OutputBuffer, store: ConversationSto
   const want = proto === 'udp' ? CM_UDP : 0;
   for (let k = 0; k < order.length; k++) {
     const r = order[k];
-    const meta = store.word(r, CR_META);
+    const w = store.recordWords(r);
+    const o = ConversationStore.offsetOf(r);
+    const meta = w[o + CR_META];
     if (((meta & CM_UDP) >>> 0) !== want) continue;
     const v6 = (meta & CM_V6) !== 0;
     out.ensure(ROW_MAX);
     const b = out.buf;
     let p = out.pos;
-    p = endpoint(b, p, store, r, 0, v6);
+    p = endpoint(b, p, store, w, o, 0, v6);
     p = ascii(b, p, ' <-> ');
-    p = endpoint(b, p, store, r, 1, v6);
+    p = endpoint(b, p, store, w, o, 1, v6);
     // "<-" is B to A, "->" A to B.
-    const rxF = store.word(r, CR_FRAMES_BA);
-    const txF = store.word(r, CR_FRAMES_AB);
-    const rxB = store.bytes(r, 1);
-    const txB = store.bytes(r, 0);
+    const rxF = w[o + CR_FRAMES_BA];
+    const txF = w[o + CR_FRAMES_AB];
+    const f = store.recordF64(r);
+    const rxB = f[(o >>> 1) + CR_F64_BYTES_BA];
+    const txB = f[(o >>> 1) + CR_F64_BYTES_AB];
     b[p++] = 32; b[p++] = 32; p = countCol(b, p, rxF, 6); b[p++] = 32; p = size(b, p, rxB);
     b[p++] = 32; b[p++] = 32; p = countCol(b, p, txF, 6); b[p++] = 32; p = size(b, p, txB);
     b[p++] = 32; b[p++] = 32; p = countCol(b, p, rxF + txF, 6); b[p++] = 32; p = size(b, p, rxB + txB);
-    const fs = store.word(r, CR_FIRST_SEC);
-    const fn = store.word(r, CR_FIRST_NSEC);
-    const ls = store.word(r, CR_LAST_SEC);
-    const ln = store.word(r, CR_LAST_NSEC);
+    const fs = w[o + CR_FIRST_SEC];
+    const fn = w[o + CR_FIRST_NSEC];
+    const ls = w[o + CR_LAST_SEC];
+    const ln = w[o + CR_LAST_NSEC];
     // The doubles formatConversationTable computes (for toFixed where exact digits could
     // round otherwise) and the exact nanoseconds.
     const start = (fs - origin[0]) + (fn - origin[1]) / 1e9;
     const dur = (ls - fs) + (ln - fn) / 1e9;
     b[p++] = 32; b[p++] = 32;
-    p = fixedTime(b, p, (fs - origin[0]) * 1e9 + (fn - origin[1]), start, 9, 14);
+    p = fixedTime(b, p, fs - origin[0], fn - origin[1], start, 9, 14);
     b[p++] = 32; b[p++] = 32; b[p++] = 32;
-    p = fixedTime(b, p, (ls - fs) * 1e9 + (ln - fn), dur, 4, 12);
+    p = fixedTime(b, p, ls - fs, ln - fn, dur, 4, 12);
     b[p++] = 10;
     out.pos = p;
   }
