@@ -16,7 +16,7 @@ import { AppArea, dissectApp } from '../host/app/app-area.js';
 import { dnsTextForFrame } from '../host/app/dns/text.js';
 import { APP_DNS, A_PROTO, A_VARIANT, DV_TCP, DV_LLMNR } from '../host/app/app-layout.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
-import { corpusCaptures, corpusDir, corpusMoreCaptures, corpusMoreDir, haveTool, Rng, seed } from './lib/env.js';
+import { corpusCaptures, corpusDir, corpusMoreCaptures, corpusMoreDir, corpusOrSkip, haveTool, Rng, seed } from './lib/env.js';
 import { dnsSeeds } from './lib/dns-seeds.js';
 import { writePcap } from './lib/dns-frames.js';
 
@@ -130,7 +130,7 @@ test('DNS text equals the .out files tcpdump\'s own tests expect (both backends)
   }
   console.log(`app-dns-text .out: ${outs.length} expected outputs (${outs.map((o) => o.name).join(' ')}), ${frames - diffs.length} of ${frames} DNS lines equal`);
   assert.equal(diffs, [], '.out lines that differ');
-  assert.ok(outs.length >= 18 && frames >= 200, 'the DNS tests of tcpdump\'s list were compared');
+  if (corpusOrSkip('tcpdump\'s .out files for DNS were not compared', ['corpus', 'corpus-more'])) assert.ok(outs.length >= 18 && frames >= 200, 'the DNS tests of tcpdump\'s list were compared');
 });
 
 /** The sniffer's lines (-t: no timestamps), packet by packet as tcpdump() splits them. */
@@ -159,7 +159,9 @@ test('sniff prints every DNS packet\'s whole line as tcpdump does (corpus and cr
   let lines = 0;
   const diffs: string[] = [];
   const files = corpusDnsCaptures().filter((p) => SNIFFED.includes(basename(p)));
-  assert.is(files.length, SNIFFED.length, 'the corpus holds the DNS captures of tcpdump\'s tests');
+  // Without the corpus the crafted frames alone: 38 DNS packets, their part of the floor below.
+  const withCorpus = corpusOrSkip('the corpus DNS captures were not sniffed (crafted frames only)');
+  if (withCorpus) assert.is(files.length, SNIFFED.length, 'the corpus holds the DNS captures of tcpdump\'s tests');
   for (const path of [...files, seedsPath]) {
     const dns = readCaptureFile(path).records.map((r) => e.decode(r.data, r.linktype, r.wirelen).dns !== undefined);
     for (const opts of [[], ['-vv']]) {
@@ -175,7 +177,7 @@ test('sniff prints every DNS packet\'s whole line as tcpdump does (corpus and cr
   }
   console.log(`app-dns-text sniff: ${lines - diffs.length} of ${lines} DNS packets print tcpdump's whole line`);
   assert.equal(diffs, [], 'whole lines that differ');
-  assert.ok(lines >= 2 * (56 + 38), 'the DNS packets were compared');
+  assert.ok(lines >= 2 * ((withCorpus ? 56 : 0) + 38), 'the DNS packets were compared');
 });
 
 for (const backend of ['wasm', 'ts'] as const) {
@@ -189,7 +191,7 @@ for (const backend of ['wasm', 'ts'] as const) {
     }
     console.log(`app-dns-text corpus (${backend}): ${files.length} captures, ${t.equal} of ${t.frames} DNS lines equal tcpdump's`);
     assert.equal(t.diffs, [], 'lines that differ');
-    assert.ok(files.length >= 13 && t.frames >= 4 * 227 - 8, 'the corpus DNS frames were compared');
+    if (corpusOrSkip('the corpus DNS captures were not compared', ['corpus', 'corpus-more'])) assert.ok(files.length >= 13 && t.frames >= 4 * 227 - 8, 'the corpus DNS frames were compared');
   });
 
   test(`DNS text of the crafted frames equals tcpdump's, hostile ones included (${backend})`, () => {

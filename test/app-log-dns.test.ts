@@ -17,7 +17,7 @@ import { LOG_KINDS } from '../host/app/log/transaction-log.js';
 import { LOG_KIND_HELP } from '../host/app/log/kinds.js';
 import { APP_DNS, A_PROTO } from '../host/app/app-layout.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
-import { corpusCaptures, corpusDir, corpusMoreCaptures, haveTool, repoRoot } from './lib/env.js';
+import { corpusCaptures, corpusDir, corpusMoreCaptures, corpusOrSkip, haveTool, repoRoot } from './lib/env.js';
 import { dnsSeeds } from './lib/dns-seeds.js';
 import { message, optRecord, rd, udpFrame, type Endpoints } from './lib/dns-frames.js';
 
@@ -93,7 +93,7 @@ function unfragmented(engine: Engine, path: string): TimedFrame[] {
 }
 
 test('every DNS transaction of the corpus pairs as tshark pairs it, with its response time', async () => {
-  if (!haveTool('tshark')) return;
+  if (!haveTool('tshark') || !corpusOrSkip('the corpus DNS transactions were not paired against tshark', ['corpus', 'corpus-more'])) return;
   const e = createEngine();
   const jobs: Array<{ name: string; frames: TimedFrame[]; copy: string }> = [];
   for (const path of [...corpusCaptures(), ...corpusMoreCaptures()]) {

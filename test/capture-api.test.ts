@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capture } from '../host/pipeline/capture.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
-import { corpusCaptures, haveTool, needRoot, repoRoot } from './lib/env.js';
+import { corpusCaptures, corpusOrSkip, haveTool, needRoot, repoRoot } from './lib/env.js';
 import { runBin } from './lib/run-tool.js';
 import { withNetnsPair, nsExec } from './lib/netns.js';
 
 test('files: every record in order; with a filter, the frames tcpdump selects', async () => {
-  for (const f of corpusCaptures().slice(0, 40)) {
+  // The fixture as well, so that the records are compared without the corpus too.
+  for (const f of [join(repoRoot, 'test/fixtures/sample.pcap'), ...corpusCaptures().slice(0, 40)]) {
     const want = readCaptureFile(f).records;
     let i = 0;
     for await (const p of capture({ file: f, batchSize: 7 })) {
@@ -25,7 +26,7 @@ test('files: every record in order; with a filter, the frames tcpdump selects', 
     }
     assert.is(i, want.length, f);
   }
-  if (!haveTool('tcpdump')) return;
+  if (!haveTool('tcpdump') || !corpusOrSkip('tcpdump\'s filter selections on ssh, dns_tcp, icmpv6 and vlan11 were not compared')) return;
   // The oracle: tcpdump writes the frames it selects (-w), and capture() must yield those
   // same frames, byte for byte. tcpdump must succeed every time; a failed run is a failure
   // here, not a comparison left out.

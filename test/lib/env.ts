@@ -80,6 +80,32 @@ export function corpusMoreCaptures(): string[] {
   return listCaptures('corpus-more', corpusMorePath(), CORPUS_MORE_CAPTURES);
 }
 
+export type CorpusName = 'corpus' | 'corpus-more';
+
+const corpusSkips = new Set<string>();
+
+/**
+ * Whether the corpus part of a test runs: true when every corpus named in `need` is present.
+ * Otherwise (never under CI, where corpusDir()/corpusMoreDir() throw) one loud
+ * `SKIP <test file>: <what>: <path> is absent` line, once per file and reason, and false: the
+ * caller leaves out that part's floors and oracles, and keeps those of its crafted frames.
+ * Call it inside the test body, so a CI throw lands on a test.
+ */
+export function corpusOrSkip(what: string, need: readonly CorpusName[] = ['corpus']): boolean {
+  const absent: string[] = [];
+  for (const name of need) {
+    if ((name === 'corpus' ? corpusDir() : corpusMoreDir()) === null) absent.push(name === 'corpus' ? corpusPath() : corpusMorePath());
+  }
+  if (absent.length === 0) return true;
+  const file = basename(process.argv[1] ?? '') || 'test';
+  const msg = `SKIP ${file}: ${what}: ${absent.join(' and ')} ${absent.length === 1 ? 'is' : 'are'} absent`;
+  if (!corpusSkips.has(msg)) {
+    corpusSkips.add(msg);
+    console.log(msg);
+  }
+  return false;
+}
+
 const toolCache = new Map<string, boolean>();
 
 /** True if `name` runs; otherwise a SKIP line (or a throw in CI). */
