@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createEngine, type Engine } from './engine/engine.js';
 import { FrameRing } from './ring/frame-ring.js';
 import { PktError } from './runtime/errors.js';
-import { DEFAULT_BUFFER_KIB, DEFAULT_SNAPLEN, SNIFF_SPEC, resolveIpfixTarget, sniffOptions, type SniffOptions } from './cli/sniff-options.js';
+import { DEFAULT_BUFFER_KIB, DIRECT_BUFFER_KIB, DEFAULT_SNAPLEN, SNIFF_SPEC, directWritePlanned, resolveIpfixTarget, sniffOptions, type SniffOptions } from './cli/sniff-options.js';
 import { runTool, type Tool } from './cli/run-tool.js';
 import { dropPrivileges } from './cli/drop-privileges.js';
 import { Control, CTL_BYTES } from './pipeline/control.js';
@@ -39,7 +39,9 @@ interface OpenedCapture {
 function liveOptions(o: SniffOptions): OpenLiveOptions {
   return {
     snaplen: o.snaplen > 0 ? o.snaplen : undefined, promisc: o.promisc, immediate: o.immediate,
-    bufferSize: (o.bufferSize > 0 ? o.bufferSize : DEFAULT_BUFFER_KIB) * 1024,
+    // The ring + worker path needs the larger buffer (its consumer's pauses); the direct
+    // -w path is tcpdump's shape and runs best in tcpdump's 2 MiB, which stays in cache.
+    bufferSize: (o.bufferSize > 0 ? o.bufferSize : directWritePlanned(o) ? DIRECT_BUFFER_KIB : DEFAULT_BUFFER_KIB) * 1024,
     direction: o.direction, filter: o.filter, nanosecond: true, backend: o.workers > 1 ? 'pcap' : o.backend ?? 'auto',
     // A capture thread of the addon, which wakes the consumer worker itself (waitRing:
     // FUTEX_WAKE on the ring's head word) instead of going through this thread's event
@@ -170,8 +172,7 @@ async function sniff(o: SniffOptions, worker: Worker): Promise<void> {
   }
   // tcpdump -Z: give up root once the capture is open, before creating output files.
   if (o.user !== null) dropPrivileges(o.user);
-  // PKTWASM_NO_DIRECT: take the ring + worker path anyway (bench/live compares them).
-  const direct = process.env.PKTWASM_NO_DIRECT ? null : directDumpSource(src, stages, o.stats);
+  const direct = directWritePlanned(o) ? directDumpSource(src, stages, o.stats) : null;
   if (o.workers > 1 && (direct === null || stages.write === null)) throw new PktError('E_BAD_ARGUMENT', '--workers needs the libpcap addon and -w FILE as the only output');
   if (o.workers > 1 && direct !== null && stages.write !== null) {
     // --workers N -w FILE: N capture threads on N sockets of one fanout group, merged.

@@ -55,6 +55,17 @@ export interface SniffOptions {
 export const DEFAULT_SNAPLEN = 262144;
 /** -B's default in KiB: chosen by bench/live (issue #14), see the option's help. */
 export const DEFAULT_BUFFER_KIB = 16384;
+/** -B's default when the capture thread writes -w itself: libpcap's (and tcpdump's). */
+export const DIRECT_BUFFER_KIB = 2048;
+
+/** True when a live run writes its -w file from the capture thread (host/pipeline/
+ *  live-dump.ts): a plain pcap file is the only output and nothing reads the consumer's
+ *  counters. PKTWASM_NO_DIRECT takes the ring + worker path anyway (bench/live compares). */
+export function directWritePlanned(o: SniffOptions): boolean {
+  return o.readFile === null && o.raw === null && o.writeFile !== null && !o.pcapng && !o.json && !o.flows
+    && o.prefixes === null && o.ipfix === null && o.log.length === 0 && o.stats === 0 && o.backend !== 'cap'
+    && !process.env.PKTWASM_NO_DIRECT;
+}
 
 export const SNIFF_SPEC: ToolSpec = {
   name: 'sniff',
@@ -71,7 +82,7 @@ export const SNIFF_SPEC: ToolSpec = {
     { name: 'snaplen', short: 's', value: 'snaplen', aliases: ['snapshot-length'], help: 'Keep at most snaplen bytes of each packet (0: the default).', default: DEFAULT_SNAPLEN },
     { name: 'write', short: 'w', value: 'file', help: 'Write the packets to file, a pcap capture (pcapng with --pcapng), instead of printing them.' },
     { name: 'user', short: 'Z', value: 'user', aliases: ['relinquish-privileges'], help: 'Once the capture is open, and before any output file is created, drop root privileges to user and its group, as tcpdump -Z does.', defaultText: 'keep the privileges' },
-    { name: 'buffer-size', short: 'B', value: 'size', help: "Live capture: the kernel capture buffer, in KiB (per socket with --workers). The default is 8x tcpdump's 2 MiB: packets cross from the capture thread to the consumer worker, and the kernel buffer is what absorbs the consumer's pauses (bench/live: -nn, --json and --flows lose nothing at 16 MiB where they lost at 2 MiB).", defaultText: '16384 (16 MiB)' },
+    { name: 'buffer-size', short: 'B', value: 'size', help: "Live capture: the kernel capture buffer, in KiB (per socket with --workers). Packets cross from the capture thread to the consumer worker, and the kernel buffer is what absorbs the consumer's pauses: 8x tcpdump's 2 MiB by default (bench/live: -nn, --json and --flows lose nothing at 16 MiB where they lost at 2 MiB). With -w as the only output the capture thread writes the file itself, as tcpdump does, and tcpdump's 2 MiB (which stays in the cache) serves it best.", defaultText: '16384 (16 MiB); 2048 with -w as the only output' },
     { name: 'workers', value: 'N', help: 'Live capture with -w: N capture threads, each on its own packet socket of one PACKET_FANOUT group hashed by flow (a conversation always goes to the same thread), each writing its share; at exit the shares are merged into the -w file in timestamp order.', default: 1 },
     { name: 'direction', short: 'Q', value: 'direction', choices: ['in', 'out', 'inout'], help: 'Live capture: only packets received (in), sent (out), or both (inout).', default: 'inout' },
     { name: 'list-interfaces', short: 'D', help: 'Print the interfaces live capture can use, numbered, with their flags, and exit.' },
