@@ -164,4 +164,20 @@ test('cksum_batch over a frame table', () => {
   });
 });
 
+test('engine.checksum: a Uint8Array of its own (copied in) and a view of the engine memory (summed in place) equal the reference', () => {
+  for (const e of [wasm, twin]) {
+    for (const len of [0, 1, 20, 63, 64, 65, 127, 128, 129, 1500]) {
+      const own = new Uint8Array(len);
+      for (let i = 0; i < len; i++) own[i] = rng.u32() & 255;
+      const want = ~refChecksum(own) & 0xFFFF;
+      assert.is(e.checksum(own), want, `${e.backend} own len ${len}`);
+      const off = rng.int(8);
+      const view = e.views.refresh().u8.subarray(region + off, region + off + len);
+      view.set(own);
+      assert.is(view.buffer === e.views.u8.buffer, true, 'the view is on the engine memory');
+      assert.is(e.checksum(view), want, `${e.backend} in-memory view len ${len} off ${off}`);
+    }
+  }
+});
+
 test.run();
