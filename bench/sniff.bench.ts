@@ -34,8 +34,8 @@ if (haveTcpdump) contenders.push({ name: 'tcpdump', cmd: 'tcpdump', args: (f, e)
 else console.log('SKIP tcpdump: not installed; only sniff.js is timed');
 
 const files: Array<[string, string, number]> = [
-  ['5 M x 60-byte frames', join(dir, 'small.pcap'), sized(5_000_000, 20_000)],
-  ['2 M frames, realistic mix', join(dir, 'mix.pcap'), sized(2_000_000, 20_000)],
+  [`${sized(5_000_000, 20_000).toLocaleString('en-US')} x 60-byte frames`, join(dir, 'small.pcap'), sized(5_000_000, 20_000)],
+  [`${sized(2_000_000, 20_000).toLocaleString('en-US')} frames, realistic mix`, join(dir, 'mix.pcap'), sized(2_000_000, 20_000)],
 ];
 generateCapture(files[0][1], files[0][2], 'small', 1);
 generateCapture(files[1][1], files[1][2], 'mix', 2);

@@ -14,6 +14,7 @@ const n = Number(nArg);
 const step = await s.setup();
 let sink = 0;
 // The same warm-up in both runs, so that the counted iterations run optimized code.
-for (let i = 0; i < 50_000; i++) sink ^= step(i);
+const warm = Math.min(50_000, s.iterations ?? 50_000);
+for (let i = 0; i < warm; i++) sink ^= step(i);
 for (let i = 0; i < n; i++) sink ^= step(i);
 if (sink === 0.5) console.log(sink);

@@ -34,9 +34,13 @@ function instructions(scenario: string, iterations: number): number {
 try {
   for (const s of names.length > 0 ? names : Object.keys(SCENARIOS)) {
     if (SCENARIOS[s] === undefined) throw new Error(`unknown scenario ${s}`);
-    const a = instructions(s, n);
-    const b = instructions(s, 2 * n);
-    console.log(`${s.padEnd(28)} ${((b - a) / n).toFixed(1).padStart(10)} instructions/iteration  (${SCENARIOS[s].what})`);
+    const sc = SCENARIOS[s];
+    const it = sc.iterations ?? n;
+    const a = instructions(s, it);
+    const b = instructions(s, 2 * it);
+    const per = (b - a) / it;
+    const perUnit = sc.units !== undefined ? `, ${(per / sc.units).toFixed(1)} per unit` : '';
+    console.log(`${s.padEnd(28)} ${per.toFixed(1).padStart(10)} instructions/iteration${perUnit}  (${sc.what})`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

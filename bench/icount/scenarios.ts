@@ -2,11 +2,53 @@
 // Small tables and buffers: callgrind runs node about 50x slower.
 import { createEngine, type Engine } from '../../host/engine/engine.js';
 import { Lpm4 } from '../../host/lpm/lpm4.js';
+import { Lpm6 } from '../../host/lpm/lpm6.js';
 
 export interface Scenario {
   what: string;
   /** Builds the input; returns one iteration (its result is xored into a sink). */
   setup: () => Promise<(i: number) => number> | ((i: number) => number);
+  /** Iterations to count (N; the default of run.ts otherwise): fewer for heavy ones. */
+  iterations?: number;
+  /** Units one iteration processes (lookups in a bulk call ...): the count is also shown per unit. */
+  units?: number;
+}
+
+function xorshift(seed: number): () => number {
+  let s = seed;
+  return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s; };
+}
+
+/** A 5k-prefix IPv6 table with the lengths of bench/lpm.bench.ts's mix (mostly /32../48, a
+ *  few /56 and /64), and 1,024 destinations inside its prefixes, in the engine's memory. */
+function lpm6Bulk(backend: 'wasm' | 'ts'): Scenario {
+  return {
+    what: `Lpm6 lookup_bulk of 1,024 destinations, 5k-prefix table (${backend})`,
+    iterations: 2_000,
+    units: 1024,
+    setup: () => {
+      const e = createEngine({ backend });
+      const lpm = new Lpm6(e, { maxRules: 8192, tbl8Groups: 65536 });
+      const next = xorshift(777);
+      const depths = [32, 32, 36, 40, 44, 48, 48, 48, 48, 48, 29, 46, 56, 64];
+      const prefixes: Uint8Array[] = [];
+      for (let i = 0; i < 5000; i++) {
+        const a = new Uint8Array(16);
+        for (let j = 0; j < 16; j++) a[j] = next() & 255;
+        a[0] = 0x20; a[1] = 0x01 + (next() & 3);
+        lpm.addRaw(a, depths[i % depths.length], i & 1023);
+        prefixes.push(a);
+      }
+      const n = 1024;
+      const addrs = e.arena.alloc(n * 16), out = e.arena.alloc(n * 4);
+      const u8 = e.views.refresh().u8;
+      for (let i = 0; i < n; i++) {
+        const pfx = prefixes[next() % prefixes.length];
+        for (let j = 0; j < 16; j++) u8[addrs + i * 16 + j] = j < 8 ? pfx[j] : next() & 255;
+      }
+      return () => lpm.lookupBulkAt(addrs, n, out);
+    },
+  };
 }
 
 function filled(engine: Engine, size: number): number {
@@ -72,6 +114,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       return () => e.checksum(v);
     },
   },
+  'lpm6-bulk-wasm': lpm6Bulk('wasm'),
   'lpm4-core-single': {
     what: 'core.lpm4_lookup(table, addr), 10k-prefix table, 4096 addresses cycled (wasm)',
     setup: () => {
