@@ -111,9 +111,11 @@ export function tcpFrame(e: Endpoints, payload: Uint8Array, prefix = true, seq =
   return e.src.includes(':') ? cat(ETH6, ipv6Header(e.src, e.dst, 6, tcp.length), tcp) : cat(ETH4, ipv4Header(e.src, e.dst, 6, tcp.length), tcp);
 }
 
-/** Writes frames (Ethernet) as a microsecond pcap, one second apart, caplen = the frame's
- *  length unless `caplens` says otherwise (wire length stays the full frame). */
-export function writePcap(path: string, frames: Uint8Array[], caplens?: number[]): void {
+/** Writes frames (Ethernet) as a microsecond pcap, caplen = the frame's length unless
+ *  `caplens` says otherwise (wire length stays the full frame). Frame i is stamped
+ *  `time(i)` ([seconds, microseconds]); by default one second apart with i * 1000 in the
+ *  microseconds (which passes a million from frame 1,000 on: see line-seeds' writeManyPcap). */
+export function writePcap(path: string, frames: Uint8Array[], caplens?: number[], time = (i: number): [number, number] => [1700000000 + i, i * 1000]): void {
   const hdr = Buffer.alloc(24);
   hdr.writeUInt32LE(0xa1b2c3d4, 0);
   hdr.writeUInt16LE(2, 4);
@@ -124,8 +126,9 @@ export function writePcap(path: string, frames: Uint8Array[], caplens?: number[]
   frames.forEach((f, i) => {
     const cap = Math.min(caplens?.[i] ?? f.length, f.length);
     const r = Buffer.alloc(16);
-    r.writeUInt32LE(1700000000 + i, 0);
-    r.writeUInt32LE(i * 1000, 4);
+    const [sec, usec] = time(i);
+    r.writeUInt32LE(sec, 0);
+    r.writeUInt32LE(usec, 4);
     r.writeUInt32LE(cap, 8);
     r.writeUInt32LE(f.length, 12);
     parts.push(r, Buffer.from(f.subarray(0, cap)));

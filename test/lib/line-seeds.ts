@@ -4,7 +4,6 @@
 // ones (no line end, a bare CR, control characters, strings without their NUL, PRI without
 // ">", too many digits, cuts).
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { udpFrame, tcpFrame, writePcap } from './dns-frames.js';
 
 const b = (s: string): number[] => [...Buffer.from(s, 'latin1')];
@@ -51,21 +50,5 @@ export function lineSeedCapture(dir: string): string {
  *  always under a million (dns-frames' writePcap writes i * 1000 there, which tcpdump and
  *  sniff print differently past 4,294,967). */
 export function writeManyPcap(path: string, frames: Uint8Array[], caplens: number[]): void {
-  const hdr = Buffer.alloc(24);
-  hdr.writeUInt32LE(0xa1b2c3d4, 0);
-  hdr.writeUInt16LE(2, 4);
-  hdr.writeUInt16LE(4, 6);
-  hdr.writeUInt32LE(262144, 16);
-  hdr.writeUInt32LE(1, 20);
-  const parts: Buffer[] = [hdr];
-  frames.forEach((f, i) => {
-    const cap = Math.min(caplens[i], f.length);
-    const r = Buffer.alloc(16);
-    r.writeUInt32LE(1700000000 + Math.floor(i / 1000), 0);
-    r.writeUInt32LE((i % 1000) * 1000, 4);
-    r.writeUInt32LE(cap, 8);
-    r.writeUInt32LE(f.length, 12);
-    parts.push(r, Buffer.from(f.subarray(0, cap)));
-  });
-  writeFileSync(path, Buffer.concat(parts));
+  writePcap(path, frames, caplens, (i) => [1700000000 + Math.floor(i / 1000), (i % 1000) * 1000]);
 }
