@@ -135,15 +135,16 @@ static int ring_full(pw_capture *c) {
  *   consumer that falls behind for a while loses nothing until both are full, and what is
  *   lost then is counted by the kernel (ps_drop). Dropping here instead would empty the
  *   kernel buffer into ring drops and leave its capacity unused (bench/live, issue #14).
- *   After a stop request (close, a consumer that stopped reading) it drops, never hangs.
+ *   After a stop request (close, a consumer that stopped reading) it gives the consumer the
+ *   same bounded grace as the event-loop driver, then drops: it never hangs.
  * - event-loop driver: the JS thread must not stall, so a short bounded grace (the consumer
  *   may share the CPU), then drop, and keep dropping without waiting until the next dispatch. */
 static int make_room(pw_capture *c) {
   publish(c, 1);
   if (!ring_full(c)) return 1;
   if (!c->loop_mode) {
-    for (;;) {
-      if (__atomic_load_n(&c->stop_req, __ATOMIC_ACQUIRE)) return 0;
+    /* After a stop request, the bounded grace below (a consumer may still be reading). */
+    while (!__atomic_load_n(&c->stop_req, __ATOMIC_ACQUIRE)) {
       struct timespec pause = {0, FULL_POLL_US * 1000};
       nanosleep(&pause, NULL);
       if (!ring_full(c)) return 1;
