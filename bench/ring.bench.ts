@@ -62,7 +62,7 @@ for (const burst of [1, 32]) {
   for (let r = 0; r < ROUNDS; r++) for (const k of ['wasm', 'ts', 'ringbuf.js'] as Kind[]) results[k].push(await once(k, burst, n));
   const med = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
   const base = med(results.wasm);
-  console.log(`\nframe ring, two threads, burst ${burst}, ${n} slots, median of 3`);
+  console.log(`\nframe ring, two threads, burst ${burst}, ${n} slots, median of ${ROUNDS}`);
   console.log('contender      M slots/s   ns/slot   vs wasm');
   for (const k of ['wasm', 'ts', 'ringbuf.js'] as Kind[]) {
     const v = med(results[k]);
