@@ -48,6 +48,8 @@ export interface SniffOptions {
   ipfixDomain: number;
   activeTimeout: number;
   idleTimeout: number;
+  /** --flow-capacity: live flows the --flows/--ipfix table holds (null: the stage's default). */
+  flowCapacity: number | null;
   debug: boolean;
   filter: string;
 }
@@ -78,9 +80,9 @@ export const SNIFF_SPEC: ToolSpec = {
   options: [
     { name: 'count', short: 'c', value: 'count', help: 'Exit after count packets have matched the filter.', defaultText: 'unlimited' },
     { name: 'interface', short: 'i', value: 'interface', help: 'Listen on interface (-D lists them). Live capture needs root or CAP_NET_RAW.', defaultText: 'the first interface that is up and not a loopback' },
-    { name: 'read', short: 'r', value: 'file', help: 'Read packets from file, a pcap (microsecond or nanosecond, either byte order) or pcapng capture, instead of an interface.' },
+    { name: 'read', short: 'r', value: 'file', help: 'Read packets from file, a pcap (microsecond or nanosecond, either byte order) or pcapng capture, instead of an interface; - reads standard input (a pipe too).' },
     { name: 'snaplen', short: 's', value: 'snaplen', aliases: ['snapshot-length'], help: 'Keep at most snaplen bytes of each packet (0: the default).', default: DEFAULT_SNAPLEN },
-    { name: 'write', short: 'w', value: 'file', help: 'Write the packets to file, a pcap capture (pcapng with --pcapng), instead of printing them.' },
+    { name: 'write', short: 'w', value: 'file', help: 'Write the packets to file, a pcap capture (pcapng with --pcapng), instead of printing them; - writes standard output.' },
     { name: 'user', short: 'Z', value: 'user', aliases: ['relinquish-privileges'], help: 'Once the capture is open, and before any output file is created, drop root privileges to user and its group, as tcpdump -Z does.', defaultText: 'keep the privileges' },
     { name: 'buffer-size', short: 'B', value: 'size', help: "Live capture: the kernel capture buffer, in KiB (per socket with --workers). Packets cross from the capture thread to the consumer worker, and the kernel buffer is what absorbs the consumer's pauses: 8x tcpdump's 2 MiB by default (bench/live: -nn, --json and --flows lose nothing at 16 MiB where they lost at 2 MiB). With -w as the only output the capture thread writes the file itself, as tcpdump does, and tcpdump's 2 MiB (which stays in the cache) serves it best.", defaultText: '16384 (16 MiB); 2048 with -w as the only output' },
     { name: 'workers', value: 'N', help: 'Live capture with -w: N capture threads, each on its own packet socket of one PACKET_FANOUT group hashed by flow (a conversation always goes to the same thread), each writing its share; at exit the shares are merged into the -w file in timestamp order.', default: 1 },
@@ -114,6 +116,7 @@ export const SNIFF_SPEC: ToolSpec = {
     { name: 'ipfix-domain', value: 'N', help: 'With --ipfix: the Observation Domain ID of the records (0 to 4294967295).', default: 0 },
     { name: 'active-timeout', value: 'S', help: 'With --ipfix: report a long flow every S seconds.', default: 1800 },
     { name: 'idle-timeout', value: 'S', help: 'With --ipfix: end a flow after S seconds without a packet.', default: 15 },
+    { name: 'flow-capacity', value: 'N', help: 'With --flows or --ipfix: live flows the flow table holds (about 250 bytes each). When it is full, the stalest flow near a new one ends early (counted at exit; --flows then lists a conversation that goes on as two).', defaultText: '262144 for --flows, 65536 for --ipfix' },
   ],
   operands: [
     { name: 'expression', optional: true, many: true, help: "A tcpdump (libpcap) filter expression: only packets for which it is true are kept, e.g. 'tcp port 80 and host 192.0.2.1'. Its words may be given as several arguments. Live capture compiles it into the kernel." },
@@ -161,6 +164,7 @@ export function sniffOptions(args: ParsedArgs): SniffOptions {
     ipfixDomain: args.number('ipfix-domain', { integer: true, min: 0, max: 0xFFFFFFFF }),
     activeTimeout: args.number('active-timeout', { integer: true, min: 1 }),
     idleTimeout: args.number('idle-timeout', { integer: true, min: 1 }),
+    flowCapacity: args.maybeNumber('flow-capacity', { integer: true, min: 1, max: 1 << 24 }) ?? null,
     debug: args.has('debug'),
     filter: args.positionals.join(' ').trim(),
   };
