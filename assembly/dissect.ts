@@ -14,7 +14,7 @@ import {
   D_PPP_PROTO, D_PPPOE_OFF, D_PPPOE_SESSION, D_PPPOE_CODE, D_PPPOE_LEN, D_MPLS_COUNT, D_MPLS_OFF, D_MPLS_TOP,
   L_PPP, L_PPPOE, L_MPLS, L_IPOIB, L_TUNNEL,
   D_TUNNEL, D_TUNNEL_FLAGS, D_INNER_LINKTYPE, D_TUNNEL_OFF, D_INNER_OFF, D_TUNNEL_ID, D_TUNNEL_PROTO, D_TUNNEL_VER, D_INNER_LEN,
-  T_GRE, T_ERSPAN, T_VXLAN, T_GENEVE, T_IPIP,
+  T_GRE, T_ERSPAN, T_VXLAN, T_GENEVE, T_IPIP, T_MPLS_UDP, T_GTPU, LINKTYPE_MPLS,
   LINKTYPE_PPP, LINKTYPE_PPP_HDLC, LINKTYPE_PPP_ETHER, LINKTYPE_C_HDLC, LINKTYPE_IPOIB,
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_LLC, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
   L_FRAG, L_RAW, L_CKSUM_CHECKED, L_SNAP, L_STP,
@@ -170,6 +170,10 @@ export function dissect_frame(f: usize, cap: u32, wire: u32, linktype: u32, d: u
     }
     case LINKTYPE_PPP_ETHER: {
       type = 0x8864; // a PPPoE header first (pppoe_if_print()); its code tells session from discovery
+      break;
+    }
+    case LINKTYPE_MPLS: {
+      type = 0x8847; // the label stack starts the frame
       break;
     }
     case LINKTYPE_IPOIB: {
@@ -531,9 +535,41 @@ function dissectGRE(f: usize, g: u32, end: u32, cap: u32, d: usize): void {
 }
 
 /** UDP tunnels by port, either side, as tcpdump's udp_print() and Wireshark's port tables
- *  pick them: VXLAN (RFC 7348, 4789; Linux's old default 8472) and Geneve (RFC 8926, 6081). */
+ *  pick them: VXLAN (RFC 7348, 4789; Linux's old default 8472), Geneve (RFC 8926, 6081),
+ *  MPLS over UDP (RFC 7510, 6635) and GTP-U (3GPP TS 29.281, 2152: a G-PDU's user packet,
+ *  after the optional sequence/N-PDU/next-type word and the extension headers it chains). */
 function dissectUDPTunnel(f: usize, sp: u32, dp: u32, u: u32, end: u32, cap: u32, d: usize): void {
   let h = u + 8;
+  if (sp == 6635 || dp == 6635) {
+    if (h + 4 > cap) return;
+    setTunnel(d, T_MPLS_UDP, 0, 0, h, 0x8847, be32(f + h) >>> 12);
+    setInner(d, LINKTYPE_MPLS, h, end);
+    return;
+  }
+  if (sp == 2152 || dp == 2152) {
+    if (h + 8 > cap) return;
+    let fl = u8at(f + h);
+    let mt = u8at(f + h + 1);
+    setTunnel(d, T_GTPU, fl, fl >> 5, h, mt, be32(f + h + 4));
+    if ((fl >> 5) != 1 || (fl & 0x10) == 0 || mt != 255) return;
+    let hl: u32 = 8;
+    if ((fl & 7) != 0) {
+      hl = 12;
+      if (h + 12 > cap) return;
+      let next = (fl & 4) != 0 ? u8at(f + h + 11) : 0;
+      let n: u32 = 0;
+      while (next != 0) {
+        if (h + hl + 1 > cap || n >= 16) return;
+        let el = u8at(f + h + hl) << 2;
+        if (el == 0 || h + hl + el > cap) return;
+        next = u8at(f + h + hl + el - 1);
+        hl += el;
+        n++;
+      }
+    }
+    setInner(d, LINKTYPE_RAW, h + hl, end);
+    return;
+  }
   if (sp == 4789 || dp == 4789 || sp == 8472 || dp == 8472) {
     if (h + 8 > cap) return;
     setTunnel(d, T_VXLAN, u8at(f + h), 0, h, 0x6558, be32(f + h + 4) >>> 8);

@@ -122,7 +122,8 @@ export const D_MPLS_TOP: i32 = 156; // u32 the outermost label stack entry (labe
 // header); a tunnel header the dissector read whole sets L_TUNNEL and these fields. The inner
 // packet is a frame of its own, of link type D_INNER_LINKTYPE (LINKTYPE_ETHERNET for VXLAN,
 // Geneve's and GRE's Transparent Ethernet Bridging and ERSPAN; LINKTYPE_RAW for IP-in-IP,
-// 6in4, 4in6, GRE and Geneve carrying IP; LINKTYPE_PPP for PPTP's GRE; 0 when the tunnel
+// 6in4, 4in6, GRE and Geneve carrying IP, GTP-U; LINKTYPE_PPP for PPTP's GRE; LINKTYPE_MPLS for
+// MPLS over UDP; 0 when the tunnel
 // carries something the dissector does not follow), starting at frame offset D_INNER_OFF,
 // D_INNER_LEN bytes long on the wire. Readers that want the inner layers dissect
 // (frame + D_INNER_OFF, min(caplen - D_INNER_OFF, D_INNER_LEN), D_INNER_LEN, D_INNER_LINKTYPE)
@@ -147,6 +148,8 @@ export const T_ERSPAN: u32 = 2; // GRE protocol 0x88be (type I/II) or 0x22eb (ty
 export const T_VXLAN: u32 = 3; // RFC 7348, UDP 4789 and Linux's 8472
 export const T_GENEVE: u32 = 4; // RFC 8926, UDP 6081
 export const T_IPIP: u32 = 5; // IP protocol 4 (IPv4 inside) or 41 (IPv6 inside), under IPv4 or IPv6
+export const T_MPLS_UDP: u32 = 6; // RFC 7510, UDP 6635: the inner packet is a label stack (LINKTYPE_MPLS)
+export const T_GTPU: u32 = 7; // 3GPP TS 29.281, UDP 2152: a G-PDU's user packet (raw IP); D_TUNNEL_FLAGS the flags byte, D_TUNNEL_PROTO the message type
 
 // Layer bits (D_LAYERS)
 export const L_ETH: u32 = 1 << 0;
@@ -224,6 +227,7 @@ export const LINKTYPE_C_HDLC: i32 = 104; // Cisco HDLC
 export const LINKTYPE_LOOP: i32 = 108;
 export const LINKTYPE_LINUX_SLL: i32 = 113;
 export const LINKTYPE_IPV4: i32 = 228;
+export const LINKTYPE_MPLS: i32 = 219; // an MPLS label stack first (also a tunnel's inner packet: MPLS over UDP)
 export const LINKTYPE_IPV6: i32 = 229;
 export const LINKTYPE_IPOIB: i32 = 242;
 export const LINKTYPE_LINUX_SLL2: i32 = 276;

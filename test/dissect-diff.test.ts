@@ -60,8 +60,8 @@ test('identical descriptors on >= 100,000 mutated and truncated frames', () => {
   for (const path of [...corpusCaptures(), ...corpusMoreCaptures()]) {
     for (const r of readCaptureFile(path).records) if (r.caplen <= 1600) pool.push({ data: r.data, linktype: r.linktype });
   }
-  // Also PPP (9), PPP_HDLC (50), PPP_ETHER (51), C_HDLC (104) and IPoIB (242).
-  const linktypes = [LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW, LINKTYPE_NULL, 228, 229, 108, 147, 9, 50, 51, 104, 242];
+  // Also PPP (9), PPP_HDLC (50), PPP_ETHER (51), C_HDLC (104), MPLS (219) and IPoIB (242).
+  const linktypes = [LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW, LINKTYPE_NULL, 228, 229, 108, 147, 9, 50, 51, 104, 219, 242];
   const TOTAL = 100_000;
   let done = 0;
   while (done < TOTAL) {

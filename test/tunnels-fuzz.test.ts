@@ -60,7 +60,7 @@ test(`${FRAMES} mutated encapsulated/tunnelled frames: WASM = twin in decode() a
       if (p.inner !== undefined || p.ppp !== undefined || p.pppoe !== undefined || p.mpls !== undefined || p.gre !== undefined) pool.push({ data: r.data, linktype: r.linktype });
     }
   }
-  const linktypes = [LINKTYPE_ETHERNET, 9, 50, 51, 104, 242, 101];
+  const linktypes = [LINKTYPE_ETHERNET, 9, 50, 51, 104, 219, 242, 101];
   const bw = wasm.createBatch(1, 1 << 16);
   const bt = twin.createBatch(1, 1 << 16);
   const vw = wasm.createView();
@@ -95,7 +95,8 @@ test(`${FRAMES} mutated encapsulated/tunnelled frames: WASM = twin in decode() a
     const line = JSON.parse(Buffer.from(json.buf.subarray(0, json.pos)).toString('latin1')) as Record<string, unknown>;
     delete (line.frame as Record<string, unknown>).number;
     delete (line.frame as Record<string, unknown>).time_epoch;
-    assert.equal(line, JSON.parse(JSON.stringify(a)), 'the JSON sink writes decode()\'s object');
+    // The batch was dissected without the application layer: compare with its own decode.
+    assert.equal(line, JSON.parse(JSON.stringify(wasm.decodeAt(bw, 0))), 'the JSON sink writes decode()\'s object');
     inner.forEach(bw, () => {});
     bt.clear();
   }

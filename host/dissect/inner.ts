@@ -1,6 +1,7 @@
 // decode()'s encapsulation layers (issue #15), in Wireshark's field names: what lies
 // between the link header and L3 (ppp, pppoe, mpls) and a tunnel's header (gre, erspan,
-// vxlan, geneve) with its inner packet.
+// vxlan, geneve, gtp; MPLS over UDP's label stack is the inner packet's mpls) with its inner
+// packet.
 //
 // Shape: the outer packet's layers stay where decode() always puts them (pkt.eth, pkt.ip,
 // pkt.udp ...); the tunnel header is pkt.gre / pkt.erspan / pkt.vxlan / pkt.geneve (IP-in-IP
@@ -19,7 +20,7 @@ import { DissectTwin } from './twin.js';
 import { ChecksumTwin } from '../checksum/twin.js';
 import { createSharedMemory, MemoryViews } from '../runtime/memory.js';
 import {
-  L_PPP, L_PPPOE, L_MPLS, L_TUNNEL, T_GRE, T_ERSPAN, T_VXLAN, T_GENEVE, DESC_SIZE,
+  L_PPP, L_PPPOE, L_MPLS, L_TUNNEL, T_GRE, T_ERSPAN, T_VXLAN, T_GENEVE, T_GTPU, DESC_SIZE,
 } from '../runtime/layout.js';
 
 export interface DecodedPpp { protocol: number }
@@ -29,6 +30,7 @@ export interface DecodedGre { flags_and_version: number; proto: number; key?: nu
 export interface DecodedErspan { version: number; spanid: number }
 export interface DecodedVxlan { flags: number; vni: number }
 export interface DecodedGeneve { version: number; options_length: number; proto_type: number; vni: number }
+export interface DecodedGtp { flags: number; message: number; teid: number }
 
 /** The encapsulation members of a decoded packet (see the shape above). */
 export interface DecodedEncap<P> {
@@ -39,6 +41,7 @@ export interface DecodedEncap<P> {
   erspan?: DecodedErspan;
   vxlan?: DecodedVxlan;
   geneve?: DecodedGeneve;
+  gtp?: DecodedGtp;
   inner?: P;
 }
 
@@ -99,6 +102,8 @@ export function encapsulation<P>(v: PacketView, bytes: Uint8Array, f: number, de
     e.vxlan = { flags: be16(bytes, f + v.tunnelOff), vni: v.tunnelId };
   } else if (kind === T_GENEVE) {
     e.geneve = { version: v.tunnelVer, options_length: v.tunnelFlags * 4, proto_type: v.tunnelProto, vni: v.tunnelId };
+  } else if (kind === T_GTPU) {
+    e.gtp = { flags: v.tunnelFlags, message: v.tunnelProto, teid: v.tunnelId };
   }
   const iv = innerView(v, bytes, f, depth);
   if (iv !== null) e.inner = decodeInner(iv, scratchOf().views.u8, depth + 1);

@@ -18,7 +18,7 @@ import {
   D_PPP_PROTO, D_PPPOE_OFF, D_PPPOE_SESSION, D_PPPOE_CODE, D_PPPOE_LEN, D_MPLS_COUNT, D_MPLS_OFF, D_MPLS_TOP,
   L_PPP, L_PPPOE, L_MPLS, L_IPOIB, L_TUNNEL,
   D_TUNNEL, D_TUNNEL_FLAGS, D_INNER_LINKTYPE, D_TUNNEL_OFF, D_INNER_OFF, D_TUNNEL_ID, D_TUNNEL_PROTO, D_TUNNEL_VER, D_INNER_LEN,
-  T_GRE, T_ERSPAN, T_VXLAN, T_GENEVE, T_IPIP,
+  T_GRE, T_ERSPAN, T_VXLAN, T_GENEVE, T_IPIP, T_MPLS_UDP, T_GTPU, LINKTYPE_MPLS,
   LINKTYPE_PPP, LINKTYPE_PPP_HDLC, LINKTYPE_PPP_ETHER, LINKTYPE_C_HDLC, LINKTYPE_IPOIB,
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_LLC, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
   L_FRAG, L_RAW, L_CKSUM_CHECKED, L_SNAP, L_STP,
@@ -243,6 +243,10 @@ export class DissectTwin implements DissectExports {
       }
       case LINKTYPE_PPP_ETHER: {
         type = 0x8864;
+        break;
+      }
+      case LINKTYPE_MPLS: {
+        type = 0x8847;
         break;
       }
       case LINKTYPE_IPOIB: {
@@ -759,6 +763,36 @@ export class DissectTwin implements DissectExports {
   private udpTunnel(f: number, sp: number, dp: number, u: number, end: number, cap: number, d: number): void {
     const m = this.m;
     const h = u + 8;
+    if (sp === 6635 || dp === 6635) {
+      if (h + 4 > cap) return;
+      this.setTunnel(d, T_MPLS_UDP, 0, 0, h, 0x8847, this.be32(f + h) >>> 12);
+      this.setInner(d, LINKTYPE_MPLS, h, end);
+      return;
+    }
+    if (sp === 2152 || dp === 2152) {
+      if (h + 8 > cap) return;
+      const fl = m[f + h];
+      const mt = m[f + h + 1];
+      this.setTunnel(d, T_GTPU, fl, fl >> 5, h, mt, this.be32(f + h + 4));
+      if ((fl >> 5) !== 1 || (fl & 0x10) === 0 || mt !== 255) return;
+      let hl = 8;
+      if ((fl & 7) !== 0) {
+        hl = 12;
+        if (h + 12 > cap) return;
+        let next = (fl & 4) !== 0 ? m[f + h + 11] : 0;
+        let n = 0;
+        while (next !== 0) {
+          if (h + hl + 1 > cap || n >= 16) return;
+          const el = m[f + h + hl] << 2;
+          if (el === 0 || h + hl + el > cap) return;
+          next = m[f + h + hl + el - 1];
+          hl += el;
+          n++;
+        }
+      }
+      this.setInner(d, LINKTYPE_RAW, h + hl, end);
+      return;
+    }
     if (sp === 4789 || dp === 4789 || sp === 8472 || dp === 8472) {
       if (h + 8 > cap) return;
       this.setTunnel(d, T_VXLAN, m[f + h], 0, h, 0x6558, this.be32(f + h + 4) >>> 8);

@@ -13,7 +13,7 @@ import { writeIcmp6 } from './icmp6.js';
 import { pseudoSum6 } from './ip6.js';
 import { pseudoSum4, writeIp4Options } from './ip-options.js';
 import { writeInnerIp } from './inner.js';
-import { writeGeneve, writeGre, writeVxlan } from './tunnel.js';
+import { writeGeneve, writeGre, writeMplsUdp, writeVxlan } from './tunnel.js';
 import { IPF_DF, IPF_MF, IPF_RF, L_REASM, L_UDP, LINKTYPE_IPV4, LINKTYPE_IPV6 } from '../../runtime/layout.js';
 import { writeIgmp } from '../../app/igmp/text.js';
 import { writeOspf } from '../../app/ospf/text.js';
@@ -222,6 +222,7 @@ function writeUdp(st: TextState, bp: number, length0: number, ip: number, ver: n
   // Geneve, either side; -q prints the generic form.
   if (!st.qflag && (sport === 4789 || dport === 4789)) { st.cut = -1; writeVxlan(st, bp + 8, length); return; }
   if (!st.qflag && (sport === 6081 || dport === 6081)) { st.cut = -1; writeGeneve(st, bp + 8, length); return; }
+  if (!st.qflag && (sport === 6635 || dport === 6635)) { st.cut = -1; writeMplsUdp(st, bp + 8, length); return; }
   out.str('UDP, length ').dec(ulen);
 }
 

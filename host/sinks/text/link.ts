@@ -8,7 +8,7 @@ import { writeArp, writeIp4 } from './ip.js';
 import { writeIp6 } from './ip6.js';
 import { writeEther8023, writeLlc } from './llc.js';
 import { writeLoopback } from './loopback.js';
-import { writeMpls, writePpp, writePppoe, handlePpp } from './ppp.js';
+import { writeMpls, writePpp, writePppoe, handlePpp, PPP_NAMES } from './ppp.js';
 import { bsdAfName, ethertypeName, SLL_PKTTYPES } from './names.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import {
@@ -315,14 +315,7 @@ function writePppHdlc(st: TextState): number {
 }
 
 function pppProtoName(proto: number): string {
-  switch (proto) {
-    case 0x0021: case 0x0800: return 'IP';
-    case 0x0057: case 0x86dd: return 'IPV6';
-    case 0x0281: case 0x0283: return 'MPLS';
-    case 0xc021: return 'LCP';
-    case 0x8021: return 'IPCP';
-    default: return 'unknown PPP protocol (0x' + proto.toString(16).padStart(4, '0') + ')';
-  }
+  return PPP_NAMES.get(proto) ?? 'unknown PPP protocol (0x' + proto.toString(16).padStart(4, '0') + ')';
 }
 
 /** ipoib_if_print(): the 44-byte header (its EtherType at 40) only with -e. */

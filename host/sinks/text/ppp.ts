@@ -6,15 +6,17 @@ import type { TextState } from './state.js';
 import { writeIp4 } from './ip.js';
 import { writeIp6 } from './ip6.js';
 
-/** ppptype2str: the PPP protocol names tcpdump prints. */
-const PPP_NAMES = new Map<number, string>([
+/** ppptype2str: the PPP protocol names tcpdump prints (the EtherTypes handle_ppp() also
+ *  takes, 0x0800 and 0x86dd, have none). */
+export const PPP_NAMES = new Map<number, string>([
   [0x0021, 'IP'], [0x0023, 'OSI'], [0x0025, 'NS'], [0x0027, 'DECNET'], [0x0029, 'APPLE'], [0x002b, 'IPX'],
-  [0x002d, 'VJC'], [0x002f, 'VJNC'], [0x0031, 'BRPDU'], [0x0033, 'STII'], [0x0035, 'VINES'], [0x003d, 'ML'],
-  [0x0057, 'IPV6'], [0x00fd, 'COMP'], [0x0201, '802.1d'], [0x0281, 'MPLS'], [0x0283, 'MPLS'],
+  [0x002d, 'VJC IP'], [0x002f, 'VJNC IP'], [0x0031, 'BRPDU'], [0x0033, 'STII'], [0x0035, 'VINES'],
+  [0x0281, 'MPLS'], [0x0283, 'MPLS'], [0x00fd, 'Compressed'], [0x003d, 'MLPPP'], [0x0057, 'IP6'],
+  [0x0201, 'HELLO'], [0x0231, 'LUXCOM'], [0x0233, 'SNS'],
   [0x8021, 'IPCP'], [0x8023, 'OSICP'], [0x8025, 'NSCP'], [0x8027, 'DECNETCP'], [0x8029, 'APPLECP'],
-  [0x802b, 'IPXCP'], [0x8031, 'STIICP'], [0x8035, 'VINESCP'], [0x8057, 'IP6CP'], [0x8281, 'MPLSCP'],
-  [0xc021, 'LCP'], [0xc023, 'PAP'], [0xc025, 'LQM'], [0xc223, 'CHAP'], [0xc02b, 'BACP'], [0xc02d, 'BAP'],
-  [0x80fd, 'CCP'], [0x0800, 'IP'], [0x86dd, 'IPV6'],
+  [0x802b, 'IPXCP'], [0x8033, 'STIICP'], [0x8035, 'VINESCP'], [0x8057, 'IP6CP'], [0x8281, 'MPLSCP'],
+  [0xc021, 'LCP'], [0xc023, 'PAP'], [0xc025, 'LQM'], [0xc223, 'CHAP'], [0xc227, 'EAP'], [0xc027, 'SPAP'],
+  [0xc123, 'Old-SPAP'], [0xc02b, 'BACP'], [0xc02d, 'BAP'], [0x803d, 'MLPPP-CP'], [0x80fd, 'CCP'],
 ]);
 
 /** cpcodes: the control protocols' codes (RFC 1661 and extensions). */

@@ -1,5 +1,5 @@
 // Tunnels as tcpdump 4.99 prints them: GRE (print-gre.c, versions 0 and 1, source route
-// entries), VXLAN (print-vxlan.c) and Geneve (print-geneve.c), each followed by its inner
+// entries), VXLAN (print-vxlan.c), Geneve (print-geneve.c) and MPLS over UDP, each followed by its inner
 // packet, which the dissector located (D_INNER_OFF) and host/sinks/text/inner.ts dissects
 // as a frame of its own. tcpdump 4.99 has no ERSPAN printer: ERSPAN's GRE protocols print
 // as gre-proto-0x88be / 0x22eb, and so does it here.
@@ -8,9 +8,9 @@ import { withInnerFrame } from './inner.js';
 import { writeIp4 } from './ip.js';
 import { writeIp6 } from './ip6.js';
 import { writeEther } from './link.js';
-import { writePpp } from './ppp.js';
+import { writeMpls, writePpp } from './ppp.js';
 import { ethertypeName } from './names.js';
-import { LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_PPP } from '../../runtime/layout.js';
+import { LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_MPLS, LINKTYPE_PPP } from '../../runtime/layout.js';
 
 const GRE_CP = 0x8000;
 const GRE_RP = 0x4000;
@@ -245,4 +245,9 @@ export function writeGeneve(st: TextState, bp: number, length0: number): void {
   else if (prot === 0x86dd) inner(st, p, len, LINKTYPE_IPV6, () => writeIp6(st, st.f + st.v.l3Off, len));
   else if (prot === 0x6558) inner(st, p, len, LINKTYPE_ETHERNET, () => { writeEther(st); });
   else { st.markCut(); out.str('geneve-proto-0x').hex(prot); }
+}
+
+/** MPLS over UDP (RFC 7510, port 6635): tcpdump's udp_print() hands the payload to mpls_print(). */
+export function writeMplsUdp(st: TextState, bp: number, length: number): void {
+  inner(st, bp, length, LINKTYPE_MPLS, () => writeMpls(st, st.f, length));
 }
