@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { corpusCaptures, haveTool, repoRoot, Rng, seed } from './lib/env.js';
+import { corpusCaptures, corpusOrSkip, haveTool, repoRoot, Rng, seed } from './lib/env.js';
 import { tcpdumpText, splitPackets } from './text-output-tcpdump.js';
 import { l3SeedFrames } from './lib/l3-seeds.js';
 import { writeManyPcap } from './lib/line-seeds.js';
@@ -65,7 +65,8 @@ test('sniff prints the IGMP and OSPF captures and crafted messages as tcpdump do
   for (const c of captures) for (const opts of OPTION_SETS) compare(c.path, c.label, opts, diffs, n);
   console.log(`app-l3-lines: ${n.igmp} IGMP and ${n.ospf} OSPF lines, ${diffs.length} differences from tcpdump`);
   assert.equal(diffs, [], 'sniff differs from tcpdump');
-  assert.ok(n.igmp >= 150 && n.ospf >= 150, 'lines were compared');
+  if (corpusOrSkip('IGMP_V2 and OSPFv2_Capture_FINAL were not compared (crafted messages only)')) assert.ok(n.igmp >= 150 && n.ospf >= 150, 'lines were compared');
+  else assert.ok(n.igmp >= 83 && n.ospf >= 40, 'the crafted messages\' lines were compared');
 });
 
 test('4,000 mutated and cut IGMP and OSPF frames print as tcpdump does', () => {
