@@ -123,6 +123,7 @@ function stageConfig(o: SniffOptions, src: Source): StageConfig {
     log: o.log,
     prefixes: o.prefixes,
     ipfix: o.ipfix === null ? null : { collector: o.ipfix, domain: o.ipfixDomain, activeTimeout: o.activeTimeout, idleTimeout: o.idleTimeout },
+    flowCapacity: o.flowCapacity,
     // JSON and the summaries show what tshark shows: reassembled datagrams. Text lines are
     // tcpdump's, which never reassembles, so they read the wire's descriptors as they are.
     reassemble: o.reassemble && (o.json || summariesOnly),

@@ -97,7 +97,7 @@ export class FlowStage implements BatchStage {
     const st = this.table.stats();
     if (st.evicted > 0 && this.out.fd >= 0) {
       // A conversation seen again after its eviction starts a second row (or record).
-      writeSync(2, `flows: ${st.evicted} flows evicted from a full table (capacity ${st.capacity}); a conversation that went on after its eviction is listed more than once\n`);
+      writeSync(2, `flows: ${st.evicted} flows evicted from a full table (--flow-capacity ${st.capacity}); a conversation that went on after its eviction is listed more than once\n`);
     }
   }
 }

@@ -20,6 +20,8 @@ export interface StageConfig {
   log: string[];
   prefixes: string | null;
   ipfix: Pick<IpfixStageConfig, 'collector' | 'domain' | 'activeTimeout' | 'idleTimeout'> | null;
+  /** Live flows the --flows/--ipfix table holds; null or absent: each stage's default. */
+  flowCapacity?: number | null;
   /** IP reassembly before the stages (sniff --no-reassemble turns it off). */
   reassemble: boolean;
 }
@@ -38,12 +40,15 @@ export async function buildStages(engine: Engine, cfg: StageConfig): Promise<Bat
   if (cfg.json && !cfg.flows && cfg.prefixes === null && cfg.ipfix === null) stages.push(new SinkStage(engine, new sinks!.JsonSink(engine.views, 1), true, 'record'));
   else if (cfg.text !== null) stages.push(new SinkStage(engine, new sinks!.TextSink(engine.views, 1, cfg.text), true, 'match'));
   if (cfg.log.length > 0) stages.push(new (await import('./log-stage.js')).LogStage(engine, cfg.log));
-  if (cfg.flows) stages.push(new (await import('./flow-stage.js')).FlowStage(engine, cfg.json));
+  if (cfg.flows) {
+    const { FlowStage, DEFAULT_FLOW_CAPACITY } = await import('./flow-stage.js');
+    stages.push(new FlowStage(engine, cfg.json, cfg.flowCapacity ?? DEFAULT_FLOW_CAPACITY));
+  }
   if (cfg.prefixes !== null) stages.push(new (await import('./prefix-stage.js')).PrefixStage(engine, cfg.prefixes, cfg.json));
   if (cfg.ipfix !== null) {
     // The exporter is its own room (host/ipfix/), loaded only when asked for.
     const { createIpfixStage } = await import('../ipfix/stage.js');
-    stages.push(createIpfixStage(engine, { ...cfg.ipfix, summary: true }));
+    stages.push(createIpfixStage(engine, { ...cfg.ipfix, summary: true, capacity: cfg.flowCapacity ?? undefined }));
   }
   return stages;
 }
