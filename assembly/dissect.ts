@@ -154,7 +154,7 @@ export function dissect_frame(f: usize, cap: u32, wire: u32, linktype: u32, d: u
         put16(d, D_PPP_PROTO, proto);
         type = pppEthertype(proto);
       } else if (a == 0x0F || a == 0x8F) {
-        type = be16(f + 2);
+        type = chdlcType(be16(f + 2));
       } else {
         put16(d, D_L2_LEN, 4);
         return;
@@ -164,7 +164,7 @@ export function dissect_frame(f: usize, cap: u32, wire: u32, linktype: u32, d: u
     }
     case LINKTYPE_C_HDLC: {
       if (cap < 4) { setError(d, E_TRUNC_L2); return; }
-      type = be16(f + 2);
+      type = chdlcType(be16(f + 2));
       off = 4;
       break;
     }
@@ -240,6 +240,10 @@ export function dissect_frame(f: usize, cap: u32, wire: u32, linktype: u32, d: u
 
 // Where the encapsulation helpers leave the next header (a WASM global, as gLayers).
 let gOff: u32 = 0;
+
+/** Cisco HDLC's protocol field is an EtherType, but 0x8035 there is SLARP (Cisco's serial
+ *  line address resolution), not RARP: nothing the dissector follows. */
+@inline function chdlcType(t: u32): u32 { return t == 0x8035 ? 0 : t; }
 
 /** The EtherType for a PPP protocol number (RFC 1661 assigned numbers; tcpdump's
  *  handle_ppp() also takes the EtherTypes of IPv4 and IPv6 as they are); 0 for the rest. */

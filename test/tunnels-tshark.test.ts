@@ -4,7 +4,9 @@
 // against tshark's conv,tcp / conv,udp. Kinds: VXLAN (4789, 8472), Geneve (options; TEB
 // and IPv4 inside), GRE (checksum, key, sequence; IPv6 and Ethernet inside), ERSPAN II,
 // IP-in-IP, 6in4, 4in6, MPLS over UDP, GTP-U (plain and with an extension header), PPPoE
-// sessions (IPv4, IPv6), MPLS stacks (IPv4 under two labels, IPv6 under the explicit null).
+// sessions (IPv4, IPv6), MPLS stacks (IPv4 under two labels, IPv6 under the explicit null);
+// and the text of the link types PPP, PPP_HDLC (RFC 1662 and Cisco framing), PPP_ETHER,
+// C_HDLC, MPLS and IPoIB against tcpdump.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
@@ -122,6 +124,33 @@ test('sniff --flows counts the inner conversations as tshark does', () => {
   assert.is(inner8472.length, 1, 'the TCP conversation inside UDP 8472');
   assert.equal(ours.filter((r) => !inner8472.includes(r)), theirs);
   assert.ok(theirs.length >= 15, `${theirs.length} conversations`);
+});
+
+test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS and IPoIB: text equals tcpdump (-nn, -v, -e)', () => {
+  if (!haveOracles) return;
+  const pkt = ip4(17, udp(1000, 2000, [0x61, 0x62, 0x63, 0x64]));
+  const v6 = ip6(6, tcp(3000, 80));
+  const caps: Array<[number, number[][]]> = [
+    [9, [[0xff, 3, 0, 0x21, ...pkt], [0xff, 3, 0, 0x57, ...v6], [0x21, ...pkt], [0xff, 3, 0x02, 0x81, ...label(16, true), ...pkt]]],
+    [50, [[0xff, 3, 0, 0x21, ...pkt], [0x0f, 0, 8, 0, ...pkt], [0x8f, 0, 0x86, 0xdd, ...v6], [0x11, 0x22, 0x33, 0x44, ...pkt]]],
+    [51, [[0x11, 0, 0, 5, ...be16(2 + pkt.length), 0, 0x21, ...pkt], [0x11, 0x09, 0, 0, 0, 4, 1, 1, 0, 0]]],
+    [104, [[0x0f, 0, 8, 0, ...pkt], [0x0f, 0, 0x86, 0xdd, ...v6], [0x0f, 0, 0x88, 0x47, ...label(3, true), ...pkt]]],
+    [219, [[...label(16, false), ...label(17, true), ...pkt], [...label(2, true), ...v6]]],
+    [242, [[...Array(40).fill(1), 8, 0, 0, 0, ...pkt], [...Array(40).fill(1), 0x86, 0xdd, 0, 0, ...v6], [...Array(20).fill(0)]]],
+  ];
+  let n = 0;
+  for (const [lt, frames] of caps) {
+    const f = join(tmp, `lt${lt}.pcap`);
+    writePcap(f, lt, frames.map((d) => ({ data: Uint8Array.from(d), wirelen: d.length })));
+    for (const extra of [[], ['-v'], ['-e']]) {
+      const r = compareWithTcpdump(f, ['-nn', '-tt', ...extra], `lt${lt}.pcap`);
+      assert.equal(r.problems, []);
+      assert.equal(r.diffs.map(showDiff), [], `linktype ${lt}, tcpdump -nn ${extra.join(' ')}`);
+      assert.is(r.exact + r.app, frames.length, `linktype ${lt}: every line compared`);
+      n += r.exact + r.app;
+    }
+  }
+  console.log(`  NOTE tunnels-tshark: ${n} lines of 6 link types equal tcpdump's`);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

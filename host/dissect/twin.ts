@@ -43,6 +43,11 @@ function clamp16(v: number): number {
   return v > 0xFFFF ? 0xFFFF : v;
 }
 
+/** assembly/dissect.ts: chdlcType() (SLARP is not RARP). */
+function chdlcType(t: number): number {
+  return t === 0x8035 ? 0 : t;
+}
+
 /** assembly/dissect.ts: pppEthertype(). */
 function pppEthertype(proto: number): number {
   if (proto === 0x0021 || proto === 0x0800) return 0x0800;
@@ -227,7 +232,7 @@ export class DissectTwin implements DissectExports {
           this.put16(d, D_PPP_PROTO, proto);
           type = pppEthertype(proto);
         } else if (a === 0x0F || a === 0x8F) {
-          type = this.be16(f + 2);
+          type = chdlcType(this.be16(f + 2));
         } else {
           this.put16(d, D_L2_LEN, 4);
           return;
@@ -237,7 +242,7 @@ export class DissectTwin implements DissectExports {
       }
       case LINKTYPE_C_HDLC: {
         if (cap < 4) { this.setError(d, E_TRUNC_L2); return; }
-        type = this.be16(f + 2);
+        type = chdlcType(this.be16(f + 2));
         off = 4;
         break;
       }

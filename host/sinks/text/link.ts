@@ -14,7 +14,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import {
   LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP,
   LINKTYPE_NULL, LINKTYPE_RAW, L_ETH, L_NULL, L_SLL, L_SLL2, LINKTYPE_PPP, LINKTYPE_PPP_HDLC, LINKTYPE_IPOIB,
-  LINKTYPE_PPP_ETHER,
+  LINKTYPE_PPP_ETHER, LINKTYPE_C_HDLC,
 } from '../../runtime/layout.js';
 
 /** Prints the link layer and what it carries; returns the link header length for -x, or
@@ -54,6 +54,7 @@ export function writeLink(st: TextState): number {
       writePppoe(st, st.f, v.wireLen);
       return 0;
     case LINKTYPE_IPOIB: return writeIpoib(st);
+    case LINKTYPE_C_HDLC: return writeChdlc(st);
     default:
       // tcpdump's unsupported_if_print(): the protocol name in capitals, then the bytes.
       st.markCut();
@@ -299,7 +300,7 @@ function writePppHdlc(st: TextState): number {
   st.proto = 'ppp_hdlc';
   if (v.capLen < 2) { st.hdrlen = v.capLen; st.markTrunc(); return v.capLen; }
   const a = m[f];
-  if (a === 0x0f || a === 0x8f) { st.markCut(); out.str('chdlc'); st.hdrlen = 4; return 4; }
+  if (a === 0x0f || a === 0x8f) return writeChdlc(st);
   if (v.capLen < 4) { st.hdrlen = v.capLen; st.markTrunc(); return v.capLen; }
   if (st.eflag) out.hex2(m[f]).ch(32).hex2(m[f + 1]).ch(32).dec(v.wireLen).ch(32);
   st.hdrlen = 2;
@@ -345,4 +346,34 @@ function writeIpoib(st: TextState): number {
       st.defaultData(f + 44, v.capLen - 44);
   }
   return 44;
+}
+
+/** chdlc_print() (DLT_C_HDLC, and DLT_PPP_SERIAL frames with a Cisco address): the
+ *  address and EtherType with -e, then what it carries; SLARP printed generically. */
+function writeChdlc(st: TextState): number {
+  const v = st.v;
+  const out = st.out;
+  const m = st.m;
+  const f = st.f;
+  st.proto = 'chdlc';
+  st.hdrlen = 4;
+  const length = v.wireLen;
+  if (length < 4 || !st.get(f, 4)) { if (!st.dead) st.trunc(); return 4; }
+  const proto = (m[f + 2] << 8) | m[f + 3];
+  if (st.eflag) {
+    const a = m[f];
+    out.str(a === 0x0f ? 'unicast' : a === 0x8f ? 'bcast' : '0x' + a.toString(16).padStart(2, '0'))
+      .str(', ethertype ').str(ethertypeName(proto) ?? 'Unknown').str(' (0x').hex(proto, 4).str('), length ').dec(length).str(': ');
+  }
+  const rest = length - 4;
+  switch (proto) {
+    case 0x0800: writeIp4(st, f + 4, rest); break;
+    case 0x86dd: writeIp6(st, f + 4, rest); break;
+    case 0x8847: case 0x8848: writeMpls(st, f + 4, rest); break;
+    case 0x8035: st.markCut(); out.str('SLARP'); break;
+    default:
+      st.markCut();
+      if (!st.eflag) out.str('unknown CHDLC protocol (0x').hex(proto, 4).ch(41);
+  }
+  return 4;
 }
