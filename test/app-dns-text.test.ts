@@ -16,6 +16,7 @@ import { AppArea, dissectApp } from '../host/app/app-area.js';
 import { dnsTextForFrame } from '../host/app/dns/text.js';
 import { APP_DNS, A_PROTO, A_VARIANT, DV_TCP, DV_LLMNR } from '../host/app/app-layout.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
+import { E_BAD_OPTION } from '../host/runtime/layout.js';
 import { corpusCaptures, corpusDir, corpusMoreCaptures, corpusMoreDir, corpusOrSkip, haveTool, Rng, seed } from './lib/env.js';
 import { dnsSeeds } from './lib/dns-seeds.js';
 import { writePcap } from './lib/dns-frames.js';
@@ -39,7 +40,11 @@ function ours(frames: Frame[], vflag: number, backend: 'wasm' | 'ts', qflag = fa
     for (let i = 0; i < batch.count; i++) {
       view.at(batch, i);
       const rec = area.recordAt(i);
-      out.push({ text: dnsTextForFrame(view, u8, view.frame, rec, { vflag, qflag })?.text ?? null, tcp: u8[rec + A_PROTO] === APP_DNS && (u8[rec + A_VARIANT] & DV_TCP) !== 0, payLen: view.payloadLen });
+      const tcp = u8[rec + A_PROTO] === APP_DNS && (u8[rec + A_VARIANT] & DV_TCP) !== 0;
+      // An option with an impossible length ends the line inside the TCP header's
+      // options ("[bad opt]", as tcpdump's tcp_print does): no DNS text follows there.
+      const endsInTcpOptions = tcp && (view.errors & E_BAD_OPTION) !== 0;
+      out.push({ text: endsInTcpOptions ? null : dnsTextForFrame(view, u8, view.frame, rec, { vflag, qflag })?.text ?? null, tcp, payLen: view.payloadLen });
     }
   }
   return out;
