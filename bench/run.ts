@@ -6,16 +6,23 @@
 //   --tiny                 BENCH_TINY=1 for every suite: tiny inputs, 20 ms per contender;
 //                          checks that the whole bench still runs, measures nothing
 //   --json [out.json]      writes every table row (median ns per unit, per sample, per call,
-//                          throughput, samples) as JSON; default bench-results.json
+//                          throughput, samples) as JSON to out.json too
+// A full run (not --tiny) always keeps its rows in bench/results/latest.json (rows of the
+// suites not run this time are kept from the previous file) and draws the SVG charts the
+// README shows beside it (bench/lib/charts.ts): one per suite and wasm-vs-twin.svg.
 //   --compare prev.json    prints each row's throughput against the same row of an
 //                          earlier --json file (suite, table title and contender match)
 // The format of a row: bench/lib/results.ts (ResultRow). See bench/README.md.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rowKey, type ResultRow } from './lib/results.js';
+import { writeCharts } from './lib/charts.js';
+
+const RESULTS_DIR = fileURLToPath(new URL('./results', import.meta.url));
+const LATEST = join(RESULTS_DIR, 'latest.json');
 
 interface RunArgs { only: string[]; tiny: boolean; json?: string; compareWith?: string }
 
@@ -26,7 +33,7 @@ function parseArgs(argv: string[]): RunArgs {
     if (s === '--tiny') a.tiny = true;
     else if (s === '--json') {
       const next = argv[i + 1];
-      if (next !== undefined && next.endsWith('.json')) { a.json = next; i++; } else a.json = 'bench-results.json';
+      if (next !== undefined && next.endsWith('.json')) { a.json = next; i++; } else a.json = LATEST;
     } else if (s === '--compare') {
       const next = argv[++i];
       if (next === undefined) fail('--compare needs a file written by --json');
@@ -78,7 +85,8 @@ const suites = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.js'))
   .filter((f) => args.only.length === 0 || args.only.some((o) => f.includes(o)))
   .sort();
-const collect = args.json !== undefined || previous !== undefined;
+const keepLatest = !args.tiny;
+const collect = args.json !== undefined || previous !== undefined || keepLatest;
 const tmp = collect ? mkdtempSync(join(tmpdir(), 'pktwasm-bench-')) : undefined;
 const rowsFile = tmp !== undefined ? join(tmp, 'rows.jsonl') : '';
 // Suites that take their sizes from their own variables get tiny ones too (unless set).
@@ -100,10 +108,20 @@ if (tmp !== undefined) {
     rows = readFileSync(rowsFile, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as ResultRow);
   } catch { /* no suite wrote a row */ }
   rmSync(tmp, { recursive: true, force: true });
-  if (args.json !== undefined) {
-    const out: ResultsFile = { date: new Date().toISOString(), node: process.version, tiny: args.tiny, rows };
+  const out: ResultsFile = { date: new Date().toISOString(), node: process.version, tiny: args.tiny, rows };
+  if (args.json !== undefined && args.json !== LATEST) {
     writeFileSync(args.json, `${JSON.stringify(out, null, 1)}\n`);
     console.log(`\n${rows.length} result rows written to ${args.json}`);
+  }
+  if (keepLatest && rows.length > 0) {
+    // The suites run now replace theirs; the others keep the rows of their last run.
+    const ran = new Set(rows.map((r) => r.suite));
+    const kept = existsSync(LATEST) ? readResults(LATEST).rows.filter((r) => !ran.has(r.suite)) : [];
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const all: ResultsFile = { ...out, rows: [...kept, ...rows] };
+    writeFileSync(LATEST, `${JSON.stringify(all, null, 1)}\n`);
+    const charts = writeCharts(all.rows, RESULTS_DIR);
+    console.log(`\n${rows.length} result rows in ${LATEST} (${kept.length} kept from earlier runs); ${charts.length} charts drawn in ${RESULTS_DIR}`);
   }
   if (previous !== undefined) printComparison(previous, rows, args.compareWith ?? '');
 }
