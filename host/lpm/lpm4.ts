@@ -8,7 +8,7 @@ import { LPM4, type Lpm4Exports } from './exports.js';
 import { LPM_E_NOT_FOUND, LPM_UPDATED } from './twin/lpm-table.js';
 import { BULK_CHUNK, checkSize, DEFAULT_MISS, statusError, type LpmFigures, type LpmOptions, type RouteEntry } from './lpm-options.js';
 import { parsePrefix4 } from './prefix.js';
-import { LPM_EXT, LPM_GROUP_MASK, LPM_H_NH_VAL, LPM_H_TBL24, LPM_H_TBL8 } from './lpm-layout.js';
+import { LPM_EXT, LPM_GROUP_MASK, LPM_H_GROUPS, LPM_H_NH_VAL, LPM_H_RULES_CAP, LPM_H_TBL24, LPM_H_TBL8 } from './lpm-layout.js';
 
 /** IPv4 longest-prefix match (DIR-24-8) in the engine's shared memory. */
 export class Lpm4 {
@@ -21,13 +21,14 @@ export class Lpm4 {
   // Single lookups read the table right here, as the twin's lpm4_lookup does (DIR-24-8:
   // the tbl24 entry, a tbl8 entry when it names a group, the slot's next hop): a call into
   // WASM would cost more than the two or three loads, and, inlined into the caller's loop,
-  // the loads of successive lookups overlap their cache misses. Word indexes of the three
-  // arrays, fixed by lpm4_init; `mem` covers them for good: the engine's memory is shared,
-  // and a shared memory only grows, never moves or detaches what a view already covers.
-  private readonly mem: Uint32Array;
-  private readonly t24: number;
-  private readonly t8: number;
-  private readonly nv: number;
+  // the loads of successive lookups overlap their cache misses. One fixed-length view per
+  // array, placed by lpm4_init: a shared memory only grows, never moves or detaches what a
+  // view already covers, and a view with an explicit length is not length-tracking (a
+  // view of the whole growable buffer is, and V8 then reloads the length on every access:
+  // more instructions per lookup than the call into WASM it replaces).
+  private readonly tbl24: Uint32Array;
+  private readonly tbl8: Uint32Array;
+  private readonly nhv: Uint32Array;
 
   constructor(engine: Engine, opts: LpmOptions = {}) {
     this.engine = engine;
@@ -41,18 +42,18 @@ export class Lpm4 {
     if (bytes === 0) throw new PktError('E_NO_MEMORY', `lpm4: ${rules} rules and ${groups} groups do not fit in 4 GiB`);
     this.table = engine.arena.alloc(bytes);
     this.core.lpm4_init(this.table, rules, groups, this.miss);
-    this.mem = engine.views.refresh().u32;
+    const u32 = engine.views.refresh().u32;
     const hw = this.table >>> 2;
-    this.t24 = this.mem[hw + (LPM_H_TBL24 >>> 2)] >>> 2;
-    this.t8 = this.mem[hw + (LPM_H_TBL8 >>> 2)] >>> 2;
-    this.nv = this.mem[hw + (LPM_H_NH_VAL >>> 2)] >>> 2;
+    const buf = u32.buffer;
+    this.tbl24 = new Uint32Array(buf, u32[hw + (LPM_H_TBL24 >>> 2)], 1 << 24);
+    this.tbl8 = new Uint32Array(buf, u32[hw + (LPM_H_TBL8 >>> 2)], u32[hw + (LPM_H_GROUPS >>> 2)] * 256);
+    this.nhv = new Uint32Array(buf, u32[hw + (LPM_H_NH_VAL >>> 2)], u32[hw + (LPM_H_RULES_CAP >>> 2)] + 2);
   }
 
   /** The next-hop slot of an address (0: no route), read in place. */
   private slotOf(a: number): number {
-    const m = this.mem;
-    const e = m[this.t24 + (a >>> 8)];
-    return (e & LPM_EXT) === 0 ? e : m[this.t8 + ((e & LPM_GROUP_MASK) << 8) + (a & 255)];
+    const e = this.tbl24[a >>> 8];
+    return (e & LPM_EXT) === 0 ? e : this.tbl8[((e & LPM_GROUP_MASK) << 8) | (a & 255)];
   }
 
   /** Adds a prefix ('10.0.0.0/8'; host bits are ignored) or replaces its next hop. True if it was new. */
@@ -88,12 +89,12 @@ export class Lpm4 {
     if (a === null) throw new PktError('E_BAD_ARGUMENT', `lpm4: "${String(addr)}" is not an IPv4 address`);
     // Slot 0 is the miss slot: an address no prefix covers resolves to it, any route to another.
     const slot = this.slotOf(a);
-    return slot === 0 ? null : this.mem[this.nv + slot];
+    return slot === 0 ? null : this.nhv[slot];
   }
 
   /** Next hop for a numeric address, the miss value when nothing matches (no allocation). */
   lookupRaw(addr: number): number {
-    return this.mem[this.nv + this.slotOf(addr)];
+    return this.nhv[this.slotOf(addr)];
   }
 
   /** Length of the longest matching prefix, or -1. */
