@@ -3,6 +3,8 @@
 import { createEngine, type Engine } from '../../host/engine/engine.js';
 import { Lpm4 } from '../../host/lpm/lpm4.js';
 import { Lpm6 } from '../../host/lpm/lpm6.js';
+import { FlowTable } from '../../host/flows/flow-table.js';
+import { DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../../host/runtime/layout.js';
 
 export interface Scenario {
   what: string;
@@ -85,7 +87,51 @@ function lpm4Table(engine: Engine, n: number): { lpm: Lpm4; addrs: Uint32Array }
   return { lpm, addrs };
 }
 
+/** FlowTable updates of established flows, 4,096 live (cache-resident: what pass 4 of
+ *  flows_update_batch costs by itself), 256 frames per call, as bench/flows.bench.ts builds
+ *  them: 80% TCP ACKs, 20% UDP, either direction. */
+function flowsUpdate(backend: 'wasm' | 'ts'): Scenario {
+  return {
+    what: `FlowTable.updateRaw of 256 frames of established flows, 4,096 live (${backend})`,
+    iterations: 2_000,
+    units: 256,
+    setup: () => {
+      const e = createEngine({ backend });
+      const FLOWS = 4096;
+      const next = xorshift(4242);
+      const batch = e.createBatch(FLOWS, FLOWS * 64);
+      const f = new Uint8Array(60);
+      const dv = new DataView(f.buffer);
+      dv.setUint16(12, 0x0800); f[14] = 0x45; f[22] = 64;
+      for (let flow = 0; flow < FLOWS; flow++) {
+        const tcp = flow % 5 !== 0;
+        const client = 0x0a000000 + (flow >>> 4), server = 0xc6336400 + (flow & 15);
+        const cport = 1024 + (flow % 50000), sport = tcp ? 443 : 53;
+        const fromB = (next() & 1) === 1;
+        dv.setUint32(26, fromB ? server : client); dv.setUint32(30, fromB ? client : server);
+        dv.setUint16(34, fromB ? sport : cport); dv.setUint16(36, fromB ? cport : sport);
+        f[23] = tcp ? 6 : 17;
+        const len = tcp ? 60 : 48;
+        dv.setUint16(16, len - 14);
+        if (tcp) { dv.setUint32(38, 1000); dv.setUint32(42, 2000); f[46] = 0x50; f[47] = 0x10; } else dv.setUint16(38, len - 34);
+        batch.push(f.subarray(0, len));
+      }
+      e.dissect(batch);
+      for (let i = 0; i < FLOWS; i++) batch.setTime(i, 1_700_000_000, i);
+      const ft = new FlowTable(e, { capacity: 8192, timeouts: { tcpEstablished: 86400, udp: 86400 } });
+      ft.update(batch);
+      const CH = 256;
+      return (i) => {
+        const c = (i * CH) % FLOWS;
+        ft.updateRaw(batch.table + c * FRAME_SIZE, batch.descs + c * DESC_SIZE, batch.times + c * TIME_SIZE, CH);
+        return c;
+      };
+    },
+  };
+}
+
 export const SCENARIOS: Record<string, Scenario> = {
+  'flows-update-wasm': flowsUpdate('wasm'),
   'call-floor-wasm': {
     what: 'core.cksum_add(i, 1): what a JS->WASM call and the driver loop cost by themselves',
     setup: () => {
