@@ -1,12 +1,14 @@
 // The filter keywords for encapsulations (issue #15: mpls [label], pppoes [session],
-// pppoed) and the PPP link types, against tcpdump -r: libpcap moves the network-layer
+// pppoed, geneve [vni]) and the PPP link types, against tcpdump -r: libpcap moves the network-layer
 // offset 4 bytes per label and 8 bytes past a PPPoE session header, after which `ip`
 // tests the label stack's bottom bit and version nibble (MPLS) or the PPP protocol
 // (PPPoE). Frames: corpus-more's PPP and PPPoE captures and crafted Ethernet frames (one
 // and two labels, VLAN then MPLS, PPPoE sessions carrying IPv4/IPv6/MPLS, discovery), each
 // also cut at every length so the loads that run past the capture decide as in
 // bpf_filter(). Both backends (WASM, TS) must give tcpdump's frames; an expression tcpdump
-// refuses must be refused.
+// refuses must be refused. One known difference, left out here: a primitive after `geneve`
+// joined by `or` (geneve or arp) on a frame whose Geneve test failed reads libpcap's offset
+// registers unset (0) there, while this compiler computes the offsets from the packet.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +33,9 @@ const EXPRESSIONS = [
   'pppoes and udp', 'pppoes and mpls and ip', 'pppoes 65536', 'pppoed', 'pppoed or pppoes', 'not pppoed',
   'vlan and mpls and ip', 'vlan 5 and pppoes and ip', 'mpls and vlan', 'pppoes and vlan',
   'ip', 'ip6', 'tcp', 'udp', 'arp', 'ip and udp port 646', 'icmp', 'ip proto 17',
+  'geneve', 'geneve 5', 'geneve 0x1389', 'geneve 6', 'geneve and ip', 'geneve and ip6', 'geneve and tcp',
+  'geneve and udp port 53', 'geneve and host 10.0.0.8', 'geneve and arp', 'not geneve',
+  'geneve and tcp[13] & 2 != 0', 'geneve and ip[9] = 17', 'geneve 16777216', 'vlan and geneve and ip', 'geneve and icmp',
 ];
 
 const be16 = (v: number): number[] => [v >>> 8, v & 0xff];
@@ -49,6 +54,11 @@ const label = (l: number, s: boolean, ttl = 64): number[] => {
   const w = ((l << 12) | (s ? 0x100 : 0) | ttl) >>> 0;
   return [w >>> 24, (w >>> 16) & 0xff, (w >>> 8) & 0xff, w & 0xff];
 };
+/** UDP to 6081 carrying a Geneve header (version 0 unless `b0` says otherwise). */
+function geneve(proto: number, vni: number, opts: number[], payload: number[], b0 = opts.length >> 2): number[] {
+  const g = [b0, 0, ...be16(proto), (vni >>> 16) & 0xff, (vni >>> 8) & 0xff, vni & 0xff, 0, ...opts, ...payload];
+  return [...be16(40000), ...be16(6081), ...be16(8 + g.length), 0, 0, ...g];
+}
 const pppoe = (code: number, session: number, payload: number[]): number[] => [0x11, code, ...be16(session), ...be16(payload.length), ...payload];
 
 /** Crafted Ethernet frames of every encapsulation the keywords test. */
@@ -68,6 +78,14 @@ function etherFrames(): number[][] {
     [...MAC, ...be16(0x8863), ...pppoe(0x09, 0, [1, 1, 0, 0])],
     [...MAC, ...be16(0x0800), ...ipv4(17, udp(1000, 53))],
     [...MAC, ...be16(0x86dd), ...ipv6(6, tcp(1000, 80))],
+    // Geneve (UDP 6081): Ethernet inside (TEB) with and without options, IPv4 inside, over IPv6,
+    // a version-1 header, a VLAN-tagged outer frame.
+    [...MAC, ...be16(0x0800), ...ipv4(17, geneve(0x6558, 5, [], [...MAC, ...be16(0x0800), ...ipv4(6, tcp(1000, 80))]))],
+    [...MAC, ...be16(0x0800), ...ipv4(17, geneve(0x6558, 5, [1, 2, 3, 1, 0, 0, 0, 9], [...MAC, ...be16(0x0800), ...ipv4(17, udp(9, 53))]))],
+    [...MAC, ...be16(0x0800), ...ipv4(17, geneve(0x0800, 6, [], ipv4(17, udp(1, 53))))],
+    [...MAC, ...be16(0x86dd), ...ipv6(17, geneve(0x6558, 6, [], [...MAC, ...be16(0x86dd), ...ipv6(6, tcp(1, 2))]))],
+    [...MAC, ...be16(0x0800), ...ipv4(17, geneve(0x6558, 5, [], [...MAC, ...be16(0x0806), 0, 1, 8, 0, 6, 4, 0, 1, ...Array(20).fill(0)], 0x40))],
+    [...MAC, ...be16(0x8100), 0, 5, ...be16(0x0800), ...ipv4(17, geneve(0x0800, 0x1389, [], ipv4(1, [8, 0, 0, 0, 0, 1, 0, 1])))],
   ];
 }
 
@@ -114,7 +132,8 @@ function cases(): Case[] {
   const dir = corpusMoreDir();
   if (dir !== null) {
     for (const [name, lt] of [['mpls-traceroute.pcap', LINKTYPE_PPP], ['mpls-ldp-hello.pcap', LINKTYPE_PPP], ['ppp-invalid-lengths.pcap', LINKTYPE_PPP],
-      ['heapoverflow-ppp_hdlc_if_print.pcap', LINKTYPE_PPP_HDLC], ['pppoe.pcap', LINKTYPE_ETHERNET]] as const) {
+      ['heapoverflow-ppp_hdlc_if_print.pcap', LINKTYPE_PPP_HDLC], ['pppoe.pcap', LINKTYPE_ETHERNET],
+      ['bigtcp-ipv4-geneve-ipv4.pcap', LINKTYPE_ETHERNET], ['gso-ipv6-vxlan-ipv4.pcap', LINKTYPE_ETHERNET]] as const) {
       const recs = readCaptureFile(join(dir, name)).records.map((r) => ({ data: r.data, wirelen: r.wirelen }));
       list.push({ label: name, linktype: lt, frames: lt === LINKTYPE_PPP ? withCuts(recs) : recs });
     }

@@ -48,7 +48,7 @@ export type Expr =
   | { k: 'less' | 'greater'; n: number; pos: number }
   | { k: 'byte'; idx: number; op: string; n: number; pos: number }
   | { k: 'vlan'; id: number | null; pos: number }
-  | { k: 'mpls' | 'pppoes'; id: number | null; pos: number }
+  | { k: 'mpls' | 'pppoes' | 'geneve'; id: number | null; pos: number }
   | { k: 'pppoed'; pos: number }
   | { k: 'inbound' | 'outbound'; pos: number }
   | { k: 'unsupported'; what: string; pos: number };

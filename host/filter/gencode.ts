@@ -31,6 +31,7 @@ const ETHERTYPE_MPLS = 0x8847;
 const ETHERTYPE_PPPOED = 0x8863;
 const ETHERTYPE_PPPOES = 0x8864;
 const PPP_MPLS_UCAST = 0x0281;
+const GENEVE_PORT = 6081;
 /** ethertype_to_ppptype(): IP, IPv6, DECnet, AppleTalk, XNS, OSI, 802.1D BPDUs, IPX. */
 const PPP_TYPES: ReadonlyMap<number, number> = new Map([
   [0x0800, 0x0021], [0x86dd, 0x0057], [0x6003, 0x0027], [0x809b, 0x0029], [0x0600, 0x0025],
@@ -86,6 +87,10 @@ export class CodeGen {
    *  the offsets like `vlan`, and after `pppoes` the link-layer type is PPP's protocol. */
   private mplsDepth = 0;
   private pppoes = false;
+  /** After `geneve`: where the network layer and the link-layer type are, computed per
+   *  packet from the Geneve header (libpcap's variable off_linkpl / off_linktype). */
+  private plVar: Val | null = null;
+  private ltVar: Val | null = null;
   private readonly netmask: number;
   /** Position of the primitive being generated, for error messages. */
   private pos = 0;
@@ -129,6 +134,7 @@ export class CodeGen {
       case 'mpls': return this.mpls(e.id);
       case 'pppoes': return this.pppoeSession(e.id);
       case 'pppoed': return this.linktype(ETHERTYPE_PPPOED);
+      case 'geneve': return this.geneve(e.id);
       case 'inbound': return this.inbound(false);
       case 'outbound': return this.inbound(true);
       case 'unsupported': return this.err(`'${e.what}' is not supported by this filter compiler`);
@@ -138,10 +144,21 @@ export class CodeGen {
   // ---- link layer ----
 
   private lt(size: 1 | 2 | 4, extra = 0): Val {
+    if (this.ltVar !== null) return load(size, extra, this.ltVar);
     return load(size, this.offLinktype + extra);
   }
   private pl(size: 1 | 2 | 4, off: number): Val {
-    return load(size, this.offLinkpl + off);
+    return this.nl(size, off, null);
+  }
+  /** A load `off` bytes past the network layer's start, plus `extra` when given. */
+  private nl(size: 1 | 2 | 4, off: number, extra: Val | null): Val {
+    if (this.plVar === null) return load(size, this.offLinkpl + off, extra);
+    return load(size, off, extra === null ? this.plVar : bin('add', this.plVar, extra));
+  }
+  /** The IPv4 header's length: BPF's msh at a fixed offset, computed after `geneve`. */
+  private iphl(): Val {
+    if (this.plVar === null) return { k: 'msh', off: this.offLinkpl };
+    return bin('lsh', bin('and', load(1, 0, this.plVar), konst(0xf)), konst(2));
   }
   private needLinkpl(): void {
     if (this.offLinkpl < 0) this.err(`${this.link.description} link-layer type filtering not implemented`);
@@ -156,6 +173,7 @@ export class CodeGen {
 
   /** The link layer primitives now test: PPP's after `pppoes` (libpcap's PUSH_LINKHDR). */
   private kind(): LinkKind {
+    if (this.plVar !== null) return 'ether';
     return this.pppoes ? 'ppp' : this.link.kind;
   }
 
@@ -297,6 +315,39 @@ export class CodeGen {
     return b;
   }
 
+  /** gen_geneve(): UDP to port 6081 over IPv4 (not a later fragment) or IPv6, Geneve
+   *  version 0, the VNI if given; then the network layer is the Geneve payload (after the
+   *  options), or past its Ethernet header when the protocol is TEB, and the link-layer type
+   *  the Geneve protocol field or that Ethernet header's type, computed per packet. The
+   *  offsets' computation reads the protocol field, so a frame cut before it never matches,
+   *  as libpcap's code loads it right after the checks. */
+  private geneve(vni: number | null): Pred {
+    if (vni !== null && vni > 0xffffff) this.err(`Geneve VNI ${vni} greater than maximum 16777215`);
+    if (this.plVar !== null || this.mplsDepth > 0 || this.pppoes) this.err('geneve after geneve, mpls or pppoes is not supported by this filter compiler');
+    this.needLinkpl();
+    const hl4 = this.iphl();
+    let v4 = and(this.linktype(ETHERTYPE_IP), and(cmp('eq', this.pl(1, 9), konst(IPPROTO_UDP)), this.ipfrag()));
+    v4 = and(v4, and(cmp('eq', this.tran4(2), konst(GENEVE_PORT)), mcmp(this.nl(1, 8, hl4), 0, 0xc0)));
+    if (vni !== null) v4 = and(v4, mcmp(this.nl(4, 12, hl4), (vni << 8) >>> 0, 0xffffff00));
+    let v6 = and(this.linktype(ETHERTYPE_IPV6), and(cmp('eq', this.pl(1, 6), konst(IPPROTO_UDP)), cmp('eq', this.pl(2, 42), konst(GENEVE_PORT))));
+    v6 = and(v6, mcmp(this.pl(1, 48), 0, 0xc0));
+    if (vni !== null) v6 = and(v6, mcmp(this.pl(4, 52), (vni << 8) >>> 0, 0xffffff00));
+    // Where the Geneve header is: the IP header length (IPv6: 40; told apart by the link's
+    // type field, or the version nibble on raw IP) and the UDP header past the network layer.
+    const isV6 = this.offLinktype >= 0
+      ? bin('rsh', bin('sub', bin('xor', this.lt(2), konst(ETHERTYPE_IPV6)), konst(1)), konst(31))
+      : bin('and', bin('rsh', load(1, this.offLinkpl), konst(5)), konst(1));
+    const hl = bin('add', hl4, bin('mul', isV6, bin('sub', konst(40), hl4)));
+    const g = bin('add', hl, konst(this.offLinkpl + 8));
+    const proto = load(2, 2, g);
+    const inner = bin('add', g, bin('add', bin('mul', bin('and', load(1, 0, g), konst(0x3f)), konst(4)), konst(8)));
+    const isTeb = bin('rsh', bin('sub', bin('xor', proto, konst(0x6558)), konst(1)), konst(31));
+    // TEB: the inner Ethernet header's type at +12 and its payload at +14.
+    this.ltVar = bin('add', bin('add', g, konst(2)), bin('mul', isTeb, bin('sub', bin('add', inner, konst(12)), bin('add', g, konst(2)))));
+    this.plVar = bin('add', inner, bin('mul', isTeb, konst(14)));
+    return and(or(v4, v6), cmp('ge', proto, konst(0)));
+  }
+
   /** gen_inbound(): only the Linux cooked headers record a direction in a savefile. */
   private inbound(outbound: boolean): Pred {
     let b: Pred;
@@ -351,7 +402,7 @@ export class CodeGen {
 
   /** A u16 at `off` into the IPv4 payload (OR_TRAN_IPV4). */
   private tran4(off: number): Val {
-    return load(2, this.offLinkpl + off, { k: 'msh', off: this.offLinkpl });
+    return this.nl(2, off, this.iphl());
   }
 
   private portAtoms(dir: Qual['dir'], at: (off: number) => Pred): Pred {
@@ -712,6 +763,13 @@ export class CodeGen {
   }
 
   /** Adds a constant index into the load offset when no 32-bit wrap can occur. */
+  /** indexed() from the network layer `base` bytes on (variable after `geneve`). */
+  private nlIndexed(size: 1 | 2 | 4, base: number, idx: Val, extra: Val | null): Val {
+    if (this.plVar === null) return this.indexed(size, this.offLinkpl + base, idx, extra);
+    if (idx.k === 'const' && idx.v + 64 < 2 ** 32) return this.nl(size, base + idx.v, extra);
+    return this.nl(size, base, extra === null ? idx : bin('add', idx, extra));
+  }
+
   private indexed(size: 1 | 2 | 4, base: number, idx: Val, extra: Val | null): Val {
     if (idx.k === 'const' && idx.v + 64 < 2 ** 32) return load(size, base + idx.v, extra);
     return load(size, base, extra === null ? idx : bin('add', idx, extra));
@@ -726,12 +784,12 @@ export class CodeGen {
     if (NETWORK_LOADS.has(proto)) {
       const b = this.protoAbbrev(proto);
       this.needLinkpl();
-      return { v: this.indexed(size, this.offLinkpl, idx.v, null), checks: andChecks(idx.checks, b) };
+      return { v: this.nlIndexed(size, 0, idx.v, null), checks: andChecks(idx.checks, b) };
     }
     if (TRANSPORT_LOADS.has(proto)) {
       const b0 = this.protoAbbrev(proto);
       this.needLinkpl();
-      const v = this.indexed(size, this.offLinkpl, idx.v, { k: 'msh', off: this.offLinkpl });
+      const v = this.nlIndexed(size, 0, idx.v, this.iphl());
       const inner = and(b0, this.ipfrag());
       const withIdx = idx.checks === null ? inner : and(idx.checks, inner);
       return { v, checks: and(this.protoAbbrev('ip'), withIdx) };
@@ -740,7 +798,7 @@ export class CodeGen {
       let b = this.protoAbbrev('ip6');
       if (idx.checks !== null) b = and(idx.checks, b);
       b = and(b, cmp('eq', this.pl(1, 6), konst(58)));
-      return { v: this.indexed(size, this.offLinkpl + 40, idx.v, null), checks: b };
+      return { v: this.nlIndexed(size, 40, idx.v, null), checks: b };
     }
     return this.err('unsupported index operation');
   }

@@ -18,7 +18,7 @@ const DQUALS = new Set(['src', 'dst', 'addr1', 'addr2', 'addr3', 'addr4', 'ra', 
 const AQUALS = new Set(['host', 'net', 'port', 'portrange']);
 /** Keywords we recognise but do not implement (tcpdump accepts some of them). */
 const UNSUPPORTED_OTHER = new Set([
-  'geneve', 'ifindex', 'ifname', 'rset', 'rnr', 'srnr', 'reason', 'action',
+  'ifindex', 'ifname', 'rset', 'rnr', 'srnr', 'reason', 'action',
   'type', 'subtype', 'dir', 'lane', 'llc', 'metac', 'bcc', 'oam', 'oamf4', 'oamf4ec', 'oamf4sc', 'sc',
   'ilmic', 'vpi', 'vci', 'connectmsg', 'metaconnect', 'fisu', 'lssu', 'msu', 'hfisu', 'hlssu', 'hmsu',
   'sio', 'opc', 'dpc', 'sls', 'hsio', 'hopc', 'hdpc', 'hsls',
@@ -192,6 +192,7 @@ export class Parser {
           return { node: { k: 'vlan', id, pos: t.pos }, q: QERR };
         }
         case 'mpls':
+        case 'geneve':
         case 'pppoes': {
           this.next();
           const id = this.alt(() => this.pnum(), () => null);
