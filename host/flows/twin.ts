@@ -888,7 +888,7 @@ export class FlowsTwin implements FlowsExports {
     let i = 0;
     while (i < count) {
       const n = count - i < FT_CHUNK ? count - i : FT_CHUNK;
-      // The same passes as the WASM side: hash, touch buckets, touch entries' three lines (loads only,
+      // The same passes as the WASM side: hash, touch buckets, touch entries (loads only,
       // so their cache misses overlap), then the work in frame order.
       for (let k = 0; k < n; k++) {
         const j = i + k;
@@ -910,7 +910,7 @@ export class FlowsTwin implements FlowsExports {
           }
         }
         const cw = (ents + cand * FE_SIZE) >>> 2;
-        sink ^= m32[cw + (FE_ADDR_A >>> 2)] ^ m32[cw + (FE_FRAMES_AB >>> 2)] ^ m32[cw + (FE_ISN_A >>> 2)];
+        sink ^= m32[cw + (FE_ADDR_A >>> 2)] ^ m32[cw + (FE_FRAMES_AB >>> 2)];
       }
       m32[sw + (FT_SC_SINK >>> 2)] = sink;
       for (let k = 0; k < n; k++) {
