@@ -37,6 +37,10 @@ export class ChecksumTwin implements ChecksumExports {
         acc += (m[p] << 8) | m[p + 1];
         p += 2;
       }
+    }
+    // Only from a 4-byte boundary: under 2 bytes at 2 mod 4, p stays unaligned, and the
+    // word index would round it back before ptr (the bytes before the buffer were summed).
+    if ((p & 3) === 0) {
       // Aligned words: sum little-endian halves, swap once below.
       const w = v.u32;
       let le = 0;
