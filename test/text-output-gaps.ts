@@ -37,10 +37,6 @@ export const KNOWN_GAPS: KnownGap[] = [
   { owner: '#15', why: 'ARP of an unknown hardware type: -v prints the operation, we stop after the lengths', file: 'getname_2_read4_asan.pcap', when: V, frames: '1',
     ours: /^length 65556$/, tcpdump: /^Reverse Reply <empty> at <wrong proto type>, length 65556$/ },
 
-  // Tunnels (#15): GRE, ERSPAN, PPTP and NHRP print as tcpdump's; PPP's control protocols print their first line only.
-  { owner: '#15', why: 'PPP LCP inside PPTP\'s GRE with -v: tcpdump lists the options (print_lcp_config_options), we print the first line and stop', file: 'pptp.pcap', when: V, frames: '16',
-    ours: /^46$/, tcpdump: /^46\n\tencoded length 44 / },
-
   // TCP options (#15).
   { owner: '#15', why: 'MPTCP option: tcpdump prints its subtype (dss, bad length); we print "mptcp," and stop', file: 'mptcp-dss-oobr.pcap', when: NOT_Q, frames: '1',
     ours: /^0,mptcp, \[\|tcp\]$/, tcpdump: /^0,mptcp 3 dss\[bad opt\]\]$/ },

@@ -5,8 +5,8 @@
 // and IPv4 inside), GRE (checksum, key, sequence; IPv6 and Ethernet inside), ERSPAN II,
 // IP-in-IP, 6in4, 4in6, MPLS over UDP, GTP-U (plain and with an extension header), PPPoE
 // sessions (IPv4, IPv6), MPLS stacks (IPv4 under two labels, IPv6 under the explicit null);
-// and the text of the link types PPP, PPP_HDLC (RFC 1662 and Cisco framing), PPP_ETHER,
-// C_HDLC, MPLS and IPoIB against tcpdump.
+// and the text of the link types PPP (LCP options too), PPP_HDLC (RFC 1662 and Cisco
+// framing), PPP_ETHER, C_HDLC, MPLS and IPoIB against tcpdump.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
@@ -131,7 +131,13 @@ test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS and IPoIB: text equals t
   const pkt = ip4(17, udp(1000, 2000, [0x61, 0x62, 0x63, 0x64]));
   const v6 = ip6(6, tcp(3000, 80));
   const caps: Array<[number, number[][]]> = [
-    [9, [[0xff, 3, 0, 0x21, ...pkt], [0xff, 3, 0, 0x57, ...v6], [0x21, ...pkt], [0xff, 3, 0x02, 0x81, ...label(16, true), ...pkt]]],
+    [9, [[0xff, 3, 0, 0x21, ...pkt], [0xff, 3, 0, 0x57, ...v6], [0x21, ...pkt], [0xff, 3, 0x02, 0x81, ...label(16, true), ...pkt],
+      // LCP: a Conf-Request with MRU, ACCM, CHAP/MD5, magic number, PFC, ACFC, MRRU, an end-point
+      // discriminator (IPv4 class); an Echo-Request; a Conf-Ack whose option overruns it.
+      [0xff, 3, 0xc0, 0x21, 1, 7, 0, 35, 1, 4, 0x05, 0xdc, 2, 6, 0, 0, 0, 0, 3, 5, 0xc2, 0x23, 5, 5, 6, 1, 2, 3, 4, 7, 2, 8, 2, 17, 4, 0x05, 0xf4],
+      [0xff, 3, 0xc0, 0x21, 1, 8, 0, 11, 19, 7, 2, 10, 0, 0, 1],
+      [0xff, 3, 0xc0, 0x21, 9, 3, 0, 8, 0xde, 0xad, 0xbe, 0xef],
+      [0xff, 3, 0xc0, 0x21, 2, 4, 0, 10, 1, 9, 0, 0, 0, 0]]],
     [50, [[0xff, 3, 0, 0x21, ...pkt], [0x0f, 0, 8, 0, ...pkt], [0x8f, 0, 0x86, 0xdd, ...v6], [0x11, 0x22, 0x33, 0x44, ...pkt]]],
     [51, [[0x11, 0, 0, 5, ...be16(2 + pkt.length), 0, 0x21, ...pkt], [0x11, 0x09, 0, 0, 0, 4, 1, 1, 0, 0]]],
     [104, [[0x0f, 0, 8, 0, ...pkt], [0x0f, 0, 0x86, 0xdd, ...v6], [0x0f, 0, 0x88, 0x47, ...label(3, true), ...pkt]]],

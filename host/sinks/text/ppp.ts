@@ -23,9 +23,19 @@ export const PPP_NAMES = new Map<number, string>([
 const CP_CODES = new Map<number, string>([
   [1, 'Conf-Request'], [2, 'Conf-Ack'], [3, 'Conf-Nack'], [4, 'Conf-Reject'], [5, 'Term-Request'],
   [6, 'Term-Ack'], [7, 'Code-Reject'], [8, 'Prot-Reject'], [9, 'Echo-Request'], [10, 'Echo-Reply'],
-  [11, 'Discard-Request'], [12, 'Identification'], [13, 'Time-Remaining'], [14, 'Reset-Request'],
+  [11, 'Disc-Req'], [12, 'Ident'], [13, 'Time-Rem'], [14, 'Reset-Req'],
   [15, 'Reset-Ack'], [0, 'Vendor-Extension'],
 ]);
+
+/** lcpconfopts: LCP option names by number. */
+const LCP_OPTS = [
+  'Vend-Ext', 'MRU', 'ACCM', 'Auth-Prot', 'Qual-Prot', 'Magic-Num', 'deprecated(6)', 'PFC', 'ACFC', 'FCS-Alt',
+  'SDP', 'Num-Mode', 'deprecated(12)', 'Call-Back', 'deprecated(14)', 'deprecated(15)', 'deprecated(16)', 'MRRU',
+  '12-Bit seq #', 'End-Disc', 'Proprietary', 'DCE-Id', 'MP+', 'Link-Disc', 'LCP-Auth-Opt', 'COBS',
+  'Prefix-elision', 'Multilink-header-Form', 'I18N', 'SDL-over-SONET/SDH', 'PPP-Muxing',
+];
+const CALLBACK_OPS = new Map<number, string>([[0, 'UserAuth'], [1, 'DialString'], [2, 'LocalID'], [3, 'E.164'], [4, 'X.500'], [6, 'CBCP']]);
+const AUTH_ALGS = new Map<number, string>([[5, 'MD5'], [128, 'MS-CHAPv1'], [129, 'MS-CHAPv2']]);
 
 const CONTROL = new Set([0xc021, 0x8021, 0x8023, 0x8281, 0x8057, 0x80fd, 0xc02b]);
 
@@ -98,9 +108,95 @@ function writeControl(st: TextState, proto: number, p: number, length: number): 
   const id = st.g8(p + 1);
   if (st.dead) return;
   // The length printed is what the frame leaves for the packet, plus 2 (tcpdump's own
-  // arithmetic); the packet's length field is -v's "encoded length" (printed generically).
+  // arithmetic); the packet's length field is -v's "encoded length".
   out.str(name).str(', ').str(CP_CODES.get(code) ?? 'Unknown Opcode').str(' (0x').hex(code, 2).str('), id ').dec(id).str(', length ').dec(length + 2);
+  if (!st.vflag) return;
+  const len = st.g16(p + 2);
+  if (st.dead) return;
+  if (len < 4) { out.str('\n\tencoded length ').dec(len).str(' (< 4))'); return; }
+  if (len > length) { out.str('\n\tencoded length ').dec(len).str(' (> packet length ').dec(length).str('))'); return; }
+  out.str('\n\tencoded length ').dec(len).str(' (=Option(s) length ').dec(len - 4).ch(41);
+  if (len === 4) return;
+  if (st.vflag > 1) st.unknownData(p - 2, 6, '\n\t');
+  if (code >= 1 && code <= 4 && proto === 0xc021) {
+    // The options, each given the whole encoded length as its bound (as tcpdump does).
+    let tlen = len - 4;
+    let q = p + 4;
+    do {
+      const adv = lcpOption(st, q, len);
+      if (adv === 0 || st.dead) break;
+      if (tlen < adv) { out.str(' [remaining options length ').dec(tlen).str(' < ').dec(adv).str('] (invalid)'); break; }
+      tlen -= adv;
+      q += adv;
+    } while (tlen !== 0);
+    return;
+  }
+  if (code === 9 || code === 10 || code === 11) {
+    if (len < 8) return;
+    out.str('\n\t  Magic-Num 0x').hex(st.g32(p + 4), 8);
+    if (len > 8) { st.markCut(); }
+    return;
+  }
+  // IPCP, IP6CP, CCP, BACP options and the other codes: tcpdump's printers of their own.
   st.markCut();
+}
+
+/** print_lcp_config_options() (tcpdump 4.99): one option at q; its length, or 0 to stop. */
+function lcpOption(st: TextState, q: number, length: number): number {
+  const out = st.out;
+  if (length < 2) return 0;
+  if (!st.has(q, 2)) { out.str('[|lcp]'); return 0; }
+  const opt = st.m[q];
+  const len = st.m[q + 1];
+  if (length < len) return 0;
+  const name = LCP_OPTS[opt];
+  if (len < 2) {
+    if (name !== undefined) out.str('\n\t  ').str(name).str(' Option (0x').hex(opt, 2).str('), length ').dec(len).str(' (length bogus, should be >= 2)');
+    else out.str('\n\tunknown LCP option 0x').hex(opt, 2);
+    return 0;
+  }
+  if (name === undefined) { out.str('\n\tunknown LCP option 0x').hex(opt, 2); return len; }
+  out.str('\n\t  ').str(name).str(' Option (0x').hex(opt, 2).str('), length ').dec(len);
+  const bogus = (should: string, ret: number): number => { out.str(' (length bogus, should be ').str(should).ch(41); return ret; };
+  switch (opt) {
+    case 1: if (len !== 4) return bogus('= 4', len); out.str(': ').dec(st.g16(q + 2)); break;
+    case 2: if (len !== 6) return bogus('= 6', len); out.str(': 0x').hex(st.g32(q + 2), 8); break;
+    case 3: {
+      if (len < 4) return bogus('>= 4', len);
+      const ap = st.g16(q + 2);
+      out.str(': ').str(PPP_NAMES.get(ap) ?? 'Unknown Auth Proto (0x04x)');
+      if (ap === 0xc223) { const alg = st.g8(q + 4); out.str(', ').str(AUTH_ALGS.get(alg) ?? `Unknown Auth Alg ${alg}`); }
+      else if (ap !== 0xc023 && ap !== 0xc227 && ap !== 0xc027 && ap !== 0xc123) st.unknownData(q, len, '\n\t');
+      break;
+    }
+    case 4: if (len < 4) return bogus('>= 4', 0); out.str(st.g16(q + 2) === 0xc025 ? ': LQR' : ': unknown'); break;
+    case 5: if (len !== 6) return bogus('= 6', 0); out.str(': 0x').hex(st.g32(q + 2), 8); break;
+    case 7: case 8: break;
+    case 23: if (len !== 4) return bogus('= 4', 0); out.str(': 0x').hex(st.g16(q + 2), 4); break;
+    case 13: {
+      if (len < 3) return bogus('>= 3', 0);
+      const op = st.g8(q + 2);
+      out.str(': : Callback Operation ').str(CALLBACK_OPS.get(op) ?? 'Unknown').str(' (').dec(op).ch(41);
+      break;
+    }
+    case 17: if (len !== 4) return bogus('= 4', 0); out.str(': ').dec(st.g16(q + 2)); break;
+    case 19: {
+      if (len < 3) return bogus('>= 3', 0);
+      const cls = st.g8(q + 2);
+      if (cls === 0) out.str(': Null');
+      else if (cls === 1) out.str(': Local');
+      else if (cls === 2) { if (len !== 7) return bogus('= 7', 0); if (!st.get(q + 3, 4)) return 0; out.str(': IPv4 ').ipv4At(st.m, q + 3); }
+      else if (cls === 3) { if (len !== 9) return bogus('= 9', 0); if (!st.get(q + 3, 6)) return 0; out.str(': MAC ').macAt(st.m, q + 3); }
+      else if (cls === 4) out.str(': Magic-Num-Block');
+      else if (cls === 5) out.str(': PSNDN');
+      else out.str(': Unknown class ').dec(cls);
+      break;
+    }
+    case 0: st.markCut(); return 0; // vendor extension: the OUI's name (tcpdump's oui table)
+    default: if (st.vflag < 2) st.unknownData(q + 2, len - 2, '\n\t    ');
+  }
+  if (st.vflag > 1) st.unknownData(q + 2, len - 2, '\n\t    ');
+  return len;
 }
 
 /** pppoecode2str and pppoetag2str. */
