@@ -23,6 +23,20 @@ test('the README library example runs and prints its promised output', () => {
   }
 });
 
+test("the README's sniffer examples (its ```sh example block) run as written, each line", () => {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const m = /```sh example\n([\s\S]*?)```/.exec(readme);
+  assert.ok(m, 'README has a ```sh example block');
+  const lines = m![1].split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l !== '');
+  assert.ok(lines.length >= 5, 'the block holds the examples');
+  for (const cmd of lines) {
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', cmd], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TZ: 'UTC' } });
+    assert.is(r.status, 0, `${cmd}: ${r.stderr}`);
+    // Every example prints something (lines, JSON, tables, interfaces) except -w FILE.
+    if (!/-w \/tmp\//.test(cmd)) assert.ok(r.stdout.trim().length > 0, `${cmd}: printed nothing`);
+  }
+});
+
 test('npm start sniffs the bundled sample capture', () => {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const args = pkg.scripts.start.split(' ').slice(1);
