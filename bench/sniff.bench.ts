@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateCapture } from './lib/gen-capture.js';
-import { sized } from './lib/results.js';
+import { recordResult, sized, suiteName } from './lib/results.js';
 
 const sniff = fileURLToPath(new URL('../host/sniff.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pktwasm-bench-'));
@@ -58,6 +58,10 @@ for (const [label, file, packets] of files) {
       const m = median(secs.get(c.name)!);
       const vs = haveTcpdump ? `${(m / tcp).toFixed(2)}x tcpdump's time` : '';
       console.log(`${c.name.padEnd(20)} ${m.toFixed(3).padStart(7)} s  ${(packets / m / 1e6).toFixed(2).padStart(6)} Mpps  ${(m * 1e9 / packets).toFixed(1).padStart(6)} ns/pkt  ${vs}`);
+      recordResult({
+        suite: suiteName(), table: `${label}, ${ename} (whole process, -r FILE -w /dev/null)`, contender: c.name, unit: 'frame',
+        nsPerUnit: (m * 1e9) / packets, nsPerSample: m * 1e9, throughput: packets / m / 1e6, throughputUnit: 'Mpps', samples: ROUNDS,
+      });
     }
     if (haveTcpdump) {
       const ours = median(secs.get('sniff.js (wasm)')!);
