@@ -4,7 +4,8 @@
 // from libpcap's ring into the file (LivePcap.startDump). No frame ring, no worker, no
 // wake-ups between threads: one copy and one thread per packet, tcpdump -w's shape, which
 // is what keeps up where the ring + worker hand-off lost packets (issue #14, bench/live).
-import { closeSync, writeSync } from 'node:fs';
+import { closeSync } from 'node:fs';
+import { writeAll } from '../sinks/write-all.js';
 import { PktError, fileError } from '../runtime/errors.js';
 import { PCAP_HEADER_BYTES, writePcapHeader } from '../sinks/pcap-writer.js';
 import { openCaptureOutput } from '../sinks/output-file.js';
@@ -53,7 +54,7 @@ export async function runDirectDump(src: LivePcap, write: WriteConfig, count: nu
   try {
     const hdr = new Uint8Array(PCAP_HEADER_BYTES);
     writePcapHeader(new DataView(hdr.buffer), 0, write.linktype, write.snaplen, write.nanosecond);
-    writeSync(fd, hdr);
+    writeAll(fd, hdr);
     src.startDump(fd, write.nanosecond, count);
     onStarted();
     await src.ended;

@@ -4,7 +4,8 @@
 // records (the direct path of ./live-dump.ts), so capture spreads over N cores. At the end
 // the N shares, each already in timestamp order, are merged into FILE in timestamp order
 // (a k-way merge reading each share a megabyte at a time), and the shares are removed.
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { writeAll } from '../sinks/write-all.js';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PktError, fileError } from '../runtime/errors.js';
@@ -97,8 +98,7 @@ export function mergeShares(shares: string[], fd: number, limit: number): number
   let used = 0;
   let written = 0;
   const flush = (): void => {
-    let off = 0;
-    while (off < used) off += writeSync(fd, out, off, used - off);
+    writeAll(fd, out, 0, used);
     used = 0;
   };
   try {
@@ -111,7 +111,7 @@ export function mergeShares(shares: string[], fd: number, limit: number): number
       }
       const r = live[k];
       if (used + r.len > out.length) flush();
-      if (r.len > out.length) writeSync(fd, r.bytes, r.at, r.len);
+      if (r.len > out.length) writeAll(fd, r.bytes, r.at, r.len);
       else { r.bytes.copy(out, used, r.at, r.at + r.len); used += r.len; }
       written++;
       if (!r.next()) live.splice(k, 1);
@@ -155,7 +155,7 @@ export async function runFanoutDump(srcs: LivePcap[], write: WriteConfig, count:
     for (let k = 0; k < srcs.length; k++) {
       shares.push(join(dir, `share${k}.pcap`));
       fds.push(openCaptureOutput(shares[k]));
-      writeSync(fds[k], hdr);
+      writeAll(fds[k], hdr);
     }
     // -c: the shares together must reach `count`; each alone never needs more. Once they
     // have, every source stops after draining what its kernel buffer holds, so the first
@@ -180,7 +180,7 @@ export async function runFanoutDump(srcs: LivePcap[], write: WriteConfig, count:
     }
     let records: number;
     try {
-      writeSync(out, hdr);
+      writeAll(out, hdr);
       records = mergeShares(shares, out, count);
     } finally {
       if (out !== 1) closeSync(out);

@@ -2,7 +2,7 @@
 // runner for the application layer (needsApp), hands each kept frame whose app record
 // belongs to a log to that log, moves the logs' clocks by packet time (and by the wall
 // clock while live input is quiet), and writes their JSON lines to stdout, once per batch.
-import { writeSync } from 'node:fs';
+import { writeAllText } from '../sinks/write-all.js';
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import type { PacketView } from '../dissect/packet-view.js';
@@ -21,7 +21,7 @@ export class LogStage implements BatchStage {
   private readonly byProto: Array<TransactionLog | undefined> = [];
   private readonly view: PacketView;
   private readonly fd: number;
-  /** Lines not yet written (a string grows as a rope; joined once by writeSync). */
+  /** Lines not yet written (a string grows as a rope; joined once when written). */
   private pending = '';
   private done = false;
 
@@ -84,6 +84,6 @@ export class LogStage implements BatchStage {
     if (this.pending === '') return;
     const text = this.pending;
     this.pending = '';
-    writeSync(this.fd, text);
+    writeAllText(this.fd, text);
   }
 }

@@ -1,6 +1,7 @@
 // --prefixes FILE: packets and bytes per matching prefix and direction (longest-prefix
 // match in the engine), printed as a top-N table at exit, or as one JSON line.
-import { readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeAllText } from '../sinks/write-all.js';
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import { fileError } from '../runtime/errors.js';
@@ -34,7 +35,7 @@ export class PrefixStage implements BatchStage {
   finish(): void {
     if (this.done) return;
     this.done = true;
-    if (this.json) writeSync(1, `${JSON.stringify({ prefixes: this.stats.json(20) })}\n`);
-    else writeSync(1, `${this.stats.lines(20).join('\n')}\n`);
+    if (this.json) writeAllText(1, `${JSON.stringify({ prefixes: this.stats.json(20) })}\n`);
+    else writeAllText(1, `${this.stats.lines(20).join('\n')}\n`);
   }
 }

@@ -23,3 +23,8 @@ export function writeAll(fd: number, bytes: Uint8Array, offset = 0, length = byt
     }
   }
 }
+
+/** The same for text (UTF-8). */
+export function writeAllText(fd: number, text: string): void {
+  writeAll(fd, Buffer.from(text, 'utf8'));
+}
