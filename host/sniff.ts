@@ -20,6 +20,7 @@ import type { StageConfig } from './pipeline/stage-config.js';
 import type { Source, SourceStats } from './sources/source.js';
 import { directDumpSource, runDirectDump } from './pipeline/live-dump.js';
 import { runFanoutDump } from './pipeline/live-workers.js';
+import { runEngineWorkers } from './pipeline/engine-workers.js';
 import type { LivePcap, OpenLiveOptions } from './sources/live-pcap.js';
 
 /** How long a stop request (SIGINT/SIGTERM) waits for the consumer before abandoning it. */
@@ -87,14 +88,15 @@ function progressBar(file: FileSource): () => void {
 
 /** Exit statistics the source knows (kernel counters for live capture). */
 /** `direct`: how many capture threads wrote the file themselves (0: a consumer read the ring). */
-function sourceStatsLines(src: Source, s: SourceStats, r: ConsumerResult, direct = 0): string[] {
+/** `perWorker`: what each consumer took from its ring (sniff --workers N without -w). */
+function sourceStatsLines(src: Source, s: SourceStats, r: ConsumerResult, direct = 0, perWorker: number[] = []): string[] {
   if (src.kind === 'file') return [`${r.seen} packets read from file`];
   if (src.kind === 'raw') return [`${s.captured} packets received on the socket`, `${r.seen} packets taken from the ring`];
   return [
     `${s.received === null ? 'unknown number of' : s.received} packets received by filter`,
     `${s.droppedKernel === null ? 'unknown number of' : s.droppedKernel} packets dropped by kernel`,
     ...(s.droppedIface ? [`${s.droppedIface} packets dropped by interface`] : []),
-    direct === 0 ? `${r.seen} packets taken from the ring`
+    direct === 0 ? `${r.seen} packets taken from the ring${perWorker.length > 1 ? `s (${perWorker.length} workers: ${perWorker.join(' + ')})` : ''}`
       : `${r.seen} packets written by the capture thread${direct > 1 ? `s (${direct}, merged in timestamp order)` : ''} (no ring)`,
   ];
 }
@@ -174,7 +176,7 @@ async function sniff(o: SniffOptions, worker: Worker): Promise<void> {
   // tcpdump -Z: give up root once the capture is open, before creating output files.
   if (o.user !== null) dropPrivileges(o.user);
   const direct = directWritePlanned(o) ? directDumpSource(src, stages, o.stats) : null;
-  if (o.workers > 1 && (direct === null || stages.write === null)) throw new PktError('E_BAD_ARGUMENT', '--workers needs the libpcap addon and -w FILE as the only output');
+  if (o.workers > 1 && (src.kind !== 'live' || (src as LivePcap).backend !== 'pcap')) throw new PktError('E_BAD_ARGUMENT', '--workers needs the libpcap addon (packet fanout)');
   if (o.workers > 1 && direct !== null && stages.write !== null) {
     // --workers N -w FILE: N capture threads on N sockets of one fanout group, merged.
     worker.postMessage(null);
@@ -193,6 +195,31 @@ async function sniff(o: SniffOptions, worker: Worker): Promise<void> {
     printStats(o, res, 0, secs, sourceStatsLines(src, w.stats, res, o.workers));
     const failed = [direct, ...more].find((s) => s.error !== null);
     if (failed !== undefined) throw failed.error;
+    return;
+  }
+  if (o.workers > 1) {
+    // --workers N with engine work: N fanout sockets, N rings, N consumer workers.
+    const { openLiveSource } = await import('./sources/live-pcap.js');
+    const more: LivePcap[] = [];
+    try {
+      for (let k = 1; k < o.workers; k++) more.push(openLiveSource((src as LivePcap).iface, liveOptions(o)) as LivePcap);
+    } catch (e) {
+      for (const m of more) await m.close({ drain: false });
+      throw e;
+    }
+    const started = process.hrtime.bigint();
+    const run = await runEngineWorkers({
+      engine, sources: [src as LivePcap, ...more], firstRing: ring, firstWorker: worker, consumerFile,
+      base: { memory: engine.memory, module: engine.module, engine: o.engine, slots: src.slotFormat, stages: { ...stages, ipfixSummary: false } },
+      statsEvery: o.stats, onStarted: () => process.stderr.write(banner),
+    });
+    const secs = Number(process.hrtime.bigint() - started) / 1e9;
+    const res = run.result;
+    const err = [src, ...more].find((s) => s.error !== null)?.error
+      ?? (res.error !== null ? new PktError((res.errorCode ?? 'E_IO') as PktError['code'], res.error) : null);
+    if (err?.code === 'E_PIPE') throw err;
+    printStats(o, res, run.ringDrops, secs, sourceStatsLines(src, run.stats, res, 0, run.perWorker));
+    if (err !== null) throw err;
     return;
   }
   if (direct !== null && stages.write !== null) {

@@ -157,9 +157,9 @@ test('--workers 2 -w: two capture threads in one fanout group, one file with eve
     assert.ok(mine.every((x, i) => i === 0 || x > mine[i - 1]), `conversation ${f} in the order sent`);
   }
   // A bad combination is one line and exit 2.
-  const bad = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '-i', p.ifB, '--workers', '2', '-nn'], { encoding: 'utf8' });
+  const bad = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '-i', p.ifB, '--workers', '2', '-nn', '-c', '5'], { encoding: 'utf8' });
   assert.is(bad.status, 2);
-  assert.match(bad.stderr, /--workers needs -w FILE/);
+  assert.match(bad.stderr, /--workers: -c needs -w FILE/);
   assert.is(bad.stderr.trim().split('\n').length, 1, bad.stderr);
 }));
 

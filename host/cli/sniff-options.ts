@@ -85,7 +85,7 @@ export const SNIFF_SPEC: ToolSpec = {
     { name: 'write', short: 'w', value: 'file', help: 'Write the packets to file, a pcap capture (pcapng with --pcapng), instead of printing them; - writes standard output.' },
     { name: 'user', short: 'Z', value: 'user', aliases: ['relinquish-privileges'], help: 'Once the capture is open, and before any output file is created, drop root privileges to user and its group, as tcpdump -Z does.', defaultText: 'keep the privileges' },
     { name: 'buffer-size', short: 'B', value: 'size', help: "Live capture: the kernel capture buffer, in KiB (per socket with --workers). Packets cross from the capture thread to the consumer worker, and the kernel buffer is what absorbs the consumer's pauses: 8x tcpdump's 2 MiB by default (bench/live: -nn, --json and --flows lose nothing at 16 MiB where they lost at 2 MiB). With -w as the only output the capture thread writes the file itself, as tcpdump does, and tcpdump's 2 MiB (which stays in the cache) serves it best.", defaultText: '16384 (16 MiB); 2048 with -w as the only output' },
-    { name: 'workers', value: 'N', help: 'Live capture with -w: N capture threads, each on its own packet socket of one PACKET_FANOUT group hashed by flow (a conversation always goes to the same thread), each writing its share; at exit the shares are merged into the -w file in timestamp order.', default: 1 },
+    { name: 'workers', value: 'N', help: 'Live capture on N packet sockets of one PACKET_FANOUT group hashed by flow (both directions of a conversation go to the same socket). With -w FILE alone: N capture threads each write a share, merged into FILE in timestamp order at exit. Otherwise N engine workers: text and JSON lines come in whole batches per worker, in timestamp order within a worker (so within a conversation) but not across workers; --flows and --prefixes print one table (each conversation once), --ipfix exports from N exporters (one socket each, the same domain) with one summed summary; statistics are summed. Not with -c unless -w is the only output.', default: 1 },
     { name: 'direction', short: 'Q', value: 'direction', choices: ['in', 'out', 'inout'], help: 'Live capture: only packets received (in), sent (out), or both (inout).', default: 'inout' },
     { name: 'list-interfaces', short: 'D', help: 'Print the interfaces live capture can use, numbered, with their flags, and exit.' },
     { name: 'numeric', short: 'n', repeatable: true, help: "Don't convert addresses or ports to names. Accepted for tcpdump's command lines: pktwasm never resolves names." },
@@ -172,9 +172,11 @@ export function sniffOptions(args: ParsedArgs): SniffOptions {
   if (o.readFile !== null && o.iface !== null) throw usageError('-r and -i cannot be combined');
   if (o.workers > 1) {
     if (o.readFile !== null || o.raw !== null) throw usageError('--workers is for live capture on an interface (not -r or --raw)');
-    // Text, JSON and the summaries would come out of N threads in N orders: one thread.
-    if (o.writeFile === null || o.pcapng || o.json || o.flows || o.prefixes !== null || o.ipfix !== null || o.log.length > 0 || o.stats > 0) {
-      throw usageError('--workers needs -w FILE (pcap) and no other output: text, JSON, --flows, --prefixes, --ipfix, --log and --stats run in one worker');
+    // -w alone: N capture threads write shares merged at exit. Anything else: N engine
+    // workers, where a file beside other output would have N writers.
+    if (!directWritePlanned(o)) {
+      if (o.writeFile !== null) throw usageError('--workers with -w FILE: the pcap file must be the only output (text, JSON, --flows, --prefixes, --ipfix, --log run in N workers without -w)');
+      if (o.count > 0) throw usageError('--workers: -c needs -w FILE as the only output (N workers printing cannot stop at one exact packet)');
     }
   }
   return o;

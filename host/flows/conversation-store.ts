@@ -207,4 +207,42 @@ export class ConversationStore {
     }
     return perm;
   }
+
+  /** Every record packed for another thread (sniff --workers: a worker's rows go to the
+   *  worker that prints the one table): `words` holds the 64-byte records, `v6` the IPv6
+   *  side store slots they name. */
+  packRows(): { count: number; words: Uint32Array; v6: Uint8Array } {
+    const n = this.count;
+    const words = new Uint32Array(n * CR_WORDS);
+    for (let c = 0; c * CHUNK < n; c++) words.set(this.words[c].subarray(0, Math.min(CHUNK, n - c * CHUNK) * CR_WORDS), c * CHUNK * CR_WORDS);
+    const v6 = new Uint8Array(this.v6Count * V6_BYTES);
+    for (let c = 0; c * CHUNK < this.v6Count; c++) v6.set(this.v6[c].subarray(0, Math.min(CHUNK, this.v6Count - c * CHUNK) * V6_BYTES), c * CHUNK * V6_BYTES);
+    return { count: n, words, v6 };
+  }
+
+  /** Appends rows packed by packRows() (IPv6 records get slots of this store). */
+  addRows(rows: { count: number; words: Uint32Array; v6: Uint8Array }): void {
+    for (let r = 0; r < rows.count; r++) {
+      const n = this.count;
+      const c = n >>> CHUNK_SHIFT;
+      if (c === this.words.length) {
+        const buf = new ArrayBuffer(CHUNK * CR_WORDS * 4);
+        this.words.push(new Uint32Array(buf));
+        this.f64s.push(new Float64Array(buf));
+      }
+      const o = (n & CHUNK_MASK) * CR_WORDS;
+      const w = this.words[c];
+      w.set(rows.words.subarray(r * CR_WORDS, (r + 1) * CR_WORDS), o);
+      if ((w[o + CR_META] & CM_V6) !== 0) {
+        const from = w[o + CR_ADDR_A] * V6_BYTES;
+        const s = this.v6Count++;
+        const sc = s >>> CHUNK_SHIFT;
+        if (sc === this.v6.length) this.v6.push(new Uint8Array(CHUNK * V6_BYTES));
+        this.v6[sc].set(rows.v6.subarray(from, from + V6_BYTES), (s & CHUNK_MASK) * V6_BYTES);
+        w[o + CR_ADDR_A] = s;
+        w[o + CR_ADDR_B] = s;
+      }
+      this.count = n + 1;
+    }
+  }
 }

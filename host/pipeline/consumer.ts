@@ -13,6 +13,9 @@ import { loadFilterCompiler } from './filter-stage.js';
 import { StageRunner } from './runner.js';
 import type { ReassemblerStats } from '../reasm/reassembler.js';
 import { requirePcapAddon } from '../native/pcap-binding.js';
+import { shareDescriptor } from '../sinks/write-all.js';
+import type { BatchStage } from '../stage/batch-stage.js';
+import type { IpfixExporterStats } from '../ipfix/exporter.js';
 
 export interface ConsumerJob {
   memory: WebAssembly.Memory;
@@ -28,6 +31,56 @@ export interface ConsumerJob {
    *  capture thread directly: live libpcap sources with the thread driver). */
   wake: 'atomics' | 'futex';
   stages: StageConfig;
+  /** sniff --workers N (N engine workers, one per fanout socket): which one this is. */
+  share?: WorkerShare | null;
+}
+
+/** One of N consumers on one shared memory (./engine-workers.ts). Worker 0 prints the
+ *  tables: the others hand their stages' partial results over at the end (partial()),
+ *  which worker 0 adds to its own (absorb()) before it finishes. */
+export interface WorkerShare {
+  index: number;
+  count: number;
+  /** Address of the i32 lock word every worker holds while it writes to standard output
+   *  (whole batches of lines, never interleaved inside a line). */
+  lock: number;
+}
+
+/** A stage whose end result merges across workers (flows, prefixes). */
+interface MergeableStage extends BatchStage {
+  partial(): unknown;
+  absorb(parts: unknown[]): void;
+}
+
+function isMergeable(s: BatchStage): s is MergeableStage {
+  const m = s as Partial<MergeableStage>;
+  return typeof m.partial === 'function' && typeof m.absorb === 'function';
+}
+
+/** What a worker's IPFIX exporter did (summed by the main thread for the exit summary). */
+export interface IpfixShare { flows: number; evicted: number; stats: IpfixExporterStats }
+
+/** The IPFIX stage among the stages, by its shape (host/ipfix/stage.ts's IpfixStage). */
+function ipfixStageOf(stages: BatchStage[]): { exportedFlows: number; table: { stats(): { evicted: number } }; stats(): IpfixExporterStats } | null {
+  for (const s of stages) {
+    const x = s as Partial<{ exportedFlows: number; exporter: unknown; table: { stats(): { evicted: number } }; stats(): IpfixExporterStats }>;
+    if (x.exporter !== undefined && typeof x.exportedFlows === 'number' && x.table !== undefined && typeof x.stats === 'function') {
+      return x as { exportedFlows: number; table: { stats(): { evicted: number } }; stats(): IpfixExporterStats };
+    }
+  }
+  return null;
+}
+
+/** Worker 0 asks the main thread for the other workers' partial results. */
+export interface ConsumerGather {
+  type: 'gather';
+}
+
+/** The main thread's answer: per other worker, its partials (one per stage, null where the
+ *  stage does not merge). */
+export interface ConsumerParts {
+  type: 'parts';
+  parts: (unknown[] | null)[];
 }
 
 /** Posted once the stages are built and the runner reads the ring. */
@@ -45,13 +98,20 @@ export interface ConsumerResult {
   errorCode: string | null;
   /** IP reassembly's counters at the end (null when it did not run). */
   reasm: ReassemblerStats | null;
+  /** --workers, workers other than 0: their stages' partial results (see WorkerShare). */
+  partials?: unknown[] | null;
+  /** --workers with --ipfix: this worker's exporter. */
+  ipfix?: IpfixShare | null;
 }
 
 const BATCH = 1024;
 /** Counters go to the Control block at least this often (in frames seen). */
 const PUBLISH_EVERY = 65536;
 
-async function run(job: ConsumerJob, ready: () => void): Promise<ConsumerResult> {
+async function run(job: ConsumerJob, ready: () => void, gather: () => Promise<(unknown[] | null)[]>): Promise<ConsumerResult> {
+  const share = job.share ?? null;
+  // N workers print to one standard output: each batch's lines go out whole, under a lock.
+  if (share !== null) shareDescriptor(1, new Int32Array(job.memory.buffer), share.lock >>> 2);
   const engine = createEngine({ memory: job.memory, module: job.module, backend: job.engine });
   const ring = FrameRing.attach(engine, job.ring);
   const control = new Control(engine.views, job.control);
@@ -68,6 +128,7 @@ async function run(job: ConsumerJob, ready: () => void): Promise<ConsumerResult>
   ready();
   let lastPublish = 0;
   let error: PktError | null = null;
+  let partials: unknown[] | null = null;
   try {
     while (control.stopReason() === 0) {
       const r = runner.step();
@@ -91,12 +152,23 @@ async function run(job: ConsumerJob, ready: () => void): Promise<ConsumerResult>
     if (e instanceof PktError) error = e;
     else throw e;
   } finally {
+    if (share !== null && share.index > 0) partials = stages.map((s) => (isMergeable(s) ? s.partial() : null));
+    else if (share !== null) {
+      // Worker 0 prints: the others' flows and counters join its own first.
+      const parts = await gather();
+      stages.forEach((s, i) => {
+        if (isMergeable(s)) s.absorb(parts.flatMap((p) => (p === null || p[i] === null || p[i] === undefined ? [] : [p[i]])));
+      });
+    }
     runner.finish();
     control.publish(counters);
   }
+  const ipfix = share !== null ? ipfixStageOf(stages) : null;
   return {
     type: 'done', ...counters, error: error?.message ?? null, errorCode: error?.code ?? null,
     reasm: runner.reassembler?.stats() ?? null,
+    partials,
+    ipfix: ipfix === null ? null : { flows: ipfix.exportedFlows, evicted: ipfix.table.stats().evicted, stats: ipfix.stats() },
   };
 }
 
@@ -110,7 +182,12 @@ if (parentPort !== null && workerData !== null && typeof workerData === 'object'
     void (async () => {
       if (job.stages.filter !== '') await loadFilterCompiler();
       const ready: ConsumerReady = { type: 'ready' };
-      port.postMessage(await run(job, () => port.postMessage(ready)));
+      const gather = (): Promise<(unknown[] | null)[]> => new Promise((resolve) => {
+        port.once('message', (m: ConsumerParts) => resolve(m.parts));
+        const ask: ConsumerGather = { type: 'gather' };
+        port.postMessage(ask);
+      });
+      port.postMessage(await run(job, () => port.postMessage(ready), gather));
     })();
   });
 }

@@ -23,6 +23,19 @@ import { SelectedFrames } from '../stage/selected.js';
  *  (its record leaves early, counted and reported at the end). */
 export const DEFAULT_FLOW_CAPACITY = 1 << 18;
 
+/** sniff --workers: what a worker's flow stage hands to the worker that prints the one
+ *  table (each flow lives in one worker: the fanout hash keeps a conversation together). */
+export interface FlowPartial {
+  /** The conversation rows (ConversationStore.packRows), null with --json (lines went out). */
+  rows: ReturnType<ConversationStore['packRows']> | null;
+  /** The worker's first packet time ([0, 0]: none). */
+  first: [number, number];
+  evicted: number;
+}
+
+const earlier = (a: readonly [number, number], b: readonly [number, number]): readonly [number, number] =>
+  (b[0] === 0 && b[1] === 0) || (a[0] !== 0 || a[1] !== 0) && (a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1])) ? a : b;
+
 export class FlowStage implements BatchStage {
   readonly needsDissect = true;
   private readonly table: FlowTable;
@@ -32,6 +45,9 @@ export class FlowStage implements BatchStage {
   private readonly store: ConversationStore | null;
   private readonly inner: InnerFrames;
   private done = false;
+  /** What other workers handed over (absorb): their earliest packet and evictions. */
+  private othersFirst: readonly [number, number] = [0, 0];
+  private othersEvicted = 0;
 
   /** `fd`: where the table or the lines go (stdout; -1 keeps them in `out` for tests). */
   constructor(engine: Engine, json: boolean, capacity = DEFAULT_FLOW_CAPACITY, fd = 1) {
@@ -81,6 +97,25 @@ export class FlowStage implements BatchStage {
     if (this.json) this.out.flush();
   }
 
+  /** sniff --workers, a worker that does not print: ends every flow (JSON lines go out
+   *  now) and hands over the rows instead of printing them; finish() then does nothing. */
+  partial(): FlowPartial {
+    this.done = true;
+    this.table.flush();
+    this.out.flush();
+    return { rows: this.store?.packRows() ?? null, first: this.table.firstTime(), evicted: this.table.stats().evicted };
+  }
+
+  /** sniff --workers, the printing worker, before finish(): the other workers' rows join
+   *  this table's (one table, sorted as one), their first packet its origin. */
+  absorb(parts: FlowPartial[]): void {
+    for (const p of parts) {
+      if (p.rows !== null) this.store?.addRows(p.rows);
+      this.othersFirst = earlier(this.othersFirst, p.first);
+      this.othersEvicted += p.evicted;
+    }
+  }
+
   finish(): void {
     if (this.done) return;
     this.done = true;
@@ -89,15 +124,16 @@ export class FlowStage implements BatchStage {
     const store = this.store;
     if (store !== null) {
       const order = store.sortedOrder();
-      const origin = this.table.firstTime();
+      const origin = earlier(this.table.firstTime(), this.othersFirst);
       writeConversationTable(this.out, store, order, 'tcp', origin);
       writeConversationTable(this.out, store, order, 'udp', origin);
     }
     this.out.flush();
     const st = this.table.stats();
-    if (st.evicted > 0 && this.out.fd >= 0) {
+    const evicted = st.evicted + this.othersEvicted;
+    if (evicted > 0 && this.out.fd >= 0) {
       // A conversation seen again after its eviction starts a second row (or record).
-      writeSync(2, `flows: ${st.evicted} flows evicted from a full table (--flow-capacity ${st.capacity}); a conversation that went on after its eviction is listed more than once\n`);
+      writeSync(2, `flows: ${evicted} flows evicted from a full table (--flow-capacity ${st.capacity}); a conversation that went on after its eviction is listed more than once\n`);
     }
   }
 }

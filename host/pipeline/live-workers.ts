@@ -129,7 +129,8 @@ export interface FanoutResult {
   stats: SourceStats;
 }
 
-function sumStats(all: SourceStats[]): SourceStats {
+/** The statistics of N sockets as one source's. */
+export function sumStats(all: SourceStats[]): SourceStats {
   const add = (f: (s: SourceStats) => number | null): number | null => (all.some((s) => f(s) === null) ? null : all.reduce((a, s) => a + (f(s) ?? 0), 0));
   return {
     captured: all.reduce((a, s) => a + s.captured, 0), received: add((s) => s.received), droppedKernel: add((s) => s.droppedKernel),

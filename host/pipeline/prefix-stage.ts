@@ -9,6 +9,9 @@ import { PrefixStats } from '../lpm/prefix-stats.js';
 import type { BatchInfo, BatchStage } from '../stage/batch-stage.js';
 import { SelectedFrames } from '../stage/selected.js';
 
+/** sniff --workers: a worker's counters, summed into the printing worker's (absorb). */
+export interface PrefixPartial { counters: Float64Array; unmatchedPackets: number; unmatchedBytes: number }
+
 export class PrefixStage implements BatchStage {
   readonly needsDissect = true;
   private readonly stats: PrefixStats;
@@ -30,6 +33,24 @@ export class PrefixStage implements BatchStage {
 
   process(batch: FrameBatch, select: number, info: BatchInfo): void {
     this.stats.account(this.selected.of(batch, select, info));
+  }
+
+  /** sniff --workers, a worker that does not print: its counters; finish() then does nothing. */
+  partial(): PrefixPartial {
+    this.done = true;
+    const s = this.stats;
+    return { counters: s.counters.slice(), unmatchedPackets: s.unmatchedPackets, unmatchedBytes: s.unmatchedBytes };
+  }
+
+  /** sniff --workers, the printing worker, before finish(): adds the others' counters
+   *  (the same prefix file, so the same rows). */
+  absorb(parts: PrefixPartial[]): void {
+    const c = this.stats.counters;
+    for (const p of parts) {
+      for (let i = 0; i < c.length; i++) c[i] += p.counters[i];
+      this.stats.unmatchedPackets += p.unmatchedPackets;
+      this.stats.unmatchedBytes += p.unmatchedBytes;
+    }
   }
 
   finish(): void {

@@ -24,6 +24,9 @@ export interface StageConfig {
   flowCapacity?: number | null;
   /** IP reassembly before the stages (sniff --no-reassemble turns it off). */
   reassemble: boolean;
+  /** The IPFIX stage's exit summary line (default on; sniff --workers prints one line for
+   *  all its workers instead). */
+  ipfixSummary?: boolean;
 }
 
 export async function buildStages(engine: Engine, cfg: StageConfig): Promise<BatchStage[]> {
@@ -48,7 +51,7 @@ export async function buildStages(engine: Engine, cfg: StageConfig): Promise<Bat
   if (cfg.ipfix !== null) {
     // The exporter is its own room (host/ipfix/), loaded only when asked for.
     const { createIpfixStage } = await import('../ipfix/stage.js');
-    stages.push(createIpfixStage(engine, { ...cfg.ipfix, summary: true, capacity: cfg.flowCapacity ?? undefined }));
+    stages.push(createIpfixStage(engine, { ...cfg.ipfix, summary: cfg.ipfixSummary ?? true, capacity: cfg.flowCapacity ?? undefined }));
   }
   return stages;
 }

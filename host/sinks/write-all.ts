@@ -8,7 +8,32 @@ import { PktError } from '../runtime/errors.js';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
+/** Descriptors this thread shares with other threads (sniff --workers: N consumers print
+ *  to one standard output), each with the i32 word of a lock they all hold while writing,
+ *  so that one writeAll's bytes (whole lines) never interleave with another thread's, even
+ *  when a pipe takes them in parts. Per thread: module state is per worker. */
+const sharedFds = new Map<number, { lock: Int32Array; index: number }>();
+
+/** From now on this thread's writes to `fd` hold the lock word `lock[index]` (0 free, 1
+ *  held) that the other threads writing to `fd` hold too. */
+export function shareDescriptor(fd: number, lock: Int32Array, index: number): void {
+  sharedFds.set(fd, { lock, index });
+}
+
 export function writeAll(fd: number, bytes: Uint8Array, offset = 0, length = bytes.length - offset): void {
+  const shared = sharedFds.get(fd);
+  if (shared === undefined) { writeRange(fd, bytes, offset, length); return; }
+  const { lock, index } = shared;
+  while (Atomics.compareExchange(lock, index, 0, 1) !== 0) Atomics.wait(lock, index, 1, 10);
+  try {
+    writeRange(fd, bytes, offset, length);
+  } finally {
+    Atomics.store(lock, index, 0);
+    Atomics.notify(lock, index, 1);
+  }
+}
+
+function writeRange(fd: number, bytes: Uint8Array, offset: number, length: number): void {
   let done = 0;
   while (done < length) {
     try {
