@@ -11,8 +11,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { needRoot, repoRoot } from './lib/env.js';
+import { haveTool, needRoot, repoRoot } from './lib/env.js';
 import { withNetnsPair, nsExec, type NetnsPair } from './lib/netns.js';
+import { readNfdump, startNfcapd } from './ipfix-tools.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-lw-'));
 const N = 2000;
@@ -149,6 +150,30 @@ test('--workers 2 --prefixes: the counters of both workers summed into one table
   assert.equal(row(p.ipA), [0, 0, N, bytes], 'the sender: every datagram out');
   assert.equal(row(p.ipB), [N, bytes, 0, 0], 'the receiver: every datagram in');
   assert.match(r.stdout, /^unmatched: 0 packets, 0 bytes$/m);
+}));
+
+test('--workers 2 --ipfix: nfcapd stores each conversation once with all its packets and octets; one summed summary', () => live(async (p) => {
+  if (!haveTool('nfcapd', '-V') || !haveTool('nfdump', '-V')) return;
+  const dir = mkdtempSync(join(tmp, 'nf-'));
+  // The collector listens in the sniffer's namespace, on the veth address.
+  const nf = await startNfcapd(dir, 4739, p.ipB, p.b);
+  let r: Run;
+  try {
+    r = await sniffWhileSending(p, ['--workers', '2', '--ipfix', `${p.ipB}:4739`]);
+  } finally {
+    await nf.stop();
+  }
+  assertStats(r, '--ipfix');
+  assert.match(r.stderr, new RegExp(`^ipfix: ${FLOWS} flows, ${FLOWS} records in \\d+ messages to udp://${p.ipB.replace(/\./g, '\\.')}:4739: ${FLOWS} records sent, .*0 records lost \\(2 exporting workers\\)$`, 'm'), r.stderr);
+  const rows = readNfdump(dir);
+  assert.is(rows.length, FLOWS, JSON.stringify(rows));
+  for (const row of rows) {
+    // IPFIX octets are IP lengths: 20 + 8 + payload over the flow's datagrams.
+    let octets = 0;
+    for (let i = row.sp - 41000; i < N; i += FLOWS) octets += 28 + lengthOf(i);
+    assert.equal([row.sa, row.da, row.dp, row.pr, row.pkt, row.byt], [p.ipA, p.ipB, PORT, '17', N / FLOWS, octets], JSON.stringify(row));
+  }
+  assert.equal(rows.map((x) => x.sp).sort((a, b) => a - b), Array.from({ length: FLOWS }, (_, f) => 41000 + f), 'each conversation once');
 }));
 
 test('--workers: combinations that cannot work are one line and exit 2', () => {
