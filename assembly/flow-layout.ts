@@ -45,6 +45,8 @@ export const FT_TICK_NSEC0: u32 = 212;
 export const FT_TICK_NSEC1: u32 = 216;
 export const FT_SEED: u32 = 220; // u32 key of the flow hash (hashKey), random per table unless given: keys chosen offline cannot collide on purpose
 export const FT_ST_RST_IGNORED: u32 = 224; // f64 RSTs ignored as outside the window (RFC 5961 section 3)
+export const FT_AGE_SHIFT: u32 = 232; // u32 a slot's age stamp counts units of 1 << this many ticks (FB_STAMP_*)
+export const FT_SWEEP: u32 = 236; // u32 next bucket a full table whose new flow's window is empty takes a victim from
 export const FT_HDR_SIZE: u32 = 256;
 
 export const TF_CLOCK: u32 = 1; // the clock has started (base second set)
@@ -71,11 +73,20 @@ export const FT_SC_SINK: u32 = 256; // u32 XOR of the touching passes' loads, st
 export const FT_SC_OUT: u32 = 320; // u32 wheel output: up to FT_WHEEL_OUT expired handles
 export const FT_SCRATCH_SIZE: u32 = FT_SC_OUT + FT_WHEEL_OUT * 4;
 
-// Buckets: sig[7] u32, overflow u32, idx[7] u32, pad.
+// Buckets: sig[7] u32, overflow u32, idx[7] u32, eviction hand u32.
+// An idx word is the entry index (26 bits: the capacity limit) with what eviction needs
+// above it, so that choosing a victim reads the probe window's buckets and no entry
+// (issue #19): the stamp of the flow's last packet (FT_NOW_TICK >> FT_AGE_SHIFT, 5 bits)
+// and a weak bit (no packet from B yet: a scan, a flood, a query not yet answered).
 export const FB_SIZE: u32 = 64;
 export const FB_SLOTS: u32 = 7;
 export const FB_OVERFLOW: u32 = 28;
 export const FB_IDX: u32 = 32;
+export const FB_HAND: u32 = 60; // u32 of the home bucket: where its window's next victim search starts (0..27)
+export const FB_IDX_MASK: u32 = 0x3FFFFFF;
+export const FB_STAMP_SHIFT: u32 = 26;
+export const FB_STAMP_MASK: u32 = 31;
+export const FB_WEAK: u32 = 0x80000000;
 export const FT_PROBE: u32 = 4;
 
 // ---- entry (protocol control block), FE_SIZE bytes ----
@@ -145,6 +156,7 @@ export const EF_REPORTED: u32 = 1024; // an active-timeout record went out; the 
 export const EF_PICKUP: u32 = 2048; // TCP flow picked up mid-stream (no handshake seen)
 export const EF_WIN_A: u32 = 4096; // FE_WIN_A holds a window A advertised
 export const EF_WIN_B: u32 = 8192;
+export const EF_REPLIED: u32 = 16384; // a packet from B was seen (clears the slot's FB_WEAK)
 
 // TCP states (RFC 9293 section 3.3.2); 0 = not TCP.
 export const TS_NONE: u32 = 0;

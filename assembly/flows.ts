@@ -25,7 +25,7 @@ import {
 import { wheel_advance, wheel_schedule, wheel_cancel, wheel_reschedule, wheel_now } from "./wheel";
 import { D_TCP_WINDOW, D_TCP_WSCALE, D_TCP_OPTS, TO_WSCALE } from "./layout";
 import { FE_WIN_A, FE_RST_IGNORED, FE_WSCALE, EF_WIN_A, FT_ST_RST_IGNORED } from "./flow-layout";
-import { FT_SEED } from "./flow-layout";
+import { FT_SEED, FT_AGE_SHIFT, FB_HAND, FB_IDX_MASK, FB_STAMP_SHIFT, FB_STAMP_MASK, FB_WEAK, EF_REPLIED, FT_SWEEP } from "./flow-layout";
 import {
   FLOWS_MAGIC, FT_MAGIC, FT_CAPACITY, FT_BUCKETS, FT_BMASK, FT_INDEX, FT_ENTRIES, FT_WHEEL,
   FT_EXPORT, FT_EXPORT_CAP, FT_EXPORT_COUNT, FT_FREE, FT_BUMP, FT_LIVE, FT_TICK_US, FT_BASE_SEC,
@@ -135,6 +135,16 @@ export function flows_set_timeout(t: usize, cls: u32, ticks: u32): void {
   if (ticks > 0x3FFFFFFF) ticks = 0x3FFFFFFF;
   if (ticks == 0 && cls != TC_ACTIVE) ticks = 1;
   seth32(t, FT_TIMEOUTS + cls * 4, ticks);
+  // Stamp units such that no live flow's age wraps the 5-bit stamp: a flow outlives its
+  // longest timeout by a tick at most before the wheel ends it.
+  let most: u32 = 0;
+  for (let c: u32 = 0; c < TC_COUNT; c++) {
+    let v = h32(t, FT_TIMEOUTS + c * 4);
+    if (v > most) most = v;
+  }
+  let shift: u32 = 0;
+  while ((most >> shift) >= FB_STAMP_MASK - 1) shift++;
+  seth32(t, FT_AGE_SHIFT, shift);
 }
 
 export function flows_set_evict(t: usize, on: u32): void { seth32(t, FT_EVICT, on != 0 ? 1 : 0); }
@@ -320,9 +330,11 @@ function hashKey(seed: u32, ver: u32, proto: u32, s0: u32, s1: u32, s2: u32, s3:
   return 0;
 }
 
-// Result of lookup: entry index and direction (1 forward, 2 reverse).
+// Result of lookup: entry index, direction (1 forward, 2 reverse) and the address of the
+// index word naming the entry (insert sets it too).
 let fIdx: u32 = 0;
 let fDir: u32 = 0;
+let fSlot: usize = 0;
 
 /** Finds the current key (hash h) in the index; sets fIdx/fDir (0 when absent). */
 function lookup(t: usize, h: u32): void {
@@ -337,11 +349,13 @@ function lookup(t: usize, h: u32): void {
     let mask = sigMask(b, h);
     while (mask != 0) {
       let lane = ctz<u32>(mask);
-      let i = load<u32>(b + FB_IDX + (<usize>lane << 2));
+      let slot = b + FB_IDX + (<usize>lane << 2);
+      let i = load<u32>(slot) & FB_IDX_MASK;
       let m = keyMatch(ents + <usize>i * FE_SIZE);
       if (m != 0) {
         fIdx = i;
         fDir = m;
+        fSlot = slot;
         return;
       }
       mask &= mask - 1;
@@ -368,7 +382,7 @@ function indexRemove(t: usize, i: u32): void {
   for (let p: u32 = 0; p < FT_PROBE; p++) {
     let b = index + <usize>((home + p) & bmask) * FB_SIZE;
     for (let s: u32 = 0; s < FB_SLOTS; s++) {
-      if (load<u32>(b + FB_IDX + (<usize>s << 2)) == i && load<u32>(b + (<usize>s << 2)) != 0) {
+      if ((load<u32>(b + FB_IDX + (<usize>s << 2)) & FB_IDX_MASK) == i && load<u32>(b + (<usize>s << 2)) != 0) {
         store<u32>(b + (<usize>s << 2), 0);
         store<u32>(b + FB_IDX + (<usize>s << 2), 0);
         if (p != 0) {
@@ -500,31 +514,80 @@ function expireDue(t: usize): u32 {
   return 1;
 }
 
+/** The eviction word of a slot for a flow last seen now: its stamp and weak bit above
+ *  entry index i (FB_*). */
+@inline function slotWord(t: usize, i: u32, replied: bool): u32 {
+  let stamp = (h32(t, FT_NOW_TICK) >> h32(t, FT_AGE_SHIFT)) & FB_STAMP_MASK;
+  return i | (stamp << FB_STAMP_SHIFT) | (replied ? 0 : FB_WEAK);
+}
+
 /** Picks the stalest entry in the probe window of `home` and evicts it (a record with
- *  reason "lack of resources"). Returns 1 if one was evicted. */
+ *  reason "lack of resources"). Returns 1 if one was evicted.
+ *  Reads only the window's 4 buckets (adjacent lines), never an entry (issue #19: reading
+ *  28 entries' last tick was 28 cache misses per new flow in a full table). A slot's score
+ *  is its weak bit (never answered goes first, as conntrack's early drop prefers flows
+ *  not yet assured) then its age in stamp units; ties go to the first slot from the home
+ *  bucket's hand, which then moves past the victim, so equal flows leave oldest-inserted
+ *  first rather than the newcomer in the slot just freed. */
 function evictNear(t: usize, home: u32): u32 {
   let bmask = h32(t, FT_BMASK);
   let index = <usize>h32(t, FT_INDEX);
-  let now = h32(t, FT_NOW_TICK);
+  let hb = index + <usize>home * FB_SIZE;
+  let nowStamp = (h32(t, FT_NOW_TICK) >> h32(t, FT_AGE_SHIFT)) & FB_STAMP_MASK;
+  let hand = load<u32>(hb + FB_HAND);
+  let p = hand / FB_SLOTS;
+  let s = hand - p * FB_SLOTS;
   let best: u32 = 0;
-  let bestAge: u32 = 0;
-  for (let p: u32 = 0; p < FT_PROBE; p++) {
+  let bestScore: i32 = -1;
+  let bestPos: u32 = 0;
+  for (let j: u32 = 0; j < FT_PROBE * FB_SLOTS; j++) {
     let b = index + <usize>((home + p) & bmask) * FB_SIZE;
-    for (let s: u32 = 0; s < FB_SLOTS; s++) {
-      if (load<u32>(b + (<usize>s << 2)) == 0) continue;
-      let i = load<u32>(b + FB_IDX + (<usize>s << 2));
-      let age = now - load<u32>(entryAt(t, i) + FE_LAST_TICK);
-      if (best == 0 || age > bestAge) {
-        best = i;
-        bestAge = age;
+    if (load<u32>(b + (<usize>s << 2)) != 0) {
+      let w = load<u32>(b + FB_IDX + (<usize>s << 2));
+      let score = <i32>(((w >> 31) << 5) | ((nowStamp - (w >> FB_STAMP_SHIFT)) & FB_STAMP_MASK));
+      if (score > bestScore) {
+        bestScore = score;
+        best = w & FB_IDX_MASK;
+        bestPos = p * FB_SLOTS + s;
       }
     }
+    if (++s == FB_SLOTS) {
+      s = 0;
+      if (++p == FT_PROBE) p = 0;
+    }
   }
-  if (best == 0) return 0;
+  if (best == 0) {
+    // The pool is full but this window holds no flow (an unlucky key in a table a little
+    // over half full): a victim from anywhere frees an entry, and the window has slots.
+    best = sweepVictim(t);
+    if (best == 0) return 0;
+  } else {
+    store<u32>(hb + FB_HAND, bestPos + 1 == FT_PROBE * FB_SLOTS ? 0 : bestPos + 1);
+  }
   exportRecord(t, best, END_RESOURCES);
   bump(t, FT_ST_EVICTED);
   release(t, best, false);
   return 1;
+}
+
+/** The first flow of the first non-empty bucket from the sweep cursor on, which then moves
+ *  past it (a clock over the whole index, for a full pool and an empty window); 0 if the
+ *  index is empty. */
+function sweepVictim(t: usize): u32 {
+  let buckets = h32(t, FT_BUCKETS);
+  let index = <usize>h32(t, FT_INDEX);
+  let c = h32(t, FT_SWEEP);
+  for (let n: u32 = 0; n < buckets; n++) {
+    if (c >= buckets) c = 0;
+    let b = index + <usize>c * FB_SIZE;
+    c++;
+    let mask = sigMask(b, 0) ^ 0x7F; // used slots
+    if (mask != 0) {
+      seth32(t, FT_SWEEP, c);
+      return load<u32>(b + FB_IDX + (<usize>ctz<u32>(mask) << 2)) & FB_IDX_MASK;
+    }
+  }
+  return 0;
 }
 
 /** A free index slot in the probe window of `home`: sets sB (bucket address) and sP
@@ -570,7 +633,8 @@ function insert(t: usize, h: u32): u32 {
     store<u32>(hb + FB_OVERFLOW, load<u32>(hb + FB_OVERFLOW) + 1);
   }
   store<u32>(sB + (<usize>slot << 2), h);
-  store<u32>(sB + FB_IDX + (<usize>slot << 2), i);
+  fSlot = sB + FB_IDX + (<usize>slot << 2);
+  store<u32>(fSlot, slotWord(t, i, false));
   let e = entryAt(t, i);
   memory.fill(e, 0, FE_SIZE);
   store<u8>(e + FE_PROTO, <u8>kProto);
@@ -875,6 +939,11 @@ function updateOne(t: usize, frames: usize, descs: usize, times: usize, i: u32, 
     }
   }
   store<u32>(e + FE_LAST_TICK, now);
+  if (s != 0 && (<u32>load<u16>(e + FE_FLAGS) & EF_REPLIED) == 0) store<u16>(e + FE_FLAGS, <u16>(<u32>load<u16>(e + FE_FLAGS) | EF_REPLIED));
+  // The slot's eviction word; written only when it changes (a stamp unit is many ticks),
+  // so an update does not dirty the bucket's line.
+  let sw = slotWord(t, idx, (<u32>load<u16>(e + FE_FLAGS) & EF_REPLIED) != 0);
+  if (load<u32>(fSlot) != sw) store<u32>(fSlot, sw);
   let fo = e + FE_FRAMES_AB + (<usize>s << 2);
   store<u32>(fo, load<u32>(fo) + 1);
   let bo = e + FE_BYTES_AB + (<usize>s << 3);
@@ -935,7 +1004,7 @@ export function flows_update_batch(t: usize, frames: usize, descs: usize, times:
       let h = load<u32>(scratch + FT_SC_HASH + (<usize>k << 2));
       let b = index + <usize>(h & bmask) * FB_SIZE;
       let mask = sigMask(b, h);
-      let cand: u32 = mask != 0 ? load<u32>(b + FB_IDX + (<usize>ctz<u32>(mask) << 2)) : 0;
+      let cand: u32 = mask != 0 ? load<u32>(b + FB_IDX + (<usize>ctz<u32>(mask) << 2)) & FB_IDX_MASK : 0;
       let ce = ents + <usize>cand * FE_SIZE;
       sink ^= load<u32>(ce + FE_ADDR_A) ^ load<u32>(ce + FE_FRAMES_AB);
     }

@@ -90,7 +90,7 @@ function placement(table: FlowTable): Map<string, number> {
     const bk = index + b * F.FB_SIZE;
     for (let s = 0; s < F.FB_SLOTS; s++) {
       if (v.u32[(bk >>> 2) + s] === 0) continue;
-      const e = v.u32[((bk + F.FB_IDX) >>> 2) + s];
+      const e = v.u32[((bk + F.FB_IDX) >>> 2) + s] & F.FB_IDX_MASK; // the eviction stamp sits above the index
       const r = readFlowRecord(table.engine.views, table.core.flows_entry(table.region, e));
       out.set(`${r.a.addr}:${r.a.port}-${r.b.addr}:${r.b.port}/${r.proto}`, b);
     }
@@ -210,6 +210,36 @@ test('the hash the twin exports is the one the table uses (both backends)', () =
     }
     // 2,048 capacity = 512 buckets for 120 keys: every key sits in its home bucket.
     assert.is(home, keys.length, `${e.backend}: keys in the bucket hashKey names`);
+  }
+});
+
+test('a full pool with nothing in the new flow\'s window evicts from the sweep instead of refusing', () => {
+  // 64 flows = 16 buckets: 28 keys homed in bucket 0 fill buckets 0-3, 28 homed in 8 fill
+  // 8-11, 8 homed in 4 fill 4 and one slot of 5. The pool is full, and a key homed in 12
+  // finds its window (12-15) empty: the table used to refuse it (a few flows in 2 M were
+  // lost that way, issue #19). The sweep takes the first flow of bucket 0 instead.
+  const seed = 7;
+  const byHome = new Map<number, Key[]>();
+  for (let i = 1; byHome.get(12) === undefined || (byHome.get(0)?.length ?? 0) < 28 || (byHome.get(8)?.length ?? 0) < 28 || (byHome.get(4)?.length ?? 0) < 8; i++) {
+    const k: Key = { v6: false, proto: 17, src: (0x0a000000 + i) >>> 0, dst: 0xc0a80001, sport: 1024 + (i & 0x7FFF), dport: 53 };
+    const home = keyHash(seed, k) & 15;
+    const list = byHome.get(home) ?? [];
+    list.push(k);
+    byHome.set(home, list);
+  }
+  const keys = [...byHome.get(0)!.slice(0, 28), ...byHome.get(8)!.slice(0, 28), ...byHome.get(4)!.slice(0, 8)];
+  const name = (k: Key): string => `${k.src >>> 24}.${(k.src >>> 16) & 255}.${(k.src >>> 8) & 255}.${k.src & 255}:${k.sport}`;
+  for (const e of engines) {
+    const ended: string[] = [];
+    const table = new FlowTable(e, { capacity: 64, seed, onExpire: (r) => ended.push(`${r.a.addr}:${r.a.port}`) });
+    feed(e, table, keys);
+    assert.is(table.live, 64, `${e.backend}: full`);
+    feed(e, table, [byHome.get(12)![0]]);
+    const st = table.stats();
+    assert.is(st.failed, 0, `${e.backend}: not refused`);
+    assert.is(st.evicted, 1);
+    assert.equal(ended, [name(keys[0])], `${e.backend}: the first flow of bucket 0 left`);
+    assert.ok(placement(table).has(`${name(byHome.get(12)![0])}-192.168.0.1:53/17`), `${e.backend}: the new flow is in`);
   }
 });
 

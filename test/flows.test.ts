@@ -346,6 +346,33 @@ test('a full table evicts the stalest nearby flow (reason "resources"), or refus
   }
 });
 
+test('eviction reads the slots, not the entries: answered flows stay, the rest leave oldest-inserted first', () => {
+  // A 4-flow table is one bucket, so its one hand orders every eviction. Flows 0 and 1 are
+  // answered (a packet from B); 2..19 are one-way, a second apart. Each new flow pushes out
+  // the earliest-inserted one-way flow still live, never an answered one (conntrack's
+  // early drop spares assured flows the same way) and never the newcomer.
+  for (const e of engines) {
+    const ended: FlowRecord[] = [];
+    const table = new FlowTable(e, { capacity: 4, onExpire: (r) => ended.push(r), timeouts: { udp: 1000 } });
+    const batch = e.createBatch(64);
+    const at = (sec: number): void => { batch.setTime(batch.count - 1, 1_700_000_000 + sec, 0); };
+    for (let i = 0; i < 20; i++) {
+      batch.push(ipv4Udp([10, 0, 0, 1], [10, 0, 1, i], 1000 + i, 53, 10));
+      at(i);
+      if (i < 2) {
+        batch.push(ipv4Udp([10, 0, 1, i], [10, 0, 0, 1], 53, 1000 + i, 10));
+        at(i);
+      }
+    }
+    e.dissect(batch);
+    table.update(batch);
+    const live = table.flows().map((r) => r.b.addr).sort();
+    assert.equal(live, ['10.0.1.0', '10.0.1.1', '10.0.1.18', '10.0.1.19'], `${e.backend}: live`);
+    assert.equal(ended.map((r) => r.b.addr), Array.from({ length: 16 }, (_, i) => `10.0.1.${i + 2}`), `${e.backend}: evicted in insertion order`);
+    assert.ok(ended.every((r) => r.endReason === 'resources'));
+  }
+});
+
 test('IPv6 and ICMPv6 echo: request and reply share a flow keyed by the identifier', () => {
   const a = new Uint8Array(16); a.set([0x20, 0x01, 0x0d, 0xb8], 0); a[15] = 1;
   const b = new Uint8Array(16); b.set([0x20, 0x01, 0x0d, 0xb8], 0); b[15] = 2;

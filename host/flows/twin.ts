@@ -31,7 +31,7 @@ import {
   END_EOF, END_RESOURCES,
 } from './flow-layout.js';
 import { FE_WIN_A, FE_RST_IGNORED, FE_WSCALE, EF_WIN_A, FT_ST_RST_IGNORED } from './flow-layout.js';
-import { FT_SEED } from './flow-layout.js';
+import { FT_SEED, FT_AGE_SHIFT, FB_HAND, FB_IDX_MASK, FB_STAMP_SHIFT, FB_STAMP_MASK, FB_WEAK, EF_REPLIED, FT_SWEEP } from './flow-layout.js';
 import { D_TCP_WINDOW, D_TCP_WSCALE, D_TCP_OPTS, TO_WSCALE } from '../runtime/layout.js';
 
 const TH_FIN = 1;
@@ -124,6 +124,8 @@ export class FlowsTwin implements FlowsExports {
   private kNoPorts = 0;
   private fIdx = 0;
   private fDir = 0;
+  /** Byte address of the index word naming the found (or inserted) entry. */
+  private fSlot = 0;
   private sB = 0;
   private sP = 0;
 
@@ -199,6 +201,12 @@ export class FlowsTwin implements FlowsExports {
     if (ticks > 0x3FFFFFFF) ticks = 0x3FFFFFFF;
     if (ticks === 0 && cls !== TC_ACTIVE) ticks = 1;
     this.set32(t, FT_TIMEOUTS + cls * 4, ticks);
+    // Stamp units such that no live flow's age wraps the 5-bit stamp (see assembly/flows.ts).
+    let most = 0;
+    for (let c = 0; c < TC_COUNT; c++) most = Math.max(most, this.h32(t, FT_TIMEOUTS + c * 4));
+    let shift = 0;
+    while ((most >>> shift) >= FB_STAMP_MASK - 1) shift++;
+    this.set32(t, FT_AGE_SHIFT, shift);
   }
 
   flows_set_evict(t: number, on: number): void {
@@ -349,11 +357,12 @@ export class FlowsTwin implements FlowsExports {
       const bw = (index + ((home + p) & bmask) * FB_SIZE) >>> 2;
       for (let lane = 0; lane < FB_SLOTS; lane++) {
         if (m32[bw + lane] !== h) continue;
-        const i = m32[bw + (FB_IDX >>> 2) + lane];
+        const i = m32[bw + (FB_IDX >>> 2) + lane] & FB_IDX_MASK;
         const m = this.keyMatch(ents + i * FE_SIZE);
         if (m !== 0) {
           this.fIdx = i;
           this.fDir = m;
+          this.fSlot = (bw + (FB_IDX >>> 2) + lane) << 2;
           return;
         }
       }
@@ -379,7 +388,7 @@ export class FlowsTwin implements FlowsExports {
     for (let p = 0; p < FT_PROBE; p++) {
       const bw = (index + ((home + p) & bmask) * FB_SIZE) >>> 2;
       for (let s = 0; s < FB_SLOTS; s++) {
-        if (m32[bw + (FB_IDX >>> 2) + s] === i && m32[bw + s] !== 0) {
+        if ((m32[bw + (FB_IDX >>> 2) + s] & FB_IDX_MASK) === i && m32[bw + s] !== 0) {
           m32[bw + s] = 0;
           m32[bw + (FB_IDX >>> 2) + s] = 0;
           if (p !== 0) m32[(index + home * FB_SIZE + FB_OVERFLOW) >>> 2]--;
@@ -505,30 +514,70 @@ export class FlowsTwin implements FlowsExports {
     }
   }
 
+  /** The eviction word of a slot for a flow last seen now (see assembly/flows.ts slotWord). */
+  private slotWord(t: number, i: number, replied: boolean): number {
+    const stamp = (this.h32(t, FT_NOW_TICK) >>> this.h32(t, FT_AGE_SHIFT)) & FB_STAMP_MASK;
+    return (i | (stamp << FB_STAMP_SHIFT) | (replied ? 0 : FB_WEAK)) >>> 0;
+  }
+
+  /** The window's stalest slot by its eviction word, from the home bucket's hand (see
+   *  assembly/flows.ts evictNear). */
   private evictNear(t: number, home: number): number {
     const m32 = this.m32;
     const bmask = this.h32(t, FT_BMASK);
     const index = this.h32(t, FT_INDEX);
-    const now = this.h32(t, FT_NOW_TICK);
+    const hw = (index + home * FB_SIZE + FB_HAND) >>> 2;
+    const nowStamp = (this.h32(t, FT_NOW_TICK) >>> this.h32(t, FT_AGE_SHIFT)) & FB_STAMP_MASK;
+    const hand = m32[hw];
+    const window = FT_PROBE * FB_SLOTS;
     let best = 0;
-    let bestAge = 0;
-    for (let p = 0; p < FT_PROBE; p++) {
+    let bestScore = -1;
+    let bestPos = 0;
+    for (let j = 0; j < window; j++) {
+      let pos = hand + j;
+      if (pos >= window) pos -= window;
+      const p = Math.floor(pos / FB_SLOTS);
+      const s = pos - p * FB_SLOTS;
       const bw = (index + ((home + p) & bmask) * FB_SIZE) >>> 2;
-      for (let s = 0; s < FB_SLOTS; s++) {
-        if (m32[bw + s] === 0) continue;
-        const i = m32[bw + (FB_IDX >>> 2) + s];
-        const age = (now - m32[(this.entryAt(t, i) + FE_LAST_TICK) >>> 2]) >>> 0;
-        if (best === 0 || age > bestAge) {
-          best = i;
-          bestAge = age;
-        }
+      if (m32[bw + s] === 0) continue;
+      const w = m32[bw + (FB_IDX >>> 2) + s];
+      const score = ((w >>> 31) << 5) | ((nowStamp - (w >>> FB_STAMP_SHIFT)) & FB_STAMP_MASK);
+      if (score > bestScore) {
+        bestScore = score;
+        best = w & FB_IDX_MASK;
+        bestPos = pos;
       }
     }
-    if (best === 0) return 0;
+    if (best === 0) {
+      // Full pool, empty window: a victim from anywhere (see assembly/flows.ts).
+      best = this.sweepVictim(t);
+      if (best === 0) return 0;
+    } else {
+      m32[hw] = bestPos + 1 === window ? 0 : bestPos + 1;
+    }
     this.exportRecord(t, best, END_RESOURCES);
     this.bump(t, FT_ST_EVICTED);
     this.release(t, best, false);
     return 1;
+  }
+
+  /** The first flow from the sweep cursor on (see assembly/flows.ts sweepVictim). */
+  private sweepVictim(t: number): number {
+    const m32 = this.m32;
+    const buckets = this.h32(t, FT_BUCKETS);
+    const index = this.h32(t, FT_INDEX);
+    let c = this.h32(t, FT_SWEEP);
+    for (let n = 0; n < buckets; n++) {
+      if (c >= buckets) c = 0;
+      const bw = (index + c * FB_SIZE) >>> 2;
+      c++;
+      for (let s = 0; s < FB_SLOTS; s++) {
+        if (m32[bw + s] === 0) continue;
+        this.set32(t, FT_SWEEP, c);
+        return m32[bw + (FB_IDX >>> 2) + s] & FB_IDX_MASK;
+      }
+    }
+    return 0;
   }
 
   private freeSlot(t: number, home: number): number {
@@ -569,7 +618,8 @@ export class FlowsTwin implements FlowsExports {
     if (this.sP !== 0) m32[(this.h32(t, FT_INDEX) + home * FB_SIZE + FB_OVERFLOW) >>> 2]++;
     const bw = this.sB >>> 2;
     m32[bw + slot] = h;
-    m32[bw + (FB_IDX >>> 2) + slot] = i;
+    this.fSlot = (bw + (FB_IDX >>> 2) + slot) << 2;
+    m32[this.fSlot >>> 2] = this.slotWord(t, i, false);
     const e = this.entryAt(t, i);
     this.m8.fill(0, e, e + FE_SIZE);
     this.m8[e + FE_PROTO] = this.kProto;
@@ -854,6 +904,9 @@ export class FlowsTwin implements FlowsExports {
       }
     }
     m32[w + (FE_LAST_TICK >>> 2)] = now;
+    if (s !== 0) m16[(e + FE_FLAGS) >>> 1] |= EF_REPLIED;
+    const sw = this.slotWord(t, idx, (m16[(e + FE_FLAGS) >>> 1] & EF_REPLIED) !== 0);
+    if (m32[this.fSlot >>> 2] !== sw) m32[this.fSlot >>> 2] = sw;
     m32[w + (FE_FRAMES_AB >>> 2) + s]++;
     const dd = e >>> 3;
     f64[dd + (FE_BYTES_AB >>> 3) + s] += m32[(d + D_WIRELEN) >>> 2];
@@ -905,7 +958,7 @@ export class FlowsTwin implements FlowsExports {
         let cand = 0;
         for (let lane = 0; lane < FB_SLOTS; lane++) {
           if (m32[bw + lane] === h) {
-            cand = m32[bw + (FB_IDX >>> 2) + lane];
+            cand = m32[bw + (FB_IDX >>> 2) + lane] & FB_IDX_MASK;
             break;
           }
         }
