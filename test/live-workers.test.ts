@@ -176,6 +176,44 @@ test('--workers 2 --ipfix: nfcapd stores each conversation once with all its pac
   assert.equal(rows.map((x) => x.sp).sort((a, b) => a - b), Array.from({ length: FLOWS }, (_, f) => 41000 + f), 'each conversation once');
 }));
 
+test('capture({ workers: 2 }): the library reads two fanout rings; every datagram once, count over both', () => live(async (p) => {
+  // The library runs in the sniffer's namespace: a script that yields `take` packets.
+  for (const take of [N, N / 2]) {
+    const script = `import('${join(repoRoot, 'host/index.js')}').then(async ({ capture }) => {` +
+      `const keys = []; let first = true;` +
+      `setTimeout(() => process.stdout.write('ready\\n'), 300);` +
+      `for await (const pkt of capture({ iface: '${p.ifB}', filter: 'udp port ${PORT}', workers: 2, count: ${take} })) ` +
+      `keys.push(pkt.decoded.udp.srcport + '/' + (pkt.decoded.udp.length - 8));` +
+      `process.stdout.write(JSON.stringify(keys) + '\\n'); });`;
+    const child = spawn('ip', ['netns', 'exec', p.b, process.execPath, '-e', script]);
+    let stdout = '';
+    let stderr = '';
+    let ready!: () => void;
+    const started = new Promise<void>((r) => { ready = r; });
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); if (stdout.startsWith('ready\n')) ready(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const done = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    try {
+      await Promise.race([started, done]);
+      const script2 = `const d=require('dgram');const s=[];let n=0,b=0;` +
+        `for(let f=0;f<${FLOWS};f++){const x=d.createSocket('udp4');s.push(x);x.bind(41000+f,()=>{if(++b===${FLOWS})go();});}` +
+        `function go(){for(let i=0;i<${N};i++){s[i%${FLOWS}].send(Buffer.alloc(1+Math.floor(i/${FLOWS}),120),${PORT},'${p.ipB}',()=>{if(++n===${N})s.forEach(x=>x.close());});}}`;
+      const g = nsExec(p.a, process.execPath, ['-e', script2]);
+      assert.is(g.status, 0, g.stderr);
+      assert.is(await done, 0, stderr);
+    } finally {
+      clearTimeout(timer);
+    }
+    const keys = JSON.parse(stdout.split('\n')[1]) as string[];
+    assert.is(keys.length, take, `count ${take} over both rings`);
+    assert.is(new Set(keys).size, take, 'no datagram twice');
+    const sent = new Set(sentKeys);
+    assert.ok(keys.every((k) => sent.has(k)), 'only datagrams sent');
+    if (take === N) assert.equal([...keys].sort(), sentKeys, 'each datagram exactly once');
+  }
+}));
+
 test('--workers: combinations that cannot work are one line and exit 2', () => {
   for (const args of [['-nn', '-c', '10'], ['--flows', '-w', join(tmp, 'x.pcap')]]) {
     const bad = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '-i', 'lo', '--workers', '2', ...args], { encoding: 'utf8' });

@@ -17,6 +17,28 @@ import { ringData } from '../sources/ring-async.js';
 import { loadFilterCompiler } from './filter-stage.js';
 import { StageRunner } from './runner.js';
 import type { ReassemblerOptions } from '../reasm/reassembler.js';
+import type { Source } from '../sources/source.js';
+import type { LivePcap } from '../sources/live-pcap.js';
+
+/** capture({ workers: n }): the first source and n - 1 more opened the same way, all in
+ *  one fanout group. */
+async function fanoutSources(engine: Engine, first: Source, spec: SourceSpec, n: number): Promise<Source[]> {
+  if (n === 1) return [first];
+  const live = first as Partial<LivePcap>;
+  if (first.kind !== 'live' || live.backend !== 'pcap' || typeof live.joinFanout !== 'function') {
+    throw new PktError('E_BAD_ARGUMENT', 'capture: workers > 1 needs a live interface and the libpcap addon (packet fanout)');
+  }
+  const all: LivePcap[] = [first as LivePcap];
+  try {
+    for (let k = 1; k < n; k++) all.push(await openSource(engine, spec) as LivePcap);
+    const group = (process.pid ^ 0x5A5A) & 0xFFFF;
+    for (const s of all) s.joinFanout(group);
+  } catch (e) {
+    for (const s of all.slice(1)) await s.close({ drain: false });
+    throw e;
+  }
+  return all;
+}
 
 /** What to capture (exactly one of file, iface, raw) and how. */
 export interface CaptureOptions {
@@ -45,6 +67,13 @@ export interface CaptureOptions {
    *  transport, the others without, as tshark does. false turns it off; an object sizes
    *  it (ReassemblerOptions: caps, timeouts). */
   reassemble?: boolean | ReassemblerOptions;
+  /** Live (iface) with the libpcap addon: N packet sockets in one PACKET_FANOUT group
+   *  hashed by flow (both directions of a conversation reach the same socket), each with
+   *  its own capture thread and frame ring, so capture spreads over N threads (sniff
+   *  --workers N). This thread reads the rings in turn: batches come per ring, in
+   *  timestamp order within a ring (so within a conversation), not across rings; the
+   *  stages see every batch, `count` counts over all. Default 1. */
+  workers?: number;
 }
 
 /** One packet yielded by capture(): its own copy of the bytes and its decoded fields. */
@@ -82,42 +111,68 @@ function sourceSpec(opts: CaptureOptions): SourceSpec {
  *  with it before the next step. */
 export async function* captureBatches(opts: CaptureOptions): AsyncGenerator<CaptureBatch> {
   const spec = sourceSpec(opts);
+  const n = opts.workers ?? 1;
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new PktError('E_BAD_ARGUMENT', `capture: workers must be an integer in [1, 64], got ${n}`);
   const engine = opts.engine ?? createEngine();
-  const source = await openSource(engine, spec);
-  const stop = (): void => { void source.close(); };
+  const first = await openSource(engine, spec);
+  let sources: Source[] = [first];
+  const stop = (): void => { for (const s of sources) void s.close(); };
   try {
+    sources = await fanoutSources(engine, first, spec, n);
     // The kernel already applied a live filter; files and raw sockets filter here.
-    const filter = source.filtersInKernel ? '' : opts.filter ?? '';
+    const filter = first.filtersInKernel ? '' : opts.filter ?? '';
     if (filter !== '') await loadFilterCompiler();
-    // On one thread a file source and the reader take turns: two chunk slots keep both
-    // busy (the sniffer's worker reads while its main thread fills, and wants more).
-    const shape = source.ringShape;
-    const ring = FrameRing.create(engine, source.slotFormat === 'chunks' ? Math.min(2, shape.slots) : shape.slots, shape.slotPayload);
-    const runner = new StageRunner(engine, ring, {
-      slots: source.slotFormat, filter, count: opts.count ?? 0, stages: opts.stages ?? [], dissect: true, batchSize: opts.batchSize ?? 256,
-      reassemble: opts.reassemble,
+    const count = opts.count ?? 0;
+    const stages = opts.stages ?? [];
+    const runners = sources.map((source) => {
+      // On one thread a file source and the reader take turns: two chunk slots keep both
+      // busy (the sniffer's worker reads while its main thread fills, and wants more).
+      const shape = source.ringShape;
+      const ring = FrameRing.create(engine, source.slotFormat === 'chunks' ? Math.min(2, shape.slots) : shape.slots, shape.slotPayload);
+      const runner = new StageRunner(engine, ring, {
+        slots: source.slotFormat, filter, count, stages, dissect: true, batchSize: opts.batchSize ?? 256,
+        reassemble: opts.reassemble,
+      });
+      return { source, ring, runner, ended: false };
     });
     try {
       // A bad expression fails here, before anything is read.
-      runner.prepareFilter(source.linktype);
-      source.start(engine.memory, ring.address);
+      runners[0].runner.prepareFilter(first.linktype);
+      for (const r of runners) r.source.start(engine.memory, r.ring.address);
       if (opts.signal?.aborted) stop();
       else opts.signal?.addEventListener('abort', stop, { once: true });
-      for (;;) {
-        const r = runner.step();
-        if (r === 'end') break;
-        if (r === 'wait') await ringData(ring, 100);
-        else if (runner.kept > 0) yield { batch: runner.batch, select: runner.info.filtered ? runner.select : 0, engine };
+      let kept = 0;
+      let live = runners.length;
+      while (live > 0) {
+        let waiting = 0;
+        for (const r of runners) {
+          if (r.ended) continue;
+          // N rings, one count: each runner may keep what the others left.
+          if (n > 1 && count > 0) r.runner.setCount(r.runner.counters.matched + count - kept);
+          const res = r.runner.step();
+          if (res === 'end') {
+            r.ended = true;
+            live--;
+            // -c reached on one ring ends them all.
+            if (r.runner.countReached) { stop(); for (const o of runners) if (!o.ended) { o.ended = true; live--; } }
+          } else if (res === 'wait') waiting++;
+          else if (r.runner.kept > 0) {
+            kept += r.runner.kept;
+            yield { batch: r.runner.batch, select: r.runner.info.filtered ? r.runner.select : 0, engine };
+          }
+        }
+        if (live > 0 && waiting === live) await Promise.race(runners.filter((r) => !r.ended).map((r) => ringData(r.ring, 100)));
       }
     } finally {
       opts.signal?.removeEventListener('abort', stop);
-      runner.finish();
+      for (const r of runners) r.runner.finish();
     }
-    await source.close();
+    for (const s of sources) await s.close();
     // A damaged file: every good record was yielded, then the damage is the error.
-    if (source.error !== null) throw source.error;
+    const failed = sources.find((s) => s.error !== null);
+    if (failed !== undefined) throw failed.error;
   } finally {
-    await source.close();
+    for (const s of sources) await s.close();
   }
 }
 

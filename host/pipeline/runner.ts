@@ -135,6 +135,13 @@ export class StageRunner {
     this.filters.for(linktype);
   }
 
+  /** Changes the count between steps (kept frames of this runner's run at which it ends;
+   *  0: none): capture({ workers }) reads N rings with one count and hands each runner
+   *  what the others left. */
+  setCount(count: number): void {
+    this.cfg.count = count;
+  }
+
   /** Gives back what the previous batch held, then takes the next batch of input. */
   step(): StepResult {
     this.giveBack();
