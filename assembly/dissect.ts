@@ -384,7 +384,12 @@ function dissectIPv4(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
   put16(d, D_L3_OFF, off);
   if (off + 20 > cap) {
     if (off < cap && (u8at(f + off) >> 4) != 4) setError(d, E_BAD_IP_VERSION);
-    else setError(d, E_TRUNC_L3);
+    else {
+      setError(d, E_TRUNC_L3);
+      // A header cut by the capture: D_IP_VERSION without L_IP4 tells decode() to show the
+      // fields whose bytes were captured, as tshark does (host/dissect/cut-headers.ts).
+      if (off < cap) put8(d, D_IP_VERSION, 4);
+    }
     return;
   }
   let p = f + off;
@@ -595,7 +600,12 @@ function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
   put16(d, D_L3_OFF, off);
   if (off + 40 > cap) {
     if (off < cap && (u8at(f + off) >> 4) != 6) setError(d, E_BAD_IP_VERSION);
-    else setError(d, E_TRUNC_L3);
+    else {
+      setError(d, E_TRUNC_L3);
+      // A header cut by the capture: D_IP_VERSION without L_IP6 tells decode() to show the
+      // fields whose bytes were captured, as tshark does (host/dissect/cut-headers.ts).
+      if (off < cap) put8(d, D_IP_VERSION, 6);
+    }
     return;
   }
   let p = f + off;
@@ -783,6 +793,10 @@ function dissectUDP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, 
 
 function dissectICMP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, verify: bool, v6: bool): void {
   put16(d, D_L4_OFF, l4);
+  // The IP length bounds the message (RFC 8200 §3, RFC 791): bytes past it (an Ethernet
+  // trailer after a payload length of 0) are no ICMP header; tcpdump prints
+  // "ICMP6, length 0 (invalid)" and tshark no icmpv6 layer.
+  if (l4len < 4) return;
   if (l4 + 4 > cap) { setError(d, E_TRUNC_L4); return; }
   let c = f + l4;
   let type = u8at(c);

@@ -12,6 +12,7 @@ import { errorNames } from './descriptor-names.js';
 import { addAppObject, type DecodedApp } from '../app/objects.js';
 import { quotedOf, type DecodedQuoted } from '../app/icmp-quoted.js';
 import { encapsulation, type DecodedEncap } from './inner.js';
+import { cutHeaders, type DecodedCut } from './cut-headers.js';
 
 export interface DecodedFrame {
   len: number;
@@ -66,6 +67,10 @@ export interface DecodedPacket extends DecodedApp, DecodedEncap<DecodedPacket> {
   udp?: DecodedUdp;
   icmp?: DecodedIcmp;
   icmpv6?: DecodedIcmp;
+  /** A header the capture cut short (E_TRUNC_L3/L4): the fields whose bytes were captured,
+   *  as tshark shows them (host/dissect/cut-headers.ts); the complete headers above it are
+   *  under their own names. */
+  cut?: DecodedCut;
   /** E_* error names; absent on a sound frame. */
   errors?: string[];
 }
@@ -163,6 +168,10 @@ function decodeLevel(v: PacketView, bytes: Uint8Array, frameOffset: number, app:
     Object.assign(pkt, encapsulation(v, bytes, f, depth, decodeInnerLevel));
   }
   if (app !== undefined && transport) addAppObject(pkt, bytes, (l & L_REASM) !== 0 ? v.reasmPtr : f, app);
-  if (v.errors !== 0) pkt.errors = errorNames(v.errors);
+  if (v.errors !== 0) {
+    const cut = cutHeaders(v, bytes, f);
+    if (cut !== undefined) pkt.cut = cut;
+    pkt.errors = errorNames(v.errors);
+  }
   return pkt;
 }

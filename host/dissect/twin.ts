@@ -433,7 +433,10 @@ export class DissectTwin implements DissectExports {
     this.put16(d, D_L3_OFF, off);
     if (off + 20 > cap) {
       if (off < cap && (m[f + off] >> 4) !== 4) this.setError(d, E_BAD_IP_VERSION);
-      else this.setError(d, E_TRUNC_L3);
+      else {
+        this.setError(d, E_TRUNC_L3);
+        if (off < cap) this.put8(d, D_IP_VERSION, 4); // a cut header (assembly/dissect.ts)
+      }
       return;
     }
     const p = f + off;
@@ -507,7 +510,10 @@ export class DissectTwin implements DissectExports {
     this.put16(d, D_L3_OFF, off);
     if (off + 40 > cap) {
       if (off < cap && (m[f + off] >> 4) !== 6) this.setError(d, E_BAD_IP_VERSION);
-      else this.setError(d, E_TRUNC_L3);
+      else {
+        this.setError(d, E_TRUNC_L3);
+        if (off < cap) this.put8(d, D_IP_VERSION, 6); // a cut header (assembly/dissect.ts)
+      }
       return;
     }
     const p = f + off;
@@ -818,6 +824,7 @@ export class DissectTwin implements DissectExports {
   private icmp(f: number, ip: number, l4: number, l4len: number, cap: number, d: number, verify: boolean, v6: boolean): void {
     const m = this.m;
     this.put16(d, D_L4_OFF, l4);
+    if (l4len < 4) return; // bounded by the IP length, as assembly/dissect.ts says
     if (l4 + 4 > cap) { this.setError(d, E_TRUNC_L4); return; }
     const c = f + l4;
     const type = m[c];

@@ -78,6 +78,22 @@ function layerFields(p: DecodedPacket, put: Put): void {
   if (p.icmp) putEach(put, 'icmp', p.icmp, ['type', 'code']);
   if (p.icmpv6) put('icmpv6.type', p.icmpv6.type);
   if (p.arp) put('arp.opcode', p.arp.opcode);
+  if (p.cut !== undefined) {
+    // A header cut by the capture (pkt.cut): the fields that were captured.
+    const { ip, ipv6, tcp, udp } = p.cut;
+    if (ip) {
+      putEach(put, 'ip', ip, ['src', 'dst', 'proto', 'len', 'ttl']);
+      if (ip.flags !== undefined) put('ip.flags.mf', ip.flags.mf);
+      putEach(put, 'ip', ip, ['frag_offset']);
+    }
+    if (ipv6) putEach(put, 'ipv6', ipv6, ['src', 'dst', 'nxt']);
+    if (tcp) {
+      putEach(put, 'tcp', tcp, ['srcport', 'dstport', 'seq_raw', 'ack_raw']);
+      if (tcp.flags !== undefined) put('tcp.flags', hex4(tcp.flags));
+      putEach(put, 'tcp', tcp, ['window_size_value', 'len']);
+    }
+    if (udp) putEach(put, 'udp', udp, ['srcport', 'dstport', 'length']);
+  }
   const quoted = p.icmp?.quoted ?? p.icmpv6?.quoted;
   if (quoted !== undefined) quotedFields(quoted, put);
 }
