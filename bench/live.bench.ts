@@ -140,6 +140,121 @@ int main(int argc, char **argv) {
 }
 `;
 
+const GENERATOR_RAW_C = String.raw`
+// The faster generator (LIVE_BENCH_GEN=raw): whole Ethernet/IPv4/UDP frames built once
+// per conversation (source ports 40000 + f, IPv4 header checksum computed, UDP checksum
+// 0) and handed to the device by an AF_PACKET socket with PACKET_QDISC_BYPASS, sendmmsg in
+// batches of 64: no UDP socket, routing, neighbour lookup or qdisc per datagram, so the
+// sending CPU does little more than the veth transmit and the receive side (where the
+// capturers' packet sockets are fed). Prints "sent elapsed_ns".
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#define BATCH 64
+#define MAX_FLOWS 256
+static long long now_ns(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1000000000LL + t.tv_nsec; }
+static int mac(const char *s, uint8_t *m) { return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", m, m + 1, m + 2, m + 3, m + 4, m + 5) == 6 ? 0 : -1; }
+int main(int argc, char **argv) {
+  if (argc < 11) { fprintf(stderr, "usage: gen-raw IFACE SRCMAC DSTMAC SRCIP DSTIP PORT COUNT RATE PAYLOAD FLOWS\n"); return 2; }
+  uint8_t smac[6], dmac[6]; struct in_addr sip, dip;
+  if (mac(argv[2], smac) || mac(argv[3], dmac) || !inet_pton(AF_INET, argv[4], &sip) || !inet_pton(AF_INET, argv[5], &dip)) { fprintf(stderr, "bad address\n"); return 2; }
+  int port = atoi(argv[6]); long long count = atoll(argv[7]); double rate = atof(argv[8]); int plen = atoi(argv[9]);
+  int flows = atoi(argv[10]); if (flows < 1) flows = 1; if (flows > MAX_FLOWS) flows = MAX_FLOWS;
+  int fd = socket(AF_PACKET, SOCK_RAW, 0);
+  if (fd < 0) { perror("socket"); return 1; }
+  int one = 1; setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
+  int sndbuf = 4 << 20; setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
+  struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = (int)if_nametoindex(argv[1]), .sll_halen = 6 };
+  memcpy(to.sll_addr, dmac, 6);
+  if (to.sll_ifindex == 0) { perror("if_nametoindex"); return 1; }
+  int flen = 14 + 20 + 8 + plen;
+  static uint8_t frames[MAX_FLOWS][2048];
+  for (int f = 0; f < flows; f++) {
+    uint8_t *b = frames[f]; memset(b, 'p', flen);
+    memcpy(b, dmac, 6); memcpy(b + 6, smac, 6); b[12] = 0x08; b[13] = 0x00;
+    uint8_t *ip = b + 14; ip[0] = 0x45; ip[1] = 0; uint16_t tot = htons(20 + 8 + plen); memcpy(ip + 2, &tot, 2);
+    ip[4] = 0; ip[5] = 0; ip[6] = 0x40; ip[7] = 0; ip[8] = 64; ip[9] = 17; ip[10] = ip[11] = 0;
+    memcpy(ip + 12, &sip, 4); memcpy(ip + 16, &dip, 4);
+    uint32_t sum = 0; for (int i = 0; i < 20; i += 2) sum += (ip[i] << 8) | ip[i + 1];
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    ip[10] = (uint8_t)(~sum >> 8); ip[11] = (uint8_t)~sum;
+    uint8_t *u = ip + 20; uint16_t sp = htons(40000 + f), dp = htons(port), ul = htons(8 + plen);
+    memcpy(u, &sp, 2); memcpy(u + 2, &dp, 2); memcpy(u + 4, &ul, 2); u[6] = u[7] = 0;
+  }
+  static uint8_t bufs[BATCH][2048]; struct iovec iov[BATCH]; struct mmsghdr msgs[BATCH];
+  memset(msgs, 0, sizeof msgs);
+  for (int i = 0; i < BATCH; i++) {
+    iov[i].iov_base = bufs[i]; iov[i].iov_len = flen;
+    msgs[i].msg_hdr.msg_iov = &iov[i]; msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_name = &to; msgs[i].msg_hdr.msg_namelen = sizeof to;
+  }
+  long long sent = 0, t0 = now_ns();
+  while (sent < count) {
+    int n = count - sent < BATCH ? (int)(count - sent) : BATCH;
+    for (int i = 0; i < n; i++) {
+      long long seq = sent + i;
+      memcpy(bufs[i], frames[seq % flows], flen);
+      memcpy(bufs[i] + 42, &seq, plen < 8 ? plen : 8);
+    }
+    int r = sendmmsg(fd, msgs, n, 0);
+    if (r < 0) { struct timespec p = {0, 20000}; nanosleep(&p, NULL); continue; } // ENOBUFS: back off, do not lose count
+    sent += r;
+    if (rate > 0) {
+      long long due = t0 + (long long)(sent * 1e9 / rate);
+      struct timespec ts = { due / 1000000000LL, due % 1000000000LL };
+      clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+    }
+  }
+  printf("%lld %lld\n", sent, now_ns() - t0);
+  return 0;
+}
+`;
+
+/** How the bench sends: 'udp' (UDP sockets, sendmmsg), 'raw' (AF_PACKET frames with
+ *  PACKET_QDISC_BYPASS: GENERATOR_RAW_C) or 'span' (the same frames to a MAC address that
+ *  is not the receiver's: what a mirror port delivers, dropped by the receiving stack at
+ *  layer 2, so the receiving side costs the capturers' packet sockets and little else). */
+const GEN_KIND: 'udp' | 'raw' | 'span' = process.env.LIVE_BENCH_GEN === 'raw' ? 'raw' : process.env.LIVE_BENCH_GEN === 'span' ? 'span' : 'udp';
+/** The destination of 'span' frames: locally administered, nobody's. */
+const SPAN_MAC = '02:00:5e:00:53:01';
+
+/** The generator's command line for `count` datagrams at `rate` (0: as fast as it can). */
+interface Generator { argv(pair: NetnsPair, count: number, rate: number): string[] }
+
+function macOf(ns: string, dev: string): string {
+  const r = spawnSync('ip', ['-n', ns, '-j', 'link', 'show', 'dev', dev], { encoding: 'utf8' });
+  return (JSON.parse(r.stdout) as Array<{ address: string }>)[0].address;
+}
+
+function makeGenerator(dir: string): Generator {
+  if (GEN_KIND === 'udp') {
+    const bin = compileGenerator(dir);
+    return { argv: (p, count, rate) => [bin, p.ipB, String(PORT), String(count), String(rate), String(PAYLOAD), String(FLOWS)] };
+  }
+  const src = join(dir, 'gen-raw.c');
+  const bin = join(dir, 'gen-raw');
+  writeFileSync(src, GENERATOR_RAW_C);
+  const r = spawnSync('gcc', ['-O2', '-o', bin, src], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cannot compile the raw generator: ${r.stderr}`);
+  const macs = new Map<string, [string, string]>();
+  return {
+    argv: (p, count, rate) => {
+      if (!macs.has(p.a)) macs.set(p.a, [macOf(p.a, p.ifA), macOf(p.b, p.ifB)]);
+      const [src, peer] = macs.get(p.a)!;
+      const dst = GEN_KIND === 'span' ? SPAN_MAC : peer;
+      return [bin, p.ifA, src, dst, p.ipA, p.ipB, String(PORT), String(count), String(rate), String(PAYLOAD), String(FLOWS)];
+    },
+  };
+}
+
 function compileGenerator(dir: string): string {
   const src = join(dir, 'gen.c');
   const bin = join(dir, 'gen');
@@ -236,6 +351,10 @@ const CONTENDERS: Contender[] = [
   sniff('sn-json', 'sniff.js --json > /dev/null', 'td-nn', ['--json']),
   sniff('sn-flows', 'sniff.js --flows', 'td-w', ['--flows']),
   sniff('sn-w2', 'sniff.js --workers 2 -w /dev/null', 'td-w', ['--workers', '2', '-n', '-w', '/dev/null']),
+  // N engine workers (pipeline/engine-workers.ts): N fanout sockets, rings and consumers.
+  sniff('sn-nn-w2', 'sniff.js --workers 2 -nn > /dev/null', 'td-nn', ['--workers', '2', '-nn']),
+  sniff('sn-json-w2', 'sniff.js --workers 2 --json > /dev/null', 'td-nn', ['--workers', '2', '--json']),
+  sniff('sn-flows-w2', 'sniff.js --workers 2 --flows', 'td-w', ['--workers', '2', '--flows']),
 ];
 
 /** The system's 1-minute load average now (the machine is shared: every figure carries it). */
@@ -243,7 +362,7 @@ function loadAvg(): number {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 }
 
-async function runOne(pair: NetnsPair, gen: string, contender: Contender, count: number, rate: number): Promise<Row> {
+async function runOne(pair: NetnsPair, gen: Generator, contender: Contender, count: number, rate: number): Promise<Row> {
   const cmd = contender.cmd(pair.ifB);
   // Capturer on CPU 1, generator (and the veth softirq it runs) on CPU 0. A whole
   // program's packet output goes to /dev/null, as a user's redirect would send it.
@@ -261,7 +380,7 @@ async function runOne(pair: NetnsPair, gen: string, contender: Contender, count:
     await sleep(200);
     const load = loadAvg();
     const cpu0 = cpuNsOf(child.pid!);
-    const g = spawnSync('taskset', ['-c', '0', 'ip', 'netns', 'exec', pair.a, gen, pair.ipB, String(PORT), String(count), String(rate), String(PAYLOAD), String(FLOWS)], { encoding: 'utf8', timeout: 120_000 });
+    const g = spawnSync('taskset', ['-c', '0', 'ip', 'netns', 'exec', pair.a, ...gen.argv(pair, count, rate)], { encoding: 'utf8', timeout: 120_000 });
     if (g.status !== 0) throw new Error(`generator failed: ${g.stderr}`);
     const [sent, elapsedNs] = g.stdout.trim().split(' ').map(Number);
     // Longer than the 1 s buffer timeout both libpcap users run with, so every block is
@@ -385,11 +504,11 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pktwasm-live-'));
   const pair = createNetnsPair('bl');
   try {
-    const gen = compileGenerator(dir);
+    const gen = makeGenerator(dir);
     // Resolve the peer's MAC once so no ARP round trip lands in the first measurement.
-    spawnSync('ip', ['netns', 'exec', pair.a, gen, pair.ipB, String(PORT), '10', '0', String(PAYLOAD)]);
+    spawnSync('ip', ['netns', 'exec', pair.a, ...gen.argv(pair, 10, 0)]);
     const runs: Row[] = [];
-    console.log(`live capture on a veth pair between namespaces (${pair.ifA} -> ${pair.ifB}), filter "${FILTER}", ${PAYLOAD + 42}-byte frames over ${FLOWS} conversations;`);
+    console.log(`live capture on a veth pair between namespaces (${pair.ifA} -> ${pair.ifB}), filter "${FILTER}", ${PAYLOAD + 42}-byte frames over ${FLOWS} conversations, ${GEN_KIND === 'udp' ? 'UDP socket' : `AF_PACKET + PACKET_QDISC_BYPASS${GEN_KIND === 'span' ? ' (to a foreign MAC, as a mirror port)' : ''}`} generator;`);
     console.log(`generator pinned to CPU 0, capturer to CPU 1; ${rounds} alternating rounds; CPU = all threads of the capturing process;`);
     console.log(`lost = sent - captured (by the consumer); load = 1-minute load average at the start of the traffic (median)${SNIFF_EXTRA.length ? `; sniff.js extra: ${SNIFF_EXTRA.join(' ')}` : ''}`);
     for (const rate of rates) {
@@ -428,8 +547,8 @@ async function soak(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pktwasm-soak-'));
   const pair = createNetnsPair('bs');
   try {
-    const gen = compileGenerator(dir);
-    spawnSync('ip', ['netns', 'exec', pair.a, gen, pair.ipB, String(PORT), '10', '0', String(PAYLOAD)]);
+    const gen = makeGenerator(dir);
+    spawnSync('ip', ['netns', 'exec', pair.a, ...gen.argv(pair, 10, 0)]);
     const devNull = openSync('/dev/null', 'w');
     const child = spawn('ip', ['netns', 'exec', pair.b, process.execPath, SNIFF, '-i', pair.ifB, ...SNIFF_EXTRA, '--flows', FILTER], { stdio: ['ignore', devNull, 'pipe'] });
     closeSync(devNull);
@@ -439,7 +558,7 @@ async function soak(): Promise<void> {
     await waitFor(() => err.includes('listening on') || child.exitCode !== null, 'sniff.js to start');
     // The node process is the child of `ip netns exec` (which execs: same pid).
     const pid = child.pid!;
-    const g = spawn('ip', ['netns', 'exec', pair.a, gen, pair.ipB, String(PORT), String(Math.round(rate * secs)), String(rate), String(PAYLOAD), String(FLOWS)], { stdio: 'ignore' });
+    const g = spawn('ip', ['netns', 'exec', pair.a, ...gen.argv(pair, Math.round(rate * secs), rate)], { stdio: 'ignore' });
     const genDone = once(g, 'exit');
     await sleep(5000);
     const samples: Array<[number, number]> = [[5, rssKiB(pid)]];
