@@ -1,137 +1,292 @@
 // --json: one JSON object per packet and line, the shape of the engine's decode()
-// (host/decode.ts: Wireshark field names, nested by protocol) plus frame.number and
-// frame.time_epoch. Written straight from the descriptor into a TextBuffer: no object per
-// packet, no JSON.stringify. test/sinks-json.test.ts parses the lines back and requires
-// them to deep-equal decode()'s objects, so the two cannot drift apart.
+// (host/dissect/decode.ts: Wireshark field names, nested by protocol) plus frame.number and
+// frame.time_epoch. The link, network and transport layers and the common DNS message
+// (json/dns.ts) are written straight from the descriptor, the app record and the frame into
+// the output bytes (json/bytes.ts: pre-encoded keys, digits written in place, one room check
+// per frame): no object per packet, no JSON.stringify. What is rarer (a tunnel's inner
+// packet, an ICMP error's quoted datagram, the other application objects, and the whole of
+// a frame with a dissection error) is decode()'s own object, serialised. test/sinks.test.ts and test/sinks-json-app.test.ts parse the
+// lines back and require them to deep-equal decode()'s objects, so the two cannot drift
+// apart.
 //
 // frame.time_epoch is a string "seconds.nanoseconds" (9 digits), as tshark's JSON writes
 // it: a JSON number (an IEEE double) cannot hold 19 significant digits, and nanosecond
 // timestamps would silently round.
 import type { PacketView } from '../dissect/packet-view.js';
 import type { TextBuffer } from './text/buffer.js';
+import { lit, put, num, snum, nano9, ip4, mac, ip6 } from './json/bytes.js';
 import {
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG,
   L_FRAG_HELD, L_REASM, L_PPP, L_PPPOE, L_MPLS, L_TUNNEL, IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
 } from '../runtime/layout.js';
-import { errorNames } from '../dissect/descriptor-names.js';
 import { appObject } from '../app/objects.js';
 import { quotedOf } from '../app/icmp-quoted.js';
-import { A_PROTO, APP_NONE } from '../app/app-layout.js';
+import { A_PROTO, APP_NONE, APP_DNS } from '../app/app-layout.js';
+import { writeDnsJson } from './json/dns.js';
+import { writeUtf8 } from './json/raw.js';
 import { encapsulation } from '../dissect/inner.js';
-import { decodeInnerLevel as decodeLevelOf } from '../dissect/decode.js';
+import { decodeInnerLevel as decodeLevelOf, decodeView } from '../dissect/decode.js';
 
-/** Error-name lists by bit set, cached: a packet's errors are one of few combinations. */
-const errorJson = new Map<number, string>();
+/** Room for everything but the serialised objects and the error list (which check their own). */
+const FRAME_ROOM = 4096;
 
-function errorsText(bits: number): string {
-  let s = errorJson.get(bits);
-  if (s === undefined) {
-    s = JSON.stringify(errorNames(bits));
-    errorJson.set(bits, s);
-  }
-  return s;
-}
+const K_FRAME = lit('{"frame":{"len":');
+const K_CAP_LEN = lit(',"cap_len":');
+const K_LINKTYPE = lit(',"linktype":');
+const K_NUMBER = lit(',"number":');
+const K_TIME = lit(',"time_epoch":"');
+const K_FRAME_END = lit('"}');
+const K_ETH = lit(',"eth":{"dst":"');
+const K_SRC_Q = lit('","src":"');
+const K_ETH_TYPE = lit('","type":');
+const K_ETH_LEN = lit('","len":');
+const K_SLL = lit(',"sll":{"pkttype":');
+const K_ETYPE = lit(',"etype":');
+const K_NULL = lit(',"null":{"family":');
+const K_VLAN = lit(',"vlan":{"id":');
+const K_PRIORITY = lit(',"priority":');
+const K_DEI = lit(',"dei":');
+const K_COUNT = lit(',"count":');
+const K_VLAN_INNER = lit(',"inner":{"id":');
+const K_ARP = lit(',"arp":{"opcode":');
+const K_HW_SIZE = lit(',"hw_size":');
+const K_ARP_SRC_HW = lit(',"src_hw_mac":"');
+const K_ARP_SRC_IP = lit('","src_proto_ipv4":"');
+const K_ARP_DST_HW = lit('","dst_hw_mac":"');
+const K_ARP_DST_IP = lit('","dst_proto_ipv4":"');
+const K_IP = lit(',"ip":{"version":4,"hdr_len":');
+const K_DSFIELD = lit(',"dsfield":');
+const K_LEN = lit(',"len":');
+const K_ID = lit(',"id":');
+const K_FLAGS_RB = lit(',"flags":{"rb":');
+const K_DF = lit(',"df":');
+const K_MF = lit(',"mf":');
+const K_FRAG_OFFSET = lit('},"frag_offset":');
+const K_TTL = lit(',"ttl":');
+const K_PROTO = lit(',"proto":');
+const K_CHECKSUM = lit(',"checksum":');
+const K_SRC_FIRST = lit(',"src":"');
+const K_DST_Q = lit('","dst":"');
+const K_Q_END = lit('"}');
+const K_IPV6 = lit(',"ipv6":{"version":6,"tclass":');
+const K_FLOW = lit(',"flow":');
+const K_PLEN = lit(',"plen":');
+const K_NXT = lit(',"nxt":');
+const K_HLIM = lit(',"hlim":');
+const K_EXT_COUNT = lit('","ext_count":');
+const K_UPPER = lit(',"upper":');
+const K_FRAG6 = lit(',"frag":{"offset":');
+const K_MORE = lit(',"more":');
+const K_TCP = lit(',"tcp":{"srcport":');
+const K_DSTPORT = lit(',"dstport":');
+const K_SEQ = lit(',"seq_raw":');
+const K_ACK = lit(',"ack_raw":');
+const K_HDR_LEN = lit(',"hdr_len":');
+const K_TCP_FLAGS = lit(',"flags":');
+const K_WINDOW = lit(',"window_size_value":');
+const K_URGENT = lit(',"urgent_pointer":');
+const K_OPTIONS = lit(',"options":{');
+const K_MSS = lit('"mss_val":');
+const K_WSCALE = lit('"wscale_shift":');
+const K_SACK_PERM = lit('"sack_perm":true');
+const K_TSVAL = lit('"tsval":');
+const K_TSECR = lit(',"tsecr":');
+const K_SACK = lit('"sack":[');
+const K_UDP = lit(',"udp":{"srcport":');
+const K_LENGTH = lit(',"length":');
+const K_ICMP = lit(',"icmp":{"type":');
+const K_ICMP6 = lit(',"icmpv6":{"type":');
+const K_CODE = lit(',"code":');
+const K_IDENT = lit(',"ident":');
+const K_SEQ_ICMP = lit(',"seq":');
+const K_QUOTED = lit(',"quoted":');
 
-function tag(out: TextBuffer, tci: number): void {
-  out.str('"id":').dec(tci & 0x0FFF).str(',"priority":').dec(tci >>> 13).str(',"dei":').dec((tci >>> 12) & 1);
+function tag(b: Uint8Array, p: number, tci: number): number {
+  let q = num(b, p, tci & 0x0FFF);
+  q = num(b, put(b, q, K_PRIORITY), tci >>> 13);
+  return num(b, put(b, q, K_DEI), (tci >>> 12) & 1);
 }
 
 /** Appends one JSON line for the frame the view points at (`m`: the memory holding it). */
 export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, tsSec: number, tsNsec: number, number: number): void {
+  if (v.errors !== 0) { writeDecoded(out, v, m, tsSec, tsNsec, number); return; }
   const l = v.layers;
   const f = v.frame;
-  out.str('{"frame":{"len":').dec(v.wireLen).str(',"cap_len":').dec(v.capLen).str(',"linktype":').dec(v.linktype)
-    .str(',"number":').dec(number).str(',"time_epoch":"').dec(tsSec).ch(46).decPad(tsNsec, 9).str('"}');
+  out.ensure(FRAME_ROOM);
+  const b = out.buf;
+  let p = out.pos;
+  p = num(b, put(b, p, K_FRAME), v.wireLen);
+  p = num(b, put(b, p, K_CAP_LEN), v.capLen);
+  p = num(b, put(b, p, K_LINKTYPE), v.linktype);
+  p = num(b, put(b, p, K_NUMBER), number);
+  p = num(b, put(b, p, K_TIME), tsSec);
+  b[p++] = 46;
+  p = put(b, nano9(b, p, tsNsec), K_FRAME_END);
   if (l & L_ETH) {
-    out.str(',"eth":{"dst":"').macAt(m, f).str('","src":"').macAt(m, f + 6).str(v.ethType > 1500 ? '","type":' : '","len":').dec(v.ethType).ch(125);
+    p = mac(b, put(b, p, K_ETH), m, f);
+    p = mac(b, put(b, p, K_SRC_Q), m, f + 6);
+    const et = v.ethType;
+    p = num(b, put(b, p, et > 1500 ? K_ETH_TYPE : K_ETH_LEN), et);
+    b[p++] = 125;
   }
-  if (l & (L_SLL | L_SLL2)) out.str(',"sll":{"pkttype":').dec(v.l2Proto).str(',"etype":').dec(v.etherType).ch(125);
-  if (l & L_NULL) out.str(',"null":{"family":').dec(v.l2Proto).ch(125);
+  if (l & (L_SLL | L_SLL2)) {
+    p = num(b, put(b, p, K_SLL), v.l2Proto);
+    p = num(b, put(b, p, K_ETYPE), v.etherType);
+    b[p++] = 125;
+  }
+  if (l & L_NULL) {
+    p = num(b, put(b, p, K_NULL), v.l2Proto);
+    b[p++] = 125;
+  }
   if (l & L_VLAN) {
-    out.str(',"vlan":{');
-    tag(out, v.vlanTci0);
-    out.str(',"etype":').dec(v.etherType).str(',"count":').dec(v.vlanCount);
-    if (v.vlanCount > 1) { out.str(',"inner":{'); tag(out, v.vlanTci1); out.ch(125); }
-    out.ch(125);
+    p = tag(b, put(b, p, K_VLAN), v.vlanTci0);
+    p = num(b, put(b, p, K_ETYPE), v.etherType);
+    const count = v.vlanCount;
+    p = num(b, put(b, p, K_COUNT), count);
+    if (count > 1) { p = tag(b, put(b, p, K_VLAN_INNER), v.vlanTci1); b[p++] = 125; }
+    b[p++] = 125;
   }
   if (l & L_ARP) {
-    out.str(',"arp":{"opcode":').dec(v.arpOpcode).str(',"hw_size":').dec(v.arpHwLen);
+    p = num(b, put(b, p, K_ARP), v.arpOpcode);
+    p = num(b, put(b, p, K_HW_SIZE), v.arpHwLen);
     const base = f + v.l3Off;
     if (v.arpHwLen === 6 && v.l3HdrLen === 28 && v.capLen >= v.l3Off + 28) {
-      out.str(',"src_hw_mac":"').macAt(m, base + 8).str('","src_proto_ipv4":"').ipv4(v.ipSrc)
-        .str('","dst_hw_mac":"').macAt(m, base + 18).str('","dst_proto_ipv4":"').ipv4(v.ipDst).ch(34);
+      p = mac(b, put(b, p, K_ARP_SRC_HW), m, base + 8);
+      p = ip4(b, put(b, p, K_ARP_SRC_IP), v.ipSrc);
+      p = mac(b, put(b, p, K_ARP_DST_HW), m, base + 18);
+      p = ip4(b, put(b, p, K_ARP_DST_IP), v.ipDst);
+      b[p++] = 34;
     }
-    out.ch(125);
+    b[p++] = 125;
   }
   if (l & L_IP4) {
     const fl = v.ipFlags;
-    out.str(',"ip":{"version":4,"hdr_len":').dec(v.l3HdrLen).str(',"dsfield":').dec(v.tos).str(',"len":').dec(v.ipTotal)
-      .str(',"id":').dec(v.ipId).str(',"flags":{"rb":').dec(fl & IPF_RF ? 1 : 0).str(',"df":').dec(fl & IPF_DF ? 1 : 0)
-      .str(',"mf":').dec(fl & IPF_MF ? 1 : 0).str('},"frag_offset":').dec(v.fragOffset >>> 3).str(',"ttl":').dec(v.ttl)
-      .str(',"proto":').dec(v.ipNxt).str(',"checksum":').dec(v.ipChecksum)
-      .str(',"src":"').ipv4(v.ipSrc).str('","dst":"').ipv4(v.ipDst).str('"}');
+    p = num(b, put(b, p, K_IP), v.l3HdrLen);
+    p = num(b, put(b, p, K_DSFIELD), v.tos);
+    p = num(b, put(b, p, K_LEN), v.ipTotal);
+    p = num(b, put(b, p, K_ID), v.ipId);
+    p = num(b, put(b, p, K_FLAGS_RB), fl & IPF_RF ? 1 : 0);
+    p = num(b, put(b, p, K_DF), fl & IPF_DF ? 1 : 0);
+    p = num(b, put(b, p, K_MF), fl & IPF_MF ? 1 : 0);
+    p = num(b, put(b, p, K_FRAG_OFFSET), v.fragOffset >>> 3);
+    p = num(b, put(b, p, K_TTL), v.ttl);
+    p = num(b, put(b, p, K_PROTO), v.ipNxt);
+    p = num(b, put(b, p, K_CHECKSUM), v.ipChecksum);
+    p = ip4(b, put(b, p, K_SRC_FIRST), v.ipSrc);
+    p = ip4(b, put(b, p, K_DST_Q), v.ipDst);
+    p = put(b, p, K_Q_END);
   }
   if (l & L_IP6) {
     const a = f + v.l3Off;
-    out.str(',"ipv6":{"version":6,"tclass":').dec(v.tos).str(',"flow":').dec(v.flowLabel).str(',"plen":').sdec(v.ip6JumboOff !== 0 ? 0 : v.ipLen - 40)
-      .str(',"nxt":').dec(v.ipNxt).str(',"hlim":').dec(v.ttl)
-      .str(',"src":"').ipv6At(m, a + 8, false).str('","dst":"').ipv6At(m, a + 24, false)
-      .str('","ext_count":').dec(v.ip6ExtCount).str(',"upper":').dec(v.ipProto);
+    p = num(b, put(b, p, K_IPV6), v.tos);
+    p = num(b, put(b, p, K_FLOW), v.flowLabel);
+    p = snum(b, put(b, p, K_PLEN), v.ip6JumboOff !== 0 ? 0 : v.ipLen - 40);
+    p = num(b, put(b, p, K_NXT), v.ipNxt);
+    p = num(b, put(b, p, K_HLIM), v.ttl);
+    p = ip6(b, put(b, p, K_SRC_FIRST), m, a + 8);
+    p = ip6(b, put(b, p, K_DST_Q), m, a + 24);
+    p = num(b, put(b, p, K_EXT_COUNT), v.ip6ExtCount);
+    p = num(b, put(b, p, K_UPPER), v.ipProto);
     if (l & L_FRAG) {
-      out.str(',"frag":{"offset":').dec(v.fragOffset).str(',"more":').dec(v.ipFlags & IPF_MF ? 1 : 0).str(',"id":').dec(v.fragId).ch(125);
+      p = num(b, put(b, p, K_FRAG6), v.fragOffset);
+      p = num(b, put(b, p, K_MORE), v.ipFlags & IPF_MF ? 1 : 0);
+      p = num(b, put(b, p, K_ID), v.fragId);
+      b[p++] = 125;
     }
-    out.ch(125);
+    b[p++] = 125;
   }
   // A fragment taken by reassembly shows no transport (decode() does the same).
   const transport = (l & L_FRAG_HELD) === 0;
   if (transport && (l & L_TCP)) {
-    out.str(',"tcp":{"srcport":').dec(v.srcPort).str(',"dstport":').dec(v.dstPort).str(',"seq_raw":').dec(v.tcpSeq)
-      .str(',"ack_raw":').dec(v.tcpAck).str(',"hdr_len":').dec(v.l4HdrLen).str(',"flags":').dec(v.tcpFlags)
-      .str(',"window_size_value":').dec(v.tcpWindow).str(',"checksum":').dec(v.l4Checksum)
-      .str(',"urgent_pointer":').dec(v.tcpUrgent).str(',"len":').dec(v.payloadLen).str(',"options":{');
+    p = num(b, put(b, p, K_TCP), v.srcPort);
+    p = num(b, put(b, p, K_DSTPORT), v.dstPort);
+    p = num(b, put(b, p, K_SEQ), v.tcpSeq);
+    p = num(b, put(b, p, K_ACK), v.tcpAck);
+    p = num(b, put(b, p, K_HDR_LEN), v.l4HdrLen);
+    p = num(b, put(b, p, K_TCP_FLAGS), v.tcpFlags);
+    p = num(b, put(b, p, K_WINDOW), v.tcpWindow);
+    p = num(b, put(b, p, K_CHECKSUM), v.l4Checksum);
+    p = num(b, put(b, p, K_URGENT), v.tcpUrgent);
+    p = num(b, put(b, p, K_LEN), v.payloadLen);
+    p = put(b, p, K_OPTIONS);
     const o = v.tcpOptions;
     let sep = false;
-    if (o & TO_MSS) { out.str('"mss_val":').dec(v.tcpMss); sep = true; }
-    if (o & TO_WSCALE) { if (sep) out.ch(44); out.str('"wscale_shift":').dec(v.tcpWscale); sep = true; }
-    if (o & TO_SACK_PERM) { if (sep) out.ch(44); out.str('"sack_perm":true'); sep = true; }
-    if (o & TO_TIMESTAMP) { if (sep) out.ch(44); out.str('"tsval":').dec(v.tcpTsval).str(',"tsecr":').dec(v.tcpTsecr); sep = true; }
-    if (o & TO_SACK) {
-      if (sep) out.ch(44);
-      out.str('"sack":[');
-      for (let i = 0; i < v.sackCount; i++) {
-        if (i) out.ch(44);
-        out.ch(91).dec(v.sackEdge(i, false)).ch(44).dec(v.sackEdge(i, true)).ch(93);
-      }
-      out.ch(93);
+    if (o & TO_MSS) { p = num(b, put(b, p, K_MSS), v.tcpMss); sep = true; }
+    if (o & TO_WSCALE) { if (sep) b[p++] = 44; p = num(b, put(b, p, K_WSCALE), v.tcpWscale); sep = true; }
+    if (o & TO_SACK_PERM) { if (sep) b[p++] = 44; p = put(b, p, K_SACK_PERM); sep = true; }
+    if (o & TO_TIMESTAMP) {
+      if (sep) b[p++] = 44;
+      p = num(b, put(b, p, K_TSVAL), v.tcpTsval);
+      p = num(b, put(b, p, K_TSECR), v.tcpTsecr);
+      sep = true;
     }
-    out.str('}}');
+    if (o & TO_SACK) {
+      if (sep) b[p++] = 44;
+      p = put(b, p, K_SACK);
+      for (let i = 0; i < v.sackCount; i++) {
+        if (i) b[p++] = 44;
+        b[p++] = 91;
+        p = num(b, p, v.sackEdge(i, false));
+        b[p++] = 44;
+        p = num(b, p, v.sackEdge(i, true));
+        b[p++] = 93;
+      }
+      b[p++] = 93;
+    }
+    b[p++] = 125;
+    b[p++] = 125;
   }
   if (transport && (l & L_UDP)) {
-    out.str(',"udp":{"srcport":').dec(v.srcPort).str(',"dstport":').dec(v.dstPort).str(',"length":').dec(v.udpLength)
-      .str(',"checksum":').dec(v.l4Checksum).ch(125);
+    p = num(b, put(b, p, K_UDP), v.srcPort);
+    p = num(b, put(b, p, K_DSTPORT), v.dstPort);
+    p = num(b, put(b, p, K_LENGTH), v.udpLength);
+    p = num(b, put(b, p, K_CHECKSUM), v.l4Checksum);
+    b[p++] = 125;
   }
-  if (transport && (l & (L_ICMP | L_ICMP6))) {
-    out.str(l & L_ICMP ? ',"icmp":{"type":' : ',"icmpv6":{"type":').dec(v.icmpType).str(',"code":').dec(v.icmpCode)
-      .str(',"checksum":').dec(v.l4Checksum);
-    const t = v.icmpType;
-    const echo = l & L_ICMP6 ? t === 128 || t === 129 : t === 0 || t === 8 || (t >= 13 && t <= 18);
-    if (echo && v.l4CapEnd >= v.l4Off + 8) out.str(',"ident":').dec(v.icmpId).str(',"seq":').dec(v.icmpSeq);
-    const quoted = quotedOf(v, m); // an error's quoted datagram, decode()'s own object
-    if (quoted !== undefined) out.str(',"quoted":').str(JSON.stringify(quoted));
-    out.ch(125);
-  }
+  out.pos = p;
+  if (transport && (l & (L_ICMP | L_ICMP6))) writeIcmp(out, v, m, l);
   if (l & (L_PPP | L_PPPOE | L_MPLS | L_TUNNEL)) {
     // Encapsulations and a tunnel's inner packet (host/dissect/inner.ts): decode()'s own
     // objects, so the two cannot differ; only frames that have them pay for it.
     const e = encapsulation(v, m, f, 0, (iv, ib, d) => decodeLevelOf(iv, ib, d));
-    for (const [k, val] of Object.entries(e)) out.str(`,"${k}":`).str(JSON.stringify(val));
+    for (const [k, val] of Object.entries(e)) { out.str(`,"${k}":`); writeUtf8(out, JSON.stringify(val)); }
   }
   if (transport && v.app !== 0 && m[v.app + A_PROTO] !== APP_NONE) {
-    // The application layer (host/app/objects.ts): decode()'s own object, so the two
-    // cannot differ; only frames a decoder claimed pay for it.
-    const o = appObject(m, (l & L_REASM) !== 0 ? v.reasmPtr : f, v.app);
-    if (o !== undefined) out.str(`,"${o.key}":`).str(JSON.stringify(o.value));
+    // The application layer: the common DNS message written directly (json/dns.ts), the
+    // rest as decode()'s own object (host/app/objects.ts); only frames a decoder claimed
+    // pay for it.
+    const at = (l & L_REASM) !== 0 ? v.reasmPtr : f;
+    if (m[v.app + A_PROTO] !== APP_DNS || !writeDnsJson(out, m, at, v.app)) {
+      const o = appObject(m, at, v.app);
+      if (o !== undefined) { out.str(`,"${o.key}":`); writeUtf8(out, JSON.stringify(o.value)); }
+    }
   }
-  if (v.errors !== 0) out.str(',"errors":').str(errorsText(v.errors));
   out.str('}\n');
+}
+
+/** A frame with a dissection error (a cut or malformed header: rare in real traffic, and
+ *  where decode() has the most rules: pkt.cut, the error names) is decode()'s own object,
+ *  serialised, with frame.number and frame.time_epoch. */
+function writeDecoded(out: TextBuffer, v: PacketView, m: Uint8Array, tsSec: number, tsNsec: number, number: number): void {
+  const d = decodeView(v, m, v.frame, v.app !== 0 && m[v.app + A_PROTO] !== APP_NONE ? v.app : undefined);
+  Object.assign(d.frame, { number, time_epoch: `${tsSec}.${String(tsNsec).padStart(9, '0')}` });
+  writeUtf8(out, JSON.stringify(d));
+  out.ch(10);
+}
+
+function writeIcmp(out: TextBuffer, v: PacketView, m: Uint8Array, l: number): void {
+  const b = out.buf;
+  let p = num(b, put(b, out.pos, l & L_ICMP ? K_ICMP : K_ICMP6), v.icmpType);
+  p = num(b, put(b, p, K_CODE), v.icmpCode);
+  p = num(b, put(b, p, K_CHECKSUM), v.l4Checksum);
+  const t = v.icmpType;
+  const echo = l & L_ICMP6 ? t === 128 || t === 129 : t === 0 || t === 8 || (t >= 13 && t <= 18);
+  if (echo && v.l4CapEnd >= v.l4Off + 8) {
+    p = num(b, put(b, p, K_IDENT), v.icmpId);
+    p = num(b, put(b, p, K_SEQ_ICMP), v.icmpSeq);
+  }
+  out.pos = p;
+  const quoted = quotedOf(v, m); // an error's quoted datagram, decode()'s own object
+  if (quoted !== undefined) { out.bytes(K_QUOTED); writeUtf8(out, JSON.stringify(quoted)); }
+  out.ch(125);
 }
