@@ -237,7 +237,9 @@ export const LINKTYPE_LINUX_SLL2: i32 = 276;
 // on their own 64-byte line where two threads touch them.
 export const RING_HDR_SIZE: i32 = 256;
 export const RING_HEAD: i32 = 0; // u32 producer count (free-running, mod 2^32); producer's line
+export const RING_TAIL_SEEN: i32 = 4; // u32 the producer's copy of RING_TAIL, reread only when it says full (WASM/twin producers; the addon keeps its own)
 export const RING_TAIL: i32 = 64; // u32 consumer count (free-running); consumer's line
+export const RING_HEAD_SEEN: i32 = 68; // u32 the consumer's copy of RING_HEAD, reread only when it says fewer slots than asked for
 export const RING_SLOT_COUNT: i32 = 128; // u32 power of two
 export const RING_SLOT_SIZE: i32 = 132; // u32 bytes per slot, header included, multiple of 64
 export const RING_SLOTS: i32 = 136; // u32 address of slot 0 (64-byte aligned)

@@ -1,10 +1,15 @@
 // SPSC frame ring in the shared memory (layout.ts RING_*/SLOT_*). The producer owns
-// RING_HEAD, the consumer RING_TAIL; each reads the other's with an atomic load and
-// publishes its own with one atomic store per burst, so a burst of 32 costs two
-// cross-core cache-line transfers, not 64. Both counters run free (mod 2^32); the
-// slot index is count & mask.
+// RING_HEAD, the consumer RING_TAIL; each publishes its own with one atomic store per
+// burst. Neither reads the other's counter on every call: each keeps its last reading on
+// its own line (RING_TAIL_SEEN beside the head, RING_HEAD_SEEN beside the tail) and goes
+// to the other side's line only when that copy says the ring is too full (producer) or
+// holds fewer slots than asked for (consumer). A copy can only lag (the counters only
+// grow), so it never claims room or frames that are not there; when the two sides keep
+// pace, the producer's tail line stops bouncing between the cores. Both counters run
+// free (mod 2^32); the slot index is count & mask. ring_count and ring_free_count, which
+// callers use to decide to stop or sleep, read the true counters.
 import {
-  RING_HEAD, RING_TAIL, RING_SLOT_COUNT, RING_SLOT_SIZE, RING_SLOTS, RING_MASK, RING_DROPS,
+  RING_HEAD, RING_TAIL, RING_TAIL_SEEN, RING_HEAD_SEEN, RING_SLOT_COUNT, RING_SLOT_SIZE, RING_SLOTS, RING_MASK, RING_DROPS,
   RING_DROPS_HI, RING_FLAGS, SLOT_HDR_SIZE, SLOT_CAPLEN, SLOT_WIRELEN, SLOT_TS_SEC, SLOT_TS_NSEC,
   SLOT_LINKTYPE, SLOT_IFACE, SLOT_FLAGS, SLOT_DATA, FRAME_PTR, FRAME_CAPLEN, FRAME_WIRELEN,
   FRAME_LINKTYPE, FRAME_IFACE, FRAME_SIZE, TIME_SIZE, TIME_SEC, TIME_NSEC, RF_CLOSED,
@@ -38,13 +43,35 @@ export function ring_count(r: usize): u32 {
   if (nlo < lo) store<u32>(r + RING_DROPS_HI, load<u32>(r + RING_DROPS_HI) + 1);
 }
 
+/** Producer: the tail as far as it matters for `want` more slots after `head`: the copy
+ *  on our line when it leaves room for them, else the consumer's counter (kept as the new copy). */
+@inline function tailFor(r: usize, head: u32, want: u32): u32 {
+  let tail = load<u32>(r + RING_TAIL_SEEN);
+  if (load<u32>(r + RING_SLOT_COUNT) - (head - tail) < want) {
+    tail = atomic.load<u32>(r + RING_TAIL);
+    store<u32>(r + RING_TAIL_SEEN, tail);
+  }
+  return tail;
+}
+
+/** Consumer: the head as far as it matters for `want` slots after `tail`: our copy when it
+ *  already shows them, else the producer's counter (kept as the new copy). */
+@inline function headFor(r: usize, tail: u32, want: u32): u32 {
+  let head = load<u32>(r + RING_HEAD_SEEN);
+  if (head - tail < want) {
+    head = atomic.load<u32>(r + RING_HEAD);
+    store<u32>(r + RING_HEAD_SEEN, head);
+  }
+  return head;
+}
+
 /** Copies up to `count` frames of a frame table (with times, TIME_SIZE each) into free
  *  slots and publishes them with one store; frames that do not fit are dropped and
  *  counted. A frame longer than a slot is cut to the slot (wire length kept).
  *  Returns the number enqueued. */
 export function ring_enqueue_frames(r: usize, table: usize, times: usize, count: u32): u32 {
   let head = load<u32>(r + RING_HEAD); // ours: plain load
-  let tail = atomic.load<u32>(r + RING_TAIL);
+  let tail = tailFor(r, head, count);
   let slotCount = load<u32>(r + RING_SLOT_COUNT);
   let free = slotCount - (head - tail);
   let n = count < free ? count : free;
@@ -76,7 +103,7 @@ export function ring_enqueue_frames(r: usize, table: usize, times: usize, count:
  *  after head (0 if not free). Publish with ring_publish. */
 export function ring_slot_for_write(r: usize, i: u32): usize {
   let head = load<u32>(r + RING_HEAD);
-  let tail = atomic.load<u32>(r + RING_TAIL);
+  let tail = tailFor(r, head, i + 1);
   if (head - tail + i >= load<u32>(r + RING_SLOT_COUNT)) return 0;
   return <usize>load<u32>(r + RING_SLOTS) + <usize>((head + i) & load<u32>(r + RING_MASK)) * <usize>load<u32>(r + RING_SLOT_SIZE);
 }
@@ -93,7 +120,7 @@ export function ring_add_drops(r: usize, n: u32): void {
  *  slots, no copy) plus times; the slots stay owned until ring_release. Returns n. */
 export function ring_peek_frames(r: usize, table: usize, times: usize, max: u32): u32 {
   let tail = load<u32>(r + RING_TAIL);
-  let head = atomic.load<u32>(r + RING_HEAD);
+  let head = headFor(r, tail, max);
   let avail = head - tail;
   let n = avail < max ? avail : max;
   let mask = load<u32>(r + RING_MASK);
@@ -117,7 +144,7 @@ export function ring_peek_frames(r: usize, table: usize, times: usize, max: u32)
 /** Address of the i-th readable slot after tail (0 if none). */
 export function ring_slot_for_read(r: usize, i: u32): usize {
   let tail = load<u32>(r + RING_TAIL);
-  if (atomic.load<u32>(r + RING_HEAD) - tail <= i) return 0;
+  if (headFor(r, tail, i + 1) - tail <= i) return 0;
   return <usize>load<u32>(r + RING_SLOTS) + <usize>((tail + i) & load<u32>(r + RING_MASK)) * <usize>load<u32>(r + RING_SLOT_SIZE);
 }
 
@@ -138,7 +165,7 @@ export function ring_is_closed(r: usize): bool {
  *  values from `src` (one per slot, at SLOT_DATA), publishing once. Returns n. */
 export function ring_enqueue_burst(r: usize, src: usize, count: u32): u32 {
   let head = load<u32>(r + RING_HEAD);
-  let tail = atomic.load<u32>(r + RING_TAIL);
+  let tail = tailFor(r, head, count);
   let free = load<u32>(r + RING_SLOT_COUNT) - (head - tail);
   let n = count < free ? count : free;
   let mask = load<u32>(r + RING_MASK);
@@ -154,7 +181,7 @@ export function ring_enqueue_burst(r: usize, src: usize, count: u32): u32 {
 /** Dequeues up to `max` u32 values into `dst`, releasing the slots. Returns n. */
 export function ring_dequeue_burst(r: usize, dst: usize, max: u32): u32 {
   let tail = load<u32>(r + RING_TAIL);
-  let head = atomic.load<u32>(r + RING_HEAD);
+  let head = headFor(r, tail, max);
   let avail = head - tail;
   let n = avail < max ? avail : max;
   let mask = load<u32>(r + RING_MASK);

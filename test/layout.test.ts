@@ -176,12 +176,15 @@ test('frame table, timestamps, slot and ring headers: fields inside their record
   assert.ok(L.SLOT_DATA >= L.SLOT_HDR_SIZE, 'frame bytes start after the slot header');
   assertFields('ring header', L.RING_HDR_SIZE, {
     RING_HEAD: 4, RING_TAIL: 4, RING_SLOT_COUNT: 4, RING_SLOT_SIZE: 4, RING_SLOTS: 4, RING_MASK: 4, RING_DROPS: 4,
-    RING_FLAGS: 4, RING_WAITING: 4, RING_DROPS_HI: 4,
+    RING_FLAGS: 4, RING_WAITING: 4, RING_DROPS_HI: 4, RING_TAIL_SEEN: 4, RING_HEAD_SEEN: 4,
   });
   // The producer's and the consumer's counters each on a 64-byte line of their own.
   const line = (off: number): number => Math.floor(off / 64);
   const shared = ['RING_SLOT_COUNT', 'RING_SLOT_SIZE', 'RING_SLOTS', 'RING_MASK', 'RING_DROPS', 'RING_FLAGS', 'RING_WAITING', 'RING_DROPS_HI'];
   assert.is.not(line(L.RING_HEAD), line(L.RING_TAIL));
+  // Each side's copy of the other's counter sits on its own line, which it writes anyway.
+  assert.is(line(L.RING_TAIL_SEEN), line(L.RING_HEAD), 'the producer keeps its copy of the tail beside the head');
+  assert.is(line(L.RING_HEAD_SEEN), line(L.RING_TAIL), 'the consumer keeps its copy of the head beside the tail');
   for (const f of shared) assert.ok(line(L[f]) !== line(L.RING_HEAD) && line(L[f]) !== line(L.RING_TAIL), `${f} shares a line with head or tail`);
 });
 

@@ -4,6 +4,7 @@ import { createEngine, type Engine } from '../../host/engine/engine.js';
 import { Lpm4 } from '../../host/lpm/lpm4.js';
 import { Lpm6 } from '../../host/lpm/lpm6.js';
 import { FlowTable } from '../../host/flows/flow-table.js';
+import { FrameRing } from '../../host/ring/frame-ring.js';
 import { DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../../host/runtime/layout.js';
 
 export interface Scenario {
@@ -130,7 +131,26 @@ function flowsUpdate(backend: 'wasm' | 'ts'): Scenario {
   };
 }
 
+/** One burst of `burst` u32 slots into a frame ring and out again, on one thread: what the
+ *  calls and the counter bookkeeping cost (callgrind cannot see the cache lines that move
+ *  between two cores, which is what the cached counters save). */
+function ringBurst(burst: number): Scenario {
+  return {
+    what: `ring_enqueue_burst + ring_dequeue_burst of ${burst} slot(s), one thread (wasm)`,
+    units: burst,
+    setup: () => {
+      const e = createEngine({ backend: 'wasm' });
+      const ring = FrameRing.create(e, 1024, 32);
+      const core = ring.core, r = ring.address;
+      const src = filled(e, burst * 4), dst = e.arena.alloc(burst * 4);
+      return () => core.ring_enqueue_burst(r, src, burst) ^ core.ring_dequeue_burst(r, dst, burst);
+    },
+  };
+}
+
 export const SCENARIOS: Record<string, Scenario> = {
+  'ring-burst1-wasm': ringBurst(1),
+  'ring-burst32-wasm': ringBurst(32),
   'flows-update-wasm': flowsUpdate('wasm'),
   'call-floor-wasm': {
     what: 'core.cksum_add(i, 1): what a JS->WASM call and the driver loop cost by themselves',
@@ -142,6 +162,20 @@ export const SCENARIOS: Record<string, Scenario> = {
   'cksum64-wasm': checksumCore('wasm', 64),
   'cksum64-ts': checksumCore('ts', 64),
   'cksum1500-wasm': checksumCore('wasm', 1500),
+  'cksum64-batch-wasm': {
+    what: 'core.cksum_batch of 1,000 64-byte buffers (8 distinct, cache-resident) per call (wasm)',
+    iterations: 20_000,
+    units: 1000,
+    setup: () => {
+      const e = createEngine({ backend: 'wasm' });
+      const base = filled(e, 8 * 64);
+      const batch = e.createBatch(1000, 16);
+      for (let i = 0; i < 1000; i++) batch.pushRef(base + (i % 8) * 64, 64);
+      const out = e.arena.alloc(2000);
+      const f = e.core.cksum_batch;
+      return () => { f(batch.table, 1000, out); return 0; };
+    },
+  },
   'cksum64-engine.checksum': {
     what: 'engine.checksum(64-byte Uint8Array) on wasm (the public API: copy + call)',
     setup: () => {

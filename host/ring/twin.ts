@@ -1,10 +1,12 @@
 // Pure-TS twin of assembly/ring.ts (same exports, same memory; the host class is
 // FrameRing in ./frame-ring.ts). Head and tail go through Atomics on an Int32Array view,
-// as the WASM side uses atomic.load/store: the same acquire/release pairing.
+// as the WASM side uses atomic.load/store: the same acquire/release pairing. Each side
+// reads the other's counter only when its copy on its own line (RING_TAIL_SEEN,
+// RING_HEAD_SEEN) says too full or too few, as assembly/ring.ts explains.
 import type { MemoryViews } from '../runtime/memory.js';
 import type { RingExports } from './exports.js';
 import {
-  RING_HDR_SIZE, RING_HEAD, RING_TAIL, RING_SLOT_COUNT, RING_SLOT_SIZE, RING_SLOTS, RING_MASK, RING_DROPS,
+  RING_HDR_SIZE, RING_HEAD, RING_TAIL, RING_TAIL_SEEN, RING_HEAD_SEEN, RING_SLOT_COUNT, RING_SLOT_SIZE, RING_SLOTS, RING_MASK, RING_DROPS,
   RING_DROPS_HI, RING_FLAGS, RF_CLOSED, SLOT_HDR_SIZE, SLOT_CAPLEN, SLOT_WIRELEN, SLOT_TS_SEC,
   SLOT_TS_NSEC, SLOT_LINKTYPE, SLOT_IFACE, SLOT_FLAGS, SLOT_DATA, FRAME_SIZE, TIME_SIZE,
   FRAME_W_PTR, FRAME_W_CAPLEN, FRAME_W_WIRELEN, FRAME_H_LINKTYPE, FRAME_H_IFACE, TIME_W_SEC, TIME_W_NSEC,
@@ -41,6 +43,58 @@ export class RingTwin implements RingExports {
     return (this.ld(r, RING_HEAD) - this.ld(r, RING_TAIL)) >>> 0;
   }
 
+  // Set by claimWrite/claimRead for the call in progress: our counter and the slot geometry.
+  private at = 0;
+  private mask = 0;
+  private size = 0;
+  private slots = 0;
+
+  /** Producer: how many of `count` slots after the head are free, using our copy of the
+   *  tail unless it says fewer (then the consumer's counter, kept as the new copy), as
+   *  assembly/ring.ts's tailFor. Leaves the head in `at` and the geometry in the fields. */
+  private claimWrite(r: number, count: number): number {
+    const u32 = this.views.u32;
+    const head = u32[(r + RING_HEAD) >>> 2];
+    const slotCount = u32[(r + RING_SLOT_COUNT) >>> 2];
+    let tail = u32[(r + RING_TAIL_SEEN) >>> 2];
+    let free = (slotCount - ((head - tail) >>> 0)) >>> 0;
+    if (free < count) {
+      tail = this.ld(r, RING_TAIL);
+      u32[(r + RING_TAIL_SEEN) >>> 2] = tail;
+      free = (slotCount - ((head - tail) >>> 0)) >>> 0;
+    }
+    this.geometry(r, head);
+    return count < free ? count : free;
+  }
+
+  /** Consumer: how many of `max` slots after the tail are readable, using our copy of the
+   *  head unless it shows fewer (assembly headFor). Leaves the tail in `at`. */
+  private claimRead(r: number, max: number): number {
+    const u32 = this.views.u32;
+    const tail = u32[(r + RING_TAIL) >>> 2];
+    let head = u32[(r + RING_HEAD_SEEN) >>> 2];
+    if (((head - tail) >>> 0) < max) {
+      head = this.ld(r, RING_HEAD);
+      u32[(r + RING_HEAD_SEEN) >>> 2] = head;
+    }
+    this.geometry(r, tail);
+    const avail = (head - tail) >>> 0;
+    return avail < max ? avail : max;
+  }
+
+  private geometry(r: number, at: number): void {
+    const u32 = this.views.u32;
+    this.at = at;
+    this.mask = u32[(r + RING_MASK) >>> 2];
+    this.size = u32[(r + RING_SLOT_SIZE) >>> 2];
+    this.slots = u32[(r + RING_SLOTS) >>> 2];
+  }
+
+  /** Address of the i-th slot after `at`. */
+  private slot(i: number): number {
+    return this.slots + ((this.at + i) & this.mask) * this.size;
+  }
+
   private addDrops(r: number, n: number): void {
     const u32 = this.views.u32;
     const lo = u32[(r + RING_DROPS) >>> 2];
@@ -54,18 +108,13 @@ export class RingTwin implements RingExports {
     const u32 = v.u32;
     const u16 = v.u16;
     const u8 = v.u8;
-    const head = u32[(r + RING_HEAD) >>> 2];
-    const tail = this.ld(r, RING_TAIL);
-    const free = (u32[(r + RING_SLOT_COUNT) >>> 2] - ((head - tail) >>> 0)) >>> 0;
-    const n = count < free ? count : free;
-    const mask = u32[(r + RING_MASK) >>> 2];
-    const size = u32[(r + RING_SLOT_SIZE) >>> 2];
-    const slots = u32[(r + RING_SLOTS) >>> 2];
-    const room = size - SLOT_HDR_SIZE;
+    const n = this.claimWrite(r, count);
+    const head = this.at;
+    const room = this.size - SLOT_HDR_SIZE;
     for (let i = 0; i < n; i++) {
       const e = (table + i * FRAME_SIZE) >>> 2;
       const t = (times + i * TIME_SIZE) >>> 2;
-      const s = slots + ((head + i) & mask) * size;
+      const s = this.slot(i);
       let cap = u32[e + FRAME_W_CAPLEN];
       if (cap > room) cap = room;
       const w = s >>> 2;
@@ -85,15 +134,17 @@ export class RingTwin implements RingExports {
   }
 
   ring_slot_for_write(r: number, i: number): number {
-    const u32 = this.views.refresh().u32;
-    const head = u32[(r + RING_HEAD) >>> 2];
-    const tail = this.ld(r, RING_TAIL);
-    if (((head - tail) >>> 0) + i >= u32[(r + RING_SLOT_COUNT) >>> 2]) return 0;
-    return u32[(r + RING_SLOTS) >>> 2] + ((head + i) & u32[(r + RING_MASK) >>> 2]) * u32[(r + RING_SLOT_SIZE) >>> 2];
+    this.views.refresh();
+    return this.claimWrite(r, i + 1) > i ? this.slot(i) : 0;
   }
 
   ring_publish(r: number, n: number): void {
-    this.st(r, RING_HEAD, this.views.u32[(r + RING_HEAD) >>> 2] + n);
+    this.advance(r, RING_HEAD, n);
+  }
+
+  /** Moves our own counter (RING_HEAD or RING_TAIL) on by n, a release store. */
+  private advance(r: number, own: number, n: number): void {
+    this.st(r, own, this.views.u32[(r + own) >>> 2] + n);
   }
 
   ring_add_drops(r: number, n: number): void {
@@ -104,15 +155,9 @@ export class RingTwin implements RingExports {
     const v = this.views.refresh();
     const u32 = v.u32;
     const u16 = v.u16;
-    const tail = u32[(r + RING_TAIL) >>> 2];
-    const head = this.ld(r, RING_HEAD);
-    const avail = (head - tail) >>> 0;
-    const n = avail < max ? avail : max;
-    const mask = u32[(r + RING_MASK) >>> 2];
-    const size = u32[(r + RING_SLOT_SIZE) >>> 2];
-    const slots = u32[(r + RING_SLOTS) >>> 2];
+    const n = this.claimRead(r, max);
     for (let i = 0; i < n; i++) {
-      const s = slots + ((tail + i) & mask) * size;
+      const s = this.slot(i);
       const w = s >>> 2;
       const e = (table + i * FRAME_SIZE) >>> 2;
       const t = (times + i * TIME_SIZE) >>> 2;
@@ -128,14 +173,12 @@ export class RingTwin implements RingExports {
   }
 
   ring_slot_for_read(r: number, i: number): number {
-    const u32 = this.views.refresh().u32;
-    const tail = u32[(r + RING_TAIL) >>> 2];
-    if (((this.ld(r, RING_HEAD) - tail) >>> 0) <= i) return 0;
-    return u32[(r + RING_SLOTS) >>> 2] + ((tail + i) & u32[(r + RING_MASK) >>> 2]) * u32[(r + RING_SLOT_SIZE) >>> 2];
+    this.views.refresh();
+    return this.claimRead(r, i + 1) > i ? this.slot(i) : 0;
   }
 
   ring_release(r: number, n: number): void {
-    this.st(r, RING_TAIL, this.views.u32[(r + RING_TAIL) >>> 2] + n);
+    this.advance(r, RING_TAIL, n);
   }
 
   ring_close(r: number): void {
@@ -148,29 +191,17 @@ export class RingTwin implements RingExports {
 
   ring_enqueue_burst(r: number, src: number, count: number): number {
     const u32 = this.views.u32;
-    const head = u32[(r + RING_HEAD) >>> 2];
-    const tail = this.ld(r, RING_TAIL);
-    const free = (u32[(r + RING_SLOT_COUNT) >>> 2] - ((head - tail) >>> 0)) >>> 0;
-    const n = count < free ? count : free;
-    const mask = u32[(r + RING_MASK) >>> 2];
-    const size = u32[(r + RING_SLOT_SIZE) >>> 2];
-    const slots = u32[(r + RING_SLOTS) >>> 2];
-    for (let i = 0; i < n; i++) u32[(slots + ((head + i) & mask) * size + SLOT_DATA) >>> 2] = u32[(src >>> 2) + i];
-    if (n > 0) this.st(r, RING_HEAD, head + n);
+    const n = this.claimWrite(r, count);
+    for (let i = 0; i < n; i++) u32[(this.slot(i) + SLOT_DATA) >>> 2] = u32[(src >>> 2) + i];
+    if (n > 0) this.st(r, RING_HEAD, this.at + n);
     return n;
   }
 
   ring_dequeue_burst(r: number, dst: number, max: number): number {
     const u32 = this.views.u32;
-    const tail = u32[(r + RING_TAIL) >>> 2];
-    const head = this.ld(r, RING_HEAD);
-    const avail = (head - tail) >>> 0;
-    const n = avail < max ? avail : max;
-    const mask = u32[(r + RING_MASK) >>> 2];
-    const size = u32[(r + RING_SLOT_SIZE) >>> 2];
-    const slots = u32[(r + RING_SLOTS) >>> 2];
-    for (let i = 0; i < n; i++) u32[(dst >>> 2) + i] = u32[(slots + ((tail + i) & mask) * size + SLOT_DATA) >>> 2];
-    if (n > 0) this.st(r, RING_TAIL, tail + n);
+    const n = this.claimRead(r, max);
+    for (let i = 0; i < n; i++) u32[(dst >>> 2) + i] = u32[(this.slot(i) + SLOT_DATA) >>> 2];
+    if (n > 0) this.st(r, RING_TAIL, this.at + n);
     return n;
   }
 }
