@@ -6,8 +6,9 @@
 // writers of the lower layers (host/sinks/json/bytes.ts), and the serialised objects of the
 // rest (TLS, HTTP, DHCP, a frame with a dissection error ...).
 // Frames: the crafted seeds of every decoder, every corpus (and corpus-more) frame a decoder
-// claims, and mutated DNS messages (names with quotes, backslashes, control and non-ASCII
-// bytes, pointers, cut records), so that both the direct path and its fall-back run.
+// claims, and mutated DNS and HTTP messages (names and strings with quotes, backslashes,
+// control and non-ASCII bytes, pointers, cut records), so that both the direct paths
+// (host/sinks/json/dns.ts, http.ts) and their fall-back run.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine } from '../host/engine/engine.js';
@@ -16,7 +17,8 @@ import { AppArea, dissectApp } from '../host/app/app-area.js';
 import { TextBuffer } from '../host/sinks/text/buffer.js';
 import { writeJsonPacket } from '../host/sinks/json-format.js';
 import { writeDnsJson } from '../host/sinks/json/dns.js';
-import { A_PROTO, APP_DNS, APP_NONE } from '../host/app/app-layout.js';
+import { writeHttpJson } from '../host/sinks/json/http.js';
+import { A_PROTO, APP_DNS, APP_HTTP, APP_NONE } from '../host/app/app-layout.js';
 import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 import { corpusCaptures, corpusMoreCaptures, Rng, seed } from './lib/env.js';
 import { dnsSeeds } from './lib/dns-seeds.js';
@@ -38,7 +40,8 @@ const view = engine.createView();
 const out = new TextBuffer(-1);
 const scratch = new TextBuffer(-1);
 
-interface Tally { lines: number; app: number; dnsDirect: number; dnsGeneral: number }
+interface Tally { lines: number; app: number; dnsDirect: number; dnsGeneral: number; httpDirect: number; httpGeneral: number }
+const tally = (): Tally => ({ lines: 0, app: 0, dnsDirect: 0, dnsGeneral: 0, httpDirect: 0, httpGeneral: 0 });
 
 /** Writes each frame's line and compares it with decode(); counts which DNS path ran. */
 function check(frames: Frame[], what: string, t: Tally): void {
@@ -68,6 +71,10 @@ function check(frames: Frame[], what: string, t: Tally): void {
         scratch.pos = 0;
         if (writeDnsJson(scratch, m, view.frame, view.app)) t.dnsDirect++; else t.dnsGeneral++;
       }
+      if (view.app !== 0 && m[view.app + A_PROTO] === APP_HTTP && view.errors === 0) {
+        scratch.pos = 0;
+        if (writeHttpJson(scratch, m, view.frame, view.app)) t.httpDirect++; else t.httpGeneral++;
+      }
     }
   }
 }
@@ -76,15 +83,16 @@ const eth = (data: Uint8Array): Frame => ({ data, linktype: LINKTYPE_ETHERNET, w
 const cut = (x: { frame: Uint8Array; caplen: number }): Frame => ({ data: x.frame.subarray(0, x.caplen), linktype: LINKTYPE_ETHERNET, wirelen: x.frame.length });
 
 test('--json lines of the crafted application messages equal decode()', () => {
-  const t: Tally = { lines: 0, app: 0, dnsDirect: 0, dnsGeneral: 0 };
+  const t = tally();
   check(dnsSeeds().map((s) => eth(s.frame)), 'dns seeds', t);
   check(tlsSeedFrames().map(eth), 'tls seeds', t);
   for (const [what, frames] of [['http', httpSeedFrames()], ['dhcp', dhcpSeedFrames()], ['ntp', ntpSeedFrames()], ['quic', quicSeedFrames()], ['lines', lineSeedFrames()]] as const) {
     check(frames.map(cut), `${what} seeds`, t);
   }
-  console.log(`\nNOTE json app (crafted): ${t.lines} lines equal decode(), ${t.app} with an application object; DNS written directly ${t.dnsDirect}, through decode()'s object ${t.dnsGeneral}`);
+  console.log(`\nNOTE json app (crafted): ${t.lines} lines equal decode(), ${t.app} with an application object; DNS written directly ${t.dnsDirect}, through decode()'s object ${t.dnsGeneral}; HTTP ${t.httpDirect} / ${t.httpGeneral}`);
   assert.ok(t.app >= 100, `${t.app} crafted frames had an application object`);
   assert.ok(t.dnsDirect >= 20 && t.dnsGeneral >= 5, 'both DNS paths ran');
+  assert.ok(t.httpDirect >= 10, 'HTTP written directly');
 });
 
 test('--json lines of every corpus frame a decoder claims equal decode()', () => {
@@ -98,33 +106,38 @@ test('--json lines of every corpus frame a decoder claims equal decode()', () =>
     }
   }
   if (frames.length === 0) return; // corpusCaptures() printed the SKIP line
-  const t: Tally = { lines: 0, app: 0, dnsDirect: 0, dnsGeneral: 0 };
+  const t = tally();
   check(frames, 'corpus', t);
-  console.log(`\nNOTE json app (corpus): ${t.lines} lines equal decode(); DNS written directly ${t.dnsDirect}, through decode()'s object ${t.dnsGeneral}`);
+  console.log(`\nNOTE json app (corpus): ${t.lines} lines equal decode(); DNS written directly ${t.dnsDirect}, through decode()'s object ${t.dnsGeneral}; HTTP ${t.httpDirect} / ${t.httpGeneral}`);
   assert.ok(t.dnsDirect >= 100, `${t.dnsDirect} corpus DNS messages written directly`);
 });
 
-test(`--json lines of ${MUTATED} mutated DNS messages equal decode()`, () => {
+test(`--json lines of ${MUTATED} mutated DNS and HTTP messages equal decode()`, () => {
   const rng = new Rng(seed());
-  const seeds = dnsSeeds().map((s) => s.frame).filter((f) => f.length > 54);
-  // Bytes that change which path a name takes or how it reads.
-  const special = [0x22, 0x5C, 0x7F, 0x1F, 0x20, 0x2E, 0xE9, 0xC3, 0x80, 0xFF, 0xC0, 0x3F, 0x40, 0x00, 0x01];
+  // [frame, first byte of the message]: UDP DNS after 42 bytes, HTTP over TCP after 54.
+  const seeds: Array<[Uint8Array, number]> = [
+    ...dnsSeeds().map((s) => s.frame).filter((f) => f.length > 54).map((f): [Uint8Array, number] => [f, 42]),
+    ...httpSeedFrames().map((x) => x.frame.subarray(0, x.caplen)).filter((f) => f.length > 60).map((f): [Uint8Array, number] => [f, 54]),
+  ];
+  // Bytes that change which path a string takes or how it reads.
+  const special = [0x22, 0x5C, 0x7F, 0x1F, 0x20, 0x2E, 0xE9, 0xC3, 0x80, 0xFF, 0xC0, 0x3F, 0x40, 0x00, 0x01, 0x0D, 0x0A, 0x3A];
   const frames: Frame[] = [];
   for (let n = 0; n < MUTATED; n++) {
-    const src = seeds[rng.int(seeds.length)];
+    const [src, from] = seeds[rng.int(seeds.length)];
     const f = Uint8Array.from(src);
     const flips = rng.int(4);
     for (let k = 0; k < flips; k++) {
-      const at = 42 + rng.int(f.length - 42);
+      const at = from + rng.int(f.length - from);
       f[at] = rng.bool(0.5) ? special[rng.int(special.length)] : rng.u32() & 255;
     }
-    const data = rng.bool(0.2) ? f.subarray(0, 42 + rng.int(f.length - 41)) : f;
+    const data = rng.bool(0.2) ? f.subarray(0, from + rng.int(f.length - from + 1)) : f;
     frames.push({ data, linktype: LINKTYPE_ETHERNET, wirelen: f.length });
   }
-  const t: Tally = { lines: 0, app: 0, dnsDirect: 0, dnsGeneral: 0 };
+  const t = tally();
   check(frames, `mutated (SEED=${seed()})`, t);
-  console.log(`\nNOTE json app (mutated DNS): ${t.lines} lines equal decode(); DNS written directly ${t.dnsDirect}, through decode()'s object ${t.dnsGeneral}`);
-  assert.ok(t.dnsDirect >= MUTATED / 10 && t.dnsGeneral >= MUTATED / 10, 'both DNS paths ran often');
+  console.log(`\nNOTE json app (mutated DNS, HTTP): ${t.lines} lines equal decode(); DNS written directly ${t.dnsDirect}, through decode()'s object ${t.dnsGeneral}; HTTP ${t.httpDirect} / ${t.httpGeneral}`);
+  assert.ok(t.dnsDirect >= MUTATED / 20 && t.dnsGeneral >= MUTATED / 20, 'both DNS paths ran often');
+  assert.ok(t.httpDirect >= MUTATED / 100 && t.httpGeneral >= MUTATED / 200, 'both HTTP paths ran');
 });
 
 test.run();

@@ -21,8 +21,9 @@ import {
 } from '../runtime/layout.js';
 import { appObject } from '../app/objects.js';
 import { quotedOf } from '../app/icmp-quoted.js';
-import { A_PROTO, APP_NONE, APP_DNS } from '../app/app-layout.js';
+import { A_PROTO, APP_NONE, APP_DNS, APP_HTTP } from '../app/app-layout.js';
 import { writeDnsJson } from './json/dns.js';
+import { writeHttpJson } from './json/http.js';
 import { writeUtf8 } from './json/raw.js';
 import { encapsulation } from '../dissect/inner.js';
 import { decodeInnerLevel as decodeLevelOf, decodeView } from '../dissect/decode.js';
@@ -252,11 +253,13 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
     for (const [k, val] of Object.entries(e)) { out.str(`,"${k}":`); writeUtf8(out, JSON.stringify(val)); }
   }
   if (transport && v.app !== 0 && m[v.app + A_PROTO] !== APP_NONE) {
-    // The application layer: the common DNS message written directly (json/dns.ts), the
-    // rest as decode()'s own object (host/app/objects.ts); only frames a decoder claimed
+    // The application layer: the common DNS and HTTP messages written directly
+    // (json/dns.ts, json/http.ts), the rest as decode()'s own object (host/app/objects.ts); only frames a decoder claimed
     // pay for it.
     const at = (l & L_REASM) !== 0 ? v.reasmPtr : f;
-    if (m[v.app + A_PROTO] !== APP_DNS || !writeDnsJson(out, m, at, v.app)) {
+    const proto = m[v.app + A_PROTO];
+    const direct = proto === APP_DNS ? writeDnsJson(out, m, at, v.app) : proto === APP_HTTP ? writeHttpJson(out, m, at, v.app) : false;
+    if (!direct) {
       const o = appObject(m, at, v.app);
       if (o !== undefined) { out.str(`,"${o.key}":`); writeUtf8(out, JSON.stringify(o.value)); }
     }

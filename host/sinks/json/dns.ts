@@ -10,6 +10,7 @@
 // escapes, the items past the record) stays in one place. test/sinks-json-app checks that
 // both paths give decode()'s object, on the corpus and on mutated messages.
 import type { TextBuffer } from '../text/buffer.js';
+import { lit, put, num, ip4At, ip6 } from './bytes.js';
 import {
   A_VARIANT, A_FLAGS, A_OFF, A_CAP, A_COUNT, AF_TRUNC, AF_MALFORMED, AF_MORE, AF_BAD_PTR, AF_BAD_LABEL, AF_LONG_NAME,
   AF_COUNTS, DV_TCP, DV_MDNS, DV_LLMNR, DV_PREFIX_BAD, DNS_ID, DNS_FLAGS, DNS_QDCOUNT, DNS_ANCOUNT, DNS_NSCOUNT,
@@ -35,6 +36,44 @@ const be32 = (m: Uint8Array, p: number): number => ((m[p] << 24) | (m[p + 1] << 
 /** The RDATA types this path writes fields for (others have none, or take the general path). */
 const RDATA_TYPES = [T_A, T_AAAA, T_CNAME, T_NS, T_PTR, T_MX, T_SOA];
 
+const K_DNS = lit(',"dns":{"id":');
+const K_FLAGS = lit(',"flags":{"response":');
+const K_OPCODE = lit(',"opcode":');
+const K_TRUNCATED = lit(',"truncated":');
+const K_CONFLICT = lit(',"conflict":');
+const K_TENTATIVE = lit(',"tentative":');
+const K_RCODE = lit(',"rcode":');
+const K_AUTHORITATIVE = lit(',"authoritative":');
+const K_RECDESIRED = lit(',"recdesired":');
+const K_RECAVAIL = lit(',"recavail":');
+const K_Z = lit(',"z":');
+const K_AUTHENTICATED = lit(',"authenticated":');
+const K_CHECKDISABLE = lit(',"checkdisable":');
+const K_COUNT = lit('},"count":{"queries":');
+const K_ANSWERS = lit(',"answers":');
+const K_AUTH_RR = lit(',"auth_rr":');
+const K_ADD_RR = lit(',"add_rr":');
+const K_QRY = lit('},"qry":[');
+const K_NAME = lit('{"name":"');
+const K_TYPE = lit('","type":');
+const K_CLASS = lit(',"class":');
+const K_LEN = lit(',"len":');
+const K_TTL = lit(',"ttl":');
+const K_OPT = lit(',"udp_payload_size":');
+const K_EXT_RCODE = lit(',"ext_rcode":');
+const K_EDNS0 = lit(',"edns0_version":');
+const K_DO = lit(',"z":{"do":');
+const K_RESP = lit('],"resp":[');
+const K_UDP = lit('],"transport":"udp"');
+const K_TCP = lit('],"transport":"tcp"');
+const K_LLMNR = lit(',"variant":"llmnr"');
+const K_MDNS = lit(',"variant":"mdns"');
+const K_LENGTH = lit(',"length":');
+const K_ROOT = lit('<Root>');
+const K_GROUP = [lit(',"a":['), lit(',"aaaa":['), lit(',"cname":['), lit(',"ns":['), lit(',"ptr":{"domain_name":['), lit(',"mx":{"preference":['), lit(',"soa":{"mname":[')];
+const K_MX_EXCHANGE = lit(',"mail_exchange":[');
+const K_SOA = [lit(',"rname":['), lit(',"serial_number":['), lit(',"refresh_interval":['), lit(',"retry_interval":['), lit(',"expire_limit":['), lit(',"minimum_ttl":[')];
+
 /** Writes `,"dns":{...}` for DNS app record `rec` of the frame at `f` (addresses in `m`);
  *  false, with nothing written, when the message needs the general path. */
 export function writeDnsJson(out: TextBuffer, m: Uint8Array, f: number, rec: number): boolean {
@@ -45,7 +84,8 @@ export function writeDnsJson(out: TextBuffer, m: Uint8Array, f: number, rec: num
   const count = m[rec + A_COUNT];
   // The RDATA groups (dns.a, dns.mx ...) in the order decodeDns() creates them: first
   // occurrence in the message.
-  let order = 0; // up to 7 types, 3 bits each (index into RDATA_TYPES + 1)
+  let order = 0; // up to 7 groups, 3 bits each (index into RDATA_TYPES + 1), first seen highest
+  let groups = 0;
   let seen = 0;
   for (let i = 0; i < count; i++) {
     const it = rec + DNS_ITEMS + i * DNS_ITEM_SIZE;
@@ -54,152 +94,179 @@ export function writeDnsJson(out: TextBuffer, m: Uint8Array, f: number, rec: num
     const iflags = m[it + DI_FLAGS];
     if ((iflags & DIF_BAD_RDATA) !== 0 || type === T_SRV || type === T_TXT || type === T_NSEC || type === T_NSEC3) return false;
     if ((iflags & DIF_RDATA_TRUNC) !== 0) continue;
-    const g = RDATA_TYPES.indexOf(type);
+    const g = groupOf(type);
     if (g >= 0 && (seen & (1 << g)) === 0) {
       seen |= 1 << g;
-      order = order * 8 + g + 1;
+      order = (order << 3) | (g + 1);
+      groups++;
     }
   }
   const msg = u16(m, rec + A_OFF);
   const capEnd = msg + cap;
   const mdns = (variant & DV_MDNS) !== 0;
-  out.ensure(ROOM_FIXED + count * ROOM_ITEM); // no flush below: a fallback can rewind
+  out.ensure(ROOM_FIXED + count * ROOM_ITEM); // no flush below: a fall-back can rewind
+  const b = out.buf;
   const start = out.pos;
   const h = u16(m, rec + DNS_FLAGS);
   const response = h >>> 15;
-  out.str(',"dns":{"id":').dec(u16(m, rec + DNS_ID)).str(',"flags":{"response":').dec(response)
-    .str(',"opcode":').dec((h >>> 11) & 15).str(',"truncated":').dec((h >>> 9) & 1);
+  let p = num(b, put(b, start, K_DNS), u16(m, rec + DNS_ID));
+  p = num(b, put(b, p, K_FLAGS), response);
+  p = num(b, put(b, p, K_OPCODE), (h >>> 11) & 15);
+  p = num(b, put(b, p, K_TRUNCATED), (h >>> 9) & 1);
   if ((variant & DV_LLMNR) !== 0) {
-    out.str(',"conflict":').dec((h >>> 10) & 1).str(',"tentative":').dec((h >>> 8) & 1);
-    if (response) out.str(',"rcode":').dec(h & 15);
+    p = num(b, put(b, p, K_CONFLICT), (h >>> 10) & 1);
+    p = num(b, put(b, p, K_TENTATIVE), (h >>> 8) & 1);
+    if (response) p = num(b, put(b, p, K_RCODE), h & 15);
   } else {
-    if (response) out.str(',"authoritative":').dec((h >>> 10) & 1);
-    out.str(',"recdesired":').dec((h >>> 8) & 1);
-    if (response) out.str(',"recavail":').dec((h >>> 7) & 1);
-    out.str(',"z":').dec((h >>> 6) & 1);
-    if (response || (h & 0x20) !== 0) out.str(',"authenticated":').dec((h >>> 5) & 1);
-    out.str(',"checkdisable":').dec((h >>> 4) & 1);
-    if (response) out.str(',"rcode":').dec(h & 15);
+    if (response) p = num(b, put(b, p, K_AUTHORITATIVE), (h >>> 10) & 1);
+    p = num(b, put(b, p, K_RECDESIRED), (h >>> 8) & 1);
+    if (response) p = num(b, put(b, p, K_RECAVAIL), (h >>> 7) & 1);
+    p = num(b, put(b, p, K_Z), (h >>> 6) & 1);
+    if (response || (h & 0x20) !== 0) p = num(b, put(b, p, K_AUTHENTICATED), (h >>> 5) & 1);
+    p = num(b, put(b, p, K_CHECKDISABLE), (h >>> 4) & 1);
+    if (response) p = num(b, put(b, p, K_RCODE), h & 15);
   }
-  out.str('},"count":{"queries":').dec(u16(m, rec + DNS_QDCOUNT)).str(',"answers":').dec(u16(m, rec + DNS_ANCOUNT))
-    .str(',"auth_rr":').dec(u16(m, rec + DNS_NSCOUNT)).str(',"add_rr":').dec(u16(m, rec + DNS_ARCOUNT)).str('},"qry":[');
-  let first = true;
-  for (let i = 0; i < count; i++) {
-    const it = rec + DNS_ITEMS + i * DNS_ITEM_SIZE;
-    if (m[it + DI_SECTION] !== DS_QUESTION) continue;
-    if (!first) out.ch(44);
-    first = false;
-    out.str('{"name":"');
-    if (!name(out, m, f, msg, u16(m, it + DI_NAME), capEnd)) { out.pos = start; return false; }
-    const cls = u16(m, it + DI_CLASS);
-    out.str('","type":').dec(u16(m, it + DI_TYPE)).str(',"class":').dec(mdns ? cls & 0x7FFF : cls).ch(125);
-  }
-  out.str('],"resp":[');
-  first = true;
-  for (let i = 0; i < count; i++) {
-    const it = rec + DNS_ITEMS + i * DNS_ITEM_SIZE;
-    if (m[it + DI_SECTION] === DS_QUESTION) continue;
-    if (!first) out.ch(44);
-    first = false;
-    out.str('{"name":"');
-    if (!name(out, m, f, msg, u16(m, it + DI_NAME), capEnd)) { out.pos = start; return false; }
-    const type = u16(m, it + DI_TYPE);
-    const cls = u16(m, it + DI_CLASS);
-    const ttl = (u16(m, it + DI_TTL) | (u16(m, it + DI_TTL + 2) << 16)) >>> 0;
-    out.str('","type":').dec(type);
-    if (type === T_OPT) {
-      // RFC 6891 §6.1.3: the class is the UDP payload size, the TTL the EDNS bits.
-      out.str(',"len":').dec(u16(m, it + DI_RDLEN)).str(',"udp_payload_size":').dec(cls).str(',"ext_rcode":').dec(ttl >>> 24)
-        .str(',"edns0_version":').dec((ttl >>> 16) & 0xFF).str(',"z":{"do":').dec((ttl >>> 15) & 1).str('}}');
-    } else {
-      out.str(',"class":').dec(mdns ? cls & 0x7FFF : cls).str(',"len":').dec(u16(m, it + DI_RDLEN)).str(',"ttl":').dec(ttl).ch(125);
+  p = num(b, put(b, p, K_COUNT), u16(m, rec + DNS_QDCOUNT));
+  p = num(b, put(b, p, K_ANSWERS), u16(m, rec + DNS_ANCOUNT));
+  p = num(b, put(b, p, K_AUTH_RR), u16(m, rec + DNS_NSCOUNT));
+  p = num(b, put(b, p, K_ADD_RR), u16(m, rec + DNS_ARCOUNT));
+  p = put(b, p, K_QRY);
+  for (let pass = 0; pass < 2; pass++) {
+    // Pass 0: the questions (dns.qry), pass 1: the records (dns.resp).
+    if (pass === 1) p = put(b, p, K_RESP);
+    let first = true;
+    for (let i = 0; i < count; i++) {
+      const it = rec + DNS_ITEMS + i * DNS_ITEM_SIZE;
+      if ((m[it + DI_SECTION] === DS_QUESTION) !== (pass === 0)) continue;
+      if (!first) b[p++] = 44;
+      first = false;
+      p = name(b, put(b, p, K_NAME), m, f, msg, u16(m, it + DI_NAME), capEnd);
+      if (p < 0) { out.pos = start; return false; }
+      const type = u16(m, it + DI_TYPE);
+      const cls = u16(m, it + DI_CLASS);
+      p = num(b, put(b, p, K_TYPE), type);
+      if (pass === 0) {
+        p = num(b, put(b, p, K_CLASS), mdns ? cls & 0x7FFF : cls);
+      } else if (type === T_OPT) {
+        // RFC 6891 §6.1.3: the class is the UDP payload size, the TTL the EDNS bits.
+        const ttl = u16(m, it + DI_TTL + 2);
+        p = num(b, put(b, p, K_LEN), u16(m, it + DI_RDLEN));
+        p = num(b, put(b, p, K_OPT), cls);
+        p = num(b, put(b, p, K_EXT_RCODE), ttl >>> 8);
+        p = num(b, put(b, p, K_EDNS0), ttl & 0xFF);
+        p = num(b, put(b, p, K_DO), (u16(m, it + DI_TTL) >>> 15) & 1);
+        b[p++] = 125;
+      } else {
+        p = num(b, put(b, p, K_CLASS), mdns ? cls & 0x7FFF : cls);
+        p = num(b, put(b, p, K_LEN), u16(m, it + DI_RDLEN));
+        p = num(b, put(b, p, K_TTL), (u16(m, it + DI_TTL) | (u16(m, it + DI_TTL + 2) << 16)) >>> 0);
+      }
+      b[p++] = 125;
     }
   }
-  out.str('],"transport":"').str((variant & DV_TCP) !== 0 ? 'tcp"' : 'udp"');
-  if ((variant & DV_LLMNR) !== 0) out.str(',"variant":"llmnr"');
-  else if (mdns) out.str(',"variant":"mdns"');
-  if ((variant & DV_TCP) !== 0) out.str(',"length":').dec(u16(m, rec + DNS_PREFIX));
-  // order holds the groups first-seen-first in its highest 3-bit digit: read it back to front.
-  let digits = 0;
-  for (let x = order; x !== 0; x = Math.floor(x / 8)) digits++;
-  for (let d = digits - 1; d >= 0; d--) {
-    const type = RDATA_TYPES[(Math.floor(order / 8 ** d) % 8) - 1];
-    if (!group(out, m, f, rec, count, msg, capEnd, type)) { out.pos = start; return false; }
+  p = put(b, p, (variant & DV_TCP) !== 0 ? K_TCP : K_UDP);
+  if ((variant & DV_LLMNR) !== 0) p = put(b, p, K_LLMNR);
+  else if (mdns) p = put(b, p, K_MDNS);
+  if ((variant & DV_TCP) !== 0) p = num(b, put(b, p, K_LENGTH), u16(m, rec + DNS_PREFIX));
+  for (let k = groups - 1; k >= 0; k--) {
+    const g = ((order >>> (3 * k)) & 7) - 1;
+    p = group(b, put(b, p, K_GROUP[g]), m, f, rec, count, msg, capEnd, RDATA_TYPES[g]);
+    if (p < 0) { out.pos = start; return false; }
   }
-  out.ch(125);
+  b[p++] = 125;
+  out.pos = p;
   return true;
 }
 
-/** Writes one RDATA group (dns.a, dns.mx ...) over the sound answers of `type`. */
-function group(out: TextBuffer, m: Uint8Array, f: number, rec: number, count: number, msg: number, capEnd: number, type: number): boolean {
+function groupOf(type: number): number {
   switch (type) {
-    case T_A: out.str(',"a":['); break;
-    case T_AAAA: out.str(',"aaaa":['); break;
-    case T_CNAME: out.str(',"cname":['); break;
-    case T_NS: out.str(',"ns":['); break;
-    case T_PTR: out.str(',"ptr":{"domain_name":['); break;
-    case T_MX:
-      out.str(',"mx":{"preference":[');
-      each(m, rec, count, type, (p, k) => { if (k) out.ch(44); out.dec(be16(m, f + p)); return true; });
-      out.str('],"mail_exchange":[');
-      if (!each(m, rec, count, type, (p, k) => quotedName(out, m, f, msg, p + 2, capEnd, k))) return false;
-      out.str(']}');
-      return true;
-    case T_SOA: {
-      out.str(',"soa":{"mname":[');
-      if (!each(m, rec, count, type, (p, k) => quotedName(out, m, f, msg, p, capEnd, k))) return false;
-      out.str('],"rname":[');
-      if (!each(m, rec, count, type, (p, k) => quotedName(out, m, f, msg, nameEnd(m, f, p, capEnd), capEnd, k))) return false;
-      const SOA_NUMBERS = ['serial_number', 'refresh_interval', 'retry_interval', 'expire_limit', 'minimum_ttl'];
-      for (let n = 0; n < SOA_NUMBERS.length; n++) {
-        out.str('],"').str(SOA_NUMBERS[n]).str('":[');
-        each(m, rec, count, type, (p, k) => {
-          if (k) out.ch(44);
-          out.dec(be32(m, f + nameEnd(m, f, nameEnd(m, f, p, capEnd), capEnd) + 4 * n));
-          return true;
-        });
-      }
-      out.str(']}');
-      return true;
-    }
-    default: return true;
+    case T_A: return 0;
+    case T_AAAA: return 1;
+    case T_CNAME: return 2;
+    case T_NS: return 3;
+    case T_PTR: return 4;
+    case T_MX: return 5;
+    case T_SOA: return 6;
+    default: return -1;
   }
-  let ok = true;
-  if (type === T_A) each(m, rec, count, type, (p, k) => { if (k) out.ch(44); out.ch(34).ipv4At(m, f + p).ch(34); return true; });
-  else if (type === T_AAAA) each(m, rec, count, type, (p, k) => { if (k) out.ch(44); out.ch(34).ipv6At(m, f + p, false).ch(34); return true; });
-  else ok = each(m, rec, count, type, (p, k) => quotedName(out, m, f, msg, p, capEnd, k));
-  out.str(type === T_PTR ? ']}' : ']');
-  return ok;
 }
 
-/** Calls `fn` with the RDATA offset of each sound answer of `type`, in message order, and
- *  its index among them; stops at the first false. */
-function each(m: Uint8Array, rec: number, count: number, type: number, fn: (rdata: number, k: number) => boolean): boolean {
+/** RDATA field selectors of group(): what one array of a group holds. */
+const F_A = 0;
+const F_AAAA = 1;
+const F_NAME = 2; // the name the RDATA starts with (CNAME, NS, PTR, SOA mname)
+const F_MX_PREF = 3;
+const F_MX_NAME = 4;
+const F_SOA_RNAME = 5;
+const F_SOA_NUMBER = 6; // + 0..4: serial, refresh, retry, expire, minimum
+
+/** Writes the arrays of one RDATA group (its key already written) over the sound answers
+ *  of `type`; -1 when a name needs the general path. */
+function group(b: Uint8Array, p0: number, m: Uint8Array, f: number, rec: number, count: number, msg: number, capEnd: number, type: number): number {
+  let p = p0;
+  switch (type) {
+    case T_A: p = values(b, p, m, f, rec, count, msg, capEnd, type, F_A); break;
+    case T_AAAA: p = values(b, p, m, f, rec, count, msg, capEnd, type, F_AAAA); break;
+    case T_MX:
+      p = values(b, p, m, f, rec, count, msg, capEnd, type, F_MX_PREF);
+      p = values(b, put(b, p, K_MX_EXCHANGE), m, f, rec, count, msg, capEnd, type, F_MX_NAME);
+      if (p >= 0) b[p++] = 125;
+      break;
+    case T_SOA:
+      p = values(b, p, m, f, rec, count, msg, capEnd, type, F_NAME);
+      for (let k = 0; k < 6 && p >= 0; k++) p = values(b, put(b, p, K_SOA[k]), m, f, rec, count, msg, capEnd, type, k === 0 ? F_SOA_RNAME : F_SOA_NUMBER + k - 1);
+      if (p >= 0) b[p++] = 125;
+      break;
+    default:
+      p = values(b, p, m, f, rec, count, msg, capEnd, type, F_NAME);
+      if (p >= 0 && type === T_PTR) b[p++] = 125;
+      break;
+  }
+  return p;
+}
+
+/** Writes one array's values (field `field` of each sound answer of `type`, in message
+ *  order) and its closing bracket; -1 when a name needs the general path. */
+function values(b: Uint8Array, p0: number, m: Uint8Array, f: number, rec: number, count: number, msg: number, capEnd: number, type: number, field: number): number {
+  if (p0 < 0) return p0;
+  let p = p0;
   let k = 0;
   for (let i = 0; i < count; i++) {
     const it = rec + DNS_ITEMS + i * DNS_ITEM_SIZE;
     if (m[it + DI_SECTION] === DS_QUESTION || u16(m, it + DI_TYPE) !== type || (m[it + DI_FLAGS] & DIF_RDATA_TRUNC) !== 0) continue;
-    if (!fn(u16(m, it + DI_RDATA), k++)) return false;
+    if (k++) b[p++] = 44;
+    const rdata = u16(m, it + DI_RDATA);
+    if (field === F_A) {
+      b[p++] = 34;
+      p = ip4At(b, p, m, f + rdata);
+      b[p++] = 34;
+    } else if (field === F_AAAA) {
+      b[p++] = 34;
+      p = ip6(b, p, m, f + rdata);
+      b[p++] = 34;
+    } else if (field === F_MX_PREF) {
+      p = num(b, p, be16(m, f + rdata));
+    } else if (field >= F_SOA_NUMBER) {
+      const nums = nameEnd(m, f, nameEnd(m, f, rdata, capEnd), capEnd);
+      p = num(b, p, be32(m, f + nums + 4 * (field - F_SOA_NUMBER)));
+    } else {
+      const at = field === F_MX_NAME ? rdata + 2 : field === F_SOA_RNAME ? nameEnd(m, f, rdata, capEnd) : rdata;
+      b[p++] = 34;
+      p = name(b, p, m, f, msg, at, capEnd);
+      if (p < 0) return p;
+      b[p++] = 34;
+    }
   }
-  return true;
+  b[p++] = 93;
+  return p;
 }
 
-function quotedName(out: TextBuffer, m: Uint8Array, f: number, msg: number, p: number, capEnd: number, k: number): boolean {
-  if (k) out.ch(44);
-  out.ch(34);
-  if (!name(out, m, f, msg, p, capEnd)) return false;
-  out.ch(34);
-  return true;
-}
-
-/** Writes the name at frame offset `p` as host/app/dns/names.ts's readName() shows it (as
- *  far as it holds together); false when a byte would need an escape. */
-function name(out: TextBuffer, m: Uint8Array, f: number, msg: number, p: number, capEnd: number): boolean {
-  const b = out.buf;
-  const w0 = out.pos;
-  let w = w0;
-  let pos = p;
-  let limit = p;
+/** Writes the name at frame offset `at` as host/app/dns/names.ts's readName() shows it (as
+ *  far as it holds together); -1 when a byte would need an escape. */
+function name(b: Uint8Array, p0: number, m: Uint8Array, f: number, msg: number, at: number, capEnd: number): number {
+  let w = p0;
+  let pos = at;
+  let limit = at;
   let wire = 1;
   let jumps = 0;
   for (;;) {
@@ -216,21 +283,20 @@ function name(out: TextBuffer, m: Uint8Array, f: number, msg: number, p: number,
     }
     if (kind !== 0) break;
     if (l === 0) {
-      if (w === w0) { out.pos = w; out.str('<Root>'); return true; }
+      if (w === p0) return put(b, w, K_ROOT);
       break;
     }
     wire += l + 1;
     if (wire > MAX_NAME || pos + 1 + l > capEnd) break;
-    if (w !== w0) b[w++] = 0x2E;
+    if (w !== p0) b[w++] = 0x2E;
     for (let i = f + pos + 1, end = i + l; i < end; i++) {
       const c = m[i];
-      if (c < 0x20 || c >= 0x7F || c === 0x22 || c === 0x5C) return false;
+      if (c < 0x20 || c >= 0x7F || c === 0x22 || c === 0x5C) return -1;
       b[w++] = c;
     }
     pos += l + 1;
   }
-  out.pos = w;
-  return true;
+  return w;
 }
 
 /** Where the name at frame offset `p` ends in place (as decode.ts's nameEnd). */
