@@ -319,3 +319,41 @@ export const TFTP_OPTS: i32 = 28; // u16 frame offset of the first option after 
 export const SYV_PRI: u32 = 1; // "<", up to 3 digits and a byte after them were read: SYSLOG_PRI holds the priority (AF_MALFORMED: that byte is no ">")
 export const SYSLOG_PRI: i32 = 16; // u16 facility * 8 + severity
 export const SYSLOG_MSG: i32 = 18; // u16 frame offset of the message: after the PRI, the payload without one, 0 when it ended inside the PRI
+
+// ---- IGMP (APP_IGMP) and OSPF (APP_OSPF): IP protocols 2 and 89, assembly/app/{igmp,ospf}.ts ----
+// Reached from the IP header, not a port: the message is the IP payload of a datagram that is
+// not a later fragment (nor a reassembled one). A_LEN is the IP payload length.
+// IGMP (RFC 988, 1112, 2236, 3376; mtrace): the fixed words as captured, the version as
+// Wireshark tells it (query 0x11: v3 when the message has 12 bytes or more, else v2 when the
+// max response time is not 0, else v1), and a v3 report's group records as items. A_NEXT ends
+// the last whole element walked (a v3 query's sources, a report's records, sources, aux data).
+export const IGMP_TYPE: i32 = 16; // u8
+export const IGMP_VERSION: i32 = 17; // u8 0..3, IGV_NONE for the types without one (mtrace, unknown)
+export const IGMP_CODE: i32 = 18; // u8 byte 1: v0 code, v2 max response time, v3 query max response code, mtrace hops
+export const IGMP_CHECKSUM: i32 = 20; // u16
+export const IGMP_NUM: i32 = 22; // u16 v3 query: number of sources (bytes 10-11); v3 report: group records (bytes 6-7)
+export const IGMP_GROUP: i32 = 24; // u32 bytes 4-7: the group (v0: the identifier)
+export const IGMP_WORD8: i32 = 28; // u32 bytes 8-11: v3 query S/QRV, QQIC, sources; v0 group; mtrace source
+export const IGMP_ITEMS: i32 = 32; // v3 report: u16 frame offset of each group record walked
+export const IGMP_ITEM_SIZE: i32 = 2;
+export const IGMP_ITEM_MAX: i32 = 112; // (APP_SIZE - IGMP_ITEMS) / IGMP_ITEM_SIZE
+export const IGV_NONE: u32 = 255;
+// OSPF (RFC 2328 v2, RFC 5340 v3): the common header's fields as captured, then per packet
+// type the elements of its body as items: Hello's neighbors, the LSA headers of a Database
+// Description, LS Update or LS Acknowledgment, the entries of an LS Request. The walk stops
+// at the first element the capture (AF_TRUNC) or the IP payload (AF_MALFORMED) cuts, and
+// at an LSA whose length is below its type's minimum (AF_MALFORMED); A_NEXT ends the last
+// whole element.
+export const OSPF_VERSION: i32 = 16; // u8
+export const OSPF_TYPE: i32 = 17; // u8 packet type (1 Hello .. 5 LS Ack)
+export const OSPF_LENGTH: i32 = 18; // u16 the packet length field
+export const OSPF_ROUTER: i32 = 20; // u32 router id
+export const OSPF_AREA: i32 = 24; // u32 area id
+export const OSPF_CHECKSUM: i32 = 28; // u16
+export const OSPF_AUTYPE: i32 = 30; // u16 v2 authentication type (v3: instance id << 8 | reserved)
+export const OSPF_BODY: i32 = 32; // u16 frame offset of the body (after the 24-byte v2 or 16-byte v3 header; 0: not reached)
+export const OSPF_DIGEST: i32 = 34; // u16 v2 cryptographic authentication: frame offset of the digest after the packet (0: not captured)
+export const OSPF_LSA_COUNT: i32 = 36; // u32 LS Update: the number of LSAs it announces
+export const OSPF_ITEMS: i32 = 40; // u16 frame offset of each body element walked
+export const OSPF_ITEM_SIZE: i32 = 2;
+export const OSPF_ITEM_MAX: i32 = 108; // (APP_SIZE - OSPF_ITEMS) / OSPF_ITEM_SIZE

@@ -16,7 +16,7 @@
 // of the area given to app_bind(); a descriptor outside the bound batch gets none.
 import {
   DESC_SIZE, D_LAYERS, D_CAPLEN, D_PAYLOAD_OFF, D_PAYLOAD_LEN, D_SRC_PORT, D_DST_PORT, D_UDP_LEN, L_TCP, L_UDP,
-  L_FRAG,
+  L_FRAG, L_REASM, L_IP4, L_IP6, D_L3_OFF, D_L3_HDR_LEN, D_IP_PROTO, D_IP_PAYLOAD_LEN, D_FRAG_OFF,
 } from "../layout";
 import { APP_SIZE, DV_TCP, DV_MDNS, DV_LLMNR } from "./app-layout";
 import { dns_decode } from "./dns";
@@ -29,6 +29,8 @@ import { quic_decode } from "./quic";
 import { ssh_decode } from "./ssh";
 import { tftp_decode } from "./tftp";
 import { syslog_decode } from "./syslog";
+import { igmp_decode } from "./igmp";
+import { ospf_decode } from "./ospf";
 
 let gDescBase: usize = 0;
 let gAppBase: usize = 0;
@@ -76,7 +78,7 @@ export function app_decode(f: usize, d: usize, a: usize): void {
   store<u64>(a, 0);
   store<u64>(a, 0, 8);
   let layers = load<u32>(d + D_LAYERS);
-  if ((layers & (L_TCP | L_UDP)) == 0) return;
+  if ((layers & (L_TCP | L_UDP)) == 0) { ipProtocol(f, d, a, layers); return; }
   let payLen = <u32>load<u16>(d + D_PAYLOAD_LEN);
   if (payLen == 0) return;
   let pay = <u32>load<u16>(d + D_PAYLOAD_OFF);
@@ -94,6 +96,26 @@ export function app_decode(f: usize, d: usize, a: usize): void {
   }
   dispatch(f, pay, payLen, capEnd, (layers & L_TCP) != 0,
     <u32>load<u16>(d + D_SRC_PORT), <u32>load<u16>(d + D_DST_PORT), a);
+}
+
+/** The decoders reached by the IP protocol: IGMP (2, IPv4) and OSPF (89). Their message is
+ *  the IP payload of a datagram that is no later fragment (a first fragment's part is
+ *  decoded as far as it goes); a reassembled datagram's is not decoded (its descriptor's
+ *  L3 offsets are the fragment's). */
+function ipProtocol(f: usize, d: usize, a: usize, layers: u32): void {
+  if ((layers & (L_IP4 | L_IP6)) == 0 || (layers & L_REASM) != 0) return;
+  if ((layers & L_FRAG) != 0 && load<u16>(d + D_FRAG_OFF) != 0) return;
+  let proto = <u32>load<u8>(d + D_IP_PROTO);
+  if (proto != 89 && (proto != 2 || (layers & L_IP4) == 0)) return;
+  let payLen = <u32>load<u16>(d + D_IP_PAYLOAD_LEN);
+  if (payLen == 0) return;
+  let pay = <u32>load<u16>(d + D_L3_OFF) + <u32>load<u16>(d + D_L3_HDR_LEN);
+  let capEnd = pay + payLen;
+  let cap = load<u32>(d + D_CAPLEN);
+  if (cap < capEnd) capEnd = cap;
+  if (capEnd < pay) capEnd = pay;
+  if (proto == 2) igmp_decode(f, pay, payLen, capEnd, 0, a);
+  else ospf_decode(f, pay, payLen, capEnd, 0, a);
 }
 
 @inline function port(sp: u32, dp: u32, p: u32): bool { return sp == p || dp == p; }

@@ -19,6 +19,8 @@ import type { QuicTwin } from './quic/twin.js';
 import type { SshTwin } from './ssh/twin.js';
 import type { TftpTwin } from './tftp/twin.js';
 import type { SyslogTwin } from './syslog/twin.js';
+import type { IgmpTwin } from './igmp/twin.js';
+import type { OspfTwin } from './ospf/twin.js';
 import { DV_TCP, DV_MDNS, DV_LLMNR } from './app-layout.js';
 
 export interface DecoderTwins {
@@ -32,6 +34,9 @@ export interface DecoderTwins {
   ssh: SshTwin;
   tftp: TftpTwin;
   syslog: SyslogTwin;
+  /** Reached by the IP protocol, not by dispatch() (AppTwin.ipProtocol). */
+  igmp: IgmpTwin;
+  ospf: OspfTwin;
 }
 
 function port(sp: number, dp: number, p: number): boolean {

@@ -2,7 +2,7 @@
 // record's protocol id (A_PROTO) to the decoder that builds its Wireshark-named object and
 // the key it goes under in decode() and --json (pkt.dns, pkt.tls, ...). Allocates: only
 // frames a decoder claimed pay for it.
-import { A_PROTO, APP_DNS, APP_TLS, APP_HTTP, APP_DHCP, APP_DHCP6, APP_NTP, APP_QUIC, APP_SSH, APP_TFTP, APP_SYSLOG } from './app-layout.js';
+import { A_PROTO, APP_DNS, APP_TLS, APP_HTTP, APP_DHCP, APP_DHCP6, APP_NTP, APP_QUIC, APP_SSH, APP_TFTP, APP_SYSLOG, APP_IGMP, APP_OSPF } from './app-layout.js';
 import { decodeDns, type DecodedDns } from './dns/decode.js';
 import { decodeTls, type DecodedTls } from './tls/decode.js';
 import { decodeHttp, type DecodedHttp } from './http/decode.js';
@@ -13,6 +13,8 @@ import { decodeQuic, type DecodedQuic } from './quic/decode.js';
 import { decodeSsh, type DecodedSsh } from './ssh/decode.js';
 import { decodeTftp, type DecodedTftp } from './tftp/decode.js';
 import { decodeSyslog, type DecodedSyslog } from './syslog/decode.js';
+import { decodeIgmp, type DecodedIgmp } from './igmp/decode.js';
+import { decodeOspf, type DecodedOspf } from './ospf/decode.js';
 
 /** The application-layer members of decode()'s packet object. */
 export interface DecodedApp {
@@ -26,6 +28,8 @@ export interface DecodedApp {
   ssh?: DecodedSsh;
   tftp?: DecodedTftp;
   syslog?: DecodedSyslog;
+  igmp?: DecodedIgmp;
+  ospf?: DecodedOspf;
 }
 
 export type AppKey = keyof DecodedApp;
@@ -44,6 +48,8 @@ export function appObject(u8: Uint8Array, f: number, rec: number): { key: AppKey
     case APP_SSH: { const value = decodeSsh(u8, f, rec); return value === undefined ? undefined : { key: 'ssh', value }; }
     case APP_TFTP: { const value = decodeTftp(u8, f, rec); return value === undefined ? undefined : { key: 'tftp', value }; }
     case APP_SYSLOG: { const value = decodeSyslog(u8, f, rec); return value === undefined ? undefined : { key: 'syslog', value }; }
+    case APP_IGMP: { const value = decodeIgmp(u8, f, rec); return value === undefined ? undefined : { key: 'igmp', value }; }
+    case APP_OSPF: { const value = decodeOspf(u8, f, rec); return value === undefined ? undefined : { key: 'ospf', value }; }
     default: return undefined;
   }
 }

@@ -1,6 +1,9 @@
 // The memory access every app decoder twin shares: big-endian reads of frame bytes and
-// little-endian stores into the app record, as the WASM side's load/store do. One instance
-// per app twin; sync() after anything may have grown the memory.
+// little-endian stores into the app record, as the WASM side's load/store do, and the
+// record's prologue and epilogue (assembly/app/record.ts). One instance per app twin;
+// sync() after anything may have grown the memory.
+import { A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, AF_TRUNC, AF_MALFORMED } from './app-layout.js';
+
 /** What TwinMemory reads through: the engine's MemoryViews, or views over a private buffer
  *  (readers that re-walk a copied message). */
 export interface ViewSource {
@@ -43,4 +46,32 @@ export class TwinMemory {
   put8(p: number, v: number): void { this.m[p] = v; }
   put16(p: number, v: number): void { this.m16[p >>> 1] = v; }
   put32(p: number, v: number): void { this.m32[p >>> 2] = v; }
+
+  /** beginRecord() of assembly/app/record.ts: the common header, the fixed fields from
+   *  `zeroFrom` to `zeroTo` zeroed; returns the captured end bounded by the message's end
+   *  and by 0xFFFF. */
+  beginRecord(a: number, proto: number, pay: number, payLen: number, capEnd: number, zeroFrom: number, zeroTo: number): number {
+    const declEnd = pay + payLen;
+    if (capEnd > 0xFFFF) capEnd = 0xFFFF;
+    if (capEnd > declEnd) capEnd = declEnd;
+    this.m.fill(0, a + zeroFrom, a + zeroTo);
+    this.put8(a + A_PROTO, proto);
+    this.put16(a + A_OFF, pay);
+    this.put16(a + A_LEN, payLen);
+    this.put16(a + A_CAP, capEnd > pay ? capEnd - pay : 0);
+    return capEnd;
+  }
+
+  /** endRecord(): where decoding stopped, the variant and the flags. */
+  endRecord(a: number, next: number, variant: number, flags: number): void {
+    this.put16(a + A_NEXT, next);
+    this.put8(a + A_VARIANT, variant);
+    this.put16(a + A_FLAGS, flags);
+  }
+}
+
+/** cutFlag(): an element needing the message up to `need` is cut by the IP payload or the
+ *  message's length (malformed) or by the capture. */
+export function cutFlag(need: number, declEnd: number): number {
+  return need > declEnd ? AF_MALFORMED : AF_TRUNC;
 }

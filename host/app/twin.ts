@@ -14,9 +14,11 @@ import { QuicTwin } from './quic/twin.js';
 import { SshTwin } from './ssh/twin.js';
 import { TftpTwin } from './tftp/twin.js';
 import { SyslogTwin } from './syslog/twin.js';
+import { IgmpTwin } from './igmp/twin.js';
+import { OspfTwin } from './ospf/twin.js';
 import {
   DESC_SIZE, D_LAYERS, D_CAPLEN, D_PAYLOAD_OFF, D_PAYLOAD_LEN, D_SRC_PORT, D_DST_PORT, D_UDP_LEN, L_TCP, L_UDP,
-  L_FRAG,
+  L_FRAG, L_REASM, L_IP4, L_IP6, D_L3_OFF, D_L3_HDR_LEN, D_IP_PROTO, D_IP_PAYLOAD_LEN, D_FRAG_OFF,
 } from '../runtime/layout.js';
 import { APP_SIZE } from './app-layout.js';
 
@@ -33,7 +35,8 @@ export class AppTwin implements AppExports {
   constructor(views: MemoryViews) {
     this.mem = new TwinMemory(views);
     this.decoders = { dns: new DnsTwin(this.mem), tls: new TlsTwin(this.mem), http: new HttpTwin(this.mem), dhcp: new DhcpTwin(this.mem), dhcp6: new Dhcp6Twin(this.mem), ntp: new NtpTwin(this.mem), quic: new QuicTwin(this.mem),
-      ssh: new SshTwin(this.mem), tftp: new TftpTwin(this.mem), syslog: new SyslogTwin(this.mem) };
+      ssh: new SshTwin(this.mem), tftp: new TftpTwin(this.mem), syslog: new SyslogTwin(this.mem),
+      igmp: new IgmpTwin(this.mem), ospf: new OspfTwin(this.mem) };
   }
 
   app_bind(descs: number, apps: number, count: number): void {
@@ -67,7 +70,7 @@ export class AppTwin implements AppExports {
     mem.sync();
     mem.put32(a, 0); mem.put32(a + 4, 0); mem.put32(a + 8, 0); mem.put32(a + 12, 0);
     const layers = mem.m32[(d + D_LAYERS) >>> 2];
-    if ((layers & (L_TCP | L_UDP)) === 0) return;
+    if ((layers & (L_TCP | L_UDP)) === 0) { this.ipProtocol(f, d, a, layers); return; }
     let payLen = mem.m16[(d + D_PAYLOAD_LEN) >>> 1];
     if (payLen === 0) return;
     const pay = mem.m16[(d + D_PAYLOAD_OFF) >>> 1];
@@ -81,6 +84,24 @@ export class AppTwin implements AppExports {
     }
     dispatch(this.decoders, f, pay, payLen, capEnd, (layers & L_TCP) !== 0,
       mem.m16[(d + D_SRC_PORT) >>> 1], mem.m16[(d + D_DST_PORT) >>> 1], a);
+  }
+
+  /** ipProtocol() of assembly/app/app.ts: IGMP (2, IPv4) and OSPF (89) by the IP protocol. */
+  private ipProtocol(f: number, d: number, a: number, layers: number): void {
+    const mem = this.mem;
+    if ((layers & (L_IP4 | L_IP6)) === 0 || (layers & L_REASM) !== 0) return;
+    if ((layers & L_FRAG) !== 0 && mem.m16[(d + D_FRAG_OFF) >>> 1] !== 0) return;
+    const proto = mem.m[d + D_IP_PROTO];
+    if (proto !== 89 && (proto !== 2 || (layers & L_IP4) === 0)) return;
+    const payLen = mem.m16[(d + D_IP_PAYLOAD_LEN) >>> 1];
+    if (payLen === 0) return;
+    const pay = mem.m16[(d + D_L3_OFF) >>> 1] + mem.m16[(d + D_L3_HDR_LEN) >>> 1];
+    let capEnd = pay + payLen;
+    const cap = mem.m32[(d + D_CAPLEN) >>> 2];
+    if (cap < capEnd) capEnd = cap;
+    if (capEnd < pay) capEnd = pay;
+    if (proto === 2) this.decoders.igmp.decode(f, pay, payLen, capEnd, 0, a);
+    else this.decoders.ospf.decode(f, pay, payLen, capEnd, 0, a);
   }
 }
 

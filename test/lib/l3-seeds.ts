@@ -49,6 +49,15 @@ function ospf(type: number, body: number[], o: { version?: number; md5?: boolean
   return Uint8Array.from([...head.slice(0, 24), ...body, ...digest]);
 }
 
+/** An OSPFv2 LSA: the 20-byte header (age, options, type, id, advertising router, sequence
+ *  number, checksum, length) and its body. */
+function lsa(type: number, id: string, body: number[], age = 30): number[] {
+  return [...be16(age), 0x22, type, ...ip4(id), ...ip4('192.168.255.11'), ...be32(0x80000002 + type), ...be16(0x1234 + type), ...be16(20 + body.length), ...body];
+}
+const routerLsa = lsa(1, '192.168.255.11', [0, 0, 0, 1, ...ip4('192.168.121.0'), ...ip4('255.255.255.0'), 3, 0, 0, 10]);
+const networkLsa = lsa(2, '192.168.121.4', [...ip4('255.255.255.0'), ...ip4('192.168.255.11'), ...ip4('192.168.255.14')]);
+const opaqueLsa = lsa(10, '200.0.0.7', [0, 1, 0, 4, 1, 2, 3, 4]);
+
 const hello = [...ip4('255.255.255.0'), 0, 10, 0x02, 1, 0, 0, 0, 40, ...ip4('192.168.121.4'), ...ip4('192.168.121.5'), ...ip4('192.168.255.11')];
 
 export function l3Seeds(): L3Seed[] {
@@ -85,6 +94,9 @@ export function l3Seeds(): L3Seed[] {
     o('LS request', ospf(3, [0, 0, 0, 1, ...ip4('192.168.255.11'), ...ip4('192.168.255.11')], { md5: true }), '192.168.121.4'),
     o('LS update', ospf(4, [0, 0, 0, 0]), '224.0.0.6'),
     o('LS ack', ospf(5, [], { area: '0.0.0.1' })),
+    o('database description with LSA headers', ospf(2, [5, 0xdc, 0x52, 0x02, ...be32(0x82), ...routerLsa.slice(0, 20), ...networkLsa.slice(0, 20)]), '192.168.121.4'),
+    o('LS update, router, network and opaque LSAs', ospf(4, [0, 0, 0, 3, ...routerLsa, ...networkLsa, ...opaqueLsa]), '224.0.0.5'),
+    o('LS ack of three LSAs, MD5', ospf(5, [...routerLsa.slice(0, 20), ...networkLsa.slice(0, 20), ...opaqueLsa.slice(0, 20)], { md5: true })),
     o('type 9', ospf(9, [1, 2, 3, 4])),
     o('version 3 over IPv4', ospf(1, hello, { version: 3 })),
     o('OSPF length short of the packet', ospf(1, hello, { lenDelta: -8 })),
