@@ -4,6 +4,8 @@
 // contract (host/cli/run-tool.ts): one line, exit 2 for usage, 1 at run time.
 import { NETBENCH_SPEC, netbenchArgs, type NetbenchArgs } from './netbench/args.js';
 import { runTool } from './cli/run-tool.js';
+import type { ParsedArgs } from './cli/args.js';
+import { resolveTarget } from './raw-socket/targets.js';
 import { runClient, type ClientReport } from './netbench/client.js';
 import { runServer } from './netbench/server.js';
 import { formatHistogram } from './netbench/stats.js';
@@ -82,9 +84,19 @@ async function run(a: NetbenchArgs): Promise<number> {
   return reports.some((r) => r.verify && !r.verify.ok) ? 2 : 0;
 }
 
+/** The command line read, and the names in it resolved: a host that does not resolve is
+ *  a usage error (exit 2), as it is for ping and synprobe, not a connect failure found at
+ *  run time (exit 1). The run still connects by the name as typed (localhost: both families). */
+async function prepare(args: ParsedArgs): Promise<NetbenchArgs> {
+  const a = netbenchArgs(args);
+  if (a.host !== '') await resolveTarget(a.host);
+  if (a.role === 'relay') await resolveTarget(a.to.slice(0, a.to.lastIndexOf(':')).replace(/^\[|\]$/g, ''));
+  return a;
+}
+
 void runTool({
   spec: NETBENCH_SPEC,
-  prepare: netbenchArgs,
+  prepare,
   run,
   explain: (e) => ((e as { code?: unknown } | null)?.code === 'ECONNREFUSED' ? '(is the server running on that port and protocol, and bound to an address this host reaches: --bind?)' : null),
 });

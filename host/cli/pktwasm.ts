@@ -2,8 +2,10 @@
 // `pktwasm <tool> [options]`: the package's one command on the PATH (npm's bin entry, or
 // `npx pktwasm sniff -r file.pcap`). It runs the tool's own entry point with the rest of
 // the command line, in this process: the tools stay runnable as `node host/<tool>.js`.
+// Its own usage errors follow the tools' contract (run-tool.ts): one line, exit 2.
 import { fileURLToPath } from 'node:url';
-import { EXIT_USAGE, packageVersion } from './run-tool.js';
+import { PktError } from '../runtime/errors.js';
+import { fail, packageVersion } from './run-tool.js';
 
 const TOOLS: Readonly<Record<string, string>> = {
   sniff: 'capture or read packets, print them as tcpdump does, write pcap/pcapng, flows, IPFIX',
@@ -20,22 +22,24 @@ function usage(): string {
   return lines.join('\n');
 }
 
+function usageError(message: string): never {
+  fail('pktwasm', new PktError('E_USAGE', message), false);
+}
+
 async function main(): Promise<void> {
   const [tool, ...rest] = process.argv.slice(2);
-  if (tool === undefined || tool === '--help' || tool === '-h' || tool === 'help') {
+  const names = Object.keys(TOOLS).join(', ');
+  if (tool === '--help' || tool === '-h' || tool === 'help') {
     process.stdout.write(`${usage()}\n`);
-    if (tool === undefined) process.exitCode = EXIT_USAGE;
     return;
   }
   if (tool === '--version' || tool === '-V') {
     process.stdout.write(`pktwasm ${packageVersion()}\n`);
     return;
   }
-  if (!Object.hasOwn(TOOLS, tool)) {
-    process.stderr.write(`pktwasm: unknown tool '${tool}' (one of: ${Object.keys(TOOLS).join(', ')})\n`);
-    process.exitCode = EXIT_USAGE;
-    return;
-  }
+  if (tool === undefined) usageError(`missing TOOL: one of ${names} (pktwasm --help describes them)`);
+  if (tool.startsWith('-')) usageError(`unknown option ${tool} (pktwasm --help lists the options)`);
+  if (!Object.hasOwn(TOOLS, tool)) usageError(`unknown tool '${tool}' (one of: ${names})`);
   const entry = new URL(`../${tool}.js`, import.meta.url);
   // The tool reads its options from process.argv as when started on its own.
   process.argv = [process.argv[0], fileURLToPath(entry), ...rest];
