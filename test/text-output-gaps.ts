@@ -34,12 +34,6 @@ export const KNOWN_GAPS: KnownGap[] = [
   { owner: '#15', why: 'CDP (SNAP, Cisco PID 0x2000) printed in tcpdump\'s generic SNAP form and bytes; tcpdump decodes it', file: 'various_gre.pcap', frames: '86',
     ours: /^(?:aa:bb:cc:00:03:10 > 01:00:0c:cc:cc:cc SNAP, oui Cisco \(0x00000c\), pid CDP \(0x2000\), length 424: )?(?:\n\t0x0000: |$)/,
     tcpdump: /^CDPv2, / },
-  { owner: '#15', why: 'ARP of an unknown hardware type: -v prints the operation, we stop after the lengths', file: 'getname_2_read4_asan.pcap', when: V, frames: '1',
-    ours: /^length 65556$/, tcpdump: /^Reverse Reply <empty> at <wrong proto type>, length 65556$/ },
-
-  // TCP options (#15).
-  { owner: '#15', why: 'MPTCP option: tcpdump prints its subtype (dss, bad length); we print "mptcp," and stop', file: 'mptcp-dss-oobr.pcap', when: NOT_Q, frames: '1',
-    ours: /^0,mptcp, \[\|tcp\]$/, tcpdump: /^0,mptcp 3 dss\[bad opt\]\]$/ },
 
   // OSPF (#16): the first line is tcpdump's; -v goes on with the packet's fields.
   { owner: '#16', why: 'OSPF -v: the router id, area, authentication and packet body lines after the first line are not printed', file: 'OSPFv2_Capture_FINAL.pcapng',

@@ -25,8 +25,6 @@ const NOT_Q = /^(?!.*-q)/;
 
 /** Known differences, with the reason each stays. */
 const GAPS: KnownGap[] = [
-  { owner: '#15', why: 'PPP IPCP with -v: tcpdump lists the options (print_ipcp_config_options), we stop after the encoded length (LCP\'s options are printed)', file: 'corpus-more/ppp-invalid-lengths.pcap', when: V, frames: '1',
-    ours: /^8447\)$/, tcpdump: /^8447\)\n\t  IP-Comp Option \(0x02\), / },
   // The installed tcpdump 4.99.3 is not built with GUESS_TSO: an IPv4 total length of 0 is
   // "bad-len 0" to it. The text sink takes it as a TSO / BIG TCP send (GUESS_TSO), as the
   // later tcpdump that wrote corpus-more/bigtcp-ipv4-geneve-ipv4.out does (whose -v line also

@@ -5,7 +5,7 @@
 // and IPv4 inside), GRE (checksum, key, sequence; IPv6 and Ethernet inside), ERSPAN II,
 // IP-in-IP, 6in4, 4in6, MPLS over UDP, GTP-U (plain and with an extension header), PPPoE
 // sessions (IPv4, IPv6), MPLS stacks (IPv4 under two labels, IPv6 under the explicit null);
-// and the text of the link types PPP (LCP options too), PPP_HDLC (RFC 1662 and Cisco
+// and the text of the link types PPP (LCP, IPCP and IP6CP options too, -vv as well), PPP_HDLC (RFC 1662 and Cisco
 // framing), PPP_ETHER, C_HDLC, MPLS and IPoIB against tcpdump.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -126,6 +126,9 @@ test('sniff --flows counts the inner conversations as tshark does', () => {
   assert.ok(theirs.length >= 15, `${theirs.length} conversations`);
 });
 
+/** A PPP (LINKTYPE_PPP) control-protocol Conf-Request (code) carrying `opts`. */
+const ncp = (proto: number, code: number, opts: number[]): number[] => [0xff, 3, ...be16(proto), code, 1, ...be16(4 + opts.length), ...opts];
+
 test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS and IPoIB: text equals tcpdump (-nn, -v, -e)', () => {
   if (!haveOracles) return;
   const pkt = ip4(17, udp(1000, 2000, [0x61, 0x62, 0x63, 0x64]));
@@ -137,7 +140,17 @@ test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS and IPoIB: text equals t
       [0xff, 3, 0xc0, 0x21, 1, 7, 0, 35, 1, 4, 0x05, 0xdc, 2, 6, 0, 0, 0, 0, 3, 5, 0xc2, 0x23, 5, 5, 6, 1, 2, 3, 4, 7, 2, 8, 2, 17, 4, 0x05, 0xf4],
       [0xff, 3, 0xc0, 0x21, 1, 8, 0, 11, 19, 7, 2, 10, 0, 0, 1],
       [0xff, 3, 0xc0, 0x21, 9, 3, 0, 8, 0xde, 0xad, 0xbe, 0xef],
-      [0xff, 3, 0xc0, 0x21, 2, 4, 0, 10, 1, 9, 0, 0, 0, 0]]],
+      [0xff, 3, 0xc0, 0x21, 2, 4, 0, 10, 1, 9, 0, 0, 0, 0],
+      // IPCP: IP-Addr, Pri-DNS, Sec-NBNS, IP-Addrs, VJ-Comp; IP Header Compression with two
+      // suboptions and with one overrunning; bogus lengths; an unknown option. IP6CP:
+      // Interface-ID, a bogus length, an unknown option.
+      ncp(0x8021, 1, [3, 6, 10, 0, 0, 1, 129, 6, 8, 8, 8, 8, 132, 6, 10, 1, 1, 1, 1, 10, 10, 0, 0, 1, 10, 0, 0, 2, 2, 6, 0, 0x2d, 15, 1]),
+      ncp(0x8021, 2, [2, 20, 0, 0x61, 0, 15, 0, 16, 1, 0, 0, 5, 0, 40, 1, 2, 2, 4, 0, 0]),
+      ncp(0x8021, 3, [2, 18, 0, 0x61, 0, 15, 0, 16, 1, 0, 0, 5, 0, 40, 1, 9, 0, 0, 3, 4, 1, 2]),
+      ncp(0x8021, 4, [3, 5, 10, 0, 0, 9, 1, 4, 1, 2, 99, 4, 0xab, 0xcd, 2, 3, 0]),
+      ncp(0x8021, 1, [2, 10, 0, 0x61, 0, 1, 2, 3, 4, 5]),
+      ncp(0x8057, 1, [1, 10, 0x02, 0x11, 0x22, 0xff, 0xfe, 0x33, 0x44, 0x55, 7, 3, 1, 1, 4, 0, 0]),
+    ]],
     [50, [[0xff, 3, 0, 0x21, ...pkt], [0x0f, 0, 8, 0, ...pkt], [0x8f, 0, 0x86, 0xdd, ...v6], [0x11, 0x22, 0x33, 0x44, ...pkt]]],
     [51, [[0x11, 0, 0, 5, ...be16(2 + pkt.length), 0, 0x21, ...pkt], [0x11, 0x09, 0, 0, 0, 4, 1, 1, 0, 0]]],
     [104, [[0x0f, 0, 8, 0, ...pkt], [0x0f, 0, 0x86, 0xdd, ...v6], [0x0f, 0, 0x88, 0x47, ...label(3, true), ...pkt]]],
@@ -148,7 +161,7 @@ test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS and IPoIB: text equals t
   for (const [lt, frames] of caps) {
     const f = join(tmp, `lt${lt}.pcap`);
     writePcap(f, lt, frames.map((d) => ({ data: Uint8Array.from(d), wirelen: d.length })));
-    for (const extra of [[], ['-v'], ['-e']]) {
+    for (const extra of [[], ['-v'], ['-vv'], ['-e']]) {
       const r = compareWithTcpdump(f, ['-nn', '-tt', ...extra], `lt${lt}.pcap`);
       assert.equal(r.problems, []);
       assert.equal(r.diffs.map(showDiff), [], `linktype ${lt}, tcpdump -nn ${extra.join(' ')}`);

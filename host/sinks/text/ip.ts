@@ -1,5 +1,5 @@
-// IPv4, the upper-layer demultiplexer, UDP and ARP as tcpdump 4.99 prints them (print-ip.c,
-// print-ip-demux.c, print-udp.c, print-arp.c). The IPv4 header's fields and length come
+// IPv4, the upper-layer demultiplexer and UDP as tcpdump 4.99 prints them (print-ip.c,
+// print-ip-demux.c, print-udp.c; ARP is in arp.ts). The IPv4 header's fields and length come
 // from the descriptor (L3_OFF, L3_HDR_LEN, the D_IP_* fields); the upper layer starts
 // where the descriptor's IP header length ends. tcpdump's checks against the captured
 // length (its " [|proto]" markers) are kept: they decide where a truncated line stops.
@@ -234,59 +234,4 @@ function udpAddrs(st: TextState, direct: boolean, srcOff: number, dstOff: number
   out.dec(sport).str(' > ');
   if (direct) { writeAddr(st, dstOff, ver); out.ch(46); }
   out.dec(dport).str(': ');
-}
-
-/** arp_print() for Ethernet/IPv4 ARP; other hardware or protocol types go generic. The
- *  descriptor gives the opcode, the hardware address length and the header length (which
- *  places the four addresses). */
-export function writeArp(st: TextState, bp: number, length: number): void {
-  const v = st.v;
-  const out = st.out;
-  const m = st.m;
-  st.proto = 'arp';
-  if (!st.need(bp, 8)) return;
-  const hrd = (m[bp] << 8) | m[bp + 1];
-  const pro = (m[bp + 2] << 8) | m[bp + 3];
-  const hln = v.arpHwLen;
-  const pln = ((v.l3HdrLen - 8) >>> 1) - hln;
-  const op = v.arpOpcode;
-  const sha = bp + 8;
-  const spa = sha + hln;
-  const tha = spa + pln;
-  const tpa = tha + hln;
-  if (!st.has(tpa, pln)) { out.str(' [|ARP]'); st.markCut(); return; }
-  if (!st.eflag) out.str('ARP, ');
-  if (hrd !== 1 || hln !== 6 || (pro !== 0x0800 && pro !== 0x1000) || pln !== 4 || st.vflag) {
-    if (hrd === 1) out.str('Ethernet'); else out.str('Unknown Hardware (').dec(hrd).ch(41);
-    out.str(' (len ').dec(hln).str('), ');
-    const pn = ethertypeName(pro);
-    if (pn !== undefined) out.str(pn); else out.str('Unknown Protocol (0x').hex(pro, 4).ch(41);
-    out.str(' (len ').dec(pln).ch(41);
-    if (hrd !== 1 || hln !== 6 || (pro !== 0x0800 && pro !== 0x1000) || pln !== 4) {
-      st.markCut();
-      out.str(', length ').dec(length);
-      return;
-    }
-    out.str(', ');
-  }
-  switch (op) {
-    case 1: {
-      out.str('Request who-has ').ipv4At(m, tpa);
-      let nz = false;
-      for (let i = 0; i < 6; i++) if (m[tha + i] !== 0) nz = true;
-      if (nz) out.str(' (').macAt(m, tha).ch(41);
-      out.str(' tell ').ipv4At(m, spa);
-      break;
-    }
-    case 2: out.str('Reply ').ipv4At(m, spa).str(' is-at ').macAt(m, sha); break;
-    case 3: out.str('reverse Request who-is ').macAt(m, tha).str(' tell ').macAt(m, sha); break;
-    case 4: out.str('reverse Reply ').macAt(m, tha).str(' at ').ipv4At(m, tpa); break;
-    case 8: out.str('inverse Request who-is ').macAt(m, tha).str(' tell ').macAt(m, sha); break;
-    case 9: out.str('inverse Reply ').macAt(m, sha).str(' at ').ipv4At(m, spa); break;
-    default:
-      out.str('Unknown ARP (').dec(op).ch(41);
-      st.markCut();
-      return;
-  }
-  out.str(', length ').dec(length);
 }

@@ -4,7 +4,8 @@
 // with its LLC header, or the IP/ARP header at L3_OFF); the link-header fields printed with
 // -e (addresses, tag control words, the SLL fields) are read where those headers put them.
 import type { TextState } from './state.js';
-import { writeArp, writeIp4 } from './ip.js';
+import { writeIp4 } from './ip.js';
+import { writeArp } from './arp.js';
 import { writeIp6 } from './ip6.js';
 import { writeEther8023, writeLlc } from './llc.js';
 import { writeLoopback } from './loopback.js';

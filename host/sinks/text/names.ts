@@ -10,6 +10,12 @@ const ETHERTYPES: Record<number, string> = {
   0x893a: 'IEEE1905.1', 0x88b8: 'GOOSE', 0x8902: 'CFM', 0x88be: 'ERSPAN', 0x22eb: 'ERSPAN III',
   0x0842: 'Wake-on-LAN', 0x8906: 'FCoE', 0x8914: 'FIP', 0x880b: 'PPP', 0x8808: 'MAC control',
   0x6558: 'TEB', 0x88e7: 'PBB', 0x8870: 'Jumbo',
+  // The rest of tcpdump 4.99's ethertype_values (print-ether.c).
+  0x0200: 'PUP', 0x0600: 'NS', 0x0500: 'Sprite', 0x1000: 'Trail', 0x6001: 'MOP DL', 0x6002: 'MOP RC',
+  0x6004: 'LAT', 0x6007: 'SCA', 0x8038: 'Lanbridge', 0x803c: 'DEC DNS', 0x803e: 'DEC DTS', 0x805b:
+  'VEXP', 0x805c: 'VPROD', 0x8899: 'Realtek protocols', 0x886f: 'MS NLB heartbeat', 0x894f: 'NSH',
+  0xfefe: 'OSI', 0x00fe: 'GRE-OSI', 0xabcd: 'CFM (old)', 0x88ca: 'TIPC', 0x0707: 'GeoNet (old)',
+  0x8947: 'GeoNet', 0x1111: 'CALM FAST', 0x88a2: 'AoE', 0xd28b: 'Arista Vendor Specific Protocol',
 };
 
 export function ethertypeName(t: number): string | undefined {

@@ -5,6 +5,7 @@
 import type { TextState } from './state.js';
 import { writeIp4 } from './ip.js';
 import { writeIp6 } from './ip6.js';
+import { ip6cpOption, ipcpOption } from './ppp-ncp.js';
 
 /** ppptype2str: the PPP protocol names tcpdump prints (the EtherTypes handle_ppp() also
  *  takes, 0x0800 and 0x86dd, have none). */
@@ -118,12 +119,13 @@ function writeControl(st: TextState, proto: number, p: number, length: number): 
   out.str('\n\tencoded length ').dec(len).str(' (=Option(s) length ').dec(len - 4).ch(41);
   if (len === 4) return;
   if (st.vflag > 1) st.unknownData(p - 2, 6, '\n\t');
-  if (code >= 1 && code <= 4 && proto === 0xc021) {
+  const options = proto === 0xc021 ? lcpOption : proto === 0x8021 ? ipcpOption : proto === 0x8057 ? ip6cpOption : undefined;
+  if (code >= 1 && code <= 4 && options !== undefined) {
     // The options, each given the whole encoded length as its bound (as tcpdump does).
     let tlen = len - 4;
     let q = p + 4;
     do {
-      const adv = lcpOption(st, q, len);
+      const adv = options(st, q, len);
       if (adv === 0 || st.dead) break;
       if (tlen < adv) { out.str(' [remaining options length ').dec(tlen).str(' < ').dec(adv).str('] (invalid)'); break; }
       tlen -= adv;
@@ -137,7 +139,7 @@ function writeControl(st: TextState, proto: number, p: number, length: number): 
     if (len > 8) { st.markCut(); }
     return;
   }
-  // IPCP, IP6CP, CCP, BACP options and the other codes: tcpdump's printers of their own.
+  // CCP and BACP options and the other codes: tcpdump's printers of their own.
   st.markCut();
 }
 

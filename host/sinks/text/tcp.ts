@@ -11,6 +11,7 @@ import { tcpAppPort, tcpOptionName } from './names.js';
 import { writeCharEscaped } from './escape.js';
 import { pseudoSum6 } from './ip6.js';
 import { pseudoSum4 } from './ip-options.js';
+import { writeMptcp, writeTcpAo } from './mptcp.js';
 import { L_REASM, L_TCP } from '../../runtime/layout.js';
 
 const FLAG_CHARS = [70, 83, 82, 80, 46, 85, 69, 87]; // F S R P . U E W (FIN first)
@@ -101,7 +102,7 @@ export function writeTcp(st: TextState, bp: number, length: number, ip: number, 
   out.str(', win ').dec(win);
   if (flags & 0x20) out.str(', urg ').dec(urp);
   if (hlen > 20) {
-    if (!writeOptions(st, bp + 20, hlen - 20, rev, thseq, thack)) return;
+    if (!writeOptions(st, bp + 20, hlen - 20, rev, thseq, thack, flags & 0xFF)) return;
   }
   out.str(', length ').dec(length);
   if (length <= 0) return;
@@ -120,7 +121,7 @@ export function writeTcp(st: TextState, bp: number, length: number, ip: number, 
 }
 
 /** Writes ", options [...]"; false when tcpdump stops the line inside (bad option). */
-function writeOptions(st: TextState, cp0: number, optLen: number, rev: number, thseq: number, thack: number): boolean {
+function writeOptions(st: TextState, cp0: number, optLen: number, rev: number, thseq: number, thack: number, flags: number): boolean {
   const out = st.out;
   let cp = cp0;
   let hlen = optLen;
@@ -216,12 +217,17 @@ function writeOptions(st: TextState, cp0: number, optLen: number, rev: number, t
         else out.hex(magic, 4);
         break;
       }
-      case 29: case 30:
-        // TCP-AO and MPTCP have printers of their own; the rest of the line is generic.
-        st.markCut();
+      case 29: // TCP-AO
         datalen = len - 2;
-        if (datalen > hlen) return badOpt(st, ch);
+        if (!writeTcpAo(st, cp, datalen, hlen)) return badOpt(st, ch);
         break;
+      case 30: { // MPTCP
+        datalen = len - 2;
+        if (datalen > hlen || !st.need(cp, datalen)) return badOpt(st, ch);
+        // mptcp_print() leaves ndo_protocol at "mptcp": a later cut says [|mptcp].
+        if (!writeMptcp(st, cp - 2, len, flags)) return badOpt(st, ch);
+        break;
+      }
       default:
         datalen = len - 2;
         if (datalen) out.str(' 0x');
