@@ -58,47 +58,47 @@ function ruleFind(t: usize, addr: u32, depth: u32): u32 { return findRule(t, add
   return hdr(t, H_GROUPS_NFREE) != 0 || hdr(t, H_GROUPS_HW) < hdr(t, H_GROUPS);
 }
 
-// Writes `slot` into every entry of group g whose depth byte is <= dd (a less specific
-// route or none), i.e. where the new prefix is now the longest match.
-function groupOverwrite(t: usize, g: u32, from: u32, count: u32, slot: u32, dd: u32): void {
+// A rule change rewrites the entries it decides. Adding a rule of depth byte dd takes the
+// entries whose depth byte is <= dd (a less specific route or none: the new prefix is now
+// their longest match); deleting one gives back the entries it owns (depth byte == dd) to
+// the longest remaining covering rule (slot, its depth byte nd).
+@inline function decides(ed: u32, dd: u32, exact: bool): bool {
+  return exact ? ed == dd : ed <= dd;
+}
+
+function groupRewrite(t: usize, g: u32, from: u32, count: u32, dd: u32, exact: bool, slot: u32, nd: u32): void {
   let e = <usize>hdr(t, H_TBL8) + (<usize>g << 10);
   let d = <usize>hdr(t, H_TBL8D) + (<usize>g << 8);
   for (let j = from; j < from + count; j++) {
-    if (<u32>load<u8>(d + <usize>j) <= dd) {
+    if (decides(<u32>load<u8>(d + <usize>j), dd, exact)) {
       store<u32>(e + (<usize>j << 2), slot);
-      store<u8>(d + <usize>j, <u8>dd);
+      store<u8>(d + <usize>j, <u8>nd);
     }
   }
 }
 
-// Rewrites the entries of group g that belong to a deleted rule (depth byte == dd).
-function groupReplace(t: usize, g: u32, from: u32, count: u32, dd: u32, slot: u32, pdd: u32): void {
-  let e = <usize>hdr(t, H_TBL8) + (<usize>g << 10);
-  let d = <usize>hdr(t, H_TBL8D) + (<usize>g << 8);
-  for (let j = from; j < from + count; j++) {
-    if (<u32>load<u8>(d + <usize>j) == dd) {
-      store<u32>(e + (<usize>j << 2), slot);
-      store<u8>(d + <usize>j, <u8>pdd);
+// The same over the tbl24 entries a rule of depth <= 24 covers (and the groups under them).
+function tbl24Rewrite(t: usize, addr: u32, depth: u32, dd: u32, exact: bool, slot: u32, nd: u32): void {
+  let t24 = <usize>hdr(t, H_TBL24);
+  let t24d = <usize>hdr(t, H_TBL24D);
+  let start = addr >>> 8;
+  let end = start + (<u32>1 << (24 - depth));
+  for (let i = start; i < end; i++) {
+    let e = load<u32>(t24 + (<usize>i << 2));
+    if ((e & EXT) != 0) groupRewrite(t, e & GROUP_MASK, 0, 256, dd, exact, slot, nd);
+    else if (decides(<u32>load<u8>(t24d + <usize>i), dd, exact)) {
+      store<u32>(t24 + (<usize>i << 2), slot);
+      store<u8>(t24d + <usize>i, <u8>nd);
     }
   }
 }
 
 function writeRule(t: usize, addr: u32, depth: u32, slot: u32): void {
   let dd = depth + 1;
-  let t24 = <usize>hdr(t, H_TBL24);
-  let t24d = <usize>hdr(t, H_TBL24D);
-  if (depth <= 24) {
-    let start = addr >>> 8;
-    let end = start + (<u32>1 << (24 - depth));
-    for (let i = start; i < end; i++) {
-      let e = load<u32>(t24 + (<usize>i << 2));
-      if ((e & EXT) != 0) groupOverwrite(t, e & GROUP_MASK, 0, 256, slot, dd);
-      else if (<u32>load<u8>(t24d + <usize>i) <= dd) {
-        store<u32>(t24 + (<usize>i << 2), slot);
-        store<u8>(t24d + <usize>i, <u8>dd);
-      }
-    }
-  } else {
+  if (depth <= 24) tbl24Rewrite(t, addr, depth, dd, false, slot, dd);
+  else {
+    let t24 = <usize>hdr(t, H_TBL24);
+    let t24d = <usize>hdr(t, H_TBL24D);
     let i = addr >>> 8;
     let e = load<u32>(t24 + (<usize>i << 2));
     let g: u32;
@@ -106,7 +106,7 @@ function writeRule(t: usize, addr: u32, depth: u32, slot: u32): void {
       g = groupAlloc(t, e, <u32>load<u8>(t24d + <usize>i));
       store<u32>(t24 + (<usize>i << 2), EXT | g); // after the group is complete
     } else g = e & GROUP_MASK;
-    groupOverwrite(t, g, addr & 255, <u32>1 << (32 - depth), slot, dd);
+    groupRewrite(t, g, addr & 255, <u32>1 << (32 - depth), dd, false, slot, dd);
   }
 }
 
@@ -157,25 +157,15 @@ export function lpm4_delete(t: usize, addr: u32, depth: u32): i32 {
   }
   removeRule(t, id, H_DEPTHS, false);
   let dd = depth + 1;
-  let t24 = <usize>hdr(t, H_TBL24);
-  let t24d = <usize>hdr(t, H_TBL24D);
-  if (depth <= 24) {
-    let start = addr >>> 8;
-    let end = start + (<u32>1 << (24 - depth));
-    for (let i = start; i < end; i++) {
-      let e = load<u32>(t24 + (<usize>i << 2));
-      if ((e & EXT) != 0) groupReplace(t, e & GROUP_MASK, 0, 256, dd, pslot, pdd);
-      else if (<u32>load<u8>(t24d + <usize>i) == dd) {
-        store<u32>(t24 + (<usize>i << 2), pslot);
-        store<u8>(t24d + <usize>i, <u8>pdd);
-      }
-    }
-  } else {
+  if (depth <= 24) tbl24Rewrite(t, addr, depth, dd, true, pslot, pdd);
+  else {
+    let t24 = <usize>hdr(t, H_TBL24);
+    let t24d = <usize>hdr(t, H_TBL24D);
     let i = addr >>> 8;
     let e = load<u32>(t24 + (<usize>i << 2));
     if ((e & EXT) != 0) {
       let g = e & GROUP_MASK;
-      groupReplace(t, g, addr & 255, <u32>1 << (32 - depth), dd, pslot, pdd);
+      groupRewrite(t, g, addr & 255, <u32>1 << (32 - depth), dd, true, pslot, pdd);
       // No /25../32 left in the group: every entry is the same <= /24 route; fold it back.
       let gd = <usize>hdr(t, H_TBL8D) + (<usize>g << 8);
       let deep = false;

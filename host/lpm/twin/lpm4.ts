@@ -34,34 +34,33 @@ export class Lpm4Twin extends LpmTwinBase implements Lpm4Exports {
     tableInit(this.sync(), t, LPM4_HEADER, 4, rules, groups, miss, MAGIC);
   }
 
-  private groupOverwrite(h: number, g: number, from: number, count: number, slot: number, dd: number): void {
+  // A rule change rewrites the entries it decides (assembly/lpm4.ts's decides): on add,
+  // depth byte <= dd; on delete (exact), depth byte == dd. They get (slot, nd).
+  private groupRewrite(h: number, g: number, from: number, count: number, dd: number, exact: boolean, slot: number, nd: number): void {
     const m = this.u32, b = this.u8;
     const e = (m[h + H_TBL8] >>> 2) + g * 256, d = m[h + H_TBL8D] + g * 256;
     for (let j = from; j < from + count; j++) {
-      if (b[d + j] <= dd) { m[e + j] = slot; b[d + j] = dd; }
+      if (exact ? b[d + j] === dd : b[d + j] <= dd) { m[e + j] = slot; b[d + j] = nd; }
     }
   }
 
-  private groupReplace(h: number, g: number, from: number, count: number, dd: number, slot: number, pdd: number): void {
+  private tbl24Rewrite(h: number, addr: number, depth: number, dd: number, exact: boolean, slot: number, nd: number): void {
     const m = this.u32, b = this.u8;
-    const e = (m[h + H_TBL8] >>> 2) + g * 256, d = m[h + H_TBL8D] + g * 256;
-    for (let j = from; j < from + count; j++) {
-      if (b[d + j] === dd) { m[e + j] = slot; b[d + j] = pdd; }
+    const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D];
+    const start = addr >>> 8, end = start + (1 << (24 - depth));
+    for (let i = start; i < end; i++) {
+      const e = m[t24 + i];
+      if (e >= EXT) this.groupRewrite(h, e & GROUP_MASK, 0, 256, dd, exact, slot, nd);
+      else if (exact ? b[t24d + i] === dd : b[t24d + i] <= dd) { m[t24 + i] = slot; b[t24d + i] = nd; }
     }
   }
 
   private writeRule(h: number, addr: number, depth: number, slot: number): void {
     const m = this.u32, b = this.u8;
     const dd = depth + 1;
-    const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D];
-    if (depth <= 24) {
-      const start = addr >>> 8, end = start + (1 << (24 - depth));
-      for (let i = start; i < end; i++) {
-        const e = m[t24 + i];
-        if (e >= EXT) this.groupOverwrite(h, e & GROUP_MASK, 0, 256, slot, dd);
-        else if (b[t24d + i] <= dd) { m[t24 + i] = slot; b[t24d + i] = dd; }
-      }
-    } else {
+    if (depth <= 24) this.tbl24Rewrite(h, addr, depth, dd, false, slot, dd);
+    else {
+      const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D];
       const i = addr >>> 8;
       const e = m[t24 + i];
       let g: number;
@@ -69,7 +68,7 @@ export class Lpm4Twin extends LpmTwinBase implements Lpm4Exports {
         g = groupAlloc(m, b, h, e, b[t24d + i]);
         m[t24 + i] = (EXT | g) >>> 0;
       } else g = e & GROUP_MASK;
-      this.groupOverwrite(h, g, addr & 255, 1 << (32 - depth), slot, dd);
+      this.groupRewrite(h, g, addr & 255, 1 << (32 - depth), dd, false, slot, dd);
     }
   }
 
@@ -119,20 +118,14 @@ export class Lpm4Twin extends LpmTwinBase implements Lpm4Exports {
     }
     ruleRemove(m, b, h, id, H_DEPTHS, false);
     const dd = depth + 1;
-    const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D];
-    if (depth <= 24) {
-      const start = addr >>> 8, end = start + (1 << (24 - depth));
-      for (let i = start; i < end; i++) {
-        const e = m[t24 + i];
-        if (e >= EXT) this.groupReplace(h, e & GROUP_MASK, 0, 256, dd, pslot, pdd);
-        else if (b[t24d + i] === dd) { m[t24 + i] = pslot; b[t24d + i] = pdd; }
-      }
-    } else {
+    if (depth <= 24) this.tbl24Rewrite(h, addr, depth, dd, true, pslot, pdd);
+    else {
+      const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D];
       const i = addr >>> 8;
       const e = m[t24 + i];
       if (e >= EXT) {
         const g = e & GROUP_MASK;
-        this.groupReplace(h, g, addr & 255, 1 << (32 - depth), dd, pslot, pdd);
+        this.groupRewrite(h, g, addr & 255, 1 << (32 - depth), dd, true, pslot, pdd);
         const gd = m[h + H_TBL8D] + g * 256;
         let deep = false;
         for (let j = 0; j < 256; j++) if (b[gd + j] > 25) { deep = true; break; }
