@@ -201,6 +201,59 @@ test('pending queries are bounded: the oldest goes out unanswered to make room',
   assert.equal(recs.filter((r) => r.status === 'answered').map((r) => r.trans_id), [119]);
 });
 
+test('many unanswered queries: pending memory bounded, each one ends once, every way out counted (stage and CLI summary)', async () => {
+  // Phase A: 5,000 queries one per 100 ms tick (500 s): each times out 10 s (100 ticks)
+  // later, when a later frame moves the clock there; the last 100 are still waiting when
+  // phase B starts. Phase B: 3,000 queries at one instant, 10 s after phase A's last: phase
+  // A's 100 expire first, then a 2,048-query table pushes out the oldest 952, and 2,048
+  // are left at the end. Expected counts follow from those times; tshark confirms that no
+  // query of the file has a response.
+  const A = 5000;
+  const B = 3000;
+  const CAP = 2048;
+  const base = 1_700_000_000;
+  const frames: TimedFrame[] = [];
+  for (let i = 0; i < A; i++) frames.push(at(query(i), base + Math.floor(i / 10), (i % 10) * 100_000_000));
+  for (let i = 0; i < B; i++) frames.push(at(query(A + i), base + 510));
+  const e = createEngine();
+  const lines: string[] = [];
+  const log = new DnsLog(e, (l) => lines.push(l), CAP);
+  const batch = e.createBatch(256, 256 * 2048);
+  const area = new AppArea(e, 256);
+  const view = e.createView();
+  let maxWaiting = 0;
+  for (let off = 0; off < frames.length; off += 256) {
+    batch.clear();
+    const part = frames.slice(off, off + 256);
+    part.forEach((f, i) => { batch.push(f.data); batch.setTime(i, f.sec, f.nsec); });
+    dissectApp(e, batch, area);
+    for (let i = 0; i < batch.count; i++) {
+      view.at(batch, i);
+      log.frame({ u8: e.views.u8, view, sec: part[i].sec, nsec: part[i].nsec });
+      maxWaiting = Math.max(maxWaiting, log.waiting);
+    }
+  }
+  log.finish();
+  assert.is(maxWaiting, CAP, 'never more than the capacity waits');
+  const recs = lines.map((l) => JSON.parse(l) as DnsLogRecord);
+  assert.is(recs.length, A + B);
+  assert.ok(recs.every((r) => r.status === 'unanswered'));
+  assert.is(new Set(recs.map((r) => r.trans_id)).size, A + B, 'each query written once');
+  assert.is(log.summary(), `log dns: ${A + B} transactions: 0 answered, ${A + B} unanswered (${A} queries timed out after ${DNS_TIMEOUT_S} s, ${B - CAP} pushed out at the ${CAP} pending limit, ${CAP} left at the end), 0 unsolicited`);
+
+  // The CLI (a 65,536-query table: phase B fits) prints the same counts on standard error.
+  const path = join(work, 'unanswered.pcap');
+  writePcapTimed(path, frames);
+  const r = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '--log', 'dns', '-r', path], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout.split('\n').filter((l) => l !== '').length, A + B);
+  assert.match(r.stderr, `log dns: ${A + B} transactions: 0 answered, ${A + B} unanswered (${A} queries timed out after ${DNS_TIMEOUT_S} s, 0 pushed out at the 65536 pending limit, ${B} left at the end), 0 unsolicited\n`);
+  if (!haveTool('tshark')) return;
+  const theirs = await tsharkTransactions(path);
+  assert.is(theirs.unanswered.length, A + B, 'tshark: no query has a response');
+  assert.is(theirs.answered.length + theirs.unsolicited.length, 0);
+});
+
 test('--log names match the log kinds; sniff --log dns equals the stage, a bad kind is one line and exit 2', () => {
   assert.equal([...LOG_KINDS.keys()], [...LOG_KIND_HELP.keys()]);
   const dir = corpusDir();

@@ -2,6 +2,7 @@
 // runner for the application layer (needsApp), hands each kept frame whose app record
 // belongs to a log to that log, moves the logs' clocks by packet time (and by the wall
 // clock while live input is quiet), and writes their JSON lines to stdout, once per batch.
+import { writeSync } from 'node:fs';
 import { writeAllText } from '../sinks/write-all.js';
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
@@ -78,6 +79,8 @@ export class LogStage implements BatchStage {
     this.done = true;
     for (const l of this.logs) l.finish();
     this.flush();
+    // The CLI's exit summary (as --ipfix and --flows give theirs).
+    if (this.fd === 1) for (const l of this.logs) writeSync(2, `${l.summary()}\n`);
   }
 
   private flush(): void {

@@ -6,10 +6,11 @@
 // response time - query time), "unanswered" (no
 // response within DNS_TIMEOUT_S of packet time, or at the end of input), "unsolicited" (a
 // response whose query was not seen). A query repeated while its first copy waits is the
-// same transaction. Pending queries wait on a timer wheel; at most DNS_PENDING_MAX of them
-// (the constructor's `capacity`), the oldest written out unanswered to make room.
+// same transaction. Pending queries wait in a PendingTable (a timer wheel, O(1) per query);
+// at most DNS_PENDING_MAX of them (the constructor's `capacity`), the oldest written out
+// unanswered to make room. The exit summary counts each way a query ended.
 import type { Engine } from '../../engine/engine.js';
-import { TimerWheel } from '../../wheel/timer-wheel.js';
+import { PendingTable, pendingSummary } from './pending.js';
 import { readDns, type DnsMessage } from '../dns/message.js';
 import { readName } from '../dns/names.js';
 import { TYPE_NAMES, T_A, T_AAAA, T_CNAME, T_NS, T_PTR, T_DNAME, T_MX, T_SRV, T_TXT } from '../dns/types.js';
@@ -19,7 +20,6 @@ import type { LogFrame, TransactionLog } from './transaction-log.js';
 
 export const DNS_TIMEOUT_S = 10;
 export const DNS_PENDING_MAX = 65536;
-const TICKS_PER_S = 10;
 
 const CLASS_NAMES: ReadonlyMap<number, string> = new Map([[1, 'C_INTERNET'], [3, 'C_CHAOS'], [4, 'C_HESIOD'], [254, 'C_NONE'], [255, 'C_ANY']]);
 const RCODE_NAMES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
@@ -27,9 +27,6 @@ const EXT_RCODE_NAMES: ReadonlyMap<number, string> = new Map([[16, 'BADVERS'], [
 
 /** What a query leaves waiting for its response. */
 interface Pending {
-  key: string;
-  slot: number;
-  handle: number;
   ts: number;
   origH: string; origP: number; respH: string; respP: number;
   proto: 'udp' | 'tcp';
@@ -64,19 +61,15 @@ const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 export class DnsLog implements TransactionLog {
   readonly protos = [APP_DNS];
   private readonly emit: (line: string) => void;
-  private readonly wheel: TimerWheel;
-  private readonly pending = new Map<string, Pending>();
-  private readonly slots: Array<Pending | undefined>;
-  private readonly free: number[] = [];
-  private readonly capacity: number;
-  private base = -1;
+  private readonly pending: PendingTable<Pending>;
+  /** Lines written, by status. */
+  private answered = 0;
+  private unanswered = 0;
+  private unsolicited = 0;
 
   constructor(engine: Engine, emit: (line: string) => void, capacity = DNS_PENDING_MAX) {
     this.emit = emit;
-    this.capacity = capacity;
-    this.wheel = new TimerWheel(engine, { capacity });
-    this.slots = new Array<Pending | undefined>(capacity);
-    for (let i = capacity - 1; i >= 0; i--) this.free.push(i);
+    this.pending = new PendingTable<Pending>(engine, capacity, DNS_TIMEOUT_S, (p) => this.write(p, 'unanswered', null, null, 0, 0));
   }
 
   frame(fr: LogFrame): void {
@@ -93,49 +86,31 @@ export class DnsLog implements TransactionLog {
       // A retransmission (same id, same 5-tuple, still waiting): the transaction is the first
       // query's, as tshark pairs them (its response time counts from the first).
       if (this.pending.has(key)) return;
-      if (this.free.length === 0) {
-        const oldest = this.pending.values().next().value;
-        if (oldest !== undefined) this.close(oldest, 'unanswered');
-      }
-      const slot = this.free.pop()!;
-      const p: Pending = {
-        key, slot, handle: 0, ts, origH: src, origP: v.srcPort, respH: dst, respP: v.dstPort, proto,
+      this.pending.add(key, {
+        ts, origH: src, origP: v.srcPort, respH: dst, respP: v.dstPort, proto,
         service: service(m), id: m.id, query: question(fr.u8, v.frame, m), flags: m.hdrFlags,
-      };
-      p.handle = this.wheel.schedule(DNS_TIMEOUT_S * TICKS_PER_S, slot);
-      this.slots[slot] = p;
-      this.pending.set(key, p);
+      });
       return;
     }
     const key = transactionKey(proto, src, v.srcPort, dst, v.dstPort, m.id);
-    const p = this.pending.get(key);
+    const p = this.pending.take(key);
     if (p !== undefined) {
-      this.wheel.cancel(p.handle);
-      this.release(p);
       this.write(p, 'answered', m, fr.u8, v.frame, ts);
       return;
     }
     const q = question(fr.u8, v.frame, m);
     this.write({
-      key, slot: -1, handle: 0, ts, origH: dst, origP: v.dstPort, respH: src, respP: v.srcPort, proto, service: service(m),
+      ts, origH: dst, origP: v.dstPort, respH: src, respP: v.srcPort, proto, service: service(m),
       id: m.id, query: q, flags: m.hdrFlags,
     }, 'unsolicited', m, fr.u8, v.frame, ts);
   }
 
   advance(sec: number, nsec: number): void {
-    if (this.base < 0) this.base = sec;
-    const tick = (sec - this.base) * TICKS_PER_S + Math.floor(nsec / (1e9 / TICKS_PER_S));
-    if (tick <= this.wheel.now) return;
-    this.wheel.advance(tick, (slot) => {
-      const p = this.slots[slot];
-      if (p === undefined) return;
-      this.release(p);
-      this.write(p, 'unanswered', null, null, 0, 0);
-    });
+    this.pending.advance(sec, nsec);
   }
 
   finish(): void {
-    for (const p of [...this.pending.values()]) this.close(p, 'unanswered');
+    this.pending.drain();
   }
 
   /** Pending queries (for tests and stats). */
@@ -143,19 +118,14 @@ export class DnsLog implements TransactionLog {
     return this.pending.size;
   }
 
-  private close(p: Pending, status: 'unanswered'): void {
-    this.wheel.cancel(p.handle);
-    this.release(p);
-    this.write(p, status, null, null, 0, 0);
-  }
-
-  private release(p: Pending): void {
-    this.pending.delete(p.key);
-    this.slots[p.slot] = undefined;
-    this.free.push(p.slot);
+  summary(): string {
+    return `log dns: ${this.answered + this.unanswered + this.unsolicited} transactions: ${this.answered} answered, ${this.unanswered} unanswered (${pendingSummary(this.pending, 'queries')}), ${this.unsolicited} unsolicited`;
   }
 
   private write(p: Pending, status: DnsLogRecord['status'], resp: DnsMessage | null, u8: Uint8Array | null, f: number, respTs: number): void {
+    if (status === 'answered') this.answered++;
+    else if (status === 'unanswered') this.unanswered++;
+    else this.unsolicited++;
     const flags = resp?.hdrFlags ?? p.flags;
     // One DnsLogRecord as JSON, written out directly (an object and JSON.stringify per line
     // cost several times more), keys in dns.log's order: connection, trans_id, rtt, query,

@@ -10,7 +10,7 @@
 import type { Engine } from '../../engine/engine.js';
 import { decodeHttp, type DecodedHttp } from '../http/decode.js';
 import { APP_HTTP } from '../app-layout.js';
-import { PendingTable } from './pending.js';
+import { PendingTable, pendingSummary } from './pending.js';
 import type { LogFrame, TransactionLog } from './transaction-log.js';
 
 export const HTTP_TIMEOUT_S = 30;
@@ -44,6 +44,8 @@ export class HttpLog implements TransactionLog {
    *  forgotten beyond `capacity` (a forgotten connection counts from 1 again). */
   private readonly depth = new Map<string, number>();
   private readonly capacity: number;
+  /** Lines written, by status. */
+  private readonly counts = { answered: 0, unanswered: 0, unsolicited: 0 };
 
   constructor(engine: Engine, emit: (line: string) => void, capacity = HTTP_PENDING_MAX) {
     this.emit = emit;
@@ -89,6 +91,11 @@ export class HttpLog implements TransactionLog {
     return this.pending.size;
   }
 
+  summary(): string {
+    const c = this.counts;
+    return `log http: ${c.answered + c.unanswered + c.unsolicited} transactions: ${c.answered} answered, ${c.unanswered} unanswered (${pendingSummary(this.pending, 'requests')}), ${c.unsolicited} unsolicited`;
+  }
+
   private write(req: Request, resp: DecodedHttp | null, respTs: number, status: HttpLogRecord['status']): void {
     const q = req.http;
     const rec: HttpLogRecord = { ts: round6(status === 'unsolicited' ? respTs : req.ts), 'id.orig_h': req.origH, 'id.orig_p': req.origP, 'id.resp_h': req.respH, 'id.resp_p': req.respP } as HttpLogRecord;
@@ -109,6 +116,7 @@ export class HttpLog implements TransactionLog {
     }
     if (status === 'answered') rec.rtt = round6(respTs - req.ts);
     rec.status = status;
+    this.counts[status]++;
     this.emit(JSON.stringify(rec));
   }
 }

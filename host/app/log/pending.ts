@@ -2,7 +2,9 @@
 // request for its response, a ClientHello for its ServerHello): entries under a key (a
 // connection), first in first out per key, each on a timer wheel that expires it after
 // `timeoutS` of the log's clock, at most `capacity` in all (the oldest goes out to make
-// room). Expired and evicted entries go to `onDrop`, which writes them out as unanswered.
+// room). Expired and evicted entries go to `onDrop`, which writes them out as unanswered;
+// each way out is counted (`expired`, `evicted`, `drained`), for the log's exit summary.
+// Every operation is O(1) amortized: no scan of what waits (issue #19).
 import type { Engine } from '../../engine/engine.js';
 import { TimerWheel } from '../../wheel/timer-wheel.js';
 
@@ -23,11 +25,21 @@ export class PendingTable<T> {
   private readonly timeoutTicks: number;
   private readonly onDrop: (value: T) => void;
   private base = -1;
+  /** Entries that waited `timeoutS` in vain (the wheel expired them). */
+  expired = 0;
+  /** Entries pushed out, oldest first, to make room for a new one at capacity. */
+  evicted = 0;
+  /** Entries still waiting at the end (drain). */
+  drained = 0;
+  readonly capacity: number;
+  readonly timeoutS: number;
 
   constructor(engine: Engine, capacity: number, timeoutS: number, onDrop: (value: T) => void) {
     this.wheel = new TimerWheel(engine, { capacity });
     this.slots = new Array<Slot<T> | undefined>(capacity);
     for (let i = capacity - 1; i >= 0; i--) this.free.push(i);
+    this.capacity = capacity;
+    this.timeoutS = timeoutS;
     this.timeoutTicks = timeoutS * TICKS_PER_S;
     this.onDrop = onDrop;
   }
@@ -54,6 +66,11 @@ export class PendingTable<T> {
     return list === undefined ? undefined : this.slots[list[0]]?.value;
   }
 
+  /** Whether an entry waits under `key`. */
+  has(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
   /** Takes the oldest entry under `key` out. */
   take(key: string): T | undefined {
     const list = this.byKey.get(key);
@@ -74,17 +91,18 @@ export class PendingTable<T> {
       const s = this.slots[slot];
       if (s === undefined) return;
       this.release(slot);
+      this.expired++;
       this.onDrop(s.value);
     });
   }
 
   /** Everything still waiting, oldest first, to onDrop. */
   drain(): void {
-    while (this.dropOldest()) { /* until empty */ }
+    while (this.dropOldest()) this.drained++;
   }
 
   private evictOldest(): void {
-    this.dropOldest();
+    if (this.dropOldest()) this.evicted++;
   }
 
   private dropOldest(): boolean {
@@ -114,3 +132,9 @@ export class PendingTable<T> {
     }
   }
 }
+
+/** The exit summary's words for how a log's pending entries ended without an answer. */
+export function pendingSummary<T>(p: PendingTable<T>, what: string): string {
+  return `${p.expired} ${what} timed out after ${p.timeoutS} s, ${p.evicted} pushed out at the ${p.capacity} pending limit, ${p.drained} left at the end`;
+}
+

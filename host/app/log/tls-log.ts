@@ -14,7 +14,7 @@ import { tlsObject, type DecodedTlsHandshake } from '../tls/decode.js';
 import { readTls } from '../tls/message.js';
 import { isGrease } from '../tls/ja3.js';
 import { APP_TLS } from '../app-layout.js';
-import { PendingTable } from './pending.js';
+import { PendingTable, pendingSummary } from './pending.js';
 import type { LogFrame, TransactionLog } from './transaction-log.js';
 
 export const TLS_TIMEOUT_S = 30;
@@ -58,6 +58,8 @@ export class TlsLog implements TransactionLog {
   readonly protos = [APP_TLS];
   private readonly emit: (line: string) => void;
   private readonly pending: PendingTable<Hello>;
+  /** Lines written, by status. */
+  private readonly counts = { complete: 0, no_server_hello: 0, no_client_hello: 0 };
 
   constructor(engine: Engine, emit: (line: string) => void, capacity = TLS_PENDING_MAX) {
     this.emit = emit;
@@ -105,6 +107,11 @@ export class TlsLog implements TransactionLog {
     return this.pending.size;
   }
 
+  summary(): string {
+    const c = this.counts;
+    return `log tls: ${c.complete + c.no_server_hello + c.no_client_hello} handshakes: ${c.complete} complete, ${c.no_server_hello} without a ServerHello (${pendingSummary(this.pending, 'ClientHellos')}), ${c.no_client_hello} without a ClientHello`;
+  }
+
   private write(h: Hello, sh: DecodedTlsHandshake | null, shTs: number, status: TlsLogRecord['status']): void {
     const rec: TlsLogRecord = { ts: round6(h.ch === null ? shTs : h.ts), 'id.orig_h': h.origH, 'id.orig_p': h.origP, 'id.resp_h': h.respH, 'id.resp_p': h.respP } as TlsLogRecord;
     if (sh !== null) {
@@ -125,6 +132,7 @@ export class TlsLog implements TransactionLog {
     if (h.hrr) rec.hello_retry = true;
     if (status === 'complete') rec.rtt = round6(shTs - h.ts);
     rec.status = status;
+    this.counts[status]++;
     this.emit(JSON.stringify(rec));
   }
 }

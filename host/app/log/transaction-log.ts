@@ -4,7 +4,8 @@
 //  1. host/app/log/<kind>-log.ts implements TransactionLog: frame() sees each kept frame
 //     whose app record has one of its `protos`, advance() moves its clock (packet time, or
 //     the wall clock while live input is quiet) and expires what waited too long, finish()
-//     writes what is left. Pending state must be bounded (a capacity, oldest out first).
+//     writes what is left, summary() counts them. Pending state must be bounded (a capacity,
+//     oldest out first: PendingTable does it in O(1) per transaction).
 //  2. Its name and help go in kinds.ts (what --log accepts), its LogKind in LOG_KINDS below.
 // host/pipeline/log-stage.ts runs the kinds asked for; lines go out through `emit`.
 import type { Engine } from '../../engine/engine.js';
@@ -30,6 +31,9 @@ export interface TransactionLog {
   frame(f: LogFrame): void;
   advance(sec: number, nsec: number): void;
   finish(): void;
+  /** One line for standard error at the end: the lines written by status, and how the
+   *  transactions left waiting ended (timed out, pushed out at capacity, left at the end). */
+  summary(): string;
 }
 
 export interface LogKind {
