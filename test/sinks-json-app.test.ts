@@ -6,9 +6,9 @@
 // writers of the lower layers (host/sinks/json/bytes.ts), and the serialised objects of the
 // rest (TLS, HTTP, DHCP, a frame with a dissection error ...).
 // Frames: the crafted seeds of every decoder, every corpus (and corpus-more) frame a decoder
-// claims, and mutated DNS and HTTP messages (names and strings with quotes, backslashes,
-// control and non-ASCII bytes, pointers, cut records), so that both the direct paths
-// (host/sinks/json/dns.ts, http.ts) and their fall-back run.
+// claims, and mutated DNS, HTTP and TLS messages (names and strings with quotes,
+// backslashes, control and non-ASCII bytes, pointers, cut records), so that both the
+// direct paths (host/sinks/json/dns.ts, http.ts, tls.ts) and their fall-back run.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine } from '../host/engine/engine.js';
@@ -18,7 +18,8 @@ import { TextBuffer } from '../host/sinks/text/buffer.js';
 import { writeJsonPacket } from '../host/sinks/json-format.js';
 import { writeDnsJson } from '../host/sinks/json/dns.js';
 import { writeHttpJson } from '../host/sinks/json/http.js';
-import { A_PROTO, APP_DNS, APP_HTTP, APP_NONE } from '../host/app/app-layout.js';
+import { writeTlsJson } from '../host/sinks/json/tls.js';
+import { A_PROTO, APP_DNS, APP_HTTP, APP_TLS, APP_NONE } from '../host/app/app-layout.js';
 import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 import { corpusCaptures, corpusMoreCaptures, Rng, seed } from './lib/env.js';
 import { dnsSeeds } from './lib/dns-seeds.js';
@@ -40,8 +41,8 @@ const view = engine.createView();
 const out = new TextBuffer(-1);
 const scratch = new TextBuffer(-1);
 
-interface Tally { lines: number; app: number; dnsDirect: number; dnsGeneral: number; httpDirect: number; httpGeneral: number }
-const tally = (): Tally => ({ lines: 0, app: 0, dnsDirect: 0, dnsGeneral: 0, httpDirect: 0, httpGeneral: 0 });
+interface Tally { lines: number; app: number; dnsDirect: number; dnsGeneral: number; httpDirect: number; httpGeneral: number; tlsDirect: number; tlsGeneral: number }
+const tally = (): Tally => ({ lines: 0, app: 0, dnsDirect: 0, dnsGeneral: 0, httpDirect: 0, httpGeneral: 0, tlsDirect: 0, tlsGeneral: 0 });
 
 /** Writes each frame's line and compares it with decode(); counts which DNS path ran. */
 function check(frames: Frame[], what: string, t: Tally): void {
@@ -75,6 +76,10 @@ function check(frames: Frame[], what: string, t: Tally): void {
         scratch.pos = 0;
         if (writeHttpJson(scratch, m, view.frame, view.app)) t.httpDirect++; else t.httpGeneral++;
       }
+      if (view.app !== 0 && m[view.app + A_PROTO] === APP_TLS && view.errors === 0) {
+        scratch.pos = 0;
+        if (writeTlsJson(scratch, m, view.frame, view.app)) t.tlsDirect++; else t.tlsGeneral++;
+      }
     }
   }
 }
@@ -89,10 +94,11 @@ test('--json lines of the crafted application messages equal decode()', () => {
   for (const [what, frames] of [['http', httpSeedFrames()], ['dhcp', dhcpSeedFrames()], ['ntp', ntpSeedFrames()], ['quic', quicSeedFrames()], ['lines', lineSeedFrames()]] as const) {
     check(frames.map(cut), `${what} seeds`, t);
   }
-  console.log(`\nNOTE json app (crafted): ${t.lines} lines equal decode(), ${t.app} with an application object; DNS written directly ${t.dnsDirect}, through decode()'s object ${t.dnsGeneral}; HTTP ${t.httpDirect} / ${t.httpGeneral}`);
+  console.log(`\nNOTE json app (crafted): ${t.lines} lines equal decode(), ${t.app} with an application object; DNS written directly ${t.dnsDirect}, through decode()'s object ${t.dnsGeneral}; HTTP ${t.httpDirect} / ${t.httpGeneral}; TLS ${t.tlsDirect} / ${t.tlsGeneral}`);
   assert.ok(t.app >= 100, `${t.app} crafted frames had an application object`);
   assert.ok(t.dnsDirect >= 20 && t.dnsGeneral >= 5, 'both DNS paths ran');
   assert.ok(t.httpDirect >= 10, 'HTTP written directly');
+  assert.ok(t.tlsDirect >= 10, 'TLS written directly');
 });
 
 test('--json lines of every corpus frame a decoder claims equal decode()', () => {
@@ -108,16 +114,17 @@ test('--json lines of every corpus frame a decoder claims equal decode()', () =>
   if (frames.length === 0) return; // corpusCaptures() printed the SKIP line
   const t = tally();
   check(frames, 'corpus', t);
-  console.log(`\nNOTE json app (corpus): ${t.lines} lines equal decode(); DNS written directly ${t.dnsDirect}, through decode()'s object ${t.dnsGeneral}; HTTP ${t.httpDirect} / ${t.httpGeneral}`);
+  console.log(`\nNOTE json app (corpus): ${t.lines} lines equal decode(); DNS written directly ${t.dnsDirect}, through decode()'s object ${t.dnsGeneral}; HTTP ${t.httpDirect} / ${t.httpGeneral}; TLS ${t.tlsDirect} / ${t.tlsGeneral}`);
   assert.ok(t.dnsDirect >= 100, `${t.dnsDirect} corpus DNS messages written directly`);
 });
 
-test(`--json lines of ${MUTATED} mutated DNS and HTTP messages equal decode()`, () => {
+test(`--json lines of ${MUTATED} mutated DNS, HTTP and TLS messages equal decode()`, () => {
   const rng = new Rng(seed());
-  // [frame, first byte of the message]: UDP DNS after 42 bytes, HTTP over TCP after 54.
+  // [frame, first byte of the message]: UDP DNS after 42 bytes, HTTP and TLS over TCP after 54.
   const seeds: Array<[Uint8Array, number]> = [
     ...dnsSeeds().map((s) => s.frame).filter((f) => f.length > 54).map((f): [Uint8Array, number] => [f, 42]),
     ...httpSeedFrames().map((x) => x.frame.subarray(0, x.caplen)).filter((f) => f.length > 60).map((f): [Uint8Array, number] => [f, 54]),
+    ...tlsSeedFrames().filter((f) => f.length > 60).map((f): [Uint8Array, number] => [f, 54]),
   ];
   // Bytes that change which path a string takes or how it reads.
   const special = [0x22, 0x5C, 0x7F, 0x1F, 0x20, 0x2E, 0xE9, 0xC3, 0x80, 0xFF, 0xC0, 0x3F, 0x40, 0x00, 0x01, 0x0D, 0x0A, 0x3A];
@@ -135,9 +142,10 @@ test(`--json lines of ${MUTATED} mutated DNS and HTTP messages equal decode()`, 
   }
   const t = tally();
   check(frames, `mutated (SEED=${seed()})`, t);
-  console.log(`\nNOTE json app (mutated DNS, HTTP): ${t.lines} lines equal decode(); DNS written directly ${t.dnsDirect}, through decode()'s object ${t.dnsGeneral}; HTTP ${t.httpDirect} / ${t.httpGeneral}`);
+  console.log(`\nNOTE json app (mutated DNS, HTTP, TLS): ${t.lines} lines equal decode(); DNS written directly ${t.dnsDirect}, through decode()'s object ${t.dnsGeneral}; HTTP ${t.httpDirect} / ${t.httpGeneral}; TLS ${t.tlsDirect} / ${t.tlsGeneral}`);
   assert.ok(t.dnsDirect >= MUTATED / 20 && t.dnsGeneral >= MUTATED / 20, 'both DNS paths ran often');
   assert.ok(t.httpDirect >= MUTATED / 100 && t.httpGeneral >= MUTATED / 200, 'both HTTP paths ran');
+  assert.ok(t.tlsDirect >= MUTATED / 100 && t.tlsGeneral >= MUTATED / 1000, 'both TLS paths ran');
 });
 
 test.run();

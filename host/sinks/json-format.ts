@@ -1,13 +1,14 @@
 // --json: one JSON object per packet and line, the shape of the engine's decode()
 // (host/dissect/decode.ts: Wireshark field names, nested by protocol) plus frame.number and
-// frame.time_epoch. The link, network and transport layers and the common DNS message
-// (json/dns.ts) are written straight from the descriptor, the app record and the frame into
-// the output bytes (json/bytes.ts: pre-encoded keys, digits written in place, one room check
-// per frame): no object per packet, no JSON.stringify. What is rarer (a tunnel's inner
-// packet, an ICMP error's quoted datagram, the other application objects, and the whole of
-// a frame with a dissection error) is decode()'s own object, serialised. test/sinks.test.ts and test/sinks-json-app.test.ts parse the
-// lines back and require them to deep-equal decode()'s objects, so the two cannot drift
-// apart.
+// frame.time_epoch. The link, network and transport layers and the common DNS, HTTP and TLS
+// messages (json/dns.ts, http.ts, tls.ts) are written straight from the descriptor, the app
+// record and the frame into the output bytes (json/bytes.ts: pre-encoded keys, digits
+// written in place, one room check per frame): no object per packet, no JSON.stringify.
+// What is rarer (a tunnel's inner packet, an ICMP error's quoted datagram, the other
+// application objects, a message those writers leave to the general path, and the whole of
+// a frame with a dissection error) is decode()'s own object, serialised. test/sinks.test.ts
+// and test/sinks-json-app.test.ts parse the lines back and require them to deep-equal
+// decode()'s objects, so the two cannot drift apart.
 //
 // frame.time_epoch is a string "seconds.nanoseconds" (9 digits), as tshark's JSON writes
 // it: a JSON number (an IEEE double) cannot hold 19 significant digits, and nanosecond
@@ -21,9 +22,10 @@ import {
 } from '../runtime/layout.js';
 import { appObject } from '../app/objects.js';
 import { quotedOf } from '../app/icmp-quoted.js';
-import { A_PROTO, APP_NONE, APP_DNS, APP_HTTP } from '../app/app-layout.js';
+import { A_PROTO, APP_NONE, APP_DNS, APP_HTTP, APP_TLS } from '../app/app-layout.js';
 import { writeDnsJson } from './json/dns.js';
 import { writeHttpJson } from './json/http.js';
+import { writeTlsJson } from './json/tls.js';
 import { writeUtf8 } from './json/raw.js';
 import { encapsulation } from '../dissect/inner.js';
 import { decodeInnerLevel as decodeLevelOf, decodeView } from '../dissect/decode.js';
@@ -252,18 +254,7 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
     const e = encapsulation(v, m, f, 0, (iv, ib, d) => decodeLevelOf(iv, ib, d));
     for (const [k, val] of Object.entries(e)) { out.str(`,"${k}":`); writeUtf8(out, JSON.stringify(val)); }
   }
-  if (transport && v.app !== 0 && m[v.app + A_PROTO] !== APP_NONE) {
-    // The application layer: the common DNS and HTTP messages written directly
-    // (json/dns.ts, json/http.ts), the rest as decode()'s own object (host/app/objects.ts); only frames a decoder claimed
-    // pay for it.
-    const at = (l & L_REASM) !== 0 ? v.reasmPtr : f;
-    const proto = m[v.app + A_PROTO];
-    const direct = proto === APP_DNS ? writeDnsJson(out, m, at, v.app) : proto === APP_HTTP ? writeHttpJson(out, m, at, v.app) : false;
-    if (!direct) {
-      const o = appObject(m, at, v.app);
-      if (o !== undefined) { out.str(`,"${o.key}":`); writeUtf8(out, JSON.stringify(o.value)); }
-    }
-  }
+  if (transport && v.app !== 0 && m[v.app + A_PROTO] !== APP_NONE) writeApp(out, v, m, (l & L_REASM) !== 0 ? v.reasmPtr : f);
   out.str('}\n');
 }
 
@@ -275,6 +266,29 @@ function writeDecoded(out: TextBuffer, v: PacketView, m: Uint8Array, tsSec: numb
   Object.assign(d.frame, { number, time_epoch: `${tsSec}.${String(tsNsec).padStart(9, '0')}` });
   writeUtf8(out, JSON.stringify(d));
   out.ch(10);
+}
+
+/** The application layer: the common DNS, HTTP and TLS messages written directly
+ *  (json/dns.ts, http.ts, tls.ts), the rest as decode()'s own object (host/app/objects.ts); only frames a
+ *  decoder claimed pay for it. `at`: the frame (or reassembled datagram) the record counts
+ *  from. */
+function writeApp(out: TextBuffer, v: PacketView, m: Uint8Array, at: number): void {
+  const proto = m[v.app + A_PROTO];
+  const direct = proto === APP_DNS ? writeDnsJson(out, m, at, v.app)
+    : proto === APP_HTTP ? writeHttpJson(out, m, at, v.app)
+      : proto === APP_TLS ? writeTlsJson(out, m, at, v.app) : false;
+  if (direct) return;
+  const o = appObject(m, at, v.app);
+  if (o !== undefined) { out.bytes(appKey(o.key)); writeUtf8(out, JSON.stringify(o.value)); }
+}
+
+/** `,"dns":` ... by application key, encoded on first use. */
+const appKeys = new Map<string, Uint8Array>();
+
+function appKey(k: string): Uint8Array {
+  let e = appKeys.get(k);
+  if (e === undefined) appKeys.set(k, e = lit(`,"${k}":`));
+  return e;
 }
 
 function writeIcmp(out: TextBuffer, v: PacketView, m: Uint8Array, l: number): void {
