@@ -4,11 +4,13 @@
 // with SIGINT/SIGTERM mid-write must leave a valid file (the sniffer's -w contract).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { corpusCaptures, haveTool, repoRoot } from './lib/env.js';
+import { pool } from './lib/parallel.js';
+import { runBinAsync, type ToolResult } from './lib/run-tool.js';
 import { readCaptureFile, type CaptureRecord } from '../host/sources/capture-file.js';
 import { PcapWriter, PCAP_HEADER_BYTES } from '../host/sinks/pcap-writer.js';
 import { PcapngWriter } from '../host/sinks/pcapng-writer.js';
@@ -28,16 +30,31 @@ function complaints(stderr: string): string[] {
     && !/^Warning: interface names might be incorrect$/.test(l));
 }
 
-function run(cmd: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, TZ: 'UTC' } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 /** Runs an oracle over a file, keeping only stderr: a reader's printout of a large
  *  capture can exceed any buffer, and cutting it off makes the oracle fail with EPIPE. */
-function check(cmd: string, args: string[]): { status: number | null; stderr: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TZ: 'UTC' } });
-  return { status: r.status, stderr: r.stderr };
+function check(cmd: string, args: string[]): Promise<ToolResult> {
+  return runBinAsync(cmd, args, { stdout: 'ignore' });
+}
+
+/**
+ * The oracle runs a test asks for while it walks the corpus: each is started later, a few
+ * at a time (test/lib/parallel.ts: tshark alone costs ~0.4 s a run), and its checks run
+ * once all have ended, in the order they were asked for.
+ */
+class OracleRuns {
+  private readonly jobs: Array<() => Promise<void>> = [];
+  private readonly checks: Array<() => void> = [];
+
+  add<T>(start: () => Promise<T>, verify: (result: T) => void): void {
+    let result: T;
+    this.jobs.push(async () => { result = await start(); });
+    this.checks.push(() => verify(result));
+  }
+
+  async verifyAll(): Promise<void> {
+    await pool(this.jobs);
+    for (const c of this.checks) c();
+  }
 }
 
 function linktypes(records: CaptureRecord[]): Set<number> {
@@ -59,17 +76,27 @@ function sameRecords(a: CaptureRecord[], b: CaptureRecord[], nano: boolean, what
   }
 }
 
-function oracleReads(path: string, tcpdumpToo: boolean, tsharkToo = true): void {
+/** tcpdump and tshark read `path` without a word on stderr (the runs join `runs`). */
+function oracleReads(runs: OracleRuns, path: string, tcpdumpToo: boolean, tsharkToo = true): void {
   if (tcpdumpToo && hasTcpdump) {
-    const r = check('tcpdump', ['-nn', '-r', path]);
-    assert.is(r.status, 0, `tcpdump -r ${basename(path)}: ${r.stderr}`);
-    assert.equal(complaints(r.stderr), [], `tcpdump -r ${basename(path)} stderr`);
+    runs.add(() => check('tcpdump', ['-nn', '-r', path]), (r) => {
+      assert.is(r.status, 0, `tcpdump -r ${basename(path)}: ${r.stderr}`);
+      assert.equal(complaints(r.stderr), [], `tcpdump -r ${basename(path)} stderr`);
+    });
   }
   if (hasTshark && tsharkToo) {
-    const r = check('tshark', ['-r', path]);
-    assert.is(r.status, 0, `tshark -r ${basename(path)}: ${r.stderr}`);
-    assert.equal(complaints(r.stderr), [], `tshark -r ${basename(path)} stderr`);
+    runs.add(() => check('tshark', ['-r', path]), (r) => {
+      assert.is(r.status, 0, `tshark -r ${basename(path)}: ${r.stderr}`);
+      assert.equal(complaints(r.stderr), [], `tshark -r ${basename(path)} stderr`);
+    });
   }
+}
+
+/** The same, now. */
+async function oracleReadsNow(path: string, tcpdumpToo: boolean, tsharkToo = true): Promise<void> {
+  const runs = new OracleRuns();
+  oracleReads(runs, path, tcpdumpToo, tsharkToo);
+  await runs.verifyAll();
 }
 
 let pcapCompared = 0;
@@ -77,14 +104,15 @@ let bytewise = 0;
 let pcapngCompared = 0;
 let rejected = 0;
 
-test('pcap writer: corpus records come back byte for byte, tcpdump and tshark read them', () => {
-  for (const file of captures) {
+test('pcap writer: corpus records come back byte for byte, tcpdump and tshark read them', async () => {
+  const runs = new OracleRuns();
+  for (const [k, file] of captures.entries()) {
     const { info, records } = readCaptureFile(file);
     const name = basename(file);
     const lts = linktypes(records);
     const linktype = records.length > 0 ? records[0].linktype : info.linktype;
     const maxCap = records.reduce((m, r) => Math.max(m, r.caplen), 0);
-    const out = join(tmp, `${name}.out.pcap`);
+    const out = join(tmp, `${k}-${name}.out.pcap`); // (indexed: its oracles run later)
     const nano = info.format === 'pcap' ? info.nanosecond : false;
     const w = PcapWriter.open(out, { linktype, snaplen: Math.max(info.snaplen, maxCap), nanosecond: nano });
     if (lts.size > 1) {
@@ -117,26 +145,29 @@ test('pcap writer: corpus records come back byte for byte, tcpdump and tshark re
     }
     // tcpdump cannot read a pcapng whose interfaces differ in snaplen/type, but our
     // pcap output of any single-link-type input it must read.
-    oracleReads(out, true);
+    oracleReads(runs, out, true);
     if (hasTcpdump && info.format === 'pcap' && maxCap <= info.snaplen) {
       // Stronger than "no complaint": tcpdump prints the same dissection for both files.
       // (Not when the input has records longer than its own header snaplen, as the fuzzed
       // mptcp-dss-oobr does: libpcap cuts those on reading, so the two files differ.)
-      const a = run('tcpdump', ['-nn', '-tt', '-v', '-r', file]);
-      const b = run('tcpdump', ['-nn', '-tt', '-v', '-r', out]);
-      assert.is(b.stdout, a.stdout, `${name}: tcpdump prints the same for the copy`);
+      runs.add(
+        () => Promise.all([runBinAsync('tcpdump', ['-nn', '-tt', '-v', '-r', file]), runBinAsync('tcpdump', ['-nn', '-tt', '-v', '-r', out])]),
+        ([a, b]) => assert.is(b.stdout, a.stdout, `${name}: tcpdump prints the same for the copy`),
+      );
     }
     pcapCompared++;
   }
+  await runs.verifyAll();
   console.log(`NOTE pcap writer: ${pcapCompared} captures rewritten (${bytewise} compared byte for byte after the header), ${rejected} mixed-link-type inputs refused`);
 });
 
-test('pcapng writer: corpus records come back equal, with one IDB per link type/interface', () => {
-  for (const file of captures) {
+test('pcapng writer: corpus records come back equal, with one IDB per link type/interface', async () => {
+  const runs = new OracleRuns();
+  for (const [k, file] of captures.entries()) {
     const { info, records } = readCaptureFile(file);
     const name = basename(file);
     for (const nano of [true, false]) {
-      const out = join(tmp, `${name}.${nano ? 'ns' : 'us'}.pcapng`);
+      const out = join(tmp, `${k}-${name}.${nano ? 'ns' : 'us'}.pcapng`);
       const maxCap = records.reduce((m, r) => Math.max(m, r.caplen), 0);
       const first = records.length ? records[0] : null;
       // Declaring the first interface up front keeps an empty capture readable.
@@ -153,10 +184,11 @@ test('pcapng writer: corpus records come back equal, with one IDB per link type/
       // tshark costs ~0.4 s a run (more on a busy machine): it reads the nanosecond pcapng
       // copies of the pcapng inputs (several interfaces, link types, resolutions) and
       // of nanosecond pcaps; tcpdump reads every nanosecond copy it can.
-      if (nano) oracleReads(out, linktypes(records).size <= 1, info.format === 'pcapng' || info.nanosecond);
+      if (nano) oracleReads(runs, out, linktypes(records).size <= 1, info.format === 'pcapng' || info.nanosecond);
     }
     pcapngCompared++;
   }
+  await runs.verifyAll();
   console.log(`NOTE pcapng writer: ${pcapngCompared} captures rewritten and read back (ns and us)`);
 });
 
@@ -175,7 +207,7 @@ test('pcapng writer: 64-bit timestamps split exactly (no BigInt, no double round
   }
 });
 
-test('pcap writer: snaplen cuts records, header-only file is valid, big records pass the buffer', () => {
+test('pcap writer: snaplen cuts records, header-only file is valid, big records pass the buffer', async () => {
   const out = join(tmp, 'snap.pcap');
   const w = PcapWriter.open(out, { linktype: 1, snaplen: 64, bufferBytes: 4096 });
   const big = new Uint8Array(100).map((_, i) => i);
@@ -187,7 +219,7 @@ test('pcap writer: snaplen cuts records, header-only file is valid, big records 
   const empty = join(tmp, 'empty.pcap');
   PcapWriter.open(empty, { linktype: 1 }).close();
   assert.is(readFileSync(empty).length, PCAP_HEADER_BYTES);
-  oracleReads(empty, true);
+  await oracleReadsNow(empty, true);
   // A record larger than the whole buffer grows it once instead of splitting a record.
   const huge = join(tmp, 'huge.pcap');
   const hw = PcapWriter.open(huge, { linktype: 1, bufferBytes: 4096 });
@@ -231,7 +263,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const back = readCaptureFile(out);
     assert.is(back.error, null, 'file ends on a record boundary');
     assert.is(back.records.length, n, 'every record the writer accepted is in the file');
-    oracleReads(out, true);
+    await oracleReadsNow(out, true);
   });
 }
 

@@ -10,19 +10,31 @@ import { basename, join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { corpusCaptures, corpusDir, haveTool, repoRoot } from './lib/env.js';
-import { runBin, runNode } from './lib/run-tool.js';
+import { runBin, runBinAsync, runNode, runNodeAsync } from './lib/run-tool.js';
+import { pool } from './lib/parallel.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-sniff-'));
 const captures = corpusCaptures();
 const multiLink = (f: string): boolean => new Set(readCaptureFile(f).records.map((r) => r.linktype)).size > 1;
 const stderrClean = (s: string): string => s.split('\n').filter((l) => l && !/^reading from file|Running as user "root"|This could be dangerous/.test(l)).join('\n');
 
-test('-r FILE -w OUT reproduces every corpus capture record for record; tcpdump reads it', () => {
-  let files = 0;
-  for (const f of captures) {
+// The runs of one capture (sniff, then tcpdump on its output and on the input) do not
+// depend on another capture's: a few captures are in flight at a time (test/lib/parallel.ts)
+// and the checks follow in corpus order, as when each capture ran alone.
+test('-r FILE -w OUT reproduces every corpus capture record for record; tcpdump reads it', async () => {
+  const tcpdump = haveTool('tcpdump');
+  const runs = await pool(captures.map((f, k) => async () => {
     const multi = multiLink(f);
-    const out = join(tmp, `${basename(f)}.out`);
-    const r = runNode('sniff', ['-r', f, '-w', out, ...(multi ? ['--pcapng'] : [])]);
+    // (indexed: two corpus folders may hold captures of the same name)
+    const out = join(tmp, `${k}-${basename(f)}.out`);
+    const r = await runNodeAsync('sniff', ['-r', f, '-w', out, ...(multi ? ['--pcapng'] : [])]);
+    const oracle = tcpdump && !multi && r.status === 0
+      ? await Promise.all([runBinAsync('tcpdump', ['-nn', '-r', out]), runBinAsync('tcpdump', ['-nn', '-r', f])])
+      : null;
+    return { f, multi, out, r, oracle };
+  }));
+  let files = 0;
+  for (const { f, out, r, oracle } of runs) {
     assert.is(r.status, 0, `${f}: ${r.stderr}`);
     const a = readCaptureFile(f);
     const b = readCaptureFile(out);
@@ -43,12 +55,11 @@ test('-r FILE -w OUT reproduces every corpus capture record for record; tcpdump 
       const ob = readFileSync(out);
       assert.is(Buffer.compare(ob.subarray(24), ib.subarray(24)), 0, `${f}: record bytes differ`);
     }
-    if (haveTool('tcpdump') && !multi) {
-      const t = runBin('tcpdump', ['-nn', '-r', out]);
+    if (oracle !== null) {
+      const [t, orig] = oracle;
       assert.is(t.status, 0, `tcpdump on our ${basename(f)}: ${t.stderr}`);
       // tcpdump's remarks on our file must be the ones it makes on the input itself (it
       // warns about SLL2 interface names whichever file they come from).
-      const orig = runBin('tcpdump', ['-nn', '-r', f]);
       // (tcpdump refuses some pcapng inputs, e.g. interfaces with different snapshot
       // lengths; our pcap copy of them must simply read clean.)
       if (orig.status === 0) {
@@ -63,67 +74,74 @@ test('-r FILE -w OUT reproduces every corpus capture record for record; tcpdump 
   console.log(`NOTE sniff-file: ${files} captures round-tripped`);
 });
 
-test('tshark reads our pcap and pcapng output without complaint', () => {
+test('tshark reads our pcap and pcapng output without complaint', async () => {
   if (!haveTool('tshark')) return;
   const picks = captures.filter((f) => /(ssh|tcp-handshake-nano|icmpv6|vlan11|test202|sll2|dns_tcp)\.pcap/.test(f));
   assert.ok(picks.length >= 5 || captures.length === 0);
-  for (const f of picks) {
-    const out = join(tmp, `${basename(f)}.ts.pcapng`);
-    assert.is(runNode('sniff', ['-r', f, '-w', out, '--pcapng']).status, 0);
-    const t = runBin('tshark', ['-r', out]);
-    assert.is(t.status, 0, `tshark on ${out}: ${t.stderr}`);
-    assert.is(stderrClean(t.stderr), '', `tshark complains about our ${basename(f)}`);
+  const runs = await pool(picks.map((f, k) => async () => {
+    const out = join(tmp, `${k}-${basename(f)}.ts.pcapng`);
+    const ours = await runNodeAsync('sniff', ['-r', f, '-w', out, '--pcapng']);
+    return { f, out, ours, t: ours.status === 0 ? await runBinAsync('tshark', ['-r', out]) : null };
+  }));
+  for (const { f, out, ours, t } of runs) {
+    assert.is(ours.status, 0);
+    assert.is(t!.status, 0, `tshark on ${out}: ${t!.stderr}`);
+    assert.is(stderrClean(t!.stderr), '', `tshark complains about our ${basename(f)}`);
   }
 });
 
-test('filters select exactly what tcpdump selects (whole program, -w output)', () => {
+test('filters select exactly what tcpdump selects (whole program, -w output)', async () => {
   if (!haveTool('tcpdump')) return;
   const exprs = ['tcp', 'udp port 53', 'ip6', 'tcp[tcpflags] & (tcp-syn|tcp-ack) = tcp-syn', 'portrange 1-1024 and not arp', 'vlan', 'icmp or icmp6', 'greater 200'];
   const picks = captures.filter((f) => /(ssh|dns_tcp|dns_udp|vlan11|icmpv6|various_gre|tcp-handshake-nano|print-flags|frags)\.pcap$/.test(f));
+  const pairs = picks.flatMap((f) => exprs.map((e) => ({ f, e })));
+  const runs = await pool(pairs.map(({ f, e }, k) => async () => {
+    const td = join(tmp, `td-${k}.pcap`);
+    const out = join(tmp, `ours-${k}.pcap`);
+    const [t, r] = await Promise.all([runBinAsync('tcpdump', ['-nn', '-r', f, '-w', td, e]), runNodeAsync('sniff', ['-r', f, '-w', out, e])]);
+    return { f, e, td, out, t, r };
+  }));
   let checked = 0;
-  for (const f of picks) {
-    for (const e of exprs) {
-      const t = runBin('tcpdump', ['-nn', '-r', f, '-w', join(tmp, 'td.pcap'), e]);
-      const out = join(tmp, 'ours.pcap');
-      const r = runNode('sniff', ['-r', f, '-w', out, e]);
-      if (t.status !== 0) {
-        // tcpdump refuses the expression for this link type: so must we, with one line.
-        assert.is.not(r.status, 0, `${basename(f)} "${e}": tcpdump refused, we accepted`);
-        continue;
-      }
-      assert.is(r.status, 0, `${basename(f)} "${e}": ${r.stderr}`);
-      const want = readCaptureFile(join(tmp, 'td.pcap')).records;
-      const got = readCaptureFile(out).records;
-      assert.is(got.length, want.length, `${basename(f)} "${e}": ${got.length} vs tcpdump ${want.length}`);
-      got.forEach((g, i) => assert.is(Buffer.compare(g.data, want[i].data), 0));
-      checked++;
+  for (const { f, e, td, out, t, r } of runs) {
+    if (t.status !== 0) {
+      // tcpdump refuses the expression for this link type: so must we, with one line.
+      assert.is.not(r.status, 0, `${basename(f)} "${e}": tcpdump refused, we accepted`);
+      continue;
     }
+    assert.is(r.status, 0, `${basename(f)} "${e}": ${r.stderr}`);
+    const want = readCaptureFile(td).records;
+    const got = readCaptureFile(out).records;
+    assert.is(got.length, want.length, `${basename(f)} "${e}": ${got.length} vs tcpdump ${want.length}`);
+    got.forEach((g, i) => assert.is(Buffer.compare(g.data, want[i].data), 0));
+    checked++;
   }
   assert.ok(checked >= 40 || captures.length === 0, `only ${checked} comparisons`);
 });
 
-test('printed lines equal tcpdump -nn -S -tt where tcpdump prints no application layer', () => {
+test('printed lines equal tcpdump -nn -S -tt where tcpdump prints no application layer', async () => {
   if (!haveTool('tcpdump')) return;
-  for (const name of ['tcp-handshake-nano.pcap', 'tcp_eight_lowest_weight_flags_set.pcap', 'icmpv6-ns-nonce.pcap', '802.1ad_QinQ.pcap']) {
-    const dir = corpusDir();
-    if (dir === null) return;
-    const f = join(dir, name);
-    const want = runBin('tcpdump', ['-nn', '-S', '-tt', '-r', f]).stdout;
-    const got = runNode('sniff', ['-nn', '-S', '-tt', '-r', f]);
-    assert.is(got.status, 0);
-    assert.fixture(got.stdout, want);
-  }
-  // -e and -c through the whole program.
   const dir = corpusDir();
   if (dir === null) return;
+  const runs = await pool(['tcp-handshake-nano.pcap', 'tcp_eight_lowest_weight_flags_set.pcap', 'icmpv6-ns-nonce.pcap', '802.1ad_QinQ.pcap'].map((name) => async () => {
+    const f = join(dir, name);
+    return Promise.all([runBinAsync('tcpdump', ['-nn', '-S', '-tt', '-r', f]), runNodeAsync('sniff', ['-nn', '-S', '-tt', '-r', f])]);
+  }));
+  for (const [want, got] of runs) {
+    assert.is(got.status, 0);
+    assert.fixture(got.stdout, want.stdout);
+  }
+  // -e and -c through the whole program.
   const f = join(dir, 'tcp-handshake-nano.pcap');
   assert.fixture(runNode('sniff', ['-nn', '-e', '-tt', '-c', '2', '-r', f]).stdout, runBin('tcpdump', ['-nn', '-e', '-tt', '-c', '2', '-r', f]).stdout);
 });
 
-test('--engine ts prints and writes exactly what --engine wasm does', () => {
-  for (const f of captures.slice(0, 20)) {
-    const a = runNode('sniff', ['-nn', '-tt', '-v', '-r', f]);
-    const b = runNode('sniff', ['-nn', '-tt', '-v', '-r', f, '--engine', 'ts']);
+test('--engine ts prints and writes exactly what --engine wasm does', async () => {
+  const runs = await pool(captures.slice(0, 20).flatMap((f) => [
+    () => runNodeAsync('sniff', ['-nn', '-tt', '-v', '-r', f]),
+    () => runNodeAsync('sniff', ['-nn', '-tt', '-v', '-r', f, '--engine', 'ts']),
+  ]));
+  for (let i = 0; i < runs.length; i += 2) {
+    const [a, b] = [runs[i], runs[i + 1]];
     assert.is(b.status, a.status);
     assert.fixture(b.stdout, a.stdout);
   }
