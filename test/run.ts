@@ -4,7 +4,12 @@
 // when a test in it fails, when it exits non-zero, or when it prints no summary (a crash
 // or a timeout); any failing file sets the exit code. PKTWASM_TEST_DIR points the runner
 // at another folder (its own test, test/runner.test.ts, uses that).
-import { spawnSync } from 'node:child_process';
+//
+// `--jobs N` runs up to N files at once (default 1: one after the other). Files that time
+// what they measure, capture live traffic, build network namespaces or run the network
+// tools (ALONE below) still run with nothing else beside them: a second file's load must
+// not make their timing assertions fail.
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,37 +41,78 @@ function uvuSummary(raw: string): { total: number; ok: number; skip: number } | 
   return { total: Number(total[1]), ok: Number(ok[1]), skip: Number(skip[1]) };
 }
 
-const only = process.argv.slice(2);
+/** Files that run with nothing else running under --jobs: they time what they measure
+ *  (throughput, timeouts, signal timing), capture live traffic or use namespaces. */
+const ALONE = [
+  /\/live-/, /\/sniff-live/, /\/sniff-file/, /\/netbench/, /\/rudp/, /\/ipfix-(loss|softflowd|options|domains)/, /\/ping\./,
+  /\/synprobe/, /\/replay\./, /\/app-dns-live/, /\/app-log-web/, /\/capture-api/, /\/hardening-/, /\/lpm-kernel/,
+  /\/builder-frag/, /\/cli-contract/, /\/pcap-writer/, /\/env\./, /\/app-dns-fuzz/, /\/app-http\./, /\/app-tls-tshark/,
+];
+
+function parseArgs(argv: string[]): { jobs: number; only: string[] } {
+  let jobs = 1;
+  const only: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--jobs(?:=(.*))?$/.exec(argv[i]);
+    if (m === null) { only.push(argv[i]); continue; }
+    const v = Number(m[1] ?? argv[++i]);
+    if (!Number.isInteger(v) || v < 1) {
+      console.error(`run.js: --jobs needs a whole number from 1 (got ${m[1] ?? argv[i]})`);
+      process.exit(2);
+    }
+    jobs = v;
+  }
+  return { jobs, only };
+}
+
+interface FileRun { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; secs: string }
+
+function runFile(file: string): Promise<FileRun> {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [file], {
+      cwd: root,
+      env: { ...process.env, SEED: seed, FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill('SIGTERM'), 15 * 60 * 1000);
+    const done = (status: number | null, signal: NodeJS.Signals | null, extra = ''): void => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') + extra, secs: ((Date.now() - t0) / 1000).toFixed(1) });
+    };
+    child.once('error', (e) => done(null, null, `\n${e.message}\n`));
+    child.once('close', (status, signal) => done(status, signal));
+  });
+}
+
+const { jobs, only } = parseArgs(process.argv.slice(2));
 const files = findTests(testDir).filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 const seed = process.env.SEED ?? String(Date.now() % 1_000_000_007);
-console.log(`pktwasm tests: ${files.length} files, SEED=${seed} (replay with SEED=${seed} npm test)`);
-
+console.log(`pktwasm tests: ${files.length} files${jobs > 1 ? `, up to ${jobs} at once` : ''}, SEED=${seed} (replay with SEED=${seed} npm test)`);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 const failures: string[] = [];
 const started = Date.now();
-for (const file of files) {
+
+/** Counts one file's result and prints its line (and its output when it failed). */
+function report(file: string, r: FileRun): void {
   const rel = relative(root, file);
-  const t0 = Date.now();
-  const r = spawnSync(process.execPath, [file], {
-    cwd: root,
-    env: { ...process.env, SEED: seed, FORCE_COLOR: '0', NO_COLOR: '1' },
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: 15 * 60 * 1000,
-  });
-  const stdout = r.stdout ?? '';
-  const out = `${stdout}${r.stderr ?? ''}`;
+  const stdout = r.stdout;
+  const out = `${stdout}${r.stderr}`;
   const summary = uvuSummary(stdout);
-  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  const secs = r.secs;
   if (summary === null) {
     // No uvu summary: the file crashed or timed out before reporting.
     failed += 1;
     failures.push(rel);
     process.stdout.write(out);
     console.log(`✘ ${rel}: no test summary (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}) [${secs}s]`);
-    continue;
+    return;
   }
   const { total, ok, skip } = summary;
   passed += ok;
@@ -89,6 +135,24 @@ for (const file of files) {
     console.log(`✔ ${rel}: ${ok} passed${skip ? `, ${skip} skipped` : ''} [${secs}s]`);
   }
 }
+
+/** Runs every file: with jobs = 1 in order, one at a time; otherwise the files that may
+ *  share the machine up to `jobs` at once, then the ALONE ones one at a time. */
+async function runAll(): Promise<void> {
+  const alone = jobs > 1 ? files.filter((f) => ALONE.some((re) => re.test(f))) : [];
+  const shared = files.filter((f) => !alone.includes(f));
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < shared.length) {
+      const file = shared[next++];
+      report(file, await runFile(file));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, shared.length) }, worker));
+  for (const file of alone) report(file, await runFile(file));
+}
+
+await runAll();
 console.log(`\ntotal time ${((Date.now() - started) / 1000).toFixed(1)}s${failures.length ? `; failing files: ${failures.join(', ')}` : ''}`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exitCode = failed > 0 ? 1 : 0;

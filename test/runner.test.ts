@@ -36,8 +36,8 @@ function folder(name: string, files: string[]): string {
   return dir;
 }
 
-function runner(dir: string): { status: number | null; last: string; out: string } {
-  const r = spawnSync(process.execPath, [join(repoRoot, 'test/run.js')], {
+function runner(dir: string, args: string[] = []): { status: number | null; last: string; out: string } {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'test/run.js'), ...args], {
     cwd: repoRoot, encoding: 'utf8', timeout: 60_000, env: { ...process.env, PKTWASM_TEST_DIR: dir, SEED: '1' },
   });
   const lines = (r.stdout ?? '').trimEnd().split('\n');
@@ -69,6 +69,19 @@ test('a file whose tests pass but which exits non-zero is a failure', () => {
   assert.is(r.last, '1 passed, 1 failed', r.out);
   assert.match(r.out, /exit\.test\.js: 1\/1 passed \(exit 3\)/);
   assert.is(r.status, 1, r.out);
+});
+
+test('--jobs 2 counts as one at a time does: every file once, failures as failures', () => {
+  const dir = folder('jobs', ['skips.test.js', 'fails.test.js', 'crash.test.js', 'exit.test.js']);
+  const one = runner(dir);
+  const two = runner(dir, ['--jobs', '2']);
+  assert.is(one.last, '4 passed, 3 failed, 2 skipped', one.out);
+  assert.is(two.last, one.last, two.out);
+  assert.is(two.status, 1, two.out);
+  for (const f of ['skips', 'fails', 'crash', 'exit']) assert.is(two.out.split(`${f}.test.js: `).length - 1, 1, `${f} reported once: ${two.out}`);
+  assert.match(two.out, /up to 2 at once/);
+  const bad = runner(dir, ['--jobs', '0']);
+  assert.is(bad.status, 2, bad.out);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
