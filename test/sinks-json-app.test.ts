@@ -96,7 +96,7 @@ test('--json lines of the crafted application messages equal decode()', () => {
   }
   console.log(`\nNOTE json app (crafted): ${t.lines} lines equal decode(), ${t.app} with an application object; DNS written directly ${t.dnsDirect}, through decode()'s object ${t.dnsGeneral}; HTTP ${t.httpDirect} / ${t.httpGeneral}; TLS ${t.tlsDirect} / ${t.tlsGeneral}`);
   assert.ok(t.app >= 100, `${t.app} crafted frames had an application object`);
-  assert.ok(t.dnsDirect >= 20 && t.dnsGeneral >= 5, 'both DNS paths ran');
+  assert.ok(t.dnsDirect >= 20 && t.dnsGeneral >= 2, 'both DNS paths ran');
   assert.ok(t.httpDirect >= 10, 'HTTP written directly');
   assert.ok(t.tlsDirect >= 10, 'TLS written directly');
 });

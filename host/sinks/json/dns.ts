@@ -3,11 +3,11 @@
 // without building it, without JSON.stringify, and with names copied byte by byte.
 //
 // Only the common message takes this path: a header, every item in the record (no
-// AF_MORE), no error of any kind, answers of the types below, and names of printable ASCII
-// other than '"' and '\' (which JSON or Wireshark's format_text would escape). Anything
-// else returns false with nothing written, and the sink writes decode()'s own object; so
-// every rule of decodeDns() that is not copied here (SRV, TXT, NSEC bitmaps, error names,
-// escapes, the items past the record) stays in one place. test/sinks-json-app checks that
+// AF_MORE), answers of the types below, and names of printable ASCII other than '"' and '\'
+// (which JSON or Wireshark's format_text would escape); errors are named as decodeDns()
+// names them. Anything else returns false with nothing written, and the sink writes
+// decode()'s own object; so every rule of decodeDns() that is not copied here (SRV, TXT,
+// NSEC bitmaps, escapes, the items past the record) stays in one place. test/sinks-json-app checks that
 // both paths give decode()'s object, on the corpus and on mutated messages.
 import type { TextBuffer } from '../text/buffer.js';
 import { lit, put, num, ip4At, ip6 } from './bytes.js';
@@ -19,8 +19,14 @@ import {
 } from '../../app/app-layout.js';
 import { T_A, T_AAAA, T_CNAME, T_PTR, T_MX, T_NS, T_TXT, T_SOA, T_SRV, T_OPT, T_NSEC, T_NSEC3 } from '../../app/dns/types.js';
 
-/** The AF_* bits decodeDns() reports as errors, and AF_MORE (items past the record). */
-const GENERAL_FLAGS = AF_TRUNC | AF_MALFORMED | AF_BAD_PTR | AF_BAD_LABEL | AF_LONG_NAME | AF_COUNTS | AF_MORE;
+/** decodeDns()'s error names, in its order: AF_* bits, then the variant's DV_PREFIX_BAD and
+ *  an item's DIF_BAD_RDATA (bits 16 and 17 here). */
+const ERROR_NAMES: Array<[number, Uint8Array]> = [
+  [AF_TRUNC, lit('"truncated"')], [AF_MALFORMED, lit('"malformed"')], [AF_BAD_PTR, lit('"bad_pointer"')],
+  [AF_BAD_LABEL, lit('"bad_label"')], [AF_LONG_NAME, lit('"name_too_long"')], [AF_COUNTS, lit('"counts_past_end"')],
+  [1 << 16, lit('"tcp_length_prefix_mismatch"')], [1 << 17, lit('"bad_rdata"')],
+];
+const K_ERRORS = lit(',"errors":[');
 /** The name rules of host/app/dns/names.ts. */
 const MAX_JUMPS = 64;
 const MAX_NAME = 255;
@@ -80,8 +86,9 @@ export function writeDnsJson(out: TextBuffer, m: Uint8Array, f: number, rec: num
   const aflags = u16(m, rec + A_FLAGS);
   const variant = m[rec + A_VARIANT];
   const cap = u16(m, rec + A_CAP);
-  if (cap < 12 || (aflags & GENERAL_FLAGS) !== 0 || (variant & DV_PREFIX_BAD) !== 0) return false;
+  if (cap < 12 || (aflags & AF_MORE) !== 0) return false;
   const count = m[rec + A_COUNT];
+  let errors = aflags | ((variant & DV_PREFIX_BAD) !== 0 ? 1 << 16 : 0);
   // The RDATA groups (dns.a, dns.mx ...) in the order decodeDns() creates them: first
   // occurrence in the message.
   let order = 0; // up to 7 groups, 3 bits each (index into RDATA_TYPES + 1), first seen highest
@@ -92,8 +99,9 @@ export function writeDnsJson(out: TextBuffer, m: Uint8Array, f: number, rec: num
     if (m[it + DI_SECTION] === DS_QUESTION) continue;
     const type = u16(m, it + DI_TYPE);
     const iflags = m[it + DI_FLAGS];
-    if ((iflags & DIF_BAD_RDATA) !== 0 || type === T_SRV || type === T_TXT || type === T_NSEC || type === T_NSEC3) return false;
-    if ((iflags & DIF_RDATA_TRUNC) !== 0) continue;
+    if (type === T_SRV || type === T_TXT || type === T_NSEC || type === T_NSEC3) return false;
+    if ((iflags & DIF_BAD_RDATA) !== 0) errors |= 1 << 17;
+    if ((iflags & (DIF_BAD_RDATA | DIF_RDATA_TRUNC)) !== 0) continue;
     const g = groupOf(type);
     if (g >= 0 && (seen & (1 << g)) === 0) {
       seen |= 1 << g;
@@ -173,6 +181,13 @@ export function writeDnsJson(out: TextBuffer, m: Uint8Array, f: number, rec: num
     p = group(b, put(b, p, K_GROUP[g]), m, f, rec, count, msg, capEnd, RDATA_TYPES[g]);
     if (p < 0) { out.pos = start; return false; }
   }
+  let n = 0;
+  for (let i = 0; i < ERROR_NAMES.length; i++) {
+    if ((errors & ERROR_NAMES[i][0]) === 0) continue;
+    if (n++ === 0) p = put(b, p, K_ERRORS); else b[p++] = 44;
+    p = put(b, p, ERROR_NAMES[i][1]);
+  }
+  if (n > 0) b[p++] = 93;
   b[p++] = 125;
   out.pos = p;
   return true;
@@ -233,7 +248,7 @@ function values(b: Uint8Array, p0: number, m: Uint8Array, f: number, rec: number
   let k = 0;
   for (let i = 0; i < count; i++) {
     const it = rec + DNS_ITEMS + i * DNS_ITEM_SIZE;
-    if (m[it + DI_SECTION] === DS_QUESTION || u16(m, it + DI_TYPE) !== type || (m[it + DI_FLAGS] & DIF_RDATA_TRUNC) !== 0) continue;
+    if (m[it + DI_SECTION] === DS_QUESTION || u16(m, it + DI_TYPE) !== type || (m[it + DI_FLAGS] & (DIF_BAD_RDATA | DIF_RDATA_TRUNC)) !== 0) continue;
     if (k++) b[p++] = 44;
     const rdata = u16(m, it + DI_RDATA);
     if (field === F_A) {
