@@ -6,8 +6,12 @@
 // is taken (L_FRAG_HELD on its descriptor); the one that completes a datagram instead gets
 // L_REASM: the datagram is written, its IP header first, to the region's output area and
 // dissected there, and its transport layer bits and fields are copied into the completing
-// fragment's descriptor, with D_REASM_PTR/LEN/FRAGS (see assembly/layout.ts). Nothing else
-// of a descriptor changes, so an output that prints the wire (tcpdump's text) is as before.
+// fragment's descriptor, with D_REASM_PTR/LEN/FRAGS (see assembly/layout.ts). A datagram
+// that is a tunnel (GRE, ERSPAN, VXLAN, Geneve, IP-in-IP, MPLS over UDP, GTP-U: issue #15)
+// brings its L_TUNNEL and D_TUNNEL ... D_INNER_LEN along, as tshark follows a defragmented
+// tunnel: D_TUNNEL_OFF and D_INNER_OFF then count from D_REASM_PTR as the transport's
+// offsets do, and for GRE and ERSPAN D_L4_OFF is the GRE header. Nothing else of a
+// descriptor changes, so an output that prints the wire (tcpdump's text) is as before.
 //
 // Policy (each decision counted in the RS_* statistics):
 //  - Key: source, destination, identification, and for IPv4 the protocol (RFC 791; RFC
@@ -36,8 +40,8 @@ import {
   DESC_SIZE, FRAME_SIZE, FRAME_PTR, FRAME_CAPLEN, TIME_SIZE, TIME_SEC, TIME_NSEC,
   D_LAYERS, D_ERRORS, D_L3_OFF, D_L3_HDR_LEN, D_L4_OFF, D_IP_NXT, D_IP_PROTO, D_IP_SRC, D_IP_DST,
   D_FRAG_OFF, D_IP_FLAGS, D_FRAG_ID, D_IP_TOTAL, D_IP6_JUMBO_OFF, D_SRC_PORT, D_ARP_HLEN, D_L4_CKSUM,
-  D_ARP_OP, D_SACK_OFF, D_TCP_URG, D_REASM_PTR, D_REASM_LEN, D_REASM_FRAGS,
-  L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG, L_CKSUM_CHECKED, L_REASM, L_FRAG_HELD,
+  D_ARP_OP, D_SACK_OFF, D_TCP_URG, D_REASM_PTR, D_REASM_LEN, D_REASM_FRAGS, D_TUNNEL, D_INNER_LEN,
+  L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG, L_CKSUM_CHECKED, L_REASM, L_FRAG_HELD, L_TUNNEL, T_GRE, T_ERSPAN,
   E_TRUNC_L3, E_TRUNC_L4, E_BAD_IP_VERSION, E_BAD_IP_HDR_LEN, E_BAD_IP_LEN, E_BAD_TCP_OFF,
   E_BAD_UDP_LEN, E_BAD_L4_CKSUM, E_BAD_EXT_HDR, E_CAPLEN_OVER_WIRE, IPF_MF, DF_VERIFY_CKSUM, DF_APP, D_CAPLEN,
   LINKTYPE_IPV4, LINKTYPE_IPV6,
@@ -426,6 +430,12 @@ function complete(r: usize, e: usize, d: usize, opts: u32): u32 {
   memory.copy(d + D_L4_CKSUM, s + D_L4_CKSUM, <usize>(D_ARP_OP - D_L4_CKSUM)); // checksum, UDP length, echo id/seq
   store<u16>(d + D_SACK_OFF, load<u16>(s + D_SACK_OFF));
   store<u16>(d + D_TCP_URG, load<u16>(s + D_TCP_URG));
+  if ((sl & L_TUNNEL) != 0) {
+    store<u32>(d + D_LAYERS, load<u32>(d + D_LAYERS) | L_TUNNEL);
+    memory.copy(d + D_TUNNEL, s + D_TUNNEL, <usize>(D_INNER_LEN + 4 - D_TUNNEL));
+    let kind = <u32>load<u8>(s + D_TUNNEL);
+    if (kind == T_GRE || kind == T_ERSPAN) store<u16>(d + D_L4_OFF, load<u16>(s + D_L3_HDR_LEN));
+  }
   store<u32>(d + D_REASM_PTR, <u32>p);
   store<u32>(d + D_REASM_LEN, total);
   store<u16>(d + D_REASM_FRAGS, load<u16>(e + RE_FRAGS));

@@ -20,7 +20,7 @@ import { DissectTwin } from './twin.js';
 import { ChecksumTwin } from '../checksum/twin.js';
 import { createSharedMemory, MemoryViews } from '../runtime/memory.js';
 import {
-  L_PPP, L_PPPOE, L_MPLS, L_TUNNEL, T_GRE, T_ERSPAN, T_VXLAN, T_GENEVE, T_GTPU, DESC_SIZE,
+  L_PPP, L_PPPOE, L_MPLS, L_TUNNEL, L_REASM, T_GRE, T_ERSPAN, T_VXLAN, T_GENEVE, T_GTPU, DESC_SIZE,
 } from '../runtime/layout.js';
 
 export interface DecodedPpp { protocol: number }
@@ -86,12 +86,15 @@ export function encapsulation<P>(v: PacketView, bytes: Uint8Array, f: number, de
   }
   if ((l & L_TUNNEL) === 0) return e;
   const kind = v.tunnel;
+  // A reassembled datagram's tunnel (L_REASM) counts from the datagram (assembly/reasm.ts).
+  const reasm = (l & L_REASM) !== 0;
+  const t = reasm ? v.reasmPtr : f;
   if (kind === T_GRE || kind === T_ERSPAN) {
-    const g = f + v.l3Off + v.l3HdrLen;
+    const g = reasm ? t + v.l4Off : f + v.l3Off + v.l3HdrLen;
     const fv = be16(bytes, g);
     const gre: DecodedGre = { flags_and_version: fv, proto: be16(bytes, g + 2) };
     // The optional words in order: checksum and offset (version 0), key, sequence number.
-    const end = f + v.capLen;
+    const end = t + v.l4CapEnd;
     let o = g + 4;
     if ((fv & 7) === 0 && (fv & 0xC000) !== 0) o += 4;
     if ((fv & 0x2000) !== 0) { if (o + 4 <= end) gre.key = be32(bytes, o); o += 4; }
@@ -99,7 +102,7 @@ export function encapsulation<P>(v: PacketView, bytes: Uint8Array, f: number, de
     e.gre = gre;
     if (kind === T_ERSPAN) e.erspan = { version: v.tunnelVer, spanid: v.tunnelId };
   } else if (kind === T_VXLAN) {
-    e.vxlan = { flags: be16(bytes, f + v.tunnelOff), vni: v.tunnelId };
+    e.vxlan = { flags: be16(bytes, t + v.tunnelOff), vni: v.tunnelId };
   } else if (kind === T_GENEVE) {
     e.geneve = { version: v.tunnelVer, options_length: v.tunnelFlags * 4, proto_type: v.tunnelProto, vni: v.tunnelId };
   } else if (kind === T_GTPU) {
@@ -117,14 +120,17 @@ export function innerView(v: PacketView, bytes: Uint8Array, f: number, depth: nu
   if ((v.layers & L_TUNNEL) === 0 || v.innerLinktype === 0 || depth + 1 >= MAX_DEPTH) return null;
   const off = v.innerOff;
   const wire = v.innerLen;
-  if (off >= v.capLen || wire === 0) return null;
-  let cap = Math.min(v.capLen - off, wire);
+  // A reassembled tunnel datagram's inner packet is in the datagram (L_REASM).
+  const base = (v.layers & L_REASM) !== 0 ? v.reasmPtr : f;
+  const have = v.l4CapEnd;
+  if (off >= have || wire === 0) return null;
+  let cap = Math.min(have - off, wire);
   if (cap > REGION) cap = REGION;
   const s = scratchOf();
   const m = s.views.u8;
   const frame = FRAMES + depth * REGION;
   const desc = 4096 + depth * DESC_SIZE;
-  m.set(bytes.subarray(f + off, f + off + cap), frame);
+  m.set(bytes.subarray(base + off, base + off + cap), frame);
   s.twin.dissect_frame(frame, cap, wire, v.innerLinktype, desc, 0);
   const view = s.view[depth] ??= new View(s.views);
   view.desc = desc;

@@ -9,7 +9,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import {
-  D_CAPLEN, D_INNER_LEN, D_INNER_LINKTYPE, D_INNER_OFF, D_LAYERS, D_WIRELEN, L_TUNNEL,
+  D_CAPLEN, D_INNER_LEN, D_INNER_LINKTYPE, D_INNER_OFF, D_LAYERS, D_REASM_LEN, D_REASM_PTR, D_WIRELEN, L_REASM, L_TUNNEL,
 } from '../runtime/layout.js';
 
 const MAX_LEVELS = 3;
@@ -59,9 +59,12 @@ export class InnerFrames {
       if (linktype === 0) continue;
       const off = views.u16[(d + D_INNER_OFF) >>> 1];
       const len = views.u32[(d + D_INNER_LEN) >>> 2];
-      const cap = Math.min(views.u32[(d + D_CAPLEN) >>> 2] - off, len);
+      // A reassembled tunnel datagram (L_REASM): the offsets count from the datagram.
+      const reasm = (views.u32[(d + D_LAYERS) >>> 2] & L_REASM) !== 0;
+      const have = reasm ? views.u32[(d + D_REASM_LEN) >>> 2] : views.u32[(d + D_CAPLEN) >>> 2];
+      const cap = Math.min(have - off, len);
       if (!(cap > 0)) continue;
-      const f = src.framePtr(i);
+      const f = reasm ? views.u32[(d + D_REASM_PTR) >>> 2] : src.framePtr(i);
       const bytes = views.u8.slice(f + off, f + off + cap);
       if (out.count === this.capacity || !out.push(bytes, linktype, len)) {
         emit();

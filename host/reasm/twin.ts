@@ -12,8 +12,8 @@ import {
   DESC_SIZE, FRAME_SIZE, FRAME_PTR, FRAME_CAPLEN, TIME_SIZE, TIME_SEC, TIME_NSEC,
   D_LAYERS, D_ERRORS, D_L3_OFF, D_L3_HDR_LEN, D_L4_OFF, D_IP_NXT, D_IP_PROTO, D_IP_SRC, D_IP_DST,
   D_FRAG_OFF, D_IP_FLAGS, D_FRAG_ID, D_IP_TOTAL, D_IP6_JUMBO_OFF, D_SRC_PORT, D_ARP_HLEN, D_L4_CKSUM,
-  D_ARP_OP, D_SACK_OFF, D_TCP_URG, D_REASM_PTR, D_REASM_LEN, D_REASM_FRAGS,
-  L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG, L_CKSUM_CHECKED, L_REASM, L_FRAG_HELD,
+  D_ARP_OP, D_SACK_OFF, D_TCP_URG, D_REASM_PTR, D_REASM_LEN, D_REASM_FRAGS, D_TUNNEL, D_INNER_LEN,
+  L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG, L_CKSUM_CHECKED, L_REASM, L_FRAG_HELD, L_TUNNEL, T_GRE, T_ERSPAN,
   E_TRUNC_L3, E_TRUNC_L4, E_BAD_IP_VERSION, E_BAD_IP_HDR_LEN, E_BAD_IP_LEN, E_BAD_TCP_OFF,
   E_BAD_UDP_LEN, E_BAD_L4_CKSUM, E_BAD_EXT_HDR, E_CAPLEN_OVER_WIRE, IPF_MF, DF_VERIFY_CKSUM, DF_APP, D_CAPLEN,
   LINKTYPE_IPV4, LINKTYPE_IPV6,
@@ -438,6 +438,12 @@ export class ReasmTwin implements ReasmExports {
     m8.copyWithin(d + D_L4_CKSUM, s + D_L4_CKSUM, s + D_ARP_OP);
     m16[(d + D_SACK_OFF) >>> 1] = m16[(s + D_SACK_OFF) >>> 1];
     m16[(d + D_TCP_URG) >>> 1] = m16[(s + D_TCP_URG) >>> 1];
+    if ((sl & L_TUNNEL) !== 0) { // a tunnel datagram (assembly/reasm.ts)
+      m32[(d + D_LAYERS) >>> 2] = (m32[(d + D_LAYERS) >>> 2] | L_TUNNEL) >>> 0;
+      m8.copyWithin(d + D_TUNNEL, s + D_TUNNEL, s + D_INNER_LEN + 4);
+      const kind = m8[s + D_TUNNEL];
+      if (kind === T_GRE || kind === T_ERSPAN) m16[(d + D_L4_OFF) >>> 1] = m16[(s + D_L3_HDR_LEN) >>> 1];
+    }
     m32[(d + D_REASM_PTR) >>> 2] = p;
     m32[(d + D_REASM_LEN) >>> 2] = total;
     m16[(d + D_REASM_FRAGS) >>> 1] = m16[(e + RE_FRAGS) >>> 1];
