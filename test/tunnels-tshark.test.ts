@@ -6,7 +6,7 @@
 // IP-in-IP, 6in4, 4in6, MPLS over UDP, GTP-U (plain and with an extension header), PPPoE
 // sessions (IPv4, IPv6), MPLS stacks (IPv4 under two labels, IPv6 under the explicit null);
 // and the text of the link types PPP (LCP, IPCP and IP6CP options too, -vv as well), PPP_HDLC (RFC 1662 and Cisco
-// framing), PPP_ETHER, C_HDLC, MPLS and IPoIB against tcpdump.
+// framing), PPP_ETHER, C_HDLC (SLARP too), MPLS and IPoIB against tcpdump.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
@@ -153,7 +153,13 @@ test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS and IPoIB: text equals t
     ]],
     [50, [[0xff, 3, 0, 0x21, ...pkt], [0x0f, 0, 8, 0, ...pkt], [0x8f, 0, 0x86, 0xdd, ...v6], [0x11, 0x22, 0x33, 0x44, ...pkt]]],
     [51, [[0x11, 0, 0, 5, ...be16(2 + pkt.length), 0, 0x21, ...pkt], [0x11, 0x09, 0, 0, 0, 4, 1, 1, 0, 0]]],
-    [104, [[0x0f, 0, 8, 0, ...pkt], [0x0f, 0, 0x86, 0xdd, ...v6], [0x0f, 0, 0x88, 0x47, ...label(3, true), ...pkt]]],
+    [104, [[0x0f, 0, 8, 0, ...pkt], [0x0f, 0, 0x86, 0xdd, ...v6], [0x0f, 0, 0x88, 0x47, ...label(3, true), ...pkt],
+      // SLARP: request, reply, keepalives (without and with the uptime, with trailing junk),
+      // an unknown code, a packet under the 14-byte minimum.
+      ...[[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 1, 10, 1, 1, 1, 255, 255, 255, 252, 0, 0],
+        [0, 0, 0, 2, 0, 0, 0, 5, 0, 0, 0, 4, 0xff, 0xff], [0, 0, 0, 2, 0, 0, 0, 5, 0, 0, 0, 4, 0xff, 0xff, 0x05, 0x26, 0x5c, 0x00],
+        [0, 0, 0, 2, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 0, 0, 0x75, 0x30, 9, 9, 9, 9], [0, 0, 0, 7, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+        [0, 0, 0, 2, 0, 0, 0, 5]].map((b) => [0x8f, 0, 0x80, 0x35, ...b])]],
     [219, [[...label(16, false), ...label(17, true), ...pkt], [...label(2, true), ...v6]]],
     [242, [[...Array(40).fill(1), 8, 0, 0, 0, ...pkt], [...Array(40).fill(1), 0x86, 0xdd, 0, 0, ...v6], [...Array(20).fill(0)]]],
   ];

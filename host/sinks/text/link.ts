@@ -6,6 +6,7 @@
 import type { TextState } from './state.js';
 import { writeIp4 } from './ip.js';
 import { writeArp } from './arp.js';
+import { writeSlarp } from './slarp.js';
 import { writeIp6 } from './ip6.js';
 import { writeEther8023, writeLlc } from './llc.js';
 import { writeLoopback } from './loopback.js';
@@ -350,7 +351,7 @@ function writeIpoib(st: TextState): number {
 }
 
 /** chdlc_print() (DLT_C_HDLC, and DLT_PPP_SERIAL frames with a Cisco address): the
- *  address and EtherType with -e, then what it carries; SLARP printed generically. */
+ *  address and EtherType with -e, then what it carries (SLARP: slarp.ts). */
 function writeChdlc(st: TextState): number {
   const v = st.v;
   const out = st.out;
@@ -371,7 +372,7 @@ function writeChdlc(st: TextState): number {
     case 0x0800: writeIp4(st, f + 4, rest); break;
     case 0x86dd: writeIp6(st, f + 4, rest); break;
     case 0x8847: case 0x8848: writeMpls(st, f + 4, rest); break;
-    case 0x8035: st.markCut(); out.str('SLARP'); break;
+    case 0x8035: writeSlarp(st, f + 4, rest); break;
     default:
       st.markCut();
       if (!st.eflag) out.str('unknown CHDLC protocol (0x').hex(proto, 4).ch(41);
