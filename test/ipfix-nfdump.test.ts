@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createEngine, type Engine } from '../host/engine/engine.js';
 import { FlowTable, type FlowRecord } from '../host/flows/flow-table.js';
+import { InnerFrames } from '../host/flows/inner-frames.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { allFlows, flowJson } from '../host/flows/conversations.js';
 import { createIpfixStage } from '../host/ipfix/stage.js';
@@ -93,10 +94,12 @@ function feed(engine: Engine, file: string, sink: (b: ReturnType<Engine['createB
   return true;
 }
 
-/** What `sniff -r FILE --flows --json` prints, computed in-process (same table, same records). */
+/** What `sniff -r FILE --flows --json` prints, computed in-process (same table, same
+ *  records; tunnels' inner packets counted as flows of their own, as both stages do). */
 function jsonFlows(engine: Engine, file: string): FlowRecord[] | null {
   const table = new FlowTable(engine, { capacity: 4096, keepEnded: true });
-  if (!feed(engine, file, (b) => table.update(b))) return null;
+  const inner = new InnerFrames(engine);
+  if (!feed(engine, file, (b) => { table.update(b); inner.forEach(b, (x) => { table.update(x); }); })) return null;
   return allFlows(table);
 }
 

@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createEngine, type Engine } from '../host/engine/engine.js';
 import { FlowTable, type FlowRecord } from '../host/flows/flow-table.js';
+import { InnerFrames } from '../host/flows/inner-frames.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { allFlows } from '../host/flows/conversations.js';
 import { createIpfixStage, exportTimeouts } from '../host/ipfix/stage.js';
@@ -76,7 +77,8 @@ function feed(engine: Engine, file: string, sink: (b: ReturnType<Engine['createB
 /** The flow table's records under the export's timeouts (one hour idle, no active timeout). */
 function tableFlows(engine: Engine, file: string): FlowRecord[] | null {
   const table = new FlowTable(engine, { capacity: 4096, keepEnded: true, timeouts: exportTimeouts(0, 3600) });
-  if (!feed(engine, file, (b) => table.update(b))) return null;
+  const inner = new InnerFrames(engine); // the stage counts tunnels' inner flows too
+  if (!feed(engine, file, (b) => { table.update(b); inner.forEach(b, (x) => { table.update(x); }); })) return null;
   return allFlows(table);
 }
 

@@ -123,14 +123,15 @@ const show = (s: Sum | undefined): string => (s === undefined ? 'none' : `${s.pk
 /** pktwasm's library IPFIX stage over each capture, as the sniffer feeds it, into one
  *  nfcapd: observation domain k + 1 for captures[k]. Stages run eight at a time (each
  *  has its sender worker; finish() waits for it). Returns the flows and the records sent
- *  per capture index. */
+ *  per capture index. Tunnels' inner flows stay out (inner: false): softflowd counts the
+ *  outer packets only. */
 async function exportWithPktwasm(engine: Engine, files: string[], dir: string): Promise<Map<number, Flows & { sent: number }>> {
   mkdirSync(dir, { recursive: true });
   const nf = await startNfcapdOnFreePort(dir);
   const sent = new Map<number, number>();
   try {
     for (let g = 0; g < files.length; g += 8) {
-      const group = files.slice(g, g + 8).map((file, i) => ({ file, k: g + i, stage: createIpfixStage(engine, { collector: `127.0.0.1:${nf.port}`, domain: g + i + 1, activeTimeout: 0, idleTimeout: 3600 }) }));
+      const group = files.slice(g, g + 8).map((file, i) => ({ file, k: g + i, stage: createIpfixStage(engine, { collector: `127.0.0.1:${nf.port}`, domain: g + i + 1, activeTimeout: 0, idleTimeout: 3600, inner: false }) }));
       for (const { file, stage } of group) {
         const cap = readCaptureFile(file);
         const batch = engine.createBatch(64, 64 * 70000);

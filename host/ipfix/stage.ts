@@ -11,6 +11,7 @@ import type { FrameBatch } from '../engine/frame-batch.js';
 import type { BatchInfo, BatchStage } from '../stage/batch-stage.js';
 import { SelectedFrames } from '../stage/selected.js';
 import { FlowTable, DEFAULT_TIMEOUTS, type FlowTimeouts } from '../flows/flow-table.js';
+import { InnerFrames } from '../flows/inner-frames.js';
 import { PktError } from '../runtime/errors.js';
 import { IpfixExporter, type IpfixExporterStats } from './exporter.js';
 
@@ -37,6 +38,10 @@ export interface IpfixStageConfig {
   statistics?: boolean;
   statisticsIntervalSec?: number;
   statisticsDomain?: number;
+  /** Tunnels' inner TCP/UDP/ICMP packets are flows of their own too, as `--flows` counts
+   *  them (VXLAN, GRE, Geneve, IP-in-IP ...: host/flows/inner-frames.ts), their octets the
+   *  inner IP lengths. Default on; false exports the outer flows only, as softflowd does. */
+  inner?: boolean;
   /** At finish(), one line on stderr: flows, records, messages, octets, counted losses
    *  (the sniffer's exit summary). Default off (library callers read stats()). */
   summary?: boolean;
@@ -73,6 +78,7 @@ class Stage implements IpfixStage {
   readonly table: FlowTable;
   readonly exporter: IpfixExporter;
   private readonly selected: SelectedFrames;
+  private readonly inner: InnerFrames | null;
   private lastFlush = Date.now();
   private finished = false;
   private flows = 0;
@@ -81,6 +87,7 @@ class Stage implements IpfixStage {
 
   constructor(engine: Engine, cfg: IpfixStageConfig) {
     this.selected = new SelectedFrames(engine);
+    this.inner = cfg.inner === false ? null : new InnerFrames(engine);
     this.exporter = new IpfixExporter({
       collector: cfg.collector, domain: cfg.domain, iface: cfg.iface, maxMessage: cfg.maxMessage, biflow: cfg.biflow,
       statistics: cfg.statistics, statisticsIntervalSec: cfg.statisticsIntervalSec, statisticsDomain: cfg.statisticsDomain,
@@ -105,7 +112,10 @@ class Stage implements IpfixStage {
   process(batch: FrameBatch, select: number, info: BatchInfo): void {
     // Only the frames the filter matched are accounted.
     const kept = this.selected.of(batch, select, info);
-    if (kept.count > 0) this.table.update(kept);
+    if (kept.count > 0) {
+      this.table.update(kept);
+      this.inner?.forEach(kept, (b) => { this.table.update(b); });
+    }
     this.maybeFlush();
   }
 

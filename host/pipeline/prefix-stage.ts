@@ -1,5 +1,7 @@
 // --prefixes FILE: packets and bytes per matching prefix and direction (longest-prefix
-// match in the engine), printed as a top-N table at exit, or as one JSON line.
+// match in the engine), printed as a top-N table at exit, or as one JSON line. A tunnel's
+// inner IP packet is charged to its own prefixes too, with the whole frame's length, as
+// --flows counts inner conversations (host/flows/inner-frames.ts).
 import { readFileSync } from 'node:fs';
 import { writeAllText } from '../sinks/write-all.js';
 import type { Engine } from '../engine/engine.js';
@@ -8,6 +10,7 @@ import { fileError } from '../runtime/errors.js';
 import { PrefixStats } from '../lpm/prefix-stats.js';
 import type { BatchInfo, BatchStage } from '../stage/batch-stage.js';
 import { SelectedFrames } from '../stage/selected.js';
+import { InnerFrames } from '../flows/inner-frames.js';
 
 /** sniff --workers: a worker's counters, summed into the printing worker's (absorb). */
 export interface PrefixPartial { counters: Float64Array; unmatchedPackets: number; unmatchedBytes: number }
@@ -17,6 +20,7 @@ export class PrefixStage implements BatchStage {
   private readonly stats: PrefixStats;
   private readonly json: boolean;
   private readonly selected: SelectedFrames;
+  private readonly inner: InnerFrames;
   private done = false;
 
   constructor(engine: Engine, path: string, json: boolean) {
@@ -29,10 +33,13 @@ export class PrefixStage implements BatchStage {
     this.stats = PrefixStats.fromText(engine, text);
     this.json = json;
     this.selected = new SelectedFrames(engine);
+    this.inner = new InnerFrames(engine);
   }
 
   process(batch: FrameBatch, select: number, info: BatchInfo): void {
-    this.stats.account(this.selected.of(batch, select, info));
+    const kept = this.selected.of(batch, select, info);
+    this.stats.account(kept);
+    this.inner.forEach(kept, (b) => { this.stats.account(b); });
   }
 
   /** sniff --workers, a worker that does not print: its counters; finish() then does nothing. */
