@@ -15,7 +15,7 @@
 // timestamps would silently round.
 import type { PacketView } from '../dissect/packet-view.js';
 import type { TextBuffer } from './text/buffer.js';
-import { lit, put, num, snum, nano9, ip4, mac, ip6 } from './json/bytes.js';
+import { lit, put, num, field, snum, nano9, ip4, mac, ip6 } from './json/bytes.js';
 import {
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG,
   L_FRAG_HELD, L_REASM, L_PPP, L_PPPOE, L_MPLS, L_TUNNEL, IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
@@ -106,8 +106,8 @@ const K_QUOTED = lit(',"quoted":');
 
 function tag(b: Uint8Array, p: number, tci: number): number {
   let q = num(b, p, tci & 0x0FFF);
-  q = num(b, put(b, q, K_PRIORITY), tci >>> 13);
-  return num(b, put(b, q, K_DEI), (tci >>> 12) & 1);
+  q = field(b, q, K_PRIORITY, tci >>> 13);
+  return field(b, q, K_DEI, (tci >>> 12) & 1);
 }
 
 /** Appends one JSON line for the frame the view points at (`m`: the memory holding it). */
@@ -118,40 +118,40 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
   out.ensure(FRAME_ROOM);
   const b = out.buf;
   let p = out.pos;
-  p = num(b, put(b, p, K_FRAME), v.wireLen);
-  p = num(b, put(b, p, K_CAP_LEN), v.capLen);
-  p = num(b, put(b, p, K_LINKTYPE), v.linktype);
-  p = num(b, put(b, p, K_NUMBER), number);
-  p = num(b, put(b, p, K_TIME), tsSec);
+  p = field(b, p, K_FRAME, v.wireLen);
+  p = field(b, p, K_CAP_LEN, v.capLen);
+  p = field(b, p, K_LINKTYPE, v.linktype);
+  p = field(b, p, K_NUMBER, number);
+  p = field(b, p, K_TIME, tsSec);
   b[p++] = 46;
   p = put(b, nano9(b, p, tsNsec), K_FRAME_END);
   if (l & L_ETH) {
     p = mac(b, put(b, p, K_ETH), m, f);
     p = mac(b, put(b, p, K_SRC_Q), m, f + 6);
     const et = v.ethType;
-    p = num(b, put(b, p, et > 1500 ? K_ETH_TYPE : K_ETH_LEN), et);
+    p = field(b, p, et > 1500 ? K_ETH_TYPE : K_ETH_LEN, et);
     b[p++] = 125;
   }
   if (l & (L_SLL | L_SLL2)) {
-    p = num(b, put(b, p, K_SLL), v.l2Proto);
-    p = num(b, put(b, p, K_ETYPE), v.etherType);
+    p = field(b, p, K_SLL, v.l2Proto);
+    p = field(b, p, K_ETYPE, v.etherType);
     b[p++] = 125;
   }
   if (l & L_NULL) {
-    p = num(b, put(b, p, K_NULL), v.l2Proto);
+    p = field(b, p, K_NULL, v.l2Proto);
     b[p++] = 125;
   }
   if (l & L_VLAN) {
     p = tag(b, put(b, p, K_VLAN), v.vlanTci0);
-    p = num(b, put(b, p, K_ETYPE), v.etherType);
+    p = field(b, p, K_ETYPE, v.etherType);
     const count = v.vlanCount;
-    p = num(b, put(b, p, K_COUNT), count);
+    p = field(b, p, K_COUNT, count);
     if (count > 1) { p = tag(b, put(b, p, K_VLAN_INNER), v.vlanTci1); b[p++] = 125; }
     b[p++] = 125;
   }
   if (l & L_ARP) {
-    p = num(b, put(b, p, K_ARP), v.arpOpcode);
-    p = num(b, put(b, p, K_HW_SIZE), v.arpHwLen);
+    p = field(b, p, K_ARP, v.arpOpcode);
+    p = field(b, p, K_HW_SIZE, v.arpHwLen);
     const base = f + v.l3Off;
     if (v.arpHwLen === 6 && v.l3HdrLen === 28 && v.capLen >= v.l3Off + 28) {
       p = mac(b, put(b, p, K_ARP_SRC_HW), m, base + 8);
@@ -164,36 +164,36 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
   }
   if (l & L_IP4) {
     const fl = v.ipFlags;
-    p = num(b, put(b, p, K_IP), v.l3HdrLen);
-    p = num(b, put(b, p, K_DSFIELD), v.tos);
-    p = num(b, put(b, p, K_LEN), v.ipTotal);
-    p = num(b, put(b, p, K_ID), v.ipId);
-    p = num(b, put(b, p, K_FLAGS_RB), fl & IPF_RF ? 1 : 0);
-    p = num(b, put(b, p, K_DF), fl & IPF_DF ? 1 : 0);
-    p = num(b, put(b, p, K_MF), fl & IPF_MF ? 1 : 0);
-    p = num(b, put(b, p, K_FRAG_OFFSET), v.fragOffset >>> 3);
-    p = num(b, put(b, p, K_TTL), v.ttl);
-    p = num(b, put(b, p, K_PROTO), v.ipNxt);
-    p = num(b, put(b, p, K_CHECKSUM), v.ipChecksum);
+    p = field(b, p, K_IP, v.l3HdrLen);
+    p = field(b, p, K_DSFIELD, v.tos);
+    p = field(b, p, K_LEN, v.ipTotal);
+    p = field(b, p, K_ID, v.ipId);
+    p = field(b, p, K_FLAGS_RB, fl & IPF_RF ? 1 : 0);
+    p = field(b, p, K_DF, fl & IPF_DF ? 1 : 0);
+    p = field(b, p, K_MF, fl & IPF_MF ? 1 : 0);
+    p = field(b, p, K_FRAG_OFFSET, v.fragOffset >>> 3);
+    p = field(b, p, K_TTL, v.ttl);
+    p = field(b, p, K_PROTO, v.ipNxt);
+    p = field(b, p, K_CHECKSUM, v.ipChecksum);
     p = ip4(b, put(b, p, K_SRC_FIRST), v.ipSrc);
     p = ip4(b, put(b, p, K_DST_Q), v.ipDst);
     p = put(b, p, K_Q_END);
   }
   if (l & L_IP6) {
     const a = f + v.l3Off;
-    p = num(b, put(b, p, K_IPV6), v.tos);
-    p = num(b, put(b, p, K_FLOW), v.flowLabel);
+    p = field(b, p, K_IPV6, v.tos);
+    p = field(b, p, K_FLOW, v.flowLabel);
     p = snum(b, put(b, p, K_PLEN), v.ip6JumboOff !== 0 ? 0 : v.ipLen - 40);
-    p = num(b, put(b, p, K_NXT), v.ipNxt);
-    p = num(b, put(b, p, K_HLIM), v.ttl);
+    p = field(b, p, K_NXT, v.ipNxt);
+    p = field(b, p, K_HLIM, v.ttl);
     p = ip6(b, put(b, p, K_SRC_FIRST), m, a + 8);
     p = ip6(b, put(b, p, K_DST_Q), m, a + 24);
-    p = num(b, put(b, p, K_EXT_COUNT), v.ip6ExtCount);
-    p = num(b, put(b, p, K_UPPER), v.ipProto);
+    p = field(b, p, K_EXT_COUNT, v.ip6ExtCount);
+    p = field(b, p, K_UPPER, v.ipProto);
     if (l & L_FRAG) {
-      p = num(b, put(b, p, K_FRAG6), v.fragOffset);
-      p = num(b, put(b, p, K_MORE), v.ipFlags & IPF_MF ? 1 : 0);
-      p = num(b, put(b, p, K_ID), v.fragId);
+      p = field(b, p, K_FRAG6, v.fragOffset);
+      p = field(b, p, K_MORE, v.ipFlags & IPF_MF ? 1 : 0);
+      p = field(b, p, K_ID, v.fragId);
       b[p++] = 125;
     }
     b[p++] = 125;
@@ -201,26 +201,26 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
   // A fragment taken by reassembly shows no transport (decode() does the same).
   const transport = (l & L_FRAG_HELD) === 0;
   if (transport && (l & L_TCP)) {
-    p = num(b, put(b, p, K_TCP), v.srcPort);
-    p = num(b, put(b, p, K_DSTPORT), v.dstPort);
-    p = num(b, put(b, p, K_SEQ), v.tcpSeq);
-    p = num(b, put(b, p, K_ACK), v.tcpAck);
-    p = num(b, put(b, p, K_HDR_LEN), v.l4HdrLen);
-    p = num(b, put(b, p, K_TCP_FLAGS), v.tcpFlags);
-    p = num(b, put(b, p, K_WINDOW), v.tcpWindow);
-    p = num(b, put(b, p, K_CHECKSUM), v.l4Checksum);
-    p = num(b, put(b, p, K_URGENT), v.tcpUrgent);
-    p = num(b, put(b, p, K_LEN), v.payloadLen);
+    p = field(b, p, K_TCP, v.srcPort);
+    p = field(b, p, K_DSTPORT, v.dstPort);
+    p = field(b, p, K_SEQ, v.tcpSeq);
+    p = field(b, p, K_ACK, v.tcpAck);
+    p = field(b, p, K_HDR_LEN, v.l4HdrLen);
+    p = field(b, p, K_TCP_FLAGS, v.tcpFlags);
+    p = field(b, p, K_WINDOW, v.tcpWindow);
+    p = field(b, p, K_CHECKSUM, v.l4Checksum);
+    p = field(b, p, K_URGENT, v.tcpUrgent);
+    p = field(b, p, K_LEN, v.payloadLen);
     p = put(b, p, K_OPTIONS);
     const o = v.tcpOptions;
     let sep = false;
-    if (o & TO_MSS) { p = num(b, put(b, p, K_MSS), v.tcpMss); sep = true; }
-    if (o & TO_WSCALE) { if (sep) b[p++] = 44; p = num(b, put(b, p, K_WSCALE), v.tcpWscale); sep = true; }
+    if (o & TO_MSS) { p = field(b, p, K_MSS, v.tcpMss); sep = true; }
+    if (o & TO_WSCALE) { if (sep) b[p++] = 44; p = field(b, p, K_WSCALE, v.tcpWscale); sep = true; }
     if (o & TO_SACK_PERM) { if (sep) b[p++] = 44; p = put(b, p, K_SACK_PERM); sep = true; }
     if (o & TO_TIMESTAMP) {
       if (sep) b[p++] = 44;
-      p = num(b, put(b, p, K_TSVAL), v.tcpTsval);
-      p = num(b, put(b, p, K_TSECR), v.tcpTsecr);
+      p = field(b, p, K_TSVAL, v.tcpTsval);
+      p = field(b, p, K_TSECR, v.tcpTsecr);
       sep = true;
     }
     if (o & TO_SACK) {
@@ -240,10 +240,10 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
     b[p++] = 125;
   }
   if (transport && (l & L_UDP)) {
-    p = num(b, put(b, p, K_UDP), v.srcPort);
-    p = num(b, put(b, p, K_DSTPORT), v.dstPort);
-    p = num(b, put(b, p, K_LENGTH), v.udpLength);
-    p = num(b, put(b, p, K_CHECKSUM), v.l4Checksum);
+    p = field(b, p, K_UDP, v.srcPort);
+    p = field(b, p, K_DSTPORT, v.dstPort);
+    p = field(b, p, K_LENGTH, v.udpLength);
+    p = field(b, p, K_CHECKSUM, v.l4Checksum);
     b[p++] = 125;
   }
   out.pos = p;
@@ -293,14 +293,14 @@ function appKey(k: string): Uint8Array {
 
 function writeIcmp(out: TextBuffer, v: PacketView, m: Uint8Array, l: number): void {
   const b = out.buf;
-  let p = num(b, put(b, out.pos, l & L_ICMP ? K_ICMP : K_ICMP6), v.icmpType);
-  p = num(b, put(b, p, K_CODE), v.icmpCode);
-  p = num(b, put(b, p, K_CHECKSUM), v.l4Checksum);
+  let p = field(b, out.pos, l & L_ICMP ? K_ICMP : K_ICMP6, v.icmpType);
+  p = field(b, p, K_CODE, v.icmpCode);
+  p = field(b, p, K_CHECKSUM, v.l4Checksum);
   const t = v.icmpType;
   const echo = l & L_ICMP6 ? t === 128 || t === 129 : t === 0 || t === 8 || (t >= 13 && t <= 18);
   if (echo && v.l4CapEnd >= v.l4Off + 8) {
-    p = num(b, put(b, p, K_IDENT), v.icmpId);
-    p = num(b, put(b, p, K_SEQ_ICMP), v.icmpSeq);
+    p = field(b, p, K_IDENT, v.icmpId);
+    p = field(b, p, K_SEQ_ICMP, v.icmpSeq);
   }
   out.pos = p;
   const quoted = quotedOf(v, m); // an error's quoted datagram, decode()'s own object

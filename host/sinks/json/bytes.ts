@@ -20,6 +20,27 @@ export function put(b: Uint8Array, p: number, k: Uint8Array): number {
   return p + n;
 }
 
+/** Constant `k` then number `n` (a key and its value): one call where put() and num() would
+ *  be two, the copy and the digits written here. */
+export function field(b: Uint8Array, p: number, k: Uint8Array, n: number): number {
+  const kn = k.length;
+  for (let i = 0; i < kn; i++) b[p + i] = k[i];
+  const q = p + kn;
+  if (n < 10) { b[q] = 48 + n; return q + 1; }
+  if (n >= 4294967296) return big(b, q, n);
+  const d = n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5
+    : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+  let x = n >>> 0;
+  let w = q + d;
+  while (x >= 10) {
+    const y = (x / 10) >>> 0;
+    b[--w] = 48 + x - y * 10;
+    x = y;
+  }
+  b[--w] = 48 + x;
+  return q + d;
+}
+
 /** A non-negative integer below 2^53 in decimal. */
 export function num(b: Uint8Array, p: number, n: number): number {
   if (n < 10) { b[p] = 48 + n; return p + 1; }

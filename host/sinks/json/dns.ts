@@ -10,7 +10,7 @@
 // NSEC bitmaps, escapes, the items past the record) stays in one place. test/sinks-json-app checks that
 // both paths give decode()'s object, on the corpus and on mutated messages.
 import type { TextBuffer } from '../text/buffer.js';
-import { lit, put, num, ip4At, ip6 } from './bytes.js';
+import { lit, put, num, field, ip4At, ip6 } from './bytes.js';
 import {
   A_VARIANT, A_FLAGS, A_OFF, A_CAP, A_COUNT, AF_TRUNC, AF_MALFORMED, AF_MORE, AF_BAD_PTR, AF_BAD_LABEL, AF_LONG_NAME,
   AF_COUNTS, DV_TCP, DV_MDNS, DV_LLMNR, DV_PREFIX_BAD, DNS_ID, DNS_FLAGS, DNS_QDCOUNT, DNS_ANCOUNT, DNS_NSCOUNT,
@@ -117,27 +117,27 @@ export function writeDnsJson(out: TextBuffer, m: Uint8Array, f: number, rec: num
   const start = out.pos;
   const h = u16(m, rec + DNS_FLAGS);
   const response = h >>> 15;
-  let p = num(b, put(b, start, K_DNS), u16(m, rec + DNS_ID));
-  p = num(b, put(b, p, K_FLAGS), response);
-  p = num(b, put(b, p, K_OPCODE), (h >>> 11) & 15);
-  p = num(b, put(b, p, K_TRUNCATED), (h >>> 9) & 1);
+  let p = field(b, start, K_DNS, u16(m, rec + DNS_ID));
+  p = field(b, p, K_FLAGS, response);
+  p = field(b, p, K_OPCODE, (h >>> 11) & 15);
+  p = field(b, p, K_TRUNCATED, (h >>> 9) & 1);
   if ((variant & DV_LLMNR) !== 0) {
-    p = num(b, put(b, p, K_CONFLICT), (h >>> 10) & 1);
-    p = num(b, put(b, p, K_TENTATIVE), (h >>> 8) & 1);
-    if (response) p = num(b, put(b, p, K_RCODE), h & 15);
+    p = field(b, p, K_CONFLICT, (h >>> 10) & 1);
+    p = field(b, p, K_TENTATIVE, (h >>> 8) & 1);
+    if (response) p = field(b, p, K_RCODE, h & 15);
   } else {
-    if (response) p = num(b, put(b, p, K_AUTHORITATIVE), (h >>> 10) & 1);
-    p = num(b, put(b, p, K_RECDESIRED), (h >>> 8) & 1);
-    if (response) p = num(b, put(b, p, K_RECAVAIL), (h >>> 7) & 1);
-    p = num(b, put(b, p, K_Z), (h >>> 6) & 1);
-    if (response || (h & 0x20) !== 0) p = num(b, put(b, p, K_AUTHENTICATED), (h >>> 5) & 1);
-    p = num(b, put(b, p, K_CHECKDISABLE), (h >>> 4) & 1);
-    if (response) p = num(b, put(b, p, K_RCODE), h & 15);
+    if (response) p = field(b, p, K_AUTHORITATIVE, (h >>> 10) & 1);
+    p = field(b, p, K_RECDESIRED, (h >>> 8) & 1);
+    if (response) p = field(b, p, K_RECAVAIL, (h >>> 7) & 1);
+    p = field(b, p, K_Z, (h >>> 6) & 1);
+    if (response || (h & 0x20) !== 0) p = field(b, p, K_AUTHENTICATED, (h >>> 5) & 1);
+    p = field(b, p, K_CHECKDISABLE, (h >>> 4) & 1);
+    if (response) p = field(b, p, K_RCODE, h & 15);
   }
-  p = num(b, put(b, p, K_COUNT), u16(m, rec + DNS_QDCOUNT));
-  p = num(b, put(b, p, K_ANSWERS), u16(m, rec + DNS_ANCOUNT));
-  p = num(b, put(b, p, K_AUTH_RR), u16(m, rec + DNS_NSCOUNT));
-  p = num(b, put(b, p, K_ADD_RR), u16(m, rec + DNS_ARCOUNT));
+  p = field(b, p, K_COUNT, u16(m, rec + DNS_QDCOUNT));
+  p = field(b, p, K_ANSWERS, u16(m, rec + DNS_ANCOUNT));
+  p = field(b, p, K_AUTH_RR, u16(m, rec + DNS_NSCOUNT));
+  p = field(b, p, K_ADD_RR, u16(m, rec + DNS_ARCOUNT));
   p = put(b, p, K_QRY);
   for (let pass = 0; pass < 2; pass++) {
     // Pass 0: the questions (dns.qry), pass 1: the records (dns.resp).
@@ -152,22 +152,22 @@ export function writeDnsJson(out: TextBuffer, m: Uint8Array, f: number, rec: num
       if (p < 0) { out.pos = start; return false; }
       const type = u16(m, it + DI_TYPE);
       const cls = u16(m, it + DI_CLASS);
-      p = num(b, put(b, p, K_TYPE), type);
+      p = field(b, p, K_TYPE, type);
       if (pass === 0) {
-        p = num(b, put(b, p, K_CLASS), mdns ? cls & 0x7FFF : cls);
+        p = field(b, p, K_CLASS, mdns ? cls & 0x7FFF : cls);
       } else if (type === T_OPT) {
         // RFC 6891 §6.1.3: the class is the UDP payload size, the TTL the EDNS bits.
         const ttl = u16(m, it + DI_TTL + 2);
-        p = num(b, put(b, p, K_LEN), u16(m, it + DI_RDLEN));
-        p = num(b, put(b, p, K_OPT), cls);
-        p = num(b, put(b, p, K_EXT_RCODE), ttl >>> 8);
-        p = num(b, put(b, p, K_EDNS0), ttl & 0xFF);
-        p = num(b, put(b, p, K_DO), (u16(m, it + DI_TTL) >>> 15) & 1);
+        p = field(b, p, K_LEN, u16(m, it + DI_RDLEN));
+        p = field(b, p, K_OPT, cls);
+        p = field(b, p, K_EXT_RCODE, ttl >>> 8);
+        p = field(b, p, K_EDNS0, ttl & 0xFF);
+        p = field(b, p, K_DO, (u16(m, it + DI_TTL) >>> 15) & 1);
         b[p++] = 125;
       } else {
-        p = num(b, put(b, p, K_CLASS), mdns ? cls & 0x7FFF : cls);
-        p = num(b, put(b, p, K_LEN), u16(m, it + DI_RDLEN));
-        p = num(b, put(b, p, K_TTL), (u16(m, it + DI_TTL) | (u16(m, it + DI_TTL + 2) << 16)) >>> 0);
+        p = field(b, p, K_CLASS, mdns ? cls & 0x7FFF : cls);
+        p = field(b, p, K_LEN, u16(m, it + DI_RDLEN));
+        p = field(b, p, K_TTL, (u16(m, it + DI_TTL) | (u16(m, it + DI_TTL + 2) << 16)) >>> 0);
       }
       b[p++] = 125;
     }
@@ -175,7 +175,7 @@ export function writeDnsJson(out: TextBuffer, m: Uint8Array, f: number, rec: num
   p = put(b, p, (variant & DV_TCP) !== 0 ? K_TCP : K_UDP);
   if ((variant & DV_LLMNR) !== 0) p = put(b, p, K_LLMNR);
   else if (mdns) p = put(b, p, K_MDNS);
-  if ((variant & DV_TCP) !== 0) p = num(b, put(b, p, K_LENGTH), u16(m, rec + DNS_PREFIX));
+  if ((variant & DV_TCP) !== 0) p = field(b, p, K_LENGTH, u16(m, rec + DNS_PREFIX));
   for (let k = groups - 1; k >= 0; k--) {
     const g = ((order >>> (3 * k)) & 7) - 1;
     p = group(b, put(b, p, K_GROUP[g]), m, f, rec, count, msg, capEnd, RDATA_TYPES[g]);

@@ -4,7 +4,7 @@
 // '"' or '\' (which UTF-8 decoding or JSON would change), returns false with nothing
 // written, and the sink writes decode()'s own object. test/sinks-json-app checks both.
 import type { TextBuffer } from '../text/buffer.js';
-import { lit, put, num } from './bytes.js';
+import { lit, put, num, field } from './bytes.js';
 import {
   A_VARIANT, A_FLAGS, AF_TRUNC, AF_MALFORMED, HV_REQUEST, HV_RESPONSE, HV_CONT, HV_BARE_LF,
   HTTP_METHOD, HTTP_METHOD_LEN, HTTP_HEADERS, HTTP_URI, HTTP_URI_LEN, HTTP_VERSION, HTTP_CODE, HTTP_PHRASE, HTTP_PHRASE_LEN,
@@ -46,7 +46,7 @@ export function writeHttpJson(out: TextBuffer, m: Uint8Array, f: number, rec: nu
   out.ensure(room); // no flush below: a fall-back can rewind
   const b = out.buf;
   const start = out.pos;
-  let p = num(b, put(b, start, K_HTTP), m[rec + HTTP_HEADERS]);
+  let p = field(b, start, K_HTTP, m[rec + HTTP_HEADERS]);
   p = put(b, p, le16(m, rec + HTTP_BODY) !== 0 ? K_COMPLETE : K_INCOMPLETE);
   const ver = le16(m, rec + HTTP_VERSION);
   if (variant & HV_REQUEST) {
@@ -58,7 +58,7 @@ export function writeHttpJson(out: TextBuffer, m: Uint8Array, f: number, rec: nu
   } else {
     p = text(b, put(b, p, K_RESPONSE), m, f + ver, 8);
     if (p >= 0) {
-      p = num(b, put(b, p, K_CODE), le16(m, rec + HTTP_CODE));
+      p = field(b, p, K_CODE, le16(m, rec + HTTP_CODE));
       const phrase = le16(m, rec + HTTP_PHRASE);
       if (phrase !== 0) {
         p = text(b, put(b, p, K_PHRASE), m, f + phrase, le16(m, rec + HTTP_PHRASE_LEN));

@@ -7,9 +7,9 @@
 // writes decode()'s own object. test/sinks-json-app checks both.
 import { createHash } from 'node:crypto';
 import type { TextBuffer } from '../text/buffer.js';
-import { lit, put, num } from './bytes.js';
+import { lit, put, num, field } from './bytes.js';
 import { readTls, type TlsHello, type TlsRecord } from '../../app/tls/message.js';
-import { extensionTypes, isGrease, isHelloRetryRequest } from '../../app/tls/ja3.js';
+import { extensionTypes, isGrease } from '../../app/tls/ja3.js';
 import { AF_TRUNC, AF_MALFORMED, TV_CONT, TRF_PARTIAL } from '../../app/app-layout.js';
 
 const HEX = lit('0123456789abcdef');
@@ -100,9 +100,9 @@ export function writeTlsJson(out: TextBuffer, m: Uint8Array, f: number, rec: num
 }
 
 function record(b: Uint8Array, p0: number, r: TlsRecord): number {
-  let p = num(b, put(b, p0, K_CONTENT_TYPE), r.type);
-  p = num(b, put(b, p, K_VERSION), r.version);
-  p = num(b, put(b, p, K_LENGTH), r.length);
+  let p = field(b, p0, K_CONTENT_TYPE, r.type);
+  p = field(b, p, K_VERSION, r.version);
+  p = field(b, p, K_LENGTH, r.length);
   b[p] = 125;
   return p + 1;
 }
@@ -111,10 +111,10 @@ function record(b: Uint8Array, p0: number, r: TlsRecord): number {
  *  general path. */
 function hello(b: Uint8Array, p0: number, m: Uint8Array, f: number, h: TlsHello, whole: boolean): number {
   if (h.random === 0) return p0; // cut before its version
-  let p = num(b, put(b, p0, K_VERSION), h.version);
+  let p = field(b, p0, K_VERSION, h.version);
   p = hex(b, put(b, p, K_RANDOM), m, f + h.random, 32);
   if (h.sid.off === 0 && h.suites.off === 0) { b[p] = 34; return p + 1; }
-  p = num(b, put(b, p, K_SID_LEN), h.sid.len);
+  p = field(b, p, K_SID_LEN, h.sid.len);
   if (h.sid.len > 0) { p = hex(b, put(b, p, K_SID), m, f + h.sid.off, h.sid.len); b[p++] = 34; }
   if (h.suites.off === 0) return p;
   p = list16(b, put(b, p, K_SUITES), m, f + h.suites.off, h.suites.len);
@@ -150,13 +150,22 @@ function hello(b: Uint8Array, p0: number, m: Uint8Array, f: number, h: TlsHello,
   if (h.groups.off !== 0) p = list16(b, put(b, p, K_GROUPS), m, f + h.groups.off, h.groups.len);
   if (h.ecPointFormats.off !== 0) p = list8(b, put(b, p, K_ECPF), m, f + h.ecPointFormats.off, h.ecPointFormats.len);
   if (h.sigAlgs.off !== 0) p = list16(b, put(b, p, K_SIGALGS), m, f + h.sigAlgs.off, h.sigAlgs.len);
-  if (isHelloRetryRequest(m, f, h)) p = put(b, p, K_HRR);
+  if (h.type === 2 && isRetryRandom(m, f + h.random)) p = put(b, p, K_HRR);
   if (!whole) return p;
   const full = ja3Full(m, f, h);
   p = latin1(b, put(b, p, h.type === 1 ? K_JA3_FULL : K_JA3S_FULL), full);
   p = latin1(b, put(b, p, h.type === 1 ? K_JA3 : K_JA3S), md5(full));
   b[p] = 34;
   return p + 1;
+}
+
+/** RFC 8446 §4.1.3: a ServerHello whose random is SHA-256("HelloRetryRequest") is a
+ *  HelloRetryRequest (ja3.ts's isHelloRetryRequest, compared in place: no Buffer per hello). */
+const HRR_RANDOM = Uint8Array.from(Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex'));
+
+function isRetryRandom(m: Uint8Array, at: number): boolean {
+  for (let i = 0; i < 32; i++) if (m[at + i] !== HRR_RANDOM[i]) return false;
+  return true;
 }
 
 /** The JA3 (ClientHello) or JA3S (ServerHello) string, as host/app/tls/ja3.ts's ja3() makes it. */
