@@ -16,7 +16,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haveTool, isRoot, needRoot, repoRoot } from './lib/env.js';
-import { runNode, type ToolResult } from './lib/run-tool.js';
+import { runNode, runNodeAsync, type ToolResult } from './lib/run-tool.js';
+import { pool } from './lib/parallel.js';
 import { createNetns, deleteNetns, nsExec } from './lib/netns.js';
 import type { ToolSpec } from '../host/cli/args.js';
 import { SNIFF_SPEC } from '../host/cli/sniff-options.js';
@@ -47,6 +48,49 @@ const ACCEPTED: Record<ToolName, string[]> = {
 };
 
 const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-cli-'));
+
+// The runs that depend on nothing but their arguments start when this file loads, a few
+// at a time (test/lib/parallel.ts); the tests below take their results (ran()), so their
+// start-up costs overlap instead of adding up. Runs that time something stay in the tests.
+const USAGE_CASES: Array<[ToolName, string[], RegExp]> = [
+  ['sniff', ['-c', 'x', '-r', 'f'], /invalid number "x" for -c/],
+  ['sniff', ['-Q', 'sideways'], /invalid value "sideways" for -Q: expected in, out or inout/],
+  ['sniff', ['-r', 'a.pcap', '-i', 'lo'], /-r and -i cannot be combined/],
+  ['ping', [], /missing HOST/],
+  ['ping', ['no.such.host.invalid'], /no\.such\.host\.invalid/],
+  ['synprobe', ['127.0.0.1', '80-x'], /bad port/],
+  ['replay', ['x.pcap'], /missing -i IFACE/],
+  ['netbench', ['client', 'x', '-P', '0'], /invalid number "0" for -P/],
+  // A name that does not resolve is the user's to fix, as for ping and synprobe (netbench
+  // found it at connect time and exited 1).
+  ['netbench', ['client', 'no.such.host.invalid', '-t', '1'], /no\.such\.host\.invalid: Name or service not known/],
+  ['netbench', ['relay', '--port', '0', '--to', 'no.such.host.invalid:5201'], /no\.such\.host\.invalid: Name or service not known/],
+];
+const DISPATCHER_CASES: Array<[string[], RegExp]> = [
+  [[], /^pktwasm: missing TOOL: one of sniff, ping, synprobe, replay, netbench/],
+  [['--frobnicate'], /^pktwasm: unknown option --frobnicate/],
+  [['frobnicate'], /^pktwasm: unknown tool 'frobnicate'/],
+];
+const early = new Map<string, Promise<ToolResult>>();
+{
+  const list: Array<[string, string[]]> = [
+    ...TOOLS.flatMap((t): Array<[string, string[]]> => [[t, ['--help']], [t, ['--version']], [t, ['--frobnicate']]]),
+    ...USAGE_CASES.map(([t, a]): [string, string[]] => [t, a]),
+    ...DISPATCHER_CASES.map(([a]): [string, string[]] => ['cli/pktwasm', a]),
+    ['cli/pktwasm', ['--help']], ['cli/pktwasm', ['sniff', '--frobnicate']], ['cli/pktwasm', ['sniff', '-r', join(tmp, 'missing.pcap')]],
+  ];
+  const jobs = list.map(([tool, args]) => {
+    let settle!: (r: ToolResult) => void;
+    early.set(JSON.stringify([tool, args]), new Promise<ToolResult>((r) => { settle = r; }));
+    return async (): Promise<void> => settle(await runNodeAsync(tool, args));
+  });
+  void pool(jobs);
+}
+
+/** The result of `node host/<tool>.js args`: started at load when listed above. */
+function ran(tool: string, args: string[]): Promise<ToolResult> {
+  return early.get(JSON.stringify([tool, args])) ?? runNodeAsync(tool, args);
+}
 const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** --help's option entries: header line ("  -c count, --count=count") -> description. */
@@ -82,8 +126,8 @@ function oneErrorLine(tool: ToolName | 'pktwasm', r: ToolResult, what: string): 
 }
 
 for (const tool of TOOLS) {
-  test(`${tool} --help describes every option it accepts, with its default`, () => {
-    const r = runNode(tool, ['--help']);
+  test(`${tool} --help describes every option it accepts, with its default`, async () => {
+    const r = await ran(tool, ['--help']);
     assert.is(r.status, 0, r.stderr);
     assert.is(r.stderr, '');
     assert.match(r.stdout, /^Usage: /);
@@ -110,66 +154,47 @@ for (const tool of TOOLS) {
         argv.push(m![2] === undefined ? m![1] : `${m![1]}=${m![2].includes('|') ? m![2].split('|')[0] : '1'}`);
       }
     }
-    const all = runNode(tool, [...argv, '--help']);
+    const all = await ran(tool, [...argv, '--help']);
     assert.is(all.status, 0, `${tool} ${argv.join(' ')}: ${all.stderr}`);
   });
 
-  test(`${tool} --version prints package.json's version`, () => {
-    const r = runNode(tool, ['--version']);
+  test(`${tool} --version prints package.json's version`, async () => {
+    const r = await ran(tool, ['--version']);
     assert.is(r.status, 0, r.stderr);
     assert.is(r.stdout, `pktwasm ${tool} ${version}\n`);
   });
 
-  test(`${tool}: an unknown option is one line, the name once, exit 2`, () => {
-    const r = runNode(tool, ['--frobnicate']);
+  test(`${tool}: an unknown option is one line, the name once, exit 2`, async () => {
+    const r = await ran(tool, ['--frobnicate']);
     assert.is(r.status, 2, r.stderr);
     assert.is(r.stdout, '');
     assert.match(oneErrorLine(tool, r, '--frobnicate'), /unknown option --frobnicate/);
   });
 }
 
-test('bad values and missing operands are usage errors: one line, exit 2', () => {
-  const cases: Array<[ToolName, string[], RegExp]> = [
-    ['sniff', ['-c', 'x', '-r', 'f'], /invalid number "x" for -c/],
-    ['sniff', ['-Q', 'sideways'], /invalid value "sideways" for -Q: expected in, out or inout/],
-    ['sniff', ['-r', 'a.pcap', '-i', 'lo'], /-r and -i cannot be combined/],
-    ['ping', [], /missing HOST/],
-    ['ping', ['no.such.host.invalid'], /no\.such\.host\.invalid/],
-    ['synprobe', ['127.0.0.1', '80-x'], /bad port/],
-    ['replay', ['x.pcap'], /missing -i IFACE/],
-    ['netbench', ['client', 'x', '-P', '0'], /invalid number "0" for -P/],
-    // A name that does not resolve is the user's to fix, as for ping and synprobe (netbench
-    // found it at connect time and exited 1).
-    ['netbench', ['client', 'no.such.host.invalid', '-t', '1'], /no\.such\.host\.invalid: Name or service not known/],
-    ['netbench', ['relay', '--port', '0', '--to', 'no.such.host.invalid:5201'], /no\.such\.host\.invalid: Name or service not known/],
-  ];
-  for (const [tool, args, re] of cases) {
-    const r = runNode(tool, args);
+test('bad values and missing operands are usage errors: one line, exit 2', async () => {
+  for (const [tool, args, re] of USAGE_CASES) {
+    const r = await ran(tool, args);
     assert.is(r.status, 2, `${tool} ${args.join(' ')}: ${r.stderr}`);
     assert.match(oneErrorLine(tool, r, `${tool} ${args.join(' ')}`), re);
   }
 });
 
-test('pktwasm <tool>: its own usage errors are one line, exit 2; the tool\'s errors name the tool', () => {
-  const cases: Array<[string[], RegExp]> = [
-    [[], /^pktwasm: missing TOOL: one of sniff, ping, synprobe, replay, netbench/],
-    [['--frobnicate'], /^pktwasm: unknown option --frobnicate/],
-    [['frobnicate'], /^pktwasm: unknown tool 'frobnicate'/],
-  ];
-  for (const [args, re] of cases) {
-    const r = runNode('cli/pktwasm', args);
+test('pktwasm <tool>: its own usage errors are one line, exit 2; the tool\'s errors name the tool', async () => {
+  for (const [args, re] of DISPATCHER_CASES) {
+    const r = await ran('cli/pktwasm', args);
     assert.is(r.status, 2, `pktwasm ${args.join(' ')}: ${r.stderr}`);
     assert.is(r.stdout, '', `pktwasm ${args.join(' ')}: nothing on stdout`);
     assert.match(oneErrorLine('pktwasm', r, `pktwasm ${args.join(' ')}`), re);
   }
-  const help = runNode('cli/pktwasm', ['--help']);
+  const help = await ran('cli/pktwasm', ['--help']);
   assert.is(help.status, 0);
   assert.match(help.stdout, /^Usage: pktwasm <tool>/);
-  const bad = runNode('cli/pktwasm', ['sniff', '--frobnicate']);
+  const bad = await ran('cli/pktwasm', ['sniff', '--frobnicate']);
   assert.is(bad.status, 2);
   assert.match(oneErrorLine('sniff', bad, 'pktwasm sniff --frobnicate'), /^sniff: unknown option --frobnicate/);
   assert.not.match(bad.stderr, /pktwasm:/, 'the tool\'s name only');
-  const missing = runNode('cli/pktwasm', ['sniff', '-r', join(tmp, 'missing.pcap')]);
+  const missing = await ran('cli/pktwasm', ['sniff', '-r', join(tmp, 'missing.pcap')]);
   assert.is(missing.status, 1);
   assert.match(oneErrorLine('sniff', missing, 'pktwasm sniff -r missing.pcap'), /missing\.pcap: No such file or directory/);
 });
