@@ -19,16 +19,24 @@ export class InnerFrames {
   private readonly levels: FrameBatch[] = [];
   private readonly wire: Uint32Array[] = [];
   private readonly capacity: number;
+  private readonly bytes: number;
 
   /** `capacity` frames and `bytes` of frame data per level (an inner packet that does not
    *  fit in what is left is cut, as by a snaplen). */
   constructor(engine: Engine, capacity = 256, bytes = capacity * 2048) {
     this.engine = engine;
     this.capacity = capacity;
-    for (let i = 0; i < MAX_LEVELS; i++) {
-      this.levels.push(engine.createBatch(capacity, bytes));
-      this.wire.push(new Uint32Array(capacity));
+    this.bytes = bytes;
+  }
+
+  /** Level `depth`'s batch, made when a first tunnel frame needs it: a capture without
+   *  tunnels costs no memory (half a megabyte a level; issue #19). */
+  private batchAt(depth: number): FrameBatch {
+    while (this.levels.length <= depth) {
+      this.levels.push(this.engine.createBatch(this.capacity, this.bytes));
+      this.wire.push(new Uint32Array(this.capacity));
     }
+    return this.levels[depth];
   }
 
   /** Calls `fn` with each dissected batch of inner frames of `batch` (outermost level
@@ -39,11 +47,10 @@ export class InnerFrames {
 
   private level(src: FrameBatch, depth: number, fn: (inner: FrameBatch) => void): void {
     if (depth >= MAX_LEVELS) return;
-    const out = this.levels[depth];
-    const wire = this.wire[depth];
-    out.clear();
+    let out: FrameBatch | null = null;
+    let wire: Uint32Array | null = null;
     const emit = (): void => {
-      if (out.count === 0) return;
+      if (out === null || wire === null || out.count === 0) return;
       this.engine.dissect(out);
       const u32 = this.engine.views.refresh().u32;
       for (let k = 0; k < out.count; k++) u32[(out.descAt(k) + D_WIRELEN) >>> 2] = wire[k];
@@ -66,6 +73,12 @@ export class InnerFrames {
       if (!(cap > 0)) continue;
       const f = reasm ? views.u32[(d + D_REASM_PTR) >>> 2] : src.framePtr(i);
       const bytes = views.u8.slice(f + off, f + off + cap);
+      if (out === null || wire === null) {
+        out = this.batchAt(depth);
+        wire = this.wire[depth];
+        out.clear();
+        views = this.engine.views.refresh(); // making a batch may have grown the memory
+      }
       if (out.count === this.capacity || !out.push(bytes, linktype, len)) {
         emit();
         views = this.engine.views.refresh();
