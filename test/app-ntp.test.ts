@@ -1,7 +1,7 @@
 // The NTP decoder against both oracles, run here: its fields against tshark's (per frame,
-// every occurrence) and the sniffer's lines against tcpdump's (-nn; with -v tcpdump prints
-// the header and timestamps on lines of their own, which the text sink does not, so there
-// the line stops at tcpdump's application layer as before), on every corpus capture with
+// every occurrence) and the sniffer's text against tcpdump's (-nn, and -v / -vv with the
+// leap indicator, stratum, poll, root delay, reference id and timestamps on lines of their
+// own, or a control message's header), on every corpus capture with
 // NTP and on the crafted messages of lib/ntp-seeds.ts (every mode and version, reference
 // ids, MAC, extension fields, short headers, cut captures). Both backends. Also the
 // mutated-frame check: WASM = twin, no read past caplen (lib/app-fuzz.ts).
@@ -94,28 +94,28 @@ for (const backend of ['wasm', 'ts'] as const) {
   });
 }
 
-test('sniff -nn prints every packet of the NTP captures as tcpdump does (both engines)', () => {
+test('sniff -nn, -v and -vv print every packet of the NTP captures as tcpdump does (both engines)', () => {
   if (captures.length === 0) return;
   let ntp = 0;
   const diffs: string[] = [];
-  for (const c of captures) {
-    const theirs = tcpdumpText(c.path, ['-nn']);
+  for (const c of captures) for (const opts of [['-nn'], ['-nn', '-v'], ['-nn', '-vv']]) {
+    const theirs = tcpdumpText(c.path, opts);
     assert.equal(theirs.problems, [], 'tcpdump read the capture');
     for (const engine of ['wasm', 'ts']) {
-      const r = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '-#', '-nn', '--engine', engine, '-r', c.path], { encoding: 'latin1', env: { ...process.env, TZ: 'UTC' } });
+      const r = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '-#', ...opts, '--engine', engine, '-r', c.path], { encoding: 'latin1', env: { ...process.env, TZ: 'UTC' } });
       assert.is(r.status, 0, r.stderr);
       const mine = splitPackets(r.stdout);
       assert.is(mine.length, theirs.packets.length, `${c.label}: packets printed`);
       mine.forEach((line, i) => {
         if (/NTPv|\[\|ntp\]/.test(theirs.packets[i])) ntp++;
-        if (line !== theirs.packets[i]) diffs.push(`${c.label} #${i + 1} (${engine}):\n  sniff   ${line}\n  tcpdump ${theirs.packets[i]}`);
+        if (line !== theirs.packets[i]) diffs.push(`${c.label} #${i + 1} ${opts.join(' ')} (${engine}):\n  sniff   ${line}\n  tcpdump ${theirs.packets[i]}`);
       });
     }
   }
   console.log(`app-ntp sniff: ${ntp} NTP lines, ${diffs.length} differences from tcpdump`);
   assert.equal(diffs, [], 'sniff differs from tcpdump');
-  if (corpusOrSkip('the corpus NTP captures were not sniffed (crafted messages only)', ['corpus', 'corpus-more'])) assert.ok(ntp >= 36, 'NTP lines were compared');
-  else assert.ok(ntp >= 32, 'the crafted messages\' NTP lines were compared');
+  if (corpusOrSkip('the corpus NTP captures were not sniffed (crafted messages only)', ['corpus', 'corpus-more'])) assert.ok(ntp >= 108, 'NTP lines were compared');
+  else assert.ok(ntp >= 96, 'the crafted messages\' NTP lines were compared');
 });
 
 test(`WASM and twin give identical NTP records on mutated frames, never reading past caplen`, () => {

@@ -29,15 +29,9 @@ const NOT_Q = /^(?!.*-q)/;
 
 export const KNOWN_GAPS: KnownGap[] = [
   // Link layer (#15: link types, 802.3/LLC/SNAP with STP, whole lines).
-  { owner: '#15', why: 'VSOCK link type (DLT 271) dumped as UNSUPPORTED; tcpdump decodes it', file: 'vsock-1.pcapng', frames: '1-10',
-    ours: /^UNSUPPORTED\n\t0x0000: /, tcpdump: /^VIRTIO / },
   { owner: '#15', why: 'CDP (SNAP, Cisco PID 0x2000) printed in tcpdump\'s generic SNAP form and bytes; tcpdump decodes it', file: 'various_gre.pcap', frames: '86',
     ours: /^(?:aa:bb:cc:00:03:10 > 01:00:0c:cc:cc:cc SNAP, oui Cisco \(0x00000c\), pid CDP \(0x2000\), length 424: )?(?:\n\t0x0000: |$)/,
     tcpdump: /^CDPv2, / },
-
-  // OSPF (#16): the first line is tcpdump's; -v goes on with the packet's fields.
-  { owner: '#16', why: 'OSPF -v: the router id, area, authentication and packet body lines after the first line are not printed', file: 'OSPFv2_Capture_FINAL.pcapng',
-    when: V, frames: '1-30', ours: /^[^\n]*$/, tcpdump: /^[^\n]*\n\tRouter-ID / },
 
 ];
 

@@ -1,9 +1,10 @@
-// The NTP part of tcpdump's line (tcpdump 4.99 print-ntp.c, ntp_print), without -v:
-// "NTPv<version>, <mode>, length N" (" [|ntp]" when not even the first byte is there). With
-// -v tcpdump prints the header's fields and timestamps on lines of their own, which is not
-// done here: the sink then prints its generic form.
+// The NTP part of tcpdump's line (tcpdump 4.99 print-ntp.c, ntp_print): "NTPv<version>,
+// <mode>, length N" (" [|ntp]" when not even the first byte is there). With -v (text-v.ts)
+// the leap indicator, then a time message's stratum, poll, precision, root delay and
+// dispersion, reference id and timestamps, or a control message's header.
 import { A_PROTO, APP_NTP } from '../app-layout.js';
 import type { AppText } from '../app-text.js';
+import { ntpVerboseText } from './text-v.js';
 
 import { snapendOf, type UdpFrameView } from '../dhcp/text.js';
 
@@ -16,8 +17,11 @@ export function ntpText(u8: Uint8Array, p: number, length: number, snapend: numb
   return { text: `NTPv${(b >>> 3) & 7}, ${NTP_MODE_NAMES[b & 7]}, length ${length}`, trunc: 'none' };
 }
 
-/** The NTP text for a frame whose app record `rec` says NTP, or null (-v, -q; tcpdump prints the app after a UDP length past the datagram, with the IP's length). */
+/** The NTP text for a frame whose app record `rec` says NTP, or null (-q; tcpdump prints the app after a UDP length past the datagram, with the IP's length). */
 export function ntpTextForFrame(v: UdpFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
-  if (u8[rec + A_PROTO] !== APP_NTP || o.qflag === true || o.vflag > 0) return null;
-  return ntpText(u8, f + v.payloadOff, v.payloadLen, snapendOf(v, f));
+  if (u8[rec + A_PROTO] !== APP_NTP || o.qflag === true) return null;
+  const snapend = snapendOf(v, f);
+  const p = f + v.payloadOff;
+  if (o.vflag > 0) return ntpVerboseText(u8, p, v.payloadLen, snapend);
+  return ntpText(u8, p, v.payloadLen, snapend);
 }
