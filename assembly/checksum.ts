@@ -4,12 +4,11 @@
 // The one's-complement sum is byte-order independent (RFC 1071 §2(B)): we add native
 // little-endian 16-bit words and swap the folded result once at the end.
 
-// Sums `len` bytes at `ptr` into a 64-bit accumulator of little-endian 16-bit words.
+// Sums `len` bytes (SHORT or more) at `ptr` into a 64-bit accumulator of little-endian 16-bit words.
 // Four vector accumulators hide the add latency; extadd_pairwise widens u16 pairs to u32
 // lanes, so each lane grows by at most 2*0xFFFF per 16 bytes: we spill to 64 bits every
 // 16 KiB, long before any lane could overflow.
-@inline function sumLE(ptr: usize, len: usize): u64 {
-  if (len < SHORT) return sumShort(ptr, len);
+@inline function sumLong(ptr: usize, len: usize): u64 {
   let acc: u64 = 0;
   let p = ptr;
   let end = ptr + len;
@@ -39,29 +38,44 @@
   return acc + sumTail(p, end);
 }
 
-// Under SHORT bytes (headers, small packets: where the fixed cost of a call dominates) one
-// vector accumulator and no 64-bit widening: at most 7 blocks of 16 bytes add at most
-// 7 * 2 * 0xFFFF to a lane, and four such lanes sum below 2^22.
+// Under SHORT bytes (headers, small packets: where the fixed cost of a call dominates):
+// no loop at all. The bits of len say which pieces there are, in order from the start
+// (64, 32, 16 bytes in vectors, then 8, 4, 2, 1 loaded into the lanes of one more vector
+// at the byte positions they would have in a 16-byte block, so that one extadd sums the
+// whole tail and an odd last byte lands as the low byte of a little-endian word, as the
+// scalar tail adds it). One vector accumulator: at most 8 extadds of 2 * 0xFFFF per lane,
+// four lanes below 2^22, so the result needs no 64-bit fold.
 const SHORT: usize = 128;
 
-@inline function sumShort(ptr: usize, len: usize): u64 {
+@inline function sumShort(ptr: usize, len: usize): u32 {
   let p = ptr;
-  let end = ptr + len;
   let v = i32x4.splat(0);
-  if (len >= 64) { // once at most: two independent adds, no loop test per 16 bytes
+  if ((len & 64) != 0) { // two independent adds, then one
     let a = i32x4.add(i32x4.extadd_pairwise_i16x8_u(v128.load(p)), i32x4.extadd_pairwise_i16x8_u(v128.load(p, 16)));
     let b = i32x4.add(i32x4.extadd_pairwise_i16x8_u(v128.load(p, 32)), i32x4.extadd_pairwise_i16x8_u(v128.load(p, 48)));
     v = i32x4.add(a, b);
     p += 64;
   }
-  while (end - p >= 16) {
+  if ((len & 32) != 0) {
+    v = i32x4.add(v, i32x4.add(i32x4.extadd_pairwise_i16x8_u(v128.load(p)), i32x4.extadd_pairwise_i16x8_u(v128.load(p, 16))));
+    p += 32;
+  }
+  if ((len & 16) != 0) {
     v = i32x4.add(v, i32x4.extadd_pairwise_i16x8_u(v128.load(p)));
     p += 16;
+  }
+  if ((len & 15) != 0) {
+    let t = i32x4.splat(0);
+    if ((len & 8) != 0) { t = v128.load64_lane(p, t, 0); p += 8; }
+    if ((len & 4) != 0) { t = v128.load32_lane(p, t, 2); p += 4; }
+    if ((len & 2) != 0) { t = v128.load16_lane(p, t, 6); p += 2; }
+    if ((len & 1) != 0) t = v128.load8_lane(p, t, 14);
+    v = i32x4.add(v, i32x4.extadd_pairwise_i16x8_u(t));
   }
   // Horizontal sum: add the high half onto the low, then lane 1 onto lane 0.
   v = i32x4.add(v, i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
   v = i32x4.add(v, i8x16.shuffle(v, v, 4, 5, 6, 7, 0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15));
-  return <u64><u32>i32x4.extract_lane(v, 0) + sumTail(p, end);
+  return <u32>i32x4.extract_lane(v, 0);
 }
 
 // The last < 64 bytes in scalar words. A little-endian u32 at an even offset is
@@ -86,13 +100,21 @@ const SHORT: usize = 128;
   return acc;
 }
 
-@inline function foldLE(acc: u64): u32 {
-  acc = (acc & 0xFFFFFFFF) + (acc >> 32);
-  acc = (acc & 0xFFFFFFFF) + (acc >> 32);
-  let s = <u32>acc;
+@inline function fold32(s: u32): u32 {
   s = (s & 0xFFFF) + (s >>> 16);
   s = (s & 0xFFFF) + (s >>> 16);
   return s;
+}
+
+@inline function foldLE(acc: u64): u32 {
+  acc = (acc & 0xFFFFFFFF) + (acc >> 32);
+  acc = (acc & 0xFFFFFFFF) + (acc >> 32);
+  return fold32(<u32>acc);
+}
+
+// The folded little-endian sum of len bytes: short buffers stay in 32 bits.
+@inline function foldedLE(ptr: usize, len: usize): u32 {
+  return len < SHORT ? fold32(sumShort(ptr, len)) : foldLE(sumLong(ptr, len));
 }
 
 @inline function swap16(v: u32): u32 {
@@ -101,7 +123,7 @@ const SHORT: usize = 128;
 
 /** Folded 16-bit one's-complement sum of `len` bytes (network order), plus `initial`. */
 export function cksum_partial(ptr: usize, len: u32, initial: u32): u32 {
-  let s = swap16(foldLE(sumLE(ptr, <usize>len)));
+  let s = swap16(foldedLE(ptr, <usize>len));
   let t = s + initial;
   t = (t & 0xFFFF) + (t >>> 16);
   t = (t & 0xFFFF) + (t >>> 16);
@@ -119,7 +141,7 @@ export function cksum_add(a: u32, b: u32): u32 {
 /** The Internet checksum of a buffer: the complement of its folded sum. */
 export function cksum_compute(ptr: usize, len: u32): u32 {
   // No initial sum to add: fold, swap, complement (one add-and-fold fewer than cksum_partial).
-  return ~swap16(foldLE(sumLE(ptr, <usize>len))) & 0xFFFF;
+  return ~swap16(foldedLE(ptr, <usize>len)) & 0xFFFF;
 }
 
 /** Checksum an IPv4 header should carry (the field itself is skipped). */

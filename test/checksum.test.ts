@@ -9,6 +9,7 @@ import { createEngine } from '../host/engine/engine.js';
 import { Rng, seed } from './lib/env.js';
 import { buildSampleFrames, refChecksum } from './lib/sample-frames.js';
 import { DF_VERIFY_CKSUM } from '../host/runtime/layout.js';
+import { checksumSmall, SMALL_CHECKSUM_BYTES } from '../host/checksum/small.js';
 
 const require = createRequire(import.meta.url);
 const raw = require('raw-socket') as { createChecksum: (...bufs: Buffer[]) => number };
@@ -35,6 +36,26 @@ test('cksum_compute = reference = raw-socket createChecksum, all lengths 0..2100
       assert.is(raw.createChecksum(Buffer.from(buf)), ref, `raw-socket len ${len}`);
     }
   }
+});
+
+test('engine.checksum of buffers of their own (summed in JS up to SMALL_CHECKSUM_BYTES, copied in above) = reference = raw-socket, every length 0..300 and offset 0..7', () => {
+  assert.ok(SMALL_CHECKSUM_BYTES < 300, 'the lengths cross the JS/WASM threshold');
+  const backing = new Uint8Array(300 + 8);
+  for (let len = 0; len <= 300; len++) {
+    for (let i = 0; i < backing.length; i++) backing[i] = rng.u32() & 255;
+    for (let off = 0; off < 8; off++) {
+      const buf = backing.subarray(off, off + len);
+      const ref = ~refChecksum(buf) & 0xFFFF;
+      assert.is(wasm.checksum(buf), ref, `wasm engine len ${len} off ${off}`);
+      assert.is(twin.checksum(buf), ref, `ts engine len ${len} off ${off}`);
+      const node = Buffer.from(buf);
+      assert.is(wasm.checksum(node), ref, `Buffer len ${len} off ${off}`);
+      if (len > 0 && len % 2 === 0 && off === 0) assert.is(raw.createChecksum(node), ref, `raw-socket len ${len}`);
+    }
+  }
+  // The JS sum's bound: 65,535 bytes of 0xFF keep it below 2^31.
+  const ff = new Uint8Array(65535).fill(0xFF);
+  assert.is(checksumSmall(ff), ~refChecksum(ff) & 0xFFFF);
 });
 
 test('large buffers (64 KiB, all 0xFF and random) do not overflow the vector lanes', () => {

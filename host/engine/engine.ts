@@ -8,6 +8,7 @@ import { Arena } from '../runtime/arena.js';
 import { FrameBatch } from './frame-batch.js';
 import { exportsOf, type Backend } from './backend.js';
 import { CHECKSUM, type ChecksumExports } from '../checksum/exports.js';
+import { checksumSmall, SMALL_CHECKSUM_BYTES } from '../checksum/small.js';
 import { DISSECT, type DissectExports } from '../dissect/exports.js';
 import { decodeView, type DecodedPacket } from '../dissect/decode.js';
 import { APP } from '../app/exports.js';
@@ -127,6 +128,8 @@ export class Engine {
     // A view into the engine's own memory (made from engine.views) is summed in place:
     // no copy, which is most of the cost of a call on a small buffer.
     if (bytes.buffer === this.views.u8.buffer) return this.core.cksum_compute(bytes.byteOffset, bytes.length);
+    // A small buffer of its own: summing it in JS costs less than the copy and the call.
+    if (bytes.length <= SMALL_CHECKSUM_BYTES) return checksumSmall(bytes);
     const p = this.toScratch(bytes);
     return this.core.cksum_compute(p, bytes.length);
   }
