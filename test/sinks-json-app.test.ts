@@ -24,6 +24,7 @@ import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 import { corpusCaptures, corpusMoreCaptures, Rng, seed } from './lib/env.js';
 import { dnsSeeds } from './lib/dns-seeds.js';
 import { tlsSeedFrames } from './lib/tls-seeds.js';
+import { tcpFrame } from './lib/dns-frames.js';
 import { httpSeedFrames } from './lib/http-seeds.js';
 import { dhcpSeedFrames } from './lib/dhcp-seeds.js';
 import { ntpSeedFrames } from './lib/ntp-seeds.js';
@@ -91,6 +92,12 @@ test('--json lines of the crafted application messages equal decode()', () => {
   const t = tally();
   check(dnsSeeds().map((s) => eth(s.frame)), 'dns seeds', t);
   check(tlsSeedFrames().map(eth), 'tls seeds', t);
+  // The most JSON per captured byte: a segment of empty TLS records (5 bytes each, ~50
+  // characters of JSON), and one whose last record goes on past the segment.
+  const empty = new Uint8Array(1400);
+  for (let i = 0; i < empty.length; i += 5) empty.set([23, 3, 3, 0, 0], i);
+  const ends = { src: '192.0.2.10', dst: '192.0.2.20', sport: 40000, dport: 443 };
+  check([eth(tcpFrame(ends, empty, false)), eth(tcpFrame(ends, Uint8Array.from([...empty.subarray(0, 1395), 23, 3, 3, 1, 0]), false))], 'empty tls records', t);
   for (const [what, frames] of [['http', httpSeedFrames()], ['dhcp', dhcpSeedFrames()], ['ntp', ntpSeedFrames()], ['quic', quicSeedFrames()], ['lines', lineSeedFrames()]] as const) {
     check(frames.map(cut), `${what} seeds`, t);
   }

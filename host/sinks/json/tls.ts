@@ -61,7 +61,9 @@ function md5(s: string): string {
 export function writeTlsJson(out: TextBuffer, m: Uint8Array, f: number, rec: number): boolean {
   const t = readTls(m, f, rec);
   if (t === null) return true; // decode() has no tls object either
-  out.ensure(4096 + 8 * t.cap); // no flush below: a fall-back can rewind
+  // Room: a 5-byte record header prints as ~50 characters, a list byte as at most 4 (and
+  // the JA3 string repeats the lists): 16 per captured byte bounds them all.
+  out.ensure(4096 + 16 * t.cap); // no flush below: a fall-back can rewind
   const b = out.buf;
   const start = out.pos;
   let p = put(b, start, K_TLS);
