@@ -15,7 +15,7 @@ import { openInjector, type Injector } from './sinks/inject.js';
 import { LINKTYPE_ETHERNET } from './runtime/layout.js';
 import { PktError } from './runtime/errors.js';
 import { usageError, type ParsedArgs, type ToolSpec } from './cli/args.js';
-import { runTool } from './cli/run-tool.js';
+import { runTool, toolWarning } from './cli/run-tool.js';
 
 export const REPLAY_SPEC: ToolSpec = {
   name: 'replay',
@@ -230,7 +230,7 @@ async function run(plan: ReplayPlan): Promise<number> {
   } finally {
     head.close();
   }
-  const injector = openInjector(iface, { backend });
+  const injector = openInjector(iface, { backend, warn: toolWarning('replay') });
   let stopped = false;
   const onSigint = (): void => { stopped = true; };
   process.on('SIGINT', onSigint);

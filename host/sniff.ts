@@ -9,7 +9,7 @@ import { createEngine, type Engine } from './engine/engine.js';
 import { FrameRing } from './ring/frame-ring.js';
 import { PktError } from './runtime/errors.js';
 import { DEFAULT_BUFFER_KIB, DIRECT_BUFFER_KIB, DEFAULT_SNAPLEN, SNIFF_SPEC, directWritePlanned, resolveIpfixTarget, sniffOptions, type SniffOptions } from './cli/sniff-options.js';
-import { runTool, type Tool } from './cli/run-tool.js';
+import { runTool, toolWarning, type Tool } from './cli/run-tool.js';
 import { dropPrivileges } from './cli/drop-privileges.js';
 import { Control, CTL_BYTES } from './pipeline/control.js';
 import { FileSource } from './sources/file-source.js';
@@ -57,6 +57,7 @@ function liveOptions(o: SniffOptions): OpenLiveOptions {
     // loop. PKTWASM_LIVE_DRIVER=loop brings back the event-loop driver (bench/live
     // compares the two).
     driver: process.env.PKTWASM_LIVE_DRIVER === 'loop' ? 'loop' : 'thread',
+    warn: toolWarning('sniff'), // the cap fallback's line names sniff, as its errors do
   };
 }
 

@@ -237,6 +237,27 @@ test('runtime errors are one line, the name once, exit 1; --debug adds the stack
   assert.match(d.stderr, /\n\s+at /, '--debug: the stack follows');
 });
 
+test('a warning is one line naming the tool: the libpcap addon\'s cap fallback in sniff and replay', async () => {
+  if (!needRoot('live capture and injection on lo')) return;
+  const env = { PKTWASM_NO_NATIVE: '1' }; // the addon refused: the library warns and falls back to cap
+  const rep = runNode('replay', ['-i', 'lo', '--topspeed', join(repoRoot, 'test/fixtures/sample.pcap')], { env });
+  assert.is(rep.status, 0, rep.stderr);
+  assert.match(rep.stderr, /^replay: disabled by PKTWASM_NO_NATIVE; injecting through cap/m);
+  assert.not.match(rep.stderr, /pktwasm:/, `the tool's name, not the library's: ${rep.stderr}`);
+  // sniff -i lo waits for packets: stopped with SIGINT once it says it is listening.
+  const child = spawn(process.execPath, [join(repoRoot, 'host/sniff.js'), '-i', 'lo', '-c', '1', 'udp port 9'], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const exit = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, 15_000);
+    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); if (stderr.includes('listening on')) { clearTimeout(t); resolve(); } });
+  });
+  child.kill('SIGINT');
+  await exit;
+  assert.match(stderr, /^sniff: disabled by PKTWASM_NO_NATIVE; using the cap fallback/m);
+  assert.not.match(stderr, /pktwasm:/, `the tool's name, not the library's: ${stderr}`);
+});
+
 test('filter syntax errors read as a sentence (exit 2)', () => {
   const r = runNode('sniff', ['-r', join(repoRoot, 'test/fixtures/sample.pcap'), 'tcp', 'udp']);
   assert.is(r.status, 2, r.stderr);

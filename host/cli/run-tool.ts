@@ -71,6 +71,19 @@ export function errorLine(tool: string, err: unknown, hint: string | null = null
   return `${tool}: ${msg}${hint ? ` ${hint}` : ''}`;
 }
 
+/** Where a tool's warnings go: one line on stderr, `tool: what`, the tool's name once. The
+ *  library's own warnings start with 'pktwasm: ' (a library user sees that); a tool shows
+ *  its own name instead, as on its errors. */
+export function toolWarning(tool: string): (line: string) => void {
+  return (line) => {
+    try {
+      process.stderr.write(`${tool}: ${line.replace(/^pktwasm: /, '')}\n`);
+    } catch {
+      // stderr itself is gone: a warning is not worth failing for
+    }
+  };
+}
+
 /** Prints err's line (and, with --debug, its stack) and exits with its status. */
 export function fail(tool: string, err: unknown, debug: boolean, hint: string | null = null): never {
   if (isClosedPipe(err)) process.exit(EXIT_CLOSED_PIPE);
