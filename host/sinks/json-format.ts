@@ -19,6 +19,9 @@ import { lit, put, num, field, snum, nano9, ip4, mac, ip6 } from './json/bytes.j
 import {
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG,
   L_FRAG_HELD, L_REASM, L_PPP, L_PPPOE, L_MPLS, L_TUNNEL, IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE, TO_TIMESTAMP, TO_SACK,
+  D_LAYERS, D_WIRELEN, D_CAPLEN, D_LINKTYPE, D_ETH_TYPE, D_IP_FLAGS, D_L3_HDR_LEN, D_IP_TOS, D_IP_TOTAL, D_IP_ID, D_FRAG_OFF,
+  D_IP_TTL, D_IP_NXT, D_IP_CKSUM, D_IP_SRC, D_IP_DST, D_SRC_PORT, D_DST_PORT, D_TCP_SEQ, D_TCP_ACK, D_L4_HDR_LEN, D_TCP_FLAGS,
+  D_TCP_WINDOW, D_L4_CKSUM, D_TCP_URG, D_PAYLOAD_LEN, D_UDP_LEN,
 } from '../runtime/layout.js';
 import { appObject } from '../app/objects.js';
 import { quotedOf } from '../app/icmp-quoted.js';
@@ -110,17 +113,32 @@ function tag(b: Uint8Array, p: number, tci: number): number {
   return field(b, q, K_DEI, (tci >>> 12) & 1);
 }
 
+/** 16- and 32-bit views of the memory `m` the line writer was last given. */
+let wordsOf: Uint8Array | null = null;
+let U16: Uint16Array = new Uint16Array(0);
+let U32: Uint32Array = new Uint32Array(0);
+
+function setWords(m: Uint8Array): void {
+  wordsOf = m;
+  U16 = new Uint16Array(m.buffer, m.byteOffset, m.byteLength >>> 1);
+  U32 = new Uint32Array(m.buffer, m.byteOffset, m.byteLength >>> 2);
+}
+
 /** Appends one JSON line for the frame the view points at (`m`: the memory holding it). */
 export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, tsSec: number, tsNsec: number, number: number): void {
   if (v.errors !== 0) { writeDecoded(out, v, m, tsSec, tsNsec, number); return; }
-  const l = v.layers;
+  // The common layers read the descriptor's words directly (the view's getters are calls
+  // in a function this large); the rarer ones through the view.
+  if (m !== wordsOf) setWords(m);
+  const d = v.desc;
+  const l = U32[(d + D_LAYERS) >>> 2];
   const f = v.frame;
   out.ensure(FRAME_ROOM);
   const b = out.buf;
   let p = out.pos;
-  p = field(b, p, K_FRAME, v.wireLen);
-  p = field(b, p, K_CAP_LEN, v.capLen);
-  p = field(b, p, K_LINKTYPE, v.linktype);
+  p = field(b, p, K_FRAME, U32[(d + D_WIRELEN) >>> 2]);
+  p = field(b, p, K_CAP_LEN, U32[(d + D_CAPLEN) >>> 2]);
+  p = field(b, p, K_LINKTYPE, U16[(d + D_LINKTYPE) >>> 1]);
   p = field(b, p, K_NUMBER, number);
   p = field(b, p, K_TIME, tsSec);
   b[p++] = 46;
@@ -128,7 +146,7 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
   if (l & L_ETH) {
     p = mac(b, put(b, p, K_ETH), m, f);
     p = mac(b, put(b, p, K_SRC_Q), m, f + 6);
-    const et = v.ethType;
+    const et = U16[(d + D_ETH_TYPE) >>> 1];
     p = field(b, p, et > 1500 ? K_ETH_TYPE : K_ETH_LEN, et);
     b[p++] = 125;
   }
@@ -163,20 +181,20 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
     b[p++] = 125;
   }
   if (l & L_IP4) {
-    const fl = v.ipFlags;
-    p = field(b, p, K_IP, v.l3HdrLen);
-    p = field(b, p, K_DSFIELD, v.tos);
-    p = field(b, p, K_LEN, v.ipTotal);
-    p = field(b, p, K_ID, v.ipId);
+    const fl = m[d + D_IP_FLAGS];
+    p = field(b, p, K_IP, U16[(d + D_L3_HDR_LEN) >>> 1]);
+    p = field(b, p, K_DSFIELD, m[d + D_IP_TOS]);
+    p = field(b, p, K_LEN, U32[(d + D_IP_TOTAL) >>> 2]);
+    p = field(b, p, K_ID, U16[(d + D_IP_ID) >>> 1]);
     p = field(b, p, K_FLAGS_RB, fl & IPF_RF ? 1 : 0);
     p = field(b, p, K_DF, fl & IPF_DF ? 1 : 0);
     p = field(b, p, K_MF, fl & IPF_MF ? 1 : 0);
-    p = field(b, p, K_FRAG_OFFSET, v.fragOffset >>> 3);
-    p = field(b, p, K_TTL, v.ttl);
-    p = field(b, p, K_PROTO, v.ipNxt);
-    p = field(b, p, K_CHECKSUM, v.ipChecksum);
-    p = ip4(b, put(b, p, K_SRC_FIRST), v.ipSrc);
-    p = ip4(b, put(b, p, K_DST_Q), v.ipDst);
+    p = field(b, p, K_FRAG_OFFSET, U16[(d + D_FRAG_OFF) >>> 1] >>> 3);
+    p = field(b, p, K_TTL, m[d + D_IP_TTL]);
+    p = field(b, p, K_PROTO, m[d + D_IP_NXT]);
+    p = field(b, p, K_CHECKSUM, U16[(d + D_IP_CKSUM) >>> 1]);
+    p = ip4(b, put(b, p, K_SRC_FIRST), U32[(d + D_IP_SRC) >>> 2]);
+    p = ip4(b, put(b, p, K_DST_Q), U32[(d + D_IP_DST) >>> 2]);
     p = put(b, p, K_Q_END);
   }
   if (l & L_IP6) {
@@ -201,16 +219,16 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
   // A fragment taken by reassembly shows no transport (decode() does the same).
   const transport = (l & L_FRAG_HELD) === 0;
   if (transport && (l & L_TCP)) {
-    p = field(b, p, K_TCP, v.srcPort);
-    p = field(b, p, K_DSTPORT, v.dstPort);
-    p = field(b, p, K_SEQ, v.tcpSeq);
-    p = field(b, p, K_ACK, v.tcpAck);
-    p = field(b, p, K_HDR_LEN, v.l4HdrLen);
-    p = field(b, p, K_TCP_FLAGS, v.tcpFlags);
-    p = field(b, p, K_WINDOW, v.tcpWindow);
-    p = field(b, p, K_CHECKSUM, v.l4Checksum);
-    p = field(b, p, K_URGENT, v.tcpUrgent);
-    p = field(b, p, K_LEN, v.payloadLen);
+    p = field(b, p, K_TCP, U16[(d + D_SRC_PORT) >>> 1]);
+    p = field(b, p, K_DSTPORT, U16[(d + D_DST_PORT) >>> 1]);
+    p = field(b, p, K_SEQ, U32[(d + D_TCP_SEQ) >>> 2]);
+    p = field(b, p, K_ACK, U32[(d + D_TCP_ACK) >>> 2]);
+    p = field(b, p, K_HDR_LEN, U16[(d + D_L4_HDR_LEN) >>> 1]);
+    p = field(b, p, K_TCP_FLAGS, U16[(d + D_TCP_FLAGS) >>> 1]);
+    p = field(b, p, K_WINDOW, U16[(d + D_TCP_WINDOW) >>> 1]);
+    p = field(b, p, K_CHECKSUM, U16[(d + D_L4_CKSUM) >>> 1]);
+    p = field(b, p, K_URGENT, U16[(d + D_TCP_URG) >>> 1]);
+    p = field(b, p, K_LEN, U16[(d + D_PAYLOAD_LEN) >>> 1]);
     p = put(b, p, K_OPTIONS);
     const o = v.tcpOptions;
     let sep = false;
@@ -240,10 +258,10 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
     b[p++] = 125;
   }
   if (transport && (l & L_UDP)) {
-    p = field(b, p, K_UDP, v.srcPort);
-    p = field(b, p, K_DSTPORT, v.dstPort);
-    p = field(b, p, K_LENGTH, v.udpLength);
-    p = field(b, p, K_CHECKSUM, v.l4Checksum);
+    p = field(b, p, K_UDP, U16[(d + D_SRC_PORT) >>> 1]);
+    p = field(b, p, K_DSTPORT, U16[(d + D_DST_PORT) >>> 1]);
+    p = field(b, p, K_LENGTH, U16[(d + D_UDP_LEN) >>> 1]);
+    p = field(b, p, K_CHECKSUM, U16[(d + D_L4_CKSUM) >>> 1]);
     b[p++] = 125;
   }
   out.pos = p;
