@@ -24,15 +24,7 @@ export interface KnownGap {
   tcpdump: RegExp;
 }
 
-const V = /-v/;
-const NOT_Q = /^(?!.*-q)/;
-
 export const KNOWN_GAPS: KnownGap[] = [
-  // Link layer (#15: link types, 802.3/LLC/SNAP with STP, whole lines).
-  { owner: '#15', why: 'CDP (SNAP, Cisco PID 0x2000) printed in tcpdump\'s generic SNAP form and bytes; tcpdump decodes it', file: 'various_gre.pcap', frames: '86',
-    ours: /^(?:aa:bb:cc:00:03:10 > 01:00:0c:cc:cc:cc SNAP, oui Cisco \(0x00000c\), pid CDP \(0x2000\), length 424: )?(?:\n\t0x0000: |$)/,
-    tcpdump: /^CDPv2, / },
-
 ];
 
 /** "1-3,7" as [1, 2, 3, 7]. */

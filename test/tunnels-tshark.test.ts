@@ -6,7 +6,7 @@
 // IP-in-IP, 6in4, 4in6, MPLS over UDP, GTP-U (plain and with an extension header), PPPoE
 // sessions (IPv4, IPv6), MPLS stacks (IPv4 under two labels, IPv6 under the explicit null);
 // and the text of the link types PPP (LCP, IPCP and IP6CP options too, -vv as well), PPP_HDLC (RFC 1662 and Cisco
-// framing), PPP_ETHER, C_HDLC (SLARP too), MPLS and IPoIB against tcpdump.
+// framing), PPP_ETHER, C_HDLC (SLARP too), MPLS, IPoIB and VSOCK against tcpdump.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
@@ -126,10 +126,19 @@ test('sniff --flows counts the inner conversations as tshark does', () => {
   assert.ok(theirs.length >= 15, `${theirs.length} conversations`);
 });
 
+/** A vsockmon frame (little-endian): CIDs 3 -> 2, ports 1024 -> 1234, monitor op, the
+ *  transport, then for virtio (2) its 44-byte header with virtio op `vop`; then `payload`. */
+const vsock = (transport: number, op: number, vop: number, payload: number[]): number[] => {
+  const le = (v: number, n: number): number[] => Array.from({ length: n }, (_, i) => (i < 4 ? (v >>> (8 * i)) & 0xff : 0));
+  const hdr = transport === 2 ? [...le(3, 8), ...le(2, 8), ...le(1024, 4), ...le(1234, 4), ...le(payload.length, 4), ...le(1, 2), ...le(vop, 2),
+    ...le(0, 4), ...le(262144, 4), ...le(6, 4)] : [];
+  return [...le(3, 8), ...le(2, 8), ...le(1024, 4), ...le(1234, 4), ...le(op, 2), ...le(transport, 2), ...le(hdr.length, 2), 0, 0, ...hdr, ...payload];
+};
+
 /** A PPP (LINKTYPE_PPP) control-protocol Conf-Request (code) carrying `opts`. */
 const ncp = (proto: number, code: number, opts: number[]): number[] => [0xff, 3, ...be16(proto), code, 1, ...be16(4 + opts.length), ...opts];
 
-test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS and IPoIB: text equals tcpdump (-nn, -v, -e)', () => {
+test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS, IPoIB and VSOCK: text equals tcpdump (-nn, -v, -vv, -e)', () => {
   if (!haveOracles) return;
   const pkt = ip4(17, udp(1000, 2000, [0x61, 0x62, 0x63, 0x64]));
   const v6 = ip6(6, tcp(3000, 80));
@@ -160,6 +169,11 @@ test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS and IPoIB: text equals t
         [0, 0, 0, 2, 0, 0, 0, 5, 0, 0, 0, 4, 0xff, 0xff], [0, 0, 0, 2, 0, 0, 0, 5, 0, 0, 0, 4, 0xff, 0xff, 0x05, 0x26, 0x5c, 0x00],
         [0, 0, 0, 2, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 0, 0, 0x75, 0x30, 9, 9, 9, 9], [0, 0, 0, 7, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
         [0, 0, 0, 2, 0, 0, 0, 5]].map((b) => [0x8f, 0, 0x80, 0x35, ...b])]],
+    // VSOCK (vsockmon): virtio CONNECT/CONTROL/PAYLOAD (a 40-byte payload, two dump lines),
+    // NO_INFO and unknown transports, unknown ops, cut inside the virtio header and the
+    // monitor header.
+    [271, [vsock(2, 1, 1, []), vsock(2, 3, 6, []), vsock(2, 4, 5, Array.from({ length: 40 }, (_, i) => i)), vsock(1, 4, 5, [1, 2, 3]),
+      vsock(9, 7, 9, []), vsock(2, 2, 12, []).slice(0, 50), vsock(2, 4, 5, [7]).slice(0, 20), vsock(2, 4, 5, [])]],
     [219, [[...label(16, false), ...label(17, true), ...pkt], [...label(2, true), ...v6]]],
     [242, [[...Array(40).fill(1), 8, 0, 0, 0, ...pkt], [...Array(40).fill(1), 0x86, 0xdd, 0, 0, ...v6], [...Array(20).fill(0)]]],
   ];
@@ -175,7 +189,7 @@ test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS and IPoIB: text equals t
       n += r.exact + r.app;
     }
   }
-  console.log(`  NOTE tunnels-tshark: ${n} lines of 6 link types equal tcpdump's`);
+  console.log(`  NOTE tunnels-tshark: ${n} lines of 7 link types equal tcpdump's`);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

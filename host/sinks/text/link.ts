@@ -7,6 +7,7 @@ import type { TextState } from './state.js';
 import { writeIp4 } from './ip.js';
 import { writeArp } from './arp.js';
 import { writeSlarp } from './slarp.js';
+import { LINKTYPE_VSOCK, writeVsock } from './vsock.js';
 import { writeIp6 } from './ip6.js';
 import { writeEther8023, writeLlc } from './llc.js';
 import { writeLoopback } from './loopback.js';
@@ -57,6 +58,7 @@ export function writeLink(st: TextState): number {
       return 0;
     case LINKTYPE_IPOIB: return writeIpoib(st);
     case LINKTYPE_C_HDLC: return writeChdlc(st);
+    case LINKTYPE_VSOCK: return writeVsock(st);
     default:
       // tcpdump's unsupported_if_print(): the protocol name in capitals, then the bytes.
       st.markCut();

@@ -7,6 +7,7 @@
 import type { TextState } from './state.js';
 import { writeStp } from './stp.js';
 import { writeDtp } from './dtp.js';
+import { writeCdp } from './cdp.js';
 import { ethertypeName } from './names.js';
 import { L_SNAP, L_STP } from '../../runtime/layout.js';
 
@@ -155,7 +156,8 @@ function writeSnap(st: TextState, p: number, length: number, macs: boolean): boo
   }
   if ((v.layers & L_STP) !== 0) { writeStp(st, st.f + v.payloadOff, length - 5); return true; }
   if (oui === 0x00000c && pid === 0x2004) { writeDtp(st, p + 5, length - 5); return true; }
-  // CDP, VTP, UDLD, bridged frames and EtherTypes inside SNAP have printers of their own.
+  if (oui === 0x00000c && pid === 0x2000) { writeCdp(st, p + 5, length - 5); return true; }
+  // VTP, UDLD, bridged frames and EtherTypes inside SNAP have printers of their own.
   st.markCut();
   if (!st.eflag) {
     if (macs) out.macAt(m, st.f + 6).str(' > ').macAt(m, st.f).ch(32);
