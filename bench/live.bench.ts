@@ -16,6 +16,10 @@
 // Run as `node bench/live.bench.js` (needs root, iproute2, gcc, tcpdump). The file is
 // also the capture child: `node bench/live.bench.js --capture pcap|cap IFACE FILTER`, and
 // the 10-minute soak of sniff.js --flows: `node bench/live.bench.js --soak` (see soak()).
+// LIVE_BENCH_GEN picks the generator: udp (default: UDP sockets), raw (AF_PACKET with
+// PACKET_QDISC_BYPASS) or span (raw frames to a foreign MAC, as a mirror port delivers
+// them: about twice udp's rate here, so the one that finds where tcpdump starts to lose).
+// The soak takes it too, and LIVE_BENCH_SNIFF_ARGS='--workers 2' soaks the engine workers.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -562,7 +566,7 @@ async function soak(): Promise<void> {
     const genDone = once(g, 'exit');
     await sleep(5000);
     const samples: Array<[number, number]> = [[5, rssKiB(pid)]];
-    console.log(`soak: sniff.js --flows, ${rate} packets/s over ${FLOWS} conversations for ${secs} s; load ${loadAvg()}`);
+    console.log(`soak: sniff.js${SNIFF_EXTRA.length ? ` ${SNIFF_EXTRA.join(' ')}` : ''} --flows, ${rate} packets/s over ${FLOWS} conversations (${GEN_KIND} generator) for ${secs} s; load ${loadAvg()}`);
     console.log(`  t=5 s RSS ${samples[0][1]} KiB`);
     for (let t = every; t < secs; t += every) {
       await Promise.race([sleep(every * 1000), genDone]);
