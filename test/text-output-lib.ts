@@ -18,6 +18,7 @@ import { TextFormatter, type TextOptions } from '../host/sinks/text/format.js';
 import { PktError } from '../host/runtime/errors.js';
 import { tcpdumpText } from './text-output-tcpdump.js';
 import { corpusDir } from './lib/env.js';
+import { writePcap } from './filter-oracle.js';
 
 let engine: Engine | null = null;
 
@@ -207,4 +208,24 @@ export function compareWithTcpdump(file: string, args: string[], name = corpusLa
 export function showDiff(d: PacketDiff): string {
   const from = Math.max(0, d.at - 40);
   return `${d.file} #${d.frame}\n     ours: ${JSON.stringify(d.ours.slice(from))}\n     tcpd: ${JSON.stringify(d.tcpdump.slice(from))}`;
+}
+
+export interface CraftedFrame { data: Uint8Array; wirelen: number }
+
+/** Crafted frames of one link type written to `file` and printed by tcpdump and by us
+ *  with -nn -tt and each of `optionSets`: every line must be equal (or equal up to
+ *  tcpdump's application layer). Returns the problems (empty when all agree) and the
+ *  number of lines equal in full. */
+export function compareCrafted(file: string, linktype: number, frames: CraftedFrame[], optionSets: string[][]): { problems: string[]; exact: number } {
+  writePcap(file, linktype, frames);
+  const problems: string[] = [];
+  let exact = 0;
+  for (const extra of optionSets) {
+    const r = compareWithTcpdump(file, ['-nn', '-tt', ...extra], basename(file));
+    const label = `tcpdump -nn ${extra.join(' ')}`;
+    problems.push(...r.problems.map((p) => `${label}: ${p}`), ...r.diffs.map((d) => `${label}: ${showDiff(d)}`));
+    if (r.exact + r.app !== frames.length) problems.push(`${label}: ${r.exact + r.app} of ${frames.length} lines compared`);
+    exact += r.exact;
+  }
+  return { problems, exact };
 }
