@@ -217,6 +217,31 @@ test('--log http keeps at most its capacity waiting: the oldest requests go out 
   assert.ok(out.every((r) => r.status === 'unanswered'));
 });
 
+test('--log http: trans_depth counts per connection, the least recently seen connections forgotten beyond the capacity', () => {
+  // Capacity 2. Connections by client port: a b a c a b c b. LRU by latest request:
+  // c evicts b (a was seen after b), b (again) evicts c, c (again) evicts a; a forgotten
+  // connection counts from 1 again. Hence depths 1 1 2 1 3 1 1 2.
+  const e = createEngine();
+  const out: HttpLogRecord[] = [];
+  const log = new HttpLog(e, (l) => out.push(JSON.parse(l) as HttpLogRecord), 2);
+  const batch = e.createBatch(1, 2048);
+  const area = new AppArea(e, 1);
+  const view = e.createView();
+  const ports = [41000, 41001, 41000, 41002, 41000, 41001, 41002, 41001];
+  ports.forEach((port, i) => {
+    const f = frame(port, 80, bytes(`GET /${i} HTTP/1.1\r\n\r\n`), 200);
+    batch.clear();
+    batch.push(f.data, f.linktype, f.wirelen);
+    dissectApp(e, batch, area);
+    view.at(batch, 0);
+    view.app = area.recordAt(0);
+    log.frame({ u8: e.views.refresh().u8, view, sec: 200, nsec: 0 });
+  });
+  log.finish();
+  const depth = new Map(out.map((r) => [r.uri, r.trans_depth]));
+  assert.equal(ports.map((_, i) => depth.get(`/${i}`)), [1, 1, 2, 1, 3, 1, 1, 2]);
+});
+
 test('--log tls: HelloRetryRequest, no ServerHello, no ClientHello (both backends)', () => {
   for (const backend of ['wasm', 'ts'] as const) {
     const e = createEngine({ backend });

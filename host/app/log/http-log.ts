@@ -40,9 +40,16 @@ export class HttpLog implements TransactionLog {
   readonly protos = [APP_HTTP];
   private readonly emit: (line: string) => void;
   private readonly pending: PendingTable<Request>;
-  /** Requests seen per connection (trans_depth); the connections least recently seen are
-   *  forgotten beyond `capacity` (a forgotten connection counts from 1 again). */
-  private readonly depth = new Map<string, number>();
+  /** Requests seen per connection (trans_depth) and the stamp of its latest request; the
+   *  connections least recently seen are forgotten beyond `capacity` (a forgotten
+   *  connection counts from 1 again). */
+  private readonly depth = new Map<string, { n: number; seq: number }>();
+  /** [connection, stamp] per request, oldest first: the least recently seen connection is
+   *  the first pair whose stamp is still its connection's (the others are stale). Taking
+   *  the Map's first key instead walked past every hole its deletions left (issue #19). */
+  private order: Array<[string, number]> = [];
+  private orderHead = 0;
+  private seq = 0;
   private readonly capacity: number;
   /** Lines written, by status. */
   private readonly counts = { answered: 0, unanswered: 0, unsolicited: 0 };
@@ -63,10 +70,7 @@ export class HttpLog implements TransactionLog {
     const dst = v.dstString();
     if (d.request !== undefined) {
       const key = conn(src, v.srcPort, dst, v.dstPort);
-      const depth = (this.depth.get(key) ?? 0) + 1;
-      this.depth.delete(key);
-      this.depth.set(key, depth);
-      if (this.depth.size > this.capacity) this.depth.delete(this.depth.keys().next().value as string);
+      const depth = this.seen(key);
       this.pending.add(key, { ts, origH: src, origP: v.srcPort, respH: dst, respP: v.dstPort, depth, http: d });
       return;
     }
@@ -80,6 +84,29 @@ export class HttpLog implements TransactionLog {
 
   advance(sec: number, nsec: number): void {
     this.pending.advance(sec, nsec);
+  }
+
+  /** Counts a request on connection `key`: its trans_depth. O(1) amortized. */
+  private seen(key: string): number {
+    const seq = ++this.seq;
+    let e = this.depth.get(key);
+    if (e === undefined) {
+      e = { n: 0, seq };
+      this.depth.set(key, e);
+    }
+    e.n++;
+    e.seq = seq;
+    this.order.push([key, seq]);
+    while (this.depth.size > this.capacity) {
+      const [k, s] = this.order[this.orderHead++];
+      if (this.depth.get(k)?.seq === s) this.depth.delete(k);
+    }
+    // Stale pairs go once they outnumber the live ones (each pair is dropped once).
+    if (this.order.length - this.orderHead > 2 * this.capacity + 1024) {
+      this.order = this.order.slice(this.orderHead).filter(([k, s]) => this.depth.get(k)?.seq === s);
+      this.orderHead = 0;
+    }
+    return e.n;
   }
 
   finish(): void {
