@@ -14,7 +14,9 @@ type PredFn = (p: number, cap: number, wire: number) => boolean;
 export class TsFilter {
   private u8: Uint8Array;
   private abort = false;
-  private readonly root: PredFn;
+  // `declare`d fields: only the constructor stores them, once (an emitted class field is
+  // stored twice, and V8 then no longer treats it as constant in hot loops; host/lpm/lpm4.ts).
+  private declare readonly root: PredFn;
 
   constructor(
     private readonly views: MemoryViews,

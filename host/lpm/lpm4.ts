@@ -19,11 +19,11 @@ const { LPM_EXT: EXT, LPM_GROUP_MASK: GROUP_MASK } = layout;
 
 /** IPv4 longest-prefix match (DIR-24-8) in the engine's shared memory. */
 export class Lpm4 {
-  readonly engine: Engine;
-  readonly core: Lpm4Exports;
+  declare readonly engine: Engine;
+  declare readonly core: Lpm4Exports;
   /** Byte address of the table in the shared memory. */
-  readonly table: number;
-  readonly miss: number;
+  declare readonly table: number;
+  declare readonly miss: number;
   private scratch = 0;
   // Single lookups read the table right here, as the twin's lpm4_lookup does (DIR-24-8:
   // the tbl24 entry, a tbl8 entry when it names a group, the slot's next hop): a call into

@@ -12,12 +12,14 @@ import { parsePrefix6 } from './prefix.js';
 
 /** IPv6 longest-prefix match (24-bit first stride, then 8-bit strides) in the shared memory. */
 export class Lpm6 {
-  readonly engine: Engine;
-  readonly core: Lpm6Exports;
-  readonly table: number;
-  readonly miss: number;
+  // `declare`d fields: only the constructor stores them, once (an emitted class field is
+  // stored twice, and V8 then no longer treats it as constant in hot loops; host/lpm/lpm4.ts).
+  declare readonly engine: Engine;
+  declare readonly core: Lpm6Exports;
+  declare readonly table: number;
+  declare readonly miss: number;
   /** 16-byte key scratch, then the bulk chunk: addresses (16 B each) and results (4 B each). */
-  private readonly key: number;
+  private declare readonly key: number;
   private bulk = 0;
 
   constructor(engine: Engine, opts: LpmOptions = {}) {

@@ -17,10 +17,12 @@ import {
 /** A frame ring: created once (by the consumer's owner), attached by address elsewhere,
  *  each side driving it through its own engine's backend. */
 export class FrameRing {
-  readonly engine: Engine;
-  readonly address: number;
-  readonly core: RingExports;
-  private readonly views: MemoryViews;
+  // `declare`d fields: only the constructor stores them, once (an emitted class field is
+  // stored twice, and V8 then no longer treats it as constant in hot loops; host/lpm/lpm4.ts).
+  declare readonly engine: Engine;
+  declare readonly address: number;
+  declare readonly core: RingExports;
+  private declare readonly views: MemoryViews;
 
   private constructor(engine: Engine, address: number) {
     this.engine = engine;

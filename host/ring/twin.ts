@@ -13,7 +13,9 @@ import {
 } from '../runtime/layout.js';
 
 export class RingTwin implements RingExports {
-  private readonly views: MemoryViews;
+  // `declare`d fields: only the constructor stores them, once (an emitted class field is
+  // stored twice, and V8 then no longer treats it as constant in hot loops; host/lpm/lpm4.ts).
+  private declare readonly views: MemoryViews;
   constructor(views: MemoryViews) {
     this.views = views;
   }

@@ -83,7 +83,9 @@ export function tableInit(m: Uint32Array, t: number, header: number, addrBytes: 
 
 /** What Lpm4Twin and Lpm6Twin share: views kept current, and the header figures. */
 export abstract class LpmTwinBase {
-  private readonly views: MemoryViews;
+  // `declare`d fields: only the constructor stores them, once (an emitted class field is
+  // stored twice, and V8 then no longer treats it as constant in hot loops; host/lpm/lpm4.ts).
+  private declare readonly views: MemoryViews;
   // Refreshed at each entry point: another thread may have grown the memory.
   protected u32: Uint32Array;
   protected u8: Uint8Array;
