@@ -6,7 +6,7 @@
 // IP-in-IP, 6in4, 4in6, MPLS over UDP, GTP-U (plain and with an extension header), PPPoE
 // sessions (IPv4, IPv6), MPLS stacks (IPv4 under two labels, IPv6 under the explicit null);
 // and the text of the link types PPP (LCP, IPCP and IP6CP options too, -vv as well), PPP_HDLC (RFC 1662 and Cisco
-// framing), PPP_ETHER, C_HDLC (SLARP too), MPLS, IPoIB and VSOCK against tcpdump.
+// framing), PPP_ETHER, C_HDLC (SLARP too), MPLS, IPoIB, VSOCK and Linux cooked v1/v2 against tcpdump.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
@@ -126,6 +126,12 @@ test('sniff --flows counts the inner conversations as tshark does', () => {
   assert.ok(theirs.length >= 15, `${theirs.length} conversations`);
 });
 
+/** Linux cooked headers (v1, v2): protocol, packet type, link address length, then `payload`. */
+const sll = (proto: number, pkttype: number, halen: number, payload: number[]): number[] =>
+  [0, pkttype, 0, 1, ...be16(halen), 2, 0, 0, 0, 0, 9, 0, 0, ...be16(proto), ...payload];
+const sll2 = (proto: number, pkttype: number, halen: number, payload: number[]): number[] =>
+  [...be16(proto), 0, 0, 0, 0, 0, 1, 0, 1, pkttype, halen, 2, 0, 0, 0, 0, 9, 0, 0, ...payload];
+
 /** A vsockmon frame (little-endian): CIDs 3 -> 2, ports 1024 -> 1234, monitor op, the
  *  transport, then for virtio (2) its 44-byte header with virtio op `vop`; then `payload`. */
 const vsock = (transport: number, op: number, vop: number, payload: number[]): number[] => {
@@ -138,7 +144,7 @@ const vsock = (transport: number, op: number, vop: number, payload: number[]): n
 /** A PPP (LINKTYPE_PPP) control-protocol Conf-Request (code) carrying `opts`. */
 const ncp = (proto: number, code: number, opts: number[]): number[] => [0xff, 3, ...be16(proto), code, 1, ...be16(4 + opts.length), ...opts];
 
-test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS, IPoIB and VSOCK: text equals tcpdump (-nn, -v, -vv, -e)', () => {
+test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS, IPoIB, VSOCK, SLL and SLL2: text equals tcpdump (-nn, -v, -vv, -e)', () => {
   if (!haveOracles) return;
   const pkt = ip4(17, udp(1000, 2000, [0x61, 0x62, 0x63, 0x64]));
   const v6 = ip6(6, tcp(3000, 80));
@@ -174,6 +180,10 @@ test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS, IPoIB and VSOCK: text e
     // monitor header.
     [271, [vsock(2, 1, 1, []), vsock(2, 3, 6, []), vsock(2, 4, 5, Array.from({ length: 40 }, (_, i) => i)), vsock(1, 4, 5, [1, 2, 3]),
       vsock(9, 7, 9, []), vsock(2, 2, 12, []).slice(0, 50), vsock(2, 4, 5, [7]).slice(0, 20), vsock(2, 4, 5, [])]],
+    // Linux cooked v1 and v2: directions, a 6-byte and a 4-byte link address (v1's 16-bit
+    // length field with a high byte too), 802.2 inside, an unknown protocol.
+    [113, [sll(0x0800, 0, 6, pkt), sll(0x0800, 4, 4, pkt), sll(0x0004, 1, 6, [0x42, 0x42, 3, 0, 0]), sll(0x1234, 3, 6, [1, 2, 3]), sll(0x0800, 0, 0x106, pkt)]],
+    [276, [sll2(0x0800, 0, 6, pkt), sll2(0x0800, 4, 4, pkt), sll2(0x0004, 1, 6, [0x42, 0x42, 3, 0, 0]), sll2(0x1234, 3, 6, [1, 2, 3])]],
     [219, [[...label(16, false), ...label(17, true), ...pkt], [...label(2, true), ...v6]]],
     [242, [[...Array(40).fill(1), 8, 0, 0, 0, ...pkt], [...Array(40).fill(1), 0x86, 0xdd, 0, 0, ...v6], [...Array(20).fill(0)]]],
   ];
@@ -183,7 +193,7 @@ test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS, IPoIB and VSOCK: text e
     assert.equal(r.problems, [], `linktype ${lt}`);
     n += r.exact;
   }
-  console.log(`  NOTE tunnels-tshark: ${n} lines of 7 link types equal tcpdump's in full`);
+  console.log(`  NOTE tunnels-tshark: ${n} lines of 9 link types equal tcpdump's in full`);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -191,70 +191,68 @@ function sllPayload(st: TextState, type0: number, hdr0: number, header: () => vo
   return hdr;
 }
 
-/** Linux cooked capture v1: its header only with -e, as tcpdump. */
-function writeSll(st: TextState): number {
+/** Where the two Linux cooked headers keep their fields (tcpdump's sll_print, sll2_print). */
+interface Cooked {
+  /** The link address length: v1's is 16 bits wide (bytes 4-5), v2's one byte (11). */
+  proto: string; hdrLen: number; layer: number; protoOff: number; addrLenOff: number; addrLenWide: boolean; addrOff: number;
+}
+const SLL: Cooked = { proto: 'sll', hdrLen: 16, layer: L_SLL, protoOff: 14, addrLenOff: 4, addrLenWide: true, addrOff: 6 };
+const SLL2: Cooked = { proto: 'sll2', hdrLen: 20, layer: L_SLL2, protoOff: 0, addrLenOff: 11, addrLenWide: false, addrOff: 12 };
+
+/** `s` padded with spaces to `width` on the right ("%-Ns") or the left ("%Ns"), then a space. */
+function padded(st: TextState, s: string, width: number, left: boolean): void {
+  if (!left) for (let i = s.length; i < width; i++) st.out.ch(32);
+  st.out.str(s);
+  if (left) for (let i = s.length; i < width; i++) st.out.ch(32);
+  st.out.ch(32);
+}
+
+/** A Linux cooked header: `lead` prints what comes before the link address (v1: the
+ *  direction, with -e only; v2: the interface and direction always, the index with -e). */
+function writeCooked(st: TextState, c: Cooked, lead: (withHeader: boolean) => void): number {
   const v = st.v;
   const out = st.out;
   const m = st.m;
   const p = st.f;
-  st.proto = 'sll';
-  st.hdrlen = 16;
-  if ((v.layers & L_SLL) === 0) { st.jump(); return 16; }
-  const proto = (m[p + 14] << 8) | m[p + 15];
+  st.proto = c.proto;
+  st.hdrlen = c.hdrLen;
+  if ((v.layers & c.layer) === 0) { st.jump(); return c.hdrLen; }
+  const proto = (m[p + c.protoOff] << 8) | m[p + c.protoOff + 1];
   const header = (): void => {
-    const name = SLL_PKTTYPES[v.l2Proto] ?? '?';
-    for (let i = name.length; i < 3; i++) out.ch(32);
-    out.str(name).ch(32);
-    if (((m[p + 4] << 8) | m[p + 5]) === 6) out.macAt(m, p + 6).ch(32);
-    if (!st.qflag) {
-      if (proto <= 1500) {
-        if (proto === 1) out.str('802.3');
-        else if (proto === 4) out.str('802.2');
-        else out.str('ethertype Unknown (0x').hex(proto, 4).ch(41);
-      } else {
-        writeSllEthertype(st, proto);
-      }
-      out.str(', length ').dec(v.wireLen).str(': ');
-    }
+    lead(true);
+    const addrLen = c.addrLenWide ? (m[p + c.addrLenOff] << 8) | m[p + c.addrLenOff + 1] : m[p + c.addrLenOff];
+    if (addrLen === 6) out.macAt(m, p + c.addrOff).ch(32);
+    if (st.qflag) return;
+    if (proto > 1500) writeSllEthertype(st, proto);
+    else if (proto === 1 || proto === 4) out.str(proto === 1 ? '802.3' : '802.2'); // both versions, as tcpdump 4.99.3
+    else out.str('ethertype Unknown (0x').hex(proto, 4).ch(41);
+    out.str(', length ').dec(v.wireLen).str(': ');
   };
+  lead(false);
   if (st.eflag) header();
-  const hdr = sllPayload(st, proto, 16, header);
+  const hdr = sllPayload(st, proto, c.hdrLen, header);
   st.hdrlen = hdr;
   return hdr;
 }
 
+/** Linux cooked capture v1: its header only with -e, as tcpdump. */
+function writeSll(st: TextState): number {
+  return writeCooked(st, SLL, (withHeader) => { if (withHeader) padded(st, SLL_PKTTYPES[st.v.l2Proto] ?? '?', 3, false); });
+}
+
 /** Linux cooked capture v2: tcpdump always prints the interface name and direction. */
 function writeSll2(st: TextState): number {
-  const v = st.v;
-  const out = st.out;
   const m = st.m;
   const p = st.f;
-  st.proto = 'sll2';
-  st.hdrlen = 20;
-  if ((v.layers & L_SLL2) === 0) { st.jump(); return 20; }
-  const proto = (m[p] << 8) | m[p + 1];
   const ifindex = ((m[p + 4] << 24) | (m[p + 5] << 16) | (m[p + 6] << 8) | m[p + 7]) >>> 0;
-  const ifname = ifName(ifindex);
-  out.utf8(ifname);
-  for (let i = ifname.length; i < 5; i++) out.ch(32);
-  out.ch(32);
-  const dir = SLL_PKTTYPES[v.l2Proto] ?? '?';
-  out.str(dir);
-  for (let i = dir.length; i < 3; i++) out.ch(32);
-  out.ch(32);
-  const header = (): void => {
-    out.str('ifindex ').dec(ifindex).ch(32);
-    if (m[p + 11] === 6) out.macAt(m, p + 12).ch(32);
-    if (!st.qflag) {
-      if (proto <= 1500) out.str('ethertype Unknown (0x').hex(proto, 4).ch(41);
-      else writeSllEthertype(st, proto);
-      out.str(', length ').dec(v.wireLen).str(': ');
-    }
-  };
-  if (st.eflag) header();
-  const hdr = sllPayload(st, proto, 20, header);
-  st.hdrlen = hdr;
-  return hdr;
+  return writeCooked(st, SLL2, (withHeader) => {
+    if (withHeader) { st.out.str('ifindex ').dec(ifindex).ch(32); return; }
+    const ifname = ifName(ifindex);
+    st.out.utf8(ifname);
+    for (let i = ifname.length; i < 5; i++) st.out.ch(32);
+    st.out.ch(32);
+    padded(st, SLL_PKTTYPES[st.v.l2Proto] ?? '?', 3, true);
+  });
 }
 
 /** BSD loopback (DLT_NULL, DLT_LOOP): the address family the dissector read. */

@@ -35,6 +35,14 @@ function greFlags(flags: number): string {
   return names.length === 0 ? 'none' : names.join(', ');
 }
 
+/** tcpdump's ND_TCHECK_LEN(p, n) then "if (len < n) goto trunc": n bytes at p both
+ *  captured and left in the header's length; otherwise the marker and false. */
+function room(st: TextState, p: number, len: number, n: number): boolean {
+  if (!st.need(p, n)) return false;
+  if (len < n) { st.trunc(); return false; }
+  return true;
+}
+
 /** gre_print(): `bp` the GRE header, `length` the IP payload's length. */
 export function writeGre(st: TextState, bp: number, length: number): void {
   const out = st.out;
@@ -54,36 +62,30 @@ function gre0(st: TextState, bp: number, length: number, flags: number): void {
   if (st.vflag) out.str(', Flags [').str(greFlags(flags)).ch(93);
   let p = bp + 2;
   let len = length - 2;
-  if (!st.need(p, 2)) return;
-  if (len < 2) { st.trunc(); return; }
+  if (!room(st, p, len, 2)) return;
   const prot = st.g16(p);
   p += 2; len -= 2;
   if (flags & (GRE_CP | GRE_RP)) {
-    if (!st.need(p, 2)) return;
-    if (len < 2) { st.trunc(); return; }
+    if (!room(st, p, len, 2)) return;
     if (st.vflag) out.str(', sum 0x').hex(st.g16(p));
     p += 2; len -= 2;
-    if (!st.need(p, 2)) return;
-    if (len < 2) { st.trunc(); return; }
+    if (!room(st, p, len, 2)) return;
     out.str(', off 0x').hex(st.g16(p));
     p += 2; len -= 2;
   }
   if (flags & GRE_KP) {
-    if (!st.need(p, 4)) return;
-    if (len < 4) { st.trunc(); return; }
+    if (!room(st, p, len, 4)) return;
     out.str(', key=0x').hex(st.g32(p));
     p += 4; len -= 4;
   }
   if (flags & GRE_SP) {
-    if (!st.need(p, 4)) return;
-    if (len < 4) { st.trunc(); return; }
+    if (!room(st, p, len, 4)) return;
     out.str(', seq ').dec(st.g32(p));
     p += 4; len -= 4;
   }
   if (flags & GRE_RP) {
     for (;;) {
-      if (!st.need(p, 4)) return;
-      if (len < 4) { st.trunc(); return; }
+      if (!room(st, p, len, 4)) return;
       const af = st.g16(p);
       const sreoff = st.g8(p + 2);
       const srelen = st.g8(p + 3);
@@ -115,25 +117,21 @@ function gre1(st: TextState, bp: number, length: number, flags: number): void {
   let p = bp + 2;
   let len = length - 2;
   if (st.vflag) out.str(', Flags [').str(greFlags(flags)).ch(93);
-  if (!st.need(p, 2)) return;
-  if (len < 2) { st.trunc(); return; }
+  if (!room(st, p, len, 2)) return;
   const prot = st.g16(p);
   p += 2; len -= 2;
   if (flags & GRE_KP) {
-    if (!st.need(p, 4)) return;
-    if (len < 4) { st.trunc(); return; }
+    if (!room(st, p, len, 4)) return;
     out.str(', call ').dec(st.g32(p) & 0xffff);
     p += 4; len -= 4;
   }
   if (flags & GRE_SP) {
-    if (!st.need(p, 4)) return;
-    if (len < 4) { st.trunc(); return; }
+    if (!room(st, p, len, 4)) return;
     out.str(', seq ').dec(st.g32(p));
     p += 4; len -= 4;
   }
   if (flags & GRE_AP) {
-    if (!st.need(p, 4)) return;
-    if (len < 4) { st.trunc(); return; }
+    if (!room(st, p, len, 4)) return;
     out.str(', ack ').dec(st.g32(p));
     p += 4; len -= 4;
   }
