@@ -4,7 +4,7 @@
 // '"' or '\' (which UTF-8 decoding or JSON would change), returns false with nothing
 // written, and the sink writes decode()'s own object. test/sinks-json-app checks both.
 import type { TextBuffer } from '../text/buffer.js';
-import { lit, put, num, field } from './bytes.js';
+import { lit, put, field } from './bytes.js';
 import {
   A_VARIANT, A_FLAGS, AF_TRUNC, AF_MALFORMED, HV_REQUEST, HV_RESPONSE, HV_CONT, HV_BARE_LF,
   HTTP_METHOD, HTTP_METHOD_LEN, HTTP_HEADERS, HTTP_URI, HTTP_URI_LEN, HTTP_VERSION, HTTP_CODE, HTTP_PHRASE, HTTP_PHRASE_LEN,
