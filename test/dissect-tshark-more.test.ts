@@ -6,12 +6,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { basename } from 'node:path';
-import { createEngine, type Engine } from '../host/engine/engine.js';
-import type { DecodedPacket } from '../host/dissect/decode.js';
-import type { CaptureRecord } from '../host/sources/capture-file.js';
-import { Reassembler } from '../host/reasm/reassembler.js';
+import { createEngine } from '../host/engine/engine.js';
 import { corpusMoreCaptures, corpusMoreDir } from './lib/env.js';
-import { compareCorpus, type Comparison } from './lib/tshark-compare.js';
+import { compareCorpus, decodeWithReassembly, type Comparison } from './lib/tshark-compare.js';
 
 const MINE = new Set([
   'pppoe.pcap', 'ppp-invalid-lengths.pcap', 'heapoverflow-ppp_hdlc_if_print.pcap', 'mpls-ldp-hello.pcap',
@@ -37,28 +34,13 @@ const twin = createEngine({ backend: 'ts', memory: wasm.memory });
 const dir = corpusMoreDir();
 const files = corpusMoreCaptures().filter((f) => MINE.has(basename(f)));
 
-function decodeWith(engine: Engine): (path: string, records: CaptureRecord[]) => DecodedPacket[] {
-  const batch = engine.createBatch(1, 1 << 20);
-  return (_path, records) => {
-    const reasm = new Reassembler(engine, { maxDatagrams: 64, maxBytes: 256 * 1024, outputBytes: 0x10400 });
-    return records.map((rec) => {
-      batch.clear();
-      batch.push(rec.data, rec.linktype, rec.wirelen);
-      batch.setTime(0, rec.tsSec, rec.tsNsec);
-      engine.dissect(batch);
-      reasm.process(batch);
-      return engine.decodeAt(batch, 0);
-    });
-  };
-}
-
 const passes: Comparison[] = [];
 
 for (const [name, engine] of [['wasm', wasm], ['ts twin', twin]] as const) {
   test(`${name}: decode() gives tshark's fields on corpus-more's link-layer and tunnel captures`, () => {
     if (dir === null) return;
     assert.is(files.length, MINE.size, 'every capture is there');
-    const c = compareCorpus(files, dir, decodeWith(engine));
+    const c = compareCorpus(files, dir, decodeWithReassembly(engine));
     passes.push(c);
     const total = [...c.agreed.values()].reduce((s, n) => s + n, 0);
     console.log(`  NOTE dissect-tshark-more ${name}: ${c.captures} captures, ${c.frames} frames, ${total} fields agree (${[...c.agreed].map(([l, n]) => `${l} ${n}`).join(', ')})`);

@@ -9,12 +9,9 @@
 // lengths alone.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createEngine, type Engine } from '../host/engine/engine.js';
-import type { DecodedPacket } from '../host/dissect/decode.js';
-import type { CaptureRecord } from '../host/sources/capture-file.js';
-import { Reassembler } from '../host/reasm/reassembler.js';
+import { createEngine } from '../host/engine/engine.js';
 import { corpusCaptures, corpusDir } from './lib/env.js';
-import { allowanceProblems, compareCorpus, describe, layerFloorProblems, type Comparison } from './lib/tshark-compare.js';
+import { allowanceProblems, compareCorpus, decodeWithReassembly, describe, layerFloorProblems, type Comparison } from './lib/tshark-compare.js';
 
 const wasm = createEngine({ backend: 'wasm' });
 const twin = createEngine({ backend: 'ts', memory: wasm.memory });
@@ -22,29 +19,12 @@ const files = corpusCaptures();
 // Absent corpus outside CI: corpusCaptures() printed the SKIP line (in CI it threw).
 const skipped = corpusDir() === null;
 
-/** decode() of every record, with IP reassembly as tshark defragments (a reassembler per
- *  capture, driven by the records' timestamps). */
-function decodeWith(engine: Engine): (path: string, records: CaptureRecord[]) => DecodedPacket[] {
-  const batch = engine.createBatch(1, 1 << 20);
-  return (_path, records) => {
-    const reasm = new Reassembler(engine, { maxDatagrams: 64, maxBytes: 256 * 1024, outputBytes: 0x10400 });
-    return records.map((rec) => {
-      batch.clear();
-      batch.push(rec.data, rec.linktype, rec.wirelen);
-      batch.setTime(0, rec.tsSec, rec.tsNsec);
-      engine.dissect(batch);
-      reasm.process(batch);
-      return engine.decodeAt(batch, 0);
-    });
-  };
-}
-
 const passes: Comparison[] = [];
 
 for (const [name, engine] of [['wasm', wasm], ['ts twin', twin]] as const) {
   test(`${name}: decode() gives exactly tshark's fields on every corpus frame, but for the allow-list`, () => {
     if (skipped) return;
-    const c = compareCorpus(files, corpusDir() ?? '', decodeWith(engine));
+    const c = compareCorpus(files, corpusDir() ?? '', decodeWithReassembly(engine));
     passes.push(c);
     console.log(`\n${describe(`dissect-tshark ${name}`, c).join('\n')}`);
     const problems = [...c.problems, ...allowanceProblems(c), ...layerFloorProblems(c)];

@@ -11,14 +11,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine, type Engine } from '../host/engine/engine.js';
-import { Reassembler } from '../host/reasm/reassembler.js';
+import { createEngine } from '../host/engine/engine.js';
+import { readCaptureFile } from '../host/sources/capture-file.js';
 import { haveTool, repoRoot } from './lib/env.js';
 import { fragmentFrame, pcapFile, split, type Datagram } from './lib/frag-train.js';
 import { parseTsharkCsv } from './lib/tshark-csv.js';
+import { decodeWithReassembly } from './lib/tshark-compare.js';
 import { decodedFields, diffFields, tsharkFields, VOCABULARY } from './lib/tshark-fields.js';
 import { compareWithTcpdump, showDiff } from './text-output-lib.js';
-import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 
 const be16 = (v: number): number[] => [v >>> 8, v & 0xff];
 const be32 = (v: number): number[] => [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
@@ -59,19 +59,6 @@ DATAGRAMS.forEach((g, i) => {
 });
 writeFileSync(file, pcapFile(frames, frames.map((_, i) => 1_700_000_000 + i * 0.001)));
 
-function decodeAll(engine: Engine): ReturnType<Engine['decodeAt']>[] {
-  const batch = engine.createBatch(1, 1 << 16);
-  const reasm = new Reassembler(engine, { maxDatagrams: 64, maxBytes: 256 * 1024, outputBytes: 0x10400 });
-  return frames.map((data, i) => {
-    batch.clear();
-    batch.push(data, LINKTYPE_ETHERNET, data.length);
-    batch.setTime(0, 1_700_000_000, i * 1_000_000);
-    engine.dissect(batch);
-    reasm.process(batch);
-    return engine.decodeAt(batch, 0);
-  });
-}
-
 test('decode() follows reassembled tunnel datagrams into their inner packets as tshark does (WASM and twin)', () => {
   if (!haveTshark) return;
   const csv = execFileSync('tshark', ['-r', file, '-T', 'fields', '-E', 'separator=,', '-E', 'header=y', '-E', 'quote=d',
@@ -83,7 +70,7 @@ test('decode() follows reassembled tunnel datagrams into their inner packets as 
     const problems: string[] = [];
     let agreed = 0;
     let followed = 0;
-    decodeAll(engine).forEach((pkt, i) => {
+    decodeWithReassembly(engine)(file, readCaptureFile(file).records).forEach((pkt, i) => {
       if (pkt.inner !== undefined) followed++;
       const ours = decodedFields(pkt);
       const theirs = tsharkFields(rows[i]);

@@ -6,6 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { DecodedPacket } from '../../host/dissect/decode.js';
+import type { Engine } from '../../host/engine/engine.js';
+import { Reassembler } from '../../host/reasm/reassembler.js';
 import { readCaptureFile, type CaptureRecord } from '../../host/sources/capture-file.js';
 import { parseTsharkCsv, type TsharkRow } from './tshark-csv.js';
 import { decodedFields, diffFields, layerOf, tsharkFields, VOCABULARY, type FieldDiff, type FieldSet } from './tshark-fields.js';
@@ -13,6 +15,23 @@ import { ALLOWANCES, type Allowance, type Section } from './tshark-allowlist.js'
 
 /** decode()-shaped objects for every record of one capture, in order. */
 export type DecodeCapture = (path: string, records: CaptureRecord[]) => DecodedPacket[];
+
+/** decode() of every record on `engine`, with IP reassembly as tshark defragments (a
+ *  reassembler per capture, driven by the records' timestamps). */
+export function decodeWithReassembly(engine: Engine): DecodeCapture {
+  const batch = engine.createBatch(1, 1 << 20);
+  return (_path, records) => {
+    const reasm = new Reassembler(engine, { maxDatagrams: 64, maxBytes: 256 * 1024, outputBytes: 0x10400 });
+    return records.map((rec) => {
+      batch.clear();
+      batch.push(rec.data, rec.linktype, rec.wirelen);
+      batch.setTime(0, rec.tsSec, rec.tsNsec);
+      engine.dissect(batch);
+      reasm.process(batch);
+      return engine.decodeAt(batch, 0);
+    });
+  };
+}
 
 export interface Comparison {
   captures: number;
