@@ -6,6 +6,7 @@
 // "(invalid)" ends of a packet too short for a header or a TLV.
 import type { TextState } from './state.js';
 import { writeCharEscaped } from './escape.js';
+import { bitNames } from './names.js';
 
 type Printer = (st: TextState, p: number, len: number) => void;
 interface TlvInfo { name: string; print: Printer | null; min: number; max: number }
@@ -31,8 +32,7 @@ const version: Printer = (st, p, len) => {
 const capability: Printer = (st, p) => {
   const val = st.g32(p);
   if (st.dead) return;
-  const names = CAPABILITIES.filter(([b]) => (val & b) !== 0).map(([, n]) => n);
-  st.out.str('(0x').hex(val, 8).str('): ').str(names.length > 0 ? names.join(', ') : 'none');
+  st.out.str('(0x').hex(val, 8).str('): ').str(bitNames(val, CAPABILITIES));
 };
 // tcpdump evaluates a printf's arguments (the GET_ reads) before printing any of it: each
 // printer reads first, and a read past the capture prints nothing of that statement.

@@ -4,6 +4,7 @@
 // (N): ..." line each. The options follow the fixed part of a message the descriptor
 // located; each one gives its own length in 8-byte units.
 import type { TextState } from './state.js';
+import { bitNames } from './names.js';
 import { RT_PREF } from './icmp6.js';
 
 const OPTION_NAMES: Record<number, string> = {
@@ -39,7 +40,7 @@ export function writeNdOptions(st: TextState, bp: number, resid0: number): boole
         out.ipv6At(m, cp + 16).ch(47).dec(m[cp + 2]);
         if (olen !== 4) out.str('badlen');
         out.str(', Flags [');
-        writeBits(st, m[cp + 3], PREFIX_FLAGS);
+        st.out.str(bitNames(m[cp + 3], PREFIX_FLAGS));
         out.str('], valid time ');
         writeLifetime(st, be32(m, cp + 4));
         out.str(', pref. time ');
@@ -107,17 +108,6 @@ function writeName(st: TextState, p0: number, end: number): number {
 function writeLifetime(st: TextState, v: number): void {
   if (v === 0xffffffff) st.out.str('infinity');
   else st.out.dec(v).ch(115);
-}
-
-function writeBits(st: TextState, v: number, names: Array<[number, string]>): void {
-  let any = false;
-  for (const [bit, name] of names) {
-    if ((v & bit) === 0) continue;
-    if (any) st.out.str(', ');
-    st.out.str(name);
-    any = true;
-  }
-  if (!any) st.out.str('none');
 }
 
 function be32(m: Uint8Array, p: number): number {

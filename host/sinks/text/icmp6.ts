@@ -6,6 +6,7 @@
 // 2894). Node information and RPL messages, which have printers of their own in tcpdump,
 // end after their name.
 import type { TextState } from './state.js';
+import { bitNames } from './names.js';
 import { onesSum, shouldBe } from './inet-checksum.js';
 import { pseudoSum6 } from './ip6.js';
 import { writeNdOptions } from './icmp6-nd.js';
@@ -117,7 +118,7 @@ export function writeIcmp6(st: TextState, bp: number, length: number, fragmented
         const retrans = st.g32(bp + 12);
         if (st.dead) return;
         out.str('\n\thop limit ').dec(hops).str(', Flags [');
-        writeBits(st, flags, RA_FLAGS);
+        st.out.str(bitNames(flags, RA_FLAGS));
         out.str('], pref ').str(RT_PREF[(flags & 0x18) >> 3]).str(', router lifetime ').dec(lifetime)
           .str('s, reachable time ').dec(reachable).str('ms, retrans timer ').dec(retrans).str('ms');
         if (!writeNdOptions(st, bp + 16, length - 16)) { st.trunc(); return; }
@@ -135,7 +136,7 @@ export function writeIcmp6(st: TextState, bp: number, length: number, fragmented
         const flags = st.g32(bp + 4);
         if (st.dead) return;
         out.str(', Flags [');
-        writeBits(st, flags, NA_FLAGS);
+        st.out.str(bitNames(flags, NA_FLAGS));
         out.ch(93);
         if (!writeNdOptions(st, bp + 24, length - 24)) { st.trunc(); return; }
       }
@@ -208,13 +209,3 @@ function writePortUnreachable(st: TextState, oip: number): boolean {
   return true;
 }
 
-function writeBits(st: TextState, v: number, names: Array<[number, string]>): void {
-  let any = false;
-  for (const [bit, name] of names) {
-    if ((v & bit) === 0) continue;
-    if (any) st.out.str(', ');
-    st.out.str(name);
-    any = true;
-  }
-  if (!any) st.out.str('none');
-}

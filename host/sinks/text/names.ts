@@ -70,3 +70,10 @@ export function tcpAppPort(p: number): boolean {
       return false;
   }
 }
+
+/** tcpdump's bittok2str(): the names of the bits set in v, in the table's order, joined by
+ *  ", "; `none` when no bit is set. */
+export function bitNames(v: number, names: ReadonlyArray<readonly [number, string]>, none = 'none'): string {
+  const set = names.filter(([bit]) => (v & bit) !== 0).map(([, n]) => n);
+  return set.length === 0 ? none : set.join(', ');
+}

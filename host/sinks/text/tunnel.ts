@@ -9,7 +9,7 @@ import { writeIp4 } from './ip.js';
 import { writeIp6 } from './ip6.js';
 import { writeEther } from './link.js';
 import { writeMpls, writePpp } from './ppp.js';
-import { ethertypeName } from './names.js';
+import { bitNames, ethertypeName } from './names.js';
 import { LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_MPLS, LINKTYPE_PPP } from '../../runtime/layout.js';
 
 const GRE_CP = 0x8000;
@@ -29,11 +29,6 @@ function greProtoName(prot: number): string {
   return ethertypeName(prot) ?? 'unknown';
 }
 
-/** bittok2str(gre_flag_values, "none", flags). */
-function greFlags(flags: number): string {
-  const names = GRE_FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, n]) => n);
-  return names.length === 0 ? 'none' : names.join(', ');
-}
 
 /** tcpdump's ND_TCHECK_LEN(p, n) then "if (len < n) goto trunc": n bytes at p both
  *  captured and left in the header's length; otherwise the marker and false. */
@@ -59,7 +54,7 @@ export function writeGre(st: TextState, bp: number, length: number): void {
 
 function gre0(st: TextState, bp: number, length: number, flags: number): void {
   const out = st.out;
-  if (st.vflag) out.str(', Flags [').str(greFlags(flags)).ch(93);
+  if (st.vflag) out.str(', Flags [').str(bitNames(flags, GRE_FLAG_NAMES)).ch(93);
   let p = bp + 2;
   let len = length - 2;
   if (!room(st, p, len, 2)) return;
@@ -116,7 +111,7 @@ function gre1(st: TextState, bp: number, length: number, flags: number): void {
   const out = st.out;
   let p = bp + 2;
   let len = length - 2;
-  if (st.vflag) out.str(', Flags [').str(greFlags(flags)).ch(93);
+  if (st.vflag) out.str(', Flags [').str(bitNames(flags, GRE_FLAG_NAMES)).ch(93);
   if (!room(st, p, len, 2)) return;
   const prot = st.g16(p);
   p += 2; len -= 2;
