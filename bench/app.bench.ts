@@ -26,7 +26,7 @@ import { exportsOf } from '../host/engine/backend.js';
 import { APP } from '../host/app/exports.js';
 import { AppArea, dissectApp } from '../host/app/app-area.js';
 import { LogStage } from '../host/pipeline/log-stage.js';
-import { APP_SIZE, APP_DNS, APP_TLS, APP_HTTP, APP_DHCP, APP_DHCP6, APP_NTP, APP_QUIC, APP_SSH, APP_TFTP, APP_SYSLOG } from '../host/app/app-layout.js';
+import { APP_SIZE, APP_DNS, APP_TLS, APP_HTTP, APP_DHCP, APP_DHCP6, APP_NTP, APP_QUIC, APP_SSH, APP_TFTP, APP_SYSLOG, APP_IGMP, APP_OSPF } from '../host/app/app-layout.js';
 import { DESC_SIZE, DF_APP, LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { corpusCaptures, corpusMoreCaptures, repoRoot } from '../test/lib/env.js';
@@ -35,6 +35,7 @@ import { tlsSeedFrames } from '../test/lib/tls-seeds.js';
 import { httpSeedFrames } from '../test/lib/http-seeds.js';
 import { dhcpSeedFrames, dhcpSeeds } from '../test/lib/dhcp-seeds.js';
 import { ntpSeedFrames } from '../test/lib/ntp-seeds.js';
+import { l3Seeds, l3SeedFrames } from '../test/lib/l3-seeds.js';
 import { quicSeedFrames } from '../test/lib/quic-seeds.js';
 import { lineSeedFrames, lineSeeds, writeManyPcap } from '../test/lib/line-seeds.js';
 import { fuzzApp } from '../test/lib/app-fuzz.js';
@@ -164,6 +165,11 @@ const FUZZ_SETS: Array<{ name: string; proto: number; seeds: Sample[]; from: num
     name: proto === 'ssh' ? 'SSH' : proto === 'tftp' ? 'TFTP' : 'syslog', proto: proto === 'ssh' ? APP_SSH : proto === 'tftp' ? APP_TFTP : APP_SYSLOG,
     seeds: lineSeedFrames().filter((_, i) => lineSeeds()[i].proto === proto).map((x) => u8(x.frame)), from: proto === 'ssh' ? 54 : 42,
     special: [0, 0x0a, 0x0d, 0x3c, 0x3e, 0x31, 0x2d, 0x53, 0xff],
+  })),
+  // IGMP and OSPF: IPv4 protocols 2 (with a Router Alert option: 38 bytes before IGMP) and 89.
+  ...([[2, 'IGMP', APP_IGMP, 38], [89, 'OSPF', APP_OSPF, 34]] as const).map(([ip, name, proto, from]) => ({
+    name, proto, seeds: l3SeedFrames().filter((_, i) => l3Seeds()[i].proto === ip).map(u8), from,
+    special: [0, 1, 2, 3, 4, 5, 9, 0x11, 0x12, 0x16, 0x17, 0x1e, 0x1f, 0x22, 20, 24, 36, 0x80, 0xff],
   })),
 ];
 console.log(`\nhostile input: ${FUZZ} mutated frames per decoder, WASM and twin records compared byte for byte, a second WASM pass with other bytes past caplen`);

@@ -42,12 +42,13 @@ const OSPF_FIELDS = [
 export function l3FieldsOf(p: DecodedPacket): Fields {
   const f: Fields = new Map();
   const add = (k: string, v: string | number | undefined): void => { if (v !== undefined) f.set(k, [...(f.get(k) ?? []), String(v)]); };
+  const addHex = (k: string, v: number | undefined, digits: number): void => add(k, v === undefined ? undefined : hex(v, digits));
   const g = p.igmp;
   if (g !== undefined) {
-    add('igmp.type', hex(g.type, 2));
+    addHex('igmp.type', g.type, 2);
     add('igmp.version', g.version);
     add('igmp.max_resp', g.max_resp);
-    add('igmp.checksum', g.checksum === undefined ? undefined : hex(g.checksum, 4));
+    addHex('igmp.checksum', g.checksum, 4);
     add('igmp.maddr', g.maddr);
     add('igmp.identifier', g.identifier);
     add('igmp.group_type', g.group_type);
@@ -83,7 +84,7 @@ export function l3FieldsOf(p: DecodedPacket): Fields {
     add('ospf.packet_length', o.packet_length);
     add('ospf.srcrouter', o.srcrouter);
     add('ospf.area_id', o.area_id);
-    add('ospf.checksum', o.checksum === undefined ? undefined : hex(o.checksum, 4));
+    addHex('ospf.checksum', o.checksum, 4);
     add('ospf.auth.type', o.auth?.type);
     add('ospf.auth.none', o.auth?.none);
     const c = o.auth?.crypt;
@@ -98,7 +99,7 @@ export function l3FieldsOf(p: DecodedPacket): Fields {
       add('ospf.hello.network_mask', h.network_mask);
       add('ospf.hello.interface_id', h.interface_id);
       add('ospf.hello.hello_interval', h.hello_interval);
-      add('ospf.v2.options', h.options === undefined ? undefined : hex(h.options, 2));
+      addHex('ospf.v2.options', h.options, 2);
       add('ospf.hello.router_priority', h.router_priority);
       add('ospf.hello.router_dead_interval', h.router_dead_interval);
       add('ospf.hello.designated_router', h.designated_router);
@@ -108,8 +109,8 @@ export function l3FieldsOf(p: DecodedPacket): Fields {
     const db = o.db;
     if (db !== undefined) {
       add('ospf.db.interface_mtu', db.interface_mtu);
-      add('ospf.v2.options', db.options === undefined ? undefined : hex(db.options, 2));
-      add('ospf.dbd', db.dbd === undefined ? undefined : hex(db.dbd, 2));
+      addHex('ospf.v2.options', db.options, 2);
+      addHex('ospf.dbd', db.dbd, 2);
       add('ospf.db.dd_sequence', db.dd_sequence);
     }
     add('ospf.ls.number_of_lsas', o.ls?.number_of_lsas);
@@ -120,13 +121,13 @@ export function l3FieldsOf(p: DecodedPacket): Fields {
     }
     for (const l of o.lsa ?? []) {
       add('ospf.lsa.age', l.age);
-      add('ospf.v2.options', l.options === undefined ? undefined : hex(l.options, 2));
+      addHex('ospf.v2.options', l.options, 2);
       add('ospf.lsa', l.type);
       add('ospf.lsa.id', l.id);
       add('ospf.link_state_id', l.link_state_id);
       add('ospf.advrouter', l.advrouter);
-      add('ospf.lsa.seqnum', hex(l.seqnum, 8));
-      add('ospf.lsa.chksum', hex(l.chksum, 4));
+      addHex('ospf.lsa.seqnum', l.seqnum, 8);
+      addHex('ospf.lsa.chksum', l.chksum, 4);
       add('ospf.lsa.length', l.length);
     }
   }

@@ -5,11 +5,13 @@
 //  1. Its constants go in app-layout.ts: an APP_* id, and its fields as offsets from
 //     A_BODY up to APP_SIZE (offsets into the frame, never copies of strings).
 //  2. assembly/app/<proto>.ts exports <proto>_decode(f, pay, payLen, capEnd, variant, a),
-//     which writes A_PROTO and its fields and A_FLAGS (AF_*), reading nothing at or past
-//     capEnd (the captured end of the payload) and never trapping.
+//     which opens the record with beginRecord() (record.ts: the common header, its zeroed
+//     fields, the bounded capEnd), writes its fields, and closes it with endRecord() (A_NEXT,
+//     A_VARIANT, A_FLAGS), reading nothing at or past capEnd and never trapping.
 //  3. One line in dispatch() below: by port (both directions) or, for protocols found by
 //     content on any port (TLS), by a cheap test of the first payload bytes after the port
-//     tests. The same line goes in host/app/dispatch.ts.
+//     tests; protocols over IP itself in ipProtocol(). The same line goes in
+//     host/app/dispatch.ts (host/app/twin.ts for ipProtocol).
 // Dissection reaches it only when the caller asks: dissect_frame/dissect_batch with the
 // DF_APP option call app_frame() once per frame after L2-L4 (assembly/dissect.ts), so the
 // common path pays one untaken branch. The record of descriptor i of a batch is record i

@@ -7,20 +7,17 @@
 // more options in the sname/file fields) is flagged, not walked. host/app/dhcp/twin.ts is
 // the same code in TypeScript.
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, APP_DHCP, AF_TRUNC, AF_MALFORMED, AF_MORE,
+  APP_DHCP, AF_TRUNC, AF_MALFORMED, AF_MORE,
   DHV_COOKIE, DHV_END, DHV_OVERLOAD,
   DHCP_OP, DHCP_HTYPE, DHCP_HLEN, DHCP_HOPS, DHCP_XID, DHCP_SECS, DHCP_FLAGS, DHCP_CIADDR, DHCP_YIADDR, DHCP_SIADDR,
   DHCP_GIADDR, DHCP_CHADDR, DHCP_MSG_TYPE, DHCP_OPT_COUNT, DHCP_HAVE, DHCP_OPTIONS, DHCP_REQ_IP, DHCP_SERVER_ID,
   DHCP_LEASE, DHCP_SUBNET, DHCP_HOSTNAME, DHCP_ROUTER, DHCP_DNS, DHCP_DOMAIN, DHCP_PRL, DHCP_VENDOR, DHCP_CLIENT_ID,
   DHCP_CODES, DHCP_CODE_MAX, DHH_REQ_IP, DHH_SERVER_ID, DHH_LEASE, DHH_SUBNET,
 } from "./app-layout";
+import { u8at, be16, be32, beginRecord, endRecord } from "./record";
 
 const COOKIE: u32 = 0x63825363;
 const BOOTP_FIXED: u32 = 236;
-
-@inline function u8at(p: usize): u32 { return <u32>load<u8>(p); }
-@inline function be16(p: usize): u32 { return <u32>bswap<u16>(load<u16>(p)); }
-@inline function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
 
 /** Keeps a 32-bit option (exactly 4 bytes) the first time it occurs. */
 function keep32(f: usize, a: usize, d: u32, len: u32, at: i32, bit: u32): bool {
@@ -45,13 +42,7 @@ function keep32(f: usize, a: usize, d: u32, len: u32, at: i32, bit: u32): bool {
 export function dhcp_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant: u32, a: usize): void {
   let flags: u32 = 0;
   let declEnd = pay + payLen;
-  if (capEnd > 0xFFFF) capEnd = 0xFFFF;
-  if (capEnd > declEnd) capEnd = declEnd;
-  for (let o: usize = <usize>DHCP_OP; o < <usize>(DHCP_CODES + 4); o += 8) store<u64>(a + o, 0);
-  store<u8>(a + A_PROTO, <u8>APP_DHCP);
-  store<u16>(a + A_OFF, <u16>pay);
-  store<u16>(a + A_LEN, <u16>payLen);
-  store<u16>(a + A_CAP, <u16>(capEnd > pay ? capEnd - pay : 0));
+  capEnd = beginRecord(a, APP_DHCP, pay, payLen, capEnd, DHCP_OP, DHCP_CODES + 4);
   let next = pay;
   let m = f + pay;
   // The fixed header, field by field as far as it is captured.
@@ -78,9 +69,7 @@ export function dhcp_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, varian
       next = pay + 28;
     }
     if (pay + 44 <= capEnd) { store<u16>(a + DHCP_CHADDR, <u16>(pay + 28)); next = pay + 44; }
-    store<u16>(a + A_NEXT, <u16>next);
-    store<u16>(a + A_FLAGS, <u16>flags);
-    store<u8>(a + A_VARIANT, <u8>variant);
+    endRecord(a, next, variant, flags);
     return;
   }
   store<u8>(a + DHCP_OP, <u8>u8at(m));
@@ -141,7 +130,5 @@ export function dhcp_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, varian
     store<u8>(a + DHCP_OPT_COUNT, <u8>n);
     next = p > capEnd ? capEnd : p;
   }
-  store<u16>(a + A_NEXT, <u16>next);
-  store<u16>(a + A_FLAGS, <u16>flags);
-  store<u8>(a + A_VARIANT, <u8>variant);
+  endRecord(a, next, variant, flags);
 }

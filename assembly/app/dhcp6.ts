@@ -6,17 +6,14 @@
 // Options inside options (IA addresses, a relayed message) are not walked here.
 // host/app/dhcp6/twin.ts is the same code in TypeScript.
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, A_COUNT, APP_DHCP6, AF_TRUNC, AF_MALFORMED, AF_MORE,
+  A_COUNT, APP_DHCP6, AF_TRUNC, AF_MALFORMED, AF_MORE,
   DHCP6_MSG_TYPE, DHCP6_HOPS, DHCP6_XID, DHCP6_LINK, DHCP6_PEER, DHCP6_CLIENT_ID, DHCP6_SERVER_ID,
   DHCP6_ITEMS, DHCP6_ITEM_SIZE, DHCP6_ITEM_MAX, D6I_CODE, D6I_DATA,
 } from "./app-layout";
+import { u8at, be16, be32, beginRecord, endRecord } from "./record";
 
 const RELAY_FORW: u32 = 12;
 const RELAY_REPL: u32 = 13;
-
-@inline function u8at(p: usize): u32 { return <u32>load<u8>(p); }
-@inline function be16(p: usize): u32 { return <u32>bswap<u16>(load<u16>(p)); }
-@inline function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
 
 /**
  * Decodes the DHCPv6 message in the UDP payload at frame offset `pay` (`payLen` bytes per
@@ -25,15 +22,7 @@ const RELAY_REPL: u32 = 13;
 export function dhcp6_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant: u32, a: usize): void {
   let flags: u32 = 0;
   let declEnd = pay + payLen;
-  if (capEnd > 0xFFFF) capEnd = 0xFFFF;
-  if (capEnd > declEnd) capEnd = declEnd;
-  store<u64>(a + DHCP6_MSG_TYPE, 0);
-  store<u64>(a + DHCP6_MSG_TYPE + 8, 0);
-  store<u8>(a + A_PROTO, <u8>APP_DHCP6);
-  store<u8>(a + A_VARIANT, <u8>variant);
-  store<u16>(a + A_OFF, <u16>pay);
-  store<u16>(a + A_LEN, <u16>payLen);
-  store<u16>(a + A_CAP, <u16>(capEnd > pay ? capEnd - pay : 0));
+  capEnd = beginRecord(a, APP_DHCP6, pay, payLen, capEnd, DHCP6_MSG_TYPE, DHCP6_MSG_TYPE + 16);
   let next = pay;
   let n: u32 = 0;
   if (pay + 1 > capEnd) {
@@ -74,6 +63,5 @@ export function dhcp6_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, varia
     }
   }
   store<u8>(a + A_COUNT, <u8>n);
-  store<u16>(a + A_NEXT, <u16>next);
-  store<u16>(a + A_FLAGS, <u16>flags);
+  endRecord(a, next, variant, flags);
 }

@@ -6,16 +6,13 @@
 // shorter than 48 bytes is AF_MALFORMED (or AF_TRUNC when the capture cut it).
 // host/app/ntp/twin.ts is the same code in TypeScript.
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, A_COUNT, APP_NTP, AF_TRUNC, AF_MALFORMED, AF_MORE,
+  A_NEXT, A_COUNT, APP_NTP, AF_TRUNC, AF_MALFORMED, AF_MORE,
   NV_TIME, NV_MAC, NTP_FLAGS, NTP_STRATUM, NTP_POLL, NTP_PRECISION, NTP_ROOT_DELAY, NTP_ROOT_DISP, NTP_REFID,
   NTP_REF_SEC, NTP_ITEMS, NTP_ITEM_SIZE, NTP_ITEM_MAX, NI_TYPE, NI_OFF,
 } from "./app-layout";
+import { u8at, be16, be32, beginRecord, endRecord } from "./record";
 
 const HEADER: u32 = 48;
-
-@inline function u8at(p: usize): u32 { return <u32>load<u8>(p); }
-@inline function be16(p: usize): u32 { return <u32>bswap<u16>(load<u16>(p)); }
-@inline function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
 
 /**
  * Decodes the NTP message in the UDP payload at frame offset `pay` (`payLen` bytes per the
@@ -24,13 +21,7 @@ const HEADER: u32 = 48;
 export function ntp_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant: u32, a: usize): void {
   let flags: u32 = 0;
   let declEnd = pay + payLen;
-  if (capEnd > 0xFFFF) capEnd = 0xFFFF;
-  if (capEnd > declEnd) capEnd = declEnd;
-  for (let o: usize = <usize>NTP_FLAGS; o < <usize>NTP_ITEMS; o += 8) store<u64>(a + o, 0);
-  store<u8>(a + A_PROTO, <u8>APP_NTP);
-  store<u16>(a + A_OFF, <u16>pay);
-  store<u16>(a + A_LEN, <u16>payLen);
-  store<u16>(a + A_CAP, <u16>(capEnd > pay ? capEnd - pay : 0));
+  capEnd = beginRecord(a, APP_NTP, pay, payLen, capEnd, NTP_FLAGS, NTP_ITEMS);
   let next = pay;
   let n: u32 = 0;
   if (pay + 1 > capEnd) {
@@ -80,7 +71,5 @@ export function ntp_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant
     }
   }
   store<u8>(a + A_COUNT, <u8>n);
-  store<u16>(a + A_NEXT, <u16>next);
-  store<u8>(a + A_VARIANT, <u8>variant);
-  store<u16>(a + A_FLAGS, <u16>flags);
+  endRecord(a, next, variant, flags);
 }

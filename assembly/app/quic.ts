@@ -7,17 +7,15 @@
 // datagram is AF_MALFORMED; past the captured bytes, AF_TRUNC. Nothing is decrypted here.
 // host/app/quic/twin.ts is the same code in TypeScript.
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, A_COUNT, APP_QUIC, AF_TRUNC, AF_MALFORMED, AF_MORE,
+  A_COUNT, APP_QUIC, AF_TRUNC, AF_MALFORMED, AF_MORE,
   QV_SHORT, QV_VN, QUIC_FIRST, QUIC_DCIL, QUIC_SCIL, QUIC_TYPE, QUIC_VERSION, QUIC_DCID, QUIC_SCID, QUIC_TOKEN,
   QUIC_TOKEN_LEN, QUIC_LENGTH, QUIC_PN, QUIC_ITEMS, QUIC_ITEM_SIZE, QUIC_ITEM_MAX, QI_OFF, QI_LEN, QI_TYPE, QI_PN,
   QT_INITIAL, QT_RETRY, QT_SHORT, QT_VN, QT_UNKNOWN,
 } from "./app-layout";
+import { u8at, be32, beginRecord, endRecord } from "./record";
 
 const V1: u32 = 0x00000001;
 const V2: u32 = 0x6b3343cf;
-
-@inline function u8at(p: usize): u32 { return <u32>load<u8>(p); }
-@inline function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
 
 let gFlags: u32 = 0;
 let gCapEnd: u32 = 0;
@@ -52,15 +50,9 @@ function varint(f: usize, p: u32): u32 {
 export function quic_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant: u32, a: usize): void {
   gFlags = 0;
   let declEnd = pay + payLen;
-  if (capEnd > 0xFFFF) capEnd = 0xFFFF;
-  if (capEnd > declEnd) capEnd = declEnd;
+  capEnd = beginRecord(a, APP_QUIC, pay, payLen, capEnd, QUIC_FIRST, QUIC_ITEMS);
   gCapEnd = capEnd;
   gDeclEnd = declEnd;
-  for (let o: usize = <usize>QUIC_FIRST; o < <usize>QUIC_ITEMS; o += 8) store<u64>(a + o, 0);
-  store<u8>(a + A_PROTO, <u8>APP_QUIC);
-  store<u16>(a + A_OFF, <u16>pay);
-  store<u16>(a + A_LEN, <u16>payLen);
-  store<u16>(a + A_CAP, <u16>(capEnd > pay ? capEnd - pay : 0));
   let p = pay;
   let n: u32 = 0;
   while (p < declEnd) {
@@ -134,7 +126,5 @@ export function quic_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, varian
     p = end;
   }
   store<u8>(a + A_COUNT, <u8>n);
-  store<u16>(a + A_NEXT, <u16>(p > capEnd ? capEnd : p));
-  store<u8>(a + A_VARIANT, <u8>variant);
-  store<u16>(a + A_FLAGS, <u16>gFlags);
+  endRecord(a, p > capEnd ? capEnd : p, variant, gFlags);
 }

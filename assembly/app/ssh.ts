@@ -2,21 +2,14 @@
 // version line (up to LF, without it and a CR before it) as a frame offset.
 // Nothing of the encrypted packets is read. host/app/ssh/twin.ts is the same in TypeScript.
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, APP_SSH, AF_TRUNC, SSV_BANNER, SSV_CONT, SSH_BANNER, SSH_BANNER_LEN,
+  APP_SSH, AF_TRUNC, SSV_BANNER, SSV_CONT, SSH_BANNER, SSH_BANNER_LEN,
 } from "./app-layout";
-
-@inline function u8at(p: usize): u32 { return <u32>load<u8>(p); }
+import { u8at, beginRecord, endRecord } from "./record";
 
 export function ssh_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant: u32, a: usize): void {
   let flags: u32 = 0;
   let declEnd = pay + payLen;
-  if (capEnd > 0xFFFF) capEnd = 0xFFFF;
-  if (capEnd > declEnd) capEnd = declEnd;
-  store<u32>(a + SSH_BANNER, 0);
-  store<u8>(a + A_PROTO, <u8>APP_SSH);
-  store<u16>(a + A_OFF, <u16>pay);
-  store<u16>(a + A_LEN, <u16>payLen);
-  store<u16>(a + A_CAP, <u16>(capEnd > pay ? capEnd - pay : 0));
+  capEnd = beginRecord(a, APP_SSH, pay, payLen, capEnd, SSH_BANNER, SSH_BANNER + 8);
   let next = pay;
   if (pay + 4 <= capEnd && load<u32>(f + pay) == 0x2D485353) { // "SSH-"
     // The line ends at LF (a CR before it is not part of it, RFC 4253 §4.2); without one in
@@ -36,7 +29,5 @@ export function ssh_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant
     store<u16>(a + SSH_BANNER, <u16>pay);
     store<u16>(a + SSH_BANNER_LEN, <u16>(e - pay));
   }
-  store<u16>(a + A_NEXT, <u16>next);
-  store<u8>(a + A_VARIANT, <u8>variant);
-  store<u16>(a + A_FLAGS, <u16>flags);
+  endRecord(a, next, variant, flags);
 }

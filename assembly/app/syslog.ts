@@ -3,21 +3,14 @@
 // does not open so is AF_MALFORMED; one the capture cut inside the PRI, AF_TRUNC.
 // host/app/syslog/twin.ts is the same code in TypeScript.
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, APP_SYSLOG, AF_TRUNC, AF_MALFORMED, SYV_PRI, SYSLOG_PRI, SYSLOG_MSG,
+  APP_SYSLOG, AF_TRUNC, AF_MALFORMED, SYV_PRI, SYSLOG_PRI, SYSLOG_MSG,
 } from "./app-layout";
-
-@inline function u8at(p: usize): u32 { return <u32>load<u8>(p); }
+import { u8at, beginRecord, endRecord } from "./record";
 
 export function syslog_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant: u32, a: usize): void {
   let flags: u32 = 0;
   let declEnd = pay + payLen;
-  if (capEnd > 0xFFFF) capEnd = 0xFFFF;
-  if (capEnd > declEnd) capEnd = declEnd;
-  store<u32>(a + SYSLOG_PRI, 0);
-  store<u8>(a + A_PROTO, <u8>APP_SYSLOG);
-  store<u16>(a + A_OFF, <u16>pay);
-  store<u16>(a + A_LEN, <u16>payLen);
-  store<u16>(a + A_CAP, <u16>(capEnd > pay ? capEnd - pay : 0));
+  capEnd = beginRecord(a, APP_SYSLOG, pay, payLen, capEnd, SYSLOG_PRI, SYSLOG_PRI + 8);
   // Read as Wireshark 4.0 and tcpdump both start: "<", up to 3 digits. A byte after them
   // that is not ">" is AF_MALFORMED (tcpdump prints " (invalid)"), yet Wireshark keeps the
   // priority it read and shows the message from that byte on: SYV_PRI says a priority was
@@ -47,7 +40,5 @@ export function syslog_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, vari
   } else if (!opened) {
     store<u16>(a + SYSLOG_MSG, <u16>pay); // no PRI: the message is all of it
   }
-  store<u16>(a + A_NEXT, <u16>p);
-  store<u8>(a + A_VARIANT, <u8>variant);
-  store<u16>(a + A_FLAGS, <u16>flags);
+  endRecord(a, p, variant, flags);
 }

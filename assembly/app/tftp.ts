@@ -4,12 +4,10 @@
 // string without its NUL in the message is left out (AF_TRUNC when the capture cut it,
 // AF_MALFORMED when the message ends first). host/app/tftp/twin.ts is the same code.
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, APP_TFTP, AF_TRUNC, AF_MALFORMED,
+  APP_TFTP, AF_TRUNC, AF_MALFORMED,
   TFV_NAME, TFV_MODE, TFTP_OPCODE, TFTP_BLOCK, TFTP_NAME, TFTP_NAME_LEN, TFTP_MODE, TFTP_MODE_LEN, TFTP_OPTS,
 } from "./app-layout";
-
-@inline function u8at(p: usize): u32 { return <u32>load<u8>(p); }
-@inline function be16(p: usize): u32 { return <u32>bswap<u16>(load<u16>(p)); }
+import { u8at, be16, beginRecord, endRecord } from "./record";
 
 let gEnd: u32 = 0; // the message's captured end
 let gDecl: u32 = 0; // its end per the headers
@@ -28,15 +26,8 @@ function nul(f: usize, p: u32): u32 {
 export function tftp_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant: u32, a: usize): void {
   gFlags = 0;
   gDecl = pay + payLen;
-  if (capEnd > 0xFFFF) capEnd = 0xFFFF;
-  if (capEnd > gDecl) capEnd = gDecl;
+  capEnd = beginRecord(a, APP_TFTP, pay, payLen, capEnd, TFTP_OPCODE, TFTP_OPCODE + 16);
   gEnd = capEnd;
-  store<u64>(a + TFTP_OPCODE, 0);
-  store<u64>(a + TFTP_OPCODE + 8, 0);
-  store<u8>(a + A_PROTO, <u8>APP_TFTP);
-  store<u16>(a + A_OFF, <u16>pay);
-  store<u16>(a + A_LEN, <u16>payLen);
-  store<u16>(a + A_CAP, <u16>(capEnd > pay ? capEnd - pay : 0));
   let next = pay;
   if (pay + 2 > capEnd) {
     gFlags |= pay + 2 > gDecl ? AF_MALFORMED : AF_TRUNC;
@@ -83,7 +74,5 @@ export function tftp_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, varian
       if (p < gDecl) store<u16>(a + TFTP_OPTS, <u16>p);
     }
   }
-  store<u16>(a + A_NEXT, <u16>(next > capEnd ? capEnd : next));
-  store<u8>(a + A_VARIANT, <u8>variant);
-  store<u16>(a + A_FLAGS, <u16>gFlags);
+  endRecord(a, next > capEnd ? capEnd : next, variant, gFlags);
 }

@@ -2,8 +2,9 @@
 // for line (by port first, then by content).
 //
 // How a decoder plugs in on the TS side (the WASM side is described in assembly/app/app.ts):
-//  1. host/app/<proto>/twin.ts: a class over TwinMemory with decode(f, pay, payLen, capEnd,
-//     variant, a), the same walk, bounds and record bytes as assembly/app/<proto>.ts.
+//  1. host/app/<proto>/twin.ts: a DecoderTwin (twin-memory.ts) with decode(f, pay, payLen,
+//     capEnd, variant, a), the same walk, bounds and record bytes as assembly/app/<proto>.ts
+//     (its prologue and epilogue: TwinMemory.beginRecord/endRecord).
 //  2. Add it to DecoderTwins below, construct it in AppTwin (twin.ts), and add its dispatch
 //     line here in the same place as in app.ts.
 //  3. Readers take the record, never the WASM side's internals: AppArea/dissectApp

@@ -75,3 +75,15 @@ export class TwinMemory {
 export function cutFlag(need: number, declEnd: number): number {
   return need > declEnd ? AF_MALFORMED : AF_TRUNC;
 }
+
+/** What every decoder twin is: decode() over the app twin's TwinMemory, the mirror of an
+ *  assembly/app/<proto>.ts <proto>_decode export. */
+export abstract class DecoderTwin {
+  protected readonly mem: TwinMemory;
+
+  constructor(mem: TwinMemory) {
+    this.mem = mem;
+  }
+
+  abstract decode(f: number, pay: number, payLen: number, capEnd: number, variant: number, a: number): void;
+}

@@ -4,7 +4,7 @@
 // WASM with different bytes after its caplen, and the records must not change (a read
 // past the captured length would show); the record's offsets stay inside the capture.
 import * as assert from 'uvu/assert';
-import { createEngine } from '../../host/engine/engine.js';
+import { createEngine, type Engine } from '../../host/engine/engine.js';
 import { exportsOf } from '../../host/engine/backend.js';
 import { DISSECT } from '../../host/dissect/exports.js';
 import { APP } from '../../host/app/exports.js';
@@ -26,6 +26,15 @@ export interface FuzzOptions {
   special: number[];
   /** Checks of one record beyond the common ones (offsets of the protocol's own fields). */
   check?: (u8: Uint8Array, rec: number, cap: number) => string | null;
+  /** The two poison bytes written after each frame's caplen for the two WASM passes
+   *  (default 0xFF, 0x00): a byte the decoder reacts to makes a stray read show. */
+  poison?: [number, number];
+  /** Called for each record of the decoder's protocol (WASM's): the frame's index among
+   *  all fuzzed ones, its descriptor and frame addresses, so that readers (decode(), text,
+   *  logs) can be run on the same mutated frames. */
+  visit?: (u8: Uint8Array, rec: number, desc: number, frame: number, index: number) => void;
+  /** The WASM engine to fuzz on (a visitor's readers need its memory); a new one if absent. */
+  engine?: Engine;
 }
 
 export interface FuzzStats { frames: number; decoded: number; truncated: number; malformed: number; ms: number }
@@ -34,7 +43,7 @@ const BATCH = 4096;
 const SLOT = 2048;
 
 export function fuzzApp(o: FuzzOptions): FuzzStats {
-  const wasm = createEngine({ backend: 'wasm' });
+  const wasm = o.engine ?? createEngine({ backend: 'wasm' });
   const views = wasm.views;
   const dw = exportsOf(wasm, DISSECT, 'wasm');
   const dt = exportsOf(wasm, DISSECT, 'ts');
@@ -52,6 +61,7 @@ export function fuzzApp(o: FuzzOptions): FuzzStats {
   const appT = arena.alloc(BATCH * APP_SIZE);
   const appW2 = arena.alloc(BATCH * APP_SIZE);
   const scratch = new Uint8Array(SLOT);
+  const poison = o.poison ?? [0xFF, 0x00];
   const st: FuzzStats = { frames: 0, decoded: 0, truncated: 0, malformed: 0, ms: 0 };
   const t0 = Date.now();
   while (st.frames < o.frames) {
@@ -72,7 +82,7 @@ export function fuzzApp(o: FuzzOptions): FuzzStats {
       const cap = rng.u32() % 3 === 0 ? rng.u32() % (len + 1) : len;
       const p = data + i * SLOT;
       v.u8.set(scratch.subarray(0, cap), p);
-      v.u8.fill(0xFF, p + cap, p + SLOT); // poison: wherever a read strays
+      v.u8.fill(poison[0], p + cap, p + SLOT); // poison: wherever a read strays
       const e = (table + i * FRAME_SIZE) >>> 2;
       v.u32[e] = p; v.u32[e + 1] = cap; v.u32[e + 2] = len; v.u32[e + 3] = src.linktype;
     }
@@ -83,7 +93,7 @@ export function fuzzApp(o: FuzzOptions): FuzzStats {
     for (let i = 0; i < count; i++) {
       const p = data + i * SLOT;
       const cap = v.u32[((table + i * FRAME_SIZE) >>> 2) + 1];
-      v.u8.fill(0x00, p + cap, p + SLOT);
+      v.u8.fill(poison[1], p + cap, p + SLOT);
     }
     aw.app_bind(descW, appW2, count);
     dw.dissect_batch(table, count, descW, DF_APP);
@@ -114,6 +124,7 @@ export function fuzzApp(o: FuzzOptions): FuzzStats {
       if (v.u16[(rec + A_NEXT) >>> 1] > Math.max(cap, off)) assert.unreachable(`A_NEXT beyond caplen, ${where()}`);
       const bad = o.check?.(v.u8, rec, cap) ?? null;
       if (bad !== null) assert.unreachable(`${bad}, ${where()}`);
+      o.visit?.(v.u8, rec, descW + i * DESC_SIZE, data + i * SLOT, st.frames + i);
     }
     st.frames += count;
   }

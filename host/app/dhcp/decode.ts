@@ -3,13 +3,14 @@
 // the frame: the fixed header's fields as far as they were captured, then the options the
 // record kept and every option code in order. Allocates, not for hot loops.
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_NEXT, APP_DHCP, AF_TRUNC, AF_MALFORMED, DHV_COOKIE, DHV_OVERLOAD,
+  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_NEXT, APP_DHCP, AF_MALFORMED, DHV_COOKIE, DHV_OVERLOAD,
   DHCP_OP, DHCP_HTYPE, DHCP_HLEN, DHCP_HOPS, DHCP_XID, DHCP_SECS, DHCP_FLAGS, DHCP_CIADDR, DHCP_YIADDR, DHCP_SIADDR,
   DHCP_GIADDR, DHCP_CHADDR, DHCP_MSG_TYPE, DHCP_OPT_COUNT, DHCP_HAVE, DHCP_REQ_IP, DHCP_SERVER_ID, DHCP_LEASE,
   DHCP_SUBNET, DHCP_HOSTNAME, DHCP_ROUTER, DHCP_DNS, DHCP_DOMAIN, DHCP_PRL, DHCP_VENDOR, DHCP_CLIENT_ID, DHCP_CODES,
   DHCP_CODE_MAX, DHH_REQ_IP, DHH_SERVER_ID, DHH_LEASE, DHH_SUBNET,
 } from '../app-layout.js';
 import { ipv4ToString, macToString } from '../../runtime/addr.js';
+import { le16, le32, recordErrors } from '../record-reader.js';
 
 export interface DecodedDhcpOptions {
   /** Every option code in order (pad left out, End included). */
@@ -43,8 +44,6 @@ export interface DecodedDhcp {
   errors?: string[];
 }
 
-const le16 = (u8: Uint8Array, p: number): number => u8[p] | (u8[p + 1] << 8);
-const le32 = (u8: Uint8Array, p: number): number => (u8[p] | (u8[p + 1] << 8) | (u8[p + 2] << 16) | (u8[p + 3] << 24)) >>> 0;
 const be32 = (u8: Uint8Array, p: number): number => ((u8[p] << 24) | (u8[p + 1] << 16) | (u8[p + 2] << 8) | u8[p + 3]) >>> 0;
 const latin1 = (u8: Uint8Array, p: number, n: number): string => Buffer.from(u8.subarray(p, p + n)).toString('latin1');
 
@@ -116,10 +115,7 @@ export function decodeDhcp(u8: Uint8Array, f: number, rec: number): DecodedDhcp 
     for (const k of Object.keys(o) as Array<keyof DecodedDhcpOptions>) if (o[k] === undefined) delete o[k];
     d.option = o;
   }
-  const errors: string[] = [];
-  if (flags & AF_TRUNC) errors.push('truncated');
-  if (flags & AF_MALFORMED) errors.push('malformed');
-  if (variant & DHV_OVERLOAD) errors.push('overload');
-  if (errors.length > 0) d.errors = errors;
+  const errors = recordErrors(flags, (variant & DHV_OVERLOAD) !== 0 && 'overload');
+  if (errors !== undefined) d.errors = errors;
   return d;
 }

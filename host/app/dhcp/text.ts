@@ -8,21 +8,7 @@
 import { A_PROTO, APP_DHCP } from '../app-layout.js';
 import type { AppText } from '../app-text.js';
 import { macToString } from '../../runtime/addr.js';
-
-
-export interface UdpFrameView {
-  readonly errors: number;
-  readonly capLen: number;
-  readonly l3Off: number;
-  readonly ipLen: number;
-  readonly payloadOff: number;
-  readonly payloadLen: number;
-}
-
-/** Where tcpdump stops reading (snapend): the captured end or the IP packet's end. */
-export function snapendOf(v: UdpFrameView, f: number): number {
-  return f + Math.min(v.capLen, v.l3Off + v.ipLen);
-}
+import { snapendOf, type AppFrameView } from '../frame-view.js';
 
 export function bootpText(u8: Uint8Array, p: number, length: number, snapend: number): AppText {
   let out = 'BOOTP/DHCP';
@@ -39,7 +25,7 @@ export function bootpText(u8: Uint8Array, p: number, length: number, snapend: nu
 }
 
 /** The DHCP text for a frame whose app record `rec` says DHCP, or null (-v, -q; tcpdump prints the app after a UDP length past the datagram, with the IP's length). */
-export function dhcpTextForFrame(v: UdpFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
+export function dhcpTextForFrame(v: AppFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
   if (u8[rec + A_PROTO] !== APP_DHCP || o.qflag === true || o.vflag > 0) return null;
   return bootpText(u8, f + v.payloadOff, v.payloadLen, snapendOf(v, f));
 }

@@ -1,8 +1,8 @@
 // Pure-TS twin of assembly/app/dhcp.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-dhcp-fuzz.test.ts demands identical records on mutated frames).
-import type { TwinMemory } from '../twin-memory.js';
+import { DecoderTwin } from '../twin-memory.js';
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, APP_DHCP, AF_TRUNC, AF_MALFORMED, AF_MORE,
+  APP_DHCP, AF_TRUNC, AF_MALFORMED, AF_MORE,
   DHV_COOKIE, DHV_END, DHV_OVERLOAD,
   DHCP_OP, DHCP_HTYPE, DHCP_HLEN, DHCP_HOPS, DHCP_XID, DHCP_SECS, DHCP_FLAGS, DHCP_CIADDR, DHCP_YIADDR, DHCP_SIADDR,
   DHCP_GIADDR, DHCP_CHADDR, DHCP_MSG_TYPE, DHCP_OPT_COUNT, DHCP_HAVE, DHCP_OPTIONS, DHCP_REQ_IP, DHCP_SERVER_ID,
@@ -13,13 +13,7 @@ import {
 const COOKIE = 0x63825363;
 const BOOTP_FIXED = 236;
 
-export class DhcpTwin {
-  private readonly mem: TwinMemory;
-
-  constructor(mem: TwinMemory) {
-    this.mem = mem;
-  }
-
+export class DhcpTwin extends DecoderTwin {
   private keep32(f: number, a: number, d: number, len: number, at: number, bit: number): boolean {
     if (len !== 4) return false;
     const mem = this.mem;
@@ -41,13 +35,7 @@ export class DhcpTwin {
     const u8 = mem.m;
     let flags = 0;
     const declEnd = pay + payLen;
-    if (capEnd > 0xFFFF) capEnd = 0xFFFF;
-    if (capEnd > declEnd) capEnd = declEnd;
-    for (let o = DHCP_OP; o < DHCP_CODES + 4; o += 4) mem.put32(a + o, 0);
-    mem.put8(a + A_PROTO, APP_DHCP);
-    mem.put16(a + A_OFF, pay);
-    mem.put16(a + A_LEN, payLen);
-    mem.put16(a + A_CAP, capEnd > pay ? capEnd - pay : 0);
+    capEnd = mem.beginRecord(a, APP_DHCP, pay, payLen, capEnd, DHCP_OP, DHCP_CODES + 4);
     let next = pay;
     const m = f + pay;
     if (pay + BOOTP_FIXED > capEnd) {
@@ -73,9 +61,7 @@ export class DhcpTwin {
         next = pay + 28;
       }
       if (pay + 44 <= capEnd) { mem.put16(a + DHCP_CHADDR, pay + 28); next = pay + 44; }
-      mem.put16(a + A_NEXT, next);
-      mem.put16(a + A_FLAGS, flags);
-      mem.put8(a + A_VARIANT, variant);
+      mem.endRecord(a, next, variant, flags);
       return;
     }
     mem.put8(a + DHCP_OP, u8[m]);
@@ -135,8 +121,6 @@ export class DhcpTwin {
       mem.put8(a + DHCP_OPT_COUNT, n);
       next = p > capEnd ? capEnd : p;
     }
-    mem.put16(a + A_NEXT, next);
-    mem.put16(a + A_FLAGS, flags);
-    mem.put8(a + A_VARIANT, variant);
+    mem.endRecord(a, next, variant, flags);
   }
 }

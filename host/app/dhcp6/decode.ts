@@ -10,6 +10,7 @@ import {
   DHCP6_ITEMS, DHCP6_ITEM_SIZE, D6I_CODE, D6I_DATA,
 } from '../app-layout.js';
 import { ipv6ToString } from '../../runtime/addr.js';
+import { le16, recordErrors } from '../record-reader.js';
 
 export interface DecodedDhcpv6 {
   /** The message type of each message, the relayed ones after the outer one. */
@@ -25,7 +26,6 @@ export interface DecodedDhcpv6 {
   errors?: string[];
 }
 
-const le16 = (u8: Uint8Array, p: number): number => u8[p] | (u8[p + 1] << 8);
 const be16 = (u8: Uint8Array, p: number): number => (u8[p] << 8) | u8[p + 1];
 
 /** How many bytes of fixed fields come before the options nested in an option. */
@@ -89,10 +89,7 @@ export function decodeDhcpv6(u8: Uint8Array, f: number, rec: number): DecodedDhc
   if (c !== undefined) d.client_duid = c;
   const s = duid(DHCP6_SERVER_ID);
   if (s !== undefined) d.server_duid = s;
-  const errors: string[] = [];
-  if (flags & AF_TRUNC) errors.push('truncated');
-  if (flags & AF_MALFORMED) errors.push('malformed');
-  if (flags & AF_MORE) errors.push('more_options');
-  if (errors.length > 0) d.errors = errors;
+  const errors = recordErrors(flags, (flags & AF_MORE) !== 0 && 'more_options');
+  if (errors !== undefined) d.errors = errors;
   return d;
 }

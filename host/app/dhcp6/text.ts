@@ -5,7 +5,7 @@
 import { A_PROTO, APP_DHCP6 } from '../app-layout.js';
 import type { AppText } from '../app-text.js';
 
-import { snapendOf, type UdpFrameView } from '../dhcp/text.js';
+import { snapendOf, type AppFrameView } from '../frame-view.js';
 
 /** tcpdump's dh6_msgtype_str. */
 export const DHCP6_TYPE_NAMES: readonly string[] = [
@@ -20,7 +20,7 @@ export function dhcp6Text(u8: Uint8Array, p: number, snapend: number): AppText {
 }
 
 /** The DHCPv6 text for a frame whose app record `rec` says DHCPv6, or null (-v, -q; tcpdump prints the app after a UDP length past the datagram, with the IP's length). */
-export function dhcp6TextForFrame(v: UdpFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
+export function dhcp6TextForFrame(v: AppFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
   if (u8[rec + A_PROTO] !== APP_DHCP6 || o.qflag === true || o.vflag > 0) return null;
   return dhcp6Text(u8, f + v.payloadOff, snapendOf(v, f));
 }

@@ -1,8 +1,8 @@
 // Pure-TS twin of assembly/app/dhcp6.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-dhcp-fuzz.test.ts demands identical records on mutated frames).
-import type { TwinMemory } from '../twin-memory.js';
+import { DecoderTwin } from '../twin-memory.js';
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, A_COUNT, APP_DHCP6, AF_TRUNC, AF_MALFORMED, AF_MORE,
+  A_COUNT, APP_DHCP6, AF_TRUNC, AF_MALFORMED, AF_MORE,
   DHCP6_MSG_TYPE, DHCP6_HOPS, DHCP6_XID, DHCP6_LINK, DHCP6_PEER, DHCP6_CLIENT_ID, DHCP6_SERVER_ID,
   DHCP6_ITEMS, DHCP6_ITEM_SIZE, DHCP6_ITEM_MAX, D6I_CODE, D6I_DATA,
 } from '../app-layout.js';
@@ -10,26 +10,13 @@ import {
 const RELAY_FORW = 12;
 const RELAY_REPL = 13;
 
-export class Dhcp6Twin {
-  private readonly mem: TwinMemory;
-
-  constructor(mem: TwinMemory) {
-    this.mem = mem;
-  }
-
+export class Dhcp6Twin extends DecoderTwin {
   /** dhcp6_decode(f, pay, payLen, capEnd, variant, a) of assembly/app/dhcp6.ts. */
   decode(f: number, pay: number, payLen: number, capEnd: number, variant: number, a: number): void {
     const mem = this.mem;
     let flags = 0;
     const declEnd = pay + payLen;
-    if (capEnd > 0xFFFF) capEnd = 0xFFFF;
-    if (capEnd > declEnd) capEnd = declEnd;
-    for (let o = 0; o < 16; o += 4) mem.put32(a + DHCP6_MSG_TYPE + o, 0);
-    mem.put8(a + A_PROTO, APP_DHCP6);
-    mem.put8(a + A_VARIANT, variant);
-    mem.put16(a + A_OFF, pay);
-    mem.put16(a + A_LEN, payLen);
-    mem.put16(a + A_CAP, capEnd > pay ? capEnd - pay : 0);
+    capEnd = mem.beginRecord(a, APP_DHCP6, pay, payLen, capEnd, DHCP6_MSG_TYPE, DHCP6_MSG_TYPE + 16);
     let next = pay;
     let n = 0;
     if (pay + 1 > capEnd) {
@@ -70,7 +57,6 @@ export class Dhcp6Twin {
       }
     }
     mem.put8(a + A_COUNT, n);
-    mem.put16(a + A_NEXT, next);
-    mem.put16(a + A_FLAGS, flags);
+    mem.endRecord(a, next, variant, flags);
   }
 }

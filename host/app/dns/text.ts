@@ -11,6 +11,7 @@ import { A_PROTO, A_VARIANT, APP_DNS, DV_TCP, DV_MDNS, DV_LLMNR } from '../app-l
 import { E_BAD_UDP_LEN, E_TRUNC_L4 } from '../../runtime/layout.js';
 
 const TCP_RST = 0x04;
+import type { AppFrameView } from '../frame-view.js';
 import { TYPE_NAMES, CLASS_NAMES, T_A, T_NS, T_CNAME, T_SOA, T_PTR, T_MX, T_TXT, T_AAAA, T_SRV, T_A6, T_DNAME, T_OPT, T_UNSPECA, T_TSIG, T_URI, C_IN } from './types.js';
 
 const OPS = [
@@ -670,14 +671,8 @@ export interface DomainText {
 }
 
 /** What the text sink needs of a frame to print its DNS: the descriptor's view of it. */
-export interface DnsFrameView {
+export interface DnsFrameView extends AppFrameView {
   readonly layers: number;
-  readonly errors: number;
-  readonly capLen: number;
-  readonly l3Off: number;
-  readonly ipLen: number;
-  readonly payloadOff: number;
-  readonly payloadLen: number;
   readonly tcpFlags: number;
 }
 

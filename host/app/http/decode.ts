@@ -4,10 +4,11 @@
 // fields are those of that segment (no reassembly: `errors` says 'continues' when the
 // header block goes on in a later segment). Allocates, not for hot loops.
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, APP_HTTP, AF_TRUNC, AF_MALFORMED, HV_REQUEST, HV_RESPONSE, HV_CONT, HV_BARE_LF,
+  A_PROTO, A_VARIANT, A_FLAGS, APP_HTTP, HV_REQUEST, HV_RESPONSE, HV_CONT, HV_BARE_LF,
   HTTP_METHOD, HTTP_METHOD_LEN, HTTP_HEADERS, HTTP_URI, HTTP_URI_LEN, HTTP_VERSION, HTTP_CODE, HTTP_PHRASE, HTTP_PHRASE_LEN,
   HTTP_HOST, HTTP_UA, HTTP_CTYPE, HTTP_CLEN, HTTP_SERVER, HTTP_BODY,
 } from '../app-layout.js';
+import { le16, recordErrors } from '../record-reader.js';
 
 export interface DecodedHttp {
   request?: { method: string; uri?: string; version?: string };
@@ -27,7 +28,6 @@ export interface DecodedHttp {
   errors?: string[];
 }
 
-const le16 = (u8: Uint8Array, p: number): number => u8[p] | (u8[p + 1] << 8);
 // UTF-8, a byte that is not one shown as U+FFFD, as Wireshark shows these strings.
 const utf8 = new TextDecoder('utf-8');
 const text = (u8: Uint8Array, f: number, off: number, len: number): string => utf8.decode(u8.subarray(f + off, f + off + len));
@@ -66,11 +66,7 @@ export function decodeHttp(u8: Uint8Array, f: number, rec: number): DecodedHttp 
   put('content_type', HTTP_CTYPE);
   put('content_length_header', HTTP_CLEN);
   put('server', HTTP_SERVER);
-  const errors: string[] = [];
-  if (flags & AF_TRUNC) errors.push('truncated');
-  if (flags & AF_MALFORMED) errors.push('malformed');
-  if (variant & HV_CONT) errors.push('continues');
-  if (variant & HV_BARE_LF) errors.push('bare_lf');
-  if (errors.length > 0) d.errors = errors;
+  const errors = recordErrors(flags, (variant & HV_CONT) !== 0 && 'continues', (variant & HV_BARE_LF) !== 0 && 'bare_lf');
+  if (errors !== undefined) d.errors = errors;
   return d;
 }

@@ -9,6 +9,7 @@
 // bytes (or the IP packet's end, tcpdump's snapend) ends the packet with " [|http]".
 import { A_PROTO, APP_HTTP } from '../app-layout.js';
 import type { AppText } from '../app-text.js';
+import { snapendOf, type AppFrameView } from '../frame-view.js';
 import { E_TRUNC_L4 } from '../../runtime/layout.js';
 
 /** tcpdump's httpcmds[] (print-http.c), WebDAV included. */
@@ -25,13 +26,7 @@ export const TCPDUMP_HTTP_PORTS = [80, 8080];
 const MAX_TOKEN = 128;
 const TCP_RST = 0x04;
 
-export interface HttpFrameView {
-  readonly errors: number;
-  readonly capLen: number;
-  readonly l3Off: number;
-  readonly ipLen: number;
-  readonly payloadOff: number;
-  readonly payloadLen: number;
+export interface HttpFrameView extends AppFrameView {
   readonly tcpFlags: number;
   readonly srcPort: number;
   readonly dstPort: number;
@@ -132,7 +127,7 @@ export function httpTextForFrame(v: HttpFrameView, u8: Uint8Array, f: number, re
   if (u8[rec + A_PROTO] !== APP_HTTP || o.qflag === true) return null;
   if (!TCPDUMP_HTTP_PORTS.includes(v.srcPort) && !TCPDUMP_HTTP_PORTS.includes(v.dstPort)) return null;
   if ((v.errors & E_TRUNC_L4) !== 0 || (v.tcpFlags & TCP_RST) !== 0 || v.payloadLen === 0) return null;
-  const snapend = f + Math.min(v.capLen, v.l3Off + v.ipLen);
+  const snapend = snapendOf(v, f);
   const t = txtprotoText(u8, f + v.payloadOff, v.payloadLen, snapend, o.vflag, 'http', HTTP_CMDS);
   return { text: `: ${t.text}`, trunc: t.trunc }; // tcp_print's ": " before the port's printer
 }

@@ -1,6 +1,6 @@
 // Pure-TS twin of assembly/app/http.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-http-fuzz.test.ts demands identical records on mutated frames).
-import type { TwinMemory } from '../twin-memory.js';
+import { DecoderTwin } from '../twin-memory.js';
 import {
   A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, APP_HTTP, AF_TRUNC, AF_MALFORMED,
   HV_REQUEST, HV_RESPONSE, HV_CONT, HV_BARE_LF,
@@ -23,16 +23,11 @@ export function tchar(c: number): boolean {
     || c === 0x5E || c === 0x5F || c === 0x60 || c === 0x7C || c === 0x7E;
 }
 
-export class HttpTwin {
-  private readonly mem: TwinMemory;
+export class HttpTwin extends DecoderTwin {
   private flags = 0;
   private variant = 0;
   private capEnd = 0;
   private segEnd = 0;
-
-  constructor(mem: TwinMemory) {
-    this.mem = mem;
-  }
 
   private short(): void {
     if (this.capEnd < this.segEnd) this.flags |= AF_TRUNC;

@@ -1,6 +1,6 @@
 // Pure-TS twin of assembly/app/igmp.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-igmp-ospf.test.ts demands identical records on mutated frames).
-import { type TwinMemory, cutFlag } from '../twin-memory.js';
+import { DecoderTwin, cutFlag } from '../twin-memory.js';
 import {
   A_COUNT, APP_IGMP, AF_MORE, IGMP_TYPE, IGMP_VERSION, IGMP_CODE, IGMP_CHECKSUM, IGMP_NUM, IGMP_GROUP, IGMP_WORD8,
   IGMP_ITEMS, IGMP_ITEM_SIZE, IGMP_ITEM_MAX, IGV_NONE,
@@ -14,13 +14,7 @@ function fixedLen(type: number, version: number): number {
   return 0;
 }
 
-export class IgmpTwin {
-  private readonly mem: TwinMemory;
-
-  constructor(mem: TwinMemory) {
-    this.mem = mem;
-  }
-
+export class IgmpTwin extends DecoderTwin {
   /** igmp_decode(f, pay, payLen, capEnd, variant, a) of assembly/app/igmp.ts. */
   decode(f: number, pay: number, payLen: number, capEnd: number, variant: number, a: number): void {
     const mem = this.mem;

@@ -4,10 +4,11 @@
 // fraction, and as Unix time in seconds (a number; 0 stays 0, as Wireshark shows NULL).
 // Allocates, not for hot loops.
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_COUNT, A_OFF, A_NEXT, APP_NTP, AF_TRUNC, AF_MALFORMED, NV_TIME, NV_MAC,
+  A_PROTO, A_VARIANT, A_FLAGS, A_COUNT, A_OFF, A_NEXT, APP_NTP, NV_TIME, NV_MAC,
   NTP_FLAGS, NTP_STRATUM, NTP_POLL, NTP_PRECISION, NTP_ROOT_DELAY, NTP_ROOT_DISP, NTP_REFID,
   NTP_REF_SEC, NTP_ORG_SEC, NTP_REC_SEC, NTP_XMT_SEC, NTP_ITEMS, NTP_ITEM_SIZE, NI_TYPE, NI_OFF,
 } from '../app-layout.js';
+import { le16, le32, recordErrors } from '../record-reader.js';
 
 /** Seconds from the NTP epoch (1900-01-01) to the Unix epoch (RFC 5905 §6). */
 export const NTP_UNIX_OFFSET = 2208988800;
@@ -38,8 +39,6 @@ export interface DecodedNtp {
   mac?: boolean;
 }
 
-const le32 = (u8: Uint8Array, p: number): number => (u8[p] | (u8[p + 1] << 8) | (u8[p + 2] << 16) | (u8[p + 3] << 24)) >>> 0;
-const le16 = (u8: Uint8Array, p: number): number => u8[p] | (u8[p + 1] << 8);
 const signed8 = (v: number): number => (v << 24) >> 24;
 
 function stamp(u8: Uint8Array, rec: number, at: number): NtpTimestamp {
@@ -82,9 +81,7 @@ export function decodeNtp(u8: Uint8Array, f: number, rec: number): DecodedNtp | 
     }
     if (variant & NV_MAC) d.mac = true;
   }
-  const errors: string[] = [];
-  if (flags & AF_TRUNC) errors.push('truncated');
-  if (flags & AF_MALFORMED) errors.push('malformed');
-  if (errors.length > 0) d.errors = errors;
+  const errors = recordErrors(flags);
+  if (errors !== undefined) d.errors = errors;
   return d;
 }

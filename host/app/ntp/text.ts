@@ -6,7 +6,7 @@ import { A_PROTO, APP_NTP } from '../app-layout.js';
 import type { AppText } from '../app-text.js';
 import { ntpVerboseText } from './text-v.js';
 
-import { snapendOf, type UdpFrameView } from '../dhcp/text.js';
+import { snapendOf, type AppFrameView } from '../frame-view.js';
 
 /** tcpdump's ntp_mode_values. */
 export const NTP_MODE_NAMES = ['unspecified', 'symmetric active', 'symmetric passive', 'Client', 'Server', 'Broadcast', 'Control Message', 'Reserved'];
@@ -18,7 +18,7 @@ export function ntpText(u8: Uint8Array, p: number, length: number, snapend: numb
 }
 
 /** The NTP text for a frame whose app record `rec` says NTP, or null (-q; tcpdump prints the app after a UDP length past the datagram, with the IP's length). */
-export function ntpTextForFrame(v: UdpFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
+export function ntpTextForFrame(v: AppFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
   if (u8[rec + A_PROTO] !== APP_NTP || o.qflag === true) return null;
   const snapend = snapendOf(v, f);
   const p = f + v.payloadOff;

@@ -1,34 +1,22 @@
 // Pure-TS twin of assembly/app/ntp.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-ntp-fuzz.test.ts demands identical records on mutated frames).
-import type { TwinMemory } from '../twin-memory.js';
+import { DecoderTwin } from '../twin-memory.js';
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, A_COUNT, APP_NTP, AF_TRUNC, AF_MALFORMED, AF_MORE,
+  A_COUNT, APP_NTP, AF_TRUNC, AF_MALFORMED, AF_MORE,
   NV_TIME, NV_MAC, NTP_FLAGS, NTP_STRATUM, NTP_POLL, NTP_PRECISION, NTP_ROOT_DELAY, NTP_ROOT_DISP, NTP_REFID,
   NTP_REF_SEC, NTP_ITEMS, NTP_ITEM_SIZE, NTP_ITEM_MAX, NI_TYPE, NI_OFF,
 } from '../app-layout.js';
 
 const HEADER = 48;
 
-export class NtpTwin {
-  private readonly mem: TwinMemory;
-
-  constructor(mem: TwinMemory) {
-    this.mem = mem;
-  }
-
+export class NtpTwin extends DecoderTwin {
   /** ntp_decode(f, pay, payLen, capEnd, variant, a) of assembly/app/ntp.ts. */
   decode(f: number, pay: number, payLen: number, capEnd: number, variant: number, a: number): void {
     const mem = this.mem;
     const m = mem.m;
     let flags = 0;
     const declEnd = pay + payLen;
-    if (capEnd > 0xFFFF) capEnd = 0xFFFF;
-    if (capEnd > declEnd) capEnd = declEnd;
-    for (let o = NTP_FLAGS; o < NTP_ITEMS; o += 4) mem.put32(a + o, 0);
-    mem.put8(a + A_PROTO, APP_NTP);
-    mem.put16(a + A_OFF, pay);
-    mem.put16(a + A_LEN, payLen);
-    mem.put16(a + A_CAP, capEnd > pay ? capEnd - pay : 0);
+    capEnd = mem.beginRecord(a, APP_NTP, pay, payLen, capEnd, NTP_FLAGS, NTP_ITEMS);
     let next = pay;
     let n = 0;
     if (pay + 1 > capEnd) {
@@ -75,8 +63,6 @@ export class NtpTwin {
       }
     }
     mem.put8(a + A_COUNT, n);
-    mem.put16(a + A_NEXT, next);
-    mem.put8(a + A_VARIANT, variant);
-    mem.put16(a + A_FLAGS, flags);
+    mem.endRecord(a, next, variant, flags);
   }
 }

@@ -1,6 +1,6 @@
 // Pure-TS twin of assembly/app/ospf.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-igmp-ospf.test.ts demands identical records on mutated frames).
-import { type TwinMemory, cutFlag } from '../twin-memory.js';
+import { DecoderTwin, cutFlag } from '../twin-memory.js';
 import {
   A_COUNT, APP_OSPF, AF_MALFORMED, AF_MORE, OSPF_VERSION, OSPF_TYPE, OSPF_LENGTH, OSPF_ROUTER, OSPF_AREA,
   OSPF_CHECKSUM, OSPF_AUTYPE, OSPF_BODY, OSPF_DIGEST, OSPF_LSA_COUNT, OSPF_ITEMS, OSPF_ITEM_SIZE, OSPF_ITEM_MAX,
@@ -14,13 +14,7 @@ export function lsaMinLen(t: number): number {
   return 20;
 }
 
-export class OspfTwin {
-  private readonly mem: TwinMemory;
-
-  constructor(mem: TwinMemory) {
-    this.mem = mem;
-  }
-
+export class OspfTwin extends DecoderTwin {
   /** ospf_decode(f, pay, payLen, capEnd, variant, a) of assembly/app/ospf.ts. */
   decode(f: number, pay: number, payLen: number, capEnd: number, variant: number, a: number): void {
     const mem = this.mem;

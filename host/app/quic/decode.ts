@@ -4,9 +4,10 @@
 // (host/app/quic/initial.ts, RFC 9001 §5) and its ClientHello's fields given under
 // quic.tls (SNI, ALPN, versions, JA3), as tshark shows tls.* inside QUIC. Allocates.
 import {
-  A_PROTO, A_FLAGS, A_COUNT, A_OFF, A_CAP, APP_QUIC, AF_TRUNC, AF_MALFORMED, AF_MORE,
+  A_PROTO, A_FLAGS, A_COUNT, A_OFF, A_CAP, APP_QUIC, AF_MORE,
   QUIC_ITEMS, QUIC_ITEM_SIZE, QI_OFF, QI_LEN, QI_TYPE, QI_PN, QT_INITIAL, QT_SHORT, QT_VN, QT_UNKNOWN, QT_RETRY,
 } from '../app-layout.js';
+import { le16, recordErrors } from '../record-reader.js';
 import type { DecodedTlsHandshake } from '../tls/decode.js';
 import { initialClientHello } from './initial.js';
 
@@ -37,7 +38,6 @@ export interface DecodedQuic {
   errors?: string[];
 }
 
-const le16 = (u8: Uint8Array, p: number): number => u8[p] | (u8[p + 1] << 8);
 const be32 = (u8: Uint8Array, p: number): number => ((u8[p] << 24) | (u8[p + 1] << 16) | (u8[p + 2] << 8) | u8[p + 3]) >>> 0;
 const hex = (u8: Uint8Array, p: number, n: number): string => Buffer.from(u8.subarray(p, p + n)).toString('hex');
 
@@ -95,10 +95,7 @@ export function decodeQuic(u8: Uint8Array, f: number, rec: number): DecodedQuic 
     }
     d.packet.push(p);
   }
-  const errors: string[] = [];
-  if (flags & AF_TRUNC) errors.push('truncated');
-  if (flags & AF_MALFORMED) errors.push('malformed');
-  if (flags & AF_MORE) errors.push('more_packets');
-  if (errors.length > 0) d.errors = errors;
+  const errors = recordErrors(flags, (flags & AF_MORE) !== 0 && 'more_packets');
+  if (errors !== undefined) d.errors = errors;
   return d;
 }

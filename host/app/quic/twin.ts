@@ -1,9 +1,9 @@
 // Pure-TS twin of assembly/app/quic.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-quic.test.ts fuzzes both on mutated frames). Varints are read as
 // doubles: exact to 2^53, and any larger value is past every datagram anyway.
-import type { TwinMemory } from '../twin-memory.js';
+import { DecoderTwin } from '../twin-memory.js';
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, A_COUNT, APP_QUIC, AF_TRUNC, AF_MALFORMED, AF_MORE,
+  A_COUNT, APP_QUIC, AF_TRUNC, AF_MALFORMED, AF_MORE,
   QV_SHORT, QV_VN, QUIC_FIRST, QUIC_DCIL, QUIC_SCIL, QUIC_TYPE, QUIC_VERSION, QUIC_DCID, QUIC_SCID, QUIC_TOKEN,
   QUIC_TOKEN_LEN, QUIC_LENGTH, QUIC_PN, QUIC_ITEMS, QUIC_ITEM_SIZE, QUIC_ITEM_MAX, QI_OFF, QI_LEN, QI_TYPE, QI_PN,
   QT_INITIAL, QT_RETRY, QT_SHORT, QT_VN, QT_UNKNOWN,
@@ -12,16 +12,11 @@ import {
 const V1 = 0x00000001;
 const V2 = 0x6b3343cf;
 
-export class QuicTwin {
-  private readonly mem: TwinMemory;
+export class QuicTwin extends DecoderTwin {
   private flags = 0;
   private capEnd = 0;
   private declEnd = 0;
   private value = 0;
-
-  constructor(mem: TwinMemory) {
-    this.mem = mem;
-  }
 
   private varint(f: number, p: number): number {
     const m = this.mem.m;
@@ -51,15 +46,9 @@ export class QuicTwin {
     const m = mem.m;
     this.flags = 0;
     const declEnd = pay + payLen;
-    if (capEnd > 0xFFFF) capEnd = 0xFFFF;
-    if (capEnd > declEnd) capEnd = declEnd;
+    capEnd = mem.beginRecord(a, APP_QUIC, pay, payLen, capEnd, QUIC_FIRST, QUIC_ITEMS);
     this.capEnd = capEnd;
     this.declEnd = declEnd;
-    for (let o = QUIC_FIRST; o < QUIC_ITEMS; o += 4) mem.put32(a + o, 0);
-    mem.put8(a + A_PROTO, APP_QUIC);
-    mem.put16(a + A_OFF, pay);
-    mem.put16(a + A_LEN, payLen);
-    mem.put16(a + A_CAP, capEnd > pay ? capEnd - pay : 0);
     let p = pay;
     let n = 0;
     while (p < declEnd) {
@@ -128,8 +117,6 @@ export class QuicTwin {
       p = end;
     }
     mem.put8(a + A_COUNT, n);
-    mem.put16(a + A_NEXT, p > capEnd ? capEnd : p);
-    mem.put8(a + A_VARIANT, variant);
-    mem.put16(a + A_FLAGS, this.flags);
+    mem.endRecord(a, p > capEnd ? capEnd : p, variant, this.flags);
   }
 }

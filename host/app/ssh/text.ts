@@ -6,6 +6,7 @@ import { A_PROTO, APP_SSH } from '../app-layout.js';
 import type { AppText } from '../app-text.js';
 import { E_TRUNC_L4 } from '../../runtime/layout.js';
 import type { HttpFrameView } from '../http/text.js';
+import { snapendOf } from '../frame-view.js';
 import { reader, Snapend } from '../text-chars.js';
 
 export function sshText(u8: Uint8Array, p: number, len: number, snapend: number): AppText | null {
@@ -30,5 +31,5 @@ export function sshTextForFrame(v: HttpFrameView, u8: Uint8Array, f: number, rec
   if (u8[rec + A_PROTO] !== APP_SSH || o.qflag === true) return null;
   if (v.srcPort !== 22 && v.dstPort !== 22) return null;
   if ((v.errors & E_TRUNC_L4) !== 0 || (v.tcpFlags & 0x04) !== 0 || v.payloadLen === 0) return null;
-  return sshText(u8, f + v.payloadOff, v.payloadLen, f + Math.min(v.capLen, v.l3Off + v.ipLen));
+  return sshText(u8, f + v.payloadOff, v.payloadLen, snapendOf(v, f));
 }

@@ -1,23 +1,14 @@
 // Pure-TS twin of assembly/app/ssh.ts (test/app-lines.test.ts fuzzes both).
-import type { TwinMemory } from '../twin-memory.js';
-import { A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, APP_SSH, AF_TRUNC, SSV_BANNER, SSV_CONT, SSH_BANNER, SSH_BANNER_LEN } from '../app-layout.js';
+import { DecoderTwin } from '../twin-memory.js';
+import { APP_SSH, AF_TRUNC, SSV_BANNER, SSV_CONT, SSH_BANNER, SSH_BANNER_LEN } from '../app-layout.js';
 
-export class SshTwin {
-  private readonly mem: TwinMemory;
-  constructor(mem: TwinMemory) { this.mem = mem; }
-
+export class SshTwin extends DecoderTwin {
   decode(f: number, pay: number, payLen: number, capEnd: number, variant: number, a: number): void {
     const mem = this.mem;
     const m = mem.m;
     let flags = 0;
     const declEnd = pay + payLen;
-    if (capEnd > 0xFFFF) capEnd = 0xFFFF;
-    if (capEnd > declEnd) capEnd = declEnd;
-    mem.put32(a + SSH_BANNER, 0);
-    mem.put8(a + A_PROTO, APP_SSH);
-    mem.put16(a + A_OFF, pay);
-    mem.put16(a + A_LEN, payLen);
-    mem.put16(a + A_CAP, capEnd > pay ? capEnd - pay : 0);
+    capEnd = mem.beginRecord(a, APP_SSH, pay, payLen, capEnd, SSH_BANNER, SSH_BANNER + 8);
     let next = pay;
     if (pay + 4 <= capEnd && m[f + pay] === 0x53 && m[f + pay + 1] === 0x53 && m[f + pay + 2] === 0x48 && m[f + pay + 3] === 0x2D) {
       let p = pay + 4;
@@ -35,8 +26,6 @@ export class SshTwin {
       mem.put16(a + SSH_BANNER, pay);
       mem.put16(a + SSH_BANNER_LEN, e - pay);
     }
-    mem.put16(a + A_NEXT, next);
-    mem.put8(a + A_VARIANT, variant);
-    mem.put16(a + A_FLAGS, flags);
+    mem.endRecord(a, next, variant, flags);
   }
 }

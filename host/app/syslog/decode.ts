@@ -3,11 +3,11 @@
 // 4.0 reads a priority from "<" and up to 3 digits even when no ">" follows (the message
 // then starts at the byte after them), as the record keeps it. Allocates.
 import { A_PROTO, A_VARIANT, A_OFF, A_CAP, A_FLAGS, APP_SYSLOG, AF_TRUNC, AF_MALFORMED, SYV_PRI, SYSLOG_PRI, SYSLOG_MSG } from '../app-layout.js';
+import { le16 } from '../record-reader.js';
 import { utf8String } from '../ws-strings.js';
 
 export interface DecodedSyslog { facility?: number; level?: number; msg?: string; errors?: string[] }
 
-const le16 = (u8: Uint8Array, p: number): number => u8[p] | (u8[p + 1] << 8);
 
 export function decodeSyslog(u8: Uint8Array, f: number, rec: number): DecodedSyslog | undefined {
   if (u8[rec + A_PROTO] !== APP_SYSLOG) return undefined;

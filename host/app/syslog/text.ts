@@ -7,7 +7,7 @@
 import { A_PROTO, APP_SYSLOG } from '../app-layout.js';
 import type { AppText } from '../app-text.js';
 
-import { snapendOf, type UdpFrameView } from '../dhcp/text.js';
+import { snapendOf, type AppFrameView } from '../frame-view.js';
 import { fnPrintChar, reader, Snapend } from '../text-chars.js';
 
 const FACILITIES = ['kernel', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp', 'ntp', 'security',
@@ -38,7 +38,7 @@ export function syslogText(u8: Uint8Array, p: number, len: number, snapend: numb
   }
 }
 
-export function syslogTextForFrame(v: UdpFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
+export function syslogTextForFrame(v: AppFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
   if (u8[rec + A_PROTO] !== APP_SYSLOG || o.qflag === true || o.vflag > 1) return null;
   return syslogText(u8, f + v.payloadOff, v.payloadLen, snapendOf(v, f), o.vflag);
 }

@@ -1,23 +1,14 @@
 // Pure-TS twin of assembly/app/syslog.ts (test/app-lines.test.ts fuzzes both).
-import type { TwinMemory } from '../twin-memory.js';
-import { A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, APP_SYSLOG, AF_TRUNC, AF_MALFORMED, SYV_PRI, SYSLOG_PRI, SYSLOG_MSG } from '../app-layout.js';
+import { DecoderTwin } from '../twin-memory.js';
+import { APP_SYSLOG, AF_TRUNC, AF_MALFORMED, SYV_PRI, SYSLOG_PRI, SYSLOG_MSG } from '../app-layout.js';
 
-export class SyslogTwin {
-  private readonly mem: TwinMemory;
-  constructor(mem: TwinMemory) { this.mem = mem; }
-
+export class SyslogTwin extends DecoderTwin {
   decode(f: number, pay: number, payLen: number, capEnd: number, variant: number, a: number): void {
     const mem = this.mem;
     const m = mem.m;
     let flags = 0;
     const declEnd = pay + payLen;
-    if (capEnd > 0xFFFF) capEnd = 0xFFFF;
-    if (capEnd > declEnd) capEnd = declEnd;
-    mem.put32(a + SYSLOG_PRI, 0);
-    mem.put8(a + A_PROTO, APP_SYSLOG);
-    mem.put16(a + A_OFF, pay);
-    mem.put16(a + A_LEN, payLen);
-    mem.put16(a + A_CAP, capEnd > pay ? capEnd - pay : 0);
+    capEnd = mem.beginRecord(a, APP_SYSLOG, pay, payLen, capEnd, SYSLOG_PRI, SYSLOG_PRI + 8);
     let p = pay;
     let pri = 0;
     let ok = false;
@@ -43,8 +34,6 @@ export class SyslogTwin {
     } else if (!opened) {
       mem.put16(a + SYSLOG_MSG, pay);
     }
-    mem.put16(a + A_NEXT, p);
-    mem.put8(a + A_VARIANT, variant);
-    mem.put16(a + A_FLAGS, flags);
+    mem.endRecord(a, p, variant, flags);
   }
 }

@@ -5,6 +5,7 @@ import {
   A_PROTO, A_NEXT, A_OFF, A_FLAGS, APP_TFTP, AF_TRUNC, AF_MALFORMED,
   TFTP_OPCODE, TFTP_BLOCK, TFTP_NAME, TFTP_NAME_LEN, TFTP_MODE, TFTP_MODE_LEN,
 } from '../app-layout.js';
+import { le16 } from '../record-reader.js';
 import { asciiString } from '../ws-strings.js';
 
 export interface DecodedTftp {
@@ -18,7 +19,6 @@ export interface DecodedTftp {
   errors?: string[];
 }
 
-const le16 = (u8: Uint8Array, p: number): number => u8[p] | (u8[p + 1] << 8);
 
 export function decodeTftp(u8: Uint8Array, f: number, rec: number): DecodedTftp | undefined {
   if (u8[rec + A_PROTO] !== APP_TFTP) return undefined;

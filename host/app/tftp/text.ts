@@ -6,7 +6,7 @@
 import { A_PROTO, APP_TFTP } from '../app-layout.js';
 import type { AppText } from '../app-text.js';
 
-import { snapendOf, type UdpFrameView } from '../dhcp/text.js';
+import { snapendOf, type AppFrameView } from '../frame-view.js';
 import { fnPrintChar, reader, Snapend } from '../text-chars.js';
 
 const OPS = ['', 'RRQ', 'WRQ', 'DATA', 'ACK', 'ERROR', 'OACK'];
@@ -85,7 +85,7 @@ export function tftpText(u8: Uint8Array, p: number, length: number, snapend: num
   }
 }
 
-export function tftpTextForFrame(v: UdpFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
+export function tftpTextForFrame(v: AppFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
   if (u8[rec + A_PROTO] !== APP_TFTP || o.qflag === true) return null;
   return tftpText(u8, f + v.payloadOff, v.payloadLen, snapendOf(v, f));
 }

@@ -1,16 +1,14 @@
 // Pure-TS twin of assembly/app/tftp.ts (test/app-lines.test.ts fuzzes both).
-import type { TwinMemory } from '../twin-memory.js';
+import { DecoderTwin } from '../twin-memory.js';
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, APP_TFTP, AF_TRUNC, AF_MALFORMED,
+  APP_TFTP, AF_TRUNC, AF_MALFORMED,
   TFV_NAME, TFV_MODE, TFTP_OPCODE, TFTP_BLOCK, TFTP_NAME, TFTP_NAME_LEN, TFTP_MODE, TFTP_MODE_LEN, TFTP_OPTS,
 } from '../app-layout.js';
 
-export class TftpTwin {
-  private readonly mem: TwinMemory;
+export class TftpTwin extends DecoderTwin {
   private end = 0;
   private decl = 0;
   private flags = 0;
-  constructor(mem: TwinMemory) { this.mem = mem; }
 
   private nul(f: number, p: number): number {
     const m = this.mem.m;
@@ -26,14 +24,8 @@ export class TftpTwin {
     const mem = this.mem;
     this.flags = 0;
     this.decl = pay + payLen;
-    if (capEnd > 0xFFFF) capEnd = 0xFFFF;
-    if (capEnd > this.decl) capEnd = this.decl;
+    capEnd = mem.beginRecord(a, APP_TFTP, pay, payLen, capEnd, TFTP_OPCODE, TFTP_OPCODE + 16);
     this.end = capEnd;
-    for (let o = 0; o < 16; o += 4) mem.put32(a + TFTP_OPCODE + o, 0);
-    mem.put8(a + A_PROTO, APP_TFTP);
-    mem.put16(a + A_OFF, pay);
-    mem.put16(a + A_LEN, payLen);
-    mem.put16(a + A_CAP, capEnd > pay ? capEnd - pay : 0);
     let next = pay;
     if (pay + 2 > capEnd) {
       this.flags |= pay + 2 > this.decl ? AF_MALFORMED : AF_TRUNC;
@@ -80,8 +72,6 @@ export class TftpTwin {
         if (p < this.decl) mem.put16(a + TFTP_OPTS, p);
       }
     }
-    mem.put16(a + A_NEXT, next > capEnd ? capEnd : next);
-    mem.put8(a + A_VARIANT, variant);
-    mem.put16(a + A_FLAGS, this.flags);
+    mem.endRecord(a, next > capEnd ? capEnd : next, variant, this.flags);
   }
 }

@@ -13,6 +13,7 @@ import {
   TLS_ECPF, TLS_ECPF_LEN, TLS_SIGALGS, TLS_SIGALGS_LEN, TLS_BAD_EXT, TLS_HS_TYPES, TLS_HS_MAX,
   TLS_ITEMS, TLS_ITEM_SIZE, TR_OFF, TR_LEN, TR_VERSION, TR_TYPE, TR_FLAGS,
 } from '../app-layout.js';
+import { le16, le32 } from '../record-reader.js';
 
 export interface TlsRecord {
   /** Frame offset of the record header. */
@@ -67,8 +68,6 @@ export interface TlsMessage {
   hello: TlsHello | null;
 }
 
-const le16 = (u8: Uint8Array, p: number): number => u8[p] | (u8[p + 1] << 8);
-const le32 = (u8: Uint8Array, p: number): number => (u8[p] | (u8[p + 1] << 8) | (u8[p + 2] << 16) | (u8[p + 3] << 24)) >>> 0;
 
 function span(u8: Uint8Array, rec: number, off: number, len: number): Span {
   return { off: le16(u8, rec + off), len: le16(u8, rec + len) };

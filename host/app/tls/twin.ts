@@ -1,6 +1,6 @@
 // Pure-TS twin of assembly/app/tls.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-tls-fuzz.test.ts demands identical records on mutated frames).
-import type { TwinMemory } from '../twin-memory.js';
+import { DecoderTwin } from '../twin-memory.js';
 import {
   A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, A_COUNT, APP_TLS,
   AF_TRUNC, AF_MALFORMED, AF_MORE, TV_CONT,
@@ -22,8 +22,7 @@ const EXT_ALPN = 16;
 const EXT_SUPPORTED_VERSIONS = 43;
 const MAX_RECORD = 18432;
 
-export class TlsTwin {
-  private readonly mem: TwinMemory;
+export class TlsTwin extends DecoderTwin {
   private flags = 0;
   private variant = 0;
   private capEnd = 0;
@@ -31,10 +30,6 @@ export class TlsTwin {
   private hsEnd = 0;
   private recEnd = 0;
   private avail = 0;
-
-  constructor(mem: TwinMemory) {
-    this.mem = mem;
-  }
 
   /** tls_sniff(f, pay, capEnd) of assembly/app/tls.ts. */
   sniff(f: number, pay: number, capEnd: number): boolean {
