@@ -175,10 +175,8 @@ function writeOptions(st: TextState, p: number, len: number, hbh: boolean, plen:
   let jumboSeen = false;
   for (let i = 0, optlen = 0; i < len; i += optlen) {
     const t = m[p + i];
-    if (t === 0) optlen = 1;
-    else if (i + 1 < len) optlen = m[p + i + 1] + 2;
-    else return false;
-    if (i + optlen > len) return false;
+    optlen = optionLength(m, p, i, len);
+    if (optlen < 0) return false;
     switch (t) {
       case 0x00: if (vflag) out.str('(pad1)'); break;
       case 0x01:
@@ -224,16 +222,23 @@ function writeOptions(st: TextState, p: number, len: number, hbh: boolean, plen:
   return true;
 }
 
+/** The length of the option at p + i of an options area `len` bytes long (Pad1's is 1),
+ *  or -1 when it runs past the area. */
+function optionLength(m: Uint8Array, p: number, i: number, len: number): number {
+  if (m[p + i] === 0) return 1;
+  if (i + 1 >= len) return -1;
+  const n = m[p + i + 1] + 2;
+  return i + n > len ? -1 : n;
+}
+
 /** ip6_sopt_print(): the sub-options of a home address option. */
 function writeSubOptions(st: TextState, p: number, len: number): boolean {
   const out = st.out;
   const m = st.m;
   for (let i = 0, optlen = 0; i < len; i += optlen) {
     const t = m[p + i];
-    if (t === 0) optlen = 1;
-    else if (i + 1 < len) optlen = m[p + i + 1] + 2;
-    else return false;
-    if (i + optlen > len) return false;
+    optlen = optionLength(m, p, i, len);
+    if (optlen < 0) return false;
     if (t === 0) out.str(', pad1');
     else if (t === 1) {
       if (len - i < 2) { out.str(', padn: trunc'); return false; }
