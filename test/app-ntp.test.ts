@@ -14,7 +14,8 @@ import { basename, join } from 'node:path';
 import { createEngine } from '../host/engine/engine.js';
 import type { DecodedNtp, NtpTimestamp } from '../host/app/ntp/decode.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
-import { corpusCaptures, corpusMoreCaptures, corpusOrSkip, haveTool, repoRoot } from './lib/env.js';
+import { corpusCaptures, corpusMoreCaptures, corpusOrSkip, haveTool, repoRoot, Rng, seed } from './lib/env.js';
+import { writeManyPcap } from './lib/line-seeds.js';
 import { eachPacketWithTshark, compareFrame, newTally, hex, put, type Fields } from './lib/app-tshark.js';
 import { ntpSeedCapture, ntpSeedFrames } from './lib/ntp-seeds.js';
 import { tcpdumpText, splitPackets } from './text-output-tcpdump.js';
@@ -116,6 +117,45 @@ test('sniff -nn, -v and -vv print every packet of the NTP captures as tcpdump do
   assert.equal(diffs, [], 'sniff differs from tcpdump');
   if (corpusOrSkip('the corpus NTP captures were not sniffed (crafted messages only)', ['corpus', 'corpus-more'])) assert.ok(ntp >= 108, 'NTP lines were compared');
   else assert.ok(ntp >= 96, 'the crafted messages\' NTP lines were compared');
+});
+
+test('2,000 mutated and cut NTP messages print as tcpdump does with -v and -vv (both engines)', () => {
+  if (dir === '') return;
+  const rng = new Rng(seed());
+  const seeds = ntpSeedFrames().map((s) => s.frame);
+  const frames: Uint8Array[] = [];
+  const caplens: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const f = Uint8Array.from(seeds[rng.u32() % seeds.length]);
+    const from = 42; // Ethernet, IPv4, UDP: the NTP message
+    for (let k = 1 + (rng.u32() % 3); k > 0; k--) {
+      const p = from + (rng.u32() % Math.max(1, f.length - from));
+      f[p] = [0x00, 0x01, 0x3e, 0x3f, 0x1b, 0x23, 0x26, 0xe3, 0x80, 0xff, rng.u32() & 255][rng.u32() % 11];
+    }
+    frames.push(f);
+    caplens.push(rng.u32() % 4 === 0 ? Math.min(f.length, from + (rng.u32() % (f.length - from + 1))) : f.length);
+  }
+  const path = join(dir, 'ntp-mutated.pcap');
+  writeManyPcap(path, frames, caplens);
+  let ntp = 0;
+  const diffs: string[] = [];
+  for (const opts of [['-nn', '-v'], ['-nn', '-vv']]) {
+    const theirs = tcpdumpText(path, opts);
+    assert.equal(theirs.problems, [], 'tcpdump read the capture');
+    for (const engine of ['wasm', 'ts']) {
+      const r = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '-#', ...opts, '--engine', engine, '-r', path], { encoding: 'latin1', env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 28 });
+      assert.is(r.status, 0, r.stderr);
+      const mine = splitPackets(r.stdout);
+      assert.is(mine.length, theirs.packets.length, 'packets printed');
+      mine.forEach((line, i) => {
+        if (/NTPv|\[\|ntp\]/.test(theirs.packets[i])) ntp++;
+        if (line !== theirs.packets[i]) diffs.push(`mutated #${i + 1} ${opts.join(' ')} (${engine}):\n  sniff   ${JSON.stringify(line)}\n  tcpdump ${JSON.stringify(theirs.packets[i])}`);
+      });
+    }
+  }
+  console.log(`app-ntp mutated: ${ntp} NTP texts, ${diffs.length} differences from tcpdump`);
+  assert.equal(diffs.slice(0, 10), [], 'sniff differs from tcpdump');
+  assert.ok(ntp >= 6000, 'the mutated messages were compared');
 });
 
 test(`WASM and twin give identical NTP records on mutated frames, never reading past caplen`, () => {

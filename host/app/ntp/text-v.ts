@@ -95,11 +95,11 @@ export function ntpVerboseText(u8: Uint8Array, p: number, length: number, snapen
       if (length === HEADER + 4) out += `\n\tKey id: ${g32(p + 48)}`;
       else if (length === HEADER + 20 || length === HEADER + 24) {
         out += `\n\tKey id: ${g32(p + 48)}`;
-        out += '\n\tAuthentication: ';
+        // One printf: every word is read before anything of the line is printed.
         const words = length === HEADER + 20 ? 4 : 5;
         let a = '';
         for (let i = 0; i < words; i++) a += hex8(p + 52 + i * 4);
-        out += a;
+        out += `\n\tAuthentication: ${a}`;
       } else if (length > HEADER) out += `\n\t(${length - HEADER} more bytes after the header)`;
     } else if (mode === 6) {
       if (length < 12) {
