@@ -59,12 +59,7 @@ export class ConversationStore {
     const proto = u8[at + F.FE_PROTO];
     if ((proto !== 6 && proto !== 17) || (v.u16[(at + F.FE_FLAGS) >>> 1] & F.EF_NOPORTS) !== 0) return false;
     const n = this.count;
-    const c = n >>> CHUNK_SHIFT;
-    if (c === this.words.length) {
-      const buf = new ArrayBuffer(CHUNK * CR_WORDS * 4);
-      this.words.push(new Uint32Array(buf));
-      this.f64s.push(new Float64Array(buf));
-    }
+    const c = this.chunkOf(n);
     const w = this.words[c];
     const o = (n & CHUNK_MASK) * CR_WORDS;
     const u32 = v.u32;
@@ -220,16 +215,22 @@ export class ConversationStore {
     return { count: n, words, v6 };
   }
 
+  /** The chunk that holds row `n`, allocated when `n` is the first row past the last one. */
+  private chunkOf(n: number): number {
+    const c = n >>> CHUNK_SHIFT;
+    if (c === this.words.length) {
+      const buf = new ArrayBuffer(CHUNK * CR_WORDS * 4);
+      this.words.push(new Uint32Array(buf));
+      this.f64s.push(new Float64Array(buf));
+    }
+    return c;
+  }
+
   /** Appends rows packed by packRows() (IPv6 records get slots of this store). */
   addRows(rows: { count: number; words: Uint32Array; v6: Uint8Array }): void {
     for (let r = 0; r < rows.count; r++) {
       const n = this.count;
-      const c = n >>> CHUNK_SHIFT;
-      if (c === this.words.length) {
-        const buf = new ArrayBuffer(CHUNK * CR_WORDS * 4);
-        this.words.push(new Uint32Array(buf));
-        this.f64s.push(new Float64Array(buf));
-      }
+      const c = this.chunkOf(n);
       const o = (n & CHUNK_MASK) * CR_WORDS;
       const w = this.words[c];
       w.set(rows.words.subarray(r * CR_WORDS, (r + 1) * CR_WORDS), o);

@@ -116,18 +116,8 @@ export function writeRecord(dv: DataView, off: number, t: Template, rec: FlowRec
       case K.reason: dv.setUint8(off, rec.endReasonCode === 0 ? FLOW_END_FORCED : rec.endReasonCode); break;
       case K.iface: dv.setUint32(off, rec.iface || ctx.iface); break;
       case K.vlan: dv.setUint16(off, rec.vlan & 0xFFF); break;
-      case K.icmp4: case K.icmp6: {
-        let tc = 0;
-        if (icmp) {
-          let type = rec.icmpType ?? 0;
-          if (reverse) type = (v6 ? ICMP6_REPLY[type] : ICMP4_REPLY[type]) ?? type;
-          tc = (type << 8) | (rec.icmpCode ?? 0);
-        }
-        dv.setUint16(off, tc);
-        break;
-      }
-      default:
-        for (let j = 0; j < t.fields[i].length; j++) dv.setUint8(off + j, 0);
+      case K.icmp4: case K.icmp6: dv.setUint16(off, icmp ? icmpTypeCode(rec.icmpType ?? 0, rec.icmpCode ?? 0, reverse, v6) : 0); break;
+      default: zeroField(dv, off, t.fields[i].length);
     }
     off += t.fields[i].length;
   }
@@ -180,18 +170,8 @@ export function writeRecordAt(dv: DataView, off: number, t: Template, views: Mem
       }
       case K.iface: dv.setUint32(off, u16[h + (FL.FE_IFACE >>> 1)] || ctx.iface); break;
       case K.vlan: dv.setUint16(off, u16[h + (FL.FE_VLAN >>> 1)] & 0xFFF); break;
-      case K.icmp4: case K.icmp6: {
-        let tc = 0;
-        if (icmp) {
-          let type = u8[at + FL.FE_ICMP_TYPE];
-          if (reverse) type = (v6 ? ICMP6_REPLY[type] : ICMP4_REPLY[type]) ?? type;
-          tc = (type << 8) | u8[at + FL.FE_ICMP_CODE];
-        }
-        dv.setUint16(off, tc);
-        break;
-      }
-      default:
-        for (let j = 0; j < t.fields[i].length; j++) dv.setUint8(off + j, 0);
+      case K.icmp4: case K.icmp6: dv.setUint16(off, icmp ? icmpTypeCode(u8[at + FL.FE_ICMP_TYPE], u8[at + FL.FE_ICMP_CODE], reverse, v6) : 0); break;
+      default: zeroField(dv, off, t.fields[i].length);
     }
     off += t.fields[i].length;
   }
@@ -217,4 +197,15 @@ export function templateAt(views: MemoryViews, at: number, biflow = false): Temp
  */
 export function writeDataRecord(dv: DataView, off: number, rec: FlowRecord, reverse: boolean, ctx: RecordContext): number {
   return writeRecord(dv, off, templateFor(rec), rec, reverse, ctx);
+}
+
+/** icmpTypeCodeIPv4/IPv6 (type << 8 | code), the reply's type in a reverse record. */
+function icmpTypeCode(type: number, code: number, reverse: boolean, v6: boolean): number {
+  const t = reverse ? (v6 ? ICMP6_REPLY[type] : ICMP4_REPLY[type]) ?? type : type;
+  return (t << 8) | code;
+}
+
+/** A field this encoder does not fill is sent as zeros. */
+function zeroField(dv: DataView, off: number, length: number): void {
+  for (let j = 0; j < length; j++) dv.setUint8(off + j, 0);
 }
