@@ -20,8 +20,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createEngine, type Engine } from '../host/engine/engine.js';
 import { FlowTable, type FlowRecord } from '../host/flows/flow-table.js';
-import { InnerFrames } from '../host/flows/inner-frames.js';
-import { readCaptureFile } from '../host/sources/capture-file.js';
+import { feedCapture, feedFlowTable } from './lib/feed-capture.js';
 import { allFlows, flowJson } from '../host/flows/conversations.js';
 import { createIpfixStage } from '../host/ipfix/stage.js';
 import { corpusCaptures, haveTool } from './lib/env.js';
@@ -79,27 +78,11 @@ function fromNfdump(rows: NfRow[]): Map<string, Sum> {
   return m;
 }
 
-function feed(engine: Engine, file: string, sink: (b: ReturnType<Engine['createBatch']>) => void): boolean {
-  let cap;
-  try { cap = readCaptureFile(file); } catch { return false; }
-  const batch = engine.createBatch(64, 64 * 70000);
-  for (const r of cap.records) {
-    if (!batch.push(r.data, r.linktype, r.wirelen)) {
-      engine.dissect(batch); sink(batch); batch.clear();
-      batch.push(r.data, r.linktype, r.wirelen);
-    }
-    batch.setTime(batch.count - 1, r.tsSec, r.tsNsec);
-  }
-  engine.dissect(batch); sink(batch); batch.clear();
-  return true;
-}
-
 /** What `sniff -r FILE --flows --json` prints, computed in-process (same table, same
  *  records; tunnels' inner packets counted as flows of their own, as both stages do). */
 function jsonFlows(engine: Engine, file: string): FlowRecord[] | null {
   const table = new FlowTable(engine, { capacity: 4096, keepEnded: true });
-  const inner = new InnerFrames(engine);
-  if (!feed(engine, file, (b) => { table.update(b); inner.forEach(b, (x) => { table.update(x); }); })) return null;
+  if (!feedFlowTable(engine, file, table)) return null; // tunnels' inner flows too, as the stage counts them
   return allFlows(table);
 }
 
@@ -133,7 +116,7 @@ test('every corpus capture through the library stage into nfcapd: nfdump equals 
       if (recs === null || recs.length === 0) continue;
       domain++;
       const stage = createIpfixStage(engine, { collector: `127.0.0.1:${port}`, domain, activeTimeout: 0, idleTimeout: 3600 });
-      feed(engine, file, (b) => stage.process(b, 0, { firstRecord: 1, firstMatch: 1, filtered: false }));
+      feedCapture(engine, file, (b) => stage.process(b, 0, { firstRecord: 1, firstMatch: 1, filtered: false }));
       stage.finish();
       const st = stage.stats();
       lost += st.lostRecords;

@@ -24,8 +24,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createEngine, type Engine } from '../host/engine/engine.js';
 import { FlowTable, type FlowRecord } from '../host/flows/flow-table.js';
-import { InnerFrames } from '../host/flows/inner-frames.js';
-import { readCaptureFile } from '../host/sources/capture-file.js';
+import { feedCapture, feedFlowTable } from './lib/feed-capture.js';
 import { allFlows } from '../host/flows/conversations.js';
 import { createIpfixStage, exportTimeouts } from '../host/ipfix/stage.js';
 import { IpfixExporter } from '../host/ipfix/exporter.js';
@@ -59,26 +58,10 @@ function expectOf(r: FlowRecord): Expect {
   };
 }
 
-function feed(engine: Engine, file: string, sink: (b: ReturnType<Engine['createBatch']>) => void): boolean {
-  let cap;
-  try { cap = readCaptureFile(file); } catch { return false; }
-  const batch = engine.createBatch(64, 64 * 70000);
-  for (const r of cap.records) {
-    if (!batch.push(r.data, r.linktype, r.wirelen)) {
-      engine.dissect(batch); sink(batch); batch.clear();
-      batch.push(r.data, r.linktype, r.wirelen);
-    }
-    batch.setTime(batch.count - 1, r.tsSec, r.tsNsec);
-  }
-  engine.dissect(batch); sink(batch); batch.clear();
-  return true;
-}
-
 /** The flow table's records under the export's timeouts (one hour idle, no active timeout). */
 function tableFlows(engine: Engine, file: string): FlowRecord[] | null {
   const table = new FlowTable(engine, { capacity: 4096, keepEnded: true, timeouts: exportTimeouts(0, 3600) });
-  const inner = new InnerFrames(engine); // the stage counts tunnels' inner flows too
-  if (!feed(engine, file, (b) => { table.update(b); inner.forEach(b, (x) => { table.update(x); }); })) return null;
+  if (!feedFlowTable(engine, file, table)) return null; // tunnels' inner flows too, as the stage counts them
   return allFlows(table);
 }
 
@@ -159,7 +142,7 @@ test('biflows into nfcapd: nfdump and tshark see each flow once, with the revers
       if (flows === null || flows.length === 0) continue;
       domain++;
       const stage = createIpfixStage(engine, { collector: `127.0.0.1:${nf.port}`, domain, activeTimeout: 0, idleTimeout: 3600, biflow: true });
-      feed(engine, file, (b) => stage.process(b, 0, { firstRecord: 1, firstMatch: 1, filtered: false }));
+      feedCapture(engine, file, (b) => stage.process(b, 0, { firstRecord: 1, firstMatch: 1, filtered: false }));
       stage.finish();
       const st = stage.stats();
       if (st.lostRecords > 0) lostIn.push(`${basename(file)}: ${JSON.stringify(st)}`);
