@@ -37,6 +37,22 @@ import { createNetnsPair, destroyNetnsPair, type NetnsPair } from '../test/lib/n
 
 const SELF = fileURLToPath(import.meta.url);
 const PORT = 9;
+/** C both generators share: the clock, and one sendmmsg of n messages paced to `rate`
+ *  packets/s (ENOBUFS backs off and sends again: the count is never lost). Returns 1 when
+ *  the messages went out. */
+const PACED_SEND_C = `static long long now_ns(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1000000000LL + t.tv_nsec; }
+static int send_paced(int fd, struct mmsghdr *msgs, int n, long long *sent, long long t0, double rate) {
+  int r = sendmmsg(fd, msgs, n, 0);
+  if (r < 0) { struct timespec p = {0, 20000}; nanosleep(&p, NULL); return 0; }
+  *sent += r;
+  if (rate > 0) {
+    long long due = t0 + (long long)(*sent * 1e9 / rate);
+    struct timespec ts = { due / 1000000000LL, due % 1000000000LL };
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+  }
+  return 1;
+}`;
+
 const FILTER = `udp dst port ${PORT}`;
 const PAYLOAD = 64; // bytes of UDP payload: 106-byte frames
 /** Conversations the generator spreads its datagrams over (source ports): --workers
@@ -109,7 +125,7 @@ const GENERATOR_C = String.raw`
 #include <time.h>
 #define BATCH 64
 #define MAX_FLOWS 256
-static long long now_ns(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1000000000LL + t.tv_nsec; }
+${PACED_SEND_C}
 int main(int argc, char **argv) {
   if (argc < 6) { fprintf(stderr, "usage: gen DST PORT COUNT RATE PAYLOAD [FLOWS]\n"); return 2; }
   long long count = atoll(argv[3]); double rate = atof(argv[4]); int plen = atoi(argv[5]);
@@ -129,15 +145,7 @@ int main(int argc, char **argv) {
   while (sent < count) {
     int n = count - sent < BATCH ? (int)(count - sent) : BATCH;
     for (int i = 0; i < n; i++) { long long seq = sent + i; memcpy(bufs[i], &seq, sizeof seq); }
-    int r = sendmmsg(fds[flow], msgs, n, 0);
-    if (r < 0) { struct timespec p = {0, 20000}; nanosleep(&p, NULL); continue; } // ENOBUFS: back off, do not lose count
-    sent += r;
-    flow = (flow + 1) % flows;
-    if (rate > 0) {
-      long long due = t0 + (long long)(sent * 1e9 / rate);
-      struct timespec ts = { due / 1000000000LL, due % 1000000000LL };
-      clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-    }
+    if (send_paced(fds[flow], msgs, n, &sent, t0, rate)) flow = (flow + 1) % flows;
   }
   printf("%lld %lld\n", sent, now_ns() - t0);
   return 0;
@@ -164,7 +172,7 @@ const GENERATOR_RAW_C = String.raw`
 #include <time.h>
 #define BATCH 64
 #define MAX_FLOWS 256
-static long long now_ns(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1000000000LL + t.tv_nsec; }
+${PACED_SEND_C}
 static int mac(const char *s, uint8_t *m) { return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", m, m + 1, m + 2, m + 3, m + 4, m + 5) == 6 ? 0 : -1; }
 int main(int argc, char **argv) {
   if (argc < 11) { fprintf(stderr, "usage: gen-raw IFACE SRCMAC DSTMAC SRCIP DSTIP PORT COUNT RATE PAYLOAD FLOWS\n"); return 2; }
@@ -208,14 +216,7 @@ int main(int argc, char **argv) {
       memcpy(bufs[i], frames[seq % flows], flen);
       memcpy(bufs[i] + 42, &seq, plen < 8 ? plen : 8);
     }
-    int r = sendmmsg(fd, msgs, n, 0);
-    if (r < 0) { struct timespec p = {0, 20000}; nanosleep(&p, NULL); continue; } // ENOBUFS: back off, do not lose count
-    sent += r;
-    if (rate > 0) {
-      long long due = t0 + (long long)(sent * 1e9 / rate);
-      struct timespec ts = { due / 1000000000LL, due % 1000000000LL };
-      clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-    }
+    send_paced(fd, msgs, n, &sent, t0, rate);
   }
   printf("%lld %lld\n", sent, now_ns() - t0);
   return 0;
