@@ -261,31 +261,43 @@ function lastJson<T>(text: string): T {
   return JSON.parse(lines[lines.length - 1]) as T;
 }
 
-/** Starts a capturing child in `ns`, runs `traffic` once it is ready, stops it, returns its result. */
-async function capture(ns: string, cfg: CaptureCfg, traffic: () => Promise<void> | void, env: NodeJS.ProcessEnv = {}): Promise<ChildResult & { t0: number; t1: number; stderr: string }> {
+interface ReadyChild { child: ChildProcessWithoutNullStreams; exited: Promise<unknown[]>; out(): string; err(): string }
+
+/** Spawns this file as the child `mode` in namespace `ns` and waits (15 s at most) for its
+ *  "ready" line; a child that exits or never says so is killed and reported. */
+async function startReadyChild(ns: string, mode: string, cfg: object, env: NodeJS.ProcessEnv = {}): Promise<ReadyChild> {
   const child: ChildProcessWithoutNullStreams = spawn('ip', ['netns', 'exec', ns, process.execPath, SELF], {
-    env: { ...process.env, ...env, PKTWASM_LIVE_CHILD: 'capture', PKTWASM_LIVE_CFG: JSON.stringify(cfg) },
+    env: { ...process.env, ...env, PKTWASM_LIVE_CHILD: mode, PKTWASM_LIVE_CFG: JSON.stringify(cfg) },
   });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
   child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
   const exited = once(child, 'exit');
-  try {
-    const deadline = Date.now() + 15_000;
-    while (!out.includes('"ready"')) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`capture child did not start:\n${out}\n${err}`);
-      await new Promise((r) => setTimeout(r, 20));
+  const deadline = Date.now() + 15_000;
+  while (!out.includes('"ready"')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      throw new Error(`${mode} child did not start:\n${out}\n${err}`);
     }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { child, exited, out: () => out, err: () => err };
+}
+
+/** Starts a capturing child in `ns`, runs `traffic` once it is ready, stops it, returns its result. */
+async function capture(ns: string, cfg: CaptureCfg, traffic: () => Promise<void> | void, env: NodeJS.ProcessEnv = {}): Promise<ChildResult & { t0: number; t1: number; stderr: string }> {
+  const { child, exited, out, err } = await startReadyChild(ns, 'capture', cfg, env);
+  try {
     const t0 = Date.now();
     await traffic();
     // Let the last packets reach the ring before asking the child to stop.
     await new Promise((r) => setTimeout(r, 100));
     child.stdin.write('stop\n');
-    const [code] = await Promise.race([exited, new Promise<[number]>((_, rej) => setTimeout(() => rej(new Error(`capture child hung:\n${err}`)), 15_000))]);
+    const [code] = await Promise.race([exited, new Promise<[number]>((_, rej) => setTimeout(() => rej(new Error(`capture child hung:\n${err()}`)), 15_000))]);
     const t1 = Date.now();
-    if (code !== 0) throw new Error(`capture child exited with ${code}:\n${out}\n${err}`);
-    return { ...lastJson<ChildResult>(out), t0, t1, stderr: err };
+    if (code !== 0) throw new Error(`capture child exited with ${code}:\n${out()}\n${err()}`);
+    return { ...lastJson<ChildResult>(out()), t0, t1, stderr: err() };
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
   }
@@ -622,20 +634,8 @@ test('pcap fanout: two sockets in one PACKET_FANOUT group split the traffic by f
       const files = [join(dir, 'a.pcap'), join(dir, 'b.pcap')];
       const N = 800;
       const F = 16;
-      const child = spawn('ip', ['netns', 'exec', pair.b, process.execPath, SELF], {
-        env: { ...process.env, PKTWASM_LIVE_CHILD: 'fanout', PKTWASM_LIVE_CFG: JSON.stringify({ iface: pair.ifB, filter: `udp port ${UDP_PORT}`, files }) },
-      });
-      let out = '';
-      let err = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-      child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
-      const exited = once(child, 'exit');
+      const { child, exited, out, err } = await startReadyChild(pair.b, 'fanout', { iface: pair.ifB, filter: `udp port ${UDP_PORT}`, files });
       try {
-        const deadline = Date.now() + 15_000;
-        while (!out.includes('"ready"')) {
-          if (child.exitCode !== null || Date.now() > deadline) throw new Error(`fanout child did not start:\n${out}\n${err}`);
-          await new Promise((r) => setTimeout(r, 20));
-        }
         // F conversations (F source ports, bound in order), N datagrams, sequence first.
         const script = `const d=require('dgram');const s=[];let n=0,b=0;for(let f=0;f<${F};f++){const x=d.createSocket('udp4');s.push(x);x.bind(41000+f,()=>{if(++b===${F})go();});}` +
           `function go(){for(let i=0;i<${N};i++){const p=Buffer.alloc(32,97);p.writeUInt32BE(i,0);s[i%${F}].send(p,${UDP_PORT},'${pair.ipB}',()=>{if(++n===${N})s.forEach(x=>x.close());});}}`;
@@ -644,11 +644,11 @@ test('pcap fanout: two sockets in one PACKET_FANOUT group split the traffic by f
         await new Promise((r) => setTimeout(r, 300));
         child.stdin.write('stop\n');
         const [code] = await exited;
-        assert.is(code, 0, err);
+        assert.is(code, 0, err());
       } finally {
         if (child.exitCode === null) child.kill('SIGKILL');
       }
-      const { stats } = lastJson<{ stats: LiveStats[] }>(out);
+      const { stats } = lastJson<{ stats: LiveStats[] }>(out());
       const shares = files.map(tcpdumpFlows);
       const all = shares.flat().map(([, seq]) => seq).sort((a, b) => a - b);
       assert.equal(all, Array.from({ length: N }, (_, i) => i), 'every datagram once across the two sockets');
