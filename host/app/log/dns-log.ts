@@ -10,7 +10,7 @@
 // at most DNS_PENDING_MAX of them (the constructor's `capacity`), the oldest written out
 // unanswered to make room. The exit summary counts each way a query ended.
 import type { Engine } from '../../engine/engine.js';
-import { PendingTable, pendingSummary } from './pending.js';
+import { PendingLog, PendingTable, pendingSummary } from './pending.js';
 import { readDns, type DnsMessage } from '../dns/message.js';
 import { readName } from '../dns/names.js';
 import { TYPE_NAMES, T_A, T_AAAA, T_CNAME, T_NS, T_PTR, T_DNAME, T_MX, T_SRV, T_TXT } from '../dns/types.js';
@@ -58,16 +58,16 @@ const SAFE = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
 const str = (s: string): string => (SAFE.test(s) ? `"${s}"` : JSON.stringify(s));
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
-export class DnsLog implements TransactionLog {
+export class DnsLog extends PendingLog<Pending> implements TransactionLog {
   readonly protos = [APP_DNS];
   private readonly emit: (line: string) => void;
-  private readonly pending: PendingTable<Pending>;
   /** Lines written, by status. */
   private answered = 0;
   private unanswered = 0;
   private unsolicited = 0;
 
   constructor(engine: Engine, emit: (line: string) => void, capacity = DNS_PENDING_MAX) {
+    super();
     this.emit = emit;
     this.pending = new PendingTable<Pending>(engine, capacity, DNS_TIMEOUT_S, (p) => this.write(p, 'unanswered', null, null, 0, 0));
   }
@@ -103,19 +103,6 @@ export class DnsLog implements TransactionLog {
       ts, origH: dst, origP: v.dstPort, respH: src, respP: v.srcPort, proto, service: service(m),
       id: m.id, query: q, flags: m.hdrFlags,
     }, 'unsolicited', m, fr.u8, v.frame, ts);
-  }
-
-  advance(sec: number, nsec: number): void {
-    this.pending.advance(sec, nsec);
-  }
-
-  finish(): void {
-    this.pending.drain();
-  }
-
-  /** Pending queries (for tests and stats). */
-  get waiting(): number {
-    return this.pending.size;
   }
 
   summary(): string {

@@ -10,7 +10,7 @@
 import type { Engine } from '../../engine/engine.js';
 import { decodeHttp, type DecodedHttp } from '../http/decode.js';
 import { APP_HTTP } from '../app-layout.js';
-import { PendingTable, pendingSummary } from './pending.js';
+import { PendingLog, PendingTable, pendingSummary } from './pending.js';
 import type { LogFrame, TransactionLog } from './transaction-log.js';
 
 export const HTTP_TIMEOUT_S = 30;
@@ -36,10 +36,9 @@ interface Request {
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 const conn = (ch: string, cp: number, sh: string, sp: number): string => `${ch}|${cp}|${sh}|${sp}`;
 
-export class HttpLog implements TransactionLog {
+export class HttpLog extends PendingLog<Request> implements TransactionLog {
   readonly protos = [APP_HTTP];
   private readonly emit: (line: string) => void;
-  private readonly pending: PendingTable<Request>;
   /** Requests seen per connection (trans_depth) and the stamp of its latest request; the
    *  connections least recently seen are forgotten beyond `capacity` (a forgotten
    *  connection counts from 1 again). */
@@ -55,6 +54,7 @@ export class HttpLog implements TransactionLog {
   private readonly counts = { answered: 0, unanswered: 0, unsolicited: 0 };
 
   constructor(engine: Engine, emit: (line: string) => void, capacity = HTTP_PENDING_MAX) {
+    super();
     this.emit = emit;
     this.capacity = capacity;
     this.pending = new PendingTable<Request>(engine, capacity, HTTP_TIMEOUT_S, (r) => this.write(r, null, 0, 'unanswered'));
@@ -82,10 +82,6 @@ export class HttpLog implements TransactionLog {
     this.write({ ts, origH: dst, origP: v.dstPort, respH: src, respP: v.srcPort, depth: 0, http: { header_lines: 0, headers_complete: false } }, d, ts, 'unsolicited');
   }
 
-  advance(sec: number, nsec: number): void {
-    this.pending.advance(sec, nsec);
-  }
-
   /** Counts a request on connection `key`: its trans_depth. O(1) amortized. */
   private seen(key: string): number {
     const seq = ++this.seq;
@@ -107,15 +103,6 @@ export class HttpLog implements TransactionLog {
       this.orderHead = 0;
     }
     return e.n;
-  }
-
-  finish(): void {
-    this.pending.drain();
-  }
-
-  /** Requests waiting (for tests). */
-  get waiting(): number {
-    return this.pending.size;
   }
 
   summary(): string {

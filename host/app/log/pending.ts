@@ -138,3 +138,22 @@ export function pendingSummary<T>(p: PendingTable<T>, what: string): string {
   return `${p.expired} ${what} timed out after ${p.timeoutS} s, ${p.evicted} pushed out at the ${p.capacity} pending limit, ${p.drained} left at the end`;
 }
 
+/** What every transaction log does with its PendingTable: the log's clock moves it, the
+ *  end of input drains it (each waiting half written as unanswered). The subclass creates
+ *  `pending` in its constructor, where its own write() can be the table's onDrop. */
+export abstract class PendingLog<T> {
+  protected declare pending: PendingTable<T>;
+
+  advance(sec: number, nsec: number): void {
+    this.pending.advance(sec, nsec);
+  }
+
+  finish(): void {
+    this.pending.drain();
+  }
+
+  /** Halves still waiting (for tests). */
+  get waiting(): number {
+    return this.pending.size;
+  }
+}

@@ -14,7 +14,7 @@ import { tlsObject, type DecodedTlsHandshake } from '../tls/decode.js';
 import { readTls } from '../tls/message.js';
 import { isGrease } from '../tls/ja3.js';
 import { APP_TLS } from '../app-layout.js';
-import { PendingTable, pendingSummary } from './pending.js';
+import { PendingLog, PendingTable, pendingSummary } from './pending.js';
 import type { LogFrame, TransactionLog } from './transaction-log.js';
 
 export const TLS_TIMEOUT_S = 30;
@@ -54,14 +54,14 @@ const hex4 = (v: number): string => `0x${v.toString(16).padStart(4, '0')}`;
 const versionName = (v: number): string => VERSION_NAMES.get(v) ?? hex4(v);
 const conn = (ch: string, cp: number, sh: string, sp: number): string => `${ch}|${cp}|${sh}|${sp}`;
 
-export class TlsLog implements TransactionLog {
+export class TlsLog extends PendingLog<Hello> implements TransactionLog {
   readonly protos = [APP_TLS];
   private readonly emit: (line: string) => void;
-  private readonly pending: PendingTable<Hello>;
   /** Lines written, by status. */
   private readonly counts = { complete: 0, no_server_hello: 0, no_client_hello: 0 };
 
   constructor(engine: Engine, emit: (line: string) => void, capacity = TLS_PENDING_MAX) {
+    super();
     this.emit = emit;
     this.pending = new PendingTable<Hello>(engine, capacity, TLS_TIMEOUT_S, (h) => this.write(h, null, 0, 'no_server_hello'));
   }
@@ -92,19 +92,6 @@ export class TlsLog implements TransactionLog {
     const ch = this.pending.take(key);
     if (ch !== undefined) { this.write(ch, hs, ts, 'complete'); return; }
     this.write({ ts, origH: dst, origP: v.dstPort, respH: src, respP: v.srcPort, ch: null, hrr: false }, hs, ts, 'no_client_hello');
-  }
-
-  advance(sec: number, nsec: number): void {
-    this.pending.advance(sec, nsec);
-  }
-
-  finish(): void {
-    this.pending.drain();
-  }
-
-  /** Handshakes waiting for their ServerHello (for tests). */
-  get waiting(): number {
-    return this.pending.size;
   }
 
   summary(): string {
