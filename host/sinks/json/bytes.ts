@@ -149,3 +149,13 @@ export function ip6(b: Uint8Array, p: number, m: Uint8Array, off: number): numbe
   if (bestStart >= 0 && bestStart + bestLen === 8) b[q++] = 58;
   return q;
 }
+
+/** Copies `len` bytes of `m` from `at`; -1 when one is not printable ASCII or is '"' or '\'. */
+export function text(b: Uint8Array, p: number, m: Uint8Array, at: number, len: number): number {
+  for (let i = 0; i < len; i++) {
+    const c = m[at + i];
+    if (c < 0x20 || c >= 0x7F || c === 0x22 || c === 0x5C) return -1;
+    b[p + i] = c;
+  }
+  return p + len;
+}

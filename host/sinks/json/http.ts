@@ -4,7 +4,7 @@
 // '"' or '\' (which UTF-8 decoding or JSON would change), returns false with nothing
 // written, and the sink writes decode()'s own object. test/sinks-json-app checks both.
 import type { TextBuffer } from '../text/buffer.js';
-import { lit, put, field } from './bytes.js';
+import { lit, put, field, text } from './bytes.js';
 import {
   A_VARIANT, A_FLAGS, AF_TRUNC, AF_MALFORMED, HV_REQUEST, HV_RESPONSE, HV_CONT, HV_BARE_LF,
   HTTP_METHOD, HTTP_METHOD_LEN, HTTP_HEADERS, HTTP_URI, HTTP_URI_LEN, HTTP_VERSION, HTTP_CODE, HTTP_PHRASE, HTTP_PHRASE_LEN,
@@ -87,12 +87,3 @@ export function writeHttpJson(out: TextBuffer, m: Uint8Array, f: number, rec: nu
   return true;
 }
 
-/** Copies `len` bytes of `m` from `at`; -1 when one is not printable ASCII or is '"' or '\'. */
-function text(b: Uint8Array, p: number, m: Uint8Array, at: number, len: number): number {
-  for (let i = 0; i < len; i++) {
-    const c = m[at + i];
-    if (c < 0x20 || c >= 0x7F || c === 0x22 || c === 0x5C) return -1;
-    b[p + i] = c;
-  }
-  return p + len;
-}

@@ -7,7 +7,7 @@
 // writes decode()'s own object. test/sinks-json-app checks both.
 import { createHash } from 'node:crypto';
 import type { TextBuffer } from '../text/buffer.js';
-import { lit, put, num, field } from './bytes.js';
+import { lit, put, num, field, text } from './bytes.js';
 import { readTls, type TlsHello, type TlsRecord } from '../../app/tls/message.js';
 import { extensionTypes, isGrease } from '../../app/tls/ja3.js';
 import { AF_TRUNC, AF_MALFORMED, TV_CONT, TRF_PARTIAL } from '../../app/app-layout.js';
@@ -219,16 +219,6 @@ function hex(b: Uint8Array, p0: number, m: Uint8Array, at: number, len: number):
     b[p++] = HEX[x & 15];
   }
   return p;
-}
-
-/** Copies `len` bytes; -1 when one is not printable ASCII or is '"' or '\'. */
-function text(b: Uint8Array, p: number, m: Uint8Array, at: number, len: number): number {
-  for (let i = 0; i < len; i++) {
-    const c = m[at + i];
-    if (c < 0x20 || c >= 0x7F || c === 0x22 || c === 0x5C) return -1;
-    b[p + i] = c;
-  }
-  return p + len;
 }
 
 /** An ASCII string (digits, '-', ',', hex). */
