@@ -3,6 +3,7 @@
 // position in locals (one room check per frame, not one per field: the caller reserves the
 // room first). Constant text is pre-encoded once (lit) and copied byte by byte; numbers and
 // addresses are written digit by digit. No string and no object per field.
+import { longestZeroRun } from '../../runtime/ipv6-zero-run.js';
 
 const HEX = new Uint8Array([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
 
@@ -122,20 +123,9 @@ function hex16(b: Uint8Array, p: number, g: number): number {
  *  ::a.b.c.d compatible form) write it: the first longest run of two or more zero groups
  *  as "::", ::ffff:a.b.c.d for a mapped IPv4 address. */
 export function ip6(b: Uint8Array, p: number, m: Uint8Array, off: number): number {
-  let bestStart = -1;
-  let bestLen = 0;
-  let curStart = -1;
-  let curLen = 0;
-  for (let i = 0; i < 8; i++) {
-    if ((m[off + 2 * i] | m[off + 2 * i + 1]) === 0) {
-      if (curStart < 0) { curStart = i; curLen = 1; } else curLen++;
-    } else if (curStart >= 0) {
-      if (curLen > bestLen) { bestStart = curStart; bestLen = curLen; }
-      curStart = -1;
-    }
-  }
-  if (curStart >= 0 && curLen > bestLen) { bestStart = curStart; bestLen = curLen; }
-  if (bestLen < 2) bestStart = -1;
+  const run = longestZeroRun(m, off);
+  const bestStart = run < 0 ? -1 : run >>> 4;
+  const bestLen = run < 0 ? 0 : run & 15;
   let q = p;
   for (let i = 0; i < 8; i++) {
     if (bestStart >= 0 && i >= bestStart && i < bestStart + bestLen) {

@@ -3,6 +3,7 @@
 // no JavaScript string at all (the only per-packet cost is the bytes themselves). The
 // text formatter, hex dumps and JSON lines all write through it.
 import { OutputBuffer, DEFAULT_BUFFER_BYTES } from '../output-buffer.js';
+import { longestZeroRun } from '../../runtime/ipv6-zero-run.js';
 
 const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102];
 /** Scratch for number digits (2^53 has 16 decimal digits). */
@@ -141,21 +142,9 @@ export class TextBuffer extends OutputBuffer {
    *  two or more zero groups as "::", and an embedded IPv4 address as a dotted quad for
    *  ::a.b.c.d (first 96 bits zero, more than 16 bits set) and ::ffff:a.b.c.d. */
   ipv6At(m: Uint8Array, off: number, compat = true): this {
-    let bestStart = -1;
-    let bestLen = 0;
-    let curStart = -1;
-    let curLen = 0;
-    for (let i = 0; i < 8; i++) {
-      const g = (m[off + 2 * i] << 8) | m[off + 2 * i + 1];
-      if (g === 0) {
-        if (curStart < 0) { curStart = i; curLen = 1; } else curLen++;
-      } else if (curStart >= 0) {
-        if (curLen > bestLen) { bestStart = curStart; bestLen = curLen; }
-        curStart = -1;
-      }
-    }
-    if (curStart >= 0 && curLen > bestLen) { bestStart = curStart; bestLen = curLen; }
-    if (bestLen < 2) bestStart = -1;
+    const run = longestZeroRun(m, off);
+    const bestStart = run < 0 ? -1 : run >>> 4;
+    const bestLen = run < 0 ? 0 : run & 15;
     for (let i = 0; i < 8; i++) {
       if (bestStart >= 0 && i >= bestStart && i < bestStart + bestLen) {
         if (i === bestStart) this.ch(58);
