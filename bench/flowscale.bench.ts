@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateFlowCapture } from './lib/gen-capture.js';
 import { Rng } from '../test/lib/env.js';
-import { sleep, startNfcapdOnFreePort } from '../test/ipfix-tools.js';
+import { pokeSoftflowd, sleep, startNfcapdOnFreePort } from '../test/ipfix-tools.js';
 
 const tiny = process.env.BENCH_TINY === '1';
 const SIZES = (process.env.FLOWSCALE_SIZES ?? (tiny ? '20000' : '100000,1000000,2000000')).split(',').map(Number);
@@ -110,16 +110,7 @@ function report(r: Row): void {
 
 /** Pokes softflowd's control socket: reading a file, it only moves on when woken. */
 function softflowdPoke(ctl: string): () => Promise<void> {
-  return async () => {
-    const net = await import('node:net');
-    await new Promise<void>((r) => {
-      const s = net.connect(ctl);
-      s.on('error', () => r());
-      s.on('connect', () => { s.end('statistics\n'); });
-      s.on('close', () => r());
-      s.resume();
-    });
-  };
+  return () => pokeSoftflowd(ctl);
 }
 
 const prefixes = join(tmp, 'prefixes.txt');

@@ -150,6 +150,18 @@ export function readExporters(dir: string): Map<number, { domain: number; ip: st
   return out;
 }
 
+/** One connection to softflowd's control socket asking for its statistics: reading a
+ *  file, softflowd only moves on when something wakes its main loop. */
+export function pokeSoftflowd(ctl: string): Promise<void> {
+  return new Promise<void>((r) => {
+    const s = net.connect(ctl);
+    s.on('error', () => r());
+    s.on('connect', () => { s.end('statistics\n'); });
+    s.on('close', () => r());
+    s.resume();
+  });
+}
+
 /**
  * softflowd -r FILE -v 10 into `port`. softflowd 1.1.0 in -r mode blocks in accept() on
  * its control socket once per main-loop turn (a bug: it should poll), so we keep
@@ -165,13 +177,7 @@ export async function runSoftflowd(file: string, port: number, tmp: string, extr
   const closed = new Promise<void>((r) => child.once('close', () => r()));
   const deadline = Date.now() + 60_000;
   while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) {
-    await new Promise<void>((r) => {
-      const s = net.connect(ctl);
-      s.on('error', () => r());
-      s.on('connect', () => { s.end('statistics\n'); });
-      s.on('close', () => r());
-      s.resume();
-    });
+    await pokeSoftflowd(ctl);
     await sleep(1);
   }
   if (child.exitCode === null && child.signalCode === null) {
