@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haveTool, needRoot, repoRoot } from './lib/env.js';
 import { withNetnsPair, nsExec, type NetnsPair } from './lib/netns.js';
+import { startSniffer } from './lib/live-sniffer.js';
 import { readNfdump, startNfcapd } from './ipfix-tools.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-lw-'));
@@ -29,30 +30,15 @@ interface Run { code: number | null; stdout: string; stderr: string }
 /** Runs sniff.js in namespace b on its veth end, sends the set from namespace a, then
  *  stops the sniffer with SIGINT (as a user would) once the set is sent. */
 async function sniffWhileSending(p: NetnsPair, args: string[]): Promise<Run> {
-  const child = spawn('ip', ['netns', 'exec', p.b, process.execPath, join(repoRoot, 'host/sniff.js'), '-i', p.ifB, ...args, `udp port ${PORT}`],
-    { env: { ...process.env, TZ: 'UTC' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  let ready!: () => void;
-  const listening = new Promise<void>((r) => { ready = r; });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); if (/listening on/.test(stderr)) ready(); });
-  const done = new Promise<Run>((r) => child.once('exit', (code) => r({ code, stdout, stderr })));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  try {
-    await Promise.race([listening, done]);
-    await new Promise((r) => setTimeout(r, 300)); // the kernel ring is live a moment after activation
-    const script = `const d=require('dgram');const s=[];let n=0,b=0;` +
-      `for(let f=0;f<${FLOWS};f++){const x=d.createSocket('udp4');s.push(x);x.bind(41000+f,()=>{if(++b===${FLOWS})go();});}` +
-      `function go(){for(let i=0;i<${N};i++){s[i%${FLOWS}].send(Buffer.alloc(1+Math.floor(i/${FLOWS}),120),${PORT},'${p.ipB}',()=>{if(++n===${N})s.forEach(x=>x.close());});}}`;
-    const g = nsExec(p.a, process.execPath, ['-e', script]);
-    assert.is(g.status, 0, g.stderr);
-    await new Promise((r) => setTimeout(r, 300));
-    child.kill('SIGINT');
-    return await done;
-  } finally {
-    clearTimeout(timer);
-  }
+  const { child, done } = await startSniffer(p.b, ['-i', p.ifB, ...args, `udp port ${PORT}`]);
+  const script = `const d=require('dgram');const s=[];let n=0,b=0;` +
+    `for(let f=0;f<${FLOWS};f++){const x=d.createSocket('udp4');s.push(x);x.bind(41000+f,()=>{if(++b===${FLOWS})go();});}` +
+    `function go(){for(let i=0;i<${N};i++){s[i%${FLOWS}].send(Buffer.alloc(1+Math.floor(i/${FLOWS}),120),${PORT},'${p.ipB}',()=>{if(++n===${N})s.forEach(x=>x.close());});}}`;
+  const g = nsExec(p.a, process.execPath, ['-e', script]);
+  assert.is(g.status, 0, g.stderr);
+  await new Promise((r) => setTimeout(r, 300));
+  child.kill('SIGINT');
+  return await done;
 }
 
 /** The exit statistics every run must show: all N, nothing dropped, both workers busy. */

@@ -5,7 +5,7 @@
 // capture through raw sockets. Namespaces are removed even when a test fails.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,28 +13,10 @@ import { readCaptureFile } from '../host/sources/capture-file.js';
 import { createEngine } from '../host/engine/engine.js';
 import { haveTool, needRoot, repoRoot } from './lib/env.js';
 import { withNetnsPair, nsExec, type NetnsPair } from './lib/netns.js';
+import { startSniffer } from './lib/live-sniffer.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-live-'));
 const canRun = (): boolean => needRoot('network namespaces and live capture');
-
-interface Sniffer { done: Promise<{ code: number | null; stdout: string; stderr: string }> }
-
-/** Starts sniff.js inside namespace `ns` and resolves once it says it is listening. */
-async function startSniffer(ns: string, args: string[], env: Record<string, string> = {}): Promise<Sniffer> {
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, join(repoRoot, 'host/sniff.js'), ...args], { env: { ...process.env, TZ: 'UTC', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-  let ready!: () => void;
-  const listening = new Promise<void>((r) => { ready = r; });
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); if (/listening on/.test(stderr)) ready(); });
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((r) => child.once('exit', (code) => r({ code, stdout, stderr })));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  void done.then(() => clearTimeout(timer));
-  await Promise.race([listening, done]);
-  await new Promise((r) => setTimeout(r, 300)); // the kernel ring is live a moment after activation
-  return { done };
-}
 
 /** `count` datagrams of `size` bytes (sequence number first, then 'x'), 2 ms apart; from
  *  `srcPort` when given (else one the kernel picks). */
