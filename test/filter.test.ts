@@ -15,7 +15,7 @@ import { join, relative } from 'node:path';
 import { createEngine } from '../host/engine/engine.js';
 import { FilterError } from '../host/filter/index.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
-import { MatchFrames, type BackendMatches } from './lib/filter-matches.js';
+import { MatchFrames } from './lib/filter-matches.js';
 import { corpusCaptures, corpusDir, haveTool, Rng, seed } from './lib/env.js';
 import { libpcapPcapngReads } from './lib/libpcap-pcapng.js';
 import { EXPRESSIONS, LIST_EXPRESSIONS, pool, runTcpdump, writePcap, type OracleResult } from './filter-oracle.js';
@@ -54,27 +54,18 @@ async function checkAll(
   file: string, linktype: number, frames: Frame[], label: string, snaplen?: number, exprs: string[] = EXPRESSIONS,
   expect: TcpdumpReads = { read: frames.length, refusesInterface: false },
 ): Promise<number> {
-  // tcpdump runs (PARALLEL at a time) while our answers are computed, on the frames it must
-  // read (expect.read: checked below to be what it read, before any answer is compared).
-  const oracleRuns = pool(exprs.map((e) => () => runTcpdump(file, e, frames)), PARALLEL);
-  oracleRuns.catch(() => undefined); // (its failure is thrown by the await below)
-  const set = new MatchFrames(eng, linktype, frames.slice(0, expect.read));
-  const mine: Array<BackendMatches | FilterError> = [];
-  for (const expr of exprs) {
-    // Our answer for the expression: a FilterError when we reject it.
-    mine.push(set.matches(expr, snaplen));
-    await new Promise((r) => setImmediate(r)); // tcpdump's output pipes drain, the next run starts
-  }
-  const oracle: OracleResult[] = await oracleRuns;
+  const oracle: OracleResult[] = await pool(exprs.map((e) => () => runTcpdump(file, e, frames)), PARALLEL);
   // What tcpdump read: the frames the empty expression matched, a prefix of the file.
   const all = oracle[exprs.indexOf('')].matched;
   const readByTcpdump = all.size;
   for (let n = 1; n <= readByTcpdump; n++) assert.ok(all.has(n), `${label}: tcpdump read a prefix of the file`);
   assert.is(readByTcpdump, expect.read, `${label}: tcpdump read ${readByTcpdump} of our ${frames.length} frames, expected ${expect.read}`);
+  // Our answers: every expression on one batch of the frames tcpdump read.
+  const set = new MatchFrames(eng, linktype, frames.slice(0, readByTcpdump));
   let compared = 0;
   exprs.forEach((expr, i) => {
     const o = oracle[i];
-    const r = mine[i];
+    const r = set.matches(expr, snaplen);
     if (r instanceof FilterError) {
       assert.ok(o.rejected, `${label}: we reject "${expr}" (${r.message}) but tcpdump accepts it`);
       return;
