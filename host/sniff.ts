@@ -21,7 +21,6 @@ import type { StageConfig } from './pipeline/stage-config.js';
 import type { Source, SourceStats } from './sources/source.js';
 import { directDumpSource, runDirectDump } from './pipeline/live-dump.js';
 import { runFanoutDump } from './pipeline/live-workers.js';
-import { runEngineWorkers } from './pipeline/engine-workers.js';
 import type { LivePcap, OpenLiveOptions } from './sources/live-pcap.js';
 
 // V8's memory reducer runs a few full GCs on helper threads once a process goes quiet
@@ -234,6 +233,9 @@ async function sniff(o: SniffOptions, consumer: ConsumerThread): Promise<void> {
       throw e;
     }
     const started = process.hrtime.bigint();
+    // Loaded only here: the engine workers bring the flow and IPFIX modules, which a
+    // single-pipeline run does not need at start-up.
+    const { runEngineWorkers } = await import('./pipeline/engine-workers.js');
     const run = await runEngineWorkers({
       engine, sources: [src as LivePcap, ...more], firstRing: ring, firstWorker: consumer.get(), consumerFile,
       base: { memory: engine.memory, module: engine.module, engine: o.engine, slots: src.slotFormat, stages: { ...stages, ipfixSummary: false } },

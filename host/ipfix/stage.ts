@@ -14,6 +14,9 @@ import { FlowTable, DEFAULT_TIMEOUTS, type FlowTimeouts } from '../flows/flow-ta
 import { InnerFrames } from '../flows/inner-frames.js';
 import { PktError } from '../runtime/errors.js';
 import { IpfixExporter, type IpfixExporterStats } from './exporter.js';
+import { ipfixSummary } from './summary.js';
+
+export { ipfixSummary };
 
 export interface IpfixStageConfig {
   /** host:port (UDP), udp://host:port or tcp://host:port. */
@@ -148,16 +151,6 @@ class Stage implements IpfixStage {
   stats(): IpfixExporterStats {
     return this.exporter.stats();
   }
-}
-
-/** The exit summary line: what went to the collector and what is known lost. */
-export function ipfixSummary(flows: number, st: IpfixExporterStats, collector: string, evicted: number): string {
-  const lost = st.lostRecords > 0
-    ? `${st.lostRecords} records lost (${st.lostMessages} messages, ${st.lostPackets} packets, ${st.lostOctets} octets)`
-    : '0 records lost';
-  const early = evicted > 0 ? `, ${evicted} flows exported early from a full table` : '';
-  return `ipfix: ${flows} flows, ${st.records} records in ${st.messages} messages to ${collector}: ` +
-    `${st.sentRecords} records sent, ${st.exportedOctets} octets (${st.templateMessages} template, ${st.statisticsMessages} statistics messages), ${lost}${early}`;
 }
 
 /** The factory the sniffer calls for --ipfix. */

@@ -27,7 +27,7 @@ import type { ConsumerGather, ConsumerJob, ConsumerParts, ConsumerReady, Consume
 import type { LivePcap } from '../sources/live-pcap.js';
 import type { SourceStats } from '../sources/source.js';
 import { sumStats } from './live-workers.js';
-import { ipfixSummary } from '../ipfix/stage.js';
+import { ipfixSummary } from '../ipfix/summary.js';
 import type { IpfixExporterStats } from '../ipfix/exporter.js';
 import type { ReassemblerStats } from '../reasm/reassembler.js';
 
