@@ -128,19 +128,8 @@ function prefixEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** Runs jobs with at most `limit` in flight. */
-export async function pool<T>(jobs: Array<() => Promise<T>>, limit: number): Promise<T[]> {
-  const out = new Array<T>(jobs.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const i = next++;
-      out[i] = await jobs[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  return out;
-}
+// The filter tests run their tcpdump oracles through the suite's one pool (lib/parallel).
+export { pool } from './lib/parallel.js';
 
 /** Writes a little-endian microsecond pcap. */
 export function writePcap(path: string, linktype: number, frames: FrameForOracle[], snaplen = 262144): void {
