@@ -194,21 +194,31 @@ test('--log http: pipelined requests in order, 100 Continue, 30 s unanswered, un
   }
 });
 
-test('--log http keeps at most its capacity waiting: the oldest requests go out unanswered', () => {
+/** An HttpLog of `capacity` pending requests and request(port, uri), which dissects one
+ *  GET from client port `port` to port 80 and hands it to the log at t = 200 s. */
+function httpLogRig(capacity: number): { log: HttpLog; out: HttpLogRecord[]; request: (port: number, uri: string) => void } {
   const e = createEngine();
   const out: HttpLogRecord[] = [];
-  const log = new HttpLog(e, (l) => out.push(JSON.parse(l) as HttpLogRecord), 4);
+  const log = new HttpLog(e, (l) => out.push(JSON.parse(l) as HttpLogRecord), capacity);
   const batch = e.createBatch(1, 2048);
   const area = new AppArea(e, 1);
   const view = e.createView();
-  for (let i = 0; i < 10; i++) {
-    const f = frame(41000 + i, 80, bytes(`GET /${i} HTTP/1.1\r\n\r\n`), 200);
+  const request = (port: number, uri: string): void => {
+    const f = frame(port, 80, bytes(`GET ${uri} HTTP/1.1\r\n\r\n`), 200);
     batch.clear();
     batch.push(f.data, f.linktype, f.wirelen);
     dissectApp(e, batch, area);
     view.at(batch, 0);
     view.app = area.recordAt(0);
     log.frame({ u8: e.views.refresh().u8, view, sec: 200, nsec: 0 });
+  };
+  return { log, out, request };
+}
+
+test('--log http keeps at most its capacity waiting: the oldest requests go out unanswered', () => {
+  const { log, out, request } = httpLogRig(4);
+  for (let i = 0; i < 10; i++) {
+    request(41000 + i, `/${i}`);
     assert.ok(log.waiting <= 4, 'never more than the capacity waits');
   }
   assert.equal(out.map((r) => r.uri), ['/0', '/1', '/2', '/3', '/4', '/5']);
@@ -221,22 +231,9 @@ test('--log http: trans_depth counts per connection, the least recently seen con
   // Capacity 2. Connections by client port: a b a c a b c b. LRU by latest request:
   // c evicts b (a was seen after b), b (again) evicts c, c (again) evicts a; a forgotten
   // connection counts from 1 again. Hence depths 1 1 2 1 3 1 1 2.
-  const e = createEngine();
-  const out: HttpLogRecord[] = [];
-  const log = new HttpLog(e, (l) => out.push(JSON.parse(l) as HttpLogRecord), 2);
-  const batch = e.createBatch(1, 2048);
-  const area = new AppArea(e, 1);
-  const view = e.createView();
+  const { log, out, request } = httpLogRig(2);
   const ports = [41000, 41001, 41000, 41002, 41000, 41001, 41002, 41001];
-  ports.forEach((port, i) => {
-    const f = frame(port, 80, bytes(`GET /${i} HTTP/1.1\r\n\r\n`), 200);
-    batch.clear();
-    batch.push(f.data, f.linktype, f.wirelen);
-    dissectApp(e, batch, area);
-    view.at(batch, 0);
-    view.app = area.recordAt(0);
-    log.frame({ u8: e.views.refresh().u8, view, sec: 200, nsec: 0 });
-  });
+  ports.forEach((port, i) => { request(port, `/${i}`); });
   log.finish();
   const depth = new Map(out.map((r) => [r.uri, r.trans_depth]));
   assert.equal(ports.map((_, i) => depth.get(`/${i}`)), [1, 1, 2, 1, 3, 1, 1, 2]);
