@@ -11,6 +11,7 @@ import { createEngine, type Engine } from '../host/engine/engine.js';
 import { FlowTable, type FlowRecord } from '../host/flows/flow-table.js';
 import { flowJsonLine } from '../host/flows/conversations.js';
 import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
+import { ipv4Tcp } from './lib/tcp-frame.js';
 
 const SYN = 2, RST = 4, PSH = 8, ACK = 16;
 const A4 = [192, 0, 2, 1];
@@ -20,27 +21,7 @@ interface Seg { from: 'A' | 'B'; flags: number; seq: number; ack?: number; len?:
 
 function tcpFrame(s: Seg): Uint8Array {
   const [src, dst, sp, dp] = s.from === 'A' ? [A4, B4, 33779, 80] : [B4, A4, 80, 33779];
-  const optLen = s.wscale === undefined ? 0 : 4;
-  const len = s.len ?? 0;
-  const f = new Uint8Array(14 + 20 + 20 + optLen + len);
-  const dv = new DataView(f.buffer);
-  f.set([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1], 0);
-  dv.setUint16(12, 0x0800);
-  f[14] = 0x45;
-  dv.setUint16(16, 40 + optLen + len);
-  f[22] = 64;
-  f[23] = 6;
-  f.set(src, 26);
-  f.set(dst, 30);
-  dv.setUint16(34, sp);
-  dv.setUint16(36, dp);
-  dv.setUint32(38, s.seq >>> 0);
-  dv.setUint32(42, (s.ack ?? 0) >>> 0);
-  f[46] = (5 + optLen / 4) << 4;
-  f[47] = s.flags;
-  dv.setUint16(48, s.win ?? 65535);
-  if (s.wscale !== undefined) f.set([1, 3, 3, s.wscale], 54); // NOP, window scale
-  return f;
+  return ipv4Tcp(src, dst, sp, dp, s.flags, s.seq, s.ack ?? 0, s.len ?? 0, { win: s.win, wscale: s.wscale });
 }
 
 const engines: Engine[] = [createEngine({ backend: 'wasm' }), createEngine({ backend: 'ts' })];

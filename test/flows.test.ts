@@ -9,6 +9,7 @@ import { FlowTable, type FlowRecord, type FlowTableOptions } from '../host/flows
 import { flowJsonLine } from '../host/flows/conversations.js';
 import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 import { Rng, seed } from './lib/env.js';
+import { ipv4Tcp } from './lib/tcp-frame.js';
 
 const SEED = seed();
 console.log(`SEED ${SEED} (flows)`);
@@ -27,27 +28,6 @@ interface Seg {
 
 const A4 = [192, 0, 2, 1];
 const B4 = [198, 51, 100, 7];
-
-function ipv4Tcp(src: number[], dst: number[], sp: number, dp: number, flags: number, seq: number, ack: number, len: number): Uint8Array {
-  const f = new Uint8Array(14 + 20 + 20 + len);
-  const dv = new DataView(f.buffer);
-  f.set([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1], 0);
-  dv.setUint16(12, 0x0800);
-  f[14] = 0x45;
-  dv.setUint16(16, 40 + len);
-  f[22] = 64;
-  f[23] = 6;
-  f.set(src, 26);
-  f.set(dst, 30);
-  dv.setUint16(34, sp);
-  dv.setUint16(36, dp);
-  dv.setUint32(38, seq >>> 0);
-  dv.setUint32(42, ack >>> 0);
-  f[46] = 0x50;
-  f[47] = flags;
-  dv.setUint16(48, 65535);
-  return f;
-}
 
 function ipv4Udp(src: number[], dst: number[], sp: number, dp: number, len: number): Uint8Array {
   const f = new Uint8Array(14 + 20 + 8 + len);
