@@ -318,7 +318,8 @@ interface Contender {
   name: string;
   /** The tcpdump row this one is compared with (its key), or null. */
   vs: string | null;
-  cmd(iface: string): string[];
+  /** argv, given the capturing interface and the pair (the IPFIX row exports to the peer). */
+  cmd(iface: string, pair: NetnsPair): string[];
   whole: boolean;
   tcpdump: boolean;
   /** Extra environment (sniff.js's measurement switches). */
@@ -334,9 +335,18 @@ const child = (key: string, name: string, mode: string): Contender => ({
 const tcpdump = (key: string, name: string, args: string[], filter = true): Contender => ({
   key, name, vs: null, whole: true, tcpdump: true, cmd: (i) => ['tcpdump', '-i', i, ...args, ...(filter ? [FILTER] : [])],
 });
-const sniff = (key: string, name: string, vs: string, args: string[], filter = true, env?: Record<string, string>): Contender => ({
-  key, name, vs, whole: true, tcpdump: false, env, cmd: (i) => [process.execPath, SNIFF, '-i', i, ...SNIFF_EXTRA, ...args, ...(filter ? [FILTER] : [])],
+const sniff = (key: string, name: string, vs: string, args: string[] | ((pair: NetnsPair) => string[]), filter = true, env?: Record<string, string>): Contender => ({
+  key, name, vs, whole: true, tcpdump: false, env,
+  cmd: (i, pair) => [process.execPath, SNIFF, '-i', i, ...SNIFF_EXTRA, ...(typeof args === 'function' ? args(pair) : args), ...(filter ? [FILTER] : [])],
 });
+/** The --prefixes row's table: 4,096 /24s around the bench's addresses plus the /15 that
+ *  holds them, so every packet takes a real longest-prefix walk (written by main()). */
+const PREFIX_FILE = join(tmpdir(), `pktwasm-live-prefixes-${process.pid}.txt`);
+function writePrefixFile(): void {
+  const lines = ['198.18.0.0/15 bench'];
+  for (let i = 0; i < 4096; i++) lines.push(`${10 + (i >> 8)}.${i & 255}.0.0/24`);
+  writeFileSync(PREFIX_FILE, `${lines.join('\n')}\n`);
+}
 /** Every contender, in the order a round runs them (each sniff.js row beside its tcpdump row). */
 const CONTENDERS: Contender[] = [
   child('addon', 'pktwasm addon', 'pcap'),
@@ -355,6 +365,10 @@ const CONTENDERS: Contender[] = [
   sniff('sn-nn-loop', 'sniff.js -nn > /dev/null, loop driver', 'td-nn', ['-nn'], true, { PKTWASM_LIVE_DRIVER: 'loop' }),
   sniff('sn-json', 'sniff.js --json > /dev/null', 'td-nn', ['--json']),
   sniff('sn-flows', 'sniff.js --flows', 'td-w', ['--flows']),
+  sniff('sn-prefixes', 'sniff.js --prefixes', 'td-w', ['--prefixes', PREFIX_FILE]),
+  // Records go to the generator's side, where no collector listens: the kernel's port
+  // unreachable answers cost the exporter nothing, and the export work is all done.
+  sniff('sn-ipfix', 'sniff.js --ipfix', 'td-w', (pair) => ['--ipfix', `${pair.ipA}:4739`]),
   sniff('sn-w2', 'sniff.js --workers 2 -w /dev/null', 'td-w', ['--workers', '2', '-n', '-w', '/dev/null']),
   // N engine workers (pipeline/engine-workers.ts): N fanout sockets, rings and consumers.
   sniff('sn-nn-w2', 'sniff.js --workers 2 -nn > /dev/null', 'td-nn', ['--workers', '2', '-nn']),
@@ -368,7 +382,7 @@ function loadAvg(): number {
 }
 
 async function runOne(pair: NetnsPair, gen: Generator, contender: Contender, count: number, rate: number): Promise<Row> {
-  const cmd = contender.cmd(pair.ifB);
+  const cmd = contender.cmd(pair.ifB, pair);
   // Capturer on CPU 1, generator (and the veth softirq it runs) on CPU 0. A whole
   // program's packet output goes to /dev/null, as a user's redirect would send it.
   const devNull = contender.whole ? openSync('/dev/null', 'w') : null;
@@ -487,9 +501,13 @@ function verdicts(rows: Row[]): void {
     const drops = lost(ours);
     const tdDrops = lost(td);
     const dropOk = tdDrops > 0 || drops === 0;
-    const limit = td.contender.includes('-nn') ? 1 : 1.2;
-    const cpuOk = ours.nsPerPkt <= limit * td.nsPerPkt;
-    console.log(`${ours.rate}, ${ours.contender}: lost ${drops} (tcpdump ${tdDrops}) -> ${dropOk ? 'MET' : 'MISSED'}; CPU ${fmt(ours.nsPerPkt, 1)} ns/pkt vs tcpdump ${fmt(td.nsPerPkt, 1)} (${fmt(ours.nsPerPkt / td.nsPerPkt, 2)}x, target <= ${limit}x) -> ${cpuOk ? 'MET' : 'MISSED'}`);
+    // Issue #14 sets a CPU target for -w (<= 1.2x tcpdump -w) and for text (below
+    // tcpdump -nn); the summaries (--json, --flows, --prefixes, --ipfix) have the
+    // no-loss target only, their CPU is quoted against tcpdump -w for scale.
+    const limit = ours.contender.includes('-nn') ? 1 : ours.contender.includes('-w /dev/null') ? 1.2 : null;
+    const ratio = `${fmt(ours.nsPerPkt, 1)} ns/pkt vs tcpdump ${fmt(td.nsPerPkt, 1)} (${fmt(ours.nsPerPkt / td.nsPerPkt, 2)}x`;
+    const cpu = limit === null ? `${ratio}, no CPU target)` : `${ratio}, target <= ${limit}x) -> ${ours.nsPerPkt <= limit * td.nsPerPkt ? 'MET' : 'MISSED'}`;
+    console.log(`${ours.rate}, ${ours.contender}: lost ${drops} (tcpdump ${tdDrops}) -> ${dropOk ? 'MET' : 'MISSED'}; CPU ${cpu}`);
   }
 }
 
@@ -507,6 +525,7 @@ async function main(): Promise<void> {
   const only = process.env.LIVE_BENCH_ONLY?.split(',');
   const contenders = CONTENDERS.filter((c) => (only === undefined ? true : only.includes(c.key)) && (haveAddon || !c.key.startsWith('addon')));
   const dir = mkdtempSync(join(tmpdir(), 'pktwasm-live-'));
+  writePrefixFile();
   const pair = createNetnsPair('bl');
   try {
     const gen = makeGenerator(dir);
@@ -528,6 +547,7 @@ async function main(): Promise<void> {
   } finally {
     destroyNetnsPair(pair);
     rmSync(dir, { recursive: true, force: true });
+    rmSync(PREFIX_FILE, { force: true });
   }
 }
 
