@@ -19,6 +19,7 @@ import { readCaptureFile } from '../host/sources/capture-file.js';
 import { E_BAD_OPTION } from '../host/runtime/layout.js';
 import { corpusCaptures, corpusDir, corpusMoreCaptures, corpusMoreDir, corpusOrSkip, haveTool, Rng, seed } from './lib/env.js';
 import { dnsSeeds } from './lib/dns-seeds.js';
+import { mutateAndCut } from './lib/mutate-frames.js';
 import { writePcap } from './lib/dns-frames.js';
 
 interface Frame { data: Uint8Array; linktype: number; wirelen: number }
@@ -54,10 +55,15 @@ function ours(frames: Frame[], vflag: number, backend: 'wasm' | 'ts', qflag = fa
 function tcpdump(path: string, opts: string[]): string[] {
   const r = spawnSync('tcpdump', ['-nn', '-t', ...opts, '-r', path], { encoding: 'utf8', maxBuffer: 1 << 28 });
   assert.is(r.status, 0, `tcpdump ${opts.join(' ')} -r ${path}: ${r.stderr}`);
+  return packets(r.stdout);
+}
+
+/** Text lines grouped per packet: -v continuation lines (four spaces or a tab) join the
+ *  line before with \n; " [|ip6]" is a packet of its own. */
+function packets(stdout: string): string[] {
   const pkts: string[] = [];
-  for (const line of r.stdout.split('\n')) {
+  for (const line of stdout.split('\n')) {
     if (line === '') continue;
-    // -v continuation lines start with four spaces or a tab; " [|ip6]" is a packet of its own.
     if (/^(?: {4}|\t)/.test(line) && pkts.length > 0) pkts[pkts.length - 1] += `\n${line}`;
     else pkts.push(line);
   }
@@ -142,13 +148,7 @@ test('DNS text equals the .out files tcpdump\'s own tests expect (both backends)
 function sniff(path: string, opts: string[], engine: 'wasm' | 'ts'): string[] {
   const r = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '-nn', '-t', '--engine', engine, ...opts, '-r', path], { encoding: 'utf8', maxBuffer: 1 << 28 });
   assert.is(r.status, 0, `sniff ${opts.join(' ')} -r ${path}: ${r.stderr}`);
-  const pkts: string[] = [];
-  for (const line of r.stdout.split('\n')) {
-    if (line === '') continue;
-    if (/^(?: {4}|\t)/.test(line) && pkts.length > 0) pkts[pkts.length - 1] += `\n${line}`;
-    else pkts.push(line);
-  }
-  return pkts;
+  return packets(r.stdout);
 }
 
 // Whole lines through the sniffer (the text sink's hook): the corpus DNS captures of
@@ -215,19 +215,8 @@ for (const backend of ['wasm', 'ts'] as const) {
   if (backend === 'wasm') test(`DNS text of ${FUZZ} mutated, truncated frames equals tcpdump's (${backend})`, () => {
     if (!have) return;
     const rng = new Rng(seed() ^ 0x5eed);
-    const seeds = dnsSeeds().map((s) => s.frame);
-    const frames: Uint8Array[] = [];
-    const caplens: number[] = [];
-    for (let i = 0; i < FUZZ; i++) {
-      const f = Uint8Array.from(seeds[rng.u32() % seeds.length]);
-      const n = 1 + (rng.u32() % 3);
-      for (let k = 0; k < n; k++) {
-        const at = 42 + (rng.u32() % Math.max(1, f.length - 42));
-        if (at < f.length) f[at] = rng.u32() % 2 === 0 ? rng.u32() & 0xFF : [0, 0xC0, 0x3F, 0x40, 0x41, 0x80, 0xFF][rng.u32() % 7];
-      }
-      frames.push(f);
-      caplens.push(rng.u32() % 4 === 0 ? 42 + (rng.u32() % Math.max(1, f.length - 41)) : f.length);
-    }
+    const { frames, caplens } = mutateAndCut(rng, dnsSeeds().map((s) => s.frame), FUZZ, () => 42,
+      () => (rng.u32() % 2 === 0 ? rng.u32() & 0xFF : [0, 0xC0, 0x3F, 0x40, 0x41, 0x80, 0xFF][rng.u32() % 7]));
     const path = join(process.env.APP_TEXT_KEEP ?? work, `fuzz-${backend}.pcap`);
     writePcap(path, frames, caplens);
     const t: Tally = { frames: 0, equal: 0, diffs: [] };

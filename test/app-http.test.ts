@@ -21,6 +21,7 @@ import { corpusCaptures, corpusOrSkip, haveTool, needRoot, repoRoot, Rng, seed }
 import { recordWeb, missingWebTools } from './lib/app-traffic.js';
 import { tsharkFields, compareFrame, newTally, put, type Fields, type Tally } from './lib/app-tshark.js';
 import { httpSeedCapture, httpSeedFrames, httpSeeds, type HttpSeed } from './lib/http-seeds.js';
+import { mutateAndCut } from './lib/mutate-frames.js';
 import { writePcap } from './lib/dns-frames.js';
 import { tcpdumpText, splitPackets } from './text-output-tcpdump.js';
 import { spawnSync } from 'node:child_process';
@@ -201,20 +202,9 @@ for (const backend of ['wasm', 'ts'] as const) {
   test(`HTTP text of ${FUZZ} mutated and cut frames equals tcpdump's (${backend})`, () => {
     if (captures.length === 0) return;
     const rng = new Rng(seed());
-    const seeds = httpSeedFrames();
-    const frames: Uint8Array[] = [];
-    const caplens: number[] = [];
     const special = [0x0D, 0x0A, 0x20, 0x09, 0x3A, 0x00, 0x7F, 0xFF];
-    for (let i = 0; i < FUZZ; i++) {
-      const s = seeds[rng.u32() % seeds.length];
-      const f = Uint8Array.from(s.frame);
-      for (let k = 1 + (rng.u32() % 3); k > 0; k--) {
-        const at = 54 + (rng.u32() % Math.max(1, f.length - 54));
-        f[at] = rng.u32() % 2 === 0 ? special[rng.u32() % special.length] : rng.u32() & 0xFF;
-      }
-      frames.push(f);
-      caplens.push(rng.u32() % 4 === 0 ? 54 + (rng.u32() % (f.length - 53)) : f.length);
-    }
+    const { frames, caplens } = mutateAndCut(rng, httpSeedFrames().map((s) => s.frame), FUZZ, () => 54,
+      () => (rng.u32() % 2 === 0 ? special[rng.u32() % special.length] : rng.u32() & 0xFF));
     const path = join(dir, `http-fuzz-${backend}.pcap`);
     writePcap(path, frames, caplens);
     const t = { lines: 0, equal: 0, silent: 0, diffs: [] as string[] };

@@ -16,6 +16,7 @@ import { corpusCaptures, corpusOrSkip, haveTool, repoRoot, Rng, seed } from './l
 import { tcpdumpText, splitPackets } from './text-output-tcpdump.js';
 import { l3SeedFrames } from './lib/l3-seeds.js';
 import { writeManyPcap } from './lib/line-seeds.js';
+import { mutateAndCut } from './lib/mutate-frames.js';
 
 const OPTION_SETS = [['-nn'], ['-nn', '-q'], ['-nn', '-v'], ['-nn', '-vv']];
 let dir = '';
@@ -69,19 +70,8 @@ test('sniff prints the IGMP and OSPF captures and crafted messages as tcpdump do
 test('4,000 mutated and cut IGMP and OSPF frames print as tcpdump does', () => {
   if (captures.length === 0) return;
   const rng = new Rng(seed());
-  const seeds = l3SeedFrames();
-  const frames: Uint8Array[] = [];
-  const caplens: number[] = [];
-  for (let i = 0; i < 4000; i++) {
-    const f = Uint8Array.from(seeds[rng.u32() % seeds.length]);
-    const from = 14 + (f[14] & 15) * 4;
-    for (let k = 1 + (rng.u32() % 3); k > 0; k--) {
-      const p = from + (rng.u32() % (f.length - from));
-      f[p] = [0, 1, 2, 3, 5, 0x11, 0x16, 0x22, 0x80, 0xe0, 0xff, rng.u32() & 255][rng.u32() % 12];
-    }
-    frames.push(f);
-    caplens.push(rng.u32() % 4 === 0 ? from + (rng.u32() % (f.length - from + 1)) : f.length);
-  }
+  const { frames, caplens } = mutateAndCut(rng, l3SeedFrames(), 4000, (f) => 14 + (f[14] & 15) * 4,
+    () => [0, 1, 2, 3, 5, 0x11, 0x16, 0x22, 0x80, 0xe0, 0xff, rng.u32() & 255][rng.u32() % 12]);
   const path = join(dir, 'l3-fuzz.pcap');
   writeManyPcap(path, frames, caplens);
   const diffs: string[] = [];

@@ -18,6 +18,7 @@ import { corpusCaptures, corpusMoreCaptures, corpusOrSkip, haveTool, repoRoot, R
 import { tsharkFields, tsharkPacketNumbers, compareFrame, newTally, put, type Fields } from './lib/app-tshark.js';
 import { lineSeedCapture, lineSeedFrames, lineSeeds, writeManyPcap } from './lib/line-seeds.js';
 import { tcpdumpText, splitPackets } from './text-output-tcpdump.js';
+import { mutateAndCut } from './lib/mutate-frames.js';
 
 const FIELDS = ['ssh.protocol', 'tftp.opcode', 'tftp.source_file', 'tftp.destination_file', 'tftp.type', 'tftp.block', 'tftp.error.code', 'tftp.error.message',
   'syslog.facility', 'syslog.level', 'syslog.msg'] as const;
@@ -121,19 +122,9 @@ test('sniff prints every packet of the SSH, TFTP and syslog captures as tcpdump 
 test('6,000 mutated and cut SSH, TFTP and syslog frames print as tcpdump does, -nn and -v', () => {
   if (captures.length === 0) return;
   const rng = new Rng(seed());
-  const seeds = lineSeedFrames();
-  const frames: Uint8Array[] = [];
-  const caplens: number[] = [];
-  for (let i = 0; i < 6000; i++) {
-    const s = seeds[rng.u32() % seeds.length];
-    const f = Uint8Array.from(s.frame);
-    const from = f[23] === 6 ? 54 : 42;
-    for (let k = 1 + (rng.u32() % 3); k > 0 && f.length > from; k--) {
-      f[from + (rng.u32() % (f.length - from))] = [0, 0x0a, 0x0d, 0x3c, 0x3e, 0x31, 0x80, 0xff, 0x01][rng.u32() % 9];
-    }
-    frames.push(f);
-    caplens.push(rng.u32() % 4 === 0 ? from + (rng.u32() % (f.length - from + 1)) : f.length);
-  }
+  const seeds = lineSeedFrames().map((s) => s.frame);
+  const { frames, caplens } = mutateAndCut(rng, seeds, 6000, (f) => (f[23] === 6 ? 54 : 42),
+    () => [0, 0x0a, 0x0d, 0x3c, 0x3e, 0x31, 0x80, 0xff, 0x01][rng.u32() % 9]);
   const path = join(dir, 'lines-fuzz.pcap');
   writeManyPcap(path, frames, caplens);
   const diffs: string[] = [];

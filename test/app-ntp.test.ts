@@ -18,6 +18,7 @@ import { corpusCaptures, corpusMoreCaptures, corpusOrSkip, haveTool, repoRoot, R
 import { writeManyPcap } from './lib/line-seeds.js';
 import { eachPacketWithTshark, compareFrame, newTally, hex, put, type Fields } from './lib/app-tshark.js';
 import { ntpSeedCapture, ntpSeedFrames } from './lib/ntp-seeds.js';
+import { mutateAndCut } from './lib/mutate-frames.js';
 import { tcpdumpText, splitPackets } from './text-output-tcpdump.js';
 import { fuzzApp } from './lib/app-fuzz.js';
 import { APP_NTP, A_COUNT, NTP_ITEMS, NTP_ITEM_SIZE, NI_OFF } from '../host/app/app-layout.js';
@@ -122,19 +123,9 @@ test('sniff -nn, -v and -vv print every packet of the NTP captures as tcpdump do
 test('2,000 mutated and cut NTP messages print as tcpdump does with -v and -vv (both engines)', () => {
   if (dir === '') return;
   const rng = new Rng(seed());
-  const seeds = ntpSeedFrames().map((s) => s.frame);
-  const frames: Uint8Array[] = [];
-  const caplens: number[] = [];
-  for (let i = 0; i < 2000; i++) {
-    const f = Uint8Array.from(seeds[rng.u32() % seeds.length]);
-    const from = 42; // Ethernet, IPv4, UDP: the NTP message
-    for (let k = 1 + (rng.u32() % 3); k > 0; k--) {
-      const p = from + (rng.u32() % Math.max(1, f.length - from));
-      f[p] = [0x00, 0x01, 0x3e, 0x3f, 0x1b, 0x23, 0x26, 0xe3, 0x80, 0xff, rng.u32() & 255][rng.u32() % 11];
-    }
-    frames.push(f);
-    caplens.push(rng.u32() % 4 === 0 ? Math.min(f.length, from + (rng.u32() % (f.length - from + 1))) : f.length);
-  }
+  // From 42 (Ethernet, IPv4, UDP): the NTP message.
+  const { frames, caplens } = mutateAndCut(rng, ntpSeedFrames().map((s) => s.frame), 2000, () => 42,
+    () => [0x00, 0x01, 0x3e, 0x3f, 0x1b, 0x23, 0x26, 0xe3, 0x80, 0xff, rng.u32() & 255][rng.u32() % 11]);
   const path = join(dir, 'ntp-mutated.pcap');
   writeManyPcap(path, frames, caplens);
   let ntp = 0;

@@ -500,21 +500,26 @@ class Printer {
     const id = this.get2(bp);
     const opcode = (flags >>> 11) & 0xF;
     let cp: number | null = bp + 12;
-    const sections = (count: number, label: string): number => {
-      // " ns:"/" ar:" then the records, comma-separated, while there are bytes.
-      if (cp !== null && cp < this.snapend && count) {
-        this.print(label);
+    // `count` records from cp on, comma-separated, the first one whatever is left of the
+    // capture and the others while there are bytes: the records not printed, -1 when one
+    // did not print.
+    const records = (from: number, count: number): number => {
+      cp = this.rprint(from, bp, isMdns);
+      if (cp === null) return -1;
+      count--;
+      while (cp < this.snapend && count) {
+        this.print(',');
         cp = this.rprint(cp, bp, isMdns);
         if (cp === null) return -1;
         count--;
-        while (cp < this.snapend && count) {
-          this.print(',');
-          cp = this.rprint(cp, bp, isMdns);
-          if (cp === null) return -1;
-          count--;
-        }
       }
       return count;
+    };
+    // " ns:"/" ar:" then the records, if there are bytes.
+    const sections = (count: number, label: string): number => {
+      if (cp === null || cp >= this.snapend || !count) return count;
+      this.print(label);
+      return records(cp, count);
     };
     if (flags & 0x8000) {
       const rc = rcode < RCODES.length ? RCODES[rcode] : ` Resp${rcode & 0xFFF}`;
@@ -533,18 +538,7 @@ class Printer {
         }
       }
       this.print(` ${ancount}/${nscount}/${arcount}`);
-      if (ancount) {
-        cp = this.rprint(cp, bp, isMdns);
-        if (cp === null) return false;
-        ancount--;
-        while (cp < this.snapend && ancount) {
-          this.print(',');
-          cp = this.rprint(cp, bp, isMdns);
-          if (cp === null) return false;
-          ancount--;
-        }
-      }
-      if (ancount) return false;
+      if (ancount && records(cp, ancount) !== 0) return false;
       if (v > 1) {
         nscount = sections(nscount, ' ns:');
         if (nscount !== 0) return false;
@@ -575,18 +569,7 @@ class Printer {
       }
       if (qdcount) return false;
       if (v > 1) {
-        if (ancount) {
-          cp = this.rprint(cp, bp, isMdns);
-          if (cp === null) return false;
-          ancount--;
-          while (cp < this.snapend && ancount) {
-            this.print(',');
-            cp = this.rprint(cp, bp, isMdns);
-            if (cp === null) return false;
-            ancount--;
-          }
-        }
-        if (ancount) return false;
+        if (ancount && records(cp, ancount) !== 0) return false;
         nscount = sections(nscount, ' ns:');
         if (nscount !== 0) return false; // -1: a record did not print
         arcount = sections(arcount, ' ar:');

@@ -7,8 +7,7 @@
 // capture ends the line with ' [|igmp]'.
 import type { TextState } from '../../sinks/text/state.js';
 import { onesSum } from '../../sinks/text/inet-checksum.js';
-
-const V3_RECORD = ['', 'is_in', 'is_ex', 'to_in', 'to_ex', 'allow', 'block'];
+import { writeGroupRecords } from './group-records.js';
 
 /** unsigned_relts_print(): seconds as tcpdump's "1h2m3s". */
 export function relts(secs: number): string {
@@ -51,32 +50,8 @@ function v3Query(st: TextState, bp: number, len: number): void {
 }
 
 function v3Report(st: TextState, bp: number, len: number): void {
-  const out = st.out;
-  if (len < 16 || (len & 3) !== 0) { out.str(' [invalid len ').dec(len).ch(93); return; }
-  const ngroups = st.g16(bp + 6);
-  if (st.dead) return;
-  out.str(', ').dec(ngroups).str(' group record(s)');
-  if (st.vflag === 0) return;
-  let group = 8;
-  for (let i = 0; i < ngroups; i++) {
-    if (len < group + 8) { out.str(' [invalid number of groups]'); return; }
-    addr(st, ' [gaddr ', bp + group + 4);
-    const t = st.g8(bp + group);
-    if (st.dead) return;
-    out.ch(32).str(t >= 1 && t <= 6 ? V3_RECORD[t] : ` [v3-report-#${t}]`);
-    const nsrcs = st.g16(bp + group + 2);
-    if (st.dead) return;
-    if (len < group + 8 + nsrcs * 4) { out.str(' [invalid number of sources ').dec(nsrcs).ch(93); return; }
-    if (st.vflag === 1) out.str(', ').dec(nsrcs).str(' source(s)');
-    else {
-      out.str(' {');
-      for (let j = 0; j < nsrcs && !st.dead; j++) addr(st, ' ', bp + group + 8 + j * 4);
-      if (st.dead) return;
-      out.str(' }');
-    }
-    group += 8 + nsrcs * 4;
-    out.ch(93);
-  }
+  if (len < 16 || (len & 3) !== 0) { st.out.str(' [invalid len ').dec(len).ch(93); return; }
+  writeGroupRecords(st, bp, len, 4, 'v3');
 }
 
 /** print_mtrace(): the traceroute query or response header (struct tr_query at bp + 8). */

@@ -3,8 +3,7 @@
 // message starts at the descriptor's L4 offset; group and prefix records follow at the
 // offsets their formats give.
 import type { TextState } from './state.js';
-
-const REPORT_TYPES: Record<number, string> = { 1: 'is_in', 2: 'is_ex', 3: 'to_in', 4: 'to_ex', 5: 'allow', 6: 'block' };
+import { writeGroupRecords } from '../../app/igmp/group-records.js';
 
 /** mld6_print(): note tcpdump's missing separator after the type name. */
 export function writeMld(st: TextState, bp: number): void {
@@ -13,39 +12,8 @@ export function writeMld(st: TextState, bp: number): void {
 }
 
 export function writeMldv2Report(st: TextState, bp: number, len: number): void {
-  const out = st.out;
-  const m = st.m;
-  if (len < 8) { out.str(' [invalid len ').dec(len).ch(93); return; }
-  const ngroups = st.g16(bp + 6);
-  if (st.dead) return;
-  out.str(', ').dec(ngroups).str(' group record(s)');
-  if (st.vflag === 0) return;
-  let group = 8;
-  for (let i = 0; i < ngroups; i++) {
-    if (len < group + 20) { out.str(' [invalid number of groups]'); return; }
-    if (!st.get(bp + group + 4, 16)) return;
-    out.str(' [gaddr ').ipv6At(m, bp + group + 4);
-    const rtype = st.g8(bp + group);
-    if (st.dead) return;
-    out.ch(32);
-    const name = REPORT_TYPES[rtype];
-    if (name !== undefined) out.str(name); else out.str(' [v2-report-#').dec(rtype).ch(93);
-    const nsrcs = st.g16(bp + group + 2);
-    if (st.dead) return;
-    if (len < group + 20 + nsrcs * 16) { out.str(' [invalid number of sources ').dec(nsrcs).ch(93); return; }
-    if (st.vflag === 1) out.str(', ').dec(nsrcs).str(' source(s)');
-    else {
-      out.str(' {');
-      for (let j = 0; j < nsrcs; j++) {
-        const a = bp + group + 20 + j * 16;
-        if (!st.get(a, 16)) return;
-        out.ch(32).ipv6At(m, a);
-      }
-      out.str(' }');
-    }
-    group += 20 + nsrcs * 16;
-    out.ch(93);
-  }
+  if (len < 8) { st.out.str(' [invalid len ').dec(len).ch(93); return; }
+  writeGroupRecords(st, bp, len, 16, 'v2');
 }
 
 export function writeMldv2Query(st: TextState, bp: number, len: number): void {
