@@ -35,6 +35,15 @@ const STOP_GRACE_MS = 2000;
 
 const consumerFile = fileURLToPath(new URL('./pipeline/consumer.js', import.meta.url));
 
+/** -r FILE runs its stages on this thread, between the file source's reads, with no
+ *  consumer worker: a worker's start-up (its own Node bootstrap, the ~90 modules of the
+ *  stages loaded a second time, a second engine instance) cost ~0.24 s of CPU per run,
+ *  more than reading a file on another thread saves (the reads are ~4% of a --json run).
+ *  PKTWASM_SNIFF_WORKER=1 keeps the worker (A/B measurements, tests of that path). */
+function fileInThread(o: SniffOptions): boolean {
+  return o.readFile !== null && o.workers <= 1 && process.env.PKTWASM_SNIFF_WORKER !== '1';
+}
+
 interface OpenedCapture {
   src: Source;
   /** The same source when it is a file (for the progress bar). */
@@ -267,21 +276,35 @@ async function sniff(o: SniffOptions, consumer: ConsumerThread): Promise<void> {
     wake: src.kind === 'live' && (src as { wakesWaitRing?: boolean }).wakesWaitRing === true ? 'futex' : 'atomics',
   };
   const started = process.hrtime.bigint();
-  const worker = consumer.get();
-  worker.postMessage(job);
   let ready!: () => void;
   const consumerReady = new Promise<void>((r) => { ready = r; });
-  const result = new Promise<ConsumerResult>((resolve, reject) => {
-    abandonConsumer = () => {
-      const c = control.read();
-      resolve({ type: 'done', ...c, error: `the consumer did not stop within ${STOP_GRACE_MS} ms of the stop request; abandoned`, errorCode: 'E_IO', reasm: null });
-      ready();
-      void worker.terminate();
-    };
-    worker.on('message', (m: ConsumerReady | ConsumerResult) => { if (m.type === 'ready') ready(); else resolve(m); });
-    worker.once('error', reject);
-    worker.once('exit', (code) => { if (code !== 0) reject(new PktError('E_IO', `the consumer thread exited with code ${code}`)); });
-  });
+  let result: Promise<ConsumerResult>;
+  if (fileInThread(o)) {
+    // The stages run here (see fileInThread); the source starts first so that the first
+    // step finds chunks. Loaded only now: a live capture's main thread never needs them.
+    const { runConsumer } = await import('./pipeline/consumer.js');
+    const { ringData } = await import('./sources/ring-async.js');
+    if (stopping === null) src.start(engine.memory, ring.address);
+    // The banner goes out before the first line, as the worker's 'ready' made it.
+    result = runConsumer(job, () => { process.stderr.write(banner); ready(); }, () => Promise.resolve([]), { engine, wait: () => ringData(ring, 100) });
+  } else {
+    const worker = consumer.get();
+    worker.postMessage(job);
+    result = new Promise<ConsumerResult>((resolve, reject) => {
+      abandonConsumer = () => {
+        const c = control.read();
+        resolve({ type: 'done', ...c, error: `the consumer did not stop within ${STOP_GRACE_MS} ms of the stop request; abandoned`, errorCode: 'E_IO', reasm: null });
+        ready();
+        void worker.terminate();
+      };
+      worker.on('message', (m: ConsumerReady | ConsumerResult) => {
+        if (m.type !== 'ready') resolve(m);
+        else { process.stderr.write(banner); ready(); }
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) => { if (code !== 0) reject(new PktError('E_IO', `the consumer thread exited with code ${code}`)); });
+    });
+  }
   let statsTimer: NodeJS.Timeout | null = null;
   if (o.stats > 0) {
     statsTimer = setInterval(() => {
@@ -290,11 +313,11 @@ async function sniff(o: SniffOptions, consumer: ConsumerThread): Promise<void> {
     }, o.stats * 1000);
   }
   const endBar = file !== null && process.stderr.isTTY === true && !o.quiet ? progressBar(file) : null;
-  if (stopping === null) src.start(engine.memory, ring.address);
+  if (stopping === null && !fileInThread(o)) src.start(engine.memory, ring.address);
   const capDone = src.ended.then(() => { endBar?.(); ring.close(); });
-  // The announcement comes once the pipeline runs: from then on the capture is under way.
+  // The announcement comes once the pipeline runs (ready() writes it): from then on the
+  // capture is under way. A consumer that failed first never announced it.
   await Promise.race([consumerReady, result]);
-  process.stderr.write(banner);
   // The source ends (file read, error), or the consumer ends first (-c): stop the other.
   const res = await Promise.race([result, capDone.then(() => result)]);
   await stopCapture();
@@ -343,9 +366,9 @@ const tool: Tool<SniffOptions> = {
   },
   async run(o) {
     // Start the consumer thread first: its start-up overlaps ours. Not when the capture
-    // thread will write the file itself: a thread that starts and is let go still costs
-    // its start-up's CPU (module loading, a few scavenges), on the capture's core.
-    const consumer = new ConsumerThread(!directWritePlanned(o) && !o.listInterfaces);
+    // thread will write the file itself (a thread that starts and is let go still costs
+    // its start-up's CPU: module loading, a few scavenges), nor for a file read here.
+    const consumer = new ConsumerThread(!directWritePlanned(o) && !o.listInterfaces && !fileInThread(o));
     try {
       await sniff(o, consumer);
     } catch (e) {

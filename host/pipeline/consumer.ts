@@ -3,7 +3,7 @@
 // thread's source fills. Between steps it sleeps on the ring (Atomics.wait), and shares
 // its counters and the stop flag with the main thread through a Control block.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createEngine, type Backend } from '../engine/engine.js';
+import { createEngine, type Backend, type Engine } from '../engine/engine.js';
 import { FrameRing } from '../ring/frame-ring.js';
 import { Control } from './control.js';
 import { PktError } from '../runtime/errors.js';
@@ -108,11 +108,24 @@ const BATCH = 1024;
 /** Counters go to the Control block at least this often (in frames seen). */
 const PUBLISH_EVERY = 65536;
 
-async function run(job: ConsumerJob, ready: () => void, gather: () => Promise<(unknown[] | null)[]>): Promise<ConsumerResult> {
+/** How the loop waits on an empty ring when it runs on the thread that fills it (sniff -r
+ *  without a worker): a promise that resolves on the event loop (ring-async.ts's ringData),
+ *  so the file source's pump can run. Absent: the worker blocks (Atomics.wait, or the
+ *  addon's futex). */
+export type RingWait = () => Promise<void>;
+
+/**
+ * Runs the job's stages over its ring until the ring ends, the count is reached or the
+ * Control block says stop. In a worker (`engine` absent) it instantiates its own engine on
+ * the job's memory; on the main thread (`engine` given, `wait` given) it reuses the main
+ * thread's engine and awaits `wait` between steps.
+ */
+export async function runConsumer(job: ConsumerJob, ready: () => void, gather: () => Promise<(unknown[] | null)[]>,
+  inThread: { engine: Engine; wait: RingWait } | null = null): Promise<ConsumerResult> {
   const share = job.share ?? null;
   // N workers print to one standard output: each batch's lines go out whole, under a lock.
   if (share !== null) shareDescriptor(1, new Int32Array(job.memory.buffer), share.lock >>> 2);
-  const engine = createEngine({ memory: job.memory, module: job.module, backend: job.engine });
+  const engine = inThread?.engine ?? createEngine({ memory: job.memory, module: job.module, backend: job.engine });
   const ring = FrameRing.attach(engine, job.ring);
   const control = new Control(engine.views, job.control);
   const stages = await buildStages(engine, job.stages);
@@ -125,6 +138,7 @@ async function run(job: ConsumerJob, ready: () => void, gather: () => Promise<(u
   const memBytes = new Uint8Array(job.memory.buffer);
   // The ring header lies below anything allocated later: the first view reaches it.
   const sleep = addon !== null ? () => addon.waitRing(memBytes, job.ring, 100) : () => ring.waitForData(100);
+  const wait = inThread?.wait ?? null;
   ready();
   let lastPublish = 0;
   let error: PktError | null = null;
@@ -134,7 +148,8 @@ async function run(job: ConsumerJob, ready: () => void, gather: () => Promise<(u
       const r = runner.step();
       if (r === 'end') break;
       if (r === 'wait') {
-        sleep();
+        if (wait !== null) await wait();
+        else sleep();
         // Flow timeouts follow the wall clock only for live input; a file's time is its own.
         if (job.slots === 'frames') runner.idle();
         continue;
@@ -187,7 +202,7 @@ if (parentPort !== null && workerData !== null && typeof workerData === 'object'
         const ask: ConsumerGather = { type: 'gather' };
         port.postMessage(ask);
       });
-      port.postMessage(await run(job, () => port.postMessage(ready), gather));
+      port.postMessage(await runConsumer(job, () => port.postMessage(ready), gather));
     })();
   });
 }
