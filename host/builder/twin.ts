@@ -284,19 +284,14 @@ export class BuildTwin implements BuilderExports {
   }
 
   build_ipv4_fragment(poolAddr: number, m: number, l3off: number, mtu: number, out: number, max: number): number {
-    const v = this.views.refresh();
-    const u8 = (this.u8 = v.u8);
-    this.dv = v.dv;
-    const pool = this.pool;
-    const frame = pool.pool_data(m);
-    const flen = pool.pool_len(m);
     l3off >>>= 0; mtu >>>= 0; max >>>= 0;
-    if (l3off + 20 > flen) return BERR_SPEC;
-    const ip = frame + l3off;
-    if (u8[ip] >> 4 !== 4) return BERR_SPEC;
+    const ip = this.ipHeader(m, l3off, 20, 4);
+    if (ip < 0) return ip;
+    const u8 = this.u8;
+    const frame = ip - l3off;
     const hl = (u8[ip] & 15) << 2;
     const total = (u8[ip + 2] << 8) | u8[ip + 3];
-    if (hl < 20 || total < hl || l3off + total > flen) return BERR_SPEC;
+    if (hl < 20 || total < hl || l3off + total > this.pool.pool_len(m)) return BERR_SPEC;
     if (total <= mtu) return 0;
     const fw = (u8[ip + 6] << 8) | u8[ip + 7];
     if (fw & 0x4000) return BERR_DF;
@@ -325,17 +320,13 @@ export class BuildTwin implements BuilderExports {
 
     const baseOff = (fw & 0x1FFF) << 3;
     const moreAfter = (fw & 0x2000) !== 0;
-    const w32 = v.u32;
     let at = 0;
     for (let i = 0; i < n; i++) {
-      const f = pool.pool_alloc(poolAddr);
-      if (f === 0) { this.unwind(poolAddr, out, i); return BERR_NO_BUFFER; }
-      w32[(out >>> 2) + i] = f;
       const h = i === 0 ? hl : hl2;
       let chunk = i === 0 ? first : rest;
       if (chunk > data - at) chunk = data - at;
-      const p = pool.pool_put(f, l3off + h + chunk);
-      if (p === 0) { this.unwind(poolAddr, out, i + 1); return BERR_TOO_BIG; }
+      const p = this.fragmentBuffer(poolAddr, out, i, l3off + h + chunk);
+      if (p < 0) return p;
       u8.copyWithin(p, frame, frame + l3off);
       const q = p + l3off;
       u8.copyWithin(q, ip, ip + 20);
@@ -367,20 +358,15 @@ export class BuildTwin implements BuilderExports {
   }
 
   build_ipv6_fragment(poolAddr: number, m: number, l3off: number, mtu: number, id: number, out: number, max: number): number {
-    const v = this.views.refresh();
-    const u8 = (this.u8 = v.u8);
-    this.dv = v.dv;
-    const pool = this.pool;
-    const frame = pool.pool_data(m);
-    const flen = pool.pool_len(m);
     l3off >>>= 0; mtu >>>= 0; max >>>= 0;
-    if (l3off + 40 > flen) return BERR_SPEC;
-    const ip = frame + l3off;
-    if (u8[ip] >> 4 !== 6) return BERR_SPEC;
+    const ip = this.ipHeader(m, l3off, 40, 6);
+    if (ip < 0) return ip;
+    const u8 = this.u8;
+    const frame = ip - l3off;
     const plen = (u8[ip + 4] << 8) | u8[ip + 5];
     if (plen === 0) return BERR_FRAGMENTED;
     const total = 40 + plen;
-    if (l3off + total > flen) return BERR_SPEC;
+    if (l3off + total > this.pool.pool_len(m)) return BERR_SPEC;
     if (total <= mtu) return 0;
 
     // The chain walk of assembly/builder.ts: unfrag, nh (the Next Header field to set to 44)
@@ -419,15 +405,11 @@ export class BuildTwin implements BuilderExports {
     const n = Math.floor((data + piece - 1) / piece);
     if (n > max) return BERR_TOO_MANY;
 
-    const w32 = v.u32;
     let off = 0;
     for (let i = 0; i < n; i++) {
-      const f = pool.pool_alloc(poolAddr);
-      if (f === 0) { this.unwind(poolAddr, out, i); return BERR_NO_BUFFER; }
-      w32[(out >>> 2) + i] = f;
       const chunk = Math.min(piece, data - off);
-      const p = pool.pool_put(f, l3off + unfrag + 8 + chunk);
-      if (p === 0) { this.unwind(poolAddr, out, i + 1); return BERR_TOO_BIG; }
+      const p = this.fragmentBuffer(poolAddr, out, i, l3off + unfrag + 8 + chunk);
+      if (p < 0) return p;
       u8.copyWithin(p, frame, frame + l3off + unfrag);
       const q = p + l3off;
       this.w16(q + 4, unfrag - 40 + 8 + chunk);
@@ -441,6 +423,30 @@ export class BuildTwin implements BuilderExports {
       off += chunk;
     }
     return n;
+  }
+
+  /** Both fragmenters' start: fresh views, and the address of the IP header at `l3off` of
+   *  buffer `m` if `min` bytes of it are there and it is of IP version `version`, else
+   *  BERR_SPEC. */
+  private ipHeader(m: number, l3off: number, min: number, version: number): number {
+    const v = this.views.refresh();
+    this.u8 = v.u8;
+    this.dv = v.dv;
+    if (l3off + min > this.pool.pool_len(m)) return BERR_SPEC;
+    const ip = this.pool.pool_data(m) + l3off;
+    return this.u8[ip] >> 4 === version ? ip : BERR_SPEC;
+  }
+
+  /** Fragment `i`'s buffer, from the pool at `poolAddr` into out[i], holding `len` bytes:
+   *  its data address, or BERR_NO_BUFFER / BERR_TOO_BIG with every buffer taken so far
+   *  given back. */
+  private fragmentBuffer(poolAddr: number, out: number, i: number, len: number): number {
+    const f = this.pool.pool_alloc(poolAddr);
+    if (f === 0) { this.unwind(poolAddr, out, i); return BERR_NO_BUFFER; }
+    this.views.u32[(out >>> 2) + i] = f;
+    const p = this.pool.pool_put(f, len);
+    if (p === 0) { this.unwind(poolAddr, out, i + 1); return BERR_TOO_BIG; }
+    return p;
   }
 
   private unwind(poolAddr: number, out: number, n: number): void {
