@@ -248,6 +248,7 @@ export const RING_DROPS: i32 = 144; // u32 frames the producer dropped because t
 export const RING_FLAGS: i32 = 148; // u32 RF_* bits
 export const RING_WAITING: i32 = 152; // i32 1 while the consumer sleeps in Atomics.wait on RING_HEAD
 export const RING_DROPS_HI: i32 = 156; // u32 high word of the drop count
+export const RING_SPACE_WAITING: i32 = 160; // i32 1 while a producer sleeps on RING_TAIL for a free slot (FrameRing.release notifies only then)
 export const RF_CLOSED: u32 = 1; // producer finished: consumer drains and stops
 
 // Slot header, at the start of each slot; frame bytes follow at SLOT_DATA.

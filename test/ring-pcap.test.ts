@@ -10,6 +10,7 @@ import { exportsOf } from '../host/engine/backend.js';
 import { FrameRing } from '../host/ring/frame-ring.js';
 import { PCAP } from '../host/pcap/exports.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
+import { ringSpace } from '../host/sources/ring-async.js';
 import { corpusCaptures, Rng, seed } from './lib/env.js';
 import { buildSampleFrames } from './lib/sample-frames.js';
 
@@ -93,6 +94,31 @@ test('pcap_scan / pcap_index / pcap_write: WASM = twin, and write(index(file)) =
   }
   assert.ok(files_ > 10 || files.length === 0);
 });
+
+// FrameRing.release notifies only a producer that raised RING_SPACE_WAITING: both ways a
+// producer sleeps on a full ring (waitForSpace in a worker, ringSpace on the event loop)
+// must raise it, or they would sleep to their timeout (10 s here) instead of waking.
+for (const how of ['waitForSpace', 'ringSpace'] as const) {
+  test(`a producer sleeping on a full ring (${how}) wakes when the consumer releases a slot`, async () => {
+    const ring = FrameRing.create(engine, 4, 32);
+    const src = engine.arena.alloc(4 * 4);
+    assert.is(ring.core.ring_enqueue_burst(ring.address, src, 4), 4);
+    assert.is(ring.core.ring_free_count(ring.address), 0);
+    const file = fileURLToPath(new URL('./lib/ring-releaser.js', import.meta.url));
+    const w = new Worker(file, { workerData: { memory: engine.memory, module: engine.module, ring: ring.address } });
+    const sawFlag = new Promise<boolean>((res, rej) => { w.once('message', res); w.once('error', rej); });
+    const t0 = Date.now();
+    while (ring.core.ring_free_count(ring.address) === 0 && Date.now() - t0 < 10_000) {
+      if (how === 'waitForSpace') ring.waitForSpace(10_000);
+      else await ringSpace(ring, 10_000);
+    }
+    const waited = Date.now() - t0;
+    assert.ok(await sawFlag, 'the producer never raised RING_SPACE_WAITING');
+    assert.is(ring.core.ring_free_count(ring.address), 1);
+    assert.ok(waited < 5_000, `woken after ${waited} ms: the release did not notify`);
+    await w.terminate();
+  });
+}
 
 test('two threads move 200,000 slots in order through the ring (wasm producer, ts consumer)', async () => {
   const ring = FrameRing.create(engine, 256, 32);

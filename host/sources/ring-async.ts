@@ -3,9 +3,9 @@
 // a raw socket, on the caller's thread. FrameRing's waitForData/waitForSpace block
 // (Atomics.wait) and suit a worker; these resolve on the event loop instead, woken by
 // the same notifications (publish and close notify RING_HEAD while RING_WAITING is set,
-// release always notifies RING_TAIL).
+// release notifies RING_TAIL while RING_SPACE_WAITING is set).
 import type { FrameRing } from '../ring/frame-ring.js';
-import { RING_HEAD, RING_TAIL, RING_WAITING } from '../runtime/layout.js';
+import { RING_HEAD, RING_SPACE_WAITING, RING_TAIL, RING_WAITING } from '../runtime/layout.js';
 
 // Atomics.waitAsync (ES2024) is in every Node this package supports (>= 20), but not in
 // the compiler's ES2023 library: its shape, as the standard gives it.
@@ -44,7 +44,14 @@ export async function ringData(ring: FrameRing, timeoutMs: number): Promise<void
 export async function ringSpace(ring: FrameRing, timeoutMs: number): Promise<void> {
   const i32 = ring.engine.views.refresh().i32;
   const tail = (ring.address + RING_TAIL) >>> 2;
+  const flag = (ring.address + RING_SPACE_WAITING) >>> 2;
   const seen = Atomics.load(i32, tail);
   if (ring.core.ring_free_count(ring.address) > 0) return;
-  await waitOn(i32, tail, seen, timeoutMs);
+  Atomics.store(i32, flag, 1);
+  try {
+    // Re-check after raising the flag: FrameRing.release notifies only while it is set.
+    if (Atomics.load(i32, tail) === seen) await waitOn(i32, tail, seen, timeoutMs);
+  } finally {
+    Atomics.store(i32, flag, 0);
+  }
 }
