@@ -22,7 +22,7 @@ import {
   D_VLAN0, D_VLAN_COUNT, FRAME_SIZE, FRAME_PTR, FRAME_IFACE, TIME_SIZE, TIME_SEC, TIME_NSEC,
   L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
 } from "./layout";
-import { wheel_advance, wheel_schedule, wheel_cancel, wheel_reschedule, wheel_now } from "./wheel";
+import { wheel_advance, wheel_schedule, wheel_reschedule, wheel_now } from "./wheel";
 import { D_TCP_WINDOW, D_TCP_WSCALE, D_TCP_OPTS, TO_WSCALE } from "./layout";
 import { FE_WIN_A, FE_RST_IGNORED, FE_WSCALE, EF_WIN_A, FT_ST_RST_IGNORED } from "./flow-layout";
 import { FT_SEED, FT_AGE_SHIFT, FB_HAND, FB_IDX_MASK, FB_STAMP_SHIFT, FB_STAMP_MASK, FB_WEAK, EF_REPLIED, FT_SWEEP } from "./flow-layout";
@@ -383,16 +383,22 @@ function indexRemove(t: usize, i: u32): void {
     let b = index + <usize>((home + p) & bmask) * FB_SIZE;
     for (let s: u32 = 0; s < FB_SLOTS; s++) {
       if ((load<u32>(b + FB_IDX + (<usize>s << 2)) & FB_IDX_MASK) == i && load<u32>(b + (<usize>s << 2)) != 0) {
-        store<u32>(b + (<usize>s << 2), 0);
-        store<u32>(b + FB_IDX + (<usize>s << 2), 0);
-        if (p != 0) {
-          let hb = index + <usize>home * FB_SIZE;
-          store<u32>(hb + FB_OVERFLOW, load<u32>(hb + FB_OVERFLOW) - 1);
-        }
+        dropSlot(t, b, s);
         return;
       }
     }
   }
+}
+
+/** Empties slot s of bucket b. Its signature is the flow's whole hash, so it names the
+ *  home bucket whose overflow count the slot was counted in (when not at home). */
+function dropSlot(t: usize, b: usize, s: u32): void {
+  let index = <usize>h32(t, FT_INDEX);
+  let home = load<u32>(b + (<usize>s << 2)) & h32(t, FT_BMASK);
+  store<u32>(b + (<usize>s << 2), 0);
+  store<u32>(b + FB_IDX + (<usize>s << 2), 0);
+  let hb = index + <usize>home * FB_SIZE;
+  if (hb != b) store<u32>(hb + FB_OVERFLOW, load<u32>(hb + FB_OVERFLOW) - 1);
 }
 
 // ---- records and entry lifetime ----
@@ -406,11 +412,21 @@ function exportRecord(t: usize, i: u32, reason: u32): void {
   seth32(t, FT_EXPORT_COUNT, n + 1);
 }
 
-/** Frees entry i: out of the index, timer cancelled unless it just fired, onto the free list. */
-function release(t: usize, i: u32, timerFired: bool): void {
-  let e = entryAt(t, i);
+/** Frees entry i: out of the index, onto the free list. */
+function release(t: usize, i: u32): void {
   indexRemove(t, i);
-  if (!timerFired) wheel_cancel(<usize>h32(t, FT_WHEEL), load<u32>(e + FE_TIMER));
+  freeEntry(t, i);
+}
+
+/** Puts entry i (out of the index) on the free list. Its timer is not cancelled (issue
+ *  #19): an unlink writes the two neighbouring nodes, other flows' random lines, three
+ *  misses per evicted flow. It stays armed for the entry, free or reused (FE_TIMER and
+ *  FE_DEADLINE survive insert), and when it fires onTimer checks what it finds, as a
+ *  timer a packet made late is checked: a free entry is left alone, a new flow re-armed
+ *  at its own deadline. An entry has at most one timer in the wheel: FE_TIMER names it,
+ *  0 when none (onTimer clears it first), and a timer is scheduled only when it is 0. */
+function freeEntry(t: usize, i: u32): void {
+  let e = entryAt(t, i);
   store<u16>(e + FE_FLAGS, 0);
   store<u32>(e + FE_LAST_TICK, h32(t, FT_FREE));
   seth32(t, FT_FREE, i);
@@ -455,6 +471,7 @@ function release(t: usize, i: u32, timerFired: bool): void {
 /** A wheel timer for entry i fired at the current clock. */
 function onTimer(t: usize, i: u32): void {
   let e = entryAt(t, i);
+  store<u32>(e + FE_TIMER, 0); // the entry's one timer (freeEntry): gone
   if ((<u32>load<u16>(e + FE_FLAGS) & EF_USED) == 0) return;
   let now = h32(t, FT_NOW_TICK);
   let cls = classOf(e);
@@ -463,7 +480,7 @@ function onTimer(t: usize, i: u32): void {
     let empty = load<u32>(e + FE_FRAMES_AB) == 0 && load<u32>(e + FE_FRAMES_BA) == 0;
     if (!empty) exportRecord(t, i, cls == TC_TCP_CLOSED || cls == TC_TCP_TIME_WAIT ? END_EOF : END_IDLE);
     bump(t, FT_ST_IDLE);
-    release(t, i, true);
+    release(t, i);
     return;
   }
   let active = timeoutOf(t, TC_ACTIVE);
@@ -540,6 +557,7 @@ function evictNear(t: usize, home: u32): u32 {
   let best: u32 = 0;
   let bestScore: i32 = -1;
   let bestPos: u32 = 0;
+  let bestB: usize = 0;
   for (let j: u32 = 0; j < FT_PROBE * FB_SLOTS; j++) {
     let b = index + <usize>((home + p) & bmask) * FB_SIZE;
     if (load<u32>(b + (<usize>s << 2)) != 0) {
@@ -549,6 +567,7 @@ function evictNear(t: usize, home: u32): u32 {
         bestScore = score;
         best = w & FB_IDX_MASK;
         bestPos = p * FB_SLOTS + s;
+        bestB = b;
       }
     }
     if (++s == FB_SLOTS) {
@@ -561,12 +580,17 @@ function evictNear(t: usize, home: u32): u32 {
     // over half full): a victim from anywhere frees an entry, and the window has slots.
     best = sweepVictim(t);
     if (best == 0) return 0;
-  } else {
-    store<u32>(hb + FB_HAND, bestPos + 1 == FT_PROBE * FB_SLOTS ? 0 : bestPos + 1);
+    exportRecord(t, best, END_RESOURCES);
+    bump(t, FT_ST_EVICTED);
+    release(t, best);
+    return 1;
   }
+  store<u32>(hb + FB_HAND, bestPos + 1 == FT_PROBE * FB_SLOTS ? 0 : bestPos + 1);
   exportRecord(t, best, END_RESOURCES);
   bump(t, FT_ST_EVICTED);
-  release(t, best, false);
+  // The victim's slot is known: no rehash of its key to find it again.
+  dropSlot(t, bestB, bestPos % FB_SLOTS);
+  freeEntry(t, best);
   return 1;
 }
 
@@ -636,7 +660,12 @@ function insert(t: usize, h: u32): u32 {
   fSlot = sB + FB_IDX + (<usize>slot << 2);
   store<u32>(fSlot, slotWord(t, i, false));
   let e = entryAt(t, i);
+  // A timer the entry's last flow left armed stays its (freeEntry).
+  let timer = load<u32>(e + FE_TIMER);
+  let deadline = load<u32>(e + FE_DEADLINE);
   memory.fill(e, 0, FE_SIZE);
+  store<u32>(e + FE_TIMER, timer);
+  store<u32>(e + FE_DEADLINE, deadline);
   store<u8>(e + FE_PROTO, <u8>kProto);
   store<u8>(e + FE_IPVER, <u8>kVer);
   store<u16>(e + FE_FLAGS, <u16>(EF_USED | (kNoPorts != 0 ? EF_NOPORTS : 0)));
@@ -894,7 +923,7 @@ function updateOne(t: usize, frames: usize, descs: usize, times: usize, i: u32, 
     if ((cls == TC_TCP_CLOSED || cls == TC_TCP_TIME_WAIT) && !sameIsn) {
       exportRecord(t, idx, END_EOF);
       bump(t, FT_ST_REUSED);
-      release(t, idx, false);
+      release(t, idx);
       idx = 0;
     }
   }
@@ -957,10 +986,11 @@ function updateOne(t: usize, frames: usize, descs: usize, times: usize, i: u32, 
     if (created) tcpBegin(e, s, fl);
     if (tcpWindow(t, e, s, fl, seq, d)) tcpSegment(e, s, fl, seq, load<u32>(d + D_TCP_ACK), <u32>load<u16>(d + D_PAYLOAD_LEN));
   }
-  // Timer: armed on creation; afterwards only ever moved earlier (lazy re-arm on expiry).
+  // Timer: armed when the entry has none (a new flow may have its entry's last timer,
+  // freeEntry); afterwards only ever moved earlier (lazy re-arm on expiry).
   let due = dueTick(t, e);
   let wheel = <usize>h32(t, FT_WHEEL);
-  if (created) {
+  if (load<u32>(e + FE_TIMER) == 0) {
     store<u32>(e + FE_TIMER, wheel_schedule(wheel, due - now, idx));
     store<u32>(e + FE_DEADLINE, due);
   } else if (<i32>(due - load<u32>(e + FE_DEADLINE)) < 0) {
@@ -1041,7 +1071,7 @@ export function flows_flush(t: usize, reason: u32): u32 {
     }
     if (load<u32>(e + FE_FRAMES_AB) != 0 || load<u32>(e + FE_FRAMES_BA) != 0) exportRecord(t, i, reason);
     bump(t, FT_ST_FLUSHED);
-    release(t, i, false);
+    release(t, i);
   }
   seth32(t, FT_SCAN, 0);
   return 1;

@@ -389,13 +389,21 @@ export class FlowsTwin implements FlowsExports {
       const bw = (index + ((home + p) & bmask) * FB_SIZE) >>> 2;
       for (let s = 0; s < FB_SLOTS; s++) {
         if ((m32[bw + (FB_IDX >>> 2) + s] & FB_IDX_MASK) === i && m32[bw + s] !== 0) {
-          m32[bw + s] = 0;
-          m32[bw + (FB_IDX >>> 2) + s] = 0;
-          if (p !== 0) m32[(index + home * FB_SIZE + FB_OVERFLOW) >>> 2]--;
+          this.dropSlot(t, bw << 2, s);
           return;
         }
       }
     }
+  }
+
+  /** Empties slot s of bucket b (see assembly/flows.ts dropSlot). */
+  private dropSlot(t: number, b: number, s: number): void {
+    const m32 = this.m32;
+    const bw = b >>> 2;
+    const hb = this.h32(t, FT_INDEX) + (m32[bw + s] & this.h32(t, FT_BMASK)) * FB_SIZE;
+    m32[bw + s] = 0;
+    m32[bw + (FB_IDX >>> 2) + s] = 0;
+    if (hb !== b) m32[(hb + FB_OVERFLOW) >>> 2]--;
   }
 
   // ---- records and entry lifetime ----
@@ -409,10 +417,14 @@ export class FlowsTwin implements FlowsExports {
     this.set32(t, FT_EXPORT_COUNT, n + 1);
   }
 
-  private release(t: number, i: number, timerFired: boolean): void {
-    const e = this.entryAt(t, i);
+  private release(t: number, i: number): void {
     this.indexRemove(t, i);
-    if (!timerFired) this.wheel.wheel_cancel(this.h32(t, FT_WHEEL), this.m32[(e + FE_TIMER) >>> 2]);
+    this.freeEntry(t, i);
+  }
+
+  /** Onto the free list, its timer left armed (see assembly/flows.ts freeEntry). */
+  private freeEntry(t: number, i: number): void {
+    const e = this.entryAt(t, i);
     this.m16[(e + FE_FLAGS) >>> 1] = 0;
     this.m32[(e + FE_LAST_TICK) >>> 2] = this.h32(t, FT_FREE);
     this.set32(t, FT_FREE, i);
@@ -457,6 +469,7 @@ export class FlowsTwin implements FlowsExports {
     const e = this.entryAt(t, i);
     const m32 = this.m32;
     const f64 = this.f64;
+    m32[(e + FE_TIMER) >>> 2] = 0; // the entry's one timer: gone
     if ((this.m16[(e + FE_FLAGS) >>> 1] & EF_USED) === 0) return;
     const now = this.h32(t, FT_NOW_TICK);
     const cls = this.classOf(e);
@@ -466,7 +479,7 @@ export class FlowsTwin implements FlowsExports {
       const empty = m32[w + (FE_FRAMES_AB >>> 2)] === 0 && m32[w + (FE_FRAMES_BA >>> 2)] === 0;
       if (!empty) this.exportRecord(t, i, cls === TC_TCP_CLOSED || cls === TC_TCP_TIME_WAIT ? END_EOF : END_IDLE);
       this.bump(t, FT_ST_IDLE);
-      this.release(t, i, true);
+      this.release(t, i);
       return;
     }
     const active = this.timeoutOf(t, TC_ACTIVE);
@@ -533,6 +546,7 @@ export class FlowsTwin implements FlowsExports {
     let best = 0;
     let bestScore = -1;
     let bestPos = 0;
+    let bestB = 0;
     for (let j = 0; j < window; j++) {
       let pos = hand + j;
       if (pos >= window) pos -= window;
@@ -546,18 +560,23 @@ export class FlowsTwin implements FlowsExports {
         bestScore = score;
         best = w & FB_IDX_MASK;
         bestPos = pos;
+        bestB = bw << 2;
       }
     }
     if (best === 0) {
       // Full pool, empty window: a victim from anywhere (see assembly/flows.ts).
       best = this.sweepVictim(t);
       if (best === 0) return 0;
-    } else {
-      m32[hw] = bestPos + 1 === window ? 0 : bestPos + 1;
+      this.exportRecord(t, best, END_RESOURCES);
+      this.bump(t, FT_ST_EVICTED);
+      this.release(t, best);
+      return 1;
     }
+    m32[hw] = bestPos + 1 === window ? 0 : bestPos + 1;
     this.exportRecord(t, best, END_RESOURCES);
     this.bump(t, FT_ST_EVICTED);
-    this.release(t, best, false);
+    this.dropSlot(t, bestB, bestPos % FB_SLOTS);
+    this.freeEntry(t, best);
     return 1;
   }
 
@@ -621,7 +640,12 @@ export class FlowsTwin implements FlowsExports {
     this.fSlot = (bw + (FB_IDX >>> 2) + slot) << 2;
     m32[this.fSlot >>> 2] = this.slotWord(t, i, false);
     const e = this.entryAt(t, i);
+    // A timer the entry's last flow left armed stays its (freeEntry).
+    const timer = m32[(e + FE_TIMER) >>> 2];
+    const deadline = m32[(e + FE_DEADLINE) >>> 2];
     this.m8.fill(0, e, e + FE_SIZE);
+    m32[(e + FE_TIMER) >>> 2] = timer;
+    m32[(e + FE_DEADLINE) >>> 2] = deadline;
     this.m8[e + FE_PROTO] = this.kProto;
     this.m8[e + FE_IPVER] = this.kVer;
     this.m16[(e + FE_FLAGS) >>> 1] = EF_USED | (this.kNoPorts !== 0 ? EF_NOPORTS : 0);
@@ -858,7 +882,7 @@ export class FlowsTwin implements FlowsExports {
       if ((cls === TC_TCP_CLOSED || cls === TC_TCP_TIME_WAIT) && !sameIsn) {
         this.exportRecord(t, idx, END_EOF);
         this.bump(t, FT_ST_REUSED);
-        this.release(t, idx, false);
+        this.release(t, idx);
         idx = 0;
       }
     }
@@ -918,7 +942,7 @@ export class FlowsTwin implements FlowsExports {
     }
     const due = this.dueTick(t, e);
     const wheel = this.h32(t, FT_WHEEL);
-    if (created) {
+    if (m32[w + (FE_TIMER >>> 2)] === 0) {
       m32[w + (FE_TIMER >>> 2)] = this.wheel.wheel_schedule(wheel, (due - now) >>> 0, idx);
       m32[w + (FE_DEADLINE >>> 2)] = due;
     } else if (((due - m32[w + (FE_DEADLINE >>> 2)]) | 0) < 0) {
@@ -995,7 +1019,7 @@ export class FlowsTwin implements FlowsExports {
       const w = e >>> 2;
       if (this.m32[w + (FE_FRAMES_AB >>> 2)] !== 0 || this.m32[w + (FE_FRAMES_BA >>> 2)] !== 0) this.exportRecord(t, i, reason);
       this.bump(t, FT_ST_FLUSHED);
-      this.release(t, i, false);
+      this.release(t, i);
     }
     this.set32(t, FT_SCAN, 0);
     return 1;
