@@ -19,6 +19,7 @@ import {
   DI_NAME, DI_TYPE, DI_CLASS, DI_RDLEN, DI_TTL, DI_RDATA, DI_SECTION, DI_FLAGS,
   DS_QUESTION, DS_ANSWER, DS_AUTHORITY, DS_ADDITIONAL, DIF_BAD_RDATA, DIF_RDATA_TRUNC,
 } from "./app-layout";
+import { u8at, be16, be32 } from "./record";
 
 const MAX_JUMPS: u32 = 64; // compression pointers followed in one name
 const MAX_NAME: u32 = 255; // wire-form bytes, root label included
@@ -34,10 +35,6 @@ const T_AAAA: u32 = 28;
 const T_SRV: u32 = 33;
 const T_DNAME: u32 = 39;
 const T_OPT: u32 = 41;
-
-@inline function u8at(p: usize): u32 { return <u32>load<u8>(p); }
-@inline function be16(p: usize): u32 { return <u32>bswap<u16>(load<u16>(p)); }
-@inline function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
 
 // AF_* bits of the message being decoded, stored once at the end.
 let gFlags: u32 = 0;

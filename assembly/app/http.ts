@@ -10,12 +10,13 @@
 // the later segments that carry the rest are not read (a segment without a start line has
 // no fields). host/app/http/twin.ts is the same code in TypeScript.
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, APP_HTTP, AF_TRUNC, AF_MALFORMED,
+  APP_HTTP, AF_TRUNC, AF_MALFORMED,
   HV_REQUEST, HV_RESPONSE, HV_CONT, HV_BARE_LF,
   HTTP_METHOD, HTTP_METHOD_LEN, HTTP_HEADERS, HTTP_URI, HTTP_URI_LEN, HTTP_VERSION, HTTP_CODE, HTTP_PHRASE, HTTP_PHRASE_LEN,
   HTTP_HOST, HTTP_HOST_LEN, HTTP_UA, HTTP_UA_LEN, HTTP_CTYPE, HTTP_CTYPE_LEN, HTTP_CLEN, HTTP_CLEN_LEN, HTTP_SERVER,
   HTTP_SERVER_LEN, HTTP_BODY, HTTP_LINE_END,
 } from "./app-layout";
+import { u8at, beginRecord, endRecord } from "./record";
 
 const MAX_METHOD: u32 = 32;
 const SP: u32 = 0x20;
@@ -23,7 +24,6 @@ const HTAB: u32 = 0x09;
 const CR: u32 = 0x0D;
 const LF: u32 = 0x0A;
 
-@inline function u8at(p: usize): u32 { return <u32>load<u8>(p); }
 @inline function digit(c: u32): bool { return c - 0x30 < 10; }
 
 /** RFC 9110 §5.6.2 tchar. */
@@ -228,13 +228,8 @@ export function http_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, varian
   gFlags = 0;
   gVariant = variant;
   gSegEnd = pay + payLen;
-  if (capEnd > 0xFFFF) capEnd = 0xFFFF; // the record's offsets are 16 bits
+  capEnd = beginRecord(a, APP_HTTP, pay, payLen, capEnd, HTTP_METHOD, HTTP_LINE_END + 2);
   gCapEnd = capEnd;
-  for (let o: usize = <usize>HTTP_METHOD; o < <usize>(HTTP_LINE_END + 2); o += 8) store<u64>(a + o, 0);
-  store<u8>(a + A_PROTO, <u8>APP_HTTP);
-  store<u16>(a + A_OFF, <u16>pay);
-  store<u16>(a + A_LEN, <u16>payLen);
-  store<u16>(a + A_CAP, <u16>(capEnd > pay ? capEnd - pay : 0));
   let next = pay;
   let e: u32 = 0;
   if (pay + 5 <= capEnd && load<u32>(f + pay) == 0x50545448 && u8at(f + pay + 4) == 0x2F) e = statusLine(f, a, pay);
@@ -243,7 +238,5 @@ export function http_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, varian
     store<u16>(a + HTTP_LINE_END, <u16>e);
     next = headers(f, a, e);
   }
-  store<u16>(a + A_NEXT, <u16>next);
-  store<u8>(a + A_VARIANT, <u8>gVariant);
-  store<u16>(a + A_FLAGS, <u16>gFlags);
+  endRecord(a, next, gVariant, gFlags);
 }

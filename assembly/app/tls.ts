@@ -16,7 +16,7 @@
 // cut, AF_TRUNC; past the segment or record while inside the hello, TV_CONT. host/app/tls/twin.ts is the same code
 // in TypeScript.
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, A_COUNT, APP_TLS,
+  A_COUNT, APP_TLS,
   AF_TRUNC, AF_MALFORMED, AF_MORE, TV_CONT,
   TLS_HS_COUNT, TLS_HELLO, TLS_EXT_COUNT, TLS_SID_LEN, TLS_HELLO_OFF, TLS_HELLO_VERSION, TLS_HELLO_LEN,
   TLS_RANDOM, TLS_SID, TLS_SUITES, TLS_SUITES_LEN, TLS_COMP, TLS_COMP_LEN, TLS_EXTS, TLS_EXTS_LEN,
@@ -24,6 +24,7 @@ import {
   TLS_ECPF, TLS_ECPF_LEN, TLS_SIGALGS, TLS_SIGALGS_LEN, TLS_BAD_EXT, TLS_HS_TYPES, TLS_HS_MAX,
   TLS_ITEMS, TLS_ITEM_SIZE, TLS_ITEM_MAX, TR_OFF, TR_LEN, TR_VERSION, TR_TYPE, TR_FLAGS, TRF_PARTIAL,
 } from "./app-layout";
+import { u8at, be16, beginRecord, endRecord } from "./record";
 
 const CT_HANDSHAKE: u32 = 22;
 const HS_CLIENT_HELLO: u32 = 1;
@@ -37,8 +38,6 @@ const EXT_SUPPORTED_VERSIONS: u32 = 43;
 // The largest record length (TLSCiphertext, RFC 5246 §6.2.3: 2^14 + 2048).
 const MAX_RECORD: u32 = 18432;
 
-@inline function u8at(p: usize): u32 { return <u32>load<u8>(p); }
-@inline function be16(p: usize): u32 { return <u32>bswap<u16>(load<u16>(p)); }
 
 let gFlags: u32 = 0;
 let gVariant: u32 = 0;
@@ -224,15 +223,10 @@ export function tls_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant
   gFlags = 0;
   gVariant = variant;
   gSegEnd = pay + payLen;
-  // Offsets in the record are 16 bits: bytes past 0xFFFF (GSO/GRO super-segments) are out
-  // of its reach and read as not captured.
-  if (capEnd > 0xFFFF) capEnd = 0xFFFF;
+  // Offsets in the record are 16 bits: beginRecord() leaves bytes past 0xFFFF (GSO/GRO
+  // super-segments) out of its reach, read as not captured.
+  capEnd = beginRecord(a, APP_TLS, pay, payLen, capEnd, TLS_HS_COUNT, TLS_ITEMS);
   gCapEnd = capEnd;
-  for (let o: usize = <usize>TLS_HS_COUNT; o < <usize>TLS_ITEMS; o += 8) store<u64>(a + o, 0);
-  store<u8>(a + A_PROTO, <u8>APP_TLS);
-  store<u16>(a + A_OFF, <u16>pay);
-  store<u16>(a + A_LEN, <u16>payLen);
-  store<u16>(a + A_CAP, <u16>(capEnd > pay ? capEnd - pay : 0));
   let pos = pay;
   let n: u32 = 0; // records recorded
   let hs: u32 = 0; // complete handshake messages
@@ -285,7 +279,5 @@ export function tls_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant
   store<u8>(a + A_COUNT, <u8>n);
   let next = pos;
   if ((gFlags & AF_MORE) == 0 && next > capEnd) next = capEnd;
-  store<u16>(a + A_NEXT, <u16>(next > 0xFFFF ? 0xFFFF : next));
-  store<u8>(a + A_VARIANT, <u8>gVariant);
-  store<u16>(a + A_FLAGS, <u16>gFlags);
+  endRecord(a, next > 0xFFFF ? 0xFFFF : next, gVariant, gFlags);
 }

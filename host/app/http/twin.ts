@@ -2,7 +2,7 @@
 // record bytes (test/app-http-fuzz.test.ts demands identical records on mutated frames).
 import { DecoderTwin } from '../twin-memory.js';
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, APP_HTTP, AF_TRUNC, AF_MALFORMED,
+  APP_HTTP, AF_TRUNC, AF_MALFORMED,
   HV_REQUEST, HV_RESPONSE, HV_CONT, HV_BARE_LF,
   HTTP_METHOD, HTTP_METHOD_LEN, HTTP_HEADERS, HTTP_URI, HTTP_URI_LEN, HTTP_VERSION, HTTP_CODE, HTTP_PHRASE, HTTP_PHRASE_LEN,
   HTTP_HOST, HTTP_UA, HTTP_CTYPE, HTTP_CLEN, HTTP_SERVER, HTTP_BODY, HTTP_LINE_END,
@@ -219,13 +219,8 @@ export class HttpTwin extends DecoderTwin {
     this.flags = 0;
     this.variant = variant;
     this.segEnd = pay + payLen;
-    if (capEnd > 0xFFFF) capEnd = 0xFFFF;
+    capEnd = mem.beginRecord(a, APP_HTTP, pay, payLen, capEnd, HTTP_METHOD, HTTP_LINE_END + 2);
     this.capEnd = capEnd;
-    for (let o = HTTP_METHOD; o < HTTP_LINE_END + 2; o += 4) mem.put32(a + o, 0);
-    mem.put8(a + A_PROTO, APP_HTTP);
-    mem.put16(a + A_OFF, pay);
-    mem.put16(a + A_LEN, payLen);
-    mem.put16(a + A_CAP, capEnd > pay ? capEnd - pay : 0);
     let next = pay;
     let e = 0;
     if (pay + 5 <= capEnd && this.le32(f + pay) === 0x50545448 && mem.m[f + pay + 4] === 0x2F) e = this.statusLine(f, a, pay);
@@ -234,8 +229,6 @@ export class HttpTwin extends DecoderTwin {
       mem.put16(a + HTTP_LINE_END, e);
       next = this.headers(f, a, e);
     }
-    mem.put16(a + A_NEXT, next);
-    mem.put8(a + A_VARIANT, this.variant);
-    mem.put16(a + A_FLAGS, this.flags);
+    mem.endRecord(a, next, this.variant, this.flags);
   }
 }

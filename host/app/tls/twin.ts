@@ -2,7 +2,7 @@
 // record bytes (test/app-tls-fuzz.test.ts demands identical records on mutated frames).
 import { DecoderTwin } from '../twin-memory.js';
 import {
-  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, A_COUNT, APP_TLS,
+  A_COUNT, APP_TLS,
   AF_TRUNC, AF_MALFORMED, AF_MORE, TV_CONT,
   TLS_HS_COUNT, TLS_HELLO, TLS_EXT_COUNT, TLS_SID_LEN, TLS_HELLO_OFF, TLS_HELLO_VERSION, TLS_HELLO_LEN,
   TLS_RANDOM, TLS_SID, TLS_SUITES, TLS_SUITES_LEN, TLS_COMP, TLS_COMP_LEN, TLS_EXTS, TLS_EXTS_LEN,
@@ -199,13 +199,8 @@ export class TlsTwin extends DecoderTwin {
     this.flags = 0;
     this.variant = variant;
     this.segEnd = pay + payLen;
-    if (capEnd > 0xFFFF) capEnd = 0xFFFF;
+    capEnd = mem.beginRecord(a, APP_TLS, pay, payLen, capEnd, TLS_HS_COUNT, TLS_ITEMS);
     this.capEnd = capEnd;
-    for (let o = TLS_HS_COUNT; o < TLS_ITEMS; o += 4) mem.put32(a + o, 0);
-    mem.put8(a + A_PROTO, APP_TLS);
-    mem.put16(a + A_OFF, pay);
-    mem.put16(a + A_LEN, payLen);
-    mem.put16(a + A_CAP, capEnd > pay ? capEnd - pay : 0);
     let pos = pay;
     let n = 0;
     let hs = 0;
@@ -253,8 +248,6 @@ export class TlsTwin extends DecoderTwin {
     mem.put8(a + A_COUNT, n);
     let next = pos;
     if ((this.flags & AF_MORE) === 0 && next > capEnd) next = capEnd;
-    mem.put16(a + A_NEXT, next > 0xFFFF ? 0xFFFF : next);
-    mem.put8(a + A_VARIANT, this.variant);
-    mem.put16(a + A_FLAGS, this.flags);
+    mem.endRecord(a, next > 0xFFFF ? 0xFFFF : next, this.variant, this.flags);
   }
 }
