@@ -13,14 +13,12 @@ import { runTool, toolWarning, type Tool } from './cli/run-tool.js';
 import { dropPrivileges } from './cli/drop-privileges.js';
 import { Control, CTL_BYTES } from './pipeline/control.js';
 import { FileSource } from './sources/file-source.js';
-import { RawSource, type RawProto } from './sources/raw-source.js';
+import type { RawProto } from './sources/raw-source.js';
 import { compileBatchFilter, loadFilterCompiler } from './pipeline/filter-stage.js';
 import { linktypeBanner } from './sinks/text/linktype-names.js';
 import type { ConsumerJob, ConsumerReady, ConsumerResult } from './pipeline/consumer.js';
 import type { StageConfig } from './pipeline/stage-config.js';
 import type { Source, SourceStats } from './sources/source.js';
-import { directDumpSource, runDirectDump } from './pipeline/live-dump.js';
-import { runFanoutDump } from './pipeline/live-workers.js';
 import type { LivePcap, OpenLiveOptions } from './sources/live-pcap.js';
 
 // V8's memory reducer runs a few full GCs on helper threads once a process goes quiet
@@ -76,6 +74,7 @@ async function openCapture(o: SniffOptions, engine: Engine): Promise<OpenedCaptu
     return { src: file, file, banner: `reading from file ${o.readFile}, link-type ${linktypeBanner(file.linktype)}, snapshot length ${file.snaplen}\n` };
   }
   if (o.raw !== null) {
+    const { RawSource } = await import('./sources/raw-source.js');
     const src = new RawSource(engine, o.raw as RawProto);
     return { src, file: null, banner: `listening on raw ${o.raw} socket, link-type ${linktypeBanner(src.linktype)}\n` };
   }
@@ -209,7 +208,9 @@ async function sniff(o: SniffOptions, consumer: ConsumerThread): Promise<void> {
   }
   // tcpdump -Z: give up root once the capture is open, before creating output files.
   if (o.user !== null) dropPrivileges(o.user);
-  const direct = directWritePlanned(o) ? directDumpSource(src, stages, o.stats) : null;
+  // The direct -w paths (a capture thread writes the file) load only when planned.
+  const dump = directWritePlanned(o) ? await import('./pipeline/live-dump.js') : null;
+  const direct = dump !== null ? dump.directDumpSource(src, stages, o.stats) : null;
   if (o.workers > 1 && (src.kind !== 'live' || (src as LivePcap).backend !== 'pcap')) throw new PktError('E_BAD_ARGUMENT', '--workers needs the libpcap addon (packet fanout)');
   if (o.workers > 1 && direct !== null && stages.write !== null) {
     // --workers N -w FILE: N capture threads on N sockets of one fanout group, merged.
@@ -223,6 +224,7 @@ async function sniff(o: SniffOptions, consumer: ConsumerThread): Promise<void> {
       throw e;
     }
     const started = process.hrtime.bigint();
+    const { runFanoutDump } = await import('./pipeline/live-workers.js');
     const w = await runFanoutDump([direct, ...more], stages.write, o.count, () => process.stderr.write(banner));
     const secs = Number(process.hrtime.bigint() - started) / 1e9;
     const res: ConsumerResult = { type: 'done', seen: w.records, matched: w.records, bytes: w.wireBytes, malformed: 0, error: null, errorCode: null, reasm: null };
@@ -263,7 +265,7 @@ async function sniff(o: SniffOptions, consumer: ConsumerThread): Promise<void> {
     // -i IFACE -w FILE and nothing else: the capture thread writes the file itself.
     consumer.release();
     const started = process.hrtime.bigint();
-    const w = await runDirectDump(direct, stages.write, o.count, () => process.stderr.write(banner));
+    const w = await dump!.runDirectDump(direct, stages.write, o.count, () => process.stderr.write(banner));
     const secs = Number(process.hrtime.bigint() - started) / 1e9;
     const res: ConsumerResult = { type: 'done', seen: w.records, matched: w.records, bytes: w.wireBytes, malformed: 0, error: null, errorCode: null, reasm: null };
     printStats(o, res, 0, secs, sourceStatsLines(src, direct.stats(), res, 1));

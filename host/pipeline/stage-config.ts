@@ -33,14 +33,16 @@ export async function buildStages(engine: Engine, cfg: StageConfig): Promise<Bat
   const stages: BatchStage[] = [];
   const w = cfg.write;
   // Stages load their modules only when asked for: a plain -r/-w run loads none of them.
-  const sinks = cfg.json || cfg.text !== null || (w !== null && w.pcapng) ? await import('../sinks/sink.js') : null;
+  const json = cfg.json && !cfg.flows && cfg.prefixes === null && cfg.ipfix === null;
+  // --json loads its own sink only: sink.js brings the text printers (~40 modules).
+  const sinks = (!json && cfg.text !== null) || (w !== null && w.pcapng) ? await import('../sinks/sink.js') : null;
   if (w !== null && w.pcapng) {
     const sink = sinks!.PcapngSink.open(engine.views, w.path, { linktype: w.linktype, snaplen: w.snaplen, cutAt: w.cut, nanosecond: w.nanosecond });
     stages.push(new SinkStage(engine, sink, false, 'record'));
   } else if (w !== null) {
     stages.push(new PcapOut(engine, w));
   }
-  if (cfg.json && !cfg.flows && cfg.prefixes === null && cfg.ipfix === null) stages.push(new SinkStage(engine, new sinks!.JsonSink(engine.views, 1), true, 'record'));
+  if (json) stages.push(new SinkStage(engine, new (await import('../sinks/json-sink.js')).JsonSink(engine.views, 1), true, 'record'));
   else if (cfg.text !== null) stages.push(new SinkStage(engine, new sinks!.TextSink(engine.views, 1, cfg.text), true, 'match'));
   if (cfg.log.length > 0) stages.push(new (await import('./log-stage.js')).LogStage(engine, cfg.log));
   if (cfg.flows) {
