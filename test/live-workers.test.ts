@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { haveTool, needRoot, repoRoot } from './lib/env.js';
 import { withNetnsPair, nsExec, type NetnsPair } from './lib/netns.js';
 import { startSniffer } from './lib/live-sniffer.js';
-import { readNfdump, startNfcapd } from './ipfix-tools.js';
+import { readExporters, readNfdump, startNfcapd } from './ipfix-tools.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-lw-'));
 const N = 2000;
@@ -160,6 +160,12 @@ test('--workers 2 --ipfix: nfcapd stores each conversation once with all its pac
     assert.equal([row.sa, row.da, row.dp, row.pr, row.pkt, row.byt], [p.ipA, p.ipB, PORT, '17', N / FLOWS, octets], JSON.stringify(row));
   }
   assert.equal(rows.map((x) => x.sp).sort((a, b) => a - b), Array.from({ length: FLOWS }, (_, f) => 41000 + f), 'each conversation once');
+  // Two exporters to nfcapd (domains 0 and 1, RFC 7011 §3.1: a sequence counter per
+  // domain), each counted without a sequence failure; one shared domain made them one.
+  const exporters = [...readExporters(dir).values()];
+  assert.equal(exporters.map((x) => x.domain).sort(), [0, 1], JSON.stringify(exporters));
+  assert.is(exporters.reduce((a, x) => a + x.flows, 0), FLOWS);
+  for (const x of exporters) assert.is(x.seqFailures, 0, JSON.stringify(exporters));
 }));
 
 test('capture({ workers: 2 }): the library reads two fanout rings; every datagram once, count over both', () => live(async (p) => {

@@ -130,7 +130,7 @@ export async function runEngineWorkers(job: EngineWorkersJob): Promise<EngineWor
   }));
   for (let k = 0; k < n; k++) {
     const wj: ConsumerJob = {
-      ...job.base, ring: rings[k].address, control: controls[k].address, wake: 'futex',
+      ...job.base, stages: workerStages(job.base.stages, k), ring: rings[k].address, control: controls[k].address, wake: 'futex',
       share: { index: k, count: n, lock },
     };
     workers[k].postMessage(wj);
@@ -177,4 +177,16 @@ export async function runEngineWorkers(job: EngineWorkersJob): Promise<EngineWor
     process.stderr.write(`${line} (${ipfix.length} exporting workers)\n`);
   }
   return { result, stats: finalStats!, ringDrops: rings.reduce((a, r) => a + r.drops, 0), perWorker: all.map((r) => r.seen) };
+}
+
+/** Worker k's stages. --ipfix: N workers are N exporting processes, a socket each. A
+ *  collector knows an exporter by its address and Observation Domain (nfcapd ignores the
+ *  source port), and sequence numbers count the data records of one domain (RFC 7011
+ *  §3.1), so each worker exports in a domain of its own, --ipfix-domain + k (mod 2^32),
+ *  its statistics records too: N counters interleaved in one domain were one exporter
+ *  to nfcapd, with sequence failures wherever the workers' messages alternated. */
+function workerStages(stages: ConsumerJob['stages'], k: number): ConsumerJob['stages'] {
+  if (stages.ipfix === null) return stages;
+  const domain = (stages.ipfix.domain + k) >>> 0;
+  return { ...stages, ipfix: { ...stages.ipfix, domain, statisticsDomain: domain } };
 }

@@ -19,7 +19,7 @@ export interface StageConfig {
   /** --log kinds (host/app/log/); empty: none. */
   log: string[];
   prefixes: string | null;
-  ipfix: Pick<IpfixStageConfig, 'collector' | 'domain' | 'activeTimeout' | 'idleTimeout'> | null;
+  ipfix: Pick<IpfixStageConfig, 'collector' | 'domain' | 'activeTimeout' | 'idleTimeout' | 'statisticsDomain'> | null;
   /** Live flows the --flows/--ipfix table holds; null or absent: each stage's default. */
   flowCapacity?: number | null;
   /** IP reassembly before the stages (sniff --no-reassemble turns it off). */
