@@ -76,10 +76,11 @@ export interface FrameForOracle {
   wirelen: number;
 }
 
-/** Runs `tcpdump -r file -w - -- expr` and maps the written packets back to frame numbers. */
-export function runTcpdump(file: string, expr: string, frames: FrameForOracle[]): Promise<OracleResult> {
+/** Runs `tcpdump -r file -w - -- expr` and maps the written packets back to frame numbers.
+ *  With `list`, `file` names a file of capture names, one a line (tcpdump -V), read in turn. */
+export function runTcpdump(file: string, expr: string, frames: FrameForOracle[], list = false): Promise<OracleResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn('tcpdump', ['-r', file, '-w', '-', '--', expr], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('tcpdump', [list ? '-V' : '-r', file, '-w', '-', '--', expr], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     p.stdout.on('data', (b: Buffer) => out.push(b));

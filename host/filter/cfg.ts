@@ -14,7 +14,7 @@
 // that libpcap leaves out because the value is already in a register is one that already
 // succeeded on every path to it, so re-running it (as our evaluators do) cannot fail.
 // A graph whose entry is REJECT is tcpdump's "expression rejects all packets".
-import { valKey, type CmpOp, type Pred, type Val } from './ir.js';
+import { konst, valKey, type CmpOp, type Pred, type Val } from './ir.js';
 
 export const ACCEPT = -1;
 export const REJECT = -2;
@@ -29,12 +29,17 @@ export interface Test {
   key: string;
   aKey: string;
   bConst: boolean;
+  /** A store (ir.ts): `a` goes into register `store` and the test holds (its f edge is
+   *  never taken); -1 for a comparison. */
+  store: number;
 }
 
 export interface Program {
   /** Tests in a topological order; node 0 is the entry (unless `entry` is a terminal). */
   nodes: Test[];
   entry: number;
+  /** Scratch registers the stores use (0..registers-1); each packet starts with all 0. */
+  registers: number;
 }
 
 /** Lowers the tree the way libpcap's gen_and/gen_or/gen_not backpatch jumps. */
@@ -49,7 +54,13 @@ function build(p: Pred): { nodes: Test[]; entry: number } {
       case 'or': return go(n.a, T, go(n.b, T, F));
       case 'cmp': {
         const aKey = valKey(n.a);
-        nodes.push({ a: n.a, op: n.op, b: n.b, t: T, f: F, aKey, key: `${aKey} ${n.op} ${valKey(n.b)}`, bConst: n.b.k === 'const' });
+        nodes.push({ a: n.a, op: n.op, b: n.b, t: T, f: F, aKey, key: `${aKey} ${n.op} ${valKey(n.b)}`, bConst: n.b.k === 'const', store: -1 });
+        return nodes.length - 1;
+      }
+      case 'store': {
+        // Each store its own value: no other test is ever "the same test" as a store.
+        const key = `M${n.r} := ${valKey(n.v)} #${nodes.length}`;
+        nodes.push({ a: n.v, op: 'ge', b: konst(0), t: T, f: F, aKey: key, key, bConst: true, store: n.r });
         return nodes.length - 1;
       }
     }
@@ -312,20 +323,27 @@ function libpcapLoop(tests: Test[], entry: number): { jt: Int32Array; jf: Int32A
   return { jt, jf, root: r, acc, rej };
 }
 
-export function optimize(p: Pred): Program {
+/** The flow graph of `p`, through libpcap's optimiser unless `noOptimize` (libpcap sets
+ *  no_optimize for `geneve`, whose offset code has a bare jump; tcpdump -d then prints the
+ *  same program as tcpdump -O -d). `registers`: how many the stores in `p` use. */
+export function optimize(p: Pred, registers = 0, noOptimize = false): Program {
   const g = build(p);
-  if (g.entry < 0) return { nodes: [], entry: g.entry };
-  const r = libpcapLoop(g.nodes, g.entry);
-  const back = (x: number): number => (x === r.acc ? ACCEPT : x === r.rej ? REJECT : x);
-  const nodes = g.nodes.map((t, i) => ({ ...t, t: back(r.jt[i]), f: back(r.jf[i]) }));
-  const entry = back(r.root);
+  if (g.entry < 0) return { nodes: [], entry: g.entry, registers };
+  let nodes = g.nodes;
+  let entry = g.entry;
+  if (!noOptimize) {
+    const r = libpcapLoop(g.nodes, g.entry);
+    const back = (x: number): number => (x === r.acc ? ACCEPT : x === r.rej ? REJECT : x);
+    nodes = g.nodes.map((t, i) => ({ ...t, t: back(r.jt[i]), f: back(r.jf[i]) }));
+    entry = back(r.root);
+  }
   // Renumber the reachable nodes in topological order, entry first.
   const topo = order(nodes, entry);
   const index = new Map<number, number>();
   topo.forEach((old, i) => index.set(old, i));
   const map = (x: number): number => (x < 0 ? x : index.get(x)!);
   const out = topo.map((old) => ({ ...nodes[old], t: map(nodes[old].t), f: map(nodes[old].f) }));
-  return { nodes: out, entry: map(entry) };
+  return { nodes: out, entry: map(entry), registers };
 }
 
 export function programToString(p: Program): string {

@@ -8,7 +8,7 @@
 import type { Arth, Expr, IdValue, ProtoQ, Qual } from './ast.js';
 import { FilterError } from './error.js';
 import {
-  and, bin, cmp, FALSE, FoldError, konst, load, mcmp, neg, not, or, TRUE,
+  and, bin, cmp, FALSE, FoldError, konst, load, mcmp, neg, not, or, reg, store, TRUE,
   type BinOp, type Pred, type Val,
 } from './ir.js';
 import { linkInfo, type LinkInfo, type LinkKind } from './linktypes.js';
@@ -87,10 +87,17 @@ export class CodeGen {
    *  the offsets like `vlan`, and after `pppoes` the link-layer type is PPP's protocol. */
   private mplsDepth = 0;
   private pppoes = false;
-  /** After `geneve`: where the network layer and the link-layer type are, computed per
-   *  packet from the Geneve header (libpcap's variable off_linkpl / off_linktype). */
-  private plVar: Val | null = null;
-  private ltVar: Val | null = null;
+  /** After `geneve`: the scratch registers that hold where the link header, the link-layer
+   *  type and the network layer are, computed per packet from the Geneve header (libpcap's
+   *  variable off_linkhdr / off_linktype / off_linkpl: register plus constant part, the
+   *  constant parts being offLinktype and offLinkpl, which `vlan` and `mpls` still move). */
+  private lhReg: Val | null = null;
+  private ltReg: Val | null = null;
+  private plReg: Val | null = null;
+  /** Scratch registers allocated so far (libpcap's alloc_reg()). */
+  registers = 0;
+  /** libpcap skips its optimiser once `geneve` is used (the offset code has a bare jump). */
+  noOptimize = false;
   private readonly netmask: number;
   /** Position of the primitive being generated, for error messages. */
   private pos = 0;
@@ -144,21 +151,26 @@ export class CodeGen {
   // ---- link layer ----
 
   private lt(size: 1 | 2 | 4, extra = 0): Val {
-    if (this.ltVar !== null) return load(size, extra, this.ltVar);
-    return load(size, this.offLinktype + extra);
+    return load(size, this.offLinktype + extra, this.ltReg);
   }
   private pl(size: 1 | 2 | 4, off: number): Val {
     return this.nl(size, off, null);
   }
   /** A load `off` bytes past the network layer's start, plus `extra` when given. */
   private nl(size: 1 | 2 | 4, off: number, extra: Val | null): Val {
-    if (this.plVar === null) return load(size, this.offLinkpl + off, extra);
-    return load(size, off, extra === null ? this.plVar : bin('add', this.plVar, extra));
+    if (this.plReg === null) return load(size, this.offLinkpl + off, extra);
+    return load(size, this.offLinkpl + off, extra === null ? this.plReg : bin('add', this.plReg, extra));
+  }
+  /** A load `off` bytes into the link-layer header (plus `idx`): after `geneve`, the inner
+   *  frame's (libpcap's OR_LINKHDR). */
+  private lh(size: 1 | 2 | 4, off: number, idx: Val | null = null): Val {
+    if (this.lhReg === null) return load(size, off, idx);
+    return load(size, off, idx === null ? this.lhReg : bin('add', this.lhReg, idx));
   }
   /** The IPv4 header's length: BPF's msh at a fixed offset, computed after `geneve`. */
   private iphl(): Val {
-    if (this.plVar === null) return { k: 'msh', off: this.offLinkpl };
-    return bin('lsh', bin('and', load(1, 0, this.plVar), konst(0xf)), konst(2));
+    if (this.plReg === null) return { k: 'msh', off: this.offLinkpl };
+    return bin('lsh', bin('and', load(1, this.offLinkpl, this.plReg), konst(0xf)), konst(2));
   }
   private needLinkpl(): void {
     if (this.offLinkpl < 0) this.err(`${this.link.description} link-layer type filtering not implemented`);
@@ -173,7 +185,7 @@ export class CodeGen {
 
   /** The link layer primitives now test: PPP's after `pppoes` (libpcap's PUSH_LINKHDR). */
   private kind(): LinkKind {
-    if (this.plVar !== null) return 'ether';
+    if (this.plReg !== null) return 'ether';
     return this.pppoes ? 'ppp' : this.link.kind;
   }
 
@@ -316,15 +328,19 @@ export class CodeGen {
   }
 
   /** gen_geneve(): UDP to port 6081 over IPv4 (not a later fragment) or IPv6, Geneve
-   *  version 0, the VNI if given; then the network layer is the Geneve payload (after the
-   *  options), or past its Ethernet header when the protocol is TEB, and the link-layer type
-   *  the Geneve protocol field or that Ethernet header's type, computed per packet. The
-   *  offsets' computation reads the protocol field, so a frame cut before it never matches,
-   *  as libpcap's code loads it right after the checks. */
+   *  version 0, the VNI if given; each branch keeps its IP header length (libpcap's A). Then
+   *  gen_geneve_offsets(): the Geneve header's place, the link-layer type at its protocol
+   *  field, the link header past its options, and, when the protocol is TEB, the type and
+   *  network layer of that inner Ethernet header; the three go to scratch registers, which
+   *  the primitives written after `geneve` read (as libpcap: a primitive on a path where the
+   *  Geneve test failed reads them unset; see ir.ts `store`). Reading the protocol field ends
+   *  the program on a frame cut before it, as libpcap's code loads it right after the checks. */
   private geneve(vni: number | null): Pred {
     if (vni !== null && vni > 0xffffff) this.err(`Geneve VNI ${vni} greater than maximum 16777215`);
-    if (this.plVar !== null || this.mplsDepth > 0 || this.pppoes) this.err('geneve after geneve, mpls or pppoes is not supported by this filter compiler');
     this.needLinkpl();
+    this.noOptimize = true;
+    const hlR = this.registers++;
+    const hl = reg(hlR);
     const hl4 = this.iphl();
     let v4 = and(this.linktype(ETHERTYPE_IP), and(cmp('eq', this.pl(1, 9), konst(IPPROTO_UDP)), this.ipfrag()));
     v4 = and(v4, and(cmp('eq', this.tran4(2), konst(GENEVE_PORT)), mcmp(this.nl(1, 8, hl4), 0, 0xc0)));
@@ -332,20 +348,32 @@ export class CodeGen {
     let v6 = and(this.linktype(ETHERTYPE_IPV6), and(cmp('eq', this.pl(1, 6), konst(IPPROTO_UDP)), cmp('eq', this.pl(2, 42), konst(GENEVE_PORT))));
     v6 = and(v6, mcmp(this.pl(1, 48), 0, 0xc0));
     if (vni !== null) v6 = and(v6, mcmp(this.pl(4, 52), (vni << 8) >>> 0, 0xffffff00));
-    // Where the Geneve header is: the IP header length (IPv6: 40; told apart by the link's
-    // type field, or the version nibble on raw IP) and the UDP header past the network layer.
-    const isV6 = this.offLinktype >= 0
-      ? bin('rsh', bin('sub', bin('xor', this.lt(2), konst(ETHERTYPE_IPV6)), konst(1)), konst(31))
-      : bin('and', bin('rsh', load(1, this.offLinkpl), konst(5)), konst(1));
-    const hl = bin('add', hl4, bin('mul', isV6, bin('sub', konst(40), hl4)));
+    // The IP header's length plus the variable part of the network layer's offset, if any
+    // (a second `geneve`).
+    const withVar = (v: Val): Val => (this.plReg === null ? v : bin('add', v, this.plReg));
+    const found = or(and(v4, store(hlR, withVar(hl4))), and(v6, store(hlR, withVar(konst(40)))));
+    // The Geneve header: IP header, any variable prefix, the constant part and UDP.
     const g = bin('add', hl, konst(this.offLinkpl + 8));
-    const proto = load(2, 2, g);
     const inner = bin('add', g, bin('add', bin('mul', bin('and', load(1, 0, g), konst(0x3f)), konst(4)), konst(8)));
+    const proto = load(2, 2, g);
     const isTeb = bin('rsh', bin('sub', bin('xor', proto, konst(0x6558)), konst(1)), konst(31));
+    const ltR = this.registers++;
+    const lhR = this.registers++;
+    const plR = this.registers++;
     // TEB: the inner Ethernet header's type at +12 and its payload at +14.
-    this.ltVar = bin('add', bin('add', g, konst(2)), bin('mul', isTeb, bin('sub', bin('add', inner, konst(12)), bin('add', g, konst(2)))));
-    this.plVar = bin('add', inner, bin('mul', isTeb, konst(14)));
-    return and(or(v4, v6), cmp('ge', proto, konst(0)));
+    const offsets = and(store(lhR, inner), and(
+      store(ltR, bin('add', bin('add', g, konst(2)), bin('mul', isTeb, bin('sub', bin('add', inner, konst(12)), bin('add', g, konst(2)))))),
+      store(plR, bin('add', inner, bin('mul', isTeb, konst(14)))),
+    ));
+    this.ltReg = reg(ltR);
+    this.lhReg = reg(lhR);
+    this.plReg = reg(plR);
+    this.offLinktype = 0;
+    this.offLinkpl = 0;
+    // PUSH_LINKHDR(DLT_EN10MB): Ethernet from here on; a label stack depth stays (libpcap
+    // keeps label_stack_depth, so `mpls and geneve and ip` tests the bottom-of-stack bit).
+    this.pppoes = false;
+    return and(found, offsets);
   }
 
   /** gen_inbound(): only the Linux cooked headers record a direction in a savefile. */
@@ -524,7 +552,7 @@ export class CodeGen {
     if ((q.addr !== 'host' && q.addr !== 'default') || q.proto !== 'link') {
       this.err('ethernet address used in non-ether expression');
     }
-    if (this.link.kind !== 'ether') {
+    if (this.kind() !== 'ether') {
       this.err('ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel');
     }
     const at = (off: number): Pred => this.bcmp(off, mac);
@@ -542,12 +570,12 @@ export class CodeGen {
   private bcmp(off: number, b: number[]): Pred {
     const w = ((b[2] << 24) | (b[3] << 16) | (b[4] << 8) | b[5]) >>> 0;
     const h = (b[0] << 8) | b[1];
-    return and(cmp('eq', load(4, off + 2), konst(w)), cmp('eq', load(2, off), konst(h)));
+    return and(cmp('eq', this.lh(4, off + 2), konst(w)), cmp('eq', this.lh(2, off), konst(h)));
   }
 
   private broadcast(p: ProtoQ): Pred {
     if (p === 'default' || p === 'link') {
-      if (this.link.kind !== 'ether') this.err('not a broadcast link');
+      if (this.kind() !== 'ether') this.err('not a broadcast link');
       return this.bcmp(0, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
     }
     if (p === 'ip') {
@@ -562,10 +590,10 @@ export class CodeGen {
 
   private multicast(p: ProtoQ): Pred {
     if (p === 'default' || p === 'link') {
-      if (this.link.kind !== 'ether') {
+      if (this.kind() !== 'ether') {
         this.err('link-layer multicast filters supported only on ethernet/FDDI/token ring/ARCNET/802.11/ATM LANE/Fibre Channel');
       }
-      return cmp('set', load(1, 0), konst(1));
+      return cmp('set', this.lh(1, 0), konst(1));
     }
     if (p === 'ip') {
       this.needLinkpl();
@@ -579,7 +607,7 @@ export class CodeGen {
   }
 
   private byteop(idx: number, op: string, n: number): Pred {
-    const b = load(1, idx);
+    const b = this.lh(1, idx);
     if (op === '=') return cmp('eq', b, konst(n));
     if (op === '<') return not(cmp('ge', b, konst(n)));
     if (op === '>') return cmp('gt', b, konst(n));
@@ -765,7 +793,7 @@ export class CodeGen {
   /** Adds a constant index into the load offset when no 32-bit wrap can occur. */
   /** indexed() from the network layer `base` bytes on (variable after `geneve`). */
   private nlIndexed(size: 1 | 2 | 4, base: number, idx: Val, extra: Val | null): Val {
-    if (this.plVar === null) return this.indexed(size, this.offLinkpl + base, idx, extra);
+    if (this.plReg === null) return this.indexed(size, this.offLinkpl + base, idx, extra);
     if (idx.k === 'const' && idx.v + 64 < 2 ** 32) return this.nl(size, base + idx.v, extra);
     return this.nl(size, base, extra === null ? idx : bin('add', idx, extra));
   }
@@ -779,7 +807,9 @@ export class CodeGen {
   private gload(proto: ProtoQ, idx: Arith, size: 1 | 2 | 4, pos: number): Arith {
     this.pos = pos;
     if (proto === 'link') {
-      return { v: this.indexed(size, 0, idx.v, null), checks: idx.checks };
+      if (this.lhReg === null) return { v: this.indexed(size, 0, idx.v, null), checks: idx.checks };
+      const v = idx.v.k === 'const' && idx.v.v + 64 < 2 ** 32 ? this.lh(size, idx.v.v) : this.lh(size, 0, idx.v);
+      return { v, checks: idx.checks };
     }
     if (NETWORK_LOADS.has(proto)) {
       const b = this.protoAbbrev(proto);

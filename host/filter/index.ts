@@ -48,7 +48,9 @@ interface WasmFilterExports {
 /** Parses and compiles to the program; throws FilterError (E_FILTER_SYNTAX) on any rejection. */
 export function compileProgram(expression: string, linktype: number, netmask = 0): Program {
   const ast = parseFilter(expression);
-  const prog = optimize(new CodeGen({ linktype, netmask }).generate(ast));
+  const gen = new CodeGen({ linktype, netmask });
+  const pred = gen.generate(ast);
+  const prog = optimize(pred, gen.registers, gen.noOptimize);
   if (prog.entry === REJECT) throw new FilterError(0, 'expression rejects all packets');
   return prog;
 }

@@ -18,7 +18,10 @@ export type Val =
   /** 4 * (frame[off] & 0xf): the IPv4 header length (BPF ldxb msh). */
   | { k: 'msh'; off: number }
   | { k: 'bin'; op: BinOp; a: Val; b: Val }
-  | { k: 'neg'; a: Val };
+  | { k: 'neg'; a: Val }
+  /** Scratch register r (libpcap's M[r]): what the last `store` to it on this packet's
+   *  path put there, 0 when none did (see `store`). */
+  | { k: 'reg'; r: number };
 
 export type Pred =
   | { k: 'true' }
@@ -26,7 +29,14 @@ export type Pred =
   | { k: 'and'; a: Pred; b: Pred }
   | { k: 'or'; a: Pred; b: Pred }
   | { k: 'not'; a: Pred }
-  | { k: 'cmp'; op: CmpOp; a: Val; b: Val };
+  | { k: 'cmp'; op: CmpOp; a: Val; b: Val }
+  /** Computes v into register r and holds (a load past caplen still ends the program).
+   *  libpcap keeps `geneve`'s variable offsets in scratch memory this way; a primitive on
+   *  a path where the store did not run (`geneve or arp` when the Geneve test failed)
+   *  reads the register unset. libpcap 1.10's bpf_filter() leaves mem[] uninitialised
+   *  there (stack residue: the first packet of a file reads 0, later ones whatever the
+   *  stack held); we define unset as 0, tcpdump's answer on a fresh stack. */
+  | { k: 'store'; r: number; v: Val };
 
 export const TRUE: Pred = { k: 'true' };
 export const FALSE: Pred = { k: 'false' };
@@ -91,6 +101,14 @@ export function cmp(op: CmpOp, a: Val, b: Val): Pred {
   return { k: 'cmp', op, a, b };
 }
 
+export function reg(r: number): Val {
+  return { k: 'reg', r };
+}
+
+export function store(r: number, v: Val): Pred {
+  return { k: 'store', r, v };
+}
+
 /** (load & mask) == value, without the AND when the mask is all ones (gen_mcmp). */
 export function mcmp(v: Val, value: number, mask: number): Pred {
   const m = mask >>> 0;
@@ -131,6 +149,7 @@ export function valKey(v: Val): string {
     case 'msh': return `msh${v.off}`;
     case 'bin': return `(${valKey(v.a)} ${v.op} ${valKey(v.b)})`;
     case 'neg': return `-${valKey(v.a)}`;
+    case 'reg': return `M${v.r}`;
   }
 }
 
@@ -143,5 +162,6 @@ export function predToString(p: Pred): string {
     case 'or': return `(${predToString(p.a)} || ${predToString(p.b)})`;
     case 'not': return `!${predToString(p.a)}`;
     case 'cmp': return `${valKey(p.a)} ${p.op} ${valKey(p.b)}`;
+    case 'store': return `(M${p.r} := ${valKey(p.v)})`;
   }
 }

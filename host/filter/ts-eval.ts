@@ -14,6 +14,8 @@ type PredFn = (p: number, cap: number, wire: number) => boolean;
 export class TsFilter {
   private u8: Uint8Array;
   private abort = false;
+  /** Scratch registers (ir.ts `store`/`reg`), all 0 at the start of each packet. */
+  private readonly regs: Uint32Array;
   // `declare`d fields: only the constructor stores them, once (an emitted class field is
   // stored twice, and V8 then no longer treats it as constant in hot loops; host/lpm/lpm4.ts).
   private declare readonly root: PredFn;
@@ -25,6 +27,7 @@ export class TsFilter {
     private readonly snaplen: number,
   ) {
     this.u8 = views.refresh().u8;
+    this.regs = new Uint32Array(prog.registers);
     this.root = this.graph(prog);
   }
 
@@ -57,6 +60,7 @@ export class TsFilter {
 
   private run(ptr: number, caplen: number, wirelen: number): boolean {
     this.abort = false;
+    if (this.regs.length > 0) this.regs.fill(0);
     const cap = caplen < this.snaplen ? caplen : this.snaplen;
     const r = this.root(ptr, cap, wirelen);
     return r && !this.abort;
@@ -80,6 +84,14 @@ export class TsFilter {
 
   private test(p: Test): PredFn {
     const a = this.val(p.a);
+    if (p.store >= 0) {
+      const regs = this.regs;
+      const r = p.store;
+      return (x, c, w) => {
+        regs[r] = a(x, c, w);
+        return true;
+      };
+    }
     if (p.b.k === 'const') {
       const k = p.b.v;
       switch (p.op) {
@@ -116,6 +128,11 @@ export class TsFilter {
         };
       }
       case 'load': return this.load(v.size, v.off, v.idx === null ? null : this.val(v.idx));
+      case 'reg': {
+        const regs = this.regs;
+        const r = v.r;
+        return () => regs[r];
+      }
       case 'neg': {
         const a = this.val(v.a);
         return (x, c, w) => -a(x, c, w) >>> 0;
@@ -184,7 +201,9 @@ export class TsFilter {
     }
     return (x, c, w) => {
       const i = idx(x, c, w);
-      if (i + end > c) { this.abort = true; return 0; }
+      // A negative constant part (a label's bottom bit before a register offset) is a
+      // k of 2^32 - n, which bpf_filter() finds past caplen whatever X is.
+      if (i + end > c || off < 0) { this.abort = true; return 0; }
       const u8 = this.u8;
       const q = x + off + i;
       if (size === 1) return u8[q];

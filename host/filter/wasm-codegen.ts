@@ -21,6 +21,8 @@ interface Locals {
   t: number;
   /** Scratch for byte swaps. */
   t2: number;
+  /** The program's scratch registers (ir.ts `store`/`reg`), one local each. */
+  regs: number[];
 }
 
 function swap16(v: number): number {
@@ -106,8 +108,14 @@ class BodyGen {
     this.get(this.L.cap); this.op(OP.i64_extend_i32_u);
     this.op(OP.i64_gt_u);
     this.abortIf();
+    if (v.off < 0) {
+      // A negative constant part (a label's bottom bit before a register offset) is a k
+      // of 2^32 - n, which bpf_filter() finds past caplen whatever X is.
+      this.i32(1);
+      this.abortIf();
+    }
     this.get(this.L.ptr); this.get(t); this.op(OP.i32_add);
-    this.mem(opc, v.off);
+    this.mem(opc, Math.max(0, v.off));
     return Math.max(known, v.off + v.size);
   }
 
@@ -118,6 +126,9 @@ class BodyGen {
         return known;
       case 'len':
         this.get(this.L.wire);
+        return known;
+      case 'reg':
+        this.get(this.L.regs[v.r]);
         return known;
       case 'msh':
         known = this.checkEnd(v.off + 1, known);
@@ -202,6 +213,12 @@ class BodyGen {
 
   /** The comparison of one test, leaving 0 or 1; returns the caplen bound after it. */
   private test(p: Test, known: number): number {
+    if (p.store >= 0) {
+      known = this.val(p.a, known);
+      this.set(this.L.regs[p.store]);
+      this.i32(1);
+      return known;
+    }
     const raw = this.rawCompare(p, known);
     if (raw !== null) return raw;
     known = this.val(p.a, known);
@@ -280,14 +297,20 @@ class BodyGen {
   }
 }
 
+/** Local indices first..first+n-1, for the program's registers. */
+function registerLocals(first: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => first + i);
+}
+
 function matchBody(prog: Program, snaplen: number): Bytes {
-  const L: Locals = { ptr: 0, cap: 1, wire: 2, t: 3, t2: 4 };
+  // Locals start at 0 on every call, which is what the registers need.
+  const L: Locals = { ptr: 0, cap: 1, wire: 2, t: 3, t2: 4, regs: registerLocals(5, prog.registers) };
   const g = new BodyGen(L);
   g.clamp(snaplen);
   g.graph(prog, () => g.raw(OP.i32_const, 1, OP.return), () => g.raw(OP.i32_const, 0));
   g.raw(OP.end);
   const body = new Bytes();
-  body.u32(1).u32(2).byte(I32); // 2 extra i32 locals
+  body.u32(1).u32(2 + prog.registers).byte(I32); // t, t2 and the registers
   body.bytes(g.code.toArray());
   return body;
 }
@@ -296,8 +319,8 @@ function matchBody(prog: Program, snaplen: number): Bytes {
 export const TOUCH_AHEAD = 8;
 
 function batchBody(prog: Program, linktype: number, snaplen: number): Bytes {
-  // params: 0 table, 1 count, 2 out; locals: 3 i, 4 n, 5 ptr, 6 cap, 7 wire, 8 t, 9 t2, 10 e, 11 ahead
-  const L: Locals = { ptr: 5, cap: 6, wire: 7, t: 8, t2: 9 };
+  // params: 0 table, 1 count, 2 out; locals: 3 i, 4 n, 5 ptr, 6 cap, 7 wire, 8 t, 9 t2, 10 e, 11 ahead, 12.. registers
+  const L: Locals = { ptr: 5, cap: 6, wire: 7, t: 8, t2: 9, regs: registerLocals(12, prog.registers) };
   const g = new BodyGen(L);
   const E = 10;
   const A = 11;
@@ -327,6 +350,8 @@ function batchBody(prog: Program, linktype: number, snaplen: number): Bytes {
   g.local(OP.local_get, E); g.memop(OP.i32_load, FRAME_CAPLEN); g.local(OP.local_set, L.cap);
   g.local(OP.local_get, E); g.memop(OP.i32_load, FRAME_WIRELEN); g.local(OP.local_set, L.wire);
   g.clamp(snaplen);
+  // Each frame starts with its registers unset (0).
+  for (const r of L.regs) { g.constI32(0); g.local(OP.local_set, r); }
   // store address first, then the result
   g.local(OP.local_get, 2); g.local(OP.local_get, 3); g.raw(OP.i32_add);
   g.local(OP.local_get, E); g.memop(OP.i32_load16_u, FRAME_LINKTYPE); g.constI32(linktype); g.raw(OP.i32_eq);
@@ -345,7 +370,7 @@ function batchBody(prog: Program, linktype: number, snaplen: number): Bytes {
   g.local(OP.local_get, 4);
   g.raw(OP.end);
   const body = new Bytes();
-  body.u32(1).u32(9).byte(I32);
+  body.u32(1).u32(9 + prog.registers).byte(I32);
   body.bytes(g.code.toArray());
   return body;
 }
