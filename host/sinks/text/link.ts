@@ -13,6 +13,7 @@ import { writeEther8023, writeLlc } from './llc.js';
 import { writeLoopback } from './loopback.js';
 import { writeMpls, writePpp, writePppoe, handlePpp, PPP_NAMES } from './ppp.js';
 import { bsdAfName, ethertypeName, SLL_PKTTYPES } from './names.js';
+import { writeIpx, writeIpxEthertype } from './ipx.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import {
   LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP,
@@ -132,6 +133,7 @@ export function writeEther(st: TextState): number {
     case 0x9000: writeLoopback(st, bp, rest); break;
     case 0x8863: case 0x8864: writePppoe(st, bp, rest); break;
     case 0x8847: case 0x8848: writeMpls(st, bp, rest); break;
+    case 0x8137: writeIpxEthertype(st, bp); break;
     default:
       st.markCut();
       if (!st.eflag) {
@@ -183,6 +185,8 @@ function sllPayload(st: TextState, type0: number, hdr0: number, header: () => vo
     const n = writeLlc(st, bp, length, false);
     if (n >= 0) hdr += n;
     else st.defaultData(bp, v.capLen - hdr);
+  } else if (type === 1) {
+    writeIpx(st, bp); // LINUX_SLL_P_802_3: Novell's raw 802.3, an IPX header at once
   } else {
     st.markCut();
     if (type > 1500 && !st.eflag) header();

@@ -8,6 +8,7 @@ import type { TextState } from './state.js';
 import { writeStp } from './stp.js';
 import { writeDtp } from './dtp.js';
 import { writeCdp } from './cdp.js';
+import { writeIpx, writeIpxEthertype } from './ipx.js';
 import { ethertypeName } from './names.js';
 import { L_SNAP, L_STP } from '../../runtime/layout.js';
 
@@ -63,6 +64,16 @@ export function writeEther8023(st: TextState, p: number, length0: number, length
   return -n;
 }
 
+/** An LLC header cut short by the capture or the length: tcpdump's marker, then the bytes
+ *  there are (ND_DEFAULTPRINT); the line ends there. */
+function shortLlc(st: TextState, p: number, length: number): number {
+  const have = st.snapend - p;
+  st.markTrunc();
+  st.defaultData(p, have);
+  if (!st.dead) { st.dead = true; st.deadPos = st.out.pos; }
+  return have < length ? have : length;
+}
+
 /** llc_print(): the 802.2 header at `p` (the descriptor's L3_OFF) and what follows, in
  *  `length` bytes. `macs`: the frame has MAC addresses (Ethernet) to print in the generic
  *  forms. Returns the header length, negated when tcpdump would dump the bytes instead. */
@@ -71,7 +82,7 @@ export function writeLlc(st: TextState, p: number, length: number, macs: boolean
   const out = st.out;
   const m = st.m;
   st.proto = 'llc';
-  if (!st.has(p, 3) || length < 3) { st.trunc(); return st.snapend - p < length ? st.snapend - p : length; }
+  if (!st.has(p, 3) || length < 3) return shortLlc(st, p, length);
   const dsapField = m[p];
   const ssapField = m[p + 1];
   let control = m[p + 2];
@@ -79,8 +90,14 @@ export function writeLlc(st: TextState, p: number, length: number, macs: boolean
   // The dissector's header length counts a SNAP header's 5 bytes too.
   const hdrlen = (v.layers & L_SNAP) !== 0 ? 3 : v.l3HdrLen;
   if (!isU) {
-    if (!st.has(p, 4) || length < 4) { st.trunc(); return st.snapend - p < length ? st.snapend - p : length; }
+    if (!st.has(p, 4) || length < 4) return shortLlc(st, p, length);
     control = m[p + 2] | (m[p + 3] << 8); // little-endian
+  }
+  if (dsapField === 0xff && ssapField === 0xff) {
+    // Novell's raw 802.3: no LLC header, the IPX header's unused checksum (0xffff) here.
+    if (st.eflag) out.str('IPX 802.3: ');
+    writeIpx(st, p);
+    return 0;
   }
   const dsap = dsapField & 0xFE;
   const ssap = ssapField & 0xFE;
@@ -93,7 +110,12 @@ export function writeLlc(st: TextState, p: number, length: number, macs: boolean
   const rest = length - hdrlen;
   if ((v.layers & L_SNAP) !== 0) return writeSnap(st, body, rest, macs) ? hdrlen + 5 : -(hdrlen + 5);
   if ((v.layers & L_STP) !== 0) { writeStp(st, st.f + v.payloadOff, rest); return hdrlen; }
-  // IP (RFC 948), IPX, NetBEUI and OSI over 802.2 have printers of their own in tcpdump.
+  if (ssap === 0xe0 && dsap === 0xe0 && control === 0x03) {
+    if (st.eflag) out.str('IPX 802.2: ');
+    writeIpx(st, body);
+    return hdrlen;
+  }
+  // IP (RFC 948), NetBEUI and OSI over 802.2 have printers of their own in tcpdump.
   st.markCut();
   if (!st.eflag) {
     if (ssap === dsap) {
@@ -157,6 +179,7 @@ function writeSnap(st: TextState, p: number, length: number, macs: boolean): boo
   if ((v.layers & L_STP) !== 0) { writeStp(st, st.f + v.payloadOff, length - 5); return true; }
   if (oui === 0x00000c && pid === 0x2004) { writeDtp(st, p + 5, length - 5); return true; }
   if (oui === 0x00000c && pid === 0x2000) { writeCdp(st, p + 5, length - 5); return true; }
+  if (oui === 0 && pid === 0x8137) { writeIpxEthertype(st, p + 5); return true; }
   // VTP, UDLD, bridged frames and EtherTypes inside SNAP have printers of their own.
   st.markCut();
   if (!st.eflag) {
