@@ -1,75 +1,182 @@
 // One `sniff --flows --json` line read straight from a record in the engine's memory:
 // the text JSON.stringify(flowJson(readFlowRecord(...))) gives (./conversations.ts),
-// built as one string with no FlowRecord, no nested objects and no stringify walk, so a
-// capture of millions of flows streams its lines at the cost of the strings alone.
-// test/flows-json-text.test.ts holds the two equal on the corpus and crafted flows.
+// written byte by byte into the caller's buffer (the JSON sink's writers,
+// host/sinks/json/bytes.ts) with no FlowRecord, no nested objects, no stringify walk and,
+// but for the start time and a non-zero duration (JavaScript's shortest decimal of a
+// double), no string: a capture of millions of flows streams its lines at the cost of
+// their bytes (issue #19: the template strings of each line were most of --flows --json's
+// cost over plain --json). test/flows-scale and flows-tshark hold the text equal to
+// flowJsonLine on the corpus and crafted flows.
 import type { MemoryViews } from '../runtime/memory.js';
-import { ipv4ToString, ipv6ToString } from '../runtime/addr.js';
 import { TCP_STATE_NAMES, tcpSummary } from './flow-table.js';
 import { protoName } from './conversations.js';
+import { ip4At, ip6, lit, num, put } from '../sinks/json/bytes.js';
 import * as F from './flow-layout.js';
 
-const END_NAMES = ['live', 'idle', 'active', 'end', 'forced', 'resources'];
+/** The longest line writeFlowJson writes (two IPv6 addresses, every counter at 2^53,
+ *  two 8-state histories), rounded up. */
+export const FLOW_JSON_MAX = 1024;
 
-/** The last 8 states of one end (4 bits each, newest low) as a JSON array. */
-function history(h: number): string {
-  let s = '[';
-  for (let k = 7; k >= 0; k--) {
-    const n = TCP_STATE_NAMES[(h >>> (4 * k)) & 15];
-    if (n) s += s.length === 1 ? `"${n}"` : `,"${n}"`;
-  }
-  return `${s}]`;
+const END_NAMES = ['live', 'idle', 'active', 'end', 'forced', 'resources'].map((n) => lit(`,"end":"${n}"}}`));
+const END_LIVE = END_NAMES[0];
+const STATES = TCP_STATE_NAMES.map((n) => (n ? lit(n) : null));
+const PROTO_NAMES = Array.from({ length: 256 }, (_, p) => lit(`{"flow":{"proto":"${protoName(p)}","ip_version":`));
+const K_A = lit(',"a":{"addr":"');
+const K_PORT = lit('","port":');
+const K_B = lit('},"b":{"addr":"');
+const K_A_TO_B = lit('},"a_to_b":{"frames":');
+const K_B_TO_A = lit('},"b_to_a":{"frames":');
+const K_BYTES = lit(',"bytes":');
+const K_IP_BYTES = lit(',"ip_bytes":');
+const K_TCP_FLAGS = lit(',"tcp_flags":');
+const K_RETRANS = lit(',"retransmissions":');
+const K_OOO = lit(',"out_of_order":');
+const K_START = lit('},"start":');
+const K_DURATION = lit(',"duration":');
+const K_STATE = lit(',"state":"');
+const K_STATE_A = lit('","state_a":');
+const K_STATE_B = lit(',"state_b":');
+const K_HIST_A = lit(',"history_a":');
+const K_HIST_B = lit(',"history_b":');
+const K_PICKUP = lit(',"pickup":true');
+const K_RST = lit(',"rst_ignored":');
+const K_ICMP_TYPE = lit(',"icmp_type":');
+const K_ICMP_CODE = lit(',"icmp_code":');
+const K_VLAN = lit(',"vlan":');
+const K_IFACE = lit(',"iface":');
+const K_NO_PORTS = lit(',"no_ports":true');
+const NULL = lit('null');
+
+/** Copies an ASCII string (the two JavaScript-formatted numbers). */
+function ascii(b: Uint8Array, p: number, s: string): number {
+  for (let i = 0; i < s.length; i++) b[p + i] = s.charCodeAt(i);
+  return p + s.length;
 }
 
-/** The JSON line (no newline) of the entry or exported record at byte address `at`. */
-export function flowJsonText(views: MemoryViews, at: number): string {
+/** A state name in quotes, or null. */
+function stateName(b: Uint8Array, p: number, st: Uint8Array | null): number {
+  if (st === null) return put(b, p, NULL);
+  b[p] = 34;
+  p = put(b, p + 1, st);
+  b[p] = 34;
+  return p + 1;
+}
+
+/** The last 8 states of one end (4 bits each, newest low) as a JSON array. */
+function history(b: Uint8Array, p: number, h: number): number {
+  b[p++] = 91;
+  let first = true;
+  for (let k = 7; k >= 0; k--) {
+    const n = STATES[(h >>> (4 * k)) & 15];
+    if (n === null || n === undefined) continue;
+    if (!first) b[p++] = 44;
+    first = false;
+    p = stateName(b, p, n);
+  }
+  b[p] = 93;
+  return p + 1;
+}
+
+/** One direction's counters (s: 0 A to B, 1 B to A), after its "frames": key. */
+function direction(b: Uint8Array, p: number, v: MemoryViews, at: number, s: 0 | 1, tcp: boolean): number {
+  p = num(b, p, v.u32[(at >>> 2) + (F.FE_FRAMES_AB >>> 2) + s]);
+  p = put(b, p, K_BYTES);
+  p = num(b, p, v.f64[(at >>> 3) + (F.FE_BYTES_AB >>> 3) + s]);
+  p = put(b, p, K_IP_BYTES);
+  p = num(b, p, v.f64[(at >>> 3) + (F.FE_IPBYTES_AB >>> 3) + s]);
+  if (tcp) {
+    p = put(b, p, K_TCP_FLAGS);
+    p = num(b, p, v.u8[at + F.FE_TCPFL_A + s]);
+    p = put(b, p, K_RETRANS);
+    p = num(b, p, v.u16[(at >>> 1) + (F.FE_RETRANS_A >>> 1) + s]);
+    p = put(b, p, K_OOO);
+    p = num(b, p, v.u16[(at >>> 1) + (F.FE_OOO_A >>> 1) + s]);
+  }
+  return p;
+}
+
+/** An endpoint's address at `off` of the record. */
+function address(b: Uint8Array, p: number, u8: Uint8Array, at: number, off: number, v6: boolean): number {
+  return v6 ? ip6(b, p, u8, at + off) : ip4At(b, p, u8, at + off);
+}
+
+/**
+ * Writes the JSON line (no newline) of the entry or exported record at byte address `at`
+ * into `b` at `p` (FLOW_JSON_MAX bytes of room); returns the position after it.
+ */
+export function writeFlowJson(b: Uint8Array, p: number, views: MemoryViews, at: number): number {
   const v = views.refresh();
   const u8 = v.u8;
   const u16 = v.u16;
   const u32 = v.u32;
-  const f64 = v.f64;
   const w = at >>> 2;
   const h = at >>> 1;
-  const d = at >>> 3;
   const v6 = u8[at + F.FE_IPVER] === 6;
   const proto = u8[at + F.FE_PROTO];
   const flags = u16[h + (F.FE_FLAGS >>> 1)];
   const noPorts = (flags & F.EF_NOPORTS) !== 0;
   const tcp = proto === 6 && !noPorts;
-  const addr = (off: number): string =>
-    v6 ? ipv6ToString(u8, at + off)
-      : ipv4ToString(((u8[at + off] << 24) | (u8[at + off + 1] << 16) | (u8[at + off + 2] << 8) | u8[at + off + 3]) >>> 0);
-  const dir = (s: 0 | 1): string => {
-    let o = `{"frames":${u32[w + (F.FE_FRAMES_AB >>> 2) + s]},"bytes":${f64[d + (F.FE_BYTES_AB >>> 3) + s]},"ip_bytes":${f64[d + (F.FE_IPBYTES_AB >>> 3) + s]}`;
-    if (tcp) {
-      o += `,"tcp_flags":${u8[at + F.FE_TCPFL_A + s]},"retransmissions":${u16[h + (F.FE_RETRANS_A >>> 1) + s]},"out_of_order":${u16[h + (F.FE_OOO_A >>> 1) + s]}`;
-    }
-    return `${o}}`;
-  };
+  p = put(b, p, PROTO_NAMES[proto]);
+  b[p++] = v6 ? 54 : 52;
+  p = put(b, p, K_A);
+  p = address(b, p, u8, at, F.FE_ADDR_A, v6);
+  p = put(b, p, K_PORT);
+  p = num(b, p, u16[h + (F.FE_PORT_A >>> 1)]);
+  p = put(b, p, K_B);
+  p = address(b, p, u8, at, F.FE_ADDR_B, v6);
+  p = put(b, p, K_PORT);
+  p = num(b, p, u16[h + (F.FE_PORT_B >>> 1)]);
+  p = put(b, p, K_A_TO_B);
+  p = direction(b, p, v, at, 0, tcp);
+  p = put(b, p, K_B_TO_A);
+  p = direction(b, p, v, at, 1, tcp);
   const firstSec = u32[w + (F.FE_FIRST_SEC >>> 2)];
   const firstNsec = u32[w + (F.FE_FIRST_NSEC >>> 2)];
   const durNs = (u32[w + (F.FE_LAST_SEC >>> 2)] - firstSec) * 1e9 + (u32[w + (F.FE_LAST_NSEC >>> 2)] - firstNsec);
-  // Exact decimal seconds parsed once, as flowJson's epoch() does.
-  const start = Number(`${firstSec}.${String(firstNsec).padStart(9, '0')}`);
-  let s = `{"flow":{"proto":"${protoName(proto)}","ip_version":${v6 ? 6 : 4},` +
-    `"a":{"addr":"${addr(F.FE_ADDR_A)}","port":${u16[h + (F.FE_PORT_A >>> 1)]}},` +
-    `"b":{"addr":"${addr(F.FE_ADDR_B)}","port":${u16[h + (F.FE_PORT_B >>> 1)]}},` +
-    `"a_to_b":${dir(0)},"b_to_a":${dir(1)},"start":${start},"duration":${durNs / 1e9}`;
+  p = put(b, p, K_START);
+  // Exact decimal seconds parsed once, as flowJson's epoch() does (a whole second needs no parse).
+  p = firstNsec === 0 ? num(b, p, firstSec) : ascii(b, p, String(Number(`${firstSec}.${String(firstNsec).padStart(9, '0')}`)));
+  p = put(b, p, K_DURATION);
+  if (durNs === 0) b[p++] = 48;
+  else p = ascii(b, p, String(durNs / 1e9));
   const stateA = tcp ? TCP_STATE_NAMES[u8[at + F.FE_STATE_A]] ?? null : null;
   const stateB = tcp ? TCP_STATE_NAMES[u8[at + F.FE_STATE_B]] ?? null : null;
   const state = tcpSummary(stateA, stateB);
   if (state !== null) {
-    const q = (n: string | null): string => (n === null ? 'null' : `"${n}"`);
-    s += `,"state":"${state}","state_a":${q(stateA)},"state_b":${q(stateB)},` +
-      `"history_a":${history(u32[w + (F.FE_HIST_A >>> 2)])},"history_b":${history(u32[w + (F.FE_HIST_B >>> 2)])}`;
-    if ((flags & F.EF_PICKUP) !== 0) s += ',"pickup":true';
-    s += `,"rst_ignored":${u16[h + (F.FE_RST_IGNORED >>> 1)]}`;
+    p = put(b, p, K_STATE);
+    p = ascii(b, p, state);
+    p = put(b, p, K_STATE_A);
+    p = stateName(b, p, stateA === null ? null : STATES[u8[at + F.FE_STATE_A]] ?? null);
+    p = put(b, p, K_STATE_B);
+    p = stateName(b, p, stateB === null ? null : STATES[u8[at + F.FE_STATE_B]] ?? null);
+    p = put(b, p, K_HIST_A);
+    p = history(b, p, u32[w + (F.FE_HIST_A >>> 2)]);
+    p = put(b, p, K_HIST_B);
+    p = history(b, p, u32[w + (F.FE_HIST_B >>> 2)]);
+    if ((flags & F.EF_PICKUP) !== 0) p = put(b, p, K_PICKUP);
+    p = put(b, p, K_RST);
+    p = num(b, p, u16[h + (F.FE_RST_IGNORED >>> 1)]);
   }
-  if (proto === 1 || proto === 58) s += `,"icmp_type":${u8[at + F.FE_ICMP_TYPE]},"icmp_code":${u8[at + F.FE_ICMP_CODE]}`;
+  if (proto === 1 || proto === 58) {
+    p = put(b, p, K_ICMP_TYPE);
+    p = num(b, p, u8[at + F.FE_ICMP_TYPE]);
+    p = put(b, p, K_ICMP_CODE);
+    p = num(b, p, u8[at + F.FE_ICMP_CODE]);
+  }
   const vlan = u16[h + (F.FE_VLAN >>> 1)];
-  if (vlan) s += `,"vlan":${vlan}`;
+  if (vlan) { p = put(b, p, K_VLAN); p = num(b, p, vlan); }
   const iface = u16[h + (F.FE_IFACE >>> 1)];
-  if (iface) s += `,"iface":${iface}`;
-  if (noPorts) s += ',"no_ports":true';
-  return `${s},"end":"${END_NAMES[u8[at + F.FE_END]] ?? 'live'}"}}`;
+  if (iface) { p = put(b, p, K_IFACE); p = num(b, p, iface); }
+  if (noPorts) p = put(b, p, K_NO_PORTS);
+  return put(b, p, END_NAMES[u8[at + F.FE_END]] ?? END_LIVE);
+}
+
+const scratch = new Uint8Array(FLOW_JSON_MAX);
+
+/** The same line as a string (tests, library callers). */
+export function flowJsonText(views: MemoryViews, at: number): string {
+  const n = writeFlowJson(scratch, 0, views, at);
+  let s = '';
+  for (let i = 0; i < n; i++) s += String.fromCharCode(scratch[i]);
+  return s;
 }

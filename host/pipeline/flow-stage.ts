@@ -5,8 +5,8 @@
 // Costs stay linear with millions of flows (issue #19): ended records are read by address
 // (FlowTable's onExpireRaw), never as FlowRecord objects. The table keeps each TCP/UDP
 // conversation as 64 bytes in a ConversationStore, sorts them with a radix sort and
-// formats the rows into one reused OutputBuffer; JSON lines are formatted from memory
-// and written a megabyte (or a batch) at a time.
+// formats the rows into one reused OutputBuffer; JSON lines are written byte by byte from
+// memory into it and go out a megabyte (or a batch) at a time.
 import { writeSync } from 'node:fs';
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
@@ -14,7 +14,7 @@ import { FlowTable } from '../flows/flow-table.js';
 import { InnerFrames } from '../flows/inner-frames.js';
 import { ConversationStore } from '../flows/conversation-store.js';
 import { writeConversationTable } from '../flows/conversation-text.js';
-import { flowJsonText } from '../flows/flow-json-text.js';
+import { FLOW_JSON_MAX, writeFlowJson } from '../flows/flow-json-text.js';
 import { OutputBuffer } from '../sinks/output-buffer.js';
 import type { BatchInfo, BatchStage } from '../stage/batch-stage.js';
 import { SelectedFrames } from '../stage/selected.js';
@@ -64,10 +64,10 @@ export class FlowStage implements BatchStage {
       onExpireRaw: store !== null
         ? (at) => { store.add(views, at); }
         : (at) => {
-          const line = flowJsonText(views, at);
-          out.ensure(line.length + 1);
-          out.latin1(line);
-          out.buf[out.pos++] = 10;
+          out.ensure(FLOW_JSON_MAX + 1);
+          const p = writeFlowJson(out.buf, out.pos, views, at);
+          out.buf[p] = 10;
+          out.pos = p + 1;
         },
     });
   }
