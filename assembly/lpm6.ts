@@ -291,9 +291,13 @@ const LANES: u32 = 32;
 /**
  * Looks up n addresses (16 bytes each, contiguous at addrs) into out (u32 each); returns
  * the hits. 32 lookups advance one level at a time together, so up to 32 cache misses are
- * in flight at each level. The level step is branch-free (a finished lane re-reads a
- * harmless entry and keeps its value): lanes end at different depths, and mispredicted
- * branches would drain the misses we want overlapped.
+ * in flight at each level. How many are really in flight is bounded by the instructions
+ * between them (the core's reorder window fills while the oldest miss waits), so the
+ * level step is as short as it can be: branch-free over every lane (a finished lane
+ * re-reads its own entry in `out`, in L1, and keeps it), the group index shifted into
+ * place without masking (the shift drops EXT, bit 31, and group indexes stay below
+ * 2^22), for the bytes 3, 4 and 5 where a /48, the most common length, ends; a lane
+ * still in a group after that (/49../128) walks on alone.
  */
 export function lpm6_lookup_bulk(t: usize, addrs: usize, n: u32, out: usize): u32 {
   let t24 = <usize>load<u32>(t + H_TBL24);
@@ -304,36 +308,38 @@ export function lpm6_lookup_bulk(t: usize, addrs: usize, n: u32, out: usize): u3
     let cnt = n - base < LANES ? n - base : LANES;
     let o = out + (<usize>base << 2);
     let p = addrs + (<usize>base << 4);
-    // `active`: one bit per lane whose entry still names a group (EXT is bit 31). Each
-    // level visits only those lanes (ctz over the mask): a lane that ended at /32 costs
-    // nothing while another walks down to /64, and the bit of each result is OR-ed into
-    // the next mask, which nothing waits for until the level is issued, so the level's
-    // misses still overlap.
-    let active: u32 = 0;
-    for (let k: u32 = 0; k < cnt; k++) {
-      let e = load<u32>(t24 + (<usize>top24(p + (<usize>k << 4)) << 2));
-      store<u32>(o + (<usize>k << 2), e);
-      active |= (e >>> 31) << k;
+    let any: u32 = 0;
+    let end = o + (<usize>cnt << 2);
+    for (let ok = o, pk = p; ok < end; ok += 4, pk += 16) {
+      let e = load<u32>(t24 + (<usize>top24(pk) << 2));
+      store<u32>(ok, e);
+      any |= e;
     }
-    let b: u32 = 3;
-    while (active != 0 && b < 16) {
-      let next: u32 = 0;
-      let m = active;
-      while (m != 0) {
-        let k = ctz<u32>(m);
-        m &= m - 1;
-        let x = load<u32>(o + (<usize>k << 2));
-        let e = load<u32>(t8 + ((<usize>(x & GROUP_MASK) << 10) | (<usize>keyByte(p + (<usize>k << 4), b) << 2)));
-        store<u32>(o + (<usize>k << 2), e);
-        next |= (e >>> 31) << k;
+    for (let b: u32 = 3; b < 6 && (any & EXT) != 0; b++) {
+      any = 0;
+      let pk = p + <usize>b;
+      for (let ok = o; ok < end; ok += 4) {
+        let x = load<u32>(ok);
+        let next = t8 + (<usize>(x << 10) | (<usize>load<u8>(pk) << 2));
+        let e = load<u32>(select<usize>(next, ok, <i32>x < 0));
+        store<u32>(ok, e);
+        any |= e;
+        pk += 16;
       }
-      active = next;
-      b++;
     }
-    for (let k: u32 = 0; k < cnt; k++) {
-      let x = load<u32>(o + (<usize>k << 2));
+    if ((any & EXT) != 0) {
+      for (let k: u32 = 0; k < cnt; k++) {
+        let x = load<u32>(o + (<usize>k << 2));
+        for (let b: u32 = 6; b < 16 && (x & EXT) != 0; b++) {
+          x = load<u32>(t8 + ((<usize>(x & GROUP_MASK) << 10) | (<usize>keyByte(p + (<usize>k << 4), b) << 2)));
+        }
+        store<u32>(o + (<usize>k << 2), x);
+      }
+    }
+    for (let ok = o; ok < end; ok += 4) {
+      let x = load<u32>(ok);
       x = select<u32>(0, x, (x & EXT) != 0); // a corrupt table could leave EXT after 13 levels
-      store<u32>(o + (<usize>k << 2), load<u32>(nv + (<usize>x << 2)));
+      store<u32>(ok, load<u32>(nv + (<usize>x << 2)));
       hits += <u32>(x != 0);
     }
   }
