@@ -14,6 +14,7 @@ import { writeLoopback } from './loopback.js';
 import { writeMpls, writePpp, writePppoe, handlePpp, PPP_NAMES } from './ppp.js';
 import { bsdAfName, ethertypeName, SLL_PKTTYPES } from './names.js';
 import { writeIpx, writeIpxEthertype } from './ipx.js';
+import { writeLldp } from './lldp.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import {
   LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP,
@@ -134,6 +135,7 @@ export function writeEther(st: TextState): number {
     case 0x8863: case 0x8864: writePppoe(st, bp, rest); break;
     case 0x8847: case 0x8848: writeMpls(st, bp, rest); break;
     case 0x8137: writeIpxEthertype(st, bp); break;
+    case 0x88cc: writeLldp(st, bp, rest); break;
     default:
       st.markCut();
       if (!st.eflag) {

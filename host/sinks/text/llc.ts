@@ -22,7 +22,8 @@ const U_COMMANDS: Record<number, string> = {
 /** llc_flag_values: C/R bit of the SSAP with the poll/final bit (U 0x10, I and S 0x100). */
 const LLC_FLAGS: Record<number, string> = { 0: 'Command', 1: 'Response', 0x10: 'Poll', 0x11: 'Final', 0x100: 'Poll', 0x101: 'Final' };
 const SUPERVISORY = ['Receiver Ready', 'Receiver not Ready', 'Reject'];
-const OUI_NAMES: Record<number, string> = {
+/** tcpdump's oui_values. */
+export const OUI_NAMES: Record<number, string> = {
   0x000000: 'Ethernet', 0x00000c: 'Cisco', 0x00005e: 'IANA', 0x000081: 'Nortel Networks SONMP', 0x0000f8: 'Cisco bridged',
   0x0080c2: 'Ethernet bridged', 0x00a03e: 'ATM Forum', 0x00e02f: 'DOCSIS Spanning Tree', 0x080007: 'Appletalk',
   0x009069: 'Juniper', 0x080009: 'Hewlett-Packard', 0x00120f: 'IEEE 802.3 Private', 0x0012bb: 'ANSI/TIA', 0x001b21: 'DCBX',

@@ -1,0 +1,75 @@
+// LLDP text (host/sinks/text/lldp.ts) against tcpdump run here, with -nn, -v, -vv and -e:
+// crafted Ethernet frames (EtherType 0x88cc) carrying chassis and port IDs of every
+// subtype (MAC, network address IPv4/IPv6/802/other family, names with control and
+// high-bit bytes, unknown subtypes), TTL, port and system descriptions, system name,
+// capabilities, management addresses (with and without OID, too short), organisation-
+// specific TLVs of OUIs tcpdump does not decode, unknown TLV types, End, TLVs shorter than
+// their subtype needs or longer than the frame; each frame also cut at several lengths.
+// Not here: the 802.1, 802.3, LLDP-MED and DCBX organisation TLVs (not written).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { haveTool } from './lib/env.js';
+import { compareCrafted, type CraftedFrame } from './text-output-lib.js';
+import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
+
+const be16 = (v: number): number[] => [v >>> 8, v & 0xff];
+const be32 = (v: number): number[] => [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
+const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
+const tlv = (type: number, value: number[]): number[] => [...be16((type << 9) | value.length), ...value];
+const END = tlv(0, []);
+const MACB = [0x00, 0x1b, 0x21, 0x3c, 0x4d, 0x5e];
+const V6 = [0x20, 1, 0x0d, 0xb8, ...Array(11).fill(0), 7];
+
+/** A basic LLDPDU: chassis MAC, port name, TTL, then `more`, then End. */
+const basic = (more: number[]): number[] => [...tlv(1, [4, ...MACB]), ...tlv(2, [5, ...ascii('eth0')]), ...tlv(3, be16(120)), ...more, ...END];
+
+const CASES: number[][] = [
+  basic([]),
+  basic([...tlv(4, ascii('uplink port')), ...tlv(5, ascii('sw1.example')), ...tlv(6, ascii('Linux 6.1 \x01\xe9 x86_64'))]),
+  basic([...tlv(7, [...be16(0x0014), ...be16(0x0010)]), ...tlv(7, [...be16(0), ...be16(0xffff)])]),
+  basic([...tlv(8, [5, 1, 10, 0, 0, 1, 2, ...be32(3), 0]), ...tlv(8, [17, 2, ...V6, 3, ...be32(1), 4, ...ascii('1.3.')])]),
+  basic([...tlv(8, [7, 6, ...MACB, 1, ...be32(9)]), ...tlv(8, [3, 9, 1, 2, 2, ...be32(0)]), ...tlv(8, [5, 1, 10, 0, 0, 1, 2, 0, 0])]),
+  [...tlv(1, [5, 1, 192, 0, 2, 1]), ...tlv(2, [4, 2, ...V6]), ...tlv(3, be16(0)), ...END],
+  [...tlv(1, [5, 6, ...MACB]), ...tlv(2, [3, ...MACB]), ...tlv(3, be16(65535)), ...END],
+  [...tlv(1, [1, ...ascii('chassis-comp')]), ...tlv(2, [1, ...ascii('alias')]), ...tlv(3, be16(1)), ...END],
+  [...tlv(1, [2, ...ascii('ifalias')]), ...tlv(2, [2, ...ascii('pc')]), ...tlv(1, [3, ...ascii('port-comp')]), ...tlv(2, [6, ...ascii('circuit')]), ...END],
+  [...tlv(1, [6, ...ascii('Gi0/1')]), ...tlv(2, [7, ...ascii('local')]), ...tlv(1, [7, ...ascii('loc')]), ...tlv(1, [9, 1, 2, 3]), ...tlv(2, [0, 4, 5]), ...END],
+  basic([...tlv(127, [0x00, 0x00, 0x0c, 1, 2, 3]), ...tlv(127, [0xaa, 0xbb, 0xcc, 9]), ...tlv(9, [1, 2, 3]), ...tlv(100, [])]),
+  [...tlv(1, [4, 1, 2, 3]), ...END], // MAC subtype too short
+  [...tlv(1, [5, 1, 10, 0]), ...END], // IPv4 address too short
+  [...tlv(3, [1]), ...END], // TTL too short
+  [...tlv(7, [0, 1, 2]), ...END], // capabilities too short
+  [...tlv(8, [9, 1, 10, 0, 0, 1]), ...END], // management address longer than the TLV
+  [...tlv(8, [5, 1, 10, 0, 0, 1, 2, 0]), ...END], // no room for the interface number
+  [...tlv(8, [5, 1, 10, 0, 0, 1, 2, ...be32(1), 9, 1]), ...END], // OID longer than the TLV
+  [...tlv(127, [0, 1]), ...END], // organisation TLV without a whole OUI
+  [...tlv(1, [1]), ...END], // chassis ID without an ID
+  [...tlv(5, ascii('name')), 0x0a, 0x40, 1, 2], // a TLV longer than the frame
+  [...tlv(5, ascii('no end'))],
+  [0x02],
+  [],
+];
+
+const MAC = [0x01, 0x80, 0xc2, 0, 0, 0x0e, 0x02, 0, 0, 0, 0, 0x09];
+const haveTcpdump = haveTool('tcpdump');
+const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-lldp-'));
+
+test('LLDP lines equal tcpdump\'s (-nn, -v, -vv, -e), whole and cut', () => {
+  if (!haveTcpdump) return;
+  const frames: CraftedFrame[] = [];
+  for (const c of CASES) {
+    const whole = [...MAC, ...be16(0x88cc), ...c];
+    frames.push({ data: Uint8Array.from(whole), wirelen: whole.length });
+    for (let cut = 15; cut < whole.length; cut += 5) frames.push({ data: Uint8Array.from(whole.slice(0, cut)), wirelen: whole.length });
+  }
+  const r = compareCrafted(join(tmp, 'lldp.pcap'), LINKTYPE_ETHERNET, frames, [[], ['-v'], ['-vv'], ['-e']]);
+  assert.equal(r.problems.slice(0, 30), []);
+  assert.equal(r.exact, frames.length * 4);
+  console.log(`  NOTE text-output-lldp: ${r.exact} lines (${frames.length} frames x 4 option sets) equal tcpdump's`);
+});
+
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+test.run();
