@@ -1,5 +1,5 @@
 // IPX text (host/sinks/text/ipx.ts) against tcpdump run here, with -nn, -v and -e: Linux
-// cooked v1 and v2 frames of protocol 1 (raw 802.3: an IPX header at once), and Ethernet
+// cooked v1 and v2 frames of protocol 1 (raw 802.3: an IPX header at once) and 0x8137, and Ethernet
 // frames carrying IPX as EtherType 0x8137, as Novell's raw 802.3 (0xffff, no LLC), over
 // 802.2 (the IPX SAPs) and over SNAP. Payloads: NCP, NetBIOS, diagnostics, NWLink,
 // unknown sockets, SAP requests and responses (names with control and high-bit bytes,
@@ -76,6 +76,8 @@ test('IPX lines equal tcpdump\'s over Linux cooked v1/v2 and Ethernet (-nn, -v, 
     ['sll-802.3', LINKTYPE_LINUX_SLL, frames(sll(1))],
     ['sll2-802.3', LINKTYPE_LINUX_SLL2, frames(sll2(1))],
     ['sll-802.2', LINKTYPE_LINUX_SLL, frames((p) => sll(4)([0xe0, 0xe0, 0x03, ...p]))],
+    ['sll-8137', LINKTYPE_LINUX_SLL, frames(sll(0x8137))],
+    ['sll2-8137', LINKTYPE_LINUX_SLL2, frames(sll2(0x8137))],
     ['ether-8137', LINKTYPE_ETHERNET, frames((p) => [...MAC, ...be16(0x8137), ...p])],
     ['ether-raw-802.3', LINKTYPE_ETHERNET, frames(ether8023([]))],
     ['ether-802.2', LINKTYPE_ETHERNET, frames(ether8023([0xe0, 0xe0, 0x03]))],
@@ -92,7 +94,7 @@ test('IPX lines equal tcpdump\'s over Linux cooked v1/v2 and Ethernet (-nn, -v, 
   }
   assert.equal(problems.slice(0, 30), []);
   assert.equal(exact, total);
-  console.log(`  NOTE text-output-ipx: ${exact} lines (7 framings x ${PAYLOADS.length} payloads, whole and cut, x 3 option sets) equal tcpdump's`);
+  console.log(`  NOTE text-output-ipx: ${exact} lines (9 framings x ${PAYLOADS.length} payloads, whole and cut, x 3 option sets) equal tcpdump's`);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

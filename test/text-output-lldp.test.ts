@@ -1,5 +1,5 @@
 // LLDP text (host/sinks/text/lldp.ts) against tcpdump run here, with -nn, -v, -vv and -e:
-// crafted Ethernet frames (EtherType 0x88cc) carrying chassis and port IDs of every
+// crafted Ethernet and Linux cooked frames (EtherType 0x88cc) carrying chassis and port IDs of every
 // subtype (MAC, network address IPv4/IPv6/802/other family, names with control and
 // high-bit bytes, unknown subtypes), TTL, port and system descriptions, system name,
 // capabilities, management addresses (with and without OID, too short), organisation-
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haveTool } from './lib/env.js';
 import { compareCrafted, type CraftedFrame } from './text-output-lib.js';
-import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL } from '../host/runtime/layout.js';
 
 const be16 = (v: number): number[] => [v >>> 8, v & 0xff];
 const be32 = (v: number): number[] => [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
@@ -66,9 +66,16 @@ test('LLDP lines equal tcpdump\'s (-nn, -v, -vv, -e), whole and cut', () => {
     for (let cut = 15; cut < whole.length; cut += 5) frames.push({ data: Uint8Array.from(whole.slice(0, cut)), wirelen: whole.length });
   }
   const r = compareCrafted(join(tmp, 'lldp.pcap'), LINKTYPE_ETHERNET, frames, [[], ['-v'], ['-vv'], ['-e']]);
-  assert.equal(r.problems.slice(0, 30), []);
-  assert.equal(r.exact, frames.length * 4);
-  console.log(`  NOTE text-output-lldp: ${r.exact} lines (${frames.length} frames x 4 option sets) equal tcpdump's`);
+  // The same LLDPDUs behind a Linux cooked v1 header (tcpdump's sll printer hands the
+  // EtherType to the same printers).
+  const sll = frames.map((f) => {
+    const d = [0, 0, 0, 1, 0, 6, ...f.data.subarray(6, 12), 0, 0, ...f.data.subarray(12)];
+    return { data: Uint8Array.from(d), wirelen: f.wirelen + 4 };
+  });
+  const rs = compareCrafted(join(tmp, 'lldp-sll.pcap'), LINKTYPE_LINUX_SLL, sll, [[], ['-v'], ['-e']]);
+  assert.equal([...r.problems, ...rs.problems].slice(0, 30), []);
+  assert.equal(r.exact + rs.exact, frames.length * 7);
+  console.log(`  NOTE text-output-lldp: ${r.exact + rs.exact} lines (${frames.length} frames x 4 option sets over Ethernet, x 3 over Linux cooked) equal tcpdump's`);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -189,6 +189,10 @@ function sllPayload(st: TextState, type0: number, hdr0: number, header: () => vo
     else st.defaultData(bp, v.capLen - hdr);
   } else if (type === 1) {
     writeIpx(st, bp); // LINUX_SLL_P_802_3: Novell's raw 802.3, an IPX header at once
+  } else if (type === 0x8137) {
+    writeIpxEthertype(st, bp);
+  } else if (type === 0x88cc) {
+    writeLldp(st, bp, length);
   } else {
     st.markCut();
     if (type > 1500 && !st.eflag) header();
