@@ -2,7 +2,7 @@
 // frame's decode() fields (pkt.inner flattened outer -> inner) against tshark -T fields on
 // the same capture, the text sink against tcpdump (-nn, -v, -e, -q), and sniff --flows
 // against tshark's conv,tcp / conv,udp. Kinds: VXLAN (4789, 8472), Geneve (options; TEB
-// and IPv4 inside), GRE (checksum, key, sequence; IPv6 and Ethernet inside), ERSPAN II,
+// and IPv4 inside), GRE (checksum, key, sequence; IPv6 and Ethernet inside), ERSPAN II and III,
 // IP-in-IP, 6in4, 4in6, MPLS over UDP, GTP-U (plain and with an extension header), PPPoE
 // sessions (IPv4, IPv6), MPLS stacks (IPv4 under two labels, IPv6 under the explicit null);
 // and the text of the link types PPP (LCP, IPCP and IP6CP options too, -vv as well), PPP_HDLC (RFC 1662 and Cisco
@@ -49,6 +49,11 @@ const FRAMES: number[][] = [
   eth(0x0800, ip4(47, [0x20, 0, ...be16(0x6558), ...be32(9), ...innerTcp])),
   eth(0x0800, ip4(47, [0x10, 0, ...be16(0x88be), ...be32(3), 0x10, 0x01, 0x00, 0x05, 0, 0, 0, 0,
     ...eth(0x0806, [0, 1, 8, 0, 6, 4, 0, 1, ...MACS2.slice(6), 10, 0, 0, 7, 0, 0, 0, 0, 0, 0, 10, 0, 0, 8], MACS2)])),
+  // ERSPAN type III (GRE 0x22eb), without and with its 8-byte platform subheader (O bit).
+  eth(0x0800, ip4(47, [0x10, 0, ...be16(0x22eb), ...be32(4), 0x20, 0x0a, 0x00, 0x07, ...be32(0x01020304), ...be16(0), 0x00, 0x00,
+    ...eth(0x0800, ip4(6, tcp(9001, 80), 31, 32), MACS2)])),
+  eth(0x0800, ip4(47, [0x10, 0, ...be16(0x22eb), ...be32(5), 0x20, 0x0b, 0x04, 0x08, ...be32(0x0a0b0c0d), ...be16(0x1234), 0x00, 0x01,
+    0x08, 0, 0, 0, 0, 0, 0, 0, ...eth(0x0800, ip4(17, udp(9002, 53, [1, 2, 3, 4]), 33, 34), MACS2)])),
   eth(0x0800, ip4(4, ip4(6, tcp(1111, 80), 11, 12))),
   eth(0x0800, ip4(41, ip6(17, udp(2222, 53, [0, 0]), 13, 14))),
   eth(0x86dd, ip6(4, ip4(17, udp(3333, 123, [0, 0, 0, 0]), 15, 16))),
