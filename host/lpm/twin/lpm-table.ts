@@ -81,6 +81,17 @@ export function tableInit(m: Uint32Array, t: number, header: number, addrBytes: 
   m[h + H_MAGIC] = magic;
 }
 
+// The header words the twins' <prefix>_<name>(t) exports read (LpmTwinBase.defineFigures).
+const FIGURE_WORDS = {
+  rule_count: H_RULES, rule_capacity: H_RULES_CAP, tbl8_used: H_GROUPS_USED, tbl8_capacity: H_GROUPS,
+  nexthop_count: H_NH_COUNT, bytes: H_BYTES, rule_high: H_RULES_HW,
+} as const;
+
+/** The exports LpmTwinBase.defineFigures gives a twin whose exports are named `${P}_...`. */
+export type TableFigures<P extends string> =
+  { [K in keyof typeof FIGURE_WORDS as `${P}_${K}`]: (t: number) => number } &
+  { [K in 'rule_depth' | 'rule_nexthop' as `${P}_${K}`]: (t: number, id: number) => number };
+
 /** What Lpm4Twin and Lpm6Twin share: views kept current, and the header figures. */
 export abstract class LpmTwinBase {
   // `declare`d fields: only the constructor stores them, once (an emitted class field is
@@ -114,6 +125,21 @@ export abstract class LpmTwinBase {
 
   /** Header word i of table t (rule_count, tbl8_used ...). */
   protected word(t: number, i: number): number { return this.sync()[(t >>> 2) + i]; }
+
+  /** Gives a twin class the figures and rule readers both twins export alike under their
+   *  prefix (lpm4_rule_count, lpm6_rule_count ...), as assembly/lpm4.ts and lpm6.ts
+   *  re-export lpm-table.ts's and lpm-rules.ts's under theirs; the class declares them by
+   *  merging TableFigures<prefix> into its interface. */
+  static defineFigures(cls: abstract new (views: MemoryViews) => LpmTwinBase, prefix: string): void {
+    const methods: Record<string, (this: LpmTwinBase, t: number, id: number) => number> = {
+      rule_depth(t, id) { return this.ruleDepth(t, id); },
+      rule_nexthop(t, id) { return this.ruleNexthop(t, id); },
+    };
+    for (const [name, i] of Object.entries(FIGURE_WORDS)) methods[name] = function (t) { return this.word(t, i); };
+    for (const [name, value] of Object.entries(methods)) {
+      Object.defineProperty(cls.prototype, `${prefix}_${name}`, { value, writable: true, configurable: true });
+    }
+  }
 
   protected ruleDepth(t: number, id: number): number {
     const m = this.sync(), h = t >>> 2;

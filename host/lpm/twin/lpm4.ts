@@ -3,7 +3,7 @@
 // on the algorithm live in the AssemblyScript file; here only what is TS-specific.
 import type { MemoryViews } from '../../runtime/memory.js';
 import type { Lpm4Exports } from '../exports.js';
-import { LpmTwinBase, tableFootprint, tableInit } from './lpm-table.js';
+import { LpmTwinBase, tableFootprint, tableInit, type TableFigures } from './lpm-table.js';
 import * as table from './lpm-table.js';
 import * as layout from '../lpm-layout.js';
 import { slotAcquire, slotRelease } from './lpm-nexthops.js';
@@ -14,7 +14,7 @@ import { ruleFind, ruleInsert, ruleRemove } from './lpm-rules.js';
 // on every use (single lookups ran ~20% slower that way); a local const is folded.
 const {
   LPM_E_DEPTH, LPM_E_NOT_FOUND, LPM_E_RULES, LPM_E_TBL8, LPM_OK, LPM_UPDATED, H_TBL24, H_TBL24D, H_TBL8,
-  H_TBL8D, H_GROUPS, H_GROUPS_HW, H_GROUPS_NFREE, H_RULES, H_RULES_CAP, H_GROUPS_USED, H_NH_COUNT, H_BYTES,
+  H_TBL8D, H_GROUPS, H_GROUPS_HW, H_GROUPS_NFREE, H_RULES, H_RULES_CAP,
   H_RULES_HW, H_RULE_ADDR, H_RULE_NH, H_RULE_SLOT, H_NH_VAL, EXT, GROUP_MASK,
 } = table;
 
@@ -25,6 +25,9 @@ const H_DEPTHS = layout.LPM4_H_DEPTHS >>> 2; // word index of the per-depth rule
 
 const prefixMask = (depth: number): number => (depth === 0 ? 0 : (0xFFFFFFFF << (32 - depth)) >>> 0);
 
+// lpm4_rule_count, _rule_capacity, _tbl8_used, _tbl8_capacity, _nexthop_count, _bytes,
+// _rule_high, _rule_depth and _rule_nexthop: LpmTwinBase.defineFigures below.
+export interface Lpm4Twin extends TableFigures<'lpm4'> {}
 export class Lpm4Twin extends LpmTwinBase implements Lpm4Exports {
   lpm4_footprint(rules: number, groups: number): number {
     return tableFootprint(LPM4_HEADER, 4, rules, groups, LPM4_MAX_RULES, LPM4_MAX_GROUPS);
@@ -173,24 +176,17 @@ export class Lpm4Twin extends LpmTwinBase implements Lpm4Exports {
     return hits;
   }
 
-  lpm4_rule_count(t: number): number { return this.word(t, H_RULES); }
-  lpm4_rule_capacity(t: number): number { return this.word(t, H_RULES_CAP); }
-  lpm4_tbl8_used(t: number): number { return this.word(t, H_GROUPS_USED); }
-  lpm4_tbl8_capacity(t: number): number { return this.word(t, H_GROUPS); }
-  lpm4_nexthop_count(t: number): number { return this.word(t, H_NH_COUNT); }
-  lpm4_bytes(t: number): number { return this.word(t, H_BYTES); }
-  lpm4_rule_high(t: number): number { return this.word(t, H_RULES_HW); }
 
   lpm4_rule_addr(t: number, id: number): number {
     const m = this.sync(), h = t >>> 2;
     return id === 0 || id > m[h + H_RULES_HW] ? 0 : m[(m[h + H_RULE_ADDR] >>> 2) + id];
   }
 
-  lpm4_rule_depth(t: number, id: number): number { return this.ruleDepth(t, id); }
-  lpm4_rule_nexthop(t: number, id: number): number { return this.ruleNexthop(t, id); }
 
   lpm4_find(t: number, addr: number, depth: number): number {
     if (depth > 32 || depth < 0) return 0;
     return ruleFind(this.sync(), this.u8, t >>> 2, (addr & prefixMask(depth)) >>> 0, depth, false);
   }
 }
+
+LpmTwinBase.defineFigures(Lpm4Twin, 'lpm4');

@@ -2,7 +2,7 @@
 // algorithm's comments live in the AssemblyScript file.
 import type { MemoryViews } from '../../runtime/memory.js';
 import type { Lpm6Exports } from '../exports.js';
-import { LpmTwinBase, tableFootprint, tableInit } from './lpm-table.js';
+import { LpmTwinBase, tableFootprint, tableInit, type TableFigures } from './lpm-table.js';
 import * as table from './lpm-table.js';
 import * as layout from '../lpm-layout.js';
 import { slotAcquire, slotRelease } from './lpm-nexthops.js';
@@ -13,7 +13,7 @@ import { ruleFind, ruleInsert, ruleRemove } from './lpm-rules.js';
 // on every use (single lookups ran ~20% slower that way); a local const is folded.
 const {
   LPM_E_DEPTH, LPM_E_NOT_FOUND, LPM_E_RULES, LPM_E_TBL8, LPM_OK, LPM_UPDATED, H_TBL24, H_TBL24D, H_TBL8,
-  H_TBL8D, H_RULES, H_RULES_CAP, H_GROUPS, H_GROUPS_USED, H_NH_COUNT, H_BYTES, H_RULES_HW, H_RULE_ADDR,
+  H_TBL8D, H_RULES, H_RULES_CAP, H_RULES_HW, H_RULE_ADDR,
   H_RULE_NH, H_RULE_SLOT, H_NH_VAL, EXT, GROUP_MASK,
 } = table;
 
@@ -25,6 +25,9 @@ const { LPM6_H_KEY: KEY, LPM6_H_KEY2: KEY2 } = layout; // byte offsets of the sc
 
 const levelsFor = (depth: number): number => (depth <= 24 ? 0 : (depth - 24 + 7) >>> 3);
 
+// lpm6_rule_count, _rule_capacity, _tbl8_used, _tbl8_capacity, _nexthop_count, _bytes,
+// _rule_high, _rule_depth and _rule_nexthop: LpmTwinBase.defineFigures below.
+export interface Lpm6Twin extends TableFigures<'lpm6'> {}
 export class Lpm6Twin extends LpmTwinBase implements Lpm6Exports {
   lpm6_footprint(rules: number, groups: number): number {
     return tableFootprint(LPM6_HEADER, 16, rules, groups, LPM6_MAX_RULES, LPM6_MAX_GROUPS);
@@ -259,21 +262,12 @@ export class Lpm6Twin extends LpmTwinBase implements Lpm6Exports {
     return hits;
   }
 
-  lpm6_rule_count(t: number): number { return this.word(t, H_RULES); }
-  lpm6_rule_capacity(t: number): number { return this.word(t, H_RULES_CAP); }
-  lpm6_tbl8_used(t: number): number { return this.word(t, H_GROUPS_USED); }
-  lpm6_tbl8_capacity(t: number): number { return this.word(t, H_GROUPS); }
-  lpm6_nexthop_count(t: number): number { return this.word(t, H_NH_COUNT); }
-  lpm6_bytes(t: number): number { return this.word(t, H_BYTES); }
-  lpm6_rule_high(t: number): number { return this.word(t, H_RULES_HW); }
 
   lpm6_rule_addr(t: number, id: number): number {
     const m = this.sync(), h = t >>> 2;
     return id === 0 || id > m[h + H_RULES_HW] ? 0 : m[h + H_RULE_ADDR] + id * 16;
   }
 
-  lpm6_rule_depth(t: number, id: number): number { return this.ruleDepth(t, id); }
-  lpm6_rule_nexthop(t: number, id: number): number { return this.ruleNexthop(t, id); }
 
   lpm6_find(t: number, addr: number, depth: number): number {
     if (depth > 128 || depth < 0) return 0;
@@ -286,3 +280,5 @@ export class Lpm6Twin extends LpmTwinBase implements Lpm6Exports {
 function top24(b: Uint8Array, k: number): number {
   return (b[k] << 16) | (b[k + 1] << 8) | b[k + 2];
 }
+
+LpmTwinBase.defineFigures(Lpm6Twin, 'lpm6');
