@@ -2,7 +2,7 @@
 // the text JSON.stringify(flowJson(readFlowRecord(...))) gives (./conversations.ts),
 // written byte by byte into the caller's buffer (the JSON sink's writers,
 // host/sinks/json/bytes.ts) with no FlowRecord, no nested objects, no stringify walk and,
-// but for the start time and a non-zero duration (JavaScript's shortest decimal of a
+// but for a non-zero duration and rare start times (JavaScript's shortest decimal of a
 // double), no string: a capture of millions of flows streams its lines at the cost of
 // their bytes (issue #19: the template strings of each line were most of --flows --json's
 // cost over plain --json). test/flows-scale and flows-tshark hold the text equal to
@@ -52,6 +52,53 @@ function ascii(b: Uint8Array, p: number, s: string): number {
   for (let i = 0; i < s.length; i++) b[p + i] = s.charCodeAt(i);
   return p + s.length;
 }
+
+/**
+ * The text String(Number(`${sec}.${nsec as 9 digits}`)) gives (JavaScript's shortest
+ * decimal of the double nearest the time, ECMA-262 Number::toString), written from
+ * integers: a parse and a print of a double cost ~1 us a line, most of --flows --json's
+ * time. For sec >= 2^29 the double is sec + F / 2^S (S = 52 - log2(sec) <= 23) and every
+ * product below stays under 2^53, so exact. The shortest decimal has the fewest fraction
+ * digits k whose nearest k-digit fraction lies strictly within half a unit of F (then it
+ * reads back as the same double). Returns -1, writing nothing, where that is not sure to
+ * match (earlier times, a decimal exactly halfway, a carry into the seconds): the caller
+ * then asks JavaScript.
+ */
+export function startTime(b: Uint8Array, p: number, sec: number, nsec: number): number {
+  if (sec < 0x20000000) return -1;
+  const S = 52 - (31 - Math.clz32(sec));
+  const one = 2 ** S;
+  // F = nsec * 2^S / 1e9, rounded half to even as the parse rounds.
+  const ns = nsec * one;
+  let F = Math.floor(ns / 1e9);
+  let rem = ns - F * 1e9;
+  if (rem < 0) { F--; rem += 1e9; } else if (rem >= 1e9) { F++; rem -= 1e9; }
+  if (2 * rem > 1e9 || (2 * rem === 1e9 && (F & 1) === 1)) F++;
+  if (F >= one) return -1;
+  for (let k = 0, pow = 1; k <= 9; k++, pow *= 10) {
+    // The k-digit fraction nearest F / 2^S: q / 10^k.
+    const scaled = F * pow;
+    let q = Math.floor(scaled / one);
+    const r = scaled - q * one;
+    if (2 * r === one) return -1; // two nearest: let JavaScript choose
+    if (2 * r > one) q++;
+    const diff = Math.abs(q * one - scaled);
+    if (2 * diff === pow) return -1; // on the midpoint between two doubles
+    if (2 * diff > pow) continue;
+    if (q >= pow) return -1; // rounds up to the next second
+    p = num(b, p, sec);
+    if (k === 0) return p;
+    b[p++] = 46;
+    for (let i = k - 1, x = q; i >= 0; i--) {
+      const y = Math.floor(x / 10);
+      b[p + i] = 48 + x - y * 10;
+      x = y;
+    }
+    return p + k;
+  }
+  return -1;
+}
+
 
 /** A state name in quotes, or null. */
 function stateName(b: Uint8Array, p: number, st: Uint8Array | null): number {
@@ -135,7 +182,8 @@ export function writeFlowJson(b: Uint8Array, p: number, views: MemoryViews, at: 
   const durNs = (u32[w + (F.FE_LAST_SEC >>> 2)] - firstSec) * 1e9 + (u32[w + (F.FE_LAST_NSEC >>> 2)] - firstNsec);
   p = put(b, p, K_START);
   // Exact decimal seconds parsed once, as flowJson's epoch() does (a whole second needs no parse).
-  p = firstNsec === 0 ? num(b, p, firstSec) : ascii(b, p, String(Number(`${firstSec}.${String(firstNsec).padStart(9, '0')}`)));
+  const st = firstNsec === 0 ? num(b, p, firstSec) : startTime(b, p, firstSec, firstNsec);
+  p = st >= 0 ? st : ascii(b, p, String(Number(`${firstSec}.${String(firstNsec).padStart(9, '0')}`)));
   p = put(b, p, K_DURATION);
   if (durNs === 0) b[p++] = 48;
   else p = ascii(b, p, String(durNs / 1e9));
