@@ -45,8 +45,15 @@ function decode(st: TextState, socket: number, p: number, length: number): void 
   const out = st.out;
   switch (socket) {
     case 0x0451: out.str('ipx-ncp ').dec(length); return;
-    case 0x0452: writeSap(st, p, length); return;
-    case 0x0453: writeRip(st, p, length); return;
+    case 0x0452: case 0x0453: {
+      // SAP and RIP open with a 16-bit command.
+      const command = st.g16(p);
+      if (st.dead) return;
+      if (length < 2) { out.str(' [length ').dec(length).str(' < 2] (invalid)'); return; }
+      if (socket === 0x0452) writeSap(st, command, p + 2, length - 2);
+      else writeRip(st, command, p + 2, length - 2);
+      return;
+    }
     case 0x0455: out.str('ipx-netbios ').dec(length); return;
     case 0x0456: out.str('ipx-diags ').dec(length); return;
     case 0x0553: out.str('ipx-nwlink-dgm ').dec(length); return;
@@ -60,16 +67,11 @@ function writeSapType(st: TextState, v: number): void {
   st.out.hex(v, 4);
 }
 
-/** ipx_sap_print(). */
-function writeSap(st: TextState, p0: number, length0: number): void {
+/** ipx_sap_print() after the command. */
+function writeSap(st: TextState, command: number, p0: number, length0: number): void {
   const out = st.out;
   let p = p0;
   let length = length0;
-  const command = st.g16(p);
-  if (st.dead) return;
-  if (length < 2) { out.str(' [length ').dec(length).str(' < 2] (invalid)'); return; }
-  p += 2;
-  length -= 2;
   switch (command) {
     case 1: case 3:
       out.str(command === 1 ? 'ipx-sap-req' : 'ipx-sap-nearest-req');
@@ -118,16 +120,11 @@ function writeSap(st: TextState, p0: number, length0: number): void {
   }
 }
 
-/** ipx_rip_print(). */
-function writeRip(st: TextState, p0: number, length0: number): void {
+/** ipx_rip_print() after the command. */
+function writeRip(st: TextState, command: number, p0: number, length0: number): void {
   const out = st.out;
   let p = p0;
   let length = length0;
-  const command = st.g16(p);
-  if (st.dead) return;
-  if (length < 2) { out.str(' [length ').dec(length).str(' < 2] (invalid)'); return; }
-  p += 2;
-  length -= 2;
   const entry = (): boolean => {
     if (length < 8) { out.str(' (invalid)'); return false; }
     const net = st.g32(p);
