@@ -64,10 +64,8 @@ const K_IP = lit(',"ip":{"version":4,"hdr_len":');
 const K_DSFIELD = lit(',"dsfield":');
 const K_LEN = lit(',"len":');
 const K_ID = lit(',"id":');
-const K_FLAGS_RB = lit(',"flags":{"rb":');
-const K_DF = lit(',"df":');
-const K_MF = lit(',"mf":');
-const K_FRAG_OFFSET = lit('},"frag_offset":');
+/** ip.flags (by rb, df and mf as bits 2, 1, 0) and the frag_offset key: one copy. */
+const K_IP_FLAGS = Array.from({ length: 8 }, (_, x) => lit(`,"flags":{"rb":${x >> 2},"df":${(x >> 1) & 1},"mf":${x & 1}},"frag_offset":`));
 const K_TTL = lit(',"ttl":');
 const K_PROTO = lit(',"proto":');
 const K_CHECKSUM = lit(',"checksum":');
@@ -124,6 +122,10 @@ function setWords(m: Uint8Array): void {
   U32 = new Uint32Array(m.buffer, m.byteOffset, m.byteLength >>> 2);
 }
 
+/** `,"time_epoch":"` and the digits of the last frame's seconds. */
+let lastSec = -1;
+let lastSecBytes = new Uint8Array(0);
+
 /** Appends one JSON line for the frame the view points at (`m`: the memory holding it). */
 export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, tsSec: number, tsNsec: number, number: number): void {
   if (v.errors !== 0) { writeDecoded(out, v, m, tsSec, tsNsec, number); return; }
@@ -140,7 +142,9 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
   p = field(b, p, K_CAP_LEN, U32[(d + D_CAPLEN) >>> 2]);
   p = field(b, p, K_LINKTYPE, U16[(d + D_LINKTYPE) >>> 1]);
   p = field(b, p, K_NUMBER, number);
-  p = field(b, p, K_TIME, tsSec);
+  // The seconds change far less often than the frames: their key and digits are kept.
+  if (tsSec !== lastSec) { lastSec = tsSec; lastSecBytes = b.slice(p, field(b, p, K_TIME, tsSec)); }
+  p = put(b, p, lastSecBytes);
   b[p++] = 46;
   p = put(b, nano9(b, p, tsNsec), K_FRAME_END);
   if (l & L_ETH) {
@@ -186,10 +190,7 @@ export function writeJsonPacket(out: TextBuffer, v: PacketView, m: Uint8Array, t
     p = field(b, p, K_DSFIELD, m[d + D_IP_TOS]);
     p = field(b, p, K_LEN, U32[(d + D_IP_TOTAL) >>> 2]);
     p = field(b, p, K_ID, U16[(d + D_IP_ID) >>> 1]);
-    p = field(b, p, K_FLAGS_RB, fl & IPF_RF ? 1 : 0);
-    p = field(b, p, K_DF, fl & IPF_DF ? 1 : 0);
-    p = field(b, p, K_MF, fl & IPF_MF ? 1 : 0);
-    p = field(b, p, K_FRAG_OFFSET, U16[(d + D_FRAG_OFF) >>> 1] >>> 3);
+    p = field(b, p, K_IP_FLAGS[(fl & IPF_RF ? 4 : 0) | (fl & IPF_DF ? 2 : 0) | (fl & IPF_MF ? 1 : 0)], U16[(d + D_FRAG_OFF) >>> 1] >>> 3);
     p = field(b, p, K_TTL, m[d + D_IP_TTL]);
     p = field(b, p, K_PROTO, m[d + D_IP_NXT]);
     p = field(b, p, K_CHECKSUM, U16[(d + D_IP_CKSUM) >>> 1]);

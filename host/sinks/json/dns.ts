@@ -116,24 +116,8 @@ export function writeDnsJson(out: TextBuffer, m: Uint8Array, f: number, rec: num
   const b = out.buf;
   const start = out.pos;
   const h = u16(m, rec + DNS_FLAGS);
-  const response = h >>> 15;
   let p = field(b, start, K_DNS, u16(m, rec + DNS_ID));
-  p = field(b, p, K_FLAGS, response);
-  p = field(b, p, K_OPCODE, (h >>> 11) & 15);
-  p = field(b, p, K_TRUNCATED, (h >>> 9) & 1);
-  if ((variant & DV_LLMNR) !== 0) {
-    p = field(b, p, K_CONFLICT, (h >>> 10) & 1);
-    p = field(b, p, K_TENTATIVE, (h >>> 8) & 1);
-    if (response) p = field(b, p, K_RCODE, h & 15);
-  } else {
-    if (response) p = field(b, p, K_AUTHORITATIVE, (h >>> 10) & 1);
-    p = field(b, p, K_RECDESIRED, (h >>> 8) & 1);
-    if (response) p = field(b, p, K_RECAVAIL, (h >>> 7) & 1);
-    p = field(b, p, K_Z, (h >>> 6) & 1);
-    if (response || (h & 0x20) !== 0) p = field(b, p, K_AUTHENTICATED, (h >>> 5) & 1);
-    p = field(b, p, K_CHECKDISABLE, (h >>> 4) & 1);
-    if (response) p = field(b, p, K_RCODE, h & 15);
-  }
+  p = flags(b, p, h, (variant & DV_LLMNR) !== 0 ? 1 : 0);
   p = field(b, p, K_COUNT, u16(m, rec + DNS_QDCOUNT));
   p = field(b, p, K_ANSWERS, u16(m, rec + DNS_ANCOUNT));
   p = field(b, p, K_AUTH_RR, u16(m, rec + DNS_NSCOUNT));
@@ -191,6 +175,36 @@ export function writeDnsJson(out: TextBuffer, m: Uint8Array, f: number, rec: num
   b[p++] = 125;
   out.pos = p;
   return true;
+}
+
+/** The "flags" object's bytes by header flags word and LLMNR bit (index h << 1 | llmnr),
+ *  made on first use: a capture has few distinct words, and each is then one copy instead
+ *  of seven to ten fields. */
+const FLAGS_BYTES = new Array<Uint8Array | undefined>(1 << 17).fill(undefined);
+
+function flags(b: Uint8Array, p0: number, h: number, llmnr: number): number {
+  const key = (h << 1) | llmnr;
+  const done = FLAGS_BYTES[key];
+  if (done !== undefined) return put(b, p0, done);
+  const response = h >>> 15;
+  let p = field(b, p0, K_FLAGS, response);
+  p = field(b, p, K_OPCODE, (h >>> 11) & 15);
+  p = field(b, p, K_TRUNCATED, (h >>> 9) & 1);
+  if (llmnr) {
+    p = field(b, p, K_CONFLICT, (h >>> 10) & 1);
+    p = field(b, p, K_TENTATIVE, (h >>> 8) & 1);
+    if (response) p = field(b, p, K_RCODE, h & 15);
+  } else {
+    if (response) p = field(b, p, K_AUTHORITATIVE, (h >>> 10) & 1);
+    p = field(b, p, K_RECDESIRED, (h >>> 8) & 1);
+    if (response) p = field(b, p, K_RECAVAIL, (h >>> 7) & 1);
+    p = field(b, p, K_Z, (h >>> 6) & 1);
+    if (response || (h & 0x20) !== 0) p = field(b, p, K_AUTHENTICATED, (h >>> 5) & 1);
+    p = field(b, p, K_CHECKDISABLE, (h >>> 4) & 1);
+    if (response) p = field(b, p, K_RCODE, h & 15);
+  }
+  FLAGS_BYTES[key] = b.slice(p0, p);
+  return p;
 }
 
 function groupOf(type: number): number {
