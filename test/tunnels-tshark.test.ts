@@ -6,7 +6,8 @@
 // IP-in-IP, 6in4, 4in6, MPLS over UDP, GTP-U (plain and with an extension header), PPPoE
 // sessions (IPv4, IPv6), MPLS stacks (IPv4 under two labels, IPv6 under the explicit null);
 // and the text of the link types PPP (LCP, IPCP and IP6CP options too, -vv as well), PPP_HDLC (RFC 1662 and Cisco
-// framing), PPP_ETHER, C_HDLC (SLARP too), MPLS, IPoIB, VSOCK and Linux cooked v1/v2 against tcpdump.
+// framing), PPP_ETHER, C_HDLC (SLARP too), MPLS, IPoIB, VSOCK, Linux cooked v1/v2 and raw IP (by the version
+// nibble, whatever the link type says) against tcpdump.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
@@ -149,7 +150,7 @@ const vsock = (transport: number, op: number, vop: number, payload: number[]): n
 /** A PPP (LINKTYPE_PPP) control-protocol Conf-Request (code) carrying `opts`. */
 const ncp = (proto: number, code: number, opts: number[]): number[] => [0xff, 3, ...be16(proto), code, 1, ...be16(4 + opts.length), ...opts];
 
-test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS, IPoIB, VSOCK, SLL and SLL2: text equals tcpdump (-nn, -v, -vv, -e)', () => {
+test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS, IPoIB, VSOCK, SLL, SLL2 and raw IP: text equals tcpdump (-nn, -v, -vv, -e)', () => {
   if (!haveOracles) return;
   const pkt = ip4(17, udp(1000, 2000, [0x61, 0x62, 0x63, 0x64]));
   const v6 = ip6(6, tcp(3000, 80));
@@ -191,6 +192,11 @@ test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS, IPoIB, VSOCK, SLL and S
     [276, [sll2(0x0800, 0, 6, pkt), sll2(0x0800, 4, 4, pkt), sll2(0x0004, 1, 6, [0x42, 0x42, 3, 0, 0]), sll2(0x1234, 3, 6, [1, 2, 3])]],
     [219, [[...label(16, false), ...label(17, true), ...pkt], [...label(2, true), ...v6]]],
     [242, [[...Array(40).fill(1), 8, 0, 0, 0, ...pkt], [...Array(40).fill(1), 0x86, 0xdd, 0, 0, ...v6], [...Array(20).fill(0)]]],
+    // Raw IP (LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_RAW): decoded by the version nibble,
+    // whatever the link type says; a version neither 4 nor 6.
+    [228, [pkt, v6, [0x50, ...pkt.slice(1)]]],
+    [229, [v6, pkt]],
+    [101, [pkt, v6, [0x70, ...v6.slice(1)]]],
   ];
   let n = 0;
   for (const [lt, frames] of caps) {
@@ -198,7 +204,7 @@ test('link types PPP, PPP_HDLC, PPP_ETHER, C_HDLC, MPLS, IPoIB, VSOCK, SLL and S
     assert.equal(r.problems, [], `linktype ${lt}`);
     n += r.exact;
   }
-  console.log(`  NOTE tunnels-tshark: ${n} lines of 9 link types equal tcpdump's in full`);
+  console.log(`  NOTE tunnels-tshark: ${n} lines of ${caps.length} link types equal tcpdump's in full`);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
