@@ -5,7 +5,8 @@
 // capabilities, management addresses (with and without OID, too short), organisation-
 // specific TLVs of OUIs tcpdump does not decode, unknown TLV types, End, TLVs shorter than
 // their subtype needs or longer than the frame; each frame also cut at several lengths.
-// Not here: the 802.1, 802.3, LLDP-MED and DCBX organisation TLVs (not written).
+// IEEE 802.1 TLVs of subtypes 1-4. Not here: 802.1 subtypes 7-14 and the 802.3, LLDP-MED
+// and DCBX organisation TLVs (not written).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,6 +39,14 @@ const CASES: number[][] = [
   [...tlv(1, [2, ...ascii('ifalias')]), ...tlv(2, [2, ...ascii('pc')]), ...tlv(1, [3, ...ascii('port-comp')]), ...tlv(2, [6, ...ascii('circuit')]), ...END],
   [...tlv(1, [6, ...ascii('Gi0/1')]), ...tlv(2, [7, ...ascii('local')]), ...tlv(1, [7, ...ascii('loc')]), ...tlv(1, [9, 1, 2, 3]), ...tlv(2, [0, 4, 5]), ...END],
   basic([...tlv(127, [0x00, 0x00, 0x0c, 1, 2, 3]), ...tlv(127, [0xaa, 0xbb, 0xcc, 9]), ...tlv(9, [1, 2, 3]), ...tlv(100, [])]),
+  // IEEE 802.1 (OUI 00-80-c2): PVID, PPVID, VLAN name, protocol identity, an unknown subtype,
+  // each also too short for its fields; a TLV with the OUI and no subtype.
+  basic([...tlv(127, [0x00, 0x80, 0xc2, 1, ...be16(100)]), ...tlv(127, [0x00, 0x80, 0xc2, 2, 0x06, ...be16(200)]),
+    ...tlv(127, [0x00, 0x80, 0xc2, 2, 0x00, ...be16(7)]), ...tlv(127, [0x00, 0x80, 0xc2, 3, ...be16(300), 5, ...ascii('v300\x7f')]),
+    ...tlv(127, [0x00, 0x80, 0xc2, 4, 3, 0x88, 0x8e, 1]), ...tlv(127, [0x00, 0x80, 0xc2, 99, 1, 2])]),
+  basic([...tlv(127, [0x00, 0x80, 0xc2, 1, 1]), ...tlv(127, [0x00, 0x80, 0xc2, 2, 0, 1]), ...tlv(127, [0x00, 0x80, 0xc2, 3, 1]),
+    ...tlv(127, [0x00, 0x80, 0xc2, 3, 0, 1]), ...tlv(127, [0x00, 0x80, 0xc2, 3, 0, 1, 9, 1]), ...tlv(127, [0x00, 0x80, 0xc2, 4]),
+    ...tlv(127, [0x00, 0x80, 0xc2, 4, 9, 1]), ...tlv(127, [0x00, 0x80, 0xc2])]),
   [...tlv(1, [4, 1, 2, 3]), ...END], // MAC subtype too short
   [...tlv(1, [5, 1, 10, 0]), ...END], // IPv4 address too short
   [...tlv(3, [1]), ...END], // TTL too short

@@ -1,10 +1,11 @@
 // LLDP (IEEE 802.1AB, EtherType 0x88cc) as tcpdump 4.99 prints it (print-lldp.c):
 // "LLDP, length N" (and ": <system name>"), and with -v one line per TLV: chassis and port IDs by subtype, TTL,
 // port and system descriptions, system name, capabilities, management addresses, End.
-// With -vv (or a TLV tcpdump does not decode) the TLV's bytes follow as hex. Not written:
-// the organisation-specific TLVs of IEEE 802.1, IEEE 802.3, TIA (LLDP-MED) and the IETF
-// DCBX OUIs, which tcpdump decodes; their first line is printed and the rest is marked
-// generic (the line is then not tcpdump's).
+// With -vv (or a TLV tcpdump does not decode) the TLV's bytes follow as hex; IEEE 802.1
+// TLVs of subtypes 1-4 (VLAN IDs and name, protocol identity). Not written: the 802.1
+// subtypes 7-14 and the organisation-specific TLVs of IEEE 802.3, TIA (LLDP-MED) and DCBX,
+// which tcpdump decodes; their first line is printed and the rest is marked generic (the
+// line is then not tcpdump's).
 import { writeCharEscaped } from './escape.js';
 import { OUI_NAMES } from './llc.js';
 import { bitNames } from './names.js';
@@ -118,6 +119,55 @@ function writeMgmtAddr(st: TextState, p0: number, len: number): boolean {
   return true;
 }
 
+const SUBTYPES_8021: Record<number, string> = {
+  1: 'Port VLAN Id', 2: 'Port and Protocol VLAN ID', 3: 'VLAN name', 4: 'Protocol Identity', 7: 'Link aggregation',
+  8: 'Congestion Notification', 9: 'ETS Configuration', 10: 'ETS Recommendation', 11: 'Priority Flow Control Configuration',
+  12: 'Application Priority', 13: 'EVB', 14: 'CDCP',
+};
+const PPVID_FLAGS: ReadonlyArray<readonly [number, string]> = [[0x02, 'supported'], [0x04, 'enabled']];
+
+/** lldp_private_8021_print(): the IEEE 802.1 TLVs (VLAN IDs, VLAN name, protocol identity);
+ *  true when tcpdump dumps the bytes after, null for the subtypes not written here (7-14:
+ *  link aggregation, congestion notification, ETS, PFC, application priority, EVB, CDCP). */
+function write8021(st: TextState, p: number, len: number): boolean | null {
+  const m = st.m;
+  const out = st.out;
+  if (len < 4) return false;
+  const subtype = m[p + 3];
+  out.str('\n\t  ').str(SUBTYPES_8021[subtype] ?? 'unknown').str(' Subtype (').dec(subtype).ch(41);
+  switch (subtype) {
+    case 1:
+      if (len < 6) return false;
+      out.str('\n\t    port vlan id (PVID): ').dec((m[p + 4] << 8) | m[p + 5]);
+      return false;
+    case 2:
+      if (len < 7) return false;
+      out.str('\n\t    port and protocol vlan id (PPVID): ').dec((m[p + 5] << 8) | m[p + 6]).str(', flags [')
+        .str(bitNames(m[p + 4], PPVID_FLAGS)).str('] (0x').hex(m[p + 4], 2).ch(41);
+      return false;
+    case 3: {
+      if (len < 6) return false;
+      out.str('\n\t    vlan id (VID): ').dec((m[p + 4] << 8) | m[p + 5]);
+      if (len < 7) return false;
+      const n = m[p + 6];
+      if (len < 7 + n) return false;
+      out.str('\n\t    vlan name: ');
+      writeText(st, p + 7, n);
+      return false;
+    }
+    case 4: {
+      if (len < 5) return false;
+      const n = m[p + 4];
+      if (len < 5 + n) return false;
+      out.str('\n\t    protocol identity: ');
+      writeText(st, p + 5, n);
+      return false;
+    }
+    default:
+      return SUBTYPES_8021[subtype] === undefined ? true : null;
+  }
+}
+
 /** lldp_print(): `p` is the first TLV, `length` what the frame has left. */
 export function writeLldp(st: TextState, p0: number, length: number): void {
   const out = st.out;
@@ -164,6 +214,12 @@ export function writeLldp(st: TextState, p0: number, length: number): void {
         if (len < 3) { hexdump = null; break; }
         const oui = (m[p] << 16) | (m[p + 1] << 8) | m[p + 2];
         out.str(': OUI ').str(OUI_NAMES[oui] ?? 'Unknown').str(' (0x').hex(oui, 6).ch(41);
+        if (oui === 0x0080c2) {
+          const r = write8021(st, p, len);
+          if (r === null) { st.markCut(); return; }
+          hexdump = r;
+          break;
+        }
         if (DECODED_OUIS.has(oui)) { st.markCut(); return; }
         hexdump = true;
         break;
