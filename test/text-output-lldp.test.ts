@@ -5,8 +5,8 @@
 // capabilities, management addresses (with and without OID, too short), organisation-
 // specific TLVs of OUIs tcpdump does not decode, unknown TLV types, End, TLVs shorter than
 // their subtype needs or longer than the frame; each frame also cut at several lengths.
-// IEEE 802.1 TLVs of subtypes 1-4. Not here: 802.1 subtypes 7-14 and the 802.3, LLDP-MED
-// and DCBX organisation TLVs (not written).
+// IEEE 802.1 TLVs of subtypes 1-4, IEEE 802.3 link aggregation and maximum frame size. Not
+// here (not written): 802.1 subtypes 7-14, 802.3 MAC/PHY and MDI power, LLDP-MED, DCBX.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -47,6 +47,10 @@ const CASES: number[][] = [
   basic([...tlv(127, [0x00, 0x80, 0xc2, 1, 1]), ...tlv(127, [0x00, 0x80, 0xc2, 2, 0, 1]), ...tlv(127, [0x00, 0x80, 0xc2, 3, 1]),
     ...tlv(127, [0x00, 0x80, 0xc2, 3, 0, 1]), ...tlv(127, [0x00, 0x80, 0xc2, 3, 0, 1, 9, 1]), ...tlv(127, [0x00, 0x80, 0xc2, 4]),
     ...tlv(127, [0x00, 0x80, 0xc2, 4, 9, 1]), ...tlv(127, [0x00, 0x80, 0xc2])]),
+  // IEEE 802.3 (OUI 00-12-0f): link aggregation, maximum frame size, an unknown subtype, too short.
+  basic([...tlv(127, [0x00, 0x12, 0x0f, 3, 0x03, ...be32(17)]), ...tlv(127, [0x00, 0x12, 0x0f, 3, 0x00, ...be32(0)]),
+    ...tlv(127, [0x00, 0x12, 0x0f, 4, ...be16(9216)]), ...tlv(127, [0x00, 0x12, 0x0f, 8, 1]), ...tlv(127, [0x00, 0x12, 0x0f, 3, 1, 2]),
+    ...tlv(127, [0x00, 0x12, 0x0f, 4, 5]), ...tlv(127, [0x00, 0x12, 0x0f])]),
   [...tlv(1, [4, 1, 2, 3]), ...END], // MAC subtype too short
   [...tlv(1, [5, 1, 10, 0]), ...END], // IPv4 address too short
   [...tlv(3, [1]), ...END], // TTL too short

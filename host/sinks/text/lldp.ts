@@ -2,8 +2,9 @@
 // "LLDP, length N" (and ": <system name>"), and with -v one line per TLV: chassis and port IDs by subtype, TTL,
 // port and system descriptions, system name, capabilities, management addresses, End.
 // With -vv (or a TLV tcpdump does not decode) the TLV's bytes follow as hex; IEEE 802.1
-// TLVs of subtypes 1-4 (VLAN IDs and name, protocol identity). Not written: the 802.1
-// subtypes 7-14 and the organisation-specific TLVs of IEEE 802.3, TIA (LLDP-MED) and DCBX,
+// TLVs of subtypes 1-4 (VLAN IDs and name, protocol identity), IEEE 802.3 link aggregation
+// and maximum frame size. Not written: the 802.1 subtypes 7-14, 802.3 MAC/PHY status and
+// power via MDI, and the organisation-specific TLVs of TIA (LLDP-MED) and DCBX,
 // which tcpdump decodes; their first line is printed and the rest is marked generic (the
 // line is then not tcpdump's).
 import { writeCharEscaped } from './escape.js';
@@ -168,6 +169,35 @@ function write8021(st: TextState, p: number, len: number): boolean | null {
   }
 }
 
+const SUBTYPES_8023: Record<number, string> = {
+  1: 'MAC/PHY configuration/status', 2: 'Power via MDI', 3: 'Link aggregation', 4: 'Max frame size',
+};
+const AGGREGATION_FLAGS: ReadonlyArray<readonly [number, string]> = [[0x01, 'supported'], [0x02, 'enabled']];
+
+/** lldp_private_8023_print(): link aggregation and maximum frame size; null for MAC/PHY
+ *  status and power via MDI (not written here). */
+function write8023(st: TextState, p: number, len: number): boolean | null {
+  const m = st.m;
+  const out = st.out;
+  if (len < 4) return false;
+  const subtype = m[p + 3];
+  out.str('\n\t  ').str(SUBTYPES_8023[subtype] ?? 'unknown').str(' Subtype (').dec(subtype).ch(41);
+  switch (subtype) {
+    case 1: case 2: return null;
+    case 3:
+      if (len < 9) return false;
+      out.str('\n\t    aggregation status [').str(bitNames(m[p + 4], AGGREGATION_FLAGS)).str('], aggregation port ID ')
+        .dec(((m[p + 5] << 24) | (m[p + 6] << 16) | (m[p + 7] << 8) | m[p + 8]) >>> 0);
+      return false;
+    case 4:
+      if (len < 6) return false;
+      out.str('\n\t    MTU size ').dec((m[p + 4] << 8) | m[p + 5]);
+      return false;
+    default:
+      return true;
+  }
+}
+
 /** lldp_print(): `p` is the first TLV, `length` what the frame has left. */
 export function writeLldp(st: TextState, p0: number, length: number): void {
   const out = st.out;
@@ -214,8 +244,8 @@ export function writeLldp(st: TextState, p0: number, length: number): void {
         if (len < 3) { hexdump = null; break; }
         const oui = (m[p] << 16) | (m[p + 1] << 8) | m[p + 2];
         out.str(': OUI ').str(OUI_NAMES[oui] ?? 'Unknown').str(' (0x').hex(oui, 6).ch(41);
-        if (oui === 0x0080c2) {
-          const r = write8021(st, p, len);
+        if (oui === 0x0080c2 || oui === 0x00120f) {
+          const r = oui === 0x0080c2 ? write8021(st, p, len) : write8023(st, p, len);
           if (r === null) { st.markCut(); return; }
           hexdump = r;
           break;
