@@ -120,6 +120,14 @@ function writeMgmtAddr(st: TextState, p0: number, len: number): boolean {
   return true;
 }
 
+/** An organisation TLV's subtype line (after the OUI); -1 when the TLV has no subtype. */
+function subtypeLine(st: TextState, p: number, len: number, names: Record<number, string>): number {
+  if (len < 4) return -1;
+  const subtype = st.m[p + 3];
+  st.out.str('\n\t  ').str(names[subtype] ?? 'unknown').str(' Subtype (').dec(subtype).ch(41);
+  return subtype;
+}
+
 const SUBTYPES_8021: Record<number, string> = {
   1: 'Port VLAN Id', 2: 'Port and Protocol VLAN ID', 3: 'VLAN name', 4: 'Protocol Identity', 7: 'Link aggregation',
   8: 'Congestion Notification', 9: 'ETS Configuration', 10: 'ETS Recommendation', 11: 'Priority Flow Control Configuration',
@@ -133,9 +141,8 @@ const PPVID_FLAGS: ReadonlyArray<readonly [number, string]> = [[0x02, 'supported
 function write8021(st: TextState, p: number, len: number): boolean | null {
   const m = st.m;
   const out = st.out;
-  if (len < 4) return false;
-  const subtype = m[p + 3];
-  out.str('\n\t  ').str(SUBTYPES_8021[subtype] ?? 'unknown').str(' Subtype (').dec(subtype).ch(41);
+  const subtype = subtypeLine(st, p, len, SUBTYPES_8021);
+  if (subtype < 0) return false;
   switch (subtype) {
     case 1:
       if (len < 6) return false;
@@ -179,9 +186,8 @@ const AGGREGATION_FLAGS: ReadonlyArray<readonly [number, string]> = [[0x01, 'sup
 function write8023(st: TextState, p: number, len: number): boolean | null {
   const m = st.m;
   const out = st.out;
-  if (len < 4) return false;
-  const subtype = m[p + 3];
-  out.str('\n\t  ').str(SUBTYPES_8023[subtype] ?? 'unknown').str(' Subtype (').dec(subtype).ch(41);
+  const subtype = subtypeLine(st, p, len, SUBTYPES_8023);
+  if (subtype < 0) return false;
   switch (subtype) {
     case 1: case 2: return null;
     case 3:
