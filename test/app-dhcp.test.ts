@@ -7,18 +7,18 @@
 // hostile lengths, cuts). Both backends.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createEngine } from '../host/engine/engine.js';
 import type { DecodedPacket } from '../host/dissect/decode.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
-import { corpusCaptures, corpusMoreCaptures, corpusOrSkip, haveTool, repoRoot } from './lib/env.js';
-import { eachPacketWithTshark, compareFrame, newTally, hex, put, type Fields } from './lib/app-tshark.js';
+import { corpusCaptures, corpusMoreCaptures, corpusOrSkip, haveTool } from './lib/env.js';
+import { eachPacketWithTshark, compareFrame, newTally, hex, put, addFields, type Fields } from './lib/app-tshark.js';
 import { dhcpSeedCapture, dhcpSeeds, type DhcpSeed } from './lib/dhcp-seeds.js';
-import { tcpdumpText, splitPackets } from './text-output-tcpdump.js';
+import { tcpdumpText } from './text-output-tcpdump.js';
 import { libpcapRefusal } from './lib/libpcap-split.js';
+import { sniffPackets } from './lib/sniff-text.js';
 
 export const DHCP_FIELDS = [
   'dhcp.type', 'dhcp.hw.type', 'dhcp.hw.len', 'dhcp.hops', 'dhcp.id', 'dhcp.secs', 'dhcp.flags', 'dhcp.ip.client', 'dhcp.ip.your',
@@ -44,28 +44,13 @@ export function dhcpFieldsOf(p: DecodedPacket): Fields {
     if (d.id !== undefined) put(f, 'dhcp.id', [hex(d.id, 8)]);
     if (d.secs !== undefined) put(f, 'dhcp.secs', [d.secs]);
     if (d.flags !== undefined) put(f, 'dhcp.flags', [hex(d.flags, 4)]);
-    if (d.ip !== undefined) {
-      put(f, 'dhcp.ip.client', [d.ip.client]);
-      put(f, 'dhcp.ip.your', [d.ip.your]);
-      put(f, 'dhcp.ip.server', [d.ip.server]);
-      put(f, 'dhcp.ip.relay', [d.ip.relay]);
-    }
+    if (d.ip !== undefined) addFields(f, 'dhcp.ip.', d.ip, ['client', 'your', 'server', 'relay']);
     if (d.cookie !== undefined) put(f, 'dhcp.cookie', [d.cookie]);
     const o = d.option;
     if (o !== undefined) {
       put(f, 'dhcp.option.type', o.type.map((t) => (t === 255 ? 0 : t)));
-      const one = (k: string, v: string | number | undefined): void => { if (v !== undefined) put(f, k, [v]); };
-      one('dhcp.option.dhcp', o.dhcp);
-      one('dhcp.option.hostname', o.hostname);
-      one('dhcp.option.requested_ip_address', o.requested_ip_address);
-      one('dhcp.option.dhcp_server_id', o.dhcp_server_id);
-      one('dhcp.option.ip_address_lease_time', o.ip_address_lease_time);
-      one('dhcp.option.subnet_mask', o.subnet_mask);
-      put(f, 'dhcp.option.router', o.router);
-      put(f, 'dhcp.option.domain_name_server', o.domain_name_server);
-      one('dhcp.option.domain_name', o.domain_name);
-      put(f, 'dhcp.option.request_list_item', o.request_list_item);
-      one('dhcp.option.vendor_class_id', o.vendor_class_id);
+      addFields(f, 'dhcp.option.', o, ['dhcp', 'hostname', 'requested_ip_address', 'dhcp_server_id', 'ip_address_lease_time', 'subnet_mask',
+        'router', 'domain_name_server', 'domain_name', 'request_list_item', 'vendor_class_id']);
       // A client identifier of hardware type 1 and a 6-byte address: tshark shows them under
       // dhcp.hw.type and dhcp.hw.mac_addr again (RFC 2132 §9.14's type + address form).
       if (o.client_id !== undefined && o.client_id.length === 14 && o.client_id.startsWith('01')) {
@@ -140,12 +125,8 @@ test('sniff -nn prints every packet of the DHCP captures as tcpdump does (both e
     const refused = libpcapRefusal(c.path) !== undefined;
     const theirs = tcpdumpText(c.path, ['-nn']);
     assert.equal(theirs.problems, [], 'tcpdump read the capture');
-    for (const engine of ['wasm', 'ts']) {
-      const r = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '-#', '-nn', '--engine', engine, '-r', c.path], { encoding: 'latin1', env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 28 });
-      assert.is(r.status, 0, `sniff -r ${c.label}: ${r.stderr}`);
-      const mine = splitPackets(r.stdout);
-      assert.is(mine.length, theirs.packets.length, `${c.label}: packets printed`);
-      mine.forEach((line, i) => {
+    for (const engine of ['wasm', 'ts'] as const) {
+      sniffPackets(c.path, ['-nn'], theirs.packets.length, engine).forEach((line, i) => {
         // A refused pcapng's split files have their own timestamps and order per link type:
         // compare from the addresses on.
         const strip = (s: string): string => (refused ? s.replace(/^\S+ /, '') : s);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { repoRoot } from './lib/env.js';
 import { createEngine } from '../host/engine/engine.js';
-import { AppArea, dissectApp } from '../host/app/app-area.js';
+import { eachAppFrame } from './lib/app-decode.js';
 import { dnsTextForFrame } from '../host/app/dns/text.js';
 import { APP_DNS, A_PROTO, A_VARIANT, DV_TCP, DV_LLMNR } from '../host/app/app-layout.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
@@ -28,26 +28,14 @@ const FUZZ = Number(process.env.APP_TEXT_FUZZ_FRAMES ?? 12000);
 
 /** Our DNS text per frame (null: not DNS as tcpdump prints it), and whether it rode TCP. */
 function ours(frames: Frame[], vflag: number, backend: 'wasm' | 'ts', qflag = false): Array<{ text: string | null; tcp: boolean; payLen: number }> {
-  const e = createEngine({ backend });
   const out: Array<{ text: string | null; tcp: boolean; payLen: number }> = [];
-  const batch = e.createBatch(512, 512 * 2048);
-  const area = new AppArea(e, 512);
-  const view = e.createView();
-  for (let at = 0; at < frames.length; at += 512) {
-    batch.clear();
-    for (const fr of frames.slice(at, at + 512)) assert.ok(batch.push(fr.data, fr.linktype, fr.wirelen), 'batch room');
-    dissectApp(e, batch, area);
-    const u8 = e.views.refresh().u8;
-    for (let i = 0; i < batch.count; i++) {
-      view.at(batch, i);
-      const rec = area.recordAt(i);
-      const tcp = u8[rec + A_PROTO] === APP_DNS && (u8[rec + A_VARIANT] & DV_TCP) !== 0;
-      // An option with an impossible length ends the line inside the TCP header's
-      // options ("[bad opt]", as tcpdump's tcp_print does): no DNS text follows there.
-      const endsInTcpOptions = tcp && (view.errors & E_BAD_OPTION) !== 0;
-      out.push({ text: endsInTcpOptions ? null : dnsTextForFrame(view, u8, view.frame, rec, { vflag, qflag })?.text ?? null, tcp, payLen: view.payloadLen });
-    }
-  }
+  eachAppFrame(backend, frames, 512, (view, u8, rec) => {
+    const tcp = u8[rec + A_PROTO] === APP_DNS && (u8[rec + A_VARIANT] & DV_TCP) !== 0;
+    // An option with an impossible length ends the line inside the TCP header's
+    // options ("[bad opt]", as tcpdump's tcp_print does): no DNS text follows there.
+    const endsInTcpOptions = tcp && (view.errors & E_BAD_OPTION) !== 0;
+    out.push({ text: endsInTcpOptions ? null : dnsTextForFrame(view, u8, view.frame, rec, { vflag, qflag })?.text ?? null, tcp, payLen: view.payloadLen });
+  });
   return out;
 }
 

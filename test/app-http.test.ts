@@ -13,18 +13,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createEngine } from '../host/engine/engine.js';
-import { AppArea, dissectApp } from '../host/app/app-area.js';
+import { eachAppFrame } from './lib/app-decode.js';
 import type { DecodedHttp } from '../host/app/http/decode.js';
 import { httpTextForFrame } from '../host/app/http/text.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
-import { corpusCaptures, corpusOrSkip, haveTool, needRoot, repoRoot, Rng, seed } from './lib/env.js';
+import { corpusCaptures, corpusOrSkip, haveTool, needRoot, Rng, seed } from './lib/env.js';
 import { recordWeb, missingWebTools } from './lib/app-traffic.js';
 import { tsharkFields, compareFrame, newTally, put, type Fields, type Tally } from './lib/app-tshark.js';
 import { httpSeedCapture, httpSeedFrames, httpSeeds, type HttpSeed } from './lib/http-seeds.js';
 import { mutateAndCut } from './lib/mutate-frames.js';
+import { sniffPackets } from './lib/sniff-text.js';
 import { writePcap } from './lib/dns-frames.js';
-import { tcpdumpText, splitPackets } from './text-output-tcpdump.js';
-import { spawnSync } from 'node:child_process';
+import { tcpdumpText } from './text-output-tcpdump.js';
 
 export const HTTP_FIELDS = [
   'http.request.method', 'http.request.uri', 'http.request.version', 'http.response.version', 'http.response.code',
@@ -103,22 +103,10 @@ function compareFields(c: Capture, backend: 'wasm' | 'ts', t: Tally): Array<Deco
 
 /** Our HTTP text per frame (null: tcpdump prints none) and the frame's TCP payload length. */
 function ourText(path: string, vflag: number, backend: 'wasm' | 'ts'): Array<{ text: string | null; payLen: number }> {
-  const e = createEngine({ backend });
-  const { records } = readCaptureFile(path);
   const out: Array<{ text: string | null; payLen: number }> = [];
-  const batch = e.createBatch(256, 256 * 2048);
-  const area = new AppArea(e, 256);
-  const view = e.createView();
-  for (let at = 0; at < records.length; at += 256) {
-    batch.clear();
-    for (const r of records.slice(at, at + 256)) assert.ok(batch.push(r.data, r.linktype, r.wirelen), 'batch room');
-    dissectApp(e, batch, area);
-    const u8 = e.views.refresh().u8;
-    for (let i = 0; i < batch.count; i++) {
-      view.at(batch, i);
-      out.push({ text: httpTextForFrame(view, u8, view.frame, area.recordAt(i), { vflag })?.text ?? null, payLen: view.payloadLen });
-    }
-  }
+  eachAppFrame(backend, readCaptureFile(path).records, 256, (view, u8, rec) => {
+    out.push({ text: httpTextForFrame(view, u8, view.frame, rec, { vflag })?.text ?? null, payLen: view.payloadLen });
+  });
   return out;
 }
 
@@ -154,11 +142,7 @@ test('sniff prints every packet of the HTTP captures as tcpdump does, -nn and -v
   for (const c of captures) {
     for (const opts of [['-nn'], ['-nn', '-v']]) {
       const theirs = tcpdumpText(c.path, opts).packets;
-      const r = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '-#', ...opts, '-r', c.path], { encoding: 'latin1', env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 28 });
-      assert.is(r.status, 0, `sniff ${opts.join(' ')} -r ${c.label}: ${r.stderr}`);
-      const mine = splitPackets(r.stdout);
-      assert.is(mine.length, theirs.length, `${c.label} ${opts.join(' ')}: packets printed`);
-      mine.forEach((line, i) => {
+      sniffPackets(c.path, opts, theirs.length).forEach((line, i) => {
         packets++;
         if (line !== theirs[i]) diffs.push(`${c.label} #${i + 1} ${opts.join(' ')}:\n  sniff   ${line}\n  tcpdump ${theirs[i]}`);
       });

@@ -15,7 +15,7 @@ import { createEngine } from '../host/engine/engine.js';
 import type { DecodedPacket } from '../host/dissect/decode.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { corpusCaptures, corpusMoreCaptures, corpusOrSkip, haveTool } from './lib/env.js';
-import { eachPacketWithTshark, compareFrame, newTally, hex, put, type Fields } from './lib/app-tshark.js';
+import { eachPacketWithTshark, compareFrame, newTally, hex, addFields, type Fields } from './lib/app-tshark.js';
 import { l3SeedFrames } from './lib/l3-seeds.js';
 import { writeManyPcap } from './lib/line-seeds.js';
 import { fuzzApp } from './lib/app-fuzz.js';
@@ -46,65 +46,24 @@ export function l3FieldsOf(p: DecodedPacket): Fields {
   const g = p.igmp;
   if (g !== undefined) {
     addHex('igmp.type', g.type, 2);
-    add('igmp.version', g.version);
-    add('igmp.max_resp', g.max_resp);
+    addFields(f, 'igmp.', g, ['version', 'max_resp']);
     addHex('igmp.checksum', g.checksum, 4);
-    add('igmp.maddr', g.maddr);
-    add('igmp.identifier', g.identifier);
-    add('igmp.group_type', g.group_type);
-    add('igmp.reply', g.reply);
-    add('igmp.reply.pending', g.reply_pending);
-    add('igmp.s', g.s);
-    add('igmp.qrv', g.qrv);
-    add('igmp.qqic', g.qqic);
-    add('igmp.num_src', g.num_src);
-    for (const s of g.saddr ?? []) add('igmp.saddr', s);
-    add('igmp.num_grp_recs', g.num_grp_recs);
-    for (const r of g.records ?? []) {
-      add('igmp.record_type', r.record_type);
-      add('igmp.aux_data_len', r.aux_data_len);
-      add('igmp.num_src', r.num_src);
-      add('igmp.maddr', r.maddr);
-      for (const s of r.saddr) add('igmp.saddr', s);
-    }
-    const t = g.mtrace;
-    if (t !== undefined) {
-      add('igmp.mtrace.max_hops', t.max_hops);
-      add('igmp.mtrace.saddr', t.saddr);
-      add('igmp.mtrace.raddr', t.raddr);
-      add('igmp.mtrace.rspaddr', t.rspaddr);
-      add('igmp.mtrace.resp_ttl', t.resp_ttl);
-      add('igmp.mtrace.q_id', t.q_id);
-    }
+    addFields(f, 'igmp.', g, ['maddr', 'identifier', 'group_type', 'reply', ['igmp.reply.pending', 'reply_pending'], 's', 'qrv', 'qqic', 'num_src', 'saddr', 'num_grp_recs']);
+    for (const r of g.records ?? []) addFields(f, 'igmp.', r, ['record_type', 'aux_data_len', 'num_src', 'maddr', 'saddr']);
+    if (g.mtrace !== undefined) addFields(f, 'igmp.mtrace.', g.mtrace, ['max_hops', 'saddr', 'raddr', 'rspaddr', 'resp_ttl', 'q_id']);
   }
   const o = p.ospf;
   if (o !== undefined) {
-    add('ospf.version', o.version);
-    add('ospf.msg', o.msg);
-    add('ospf.packet_length', o.packet_length);
-    add('ospf.srcrouter', o.srcrouter);
-    add('ospf.area_id', o.area_id);
+    addFields(f, 'ospf.', o, ['version', 'msg', 'packet_length', 'srcrouter', 'area_id']);
     addHex('ospf.checksum', o.checksum, 4);
     add('ospf.auth.type', o.auth?.type);
     add('ospf.auth.none', o.auth?.none);
-    const c = o.auth?.crypt;
-    if (c !== undefined) {
-      add('ospf.auth.crypt.key_id', c.key_id);
-      add('ospf.auth.crypt.data_length', c.data_length);
-      add('ospf.auth.crypt.seq_nbr', c.seq_nbr);
-      add('ospf.auth.crypt.data', c.data);
-    }
+    if (o.auth?.crypt !== undefined) addFields(f, 'ospf.auth.crypt.', o.auth.crypt, ['key_id', 'data_length', 'seq_nbr', 'data']);
     const h = o.hello;
     if (h !== undefined) {
-      add('ospf.hello.network_mask', h.network_mask);
-      add('ospf.hello.interface_id', h.interface_id);
-      add('ospf.hello.hello_interval', h.hello_interval);
+      addFields(f, 'ospf.hello.', h, ['network_mask', 'interface_id', 'hello_interval']);
       addHex('ospf.v2.options', h.options, 2);
-      add('ospf.hello.router_priority', h.router_priority);
-      add('ospf.hello.router_dead_interval', h.router_dead_interval);
-      add('ospf.hello.designated_router', h.designated_router);
-      add('ospf.hello.backup_designated_router', h.backup_designated_router);
-      for (const n of h.active_neighbor) add('ospf.hello.active_neighbor', n);
+      addFields(f, 'ospf.hello.', h, ['router_priority', 'router_dead_interval', 'designated_router', 'backup_designated_router', 'active_neighbor']);
     }
     const db = o.db;
     if (db !== undefined) {
@@ -114,18 +73,11 @@ export function l3FieldsOf(p: DecodedPacket): Fields {
       add('ospf.db.dd_sequence', db.dd_sequence);
     }
     add('ospf.ls.number_of_lsas', o.ls?.number_of_lsas);
-    for (const r of o.requests ?? []) {
-      add('ospf.lsa', r.type);
-      add('ospf.link_state_id', r.link_state_id);
-      add('ospf.advrouter', r.advrouter);
-    }
+    for (const r of o.requests ?? []) addFields(f, 'ospf.', r, [['ospf.lsa', 'type'], 'link_state_id', 'advrouter']);
     for (const l of o.lsa ?? []) {
       add('ospf.lsa.age', l.age);
       addHex('ospf.v2.options', l.options, 2);
-      add('ospf.lsa', l.type);
-      add('ospf.lsa.id', l.id);
-      add('ospf.link_state_id', l.link_state_id);
-      add('ospf.advrouter', l.advrouter);
+      addFields(f, 'ospf.', l, [['ospf.lsa', 'type'], ['ospf.lsa.id', 'id'], 'link_state_id', 'advrouter']);
       addHex('ospf.lsa.seqnum', l.seqnum, 8);
       addHex('ospf.lsa.chksum', l.chksum, 4);
       add('ospf.lsa.length', l.length);

@@ -7,19 +7,19 @@
 // mutated-frame check: WASM = twin, no read past caplen (lib/app-fuzz.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createEngine } from '../host/engine/engine.js';
 import type { DecodedNtp, NtpTimestamp } from '../host/app/ntp/decode.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
-import { corpusCaptures, corpusMoreCaptures, corpusOrSkip, haveTool, repoRoot, Rng, seed } from './lib/env.js';
+import { corpusCaptures, corpusMoreCaptures, corpusOrSkip, haveTool, Rng, seed } from './lib/env.js';
 import { writeManyPcap } from './lib/line-seeds.js';
 import { eachPacketWithTshark, compareFrame, newTally, hex, put, type Fields } from './lib/app-tshark.js';
 import { ntpSeedCapture, ntpSeedFrames } from './lib/ntp-seeds.js';
 import { mutateAndCut } from './lib/mutate-frames.js';
-import { tcpdumpText, splitPackets } from './text-output-tcpdump.js';
+import { sniffPackets } from './lib/sniff-text.js';
+import { tcpdumpText } from './text-output-tcpdump.js';
 import { fuzzApp } from './lib/app-fuzz.js';
 import { APP_NTP, A_COUNT, NTP_ITEMS, NTP_ITEM_SIZE, NI_OFF } from '../host/app/app-layout.js';
 import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
@@ -103,12 +103,8 @@ test('sniff -nn, -v and -vv print every packet of the NTP captures as tcpdump do
   for (const c of captures) for (const opts of [['-nn'], ['-nn', '-v'], ['-nn', '-vv']]) {
     const theirs = tcpdumpText(c.path, opts);
     assert.equal(theirs.problems, [], 'tcpdump read the capture');
-    for (const engine of ['wasm', 'ts']) {
-      const r = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '-#', ...opts, '--engine', engine, '-r', c.path], { encoding: 'latin1', env: { ...process.env, TZ: 'UTC' } });
-      assert.is(r.status, 0, r.stderr);
-      const mine = splitPackets(r.stdout);
-      assert.is(mine.length, theirs.packets.length, `${c.label}: packets printed`);
-      mine.forEach((line, i) => {
+    for (const engine of ['wasm', 'ts'] as const) {
+      sniffPackets(c.path, opts, theirs.packets.length, engine).forEach((line, i) => {
         if (/NTPv|\[\|ntp\]/.test(theirs.packets[i])) ntp++;
         if (line !== theirs.packets[i]) diffs.push(`${c.label} #${i + 1} ${opts.join(' ')} (${engine}):\n  sniff   ${line}\n  tcpdump ${theirs.packets[i]}`);
       });
@@ -133,12 +129,8 @@ test('2,000 mutated and cut NTP messages print as tcpdump does with -v and -vv (
   for (const opts of [['-nn', '-v'], ['-nn', '-vv']]) {
     const theirs = tcpdumpText(path, opts);
     assert.equal(theirs.problems, [], 'tcpdump read the capture');
-    for (const engine of ['wasm', 'ts']) {
-      const r = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '-#', ...opts, '--engine', engine, '-r', path], { encoding: 'latin1', env: { ...process.env, TZ: 'UTC' }, maxBuffer: 1 << 28 });
-      assert.is(r.status, 0, r.stderr);
-      const mine = splitPackets(r.stdout);
-      assert.is(mine.length, theirs.packets.length, 'packets printed');
-      mine.forEach((line, i) => {
+    for (const engine of ['wasm', 'ts'] as const) {
+      sniffPackets(path, opts, theirs.packets.length, engine).forEach((line, i) => {
         if (/NTPv|\[\|ntp\]/.test(theirs.packets[i])) ntp++;
         if (line !== theirs.packets[i]) diffs.push(`mutated #${i + 1} ${opts.join(' ')} (${engine}):\n  sniff   ${JSON.stringify(line)}\n  tcpdump ${JSON.stringify(theirs.packets[i])}`);
       });

@@ -6,7 +6,7 @@
 // hostile hellos). Seeded (SEED=...); APP_FUZZ_FRAMES sets how many (default 1 M).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fuzzApp } from './lib/app-fuzz.js';
+import { fuzzApp, recU16, spanPastCap } from './lib/app-fuzz.js';
 import { tlsSeedFrames } from './lib/tls-seeds.js';
 import {
   APP_TLS, A_COUNT, TLS_SNI, TLS_SNI_LEN, TLS_ALPN, TLS_ALPN_LEN, TLS_SV, TLS_SV_LEN, TLS_GROUPS, TLS_GROUPS_LEN,
@@ -23,21 +23,18 @@ const SPANS: Array<[number, number]> = [
 
 test(`WASM and twin give identical TLS records on ${FRAMES} mutated frames, never reading past caplen`, () => {
   const seeds = tlsSeedFrames().map((frame) => ({ frame, linktype: LINKTYPE_ETHERNET }));
-  const u16 = (u8: Uint8Array, p: number): number => u8[p] | (u8[p + 1] << 8);
   const st = fuzzApp({
     proto: APP_TLS, seeds, frames: FRAMES, from: () => 54, // Ethernet + IPv4 + TCP (20)
     special: [0x00, 0x01, 0x02, 0x03, 0x04, 0x10, 0x14, 0x16, 0x17, 0x18, 0x2b, 0xff, 0x0a, 0x0b, 0x0d],
     check: (u8, rec, cap) => {
-      for (const [o, l] of SPANS) {
-        const off = u16(u8, rec + o);
-        if (off !== 0 && off + u16(u8, rec + l) > cap) return `span at ${o} ends past caplen`;
-      }
-      const sid = u16(u8, rec + TLS_SID);
+      const span = spanPastCap(u8, rec, cap, SPANS);
+      if (span !== null) return span;
+      const sid = recU16(u8, rec + TLS_SID);
       if (sid !== 0 && sid + u8[rec + TLS_SID_LEN] > cap) return 'session id past caplen';
-      const random = u16(u8, rec + TLS_RANDOM);
+      const random = recU16(u8, rec + TLS_RANDOM);
       if (random !== 0 && random + 32 > cap) return 'random past caplen';
       for (let i = 0; i < u8[rec + A_COUNT]; i++) {
-        if (u16(u8, rec + TLS_ITEMS + i * TLS_ITEM_SIZE + TR_OFF) + 5 > cap) return `record header ${i} past caplen`;
+        if (recU16(u8, rec + TLS_ITEMS + i * TLS_ITEM_SIZE + TR_OFF) + 5 > cap) return `record header ${i} past caplen`;
       }
       return null;
     },

@@ -8,6 +8,9 @@ import { DISSECT } from '../../host/dissect/exports.js';
 import { APP_SIZE } from '../../host/app/app-layout.js';
 import { DESC_SIZE, DF_APP } from '../../host/runtime/layout.js';
 import type { CaptureRecord } from '../../host/sources/capture-file.js';
+import type { PacketView } from '../../host/dissect/packet-view.js';
+import { AppArea, dissectApp } from '../../host/app/app-area.js';
+import * as assert from 'uvu/assert';
 
 export type AppReader<T> = (u8: Uint8Array, frame: number, rec: number) => T | undefined;
 
@@ -39,5 +42,28 @@ export class AppDecoder {
 
   all<T>(records: CaptureRecord[], read: AppReader<T>): Array<T | undefined> {
     return records.map((r) => this.decode(r.data, r.linktype, r.wirelen, read));
+  }
+}
+
+/**
+ * Dissects `frames` with their app records on a new engine of `backend`, `per` frames a
+ * batch (as the sniffer's text sink sees them), and calls `visit` for each frame in order
+ * with its view (at the frame's descriptor), the engine's memory and its app record.
+ */
+export function eachAppFrame(backend: 'wasm' | 'ts', frames: ReadonlyArray<{ data: Uint8Array; linktype: number; wirelen: number }>, per: number,
+  visit: (view: PacketView, u8: Uint8Array, rec: number) => void): void {
+  const e = createEngine({ backend });
+  const batch = e.createBatch(per, per * 2048);
+  const area = new AppArea(e, per);
+  const view = e.createView();
+  for (let at = 0; at < frames.length; at += per) {
+    batch.clear();
+    for (const fr of frames.slice(at, at + per)) assert.ok(batch.push(fr.data, fr.linktype, fr.wirelen), 'batch room');
+    dissectApp(e, batch, area);
+    const u8 = e.views.refresh().u8;
+    for (let i = 0; i < batch.count; i++) {
+      view.at(batch, i);
+      visit(view, u8, area.recordAt(i));
+    }
   }
 }

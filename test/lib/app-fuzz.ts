@@ -37,6 +37,20 @@ export interface FuzzOptions {
   engine?: Engine;
 }
 
+/** A u16 field of an app record (records are little-endian). */
+export const recU16 = (u8: Uint8Array, p: number): number => u8[p] | (u8[p + 1] << 8);
+
+/** For a FuzzOptions check: the first of `spans` ([offset field, length field] pairs of a
+ *  record, frame offsets; offset 0 is an absent field) that ends past the capture, named;
+ *  null when every one lies inside. */
+export function spanPastCap(u8: Uint8Array, rec: number, cap: number, spans: ReadonlyArray<readonly [number, number]>): string | null {
+  for (const [o, l] of spans) {
+    const off = recU16(u8, rec + o);
+    if (off !== 0 && off + recU16(u8, rec + l) > cap) return `span at ${o} ends past caplen`;
+  }
+  return null;
+}
+
 export interface FuzzStats { frames: number; decoded: number; truncated: number; malformed: number; ms: number }
 
 const BATCH = 4096;

@@ -50,6 +50,25 @@ export function compareFrame(label: string, n: number, ours: Fields, theirs: Fie
 
 export const hex = (n: number, w: number): string => `0x${n.toString(16).padStart(w, '0')}`;
 
+/** A property of a decoded object and the tshark field that shows it: a key alone is shown
+ *  as `prefix + key`; a pair names the field. */
+export type FieldKey<T> = (keyof T & string) | readonly [string, keyof T & string];
+
+/**
+ * Appends, for each of `keys` in order, the property's value (each one of an array) under
+ * its tshark name when it is set: the field-by-field copy of a decoded object into tshark's
+ * names, written as a table.
+ */
+export function addFields<T extends object>(f: Fields, prefix: string, o: T, keys: ReadonlyArray<FieldKey<T>>): void {
+  for (const k of keys) {
+    const name = typeof k === 'string' ? prefix + k : k[0];
+    const v: unknown = o[typeof k === 'string' ? k : k[1]];
+    if (v === undefined) continue;
+    const vs = Array.isArray(v) ? v.map(String) : [String(v)];
+    if (vs.length > 0) f.set(name, [...(f.get(name) ?? []), ...vs]);
+  }
+}
+
 /** Sets the field when there is something to set. */
 export function put(f: Fields, k: string, vs: ReadonlyArray<string | number> | undefined): void {
   if (vs !== undefined && vs.length > 0) f.set(k, vs.map(String));

@@ -4,8 +4,7 @@
 // IA_NA with an address, every message type) and hostile ones (options of the wrong
 // length, an option past the datagram, no End, truncated headers). Nothing here decodes:
 // tshark and tcpdump judge what this writes, and the fuzzers start from it.
-import { join } from 'node:path';
-import { cat, udpFrame, writePcap, rd } from './dns-frames.js';
+import { cat, udpFrame, seedFrame, writeSeedCapture, type SeedFrame, rd } from './dns-frames.js';
 
 const u8 = (...v: number[]): Uint8Array => Uint8Array.from(v);
 const u16 = (v: number): Uint8Array => u8(v >> 8, v & 0xFF);
@@ -57,18 +56,15 @@ export function dhcpSeeds(): DhcpSeed[] {
 }
 
 /** The seeds as Ethernet frames on their ports (67/68, 546/547). */
-export function dhcpSeedFrames(): Array<{ frame: Uint8Array; caplen: number }> {
+export function dhcpSeedFrames(): SeedFrame[] {
   return dhcpSeeds().map((s) => {
     const frame = s.v6
       ? udpFrame({ src: 'fe80::1', dst: 'ff02::1:2', sport: 546, dport: 547 }, s.payload)
       : udpFrame({ src: '0.0.0.0', dst: '255.255.255.255', sport: 68, dport: 67 }, s.payload);
-    return { frame, caplen: s.caplen ?? frame.length };
+    return seedFrame(frame, s.caplen);
   });
 }
 
 export function dhcpSeedCapture(dir: string): string {
-  const path = join(dir, 'dhcp-seeds.pcap');
-  const frames = dhcpSeedFrames();
-  writePcap(path, frames.map((x) => x.frame), frames.map((x) => x.caplen));
-  return path;
+  return writeSeedCapture(dir, 'dhcp-seeds.pcap', dhcpSeedFrames());
 }

@@ -2,6 +2,7 @@
 // format for the tests (seed frames for the fuzzers, crafted cases for tcpdump and tshark
 // to judge). Nothing here decodes: the oracles are the tools run on what this writes.
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pcapngEpb, pcapngIdb, pcapngShb } from './pcapng-blocks.js';
 
 export interface Question { name: string | Uint8Array; type: number; cls?: number }
@@ -109,6 +110,21 @@ export function tcpFrame(e: Endpoints, payload: Uint8Array, prefix = true, seq =
   const body = prefix ? cat(u16(payload.length), payload) : payload;
   const tcp = cat(u16(e.sport), u16(e.dport), u32(seq), u32(1), Uint8Array.of(0x50, 0x18), u16(65535), u16(0), u16(0), body);
   return e.src.includes(':') ? cat(ETH6, ipv6Header(e.src, e.dst, 6, tcp.length), tcp) : cat(ETH4, ipv4Header(e.src, e.dst, 6, tcp.length), tcp);
+}
+
+/** A crafted frame and how much of it its capture keeps. */
+export interface SeedFrame { frame: Uint8Array; caplen: number }
+
+/** A seed's frame, captured whole unless the seed says where the capture cut it. */
+export function seedFrame(frame: Uint8Array, caplen?: number): SeedFrame {
+  return { frame, caplen: caplen ?? frame.length };
+}
+
+/** Writes seed frames into `dir`/`name` (each cut at its caplen) and returns the path. */
+export function writeSeedCapture(dir: string, name: string, frames: SeedFrame[]): string {
+  const path = join(dir, name);
+  writePcap(path, frames.map((x) => x.frame), frames.map((x) => x.caplen));
+  return path;
 }
 
 /** Writes frames (Ethernet) as a microsecond pcap, caplen = the frame's length unless

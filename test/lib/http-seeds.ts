@@ -4,8 +4,7 @@
 // and hostile lines (a bare CR, a control character, a name that is no token, a folded
 // line, two Host headers, a token too long for tcpdump, a line without CR LF, a capture
 // cut inside the request line). Nothing here decodes: tshark and tcpdump judge it.
-import { join } from 'node:path';
-import { tcpFrame, writePcap, type Endpoints } from './dns-frames.js';
+import { tcpFrame, seedFrame, writeSeedCapture, type SeedFrame, type Endpoints } from './dns-frames.js';
 
 export interface HttpSeed {
   name: string;
@@ -57,17 +56,14 @@ export function httpSeeds(): HttpSeed[] {
 const ENDS: Endpoints = { src: '192.0.2.30', dst: '192.0.2.80', sport: 41000, dport: 80 };
 
 /** The seeds as Ethernet frames from a client port to the server port. */
-export function httpSeedFrames(): Array<{ frame: Uint8Array; caplen: number }> {
+export function httpSeedFrames(): SeedFrame[] {
   return httpSeeds().map((s, i) => {
     const frame = tcpFrame({ ...ENDS, sport: ENDS.sport + i, dport: s.port ?? 80 }, Uint8Array.from(Buffer.from(s.payload, 'latin1')), false, 1000 + i * 10000);
-    return { frame, caplen: s.caplen ?? frame.length };
+    return seedFrame(frame, s.caplen);
   });
 }
 
 /** Writes the seed frames into `dir`/http-seeds.pcap (cut where a seed says) and returns its path. */
 export function httpSeedCapture(dir: string): string {
-  const path = join(dir, 'http-seeds.pcap');
-  const frames = httpSeedFrames();
-  writePcap(path, frames.map((x) => x.frame), frames.map((x) => x.caplen));
-  return path;
+  return writeSeedCapture(dir, 'http-seeds.pcap', httpSeedFrames());
 }

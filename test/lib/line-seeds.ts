@@ -3,8 +3,7 @@
 // (tshark follows a UDP conversation once it saw TFTP on it): well-formed ones and hostile
 // ones (no line end, a bare CR, control characters, strings without their NUL, PRI without
 // ">", too many digits, cuts).
-import { join } from 'node:path';
-import { udpFrame, tcpFrame, writePcap } from './dns-frames.js';
+import { udpFrame, tcpFrame, writePcap, seedFrame, writeSeedCapture, type SeedFrame } from './dns-frames.js';
 
 const b = (s: string): number[] => [...Buffer.from(s, 'latin1')];
 
@@ -31,19 +30,16 @@ export function lineSeeds(): LineSeed[] {
   ];
 }
 
-export function lineSeedFrames(): Array<{ frame: Uint8Array; caplen: number }> {
+export function lineSeedFrames(): SeedFrame[] {
   return lineSeeds().map((s, i) => {
     const e = { src: '192.0.2.50', dst: '192.0.2.60', sport: 30000 + i * 7, dport: s.proto === 'ssh' ? 22 : s.proto === 'tftp' ? 69 : 514 };
     const frame = s.proto === 'ssh' ? tcpFrame(e, s.payload, false, 1000 + i * 1000) : udpFrame(e, s.payload);
-    return { frame, caplen: s.caplen ?? frame.length };
+    return seedFrame(frame, s.caplen);
   });
 }
 
 export function lineSeedCapture(dir: string): string {
-  const path = join(dir, 'line-seeds.pcap');
-  const frames = lineSeedFrames();
-  writePcap(path, frames.map((x) => x.frame), frames.map((x) => x.caplen));
-  return path;
+  return writeSeedCapture(dir, 'line-seeds.pcap', lineSeedFrames());
 }
 
 /** A pcap of any number of frames, their times one millisecond apart with the microseconds

@@ -2,8 +2,7 @@
 // every mode, versions 1 to 4, stratum 0/1/2+ reference ids, a MAC, extension fields, and
 // hostile ones (a header shorter than 48 bytes, an extension length that is no multiple of
 // 4 or runs past the datagram, cut captures). tshark and tcpdump judge what this writes.
-import { join } from 'node:path';
-import { cat, udpFrame, writePcap } from './dns-frames.js';
+import { cat, udpFrame, seedFrame, writeSeedCapture, type SeedFrame } from './dns-frames.js';
 
 const u8 = (...v: number[]): Uint8Array => Uint8Array.from(v);
 const u16 = (v: number): Uint8Array => u8(v >> 8, v & 0xFF);
@@ -42,16 +41,13 @@ export function ntpSeeds(): NtpSeed[] {
   ];
 }
 
-export function ntpSeedFrames(): Array<{ frame: Uint8Array; caplen: number }> {
+export function ntpSeedFrames(): SeedFrame[] {
   return ntpSeeds().map((s, i) => {
     const frame = udpFrame({ src: '192.0.2.7', dst: '192.0.2.123', sport: 40000 + i, dport: 123 }, s.payload);
-    return { frame, caplen: s.caplen ?? frame.length };
+    return seedFrame(frame, s.caplen);
   });
 }
 
 export function ntpSeedCapture(dir: string): string {
-  const path = join(dir, 'ntp-seeds.pcap');
-  const frames = ntpSeedFrames();
-  writePcap(path, frames.map((x) => x.frame), frames.map((x) => x.caplen));
-  return path;
+  return writeSeedCapture(dir, 'ntp-seeds.pcap', ntpSeedFrames());
 }

@@ -4,8 +4,7 @@
 // packets, 0-RTT, Handshake, Retry, version negotiation, a short header, and hostile ones
 // (connection ids over 20 bytes, Length or token past the datagram, cut captures).
 import { createCipheriv } from 'node:crypto';
-import { join } from 'node:path';
-import { cat, udpFrame, writePcap } from './dns-frames.js';
+import { cat, udpFrame, seedFrame, writeSeedCapture, type SeedFrame } from './dns-frames.js';
 import { clientInitialKeys } from '../../host/app/quic/initial.js';
 import { clientHello, sni, alpn, versions, groups, ecpf, sigalgs, ext } from './tls-seeds.js';
 
@@ -81,16 +80,13 @@ export function quicSeeds(): QuicSeed[] {
   ];
 }
 
-export function quicSeedFrames(): Array<{ frame: Uint8Array; caplen: number }> {
+export function quicSeedFrames(): SeedFrame[] {
   return quicSeeds().map((s, i) => {
     const frame = udpFrame({ src: '192.0.2.40', dst: '192.0.2.43', sport: 50000 + i, dport: 443 }, s.payload);
-    return { frame, caplen: s.caplen ?? frame.length };
+    return seedFrame(frame, s.caplen);
   });
 }
 
 export function quicSeedCapture(dir: string): string {
-  const path = join(dir, 'quic-seeds.pcap');
-  const frames = quicSeedFrames();
-  writePcap(path, frames.map((x) => x.frame), frames.map((x) => x.caplen));
-  return path;
+  return writeSeedCapture(dir, 'quic-seeds.pcap', quicSeedFrames());
 }
