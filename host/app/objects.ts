@@ -34,24 +34,28 @@ export interface DecodedApp {
 
 export type AppKey = keyof DecodedApp;
 
+type Reader<K extends AppKey> = (u8: Uint8Array, f: number, rec: number) => DecodedApp[K] | undefined;
+interface Entry { key: AppKey; read: Reader<AppKey> }
+
+/** A protocol's key and the decoder that builds its object (typed together). */
+function entry<K extends AppKey>(key: K, read: Reader<K>): Entry {
+  return { key, read: read as Reader<AppKey> };
+}
+
+/** By A_PROTO: each decoder's key and object builder. */
+const BY_PROTO: ReadonlyMap<number, Entry> = new Map([
+  [APP_DNS, entry('dns', decodeDns)], [APP_TLS, entry('tls', decodeTls)], [APP_HTTP, entry('http', decodeHttp)],
+  [APP_DHCP, entry('dhcp', decodeDhcp)], [APP_DHCP6, entry('dhcpv6', decodeDhcpv6)], [APP_NTP, entry('ntp', decodeNtp)],
+  [APP_QUIC, entry('quic', decodeQuic)], [APP_SSH, entry('ssh', decodeSsh)], [APP_TFTP, entry('tftp', decodeTftp)],
+  [APP_SYSLOG, entry('syslog', decodeSyslog)], [APP_IGMP, entry('igmp', decodeIgmp)], [APP_OSPF, entry('ospf', decodeOspf)],
+]);
+
 /** The object of app record `rec` for the frame at `f` (addresses in `u8`) and its key, or
  *  undefined when no decoder claimed the frame. */
 export function appObject(u8: Uint8Array, f: number, rec: number): { key: AppKey; value: NonNullable<DecodedApp[AppKey]> } | undefined {
-  switch (u8[rec + A_PROTO]) {
-    case APP_DNS: { const value = decodeDns(u8, f, rec); return value === undefined ? undefined : { key: 'dns', value }; }
-    case APP_TLS: { const value = decodeTls(u8, f, rec); return value === undefined ? undefined : { key: 'tls', value }; }
-    case APP_HTTP: { const value = decodeHttp(u8, f, rec); return value === undefined ? undefined : { key: 'http', value }; }
-    case APP_DHCP: { const value = decodeDhcp(u8, f, rec); return value === undefined ? undefined : { key: 'dhcp', value }; }
-    case APP_DHCP6: { const value = decodeDhcpv6(u8, f, rec); return value === undefined ? undefined : { key: 'dhcpv6', value }; }
-    case APP_NTP: { const value = decodeNtp(u8, f, rec); return value === undefined ? undefined : { key: 'ntp', value }; }
-    case APP_QUIC: { const value = decodeQuic(u8, f, rec); return value === undefined ? undefined : { key: 'quic', value }; }
-    case APP_SSH: { const value = decodeSsh(u8, f, rec); return value === undefined ? undefined : { key: 'ssh', value }; }
-    case APP_TFTP: { const value = decodeTftp(u8, f, rec); return value === undefined ? undefined : { key: 'tftp', value }; }
-    case APP_SYSLOG: { const value = decodeSyslog(u8, f, rec); return value === undefined ? undefined : { key: 'syslog', value }; }
-    case APP_IGMP: { const value = decodeIgmp(u8, f, rec); return value === undefined ? undefined : { key: 'igmp', value }; }
-    case APP_OSPF: { const value = decodeOspf(u8, f, rec); return value === undefined ? undefined : { key: 'ospf', value }; }
-    default: return undefined;
-  }
+  const e = BY_PROTO.get(u8[rec + A_PROTO]);
+  const value = e?.read(u8, f, rec);
+  return e === undefined || value === undefined ? undefined : { key: e.key, value };
 }
 
 /** Adds the application layer of app record `rec` to `pkt`. */

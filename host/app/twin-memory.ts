@@ -48,13 +48,16 @@ export class TwinMemory {
   put32(p: number, v: number): void { this.m32[p >>> 2] = v; }
 
   /** beginRecord() of assembly/app/record.ts: the common header, the fixed fields from
-   *  `zeroFrom` to `zeroTo` zeroed; returns the captured end bounded by the message's end
+   *  `zeroFrom` to `zeroTo` zeroed (multiples of 8 apart; records are 64-byte aligned); returns the captured end bounded by the message's end
    *  and by 0xFFFF. */
   beginRecord(a: number, proto: number, pay: number, payLen: number, capEnd: number, zeroFrom: number, zeroTo: number): number {
     const declEnd = pay + payLen;
     if (capEnd > 0xFFFF) capEnd = 0xFFFF;
     if (capEnd > declEnd) capEnd = declEnd;
-    this.m.fill(0, a + zeroFrom, a + zeroTo);
+    // A store loop, not m.fill(): the areas are 16 to 72 bytes, where fill()'s call costs
+    // more than the stores (TLS + HTTP twins ~35 ns a decode with fill()).
+    const m32 = this.m32;
+    for (let o = (a + zeroFrom) >>> 2, end = (a + zeroTo) >>> 2; o < end; o++) m32[o] = 0;
     this.put8(a + A_PROTO, proto);
     this.put16(a + A_OFF, pay);
     this.put16(a + A_LEN, payLen);

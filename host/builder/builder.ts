@@ -141,6 +141,14 @@ export class Builder {
     const l4 = (p.tcp ? 1 : 0) + (p.udp ? 1 : 0) + (p.icmp ? 1 : 0) + (p.icmpv6 ? 1 : 0);
     if (l3 > 1) bad('one of ip, ipv6, arp at most');
     if (l4 > 1) bad('one of tcp, udp, icmp, icmpv6 at most');
+    // The fields IPv4 and IPv6 share in the spec (the addresses are as long as the version's).
+    const ipCommon = (src: Uint8Array, dst: Uint8Array, ttl: number, tos: number, proto: number): void => {
+      u8.set(src, s + B.B_IP_SRC);
+      u8.set(dst, s + B.B_IP_DST);
+      u8[s + B.B_IP_TTL] = ttl;
+      u8[s + B.B_IP_TOS] = tos;
+      u8[s + B.B_IP_PROTO] = proto;
+    };
     if (p.eth) {
       layers |= L_ETH;
       u8.set(mac(p.eth.dst, 'eth.dst'), s + B.B_ETH_DST);
@@ -170,11 +178,8 @@ export class Builder {
     if (p.ip) {
       const ip = p.ip;
       layers |= L_IP4;
-      u8.set(ipv4Bytes(ip.src, 'ip.src'), s + B.B_IP_SRC);
-      u8.set(ipv4Bytes(ip.dst, 'ip.dst'), s + B.B_IP_DST);
-      u8[s + B.B_IP_TTL] = ip.ttl === undefined ? 64 : check(ip.ttl, 255, 'ip.ttl');
-      u8[s + B.B_IP_TOS] = check(ip.dsfield, 255, 'ip.dsfield');
-      u8[s + B.B_IP_PROTO] = check(ip.proto, 255, 'ip.proto');
+      ipCommon(ipv4Bytes(ip.src, 'ip.src'), ipv4Bytes(ip.dst, 'ip.dst'), ip.ttl === undefined ? 64 : check(ip.ttl, 255, 'ip.ttl'),
+        check(ip.dsfield, 255, 'ip.dsfield'), check(ip.proto, 255, 'ip.proto'));
       dv.setUint16(s + B.B_IP_ID, check(ip.id, 0xFFFF, 'ip.id'), true);
       // ip.frag_offset is the 13-bit field in 8-byte units, as decode() and tshark show it.
       dv.setUint16(s + B.B_FRAG_OFF, check(ip.frag_offset, 0x1FFF, 'ip.frag_offset') * 8, true);
@@ -190,11 +195,8 @@ export class Builder {
     if (p.ipv6) {
       const ip = p.ipv6;
       layers |= L_IP6;
-      u8.set(ipv6Bytes(ip.src, 'ipv6.src'), s + B.B_IP_SRC);
-      u8.set(ipv6Bytes(ip.dst, 'ipv6.dst'), s + B.B_IP_DST);
-      u8[s + B.B_IP_TTL] = ip.hlim === undefined ? 64 : check(ip.hlim, 255, 'ipv6.hlim');
-      u8[s + B.B_IP_TOS] = check(ip.tclass, 255, 'ipv6.tclass');
-      u8[s + B.B_IP_PROTO] = ip.nxt === undefined ? 59 : check(ip.nxt, 255, 'ipv6.nxt'); // 59: No Next Header
+      ipCommon(ipv6Bytes(ip.src, 'ipv6.src'), ipv6Bytes(ip.dst, 'ipv6.dst'), ip.hlim === undefined ? 64 : check(ip.hlim, 255, 'ipv6.hlim'),
+        check(ip.tclass, 255, 'ipv6.tclass'), ip.nxt === undefined ? 59 : check(ip.nxt, 255, 'ipv6.nxt')); // 59: No Next Header
       dv.setUint32(s + B.B_IP6_FLOW, check(ip.flow, 0xFFFFF, 'ipv6.flow'), true);
       const ext = ip.ext ?? [];
       if (ext.length > 8) bad('ipv6.ext: at most 8 extension headers');

@@ -13,6 +13,7 @@ import { E_BAD_UDP_LEN, E_TRUNC_L4 } from '../../runtime/layout.js';
 const TCP_RST = 0x04;
 import type { AppFrameView } from '../frame-view.js';
 import { TYPE_NAMES, CLASS_NAMES, T_A, T_NS, T_CNAME, T_SOA, T_PTR, T_MX, T_TXT, T_AAAA, T_SRV, T_A6, T_DNAME, T_OPT, T_UNSPECA, T_TSIG, T_URI, C_IN } from './types.js';
+import { longestZeroRun } from '../../runtime/ipv6-zero-run.js';
 
 const OPS = [
   '', ' inv_q', ' stat', ' op3', ' notify', ' update', ' op6', ' op7',
@@ -435,20 +436,14 @@ class Printer {
         let q = this.fqdn(cp, bp);
         if (q === null) return null;
         q += 6;
-        if (!this.ttest(q, 2)) return null;
-        this.print(` fudge=${this.get2(q)}`);
-        q += 2;
-        if (!this.ttest(q, 2)) return null;
-        this.print(` maclen=${this.get2(q)}`);
-        q += 2 + this.get2(q);
-        if (!this.ttest(q, 2)) return null;
-        this.print(` origid=${this.get2(q)}`);
-        q += 2;
-        if (!this.ttest(q, 2)) return null;
-        this.print(` error=${this.get2(q)}`);
-        q += 2;
-        if (!this.ttest(q, 2)) return null;
-        this.print(` otherlen=${this.get2(q)}`);
+        // The u16 fields after the time signed, each checked before it is printed; the MAC
+        // follows its length.
+        for (const label of [' fudge=', ' maclen=', ' origid=', ' error=', ' otherlen=']) {
+          if (!this.ttest(q, 2)) return null;
+          const value = this.get2(q);
+          this.print(`${label}${value}`);
+          q += label === ' maclen=' ? 2 + value : 2;
+        }
         break;
       }
       default: break;
@@ -600,15 +595,9 @@ export function relts(secs: number): string {
 function ipv6Text(b: Uint8Array): string {
   const g: number[] = [];
   for (let i = 0; i < 16; i += 2) g.push((b[i] << 8) | b[i + 1]);
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { best = i; bestLen = j - i; }
-    i = j;
-  }
+  const run = longestZeroRun(b, 0);
+  const best = run < 0 ? -1 : run >> 4;
+  const bestLen = run < 0 ? 0 : run & 15;
   // IPv4-mapped and -compatible forms, as glibc's inet_ntop writes them.
   if (best === 0 && (bestLen === 6 || (bestLen === 5 && g[5] === 0xFFFF))) {
     return `::${bestLen === 5 ? 'ffff:' : ''}${b[12]}.${b[13]}.${b[14]}.${b[15]}`;

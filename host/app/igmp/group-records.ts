@@ -15,7 +15,6 @@ const RECORD_TYPES = ['', 'is_in', 'is_ex', 'to_in', 'to_ex', 'allow', 'block'];
  */
 export function writeGroupRecords(st: TextState, bp: number, len: number, addrLen: 4 | 16, name: string): void {
   const out = st.out;
-  const m = st.m;
   const ngroups = st.g16(bp + 6);
   if (st.dead) return;
   out.str(', ').dec(ngroups).str(' group record(s)');
@@ -27,7 +26,7 @@ export function writeGroupRecords(st: TextState, bp: number, len: number, addrLe
     // GET_IPADDR_STRING / GET_IP6ADDR_STRING: read whole before anything is printed.
     if (!st.get(bp + group + 4, addrLen)) return;
     out.str(' [gaddr ');
-    if (addrLen === 4) out.ipv4At(m, bp + group + 4); else out.ipv6At(m, bp + group + 4);
+    writeAddr(st, bp + group + 4, addrLen);
     const t = st.g8(bp + group);
     if (st.dead) return;
     out.ch(32);
@@ -36,17 +35,37 @@ export function writeGroupRecords(st: TextState, bp: number, len: number, addrLe
     if (st.dead) return;
     if (len < group + fixed + nsrcs * addrLen) { out.str(' [invalid number of sources ').dec(nsrcs).ch(93); return; }
     if (st.vflag === 1) out.str(', ').dec(nsrcs).str(' source(s)');
-    else {
-      out.str(' {');
-      for (let j = 0; j < nsrcs; j++) {
-        const a = bp + group + fixed + j * addrLen;
-        if (!st.get(a, addrLen)) return;
-        out.ch(32);
-        if (addrLen === 4) out.ipv4At(m, a); else out.ipv6At(m, a);
-      }
-      out.str(' }');
-    }
+    else if (!writeSources(st, bp + group + fixed, nsrcs, addrLen)) return;
     group += fixed + nsrcs * addrLen;
     out.ch(93);
   }
+}
+
+/** " { S1 S2 ... }": the `n` sources at `p`, each read whole before it is printed; false
+ *  (the line ended in the marker) when one is cut. */
+export function writeSources(st: TextState, p: number, n: number, addrLen: 4 | 16): boolean {
+  st.out.str(' {');
+  for (let i = 0; i < n; i++) {
+    if (!st.get(p + i * addrLen, addrLen)) return false;
+    st.out.ch(32);
+    writeAddr(st, p + i * addrLen, addrLen);
+  }
+  st.out.str(' }');
+  return true;
+}
+
+/** The query's source list after its count (IGMPv3 §4.1.8, MLDv2 §5.1.10), at `p` of a
+ *  message of `len` bytes whose sources start at `first`: a count past `len` is
+ *  "[invalid number of sources]", -vv lists them, -v counts them; then the closing "]". */
+export function writeQuerySources(st: TextState, p: number, len: number, first: number, nsrcs: number, addrLen: 4 | 16): void {
+  if (nsrcs > 0) {
+    if (len < first + nsrcs * addrLen) st.out.str(' [invalid number of sources]');
+    else if (st.vflag > 1) { if (!writeSources(st, p + first, nsrcs, addrLen)) return; }
+    else st.out.str(', ').dec(nsrcs).str(' source(s)');
+  }
+  st.out.ch(93);
+}
+
+function writeAddr(st: TextState, p: number, addrLen: 4 | 16): void {
+  if (addrLen === 4) st.out.ipv4At(st.m, p); else st.out.ipv6At(st.m, p);
 }

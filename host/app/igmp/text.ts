@@ -7,7 +7,7 @@
 // capture ends the line with ' [|igmp]'.
 import type { TextState } from '../../sinks/text/state.js';
 import { onesSum } from '../../sinks/text/inet-checksum.js';
-import { writeGroupRecords } from './group-records.js';
+import { writeGroupRecords, writeQuerySources } from './group-records.js';
 
 /** unsigned_relts_print(): seconds as tcpdump's "1h2m3s". */
 export function relts(secs: number): string {
@@ -37,16 +37,7 @@ function v3Query(st: TextState, bp: number, len: number): void {
   addr(st, ' [gaddr ', bp + 4);
   const nsrcs = st.g16(bp + 10);
   if (st.dead) return;
-  if (nsrcs > 0) {
-    if (len < 12 + nsrcs * 4) out.str(' [invalid number of sources]');
-    else if (st.vflag > 1) {
-      out.str(' {');
-      for (let i = 0; i < nsrcs && !st.dead; i++) addr(st, ' ', bp + 12 + i * 4);
-      if (st.dead) return;
-      out.str(' }');
-    } else out.str(', ').dec(nsrcs).str(' source(s)');
-  }
-  out.ch(93);
+  writeQuerySources(st, bp, len, 12, nsrcs, 4);
 }
 
 function v3Report(st: TextState, bp: number, len: number): void {

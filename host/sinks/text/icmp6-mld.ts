@@ -3,7 +3,7 @@
 // message starts at the descriptor's L4 offset; group and prefix records follow at the
 // offsets their formats give.
 import type { TextState } from './state.js';
-import { writeGroupRecords } from '../../app/igmp/group-records.js';
+import { writeGroupRecords, writeQuerySources } from '../../app/igmp/group-records.js';
 
 /** mld6_print(): note tcpdump's missing separator after the type name. */
 export function writeMld(st: TextState, bp: number): void {
@@ -37,18 +37,7 @@ export function writeMldv2Query(st: TextState, bp: number, len: number): void {
   }
   const nsrcs = st.g16(bp + 26);
   if (st.dead) return;
-  if (nsrcs > 0) {
-    if (len < 28 + nsrcs * 16) out.str(' [invalid number of sources]');
-    else if (st.vflag > 1) {
-      out.str(' {');
-      for (let i = 0; i < nsrcs; i++) {
-        if (!st.get(bp + 28 + i * 16, 16)) return;
-        out.ch(32).ipv6At(m, bp + 28 + i * 16);
-      }
-      out.str(' }');
-    } else out.str(', ').dec(nsrcs).str(' source(s)');
-  }
-  out.ch(93);
+  writeQuerySources(st, bp, len, 28, nsrcs, 16);
 }
 
 /** icmp6_rrenum_print(): the command, the sequence number and the match/use prefixes. */
