@@ -269,14 +269,12 @@ function buildLayers(s: usize, m: usize, layers: u32): i32 {
  *  ride only in the first fragment (RFC 791 §3.2). Returns the number of fragments (0:
  *  the packet fits, nothing done) or a BERR_* code, keeping no buffer. `m` is untouched. */
 export function build_ipv4_fragment(pool: usize, m: usize, l3off: u32, mtu: u32, out: usize, max: u32): i32 {
-  let frame = <usize>pool_data(m);
-  let flen = pool_len(m);
-  if (l3off + 20 > flen) return BERR_SPEC;
-  let ip = frame + <usize>l3off;
-  if ((load<u8>(ip) >> 4) != 4) return BERR_SPEC;
+  let ip = ipHeader(m, l3off, 20, 4);
+  if (ip == 0) return BERR_SPEC;
+  let frame = ip - <usize>l3off;
   let hl = (<u32>load<u8>(ip) & 15) << 2;
   let total = r16(ip + 2);
-  if (hl < 20 || total < hl || l3off + total > flen) return BERR_SPEC;
+  if (hl < 20 || total < hl || l3off + total > pool_len(m)) return BERR_SPEC;
   if (total <= mtu) return 0;
   let fw = r16(ip + 6);
   if (fw & 0x4000) return BERR_DF;
@@ -309,14 +307,11 @@ export function build_ipv4_fragment(pool: usize, m: usize, l3off: u32, mtu: u32,
   let done: u32 = 0;
   let at: u32 = 0; // payload bytes already placed
   for (let i: u32 = 0; i < n; i++) {
-    let f = <usize>pool_alloc(pool);
-    if (f == 0) { unwind(pool, out, i); return BERR_NO_BUFFER; }
-    store<u32>(out + (<usize>i << 2), <u32>f);
     let h = i == 0 ? hl : hl2;
     let chunk = i == 0 ? first : rest;
     if (chunk > data - at) chunk = data - at;
-    let p = <usize>pool_put(f, l3off + h + chunk);
-    if (p == 0) { unwind(pool, out, i + 1); return BERR_TOO_BIG; }
+    let p = fragmentBuffer(pool, out, i, l3off + h + chunk);
+    if (p == 0) return gFragmentError;
     memory.copy(p, frame, l3off);
     let q = p + <usize>l3off;
     memory.copy(q, ip, 20);
@@ -348,6 +343,29 @@ export function build_ipv4_fragment(pool: usize, m: usize, l3off: u32, mtu: u32,
   return <i32>done;
 }
 
+/** Both fragmenters' start: the address of the IP header at `l3off` of buffer `m` if `min`
+ *  bytes of it are there and it is of IP version `version`, else 0. */
+function ipHeader(m: usize, l3off: u32, min: u32, version: u32): usize {
+  if (l3off + min > pool_len(m)) return 0;
+  let ip = <usize>pool_data(m) + <usize>l3off;
+  return (<u32>load<u8>(ip) >> 4) == version ? ip : 0;
+}
+
+// Why fragmentBuffer() returned 0.
+let gFragmentError: i32 = 0;
+
+/** Fragment `i`'s buffer, from `pool` into out[i], holding `len` bytes: its data address,
+ *  or 0 with BERR_NO_BUFFER / BERR_TOO_BIG in gFragmentError and every buffer taken so far
+ *  given back. */
+function fragmentBuffer(pool: usize, out: usize, i: u32, len: u32): usize {
+  let f = <usize>pool_alloc(pool);
+  if (f == 0) { unwind(pool, out, i); gFragmentError = BERR_NO_BUFFER; return 0; }
+  store<u32>(out + (<usize>i << 2), <u32>f);
+  let p = <usize>pool_put(f, len);
+  if (p == 0) { unwind(pool, out, i + 1); gFragmentError = BERR_TOO_BIG; return 0; }
+  return p;
+}
+
 function unwind(pool: usize, out: usize, n: u32): void {
   for (let i: u32 = 0; i < n; i++) pool_free(pool, <usize>load<u32>(out + (<usize>i << 2)));
 }
@@ -375,15 +393,13 @@ function unwind(pool: usize, out: usize, n: u32): void {
  *  for one that already carries a Fragment header or is a jumbogram (RFC 2675 forbids
  *  fragmenting those), BERR_CHAIN as above. `m` is untouched. */
 export function build_ipv6_fragment(pool: usize, m: usize, l3off: u32, mtu: u32, id: u32, out: usize, max: u32): i32 {
-  let frame = <usize>pool_data(m);
-  let flen = pool_len(m);
-  if (l3off + 40 > flen) return BERR_SPEC;
-  let ip = frame + <usize>l3off;
-  if ((load<u8>(ip) >> 4) != 6) return BERR_SPEC;
+  let ip = ipHeader(m, l3off, 40, 6);
+  if (ip == 0) return BERR_SPEC;
+  let frame = ip - <usize>l3off;
   let plen = r16(ip + 4);
   if (plen == 0) return BERR_FRAGMENTED;
   let total: u32 = 40 + plen;
-  if (l3off + total > flen) return BERR_SPEC;
+  if (l3off + total > pool_len(m)) return BERR_SPEC;
   if (total <= mtu) return 0;
 
   // Walk the chain: where the Unfragmentable Part ends (unfrag), the Next Header field that
@@ -428,13 +444,10 @@ export function build_ipv6_fragment(pool: usize, m: usize, l3off: u32, mtu: u32,
   let done: u32 = 0;
   let off: u32 = 0; // fragmentable bytes already placed
   for (let i: u32 = 0; i < n; i++) {
-    let f = <usize>pool_alloc(pool);
-    if (f == 0) { unwind(pool, out, i); return BERR_NO_BUFFER; }
-    store<u32>(out + (<usize>i << 2), <u32>f);
     let chunk = piece;
     if (chunk > data - off) chunk = data - off;
-    let p = <usize>pool_put(f, l3off + unfrag + 8 + chunk);
-    if (p == 0) { unwind(pool, out, i + 1); return BERR_TOO_BIG; }
+    let p = fragmentBuffer(pool, out, i, l3off + unfrag + 8 + chunk);
+    if (p == 0) return gFragmentError;
     memory.copy(p, frame, l3off + unfrag);
     let q = p + <usize>l3off;
     w16(q + 4, unfrag - 40 + 8 + chunk);

@@ -84,6 +84,20 @@ export const DS_ADDITIONAL: i32 = 3;
 export const DIF_BAD_RDATA: u32 = 1; // wrong length for the type, or a name in it that is bad
 export const DIF_RDATA_TRUNC: u32 = 2; // the RDATA runs past the captured bytes
 
+// RR types (IANA, DI_TYPE) whose RDATA the decoder checks, or that it looks for (OPT); the
+// TS side names them T_* in host/app/dns/types.ts, beside the types only the printers use.
+export const DNS_T_A: u32 = 1;
+export const DNS_T_NS: u32 = 2;
+export const DNS_T_CNAME: u32 = 5;
+export const DNS_T_SOA: u32 = 6;
+export const DNS_T_PTR: u32 = 12;
+export const DNS_T_MX: u32 = 15;
+export const DNS_T_TXT: u32 = 16;
+export const DNS_T_AAAA: u32 = 28;
+export const DNS_T_SRV: u32 = 33;
+export const DNS_T_DNAME: u32 = 39;
+export const DNS_T_OPT: u32 = 41;
+
 // ---- TLS (APP_TLS), assembly/app/tls.ts and host/app/tls/ ----
 // Found by content on any TCP port (a record header at the start of the segment). Every
 // record that starts in the segment is an item; the first ClientHello or ServerHello found

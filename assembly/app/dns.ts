@@ -18,23 +18,12 @@ import {
   DNS_EXT_RCODE, DNS_ITEMS, DNS_ITEM_SIZE, DNS_ITEM_MAX,
   DI_NAME, DI_TYPE, DI_CLASS, DI_RDLEN, DI_TTL, DI_RDATA, DI_SECTION, DI_FLAGS,
   DS_QUESTION, DS_ANSWER, DS_AUTHORITY, DS_ADDITIONAL, DIF_BAD_RDATA, DIF_RDATA_TRUNC,
+  DNS_T_A, DNS_T_NS, DNS_T_CNAME, DNS_T_SOA, DNS_T_PTR, DNS_T_MX, DNS_T_TXT, DNS_T_AAAA, DNS_T_SRV, DNS_T_DNAME, DNS_T_OPT,
 } from "./app-layout";
 import { u8at, be16, be32 } from "./record";
 
 const MAX_JUMPS: u32 = 64; // compression pointers followed in one name
 const MAX_NAME: u32 = 255; // wire-form bytes, root label included
-
-const T_A: u32 = 1;
-const T_NS: u32 = 2;
-const T_CNAME: u32 = 5;
-const T_SOA: u32 = 6;
-const T_PTR: u32 = 12;
-const T_MX: u32 = 15;
-const T_TXT: u32 = 16;
-const T_AAAA: u32 = 28;
-const T_SRV: u32 = 33;
-const T_DNAME: u32 = 39;
-const T_OPT: u32 = 41;
 
 // AF_* bits of the message being decoded, stored once at the end.
 let gFlags: u32 = 0;
@@ -82,36 +71,36 @@ function walkName(f: usize, msg: u32, p: u32): u32 {
 /** Checks the RDATA of the types whose layout is known; DIF_* bits. */
 function checkRdata(f: usize, msg: u32, type: u32, rd: u32, rdlen: u32): u32 {
   let end = rd + rdlen;
-  if (type == T_A) return rdlen == 4 ? 0 : DIF_BAD_RDATA;
-  if (type == T_AAAA) return rdlen == 16 ? 0 : DIF_BAD_RDATA;
-  if (type == T_NS || type == T_CNAME || type == T_PTR || type == T_DNAME) {
+  if (type == DNS_T_A) return rdlen == 4 ? 0 : DIF_BAD_RDATA;
+  if (type == DNS_T_AAAA) return rdlen == 16 ? 0 : DIF_BAD_RDATA;
+  if (type == DNS_T_NS || type == DNS_T_CNAME || type == DNS_T_PTR || type == DNS_T_DNAME) {
     let e = walkName(f, msg, rd);
     return e == 0 || e > end ? DIF_BAD_RDATA : 0;
   }
-  if (type == T_MX) {
+  if (type == DNS_T_MX) {
     if (rdlen < 3) return DIF_BAD_RDATA;
     let e = walkName(f, msg, rd + 2);
     return e == 0 || e > end ? DIF_BAD_RDATA : 0;
   }
-  if (type == T_SRV) {
+  if (type == DNS_T_SRV) {
     if (rdlen < 7) return DIF_BAD_RDATA;
     let e = walkName(f, msg, rd + 6);
     return e == 0 || e > end ? DIF_BAD_RDATA : 0;
   }
-  if (type == T_SOA) {
+  if (type == DNS_T_SOA) {
     let e = walkName(f, msg, rd);
     if (e == 0 || e > end) return DIF_BAD_RDATA;
     e = walkName(f, msg, e);
     return e == 0 || e + 20 > end ? DIF_BAD_RDATA : 0;
   }
-  if (type == T_TXT) {
+  if (type == DNS_T_TXT) {
     // One or more <character-string>s filling the RDATA exactly (RFC 1035 §3.3.14).
     if (rdlen == 0) return DIF_BAD_RDATA;
     let p = rd;
     while (p < end) p += 1 + u8at(f + p);
     return p == end ? 0 : DIF_BAD_RDATA;
   }
-  if (type == T_OPT) {
+  if (type == DNS_T_OPT) {
     // Options: code, length, data (RFC 6891 §6.1.2), filling the RDATA exactly.
     let p = rd;
     while (p + 4 <= end) p += 4 + be16(f + p + 2);
@@ -221,7 +210,7 @@ export function dns_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant
       iflags = checkRdata(f, msg, type, rd, rdlen);
     }
     store<u8>(it + DI_FLAGS, <u8>iflags);
-    if (type == T_OPT && opt == 0) {
+    if (type == DNS_T_OPT && opt == 0) {
       opt = n + 1;
       ext = u8at(f + e + 4);
     }

@@ -1,17 +1,12 @@
 // DNS RR types, classes, opcodes and rcodes by number (IANA "Domain Name System (DNS)
 // Parameters"), with the names tcpdump prints for them (print-domain.c's ns_type2str).
-export const T_A = 1;
-export const T_NS = 2;
-export const T_CNAME = 5;
-export const T_SOA = 6;
-export const T_PTR = 12;
-export const T_MX = 15;
-export const T_TXT = 16;
-export const T_AAAA = 28;
-export const T_SRV = 33;
+// The types the decoders read (assembly/app/dns.ts and its twin) are the app layout's, so
+// that both sides have them from one place; the others only the printers use.
+export {
+  DNS_T_A as T_A, DNS_T_NS as T_NS, DNS_T_CNAME as T_CNAME, DNS_T_SOA as T_SOA, DNS_T_PTR as T_PTR, DNS_T_MX as T_MX,
+  DNS_T_TXT as T_TXT, DNS_T_AAAA as T_AAAA, DNS_T_SRV as T_SRV, DNS_T_DNAME as T_DNAME, DNS_T_OPT as T_OPT,
+} from '../app-layout.js';
 export const T_A6 = 38;
-export const T_DNAME = 39;
-export const T_OPT = 41;
 export const T_NSEC = 47;
 export const T_NSEC3 = 50;
 export const T_TSIG = 250;
