@@ -89,7 +89,9 @@ function fixedTime(b: Uint8Array, p: number, secs: number, nsecs: number, approx
     if (frac === 10000) { secs += 1; frac = 0; }
     if (rem === 50000) secs = -1; // a tie: toFixed decides
   }
-  if (secs < 0 || approx >= EXACT_SECONDS) {
+  // A negative time that rounds to zero (a duration of -40 us: "-0.0000" from toFixed) has
+  // carried back to secs 0 above: its sign is the double's.
+  if (secs < 0 || approx < 0 || approx >= EXACT_SECONDS) {
     const s = approx.toFixed(decimals);
     p = spaces(b, p, Math.max(0, width - s.length));
     return ascii(b, p, s);
