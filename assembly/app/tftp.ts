@@ -7,7 +7,7 @@ import {
   APP_TFTP, AF_TRUNC, AF_MALFORMED,
   TFV_NAME, TFV_MODE, TFTP_OPCODE, TFTP_BLOCK, TFTP_NAME, TFTP_NAME_LEN, TFTP_MODE, TFTP_MODE_LEN, TFTP_OPTS,
 } from "./app-layout";
-import { u8at, be16, beginRecord, endRecord } from "./record";
+import { u8at, be16, beginRecord, endRecord, cutFlag } from "./record";
 
 let gEnd: u32 = 0; // the message's captured end
 let gDecl: u32 = 0; // its end per the headers
@@ -23,6 +23,16 @@ function nul(f: usize, p: u32): u32 {
   return 0;
 }
 
+/** The string at `p` into the record's (`off`, `lenOff`) slot when its NUL is in the
+ *  message: returns the offset after the NUL, or 0 (nothing stored; flags say why). */
+function nulString(f: usize, a: usize, p: u32, off: i32, lenOff: i32): u32 {
+  let e = nul(f, p);
+  if (e == 0) return 0;
+  store<u16>(a + off, <u16>p);
+  store<u16>(a + lenOff, <u16>(e - p));
+  return e + 1;
+}
+
 export function tftp_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant: u32, a: usize): void {
   gFlags = 0;
   gDecl = pay + payLen;
@@ -30,44 +40,35 @@ export function tftp_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, varian
   gEnd = capEnd;
   let next = pay;
   if (pay + 2 > capEnd) {
-    gFlags |= pay + 2 > gDecl ? AF_MALFORMED : AF_TRUNC;
+    gFlags |= cutFlag(pay + 2, gDecl);
   } else {
     let op = be16(f + pay);
     store<u16>(a + TFTP_OPCODE, <u16>op);
     let p = pay + 2;
     next = p;
     if (op == 1 || op == 2) {
-      let e = nul(f, p);
-      if (e != 0) {
+      let mode = nulString(f, a, p, TFTP_NAME, TFTP_NAME_LEN);
+      if (mode != 0) {
         variant |= TFV_NAME;
-        store<u16>(a + TFTP_NAME, <u16>p);
-        store<u16>(a + TFTP_NAME_LEN, <u16>(e - p));
-        p = e + 1;
-        next = p;
-        let m = nul(f, p);
-        if (m != 0) {
+        next = mode;
+        let opts = nulString(f, a, mode, TFTP_MODE, TFTP_MODE_LEN);
+        if (opts != 0) {
           variant |= TFV_MODE;
-          store<u16>(a + TFTP_MODE, <u16>p);
-          store<u16>(a + TFTP_MODE_LEN, <u16>(m - p));
-          next = m + 1;
+          next = opts;
           if (next < gDecl) store<u16>(a + TFTP_OPTS, <u16>next);
         }
       }
     } else if (op == 3 || op == 4 || op == 5) {
       if (p + 2 > capEnd) {
-        gFlags |= p + 2 > gDecl ? AF_MALFORMED : AF_TRUNC;
+        gFlags |= cutFlag(p + 2, gDecl);
       } else {
         store<u16>(a + TFTP_BLOCK, <u16>be16(f + p));
         next = p + 2;
-        if (op == 5) {
-          let q = p + 2;
-          let e = nul(f, q);
-          if (e != 0) {
-            variant |= TFV_NAME;
-            store<u16>(a + TFTP_NAME, <u16>q);
-            store<u16>(a + TFTP_NAME_LEN, <u16>(e - q));
-            next = e + 1;
-          }
+        // ERROR: the message after the code.
+        let after = op == 5 ? nulString(f, a, p + 2, TFTP_NAME, TFTP_NAME_LEN) : 0;
+        if (after != 0) {
+          variant |= TFV_NAME;
+          next = after;
         }
       }
     } else if (op == 6) {

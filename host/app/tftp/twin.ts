@@ -1,5 +1,5 @@
 // Pure-TS twin of assembly/app/tftp.ts (test/app-lines.test.ts fuzzes both).
-import { DecoderTwin } from '../twin-memory.js';
+import { DecoderTwin, cutFlag } from '../twin-memory.js';
 import {
   APP_TFTP, AF_TRUNC, AF_MALFORMED,
   TFV_NAME, TFV_MODE, TFTP_OPCODE, TFTP_BLOCK, TFTP_NAME, TFTP_NAME_LEN, TFTP_MODE, TFTP_MODE_LEN, TFTP_OPTS,
@@ -20,6 +20,16 @@ export class TftpTwin extends DecoderTwin {
     return 0;
   }
 
+  /** nulString() of assembly/app/tftp.ts: the string at `p` into the record's (`off`,
+   *  `lenOff`) slot when its NUL is in the message; the offset after the NUL, or 0. */
+  private nulString(f: number, a: number, p: number, off: number, lenOff: number): number {
+    const e = this.nul(f, p);
+    if (e === 0) return 0;
+    this.mem.put16(a + off, p);
+    this.mem.put16(a + lenOff, e - p);
+    return e + 1;
+  }
+
   decode(f: number, pay: number, payLen: number, capEnd: number, variant: number, a: number): void {
     const mem = this.mem;
     this.flags = 0;
@@ -28,44 +38,34 @@ export class TftpTwin extends DecoderTwin {
     this.end = capEnd;
     let next = pay;
     if (pay + 2 > capEnd) {
-      this.flags |= pay + 2 > this.decl ? AF_MALFORMED : AF_TRUNC;
+      this.flags |= cutFlag(pay + 2, this.decl);
     } else {
       const op = mem.be16(f + pay);
       mem.put16(a + TFTP_OPCODE, op);
       const p = pay + 2;
       next = p;
       if (op === 1 || op === 2) {
-        const e = this.nul(f, p);
-        if (e !== 0) {
+        const mode = this.nulString(f, a, p, TFTP_NAME, TFTP_NAME_LEN);
+        if (mode !== 0) {
           variant |= TFV_NAME;
-          mem.put16(a + TFTP_NAME, p);
-          mem.put16(a + TFTP_NAME_LEN, e - p);
-          const q = e + 1;
-          next = q;
-          const mm = this.nul(f, q);
-          if (mm !== 0) {
+          next = mode;
+          const opts = this.nulString(f, a, mode, TFTP_MODE, TFTP_MODE_LEN);
+          if (opts !== 0) {
             variant |= TFV_MODE;
-            mem.put16(a + TFTP_MODE, q);
-            mem.put16(a + TFTP_MODE_LEN, mm - q);
-            next = mm + 1;
+            next = opts;
             if (next < this.decl) mem.put16(a + TFTP_OPTS, next);
           }
         }
       } else if (op === 3 || op === 4 || op === 5) {
         if (p + 2 > capEnd) {
-          this.flags |= p + 2 > this.decl ? AF_MALFORMED : AF_TRUNC;
+          this.flags |= cutFlag(p + 2, this.decl);
         } else {
           mem.put16(a + TFTP_BLOCK, mem.be16(f + p));
           next = p + 2;
-          if (op === 5) {
-            const q = p + 2;
-            const e = this.nul(f, q);
-            if (e !== 0) {
-              variant |= TFV_NAME;
-              mem.put16(a + TFTP_NAME, q);
-              mem.put16(a + TFTP_NAME_LEN, e - q);
-              next = e + 1;
-            }
+          const after = op === 5 ? this.nulString(f, a, p + 2, TFTP_NAME, TFTP_NAME_LEN) : 0;
+          if (after !== 0) {
+            variant |= TFV_NAME;
+            next = after;
           }
         }
       } else if (op === 6) {
