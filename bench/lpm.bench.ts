@@ -241,6 +241,7 @@ const rng = new Rng(Number(process.env.SEED ?? 2024));
       u8[addrs + i * 16 + j] = bits >= 8 ? b : bits <= 0 ? r : (b & (0xFF << (8 - bits)) & 0xFF) | (r & (0xFF >> bits));
     }
   }
+  const ownAddrs = u8.slice(addrs, addrs + R * 16), ownOut = new Uint32Array(R);
   const wl = lw.core.lpm6_lookup, tl = lt.core.lpm6_lookup, wt = lw.table, tt = lt.table;
   const wb = lw.core.lpm6_lookup_bulk, tb = lt.core.lpm6_lookup_bulk;
   await compare({ title: `IPv6 ${short(N)} prefixes, random destinations (${R} per bulk call)`, unitsPerCall: R, throughput: 'M lookups/s', timeMs: 1500, target: 20 }, [
@@ -248,6 +249,9 @@ const rng = new Rng(Number(process.env.SEED ?? 2024));
     { name: 'ts twin bulk', fn: () => { sink ^= tb(tt, addrs, R, out); } },
     { name: 'wasm single', fn: () => { let x = 0; for (let i = 0; i < R; i++) x ^= wl(wt, addrs + i * 16); sink ^= x; } },
     { name: 'ts twin single', fn: () => { let x = 0; for (let i = 0; i < R; i++) x ^= tl(tt, addrs + i * 16); sink ^= x; } },
+    // The public API: addresses already in the engine memory, and in a Uint8Array of their own (copied in by chunks).
+    { name: 'Lpm6.lookupBulkAt (public API)', fn: () => { sink ^= lw.lookupBulkAt(addrs, R, out); } },
+    { name: 'Lpm6.lookupBulk(Uint8Array) (public API)', fn: () => { sink ^= lw.lookupBulk(ownAddrs, ownOut); } },
   ]);
   const H = 2048, REPS = 128;
   await compare({ title: `IPv6 ${short(N)} prefixes, hot set of ${H} destinations (${REPS} bulk calls per sample)`, unitsPerCall: H * REPS, throughput: 'M lookups/s', timeMs: 1000 }, [

@@ -1,6 +1,7 @@
 // The frame ring between two threads: slots per second at burst 1 and burst 32, WASM vs
 // the TS twin vs npm ringbuf.js (a wait-free SPSC ring on a SharedArrayBuffer), each
-// moving the same u32 payload per slot. Producer on this thread, consumer in a worker,
+// moving the same u32 payload per slot, and the same WASM ring through its public API
+// (FrameRing.enqueue of a FrameBatch of 4-byte frames; peek, framePtr and release). Producer on this thread, consumer in a worker,
 // both spinning briefly, then napping a few microseconds; median of 3, runs alternated.
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,8 @@ const worker = fileURLToPath(new URL('./lib/ring-worker.js', import.meta.url));
 const engine = createEngine();
 // The twin's producer side runs on a 'ts' engine over the same memory.
 const twinEngine = createEngine({ backend: 'ts', memory: engine.memory });
-type Kind = 'wasm' | 'ts' | 'ringbuf.js';
+type Kind = 'wasm' | 'ts' | 'ringbuf.js' | 'FrameRing';
+const KINDS: Kind[] = ['wasm', 'ts', 'ringbuf.js', 'FrameRing'];
 const SLOTS = 16384;
 const ROUNDS = sized(3, 1);
 
@@ -22,10 +24,17 @@ async function once(kind: Kind, burst: number, n: number): Promise<number> {
   let ring = 0;
   let sab: SharedArrayBuffer | null = null;
   let produce: (src: Uint32Array, srcPtr: number, k: number) => number;
+  const srcPtr = engine.arena.alloc(burst * 4);
   if (kind === 'ringbuf.js') {
     sab = RingBuffer.getStorageForCapacity(SLOTS, Uint32Array);
     const rb = new RingBuffer(sab, Uint32Array);
     produce = (src, _p, k) => rb.push(src, k);
+  } else if (kind === 'FrameRing') {
+    const r = FrameRing.create(engine, SLOTS, 32);
+    ring = r.address;
+    const batch = engine.createBatch(burst, 16);
+    for (let i = 0; i < burst; i++) batch.pushRef(srcPtr + i * 4, 4);
+    produce = (_s, _p, k) => { batch.count = k; return r.enqueue(batch); };
   } else {
     const r = FrameRing.create(kind === 'wasm' ? engine : twinEngine, SLOTS, 32);
     const core = r.core;
@@ -34,10 +43,12 @@ async function once(kind: Kind, burst: number, n: number): Promise<number> {
   }
   const w = new Worker(worker, { workerData: { kind, memory: engine.memory, module: engine.module, ring, sab, n, burst, go } });
   const done = new Promise<number>((res, rej) => { w.once('message', res); w.once('error', rej); });
-  const srcPtr = engine.arena.alloc(burst * 4);
   const src = new Uint32Array(burst);
   const u32 = engine.views.refresh().u32;
-  while (Atomics.load(go, 1) === 0) { /* wait for the consumer to be ready */ }
+  // Wait for the consumer to be ready (spinning: its error event cannot reach this loop,
+  // so a worker that failed to start would hang the run without the deadline).
+  const deadline = Date.now() + 60_000;
+  while (Atomics.load(go, 1) === 0) if (Date.now() > deadline) throw new Error(`ring bench: the ${kind} consumer worker did not start`);
   const t0 = process.hrtime.bigint();
   let sent = 0;
   let misses = 0;
@@ -58,13 +69,13 @@ async function once(kind: Kind, burst: number, n: number): Promise<number> {
 
 for (const burst of [1, 32]) {
   const n = burst === 1 ? sized(1_000_000, 10_000) : sized(10_000_000, 100_000);
-  const results: Record<Kind, number[]> = { wasm: [], ts: [], 'ringbuf.js': [] };
-  for (let r = 0; r < ROUNDS; r++) for (const k of ['wasm', 'ts', 'ringbuf.js'] as Kind[]) results[k].push(await once(k, burst, n));
+  const results: Record<Kind, number[]> = { wasm: [], ts: [], 'ringbuf.js': [], FrameRing: [] };
+  for (let r = 0; r < ROUNDS; r++) for (const k of KINDS) results[k].push(await once(k, burst, n));
   const med = (a: number[]): number => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
   const base = med(results.wasm);
   console.log(`\nframe ring, two threads, burst ${burst}, ${n} slots, median of ${ROUNDS}`);
   console.log('contender      M slots/s   ns/slot   vs wasm');
-  for (const k of ['wasm', 'ts', 'ringbuf.js'] as Kind[]) {
+  for (const k of KINDS) {
     const v = med(results[k]);
     console.log(`${k.padEnd(13)} ${(v / 1e6).toFixed(1).padStart(10)} ${(1e9 / v).toFixed(2).padStart(9)}   ${(base / v).toFixed(2)}x slower`.replace(' 1.00x slower', ' 1.00x'));
   }

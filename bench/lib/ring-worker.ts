@@ -5,9 +5,10 @@ import { RingBuffer } from 'ringbuf.js';
 import { createEngine } from '../../host/engine/engine.js';
 import { exportsOf } from '../../host/engine/backend.js';
 import { RING } from '../../host/ring/exports.js';
+import { FrameRing } from '../../host/ring/frame-ring.js';
 
 interface Job {
-  kind: 'wasm' | 'ts' | 'ringbuf.js';
+  kind: 'wasm' | 'ts' | 'ringbuf.js' | 'FrameRing';
   memory: WebAssembly.Memory; module: WebAssembly.Module | undefined; ring: number; sab: SharedArrayBuffer | null;
   n: number; burst: number; go: Int32Array;
 }
@@ -26,6 +27,22 @@ if (job.kind === 'ringbuf.js') {
     const k = rb.pop(dst, job.burst);
     if (k === 0) idle();
     for (let i = 0; i < k; i++) sum += dst[i];
+    got += k;
+  }
+} else if (job.kind === 'FrameRing') {
+  // The public API: the slots described as a FrameBatch (no copy), each frame's u32 read
+  // where it lies, then the slots given back.
+  const engine = createEngine({ memory: job.memory, module: job.module });
+  const ring = FrameRing.attach(engine, job.ring);
+  const batch = engine.createBatch(job.burst, 16);
+  const u32 = engine.views.refresh().u32;
+  Atomics.store(job.go, 1, 1);
+  let got = 0;
+  while (got < job.n) {
+    const k = ring.peek(batch, job.burst);
+    if (k === 0) { idle(); continue; }
+    for (let i = 0; i < k; i++) sum += u32[batch.framePtr(i) >>> 2];
+    ring.release(k);
     got += k;
   }
 } else {
