@@ -67,14 +67,9 @@ const FRAMES: number[][] = [
   eth(0x8847, [...label(2, true), ...ip6(17, udp(9000, 9001, [7]), 29, 30)]),
 ];
 
-/** Differences from tshark we keep, with the reason (each must occur). */
-const VXLAN_8472 = 'UDP 8472 followed as VXLAN';
-const ACCEPTED = new Map<string, string>([
-  // Linux's VXLAN driver used 8472 before IANA assigned 4789 and still offers it; the
-  // dissector follows it as VXLAN, TShark 4.0 (like tcpdump) only 4789.
-  ...['eth.type', 'ip.src', 'ip.dst', 'ip.proto', 'ip.len', 'ip.ttl', 'ip.flags.mf', 'ip.frag_offset'].map((f): [string, string] => [`2 ${f} value`, VXLAN_8472]),
-  ...['srcport', 'dstport', 'seq_raw', 'ack_raw', 'flags', 'window_size_value', 'len'].map((f): [string, string] => [`2 tcp.${f} extra`, VXLAN_8472]),
-]);
+/** Linux's VXLAN driver used UDP 8472 before IANA assigned 4789 and still offers it; the
+ *  dissector follows both as VXLAN, TShark 4.0 only 4789 unless told (Decode As), as here. */
+const TSHARK_DECODE_AS = ['-d', 'udp.port==8472,vxlan'];
 
 const haveOracles = haveTool('tshark', '-v') && haveTool('tcpdump');
 const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-tunnels-'));
@@ -83,13 +78,12 @@ writePcap(file, LINKTYPE_ETHERNET, FRAMES.map((d) => ({ data: Uint8Array.from(d)
 
 test('decode() gives tshark\'s fields on every crafted tunnel frame (WASM and twin)', () => {
   if (!haveOracles) return;
-  const csv = execFileSync('tshark', ['-r', file, '-T', 'fields', '-E', 'separator=,', '-E', 'header=y', '-E', 'quote=d',
+  const csv = execFileSync('tshark', ['-r', file, ...TSHARK_DECODE_AS, '-T', 'fields', '-E', 'separator=,', '-E', 'header=y', '-E', 'quote=d',
     '-e', 'frame.number', ...VOCABULARY.flatMap((f) => ['-e', f])], { encoding: 'utf8' });
   const rows = parseTsharkCsv(csv);
   assert.is(rows.length, FRAMES.length, 'one tshark row per frame');
   for (const backend of ['wasm', 'ts'] as const) {
     const e = createEngine({ backend });
-    const seen = new Set<string>();
     const problems: string[] = [];
     let agreed = 0;
     FRAMES.forEach((d, i) => {
@@ -97,15 +91,10 @@ test('decode() gives tshark\'s fields on every crafted tunnel frame (WASM and tw
       const theirs = tsharkFields(rows[i]);
       const diffs = diffFields(ours, theirs);
       agreed += [...ours.keys()].filter((k) => theirs.has(k) && !diffs.some((x) => x.field === k)).length;
-      for (const x of diffs) {
-        const key = `${i + 1} ${x.field} ${x.kind}`;
-        if (ACCEPTED.has(key)) seen.add(key);
-        else problems.push(`${key}: ours ${JSON.stringify(x.ours)} tshark ${JSON.stringify(x.theirs)}`);
-      }
+      for (const x of diffs) problems.push(`${i + 1} ${x.field} ${x.kind}: ours ${JSON.stringify(x.ours)} tshark ${JSON.stringify(x.theirs)}`);
     });
-    console.log(`  NOTE tunnels-tshark ${backend}: ${FRAMES.length} frames, ${agreed} fields agree, ${seen.size} accepted differences (UDP 8472 followed as VXLAN)`);
+    console.log(`  NOTE tunnels-tshark ${backend}: ${FRAMES.length} frames, ${agreed} fields agree, no difference accepted`);
     assert.equal(problems, [], `${backend}: differences from tshark`);
-    assert.equal([...ACCEPTED.keys()].filter((k) => !seen.has(k)), [], `${backend}: accepted differences that no longer occur`);
     assert.ok(agreed >= 259, `${agreed} fields agree`);
   }
 });
@@ -124,11 +113,9 @@ test('sniff --flows counts the inner conversations as tshark does', () => {
   if (!haveOracles) return;
   const rows = (s: string): string[] => s.split('\n').filter((l) => l.includes('<->')).sort();
   const ours = rows(execFileSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '-r', file, '--flows'], { encoding: 'utf8' }));
-  const theirs = rows(execFileSync('tshark', ['-q', '-z', 'conv,tcp', '-z', 'conv,udp', '-r', file], { encoding: 'utf8' }));
-  // UDP 8472: tshark sees no VXLAN there, so not the TCP conversation inside (see ACCEPTED).
-  const inner8472 = ours.filter((r) => r.startsWith('10.0.0.7:40001 '));
-  assert.is(inner8472.length, 1, 'the TCP conversation inside UDP 8472');
-  assert.equal(ours.filter((r) => !inner8472.includes(r)), theirs);
+  const theirs = rows(execFileSync('tshark', ['-q', ...TSHARK_DECODE_AS, '-z', 'conv,tcp', '-z', 'conv,udp', '-r', file], { encoding: 'utf8' }));
+  assert.ok(ours.some((r) => r.startsWith('10.0.0.7:40001 ')), 'the TCP conversation inside UDP 8472');
+  assert.equal(ours, theirs);
   assert.ok(theirs.length >= 15, `${theirs.length} conversations`);
 });
 
