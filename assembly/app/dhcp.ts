@@ -14,7 +14,7 @@ import {
   DHCP_LEASE, DHCP_SUBNET, DHCP_HOSTNAME, DHCP_ROUTER, DHCP_DNS, DHCP_DOMAIN, DHCP_PRL, DHCP_VENDOR, DHCP_CLIENT_ID,
   DHCP_CODES, DHCP_CODE_MAX, DHH_REQ_IP, DHH_SERVER_ID, DHH_LEASE, DHH_SUBNET,
 } from "./app-layout";
-import { u8at, be16, be32, beginRecord, endRecord } from "./record";
+import { u8at, be16, be32, beginRecord, endRecord, cutFlag } from "./record";
 
 const COOKIE: u32 = 0x63825363;
 const BOOTP_FIXED: u32 = 236;
@@ -47,7 +47,7 @@ export function dhcp_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, varian
   let m = f + pay;
   // The fixed header, field by field as far as it is captured.
   if (pay + BOOTP_FIXED > capEnd) {
-    flags |= pay + BOOTP_FIXED > declEnd ? AF_MALFORMED : AF_TRUNC;
+    flags |= cutFlag(pay + BOOTP_FIXED, declEnd);
     if (pay + 4 <= capEnd) {
       store<u8>(a + DHCP_OP, <u8>u8at(m));
       store<u8>(a + DHCP_HTYPE, <u8>u8at(m + 1));
@@ -102,7 +102,7 @@ export function dhcp_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, varian
       else flags |= AF_MORE;
       if (n < 255) n++;
       if (code == 255) { variant |= DHV_END; p++; break; }
-      if (p + 2 > capEnd) { flags |= p + 2 > declEnd ? AF_MALFORMED : AF_TRUNC; break; }
+      if (p + 2 > capEnd) { flags |= cutFlag(p + 2, declEnd); break; }
       let len = u8at(f + p + 1);
       let d = p + 2;
       let e = d + len;

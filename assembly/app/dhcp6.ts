@@ -10,7 +10,7 @@ import {
   DHCP6_MSG_TYPE, DHCP6_HOPS, DHCP6_XID, DHCP6_LINK, DHCP6_PEER, DHCP6_CLIENT_ID, DHCP6_SERVER_ID,
   DHCP6_ITEMS, DHCP6_ITEM_SIZE, DHCP6_ITEM_MAX, D6I_CODE, D6I_DATA,
 } from "./app-layout";
-import { u8at, be16, be32, beginRecord, endRecord } from "./record";
+import { u8at, be16, be32, beginRecord, endRecord, cutFlag } from "./record";
 
 const RELAY_FORW: u32 = 12;
 const RELAY_REPL: u32 = 13;
@@ -33,7 +33,7 @@ export function dhcp6_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, varia
     let relay = type == RELAY_FORW || type == RELAY_REPL;
     let hdr: u32 = relay ? 34 : 4;
     if (pay + hdr > capEnd) {
-      flags |= pay + hdr > declEnd ? AF_MALFORMED : AF_TRUNC;
+      flags |= cutFlag(pay + hdr, declEnd);
     } else {
       if (relay) {
         store<u8>(a + DHCP6_HOPS, <u8>u8at(f + pay + 1));
@@ -44,7 +44,7 @@ export function dhcp6_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, varia
       }
       let p = pay + hdr;
       while (p < declEnd) {
-        if (p + 4 > capEnd) { flags |= p + 4 > declEnd ? AF_MALFORMED : AF_TRUNC; break; }
+        if (p + 4 > capEnd) { flags |= cutFlag(p + 4, declEnd); break; }
         if (n >= <u32>DHCP6_ITEM_MAX) { flags |= AF_MORE; break; }
         let code = be16(f + p);
         let d = p + 4;

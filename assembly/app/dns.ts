@@ -20,7 +20,7 @@ import {
   DS_QUESTION, DS_ANSWER, DS_AUTHORITY, DS_ADDITIONAL, DIF_BAD_RDATA, DIF_RDATA_TRUNC,
   DNS_T_A, DNS_T_NS, DNS_T_CNAME, DNS_T_SOA, DNS_T_PTR, DNS_T_MX, DNS_T_TXT, DNS_T_AAAA, DNS_T_SRV, DNS_T_DNAME, DNS_T_OPT,
 } from "./app-layout";
-import { u8at, be16, be32 } from "./record";
+import { u8at, be16, be32, cutFlag } from "./record";
 
 const MAX_JUMPS: u32 = 64; // compression pointers followed in one name
 const MAX_NAME: u32 = 255; // wire-form bytes, root label included
@@ -148,7 +148,7 @@ export function dns_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant
   store<u16>(a + A_CAP, <u16>(capEnd > msg ? capEnd - msg : 0));
   if (msg + 12 > capEnd) {
     // Shorter than a header: by its own length (tcpdump: "[length N < 12] (invalid)") or cut.
-    gFlags |= msg + 12 > declEnd ? AF_MALFORMED : AF_TRUNC;
+    gFlags |= cutFlag(msg + 12, declEnd);
     store<u16>(a + A_FLAGS, <u16>gFlags);
     store<u16>(a + A_NEXT, <u16>msg);
     return;

@@ -10,7 +10,7 @@ import {
   NV_TIME, NV_MAC, NTP_FLAGS, NTP_STRATUM, NTP_POLL, NTP_PRECISION, NTP_ROOT_DELAY, NTP_ROOT_DISP, NTP_REFID,
   NTP_REF_SEC, NTP_ITEMS, NTP_ITEM_SIZE, NTP_ITEM_MAX, NI_TYPE, NI_OFF,
 } from "./app-layout";
-import { u8at, be16, be32, beginRecord, endRecord } from "./record";
+import { u8at, be16, be32, beginRecord, endRecord, cutFlag } from "./record";
 
 const HEADER: u32 = 48;
 
@@ -47,7 +47,7 @@ export function ntp_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant
         store<u32>(a + NTP_REF_SEC + i * 4 + 4, be32(h + 20 + i * 4));
       }
       if (pay + HEADER > capEnd) {
-        flags |= pay + HEADER > declEnd ? AF_MALFORMED : AF_TRUNC;
+        flags |= cutFlag(pay + HEADER, declEnd);
         next = capEnd;
       } else {
         variant |= NV_TIME;

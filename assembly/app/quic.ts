@@ -12,7 +12,7 @@ import {
   QUIC_TOKEN_LEN, QUIC_LENGTH, QUIC_PN, QUIC_ITEMS, QUIC_ITEM_SIZE, QUIC_ITEM_MAX, QI_OFF, QI_LEN, QI_TYPE, QI_PN,
   QT_INITIAL, QT_RETRY, QT_SHORT, QT_VN, QT_UNKNOWN,
 } from "./app-layout";
-import { u8at, be32, beginRecord, endRecord } from "./record";
+import { u8at, be32, beginRecord, endRecord, cutFlag } from "./record";
 
 const V1: u32 = 0x00000001;
 const V2: u32 = 0x6b3343cf;
@@ -27,7 +27,7 @@ function varint(f: usize, p: u32): u32 {
   if (p >= gCapEnd) { gFlags |= p >= gDeclEnd ? AF_MALFORMED : AF_TRUNC; return 0; }
   let b = u8at(f + p);
   let n: u32 = 1 << (b >> 6);
-  if (p + n > gCapEnd) { gFlags |= p + n > gDeclEnd ? AF_MALFORMED : AF_TRUNC; return 0; }
+  if (p + n > gCapEnd) { gFlags |= cutFlag(p + n, gDeclEnd); return 0; }
   let v: u64 = <u64>(b & 0x3F);
   for (let i: u32 = 1; i < n; i++) v = (v << 8) | <u64>u8at(f + p + i);
   gVarint = v;
@@ -68,17 +68,17 @@ export function quic_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, varian
       p = declEnd;
       break;
     }
-    if (p + 6 > capEnd) { gFlags |= p + 6 > declEnd ? AF_MALFORMED : AF_TRUNC; break; }
+    if (p + 6 > capEnd) { gFlags |= cutFlag(p + 6, declEnd); break; }
     let version = be32(f + p + 1);
     let dcil = u8at(f + p + 5);
     let known = version == V1 || version == V2;
     if (known && dcil > 20) { gFlags |= AF_MALFORMED; break; }
     let dcid = p + 6;
-    if (dcid + dcil + 1 > capEnd) { gFlags |= dcid + dcil + 1 > declEnd ? AF_MALFORMED : AF_TRUNC; break; }
+    if (dcid + dcil + 1 > capEnd) { gFlags |= cutFlag(dcid + dcil + 1, declEnd); break; }
     let scil = u8at(f + dcid + dcil);
     let scid = dcid + dcil + 1;
     if (known && scil > 20) { gFlags |= AF_MALFORMED; break; }
-    if (scid + scil > capEnd) { gFlags |= scid + scil > declEnd ? AF_MALFORMED : AF_TRUNC; break; }
+    if (scid + scil > capEnd) { gFlags |= cutFlag(scid + scil, declEnd); break; }
     let bits = (first >> 4) & 3;
     // QUIC v2 numbers the long types differently (RFC 9369 §3.2): Initial 1, 0-RTT 2, Handshake 3, Retry 0.
     let type: u32 = version == 0 ? <u32>QT_VN : !known ? <u32>QT_UNKNOWN : version == V2 ? (bits + 3) & 3 : bits;

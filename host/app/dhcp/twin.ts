@@ -1,6 +1,6 @@
 // Pure-TS twin of assembly/app/dhcp.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-dhcp-fuzz.test.ts demands identical records on mutated frames).
-import { DecoderTwin } from '../twin-memory.js';
+import { DecoderTwin, cutFlag } from '../twin-memory.js';
 import {
   APP_DHCP, AF_TRUNC, AF_MALFORMED, AF_MORE,
   DHV_COOKIE, DHV_END, DHV_OVERLOAD,
@@ -39,7 +39,7 @@ export class DhcpTwin extends DecoderTwin {
     let next = pay;
     const m = f + pay;
     if (pay + BOOTP_FIXED > capEnd) {
-      flags |= pay + BOOTP_FIXED > declEnd ? AF_MALFORMED : AF_TRUNC;
+      flags |= cutFlag(pay + BOOTP_FIXED, declEnd);
       if (pay + 4 <= capEnd) {
         mem.put8(a + DHCP_OP, u8[m]);
         mem.put8(a + DHCP_HTYPE, u8[m + 1]);
@@ -93,7 +93,7 @@ export class DhcpTwin extends DecoderTwin {
         else flags |= AF_MORE;
         if (n < 255) n++;
         if (code === 255) { variant |= DHV_END; p++; break; }
-        if (p + 2 > capEnd) { flags |= p + 2 > declEnd ? AF_MALFORMED : AF_TRUNC; break; }
+        if (p + 2 > capEnd) { flags |= cutFlag(p + 2, declEnd); break; }
         const len = u8[f + p + 1];
         const d = p + 2;
         const e = d + len;

@@ -1,6 +1,6 @@
 // Pure-TS twin of assembly/app/dhcp6.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-dhcp-fuzz.test.ts demands identical records on mutated frames).
-import { DecoderTwin } from '../twin-memory.js';
+import { DecoderTwin, cutFlag } from '../twin-memory.js';
 import {
   A_COUNT, APP_DHCP6, AF_TRUNC, AF_MALFORMED, AF_MORE,
   DHCP6_MSG_TYPE, DHCP6_HOPS, DHCP6_XID, DHCP6_LINK, DHCP6_PEER, DHCP6_CLIENT_ID, DHCP6_SERVER_ID,
@@ -27,7 +27,7 @@ export class Dhcp6Twin extends DecoderTwin {
       const relay = type === RELAY_FORW || type === RELAY_REPL;
       const hdr = relay ? 34 : 4;
       if (pay + hdr > capEnd) {
-        flags |= pay + hdr > declEnd ? AF_MALFORMED : AF_TRUNC;
+        flags |= cutFlag(pay + hdr, declEnd);
       } else {
         if (relay) {
           mem.put8(a + DHCP6_HOPS, mem.m[f + pay + 1]);
@@ -38,7 +38,7 @@ export class Dhcp6Twin extends DecoderTwin {
         }
         let p = pay + hdr;
         while (p < declEnd) {
-          if (p + 4 > capEnd) { flags |= p + 4 > declEnd ? AF_MALFORMED : AF_TRUNC; break; }
+          if (p + 4 > capEnd) { flags |= cutFlag(p + 4, declEnd); break; }
           if (n >= DHCP6_ITEM_MAX) { flags |= AF_MORE; break; }
           const code = mem.be16(f + p);
           const d = p + 4;

@@ -1,6 +1,6 @@
 // Pure-TS twin of assembly/app/dns.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-dns-fuzz.test.ts demands identical records on mutated frames).
-import { DecoderTwin } from '../twin-memory.js';
+import { DecoderTwin, cutFlag } from '../twin-memory.js';
 import {
   A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, A_COUNT, APP_DNS,
   AF_TRUNC, AF_MALFORMED, AF_MORE, AF_BAD_PTR, AF_BAD_LABEL, AF_LONG_NAME, AF_COUNTS,
@@ -181,7 +181,7 @@ export class DnsTwin extends DecoderTwin {
     mem.put16(a + A_LEN, len);
     mem.put16(a + A_CAP, capEnd > msg ? capEnd - msg : 0);
     if (msg + 12 > capEnd) {
-      this.flags |= msg + 12 > declEnd ? AF_MALFORMED : AF_TRUNC;
+      this.flags |= cutFlag(msg + 12, declEnd);
       mem.put16(a + A_FLAGS, this.flags);
       mem.put16(a + A_NEXT, msg);
       return;

@@ -1,6 +1,6 @@
 // Pure-TS twin of assembly/app/ntp.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-ntp-fuzz.test.ts demands identical records on mutated frames).
-import { DecoderTwin } from '../twin-memory.js';
+import { DecoderTwin, cutFlag } from '../twin-memory.js';
 import {
   A_COUNT, APP_NTP, AF_TRUNC, AF_MALFORMED, AF_MORE,
   NV_TIME, NV_MAC, NTP_FLAGS, NTP_STRATUM, NTP_POLL, NTP_PRECISION, NTP_ROOT_DELAY, NTP_ROOT_DISP, NTP_REFID,
@@ -40,7 +40,7 @@ export class NtpTwin extends DecoderTwin {
           mem.put32(a + NTP_REF_SEC + i * 4 + 4, mem.be32(h + 20 + i * 4));
         }
         if (pay + HEADER > capEnd) {
-          flags |= pay + HEADER > declEnd ? AF_MALFORMED : AF_TRUNC;
+          flags |= cutFlag(pay + HEADER, declEnd);
           next = capEnd;
         } else {
           variant |= NV_TIME;

@@ -1,7 +1,7 @@
 // Pure-TS twin of assembly/app/quic.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-quic.test.ts fuzzes both on mutated frames). Varints are read as
 // doubles: exact to 2^53, and any larger value is past every datagram anyway.
-import { DecoderTwin } from '../twin-memory.js';
+import { DecoderTwin, cutFlag } from '../twin-memory.js';
 import {
   A_COUNT, APP_QUIC, AF_TRUNC, AF_MALFORMED, AF_MORE,
   QV_SHORT, QV_VN, QUIC_FIRST, QUIC_DCIL, QUIC_SCIL, QUIC_TYPE, QUIC_VERSION, QUIC_DCID, QUIC_SCID, QUIC_TOKEN,
@@ -23,7 +23,7 @@ export class QuicTwin extends DecoderTwin {
     if (p >= this.capEnd) { this.flags |= p >= this.declEnd ? AF_MALFORMED : AF_TRUNC; return 0; }
     const b = m[f + p];
     const n = 1 << (b >> 6);
-    if (p + n > this.capEnd) { this.flags |= p + n > this.declEnd ? AF_MALFORMED : AF_TRUNC; return 0; }
+    if (p + n > this.capEnd) { this.flags |= cutFlag(p + n, this.declEnd); return 0; }
     let v = b & 0x3F;
     for (let i = 1; i < n; i++) v = v * 256 + m[f + p + i];
     this.value = v;
@@ -63,17 +63,17 @@ export class QuicTwin extends DecoderTwin {
         p = declEnd;
         break;
       }
-      if (p + 6 > capEnd) { this.flags |= p + 6 > declEnd ? AF_MALFORMED : AF_TRUNC; break; }
+      if (p + 6 > capEnd) { this.flags |= cutFlag(p + 6, declEnd); break; }
       const version = mem.be32(f + p + 1);
       const dcil = m[f + p + 5];
       const known = version === V1 || version === V2;
       if (known && dcil > 20) { this.flags |= AF_MALFORMED; break; }
       const dcid = p + 6;
-      if (dcid + dcil + 1 > capEnd) { this.flags |= dcid + dcil + 1 > declEnd ? AF_MALFORMED : AF_TRUNC; break; }
+      if (dcid + dcil + 1 > capEnd) { this.flags |= cutFlag(dcid + dcil + 1, declEnd); break; }
       const scil = m[f + dcid + dcil];
       const scid = dcid + dcil + 1;
       if (known && scil > 20) { this.flags |= AF_MALFORMED; break; }
-      if (scid + scil > capEnd) { this.flags |= scid + scil > declEnd ? AF_MALFORMED : AF_TRUNC; break; }
+      if (scid + scil > capEnd) { this.flags |= cutFlag(scid + scil, declEnd); break; }
       const bits = (first >> 4) & 3;
       const type = version === 0 ? QT_VN : !known ? QT_UNKNOWN : version === V2 ? (bits + 3) & 3 : bits;
       if (n === 0) {
