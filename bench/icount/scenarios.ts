@@ -148,9 +148,34 @@ function ringBurst(burst: number): Scenario {
   };
 }
 
+/** The same round through the public API: FrameRing.enqueue of a FrameBatch of `burst`
+ *  4-byte frames, then peek into another batch and release (which notifies a producer only
+ *  if one waits). */
+function frameRingBurst(burst: number): Scenario {
+  return {
+    what: `FrameRing.enqueue + peek + release of ${burst} frame(s) of 4 bytes, one thread (wasm)`,
+    units: burst,
+    setup: () => {
+      const e = createEngine({ backend: 'wasm' });
+      const ring = FrameRing.create(e, 1024, 32);
+      const src = filled(e, burst * 4);
+      const batch = e.createBatch(burst, 16), out = e.createBatch(burst, 16);
+      for (let i = 0; i < burst; i++) batch.pushRef(src + i * 4, 4);
+      return () => {
+        const n = ring.enqueue(batch);
+        const k = ring.peek(out);
+        ring.release(k);
+        return n ^ k;
+      };
+    },
+  };
+}
+
 export const SCENARIOS: Record<string, Scenario> = {
   'ring-burst1-wasm': ringBurst(1),
   'ring-burst32-wasm': ringBurst(32),
+  'ring-framering-burst1': frameRingBurst(1),
+  'ring-framering-burst32': frameRingBurst(32),
   'flows-update-wasm': flowsUpdate('wasm'),
   'call-floor-wasm': {
     what: 'core.cksum_add(i, 1): what a JS->WASM call and the driver loop cost by themselves',
