@@ -9,7 +9,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { basename, join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { corpusMoreCaptures, corpusMoreDir, haveTool } from './lib/env.js';
+import { spawnSync } from 'node:child_process';
+import { corpusMoreCaptures, corpusMoreDir, corpusOrSkip, haveTool, repoRoot } from './lib/env.js';
 import { compareWithTcpdump, showDiff } from './text-output-lib.js';
 import { applyGaps, type KnownGap } from './text-output-gaps.js';
 
@@ -94,6 +95,23 @@ test('corpus-more: text sink vs tcpdump with each capture\'s TESTLIST options, -
   assert.equal(problems, [], 'tcpdump read every capture and printed as many packets as we did');
   assert.is(unexplained.length, 0, 'differences not in the known list');
   assert.equal(stale, [], 'known gaps that no longer occur');
+});
+
+// The other oracle for BIG TCP over IPv4: the tcpdump that wrote corpus-more's .out
+// presumes BIG TCP for a total length of 0 ("length 80102 [was 0, presumed BIG TCP]") and
+// sums the TCP length into IPv4's 16-bit pseudo-header field modulo 2^16 (RFC 793 §3.1):
+// the whole -v text, the inner packet's checksum verdict included, must equal its file.
+// (For IPv6 the installed tcpdump's form is kept: the .out's newer tcpdump also rewords
+// every IPv6 -v header, "payload length: N" -> ", payload length N".)
+test('corpus-more: BIG TCP over IPv4 -v text equals the .out of the tcpdump that wrote it (both engines)', () => {
+  if (!corpusOrSkip('the BIG TCP .out comparison needs corpus-more', ['corpus-more']) || dir === null) return;
+  const expected = readFileSync(join(dir, 'bigtcp-ipv4-geneve-ipv4.out'), 'utf8');
+  for (const engine of ['wasm', 'ts']) {
+    const r = spawnSync(process.execPath, [join(repoRoot, 'host/sniff.js'), '--engine', engine, '-#', '-n', '-tttt', '-v', '-r', join(dir, 'bigtcp-ipv4-geneve-ipv4.pcap')],
+      { encoding: 'utf8', env: { ...process.env, TZ: 'GMT' } });
+    assert.is(r.status, 0, r.stderr);
+    assert.fixture(r.stdout, expected, `${engine}: bigtcp-ipv4-geneve-ipv4 -v`);
+  }
 });
 
 test.run();

@@ -86,8 +86,10 @@ export function writeTcp(st: TextState, bp: number, length: number, ip: number, 
   if (st.vflag > 0 && !fragmented && st.has(bp, length)) {
     // Pseudo-header + segment; the sum over everything including the field is 0xFFFF
     // when the checksum is right.
+    // IPv4's pseudo-header holds a 16-bit TCP length (RFC 793 §3.1), IPv6's a 32-bit one
+    // (RFC 8200 §8.1): a BIG TCP segment over IPv4 sums its length modulo 2^16, as tcpdump.
     let s = v === 4 ? pseudoSum4(st, ip, d.l3HdrLen) : pseudoSum6(st, ip);
-    s = onesSum(m, bp, length, s + 6 + length);
+    s = onesSum(m, bp, length, s + 6 + (v === 4 ? length & 0xFFFF : (length >>> 16) + (length & 0xFFFF)));
     const field = (m[bp + 16] << 8) | m[bp + 17];
     out.str(', cksum 0x').hex(field, 4);
     if (s !== 0xFFFF) out.str(' (incorrect -> 0x').hex(shouldBe(field, s), 4).ch(41);
