@@ -8,7 +8,8 @@
 //   sniff --flows --json      one line per flow        vs  sniff --json (no flows)
 //   sniff --ipfix  -> nfcapd                           vs  softflowd -v 10 -> nfcapd
 //   sniff --prefixes FILE     1 M IPv4 prefixes shaped like a BGP table, every packet
-// and the goals of the issue checked against them at the end.
+// and the goals of the issue checked against them at the end, with Node's own memory floor
+// (node -e 0, and with one bare worker thread) beside the --ipfix one.
 //
 //   FLOWSCALE_SIZES=100000,1000000  the sizes (default 100000,1000000,2000000; BENCH_TINY: 20000)
 //   FLOWSCALE_TSHARK_MAX=N          skip tshark above N flows (it needs GBs there)
@@ -113,6 +114,13 @@ function softflowdPoke(ctl: string): () => Promise<void> {
   return () => pokeSoftflowd(ctl);
 }
 
+// Node's own floor, for the memory goals: an empty process, and one with a bare worker
+// thread (a sniff --ipfix of a file runs its stages on the main thread and sends from
+// one worker). softflowd's 8 MB x 4 is below the first.
+const floorEmpty = await measure(process.execPath, ['-e', '0']);
+const floorWorker = await measure(process.execPath, ['-e', "new (require('node:worker_threads').Worker)('0', { eval: true })"]);
+console.log(`node's floor: ${floorEmpty.rssMB.toFixed(0)} MB (node -e 0), ${floorWorker.rssMB.toFixed(0)} MB with one bare worker thread`);
+
 const prefixes = join(tmp, 'prefixes.txt');
 prefixFile(prefixes, PREFIXES);
 console.log(`flowscale: single-packet UDP flows, 60-byte frames; whole processes; peak RSS = ${GNU_TIME !== null ? 'GNU time %M (ru_maxrss)' : 'VmHWM polled'}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
@@ -170,5 +178,6 @@ if (Number.isFinite(tsSize)) {
 }
 const ix = find('sniff --ipfix -> nfcapd', big)!;
 const sf = find('softflowd -v 10 -> nfcapd', big)!;
-console.log(`  --ipfix vs softflowd: ${(sf.wall / ix.wall).toFixed(2)}x its speed (goal > 1), ${(ix.rssMB / sf.rssMB).toFixed(1)}x its memory (goal <= 4): ${verdict(ix.wall < sf.wall && ix.rssMB <= 4 * sf.rssMB)}`);
+console.log(`  --ipfix vs softflowd: ${(sf.wall / ix.wall).toFixed(2)}x its speed (goal > 1), ${(ix.rssMB / sf.rssMB).toFixed(1)}x its memory (goal <= 4): ${verdict(ix.wall < sf.wall && ix.rssMB <= 4 * sf.rssMB)}` +
+  ` (Node's floor with a worker: ${floorWorker.rssMB.toFixed(0)} MB, ${(floorWorker.rssMB / sf.rssMB).toFixed(1)}x softflowd's; --ipfix ${(ix.rssMB - floorWorker.rssMB).toFixed(0)} MB above it)`);
 rmSync(tmp, { recursive: true, force: true });
