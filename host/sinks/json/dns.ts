@@ -17,6 +17,7 @@ import {
   DNS_ARCOUNT, DNS_PREFIX, DNS_ITEMS, DNS_ITEM_SIZE, DI_NAME, DI_TYPE, DI_CLASS, DI_RDLEN, DI_TTL, DI_RDATA,
   DI_SECTION, DI_FLAGS, DIF_BAD_RDATA, DIF_RDATA_TRUNC, DS_QUESTION,
 } from '../../app/app-layout.js';
+import { readDns } from '../../app/dns/message.js';
 import { T_A, T_AAAA, T_CNAME, T_PTR, T_MX, T_NS, T_TXT, T_SOA, T_SRV, T_OPT, T_NSEC, T_NSEC3 } from '../../app/dns/types.js';
 
 /** decodeDns()'s error names, in its order: AF_* bits, then the variant's DV_PREFIX_BAD and
@@ -84,9 +85,10 @@ const K_SOA = [lit(',"rname":['), lit(',"serial_number":['), lit(',"refresh_inte
  *  false, with nothing written, when the message needs the general path. */
 export function writeDnsJson(out: TextBuffer, m: Uint8Array, f: number, rec: number): boolean {
   const aflags = u16(m, rec + A_FLAGS);
+  if ((aflags & AF_MORE) !== 0) return writeLongDns(out, m, f, rec);
   const variant = m[rec + A_VARIANT];
   const cap = u16(m, rec + A_CAP);
-  if (cap < 12 || (aflags & AF_MORE) !== 0) return false;
+  if (cap < 12) return false;
   const count = m[rec + A_COUNT];
   let errors = aflags | ((variant & DV_PREFIX_BAD) !== 0 ? 1 << 16 : 0);
   // The RDATA groups (dns.a, dns.mx ...) in the order decodeDns() creates them: first
@@ -205,6 +207,47 @@ function flags(b: Uint8Array, p0: number, h: number, llmnr: number): number {
   }
   FLAGS_BYTES[key] = b.slice(p0, p);
   return p;
+}
+
+/** A message with more items than its record holds (AF_MORE): message.ts's readDns walks
+ *  the rest as decode() does; its items go into a record of that length, after a copy of
+ *  the frame, and the writer above runs over that copy. decode()'s object for such a
+ *  message cost ~60 us (a name per item through TextDecoder, then JSON.stringify). */
+function writeLongDns(out: TextBuffer, m: Uint8Array, f: number, rec: number): boolean {
+  const msg = readDns(m, f, rec);
+  if (msg === null || !msg.hasHeader || msg.items.length > 255) return false;
+  const capEnd = msg.off + msg.cap;
+  const at = (capEnd + 15) & ~15;
+  const size = at + DNS_ITEMS + msg.items.length * DNS_ITEM_SIZE;
+  if (longCopy.length < size) longCopy = new Uint8Array(Math.max(size, 2 * longCopy.length));
+  const c = longCopy;
+  c.set(m.subarray(f, f + capEnd), 0);
+  c.set(m.subarray(rec, rec + DNS_ITEMS), at);
+  c[at + A_FLAGS] = msg.flags & 0xFF;
+  c[at + A_FLAGS + 1] = msg.flags >>> 8;
+  c[at + A_COUNT] = msg.items.length;
+  for (let i = 0; i < msg.items.length; i++) {
+    const it = msg.items[i];
+    const o = at + DNS_ITEMS + i * DNS_ITEM_SIZE;
+    c[o + DI_SECTION] = it.section;
+    c[o + DI_FLAGS] = it.flags;
+    le16(c, o + DI_NAME, it.name);
+    le16(c, o + DI_TYPE, it.type);
+    le16(c, o + DI_CLASS, it.cls);
+    le16(c, o + DI_RDLEN, it.rdlen);
+    le16(c, o + DI_RDATA, it.rdata);
+    le16(c, o + DI_TTL, it.ttl & 0xFFFF);
+    le16(c, o + DI_TTL + 2, it.ttl >>> 16);
+  }
+  return (msg.flags & AF_MORE) === 0 && writeDnsJson(out, c, 0, at);
+}
+
+/** writeLongDns's copy of a frame and its long record (grown as needed, kept). */
+let longCopy = new Uint8Array(4096);
+
+function le16(b: Uint8Array, p: number, v: number): void {
+  b[p] = v & 0xFF;
+  b[p + 1] = v >>> 8;
 }
 
 function groupOf(type: number): number {
