@@ -120,6 +120,12 @@ export function seedFrame(frame: Uint8Array, caplen?: number): SeedFrame {
   return { frame, caplen: caplen ?? frame.length };
 }
 
+/** Seeds as UDP frames from `src` to `dst` port `dport`, seed i from port `sport + i`
+ *  (one conversation each), cut where a seed says. */
+export function udpSeedFrames(seeds: ReadonlyArray<{ payload: Uint8Array; caplen?: number }>, src: string, dst: string, sport: number, dport: number): SeedFrame[] {
+  return seeds.map((s, i) => seedFrame(udpFrame({ src, dst, sport: sport + i, dport }, s.payload), s.caplen));
+}
+
 /** Writes seed frames into `dir`/`name` (each cut at its caplen) and returns the path. */
 export function writeSeedCapture(dir: string, name: string, frames: SeedFrame[]): string {
   const path = join(dir, name);

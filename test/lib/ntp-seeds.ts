@@ -2,7 +2,7 @@
 // every mode, versions 1 to 4, stratum 0/1/2+ reference ids, a MAC, extension fields, and
 // hostile ones (a header shorter than 48 bytes, an extension length that is no multiple of
 // 4 or runs past the datagram, cut captures). tshark and tcpdump judge what this writes.
-import { cat, udpFrame, seedFrame, writeSeedCapture, type SeedFrame } from './dns-frames.js';
+import { cat, udpSeedFrames, writeSeedCapture, type SeedFrame } from './dns-frames.js';
 
 const u8 = (...v: number[]): Uint8Array => Uint8Array.from(v);
 const u16 = (v: number): Uint8Array => u8(v >> 8, v & 0xFF);
@@ -42,10 +42,7 @@ export function ntpSeeds(): NtpSeed[] {
 }
 
 export function ntpSeedFrames(): SeedFrame[] {
-  return ntpSeeds().map((s, i) => {
-    const frame = udpFrame({ src: '192.0.2.7', dst: '192.0.2.123', sport: 40000 + i, dport: 123 }, s.payload);
-    return seedFrame(frame, s.caplen);
-  });
+  return udpSeedFrames(ntpSeeds(), '192.0.2.7', '192.0.2.123', 40000, 123);
 }
 
 export function ntpSeedCapture(dir: string): string {

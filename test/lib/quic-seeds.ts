@@ -4,7 +4,7 @@
 // packets, 0-RTT, Handshake, Retry, version negotiation, a short header, and hostile ones
 // (connection ids over 20 bytes, Length or token past the datagram, cut captures).
 import { createCipheriv } from 'node:crypto';
-import { cat, udpFrame, seedFrame, writeSeedCapture, type SeedFrame } from './dns-frames.js';
+import { cat, udpSeedFrames, writeSeedCapture, type SeedFrame } from './dns-frames.js';
 import { clientInitialKeys } from '../../host/app/quic/initial.js';
 import { clientHello, sni, alpn, versions, groups, ecpf, sigalgs, ext } from './tls-seeds.js';
 
@@ -81,10 +81,7 @@ export function quicSeeds(): QuicSeed[] {
 }
 
 export function quicSeedFrames(): SeedFrame[] {
-  return quicSeeds().map((s, i) => {
-    const frame = udpFrame({ src: '192.0.2.40', dst: '192.0.2.43', sport: 50000 + i, dport: 443 }, s.payload);
-    return seedFrame(frame, s.caplen);
-  });
+  return udpSeedFrames(quicSeeds(), '192.0.2.40', '192.0.2.43', 50000, 443);
 }
 
 export function quicSeedCapture(dir: string): string {
