@@ -201,4 +201,27 @@ test('engine.checksum: a Uint8Array of its own (copied in) and a view of the eng
   }
 });
 
+// engine.checksum remembers where its last buffer lies (by identity): the same arrays again,
+// in turn, with their bytes changed in between, and a view made before the memory grew.
+test('engine.checksum of the same buffers again: alternated, changed in between, and across a memory growth', () => {
+  for (const e of [wasm, twin]) {
+    const own = new Uint8Array(96);
+    const view = e.views.refresh().u8.subarray(region + 3, region + 3 + 96);
+    const big = new Uint8Array(700);
+    for (let round = 0; round < 6; round++) {
+      for (const b of [own, view, big]) for (let i = 0; i < b.length; i++) b[i] = rng.u32() & 255;
+      for (const b of [own, view, own, big, view, view]) {
+        assert.is(e.checksum(b), ~refChecksum(b) & 0xFFFF, `${e.backend} round ${round} len ${b.length}`);
+      }
+      if (round === 2) {
+        const before = e.memory.buffer.byteLength;
+        e.arena.alloc(before); // past the end: the memory grows and the views are re-made
+        assert.ok(e.views.refresh().u8.byteLength > before, 'the memory grew');
+        const fresh = e.views.u8.subarray(region + 5, region + 5 + 40);
+        assert.is(e.checksum(fresh), ~refChecksum(fresh) & 0xFFFF, `${e.backend} a view made after the growth`);
+      }
+    }
+  }
+});
+
 test.run();
