@@ -18,7 +18,7 @@ import type { DecodedHttp } from '../host/app/http/decode.js';
 import { httpTextForFrame } from '../host/app/http/text.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { corpusCaptures, corpusOrSkip, haveTool, needRoot, Rng, seed } from './lib/env.js';
-import { recordWeb, missingWebTools } from './lib/app-traffic.js';
+import { recordWeb, haveWebTools } from './lib/app-traffic.js';
 import { tsharkFields, compareFrame, newTally, put, type Fields, type Tally } from './lib/app-tshark.js';
 import { httpSeedCapture, httpSeedFrames, httpSeeds, type HttpSeed } from './lib/http-seeds.js';
 import { mutateAndCut } from './lib/mutate-frames.js';
@@ -66,13 +66,7 @@ test.before(async () => {
   for (const path of corpusCaptures().filter((p) => /http|print-flags/.test(basename(p)))) add(path, basename(path));
   add(httpSeedCapture(dir), 'http-seeds', httpSeeds());
   if (!needRoot('recording HTTP in a network namespace')) return;
-  const missing = missingWebTools();
-  if (missing.length > 0) {
-    const msg = `SKIP app-http: ${missing.join(', ')} missing (.ci/run installs them)`;
-    if (process.env.CI === 'true') throw new Error(msg);
-    console.log(msg);
-    return;
-  }
+  if (!haveWebTools('app-http')) return;
   const w = await recordWeb(dir, 1500, { tls: false });
   add(w.path, 'web-1500');
   recorded = true;

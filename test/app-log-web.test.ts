@@ -24,7 +24,7 @@ import { TlsLog, type TlsLogRecord } from '../host/app/log/tls-log.js';
 import { LOG_KINDS } from '../host/app/log/transaction-log.js';
 import { LOG_KIND_HELP } from '../host/app/log/kinds.js';
 import { haveTool, needRoot, repoRoot } from './lib/env.js';
-import { recordWeb, missingWebTools } from './lib/app-traffic.js';
+import { recordWeb, haveWebTools } from './lib/app-traffic.js';
 import { tcpFrame } from './lib/dns-frames.js';
 import { clientHello, serverHello, record, ext, sni, alpn, versions, HRR_RANDOM } from './lib/tls-seeds.js';
 import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
@@ -38,13 +38,7 @@ let web = '';
 test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'app-log-web-'));
   if (!needRoot('recording TLS and HTTP in a network namespace') || !haveTool('tshark')) return;
-  const missing = missingWebTools();
-  if (missing.length > 0) {
-    const msg = `SKIP app-log-web: ${missing.join(', ')} missing (.ci/run installs them)`;
-    if (process.env.CI === 'true') throw new Error(msg);
-    console.log(msg);
-    return;
-  }
+  if (!haveWebTools('app-log-web')) return;
   web = (await recordWeb(dir, 1500)).path;
 });
 

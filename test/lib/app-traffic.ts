@@ -126,3 +126,14 @@ export async function recordWeb(dir: string, mtu = 65536, what: { tls?: boolean;
 export function missingWebTools(): string[] {
   return ['tcpdump', 'openssl', 'curl', 'python3', 'ss'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`], { stdio: 'ignore' }).status !== 0);
 }
+
+/** True when every tool recordWeb needs is there; otherwise a throw under CI (.ci/run
+ *  installs them) or one `SKIP <test>: <tools> missing` line, and false. */
+export function haveWebTools(test: string): boolean {
+  const missing = missingWebTools();
+  if (missing.length === 0) return true;
+  const msg = `SKIP ${test}: ${missing.join(', ')} missing (.ci/run installs them)`;
+  if (process.env.CI === 'true') throw new Error(msg);
+  console.log(msg);
+  return false;
+}
