@@ -145,6 +145,7 @@ function stageConfig(o: SniffOptions, src: Source): StageConfig {
     // JSON and the summaries show what tshark shows: reassembled datagrams. Text lines are
     // tcpdump's, which never reassembles, so they read the wire's descriptors as they are.
     reassemble: o.reassemble && (o.json || summariesOnly),
+    tunnelDepth: o.tunnelDepth,
   };
 }
 

@@ -49,4 +49,36 @@ test('sniff --flows counts tunnels\' inner conversations as tshark conv,tcp / co
   assert.is(inner, 1, 'the TCP conversation inside VXLAN is counted');
 });
 
+// --tunnel-depth 0 follows no tunnel: the conversations are the outer packets' alone,
+// which is what tshark shows with its tunnel dissectors switched off.
+test('sniff --flows --tunnel-depth 0 equals tshark with the tunnel protocols disabled', async () => {
+  const c = corpusDir();
+  const m = corpusMoreDir();
+  if (!haveTshark || c === null || m === null) return;
+  const files = [...['vxlan.pcap', 'various_gre.pcap', 'erspan-type-ii-3.pcap', 'pptp.pcap'].map((f) => join(c, f)), join(m, 'gso-ipv6-vxlan-ipv4.pcap')];
+  let rowsSeen = 0;
+  for (const file of files) {
+    const [ours, theirs, deep] = await Promise.all([
+      run(process.execPath, [join(repoRoot, 'host/sniff.js'), '-r', file, '--flows', '--tunnel-depth', '0'], { encoding: 'utf8' }).then((r) => rows(r.stdout)),
+      run('tshark', ['-q', '-z', 'conv,tcp', '-z', 'conv,udp', '--disable-protocol', 'vxlan', '--disable-protocol', 'gre', '-r', file], { encoding: 'utf8' }).then((r) => rows(r.stdout)),
+      run(process.execPath, [join(repoRoot, 'host/sniff.js'), '-r', file, '--flows'], { encoding: 'utf8' }).then((r) => rows(r.stdout)),
+    ]);
+    assert.equal(ours, theirs, file);
+    rowsSeen += ours.length;
+    if (file.endsWith('gso-ipv6-vxlan-ipv4.pcap')) {
+      assert.ok(deep.some((r) => r.startsWith('192.168.1.2:34737')), 'the default depth counts the TCP conversation inside VXLAN');
+      assert.not.ok(ours.some((r) => r.startsWith('192.168.1.2:34737')), 'depth 0 does not');
+    }
+  }
+  assert.ok(rowsSeen >= 2, `${rowsSeen} rows`);
+});
+
+test('--tunnel-depth outside 0..8 is a usage error (exit 2, one line)', async () => {
+  const r = await run(process.execPath, [join(repoRoot, 'host/sniff.js'), '-r', join(repoRoot, 'test/fixtures/sample.pcap'), '--tunnel-depth', '9'], { encoding: 'utf8' })
+    .then(() => null, (e: { code: number; stderr: string }) => e);
+  assert.ok(r !== null, 'sniff refused the value');
+  assert.is(r.code, 2);
+  assert.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+});
+
 test.run();

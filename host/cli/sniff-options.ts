@@ -5,6 +5,7 @@ import { LOG_KIND_HELP } from '../app/log/kinds.js';
 import { lookup } from 'node:dns/promises';
 import { parseCollector } from '../ipfix/collector.js';
 import { usageError, type ParsedArgs, type ToolSpec } from './args.js';
+import { DEFAULT_TUNNEL_DEPTH, MAX_TUNNEL_DEPTH } from '../dissect/tunnel-depth.js';
 
 export interface SniffOptions {
   readFile: string | null;
@@ -31,6 +32,8 @@ export interface SniffOptions {
   log: string[];
   /** IP reassembly before JSON, flows, prefixes and IPFIX (off: --no-reassemble). */
   reassemble: boolean;
+  /** --tunnel-depth: tunnel levels inside the outer packet that are followed. */
+  tunnelDepth: number;
   prefixes: string | null;
   stats: number; // --stats SECS, 0 = off
   raw: string | null; // --raw icmp|tcp|udp|icmp6
@@ -106,6 +109,7 @@ export const SNIFF_SPEC: ToolSpec = {
     { name: 'nano', help: 'Timestamps with nanosecond digits; with -w, a nanosecond capture file.' },
     { name: 'flows', help: 'Track TCP and UDP conversations instead of printing packets, and print them at exit as tshark -z conv,tcp and -z conv,udp do (with --json: one JSON line per flow as it ends).' },
     { name: 'no-reassemble', help: 'Do not reassemble IP fragments (RFC 791, RFC 8200). By default --json, --flows, --prefixes and --ipfix see a fragmented datagram whole, on the fragment that completes it, as tshark does; text lines and -w never change (tcpdump does not reassemble).' },
+    { name: 'tunnel-depth', value: 'N', help: `Follow tunnels (GRE, ERSPAN, VXLAN, Geneve, GTP-U, IP-in-IP, MPLS over UDP) N levels deep (0 to ${MAX_TUNNEL_DEPTH}): text, --json, --flows, --prefixes and --ipfix see the inner packets to that level, and print or count a deeper one as its tunnel's payload.`, default: DEFAULT_TUNNEL_DEPTH },
     { name: 'log', value: 'KIND', help: `Write one JSON line per application transaction instead of printing packets, as Zeek's logs do; KIND is a comma-separated list of: ${[...LOG_KIND_HELP].map(([k, h]) => `${k} (${h})`).join('; ')}.` },
     { name: 'prefixes', value: 'FILE', help: 'Count packets and bytes per network instead of printing packets: each packet goes to the longest prefix in FILE that holds its source (out) and to the one that holds its destination (in); at exit the top 20 prefixes by bytes are printed (with --json, one JSON line). FILE is text, one network per line: an IPv4 or IPv6 prefix (192.0.2.0/24, 2001:db8::/32), then an optional label (the rest of the line); blank lines and lines starting with # are ignored.' },
     { name: 'stats', value: 'SECS', help: 'Every SECS seconds print packets seen, matched, malformed and dropped to standard error.', defaultText: 'only at exit' },
@@ -149,6 +153,7 @@ export function sniffOptions(args: ParsedArgs): SniffOptions {
     flows: args.has('flows'),
     log: logKinds(args.string('log')),
     reassemble: !args.has('no-reassemble'),
+    tunnelDepth: args.number('tunnel-depth', { integer: true, min: 0, max: MAX_TUNNEL_DEPTH }),
     prefixes: args.string('prefixes') ?? null,
     stats: args.maybeNumber('stats', { integer: true, min: 1 }) ?? 0,
     raw: args.string('raw') ?? null,

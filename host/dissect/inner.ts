@@ -7,7 +7,7 @@
 // pkt.udp ...); the tunnel header is pkt.gre / pkt.erspan / pkt.vxlan / pkt.geneve (IP-in-IP
 // has no header of its own), and the inner packet is pkt.inner, a decoded packet of the same
 // shape (its frame: the inner link type and lengths), whose own tunnel is pkt.inner.inner,
-// to MAX_DEPTH levels. Read outer -> inner, the levels give each Wireshark field's
+// to tunnelDepth() levels (host/dissect/tunnel-depth.ts). Read outer -> inner, the levels give each Wireshark field's
 // occurrences in tshark's order: test/lib/tshark-fields.ts flattens them into the arrays
 // tshark -T fields prints (ip.src "outer,inner"). MPLS label stack entries are an array,
 // outermost first.
@@ -17,6 +17,7 @@
 import type { PacketView } from './packet-view.js';
 import { PacketView as View } from './packet-view.js';
 import { DissectTwin } from './twin.js';
+import { MAX_TUNNEL_DEPTH, tunnelDepth } from './tunnel-depth.js';
 import { ChecksumTwin } from '../checksum/twin.js';
 import { createSharedMemory, MemoryViews } from '../runtime/memory.js';
 import {
@@ -45,8 +46,6 @@ export interface DecodedEncap<P> {
   inner?: P;
 }
 
-/** Levels of nesting decoded (the outer packet is level 0). */
-export const MAX_DEPTH = 4;
 const REGION = 1 << 18; // bytes of inner frame kept per level (larger frames are cut, as by a snaplen)
 const FRAMES = 1 << 16;
 
@@ -54,7 +53,7 @@ let scratch: { views: MemoryViews; twin: DissectTwin; view: View[] } | null = nu
 
 function scratchOf(): { views: MemoryViews; twin: DissectTwin; view: View[] } {
   if (scratch === null) {
-    const memory = createSharedMemory({ initialPages: (FRAMES + MAX_DEPTH * REGION) >>> 16, maximumPages: (FRAMES + MAX_DEPTH * REGION) >>> 16 });
+    const memory = createSharedMemory({ initialPages: (FRAMES + MAX_TUNNEL_DEPTH * REGION) >>> 16, maximumPages: (FRAMES + MAX_TUNNEL_DEPTH * REGION) >>> 16 });
     const views = new MemoryViews(memory);
     scratch = { views, twin: new DissectTwin(views, new ChecksumTwin(views)), view: [] };
   }
@@ -117,7 +116,7 @@ export function encapsulation<P>(v: PacketView, bytes: Uint8Array, f: number, de
  *  memory (valid until the next call at that level), or null: no inner packet the dissector
  *  follows, or the nesting limit. */
 export function innerView(v: PacketView, bytes: Uint8Array, f: number, depth: number): PacketView | null {
-  if ((v.layers & L_TUNNEL) === 0 || v.innerLinktype === 0 || depth + 1 >= MAX_DEPTH) return null;
+  if ((v.layers & L_TUNNEL) === 0 || v.innerLinktype === 0 || depth >= tunnelDepth()) return null;
   const off = v.innerOff;
   const wire = v.innerLen;
   // A reassembled tunnel datagram's inner packet is in the datagram (L_REASM).

@@ -5,14 +5,14 @@
 // gives one inner frame: its bytes from D_INNER_OFF (at most D_INNER_LEN), its link type,
 // the outer frame's timestamp; once dissected, its descriptor's wire length is set to the
 // outer frame's, which is what the flow table counts. Inner tunnels are followed the same
-// way, to MAX_LEVELS levels.
+// way, to tunnelDepth() levels (host/dissect/tunnel-depth.ts).
 import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import {
   D_CAPLEN, D_INNER_LEN, D_INNER_LINKTYPE, D_INNER_OFF, D_LAYERS, D_REASM_LEN, D_REASM_PTR, D_WIRELEN, L_REASM, L_TUNNEL,
 } from '../runtime/layout.js';
+import { tunnelDepth } from '../dissect/tunnel-depth.js';
 
-const MAX_LEVELS = 3;
 
 export class InnerFrames {
   private readonly engine: Engine;
@@ -46,7 +46,7 @@ export class InnerFrames {
   }
 
   private level(src: FrameBatch, depth: number, fn: (inner: FrameBatch) => void): void {
-    if (depth >= MAX_LEVELS) return;
+    if (depth >= tunnelDepth()) return;
     let out: FrameBatch | null = null;
     let wire: Uint32Array | null = null;
     const emit = (): void => {

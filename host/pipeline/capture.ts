@@ -67,6 +67,9 @@ export interface CaptureOptions {
    *  transport, the others without, as tshark does. false turns it off; an object sizes
    *  it (ReassemblerOptions: caps, timeouts). */
   reassemble?: boolean | ReassemblerOptions;
+  /** Tunnel levels inside the outer packet that are followed (0 to 8, default 4): decode(),
+   *  the flow stages and text see the inner packets to that level. Process-wide. */
+  tunnelDepth?: number;
   /** Live (iface) with the libpcap addon: N packet sockets in one PACKET_FANOUT group
    *  hashed by flow (both directions of a conversation reach the same socket), each with
    *  its own capture thread and frame ring, so capture spreads over N threads (sniff
@@ -131,7 +134,7 @@ export async function* captureBatches(opts: CaptureOptions): AsyncGenerator<Capt
       const ring = FrameRing.create(engine, source.slotFormat === 'chunks' ? Math.min(2, shape.slots) : shape.slots, shape.slotPayload);
       const runner = new StageRunner(engine, ring, {
         slots: source.slotFormat, filter, count, stages, dissect: true, batchSize: opts.batchSize ?? 256,
-        reassemble: opts.reassemble,
+        reassemble: opts.reassemble, tunnelDepth: opts.tunnelDepth,
       });
       return { source, ring, runner, ended: false };
     });

@@ -131,7 +131,7 @@ export async function runConsumer(job: ConsumerJob, ready: () => void, gather: (
   const stages = await buildStages(engine, job.stages);
   const runner = new StageRunner(engine, ring, {
     slots: job.slots, filter: job.stages.filter, count: job.stages.count, stages, batchSize: BATCH,
-    reassemble: job.stages.reassemble,
+    reassemble: job.stages.reassemble, tunnelDepth: job.stages.tunnelDepth,
   });
   const counters = runner.counters;
   const addon = job.wake === 'futex' ? requirePcapAddon() : null;

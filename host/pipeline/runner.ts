@@ -29,6 +29,7 @@ import {
 import { BatchFilters } from './filter-stage.js';
 import { Reassembler, type ReassemblerOptions } from '../reasm/reassembler.js';
 import { PktError } from '../runtime/errors.js';
+import { MAX_TUNNEL_DEPTH, setTunnelDepth } from '../dissect/tunnel-depth.js';
 import { AppArea, dissectApp } from '../app/app-area.js';
 
 export interface RunnerConfig {
@@ -47,6 +48,8 @@ export interface RunnerConfig {
   app?: boolean;
   /** IP reassembly of dissected batches (default on; false turns it off, an object sizes it). */
   reassemble?: boolean | ReassemblerOptions;
+  /** Tunnel levels followed in this thread (host/dissect/tunnel-depth.ts); absent: as set. */
+  tunnelDepth?: number;
 }
 
 /** Counters of the run; `bytes` counts wire lengths. */
@@ -122,6 +125,9 @@ export class StageRunner {
     const app = cfg.app === true || cfg.stages.some((s) => s.needsApp === true);
     this.needDissect = app || cfg.dissect === true || cfg.stages.some((s) => s.needsDissect);
     this.appArea = app ? new AppArea(engine, this.size) : null;
+    if (cfg.tunnelDepth !== undefined && !setTunnelDepth(cfg.tunnelDepth)) {
+      throw new PktError('E_BAD_ARGUMENT', `tunnelDepth must be an integer in [0, ${MAX_TUNNEL_DEPTH}], got ${cfg.tunnelDepth}`);
+    }
     const re = cfg.reassemble ?? true;
     this.reassembler = this.needDissect && re !== false ? new Reassembler(engine, re === true ? {} : re) : null;
     // -r IN -w OUT with nothing else to do: whole chunks of records go out as they came in.

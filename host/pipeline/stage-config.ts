@@ -24,6 +24,8 @@ export interface StageConfig {
   flowCapacity?: number | null;
   /** IP reassembly before the stages (sniff --no-reassemble turns it off). */
   reassemble: boolean;
+  /** Tunnel levels followed (host/dissect/tunnel-depth.ts); absent: as set. */
+  tunnelDepth?: number;
   /** The IPFIX stage's exit summary line (default on; sniff --workers prints one line for
    *  all its workers instead). */
   ipfixSummary?: boolean;

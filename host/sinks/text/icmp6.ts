@@ -11,7 +11,7 @@ import { onesSum, shouldBe } from './inet-checksum.js';
 import { pseudoSum6 } from './ip6.js';
 import { writeNdOptions } from './icmp6-nd.js';
 import { writeMld, writeMldv2Query, writeMldv2Report, writeRouterRenumbering } from './icmp6-mld.js';
-import { scratchDissector } from './record-dissector.js';
+import { QUOTED_LEVEL, scratchDissector } from './record-dissector.js';
 import { LINKTYPE_IPV6 } from '../../runtime/layout.js';
 
 const TYPE_NAMES: Record<number, string> = {
@@ -198,7 +198,7 @@ function writePortUnreachable(st: TextState, oip: number): boolean {
   const out = st.out;
   if (!st.need(oip + 6, 1)) return false;
   const caplen = st.snapend > oip ? st.snapend - oip : 0;
-  const qv = scratchDissector().dissect(st.m.subarray(oip, oip + caplen), LINKTYPE_IPV6, caplen, 4);
+  const qv = scratchDissector().dissect(st.m.subarray(oip, oip + caplen), LINKTYPE_IPV6, caplen, QUOTED_LEVEL);
   const proto = qv.ipProto;
   const l4 = qv.l4Off;
   // tcpdump needs the destination port captured, after the headers it walks.

@@ -2,15 +2,15 @@
 // withInnerFrame), which tcpdump prints after the outer header. A descriptor covers one
 // encapsulation level (assembly/layout.ts, D_TUNNEL...), so the inner bytes are handed to the
 // same dissector on a scratch memory and printed from that descriptor like any other; then
-// the state returns to the outer packet. Nesting deeper than MAX_DEPTH falls back to
+// the state returns to the outer packet. Nesting deeper than tunnelDepth() falls back to
 // tcpdump's generic form.
 import type { TextState } from './state.js';
 import { scratchDissector } from './record-dissector.js';
 import { writeIp4 } from './ip.js';
 import { writeIp6 } from './ip6.js';
 import { LINKTYPE_IPV4 } from '../../runtime/layout.js';
+import { tunnelDepth } from '../../dissect/tunnel-depth.js';
 
-const MAX_DEPTH = 4;
 let depth = 0;
 
 export function writeInnerIp(st: TextState, bp: number, length: number, linktype: number, nh: number): void {
@@ -26,9 +26,9 @@ export function writeInnerIp(st: TextState, bp: number, length: number, linktype
 
 /** Runs `print` with the state pointed at the bytes from `bp` on, dissected as a frame of
  *  `linktype` `length` bytes long (a tunnel's inner packet: GRE, VXLAN, Geneve, IP-in-IP),
- *  then points it back at the outer packet. False, without printing, past MAX_DEPTH. */
+ *  then points it back at the outer packet. False, without printing, past tunnelDepth(). */
 export function withInnerFrame(st: TextState, bp: number, length: number, linktype: number, print: () => void): boolean {
-  if (depth >= MAX_DEPTH) return false;
+  if (depth >= tunnelDepth()) return false;
   const scratch = scratchDissector();
   const caplen = st.snapend > bp ? st.snapend - bp : 0;
   const v = st.v;

@@ -7,6 +7,7 @@ import { createEngine, type Engine } from '../../engine/engine.js';
 import type { FrameBatch } from '../../engine/frame-batch.js';
 import type { PacketView } from '../../dissect/packet-view.js';
 import { PCAP_MAX_CAPLEN } from '../../runtime/layout.js';
+import { MAX_TUNNEL_DEPTH } from '../../dissect/tunnel-depth.js';
 
 export class RecordDissector {
   private engine: Engine | null = null;
@@ -35,7 +36,11 @@ export class RecordDissector {
 
 let shared: RecordDissector | null = null;
 
-/** The formatter's one scratch dissector (levels 0-3: IP-in-IP nesting; 4: a quoted packet). */
+/** The level a quoted packet (ICMPv6 errors) is dissected at: past every tunnel level. */
+export const QUOTED_LEVEL = MAX_TUNNEL_DEPTH;
+
+/** The formatter's one scratch dissector (levels 0 to tunnelDepth() - 1: tunnels' inner
+ *  packets; QUOTED_LEVEL: a quoted packet). */
 export function scratchDissector(): RecordDissector {
   shared ??= new RecordDissector();
   return shared;
