@@ -27,11 +27,14 @@ export function writeMldv2Query(st: TextState, bp: number, len: number): void {
   if (!st.get(bp + 8, 16)) return;
   out.str(' [gaddr ').ipv6At(m, bp + 8);
   if (st.vflag) {
+    // tcpdump prints the flags byte's words before it reads QQIC: a query cut there still
+    // shows them.
     const b24 = st.g8(bp + 24);
-    const b25 = st.g8(bp + 25);
     if (st.dead) return;
     if (b24 & 0x08) out.str(' sflag');
     if (b24 & 0x07) out.str(' robustness=').dec(b24 & 0x07);
+    const b25 = st.g8(bp + 25);
+    if (st.dead) return;
     const qqi = b25 < 128 ? b25 : ((b25 & 0x0f) | 0x10) << (((b25 & 0x70) >> 4) + 3);
     out.str(' qqi=').dec(qqi);
   }
