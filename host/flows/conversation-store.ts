@@ -160,15 +160,20 @@ export class ConversationStore {
    * Record numbers ordered by the flow's start time, then its entry index (the order
    * allFlows() gives): an LSD radix sort on (time, index), 16 bits per pass, stable, linear
    * in the records (a pass whose digit is the same for every record is skipped).
+   * `scratch` (FlowTable.retire()'s memory): its first 4 or 5 record counts of words hold
+   * the sort's arrays when it is that large, instead of new ones; the order returned may
+   * be a view into it.
    */
-  sortedOrder(): Uint32Array {
+  sortedOrder(scratch?: Uint32Array): Uint32Array {
     const n = this.count;
-    let perm = new Uint32Array(n);
-    let spare = new Uint32Array(n);
+    const room = scratch !== undefined ? Math.floor(scratch.length / Math.max(n, 1)) : 0;
+    const array = (k: number): Uint32Array => (k < room ? scratch!.subarray(k * n, (k + 1) * n) : new Uint32Array(n));
+    let perm = array(0);
+    let spare = array(1);
     for (let i = 0; i < n; i++) perm[i] = i;
     if (n < 2) return perm;
-    const sec = new Uint32Array(n);
-    const nsec = new Uint32Array(n);
+    const sec = array(2);
+    const nsec = array(3);
     let minSec = 0xFFFFFFFF;
     for (let c = 0, i = 0; i < n; c++) {
       const w = this.words[c];
@@ -212,7 +217,7 @@ export class ConversationStore {
     if (tie) {
       // Equal start times go by entry index: sort by index first, then (stably) by time
       // again. Still linear, whatever the ties.
-      const index = new Uint32Array(n);
+      const index = array(4);
       for (let c = 0, i = 0; i < n; c++) {
         const w = this.words[c];
         for (let o = 0; o < CHUNK * CR_WORDS && i < n; o += CR_WORDS, i++) index[i] = w[o + CR_META] & CM_INDEX;

@@ -123,7 +123,8 @@ export class FlowStage implements BatchStage {
     this.table.flush();
     const store = this.store;
     if (store !== null) {
-      const order = store.sortedOrder();
+      // The table is done: the sort works in its entries' memory (pages already present).
+      const order = store.sortedOrder(this.table.retire());
       const origin = earlier(this.table.firstTime(), this.othersFirst);
       writeConversationTable(this.out, store, order, 'tcp', origin);
       writeConversationTable(this.out, store, order, 'udp', origin);
