@@ -2,6 +2,7 @@
 // the capture side (file reader, live libpcap source or raw socket) and fills a frame
 // ring in the shared memory; a worker with its own engine instance dissects, filters and
 // writes (DESIGN.md, "Data path").
+import { fstatSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +40,21 @@ const consumerFile = fileURLToPath(new URL('./pipeline/consumer.js', import.meta
  *  more than reading a file on another thread saves (the reads are ~4% of a --json run).
  *  PKTWASM_SNIFF_WORKER=1 keeps the worker (A/B measurements, tests of that path). */
 function fileInThread(o: SniffOptions): boolean {
-  return o.readFile !== null && o.workers <= 1 && process.env.PKTWASM_SNIFF_WORKER !== '1';
+  return o.readFile !== null && o.workers <= 1 && process.env.PKTWASM_SNIFF_WORKER !== '1' && stdoutNeverBlocks(o);
+}
+
+/** A write to a pipe, socket or terminal blocks for as long as its reader pleases, and on
+ *  this thread a blocked write keeps the SIGINT handler from ever running (the event loop
+ *  never turns: test/hardening-big-record). So a run that writes to standard output keeps
+ *  the consumer worker unless that output is a regular file or /dev/null, which never block. */
+function stdoutNeverBlocks(o: SniffOptions): boolean {
+  if (o.writeFile !== null && o.writeFile !== '-') return true;
+  try {
+    const st = fstatSync(1);
+    return st.isFile() || (st.isCharacterDevice() && st.rdev === statSync('/dev/null').rdev);
+  } catch {
+    return false;
+  }
 }
 
 interface OpenedCapture {
