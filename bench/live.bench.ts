@@ -326,7 +326,8 @@ interface Contender {
   env?: Record<string, string>;
 }
 
-const SNIFF = fileURLToPath(new URL('../host/sniff.js', import.meta.url));
+/** sniff.js to run (LIVE_BENCH_SNIFF: another checkout's, for a before/after). */
+const SNIFF = process.env.LIVE_BENCH_SNIFF ?? fileURLToPath(new URL('../host/sniff.js', import.meta.url));
 /** Extra sniff.js arguments for a probe (e.g. "-B 4096"), split on spaces. */
 const SNIFF_EXTRA = (process.env.LIVE_BENCH_SNIFF_ARGS ?? '').split(' ').filter((x) => x !== '');
 const child = (key: string, name: string, mode: string): Contender => ({
