@@ -3,7 +3,7 @@
 // arrays in message order, so values line up with `tshark -T fields -E occurrence=a`.
 // Built from the app record and the frame; allocates, not for hot loops.
 import { readDns, type DnsMessage, type DnsItem } from './message.js';
-import { readName, wiresharkText } from './names.js';
+import { readName, wiresharkText, nameEnd } from './names.js';
 import {
   AF_TRUNC, AF_MALFORMED, AF_BAD_PTR, AF_BAD_LABEL, AF_LONG_NAME, AF_COUNTS, DV_MDNS, DV_TCP, DV_LLMNR, DV_PREFIX_BAD,
   DS_QUESTION, DIF_BAD_RDATA, DIF_RDATA_TRUNC,
@@ -187,18 +187,6 @@ function rdataFields(u8: Uint8Array, f: number, m: DnsMessage, it: DnsItem, d: D
     }
     default: break;
   }
-}
-
-/** Where the name at frame offset `p` ends in place (its RDATA was checked sound). */
-function nameEnd(u8: Uint8Array, f: number, p: number, capEnd: number): number {
-  let pos = p;
-  while (pos < capEnd) {
-    const l = u8[f + pos];
-    if ((l & 0xC0) === 0xC0) return pos + 2;
-    if (l === 0) return pos + 1;
-    pos += l + 1;
-  }
-  return pos;
 }
 
 /** The types of an NSEC (RFC 4034 §4.1) or NSEC3 (RFC 5155 §3.2) type bitmap, in order;

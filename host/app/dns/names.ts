@@ -24,6 +24,19 @@ export function wiresharkText(bytes: Uint8Array): string {
   return s;
 }
 
+/** Where the name at frame offset `p` ends in place, pointers not followed: for a name whose
+ *  RDATA was checked sound, so it stops only at `capEnd`, not at the rules above. */
+export function nameEnd(u8: Uint8Array, f: number, p: number, capEnd: number): number {
+  let pos = p;
+  while (pos < capEnd) {
+    const l = u8[f + pos];
+    if ((l & 0xC0) === 0xC0) return pos + 2;
+    if (l === 0) return pos + 1;
+    pos += l + 1;
+  }
+  return pos;
+}
+
 export interface NameRead {
   text: string;
   /** false when the name broke a rule or ran past the capture. */

@@ -18,6 +18,7 @@ import {
   DI_SECTION, DI_FLAGS, DIF_BAD_RDATA, DIF_RDATA_TRUNC, DS_QUESTION,
 } from '../../app/app-layout.js';
 import { readDns } from '../../app/dns/message.js';
+import { nameEnd } from '../../app/dns/names.js';
 import { T_A, T_AAAA, T_CNAME, T_PTR, T_MX, T_NS, T_TXT, T_SOA, T_SRV, T_OPT, T_NSEC, T_NSEC3 } from '../../app/dns/types.js';
 
 /** decodeDns()'s error names, in its order: AF_* bits, then the variant's DV_PREFIX_BAD and
@@ -369,16 +370,4 @@ function name(b: Uint8Array, p0: number, m: Uint8Array, f: number, msg: number, 
     pos += l + 1;
   }
   return w;
-}
-
-/** Where the name at frame offset `p` ends in place (as decode.ts's nameEnd). */
-function nameEnd(m: Uint8Array, f: number, p: number, capEnd: number): number {
-  let pos = p;
-  while (pos < capEnd) {
-    const l = m[f + pos];
-    if ((l & 0xC0) === 0xC0) return pos + 2;
-    if (l === 0) return pos + 1;
-    pos += l + 1;
-  }
-  return pos;
 }
