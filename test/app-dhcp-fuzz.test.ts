@@ -5,7 +5,7 @@
 // lib/dhcp-seeds.ts. Seeded (SEED=...); APP_FUZZ_FRAMES sets how many (default 1 M each).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fuzzApp } from './lib/app-fuzz.js';
+import { fuzzApp, recU16, bytesPastCap } from './lib/app-fuzz.js';
 import { dhcpSeedFrames, dhcpSeeds } from './lib/dhcp-seeds.js';
 import {
   APP_DHCP, APP_DHCP6, A_COUNT, DHCP_CHADDR, DHCP_HOSTNAME, DHCP_ROUTER, DHCP_DNS, DHCP_DOMAIN, DHCP_PRL, DHCP_VENDOR,
@@ -14,7 +14,6 @@ import {
 import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 
 const FRAMES = Number(process.env.APP_FUZZ_FRAMES ?? 1_000_000);
-const u16 = (u8: Uint8Array, p: number): number => u8[p] | (u8[p + 1] << 8);
 
 test(`WASM and twin give identical DHCP records on ${FRAMES} mutated frames, never reading past caplen`, () => {
   const seeds = dhcpSeedFrames().filter((_, i) => !dhcpSeeds()[i].v6).map((s) => ({ frame: s.frame, linktype: LINKTYPE_ETHERNET }));
@@ -22,10 +21,10 @@ test(`WASM and twin give identical DHCP records on ${FRAMES} mutated frames, nev
     proto: APP_DHCP, seeds, frames: FRAMES, from: () => 42,
     special: [0x00, 0xFF, 0x01, 0x02, 0x04, 0x35, 0x34, 0x63, 0x82, 0x53, 0x0C, 0x37],
     check: (u8, rec, cap) => {
-      const ch = u16(u8, rec + DHCP_CHADDR);
-      if (ch !== 0 && ch + 16 > cap) return 'chaddr past caplen';
+      const chaddr = bytesPastCap(u8, rec, cap, DHCP_CHADDR, 16, 'chaddr');
+      if (chaddr !== null) return chaddr;
       for (const slot of [DHCP_HOSTNAME, DHCP_ROUTER, DHCP_DNS, DHCP_DOMAIN, DHCP_PRL, DHCP_VENDOR, DHCP_CLIENT_ID]) {
-        const d = u16(u8, rec + slot);
+        const d = recU16(u8, rec + slot);
         if (d !== 0 && (d < 2 || d > cap)) return `option data at ${slot} past caplen`;
       }
       return null;
@@ -42,9 +41,10 @@ test(`WASM and twin give identical DHCPv6 records on ${FRAMES} mutated frames, n
     proto: APP_DHCP6, seeds, frames: FRAMES, from: () => 62,
     special: [0x00, 0xFF, 0x01, 0x02, 0x03, 0x09, 0x0C, 0x0D, 0x19],
     check: (u8, rec, cap) => {
-      for (const slot of [DHCP6_LINK, DHCP6_PEER]) { const p = u16(u8, rec + slot); if (p !== 0 && p + 16 > cap) return 'relay address past caplen'; }
+      const relay = bytesPastCap(u8, rec, cap, DHCP6_LINK, 16, 'relay address') ?? bytesPastCap(u8, rec, cap, DHCP6_PEER, 16, 'relay address');
+      if (relay !== null) return relay;
       for (let i = 0; i < u8[rec + A_COUNT]; i++) {
-        const d = u16(u8, rec + DHCP6_ITEMS + i * DHCP6_ITEM_SIZE + D6I_DATA);
+        const d = recU16(u8, rec + DHCP6_ITEMS + i * DHCP6_ITEM_SIZE + D6I_DATA);
         if (d > cap) return `option ${i} past caplen`;
       }
       return null;

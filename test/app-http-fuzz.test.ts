@@ -6,7 +6,7 @@
 // split lines (CR, LF, SP, HTAB, ':'). Seeded (SEED=...); APP_FUZZ_FRAMES sets how many.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fuzzApp, recU16, spanPastCap } from './lib/app-fuzz.js';
+import { fuzzApp, recU16, spanPastCap, bytesPastCap } from './lib/app-fuzz.js';
 import { httpSeedFrames } from './lib/http-seeds.js';
 import {
   APP_HTTP, HTTP_METHOD, HTTP_METHOD_LEN, HTTP_URI, HTTP_URI_LEN, HTTP_VERSION, HTTP_PHRASE, HTTP_PHRASE_LEN,
@@ -27,12 +27,10 @@ test(`WASM and twin give identical HTTP records on ${FRAMES} mutated frames, nev
     proto: APP_HTTP, seeds, frames: FRAMES, from: () => 54,
     special: [0x0D, 0x0A, 0x20, 0x09, 0x3A, 0x00, 0x7F, 0xFF, 0x2F, 0x31, 0x48],
     check: (u8, rec, cap) => {
-      const span = spanPastCap(u8, rec, cap, SPANS);
-      if (span !== null) return span;
-      const m = recU16(u8, rec + HTTP_METHOD);
-      if (m !== 0 && m + u8[rec + HTTP_METHOD_LEN] > cap) return 'method past caplen';
-      const v = recU16(u8, rec + HTTP_VERSION);
-      if (v !== 0 && v + 8 > cap) return 'version past caplen';
+      const past = spanPastCap(u8, rec, cap, SPANS)
+        ?? bytesPastCap(u8, rec, cap, HTTP_METHOD, u8[rec + HTTP_METHOD_LEN], 'method')
+        ?? bytesPastCap(u8, rec, cap, HTTP_VERSION, 8, 'version');
+      if (past !== null) return past;
       if (recU16(u8, rec + HTTP_BODY) > cap || recU16(u8, rec + HTTP_LINE_END) > cap) return 'line end past caplen';
       return null;
     },

@@ -6,7 +6,7 @@
 // hostile hellos). Seeded (SEED=...); APP_FUZZ_FRAMES sets how many (default 1 M).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fuzzApp, recU16, spanPastCap } from './lib/app-fuzz.js';
+import { fuzzApp, recU16, spanPastCap, bytesPastCap } from './lib/app-fuzz.js';
 import { tlsSeedFrames } from './lib/tls-seeds.js';
 import {
   APP_TLS, A_COUNT, TLS_SNI, TLS_SNI_LEN, TLS_ALPN, TLS_ALPN_LEN, TLS_SV, TLS_SV_LEN, TLS_GROUPS, TLS_GROUPS_LEN,
@@ -27,12 +27,10 @@ test(`WASM and twin give identical TLS records on ${FRAMES} mutated frames, neve
     proto: APP_TLS, seeds, frames: FRAMES, from: () => 54, // Ethernet + IPv4 + TCP (20)
     special: [0x00, 0x01, 0x02, 0x03, 0x04, 0x10, 0x14, 0x16, 0x17, 0x18, 0x2b, 0xff, 0x0a, 0x0b, 0x0d],
     check: (u8, rec, cap) => {
-      const span = spanPastCap(u8, rec, cap, SPANS);
-      if (span !== null) return span;
-      const sid = recU16(u8, rec + TLS_SID);
-      if (sid !== 0 && sid + u8[rec + TLS_SID_LEN] > cap) return 'session id past caplen';
-      const random = recU16(u8, rec + TLS_RANDOM);
-      if (random !== 0 && random + 32 > cap) return 'random past caplen';
+      const past = spanPastCap(u8, rec, cap, SPANS)
+        ?? bytesPastCap(u8, rec, cap, TLS_SID, u8[rec + TLS_SID_LEN], 'session id')
+        ?? bytesPastCap(u8, rec, cap, TLS_RANDOM, 32, 'random');
+      if (past !== null) return past;
       for (let i = 0; i < u8[rec + A_COUNT]; i++) {
         if (recU16(u8, rec + TLS_ITEMS + i * TLS_ITEM_SIZE + TR_OFF) + 5 > cap) return `record header ${i} past caplen`;
       }

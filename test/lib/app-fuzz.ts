@@ -40,6 +40,14 @@ export interface FuzzOptions {
 /** A u16 field of an app record (records are little-endian). */
 export const recU16 = (u8: Uint8Array, p: number): number => u8[p] | (u8[p + 1] << 8);
 
+/** For a FuzzOptions check: "`what` past caplen" when the record's offset field at `o` is
+ *  set (0 is an absent field) and the `len` bytes from that frame offset end past the
+ *  capture; null otherwise. */
+export function bytesPastCap(u8: Uint8Array, rec: number, cap: number, o: number, len: number, what: string): string | null {
+  const off = recU16(u8, rec + o);
+  return off !== 0 && off + len > cap ? `${what} past caplen` : null;
+}
+
 /** For a FuzzOptions check: the first of `spans` ([offset field, length field] pairs of a
  *  record, frame offsets; offset 0 is an absent field) that ends past the capture, named;
  *  null when every one lies inside. */
