@@ -5,6 +5,21 @@
 // The functions are @inline and every caller passes `wide` as a constant, so each family
 // compiles to its own straight-line code, as when they were written twice.
 import { hdr, setHdr, H_RULES, H_RULES_HW, H_RULES_FREE, H_RULE_ADDR, H_RULE_DEPTH, H_RULE_NH, H_RULE_SLOT, H_RULE_HASH, H_RULE_HMASK } from "./lpm-table";
+import { slotAcquire } from "./lpm-nexthops";
+
+/** The lpm4 key of depth `depth`: the prefix's top bits. */
+@inline export function prefixMask(depth: u32): u32 { return depth == 0 ? 0 : 0xFFFFFFFF << (32 - depth); }
+
+/** The lpm6 key: copies the first `depth` bits of the address at src to dst, zeroing the rest. */
+export function maskCopy(dst: usize, src: usize, depth: u32): void {
+  for (let b: u32 = 0; b < 16; b++) {
+    let bits = <i32>depth - <i32>(b << 3);
+    let v = <u32>load<u8>(src + <usize>b);
+    if (bits <= 0) v = 0;
+    else if (bits < 8) v &= (0xFF << (8 - bits)) & 0xFF;
+    store<u8>(dst + <usize>b, <u8>v);
+  }
+}
 
 @inline function hash4(addr: u32, depth: u32, mask: u32): u32 {
   let h = (addr ^ (depth * 0x85EBCA77)) * 0x9E3779B1;
@@ -75,6 +90,50 @@ import { hdr, setHdr, H_RULES, H_RULES_HW, H_RULES_FREE, H_RULE_ADDR, H_RULE_DEP
   let dc = t + depths + (<usize>depth << 2);
   store<u32>(dc, load<u32>(dc) + 1);
   return id;
+}
+
+/** The next-hop slot rule id holds. */
+@inline export function ruleSlot(t: usize, id: u32): u32 {
+  return load<u32>(<usize>hdr(t, H_RULE_SLOT) + (<usize>id << 2));
+}
+
+/** Rule id's depth byte (depth + 1). */
+@inline export function ruleDepthByte(t: usize, id: u32): u32 {
+  return <u32>load<u8>(<usize>hdr(t, H_RULE_DEPTH) + <usize>id);
+}
+
+/**
+ * Gives rule id next hop nh (and nh's slot) and returns the slot it held, or 0 when nh
+ * already was its next hop. The caller rewrites the rule's entries with ruleSlot(t, id)
+ * and only then releases the old slot: until then the entries still name it.
+ */
+export function ruleRetarget(t: usize, id: u32, nh: u32): u32 {
+  let rn = <usize>hdr(t, H_RULE_NH) + (<usize>id << 2);
+  if (load<u32>(rn) == nh) return 0;
+  let rs = <usize>hdr(t, H_RULE_SLOT) + (<usize>id << 2);
+  let old = load<u32>(rs);
+  let slot = slotAcquire(t, nh);
+  store<u32>(rn, nh);
+  store<u32>(rs, slot);
+  return old;
+}
+
+/**
+ * Id of the longest rule shorter than depth that covers key (key as in keyHash), or 0:
+ * where a deleted rule's entries fall back to. Only depths that hold rules are probed;
+ * lpm6 masks the key into `scratch`.
+ */
+@inline export function ruleCovering(t: usize, key: usize, depth: u32, depths: usize, scratch: usize, wide: bool): u32 {
+  for (let d = <i32>depth - 1; d >= 0; d--) {
+    if (load<u32>(t + depths + (<usize>d << 2)) == 0) continue;
+    let id: u32;
+    if (wide) {
+      maskCopy(scratch, key, <u32>d);
+      id = ruleFind(t, scratch, <u32>d, true);
+    } else id = ruleFind(t, <usize>(<u32>key & prefixMask(<u32>d)), <u32>d, false);
+    if (id != 0) return id;
+  }
+  return 0;
 }
 
 /** Removes rule id from the table and frees the id. */

@@ -17,11 +17,12 @@
 // this file holds what is IPv4's own: the DIR-24-8 entries and their updates.
 import {
   hdr, H_TBL24, H_TBL24D, H_TBL8, H_TBL8D, H_GROUPS, H_GROUPS_HW, H_GROUPS_NFREE, H_RULES, H_RULES_CAP,
-  H_RULE_SLOT, H_RULE_NH, H_RULE_ADDR, H_RULES_HW, H_NH_VAL, EXT, GROUP_MASK, tableFootprint, tableInit,
+  H_RULE_ADDR, H_RULES_HW, H_NH_VAL, EXT, GROUP_MASK, tableFootprint, tableInit,
 } from "./lpm-table";
 import { slotAcquire, slotRelease } from "./lpm-nexthops";
 import { groupAlloc, groupFree } from "./lpm-groups";
-import { ruleFind as findRule, ruleInsert as insertRule, ruleRemove as removeRule } from "./lpm-rules";
+import { groupRewrite, tbl24Rewrite } from "./lpm-rewrite";
+import { ruleFind as findRule, ruleCovering, ruleDepthByte, ruleInsert, ruleRemove, ruleRetarget, ruleSlot, prefixMask } from "./lpm-rules";
 export {
   lpm_rule_count as lpm4_rule_count, lpm_rule_capacity as lpm4_rule_capacity, lpm_tbl8_used as lpm4_tbl8_used,
   lpm_tbl8_capacity as lpm4_tbl8_capacity, lpm_nexthop_count as lpm4_nexthop_count, lpm_bytes as lpm4_bytes,
@@ -35,8 +36,6 @@ import {
   LPM_OK as LPM4_OK, LPM_UPDATED as LPM4_UPDATED, LPM_E_DEPTH as LPM4_E_DEPTH, LPM_E_RULES as LPM4_E_RULES,
   LPM_E_TBL8 as LPM4_E_TBL8, LPM_E_NOT_FOUND as LPM4_E_NOT_FOUND,
 } from "./lpm-layout";
-
-@inline function prefixMask(depth: u32): u32 { return depth == 0 ? 0 : 0xFFFFFFFF << (32 - depth); }
 
 /** Bytes a table with room for `rules` prefixes and `groups` tbl8 groups needs; 0 if it cannot fit in 4 GiB. */
 export function lpm4_footprint(rules: u32, groups: u32): u32 {
@@ -58,56 +57,36 @@ function ruleFind(t: usize, addr: u32, depth: u32): u32 { return findRule(t, add
   return hdr(t, H_GROUPS_NFREE) != 0 || hdr(t, H_GROUPS_HW) < hdr(t, H_GROUPS);
 }
 
-// A rule change rewrites the entries it decides. Adding a rule of depth byte dd takes the
-// entries whose depth byte is <= dd (a less specific route or none: the new prefix is now
-// their longest match); deleting one gives back the entries it owns (depth byte == dd) to
-// the longest remaining covering rule (slot, its depth byte nd).
-@inline function decides(ed: u32, dd: u32, exact: bool): bool {
-  return exact ? ed == dd : ed <= dd;
-}
-
-function groupRewrite(t: usize, g: u32, from: u32, count: u32, dd: u32, exact: bool, slot: u32, nd: u32): void {
-  let e = <usize>hdr(t, H_TBL8) + (<usize>g << 10);
-  let d = <usize>hdr(t, H_TBL8D) + (<usize>g << 8);
-  for (let j = from; j < from + count; j++) {
-    if (decides(<u32>load<u8>(d + <usize>j), dd, exact)) {
-      store<u32>(e + (<usize>j << 2), slot);
-      store<u8>(d + <usize>j, <u8>nd);
-    }
+// Rewrites the entries rule addr/depth decides (lpm-rewrite.ts): on add (exact false) with its own slot,
+// giving a /25../32 the group it needs; on delete with the covering rule's, folding a group
+// left without any /25../32 back into its tbl24 entry.
+function rewriteRule(t: usize, addr: u32, depth: u32, exact: bool, slot: u32, nd: u32): void {
+  let dd = depth + 1;
+  if (depth <= 24) {
+    tbl24Rewrite(t, addr >>> 8, depth, dd, exact, slot, nd, false);
+    return;
   }
-}
-
-// The same over the tbl24 entries a rule of depth <= 24 covers (and the groups under them).
-function tbl24Rewrite(t: usize, addr: u32, depth: u32, dd: u32, exact: bool, slot: u32, nd: u32): void {
   let t24 = <usize>hdr(t, H_TBL24);
   let t24d = <usize>hdr(t, H_TBL24D);
-  let start = addr >>> 8;
-  let end = start + (<u32>1 << (24 - depth));
-  for (let i = start; i < end; i++) {
-    let e = load<u32>(t24 + (<usize>i << 2));
-    if ((e & EXT) != 0) groupRewrite(t, e & GROUP_MASK, 0, 256, dd, exact, slot, nd);
-    else if (decides(<u32>load<u8>(t24d + <usize>i), dd, exact)) {
-      store<u32>(t24 + (<usize>i << 2), slot);
-      store<u8>(t24d + <usize>i, <u8>nd);
-    }
-  }
-}
-
-function writeRule(t: usize, addr: u32, depth: u32, slot: u32): void {
-  let dd = depth + 1;
-  if (depth <= 24) tbl24Rewrite(t, addr, depth, dd, false, slot, dd);
+  let i = addr >>> 8;
+  let e = load<u32>(t24 + (<usize>i << 2));
+  let g: u32;
+  if ((e & EXT) != 0) g = e & GROUP_MASK;
+  else if (exact) return; // cannot happen while the rule existed; stay safe
   else {
-    let t24 = <usize>hdr(t, H_TBL24);
-    let t24d = <usize>hdr(t, H_TBL24D);
-    let i = addr >>> 8;
-    let e = load<u32>(t24 + (<usize>i << 2));
-    let g: u32;
-    if ((e & EXT) == 0) {
-      g = groupAlloc(t, e, <u32>load<u8>(t24d + <usize>i));
-      store<u32>(t24 + (<usize>i << 2), EXT | g); // after the group is complete
-    } else g = e & GROUP_MASK;
-    groupRewrite(t, g, addr & 255, <u32>1 << (32 - depth), dd, false, slot, dd);
+    g = groupAlloc(t, e, <u32>load<u8>(t24d + <usize>i));
+    store<u32>(t24 + (<usize>i << 2), EXT | g); // after the group is complete
   }
+  groupRewrite(t, g, addr & 255, <u32>1 << (32 - depth), dd, exact, slot, nd, false);
+  if (!exact) return;
+  // No /25../32 left in the group: every entry is the same <= /24 route; fold it back.
+  let gd = <usize>hdr(t, H_TBL8D) + (<usize>g << 8);
+  for (let j: usize = 0; j < 256; j++) {
+    if (<u32>load<u8>(gd + j) > 25) return;
+  }
+  store<u8>(t24d + <usize>i, load<u8>(gd));
+  store<u32>(t24 + (<usize>i << 2), load<u32>(<usize>hdr(t, H_TBL8) + (<usize>g << 10)));
+  groupFree(t, g);
 }
 
 /** Adds 'addr/depth' -> nh, or replaces the next hop of an existing prefix. LPM_* status (lpm-layout.ts). */
@@ -116,15 +95,11 @@ export function lpm4_add(t: usize, addr: u32, depth: u32, nh: u32): i32 {
   addr &= prefixMask(depth);
   let id = ruleFind(t, addr, depth);
   if (id != 0) {
-    let rn = <usize>hdr(t, H_RULE_NH) + (<usize>id << 2);
-    let rs = <usize>hdr(t, H_RULE_SLOT) + (<usize>id << 2);
-    if (load<u32>(rn) == nh) return LPM4_UPDATED;
-    let old = load<u32>(rs);
-    let slot = slotAcquire(t, nh);
-    store<u32>(rn, nh);
-    store<u32>(rs, slot);
-    writeRule(t, addr, depth, slot);
-    slotRelease(t, old);
+    let old = ruleRetarget(t, id, nh);
+    if (old != 0) {
+      rewriteRule(t, addr, depth, false, ruleSlot(t, id), depth + 1);
+      slotRelease(t, old);
+    }
     return LPM4_UPDATED;
   }
   if (hdr(t, H_RULES) >= hdr(t, H_RULES_CAP)) return LPM4_E_RULES;
@@ -132,8 +107,8 @@ export function lpm4_add(t: usize, addr: u32, depth: u32, nh: u32): i32 {
     return LPM4_E_TBL8;
   }
   let slot = slotAcquire(t, nh);
-  insertRule(t, addr, depth, nh, slot, H_DEPTHS, false);
-  writeRule(t, addr, depth, slot);
+  ruleInsert(t, addr, depth, nh, slot, H_DEPTHS, false);
+  rewriteRule(t, addr, depth, false, slot, depth + 1);
   return LPM4_OK;
 }
 
@@ -143,42 +118,11 @@ export function lpm4_delete(t: usize, addr: u32, depth: u32): i32 {
   addr &= prefixMask(depth);
   let id = ruleFind(t, addr, depth);
   if (id == 0) return LPM4_E_NOT_FOUND;
-  let slot = load<u32>(<usize>hdr(t, H_RULE_SLOT) + (<usize>id << 2));
-  let pslot: u32 = 0;
-  let pdd: u32 = 0;
-  for (let d = <i32>depth - 1; d >= 0; d--) {
-    if (load<u32>(t + H_DEPTHS + (<usize>d << 2)) == 0) continue;
-    let pid = ruleFind(t, addr & prefixMask(<u32>d), <u32>d);
-    if (pid != 0) {
-      pslot = load<u32>(<usize>hdr(t, H_RULE_SLOT) + (<usize>pid << 2));
-      pdd = <u32>d + 1;
-      break;
-    }
-  }
-  removeRule(t, id, H_DEPTHS, false);
-  let dd = depth + 1;
-  if (depth <= 24) tbl24Rewrite(t, addr, depth, dd, true, pslot, pdd);
-  else {
-    let t24 = <usize>hdr(t, H_TBL24);
-    let t24d = <usize>hdr(t, H_TBL24D);
-    let i = addr >>> 8;
-    let e = load<u32>(t24 + (<usize>i << 2));
-    if ((e & EXT) != 0) {
-      let g = e & GROUP_MASK;
-      groupRewrite(t, g, addr & 255, <u32>1 << (32 - depth), dd, true, pslot, pdd);
-      // No /25../32 left in the group: every entry is the same <= /24 route; fold it back.
-      let gd = <usize>hdr(t, H_TBL8D) + (<usize>g << 8);
-      let deep = false;
-      for (let j: usize = 0; j < 256; j++) {
-        if (<u32>load<u8>(gd + j) > 25) { deep = true; break; }
-      }
-      if (!deep) {
-        store<u8>(t24d + <usize>i, load<u8>(gd));
-        store<u32>(t24 + (<usize>i << 2), load<u32>(<usize>hdr(t, H_TBL8) + (<usize>g << 10)));
-        groupFree(t, g);
-      }
-    }
-  }
+  let slot = ruleSlot(t, id);
+  // The entries fall back to the covering rule; with none, to the miss (slot 0, depth byte 0).
+  let pid = ruleCovering(t, addr, depth, H_DEPTHS, 0, false);
+  ruleRemove(t, id, H_DEPTHS, false);
+  rewriteRule(t, addr, depth, true, pid == 0 ? 0 : ruleSlot(t, pid), pid == 0 ? 0 : ruleDepthByte(t, pid));
   slotRelease(t, slot);
   return LPM4_OK;
 }

@@ -13,12 +13,13 @@
 // scratch keys for masking (the table has one writer at a time; lookups never use them).
 
 import {
-  hdr, H_TBL24, H_TBL24D, H_TBL8, H_TBL8D, H_RULES, H_RULES_CAP, H_RULE_SLOT, H_RULE_NH, H_RULE_ADDR,
+  hdr, H_TBL24, H_TBL24D, H_TBL8, H_TBL8D, H_RULES, H_RULES_CAP, H_RULE_ADDR,
   H_RULES_HW, H_NH_VAL, EXT, GROUP_MASK, tableFootprint, tableInit,
 } from "./lpm-table";
 import { slotAcquire, slotRelease } from "./lpm-nexthops";
 import { groupAlloc, groupFree, groupsFree } from "./lpm-groups";
-import { ruleFind as findRule, ruleInsert as insertRule, ruleRemove as removeRule } from "./lpm-rules";
+import { groupRewrite, tbl24Rewrite } from "./lpm-rewrite";
+import { ruleFind as findRule, ruleCovering, ruleDepthByte, ruleInsert, ruleRemove, ruleRetarget, ruleSlot, maskCopy } from "./lpm-rules";
 export {
   lpm_rule_count as lpm6_rule_count, lpm_rule_capacity as lpm6_rule_capacity, lpm_tbl8_used as lpm6_tbl8_used,
   lpm_tbl8_capacity as lpm6_tbl8_capacity, lpm_nexthop_count as lpm6_nexthop_count, lpm_bytes as lpm6_bytes,
@@ -49,17 +50,6 @@ export function lpm6_init(t: usize, rules: u32, groups: u32, miss: u32): void {
 
 // ---- rules: keyed by the 16 bytes at a pointer (lpm-rules.ts, wide = true) ----
 
-/** Copies the first `depth` bits of the address at src to dst, zeroing the rest. */
-function maskCopy(dst: usize, src: usize, depth: u32): void {
-  for (let b: u32 = 0; b < 16; b++) {
-    let bits = <i32>depth - <i32>(b << 3);
-    let v = keyByte(src, b);
-    if (bits <= 0) v = 0;
-    else if (bits < 8) v &= (0xFF << (8 - bits)) & 0xFF;
-    store<u8>(dst + <usize>b, <u8>v);
-  }
-}
-
 function ruleFind(t: usize, k: usize, depth: u32): u32 { return findRule(t, k, depth, true); }
 
 // ---- tbl8 groups ----
@@ -81,55 +71,17 @@ function groupsNeeded(t: usize, k: usize, depth: u32): u32 {
   return 0;
 }
 
-// Sets slot where the entry's route is no longer than dd, descending into deeper groups.
-function subtreeOverwrite(t: usize, g: u32, from: u32, count: u32, slot: u32, dd: u32): void {
-  let e = <usize>hdr(t, H_TBL8) + (<usize>g << 10);
-  let d = <usize>hdr(t, H_TBL8D) + (<usize>g << 8);
-  for (let j = from; j < from + count; j++) {
-    let x = load<u32>(e + (<usize>j << 2));
-    if ((x & EXT) != 0) subtreeOverwrite(t, x & GROUP_MASK, 0, 256, slot, dd);
-    else if (<u32>load<u8>(d + <usize>j) <= dd) {
-      store<u32>(e + (<usize>j << 2), slot);
-      store<u8>(d + <usize>j, <u8>dd);
-    }
-  }
-}
-
-// Rewrites entries written by a deleted rule (depth byte == dd), descending into deeper groups.
-function subtreeReplace(t: usize, g: u32, from: u32, count: u32, dd: u32, slot: u32, pdd: u32): void {
-  let e = <usize>hdr(t, H_TBL8) + (<usize>g << 10);
-  let d = <usize>hdr(t, H_TBL8D) + (<usize>g << 8);
-  for (let j = from; j < from + count; j++) {
-    let x = load<u32>(e + (<usize>j << 2));
-    if ((x & EXT) != 0) subtreeReplace(t, x & GROUP_MASK, 0, 256, dd, slot, pdd);
-    else if (<u32>load<u8>(d + <usize>j) == dd) {
-      store<u32>(e + (<usize>j << 2), slot);
-      store<u8>(d + <usize>j, <u8>pdd);
-    }
-  }
-}
-
 function writeRule(t: usize, k: usize, depth: u32, slot: u32): void {
   let dd = depth + 1;
-  let t24 = <usize>hdr(t, H_TBL24);
-  let t24d = <usize>hdr(t, H_TBL24D);
+  if (depth <= 24) {
+    tbl24Rewrite(t, top24(k), depth, dd, false, slot, dd, true);
+    return;
+  }
   let t8 = <usize>hdr(t, H_TBL8);
   let t8d = <usize>hdr(t, H_TBL8D);
   let i0 = top24(k);
-  if (depth <= 24) {
-    let end = i0 + (<u32>1 << (24 - depth));
-    for (let i = i0; i < end; i++) {
-      let e = load<u32>(t24 + (<usize>i << 2));
-      if ((e & EXT) != 0) subtreeOverwrite(t, e & GROUP_MASK, 0, 256, slot, dd);
-      else if (<u32>load<u8>(t24d + <usize>i) <= dd) {
-        store<u32>(t24 + (<usize>i << 2), slot);
-        store<u8>(t24d + <usize>i, <u8>dd);
-      }
-    }
-    return;
-  }
-  let ep = t24 + (<usize>i0 << 2);
-  let dp = t24d + <usize>i0;
+  let ep = <usize>hdr(t, H_TBL24) + (<usize>i0 << 2);
+  let dp = <usize>hdr(t, H_TBL24D) + <usize>i0;
   for (let level: u32 = 1; level < 14; level++) {
     let e = load<u32>(ep);
     let g: u32;
@@ -140,7 +92,7 @@ function writeRule(t: usize, k: usize, depth: u32, slot: u32): void {
     let bitsEnd: u32 = 24 + (level << 3);
     let b = keyByte(k, 2 + level);
     if (depth <= bitsEnd) {
-      subtreeOverwrite(t, g, b, <u32>1 << (bitsEnd - depth), slot, dd);
+      groupRewrite(t, g, b, <u32>1 << (bitsEnd - depth), dd, false, slot, dd, true);
       return;
     }
     ep = t8 + ((<usize>g << 10) | (<usize>b << 2));
@@ -164,7 +116,7 @@ function replaceLevel(t: usize, g: u32, level: u32, k: usize, depth: u32, dd: u3
   let bitsEnd: u32 = 24 + (level << 3);
   let b = keyByte(k, 2 + level);
   if (depth <= bitsEnd) {
-    subtreeReplace(t, g, b, <u32>1 << (bitsEnd - depth), dd, slot, pdd);
+    groupRewrite(t, g, b, <u32>1 << (bitsEnd - depth), dd, true, slot, pdd, true);
   } else {
     let ep = <usize>hdr(t, H_TBL8) + ((<usize>g << 10) | (<usize>b << 2));
     let e = load<u32>(ep);
@@ -187,21 +139,17 @@ export function lpm6_add(t: usize, addr: usize, depth: u32, nh: u32): i32 {
   maskCopy(k, addr, depth);
   let id = ruleFind(t, k, depth);
   if (id != 0) {
-    let rn = <usize>hdr(t, H_RULE_NH) + (<usize>id << 2);
-    let rs = <usize>hdr(t, H_RULE_SLOT) + (<usize>id << 2);
-    if (load<u32>(rn) == nh) return UPDATED;
-    let old = load<u32>(rs);
-    let slot = slotAcquire(t, nh);
-    store<u32>(rn, nh);
-    store<u32>(rs, slot);
-    writeRule(t, k, depth, slot);
-    slotRelease(t, old);
+    let old = ruleRetarget(t, id, nh);
+    if (old != 0) {
+      writeRule(t, k, depth, ruleSlot(t, id));
+      slotRelease(t, old);
+    }
     return UPDATED;
   }
   if (hdr(t, H_RULES) >= hdr(t, H_RULES_CAP)) return E_RULES;
   if (groupsNeeded(t, k, depth) > groupsFree(t)) return E_TBL8;
   let slot = slotAcquire(t, nh);
-  insertRule(t, k, depth, nh, slot, H_DEPTHS, true);
+  ruleInsert(t, k, depth, nh, slot, H_DEPTHS, true);
   writeRule(t, k, depth, slot);
   return OK;
 }
@@ -214,35 +162,18 @@ export function lpm6_delete(t: usize, addr: usize, depth: u32): i32 {
   maskCopy(k, addr, depth);
   let id = ruleFind(t, k, depth);
   if (id == 0) return E_NOT_FOUND;
-  let slot = load<u32>(<usize>hdr(t, H_RULE_SLOT) + (<usize>id << 2));
-  let pslot: u32 = 0;
-  let pdd: u32 = 0;
-  for (let d = <i32>depth - 1; d >= 0; d--) {
-    if (load<u32>(t + H_DEPTHS + (<usize>d << 2)) == 0) continue;
-    maskCopy(k2, k, <u32>d);
-    let pid = ruleFind(t, k2, <u32>d);
-    if (pid != 0) {
-      pslot = load<u32>(<usize>hdr(t, H_RULE_SLOT) + (<usize>pid << 2));
-      pdd = <u32>d + 1;
-      break;
-    }
-  }
-  removeRule(t, id, H_DEPTHS, true);
+  let slot = ruleSlot(t, id);
+  // The entries fall back to the covering rule; with none, to the miss (slot 0, depth byte 0).
+  let pid = ruleCovering(t, k, depth, H_DEPTHS, k2, true);
+  let pslot = pid == 0 ? 0 : ruleSlot(t, pid);
+  let pdd = pid == 0 ? 0 : ruleDepthByte(t, pid);
+  ruleRemove(t, id, H_DEPTHS, true);
   let dd = depth + 1;
-  let t24 = <usize>hdr(t, H_TBL24);
-  let t24d = <usize>hdr(t, H_TBL24D);
-  let i0 = top24(k);
-  if (depth <= 24) {
-    let end = i0 + (<u32>1 << (24 - depth));
-    for (let i = i0; i < end; i++) {
-      let e = load<u32>(t24 + (<usize>i << 2));
-      if ((e & EXT) != 0) subtreeReplace(t, e & GROUP_MASK, 0, 256, dd, pslot, pdd);
-      else if (<u32>load<u8>(t24d + <usize>i) == dd) {
-        store<u32>(t24 + (<usize>i << 2), pslot);
-        store<u8>(t24d + <usize>i, <u8>pdd);
-      }
-    }
-  } else {
+  if (depth <= 24) tbl24Rewrite(t, top24(k), depth, dd, true, pslot, pdd, true);
+  else {
+    let t24 = <usize>hdr(t, H_TBL24);
+    let t24d = <usize>hdr(t, H_TBL24D);
+    let i0 = top24(k);
     let e = load<u32>(t24 + (<usize>i0 << 2));
     if ((e & EXT) != 0) {
       let g = e & GROUP_MASK;

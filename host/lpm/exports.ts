@@ -8,7 +8,7 @@ import { Lpm6Twin } from './twin/lpm6.js';
 /** What lpm4_* and lpm6_* each export, named without the prefix: the two families have the
  *  same functions with the same signatures (an address is the u32 itself for lpm4, a
  *  pointer to its 16 bytes for lpm6). */
-interface LpmFunctions {
+export interface LpmFunctions {
   footprint(rules: number, groups: number): number;
   init(t: number, rules: number, groups: number, miss: number): void;
   add(t: number, addr: number, depth: number, nh: number): number;
@@ -40,6 +40,15 @@ const LPM_FUNCTIONS = [
 /** The export names of family P (exportNames checks them against the surface both ways). */
 function prefixedNames<P extends string>(p: P): `${P}_${(typeof LPM_FUNCTIONS)[number]}`[] {
   return LPM_FUNCTIONS.map((f) => `${p}_${f}` as const);
+}
+
+/** A family's functions without their prefix, bound to its surface: for what Lpm4 and Lpm6
+ *  do alike (lpm-options.ts); their lookups call the prefixed exports directly. */
+export function unprefixed<P extends string>(core: Prefixed<P>, p: P): LpmFunctions {
+  const named = core as unknown as Record<string, (...args: number[]) => number>;
+  const out: Record<string, (...args: number[]) => number> = {};
+  for (const f of LPM_FUNCTIONS) out[f] = named[`${p}_${f}`].bind(core);
+  return out as unknown as LpmFunctions;
 }
 
 /** The lpm4_* export surface shared by the WASM module and Lpm4Twin. */

@@ -4,10 +4,13 @@ import type { Engine } from '../engine/engine.js';
 import { PktError } from '../runtime/errors.js';
 import { ipv4ToString, parseIPv4 } from '../runtime/addr.js';
 import { exportsOf } from '../engine/backend.js';
-import { LPM4, type Lpm4Exports } from './exports.js';
-import { LPM_E_NOT_FOUND, LPM_UPDATED } from './twin/lpm-table.js';
-import { BULK_CHUNK, checkSize, DEFAULT_MISS, statusError, type LpmFigures, type LpmOptions, type RouteEntry } from './lpm-options.js';
-import { parsePrefix4 } from './prefix.js';
+import { LPM4, unprefixed, type LpmFunctions, type Lpm4Exports } from './exports.js';
+import { LPM_UPDATED } from './twin/lpm-table.js';
+import {
+  BULK_CHUNK, createTable, DEFAULT_MISS, deleted, statusError, tableEntries, tableFigures,
+  type LpmFigures, type LpmOptions, type RouteEntry,
+} from './lpm-options.js';
+import { parsePrefix4, type ParsedPrefix4 } from './prefix.js';
 import * as layout from './lpm-layout.js';
 import { LPM_H_GROUPS, LPM_H_NH_VAL, LPM_H_RULES_CAP, LPM_H_TBL24, LPM_H_TBL8 } from './lpm-layout.js';
 
@@ -17,6 +20,8 @@ import { LPM_H_GROUPS, LPM_H_NH_VAL, LPM_H_RULES_CAP, LPM_H_TBL24, LPM_H_TBL8 } 
 // ~11 ns for the same loads written inline, random over 250k prefixes, CPU time at load ~12).
 const { LPM_EXT: EXT, LPM_GROUP_MASK: GROUP_MASK } = layout;
 
+const LIMITS = { maxRules: 1 << 26, maxGroups: 1 << 20, defaultGroups: 4096 };
+
 /** IPv4 longest-prefix match (DIR-24-8) in the engine's shared memory. */
 export class Lpm4 {
   declare readonly engine: Engine;
@@ -24,6 +29,7 @@ export class Lpm4 {
   /** Byte address of the table in the shared memory. */
   declare readonly table: number;
   declare readonly miss: number;
+  private declare readonly fns: LpmFunctions;
   private scratch = 0;
   // Single lookups read the table right here, as the twin's lpm4_lookup does (DIR-24-8:
   // the tbl24 entry, a tbl8 entry when it names a group, the slot's next hop): a call into
@@ -44,15 +50,9 @@ export class Lpm4 {
   constructor(engine: Engine, opts: LpmOptions = {}) {
     this.engine = engine;
     this.core = exportsOf(engine, LPM4);
-    const rules = opts.maxRules ?? 65536;
-    const groups = opts.tbl8Groups ?? 4096;
-    checkSize('maxRules', rules, 1 << 26);
-    checkSize('tbl8Groups', groups, 1 << 20);
+    this.fns = unprefixed(this.core, 'lpm4');
     this.miss = (opts.miss ?? DEFAULT_MISS) >>> 0;
-    const bytes = this.core.lpm4_footprint(rules, groups) >>> 0;
-    if (bytes === 0) throw new PktError('E_NO_MEMORY', `lpm4: ${rules} rules and ${groups} groups do not fit in 4 GiB`);
-    this.table = engine.arena.alloc(bytes);
-    this.core.lpm4_init(this.table, rules, groups, this.miss);
+    this.table = createTable(engine, this.fns, 'lpm4', opts, LIMITS, this.miss);
     const u32 = engine.views.refresh().u32;
     const hw = this.table >>> 2;
     const buf = u32.buffer;
@@ -67,10 +67,15 @@ export class Lpm4 {
     return (e & EXT) === 0 ? e : this.tbl8[((e & GROUP_MASK) << 8) | (a & 255)];
   }
 
-  /** Adds a prefix ('10.0.0.0/8'; host bits are ignored) or replaces its next hop. True if it was new. */
-  add(prefix: string, nexthop: number): boolean {
+  private parse(prefix: string): ParsedPrefix4 {
     const p = parsePrefix4(prefix);
     if (p === null) throw new PktError('E_BAD_ARGUMENT', `lpm4: "${prefix}" is not an IPv4 prefix`);
+    return p;
+  }
+
+  /** Adds a prefix ('10.0.0.0/8'; host bits are ignored) or replaces its next hop. True if it was new. */
+  add(prefix: string, nexthop: number): boolean {
+    const p = this.parse(prefix);
     return this.addRaw(p.addr, p.depth, nexthop);
   }
 
@@ -82,16 +87,12 @@ export class Lpm4 {
 
   /** Removes a prefix; false if it was not there. */
   delete(prefix: string): boolean {
-    const p = parsePrefix4(prefix);
-    if (p === null) throw new PktError('E_BAD_ARGUMENT', `lpm4: "${prefix}" is not an IPv4 prefix`);
+    const p = this.parse(prefix);
     return this.deleteRaw(p.addr, p.depth);
   }
 
   deleteRaw(addr: number, depth: number): boolean {
-    const st = this.core.lpm4_delete(this.table, addr >>> 0, depth);
-    if (st === LPM_E_NOT_FOUND) return false;
-    if (st < 0) throw statusError('lpm4: delete', st, 0);
-    return true;
+    return deleted('lpm4', this.core.lpm4_delete(this.table, addr >>> 0, depth));
   }
 
   /** Next hop of the longest matching prefix, or null. */
@@ -136,28 +137,14 @@ export class Lpm4 {
 
   /** Next hop of the exact prefix, or null. */
   get(prefix: string): number | null {
-    const p = parsePrefix4(prefix);
-    if (p === null) throw new PktError('E_BAD_ARGUMENT', `lpm4: "${prefix}" is not an IPv4 prefix`);
+    const p = this.parse(prefix);
     const id = this.core.lpm4_find(this.table, p.addr, p.depth);
     return id === 0 ? null : this.core.lpm4_rule_nexthop(this.table, id) >>> 0;
   }
 
   get size(): number { return this.core.lpm4_rule_count(this.table); }
 
-  figures(): LpmFigures {
-    const c = this.core, t = this.table;
-    return {
-      rules: c.lpm4_rule_count(t), maxRules: c.lpm4_rule_capacity(t), tbl8Used: c.lpm4_tbl8_used(t),
-      tbl8Groups: c.lpm4_tbl8_capacity(t), nextHops: c.lpm4_nexthop_count(t), bytes: c.lpm4_bytes(t) >>> 0,
-    };
-  }
+  figures(): LpmFigures { return tableFigures(this.fns, this.table); }
 
-  *entries(): IterableIterator<RouteEntry> {
-    const c = this.core, t = this.table;
-    const high = c.lpm4_rule_high(t);
-    for (let id = 1; id <= high; id++) {
-      const d = c.lpm4_rule_depth(t, id);
-      if (d >= 0) yield { prefix: `${ipv4ToString(c.lpm4_rule_addr(t, id) >>> 0)}/${d}`, nexthop: c.lpm4_rule_nexthop(t, id) >>> 0 };
-    }
-  }
+  entries(): IterableIterator<RouteEntry> { return tableEntries(this.fns, this.table, ipv4ToString); }
 }

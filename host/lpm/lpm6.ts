@@ -5,10 +5,15 @@ import type { Engine } from '../engine/engine.js';
 import { PktError } from '../runtime/errors.js';
 import { ipv6ToString, parseIPv6 } from '../runtime/addr.js';
 import { exportsOf } from '../engine/backend.js';
-import { LPM6, type Lpm6Exports } from './exports.js';
-import { LPM_E_NOT_FOUND, LPM_UPDATED } from './twin/lpm-table.js';
-import { BULK_CHUNK, checkSize, DEFAULT_MISS, statusError, type LpmFigures, type LpmOptions, type RouteEntry } from './lpm-options.js';
-import { parsePrefix6 } from './prefix.js';
+import { LPM6, unprefixed, type LpmFunctions, type Lpm6Exports } from './exports.js';
+import { LPM_UPDATED } from './twin/lpm-table.js';
+import {
+  BULK_CHUNK, createTable, DEFAULT_MISS, deleted, statusError, tableEntries, tableFigures,
+  type LpmFigures, type LpmOptions, type RouteEntry,
+} from './lpm-options.js';
+import { parsePrefix6, type ParsedPrefix6 } from './prefix.js';
+
+const LIMITS = { maxRules: 1 << 24, maxGroups: 1 << 22, defaultGroups: 16384 };
 
 /** IPv6 longest-prefix match (24-bit first stride, then 8-bit strides) in the shared memory. */
 export class Lpm6 {
@@ -20,21 +25,16 @@ export class Lpm6 {
   declare readonly miss: number;
   /** 16-byte key scratch, then the bulk chunk: addresses (16 B each) and results (4 B each). */
   private declare readonly key: number;
+  private declare readonly fns: LpmFunctions;
   private bulk = 0;
 
   constructor(engine: Engine, opts: LpmOptions = {}) {
     this.engine = engine;
     this.core = exportsOf(engine, LPM6);
-    const rules = opts.maxRules ?? 65536;
-    const groups = opts.tbl8Groups ?? 16384;
-    checkSize('maxRules', rules, 1 << 24);
-    checkSize('tbl8Groups', groups, 1 << 22);
+    this.fns = unprefixed(this.core, 'lpm6');
     this.miss = (opts.miss ?? DEFAULT_MISS) >>> 0;
-    const bytes = this.core.lpm6_footprint(rules, groups) >>> 0;
-    if (bytes === 0) throw new PktError('E_NO_MEMORY', `lpm6: ${rules} rules and ${groups} groups do not fit in 4 GiB`);
-    this.table = engine.arena.alloc(bytes);
+    this.table = createTable(engine, this.fns, 'lpm6', opts, LIMITS, this.miss);
     this.key = engine.arena.alloc(64);
-    this.core.lpm6_init(this.table, rules, groups, this.miss);
   }
 
   private putKey(addr: Uint8Array): number {
@@ -42,9 +42,14 @@ export class Lpm6 {
     return this.key;
   }
 
-  add(prefix: string, nexthop: number): boolean {
+  private parse(prefix: string): ParsedPrefix6 {
     const p = parsePrefix6(prefix);
     if (p === null) throw new PktError('E_BAD_ARGUMENT', `lpm6: "${prefix}" is not an IPv6 prefix`);
+    return p;
+  }
+
+  add(prefix: string, nexthop: number): boolean {
+    const p = this.parse(prefix);
     return this.addRaw(p.addr, p.depth, nexthop);
   }
 
@@ -55,16 +60,12 @@ export class Lpm6 {
   }
 
   delete(prefix: string): boolean {
-    const p = parsePrefix6(prefix);
-    if (p === null) throw new PktError('E_BAD_ARGUMENT', `lpm6: "${prefix}" is not an IPv6 prefix`);
+    const p = this.parse(prefix);
     return this.deleteRaw(p.addr, p.depth);
   }
 
   deleteRaw(addr: Uint8Array, depth: number): boolean {
-    const st = this.core.lpm6_delete(this.table, this.putKey(addr), depth);
-    if (st === LPM_E_NOT_FOUND) return false;
-    if (st < 0) throw statusError('lpm6: delete', st, 0);
-    return true;
+    return deleted('lpm6', this.core.lpm6_delete(this.table, this.putKey(addr), depth));
   }
 
   lookup(addr: string | Uint8Array): number | null {
@@ -105,31 +106,16 @@ export class Lpm6 {
   }
 
   get(prefix: string): number | null {
-    const p = parsePrefix6(prefix);
-    if (p === null) throw new PktError('E_BAD_ARGUMENT', `lpm6: "${prefix}" is not an IPv6 prefix`);
+    const p = this.parse(prefix);
     const id = this.core.lpm6_find(this.table, this.putKey(p.addr), p.depth);
     return id === 0 ? null : this.core.lpm6_rule_nexthop(this.table, id) >>> 0;
   }
 
   get size(): number { return this.core.lpm6_rule_count(this.table); }
 
-  figures(): LpmFigures {
-    const c = this.core, t = this.table;
-    return {
-      rules: c.lpm6_rule_count(t), maxRules: c.lpm6_rule_capacity(t), tbl8Used: c.lpm6_tbl8_used(t),
-      tbl8Groups: c.lpm6_tbl8_capacity(t), nextHops: c.lpm6_nexthop_count(t), bytes: c.lpm6_bytes(t) >>> 0,
-    };
-  }
+  figures(): LpmFigures { return tableFigures(this.fns, this.table); }
 
-  *entries(): IterableIterator<RouteEntry> {
-    const c = this.core, t = this.table;
-    const high = c.lpm6_rule_high(t);
-    for (let id = 1; id <= high; id++) {
-      const d = c.lpm6_rule_depth(t, id);
-      if (d >= 0) {
-        const p = c.lpm6_rule_addr(t, id) >>> 0;
-        yield { prefix: `${ipv6ToString(this.engine.views.refresh().u8, p)}/${d}`, nexthop: c.lpm6_rule_nexthop(t, id) >>> 0 };
-      }
-    }
+  entries(): IterableIterator<RouteEntry> {
+    return tableEntries(this.fns, this.table, (p) => ipv6ToString(this.engine.views.refresh().u8, p));
   }
 }

@@ -3,12 +3,27 @@
 // pointer to 16 bytes, 4-byte aligned (lpm6: the scratch keys and rule prefixes are).
 // depths: the family's word index of its per-depth rule counts.
 import * as table from './lpm-table.js';
+import { slotAcquire } from './lpm-nexthops.js';
 
 // Header words as module-local consts: V8 reads an imported binding through its module cell
 // on every use (single lookups ran ~20% slower that way); a local const is folded.
 const {
   H_RULES, H_RULES_HW, H_RULES_FREE, H_RULE_ADDR, H_RULE_DEPTH, H_RULE_NH, H_RULE_SLOT, H_RULE_HASH, H_RULE_HMASK
 } = table;
+
+/** The lpm4 key of depth `depth`: the prefix's top bits. */
+export const prefixMask = (depth: number): number => (depth === 0 ? 0 : (0xFFFFFFFF << (32 - depth)) >>> 0);
+
+/** The lpm6 key: copies the first `depth` bits of the address at src to dst, zeroing the rest. */
+export function maskCopy(b: Uint8Array, dst: number, src: number, depth: number): void {
+  for (let i = 0; i < 16; i++) {
+    const bits = depth - i * 8;
+    let v = b[src + i];
+    if (bits <= 0) v = 0;
+    else if (bits < 8) v &= (0xFF << (8 - bits)) & 0xFF;
+    b[dst + i] = v;
+  }
+}
 
 function hash4(addr: number, depth: number, mask: number): number {
   const h = Math.imul((addr ^ Math.imul(depth, 0x85EBCA77)) >>> 0, 0x9E3779B1) >>> 0;
@@ -67,6 +82,35 @@ export function ruleInsert(m: Uint32Array, b: Uint8Array, h: number, key: number
   m[h + H_RULES]++;
   m[h + depths + depth]++;
   return id;
+}
+
+/** The next-hop slot rule id holds. */
+export const ruleSlot = (m: Uint32Array, h: number, id: number): number => m[(m[h + H_RULE_SLOT] >>> 2) + id];
+
+/** Rule id's depth byte (depth + 1). */
+export const ruleDepthByte = (m: Uint32Array, b: Uint8Array, h: number, id: number): number => b[m[h + H_RULE_DEPTH] + id];
+
+/** Gives rule id next hop nh; returns the slot it held (the caller releases it after rewriting), 0 if nh was its next hop. */
+export function ruleRetarget(m: Uint32Array, h: number, id: number, nh: number): number {
+  const rn = (m[h + H_RULE_NH] >>> 2) + id;
+  if (m[rn] === nh) return 0;
+  const rs = (m[h + H_RULE_SLOT] >>> 2) + id;
+  const old = m[rs];
+  const slot = slotAcquire(m, h, nh);
+  m[rn] = nh;
+  m[rs] = slot;
+  return old;
+}
+
+/** Id of the longest rule shorter than depth that covers key, or 0 (lpm6 masks the key into scratch). */
+export function ruleCovering(m: Uint32Array, b: Uint8Array, h: number, key: number, depth: number, depths: number, scratch: number, wide: boolean): number {
+  for (let d = depth - 1; d >= 0; d--) {
+    if (m[h + depths + d] === 0) continue;
+    if (wide) maskCopy(b, scratch, key, d);
+    const id = wide ? ruleFind(m, b, h, scratch, d, true) : ruleFind(m, b, h, (key & prefixMask(d)) >>> 0, d, false);
+    if (id !== 0) return id;
+  }
+  return 0;
 }
 
 export function ruleRemove(m: Uint32Array, b: Uint8Array, h: number, id: number, depths: number, wide: boolean): void {

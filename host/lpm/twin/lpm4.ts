@@ -8,22 +8,21 @@ import * as table from './lpm-table.js';
 import * as layout from '../lpm-layout.js';
 import { slotAcquire, slotRelease } from './lpm-nexthops.js';
 import { groupAlloc, groupFree } from './lpm-groups.js';
-import { ruleFind, ruleInsert, ruleRemove } from './lpm-rules.js';
+import { groupRewrite, tbl24Rewrite } from './lpm-rewrite.js';
+import { prefixMask, ruleCovering, ruleDepthByte, ruleFind, ruleInsert, ruleRemove, ruleRetarget, ruleSlot } from './lpm-rules.js';
 
 // Header words as module-local consts: V8 reads an imported binding through its module cell
 // on every use (single lookups ran ~20% slower that way); a local const is folded.
 const {
   LPM_E_DEPTH, LPM_E_NOT_FOUND, LPM_E_RULES, LPM_E_TBL8, LPM_OK, LPM_UPDATED, H_TBL24, H_TBL24D, H_TBL8,
   H_TBL8D, H_GROUPS, H_GROUPS_HW, H_GROUPS_NFREE, H_RULES, H_RULES_CAP,
-  H_RULES_HW, H_RULE_ADDR, H_RULE_NH, H_RULE_SLOT, H_NH_VAL, EXT, GROUP_MASK,
+  H_RULES_HW, H_RULE_ADDR, H_NH_VAL, EXT, GROUP_MASK,
 } = table;
 
 // The table's own layout and limits, generated from assembly/lpm-layout.ts.
 export { LPM4_HEADER, LPM4_MAX_GROUPS, LPM4_MAX_RULES } from '../lpm-layout.js';
 const { LPM4_HEADER, LPM4_MAX_GROUPS, LPM4_MAX_RULES, LPM4_MAGIC: MAGIC } = layout;
 const H_DEPTHS = layout.LPM4_H_DEPTHS >>> 2; // word index of the per-depth rule counts
-
-const prefixMask = (depth: number): number => (depth === 0 ? 0 : (0xFFFFFFFF << (32 - depth)) >>> 0);
 
 // lpm4_rule_count, _rule_capacity, _tbl8_used, _tbl8_capacity, _nexthop_count, _bytes,
 // _rule_high, _rule_depth and _rule_nexthop: LpmTwinBase.defineFigures below.
@@ -37,42 +36,30 @@ export class Lpm4Twin extends LpmTwinBase implements Lpm4Exports {
     tableInit(this.sync(), t, LPM4_HEADER, 4, rules, groups, miss, MAGIC);
   }
 
-  // A rule change rewrites the entries it decides (assembly/lpm4.ts's decides): on add,
-  // depth byte <= dd; on delete (exact), depth byte == dd. They get (slot, nd).
-  private groupRewrite(h: number, g: number, from: number, count: number, dd: number, exact: boolean, slot: number, nd: number): void {
-    const m = this.u32, b = this.u8;
-    const e = (m[h + H_TBL8] >>> 2) + g * 256, d = m[h + H_TBL8D] + g * 256;
-    for (let j = from; j < from + count; j++) {
-      if (exact ? b[d + j] === dd : b[d + j] <= dd) { m[e + j] = slot; b[d + j] = nd; }
-    }
-  }
-
-  private tbl24Rewrite(h: number, addr: number, depth: number, dd: number, exact: boolean, slot: number, nd: number): void {
-    const m = this.u32, b = this.u8;
-    const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D];
-    const start = addr >>> 8, end = start + (1 << (24 - depth));
-    for (let i = start; i < end; i++) {
-      const e = m[t24 + i];
-      if (e >= EXT) this.groupRewrite(h, e & GROUP_MASK, 0, 256, dd, exact, slot, nd);
-      else if (exact ? b[t24d + i] === dd : b[t24d + i] <= dd) { m[t24 + i] = slot; b[t24d + i] = nd; }
-    }
-  }
-
-  private writeRule(h: number, addr: number, depth: number, slot: number): void {
+  // Rewrites the entries rule addr/depth decides (lpm-rewrite.ts): on add (exact false)
+  // with its own slot, giving a /25../32 its group; on delete with the covering rule's,
+  // folding a group left without any /25../32 back into its tbl24 entry.
+  private rewriteRule(h: number, addr: number, depth: number, exact: boolean, slot: number, nd: number): void {
     const m = this.u32, b = this.u8;
     const dd = depth + 1;
-    if (depth <= 24) this.tbl24Rewrite(h, addr, depth, dd, false, slot, dd);
+    if (depth <= 24) { tbl24Rewrite(m, b, h, addr >>> 8, depth, dd, exact, slot, nd, false); return; }
+    const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D];
+    const i = addr >>> 8;
+    const e = m[t24 + i];
+    let g: number;
+    if (e >= EXT) g = e & GROUP_MASK;
+    else if (exact) return; // cannot happen while the rule existed
     else {
-      const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D];
-      const i = addr >>> 8;
-      const e = m[t24 + i];
-      let g: number;
-      if (e < EXT) {
-        g = groupAlloc(m, b, h, e, b[t24d + i]);
-        m[t24 + i] = (EXT | g) >>> 0;
-      } else g = e & GROUP_MASK;
-      this.groupRewrite(h, g, addr & 255, 1 << (32 - depth), dd, false, slot, dd);
+      g = groupAlloc(m, b, h, e, b[t24d + i]);
+      m[t24 + i] = (EXT | g) >>> 0;
     }
+    groupRewrite(m, b, h, g, addr & 255, 1 << (32 - depth), dd, exact, slot, nd, false);
+    if (!exact) return;
+    const gd = m[h + H_TBL8D] + g * 256;
+    for (let j = 0; j < 256; j++) if (b[gd + j] > 25) return;
+    b[t24d + i] = b[gd];
+    m[t24 + i] = m[(m[h + H_TBL8] >>> 2) + g * 256];
+    groupFree(m, h, g);
   }
 
   lpm4_add(t: number, addr: number, depth: number, nh: number): number {
@@ -83,14 +70,11 @@ export class Lpm4Twin extends LpmTwinBase implements Lpm4Exports {
     nh >>>= 0;
     const id = ruleFind(m, this.u8, h, addr, depth, false);
     if (id !== 0) {
-      const rn = (m[h + H_RULE_NH] >>> 2) + id, rs = (m[h + H_RULE_SLOT] >>> 2) + id;
-      if (m[rn] === nh) return LPM_UPDATED;
-      const old = m[rs];
-      const slot = slotAcquire(m, h, nh);
-      m[rn] = nh;
-      m[rs] = slot;
-      this.writeRule(h, addr, depth, slot);
-      slotRelease(m, h, old);
+      const old = ruleRetarget(m, h, id, nh);
+      if (old !== 0) {
+        this.rewriteRule(h, addr, depth, false, ruleSlot(m, h, id), depth + 1);
+        slotRelease(m, h, old);
+      }
       return LPM_UPDATED;
     }
     if (m[h + H_RULES] >= m[h + H_RULES_CAP]) return LPM_E_RULES;
@@ -100,7 +84,7 @@ export class Lpm4Twin extends LpmTwinBase implements Lpm4Exports {
     }
     const slot = slotAcquire(m, h, nh);
     ruleInsert(m, this.u8, h, addr, depth, nh, slot, H_DEPTHS, false);
-    this.writeRule(h, addr, depth, slot);
+    this.rewriteRule(h, addr, depth, false, slot, depth + 1);
     return LPM_OK;
   }
 
@@ -111,34 +95,11 @@ export class Lpm4Twin extends LpmTwinBase implements Lpm4Exports {
     addr = (addr & prefixMask(depth)) >>> 0;
     const id = ruleFind(m, this.u8, h, addr, depth, false);
     if (id === 0) return LPM_E_NOT_FOUND;
-    const rslot = m[h + H_RULE_SLOT] >>> 2;
-    const slot = m[rslot + id];
-    let pslot = 0, pdd = 0;
-    for (let d = depth - 1; d >= 0; d--) {
-      if (m[h + H_DEPTHS + d] === 0) continue;
-      const pid = ruleFind(m, b, h, (addr & prefixMask(d)) >>> 0, d, false);
-      if (pid !== 0) { pslot = m[rslot + pid]; pdd = d + 1; break; }
-    }
+    const slot = ruleSlot(m, h, id);
+    // The entries fall back to the covering rule; with none, to the miss (slot 0, depth byte 0).
+    const pid = ruleCovering(m, b, h, addr, depth, H_DEPTHS, 0, false);
     ruleRemove(m, b, h, id, H_DEPTHS, false);
-    const dd = depth + 1;
-    if (depth <= 24) this.tbl24Rewrite(h, addr, depth, dd, true, pslot, pdd);
-    else {
-      const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D];
-      const i = addr >>> 8;
-      const e = m[t24 + i];
-      if (e >= EXT) {
-        const g = e & GROUP_MASK;
-        this.groupRewrite(h, g, addr & 255, 1 << (32 - depth), dd, true, pslot, pdd);
-        const gd = m[h + H_TBL8D] + g * 256;
-        let deep = false;
-        for (let j = 0; j < 256; j++) if (b[gd + j] > 25) { deep = true; break; }
-        if (!deep) {
-          b[t24d + i] = b[gd];
-          m[t24 + i] = m[(m[h + H_TBL8] >>> 2) + g * 256];
-          groupFree(m, h, g);
-        }
-      }
-    }
+    this.rewriteRule(h, addr, depth, true, pid === 0 ? 0 : ruleSlot(m, h, pid), pid === 0 ? 0 : ruleDepthByte(m, b, h, pid));
     slotRelease(m, h, slot);
     return LPM_OK;
   }

@@ -7,14 +7,15 @@ import * as table from './lpm-table.js';
 import * as layout from '../lpm-layout.js';
 import { slotAcquire, slotRelease } from './lpm-nexthops.js';
 import { groupAlloc, groupFree, groupsFree } from './lpm-groups.js';
-import { ruleFind, ruleInsert, ruleRemove } from './lpm-rules.js';
+import { groupRewrite, tbl24Rewrite } from './lpm-rewrite.js';
+import { maskCopy, ruleCovering, ruleDepthByte, ruleFind, ruleInsert, ruleRemove, ruleRetarget, ruleSlot } from './lpm-rules.js';
 
 // Header words as module-local consts: V8 reads an imported binding through its module cell
 // on every use (single lookups ran ~20% slower that way); a local const is folded.
 const {
   LPM_E_DEPTH, LPM_E_NOT_FOUND, LPM_E_RULES, LPM_E_TBL8, LPM_OK, LPM_UPDATED, H_TBL24, H_TBL24D, H_TBL8,
   H_TBL8D, H_RULES, H_RULES_CAP, H_RULES_HW, H_RULE_ADDR,
-  H_RULE_NH, H_RULE_SLOT, H_NH_VAL, EXT, GROUP_MASK,
+  H_NH_VAL, EXT, GROUP_MASK,
 } = table;
 
 // The table's own layout and limits, generated from assembly/lpm-layout.ts.
@@ -37,19 +38,6 @@ export class Lpm6Twin extends LpmTwinBase implements Lpm6Exports {
     tableInit(this.sync(), t, LPM6_HEADER, 16, rules, groups, miss, MAGIC);
   }
 
-  // ---- rules ----
-
-  private maskCopy(dst: number, src: number, depth: number): void {
-    const b = this.u8;
-    for (let i = 0; i < 16; i++) {
-      const bits = depth - i * 8;
-      let v = b[src + i];
-      if (bits <= 0) v = 0;
-      else if (bits < 8) v &= (0xFF << (8 - bits)) & 0xFF;
-      b[dst + i] = v;
-    }
-  }
-
   // ---- tbl8 groups ----
 
   private groupsNeeded(h: number, k: number, depth: number): number {
@@ -66,42 +54,14 @@ export class Lpm6Twin extends LpmTwinBase implements Lpm6Exports {
     return 0;
   }
 
-  private subtreeOverwrite(h: number, g: number, from: number, count: number, slot: number, dd: number): void {
-    const m = this.u32, b = this.u8;
-    const e = (m[h + H_TBL8] >>> 2) + g * 256, d = m[h + H_TBL8D] + g * 256;
-    for (let j = from; j < from + count; j++) {
-      const x = m[e + j];
-      if (x >= EXT) this.subtreeOverwrite(h, x & GROUP_MASK, 0, 256, slot, dd);
-      else if (b[d + j] <= dd) { m[e + j] = slot; b[d + j] = dd; }
-    }
-  }
-
-  private subtreeReplace(h: number, g: number, from: number, count: number, dd: number, slot: number, pdd: number): void {
-    const m = this.u32, b = this.u8;
-    const e = (m[h + H_TBL8] >>> 2) + g * 256, d = m[h + H_TBL8D] + g * 256;
-    for (let j = from; j < from + count; j++) {
-      const x = m[e + j];
-      if (x >= EXT) this.subtreeReplace(h, x & GROUP_MASK, 0, 256, dd, slot, pdd);
-      else if (b[d + j] === dd) { m[e + j] = slot; b[d + j] = pdd; }
-    }
-  }
-
   private writeRule(h: number, k: number, depth: number, slot: number): void {
     const m = this.u32, b = this.u8;
     const dd = depth + 1;
-    const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D], t8 = m[h + H_TBL8] >>> 2, t8d = m[h + H_TBL8D];
     const i0 = top24(b, k);
-    if (depth <= 24) {
-      const end = i0 + (1 << (24 - depth));
-      for (let i = i0; i < end; i++) {
-        const e = m[t24 + i];
-        if (e >= EXT) this.subtreeOverwrite(h, e & GROUP_MASK, 0, 256, slot, dd);
-        else if (b[t24d + i] <= dd) { m[t24 + i] = slot; b[t24d + i] = dd; }
-      }
-      return;
-    }
+    if (depth <= 24) { tbl24Rewrite(m, b, h, i0, depth, dd, false, slot, dd, true); return; }
+    const t8 = m[h + H_TBL8] >>> 2, t8d = m[h + H_TBL8D];
     // (ew, dp): word index of the entry on the path and byte address of its depth.
-    let ew = t24 + i0, dp = t24d + i0;
+    let ew = (m[h + H_TBL24] >>> 2) + i0, dp = m[h + H_TBL24D] + i0;
     for (let level = 1; level < 14; level++) {
       const e = m[ew];
       let g: number;
@@ -112,7 +72,7 @@ export class Lpm6Twin extends LpmTwinBase implements Lpm6Exports {
       const bitsEnd = 24 + level * 8;
       const kb = b[k + 2 + level];
       if (depth <= bitsEnd) {
-        this.subtreeOverwrite(h, g, kb, 1 << (bitsEnd - depth), slot, dd);
+        groupRewrite(m, b, h, g, kb, 1 << (bitsEnd - depth), dd, false, slot, dd, true);
         return;
       }
       ew = t8 + g * 256 + kb;
@@ -133,7 +93,7 @@ export class Lpm6Twin extends LpmTwinBase implements Lpm6Exports {
     const bitsEnd = 24 + level * 8;
     const kb = b[k + 2 + level];
     if (depth <= bitsEnd) {
-      this.subtreeReplace(h, g, kb, 1 << (bitsEnd - depth), dd, slot, pdd);
+      groupRewrite(m, b, h, g, kb, 1 << (bitsEnd - depth), dd, true, slot, pdd, true);
     } else {
       const ew = (m[h + H_TBL8] >>> 2) + g * 256 + kb;
       const e = m[ew];
@@ -153,17 +113,14 @@ export class Lpm6Twin extends LpmTwinBase implements Lpm6Exports {
     const m = this.sync();
     const h = t >>> 2, k = t + KEY;
     nh >>>= 0;
-    this.maskCopy(k, addr, depth);
+    maskCopy(this.u8, k, addr, depth);
     const id = ruleFind(m, this.u8, h, k, depth, true);
     if (id !== 0) {
-      const rn = (m[h + H_RULE_NH] >>> 2) + id, rs = (m[h + H_RULE_SLOT] >>> 2) + id;
-      if (m[rn] === nh) return LPM_UPDATED;
-      const old = m[rs];
-      const slot = slotAcquire(m, h, nh);
-      m[rn] = nh;
-      m[rs] = slot;
-      this.writeRule(h, k, depth, slot);
-      slotRelease(m, h, old);
+      const old = ruleRetarget(m, h, id, nh);
+      if (old !== 0) {
+        this.writeRule(h, k, depth, ruleSlot(m, h, id));
+        slotRelease(m, h, old);
+      }
       return LPM_UPDATED;
     }
     if (m[h + H_RULES] >= m[h + H_RULES_CAP]) return LPM_E_RULES;
@@ -178,30 +135,19 @@ export class Lpm6Twin extends LpmTwinBase implements Lpm6Exports {
     if (depth > 128 || depth < 0) return LPM_E_DEPTH;
     const m = this.sync(), b = this.u8;
     const h = t >>> 2, k = t + KEY, k2 = t + KEY2;
-    this.maskCopy(k, addr, depth);
-    const id = ruleFind(m, this.u8, h, k, depth, true);
+    maskCopy(b, k, addr, depth);
+    const id = ruleFind(m, b, h, k, depth, true);
     if (id === 0) return LPM_E_NOT_FOUND;
-    const rslot = m[h + H_RULE_SLOT] >>> 2;
-    const slot = m[rslot + id];
-    let pslot = 0, pdd = 0;
-    for (let d = depth - 1; d >= 0; d--) {
-      if (m[h + H_DEPTHS + d] === 0) continue;
-      this.maskCopy(k2, k, d);
-      const pid = ruleFind(m, b, h, k2, d, true);
-      if (pid !== 0) { pslot = m[rslot + pid]; pdd = d + 1; break; }
-    }
+    const slot = ruleSlot(m, h, id);
+    // The entries fall back to the covering rule; with none, to the miss (slot 0, depth byte 0).
+    const pid = ruleCovering(m, b, h, k, depth, H_DEPTHS, k2, true);
+    const pslot = pid === 0 ? 0 : ruleSlot(m, h, pid), pdd = pid === 0 ? 0 : ruleDepthByte(m, b, h, pid);
     ruleRemove(m, b, h, id, H_DEPTHS, true);
     const dd = depth + 1;
-    const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D];
     const i0 = top24(b, k);
-    if (depth <= 24) {
-      const end = i0 + (1 << (24 - depth));
-      for (let i = i0; i < end; i++) {
-        const e = m[t24 + i];
-        if (e >= EXT) this.subtreeReplace(h, e & GROUP_MASK, 0, 256, dd, pslot, pdd);
-        else if (b[t24d + i] === dd) { m[t24 + i] = pslot; b[t24d + i] = pdd; }
-      }
-    } else {
+    if (depth <= 24) tbl24Rewrite(m, b, h, i0, depth, dd, true, pslot, pdd, true);
+    else {
+      const t24 = m[h + H_TBL24] >>> 2, t24d = m[h + H_TBL24D];
       const e = m[t24 + i0];
       if (e >= EXT) {
         const g = e & GROUP_MASK;
@@ -272,7 +218,7 @@ export class Lpm6Twin extends LpmTwinBase implements Lpm6Exports {
   lpm6_find(t: number, addr: number, depth: number): number {
     if (depth > 128 || depth < 0) return 0;
     const m = this.sync();
-    this.maskCopy(t + KEY, addr, depth);
+    maskCopy(this.u8, t + KEY, addr, depth);
     return ruleFind(m, this.u8, t >>> 2, t + KEY, depth, true);
   }
 }
