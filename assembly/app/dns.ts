@@ -20,21 +20,10 @@ import {
   DS_QUESTION, DS_ANSWER, DS_AUTHORITY, DS_ADDITIONAL, DIF_BAD_RDATA, DIF_RDATA_TRUNC,
   DNS_T_A, DNS_T_NS, DNS_T_CNAME, DNS_T_SOA, DNS_T_PTR, DNS_T_MX, DNS_T_TXT, DNS_T_AAAA, DNS_T_SRV, DNS_T_DNAME, DNS_T_OPT,
 } from "./app-layout";
-import { u8at, be16, be32, cutFlag } from "./record";
+import { u8at, be16, be32, cutFlag, gFlags, gCapEnd, gDeclEnd, short } from "./record";
 
 const MAX_JUMPS: u32 = 64; // compression pointers followed in one name
 const MAX_NAME: u32 = 255; // wire-form bytes, root label included
-
-// AF_* bits of the message being decoded, stored once at the end.
-let gFlags: u32 = 0;
-// Where the message's captured bytes end and where the message says it ends (frame offsets).
-let gCapEnd: u32 = 0;
-let gDeclEnd: u32 = 0;
-
-/** A read needed byte `pos` (frame offset) that is not there: truncation or malformation. */
-@inline function short(pos: u32): void {
-  gFlags |= pos < gDeclEnd ? AF_TRUNC : AF_MALFORMED;
-}
 
 /**
  * Walks the name at frame offset `p` of the message at `msg`; returns the offset just after

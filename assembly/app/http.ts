@@ -16,7 +16,7 @@ import {
   HTTP_HOST, HTTP_HOST_LEN, HTTP_UA, HTTP_UA_LEN, HTTP_CTYPE, HTTP_CTYPE_LEN, HTTP_CLEN, HTTP_CLEN_LEN, HTTP_SERVER,
   HTTP_SERVER_LEN, HTTP_BODY, HTTP_LINE_END,
 } from "./app-layout";
-import { u8at, beginRecord, endRecord } from "./record";
+import { u8at, beginWalk, endRecord, gFlags, gCapEnd, gDeclEnd } from "./record";
 
 const MAX_METHOD: u32 = 32;
 const SP: u32 = 0x20;
@@ -33,14 +33,11 @@ function tchar(c: u32): bool {
     || c == 0x5E || c == 0x5F || c == 0x60 || c == 0x7C || c == 0x7E;
 }
 
-let gFlags: u32 = 0;
 let gVariant: u32 = 0;
-let gCapEnd: u32 = 0;
-let gSegEnd: u32 = 0;
 
 /** Bytes needed up to `end` are not here: cut by the capture, or going on in a later segment. */
-@inline function short(): void {
-  if (gCapEnd < gSegEnd) gFlags |= AF_TRUNC;
+@inline function ranOut(): void {
+  if (gCapEnd < gDeclEnd) gFlags |= AF_TRUNC;
   else gVariant |= HV_CONT;
 }
 
@@ -70,11 +67,11 @@ function version(f: usize, p: u32): bool {
 
 /** The line end at `p` (CR LF or LF): the offset after it, or 0 (flags say why). */
 function lineEnd(f: usize, p: u32): u32 {
-  if (p >= gCapEnd) { short(); return 0; }
+  if (p >= gCapEnd) { ranOut(); return 0; }
   let c = u8at(f + p);
   if (c == LF) { gVariant |= HV_BARE_LF; return p + 1; }
   if (c != CR) { gFlags |= AF_MALFORMED; return 0; }
-  if (p + 1 >= gCapEnd) { short(); return 0; }
+  if (p + 1 >= gCapEnd) { ranOut(); return 0; }
   if (u8at(f + p + 1) != LF) { gFlags |= AF_MALFORMED; return 0; }
   return p + 2;
 }
@@ -108,7 +105,7 @@ function requestLine(f: usize, a: usize, p: u32, known: bool): u32 {
     store<u16>(a + HTTP_URI_LEN, <u16>(uEnd - u));
   }
   if (!ok) {
-    if (cut && (uEnd >= gCapEnd || (uEnd > u && u8at(f + uEnd) == SP))) short();
+    if (cut && (uEnd >= gCapEnd || (uEnd > u && u8at(f + uEnd) == SP))) ranOut();
     else gFlags |= AF_MALFORMED;
     return 0;
   }
@@ -118,7 +115,7 @@ function requestLine(f: usize, a: usize, p: u32, known: bool): u32 {
 
 /** The status line at `p` (its "HTTP/" checked); the offset after its line end, or 0. */
 function statusLine(f: usize, a: usize, p: u32): u32 {
-  if (p + 12 > gCapEnd) { short(); return 0; }
+  if (p + 12 > gCapEnd) { ranOut(); return 0; }
   if (!version(f, p) || u8at(f + p + 8) != SP) return 0;
   let c0 = u8at(f + p + 9);
   let c1 = u8at(f + p + 10);
@@ -176,7 +173,7 @@ function keep(f: usize, a: usize, name: u32, nameLen: u32, v: u32, ve: u32): voi
 function headers(f: usize, a: usize, p: u32): u32 {
   let n: u32 = 0;
   while (true) {
-    if (p >= gCapEnd) { short(); break; }
+    if (p >= gCapEnd) { ranOut(); break; }
     let c = u8at(f + p);
     if (c == CR || c == LF) {
       let e = lineEnd(f, p);
@@ -186,7 +183,7 @@ function headers(f: usize, a: usize, p: u32): u32 {
     if (c == SP || c == HTAB) { gFlags |= AF_MALFORMED; break; } // obs-fold (RFC 9112 §5.2)
     let name = p;
     while (p < gCapEnd && tchar(u8at(f + p))) p++;
-    if (p >= gCapEnd) { short(); break; }
+    if (p >= gCapEnd) { ranOut(); break; }
     let good = p > name && u8at(f + p) == 0x3A;
     let nameLen = p - name;
     if (good) {
@@ -205,8 +202,8 @@ function headers(f: usize, a: usize, p: u32): u32 {
     if (p >= gCapEnd) {
       // A value cut by the capture is kept as far as it goes; one that goes on in the
       // next segment is not (it is not known yet).
-      if (good && gCapEnd < gSegEnd) keep(f, a, name, nameLen, v, ve);
-      short();
+      if (good && gCapEnd < gDeclEnd) keep(f, a, name, nameLen, v, ve);
+      ranOut();
       break;
     }
     if (good) keep(f, a, name, nameLen, v, ve);
@@ -225,11 +222,8 @@ function headers(f: usize, a: usize, p: u32): u32 {
  * the headers, captured up to frame offset `capEnd`) into the app record at `a`.
  */
 export function http_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant: u32, a: usize): void {
-  gFlags = 0;
   gVariant = variant;
-  gSegEnd = pay + payLen;
-  capEnd = beginRecord(a, APP_HTTP, pay, payLen, capEnd, HTTP_METHOD, HTTP_LINE_END + 2);
-  gCapEnd = capEnd;
+  capEnd = beginWalk(a, APP_HTTP, pay, payLen, capEnd, HTTP_METHOD, HTTP_LINE_END + 2);
   let next = pay;
   let e: u32 = 0;
   if (pay + 5 <= capEnd && load<u32>(f + pay) == 0x50545448 && u8at(f + pay + 4) == 0x2F) e = statusLine(f, a, pay);

@@ -12,19 +12,16 @@ import {
   QUIC_TOKEN_LEN, QUIC_LENGTH, QUIC_PN, QUIC_ITEMS, QUIC_ITEM_SIZE, QUIC_ITEM_MAX, QI_OFF, QI_LEN, QI_TYPE, QI_PN,
   QT_INITIAL, QT_RETRY, QT_SHORT, QT_VN, QT_UNKNOWN,
 } from "./app-layout";
-import { u8at, be32, beginRecord, endRecord, cutFlag } from "./record";
+import { u8at, be32, beginWalk, endRecord, cutFlag, gFlags, gCapEnd, gDeclEnd, short } from "./record";
 
 const V1: u32 = 0x00000001;
 const V2: u32 = 0x6b3343cf;
 
-let gFlags: u32 = 0;
-let gCapEnd: u32 = 0;
-let gDeclEnd: u32 = 0;
 let gVarint: u64 = 0;
 
 /** Reads the varint at `p` into gVarint; the offset after it, or 0 (flags say why). */
 function varint(f: usize, p: u32): u32 {
-  if (p >= gCapEnd) { gFlags |= p >= gDeclEnd ? AF_MALFORMED : AF_TRUNC; return 0; }
+  if (p >= gCapEnd) { short(p); return 0; }
   let b = u8at(f + p);
   let n: u32 = 1 << (b >> 6);
   if (p + n > gCapEnd) { gFlags |= cutFlag(p + n, gDeclEnd); return 0; }
@@ -48,11 +45,8 @@ function varint(f: usize, p: u32): u32 {
  * the headers, captured up to frame offset `capEnd`) into the app record at `a`.
  */
 export function quic_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant: u32, a: usize): void {
-  gFlags = 0;
-  let declEnd = pay + payLen;
-  capEnd = beginRecord(a, APP_QUIC, pay, payLen, capEnd, QUIC_FIRST, QUIC_ITEMS);
-  gCapEnd = capEnd;
-  gDeclEnd = declEnd;
+  capEnd = beginWalk(a, APP_QUIC, pay, payLen, capEnd, QUIC_FIRST, QUIC_ITEMS);
+  let declEnd = gDeclEnd;
   let p = pay;
   let n: u32 = 0;
   while (p < declEnd) {

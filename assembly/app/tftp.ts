@@ -4,22 +4,19 @@
 // string without its NUL in the message is left out (AF_TRUNC when the capture cut it,
 // AF_MALFORMED when the message ends first). host/app/tftp/twin.ts is the same code.
 import {
-  APP_TFTP, AF_TRUNC, AF_MALFORMED,
+  APP_TFTP,
   TFV_NAME, TFV_MODE, TFTP_OPCODE, TFTP_BLOCK, TFTP_NAME, TFTP_NAME_LEN, TFTP_MODE, TFTP_MODE_LEN, TFTP_OPTS,
 } from "./app-layout";
-import { u8at, be16, beginRecord, endRecord, cutFlag } from "./record";
+import { u8at, be16, beginWalk, endRecord, cutFlag, gFlags, gCapEnd, gDeclEnd, short } from "./record";
 
-let gEnd: u32 = 0; // the message's captured end
-let gDecl: u32 = 0; // its end per the headers
-let gFlags: u32 = 0;
 
 /** The NUL that ends the string at `p`: its offset, or 0 (flags say why). */
 function nul(f: usize, p: u32): u32 {
-  while (p < gEnd) {
+  while (p < gCapEnd) {
     if (u8at(f + p) == 0) return p;
     p++;
   }
-  gFlags |= gEnd < gDecl ? AF_TRUNC : AF_MALFORMED;
+  short(gCapEnd);
   return 0;
 }
 
@@ -34,13 +31,10 @@ function nulString(f: usize, a: usize, p: u32, off: i32, lenOff: i32): u32 {
 }
 
 export function tftp_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant: u32, a: usize): void {
-  gFlags = 0;
-  gDecl = pay + payLen;
-  capEnd = beginRecord(a, APP_TFTP, pay, payLen, capEnd, TFTP_OPCODE, TFTP_OPCODE + 16);
-  gEnd = capEnd;
+  capEnd = beginWalk(a, APP_TFTP, pay, payLen, capEnd, TFTP_OPCODE, TFTP_OPCODE + 16);
   let next = pay;
   if (pay + 2 > capEnd) {
-    gFlags |= cutFlag(pay + 2, gDecl);
+    gFlags |= cutFlag(pay + 2, gDeclEnd);
   } else {
     let op = be16(f + pay);
     store<u16>(a + TFTP_OPCODE, <u16>op);
@@ -55,12 +49,12 @@ export function tftp_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, varian
         if (opts != 0) {
           variant |= TFV_MODE;
           next = opts;
-          if (next < gDecl) store<u16>(a + TFTP_OPTS, <u16>next);
+          if (next < gDeclEnd) store<u16>(a + TFTP_OPTS, <u16>next);
         }
       }
     } else if (op == 3 || op == 4 || op == 5) {
       if (p + 2 > capEnd) {
-        gFlags |= cutFlag(p + 2, gDecl);
+        gFlags |= cutFlag(p + 2, gDeclEnd);
       } else {
         store<u16>(a + TFTP_BLOCK, <u16>be16(f + p));
         next = p + 2;
@@ -72,7 +66,7 @@ export function tftp_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, varian
         }
       }
     } else if (op == 6) {
-      if (p < gDecl) store<u16>(a + TFTP_OPTS, <u16>p);
+      if (p < gDeclEnd) store<u16>(a + TFTP_OPTS, <u16>p);
     }
   }
   endRecord(a, next > capEnd ? capEnd : next, variant, gFlags);

@@ -24,7 +24,7 @@ import {
   TLS_ECPF, TLS_ECPF_LEN, TLS_SIGALGS, TLS_SIGALGS_LEN, TLS_BAD_EXT, TLS_HS_TYPES, TLS_HS_MAX,
   TLS_ITEMS, TLS_ITEM_SIZE, TLS_ITEM_MAX, TR_OFF, TR_LEN, TR_VERSION, TR_TYPE, TR_FLAGS, TRF_PARTIAL,
 } from "./app-layout";
-import { u8at, be16, beginRecord, endRecord } from "./record";
+import { u8at, be16, beginWalk, endRecord, gFlags, gCapEnd, gDeclEnd } from "./record";
 
 const CT_HANDSHAKE: u32 = 22;
 const HS_CLIENT_HELLO: u32 = 1;
@@ -38,11 +38,7 @@ const EXT_SUPPORTED_VERSIONS: u32 = 43;
 // The largest record length (TLSCiphertext, RFC 5246 §6.2.3: 2^14 + 2048).
 const MAX_RECORD: u32 = 18432;
 
-
-let gFlags: u32 = 0;
 let gVariant: u32 = 0;
-let gCapEnd: u32 = 0; // captured end of the payload (frame offset)
-let gSegEnd: u32 = 0; // the segment's end per the headers
 // The hello being decoded: where its message says it ends, where its record ends, and
 // what of it is here (the least of those and the captured end).
 let gHsEnd: u32 = 0;
@@ -63,7 +59,7 @@ export function tls_sniff(f: usize, pay: u32, capEnd: u32): bool {
 function need(end: u32): bool {
   if (end <= gAvail) return true;
   if (end > gHsEnd) gFlags |= AF_MALFORMED;
-  else if (end > gCapEnd && gCapEnd < gSegEnd) gFlags |= AF_TRUNC;
+  else if (end > gCapEnd && gCapEnd < gDeclEnd) gFlags |= AF_TRUNC;
   else gVariant |= TV_CONT;
   return false;
 }
@@ -220,20 +216,17 @@ function hello(f: usize, a: usize, type: u32, body: u32, len: u32, recEnd: u32):
  * headers, captured up to frame offset `capEnd`) into the app record at `a`.
  */
 export function tls_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant: u32, a: usize): void {
-  gFlags = 0;
   gVariant = variant;
-  gSegEnd = pay + payLen;
   // Offsets in the record are 16 bits: beginRecord() leaves bytes past 0xFFFF (GSO/GRO
   // super-segments) out of its reach, read as not captured.
-  capEnd = beginRecord(a, APP_TLS, pay, payLen, capEnd, TLS_HS_COUNT, TLS_ITEMS);
-  gCapEnd = capEnd;
+  capEnd = beginWalk(a, APP_TLS, pay, payLen, capEnd, TLS_HS_COUNT, TLS_ITEMS);
   let pos = pay;
   let n: u32 = 0; // records recorded
   let hs: u32 = 0; // complete handshake messages
-  while (pos < gSegEnd) {
+  while (pos < gDeclEnd) {
     if (pos + 5 > capEnd) {
       // A record header cut by the capture; one cut by the segment goes on in the next.
-      if (capEnd < gSegEnd) gFlags |= AF_TRUNC;
+      if (capEnd < gDeclEnd) gFlags |= AF_TRUNC;
       break;
     }
     if (n >= <u32>TLS_ITEM_MAX) { gFlags |= AF_MORE; break; }
@@ -247,19 +240,19 @@ export function tls_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant
     store<u16>(it + TR_LEN, <u16>len);
     store<u16>(it + TR_VERSION, <u16>ver);
     store<u8>(it + TR_TYPE, <u8>t);
-    store<u8>(it + TR_FLAGS, <u8>(recEnd > gSegEnd ? TRF_PARTIAL : 0));
+    store<u8>(it + TR_FLAGS, <u8>(recEnd > gDeclEnd ? TRF_PARTIAL : 0));
     if (t == CT_HANDSHAKE) {
       // The handshake messages that start in this record.
       let p = pos + 5;
       while (p + 4 <= recEnd) {
         if (p + 4 > capEnd) {
-          if (capEnd < gSegEnd) gFlags |= AF_TRUNC;
+          if (capEnd < gDeclEnd) gFlags |= AF_TRUNC;
           break;
         }
         let ht = u8at(f + p);
         let hl = (u8at(f + p + 1) << 16) | be16(f + p + 2);
         // Complete in the record and in this segment (what tshark shows without reassembly).
-        let whole = p + 4 + hl <= recEnd && p + 4 + hl <= gSegEnd;
+        let whole = p + 4 + hl <= recEnd && p + 4 + hl <= gDeclEnd;
         let first = load<u8>(a + TLS_HELLO) == 0;
         // A hello is decoded as far as it goes when it runs past its record only if it opens
         // the segment's first record: anywhere else that is more likely encrypted bytes.

@@ -90,3 +90,28 @@ export abstract class DecoderTwin {
 
   abstract decode(f: number, pay: number, payLen: number, capEnd: number, variant: number, a: number): void;
 }
+
+/** A decoder twin whose walk runs through several methods (DNS, QUIC, TFTP, TLS, HTTP): the
+ *  walk state record.ts keeps in globals for their WASM side (gFlags, gCapEnd, gDeclEnd),
+ *  beginWalk() and short(). */
+export abstract class WalkingDecoderTwin extends DecoderTwin {
+  /** AF_* bits of the message being decoded, stored once at the end. */
+  protected flags = 0;
+  /** Where the message's captured bytes end and where the headers say it ends (frame offsets). */
+  protected capEnd = 0;
+  protected declEnd = 0;
+
+  /** beginRecord() that clears the flags and keeps both ends; returns the bounded captured end. */
+  protected beginWalk(a: number, proto: number, pay: number, payLen: number, capEnd: number, zeroFrom: number, zeroTo: number): number {
+    this.flags = 0;
+    this.declEnd = pay + payLen;
+    this.capEnd = this.mem.beginRecord(a, proto, pay, payLen, capEnd, zeroFrom, zeroTo);
+    return this.capEnd;
+  }
+
+  /** A read needed byte `pos` (frame offset) that is not there: truncation where the message
+   *  goes on past it, else malformation. */
+  protected short(pos: number): void {
+    this.flags |= pos < this.declEnd ? AF_TRUNC : AF_MALFORMED;
+  }
+}

@@ -1,6 +1,6 @@
 // Pure-TS twin of assembly/app/dns.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-dns-fuzz.test.ts demands identical records on mutated frames).
-import { DecoderTwin, cutFlag } from '../twin-memory.js';
+import { WalkingDecoderTwin, cutFlag } from '../twin-memory.js';
 import {
   A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_NEXT, A_COUNT, APP_DNS,
   AF_TRUNC, AF_MALFORMED, AF_MORE, AF_BAD_PTR, AF_BAD_LABEL, AF_LONG_NAME, AF_COUNTS,
@@ -15,15 +15,7 @@ import { T_A, T_NS, T_CNAME, T_SOA, T_PTR, T_MX, T_TXT, T_AAAA, T_SRV, T_DNAME, 
 const MAX_JUMPS = 64;
 const MAX_NAME = 255;
 
-export class DnsTwin extends DecoderTwin {
-  private flags = 0;
-  private capEnd = 0;
-  private declEnd = 0;
-
-  private short(pos: number): void {
-    this.flags |= pos < this.declEnd ? AF_TRUNC : AF_MALFORMED;
-  }
-
+export class DnsTwin extends WalkingDecoderTwin {
   private walkName(f: number, msg: number, p: number): number {
     const m = this.mem.m;
     let pos = p;

@@ -1,6 +1,6 @@
 // Pure-TS twin of assembly/app/http.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-http-fuzz.test.ts demands identical records on mutated frames).
-import { DecoderTwin } from '../twin-memory.js';
+import { WalkingDecoderTwin } from '../twin-memory.js';
 import {
   APP_HTTP, AF_TRUNC, AF_MALFORMED,
   HV_REQUEST, HV_RESPONSE, HV_CONT, HV_BARE_LF,
@@ -23,14 +23,11 @@ export function tchar(c: number): boolean {
     || c === 0x5E || c === 0x5F || c === 0x60 || c === 0x7C || c === 0x7E;
 }
 
-export class HttpTwin extends DecoderTwin {
-  private flags = 0;
+export class HttpTwin extends WalkingDecoderTwin {
   private variant = 0;
-  private capEnd = 0;
-  private segEnd = 0;
 
-  private short(): void {
-    if (this.capEnd < this.segEnd) this.flags |= AF_TRUNC;
+  private ranOut(): void {
+    if (this.capEnd < this.declEnd) this.flags |= AF_TRUNC;
     else this.variant |= HV_CONT;
   }
 
@@ -71,11 +68,11 @@ export class HttpTwin extends DecoderTwin {
 
   private lineEnd(f: number, p: number): number {
     const m = this.mem.m;
-    if (p >= this.capEnd) { this.short(); return 0; }
+    if (p >= this.capEnd) { this.ranOut(); return 0; }
     const c = m[f + p];
     if (c === LF) { this.variant |= HV_BARE_LF; return p + 1; }
     if (c !== CR) { this.flags |= AF_MALFORMED; return 0; }
-    if (p + 1 >= this.capEnd) { this.short(); return 0; }
+    if (p + 1 >= this.capEnd) { this.ranOut(); return 0; }
     if (m[f + p + 1] !== LF) { this.flags |= AF_MALFORMED; return 0; }
     return p + 2;
   }
@@ -107,7 +104,7 @@ export class HttpTwin extends DecoderTwin {
       mem.put16(a + HTTP_URI_LEN, uEnd - u);
     }
     if (!ok) {
-      if (cut && (uEnd >= capEnd || (uEnd > u && m[f + uEnd] === SP))) this.short();
+      if (cut && (uEnd >= capEnd || (uEnd > u && m[f + uEnd] === SP))) this.ranOut();
       else this.flags |= AF_MALFORMED;
       return 0;
     }
@@ -118,7 +115,7 @@ export class HttpTwin extends DecoderTwin {
   private statusLine(f: number, a: number, p: number): number {
     const mem = this.mem;
     const m = mem.m;
-    if (p + 12 > this.capEnd) { this.short(); return 0; }
+    if (p + 12 > this.capEnd) { this.ranOut(); return 0; }
     if (!this.version(f, p) || m[f + p + 8] !== SP) return 0;
     const c0 = m[f + p + 9];
     const c1 = m[f + p + 10];
@@ -171,7 +168,7 @@ export class HttpTwin extends DecoderTwin {
     const capEnd = this.capEnd;
     let n = 0;
     for (;;) {
-      if (p >= capEnd) { this.short(); break; }
+      if (p >= capEnd) { this.ranOut(); break; }
       const c = m[f + p];
       if (c === CR || c === LF) {
         const e = this.lineEnd(f, p);
@@ -181,7 +178,7 @@ export class HttpTwin extends DecoderTwin {
       if (c === SP || c === HTAB) { this.flags |= AF_MALFORMED; break; }
       const name = p;
       while (p < capEnd && tchar(m[f + p])) p++;
-      if (p >= capEnd) { this.short(); break; }
+      if (p >= capEnd) { this.ranOut(); break; }
       let good = p > name && m[f + p] === 0x3A;
       const nameLen = p - name;
       if (good) {
@@ -198,8 +195,8 @@ export class HttpTwin extends DecoderTwin {
       let ve = p;
       while (ve > v && (m[f + ve - 1] === SP || m[f + ve - 1] === HTAB)) ve--;
       if (p >= capEnd) {
-        if (good && capEnd < this.segEnd) this.keep(f, a, name, nameLen, v, ve);
-        this.short();
+        if (good && capEnd < this.declEnd) this.keep(f, a, name, nameLen, v, ve);
+        this.ranOut();
         break;
       }
       if (good) this.keep(f, a, name, nameLen, v, ve);
@@ -216,11 +213,8 @@ export class HttpTwin extends DecoderTwin {
   /** http_decode(f, pay, payLen, capEnd, variant, a) of assembly/app/http.ts. */
   decode(f: number, pay: number, payLen: number, capEnd: number, variant: number, a: number): void {
     const mem = this.mem;
-    this.flags = 0;
     this.variant = variant;
-    this.segEnd = pay + payLen;
-    capEnd = mem.beginRecord(a, APP_HTTP, pay, payLen, capEnd, HTTP_METHOD, HTTP_LINE_END + 2);
-    this.capEnd = capEnd;
+    capEnd = this.beginWalk(a, APP_HTTP, pay, payLen, capEnd, HTTP_METHOD, HTTP_LINE_END + 2);
     let next = pay;
     let e = 0;
     if (pay + 5 <= capEnd && this.le32(f + pay) === 0x50545448 && mem.m[f + pay + 4] === 0x2F) e = this.statusLine(f, a, pay);

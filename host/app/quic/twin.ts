@@ -1,7 +1,7 @@
 // Pure-TS twin of assembly/app/quic.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-quic.test.ts fuzzes both on mutated frames). Varints are read as
 // doubles: exact to 2^53, and any larger value is past every datagram anyway.
-import { DecoderTwin, cutFlag } from '../twin-memory.js';
+import { WalkingDecoderTwin, cutFlag } from '../twin-memory.js';
 import {
   A_COUNT, APP_QUIC, AF_TRUNC, AF_MALFORMED, AF_MORE,
   QV_SHORT, QV_VN, QUIC_FIRST, QUIC_DCIL, QUIC_SCIL, QUIC_TYPE, QUIC_VERSION, QUIC_DCID, QUIC_SCID, QUIC_TOKEN,
@@ -12,15 +12,12 @@ import {
 const V1 = 0x00000001;
 const V2 = 0x6b3343cf;
 
-export class QuicTwin extends DecoderTwin {
-  private flags = 0;
-  private capEnd = 0;
-  private declEnd = 0;
+export class QuicTwin extends WalkingDecoderTwin {
   private value = 0;
 
   private varint(f: number, p: number): number {
     const m = this.mem.m;
-    if (p >= this.capEnd) { this.flags |= p >= this.declEnd ? AF_MALFORMED : AF_TRUNC; return 0; }
+    if (p >= this.capEnd) { this.short(p); return 0; }
     const b = m[f + p];
     const n = 1 << (b >> 6);
     if (p + n > this.capEnd) { this.flags |= cutFlag(p + n, this.declEnd); return 0; }
@@ -44,11 +41,8 @@ export class QuicTwin extends DecoderTwin {
   decode(f: number, pay: number, payLen: number, capEnd: number, variant: number, a: number): void {
     const mem = this.mem;
     const m = mem.m;
-    this.flags = 0;
-    const declEnd = pay + payLen;
-    capEnd = mem.beginRecord(a, APP_QUIC, pay, payLen, capEnd, QUIC_FIRST, QUIC_ITEMS);
-    this.capEnd = capEnd;
-    this.declEnd = declEnd;
+    capEnd = this.beginWalk(a, APP_QUIC, pay, payLen, capEnd, QUIC_FIRST, QUIC_ITEMS);
+    const declEnd = this.declEnd;
     let p = pay;
     let n = 0;
     while (p < declEnd) {

@@ -1,22 +1,18 @@
 // Pure-TS twin of assembly/app/tftp.ts (test/app-lines.test.ts fuzzes both).
-import { DecoderTwin, cutFlag } from '../twin-memory.js';
+import { WalkingDecoderTwin, cutFlag } from '../twin-memory.js';
 import {
-  APP_TFTP, AF_TRUNC, AF_MALFORMED,
+  APP_TFTP,
   TFV_NAME, TFV_MODE, TFTP_OPCODE, TFTP_BLOCK, TFTP_NAME, TFTP_NAME_LEN, TFTP_MODE, TFTP_MODE_LEN, TFTP_OPTS,
 } from '../app-layout.js';
 
-export class TftpTwin extends DecoderTwin {
-  private end = 0;
-  private decl = 0;
-  private flags = 0;
-
+export class TftpTwin extends WalkingDecoderTwin {
   private nul(f: number, p: number): number {
     const m = this.mem.m;
-    while (p < this.end) {
+    while (p < this.capEnd) {
       if (m[f + p] === 0) return p;
       p++;
     }
-    this.flags |= this.end < this.decl ? AF_TRUNC : AF_MALFORMED;
+    this.short(this.capEnd);
     return 0;
   }
 
@@ -32,13 +28,10 @@ export class TftpTwin extends DecoderTwin {
 
   decode(f: number, pay: number, payLen: number, capEnd: number, variant: number, a: number): void {
     const mem = this.mem;
-    this.flags = 0;
-    this.decl = pay + payLen;
-    capEnd = mem.beginRecord(a, APP_TFTP, pay, payLen, capEnd, TFTP_OPCODE, TFTP_OPCODE + 16);
-    this.end = capEnd;
+    capEnd = this.beginWalk(a, APP_TFTP, pay, payLen, capEnd, TFTP_OPCODE, TFTP_OPCODE + 16);
     let next = pay;
     if (pay + 2 > capEnd) {
-      this.flags |= cutFlag(pay + 2, this.decl);
+      this.flags |= cutFlag(pay + 2, this.declEnd);
     } else {
       const op = mem.be16(f + pay);
       mem.put16(a + TFTP_OPCODE, op);
@@ -53,12 +46,12 @@ export class TftpTwin extends DecoderTwin {
           if (opts !== 0) {
             variant |= TFV_MODE;
             next = opts;
-            if (next < this.decl) mem.put16(a + TFTP_OPTS, next);
+            if (next < this.declEnd) mem.put16(a + TFTP_OPTS, next);
           }
         }
       } else if (op === 3 || op === 4 || op === 5) {
         if (p + 2 > capEnd) {
-          this.flags |= cutFlag(p + 2, this.decl);
+          this.flags |= cutFlag(p + 2, this.declEnd);
         } else {
           mem.put16(a + TFTP_BLOCK, mem.be16(f + p));
           next = p + 2;
@@ -69,7 +62,7 @@ export class TftpTwin extends DecoderTwin {
           }
         }
       } else if (op === 6) {
-        if (p < this.decl) mem.put16(a + TFTP_OPTS, p);
+        if (p < this.declEnd) mem.put16(a + TFTP_OPTS, p);
       }
     }
     mem.endRecord(a, next > capEnd ? capEnd : next, variant, this.flags);

@@ -1,6 +1,6 @@
 // Pure-TS twin of assembly/app/tls.ts: the same walk, the same bounds checks, the same
 // record bytes (test/app-tls-fuzz.test.ts demands identical records on mutated frames).
-import { DecoderTwin } from '../twin-memory.js';
+import { WalkingDecoderTwin } from '../twin-memory.js';
 import {
   A_COUNT, APP_TLS,
   AF_TRUNC, AF_MALFORMED, AF_MORE, TV_CONT,
@@ -22,11 +22,8 @@ const EXT_ALPN = 16;
 const EXT_SUPPORTED_VERSIONS = 43;
 const MAX_RECORD = 18432;
 
-export class TlsTwin extends DecoderTwin {
-  private flags = 0;
+export class TlsTwin extends WalkingDecoderTwin {
   private variant = 0;
-  private capEnd = 0;
-  private segEnd = 0;
   private hsEnd = 0;
   private recEnd = 0;
   private avail = 0;
@@ -43,7 +40,7 @@ export class TlsTwin extends DecoderTwin {
   private need(end: number): boolean {
     if (end <= this.avail) return true;
     if (end > this.hsEnd) this.flags |= AF_MALFORMED;
-    else if (end > this.capEnd && this.capEnd < this.segEnd) this.flags |= AF_TRUNC;
+    else if (end > this.capEnd && this.capEnd < this.declEnd) this.flags |= AF_TRUNC;
     else this.variant |= TV_CONT;
     return false;
   }
@@ -196,17 +193,14 @@ export class TlsTwin extends DecoderTwin {
   decode(f: number, pay: number, payLen: number, capEnd: number, variant: number, a: number): void {
     const mem = this.mem;
     const m = mem.m;
-    this.flags = 0;
     this.variant = variant;
-    this.segEnd = pay + payLen;
-    capEnd = mem.beginRecord(a, APP_TLS, pay, payLen, capEnd, TLS_HS_COUNT, TLS_ITEMS);
-    this.capEnd = capEnd;
+    capEnd = this.beginWalk(a, APP_TLS, pay, payLen, capEnd, TLS_HS_COUNT, TLS_ITEMS);
     let pos = pay;
     let n = 0;
     let hs = 0;
-    while (pos < this.segEnd) {
+    while (pos < this.declEnd) {
       if (pos + 5 > capEnd) {
-        if (capEnd < this.segEnd) this.flags |= AF_TRUNC;
+        if (capEnd < this.declEnd) this.flags |= AF_TRUNC;
         break;
       }
       if (n >= TLS_ITEM_MAX) { this.flags |= AF_MORE; break; }
@@ -220,17 +214,17 @@ export class TlsTwin extends DecoderTwin {
       mem.put16(it + TR_LEN, len);
       mem.put16(it + TR_VERSION, ver);
       mem.put8(it + TR_TYPE, t);
-      mem.put8(it + TR_FLAGS, recEnd > this.segEnd ? TRF_PARTIAL : 0);
+      mem.put8(it + TR_FLAGS, recEnd > this.declEnd ? TRF_PARTIAL : 0);
       if (t === CT_HANDSHAKE) {
         let p = pos + 5;
         while (p + 4 <= recEnd) {
           if (p + 4 > capEnd) {
-            if (capEnd < this.segEnd) this.flags |= AF_TRUNC;
+            if (capEnd < this.declEnd) this.flags |= AF_TRUNC;
             break;
           }
           const ht = m[f + p];
           const hl = ((m[f + p + 1] << 16) | mem.be16(f + p + 2)) >>> 0;
-          const whole = p + 4 + hl <= recEnd && p + 4 + hl <= this.segEnd;
+          const whole = p + 4 + hl <= recEnd && p + 4 + hl <= this.declEnd;
           const first = m[a + TLS_HELLO] === 0;
           if ((ht === HS_CLIENT_HELLO || ht === HS_SERVER_HELLO) && first && (whole || (n === 0 && p === pos + 5))) {
             this.hello(f, a, ht, p + 4, hl, recEnd);
