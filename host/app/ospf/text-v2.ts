@@ -7,6 +7,7 @@
 // ' [|ospf2]'; a line whose values are not all captured is not printed (tcpdump reads all
 // of a printf's arguments first).
 import type { TextState } from '../../sinks/text/state.js';
+import type { TextBuffer } from '../../sinks/text/buffer.js';
 
 const OPTIONS: Array<[number, string]> = [[0x01, 'MultiTopology'], [0x02, 'External'], [0x04, 'Multicast'], [0x08, 'NSSA'], [0x10, 'LLS'],
   [0x20, 'Demand Circuit'], [0x40, 'Opaque'], [0x80, 'Up/Down']];
@@ -27,7 +28,16 @@ function bits(table: Array<[number, string]>, v: number, none = 'none'): string 
 }
 
 const ipv4 = (v: number): string => `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
-const topology = (t: number): string => TOPOLOGY[t] ?? 'Unknown';
+
+/** "\n\t\ttopology NAME (T" opening a TOS metric line; the caller writes the rest. */
+const topologyOf = (st: TextState, t: number): TextBuffer => st.out.str('\n\t\ttopology ').str(TOPOLOGY[t] ?? 'Unknown').str(' (').dec(t);
+
+/** "\n\t    Mask M" of a summary or external LSA body at `b`; false when it is not captured. */
+function mask(st: TextState, b: number): boolean {
+  if (!st.get(b, 4)) return false;
+  st.out.str('\n\t    Mask ').str(ipv4(st.g32(b)));
+  return true;
+}
 
 /** ospf_print_lshdr(): the LSA header at `p`; its length, or -1 (bogus or cut). */
 function lsaHeader(st: TextState, p: number): number {
@@ -99,7 +109,7 @@ function lsa(st: TextState, p: number): number {
           const metric = st.g16(l + 10 + k * 4);
           if (st.dead) return -1;
           const t = k === 0 ? 0 : tt;
-          out.str('\n\t\ttopology ').str(topology(t)).str(' (').dec(t).str('), metric ').dec(metric);
+          topologyOf(st, t).str('), metric ').dec(metric);
         }
         l += 12 + tosCount * 4;
       }
@@ -117,29 +127,25 @@ function lsa(st: TextState, p: number): number {
     }
     case 3:
     case 4: {
-      if (type === 3) {
-        if (!st.get(b, 4)) return -1;
-        out.str('\n\t    Mask ').str(ipv4(st.g32(b)));
-      }
+      if (type === 3 && !mask(st, b)) return -1;
       if (!st.get(b + 4, 4)) return -1;
       for (let lp = b + 4; lp < end; lp += 4) {
         const ul = st.g32(lp);
         if (st.dead) return -1;
         const t = (ul & 0x7f000000) >>> 24;
-        out.str('\n\t\ttopology ').str(topology(t)).str(' (').dec(t).str(') metric ').dec(ul & 0xffffff);
+        topologyOf(st, t).str(') metric ').dec(ul & 0xffffff);
       }
       break;
     }
     case 5:
     case 7: {
-      if (!st.get(b, 4)) return -1;
-      out.str('\n\t    Mask ').str(ipv4(st.g32(b)));
+      if (!mask(st, b)) return -1;
       if (!st.get(b + 4, 4)) return -1;
       for (let a = b + 4; a < end; a += 12) {
         const ul = st.g32(a);
         if (st.dead) return -1;
         const t = (ul & 0x7f000000) >>> 24;
-        out.str('\n\t\ttopology ').str(topology(t)).str(' (').dec(t).str('), type ').dec(ul & 0x80000000 ? 2 : 1).str(', metric');
+        topologyOf(st, t).str('), type ').dec(ul & 0x80000000 ? 2 : 1).str(', metric');
         if ((ul & 0xffffff) === 0xffffff) out.str(' infinite'); else out.ch(32).dec(ul & 0xffffff);
         const fwd = st.g32(a + 4);
         if (st.dead) return -1;
