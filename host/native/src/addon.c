@@ -11,6 +11,7 @@
 #include <linux/if_packet.h>
 
 #include "capture.h"
+#include "prefault.h"
 
 #define CHECK(call)                                              \
   do {                                                           \
@@ -123,6 +124,67 @@ static pw_capture *get_capture(napi_env env, napi_value v) {
   return c;
 }
 
+/* The call's first n arguments (missing ones are undefined). With `name`, fewer than n is
+ * an E_BAD_ARGUMENT naming the function; false when it threw. */
+static bool get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, const char *name) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, "E_IO", "N-API call failed: napi_get_cb_info");
+    return false;
+  }
+  if (name && argc < n) {
+    char msg[64];
+    snprintf(msg, sizeof msg, "%s: expected %zu arguments", name, n);
+    napi_throw_error(env, "E_BAD_ARGUMENT", msg);
+    return false;
+  }
+  return true;
+}
+
+/* get_args, then the open capture handle in argv[0]; NULL when it threw. */
+static pw_capture *capture_call(napi_env env, napi_callback_info info, size_t n, napi_value *argv, const char *name) {
+  return get_args(env, info, n, argv, name) ? get_capture(env, argv[0]) : NULL;
+}
+
+/* The handle of a call whose one argument is a handle, open or closed (close and error
+ * accept both); NULL when it threw. */
+static pw_capture *any_capture_call(napi_env env, napi_callback_info info, const char *name) {
+  napi_value argv[1];
+  void *data = NULL;
+  if (!get_args(env, info, 1, argv, NULL)) return NULL;
+  if (napi_get_value_external(env, argv[0], &data) != napi_ok || !data) {
+    char msg[64];
+    snprintf(msg, sizeof msg, "%s: expected a pcap handle", name);
+    napi_throw_error(env, "E_BAD_ARGUMENT", msg);
+    return NULL;
+  }
+  return (pw_capture *)data;
+}
+
+/* The bytes of a Uint8Array over a whole shared memory, and its length; NULL when it threw.
+ * Only SharedArrayBuffer memory: an ordinary ArrayBuffer can be detached (transferred,
+ * structuredClone'd) while the capture thread writes into it, i.e. into freed memory.
+ * A typed array's buffer is an ArrayBuffer or a SharedArrayBuffer, and
+ * napi_is_arraybuffer is true for the first only. */
+static uint8_t *shared_memory(napi_env env, napi_value v, size_t *length, const char *name) {
+  const char *bad = NULL;
+  bool is_ta = false, plain_ab = true;
+  napi_typedarray_type tt;
+  size_t offset;
+  void *data = NULL;
+  napi_value ab;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) bad = "must be a Uint8Array over the shared memory";
+  else if (napi_get_typedarray_info(env, v, &tt, length, &data, &ab, &offset) != napi_ok || tt != napi_uint8_array || offset != 0 || data == NULL)
+    bad = "must be a Uint8Array over the whole shared memory";
+  else if (napi_is_arraybuffer(env, ab, &plain_ab) != napi_ok || plain_ab)
+    bad = "must be backed by a SharedArrayBuffer (a shared WebAssembly.Memory), not an ArrayBuffer";
+  if (!bad) return (uint8_t *)data;
+  char msg[160];
+  snprintf(msg, sizeof msg, "%s: memory %s", name, bad);
+  napi_throw_error(env, "E_BAD_ARGUMENT", msg);
+  return NULL;
+}
+
 /* ---- open ---- */
 
 /* Link-layer header values differ between DLT_ (what pcap_datalink returns) and the
@@ -158,10 +220,8 @@ static napi_value fail_open(napi_env env, pw_capture *c, const char *code, const
 /* open(iface, snaplen, promisc, bufferSize, timeoutMs, immediate, direction, filter,
  *      nanosecond, injectOnly) -> handle */
 static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
   napi_value argv[10];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 10) return throw_code(env, "E_BAD_ARGUMENT", "open: expected 10 arguments");
+  if (!get_args(env, info, 10, argv, "open")) return NULL;
   char iface[256], filter[8192];
   size_t len;
   if (napi_get_value_string_utf8(env, argv[0], iface, sizeof iface, &len) != napi_ok || len == 0)
@@ -255,10 +315,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 
 /* info(handle) -> { linktype, dlt, nanosecond, snaplen, warning } */
 static napi_value js_info(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  pw_capture *c = get_capture(env, argv[0]);
+  pw_capture *c = capture_call(env, info, 1, argv, NULL);
   if (!c) return NULL;
   napi_value o, b;
   CHECK(napi_create_object(env, &o));
@@ -289,47 +347,65 @@ static void tsfn_finalize(napi_env env, void *data, void *hint) {
   capture_unref((pw_capture *)data);
 }
 
+/* Refuses a start on an inject-only handle and a second start; false when it threw. */
+static bool startable(napi_env env, pw_capture *c, const char *name) {
+  char msg[96];
+  if (c->injector) snprintf(msg, sizeof msg, "%s: this handle was opened for injection only", name);
+  else if (c->running || c->tsfn || c->poll_inited) snprintf(msg, sizeof msg, "%s: the capture was already started", name);
+  else return true;
+  napi_throw_error(env, "E_BAD_ARGUMENT", msg);
+  return false;
+}
+
+/* The threadsafe function through which the capture thread calls onEvent; it holds a
+ * reference to c until tsfn_finalize. False when it threw. */
+static bool create_tsfn(napi_env env, napi_value on_event, const char *resource, pw_capture *c) {
+  napi_value name;
+  if (napi_create_string_utf8(env, resource, NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_threadsafe_function(env, on_event, NULL, name, 0, 1, c, tsfn_finalize, c, call_js, &c->tsfn) != napi_ok) {
+    napi_throw_error(env, "E_IO", "N-API call failed: napi_create_threadsafe_function");
+    return false;
+  }
+  c->refs++;
+  return true;
+}
+
+/* After the capture thread was asked to start (rc: its pthread error): on failure the
+ * tsfn goes and `failed: strerror` is thrown; else the environment's teardown will stop
+ * the thread. */
+static napi_value thread_started(napi_env env, pw_capture *c, int rc, const char *failed) {
+  if (rc != 0) {
+    napi_release_threadsafe_function(c->tsfn, napi_tsfn_release);
+    c->tsfn = NULL;
+    char msg[128];
+    snprintf(msg, sizeof msg, "%s: %s", failed, strerror(rc));
+    return throw_code(env, "E_IO", msg);
+  }
+  napi_add_env_cleanup_hook(env, env_cleanup, c);
+  return NULL;
+}
+
 /* start(handle, memoryBytes: Uint8Array over memory.buffer, ring, ifaceIndex, onEvent,
  *       loopDriver) */
 static napi_value js_start(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 6) return throw_code(env, "E_BAD_ARGUMENT", "start: expected 6 arguments");
-  pw_capture *c = get_capture(env, argv[0]);
-  if (!c) return NULL;
-  if (c->injector) return throw_code(env, "E_BAD_ARGUMENT", "start: this handle was opened for injection only");
-  if (c->running || c->tsfn || c->poll_inited) return throw_code(env, "E_BAD_ARGUMENT", "start: the capture was already started");
+  pw_capture *c = capture_call(env, info, 6, argv, "start");
+  if (!c || !startable(env, c, "start")) return NULL;
   int32_t loop_driver = 0;
   get_i32(env, argv[5], &loop_driver);
-  bool is_ta;
-  CHECK(napi_is_typedarray(env, argv[1], &is_ta));
-  if (!is_ta) return throw_code(env, "E_BAD_ARGUMENT", "start: memory must be a Uint8Array over the shared memory");
-  napi_typedarray_type tt;
-  size_t length, offset;
-  void *data;
-  napi_value ab;
-  CHECK(napi_get_typedarray_info(env, argv[1], &tt, &length, &data, &ab, &offset));
-  if (tt != napi_uint8_array || offset != 0 || data == NULL)
-    return throw_code(env, "E_BAD_ARGUMENT", "start: memory must be a Uint8Array over the whole shared memory");
-  /* Only SharedArrayBuffer memory: an ordinary ArrayBuffer can be detached (transferred,
-   * structuredClone'd) while the capture thread writes into it, i.e. into freed memory.
-   * A typed array's buffer is an ArrayBuffer or a SharedArrayBuffer, and
-   * napi_is_arraybuffer is true for the first only. */
-  bool plain_ab = true;
-  CHECK(napi_is_arraybuffer(env, ab, &plain_ab));
-  if (plain_ab)
-    return throw_code(env, "E_BAD_ARGUMENT", "start: memory must be backed by a SharedArrayBuffer (a shared WebAssembly.Memory), not an ArrayBuffer");
+  size_t length;
+  uint8_t *data = shared_memory(env, argv[1], &length, "start");
+  if (!data) return NULL;
   uint32_t ring, iface;
   if (napi_get_value_uint32(env, argv[2], &ring) != napi_ok || napi_get_value_uint32(env, argv[3], &iface) != napi_ok || iface > 0xFFFF)
     return throw_code(env, "E_BAD_ARGUMENT", "start: ring address and interface index must be unsigned integers");
-  const char *bad = pw_ring_attach(c, (uint8_t *)data, length, ring, (uint16_t)iface);
+  const char *bad = pw_ring_attach(c, data, length, ring, (uint16_t)iface);
   if (bad) return throw_code(env, "E_BAD_ARGUMENT", bad);
 
-  napi_value name;
-  CHECK(napi_create_string_utf8(env, "pktwasm.pcap", NAPI_AUTO_LENGTH, &name));
   CHECK(napi_create_reference(env, argv[1], 1, &c->mem_ref));
   if (loop_driver) {
+    napi_value name;
+    CHECK(napi_create_string_utf8(env, "pktwasm.pcap", NAPI_AUTO_LENGTH, &name));
     CHECK(napi_create_reference(env, argv[4], 1, &c->cb_ref));
     CHECK(napi_async_init(env, NULL, name, &c->async_ctx));
     const char *why = pw_loop_start(c, env);
@@ -340,18 +416,8 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
     napi_add_env_cleanup_hook(env, env_cleanup, c);
     return NULL;
   }
-  CHECK(napi_create_threadsafe_function(env, argv[4], NULL, name, 0, 1, c, tsfn_finalize, c, call_js, &c->tsfn));
-  c->refs++; /* the tsfn owns a reference until tsfn_finalize */
-  int rc = pw_capture_start(c);
-  if (rc != 0) {
-    napi_release_threadsafe_function(c->tsfn, napi_tsfn_release);
-    c->tsfn = NULL;
-    char msg[128];
-    snprintf(msg, sizeof msg, "start: cannot create the capture thread: %s", strerror(rc));
-    return throw_code(env, "E_IO", msg);
-  }
-  napi_add_env_cleanup_hook(env, env_cleanup, c);
-  return NULL;
+  if (!create_tsfn(env, argv[4], "pktwasm.pcap", c)) return NULL;
+  return thread_started(env, c, pw_capture_start(c), "start: cannot create the capture thread");
 }
 
 /* startDump(handle, fd, nanosecondFile, limit, onEvent): direct file mode. The capture
@@ -360,33 +426,16 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
  * after `limit` records (0: no limit). onEvent gets EV_END only. The fd stays the
  * caller's: close it after EV_END. */
 static napi_value js_start_dump(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 5) return throw_code(env, "E_BAD_ARGUMENT", "startDump: expected 5 arguments");
-  pw_capture *c = get_capture(env, argv[0]);
-  if (!c) return NULL;
-  if (c->injector) return throw_code(env, "E_BAD_ARGUMENT", "startDump: this handle was opened for injection only");
-  if (c->running || c->tsfn || c->poll_inited) return throw_code(env, "E_BAD_ARGUMENT", "startDump: the capture was already started");
+  pw_capture *c = capture_call(env, info, 5, argv, "startDump");
+  if (!c || !startable(env, c, "startDump")) return NULL;
   int32_t fd, nano_file;
   double limit;
   if (!get_i32(env, argv[1], &fd) || fd < 0 || !get_i32(env, argv[2], &nano_file) ||
       napi_get_value_double(env, argv[3], &limit) != napi_ok || !(limit >= 0) || limit > 9007199254740991.0)
     return throw_code(env, "E_BAD_ARGUMENT", "startDump: fd, nanosecondFile and limit must be non-negative integers");
-  napi_value name;
-  CHECK(napi_create_string_utf8(env, "pktwasm.pcap.dump", NAPI_AUTO_LENGTH, &name));
-  CHECK(napi_create_threadsafe_function(env, argv[4], NULL, name, 0, 1, c, tsfn_finalize, c, call_js, &c->tsfn));
-  c->refs++; /* the tsfn owns a reference until tsfn_finalize */
-  int rc = pw_dump_start(c, fd, nano_file != 0, (uint64_t)limit);
-  if (rc != 0) {
-    napi_release_threadsafe_function(c->tsfn, napi_tsfn_release);
-    c->tsfn = NULL;
-    char msg[128];
-    snprintf(msg, sizeof msg, "startDump: cannot start the capture thread: %s", strerror(rc));
-    return throw_code(env, "E_IO", msg);
-  }
-  napi_add_env_cleanup_hook(env, env_cleanup, c);
-  return NULL;
+  if (!create_tsfn(env, argv[4], "pktwasm.pcap.dump", c)) return NULL;
+  return thread_started(env, c, pw_dump_start(c, fd, nano_file != 0, (uint64_t)limit), "startDump: cannot start the capture thread");
 }
 
 /* waitRing(memory: Uint8Array over the shared memory, ring, timeoutMs): the consumer
@@ -394,29 +443,18 @@ static napi_value js_start_dump(napi_env env, napi_callback_info info) {
  * process publishes or closes (see WAIT_FUTEX), or the timeout. Blocks the calling
  * thread: for workers, as Atomics.wait. */
 static napi_value js_wait_ring(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 3) return throw_code(env, "E_BAD_ARGUMENT", "waitRing: expected 3 arguments");
-  bool is_ta;
-  CHECK(napi_is_typedarray(env, argv[0], &is_ta));
-  if (!is_ta) return throw_code(env, "E_BAD_ARGUMENT", "waitRing: memory must be a Uint8Array over the shared memory");
-  napi_typedarray_type tt;
-  size_t length, offset;
-  void *data;
-  napi_value ab;
-  CHECK(napi_get_typedarray_info(env, argv[0], &tt, &length, &data, &ab, &offset));
-  bool plain_ab = true;
-  CHECK(napi_is_arraybuffer(env, ab, &plain_ab));
-  if (tt != napi_uint8_array || offset != 0 || data == NULL || plain_ab)
-    return throw_code(env, "E_BAD_ARGUMENT", "waitRing: memory must be a Uint8Array over a whole SharedArrayBuffer");
+  if (!get_args(env, info, 3, argv, "waitRing")) return NULL;
+  size_t length;
+  uint8_t *data = shared_memory(env, argv[0], &length, "waitRing");
+  if (!data) return NULL;
   uint32_t ring;
   int32_t timeout_ms;
   if (napi_get_value_uint32(env, argv[1], &ring) != napi_ok || !get_i32(env, argv[2], &timeout_ms) || timeout_ms < 0)
     return throw_code(env, "E_BAD_ARGUMENT", "waitRing: ring and timeoutMs must be non-negative integers");
   if ((ring & 63u) != 0 || (size_t)ring + RING_HDR_SIZE > length)
     return throw_code(env, "E_BAD_ARGUMENT", "waitRing: ring address is not a 64-byte aligned header inside the memory");
-  pw_wait_ring((uint8_t *)data + ring, timeout_ms);
+  pw_wait_ring(data + ring, timeout_ms);
   return NULL;
 }
 
@@ -426,11 +464,8 @@ static napi_value js_wait_ring(napi_env env, napi_callback_info info) {
  * sees whole flows. libpcap has no fanout API; its socket is bound after activation, and
  * the TPACKET_V3 ring works unchanged inside a group. */
 static napi_value js_join_fanout(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) return throw_code(env, "E_BAD_ARGUMENT", "joinFanout: expected 2 arguments");
-  pw_capture *c = get_capture(env, argv[0]);
+  pw_capture *c = capture_call(env, info, 2, argv, "joinFanout");
   if (!c) return NULL;
   uint32_t group;
   if (napi_get_value_uint32(env, argv[1], &group) != napi_ok || group > 0xFFFF)
@@ -447,13 +482,11 @@ static napi_value js_join_fanout(napi_env env, napi_callback_info info) {
 
 /* stop(handle, drainMs): asks the thread to finish; EV_END follows. */
 static napi_value js_stop(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  pw_capture *c = get_capture(env, argv[0]);
+  pw_capture *c = capture_call(env, info, 2, argv, NULL);
   if (!c) return NULL;
   int32_t drain_ms = 0;
-  if (argc > 1) get_i32(env, argv[1], &drain_ms);
+  get_i32(env, argv[1], &drain_ms); /* absent (undefined): no draining */
   if (drain_ms < 0) drain_ms = 0;
   if (c->running) pw_capture_request_stop(c, drain_ms);
   else if (c->loop_running) pw_loop_stop(c, drain_ms); /* drains here, or after the current dispatch */
@@ -462,13 +495,8 @@ static napi_value js_stop(napi_env env, napi_callback_info info) {
 
 /* close(handle): stops without draining if still running, joins, closes libpcap. */
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  void *data = NULL;
-  if (napi_get_value_external(env, argv[0], &data) != napi_ok || !data)
-    return throw_code(env, "E_BAD_ARGUMENT", "close: expected a pcap handle");
-  pw_capture *c = (pw_capture *)data;
+  pw_capture *c = any_capture_call(env, info, "close");
+  if (!c) return NULL;
   if (!c->p || c->closing) return NULL; /* already closed, or closing: the END callback of our own stop below */
   if (c->in_dispatch) return throw_code(env, "E_BAD_ARGUMENT", "close: not from inside a capture callback (stop() there, close() once it has ended)");
   c->closing = 1;
@@ -494,10 +522,8 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
 
 /* stats(handle) -> { recv, drop, ifdrop, captured, ringDrops, batches, ok, error } */
 static napi_value js_stats(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  pw_capture *c = get_capture(env, argv[0]);
+  pw_capture *c = capture_call(env, info, 1, argv, NULL);
   if (!c) return NULL;
   struct pcap_stat st;
   memset(&st, 0, sizeof st);
@@ -519,13 +545,8 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
 
 /* error(handle) -> message of the libpcap error that stopped the thread, or "" */
 static napi_value js_error(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  void *data = NULL;
-  if (napi_get_value_external(env, argv[0], &data) != napi_ok || !data)
-    return throw_code(env, "E_BAD_ARGUMENT", "error: expected a pcap handle");
-  pw_capture *c = (pw_capture *)data;
+  pw_capture *c = any_capture_call(env, info, "error");
+  if (!c) return NULL;
   return make_str(env, __atomic_load_n(&c->failed, __ATOMIC_ACQUIRE) ? c->error : "");
 }
 
@@ -535,11 +556,8 @@ static napi_value js_error(napi_env env, napi_callback_info info) {
  * Frames lie back to back in `bytes`. Stops at the first failure and throws E_IO naming
  * the frame; everything before it was sent. */
 static napi_value js_inject(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 4) return throw_code(env, "E_BAD_ARGUMENT", "inject: expected 4 arguments");
-  pw_capture *c = get_capture(env, argv[0]);
+  pw_capture *c = capture_call(env, info, 4, argv, "inject");
   if (!c) return NULL;
   napi_typedarray_type t1, t2;
   size_t n1, n2, o1, o2;
@@ -644,6 +662,7 @@ NAPI_MODULE_INIT() {
       {"inject", NULL, js_inject, NULL, NULL, NULL, napi_enumerable, NULL},
       {"findAllDevs", NULL, js_findalldevs, NULL, NULL, NULL, napi_enumerable, NULL},
       {"version", NULL, js_version, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"prefault", NULL, js_prefault, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

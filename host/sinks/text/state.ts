@@ -127,40 +127,23 @@ export class TextState {
     return this.trunc();
   }
 
+  /** Big-endian reads the callers have bounds-checked. */
+  private be16(p: number): number { return (this.m[p] << 8) | this.m[p + 1]; }
+  private be32(p: number): number {
+    const m = this.m;
+    return ((m[p] << 24) | (m[p + 1] << 16) | (m[p + 2] << 8) | m[p + 3]) >>> 0;
+  }
+
   /** Reads a printer checks first (ND_TCHECK_ and "goto trunc"): a byte past the capture
    *  writes the marker and the printer returns. */
-  u8(p: number): number {
-    if (p + 1 > this.snapend) return this.trunc();
-    return this.m[p];
-  }
-
-  u16(p: number): number {
-    if (p + 2 > this.snapend) return this.trunc();
-    return (this.m[p] << 8) | this.m[p + 1];
-  }
-
-  u32(p: number): number {
-    if (p + 4 > this.snapend) return this.trunc();
-    const m = this.m;
-    return ((m[p] << 24) | (m[p + 1] << 16) | (m[p + 2] << 8) | m[p + 3]) >>> 0;
-  }
+  u8(p: number): number { return p + 1 > this.snapend ? this.trunc() : this.m[p]; }
+  u16(p: number): number { return p + 2 > this.snapend ? this.trunc() : this.be16(p); }
+  u32(p: number): number { return p + 4 > this.snapend ? this.trunc() : this.be32(p); }
 
   /** The reads of tcpdump's GET_ macros: a byte past the capture jumps. */
-  g8(p: number): number {
-    if (p + 1 > this.snapend) return this.jump();
-    return this.m[p];
-  }
-
-  g16(p: number): number {
-    if (p + 2 > this.snapend) return this.jump();
-    return (this.m[p] << 8) | this.m[p + 1];
-  }
-
-  g32(p: number): number {
-    if (p + 4 > this.snapend) return this.jump();
-    const m = this.m;
-    return ((m[p] << 24) | (m[p + 1] << 16) | (m[p + 2] << 8) | m[p + 3]) >>> 0;
-  }
+  g8(p: number): number { return p + 1 > this.snapend ? this.jump() : this.m[p]; }
+  g16(p: number): number { return p + 2 > this.snapend ? this.jump() : this.be16(p); }
+  g32(p: number): number { return p + 4 > this.snapend ? this.jump() : this.be32(p); }
 
   /** A printer's own bounds check (ND_TCHECK_ with "goto trunc"): n bytes at p captured,
    *  else the marker; false when dead. */
