@@ -547,51 +547,81 @@ function expireDue(t: usize): u32 {
  *  bucket's hand, which then moves past the victim, so equal flows leave oldest-inserted
  *  first rather than the newcomer in the slot just freed. */
 function evictNear(t: usize, home: u32): u32 {
-  let bmask = h32(t, FT_BMASK);
-  let index = <usize>h32(t, FT_INDEX);
-  let hb = index + <usize>home * FB_SIZE;
-  let nowStamp = (h32(t, FT_NOW_TICK) >> h32(t, FT_AGE_SHIFT)) & FB_STAMP_MASK;
-  let hand = load<u32>(hb + FB_HAND);
-  let p = hand / FB_SLOTS;
-  let s = hand - p * FB_SLOTS;
-  let best: u32 = 0;
-  let bestScore: i32 = -1;
-  let bestPos: u32 = 0;
-  let bestB: usize = 0;
-  for (let j: u32 = 0; j < FT_PROBE * FB_SLOTS; j++) {
-    let b = index + <usize>((home + p) & bmask) * FB_SIZE;
-    if (load<u32>(b + (<usize>s << 2)) != 0) {
-      let w = load<u32>(b + FB_IDX + (<usize>s << 2));
-      let score = <i32>(((w >> 31) << 5) | ((nowStamp - (w >> FB_STAMP_SHIFT)) & FB_STAMP_MASK));
-      if (score > bestScore) {
-        bestScore = score;
-        best = w & FB_IDX_MASK;
-        bestPos = p * FB_SLOTS + s;
-        bestB = b;
-      }
-    }
-    if (++s == FB_SLOTS) {
-      s = 0;
-      if (++p == FT_PROBE) p = 0;
-    }
-  }
-  if (best == 0) {
+  let pos = victimPos(t, home);
+  if (pos < 0) {
     // The pool is full but this window holds no flow (an unlucky key in a table a little
     // over half full): a victim from anywhere frees an entry, and the window has slots.
-    best = sweepVictim(t);
+    let best = sweepVictim(t);
     if (best == 0) return 0;
     exportRecord(t, best, END_RESOURCES);
     bump(t, FT_ST_EVICTED);
     release(t, best);
     return 1;
   }
-  store<u32>(hb + FB_HAND, bestPos + 1 == FT_PROBE * FB_SLOTS ? 0 : bestPos + 1);
+  let p = <u32>pos / FB_SLOTS;
+  let s = <u32>pos - p * FB_SLOTS;
+  let index = <usize>h32(t, FT_INDEX);
+  let bestB = index + <usize>((home + p) & h32(t, FT_BMASK)) * FB_SIZE;
+  let best = load<u32>(bestB + FB_IDX + (<usize>s << 2)) & FB_IDX_MASK;
+  store<u32>(index + <usize>home * FB_SIZE + FB_HAND, <u32>pos + 1 == FT_PROBE * FB_SLOTS ? 0 : <u32>pos + 1);
   exportRecord(t, best, END_RESOURCES);
   bump(t, FT_ST_EVICTED);
   // The victim's slot is known: no rehash of its key to find it again.
-  dropSlot(t, bestB, bestPos % FB_SLOTS);
+  dropSlot(t, bestB, s);
   freeEntry(t, best);
   return 1;
+}
+
+/** Where in the probe window of `home` evictNear finds its victim: the window position
+ *  (bucket offset * FB_SLOTS + slot) of the best score, the first from the hand on, as a
+ *  scan from the hand keeping the first best finds; -1 if no slot of the window holds a
+ *  flow. Reads the window's buckets, writes nothing: flows_update_batch asks it ahead to
+ *  touch the victim's entry. The 28 scores are computed four lanes at a time with no
+ *  branch per slot: a loop over the slots cost ~270 ns per new flow in a full table even
+ *  with every line cached (its score comparisons mispredict). */
+function victimPos(t: usize, home: u32): i32 {
+  let bmask = h32(t, FT_BMASK);
+  let index = <usize>h32(t, FT_INDEX);
+  let now = i32x4.splat(<i32>((h32(t, FT_NOW_TICK) >> h32(t, FT_AGE_SHIFT)) & FB_STAMP_MASK));
+  // FT_PROBE is 4: one pair of score vectors per bucket of the window.
+  let b0 = index + <usize>home * FB_SIZE;
+  let b1 = index + <usize>((home + 1) & bmask) * FB_SIZE;
+  let b2 = index + <usize>((home + 2) & bmask) * FB_SIZE;
+  let b3 = index + <usize>((home + 3) & bmask) * FB_SIZE;
+  let s0 = slotScores(b0, 0, now); let s1 = slotScores(b0, 16, now);
+  let s2 = slotScores(b1, 0, now); let s3 = slotScores(b1, 16, now);
+  let s4 = slotScores(b2, 0, now); let s5 = slotScores(b2, 16, now);
+  let s6 = slotScores(b3, 0, now); let s7 = slotScores(b3, 16, now);
+  let m = i32x4.max_s(i32x4.max_s(i32x4.max_s(s0, s1), i32x4.max_s(s2, s3)), i32x4.max_s(i32x4.max_s(s4, s5), i32x4.max_s(s6, s7)));
+  m = i32x4.max_s(m, v128.shuffle<i32>(m, m, 2, 3, 0, 1));
+  m = i32x4.max_s(m, v128.shuffle<i32>(m, m, 1, 0, 3, 2));
+  if (i32x4.extract_lane(m, 0) < 0) return -1;
+  let top = bestBits(s0, s1, m) | (bestBits(s2, s3, m) << FB_SLOTS) | (bestBits(s4, s5, m) << (2 * FB_SLOTS)) | (bestBits(s6, s7, m) << (3 * FB_SLOTS));
+  const window: u32 = FT_PROBE * FB_SLOTS;
+  let hand = load<u32>(b0 + FB_HAND);
+  let fromHand = ((top >> hand) | (top << (window - hand))) & ((1 << window) - 1);
+  let pos = hand + ctz<u32>(fromHand);
+  return <i32>(pos >= window ? pos - window : pos);
+}
+
+/** Eviction scores of a bucket's slots 0-3 (`half` 0) or 4-6 (`half` 16; lane 3, the
+ *  overflow count and the hand, scores -1): weak bit << 5 | age in stamp units, -1 for a
+ *  free slot (signature 0). */
+@inline function slotScores(b: usize, half: u32, now: v128): v128 {
+  let sig = v128.load(b + <usize>half);
+  let w = v128.load(b + FB_IDX + <usize>half);
+  let score = v128.or(
+    i32x4.shl(i32x4.shr_u(w, 31), 5),
+    v128.and(i32x4.sub(now, i32x4.shr_u(w, FB_STAMP_SHIFT)), i32x4.splat(FB_STAMP_MASK)),
+  );
+  let used = v128.not(i32x4.eq(sig, i32x4.splat(0)));
+  if (half != 0) used = v128.and(used, i32x4(-1, -1, -1, 0));
+  return v128.bitselect(score, i32x4.splat(-1), used);
+}
+
+/** The bucket's FB_SLOTS slots whose score is `best` (in every lane), as bits. */
+@inline function bestBits(lo: v128, hi: v128, best: v128): u32 {
+  return <u32>i32x4.bitmask(i32x4.eq(lo, best)) | ((<u32>i32x4.bitmask(i32x4.eq(hi, best)) & 7) << 4);
 }
 
 /** The first flow of the first non-empty bucket from the sweep cursor on, which then moves
@@ -1021,20 +1051,46 @@ export function flows_update_batch(t: usize, frames: usize, descs: usize, times:
     }
     // Pass 2: touch every bucket. A tight loop, so that many misses are in flight at once
     // (a loop with the hashing in it would fill the reorder buffer after a few).
+    // A full table's new flows read the whole probe window (victimPos): all of it is
+    // touched then.
+    let evicting = h32(t, FT_EVICT) != 0 && h32(t, FT_FREE) == 0 && h32(t, FT_BUMP) > h32(t, FT_CAPACITY);
     let sink: u32 = 0;
-    for (let k: u32 = 0; k < n; k++) {
-      let h = load<u32>(scratch + FT_SC_HASH + (<usize>k << 2));
-      sink ^= load<u32>(index + <usize>(h & bmask) * FB_SIZE + FB_IDX);
+    if (evicting) {
+      for (let k: u32 = 0; k < n; k++) {
+        let home = load<u32>(scratch + FT_SC_HASH + (<usize>k << 2)) & bmask;
+        sink ^= load<u32>(index + <usize>home * FB_SIZE + FB_IDX)
+          ^ load<u32>(index + <usize>((home + 1) & bmask) * FB_SIZE + FB_IDX)
+          ^ load<u32>(index + <usize>((home + 2) & bmask) * FB_SIZE + FB_IDX)
+          ^ load<u32>(index + <usize>((home + 3) & bmask) * FB_SIZE + FB_IDX);
+      }
+    } else {
+      for (let k: u32 = 0; k < n; k++) {
+        let h = load<u32>(scratch + FT_SC_HASH + (<usize>k << 2));
+        sink ^= load<u32>(index + <usize>(h & bmask) * FB_SIZE + FB_IDX);
+      }
     }
     // Pass 3: touch the two cache lines of the entry the signature points at (an update
     // of an established flow reads nothing beyond them but the TCP side's third line;
     // touching that one too measured 9.0 -> 7.2 M updates/s at 1 M flows, issue #17:
     // probably more misses per chunk than a core keeps in flight).
+    // A new flow in a full table evicts: the entry it will evict is the one to touch (its
+    // three lines: the export copies it whole), as evictNear will pick it unless a frame
+    // before it in this chunk changes the window (a touch in vain, nothing more).
     for (let k: u32 = 0; k < n; k++) {
       let h = load<u32>(scratch + FT_SC_HASH + (<usize>k << 2));
       let b = index + <usize>(h & bmask) * FB_SIZE;
       let mask = sigMask(b, h);
       let cand: u32 = mask != 0 ? load<u32>(b + FB_IDX + (<usize>ctz<u32>(mask) << 2)) & FB_IDX_MASK : 0;
+      if (cand == 0 && evicting) {
+        let pos = victimPos(t, h & bmask);
+        if (pos >= 0) {
+          let p = <u32>pos / FB_SLOTS;
+          let vb = index + <usize>(((h & bmask) + p) & bmask) * FB_SIZE;
+          let ve = ents + <usize>(load<u32>(vb + FB_IDX + (<usize>(<u32>pos - p * FB_SLOTS) << 2)) & FB_IDX_MASK) * FE_SIZE;
+          sink ^= load<u32>(ve) ^ load<u32>(ve, 64) ^ load<u32>(ve, 128);
+          continue;
+        }
+      }
       let ce = ents + <usize>cand * FE_SIZE;
       sink ^= load<u32>(ce + FE_ADDR_A) ^ load<u32>(ce + FE_FRAMES_AB);
     }
