@@ -90,20 +90,18 @@ export function statisticsMessage(o: StatisticsMessageOptions, c: ExportCounters
   writeHeader(dv, 0, len, o.exportTime ?? exportTimeNow(), o.sequence, o.domain);
   let off = HEADER_LENGTH;
   if (o.withTemplates) off = writeTemplateSet(dv, off, STATISTICS_TEMPLATES);
-  dv.setUint16(off, METERING_STATISTICS.id);
-  dv.setUint16(off + 2, 4 + METERING_STATISTICS.recordLength);
-  dv.setUint32(off + 4, o.flowDomain >>> 0);
-  setU64(dv, off + 8, c.exportedOctets);
-  setU64(dv, off + 16, c.exportedMessages);
-  setU64(dv, off + 24, c.exportedFlowRecords);
-  off += 4 + METERING_STATISTICS.recordLength;
-  dv.setUint16(off, EXPORTING_RELIABILITY.id);
-  dv.setUint16(off + 2, 4 + EXPORTING_RELIABILITY.recordLength);
-  dv.setUint32(off + 4, o.exportingProcessId >>> 0);
-  setU64(dv, off + 8, c.notSentFlows);
-  setU64(dv, off + 16, c.notSentPackets);
-  setU64(dv, off + 24, c.notSentOctets);
-  setU64(dv, off + 32, c.firstLossMs);
-  setU64(dv, off + 40, c.lastLossMs);
+  off = writeOptionsSet(dv, off, METERING_STATISTICS, o.flowDomain, [c.exportedOctets, c.exportedMessages, c.exportedFlowRecords]);
+  writeOptionsSet(dv, off, EXPORTING_RELIABILITY, o.exportingProcessId,
+    [c.notSentFlows, c.notSentPackets, c.notSentOctets, c.firstLossMs, c.lastLossMs]);
   return out;
+}
+
+/** A Data Set of one record of options template t: its u32 scope, then u64 values. Returns
+ *  the offset after it. */
+function writeOptionsSet(dv: DataView, off: number, t: Template, scope: number, values: readonly number[]): number {
+  dv.setUint16(off, t.id);
+  dv.setUint16(off + 2, 4 + t.recordLength);
+  dv.setUint32(off + 4, scope >>> 0);
+  values.forEach((v, i) => setU64(dv, off + 8 + i * 8, v));
+  return off + 4 + t.recordLength;
 }

@@ -10,7 +10,7 @@ import {
   MessageQueue, S_CONNECTS, S_OPTION_MSGS, S_SEND_ERRORS, S_TEMPLATE_MSGS, S_WITHDRAWAL_MSGS,
   countControl, countLostMessage, countSent, type OutMessage,
 } from './message-queue.js';
-import { delay, templateBuffer, type ControlKind, type Transport, type TransportOptions } from './transport.js';
+import { templateBuffer, Wakeups, type ControlKind, type Transport, type TransportOptions } from './transport.js';
 
 const BACKOFF_MIN_MS = 50;
 const BACKOFF_MAX_MS = 2000;
@@ -26,7 +26,7 @@ export class TcpTransport implements Transport {
   private backoff = BACKOFF_MIN_MS;
   private nextSeq = 0;
   private blocked = false;
-  private waiters: (() => void)[] = [];
+  private readonly wakeups = new Wakeups();
   private pending = 0;
 
   constructor(opts: TransportOptions, q: MessageQueue) {
@@ -40,12 +40,6 @@ export class TcpTransport implements Transport {
 
   start(): void {
     this.connect();
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
   }
 
   private connect(): void {
@@ -62,9 +56,9 @@ export class TcpTransport implements Transport {
       s.write(t, (err) => {
         if (err === null || err === undefined) countControl(this.q.stats, S_TEMPLATE_MSGS, t.length);
       });
-      this.wake();
+      this.wakeups.wake();
     });
-    s.on('drain', () => { this.blocked = false; this.wake(); });
+    s.on('drain', () => { this.blocked = false; this.wakeups.wake(); });
     // Export is one-way; a collector that sends anything is ignored. Its FIN means it is
     // going away: finish our side so it can read what we already wrote.
     s.on('data', () => {});
@@ -75,7 +69,7 @@ export class TcpTransport implements Transport {
       this.socket = null;
       this.connected = false;
       this.blocked = false;
-      this.wake();
+      this.wakeups.wake();
       if (!this.closing) {
         const wait = this.backoff;
         this.backoff = Math.min(BACKOFF_MAX_MS, this.backoff * 2);
@@ -97,7 +91,7 @@ export class TcpTransport implements Transport {
       this.pending--;
       if (err === null || err === undefined) countSent(st, m);
       else countLostMessage(st, m);
-      if (this.pending === 0) this.wake();
+      if (this.pending === 0) this.wakeups.wake();
     });
     if (!ok) this.blocked = true;
   }
@@ -110,28 +104,23 @@ export class TcpTransport implements Transport {
     const ok = s.write(bytes, (err) => {
       this.pending--;
       if (err === null || err === undefined) countControl(this.q.stats, kind === 'options' ? S_OPTION_MSGS : S_WITHDRAWAL_MSGS, bytes.length);
-      if (this.pending === 0) this.wake();
+      if (this.pending === 0) this.wakeups.wake();
     });
     if (!ok) this.blocked = true;
   }
 
-  async settle(): Promise<void> {
-    if (!this.blocked) {
-      await new Promise<void>((r) => setImmediate(r));
-      return;
-    }
-    await new Promise<void>((r) => this.waiters.push(r));
+  settle(): Promise<void> {
+    return this.wakeups.settle(!this.blocked);
   }
 
-  async waitUp(ms: number): Promise<void> {
-    if (this.up) return;
-    await Promise.race([new Promise<void>((r) => this.waiters.push(r)), delay(ms)]);
+  waitUp(ms: number): Promise<void> {
+    return this.wakeups.waitUp(this.up, ms);
   }
 
   async quiesce(ms: number): Promise<void> {
     const deadline = Date.now() + ms;
     while (this.pending > 0 && this.socket !== null && Date.now() < deadline) {
-      await Promise.race([new Promise<void>((r) => this.waiters.push(r)), delay(deadline - Date.now())]);
+      await this.wakeups.next(deadline - Date.now());
     }
   }
 

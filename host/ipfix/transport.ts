@@ -54,3 +54,32 @@ export function templateBuffer(sequence: number, domain: number, biflow = false)
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
+
+/** Callers of a transport waiting for its next event (a completion, the connection coming
+ *  up or going): wake() resolves them all. */
+export class Wakeups {
+  private waiters: (() => void)[] = [];
+
+  /** Resolves at the next wake(), or after `ms` if given. */
+  next(ms?: number): Promise<void> {
+    const woken = new Promise<void>((r) => this.waiters.push(r));
+    return ms === undefined ? woken : Promise.race([woken, delay(ms)]);
+  }
+
+  wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /** Transport.settle(): with room for more, once this tick's completions (process.nextTick)
+   *  have run; else at the next wake(). */
+  settle(room: boolean): Promise<void> {
+    return room ? new Promise<void>((r) => setImmediate(r)) : this.next();
+  }
+
+  /** Transport.waitUp(): now when up, else at the next wake() or after `ms`. */
+  async waitUp(up: boolean, ms: number): Promise<void> {
+    if (!up) await this.next(ms);
+  }
+}

@@ -12,7 +12,7 @@ import {
   MessageQueue, S_CONNECTS, S_OPTION_MSGS, S_SEND_ERRORS, S_TEMPLATE_MSGS, S_WITHDRAWAL_MSGS,
   countControl, countLostMessage, countSent, uncountSent, type OutMessage,
 } from './message-queue.js';
-import { delay, templateBuffer, type ControlKind, type Transport, type TransportOptions } from './transport.js';
+import { delay, templateBuffer, Wakeups, type ControlKind, type Transport, type TransportOptions } from './transport.js';
 
 /** Completions allowed in flight before settle() waits for them. */
 const MAX_IN_FLIGHT = 64;
@@ -38,7 +38,7 @@ export class UdpTransport implements Transport {
   private sinceTemplates = 0;
   private templatesAt = 0;
   private nextSeq = 0;
-  private waiters: (() => void)[] = [];
+  private readonly wakeups = new Wakeups();
 
   constructor(opts: TransportOptions, q: MessageQueue) {
     this.opts = opts;
@@ -62,14 +62,8 @@ export class UdpTransport implements Transport {
     s.connect(this.opts.port, this.opts.host, () => {
       this.connected = true;
       this.q.stats[S_CONNECTS]++;
-      this.wake();
+      this.wakeups.wake();
     });
-  }
-
-  private wake(): void {
-    const w = this.waiters;
-    this.waiters = [];
-    for (const f of w) f();
   }
 
   send(m: OutMessage, sequence: number): void {
@@ -124,7 +118,7 @@ export class UdpTransport implements Transport {
           }
         }
       }
-      if (this.inFlight === 0) this.wake();
+      if (this.inFlight === 0) this.wakeups.wake();
     });
   }
 
@@ -148,18 +142,12 @@ export class UdpTransport implements Transport {
     }
   }
 
-  async settle(): Promise<void> {
-    if (this.inFlight < MAX_IN_FLIGHT) {
-      // Let this tick's completions (process.nextTick) run.
-      await new Promise<void>((r) => setImmediate(r));
-      return;
-    }
-    await new Promise<void>((r) => this.waiters.push(r));
+  settle(): Promise<void> {
+    return this.wakeups.settle(this.inFlight < MAX_IN_FLIGHT);
   }
 
-  async waitUp(ms: number): Promise<void> {
-    if (this.connected) return;
-    await Promise.race([new Promise<void>((r) => this.waiters.push(r)), delay(ms)]);
+  waitUp(ms: number): Promise<void> {
+    return this.wakeups.waitUp(this.connected, ms);
   }
 
   /**
