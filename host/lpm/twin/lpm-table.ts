@@ -81,6 +81,10 @@ export function tableInit(m: Uint32Array, t: number, header: number, addrBytes: 
   m[h + H_MAGIC] = magic;
 }
 
+/** What sets the IPv4 and IPv6 tables apart in their region: the header's size, a rule's
+ *  prefix bytes, the limits, the magic word. */
+export interface TableFamily { header: number; addrBytes: number; maxRules: number; maxGroups: number; magic: number }
+
 // The header words the twins' <prefix>_<name>(t) exports read (LpmTwinBase.defineFigures).
 const FIGURE_WORDS = {
   rule_count: H_RULES, rule_capacity: H_RULES_CAP, tbl8_used: H_GROUPS_USED, tbl8_capacity: H_GROUPS,
@@ -90,7 +94,9 @@ const FIGURE_WORDS = {
 /** The exports LpmTwinBase.defineFigures gives a twin whose exports are named `${P}_...`. */
 export type TableFigures<P extends string> =
   { [K in keyof typeof FIGURE_WORDS as `${P}_${K}`]: (t: number) => number } &
-  { [K in 'rule_depth' | 'rule_nexthop' as `${P}_${K}`]: (t: number, id: number) => number };
+  { [K in 'rule_depth' | 'rule_nexthop' as `${P}_${K}`]: (t: number, id: number) => number } &
+  { [K in 'footprint' as `${P}_${K}`]: (rules: number, groups: number) => number } &
+  { [K in 'init' as `${P}_${K}`]: (t: number, rules: number, groups: number, miss: number) => void };
 
 /** What Lpm4Twin and Lpm6Twin share: views kept current, and the header figures. */
 export abstract class LpmTwinBase {
@@ -126,12 +132,14 @@ export abstract class LpmTwinBase {
   /** Header word i of table t (rule_count, tbl8_used ...). */
   protected word(t: number, i: number): number { return this.sync()[(t >>> 2) + i]; }
 
-  /** Gives a twin class the figures and rule readers both twins export alike under their
-   *  prefix (lpm4_rule_count, lpm6_rule_count ...), as assembly/lpm4.ts and lpm6.ts
-   *  re-export lpm-table.ts's and lpm-rules.ts's under theirs; the class declares them by
-   *  merging TableFigures<prefix> into its interface. */
-  static defineFigures(cls: abstract new (views: MemoryViews) => LpmTwinBase, prefix: string): void {
-    const methods: Record<string, (this: LpmTwinBase, t: number, id: number) => number> = {
+  /** Gives a twin class what both twins export alike under their prefix (lpm4_footprint,
+   *  lpm4_init, lpm4_rule_count, lpm6_rule_count ...), as assembly/lpm4.ts and lpm6.ts
+   *  call or re-export lpm-table.ts's and lpm-rules.ts's under theirs; the class declares
+   *  them by merging TableFigures<prefix> into its interface. */
+  static defineFigures(cls: abstract new (views: MemoryViews) => LpmTwinBase, prefix: string, f: TableFamily): void {
+    const methods: Record<string, (this: LpmTwinBase, ...args: number[]) => number | void> = {
+      footprint(rules, groups) { return tableFootprint(f.header, f.addrBytes, rules, groups, f.maxRules, f.maxGroups); },
+      init(t, rules, groups, miss) { tableInit(this.sync(), t, f.header, f.addrBytes, rules, groups, miss, f.magic); },
       rule_depth(t, id) { return this.ruleDepth(t, id); },
       rule_nexthop(t, id) { return this.ruleNexthop(t, id); },
     };

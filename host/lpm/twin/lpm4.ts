@@ -3,7 +3,7 @@
 // on the algorithm live in the AssemblyScript file; here only what is TS-specific.
 import type { MemoryViews } from '../../runtime/memory.js';
 import type { Lpm4Exports } from '../exports.js';
-import { LpmTwinBase, tableFootprint, tableInit, type TableFigures } from './lpm-table.js';
+import { LpmTwinBase, type TableFigures } from './lpm-table.js';
 import * as table from './lpm-table.js';
 import * as layout from '../lpm-layout.js';
 import { slotAcquire, slotRelease } from './lpm-nexthops.js';
@@ -21,21 +21,13 @@ const {
 
 // The table's own layout and limits, generated from assembly/lpm-layout.ts.
 export { LPM4_HEADER, LPM4_MAX_GROUPS, LPM4_MAX_RULES } from '../lpm-layout.js';
-const { LPM4_HEADER, LPM4_MAX_GROUPS, LPM4_MAX_RULES, LPM4_MAGIC: MAGIC } = layout;
+const { LPM4_HEADER } = layout;
 const H_DEPTHS = layout.LPM4_H_DEPTHS >>> 2; // word index of the per-depth rule counts
 
-// lpm4_rule_count, _rule_capacity, _tbl8_used, _tbl8_capacity, _nexthop_count, _bytes,
-// _rule_high, _rule_depth and _rule_nexthop: LpmTwinBase.defineFigures below.
+// lpm4_footprint, _init, _rule_count, _rule_capacity, _tbl8_used, _tbl8_capacity,
+// _nexthop_count, _bytes, _rule_high, _rule_depth and _rule_nexthop: LpmTwinBase.defineFigures below.
 export interface Lpm4Twin extends TableFigures<'lpm4'> {}
 export class Lpm4Twin extends LpmTwinBase implements Lpm4Exports {
-  lpm4_footprint(rules: number, groups: number): number {
-    return tableFootprint(LPM4_HEADER, 4, rules, groups, LPM4_MAX_RULES, LPM4_MAX_GROUPS);
-  }
-
-  lpm4_init(t: number, rules: number, groups: number, miss: number): void {
-    tableInit(this.sync(), t, LPM4_HEADER, 4, rules, groups, miss, MAGIC);
-  }
-
   // Rewrites the entries rule addr/depth decides (lpm-rewrite.ts): on add (exact false)
   // with its own slot, giving a /25../32 its group; on delete with the covering rule's,
   // folding a group left without any /25../32 back into its tbl24 entry.
@@ -150,4 +142,6 @@ export class Lpm4Twin extends LpmTwinBase implements Lpm4Exports {
   }
 }
 
-LpmTwinBase.defineFigures(Lpm4Twin, 'lpm4');
+LpmTwinBase.defineFigures(Lpm4Twin, 'lpm4', {
+  header: LPM4_HEADER, addrBytes: 4, maxRules: layout.LPM4_MAX_RULES, maxGroups: layout.LPM4_MAX_GROUPS, magic: layout.LPM4_MAGIC,
+});

@@ -2,7 +2,7 @@
 // algorithm's comments live in the AssemblyScript file.
 import type { MemoryViews } from '../../runtime/memory.js';
 import type { Lpm6Exports } from '../exports.js';
-import { LpmTwinBase, tableFootprint, tableInit, type TableFigures } from './lpm-table.js';
+import { LpmTwinBase, type TableFigures } from './lpm-table.js';
 import * as table from './lpm-table.js';
 import * as layout from '../lpm-layout.js';
 import { slotAcquire, slotRelease } from './lpm-nexthops.js';
@@ -20,24 +20,16 @@ const {
 
 // The table's own layout and limits, generated from assembly/lpm-layout.ts.
 export { LPM6_HEADER, LPM6_MAX_GROUPS, LPM6_MAX_RULES } from '../lpm-layout.js';
-const { LPM6_HEADER, LPM6_MAX_GROUPS, LPM6_MAX_RULES, LPM6_MAGIC: MAGIC } = layout;
+const { LPM6_HEADER } = layout;
 const H_DEPTHS = layout.LPM6_H_DEPTHS >>> 2; // word index of the per-depth rule counts
 const { LPM6_H_KEY: KEY, LPM6_H_KEY2: KEY2 } = layout; // byte offsets of the scratch keys
 
 const levelsFor = (depth: number): number => (depth <= 24 ? 0 : (depth - 24 + 7) >>> 3);
 
-// lpm6_rule_count, _rule_capacity, _tbl8_used, _tbl8_capacity, _nexthop_count, _bytes,
-// _rule_high, _rule_depth and _rule_nexthop: LpmTwinBase.defineFigures below.
+// lpm6_footprint, _init, _rule_count, _rule_capacity, _tbl8_used, _tbl8_capacity,
+// _nexthop_count, _bytes, _rule_high, _rule_depth and _rule_nexthop: LpmTwinBase.defineFigures below.
 export interface Lpm6Twin extends TableFigures<'lpm6'> {}
 export class Lpm6Twin extends LpmTwinBase implements Lpm6Exports {
-  lpm6_footprint(rules: number, groups: number): number {
-    return tableFootprint(LPM6_HEADER, 16, rules, groups, LPM6_MAX_RULES, LPM6_MAX_GROUPS);
-  }
-
-  lpm6_init(t: number, rules: number, groups: number, miss: number): void {
-    tableInit(this.sync(), t, LPM6_HEADER, 16, rules, groups, miss, MAGIC);
-  }
-
   // ---- tbl8 groups ----
 
   private groupsNeeded(h: number, k: number, depth: number): number {
@@ -227,4 +219,6 @@ function top24(b: Uint8Array, k: number): number {
   return (b[k] << 16) | (b[k + 1] << 8) | b[k + 2];
 }
 
-LpmTwinBase.defineFigures(Lpm6Twin, 'lpm6');
+LpmTwinBase.defineFigures(Lpm6Twin, 'lpm6', {
+  header: LPM6_HEADER, addrBytes: 16, maxRules: layout.LPM6_MAX_RULES, maxGroups: layout.LPM6_MAX_GROUPS, magic: layout.LPM6_MAGIC,
+});
