@@ -6,6 +6,7 @@
 // conversation (+32 per IPv6 one), nothing for flows the table does not print (other
 // protocols, no ports), and no garbage for the collector to trace.
 import type { MemoryViews } from '../runtime/memory.js';
+import { adviseHugePages, prefault } from '../runtime/prefault.js';
 import * as F from './flow-layout.js';
 
 /** Records per chunk (a power of two): 4 MiB chunks, grown one at a time. */
@@ -14,6 +15,13 @@ const CHUNK = 1 << CHUNK_SHIFT;
 const CHUNK_MASK = CHUNK - 1;
 /** u32 words per record (64 bytes). */
 export const CR_WORDS = 16;
+const CHUNK_BYTES = CHUNK * CR_WORDS * 4;
+/** Chunks per ArrayBuffer: 32 MiB, of which huge pages cover nearly all whatever its
+ *  alignment (runtime/prefault.ts). Untouched memory until rows fill it. */
+const SLAB_CHUNKS = 8;
+/** The row from which chunks are backed ahead of the rows (runtime/prefault.ts): in
+ *  smaller tables the addon's load would not pay. */
+const PREFAULT_FROM = 4096;
 // Word offsets in a record.
 export const CR_START_SEC = 0;
 export const CR_START_NSEC = 1;
@@ -48,6 +56,10 @@ export class ConversationStore {
   /** Of those, UDP ones (the rest are TCP): a table with none skips its pass. */
   udpCount = 0;
   private v6Count = 0;
+  /** The ArrayBuffer the newest chunks lie in. */
+  private slab: ArrayBuffer | null = null;
+  /** Whether chunks are backed as they are made (from PREFAULT_FROM rows on). */
+  private prefaulting = false;
 
   /**
    * Copies the record at byte address `at` (an exported record or a live entry, layout
@@ -100,6 +112,7 @@ export class ConversationStore {
     f[fo + CR_F64_BYTES_BA] = v.f64[d + (F.FE_BYTES_BA >>> 3)];
     if (proto === 17) this.udpCount++;
     this.count = n + 1;
+    if (n === PREFAULT_FROM) this.startPrefault();
     return true;
   }
 
@@ -242,15 +255,30 @@ export class ConversationStore {
     return { count: n, words, v6 };
   }
 
-  /** The chunk that holds row `n`, allocated when `n` is the first row past the last one. */
+  /** The chunk that holds row `n`, made when `n` is the first row past the last one. */
   private chunkOf(n: number): number {
     const c = n >>> CHUNK_SHIFT;
     if (c === this.words.length) {
-      const buf = new ArrayBuffer(CHUNK * CR_WORDS * 4);
-      this.words.push(new Uint32Array(buf));
-      this.f64s.push(new Float64Array(buf));
+      const k = c % SLAB_CHUNKS;
+      if (k === 0) {
+        this.slab = new ArrayBuffer(SLAB_CHUNKS * CHUNK_BYTES);
+        if (this.prefaulting) adviseHugePages(new Uint8Array(this.slab));
+      }
+      const words = new Uint32Array(this.slab!, k * CHUNK_BYTES, CHUNK * CR_WORDS);
+      this.words.push(words);
+      this.f64s.push(new Float64Array(this.slab!, k * CHUNK_BYTES, CHUNK * CR_WORDS / 2));
+      if (this.prefaulting) prefault(words);
     }
     return c;
+  }
+
+  /** A large table from here on: huge pages for the slab, the rest of the chunk backed now. */
+  private startPrefault(): void {
+    this.prefaulting = true;
+    adviseHugePages(new Uint8Array(this.slab!));
+    const w = this.words[this.words.length - 1];
+    const from = ConversationStore.offsetOf(this.count) * 4;
+    prefault(w, from, w.byteLength - from);
   }
 
   /** Appends rows packed by packRows() (IPv6 records get slots of this store). */

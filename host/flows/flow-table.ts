@@ -13,6 +13,12 @@ import { WHEEL } from '../wheel/exports.js';
 import { FLOWS, type FlowsExports } from './exports.js';
 import * as F from './flow-layout.js';
 import { DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../runtime/layout.js';
+import { adviseHugePages, prefault } from '../runtime/prefault.js';
+
+/** Flows from which a table backs its entries ahead (backEntriesAhead), and the step in
+ *  entries (~4 MiB of them). */
+const PREFAULT_FROM = 4096;
+const PREFAULT_STEP = 21845;
 
 export type TcpStateName =
   | 'CLOSED' | 'LISTEN' | 'SYN_SENT' | 'SYN_RECEIVED' | 'ESTABLISHED' | 'FIN_WAIT_1' | 'FIN_WAIT_2'
@@ -322,6 +328,29 @@ export class FlowTable {
       done += core.flows_update_batch(region, frames + done * FRAME_SIZE, descs + done * DESC_SIZE, times + done * TIME_SIZE, count - done);
       this.drain();
     }
+    this.backEntriesAhead();
+  }
+
+  /** Bytes of the entries, from entry 0, backed so far (runtime/prefault.ts). */
+  private backedTo = 0;
+
+  /**
+   * New entries are taken in index order (the bump index) until the table is full, each
+   * on pages the process has not touched yet: once a table holds PREFAULT_FROM flows,
+   * huge pages are asked for the entries and backed a step ahead of the bump index, one
+   * call per step instead of a fault per 4 KiB (~12 us each here).
+   */
+  private backEntriesAhead(): void {
+    const total = (this.capacity + 1) * F.FE_SIZE;
+    if (this.backedTo >= total) return;
+    const v = this.engine.views.refresh();
+    const bump = v.u32[(this.region + F.FT_BUMP) >>> 2];
+    if (bump < PREFAULT_FROM || (bump + PREFAULT_STEP / 2) * F.FE_SIZE <= this.backedTo) return;
+    const entries = v.u32[(this.region + F.FT_ENTRIES) >>> 2];
+    if (this.backedTo === 0) adviseHugePages(v.u8, entries, total);
+    const to = Math.min(total, (bump + PREFAULT_STEP) * F.FE_SIZE);
+    prefault(v.u8, entries + this.backedTo, to - this.backedTo);
+    this.backedTo = to;
   }
 
   /** Advances the clock with no frames (a quiet live capture), ending what is due. */

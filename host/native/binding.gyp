@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "pktwasm_pcap",
-      "sources": ["src/addon.c", "src/capture.c", "src/loop.c"],
+      "sources": ["src/addon.c", "src/capture.c", "src/loop.c", "src/prefault.c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O2", "-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-pthread"],
       "libraries": ["-lpcap", "-pthread"]

@@ -1,0 +1,62 @@
+/* prefault(view, byteOffset, byteLength, populate): asks for transparent huge pages under a
+ * range of a typed array (MADV_HUGEPAGE) and, with populate, has the kernel back its pages
+ * now in one call (MADV_POPULATE_WRITE, Linux 5.14+). On this project's machines (a
+ * paravirtualised guest) a 4 KiB page touched for the first time costs ~12 us, and even a
+ * populated one faults again on first touch (~6 us); huge pages populated in one call cost
+ * ~10 ms for 128 MiB against ~550 ms of first touches. Callers advise a whole region once
+ * (so that the 2 MiB blocks inside it qualify) and populate only what they are about to
+ * fill, so the resident size is what it would have become. Returns whether the kernel did
+ * what was asked (false on older kernels: EINVAL; the pages then fault in as before). */
+#include <errno.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "prefault.h"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+static size_t element_size(napi_typedarray_type t) {
+  switch (t) {
+    case napi_int8_array: case napi_uint8_array: case napi_uint8_clamped_array: return 1;
+    case napi_int16_array: case napi_uint16_array: return 2;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: return 4;
+    default: return 8;
+  }
+}
+
+napi_value js_prefault(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_value result;
+  bool ok = false;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4) {
+    napi_throw_type_error(env, "E_BAD_ARGUMENT", "prefault: expected (view, byteOffset, byteLength, populate)");
+    return NULL;
+  }
+  bool is_ta = false;
+  napi_typedarray_type tt;
+  size_t length = 0, view_offset = 0;
+  void *data = NULL;
+  napi_value ab;
+  double off = -1, len = -1;
+  bool populate = false;
+  if (napi_is_typedarray(env, argv[0], &is_ta) != napi_ok || !is_ta ||
+      napi_get_typedarray_info(env, argv[0], &tt, &length, &data, &ab, &view_offset) != napi_ok ||
+      napi_get_value_double(env, argv[1], &off) != napi_ok || napi_get_value_double(env, argv[2], &len) != napi_ok ||
+      napi_get_value_bool(env, argv[3], &populate) != napi_ok ||
+      !(off >= 0) || !(len >= 0) || off + len > (double)(length * element_size(tt))) {
+    napi_throw_type_error(env, "E_BAD_ARGUMENT", "prefault: the range must lie inside a typed array");
+    return NULL;
+  }
+  if (len > 0 && data != NULL) {
+    /* Whole pages: the first and the last byte's pages are mapped, as the bytes are. */
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = ((uintptr_t)data + (uintptr_t)off) & ~(page - 1);
+    uintptr_t end = ((uintptr_t)data + (uintptr_t)off + (uintptr_t)len + page - 1) & ~(page - 1);
+    ok = madvise((void *)start, end - start, populate ? MADV_POPULATE_WRITE : MADV_HUGEPAGE) == 0;
+  }
+  napi_get_boolean(env, ok, &result);
+  return result;
+}
