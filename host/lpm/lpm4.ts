@@ -4,13 +4,10 @@ import type { Engine } from '../engine/engine.js';
 import { PktError } from '../runtime/errors.js';
 import { ipv4ToString, parseIPv4 } from '../runtime/addr.js';
 import { exportsOf } from '../engine/backend.js';
-import { LPM4, unprefixed, type LpmFunctions, type Lpm4Exports } from './exports.js';
-import { LPM_UPDATED } from './twin/lpm-table.js';
-import {
-  BULK_CHUNK, createTable, DEFAULT_MISS, deleted, statusError, tableEntries, tableFigures,
-  type LpmFigures, type LpmOptions, type RouteEntry,
-} from './lpm-options.js';
-import { parsePrefix4, type ParsedPrefix4 } from './prefix.js';
+import { LPM4, unprefixed, type Lpm4Exports } from './exports.js';
+import { BULK_CHUNK, type LpmOptions } from './lpm-options.js';
+import { LpmBase, type LpmFamily } from './lpm-base.js';
+import { parsePrefix4 } from './prefix.js';
 import * as layout from './lpm-layout.js';
 import { LPM_H_GROUPS, LPM_H_NH_VAL, LPM_H_RULES_CAP, LPM_H_TBL24, LPM_H_TBL8 } from './lpm-layout.js';
 
@@ -20,16 +17,13 @@ import { LPM_H_GROUPS, LPM_H_NH_VAL, LPM_H_RULES_CAP, LPM_H_TBL24, LPM_H_TBL8 } 
 // ~11 ns for the same loads written inline, random over 250k prefixes, CPU time at load ~12).
 const { LPM_EXT: EXT, LPM_GROUP_MASK: GROUP_MASK } = layout;
 
-const LIMITS = { maxRules: 1 << 26, maxGroups: 1 << 20, defaultGroups: 4096 };
+const FAMILY: LpmFamily<number> = {
+  name: 'lpm4', ip: 'IPv4', maxRules: 1 << 26, maxGroups: 1 << 20, defaultGroups: 4096, parse: parsePrefix4,
+};
 
 /** IPv4 longest-prefix match (DIR-24-8) in the engine's shared memory. */
-export class Lpm4 {
-  declare readonly engine: Engine;
+export class Lpm4 extends LpmBase<number> {
   declare readonly core: Lpm4Exports;
-  /** Byte address of the table in the shared memory. */
-  declare readonly table: number;
-  declare readonly miss: number;
-  private declare readonly fns: LpmFunctions;
   private scratch = 0;
   // Single lookups read the table right here, as the twin's lpm4_lookup does (DIR-24-8:
   // the tbl24 entry, a tbl8 entry when it names a group, the slot's next hop): a call into
@@ -48,11 +42,9 @@ export class Lpm4 {
   private declare readonly nhv: Uint32Array;
 
   constructor(engine: Engine, opts: LpmOptions = {}) {
-    this.engine = engine;
-    this.core = exportsOf(engine, LPM4);
-    this.fns = unprefixed(this.core, 'lpm4');
-    this.miss = (opts.miss ?? DEFAULT_MISS) >>> 0;
-    this.table = createTable(engine, this.fns, 'lpm4', opts, LIMITS, this.miss);
+    const core = exportsOf(engine, LPM4);
+    super(engine, unprefixed(core, 'lpm4'), FAMILY, opts);
+    this.core = core;
     const u32 = engine.views.refresh().u32;
     const hw = this.table >>> 2;
     const buf = u32.buffer;
@@ -61,38 +53,14 @@ export class Lpm4 {
     this.nhv = new Uint32Array(buf, u32[hw + (LPM_H_NH_VAL >>> 2)], u32[hw + (LPM_H_RULES_CAP >>> 2)] + 2);
   }
 
+  protected arg(addr: number): number { return addr >>> 0; }
+  protected text(addr: number): string { return ipv4ToString(addr >>> 0); }
+  protected ruleText(ruleAddr: number): string { return ipv4ToString(ruleAddr); }
+
   /** The next-hop slot of an address (0: no route), read in place. */
   private slotOf(a: number): number {
     const e = this.tbl24[a >>> 8];
     return (e & EXT) === 0 ? e : this.tbl8[((e & GROUP_MASK) << 8) | (a & 255)];
-  }
-
-  private parse(prefix: string): ParsedPrefix4 {
-    const p = parsePrefix4(prefix);
-    if (p === null) throw new PktError('E_BAD_ARGUMENT', `lpm4: "${prefix}" is not an IPv4 prefix`);
-    return p;
-  }
-
-  /** Adds a prefix ('10.0.0.0/8'; host bits are ignored) or replaces its next hop. True if it was new. */
-  add(prefix: string, nexthop: number): boolean {
-    const p = this.parse(prefix);
-    return this.addRaw(p.addr, p.depth, nexthop);
-  }
-
-  addRaw(addr: number, depth: number, nexthop: number): boolean {
-    const st = this.core.lpm4_add(this.table, addr >>> 0, depth, nexthop >>> 0);
-    if (st < 0) throw statusError(`lpm4: adding ${ipv4ToString(addr >>> 0)}/${depth}`, st, this.core.lpm4_rule_capacity(this.table));
-    return st !== LPM_UPDATED;
-  }
-
-  /** Removes a prefix; false if it was not there. */
-  delete(prefix: string): boolean {
-    const p = this.parse(prefix);
-    return this.deleteRaw(p.addr, p.depth);
-  }
-
-  deleteRaw(addr: number, depth: number): boolean {
-    return deleted('lpm4', this.core.lpm4_delete(this.table, addr >>> 0, depth));
   }
 
   /** Next hop of the longest matching prefix, or null. */
@@ -134,17 +102,4 @@ export class Lpm4 {
   lookupBulkAt(addrs: number, n: number, out: number): number {
     return this.core.lpm4_lookup_bulk(this.table, addrs, n, out);
   }
-
-  /** Next hop of the exact prefix, or null. */
-  get(prefix: string): number | null {
-    const p = this.parse(prefix);
-    const id = this.core.lpm4_find(this.table, p.addr, p.depth);
-    return id === 0 ? null : this.core.lpm4_rule_nexthop(this.table, id) >>> 0;
-  }
-
-  get size(): number { return this.core.lpm4_rule_count(this.table); }
-
-  figures(): LpmFigures { return tableFigures(this.fns, this.table); }
-
-  entries(): IterableIterator<RouteEntry> { return tableEntries(this.fns, this.table, ipv4ToString); }
 }

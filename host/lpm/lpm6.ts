@@ -5,67 +5,38 @@ import type { Engine } from '../engine/engine.js';
 import { PktError } from '../runtime/errors.js';
 import { ipv6ToString, parseIPv6 } from '../runtime/addr.js';
 import { exportsOf } from '../engine/backend.js';
-import { LPM6, unprefixed, type LpmFunctions, type Lpm6Exports } from './exports.js';
-import { LPM_UPDATED } from './twin/lpm-table.js';
-import {
-  BULK_CHUNK, createTable, DEFAULT_MISS, deleted, statusError, tableEntries, tableFigures,
-  type LpmFigures, type LpmOptions, type RouteEntry,
-} from './lpm-options.js';
-import { parsePrefix6, type ParsedPrefix6 } from './prefix.js';
+import { LPM6, unprefixed, type Lpm6Exports } from './exports.js';
+import { BULK_CHUNK, type LpmOptions } from './lpm-options.js';
+import { LpmBase, type LpmFamily } from './lpm-base.js';
+import { parsePrefix6 } from './prefix.js';
 
-const LIMITS = { maxRules: 1 << 24, maxGroups: 1 << 22, defaultGroups: 16384 };
+const FAMILY: LpmFamily<Uint8Array> = {
+  name: 'lpm6', ip: 'IPv6', maxRules: 1 << 24, maxGroups: 1 << 22, defaultGroups: 16384, parse: parsePrefix6,
+};
 
 /** IPv6 longest-prefix match (24-bit first stride, then 8-bit strides) in the shared memory. */
-export class Lpm6 {
+export class Lpm6 extends LpmBase<Uint8Array> {
   // `declare`d fields: only the constructor stores them, once (an emitted class field is
   // stored twice, and V8 then no longer treats it as constant in hot loops; host/lpm/lpm4.ts).
-  declare readonly engine: Engine;
   declare readonly core: Lpm6Exports;
-  declare readonly table: number;
-  declare readonly miss: number;
   /** 16-byte key scratch, then the bulk chunk: addresses (16 B each) and results (4 B each). */
   private declare readonly key: number;
-  private declare readonly fns: LpmFunctions;
   private bulk = 0;
 
   constructor(engine: Engine, opts: LpmOptions = {}) {
-    this.engine = engine;
-    this.core = exportsOf(engine, LPM6);
-    this.fns = unprefixed(this.core, 'lpm6');
-    this.miss = (opts.miss ?? DEFAULT_MISS) >>> 0;
-    this.table = createTable(engine, this.fns, 'lpm6', opts, LIMITS, this.miss);
+    const core = exportsOf(engine, LPM6);
+    super(engine, unprefixed(core, 'lpm6'), FAMILY, opts);
+    this.core = core;
     this.key = engine.arena.alloc(64);
   }
+
+  protected arg(addr: Uint8Array): number { return this.putKey(addr); }
+  protected text(addr: Uint8Array): string { return ipv6ToString(addr, 0); }
+  protected ruleText(ruleAddr: number): string { return ipv6ToString(this.engine.views.refresh().u8, ruleAddr); }
 
   private putKey(addr: Uint8Array): number {
     this.engine.views.refresh().u8.set(addr.subarray(0, 16), this.key);
     return this.key;
-  }
-
-  private parse(prefix: string): ParsedPrefix6 {
-    const p = parsePrefix6(prefix);
-    if (p === null) throw new PktError('E_BAD_ARGUMENT', `lpm6: "${prefix}" is not an IPv6 prefix`);
-    return p;
-  }
-
-  add(prefix: string, nexthop: number): boolean {
-    const p = this.parse(prefix);
-    return this.addRaw(p.addr, p.depth, nexthop);
-  }
-
-  addRaw(addr: Uint8Array, depth: number, nexthop: number): boolean {
-    const st = this.core.lpm6_add(this.table, this.putKey(addr), depth, nexthop >>> 0);
-    if (st < 0) throw statusError(`lpm6: adding ${ipv6ToString(addr, 0)}/${depth}`, st, this.core.lpm6_rule_capacity(this.table));
-    return st !== LPM_UPDATED;
-  }
-
-  delete(prefix: string): boolean {
-    const p = this.parse(prefix);
-    return this.deleteRaw(p.addr, p.depth);
-  }
-
-  deleteRaw(addr: Uint8Array, depth: number): boolean {
-    return deleted('lpm6', this.core.lpm6_delete(this.table, this.putKey(addr), depth));
   }
 
   lookup(addr: string | Uint8Array): number | null {
@@ -103,19 +74,5 @@ export class Lpm6 {
 
   lookupBulkAt(addrs: number, n: number, out: number): number {
     return this.core.lpm6_lookup_bulk(this.table, addrs, n, out);
-  }
-
-  get(prefix: string): number | null {
-    const p = this.parse(prefix);
-    const id = this.core.lpm6_find(this.table, this.putKey(p.addr), p.depth);
-    return id === 0 ? null : this.core.lpm6_rule_nexthop(this.table, id) >>> 0;
-  }
-
-  get size(): number { return this.core.lpm6_rule_count(this.table); }
-
-  figures(): LpmFigures { return tableFigures(this.fns, this.table); }
-
-  entries(): IterableIterator<RouteEntry> {
-    return tableEntries(this.fns, this.table, (p) => ipv6ToString(this.engine.views.refresh().u8, p));
   }
 }
