@@ -6,7 +6,7 @@
 // conversation (+32 per IPv6 one), nothing for flows the table does not print (other
 // protocols, no ports), and no garbage for the collector to trace.
 import type { MemoryViews } from '../runtime/memory.js';
-import { adviseHugePages, prefault } from '../runtime/prefault.js';
+import { adviseHugePages, prefault, prefaultSoon } from '../runtime/prefault.js';
 import * as F from './flow-layout.js';
 
 /** Records per chunk (a power of two): 4 MiB chunks, grown one at a time. */
@@ -58,8 +58,10 @@ export class ConversationStore {
   private v6Count = 0;
   /** The ArrayBuffer the newest chunks lie in. */
   private slab: ArrayBuffer | null = null;
-  /** Whether chunks are backed as they are made (from PREFAULT_FROM rows on). */
+  /** Whether chunks are backed ahead of the rows (from PREFAULT_FROM rows on). */
   private prefaulting = false;
+  /** Chunks whose pages have been asked for. */
+  private backedChunks = 0;
 
   /**
    * Copies the record at byte address `at` (an exported record or a live entry, layout
@@ -264,21 +266,31 @@ export class ConversationStore {
         this.slab = new ArrayBuffer(SLAB_CHUNKS * CHUNK_BYTES);
         if (this.prefaulting) adviseHugePages(new Uint8Array(this.slab));
       }
-      const words = new Uint32Array(this.slab!, k * CHUNK_BYTES, CHUNK * CR_WORDS);
-      this.words.push(words);
+      this.words.push(new Uint32Array(this.slab!, k * CHUNK_BYTES, CHUNK * CR_WORDS));
       this.f64s.push(new Float64Array(this.slab!, k * CHUNK_BYTES, CHUNK * CR_WORDS / 2));
-      if (this.prefaulting) prefault(words);
+      if (this.prefaulting) this.backAhead(c, 0);
     }
     return c;
   }
 
-  /** A large table from here on: huge pages for the slab, the rest of the chunk backed now. */
+  /** A large table from here on: huge pages for the slab, the rest of the chunk backed. */
   private startPrefault(): void {
     this.prefaulting = true;
     adviseHugePages(new Uint8Array(this.slab!));
-    const w = this.words[this.words.length - 1];
-    const from = ConversationStore.offsetOf(this.count) * 4;
-    prefault(w, from, w.byteLength - from);
+    this.backAhead(this.words.length - 1, ConversationStore.offsetOf(this.count) * 4);
+  }
+
+  /** Backs chunk `c` from byte `from` now unless it was asked for before, and the next
+   *  chunk of its slab on the addon's thread while rows fill this one. */
+  private backAhead(c: number, from: number): void {
+    const slab = new Uint8Array(this.slab!);
+    const at = (c % SLAB_CHUNKS) * CHUNK_BYTES;
+    if (c >= this.backedChunks) prefault(slab, at + from, CHUNK_BYTES - from);
+    this.backedChunks = c + 1;
+    if (c % SLAB_CHUNKS < SLAB_CHUNKS - 1) {
+      prefaultSoon(slab, at + CHUNK_BYTES, CHUNK_BYTES);
+      this.backedChunks = c + 2;
+    }
   }
 
   /** Appends rows packed by packRows() (IPv6 records get slots of this store). */

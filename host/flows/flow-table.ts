@@ -13,7 +13,7 @@ import { WHEEL } from '../wheel/exports.js';
 import { FLOWS, type FlowsExports } from './exports.js';
 import * as F from './flow-layout.js';
 import { DESC_SIZE, FRAME_SIZE, TIME_SIZE } from '../runtime/layout.js';
-import { adviseHugePages, prefault } from '../runtime/prefault.js';
+import { adviseHugePages, prefault, prefaultSoon } from '../runtime/prefault.js';
 
 /** Flows from which a table backs its entries ahead (backEntriesAhead), and the step in
  *  entries (~4 MiB of them). */
@@ -338,7 +338,7 @@ export class FlowTable {
    * New entries are taken in index order (the bump index) until the table is full, each
    * on pages the process has not touched yet: once a table holds PREFAULT_FROM flows,
    * huge pages are asked for the entries and backed a step ahead of the bump index, one
-   * call per step instead of a fault per 4 KiB (~12 us each here).
+   * call per step (on the addon's thread) instead of a fault per 4 KiB (~12 us each here).
    */
   private backEntriesAhead(): void {
     const total = (this.capacity + 1) * F.FE_SIZE;
@@ -347,9 +347,14 @@ export class FlowTable {
     const bump = v.u32[(this.region + F.FT_BUMP) >>> 2];
     if (bump < PREFAULT_FROM || (bump + PREFAULT_STEP / 2) * F.FE_SIZE <= this.backedTo) return;
     const entries = v.u32[(this.region + F.FT_ENTRIES) >>> 2];
-    if (this.backedTo === 0) adviseHugePages(v.u8, entries, total);
+    if (this.backedTo === 0) {
+      adviseHugePages(v.u8, entries, total);
+      this.backedTo = Math.min(total, (bump + PREFAULT_STEP / 2) * F.FE_SIZE);
+      prefault(v.u8, entries, this.backedTo);
+    }
+    // The next step on the addon's thread, while this thread fills the one before it.
     const to = Math.min(total, (bump + PREFAULT_STEP) * F.FE_SIZE);
-    prefault(v.u8, entries + this.backedTo, to - this.backedTo);
+    if (to > this.backedTo) prefaultSoon(v.u8, entries + this.backedTo, to - this.backedTo);
     this.backedTo = to;
   }
 

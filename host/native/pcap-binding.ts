@@ -131,10 +131,10 @@ export interface PcapAddon {
   inject(h: PcapHandle, bytes: Uint8Array, lengths: Uint32Array, count: number): number;
   findAllDevs(): PcapDevice[];
   version(): string;
-  /** populate false: asks for huge pages under view[byteOffset, byteOffset + byteLength);
-   *  true: has the kernel back its pages now, in one call (host/runtime/prefault.ts says
-   *  why). False where the kernel refuses. */
-  prefault(view: ArrayBufferView, byteOffset: number, byteLength: number, populate: boolean): boolean;
+  /** Mode 0: asks for huge pages under view[byteOffset, byteOffset + byteLength); 1: has the
+   *  kernel back its pages now, in one call; 2: the same on a thread of its own, returning
+   *  at once (host/runtime/prefault.ts says why). False where the kernel refuses. */
+  prefault(view: ArrayBufferView, byteOffset: number, byteLength: number, mode: 0 | 1 | 2): boolean;
 }
 
 const ADDON_PATH = '../../host/native/build/Release/pktwasm_pcap.node';

@@ -7,8 +7,9 @@
 // Without the addon (not built, PKTWASM_NO_NATIVE, another OS) or with PKTWASM_PREFAULT=0
 // both calls do nothing and the pages fault in as they are touched: the same memory, only
 // slower. Callers advise a whole region once (its 2 MiB blocks then qualify) and populate
-// only what they will fill next, so the resident size ends where it would have; and only
-// once a run is large enough that the addon's load (~7 ms) pays.
+// only what they will fill next, so the resident size ends where it would have, on the
+// other core where they can (prefaultSoon); and only once a run is large enough that the
+// addon's load (~7 ms) pays.
 import { loadPcapAddon, type PcapAddon } from '../native/pcap-binding.js';
 
 let addon: PcapAddon | null | undefined;
@@ -25,11 +26,19 @@ function loaded(): PcapAddon | null {
  *  filled front to back (sparse use would make each touched 2 MiB block resident). */
 export function adviseHugePages(view: ArrayBufferView, byteOffset = 0, byteLength = view.byteLength - byteOffset): boolean {
   const a = loaded();
-  return a !== null && byteLength > 0 && a.prefault(view, byteOffset, byteLength, false);
+  return a !== null && byteLength > 0 && a.prefault(view, byteOffset, byteLength, 0);
 }
 
 /** Backs view[byteOffset, byteOffset + byteLength) with pages now; whether it could. */
 export function prefault(view: ArrayBufferView, byteOffset = 0, byteLength = view.byteLength - byteOffset): boolean {
   const a = loaded();
-  return a !== null && byteLength > 0 && a.prefault(view, byteOffset, byteLength, true);
+  return a !== null && byteLength > 0 && a.prefault(view, byteOffset, byteLength, 1);
+}
+
+/** The same on a thread of the addon's, returning at once: for memory the caller fills
+ *  only after what it is filling now (a page still missing then faults in as usual). The
+ *  memory must stay (an ArrayBuffer the caller keeps, or the shared memory). */
+export function prefaultSoon(view: ArrayBufferView, byteOffset = 0, byteLength = view.byteLength - byteOffset): boolean {
+  const a = loaded();
+  return a !== null && byteLength > 0 && a.prefault(view, byteOffset, byteLength, 2);
 }
