@@ -1,6 +1,6 @@
 /* prefault(view, byteOffset, byteLength, mode): mode 0 asks for transparent huge pages under
  * a range of a typed array (MADV_HUGEPAGE); 1 has the kernel back its pages now, in one call
- * (MADV_POPULATE_WRITE, Linux 5.14+); 2 does the same on a short-lived thread of its own and
+ * (MADV_POPULATE_WRITE, Linux 5.14+); 2 does the same on a thread of the addon's and
  * returns at once, so that the other core backs the next chunk while this one fills the
  * current (a page still missing when it is touched faults in as usual). On this project's machines (a
  * paravirtualised guest) a 4 KiB page touched for the first time costs ~12 us, and even a
@@ -30,33 +30,53 @@ static size_t element_size(napi_typedarray_type t) {
   }
 }
 
-struct populate_job {
-  void *start;
-  size_t length;
-};
+/* One thread of the addon's, started on first use, takes populate jobs from a small queue:
+ * a thread per job made each pthread_create wait (its stack's mmap takes the address-space
+ * lock) for the job before it. A job that finds the queue full is dropped: the pages it
+ * names fault in as usual when touched. */
+#define POPULATE_QUEUE 64
+static struct { void *start; size_t length; } jobs[POPULATE_QUEUE];
+static unsigned jobs_head, jobs_tail; /* taken at head, added at tail */
+static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t jobs_ready = PTHREAD_COND_INITIALIZER;
+static bool populate_started;
 
 static void *populate_thread(void *arg) {
-  struct populate_job *job = arg;
-  /* The memory outlives the job (an ArrayBuffer the caller keeps, or the wasm memory,
-   * which never shrinks); were it unmapped meanwhile, madvise fails with ENOMEM, no more. */
-  (void)madvise(job->start, job->length, MADV_POPULATE_WRITE);
-  free(job);
+  (void)arg;
+  for (;;) {
+    pthread_mutex_lock(&jobs_lock);
+    while (jobs_head == jobs_tail) pthread_cond_wait(&jobs_ready, &jobs_lock);
+    void *start = jobs[jobs_head % POPULATE_QUEUE].start;
+    size_t length = jobs[jobs_head % POPULATE_QUEUE].length;
+    jobs_head++;
+    pthread_mutex_unlock(&jobs_lock);
+    /* The memory outlives the job (an ArrayBuffer the caller keeps, or the wasm memory,
+     * which never shrinks); were it unmapped meanwhile, madvise fails with ENOMEM, no more. */
+    (void)madvise(start, length, MADV_POPULATE_WRITE);
+  }
   return NULL;
 }
 
 static bool populate_soon(void *start, size_t length) {
-  struct populate_job *job = malloc(sizeof *job);
-  if (job == NULL) return false;
-  job->start = start;
-  job->length = length;
-  pthread_attr_t attr;
-  pthread_t thread;
-  pthread_attr_init(&attr);
-  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attr, 64 * 1024);
-  bool ok = pthread_create(&thread, &attr, populate_thread, job) == 0;
-  pthread_attr_destroy(&attr);
-  if (!ok) free(job);
+  bool ok = false;
+  pthread_mutex_lock(&jobs_lock);
+  if (!populate_started) {
+    pthread_attr_t attr;
+    pthread_t thread;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 64 * 1024);
+    populate_started = pthread_create(&thread, &attr, populate_thread, NULL) == 0;
+    pthread_attr_destroy(&attr);
+  }
+  if (populate_started && jobs_tail - jobs_head < POPULATE_QUEUE) {
+    jobs[jobs_tail % POPULATE_QUEUE].start = start;
+    jobs[jobs_tail % POPULATE_QUEUE].length = length;
+    jobs_tail++;
+    pthread_cond_signal(&jobs_ready);
+    ok = true;
+  }
+  pthread_mutex_unlock(&jobs_lock);
   return ok;
 }
 
