@@ -218,44 +218,35 @@ export class CodeGen {
   private etherLinktype(p: number): Pred {
     const type = this.lt(2);
     const is8023 = not(cmp('gt', type, konst(ETHERMTU)));
-    switch (p) {
-      case LLCSAP_ISONS:
-      case LLCSAP_IP:
-      case LLCSAP_NETBEUI:
-        return and(is8023, cmp('eq', this.pl(2, 0), konst((p << 8) | p)));
-      case LLCSAP_IPX: {
-        const llc = or(or(this.snap(0x000000, ETHERTYPE_IPX), cmp('eq', this.pl(1, 0), konst(LLCSAP_IPX))),
-          cmp('eq', this.pl(2, 0), konst(0xffff)));
-        return or(cmp('eq', type, konst(ETHERTYPE_IPX)), and(is8023, llc));
-      }
-      case ETHERTYPE_ATALK:
-      case ETHERTYPE_AARP:
-        return or(cmp('eq', type, konst(p)),
-          and(is8023, this.snap(p === ETHERTYPE_ATALK ? 0x080007 : 0x000000, p)));
-      default:
-        if (p <= ETHERMTU) return and(is8023, cmp('eq', this.pl(1, 0), konst(p)));
-        return cmp('eq', type, konst(p));
-    }
+    if (p !== LLCSAP_IPX) return this.typeOrLlc(p, type, is8023);
+    const llc = or(or(this.snap(0x000000, ETHERTYPE_IPX), cmp('eq', this.pl(1, 0), konst(LLCSAP_IPX))),
+      cmp('eq', this.pl(2, 0), konst(0xffff)));
+    return or(cmp('eq', type, konst(ETHERTYPE_IPX)), and(is8023, llc));
   }
 
   /** gen_linux_sll_linktype(). */
   private sllLinktype(p: number): Pred {
     const type = this.lt(2);
     const is8022 = cmp('eq', type, konst(LINUX_SLL_P_802_2));
+    if (p !== LLCSAP_IPX) return this.typeOrLlc(p, type, is8022);
+    return or(cmp('eq', type, konst(ETHERTYPE_IPX)), or(cmp('eq', type, konst(LINUX_SLL_P_802_3)),
+      and(is8022, or(cmp('eq', this.pl(1, 0), konst(LLCSAP_IPX)), this.snap(0x000000, ETHERTYPE_IPX)))));
+  }
+
+  /** What gen_ether_linktype() and gen_linux_sll_linktype() do alike for all but IPX: `type`
+   *  is the type field, `isLlc` true when it says an 802.2 LLC header follows. */
+  private typeOrLlc(p: number, type: Val, isLlc: Pred): Pred {
     switch (p) {
       case LLCSAP_ISONS:
       case LLCSAP_IP:
       case LLCSAP_NETBEUI:
-        return and(is8022, cmp('eq', this.pl(2, 0), konst((p << 8) | p)));
-      case LLCSAP_IPX:
-        return or(cmp('eq', type, konst(ETHERTYPE_IPX)), or(cmp('eq', type, konst(LINUX_SLL_P_802_3)),
-          and(is8022, or(cmp('eq', this.pl(1, 0), konst(LLCSAP_IPX)), this.snap(0x000000, ETHERTYPE_IPX)))));
+        return and(isLlc, cmp('eq', this.pl(2, 0), konst((p << 8) | p)));
       case ETHERTYPE_ATALK:
       case ETHERTYPE_AARP:
         return or(cmp('eq', type, konst(p)),
-          and(is8022, this.snap(p === ETHERTYPE_ATALK ? 0x080007 : 0x000000, p)));
+          and(isLlc, this.snap(p === ETHERTYPE_ATALK ? 0x080007 : 0x000000, p)));
       default:
-        if (p <= ETHERMTU) return and(is8022, cmp('eq', this.pl(1, 0), konst(p)));
+        if (p <= ETHERMTU) return and(isLlc, cmp('eq', this.pl(1, 0), konst(p)));
         return cmp('eq', type, konst(p));
     }
   }

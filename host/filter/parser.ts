@@ -289,42 +289,39 @@ export class Parser {
         this.next();
         v = { t: 'name', s: t.text };
         break;
-      case 'hid':
+      case 'hid': {
         this.next();
-        if (this.isP('/')) {
-          this.next();
-          v = { t: 'hidlen', s: t.text, len: this.num() };
-        } else if (this.isKw('mask')) {
+        const len = this.slashLen();
+        if (len !== null) v = { t: 'hidlen', s: t.text, len };
+        else if (this.isKw('mask')) {
           this.next();
           const m = this.peek();
           if (m.kind !== 'hid') this.fail(['a dotted netmask']);
           this.next();
           v = { t: 'hidmask', s: t.text, mask: m.text };
-        } else {
-          v = { t: 'hid', s: t.text };
-        }
+        } else v = { t: 'hid', s: t.text };
         break;
+      }
       case 'hid6':
         this.next();
-        if (this.isP('/')) {
-          this.next();
-          v = { t: 'hid6', s: t.text, len: this.num() };
-        } else {
-          v = { t: 'hid6', s: t.text, len: 128 };
-        }
+        v = { t: 'hid6', s: t.text, len: this.slashLen() ?? 128 };
         break;
       case 'eid':
-        this.next();
-        v = { t: 'eid', s: t.text };
-        break;
       case 'aid':
         this.next();
-        v = { t: 'aid', s: t.text };
+        v = { t: t.kind, s: t.text };
         break;
       default:
         this.fail(['a host, network, port or number']);
     }
     return { node: { k: 'id', q, v, pos: t.pos }, q };
+  }
+
+  /** The "/len" after an address, if there is one. */
+  private slashLen(): number | null {
+    if (!this.isP('/')) return null;
+    this.next();
+    return this.num();
   }
 
   // pid: nid | qid and id | qid or id     qid: pnum | pid
