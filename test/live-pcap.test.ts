@@ -20,6 +20,7 @@ import {
 import { loadPcapAddon, pcapAddonError } from '../host/native/pcap-binding.js';
 import { openLiveSource, type LiveSource, type LiveStats, type OpenLiveOptions } from '../host/sources/live-pcap.js';
 import { withNetnsPair, type NetnsPair } from './lib/netns.js';
+import { tcpdumpFrameHex } from './lib/tcpdump-hex.js';
 import { inCI, needRoot } from './lib/env.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -603,18 +604,8 @@ test('without the addon: cap is used with one warning line; the build explains a
 
 /** (source port, sequence number) of each UDP datagram in a pcap file, as tcpdump -xx reads it. */
 function tcpdumpFlows(file: string): Array<[number, number]> {
-  const r = spawnSync('tcpdump', ['-r', file, '-nn', '-xx'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`tcpdump -r ${file}: ${r.stderr}`);
-  const out: Array<[number, number]> = [];
-  let hex = '';
-  const flush = (): void => { if (hex.length >= 92) out.push([parseInt(hex.slice(68, 72), 16), parseInt(hex.slice(84, 92), 16)]); hex = ''; };
-  for (const line of r.stdout.split('\n')) {
-    const m = /^\s+0x[0-9a-f]+:\s+((?:[0-9a-f]{2,4}\s?)+)/.exec(line);
-    if (m) hex += m[1].replace(/\s/g, '');
-    else flush();
-  }
-  flush();
-  return out;
+  return tcpdumpFrameHex(file).filter((hex) => hex.length >= 92)
+    .map((hex): [number, number] => [parseInt(hex.slice(68, 72), 16), parseInt(hex.slice(84, 92), 16)]);
 }
 
 test('pcap fanout: two sockets in one PACKET_FANOUT group split the traffic by flow, each datagram once', async () => {

@@ -14,6 +14,7 @@ import { createEngine } from '../host/engine/engine.js';
 import { haveTool, needRoot, repoRoot } from './lib/env.js';
 import { withNetnsPair, nsExec, type NetnsPair } from './lib/netns.js';
 import { startSniffer } from './lib/live-sniffer.js';
+import { tcpdumpFrameHex } from './lib/tcpdump-hex.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'pktwasm-live-'));
 const canRun = (): boolean => needRoot('network namespaces and live capture');
@@ -67,18 +68,7 @@ function burstUdp(ns: string, host: string, port: number, count: number): void {
 
 /** Sequence numbers of the UDP payloads in a capture file, as tcpdump -xx reads it. */
 function tcpdumpSeqs(file: string): number[] {
-  const r = spawnSync('tcpdump', ['-r', file, '-nn', '-xx'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  assert.is(r.status, 0, r.stderr);
-  const seqs: number[] = [];
-  let hex = '';
-  const flush = (): void => { if (hex.length >= 92) seqs.push(parseInt(hex.slice(84, 92), 16)); hex = ''; };
-  for (const line of r.stdout.split('\n')) {
-    const m = /^\s+0x[0-9a-f]+:\s+((?:[0-9a-f]{2,4}\s?)+)/.exec(line);
-    if (m) hex += m[1].replace(/\s/g, '');
-    else flush();
-  }
-  flush();
-  return seqs;
+  return tcpdumpFrameHex(file).filter((hex) => hex.length >= 92).map((hex) => parseInt(hex.slice(84, 92), 16));
 }
 
 test('a burst: -w (capture thread straight to the file, and through ring + worker) and -nn (worker woken by futex) deliver exactly what was sent', () => live(async (p) => {
