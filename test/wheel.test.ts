@@ -9,13 +9,15 @@ import { TimerWheel } from '../host/wheel/timer-wheel.js';
 import { WHEEL } from '../host/wheel/exports.js';
 import * as W from '../host/wheel/twin.js';
 import { Rng, seed } from './lib/env.js';
+import { MinHeap } from '../host/runtime/min-heap.js';
 
 const SEED = seed();
 console.log(`SEED ${SEED} (wheel)`);
 
 /** Binary min-heap of (expiry, seq): the reference. Cancels are lazy (a dead set). */
 class RefQueue {
-  private heap: { e: number; seq: number; id: number; key: number }[] = [];
+  private heap = new MinHeap<{ e: number; seq: number; id: number; key: number }>(
+    (a, b) => a.e < b.e || (a.e === b.e && a.seq < b.seq));
   private dead = new Set<number>();
   private liveKeys = new Map<number, { e: number; id: number }>();
   private seqNo = 0;
@@ -30,7 +32,7 @@ class RefQueue {
   schedule(key: number, delay: number, id: number): number {
     const d = delay === 0 ? 1 : Math.min(delay, W.WHEEL_MAX_DELAY);
     const e = this.time + d;
-    this.push({ e, seq: this.seqNo++, id, key });
+    this.heap.push({ e, seq: this.seqNo++, id, key });
     this.liveKeys.set(key, { e, id });
     return e;
   }
@@ -49,7 +51,7 @@ class RefQueue {
     const d = delay === 0 ? 1 : Math.min(delay, W.WHEEL_MAX_DELAY);
     const e = this.time + d;
     const seq = this.seqNo++;
-    this.push({ e, seq, id: t.id, key });
+    this.heap.push({ e, seq, id: t.id, key });
     this.liveKeys.set(key, { e, id: t.id });
     this.latest.set(key, seq);
     return true;
@@ -59,8 +61,8 @@ class RefQueue {
   advance(to: number): [number, number][] {
     if (to > this.time) this.time = to;
     const out: [number, number][] = [];
-    while (this.heap.length > 0 && this.heap[0].e <= this.time) {
-      const top = this.pop();
+    while (this.heap.size > 0 && this.heap.peek()!.e <= this.time) {
+      const top = this.heap.pop();
       const live = this.liveKeys.get(top.key);
       const latestSeq = this.latest.get(top.key);
       if (live === undefined || (latestSeq !== undefined && latestSeq !== top.seq)) continue;
@@ -69,40 +71,6 @@ class RefQueue {
       out.push([top.e, top.id]);
     }
     return out;
-  }
-  private less(a: { e: number; seq: number }, b: { e: number; seq: number }): boolean {
-    return a.e < b.e || (a.e === b.e && a.seq < b.seq);
-  }
-  private push(x: { e: number; seq: number; id: number; key: number }): void {
-    const h = this.heap;
-    h.push(x);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(h[i], h[p])) break;
-      [h[i], h[p]] = [h[p], h[i]];
-      i = p;
-    }
-  }
-  private pop(): { e: number; seq: number; id: number; key: number } {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l], h[m])) m = l;
-        if (r < h.length && this.less(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
-        i = m;
-      }
-    }
-    return top;
   }
 }
 

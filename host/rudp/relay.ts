@@ -13,6 +13,8 @@
 // spoofed sources can no longer lock real clients out for good.
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { MinHeap } from '../runtime/min-heap.js';
+import { Xorshift32 } from '../runtime/xorshift.js';
 
 export interface Impairment {
   /** Probability a datagram is dropped (0..1). */
@@ -74,18 +76,9 @@ export interface DirectionStats {
 
 interface Held { at: number; buf: Buffer; send: (b: Buffer) => void }
 
-/** xorshift32, seeded (reproducible impairments). */
-class Rand {
-  private s: number;
-  constructor(seed: number) { this.s = seed >>> 0 || 0x9e3779b9; }
-  next(): number {
-    let x = this.s;
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    this.s = x;
-    return x / 4294967296;
-  }
+/** Seeded draws in [0, 1) (reproducible impairments). */
+class Rand extends Xorshift32 {
+  next(): number { return this.u32() / 4294967296; }
 }
 
 /** One direction: its impairments, its link clock and its release queue (a min-heap). */
@@ -94,7 +87,7 @@ class Direction {
   private readonly imp: Required<Impairment>;
   private readonly rnd: Rand;
   private linkFree = 0;
-  private readonly heap: Held[] = [];
+  private readonly heap = new MinHeap<Held>((a, b) => a.at < b.at);
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private readonly flushFn = (): void => this.flush();
@@ -133,7 +126,7 @@ class Direction {
         at = this.linkFree + imp.delayMs;
       }
       if (imp.reorder > 0 && this.rnd.next() < imp.reorder) { at += imp.reorderMs; s.reordered++; }
-      if (at <= now + 0.05 && this.heap.length === 0) {
+      if (at <= now + 0.05 && this.heap.size === 0) {
         s.out++;
         send(b);
       } else {
@@ -143,42 +136,14 @@ class Direction {
   }
 
   private push(h: Held): void {
-    const q = this.heap;
-    q.push(h);
-    let i = q.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (q[p].at <= q[i].at) break;
-      [q[p], q[i]] = [q[i], q[p]];
-      i = p;
-    }
+    this.heap.push(h);
     this.schedule();
   }
 
-  private pop(): Held {
-    const q = this.heap;
-    const top = q[0];
-    const last = q.pop()!;
-    if (q.length > 0) {
-      q[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < q.length && q[l].at < q[m].at) m = l;
-        if (r < q.length && q[r].at < q[m].at) m = r;
-        if (m === i) break;
-        [q[m], q[i]] = [q[i], q[m]];
-        i = m;
-      }
-    }
-    return top;
-  }
-
   private schedule(): void {
-    if (this.heap.length === 0) return;
-    const at = this.heap[0].at;
+    const next = this.heap.peek();
+    if (next === undefined) return;
+    const at = next.at;
     if (this.timer !== null && at >= this.timerAt) return;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timerAt = at;
@@ -189,8 +154,8 @@ class Direction {
     this.timer = null;
     this.timerAt = Infinity;
     const now = performance.now() + 0.5;
-    while (this.heap.length > 0 && this.heap[0].at <= now) {
-      const h = this.pop();
+    while (this.heap.size > 0 && this.heap.peek()!.at <= now) {
+      const h = this.heap.pop();
       this.stats.out++;
       h.send(h.buf);
     }
@@ -200,7 +165,7 @@ class Direction {
   close(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    this.heap.length = 0;
+    this.heap.clear();
   }
 }
 

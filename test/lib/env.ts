@@ -4,6 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Xorshift32 } from '../../host/runtime/xorshift.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const inCI = process.env.CI === 'true' || process.env.CI === '1';
@@ -154,20 +155,8 @@ export function seed(): number {
   return Number.isFinite(s) ? s >>> 0 || 1 : 1;
 }
 
-/** xorshift32: small, fast, reproducible. */
-export class Rng {
-  private s: number;
-  constructor(seedValue: number) {
-    this.s = seedValue >>> 0 || 0x9e3779b9;
-  }
-  u32(): number {
-    let x = this.s;
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    this.s = x;
-    return x;
-  }
+/** xorshift32 (host/runtime/xorshift.ts) with the draws tests use. */
+export class Rng extends Xorshift32 {
   /** Integer in [0, n). */
   int(n: number): number {
     return Math.floor((this.u32() / 4294967296) * n);

@@ -1,0 +1,51 @@
+// A binary min-heap ordered by `less`: the release queue of host/rudp/relay.ts, and the
+// reference timer queue test/wheel.test.ts checks the timer wheel against.
+export class MinHeap<T> {
+  private readonly items: T[] = [];
+  private readonly less: (a: T, b: T) => boolean;
+
+  constructor(less: (a: T, b: T) => boolean) {
+    this.less = less;
+  }
+
+  get size(): number { return this.items.length; }
+
+  /** The least item, or undefined when empty. */
+  peek(): T | undefined { return this.items[0]; }
+
+  push(x: T): void {
+    const h = this.items;
+    h.push(x);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i], h[p])) break;
+      [h[i], h[p]] = [h[p], h[i]];
+      i = p;
+    }
+  }
+
+  /** Takes the least item out (the heap must not be empty). */
+  pop(): T {
+    const h = this.items;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l], h[m])) m = l;
+        if (r < h.length && this.less(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  clear(): void { this.items.length = 0; }
+}
