@@ -380,18 +380,23 @@ function dissectARP(f: usize, off: u32, cap: u32, d: usize): void {
   }
 }
 
+// True when the capture ends before the `len`-byte IP header at off (its error is set):
+// E_BAD_IP_VERSION when the version nibble captured is not `version`, else E_TRUNC_L3.
+@inline function ipHeaderCut(f: usize, off: u32, cap: u32, d: usize, len: u32, version: u32): bool {
+  if (off + len <= cap) return false;
+  if (off < cap && (u8at(f + off) >> 4) != version) setError(d, E_BAD_IP_VERSION);
+  else {
+    setError(d, E_TRUNC_L3);
+    // A header cut by the capture: D_IP_VERSION without L_IP4/L_IP6 tells decode() to show
+    // the fields whose bytes were captured, as tshark does (host/dissect/cut-headers.ts).
+    if (off < cap) put8(d, D_IP_VERSION, version);
+  }
+  return true;
+}
+
 function dissectIPv4(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts: u32): void {
   put16(d, D_L3_OFF, off);
-  if (off + 20 > cap) {
-    if (off < cap && (u8at(f + off) >> 4) != 4) setError(d, E_BAD_IP_VERSION);
-    else {
-      setError(d, E_TRUNC_L3);
-      // A header cut by the capture: D_IP_VERSION without L_IP4 tells decode() to show the
-      // fields whose bytes were captured, as tshark does (host/dissect/cut-headers.ts).
-      if (off < cap) put8(d, D_IP_VERSION, 4);
-    }
-    return;
-  }
+  if (ipHeaderCut(f, off, cap, d, 20, 4)) return;
   let p = f + off;
   let vhl = u8at(p);
   if ((vhl >> 4) != 4) { setError(d, E_BAD_IP_VERSION); return; }
@@ -598,16 +603,7 @@ function dissectUDPTunnel(f: usize, sp: u32, dp: u32, u: u32, end: u32, cap: u32
 
 function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts: u32): void {
   put16(d, D_L3_OFF, off);
-  if (off + 40 > cap) {
-    if (off < cap && (u8at(f + off) >> 4) != 6) setError(d, E_BAD_IP_VERSION);
-    else {
-      setError(d, E_TRUNC_L3);
-      // A header cut by the capture: D_IP_VERSION without L_IP6 tells decode() to show the
-      // fields whose bytes were captured, as tshark does (host/dissect/cut-headers.ts).
-      if (off < cap) put8(d, D_IP_VERSION, 6);
-    }
-    return;
-  }
+  if (ipHeaderCut(f, off, cap, d, 40, 6)) return;
   let p = f + off;
   let w0 = be32(p);
   if ((w0 >>> 28) != 6) { setError(d, E_BAD_IP_VERSION); return; }

@@ -428,17 +428,21 @@ export class DissectTwin implements DissectExports {
     }
   }
 
+  // assembly/dissect.ts's ipHeaderCut.
+  private ipHeaderCut(f: number, off: number, cap: number, d: number, len: number, version: number): boolean {
+    if (off + len <= cap) return false;
+    if (off < cap && (this.m[f + off] >> 4) !== version) this.setError(d, E_BAD_IP_VERSION);
+    else {
+      this.setError(d, E_TRUNC_L3);
+      if (off < cap) this.put8(d, D_IP_VERSION, version); // a cut header (assembly/dissect.ts)
+    }
+    return true;
+  }
+
   private ipv4(f: number, off: number, cap: number, frameEnd: number, d: number, opts: number): void {
     const m = this.m;
     this.put16(d, D_L3_OFF, off);
-    if (off + 20 > cap) {
-      if (off < cap && (m[f + off] >> 4) !== 4) this.setError(d, E_BAD_IP_VERSION);
-      else {
-        this.setError(d, E_TRUNC_L3);
-        if (off < cap) this.put8(d, D_IP_VERSION, 4); // a cut header (assembly/dissect.ts)
-      }
-      return;
-    }
+    if (this.ipHeaderCut(f, off, cap, d, 20, 4)) return;
     const p = f + off;
     const vhl = m[p];
     if ((vhl >> 4) !== 4) { this.setError(d, E_BAD_IP_VERSION); return; }
@@ -508,14 +512,7 @@ export class DissectTwin implements DissectExports {
   private ipv6(f: number, off: number, cap: number, frameEnd: number, d: number, opts: number): void {
     const m = this.m;
     this.put16(d, D_L3_OFF, off);
-    if (off + 40 > cap) {
-      if (off < cap && (m[f + off] >> 4) !== 6) this.setError(d, E_BAD_IP_VERSION);
-      else {
-        this.setError(d, E_TRUNC_L3);
-        if (off < cap) this.put8(d, D_IP_VERSION, 6); // a cut header (assembly/dissect.ts)
-      }
-      return;
-    }
+    if (this.ipHeaderCut(f, off, cap, d, 40, 6)) return;
     const p = f + off;
     const w0 = this.be32(p);
     if ((w0 >>> 28) !== 6) { this.setError(d, E_BAD_IP_VERSION); return; }
