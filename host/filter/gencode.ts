@@ -32,6 +32,8 @@ const ETHERTYPE_PPPOED = 0x8863;
 const ETHERTYPE_PPPOES = 0x8864;
 const PPP_MPLS_UCAST = 0x0281;
 const GENEVE_PORT = 6081;
+/** The error's end for a direction qualifier (ra, ta, addr1 ...) only 802.11 frames have. */
+const ONLY_80211 = 'is only supported on 802.11 syntax';
 /** ethertype_to_ppptype(): IP, IPv6, DECnet, AppleTalk, XNS, OSI, 802.1D BPDUs, IPX. */
 const PPP_TYPES: ReadonlyMap<number, number> = new Map([
   [0x0800, 0x0021], [0x86dd, 0x0057], [0x6003, 0x0027], [0x809b, 0x0029], [0x0600, 0x0025],
@@ -425,13 +427,19 @@ export class CodeGen {
   }
 
   private portAtoms(dir: Qual['dir'], at: (off: number) => Pred): Pred {
+    return this.byDir(dir, at, 0, 2, 'is not a valid qualifier for ports');
+  }
+
+  /** libpcap's switch on the direction qualifier: `one` tested at the source offset, the
+   *  destination offset, both or either; `other` ends the error for any other qualifier. */
+  private byDir(dir: Qual['dir'], one: (off: number) => Pred, src: number, dst: number, other: string): Pred {
     switch (dir) {
-      case 'src': return at(0);
-      case 'dst': return at(2);
-      case 'and': return and(at(0), at(2));
+      case 'src': return one(src);
+      case 'dst': return one(dst);
+      case 'and': return and(one(src), one(dst));
       case 'default':
-      case 'or': return or(at(0), at(2));
-      default: return this.err(`'${dir}' is not a valid qualifier for ports`);
+      case 'or': return or(one(src), one(dst));
+      default: return this.err(`'${dir}' ${other}`);
     }
   }
 
@@ -485,14 +493,7 @@ export class CodeGen {
   /** gen_hostop(): IPv4 address test at src/dst offsets of the network header. */
   private hostop(addr: number, mask: number, dir: Qual['dir'], llProto: number, srcOff: number, dstOff: number): Pred {
     const one = (off: number): Pred => and(this.linktype(llProto), mcmp(this.pl(4, off), addr, mask));
-    switch (dir) {
-      case 'src': return one(srcOff);
-      case 'dst': return one(dstOff);
-      case 'and': return and(one(srcOff), one(dstOff));
-      case 'default':
-      case 'or': return or(one(srcOff), one(dstOff));
-      default: return this.err(`'${dir}' is only supported on 802.11 syntax`);
-    }
+    return this.byDir(dir, one, srcOff, dstOff, ONLY_80211);
   }
 
   /** gen_host(). */
@@ -528,14 +529,7 @@ export class CodeGen {
       for (let i = 0; i < 16; i += 4) p = and(p, mcmp(this.pl(4, off + i), word(a, i) & word(m, i), word(m, i)));
       return and(this.linktype(ETHERTYPE_IPV6), p);
     };
-    switch (dir) {
-      case 'src': return one(8);
-      case 'dst': return one(24);
-      case 'and': return and(one(8), one(24));
-      case 'default':
-      case 'or': return or(one(8), one(24));
-      default: return this.err(`'${dir}' is only supported on 802.11 syntax`);
-    }
+    return this.byDir(dir, one, 8, 24, ONLY_80211);
   }
 
   /** gen_ehostop() / gen_ecode(): Ethernet MAC address tests. */
@@ -546,15 +540,7 @@ export class CodeGen {
     if (this.kind() !== 'ether') {
       this.err('ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel');
     }
-    const at = (off: number): Pred => this.bcmp(off, mac);
-    switch (q.dir) {
-      case 'src': return at(6);
-      case 'dst': return at(0);
-      case 'and': return and(at(6), at(0));
-      case 'default':
-      case 'or': return or(at(6), at(0));
-      default: return this.err(`'${q.dir}' is only supported on 802.11 syntax`);
-    }
+    return this.byDir(q.dir, (off) => this.bcmp(off, mac), 6, 0, ONLY_80211);
   }
 
   /** gen_bcmp(): 6 bytes compared as the last 4 then the first 2, relative to the link header. */

@@ -99,6 +99,14 @@ export class Parser {
     return this.next();
   }
   /** Runs alternatives in order; the first that succeeds wins, the cursor is restored between. */
+  /** '(' inner ')', at the '('. */
+  private parenthesized<T>(inner: () => T): T {
+    this.next();
+    const r = inner();
+    this.expectP(')');
+    return r;
+  }
+
   private alt<T>(...fns: Array<() => T>): T {
     const save = this.i;
     for (const fn of fns) {
@@ -138,15 +146,7 @@ export class Parser {
   private rterm(ctx: Qual): Res {
     const t = this.peek();
     if (this.isP('(')) {
-      return this.alt(
-        () => {
-          this.next();
-          const r = this.expr(ctx);
-          this.expectP(')');
-          return { node: r.node, q: ctx };
-        },
-        () => this.relation(),
-      );
+      return this.alt(() => ({ node: this.parenthesized(() => this.expr(ctx)).node, q: ctx }), () => this.relation());
     }
     if (t.kind === 'kw' && PNAMES.has(t.text)) {
       const n = this.peek(1);
@@ -260,17 +260,7 @@ export class Parser {
       const r = this.id(q);
       return { node: { k: 'not', a: r.node, pos: t.pos }, q: r.q };
     }
-    if (this.isP('(')) {
-      return this.alt(
-        () => {
-          this.next();
-          const r = this.pid(q);
-          this.expectP(')');
-          return r;
-        },
-        () => this.pnumId(q),
-      );
-    }
+    if (this.isP('(')) return this.alt(() => this.parenthesized(() => this.pid(q)), () => this.pnumId(q));
     if (this.peek().kind === 'num') return this.pnumId(q);
     return this.nid(q);
   }
