@@ -33,18 +33,33 @@ function digitCount(n: number): number {
   return d;
 }
 
+/** "00" to "99": two digits a division. */
+const PAIRS = (() => {
+  const t = new Uint8Array(200);
+  for (let i = 0; i < 100; i++) { t[2 * i] = 48 + ((i / 10) | 0); t[2 * i + 1] = 48 + (i % 10); }
+  return t;
+})();
+
 /** Writes a non-negative integer (below 2^53) at `p`. */
 function uint(b: Uint8Array, p: number, n: number): number {
+  if (n < 10) { b[p] = 48 + n; return p + 1; }
   if (n < 0x80000000) {
-    // Small integers (ports, octets, most counters): int32 arithmetic.
-    let d = 1;
-    for (let t = n; t >= 10; t = (t / 10) | 0) d++;
+    // Small integers (ports, octets, most counters): int32 arithmetic, two digits a turn.
+    const d = n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : digitsOf(n);
     let q = p + d;
-    do {
-      const t = (n / 10) | 0;
-      b[--q] = 48 + n - t * 10;
+    while (n >= 100) {
+      const t = (n / 100) | 0;
+      const r = (n - t * 100) << 1;
+      b[--q] = PAIRS[r + 1];
+      b[--q] = PAIRS[r];
       n = t;
-    } while (n > 0);
+    }
+    if (n >= 10) {
+      b[--q] = PAIRS[(n << 1) + 1];
+      b[--q] = PAIRS[n << 1];
+    } else {
+      b[--q] = 48 + n;
+    }
     return p + d;
   }
   const d = digitCount(n);
@@ -60,11 +75,15 @@ function uint(b: Uint8Array, p: number, n: number): number {
 
 /** Writes `n` (0 <= n < 10^w) as exactly `w` digits, leading zeros kept. */
 function fixedDigits(b: Uint8Array, p: number, n: number, w: number): number {
-  for (let q = p + w - 1; q >= p; q--) {
-    const t = (n / 10) | 0;
-    b[q] = 48 + n - t * 10;
+  let q = p + w - 1;
+  for (; q > p; q -= 2) {
+    const t = (n / 100) | 0;
+    const r = (n - t * 100) << 1;
+    b[q] = PAIRS[r + 1];
+    b[q - 1] = PAIRS[r];
     n = t;
   }
+  if (q === p) b[q] = 48 + n;
   return p + w;
 }
 
@@ -105,16 +124,33 @@ function fixedTime(b: Uint8Array, p: number, secs: number, nsecs: number, approx
   return fixedDigits(b, p, frac, decimals);
 }
 
+/** formatSize(n).padEnd(9) of every n below 1,000 ("N bytes", exactly nine characters
+ *  up to "999 bytes"; most rows' sizes): a row copies them instead of writing digits. */
+const SMALL_SIZES = 1000;
 const BYTES = [32, 98, 121, 116, 101, 115]; // " bytes"
+const SMALL_SIZE_TEXT = (() => {
+  const t = new Uint8Array(SMALL_SIZES * 9);
+  for (let n = 0; n < SMALL_SIZES; n++) {
+    const s = `${n} bytes`.padEnd(9);
+    for (let i = 0; i < 9; i++) t[n * 9 + i] = s.charCodeAt(i);
+  }
+  return t;
+})();
 
 /** formatSize(n).padEnd(9): SI sizes as tshark 4 prints them. */
 function size(b: Uint8Array, p: number, n: number): number {
+  if (n < SMALL_SIZES) {
+    const t = SMALL_SIZE_TEXT;
+    const o = n * 9;
+    b[p] = t[o]; b[p + 1] = t[o + 1]; b[p + 2] = t[o + 2]; b[p + 3] = t[o + 3]; b[p + 4] = t[o + 4];
+    b[p + 5] = t[o + 5]; b[p + 6] = t[o + 6]; b[p + 7] = t[o + 7]; b[p + 8] = t[o + 8];
+    return p + 9;
+  }
   if (n < 10000) {
-    // "N bytes" (most rows): 7 to 10 characters, no unit loop.
-    const start = p;
+    // "N bytes" with four digits: ten characters, no unit loop, no padding.
     p = uint(b, p, n);
     for (let i = 0; i < 6; i++) b[p++] = BYTES[i];
-    return p - start < 9 ? spaces(b, p, 9 - (p - start)) : p;
+    return p;
   }
   let u = 0;
   let v = n;
@@ -129,13 +165,35 @@ function size(b: Uint8Array, p: number, n: number): number {
   return p - start < 9 ? spaces(b, p, 9 - (p - start)) : p;
 }
 
-/** String(n).padStart(w) for a count. */
-function countCol(b: Uint8Array, p: number, n: number, w: number): number {
-  let d = 1;
-  if (n < 0x80000000) for (let t = n; t >= 10; t = (t / 10) | 0) d++;
-  else d = digitCount(n);
-  if (d < w) p = spaces(b, p, w - d);
+/** String(n).padStart(6) of every n below 10,000: most counts. */
+const SMALL_COUNTS = 10000;
+const SMALL_COUNT_TEXT = (() => {
+  const t = new Uint8Array(SMALL_COUNTS * 6);
+  for (let n = 0; n < SMALL_COUNTS; n++) {
+    const s = String(n).padStart(6);
+    for (let i = 0; i < 6; i++) t[n * 6 + i] = s.charCodeAt(i);
+  }
+  return t;
+})();
+
+/** String(n).padStart(6) for a count. */
+function countCol(b: Uint8Array, p: number, n: number): number {
+  if (n < SMALL_COUNTS) {
+    const t = SMALL_COUNT_TEXT;
+    const o = n * 6;
+    b[p] = t[o]; b[p + 1] = t[o + 1]; b[p + 2] = t[o + 2]; b[p + 3] = t[o + 3]; b[p + 4] = t[o + 4]; b[p + 5] = t[o + 5];
+    return p + 6;
+  }
+  const d = n < 0x80000000 ? digitsOf(n) : digitCount(n);
+  if (d < 6) p = spaces(b, p, 6 - d);
   return uint(b, p, n);
+}
+
+/** Decimal digits of a non-negative integer below 2^31. */
+function digitsOf(n: number): number {
+  let d = 1;
+  for (let t = n; t >= 10; t = (t / 10) | 0) d++;
+  return d;
 }
 
 /** "addr:port" padded to 26, as tshark names an endpoint; `w`/`o`: the record's words. */
@@ -156,21 +214,23 @@ function endpoint(b: Uint8Array, p: number, store: ConversationStore, w: Uint32A
   return p - start < 26 ? spaces(b, p, 26 - (p - start)) : p;
 }
 
+/** Each octet's decimal text: its length, then up to three digits. */
+const OCTET_TEXT = (() => {
+  const t = new Uint8Array(256 * 4);
+  for (let x = 0; x < 256; x++) {
+    const s = String(x);
+    t[x * 4] = s.length;
+    for (let i = 0; i < s.length; i++) t[x * 4 + 1 + i] = s.charCodeAt(i);
+  }
+  return t;
+})();
+
 /** One address octet (0..255) in decimal. */
 function octet(b: Uint8Array, p: number, x: number): number {
-  if (x >= 100) {
-    const h = (x / 100) | 0;
-    const t = ((x - h * 100) / 10) | 0;
-    b[p] = 48 + h; b[p + 1] = 48 + t; b[p + 2] = 48 + x - h * 100 - t * 10;
-    return p + 3;
-  }
-  if (x >= 10) {
-    const t = (x / 10) | 0;
-    b[p] = 48 + t; b[p + 1] = 48 + x - t * 10;
-    return p + 2;
-  }
-  b[p] = 48 + x;
-  return p + 1;
+  const o = x << 2;
+  const t = OCTET_TEXT;
+  b[p] = t[o + 1]; b[p + 1] = t[o + 2]; b[p + 2] = t[o + 3];
+  return p + t[o];
 }
 
 /** Rows whose records are read ahead in one go (ConversationStore.touch): 32 rows' records
@@ -224,9 +284,9 @@ export function writeConversationTable(out: OutputBuffer, store: ConversationSto
     const f = store.recordF64(r);
     const rxB = f[(o >>> 1) + CR_F64_BYTES_BA];
     const txB = f[(o >>> 1) + CR_F64_BYTES_AB];
-    b[p++] = 32; b[p++] = 32; p = countCol(b, p, rxF, 6); b[p++] = 32; p = size(b, p, rxB);
-    b[p++] = 32; b[p++] = 32; p = countCol(b, p, txF, 6); b[p++] = 32; p = size(b, p, txB);
-    b[p++] = 32; b[p++] = 32; p = countCol(b, p, rxF + txF, 6); b[p++] = 32; p = size(b, p, rxB + txB);
+    b[p++] = 32; b[p++] = 32; p = countCol(b, p, rxF); b[p++] = 32; p = size(b, p, rxB);
+    b[p++] = 32; b[p++] = 32; p = countCol(b, p, txF); b[p++] = 32; p = size(b, p, txB);
+    b[p++] = 32; b[p++] = 32; p = countCol(b, p, rxF + txF); b[p++] = 32; p = size(b, p, rxB + txB);
     const fs = w[o + CR_FIRST_SEC];
     const fn = w[o + CR_FIRST_NSEC];
     const ls = w[o + CR_LAST_SEC];
