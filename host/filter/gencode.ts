@@ -32,8 +32,6 @@ const ETHERTYPE_PPPOED = 0x8863;
 const ETHERTYPE_PPPOES = 0x8864;
 const PPP_MPLS_UCAST = 0x0281;
 const GENEVE_PORT = 6081;
-/** The error's end for a direction qualifier (ra, ta, addr1 ...) only 802.11 frames have. */
-const ONLY_80211 = 'is only supported on 802.11 syntax';
 /** ethertype_to_ppptype(): IP, IPv6, DECnet, AppleTalk, XNS, OSI, 802.1D BPDUs, IPX. */
 const PPP_TYPES: ReadonlyMap<number, number> = new Map([
   [0x0800, 0x0021], [0x86dd, 0x0057], [0x6003, 0x0027], [0x809b, 0x0029], [0x0600, 0x0025],
@@ -431,8 +429,9 @@ export class CodeGen {
   }
 
   /** libpcap's switch on the direction qualifier: `one` tested at the source offset, the
-   *  destination offset, both or either; `other` ends the error for any other qualifier. */
-  private byDir(dir: Qual['dir'], one: (off: number) => Pred, src: number, dst: number, other: string): Pred {
+   *  destination offset, both or either; `other` ends the error for any other qualifier
+   *  (by default, those only 802.11 frames have: ra, ta, addr1 ...). */
+  private byDir(dir: Qual['dir'], one: (off: number) => Pred, src: number, dst: number, other = 'is only supported on 802.11 syntax'): Pred {
     switch (dir) {
       case 'src': return one(src);
       case 'dst': return one(dst);
@@ -493,7 +492,7 @@ export class CodeGen {
   /** gen_hostop(): IPv4 address test at src/dst offsets of the network header. */
   private hostop(addr: number, mask: number, dir: Qual['dir'], llProto: number, srcOff: number, dstOff: number): Pred {
     const one = (off: number): Pred => and(this.linktype(llProto), mcmp(this.pl(4, off), addr, mask));
-    return this.byDir(dir, one, srcOff, dstOff, ONLY_80211);
+    return this.byDir(dir, one, srcOff, dstOff);
   }
 
   /** gen_host(). */
@@ -529,7 +528,7 @@ export class CodeGen {
       for (let i = 0; i < 16; i += 4) p = and(p, mcmp(this.pl(4, off + i), word(a, i) & word(m, i), word(m, i)));
       return and(this.linktype(ETHERTYPE_IPV6), p);
     };
-    return this.byDir(dir, one, 8, 24, ONLY_80211);
+    return this.byDir(dir, one, 8, 24);
   }
 
   /** gen_ehostop() / gen_ecode(): Ethernet MAC address tests. */
@@ -540,7 +539,7 @@ export class CodeGen {
     if (this.kind() !== 'ether') {
       this.err('ethernet addresses supported only on ethernet/FDDI/token ring/802.11/ATM LANE/Fibre Channel');
     }
-    return this.byDir(q.dir, (off) => this.bcmp(off, mac), 6, 0, ONLY_80211);
+    return this.byDir(q.dir, (off) => this.bcmp(off, mac), 6, 0);
   }
 
   /** gen_bcmp(): 6 bytes compared as the last 4 then the first 2, relative to the link header. */
