@@ -4,6 +4,7 @@
 // assembly/flows.ts for the design: a bucketed signature index over an entry pool, TCP
 // state per RFC 9293 from the wire, lazy idle/active timers on the wheel.
 import type { MemoryViews } from '../runtime/memory.js';
+import { RegionTwin } from '../runtime/region-twin.js';
 import type { WheelExports } from '../wheel/exports.js';
 import type { FlowsExports } from './exports.js';
 import {
@@ -109,17 +110,8 @@ const align64 = (n: number): number => (n + 63) & ~63;
  * in frames byte by byte (they may be unaligned). The key of the frame being processed
  * lives in fields, as it lives in WASM globals.
  */
-export class FlowsTwin implements FlowsExports {
-  private readonly views: MemoryViews;
+export class FlowsTwin extends RegionTwin implements FlowsExports {
   private readonly wheel: WheelExports;
-  private m8!: Uint8Array;
-  private m16!: Uint16Array;
-  private m32!: Uint32Array;
-  private f64!: Float64Array;
-  private kVer = 0;
-  private kProto = 0;
-  private kS0 = 0; private kS1 = 0; private kS2 = 0; private kS3 = 0;
-  private kD0 = 0; private kD1 = 0; private kD2 = 0; private kD3 = 0;
   private kPorts = 0;
   private kNoPorts = 0;
   private fIdx = 0;
@@ -130,23 +122,10 @@ export class FlowsTwin implements FlowsExports {
   private sP = 0;
 
   constructor(views: MemoryViews, wheel: WheelExports) {
-    this.views = views;
+    super(views);
     this.wheel = wheel;
-    this.sync();
   }
 
-  /** Refreshes the views (once per exported call that may touch newly grown memory). */
-  private sync(): void {
-    const v = this.views.refresh();
-    this.m8 = v.u8;
-    this.m16 = v.u16;
-    this.m32 = v.u32;
-    this.f64 = v.f64;
-  }
-
-  private h32(t: number, f: number): number { return this.m32[(t + f) >>> 2]; }
-  private set32(t: number, f: number, v: number): void { this.m32[(t + f) >>> 2] = v; }
-  private bump(t: number, f: number): void { this.f64[(t + f) >>> 3] += 1; }
   private entryAt(t: number, i: number): number { return this.m32[(t + FT_ENTRIES) >>> 2] + i * FE_SIZE; }
 
   flows_region_size(capacity: number, exportCap: number): number {

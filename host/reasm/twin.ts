@@ -3,6 +3,7 @@
 // ./exports.ts). See assembly/reasm.ts for the policy: RFC 815 holes, RFC 5722 overlaps,
 // bounded entries and blocks, timeouts on the wheel.
 import type { MemoryViews } from '../runtime/memory.js';
+import { RegionTwin } from '../runtime/region-twin.js';
 import type { WheelExports } from '../wheel/exports.js';
 import type { DissectExports } from '../dissect/exports.js';
 import type { ChecksumExports } from '../checksum/exports.js';
@@ -57,43 +58,21 @@ function mix(h: number, v: number): number {
  * one (headers in frames may be unaligned). The current fragment's key lives in fields, as
  * it lives in WASM globals. u32 results come back as i32, as WASM returns them.
  */
-export class ReasmTwin implements ReasmExports {
-  private readonly views: MemoryViews;
+export class ReasmTwin extends RegionTwin implements ReasmExports {
   private readonly wheel: WheelExports;
   private readonly dissect: DissectExports;
   private readonly cks: ChecksumExports;
   private readonly app: AppExports;
-  private m8!: Uint8Array;
-  private m16!: Uint16Array;
-  private m32!: Uint32Array;
-  private f64!: Float64Array;
-  private kVer = 0;
-  private kProto = 0;
   private kId = 0;
-  private kS0 = 0; private kS1 = 0; private kS2 = 0; private kS3 = 0;
-  private kD0 = 0; private kD1 = 0; private kD2 = 0; private kD3 = 0;
 
   constructor(views: MemoryViews, wheel: WheelExports, dissect: DissectExports, cks: ChecksumExports, app: AppExports) {
-    this.views = views;
+    super(views);
     this.wheel = wheel;
     this.dissect = dissect;
     this.cks = cks;
     this.app = app;
-    this.sync();
   }
 
-  /** Refreshes the views (once per exported call that may touch newly grown memory). */
-  private sync(): void {
-    const v = this.views.refresh();
-    this.m8 = v.u8;
-    this.m16 = v.u16;
-    this.m32 = v.u32;
-    this.f64 = v.f64;
-  }
-
-  private h32(r: number, f: number): number { return this.m32[(r + f) >>> 2]; }
-  private set32(r: number, f: number, v: number): void { this.m32[(r + f) >>> 2] = v; }
-  private count(r: number, f: number): void { this.f64[(r + f) >>> 3] += 1; }
   private entryAt(r: number, i: number): number { return this.m32[(r + RH_ENTRIES) >>> 2] + i * RE_SIZE; }
   private blockAt(r: number, b: number): number { return this.m32[(r + RH_BLOCKS) >>> 2] + (b - 1) * REASM_BLOCK; }
   private be16(p: number): number { return (this.m8[p] << 8) | this.m8[p + 1]; }
@@ -233,7 +212,7 @@ export class ReasmTwin implements ReasmExports {
     let i = this.h32(r, RH_OLDEST);
     if (i === keep && i !== 0) i = this.m32[(this.entryAt(r, i) + RE_NEWER) >>> 2];
     if (i === 0) return 0;
-    if ((this.m8[this.entryAt(r, i) + RE_STATE] & ES_DEAD) === 0) this.count(r, RS_EVICTED);
+    if ((this.m8[this.entryAt(r, i) + RE_STATE] & ES_DEAD) === 0) this.bump(r, RS_EVICTED);
     this.release(r, i, false);
     return 1;
   }
@@ -301,7 +280,7 @@ export class ReasmTwin implements ReasmExports {
     this.freeBlocks(r, e);
     this.m8[e + RE_STATE] |= ES_DEAD;
     this.m8[e + RE_HOLES] = 0;
-    this.count(r, stat);
+    this.bump(r, stat);
   }
 
   // ---- the clock ----
@@ -317,7 +296,7 @@ export class ReasmTwin implements ReasmExports {
         const i = this.m32[(out >>> 2) + k];
         const e = this.entryAt(r, i);
         if ((this.m8[e + RE_STATE] & ES_USED) === 0) continue;
-        if ((this.m8[e + RE_STATE] & ES_DEAD) === 0) this.count(r, RS_TIMEOUTS);
+        if ((this.m8[e + RE_STATE] & ES_DEAD) === 0) this.bump(r, RS_TIMEOUTS);
         this.release(r, i, true);
       }
       if (n < REASM_WHEEL_OUT) return;
@@ -349,7 +328,7 @@ export class ReasmTwin implements ReasmExports {
     for (;;) {
       const i = this.h32(r, RH_OLDEST);
       if (i === 0) return;
-      if ((this.m8[this.entryAt(r, i) + RE_STATE] & ES_DEAD) === 0) this.count(r, RS_FLUSHED);
+      if ((this.m8[this.entryAt(r, i) + RE_STATE] & ES_DEAD) === 0) this.bump(r, RS_FLUSHED);
       this.release(r, i, false);
     }
   }
@@ -463,11 +442,11 @@ export class ReasmTwin implements ReasmExports {
     const m16 = this.m16;
     const m32 = this.m32;
     const layers = m32[(d + D_LAYERS) >>> 2];
-    this.count(r, RS_FRAGMENTS);
-    if ((m32[(d + D_ERRORS) >>> 2] & CUT_ERRORS) !== 0) { this.count(r, RS_CUT); return 0; }
+    this.bump(r, RS_FRAGMENTS);
+    if ((m32[(d + D_ERRORS) >>> 2] & CUT_ERRORS) !== 0) { this.bump(r, RS_CUT); return 0; }
     const l3 = m16[(d + D_L3_OFF) >>> 1];
     const ipEnd = (l3 + m32[(d + D_IP_TOTAL) >>> 2]) >>> 0;
-    if (ipEnd > cap || ipEnd < l3) { this.count(r, RS_CUT); return 0; }
+    if (ipEnd > cap || ipEnd < l3) { this.bump(r, RS_CUT); return 0; }
     let off = m16[(d + D_FRAG_OFF) >>> 1];
     let mf = (m8[d + D_IP_FLAGS] & IPF_MF) !== 0;
     let data: number;
@@ -487,23 +466,23 @@ export class ReasmTwin implements ReasmExports {
       this.kD0 = m32[(d + D_IP_DST) >>> 2]; this.kD1 = 0; this.kD2 = 0; this.kD3 = 0;
       limit = REASM_MAX_PAYLOAD - hdrLen;
     } else {
-      if (m16[(d + D_IP6_JUMBO_OFF) >>> 1] !== 0) { this.count(r, RS_BAD); return 0; }
+      if (m16[(d + D_IP6_JUMBO_OFF) >>> 1] !== 0) { this.bump(r, RS_BAD); return 0; }
       let nh = m8[d + D_IP_NXT];
       let x = l3 + 40;
       nxtOff = 6;
       let n = 0;
       while (nh !== 44) {
-        if (n >= 16 || x + 2 > ipEnd) { this.count(r, RS_BAD); return 0; }
+        if (n >= 16 || x + 2 > ipEnd) { this.bump(r, RS_BAD); return 0; }
         let xl: number;
         if (nh === 0 || nh === 43 || nh === 60 || nh === 135 || nh === 139 || nh === 140) xl = (m8[f + x + 1] + 1) << 3;
         else if (nh === 51) xl = (m8[f + x + 1] + 2) << 2;
-        else { this.count(r, RS_BAD); return 0; }
+        else { this.bump(r, RS_BAD); return 0; }
         nxtOff = x - l3;
         nh = m8[f + x];
         x += xl;
         n++;
       }
-      if (x + 8 > ipEnd || x - l3 > REASM_BLOCK) { this.count(r, RS_BAD); return 0; }
+      if (x + 8 > ipEnd || x - l3 > REASM_BLOCK) { this.bump(r, RS_BAD); return 0; }
       hdrLen = x - l3;
       data = x + 8;
       upper = m8[f + x];
@@ -520,16 +499,16 @@ export class ReasmTwin implements ReasmExports {
     }
     const len = ipEnd - data;
     const end = off + len;
-    if (off === 0 && mf && ((upper === 6 && len < 20) || ((upper === 17 || upper === 1 || upper === 58) && len < 8))) this.count(r, RS_TINY);
-    if (off === 8 && upper === 6) this.count(r, RS_OFFSET8);
-    if (len === 0 || (mf && (len & 7) !== 0)) { this.count(r, RS_BAD); return 0; }
+    if (off === 0 && mf && ((upper === 6 && len < 20) || ((upper === 17 || upper === 1 || upper === 58) && len < 8))) this.bump(r, RS_TINY);
+    if (off === 8 && upper === 6) this.bump(r, RS_OFFSET8);
+    if (len === 0 || (mf && (len & 7) !== 0)) { this.bump(r, RS_BAD); return 0; }
     const h = this.keyHash();
     let i = this.lookup(r, h);
     if (i === 0) i = this.create(r, h);
     const e = this.entryAt(r, i);
     const w = e >>> 2;
     let state = m8[e + RE_STATE];
-    if ((state & ES_DEAD) !== 0) { this.count(r, RS_LATE); return 0; }
+    if ((state & ES_DEAD) !== 0) { this.bump(r, RS_LATE); return 0; }
     if (end > limit || end > this.h32(r, RH_MAX_PAYLOAD)) { this.discard(r, e, RS_TOO_BIG); return 0; }
     if (!mf) {
       if (((state & ES_LAST) !== 0 && m32[w + (RE_END >>> 2)] !== end) || m32[w + (RE_MAXEND >>> 2)] > end) {
@@ -543,7 +522,7 @@ export class ReasmTwin implements ReasmExports {
     const k = this.holeAt(e, off);
     if (k < 0) {
       if (this.meetsHole(e, off, end)) { this.discard(r, e, RS_OVERLAPS); return 0; }
-      this.count(r, RS_DUPLICATES);
+      this.bump(r, RS_DUPLICATES);
       return 0;
     }
     const hw = ((e + RE_HOLE) >>> 2) + 2 * k;
@@ -590,11 +569,11 @@ export class ReasmTwin implements ReasmExports {
     m8[e + RE_STATE] = state;
     if (end > m32[w + (RE_MAXEND >>> 2)]) m32[w + (RE_MAXEND >>> 2)] = end;
     m16[(e + RE_FRAGS) >>> 1]++;
-    this.count(r, RS_HELD);
+    this.bump(r, RS_HELD);
     if ((state & (ES_FIRST | ES_LAST)) !== (ES_FIRST | ES_LAST) || holes !== 0) return 0;
     const ok = this.complete(r, e, d, opts);
-    if (ok === 0) this.count(r, RS_OUT_FULL);
-    else this.count(r, RS_DONE);
+    if (ok === 0) this.bump(r, RS_OUT_FULL);
+    else this.bump(r, RS_DONE);
     this.release(r, i, false);
     return ok;
   }
