@@ -394,6 +394,19 @@ function dissectARP(f: usize, off: u32, cap: u32, d: usize): void {
   return true;
 }
 
+// The framing IPv4 and TCP options share (RFC 791 §3.1, RFC 9293 §3.2): the length of the
+// option at o, 1 for a NOP; 0 at the end-of-list option or at an option that does not fit
+// before `end` (E_BAD_OPTION set).
+@inline function optionLen(o: usize, end: usize, d: usize): u32 {
+  let kind = u8at(o);
+  if (kind == 0) return 0;
+  if (kind == 1) return 1;
+  if (o + 1 >= end) { setError(d, E_BAD_OPTION); return 0; }
+  let olen = u8at(o + 1);
+  if (olen < 2 || o + olen > end) { setError(d, E_BAD_OPTION); return 0; }
+  return olen;
+}
+
 function dissectIPv4(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts: u32): void {
   put16(d, D_L3_OFF, off);
   if (ipHeaderCut(f, off, cap, d, 20, 4)) return;
@@ -439,12 +452,8 @@ function dissectIPv4(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
   let o = p + 20;
   let oend = p + hl;
   while (o < oend) {
-    let kind = u8at(o);
-    if (kind == 0) break;
-    if (kind == 1) { o++; continue; }
-    if (o + 1 >= oend) { setError(d, E_BAD_OPTION); break; }
-    let olen = u8at(o + 1);
-    if (olen < 2 || o + olen > oend) { setError(d, E_BAD_OPTION); break; }
+    let olen = optionLen(o, oend, d);
+    if (olen == 0) break;
     o += olen;
   }
 
@@ -728,12 +737,10 @@ function dissectTCP(f: usize, ip: u32, l4: u32, l4len: u32, cap: u32, d: usize, 
   let end = t + doff;
   let seen: u32 = 0;
   while (o < end) {
+    let olen = optionLen(o, end, d);
+    if (olen == 0) break;
+    if (olen == 1) { o++; continue; }
     let kind = u8at(o);
-    if (kind == 0) break;
-    if (kind == 1) { o++; continue; }
-    if (o + 1 >= end) { setError(d, E_BAD_OPTION); break; }
-    let olen = u8at(o + 1);
-    if (olen < 2 || o + olen > end) { setError(d, E_BAD_OPTION); break; }
     if (kind == 2 && olen == 4) {
       seen |= TO_MSS; put16(d, D_TCP_MSS, be16(o + 2));
     } else if (kind == 3 && olen == 3) {

@@ -428,6 +428,18 @@ export class DissectTwin implements DissectExports {
     }
   }
 
+  // assembly/dissect.ts's optionLen: 1 for a NOP, 0 at the end of the list or a bad option.
+  private optionLen(o: number, end: number, d: number): number {
+    const m = this.m;
+    const kind = m[o];
+    if (kind === 0) return 0;
+    if (kind === 1) return 1;
+    if (o + 1 >= end) { this.setError(d, E_BAD_OPTION); return 0; }
+    const olen = m[o + 1];
+    if (olen < 2 || o + olen > end) { this.setError(d, E_BAD_OPTION); return 0; }
+    return olen;
+  }
+
   // assembly/dissect.ts's ipHeaderCut.
   private ipHeaderCut(f: number, off: number, cap: number, d: number, len: number, version: number): boolean {
     if (off + len <= cap) return false;
@@ -484,12 +496,8 @@ export class DissectTwin implements DissectExports {
     let o = p + 20;
     const oend = p + hl;
     while (o < oend) {
-      const kind = m[o];
-      if (kind === 0) break;
-      if (kind === 1) { o++; continue; }
-      if (o + 1 >= oend) { this.setError(d, E_BAD_OPTION); break; }
-      const olen = m[o + 1];
-      if (olen < 2 || o + olen > oend) { this.setError(d, E_BAD_OPTION); break; }
+      const olen = this.optionLen(o, oend, d);
+      if (olen === 0) break;
       o += olen;
     }
 
@@ -635,12 +643,10 @@ export class DissectTwin implements DissectExports {
     const end = t + doff;
     let seen = 0;
     while (o < end) {
+      const olen = this.optionLen(o, end, d);
+      if (olen === 0) break;
+      if (olen === 1) { o++; continue; }
       const kind = m[o];
-      if (kind === 0) break;
-      if (kind === 1) { o++; continue; }
-      if (o + 1 >= end) { this.setError(d, E_BAD_OPTION); break; }
-      const olen = m[o + 1];
-      if (olen < 2 || o + olen > end) { this.setError(d, E_BAD_OPTION); break; }
       if (kind === 2 && olen === 4) {
         seen |= TO_MSS; this.put16(d, D_TCP_MSS, this.be16(o + 2));
       } else if (kind === 3 && olen === 3) {
