@@ -469,10 +469,16 @@ function dissectIPv4(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
   // A first fragment carries only part of the datagram: its transport lengths may
   // rightly exceed what follows the IP header (RFC 791 §2.3), so they are not flagged.
   let firstFrag = (flags & IPF_MF) != 0;
-  if (proto == 6) dissectTCP(f, off, l4, l4len, cap, d, verify, false, firstFrag);
-  else if (proto == 17) dissectUDP(f, off, l4, l4len, cap, d, verify, false, firstFrag);
-  else if (proto == 1) dissectICMP(f, off, l4, l4len, cap, d, verify, false);
-  else if (!firstFrag) dissectIPTunnel(f, proto, l4, l4 + l4len, cap, d);
+  dissectL4(f, off, proto, l4, l4len, cap, d, verify, false, firstFrag);
+}
+
+// What follows the IP header at off (its payload: l4len bytes at l4): TCP, UDP, ICMP or
+// ICMPv6 (v6), or a tunnel unless `frag` (a first fragment: the payload is cut short).
+@inline function dissectL4(f: usize, off: u32, proto: u32, l4: u32, l4len: u32, cap: u32, d: usize, verify: bool, v6: bool, frag: bool): void {
+  if (proto == 6) dissectTCP(f, off, l4, l4len, cap, d, verify, v6, frag);
+  else if (proto == 17) dissectUDP(f, off, l4, l4len, cap, d, verify, v6, frag);
+  else if (proto == (v6 ? 58 : 1)) dissectICMP(f, off, l4, l4len, cap, d, verify, v6);
+  else if (!frag) dissectIPTunnel(f, proto, l4, l4 + l4len, cap, d);
 }
 
 /** Tunnels over IP: GRE (47) and IP-in-IP (4: IPv4 inside, 41: IPv6 inside). `end` is where
@@ -695,10 +701,7 @@ function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
   if (fo != 0) return;
   if ((opts & DF_VERIFY_CKSUM) != 0) setLayer(d, L_CKSUM_CHECKED);
   let verify = (opts & DF_VERIFY_CKSUM) != 0 && !more && h + l4len <= cap;
-  if (nh == 6) dissectTCP(f, off, h, l4len, cap, d, verify, true, more);
-  else if (nh == 17) dissectUDP(f, off, h, l4len, cap, d, verify, true, more);
-  else if (nh == 58) dissectICMP(f, off, h, l4len, cap, d, verify, true);
-  else if (!more) dissectIPTunnel(f, nh, h, h + l4len, cap, d);
+  dissectL4(f, off, nh, h, l4len, cap, d, verify, true, more);
 }
 
 @inline function l4Verify(f: usize, ip: u32, l4: u32, len: u32, proto: u32, v6: bool): bool {

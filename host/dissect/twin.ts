@@ -511,10 +511,15 @@ export class DissectTwin implements DissectExports {
     const l4 = off + hl;
     const verify = (opts & DF_VERIFY_CKSUM) !== 0 && (flags & IPF_MF) === 0 && l4 + l4len <= cap;
     const firstFrag = (flags & IPF_MF) !== 0;
-    if (proto === 6) this.tcp(f, off, l4, l4len, cap, d, verify, false, firstFrag);
-    else if (proto === 17) this.udp(f, off, l4, l4len, cap, d, verify, false, firstFrag);
-    else if (proto === 1) this.icmp(f, off, l4, l4len, cap, d, verify, false);
-    else if (!firstFrag) this.ipTunnel(f, proto, l4, l4 + l4len, cap, d);
+    this.transport(f, off, proto, l4, l4len, cap, d, verify, false, firstFrag);
+  }
+
+  // assembly/dissect.ts's dissectL4.
+  private transport(f: number, off: number, proto: number, l4: number, l4len: number, cap: number, d: number, verify: boolean, v6: boolean, frag: boolean): void {
+    if (proto === 6) this.tcp(f, off, l4, l4len, cap, d, verify, v6, frag);
+    else if (proto === 17) this.udp(f, off, l4, l4len, cap, d, verify, v6, frag);
+    else if (proto === (v6 ? 58 : 1)) this.icmp(f, off, l4, l4len, cap, d, verify, v6);
+    else if (!frag) this.ipTunnel(f, proto, l4, l4 + l4len, cap, d);
   }
 
   private ipv6(f: number, off: number, cap: number, frameEnd: number, d: number, opts: number): void {
@@ -601,10 +606,7 @@ export class DissectTwin implements DissectExports {
     if (fo !== 0) return;
     if ((opts & DF_VERIFY_CKSUM) !== 0) this.setLayer(d, L_CKSUM_CHECKED);
     const verify = (opts & DF_VERIFY_CKSUM) !== 0 && !more && h + l4len <= cap;
-    if (nh === 6) this.tcp(f, off, h, l4len, cap, d, verify, true, more);
-    else if (nh === 17) this.udp(f, off, h, l4len, cap, d, verify, true, more);
-    else if (nh === 58) this.icmp(f, off, h, l4len, cap, d, verify, true);
-    else if (!more) this.ipTunnel(f, nh, h, h + l4len, cap, d);
+    this.transport(f, off, nh, h, l4len, cap, d, verify, true, more);
   }
 
   private l4Verify(f: number, ip: number, l4: number, len: number, proto: number, v6: boolean): boolean {
