@@ -38,6 +38,8 @@ test('crafted records: the streamed table and JSON lines are the record path\'s,
   const base = engine.arena.alloc(n * F.FE_SIZE);
   const origin: [number, number] = [1_700_000_000, 250_000_000];
   const store = new ConversationStore();
+  // The sniffer's store lays its rows in the shared memory (64-byte aligned slabs).
+  const shared = new ConversationStore(engine.arena);
   const recs: FlowRecord[] = [];
   let added = 0;
   for (let i = 0; i < n; i++) {
@@ -45,6 +47,7 @@ test('crafted records: the streamed table and JSON lines are the record path\'s,
     craftFlowRecord(engine.views, rng, at, i, origin[0]);
     recs.push(readFlowRecord(engine.views, at));
     if (store.add(engine.views, at)) added++;
+    shared.add(engine.views, at);
     assert.is(flowJsonText(engine.views, at), flowJsonLine(recs[i]), `record ${i}: JSON line`);
   }
   assert.ok(added > n / 2 && added < n, `TCP/UDP rows with ports kept (${added}), the others not`);
@@ -52,17 +55,20 @@ test('crafted records: the streamed table and JSON lines are the record path\'s,
   const want = formatConversationTable(recs, 'tcp', origin) + formatConversationTable(recs, 'udp', origin);
   // The sort in new arrays, and in scratch memory (FlowTable.retire()'s) that holds all
   // of its arrays (the index too: the crafted records have equal start times) or only some.
-  for (const room of [0, 5, 2.5]) {
-    const scratch = room === 0 ? undefined : new Uint32Array(Math.floor(room * added)).fill(0xA5A5A5A5);
-    const out = new OutputBuffer(-1, 4096); // small: the rows cross many growths
-    const order = store.sortedOrder(scratch);
-    writeConversationTable(out, store, order, 'tcp', origin);
-    writeConversationTable(out, store, order, 'udp', origin);
-    const got = Buffer.from(out.take()).toString('latin1');
-    const gl = got.split('\n');
-    const wl = want.split('\n');
-    assert.is(gl.length, wl.length, `as many lines (scratch for ${room} arrays)`);
-    for (let i = 0; i < wl.length; i++) assert.is(gl[i], wl[i], `line ${i} (scratch for ${room} arrays)`);
+  assert.is(shared.count, added);
+  for (const [where, st] of [['JS heap', store], ['shared memory', shared]] as const) {
+    for (const room of [0, 5, 2.5]) {
+      const scratch = room === 0 ? undefined : new Uint32Array(Math.floor(room * added)).fill(0xA5A5A5A5);
+      const out = new OutputBuffer(-1, 4096); // small: the rows cross many growths
+      const order = st.sortedOrder(scratch);
+      writeConversationTable(out, st, order, 'tcp', origin);
+      writeConversationTable(out, st, order, 'udp', origin);
+      const got = Buffer.from(out.take()).toString('latin1');
+      const gl = got.split('\n');
+      const wl = want.split('\n');
+      assert.is(gl.length, wl.length, `as many lines (${where}, scratch for ${room} arrays)`);
+      for (let i = 0; i < wl.length; i++) assert.is(gl[i], wl[i], `line ${i} (${where}, scratch for ${room} arrays)`);
+    }
   }
   assert.ok(/ (kB|MB|GB|TB) /.test(want) && /\s-\d/.test(want) && /\b\d{7}\.\d{9}\b/.test(want), 'the crafted table has large sizes, negative and far times');
 });

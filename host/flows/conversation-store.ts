@@ -6,6 +6,7 @@
 // conversation (+32 per IPv6 one), nothing for flows the table does not print (other
 // protocols, no ports), and no garbage for the collector to trace.
 import type { MemoryViews } from '../runtime/memory.js';
+import type { Arena } from '../runtime/arena.js';
 import { adviseHugePages, prefault, prefaultSoon } from '../runtime/prefault.js';
 import * as F from './flow-layout.js';
 
@@ -56,12 +57,23 @@ export class ConversationStore {
   /** Of those, UDP ones (the rest are TCP): a table with none skips its pass. */
   udpCount = 0;
   private v6Count = 0;
-  /** The ArrayBuffer the newest chunks lie in. */
-  private slab: ArrayBuffer | null = null;
+  /** The memory the newest chunks lie in: a slab of the shared memory, or an ArrayBuffer. */
+  private slab: Uint8Array | null = null;
+  private readonly arena: Arena | null;
   /** Whether chunks are backed ahead of the rows (from PREFAULT_FROM rows on). */
   private prefaulting = false;
   /** Chunks whose pages have been asked for. */
   private backedChunks = 0;
+
+  /**
+   * `arena`: lay the rows in the shared memory, in 32 MiB slabs carved from it (64-byte
+   * aligned, so a record is one cache line, and on huge pages: the arena asks for them).
+   * Without it, in ArrayBuffers of the JS heap (aligned to 16 bytes only: a record may
+   * straddle two lines). The slabs live as long as the arena.
+   */
+  constructor(arena?: Arena) {
+    this.arena = arena ?? null;
+  }
 
   /**
    * Copies the record at byte address `at` (an exported record or a live entry, layout
@@ -239,11 +251,18 @@ export class ConversationStore {
     if (c === this.words.length) {
       const k = c % SLAB_CHUNKS;
       if (k === 0) {
-        this.slab = new ArrayBuffer(SLAB_CHUNKS * CHUNK_BYTES);
-        if (this.prefaulting) adviseHugePages(new Uint8Array(this.slab));
+        const bytes = SLAB_CHUNKS * CHUNK_BYTES;
+        if (this.arena !== null) {
+          const at = this.arena.alloc(bytes, 64);
+          this.slab = new Uint8Array(this.arena.views.u8.buffer, at, bytes);
+        } else {
+          this.slab = new Uint8Array(new ArrayBuffer(bytes));
+        }
+        if (this.prefaulting) adviseHugePages(this.slab);
       }
-      this.words.push(new Uint32Array(this.slab!, k * CHUNK_BYTES, CHUNK * CR_WORDS));
-      this.f64s.push(new Float64Array(this.slab!, k * CHUNK_BYTES, CHUNK * CR_WORDS / 2));
+      const slab = this.slab!;
+      this.words.push(new Uint32Array(slab.buffer, slab.byteOffset + k * CHUNK_BYTES, CHUNK * CR_WORDS));
+      this.f64s.push(new Float64Array(slab.buffer, slab.byteOffset + k * CHUNK_BYTES, CHUNK * CR_WORDS / 2));
       if (this.prefaulting) this.backAhead(c, 0);
     }
     return c;
@@ -252,14 +271,14 @@ export class ConversationStore {
   /** A large table from here on: huge pages for the slab, the rest of the chunk backed. */
   private startPrefault(): void {
     this.prefaulting = true;
-    adviseHugePages(new Uint8Array(this.slab!));
+    adviseHugePages(this.slab!);
     this.backAhead(this.words.length - 1, ConversationStore.offsetOf(this.count) * 4);
   }
 
   /** Backs chunk `c` from byte `from` now unless it was asked for before, and the next
    *  chunk of its slab on the addon's thread while rows fill this one. */
   private backAhead(c: number, from: number): void {
-    const slab = new Uint8Array(this.slab!);
+    const slab = this.slab!;
     const at = (c % SLAB_CHUNKS) * CHUNK_BYTES;
     if (c >= this.backedChunks) prefault(slab, at + from, CHUNK_BYTES - from);
     this.backedChunks = c + 1;

@@ -57,7 +57,7 @@ export class FlowStage implements BatchStage {
     this.out = new OutputBuffer(fd);
     const views = engine.views;
     const out = this.out;
-    const store = json ? null : new ConversationStore();
+    const store = json ? null : new ConversationStore(engine.arena);
     this.store = store;
     this.table = new FlowTable(engine, {
       capacity,
