@@ -181,6 +181,20 @@ class ConsumerThread {
   }
 }
 
+/** The other --workers N - 1 live sources on `iface` (the first is open); none left open
+ *  if one fails. */
+async function openFanoutMembers(o: SniffOptions, iface: string): Promise<LivePcap[]> {
+  const { openLiveSource } = await import('./sources/live-pcap.js');
+  const more: LivePcap[] = [];
+  try {
+    for (let k = 1; k < o.workers; k++) more.push(openLiveSource(iface, liveOptions(o)) as LivePcap);
+  } catch (e) {
+    for (const m of more) await m.close({ drain: false });
+    throw e;
+  }
+  return more;
+}
+
 async function sniff(o: SniffOptions, consumer: ConsumerThread): Promise<void> {
   if (o.listInterfaces) {
     const { formatInterfaceList } = await import('./sources/interfaces.js');
@@ -231,14 +245,7 @@ async function sniff(o: SniffOptions, consumer: ConsumerThread): Promise<void> {
   if (o.workers > 1 && direct !== null && stages.write !== null) {
     // --workers N -w FILE: N capture threads on N sockets of one fanout group, merged.
     consumer.release();
-    const { openLiveSource } = await import('./sources/live-pcap.js');
-    const more: LivePcap[] = [];
-    try {
-      for (let k = 1; k < o.workers; k++) more.push(openLiveSource((direct as LivePcap).iface, liveOptions(o)) as LivePcap);
-    } catch (e) {
-      for (const m of more) await m.close({ drain: false });
-      throw e;
-    }
+    const more = await openFanoutMembers(o, (direct as LivePcap).iface);
     const started = process.hrtime.bigint();
     const { runFanoutDump } = await import('./pipeline/live-workers.js');
     const w = await runFanoutDump([direct, ...more], stages.write, o.count, () => process.stderr.write(banner));
@@ -251,14 +258,7 @@ async function sniff(o: SniffOptions, consumer: ConsumerThread): Promise<void> {
   }
   if (o.workers > 1) {
     // --workers N with engine work: N fanout sockets, N rings, N consumer workers.
-    const { openLiveSource } = await import('./sources/live-pcap.js');
-    const more: LivePcap[] = [];
-    try {
-      for (let k = 1; k < o.workers; k++) more.push(openLiveSource((src as LivePcap).iface, liveOptions(o)) as LivePcap);
-    } catch (e) {
-      for (const m of more) await m.close({ drain: false });
-      throw e;
-    }
+    const more = await openFanoutMembers(o, (src as LivePcap).iface);
     const started = process.hrtime.bigint();
     // Loaded only here: the engine workers bring the flow and IPFIX modules, which a
     // single-pipeline run does not need at start-up.

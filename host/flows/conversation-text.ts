@@ -128,14 +128,17 @@ function fixedTime(b: Uint8Array, p: number, secs: number, nsecs: number, approx
  *  up to "999 bytes"; most rows' sizes): a row copies them instead of writing digits. */
 const SMALL_SIZES = 1000;
 const BYTES = [32, 98, 121, 116, 101, 115]; // " bytes"
-const SMALL_SIZE_TEXT = (() => {
-  const t = new Uint8Array(SMALL_SIZES * 9);
-  for (let n = 0; n < SMALL_SIZES; n++) {
-    const s = `${n} bytes`.padEnd(9);
-    for (let i = 0; i < 9; i++) t[n * 9 + i] = s.charCodeAt(i);
+const SMALL_SIZE_TEXT = textTable(SMALL_SIZES, 9, (n) => `${n} bytes`.padEnd(9));
+
+/** The `width`-character ASCII texts of 0 .. count-1, back to back. */
+function textTable(count: number, width: number, text: (n: number) => string): Uint8Array {
+  const t = new Uint8Array(count * width);
+  for (let n = 0; n < count; n++) {
+    const s = text(n);
+    for (let i = 0; i < width; i++) t[n * width + i] = s.charCodeAt(i);
   }
   return t;
-})();
+}
 
 /** formatSize(n).padEnd(9): SI sizes as tshark 4 prints them. */
 function size(b: Uint8Array, p: number, n: number): number {
@@ -167,14 +170,7 @@ function size(b: Uint8Array, p: number, n: number): number {
 
 /** String(n).padStart(6) of every n below 10,000: most counts. */
 const SMALL_COUNTS = 10000;
-const SMALL_COUNT_TEXT = (() => {
-  const t = new Uint8Array(SMALL_COUNTS * 6);
-  for (let n = 0; n < SMALL_COUNTS; n++) {
-    const s = String(n).padStart(6);
-    for (let i = 0; i < 6; i++) t[n * 6 + i] = s.charCodeAt(i);
-  }
-  return t;
-})();
+const SMALL_COUNT_TEXT = textTable(SMALL_COUNTS, 6, (n) => String(n).padStart(6));
 
 /** String(n).padStart(6) for a count. */
 function countCol(b: Uint8Array, p: number, n: number): number {
