@@ -3,6 +3,7 @@
  * with one release store per batch. JS is called (through the thread-safe function) only
  * when the consumer said it is waiting, and at most once per batch. */
 #include "capture.h"
+#include "prefault.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -30,9 +31,6 @@
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25
 #endif
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
 
 #define LOAD_ACQ(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define STORE_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
@@ -53,18 +51,11 @@ static void hint_huge_pages(uint8_t *start, size_t len) {
   if (madvise((void *)lo, hi - lo, MADV_HUGEPAGE) == 0) madvise((void *)lo, hi - lo, MADV_COLLAPSE);
 }
 
-/* The slot area's pages, made present now (Linux >= 5.14; elsewhere they fault in on
- * first use, as before). Untouched WASM memory is mapped lazily: the first pass of the
- * capture thread round the ring took a page fault and a page (or huge page) zeroing per
- * slot, inside the capture, at the moment a burst starts: at 30 kpps with --flows,
- * clear_page was a quarter of the process's samples (perf). Here, before the capture is
- * announced, it costs the same zeroing once. */
-static void populate(uint8_t *start, size_t len) {
-  const uintptr_t page = 4096;
-  uintptr_t lo = (uintptr_t)start & ~(page - 1);
-  uintptr_t hi = ((uintptr_t)start + len + page - 1) & ~(page - 1);
-  (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
-}
+/* The slot area's pages are made present before the capture is announced (pw_populate;
+ * elsewhere they fault in on first use, as before). Untouched WASM memory is mapped
+ * lazily: the first pass of the capture thread round the ring took a page fault and a
+ * page (or huge page) zeroing per slot, inside the capture, at the moment a burst starts:
+ * at 30 kpps with --flows, clear_page was a quarter of the process's samples (perf). */
 
 const char *pw_ring_attach(pw_capture *c, uint8_t *mem, size_t mem_len, uint32_t ring, uint16_t iface) {
   if ((ring & 63u) != 0 || (size_t)ring + RING_HDR_SIZE > mem_len) return "ring address is not a 64-byte aligned header inside the memory";
@@ -84,7 +75,7 @@ const char *pw_ring_attach(pw_capture *c, uint8_t *mem, size_t mem_len, uint32_t
   c->mask = mask;
   c->iface = iface;
   hint_huge_pages(c->slots, (size_t)count * size);
-  populate(c->slots, (size_t)count * size);
+  (void)pw_populate(c->slots, (size_t)count * size);
   /* Resume from wherever the ring is: a ring may be handed from one source to the next. */
   c->local_head = LOAD_ACQ(ring_u32(c, RING_HEAD));
   c->published = c->local_head;

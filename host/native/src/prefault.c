@@ -80,6 +80,19 @@ static bool populate_soon(void *start, size_t length) {
   return ok;
 }
 
+void pw_page_range(const void *start, size_t length, uintptr_t *lo, uintptr_t *hi) {
+  /* Whole pages: the first and the last byte's pages are mapped, as the bytes are. */
+  uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  *lo = (uintptr_t)start & ~(page - 1);
+  *hi = ((uintptr_t)start + length + page - 1) & ~(page - 1);
+}
+
+bool pw_populate(void *start, size_t length) {
+  uintptr_t lo, hi;
+  pw_page_range(start, length, &lo, &hi);
+  return madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE) == 0;
+}
+
 napi_value js_prefault(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -105,10 +118,8 @@ napi_value js_prefault(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (len > 0 && data != NULL) {
-    /* Whole pages: the first and the last byte's pages are mapped, as the bytes are. */
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t start = ((uintptr_t)data + (uintptr_t)off) & ~(page - 1);
-    uintptr_t end = ((uintptr_t)data + (uintptr_t)off + (uintptr_t)len + page - 1) & ~(page - 1);
+    uintptr_t start, end;
+    pw_page_range((uint8_t *)data + (size_t)off, (size_t)len, &start, &end);
     if (mode == 2) ok = populate_soon((void *)start, end - start);
     else ok = madvise((void *)start, end - start, mode == 1 ? MADV_POPULATE_WRITE : MADV_HUGEPAGE) == 0;
   }
