@@ -236,19 +236,25 @@ export class Connection extends Duplex implements TimerOwner {
     this.iss = cookie;
     this.irs = seqAdd(seg.seq, -1);
     this.rcvNxt = seg.seq;
-    this.sndUna = seqAdd(cookie, 1);
+    this.handshakeDone(seg, seqAdd(cookie, 1));
     this.sndNxt = this.sndUna;
     this.dataEnd = this.sndUna;
-    this.wl1 = seg.seq;
-    this.wl2 = seg.ack;
-    this.sndWnd = seg.wnd;
-    this.setMss(seg.mss);
     this.lastAdvWnd = this.o.receiveBuffer;
-    this.highSack = this.sndUna;
-    this.lossEnd = this.sndUna;
     this.state = S_ESTABLISHED;
     this.lastRecvAt = this.now();
     this.armKeepalive();
+  }
+
+  /** The handshake is done (either side): `una` is our first unacknowledged sequence
+   *  number; the peer's window and MSS come from `seg`, which opens the window updates. */
+  private handshakeDone(seg: Segment, una: number): void {
+    this.sndUna = una;
+    this.highSack = una;
+    this.lossEnd = una;
+    this.sndWnd = seg.wnd;
+    this.wl1 = seg.seq;
+    this.wl2 = seg.ack;
+    this.setMss(seg.mss);
   }
 
   private setMss(peer: number): void {
@@ -604,13 +610,7 @@ export class Connection extends Duplex implements TimerOwner {
     }
     this.irs = seg.seq;
     this.rcvNxt = seqAdd(seg.seq, 1);
-    this.sndUna = seqAdd(this.iss, 1);
-    this.highSack = this.sndUna;
-    this.lossEnd = this.sndUna;
-    this.sndWnd = seg.wnd;
-    this.wl1 = seg.seq;
-    this.wl2 = seg.ack;
-    this.setMss(seg.mss);
+    this.handshakeDone(seg, seqAdd(this.iss, 1));
     if (this.connectTries === 0 && this.rttStart >= 0) this.rtoEst.sample(this.now() - this.rttStart);
     else this.rtoEst.rto = Math.max(this.o.minRto, Math.min(this.rtoEst.rto, this.o.initialRto));
     this.rttStart = -1;
