@@ -159,19 +159,8 @@ function writeMstp(st: TextState, p: number, length: number): void {
   const v3len = st.g16(p + V3_LEN);
   if (st.dead) return;
   out.str('\n\tv3len ').dec(v3len).str(', MCID Name ');
-  for (let i = 0; i < 32; i++) {
-    const c = st.g8(p + 39 + i);
-    if (st.dead) return;
-    if (c === 0) break;
-    writeCharEscaped(out, c);
-  }
-  const rev = st.g16(p + 71);
-  const d0 = st.g32(p + 73);
-  const d1 = st.g32(p + 77);
-  const d2 = st.g32(p + 81);
-  const d3 = st.g32(p + 85);
-  if (st.dead) return;
-  out.str(', rev ').dec(rev).str(',\n\t\tdigest ').hex(d0, 8).hex(d1, 8).hex(d2, 8).hex(d3, 8).str(', ');
+  if (!writeMcid(st, p + 39, 'rev')) return;
+  out.str(', ');
   const intCost = st.g32(p + 89);
   if (st.dead) return;
   out.str('CIST int-root-pathcost ').dec(intCost).ch(44);
@@ -205,6 +194,24 @@ function writeMstp(st: TextState, p: number, length: number): void {
   }
 }
 
+/** An MST configuration identifier's name (32 bytes, up to a NUL), revision and digest at
+ *  p (tcpdump spells the revision "rev" for MSTP, "Rev" for SPB); false when cut. */
+function writeMcid(st: TextState, p: number, rev: string): boolean {
+  const out = st.out;
+  for (let i = 0; i < 32; i++) {
+    const c = st.g8(p + i);
+    if (st.dead) return false;
+    if (c === 0) break;
+    writeCharEscaped(out, c);
+  }
+  const r = st.g16(p + 32);
+  const d = [st.g32(p + 34), st.g32(p + 38), st.g32(p + 42), st.g32(p + 46)];
+  if (st.dead) return false;
+  out.str(', ').str(rev).ch(32).dec(r).str(',\n\t\tdigest ');
+  for (const x of d) out.hex(x, 8);
+  return true;
+}
+
 function writeSpb(st: TextState, p0: number, offset: number): void {
   if (!st.vflag) return;
   const out = st.out;
@@ -212,17 +219,7 @@ function writeSpb(st: TextState, p0: number, offset: number): void {
   const v4len = st.g16(p);
   if (st.dead) return;
   out.str('\n\tv4len ').dec(v4len).str(', AUXMCID Name ');
-  for (let i = 0; i < 32; i++) {
-    const c = st.g8(p + 3 + i);
-    if (st.dead) return;
-    if (c === 0) break;
-    writeCharEscaped(out, c);
-  }
-  const rev = st.g16(p + 35);
-  const d = [st.g32(p + 37), st.g32(p + 41), st.g32(p + 45), st.g32(p + 49)];
-  if (st.dead) return;
-  out.str(', Rev ').dec(rev).str(',\n\t\tdigest ');
-  for (const x of d) out.hex(x, 8);
+  if (!writeMcid(st, p + 3, 'Rev')) return;
   const agr = st.g8(p + 53);
   const fmt = st.g8(p + 55);
   const con = st.g8(p + 56);
