@@ -5,15 +5,13 @@
 // tshark -T fields run here on the same capture, frame by frame, field by field.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../host/engine/engine.js';
 import { haveTool } from './lib/env.js';
 import { writePcap } from './filter-oracle.js';
-import { parseTsharkCsv } from './lib/tshark-csv.js';
-import { decodedFields, diffFields, tsharkFields, VOCABULARY } from './lib/tshark-fields.js';
+import { compareFrame, tsharkFieldRows } from './lib/tshark-compare.js';
 import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from '../host/runtime/layout.js';
 
 const be16 = (v: number): number[] => [v >>> 8, v & 0xff];
@@ -58,9 +56,7 @@ for (const [name, linktype, link, from] of [
     const frames = cuts(link, from);
     const file = join(tmp, `cut-${linktype}.pcap`);
     writePcap(file, linktype, frames);
-    const csv = execFileSync('tshark', ['-r', file, '-T', 'fields', '-E', 'separator=,', '-E', 'header=y', '-E', 'quote=d',
-      '-e', 'frame.number', ...VOCABULARY.flatMap((f) => ['-e', f])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const rows = parseTsharkCsv(csv);
+    const rows = tsharkFieldRows(file);
     assert.is(rows.length, frames.length, 'one tshark row per frame');
     for (const backend of ['wasm', 'ts'] as const) {
       const e = createEngine({ backend });
@@ -70,11 +66,9 @@ for (const [name, linktype, link, from] of [
       frames.forEach((f, i) => {
         const pkt = e.decode(f.data, linktype, f.wirelen);
         if (pkt.cut !== undefined) cutSeen++;
-        const ours = decodedFields(pkt);
-        const theirs = tsharkFields(rows[i]);
-        const diffs = diffFields(ours, theirs);
-        agreed += [...ours.keys()].filter((k) => theirs.has(k) && !diffs.some((x) => x.field === k)).length;
-        for (const x of diffs) problems.push(`#${i + 1} (${f.data.length} of ${f.wirelen}) ${x.field} ${x.kind}: ours ${JSON.stringify(x.ours)} tshark ${JSON.stringify(x.theirs)}`);
+        const c = compareFrame(pkt, rows[i], `#${i + 1} (${f.data.length} of ${f.wirelen})`);
+        agreed += c.agreed;
+        problems.push(...c.problems);
       });
       console.log(`  NOTE dissect-cut ${name} ${backend}: ${frames.length} frames, ${agreed} fields agree, ${cutSeen} with a cut header`);
       assert.equal(problems, [], `${backend}: differences from tshark`);

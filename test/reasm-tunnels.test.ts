@@ -15,9 +15,7 @@ import { createEngine } from '../host/engine/engine.js';
 import { readCaptureFile } from '../host/sources/capture-file.js';
 import { haveTool, repoRoot } from './lib/env.js';
 import { fragmentFrame, pcapFile, split, type Datagram } from './lib/frag-train.js';
-import { parseTsharkCsv } from './lib/tshark-csv.js';
-import { decodeWithReassembly } from './lib/tshark-compare.js';
-import { decodedFields, diffFields, tsharkFields, VOCABULARY } from './lib/tshark-fields.js';
+import { compareFrame, decodeWithReassembly, tsharkFieldRows } from './lib/tshark-compare.js';
 import { compareWithTcpdump, showDiff } from './text-output-lib.js';
 
 const be16 = (v: number): number[] => [v >>> 8, v & 0xff];
@@ -61,9 +59,7 @@ writeFileSync(file, pcapFile(frames, frames.map((_, i) => 1_700_000_000 + i * 0.
 
 test('decode() follows reassembled tunnel datagrams into their inner packets as tshark does (WASM and twin)', () => {
   if (!haveTshark) return;
-  const csv = execFileSync('tshark', ['-r', file, '-T', 'fields', '-E', 'separator=,', '-E', 'header=y', '-E', 'quote=d',
-    '-e', 'frame.number', ...VOCABULARY.flatMap((f) => ['-e', f])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  const rows = parseTsharkCsv(csv);
+  const rows = tsharkFieldRows(file);
   assert.is(rows.length, frames.length, 'one tshark row per frame');
   const wasm = createEngine({ backend: 'wasm' });
   for (const [name, engine] of [['wasm', wasm], ['ts', createEngine({ backend: 'ts', memory: wasm.memory })]] as const) {
@@ -72,11 +68,9 @@ test('decode() follows reassembled tunnel datagrams into their inner packets as 
     let followed = 0;
     decodeWithReassembly(engine)(file, readCaptureFile(file).records).forEach((pkt, i) => {
       if (pkt.inner !== undefined) followed++;
-      const ours = decodedFields(pkt);
-      const theirs = tsharkFields(rows[i]);
-      const diffs = diffFields(ours, theirs);
-      agreed += [...ours.keys()].filter((k) => theirs.has(k) && !diffs.some((x) => x.field === k)).length;
-      for (const x of diffs) problems.push(`#${i + 1} ${x.field} ${x.kind}: ours ${JSON.stringify(x.ours)} tshark ${JSON.stringify(x.theirs)}`);
+      const c = compareFrame(pkt, rows[i], `#${i + 1}`);
+      agreed += c.agreed;
+      problems.push(...c.problems);
     });
     console.log(`  NOTE reasm-tunnels ${name}: ${frames.length} fragments, ${followed} reassembled tunnels followed inside, ${agreed} fields agree`);
     assert.equal(problems, [], `${name}: differences from tshark`);

@@ -17,8 +17,7 @@ import { join } from 'node:path';
 import { createEngine } from '../host/engine/engine.js';
 import { haveTool, repoRoot } from './lib/env.js';
 import { writePcap } from './filter-oracle.js';
-import { parseTsharkCsv } from './lib/tshark-csv.js';
-import { decodedFields, diffFields, tsharkFields, VOCABULARY } from './lib/tshark-fields.js';
+import { compareFrame, tsharkFieldRows } from './lib/tshark-compare.js';
 import { compareCrafted, compareWithTcpdump, showDiff } from './text-output-lib.js';
 import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 
@@ -78,20 +77,16 @@ writePcap(file, LINKTYPE_ETHERNET, FRAMES.map((d) => ({ data: Uint8Array.from(d)
 
 test('decode() gives tshark\'s fields on every crafted tunnel frame (WASM and twin)', () => {
   if (!haveOracles) return;
-  const csv = execFileSync('tshark', ['-r', file, ...TSHARK_DECODE_AS, '-T', 'fields', '-E', 'separator=,', '-E', 'header=y', '-E', 'quote=d',
-    '-e', 'frame.number', ...VOCABULARY.flatMap((f) => ['-e', f])], { encoding: 'utf8' });
-  const rows = parseTsharkCsv(csv);
+  const rows = tsharkFieldRows(file, TSHARK_DECODE_AS);
   assert.is(rows.length, FRAMES.length, 'one tshark row per frame');
   for (const backend of ['wasm', 'ts'] as const) {
     const e = createEngine({ backend });
     const problems: string[] = [];
     let agreed = 0;
     FRAMES.forEach((d, i) => {
-      const ours = decodedFields(e.decode(Uint8Array.from(d)));
-      const theirs = tsharkFields(rows[i]);
-      const diffs = diffFields(ours, theirs);
-      agreed += [...ours.keys()].filter((k) => theirs.has(k) && !diffs.some((x) => x.field === k)).length;
-      for (const x of diffs) problems.push(`${i + 1} ${x.field} ${x.kind}: ours ${JSON.stringify(x.ours)} tshark ${JSON.stringify(x.theirs)}`);
+      const c = compareFrame(e.decode(Uint8Array.from(d)), rows[i], `${i + 1}`);
+      agreed += c.agreed;
+      problems.push(...c.problems);
     });
     console.log(`  NOTE tunnels-tshark ${backend}: ${FRAMES.length} frames, ${agreed} fields agree, no difference accepted`);
     assert.equal(problems, [], `${backend}: differences from tshark`);

@@ -3,6 +3,7 @@
 // compared per frame (tshark-fields.ts), every difference either covered by exactly one
 // allow-list entry (tshark-allowlist.ts) or reported. Shared by dissect-tshark (decode()
 // on both backends) and the JSON sink test (the sink's lines parsed back).
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { DecodedPacket } from '../../host/dissect/decode.js';
@@ -12,6 +13,26 @@ import { readCaptureFile, type CaptureRecord } from '../../host/sources/capture-
 import { parseTsharkCsv, type TsharkRow } from './tshark-csv.js';
 import { decodedFields, diffFields, layerOf, tsharkFields, VOCABULARY, type FieldDiff, type FieldSet } from './tshark-fields.js';
 import { ALLOWANCES, type Allowance, type Section } from './tshark-allowlist.js';
+
+/** tshark's VOCABULARY fields of every frame of `file`, a row each (`extra`: options such
+ *  as decode-as rules). */
+export function tsharkFieldRows(file: string, extra: readonly string[] = []): TsharkRow[] {
+  const csv = execFileSync('tshark', ['-r', file, ...extra, '-T', 'fields', '-E', 'separator=,', '-E', 'header=y', '-E', 'quote=d',
+    '-e', 'frame.number', ...VOCABULARY.flatMap((f) => ['-e', f])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return parseTsharkCsv(csv);
+}
+
+/** One frame's fields against tshark's row: how many agree, and a line per difference,
+ *  each headed by `label`. */
+export function compareFrame(pkt: DecodedPacket, row: TsharkRow, label: string): { agreed: number; problems: string[] } {
+  const ours = decodedFields(pkt);
+  const theirs = tsharkFields(row);
+  const diffs = diffFields(ours, theirs);
+  return {
+    agreed: [...ours.keys()].filter((k) => theirs.has(k) && !diffs.some((x) => x.field === k)).length,
+    problems: diffs.map((x) => `${label} ${x.field} ${x.kind}: ours ${JSON.stringify(x.ours)} tshark ${JSON.stringify(x.theirs)}`),
+  };
+}
 
 /** decode()-shaped objects for every record of one capture, in order. */
 export type DecodeCapture = (path: string, records: CaptureRecord[]) => DecodedPacket[];
