@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haveTool } from './lib/env.js';
-import { compareCrafted } from './text-output-lib.js';
+import { compareCrafted, wholeAndCuts } from './text-output-lib.js';
 import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 
 const be16 = (v: number): number[] => [v >>> 8, v & 0xff];
@@ -53,8 +53,7 @@ test('CDP lines equal tcpdump\'s (-nn, -v, -vv, -e), whole and cut', () => {
   const frames: Array<{ data: Uint8Array; wirelen: number }> = [];
   for (const c of CASES) {
     const whole = frame(c);
-    frames.push({ data: Uint8Array.from(whole), wirelen: whole.length });
-    for (let cut = 22; cut < whole.length; cut += 7) frames.push({ data: Uint8Array.from(whole.slice(0, cut)), wirelen: whole.length });
+    frames.push(...wholeAndCuts(whole, 22, 7));
   }
   const r = compareCrafted(join(tmp, 'cdp.pcap'), LINKTYPE_ETHERNET, frames, [[], ['-v'], ['-vv'], ['-e']]);
   assert.equal(r.problems, []);

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haveTool } from './lib/env.js';
-import { compareCrafted, type CraftedFrame } from './text-output-lib.js';
+import { compareCrafted, type CraftedFrame, wholeAndCuts } from './text-output-lib.js';
 import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2 } from '../host/runtime/layout.js';
 
 const be16 = (v: number): number[] => [v >>> 8, v & 0xff];
@@ -59,8 +59,7 @@ function frames(wrap: (p: number[]) => number[]): CraftedFrame[] {
   const out: CraftedFrame[] = [];
   for (const p of PAYLOADS) {
     const whole = wrap(p);
-    out.push({ data: Uint8Array.from(whole), wirelen: whole.length });
-    for (let cut = whole.length - p.length + 2; cut < whole.length; cut += 9) out.push({ data: Uint8Array.from(whole.slice(0, cut)), wirelen: whole.length });
+    out.push(...wholeAndCuts(whole, whole.length - p.length + 2, 9));
   }
   return out;
 }

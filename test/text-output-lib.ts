@@ -212,6 +212,13 @@ export function showDiff(d: PacketDiff): string {
 
 export interface CraftedFrame { data: Uint8Array; wirelen: number }
 
+/** A crafted frame whole, then cut short at from, from + step ... (wirelen stays whole). */
+export function wholeAndCuts(whole: readonly number[], from: number, step: number): CraftedFrame[] {
+  const frames: CraftedFrame[] = [{ data: Uint8Array.from(whole), wirelen: whole.length }];
+  for (let cut = from; cut < whole.length; cut += step) frames.push({ data: Uint8Array.from(whole.slice(0, cut)), wirelen: whole.length });
+  return frames;
+}
+
 /** Crafted frames of one link type written to `file` and printed by tcpdump and by us
  *  with -nn -tt and each of `optionSets`: every line must be equal (or equal up to
  *  tcpdump's application layer). Returns the problems (empty when all agree) and the

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haveTool } from './lib/env.js';
-import { compareCrafted, type CraftedFrame } from './text-output-lib.js';
+import { compareCrafted, type CraftedFrame, wholeAndCuts } from './text-output-lib.js';
 import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL } from '../host/runtime/layout.js';
 
 const be16 = (v: number): number[] => [v >>> 8, v & 0xff];
@@ -75,8 +75,7 @@ test('LLDP lines equal tcpdump\'s (-nn, -v, -vv, -e), whole and cut', () => {
   const frames: CraftedFrame[] = [];
   for (const c of CASES) {
     const whole = [...MAC, ...be16(0x88cc), ...c];
-    frames.push({ data: Uint8Array.from(whole), wirelen: whole.length });
-    for (let cut = 15; cut < whole.length; cut += 5) frames.push({ data: Uint8Array.from(whole.slice(0, cut)), wirelen: whole.length });
+    frames.push(...wholeAndCuts(whole, 15, 5));
   }
   const r = compareCrafted(join(tmp, 'lldp.pcap'), LINKTYPE_ETHERNET, frames, [[], ['-v'], ['-vv'], ['-e']]);
   // The same LLDPDUs behind a Linux cooked v1 header (tcpdump's sll printer hands the

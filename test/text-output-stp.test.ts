@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haveTool } from './lib/env.js';
-import { compareCrafted, type CraftedFrame } from './text-output-lib.js';
+import { compareCrafted, type CraftedFrame, wholeAndCuts } from './text-output-lib.js';
 import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 
 const be16 = (v: number): number[] => [v >>> 8, v & 0xff];
@@ -62,8 +62,7 @@ test('STP, RSTP and MSTP lines equal tcpdump\'s (-nn, -v, -vv, -e), whole and cu
   for (const c of CASES) {
     const llc = [0x42, 0x42, 0x03, ...c];
     const whole = [0x01, 0x80, 0xc2, 0, 0, 0, ...MAC_B, ...be16(llc.length), ...llc];
-    frames.push({ data: Uint8Array.from(whole), wirelen: whole.length });
-    for (let cut = 17; cut < whole.length; cut += 6) frames.push({ data: Uint8Array.from(whole.slice(0, cut)), wirelen: whole.length });
+    frames.push(...wholeAndCuts(whole, 17, 6));
   }
   const r = compareCrafted(join(tmp, 'stp.pcap'), LINKTYPE_ETHERNET, frames, [[], ['-v'], ['-vv'], ['-e']]);
   assert.equal(r.problems.slice(0, 30), []);

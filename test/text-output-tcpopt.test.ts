@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { haveTool } from './lib/env.js';
-import { compareCrafted } from './text-output-lib.js';
+import { compareCrafted, wholeAndCuts } from './text-output-lib.js';
 import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
 
 const be16 = (v: number): number[] => [v >>> 8, v & 0xff];
@@ -61,8 +61,7 @@ test('MPTCP and TCP-AO options print as tcpdump prints them (-nn, -v), whole and
   const frames: Array<{ data: Uint8Array; wirelen: number }> = [];
   for (const [flags, opt] of CASES) {
     const whole = frame(flags, [...opt, 4, 2]); // a sackOK after it: the list goes on
-    frames.push({ data: Uint8Array.from(whole), wirelen: whole.length });
-    for (let cut = 54 + 2; cut < whole.length; cut += 5) frames.push({ data: Uint8Array.from(whole.slice(0, cut)), wirelen: whole.length });
+    frames.push(...wholeAndCuts(whole, 54 + 2, 5));
   }
   const r = compareCrafted(join(tmp, 'tcpopt.pcap'), LINKTYPE_ETHERNET, frames, [[], ['-v']]);
   assert.equal(r.problems, []);
