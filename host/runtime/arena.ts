@@ -4,17 +4,10 @@
 // with churn (pools, flow tables) manage their own region from the inside.
 import { ARENA_HEADER, MemoryViews, RESERVED_BYTES, WASM_PAGE } from './memory.js';
 import { PktError } from './errors.js';
-import { adviseHugePages } from './prefault.js';
 
 export { ARENA_HEADER };
 const ARENA_MAGIC = 0x61726e61; // 'arna'
 export const ARENA_ALIGN = 64;
-/** Regions from this size on are asked for huge pages (runtime/prefault.ts): flow tables,
- *  route tables, batches of a million frames; not a file read's 8 MiB ring, where loading
- *  the addon (~7 ms) would cost a short run more than it saves. A random lookup in a table larger
- *  than the TLB's reach with 4 KiB pages (~6 MiB) walks the page tables on most accesses;
- *  with 2 MiB pages it does not, and first touches cost a fault per 2 MiB, not per 4 KiB. */
-const HUGE_REGION = 16 << 20;
 
 /** Lock-free bump allocator over the shared memory, shared by every thread on it. */
 export class Arena {
@@ -51,7 +44,6 @@ export class Arena {
       // No fill: the arena never hands out memory twice, and memory that WebAssembly
       // grows is zero-filled (the spec's memory.grow), so every region starts zeroed.
       this.ensure(end);
-      if (size >= HUGE_REGION) adviseHugePages(this.views.u8, start, size);
       return start;
     }
   }

@@ -7,7 +7,9 @@
 // Without the addon (not built, PKTWASM_NO_NATIVE, another OS) or with PKTWASM_PREFAULT=0
 // both calls do nothing and the pages fault in as they are touched: the same memory, only
 // slower. Callers advise a whole region once (its 2 MiB blocks then qualify) and populate
-// only what they will fill next, so the resident size ends where it would have, on the
+// only what they will fill next (the flow table's entries, the conversation rows: memory
+// written front to back; huge pages under route tables and frame batches made their
+// lookups slower here, so the arena asks for none), so the resident size ends where it would have, on the
 // other core where they can (prefaultSoon); and only once a run is large enough that the
 // addon's load (~7 ms) pays.
 import { loadPcapAddon, type PcapAddon } from '../native/pcap-binding.js';
