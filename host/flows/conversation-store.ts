@@ -17,8 +17,8 @@ const CHUNK_MASK = CHUNK - 1;
 /** u32 words per record (64 bytes). */
 export const CR_WORDS = 16;
 const CHUNK_BYTES = CHUNK * CR_WORDS * 4;
-/** Chunks per ArrayBuffer: 32 MiB, of which huge pages cover nearly all whatever its
- *  alignment (runtime/prefault.ts). Untouched memory until rows fill it. */
+/** Chunks per slab: 32 MiB, of which huge pages cover nearly all whatever its alignment
+ *  (runtime/prefault.ts). Untouched memory until rows fill it. */
 const SLAB_CHUNKS = 8;
 /** The row from which chunks are backed ahead of the rows (runtime/prefault.ts): in
  *  smaller tables the addon's load would not pay. */
@@ -67,7 +67,8 @@ export class ConversationStore {
 
   /**
    * `arena`: lay the rows in the shared memory, in 32 MiB slabs carved from it (64-byte
-   * aligned, so a record is one cache line, and on huge pages: the arena asks for them).
+   * aligned, so a record is one cache line; on huge pages once the table is large, as
+   * startPrefault asks).
    * Without it, in ArrayBuffers of the JS heap (aligned to 16 bytes only: a record may
    * straddle two lines). The slabs live as long as the arena.
    */

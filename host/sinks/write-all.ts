@@ -2,8 +2,9 @@
 // non-blocking pipe (Node makes it one): a write there can take part of the range or fail
 // with EAGAIN while the reader catches up, so the rest is retried after a sleep that starts
 // at 10 us and doubles up to 1 ms while the pipe stays full (no spinning). A flat 1 ms sleep
-// left a 64 KiB pipe empty most of the time: 286 MB to `cat` took 0.95 s instead of 0.12 s. EPIPE (the reader went away: `sniff -w - | head -c 100`) becomes E_PIPE,
-// which the tools turn into their quiet closed-pipe exit.
+// left a 64 KiB pipe empty most of the time: 286 MB to `cat` took 0.95 s instead of 0.12 s.
+// EPIPE (the reader went away: `sniff -w - | head -c 100`) becomes E_PIPE, which the tools
+// turn into their quiet closed-pipe exit.
 import { writeSync } from 'node:fs';
 import { PktError } from '../runtime/errors.js';
 

@@ -2,8 +2,8 @@
  * a range of a typed array (MADV_HUGEPAGE); 1 has the kernel back its pages now, in one call
  * (MADV_POPULATE_WRITE, Linux 5.14+); 2 does the same on a thread of the addon's and
  * returns at once, so that the other core backs the next chunk while this one fills the
- * current (a page still missing when it is touched faults in as usual). On this project's machines (a
- * paravirtualised guest) a 4 KiB page touched for the first time costs ~12 us, and even a
+ * current (a page still missing when it is touched faults in as usual). On this project's
+ * machines (a paravirtualised guest) a 4 KiB page touched for the first time costs ~12 us, and even a
  * populated one faults again on first touch (~6 us); huge pages populated in one call cost
  * ~10 ms for 128 MiB against ~550 ms of first touches. Callers advise a whole region once
  * (so that the 2 MiB blocks inside it qualify) and populate only what they are about to
