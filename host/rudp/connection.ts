@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { NewReno } from './congestion.js';
 import { T_CONNECT, T_DELACK, T_KEEPALIVE, T_PERSIST, T_RTO, T_TIMEWAIT, type TimerOwner, type TransportClock } from './clock.js';
 import { rudpError, type RudpError } from './errors.js';
-import { F_ACK, F_FIN, F_HS, F_PROBE, F_RST, F_SYN, MAX_SACK, type Segment, type SegmentCodec } from './header.js';
+import { F_ACK, F_FIN, F_HS, F_PROBE, F_RST, F_SYN, F_TS, MAX_SACK, MAX_SACK_TS, type Segment, type SegmentCodec } from './header.js';
 import { chunkCost, compactSlice, QueueCharges } from './receive-memory.js';
 import { RtoEstimator, type RtoOptions } from './rto.js';
 import { seqAdd, seqDiff, seqGE, seqGT, seqLE, seqLT, seqMax } from './seq.js';
@@ -141,6 +141,11 @@ export class Connection extends Duplex implements TimerOwner {
   private dupAcks = 0;
   private rttSeq = 0;
   private rttStart = -1;
+  /** Timestamps negotiated (both SYNs carried F_TS): RTT from TSecr (RFC 7323 §4.1). */
+  private tsOn = false;
+  /** TS.Recent and Last.ACK.sent of RFC 7323 §4.3: what we echo, and when it may change. */
+  private tsRecent = 0;
+  private lastAckSent = 0;
   private retries = 0;
   /** When the acknowledged edge last moved (or data left into an empty pipe). */
   private lastProgressAt = 0;
@@ -212,6 +217,25 @@ export class Connection extends Duplex implements TimerOwner {
     return this.host.clock.nowMs();
   }
 
+  /** Our TSval: milliseconds, never 0 (a TSecr of 0 means no echo). */
+  private tsNow(): number {
+    return (Math.floor(this.now()) >>> 0) || 1;
+  }
+
+  /** An RTT sample from a TSecr; none from one that is not ours to have sent. */
+  private sampleEcho(tsecr: number): void {
+    const r = (this.tsNow() - tsecr) >>> 0;
+    if (r <= this.o.maxRto) this.rtoEst.sample(r);
+  }
+
+  /** The peer's SYN (or SYN-ACK) carried timestamps: every segment of ours will too. */
+  private startTimestamps(seg: Segment): void {
+    if ((seg.flags & F_TS) === 0) return;
+    this.tsOn = true;
+    this.tsRecent = seg.tsval;
+    this.lastAckSent = this.rcvNxt;
+  }
+
   // ------------------------------------------------------------------ set-up
 
   /** Client: sends the SYN. */
@@ -237,6 +261,9 @@ export class Connection extends Duplex implements TimerOwner {
     this.irs = seqAdd(seg.seq, -1);
     this.rcvNxt = seg.seq;
     this.handshakeDone(seg, seqAdd(cookie, 1));
+    this.startTimestamps(seg);
+    // The ACK|HS echoes the SYN-ACK's TSval: the handshake's round trip (RFC 7323 §4.1).
+    if (this.tsOn && seg.tsecr !== 0) this.sampleEcho(seg.tsecr);
     this.sndNxt = this.sndUna;
     this.dataEnd = this.sndUna;
     this.lastAdvWnd = this.o.receiveBuffer;
@@ -398,7 +425,7 @@ export class Connection extends Duplex implements TimerOwner {
     return this.readableLength + this.queued.extra + this.oooBytes + this.oooExtra;
   }
 
-  private buildSack(): number {
+  private buildSack(max: number): number {
     const q = this.ooo;
     if (q.length === 0) return 0;
     // Merge the queue into ranges; the block holding the newest arrival goes first (RFC 2018 §4).
@@ -416,7 +443,7 @@ export class Connection extends Duplex implements TimerOwner {
       if (seqLE(ranges[i], this.lastOooSeq) && seqLT(this.lastOooSeq, ranges[i + 1])) { first = i; break; }
     }
     if (first >= 0) { this.sackOut[0] = ranges[first]; this.sackOut[1] = ranges[first + 1]; n = 1; }
-    for (let i = 0; i < ranges.length && n < MAX_SACK; i += 2) {
+    for (let i = 0; i < ranges.length && n < max; i += 2) {
       if (i === first) continue;
       this.sackOut[n * 2] = ranges[i];
       this.sackOut[n * 2 + 1] = ranges[i + 1];
@@ -426,8 +453,13 @@ export class Connection extends Duplex implements TimerOwner {
   }
 
   private emitRaw(flags: number, cid: number, seq: number, ack: number, wnd: number, mss: number, off: number, len: number): void {
-    const nsack = (flags & F_ACK) !== 0 ? this.buildSack() : 0;
-    const buf = this.host.codec.encode(flags, cid, seq, ack, wnd, mss, this.sackOut, nsack, len > 0 ? this.ring : null, off, len);
+    // RFC 7323 §3.2: every segment but a RST once negotiated; our SYN offers them.
+    const ts = (this.tsOn && (flags & F_RST) === 0) || (flags & F_SYN) !== 0;
+    if (ts) flags |= F_TS;
+    const nsack = (flags & F_ACK) !== 0 ? this.buildSack(ts ? MAX_SACK_TS : MAX_SACK) : 0;
+    if ((flags & F_ACK) !== 0) this.lastAckSent = ack;
+    const buf = this.host.codec.encode(flags, cid, seq, ack, wnd, mss, this.sackOut, nsack, len > 0 ? this.ring : null, off, len,
+      ts ? this.tsNow() : 0, ts ? this.tsRecent : 0);
     this.counters.segmentsOut++;
     this.host.send(buf, this.remotePort, this.remoteAddress);
   }
@@ -589,6 +621,9 @@ export class Connection extends Duplex implements TimerOwner {
     this.lastRecvAt = this.now();
     this.kaProbesSent = 0;
     this.probesUnanswered = 0;
+    // RFC 7323 §4.3: the echo follows the segment that our last ACK asked for, so a delayed
+    // or duplicate ACK times the earliest unacknowledged arrival, a filled hole its repair.
+    if (this.tsOn && (f & F_TS) !== 0 && seqLE(seg.seq, this.lastAckSent) && ((seg.tsval - this.tsRecent) | 0) >= 0) this.tsRecent = seg.tsval;
     if (!this.processAck(seg)) return;
     if (seg.len > 0 || (f & F_FIN) !== 0) this.processData(seg, d);
     if ((f & (F_PROBE | F_HS)) !== 0) this.sendAck(0);
@@ -611,7 +646,9 @@ export class Connection extends Duplex implements TimerOwner {
     this.irs = seg.seq;
     this.rcvNxt = seqAdd(seg.seq, 1);
     this.handshakeDone(seg, seqAdd(this.iss, 1));
-    if (this.connectTries === 0 && this.rttStart >= 0) this.rtoEst.sample(this.now() - this.rttStart);
+    this.startTimestamps(seg);
+    if (this.tsOn && seg.tsecr !== 0) this.sampleEcho(seg.tsecr);
+    else if (this.connectTries === 0 && this.rttStart >= 0) this.rtoEst.sample(this.now() - this.rttStart);
     else this.rtoEst.rto = Math.max(this.o.minRto, Math.min(this.rtoEst.rto, this.o.initialRto));
     this.rttStart = -1;
     this.hConnect = this.host.clock.disarm(this.hConnect);
@@ -662,7 +699,11 @@ export class Connection extends Duplex implements TimerOwner {
       this.lastProgressAt = this.now();
       this.pruneScoreboard();
       if (this.finSent && seqGT(ack, this.dataEnd)) this.finAcked = true;
-      if (this.rttStart >= 0 && seqGE(ack, this.rttSeq)) {
+      if (this.tsOn && (seg.flags & F_TS) !== 0 && seg.tsecr !== 0) {
+        // Unambiguous even for a retransmission: it echoes the copy that arrived.
+        this.sampleEcho(seg.tsecr);
+        this.rttStart = -1;
+      } else if (this.rttStart >= 0 && seqGE(ack, this.rttSeq)) {
         this.rtoEst.sample(this.now() - this.rttStart);
         this.rttStart = -1;
       }

@@ -10,7 +10,7 @@ import { transportClock, type TransportClock } from './clock.js';
 import { Connection, DEFAULT_CONNECTION, S_TIME_WAIT, type ConnectionHost, type ConnectionOptions } from './connection.js';
 import { CookieJar } from './cookie.js';
 import { rudpError } from './errors.js';
-import { F_ACK, F_HS, F_RST, F_SYN, Segment, SegmentCodec, mssForMtu } from './header.js';
+import { F_ACK, F_HS, F_RST, F_SYN, F_TS, Segment, SegmentCodec, mssForMtu } from './header.js';
 import { seqAdd } from './seq.js';
 
 /** Endpoint counters: everything that arrived and what became of it. */
@@ -157,8 +157,9 @@ export class Endpoint extends EventEmitter implements ConnectionHost {
   }
 
   /** A stateless reply (SYN-ACK or RST) to a peer without a PCB. */
-  protected reply(flags: number, cid: number, seq: number, ack: number, wnd: number, mss: number, address: string, port: number): void {
-    this.send(this.codec.encode(flags, cid, seq, ack, wnd, mss, null, 0, null, 0, 0), port, address);
+  protected reply(flags: number, cid: number, seq: number, ack: number, wnd: number, mss: number, address: string, port: number,
+    tsval = 0, tsecr = 0): void {
+    this.send(this.codec.encode(flags, cid, seq, ack, wnd, mss, null, 0, null, 0, 0, tsval, tsecr), port, address);
   }
 }
 
@@ -200,7 +201,11 @@ export class ServerEndpoint extends Endpoint {
       // Stateless answer: our ISN (and connection id) is the cookie; nothing is allocated.
       const cookie = this.jar.make(address, port, seg.seq);
       c.synAcksSent++;
-      this.reply(F_SYN | F_ACK, seg.seq, cookie, seqAdd(seg.seq, 1), this.connOpts.receiveBuffer, this.connOpts.mss, address, port);
+      // Timestamps are answered in kind (RFC 7323 §3.2): still nothing kept, the client's
+      // ACK|HS carries them back.
+      const ts = (f & F_TS) !== 0 ? F_TS : 0;
+      this.reply(F_SYN | F_ACK | ts, seg.seq, cookie, seqAdd(seg.seq, 1), this.connOpts.receiveBuffer, this.connOpts.mss, address, port,
+        ts !== 0 ? (Math.floor(this.clock.nowMs()) >>> 0) || 1 : 0, seg.tsval);
       return;
     }
     if ((f & (F_ACK | F_HS)) === (F_ACK | F_HS)) {

@@ -19,7 +19,14 @@ export const F_RST = 0x08;
 export const F_HS = 0x10;
 /** Window probe: the receiver must answer with an ACK carrying its window. */
 export const F_PROBE = 0x20;
-const KNOWN_FLAGS = 0x3f;
+/** Timestamps (RFC 7323 §3 TSval/TSecr): 8 bytes after the SACK blocks. They give an RTT
+ *  sample from every ACK that advances the left edge, retransmissions included (Karn's rule
+ *  leaves none while a timeout's backed-off RTO is being recovered from). */
+export const F_TS = 0x40;
+const KNOWN_FLAGS = 0x7f;
+export const TS_LEN = 8;
+/** SACK blocks that fit beside the timestamps in MAX_HDR_LEN (three, as in TCP: RFC 2018 §3). */
+export const MAX_SACK_TS = (MAX_HDR_LEN - HDR_LEN - TS_LEN) / SACK_LEN;
 
 /** Largest datagram we ever accept (anything larger is malformed for us). */
 export const MAX_DATAGRAM = 65507;
@@ -39,6 +46,9 @@ export class Segment {
   mss = 0;
   nsack = 0;
   readonly sack = new Uint32Array(MAX_SACK * 2);
+  /** With F_TS: the sender's clock and the echo of ours (0 when absent). */
+  tsval = 0;
+  tsecr = 0;
   /** Payload offset and length within the datagram. */
   off = 0;
   len = 0;
@@ -67,13 +77,16 @@ export class SegmentCodec {
   /**
    * Builds a datagram: header (+ SACK blocks) + `len` payload bytes taken from `src`
    * (a ring buffer: bytes from `srcOff` wrapping at src.length). Returns a fresh Buffer
-   * (the socket may keep it until the send completes).
+   * (the socket may keep it until the send completes). With F_TS in `flags`, `tsval` and
+   * `tsecr` follow the SACK blocks.
    */
   encode(flags: number, cid: number, seq: number, ack: number, wnd: number, mss: number,
-    sack: Uint32Array | null, nsack: number, src: Uint8Array | null, srcOff: number, len: number): Buffer {
+    sack: Uint32Array | null, nsack: number, src: Uint8Array | null, srcOff: number, len: number,
+    tsval = 0, tsecr = 0): Buffer {
     const u8 = this.mem();
     const p = this.scratch;
-    const hl = HDR_LEN + nsack * SACK_LEN;
+    const ts = (flags & F_TS) !== 0;
+    const hl = HDR_LEN + nsack * SACK_LEN + (ts ? TS_LEN : 0);
     const total = hl + len;
     u8[p] = MAGIC;
     u8[p + 1] = flags;
@@ -90,6 +103,10 @@ export class SegmentCodec {
     for (let i = 0; i < nsack; i++) {
       put32(u8, p + HDR_LEN + i * 8, sack![i * 2]);
       put32(u8, p + HDR_LEN + i * 8 + 4, sack![i * 2 + 1]);
+    }
+    if (ts) {
+      put32(u8, p + hl - TS_LEN, tsval);
+      put32(u8, p + hl - 4, tsecr);
     }
     if (len > 0 && src !== null) {
       const cap = src.length;
@@ -112,7 +129,8 @@ export class SegmentCodec {
     if (d[0] !== MAGIC || (d[3] >>> 4) !== VERSION) return 'magic';
     const hl = d[2] << 2;
     const nsack = d[3] & 0x0f;
-    if (hl !== HDR_LEN + nsack * SACK_LEN || nsack > MAX_SACK || hl > n || (d[1] & ~KNOWN_FLAGS) !== 0) return 'header';
+    const ts = (d[1] & F_TS) !== 0;
+    if (hl !== HDR_LEN + nsack * SACK_LEN + (ts ? TS_LEN : 0) || nsack > MAX_SACK || hl > n || (d[1] & ~KNOWN_FLAGS) !== 0) return 'header';
     const u8 = this.mem();
     u8.set(d, this.scratch);
     if (this.engine.core.cksum_compute(this.scratch, n) !== 0) return 'checksum';
@@ -127,6 +145,8 @@ export class SegmentCodec {
       seg.sack[i * 2] = get32(d, HDR_LEN + i * 8);
       seg.sack[i * 2 + 1] = get32(d, HDR_LEN + i * 8 + 4);
     }
+    seg.tsval = ts ? get32(d, hl - TS_LEN) : 0;
+    seg.tsecr = ts ? get32(d, hl - 4) : 0;
     seg.off = hl;
     seg.len = n - hl;
     return 'ok';

@@ -5,9 +5,9 @@
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { createEngine } from '../../host/engine/engine.js';
-import { F_ACK, F_HS, F_SYN, Segment, SegmentCodec } from '../../host/rudp/header.js';
+import { F_ACK, F_HS, F_SYN, F_TS, Segment, SegmentCodec } from '../../host/rudp/header.js';
 
-export interface Received { flags: number; cid: number; seq: number; ack: number; wnd: number; mss: number; payload: Buffer; from: number }
+export interface Received { flags: number; cid: number; seq: number; ack: number; wnd: number; mss: number; tsval: number; tsecr: number; payload: Buffer; from: number }
 
 function isn(): number {
   return (randomBytes(4).readUInt32BE(0) | 1) >>> 0;
@@ -27,7 +27,7 @@ export class RawPeer {
     this.sock.on('message', (m, r) => {
       if (this.codec.parse(m, this.seg) !== 'ok') return;
       const s = this.seg;
-      this.inbox.push({ flags: s.flags, cid: s.cid, seq: s.seq, ack: s.ack, wnd: s.wnd, mss: s.mss, payload: Buffer.from(m.subarray(s.off)), from: r.port });
+      this.inbox.push({ flags: s.flags, cid: s.cid, seq: s.seq, ack: s.ack, wnd: s.wnd, mss: s.mss, tsval: s.tsval, tsecr: s.tsecr, payload: Buffer.from(m.subarray(s.off)), from: r.port });
       this.waiter?.();
     });
   }
@@ -42,8 +42,10 @@ export class RawPeer {
     return this.sock.address().port;
   }
 
-  send(port: number, flags: number, cid: number, seq: number, ack: number, wnd: number, mss = 0, payload: Buffer | null = null): void {
-    const d = this.codec.encode(flags, cid, seq, ack, wnd, mss, null, 0, payload, 0, payload?.length ?? 0);
+  /** With F_TS in `flags`, `tsval` and `tsecr` go out as the timestamps. */
+  send(port: number, flags: number, cid: number, seq: number, ack: number, wnd: number, mss = 0, payload: Buffer | null = null,
+    tsval = 0, tsecr = 0): void {
+    const d = this.codec.encode(flags, cid, seq, ack, wnd, mss, null, 0, payload, 0, payload?.length ?? 0, tsval, tsecr);
     this.sock.send(d, port, '127.0.0.1');
   }
 
@@ -85,7 +87,7 @@ export class RawPeer {
 
   /** Server side for one client: answers its SYN and waits for the handshake ACK. */
   async acceptOne(wnd = 1 << 20, mss = 1416): Promise<{ cid: number; sndNxt: number; rcvNxt: number }> {
-    const syn = await this.next((r) => r.flags === F_SYN);
+    const syn = await this.next((r) => (r.flags & ~F_TS) === F_SYN);
     const mine = isn();
     const rcvNxt = (syn.seq + 1) >>> 0;
     this.send(syn.from, F_SYN | F_ACK, syn.seq, mine, rcvNxt, wnd, mss);
