@@ -2,13 +2,13 @@
 // -v: "BOOTP/DHCP", then ", Request" / ", Reply" / ", unknown (0xNN)" by the op code, then
 // " from <chaddr>" for a request from an Ethernet address (htype 1, hlen 6), then
 // ", length N" (the UDP payload). A byte it needs past the captured bytes or the IP
-// packet's end ends the line with " [|bootp]". With -v tcpdump prints the whole header and
-// every option on lines of their own, which is not done here: the sink then prints its
-// generic form (null).
+// packet's end ends the line with " [|bootp]". With -v, text-v.ts prints the rest of the
+// header and every option on lines of their own, as tcpdump does.
 import { A_PROTO, APP_DHCP } from '../app-layout.js';
 import type { AppText } from '../app-text.js';
 import { macToString } from '../../runtime/addr.js';
 import { snapendOf, type AppFrameView } from '../frame-view.js';
+import { bootpVerboseText } from './text-v.js';
 
 export function bootpText(u8: Uint8Array, p: number, length: number, snapend: number): AppText {
   let out = 'BOOTP/DHCP';
@@ -26,6 +26,7 @@ export function bootpText(u8: Uint8Array, p: number, length: number, snapend: nu
 
 /** The DHCP text for a frame whose app record `rec` says DHCP, or null (-v, -q; tcpdump prints the app after a UDP length past the datagram, with the IP's length). */
 export function dhcpTextForFrame(v: AppFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
-  if (u8[rec + A_PROTO] !== APP_DHCP || o.qflag === true || o.vflag > 0) return null;
+  if (u8[rec + A_PROTO] !== APP_DHCP || o.qflag === true) return null;
+  if (o.vflag > 0) return bootpVerboseText(u8, f + v.payloadOff, v.payloadLen, snapendOf(v, f), o.vflag);
   return bootpText(u8, f + v.payloadOff, v.payloadLen, snapendOf(v, f));
 }
