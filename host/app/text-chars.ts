@@ -18,3 +18,15 @@ export function reader(u8: Uint8Array, snapend: number): (p: number) => number {
     return u8[p];
   };
 }
+
+/** print_unknown_data's hex_print: 16 bytes a line in 2-byte groups, each line under
+ *  `indent` with its offset. The caller passes only bytes it may read. */
+export function hexPrint(u8: Uint8Array, p: number, len: number, indent: string): string {
+  let s = '';
+  for (let i = 0; i < len; i++) {
+    if (i % 16 === 0) s += `${indent}0x${i.toString(16).padStart(4, '0')}: `;
+    if (i % 2 === 0) s += ' ';
+    s += u8[p + i].toString(16).padStart(2, '0');
+  }
+  return s;
+}

@@ -5,7 +5,7 @@
 // ends the text with " [|bootp]" as tcpdump's GET macros longjmp out ('jump'), and its
 // ND_TCHECKs print the same and return ('soft').
 import type { AppText } from '../app-text.js';
-import { fnPrintChar, reader, Snapend } from '../text-chars.js';
+import { fnPrintChar, hexPrint, reader, Snapend } from '../text-chars.js';
 import { DHCP_OPTION_FORMATS, DHCP_MESSAGE_NAMES, dhcpOptionName } from './option-names.js';
 
 const TRUNC = ' [|bootp]';
@@ -230,7 +230,7 @@ function special(o: Out, tag: number, q: number, len: number): number {
         }
         o.s += `\n\t      ${name} SubOption ${sub}, length ${sublen}: `;
         if (AGENT_SUBOPTIONS[sub] !== undefined) o.printn(q, sublen);
-        else o.s += hexLines(o, q, sublen, '\n\t\t');
+        else o.s += hexPrint(o.u8, q, sublen, '\n\t\t'); // the option's bytes were checked whole
         n -= sublen;
         q += sublen;
       }
@@ -282,17 +282,6 @@ function special(o: Out, tag: number, q: number, len: number): number {
       o.s += `[unknown special tag ${tag}, size ${len}]`;
       return 0;
   }
-}
-
-/** print_unknown_data's hex_print: 16 bytes a line, in 2-byte groups, each line under `indent`. */
-function hexLines(o: Out, q: number, len: number, indent: string): string {
-  let s = '';
-  for (let i = 0; i < len; i++) {
-    if (i % 16 === 0) s += `${indent}0x${i.toString(16).padStart(4, '0')}: `;
-    if (i % 2 === 0) s += ' ';
-    s += o.get(q + i).toString(16).padStart(2, '0');
-  }
-  return s;
 }
 
 /** The CMU vendor area (" vend-cmu" and its non-zero addresses). */

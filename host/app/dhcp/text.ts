@@ -13,7 +13,8 @@ import { bootpVerboseText } from './text-v.js';
 export function bootpText(u8: Uint8Array, p: number, length: number, snapend: number): AppText {
   let out = 'BOOTP/DHCP';
   const trunc = (): AppText => ({ text: `${out} [|bootp]`, trunc: 'jump' });
-  if (p + 1 > snapend) return trunc();
+  // The op code is read before anything is printed.
+  if (p + 1 > snapend) return { text: ' [|bootp]', trunc: 'jump' };
   const op = u8[p];
   out += op === 1 ? ', Request' : op === 2 ? ', Reply' : `, unknown (0x${op.toString(16).padStart(2, '0')})`;
   if (p + 3 > snapend) return trunc();

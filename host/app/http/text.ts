@@ -120,13 +120,14 @@ function latin1(u8: Uint8Array, p: number, n: number): string {
 /**
  * The HTTP part of tcpdump's line (from the ": " after ", length N") for a frame whose app
  * record `rec` says HTTP, or null
- * where tcpdump prints none: not on its HTTP ports, -q, a RST (tcpdump gives a RST's
- * payload to no printer), a TCP header cut short. `f` is the frame's address in `u8`.
+ * where tcpdump prints none: not on its HTTP ports, -q, a RST with -v (tcp_print gives a
+ * RST's payload to print_tcp_rst_data then; without -v it goes to the port's printer, as
+ * any segment's: tcp_rst_data.pcap's "length 58: HTTP"), a TCP header cut short. `f` is the frame's address in `u8`.
  */
 export function httpTextForFrame(v: HttpFrameView, u8: Uint8Array, f: number, rec: number, o: { vflag: number; qflag?: boolean }): AppText | null {
   if (u8[rec + A_PROTO] !== APP_HTTP || o.qflag === true) return null;
   if (!TCPDUMP_HTTP_PORTS.includes(v.srcPort) && !TCPDUMP_HTTP_PORTS.includes(v.dstPort)) return null;
-  if ((v.errors & E_TRUNC_L4) !== 0 || (v.tcpFlags & TCP_RST) !== 0 || v.payloadLen === 0) return null;
+  if ((v.errors & E_TRUNC_L4) !== 0 || ((v.tcpFlags & TCP_RST) !== 0 && o.vflag > 0) || v.payloadLen === 0) return null;
   const snapend = snapendOf(v, f);
   const t = txtprotoText(u8, f + v.payloadOff, v.payloadLen, snapend, o.vflag, 'http', HTTP_CMDS);
   return { text: `: ${t.text}`, trunc: t.trunc }; // tcp_print's ": " before the port's printer

@@ -3,7 +3,7 @@
 // from the descriptor (L3_OFF, L3_HDR_LEN, the D_IP_* fields); the upper layer starts
 // where the descriptor's IP header length ends. tcpdump's checks against the captured
 // length (its " [|proto]" markers) are kept: they decide where a truncated line stops.
-import { appText, writeAppText } from './app.js';
+import { appText, emptyPayloadText, writeAppText } from './app.js';
 import type { TextState } from './state.js';
 import { onesSum, shouldBe } from './inet-checksum.js';
 import { ethertypeName, ipprotoName } from './names.js';
@@ -209,7 +209,8 @@ function writeUdp(st: TextState, bp: number, length0: number, ip: number, ver: n
   if (ulen < length) length = ulen;
   if (bp + 8 > st.snapend) { udpAddrs(st, direct, srcOff, dstOff, ver, sport, dport); st.trunc(); return; }
   udpAddrs(st, direct, srcOff, dstOff, ver, sport, dport);
-  const app = appText(st, bp); // the port's printer, when host/app/ decoded one (DNS ...)
+  // The port's printer, when host/app/ decoded one (DNS ...), or one called on nothing.
+  const app = appText(st, bp) ?? (length === 0 ? emptyPayloadText(st, bp + 8, sport, dport) : null);
   if (!st.qflag && app === null) st.markCut();
   if (st.vflag && !fragmented && (ver === 6 || st.vflag > 1)) {
     const field = (m[bp + 6] << 8) | m[bp + 7];

@@ -191,7 +191,7 @@ export function writeVxlan(st: TextState, bp: number, length: number): void {
   const out = st.out;
   st.proto = 'vxlan';
   out.str('VXLAN');
-  if (length < 8) { out.str(' [|vxlan]'); return; }
+  if (length < 8) { out.str(' (invalid)'); return; } // tcpdump 4.99.3: nd_print_invalid
   const flags = st.g8(bp);
   if (st.dead) return;
   const vni = st.g32(bp + 4) >>> 8;
@@ -207,8 +207,9 @@ export function writeGeneve(st: TextState, bp: number, length0: number): void {
   st.proto = 'geneve';
   out.str('Geneve');
   let length = length0;
+  // tcpdump 4.99.3 judges the length before it checks the capture.
+  if (length < 8) { out.str(' [length ').dec(length).str(' < 8] (invalid)'); return; }
   if (!st.get(bp, 8)) return;
-  if (length < 8) { out.str(' [|geneve]'); return; }
   const b0 = st.g8(bp);
   const ver = b0 >> 6;
   if (ver !== 0) { out.str(' ERROR: unknown-version ').dec(ver); return; }
