@@ -17,6 +17,7 @@ import { writeGeneve, writeGre, writeMplsUdp, writeVxlan } from './tunnel.js';
 import { IPF_DF, IPF_MF, IPF_RF, L_REASM, L_UDP, LINKTYPE_IPV4, LINKTYPE_IPV6 } from '../../runtime/layout.js';
 import { writeIgmp } from '../../app/igmp/text.js';
 import { writeOspf } from '../../app/ospf/text.js';
+import { writeOspf6 } from '../../app/ospf/text-v3.js';
 
 /** ip_print(): bp is the IPv4 header (the descriptor's L3_OFF), length the bytes after the
  *  link header on the wire. */
@@ -115,7 +116,7 @@ export function writeIp4(st: TextState, bp: number, length: number): void {
  *  `ip`, `length` bytes long per the IP header(s). */
 export function writeIpDemux(st: TextState, bp: number, length: number, ver: number, fragmented: boolean, nh: number, ip: number): void {
   const out = st.out;
-  if (nh === 89 && ver === 4) { writeOspf(st, bp, length); return; } // OSPFv3 (IPv6) keeps the generic form
+  if (nh === 89) { if (ver === 4) writeOspf(st, bp, length); else writeOspf6(st, bp, length); return; }
   switch (nh) {
     case 2: writeIgmp(st, bp, length); return;
     case 6: writeTcp(st, bp, length, ip, ver, fragmented); return;
