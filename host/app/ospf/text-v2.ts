@@ -1,13 +1,14 @@
 // The OSPFv2 packet bodies tcpdump 4.99 prints with -v (print-ospf.c: ospf_decode_v2,
 // ospf_print_lshdr, ospf_print_lsa, ospf_decode_lls): Hello, Database Description with its
 // LSA headers, LS-Request entries, LS-Update's LSAs (router, network, summary, ASBR
-// summary, external and NSSA, group; other types by their header, opaque ones' bodies
-// as hex), LS-Ack's LSA headers, and the LLS block after a Hello or DD that announces one.
+// summary, external and NSSA, group; opaque ones' TE, graceful-restart and router
+// information TLVs (text-te.ts), other opaque bodies as hex), LS-Ack's LSA headers, and the LLS block after a Hello or DD that announces one.
 // Reads go through the state's GET_ semantics: one past the capture ends the text with
 // ' [|ospf2]'; a line whose values are not all captured is not printed (tcpdump reads all
 // of a printf's arguments first).
 import type { TextState } from '../../sinks/text/state.js';
 import type { TextBuffer } from '../../sinks/text/buffer.js';
+import { graceTlvs, riTlvs, teTlvs } from './text-te.js';
 
 const OPTIONS: Array<[number, string]> = [[0x01, 'MultiTopology'], [0x02, 'External'], [0x04, 'Multicast'], [0x08, 'NSSA'], [0x10, 'LLS'],
   [0x20, 'Demand Circuit'], [0x40, 'Opaque'], [0x80, 'Up/Down']];
@@ -70,11 +71,7 @@ function lsaHeader(st: TextState, p: number): number {
   return len;
 }
 
-/** lsa()'s answer for an LSA whose body is not printed here (the line is marked generic). */
-const NOT_DONE = -2;
-
-/** ospf_print_lsa(): the LSA at `p`; where the next one starts, -1 when bogus or cut, or
- *  NOT_DONE. */
+/** ospf_print_lsa(): the LSA at `p`; where the next one starts, or -1 when bogus or cut. */
 function lsa(st: TextState, p: number): number {
   const out = st.out;
   const len = lsaHeader(st, p);
@@ -169,9 +166,16 @@ function lsa(st: TextState, p: number): number {
     case 9:
     case 10:
     case 11: {
+      // A printer's -1 ends this LSA early (tcpdump returns its end), the RI walk's own
+      // bounds checks end the packet (NULL); a GET past the capture has jumped (st.dead).
       const ot = st.m[p + 4];
-      if (ot === 1 || ot === 3 || ot === 4) { st.markCut(); return NOT_DONE; } // TE, grace and RI TLVs: not done
-      if (st.vflag <= 1 && !unknownData(st, b, bodyLen, '\n\t    ')) return end;
+      if (ot === 4) {
+        const r = riTlvs(st, b, bodyLen);
+        if (st.dead || r === 'trunc') return -1;
+        if (r === 'end') return end;
+      } else if (ot === 3 || ot === 1) {
+        if ((ot === 3 ? graceTlvs(st, b, bodyLen) : teTlvs(st, b, bodyLen)) === -1) return st.dead ? -1 : end;
+      } else if (st.vflag <= 1 && !unknownData(st, b, bodyLen, '\n\t    ')) return end;
       break;
     }
     default:
@@ -254,7 +258,6 @@ export function writeOspfV2Body(st: TextState, op: number, type: number, dataend
       for (let i = 1; i <= count; i++) {
         out.str('\n\t  LSA #').dec(i);
         const next = lsa(st, p);
-        if (next === NOT_DONE) return;
         if (next < 0) { st.jump(); return; } // tcpdump's trunc: a bogus or cut LSA
         p = next;
       }

@@ -3,12 +3,12 @@
 // Hello's or a Database Description's fields, and the trailer (RFC 5613 LLS, RFC 6506
 // authentication); with -vv a Hello's neighbours, the LSA headers of a Database Description
 // and an LS-Ack, an LS-Request's entries and an LS-Update's LSAs (router, network,
-// inter-area prefix, AS-external, link, intra-area prefix, others in hex). Grace and
-// intra-area TE LSAs, which tcpdump prints with its OSPFv2 TLV printers, are left generic
-// (the line is marked cut there). A byte past the capture ends the text with ' [|ospf3]':
+// inter-area prefix, AS-external, link, intra-area prefix, grace and intra-area TE through
+// OSPFv2's TLV printers (text-te.ts), others in hex). A byte past the capture ends the text with ' [|ospf3]':
 // as a jump where tcpdump's GET macros would longjmp, as its printed marker where its own
 // checks return (nd_print_trunc).
 import type { TextState } from '../../sinks/text/state.js';
+import { graceTlvs, teTlvs } from './text-te.js';
 
 const TYPES = ['', 'Hello', 'Database Description', 'LS-Request', 'LS-Update', 'LS-Ack'];
 const OPTIONS: Array<[number, string]> = [[0x01, 'V6'], [0x02, 'External'], [0x04, 'Deprecated'], [0x08, 'NSSA'], [0x10, 'Router'],
@@ -289,8 +289,11 @@ function lsa(st: TextState, r: Reader, a: number, dataend: number): void {
       prefixes(count);
       return;
     }
-    case 0x000b: case 0x000a: // Grace, intra-area TE: tcpdump's OSPFv2 TLV printers (not here)
-      st.markCut();
+    case 0x000b: // Grace and intra-area TE, link-local scope: OSPFv2's TLV printers
+      if (graceTlvs(st, t, left) === -1) throw new Trunc();
+      return;
+    case 0x000a:
+      if (teTlvs(st, t, left) === -1) throw new Trunc();
       return;
     default:
       // print_unknown_data(): past the capture it prints its "Dissector error" and fails.
