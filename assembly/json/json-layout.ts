@@ -4,7 +4,7 @@
 // Only `export const NAME: i32|u32 = <integer expression>;`, comments and blank lines.
 
 export const JL_CAP: i32 = 0; // u32 output room from JL_OUT (set by the host)
-export const JL_LEN: i32 = 4; // u32 bytes the last json_lines() call wrote
+export const JL_LEN: i32 = 4; // u32 output bytes from JL_OUT (json_lines() appends; the host empties it)
 export const JL_STOP: i32 = 8; // i32 why it stopped: JL_DONE, JL_FULL or JL_DECLINED
 export const JL_OUT: i32 = 64; // the output bytes
 export const JL_STATE_SIZE: i32 = 64;

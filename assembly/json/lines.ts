@@ -13,7 +13,8 @@
 // to the general path.
 //
 // The state region (./json-layout.ts; host/sinks/json/wasm-lines.ts makes it) holds the
-// output room, what the last call wrote and why it stopped, then the output bytes.
+// output room, the output's length (a call appends; the host empties it when it writes the
+// bytes out) and why the last call stopped, then the output bytes.
 import {
   L_ETH, L_SLL, L_SLL2, L_NULL, L_VLAN, L_ARP, L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6, L_FRAG,
   L_FRAG_HELD, L_REASM, L_PPP, L_PPPOE, L_MPLS, L_TUNNEL, IPF_MF, IPF_DF, IPF_RF, TO_SACK_PERM, TO_MSS, TO_WSCALE,
@@ -55,12 +56,13 @@ function appOf(d: usize, rec: usize): usize {
  * Writes the lines of frames `from` .. `count - 1` of a batch (descriptors at `descs`, the
  * frame table at `table`, the times at `times`, app records at `apps` or 0, `keep` a byte
  * per frame (0: skip it) or 0 for all), frame i numbered `firstNumber + i`, into the state
- * region `st`. Returns the index it stopped at (`count` when done); JL_STOP says why.
+ * region `st`, after the JL_LEN bytes already there. Returns the index it stopped at
+ * (`count` when done); JL_STOP says why.
  */
 export function json_lines(st: usize, descs: usize, table: usize, times: usize, apps: usize, keep: usize, from: i32, count: i32, firstNumber: u32): i32 {
   const base = st + JL_OUT;
   const end = base + load<u32>(st + JL_CAP);
-  let p = base;
+  let p = base + load<u32>(st + JL_LEN);
   let i = from;
   let stop = JL_DONE;
   for (; i < count; i++) {

@@ -8,9 +8,7 @@ import type { Engine } from '../engine/engine.js';
 import type { FrameBatch } from '../engine/frame-batch.js';
 import { TextLikeSink } from './line-sink.js';
 import { writeJsonPacket } from './json-format.js';
-import { WasmJsonLines, JL_DECLINED } from './json/wasm-lines.js';
-import { DESC_SIZE, FRAME_SIZE, FRAME_W_PTR, TIME_SIZE, TIME_W_NSEC, TIME_W_SEC } from '../runtime/layout.js';
-import { APP_SIZE } from '../app/app-layout.js';
+import { WasmJsonLines } from './json/wasm-lines.js';
 
 /** --json: one object per line. */
 export class JsonSink extends TextLikeSink {
@@ -34,27 +32,21 @@ export class JsonSink extends TextLikeSink {
     const m = this.mem.get();
     const keepAt = keep ? (keep.buffer === m.buffer ? keep.byteOffset : -1) : 0;
     if (w === null || keepAt < 0 || firstNumber + batch.count > 0xFFFFFFFF) return super.writeBatch(batch, view, firstNumber, keep);
-    let i = 0;
-    for (;;) {
-      const r = w.lines(batch, keepAt, i, firstNumber);
-      const len = w.length;
-      if (len > 0) this.out.copyFrom(this.mem.get(), w.out, len);
-      if (r.next >= batch.count) break;
-      i = r.next;
-      if (r.stop === JL_DECLINED) {
-        const u32 = this.mem.views.u32;
-        const t = (batch.times + i * TIME_SIZE) >>> 2;
-        view.desc = batch.descs + i * DESC_SIZE;
-        view.frame = u32[((batch.table + i * FRAME_SIZE) >>> 2) + FRAME_W_PTR];
-        view.app = batch.apps === 0 ? 0 : batch.apps + i * APP_SIZE;
-        writeJsonPacket(this.out, view, this.mem.get(), u32[t + TIME_W_SEC], u32[t + TIME_W_NSEC], firstNumber + i);
-        i++;
-      }
-    }
+    w.writeBatch(batch, view, m, keepAt, firstNumber, this.out);
     let n = batch.count;
     if (keep) { n = 0; for (let k = 0; k < batch.count; k++) if (keep[k] !== 0) n++; }
     this.packets += n;
-    if (this.flushEachBatch) this.out.flush();
+    if (this.flushEachBatch) this.flush();
     return n;
+  }
+
+  override flush(): void {
+    if (this.wasmLines !== null) this.wasmLines.drain(this.mem.get(), this.out);
+    this.out.flush();
+  }
+
+  override close(): void {
+    this.flush();
+    this.out.close();
   }
 }

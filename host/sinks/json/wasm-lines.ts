@@ -1,54 +1,98 @@
 // The WASM side of --json's line writer (assembly/json/lines.ts): one call per run of a
-// batch's frames writes their lines into a region of the shared memory, which is then
-// copied to the sink's output. A frame the module declines (json-layout's JL_DECLINED:
-// a dissection error, a tunnel, ICMP, a TLS or other application object, a string that
-// needs escaping ...) is written by the TS writer (../json-format.ts), its twin and
-// oracle, and the module goes on after it: lines keep their order, and the bytes are the
-// TS writer's for every frame (test/json-wasm-twin.test.ts).
+// batch's frames appends their lines to an output region of the shared memory, which is
+// written to the descriptor from there (no copy) when it fills and after each batch. A
+// frame the module declines (a dissection error, a tunnel, ICMP, a TLS or other
+// application object, a string that needs escaping ...) is written by the TS writer
+// (../json-format.ts), its twin and oracle, into a scratch buffer whose bytes are appended
+// to the region; the module goes on after it. Lines keep their order, and every frame's
+// bytes are the TS writer's (test/json-wasm-twin.test.ts).
 import type { Engine } from '../../engine/engine.js';
 import type { FrameBatch } from '../../engine/frame-batch.js';
+import type { PacketView } from '../../dissect/packet-view.js';
+import type { OutputBuffer } from '../output-buffer.js';
 import { pickExports } from '../../engine/backend.js';
-import { JL_CAP, JL_LEN, JL_STOP, JL_OUT, JL_STATE_SIZE, JL_DONE, JL_DECLINED } from './json-layout.js';
+import { TextBuffer } from '../text/buffer.js';
+import { writeAll } from '../write-all.js';
+import { writeJsonPacket } from '../json-format.js';
+import { JL_CAP, JL_LEN, JL_STOP, JL_OUT, JL_STATE_SIZE, JL_DECLINED } from './json-layout.js';
+import { DESC_SIZE, FRAME_SIZE, FRAME_W_PTR, TIME_SIZE, TIME_W_NSEC, TIME_W_SEC } from '../../runtime/layout.js';
+import { APP_SIZE } from '../../app/app-layout.js';
 
 interface LineExports {
   json_lines(st: number, descs: number, table: number, times: number, apps: number, keep: number, from: number, count: number, firstNumber: number): number;
 }
 
-/** Output room per call: above the most a frame can need (an HTTP head of 64 KiB strings). */
+/** The output region: above the most one frame can need (an HTTP head of 64 KiB strings). */
 const OUT_BYTES = 1 << 20;
-
-/** Where a run of frames stopped, and why (JL_DONE, JL_FULL or JL_DECLINED). */
-export interface LineRun { next: number; stop: number }
 
 export class WasmJsonLines {
   private readonly fn: LineExports['json_lines'];
   private readonly engine: Engine;
   /** The state region: JL_* words, then the output from JL_OUT. */
-  readonly state: number;
-  private readonly run: LineRun = { next: 0, stop: JL_DONE };
+  private readonly state: number;
+  /** The TS writer's line for a declined frame, before it joins the region. */
+  private readonly scratch = new TextBuffer(-1, 1 << 16);
+  private readonly outBytes: number;
+  /** Frames the module declined so far (written by the TS writer). */
+  declined = 0;
 
-  constructor(engine: Engine) {
+  /** `outBytes`: the output region's size (smaller in tests, to make it fill). */
+  constructor(engine: Engine, outBytes = OUT_BYTES) {
     this.engine = engine;
     this.fn = pickExports<LineExports>(engine.wasm, ['json_lines'], 'json').json_lines;
-    this.state = engine.arena.alloc(JL_STATE_SIZE + OUT_BYTES);
-    this.engine.views.refresh().u32[(this.state + JL_CAP) >>> 2] = OUT_BYTES;
+    this.outBytes = outBytes;
+    this.state = engine.arena.alloc(JL_STATE_SIZE + outBytes);
+    const u32 = engine.views.refresh().u32;
+    u32[(this.state + JL_CAP) >>> 2] = outBytes;
+    u32[(this.state + JL_LEN) >>> 2] = 0;
   }
 
-  /** The first output byte's address; lines(...) wrote `length` bytes from there. */
-  get out(): number { return this.state + JL_OUT; }
+  /**
+   * Appends the lines of the batch's frames that `keep` keeps (its address in the shared
+   * memory, or 0 for all), frame i numbered firstNumber + i; `m` a Buffer over the whole
+   * shared memory. The bytes stay in the region until it fills or drain() is called.
+   */
+  writeBatch(batch: FrameBatch, view: PacketView, m: Buffer, keep: number, firstNumber: number, out: OutputBuffer): void {
+    const st = this.state;
+    const u32 = this.engine.views.u32;
+    let i = 0;
+    while (i < batch.count) {
+      i = this.fn(st, batch.descs, batch.table, batch.times, batch.apps, keep, i, batch.count, firstNumber);
+      if (i >= batch.count) break;
+      if (u32[(st + JL_STOP) >>> 2] !== JL_DECLINED) { this.drain(m, out); continue; } // full
+      const t = (batch.times + i * TIME_SIZE) >>> 2;
+      view.desc = batch.descs + i * DESC_SIZE;
+      view.frame = u32[((batch.table + i * FRAME_SIZE) >>> 2) + FRAME_W_PTR];
+      view.app = batch.apps === 0 ? 0 : batch.apps + i * APP_SIZE;
+      const s = this.scratch;
+      s.pos = 0;
+      writeJsonPacket(s, view, m, u32[t + TIME_W_SEC], u32[t + TIME_W_NSEC], firstNumber + i);
+      this.declined++;
+      if (u32[(st + JL_LEN) >>> 2] + s.pos > this.outBytes) this.drain(m, out);
+      if (s.pos > this.outBytes) {
+        out.bytes(s.buf.subarray(0, s.pos)); // a line larger than the region (drained above)
+      } else {
+        const len = u32[(st + JL_LEN) >>> 2];
+        m.set(s.buf.subarray(0, s.pos), st + JL_OUT + len);
+        u32[(st + JL_LEN) >>> 2] = len + s.pos;
+      }
+      i++;
+    }
+  }
 
-  /** Bytes the last call wrote from `out`. */
-  get length(): number { return this.engine.views.u32[(this.state + JL_LEN) >>> 2]; }
-
-  /** Writes frames `from` .. `batch.count - 1` (those `keep` keeps: its address, or 0 for all)
-   *  until done, out of room or at a frame it declines; the result is reused. */
-  lines(batch: FrameBatch, keep: number, from: number, firstNumber: number): LineRun {
-    const next = this.fn(this.state, batch.descs, batch.table, batch.times, batch.apps, keep, from, batch.count, firstNumber);
-    const r = this.run;
-    r.next = next;
-    r.stop = this.engine.views.refresh().i32[(this.state + JL_STOP) >>> 2];
-    return r;
+  /** Hands the region's bytes on: written to `out`'s descriptor from the shared memory
+   *  (after what `out` holds), or copied into `out` when it has none (in-memory). */
+  drain(m: Buffer, out: OutputBuffer): void {
+    const u32 = this.engine.views.u32;
+    const len = u32[(this.state + JL_LEN) >>> 2];
+    if (len === 0) return;
+    if (out.fd >= 0) {
+      out.flush();
+      writeAll(out.fd, m, this.state + JL_OUT, len);
+      out.written += len;
+    } else {
+      out.copyFrom(m, this.state + JL_OUT, len);
+    }
+    u32[(this.state + JL_LEN) >>> 2] = 0;
   }
 }
-
-export { JL_DONE, JL_DECLINED };
