@@ -9,8 +9,8 @@
 // host writes that frame with the TS writer, then calls again after it (lines keep their
 // order). Declined: a dissection error, the link and network layers written from
 // decode()'s own objects or rare (SLL, NULL, ARP, PPP, PPPoE, MPLS, tunnels, ICMP and its
-// quoted datagrams), application objects other than DNS and HTTP, and what those two send
-// to the general path.
+// quoted datagrams), application objects other than DNS, HTTP and TLS, and what those three
+// send to the general path.
 //
 // The state region (./json-layout.ts; host/sinks/json/wasm-lines.ts makes it) holds the
 // output room, the output's length (a call appends; the host empties it when it writes the
@@ -26,11 +26,12 @@ import {
   D_TCP_TSECR, D_SACK_COUNT, D_SACK_OFF, D_REASM_PTR, DESC_SIZE, FRAME_SIZE, FRAME_PTR, TIME_SIZE, TIME_SEC,
   TIME_NSEC,
 } from "../layout";
-import { A_PROTO, A_COUNT, APP_NONE, APP_DNS, APP_HTTP, APP_SIZE } from "../app/app-layout";
+import { A_PROTO, A_COUNT, APP_NONE, APP_DNS, APP_HTTP, APP_TLS, APP_SIZE } from "../app/app-layout";
 import { put, num, field, snum, nano9, ip4, mac, ip6 } from "./bytes";
 import { JL_CAP, JL_LEN, JL_STOP, JL_OUT, JL_DONE, JL_FULL, JL_DECLINED } from "./json-layout";
 import { dnsJson, DNS_ROOM_FIXED, DNS_ROOM_ITEM } from "./dns";
 import { httpJson, httpRoom } from "./http";
+import { tlsJson, tlsRoom } from "./tls";
 
 /** Room for a line without its application member (the longest is ~900 bytes). */
 const FRAME_ROOM: u32 = 2048;
@@ -49,7 +50,7 @@ function appOf(d: usize, rec: usize): usize {
   if (rec == 0 || (load<u32>(d + D_LAYERS) & L_FRAG_HELD) != 0) return 0;
   const proto = <i32>load<u8>(rec + A_PROTO);
   if (proto == APP_NONE) return 0;
-  return proto == APP_DNS || proto == APP_HTTP ? rec : 1;
+  return proto == APP_DNS || proto == APP_HTTP || proto == APP_TLS ? rec : 1;
 }
 
 /**
@@ -72,7 +73,10 @@ export function json_lines(st: usize, descs: usize, table: usize, times: usize, 
     const rec: usize = apps == 0 ? <usize>0 : appOf(d, apps + <usize>i * APP_SIZE);
     if (load<u32>(d + D_ERRORS) != 0 || (l & DECLINED_LAYERS) != 0 || rec == 1) { stop = JL_DECLINED; break; }
     let room = FRAME_ROOM;
-    if (rec != 0) room += load<u8>(rec + A_PROTO) == APP_DNS ? DNS_ROOM_FIXED + u8At(rec + A_COUNT) * DNS_ROOM_ITEM : httpRoom(rec);
+    if (rec != 0) {
+      const proto = <i32>load<u8>(rec + A_PROTO);
+      room += proto == APP_DNS ? DNS_ROOM_FIXED + u8At(rec + A_COUNT) * DNS_ROOM_ITEM : proto == APP_HTTP ? httpRoom(rec) : tlsRoom(rec);
+    }
     if (<usize>room > end - p) { stop = p == base ? JL_DECLINED : JL_FULL; break; }
     const t = times + <usize>i * TIME_SIZE;
     const q = line(p, d, load<u32>(table + <usize>i * FRAME_SIZE + FRAME_PTR), rec, load<u32>(t + TIME_SEC), load<u32>(t + TIME_NSEC), firstNumber + <u32>i);
@@ -207,7 +211,8 @@ function line(p0: usize, d: usize, f: usize, rec: usize, sec: u32, nsec: u32, nu
   }
   if (rec != 0) {
     const at = (l & L_REASM) != 0 ? <usize>load<u32>(d + D_REASM_PTR) : f;
-    p = load<u8>(rec + A_PROTO) == APP_DNS ? dnsJson(p, at, rec) : httpJson(p, at, rec);
+    const proto = <i32>load<u8>(rec + A_PROTO);
+    p = proto == APP_DNS ? dnsJson(p, at, rec) : proto == APP_HTTP ? httpJson(p, at, rec) : tlsJson(p, at, rec);
     if (p == 0) return 0;
   }
   store<u16>(p, 0x0A7D); // "}\n"
