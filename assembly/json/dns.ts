@@ -1,8 +1,9 @@
-// --json's "dns" member from the app record and the frame: host/sinks/json/dns.ts's
-// writeDnsJson (its twin and oracle) byte for byte. Only the common message is written here:
-// every item in the record (no AF_MORE), answers of the types below, names of printable
-// ASCII other than '"' and '\'. Anything else returns 0 and the frame is declined whole
-// (the host writes it with the TS writer, which has the general path).
+// --json's "dns" member from the app record and the frame: the TS writer's bytes (its
+// direct path, host/sinks/json/dns.ts, or JSON.stringify of decodeDns()'s object for what
+// that path leaves to it: a message shorter than a header, TXT and SRV records). Declined
+// (0: the host writes the frame with the TS writer): more items than the record holds
+// (AF_MORE), NSEC and NSEC3 bitmaps, and names or TXT strings with a byte that is not
+// printable ASCII, or '"' or '\' in a name.
 import {
   A_VARIANT, A_FLAGS, A_OFF, A_CAP, A_COUNT, AF_TRUNC, AF_MALFORMED, AF_MORE, AF_BAD_PTR, AF_BAD_LABEL, AF_LONG_NAME,
   AF_COUNTS, DV_TCP, DV_MDNS, DV_LLMNR, DV_PREFIX_BAD, DNS_ID, DNS_FLAGS, DNS_QDCOUNT, DNS_ANCOUNT, DNS_NSCOUNT,
@@ -25,6 +26,96 @@ export const DNS_ROOM_FIXED: u32 = 1024;
 
 // @ts-ignore: decorator
 @inline function u16At(a: usize): u32 { return <u32>load<u16>(a); }
+
+/** The TXT and SRV groups' indexes (after groupOf()'s). */
+const G_TXT = 7;
+const G_SRV = 8;
+/** 512 bytes json_lines() keeps free at the end of its region: srv() writes an owner name
+ *  there to split it. */
+let gScratch: usize = 0;
+export function setDnsScratch(at: usize): void { gScratch = at; }
+
+/** `,"txt":[...]`: every character-string of the sound TXT records, as decodeDns() shows
+ *  them (Wireshark's format_text, then JSON): printable ASCII with '"' and '\' escaped; 0
+ *  (the general path) for any other byte. */
+function txt(p0: usize, f: usize, rec: usize, count: i32): usize {
+  let p = put(p0, ",\"txt\":[");
+  let k = 0;
+  for (let i = 0; i < count; i++) {
+    const it = rec + DNS_ITEMS + i * DNS_ITEM_SIZE;
+    if (<i32>load<u8>(it + DI_SECTION) == DS_QUESTION || u16At(it + DI_TYPE) != DNS_T_TXT
+      || (<u32>load<u8>(it + DI_FLAGS) & (DIF_BAD_RDATA | DIF_RDATA_TRUNC)) != 0) continue;
+    const rd = u16At(it + DI_RDATA);
+    const end = rd + u16At(it + DI_RDLEN);
+    for (let q = rd; q < end; q += 1 + <u32>load<u8>(f + q)) {
+      if (k++) store<u8>(p++, 44);
+      store<u8>(p++, 34);
+      const len = <u32>load<u8>(f + q);
+      for (let j: u32 = 0; j < len; j++) {
+        const c = load<u8>(f + q + 1 + j);
+        if (c < 0x20 || c >= 0x7F) return 0;
+        if (c == 0x22 || c == 0x5C) store<u8>(p++, 0x5C);
+        store<u8>(p++, c);
+      }
+      store<u8>(p++, 34);
+    }
+  }
+  store<u8>(p, 93);
+  return p + 1;
+}
+
+/** `,"srv":{...}` as decodeDns() builds it: the owner name of every SRV record split at its
+ *  first two dots (service, proto, name: each only when the name has it), and the RDATA
+ *  fields of the sound ones; 0 when a name needs the general path. */
+function srv(p0: usize, f: usize, rec: usize, count: i32, msg: u32, capEnd: u32): usize {
+  let p = p0;
+  for (let part = 0; part < 3; part++) {
+    p = put(p, part == 0 ? ",\"srv\":{\"service\":[" : part == 1 ? "],\"proto\":[" : "],\"name\":[");
+    let k = 0;
+    for (let i = 0; i < count; i++) {
+      const it = rec + DNS_ITEMS + i * DNS_ITEM_SIZE;
+      if (<i32>load<u8>(it + DI_SECTION) == DS_QUESTION || u16At(it + DI_TYPE) != DNS_T_SRV) continue;
+      const e = name(gScratch, f, msg, u16At(it + DI_NAME), capEnd);
+      if (e == 0) return 0;
+      // The part's bytes: up to the first '.', between the first and second, after the second.
+      let from = gScratch;
+      let to = e;
+      let dots = 0;
+      for (let q = gScratch; q < e; q++) {
+        if (load<u8>(q) != 0x2E) continue;
+        dots++;
+        if (dots == part) from = q + 1;
+        if (dots == part + 1 && part < 2) { to = q; break; }
+      }
+      if (dots < part) continue; // the name has no such part
+      if (k++) store<u8>(p++, 44);
+      store<u8>(p++, 34);
+      for (let q = from; q < to; q++) store<u8>(p++, load<u8>(q));
+      store<u8>(p++, 34);
+    }
+  }
+  for (let part = 0; part < 4; part++) {
+    p = put(p, part == 0 ? "],\"priority\":[" : part == 1 ? "],\"weight\":[" : part == 2 ? "],\"port\":[" : "],\"target\":[");
+    let k = 0;
+    for (let i = 0; i < count; i++) {
+      const it = rec + DNS_ITEMS + i * DNS_ITEM_SIZE;
+      if (<i32>load<u8>(it + DI_SECTION) == DS_QUESTION || u16At(it + DI_TYPE) != DNS_T_SRV
+        || (<u32>load<u8>(it + DI_FLAGS) & (DIF_BAD_RDATA | DIF_RDATA_TRUNC)) != 0) continue;
+      if (k++) store<u8>(p++, 44);
+      const rd = u16At(it + DI_RDATA);
+      if (part < 3) {
+        p = num(p, be16(f + rd + 2 * <u32>part));
+      } else {
+        store<u8>(p, 34);
+        p = name(p + 1, f, msg, rd + 6, capEnd);
+        if (p == 0) return 0;
+        store<u8>(p++, 34);
+      }
+    }
+  }
+  store<u16>(p, 0x7D5D); // "]}"
+  return p + 2;
+}
 
 /** The group index (0-6) of an RDATA type this writer writes fields for, or -1. */
 function groupOf(type: u32): i32 {
@@ -57,10 +148,12 @@ export function dnsJson(p0: usize, f: usize, rec: usize): usize {
   if ((aflags & AF_MORE) != 0) return 0;
   const variant = <u32>load<u8>(rec + A_VARIANT);
   const cap = u16At(rec + A_CAP);
-  if (cap < 12) return 0;
+  if (cap < 12) return headerless(p0, aflags, variant);
   const count = <i32>load<u8>(rec + A_COUNT);
   let errors = aflags | ((variant & DV_PREFIX_BAD) != 0 ? 1 << 16 : 0);
-  let order: u32 = 0;
+  // The RDATA groups (dns.a, dns.srv ...) in the order decodeDns() creates them: first
+  // occurrence in the message (dns.srv at any SRV record, the others at a sound RDATA).
+  let order: u64 = 0; // up to 9 groups, 4 bits each (group index + 1), first seen highest
   let groups = 0;
   let seen = 0;
   for (let i = 0; i < count; i++) {
@@ -68,13 +161,13 @@ export function dnsJson(p0: usize, f: usize, rec: usize): usize {
     if (<i32>load<u8>(it + DI_SECTION) == DS_QUESTION) continue;
     const type = u16At(it + DI_TYPE);
     const iflags = <u32>load<u8>(it + DI_FLAGS);
-    if (type == DNS_T_SRV || type == DNS_T_TXT || type == T_NSEC || type == T_NSEC3) return 0;
+    if (type == T_NSEC || type == T_NSEC3) return 0;
     if ((iflags & DIF_BAD_RDATA) != 0) errors |= 1 << 17;
-    if ((iflags & (DIF_BAD_RDATA | DIF_RDATA_TRUNC)) != 0) continue;
-    const g = groupOf(type);
+    const sound = (iflags & (DIF_BAD_RDATA | DIF_RDATA_TRUNC)) == 0;
+    const g = type == DNS_T_SRV ? G_SRV : !sound ? -1 : type == DNS_T_TXT ? (u16At(it + DI_RDLEN) != 0 ? G_TXT : -1) : groupOf(type);
     if (g >= 0 && (seen & (1 << g)) == 0) {
       seen |= 1 << g;
-      order = (order << 3) | <u32>(g + 1);
+      order = (order << 4) | <u64>(g + 1);
       groups++;
     }
   }
@@ -98,11 +191,16 @@ export function dnsJson(p0: usize, f: usize, rec: usize): usize {
       if ((<i32>load<u8>(it + DI_SECTION) == DS_QUESTION) != (pass == 0)) continue;
       if (!first) store<u8>(p++, 44);
       first = false;
-      p = name(put(p, "{\"name\":\""), f, msg, u16At(it + DI_NAME), capEnd);
-      if (p == 0) return 0;
       const type = u16At(it + DI_TYPE);
       const cls = u16At(it + DI_CLASS);
-      p = field(p, "\",\"type\":", type);
+      if (pass == 1 && type == DNS_T_SRV) {
+        // Wireshark gives an SRV record's owner name as dns.srv.service, proto and name.
+        p = field(p, "{\"type\":", type);
+      } else {
+        p = name(put(p, "{\"name\":\""), f, msg, u16At(it + DI_NAME), capEnd);
+        if (p == 0) return 0;
+        p = field(p, "\",\"type\":", type);
+      }
       if (pass == 0) {
         p = field(p, ",\"class\":", mdns ? cls & 0x7FFF : cls);
       } else if (type == DNS_T_OPT) {
@@ -127,10 +225,30 @@ export function dnsJson(p0: usize, f: usize, rec: usize): usize {
   else if (mdns) p = put(p, ",\"variant\":\"mdns\"");
   if ((variant & DV_TCP) != 0) p = field(p, ",\"length\":", u16At(rec + DNS_PREFIX));
   for (let k = groups - 1; k >= 0; k--) {
-    const g = <i32>((order >>> (3 * k)) & 7) - 1;
-    p = group(p, g, f, rec, count, msg, capEnd);
+    const g = <i32>((order >>> (4 * <u64>k)) & 15) - 1;
+    p = g == G_TXT ? txt(p, f, rec, count) : g == G_SRV ? srv(p, f, rec, count, msg, capEnd) : group(p, g, f, rec, count, msg, capEnd);
     if (p == 0) return 0;
   }
+  p = errorList(p, errors, false);
+  store<u8>(p++, 125);
+  return p;
+}
+
+/** A message shorter than a header (decodeDns()'s headerless()): no header fields, and
+ *  "malformed" when no flag says why. */
+function headerless(p0: usize, aflags: u32, variant: u32): usize {
+  let p = put(p0, (variant & DV_TCP) != 0 ? ",\"dns\":{\"qry\":[],\"resp\":[],\"transport\":\"tcp\"" : ",\"dns\":{\"qry\":[],\"resp\":[],\"transport\":\"udp\"");
+  p = errorList(p, aflags & (AF_TRUNC | AF_MALFORMED | AF_BAD_PTR | AF_BAD_LABEL | AF_LONG_NAME | AF_COUNTS), true);
+  store<u8>(p, 125);
+  return p + 1;
+}
+
+/** `,"errors":[...]` of decodeDns()'s error names by bit (AF_* bits, then bit 16 the TCP
+ *  prefix mismatch and bit 17 bad RDATA); nothing, or ["malformed"] if `orMalformed`, when
+ *  no bit is set. */
+function errorList(p0: usize, errors: u32, orMalformed: bool): usize {
+  if (errors == 0) return orMalformed ? put(p0, ",\"errors\":[\"malformed\"]") : p0;
+  let p = p0;
   let n = 0;
   for (let i = 0; i < 8; i++) {
     const bit: u32 = i == 0 ? AF_TRUNC : i == 1 ? AF_MALFORMED : i == 2 ? AF_BAD_PTR : i == 3 ? AF_BAD_LABEL
@@ -140,9 +258,8 @@ export function dnsJson(p0: usize, f: usize, rec: usize): usize {
     p = put(p, i == 0 ? "\"truncated\"" : i == 1 ? "\"malformed\"" : i == 2 ? "\"bad_pointer\"" : i == 3 ? "\"bad_label\""
       : i == 4 ? "\"name_too_long\"" : i == 5 ? "\"counts_past_end\"" : i == 6 ? "\"tcp_length_prefix_mismatch\"" : "\"bad_rdata\"");
   }
-  if (n > 0) store<u8>(p++, 93);
-  store<u8>(p++, 125);
-  return p;
+  store<u8>(p, 93);
+  return p + 1;
 }
 
 /** The header flags object (decodeDns()'s keys: LLMNR has its own, a query omits the

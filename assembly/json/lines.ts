@@ -29,7 +29,7 @@ import {
 import { A_PROTO, A_COUNT, APP_NONE, APP_DNS, APP_HTTP, APP_TLS, APP_SIZE } from "../app/app-layout";
 import { put, num, field, snum, nano9, ip4, mac, ip6 } from "./bytes";
 import { JL_CAP, JL_LEN, JL_STOP, JL_OUT, JL_DONE, JL_FULL, JL_DECLINED } from "./json-layout";
-import { dnsJson, DNS_ROOM_FIXED, DNS_ROOM_ITEM } from "./dns";
+import { dnsJson, setDnsScratch, DNS_ROOM_FIXED, DNS_ROOM_ITEM } from "./dns";
 import { httpJson, httpRoom } from "./http";
 import { tlsJson, tlsRoom } from "./tls";
 
@@ -62,7 +62,9 @@ function appOf(d: usize, rec: usize): usize {
  */
 export function json_lines(st: usize, descs: usize, table: usize, times: usize, apps: usize, keep: usize, from: i32, count: i32, firstNumber: u32): i32 {
   const base = st + JL_OUT;
-  const end = base + load<u32>(st + JL_CAP);
+  // The region's last 512 bytes are the DNS writer's scratch (an SRV owner name to split).
+  const end = base + load<u32>(st + JL_CAP) - 512;
+  setDnsScratch(end);
   let p = base + load<u32>(st + JL_LEN);
   let i = from;
   let stop = JL_DONE;
