@@ -8,6 +8,9 @@ export const JL_LEN: i32 = 4; // u32 output bytes from JL_OUT (json_lines() appe
 export const JL_STOP: i32 = 8; // i32 why it stopped: JL_DONE, JL_FULL or JL_DECLINED
 export const JL_OUT: i32 = 64; // the output bytes
 export const JL_STATE_SIZE: i32 = 64;
+// The output region's last JL_TAIL bytes are the writer's scratch (an SRV owner name, a
+// long DNS record): neither the module's lines nor the host's go there.
+export const JL_TAIL: i32 = 8192;
 
 // JL_STOP values
 export const JL_DONE: i32 = 0; // every frame asked for was written (or skipped by keep)

@@ -26,13 +26,20 @@ import {
   D_TCP_TSECR, D_SACK_COUNT, D_SACK_OFF, D_REASM_PTR, DESC_SIZE, FRAME_SIZE, FRAME_PTR, TIME_SIZE, TIME_SEC,
   TIME_NSEC,
 } from "../layout";
-import { A_PROTO, A_COUNT, APP_NONE, APP_DNS, APP_HTTP, APP_TLS, APP_SIZE } from "../app/app-layout";
+import {
+  A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_COUNT, AF_MORE, APP_NONE, APP_DNS, APP_HTTP, APP_TLS, APP_SIZE,
+  DV_TCP, DV_MDNS, DV_LLMNR, DNS_ITEMS, DNS_ITEM_SIZE,
+} from "../app/app-layout";
+import { dns_decode_long } from "../app/dns";
 import { put, num, field, snum, nano9, ip4, mac, ip6 } from "./bytes";
-import { JL_CAP, JL_LEN, JL_STOP, JL_OUT, JL_DONE, JL_FULL, JL_DECLINED } from "./json-layout";
+import { JL_CAP, JL_LEN, JL_STOP, JL_OUT, JL_TAIL, JL_DONE, JL_FULL, JL_DECLINED } from "./json-layout";
 import { dnsJson, setDnsScratch, DNS_ROOM_FIXED, DNS_ROOM_ITEM } from "./dns";
 import { httpJson, httpRoom } from "./http";
 import { tlsJson, tlsRoom } from "./tls";
 
+// The region's scratch tail (JL_TAIL): 512 bytes, then a DNS record of 255 items.
+// @ts-ignore: static assertion
+assert(512 + DNS_ITEMS + 255 * DNS_ITEM_SIZE <= JL_TAIL);
 /** Room for a line without its application member (the longest is ~900 bytes). */
 const FRAME_ROOM: u32 = 2048;
 
@@ -62,8 +69,9 @@ function appOf(d: usize, rec: usize): usize {
  */
 export function json_lines(st: usize, descs: usize, table: usize, times: usize, apps: usize, keep: usize, from: i32, count: i32, firstNumber: u32): i32 {
   const base = st + JL_OUT;
-  // The region's last 512 bytes are the DNS writer's scratch (an SRV owner name to split).
-  const end = base + load<u32>(st + JL_CAP) - 512;
+  // The region's last JL_TAIL bytes are scratch: 512 for the DNS writer (an SRV owner name
+  // to split), then a long DNS record (longDns()).
+  const end = base + load<u32>(st + JL_CAP) - JL_TAIL;
   setDnsScratch(end);
   let p = base + load<u32>(st + JL_LEN);
   let i = from;
@@ -72,22 +80,40 @@ export function json_lines(st: usize, descs: usize, table: usize, times: usize, 
     if (keep != 0 && load<u8>(keep + i) == 0) continue;
     const d = descs + <usize>i * DESC_SIZE;
     const l = load<u32>(d + D_LAYERS);
-    const rec: usize = apps == 0 ? <usize>0 : appOf(d, apps + <usize>i * APP_SIZE);
+    let rec: usize = apps == 0 ? <usize>0 : appOf(d, apps + <usize>i * APP_SIZE);
     if (load<u32>(d + D_ERRORS) != 0 || (l & DECLINED_LAYERS) != 0 || rec == 1) { stop = JL_DECLINED; break; }
+    const f = <usize>load<u32>(table + <usize>i * FRAME_SIZE + FRAME_PTR);
+    if (rec != 0 && <i32>load<u8>(rec + A_PROTO) == APP_DNS && (u16At(rec + A_FLAGS) & AF_MORE) != 0) {
+      rec = longDns(d, rec, f, end + 512);
+    }
     let room = FRAME_ROOM;
     if (rec != 0) {
       const proto = <i32>load<u8>(rec + A_PROTO);
       room += proto == APP_DNS ? DNS_ROOM_FIXED + u8At(rec + A_COUNT) * DNS_ROOM_ITEM : proto == APP_HTTP ? httpRoom(rec) : tlsRoom(rec);
     }
-    if (<usize>room > end - p) { stop = p == base ? JL_DECLINED : JL_FULL; break; }
+    if (p + <usize>room > end) { stop = p == base ? JL_DECLINED : JL_FULL; break; }
     const t = times + <usize>i * TIME_SIZE;
-    const q = line(p, d, load<u32>(table + <usize>i * FRAME_SIZE + FRAME_PTR), rec, load<u32>(t + TIME_SEC), load<u32>(t + TIME_NSEC), firstNumber + <u32>i);
+    const q = line(p, d, f, rec, load<u32>(t + TIME_SEC), load<u32>(t + TIME_NSEC), firstNumber + <u32>i);
     if (q == 0) { stop = JL_DECLINED; break; }
     p = q;
   }
   store<u32>(st + JL_LEN, <u32>(p - base));
   store<i32>(st + JL_STOP, stop);
   return i;
+}
+
+/** A DNS message with more items than its app record holds (AF_MORE), decoded again into
+ *  the long record at `long` (room for 255 items), as the TS writer's readDns() walks the
+ *  rest; a message of more items stays AF_MORE there, and the DNS writer declines it. */
+function longDns(d: usize, rec: usize, f: usize, long: usize): usize {
+  const at = (load<u32>(d + D_LAYERS) & L_REASM) != 0 ? <usize>load<u32>(d + D_REASM_PTR) : f;
+  const variant = <u32>load<u8>(rec + A_VARIANT) & (DV_TCP | DV_MDNS | DV_LLMNR);
+  const msg = u16At(rec + A_OFF);
+  const len = u16At(rec + A_LEN);
+  const capEnd = msg + u16At(rec + A_CAP);
+  if ((variant & DV_TCP) != 0) dns_decode_long(at, msg - 2, len + 2, capEnd, variant, long);
+  else dns_decode_long(at, msg, len, capEnd, variant, long);
+  return long;
 }
 
 /** The VLAN tag's id, priority and dei. */

@@ -14,7 +14,7 @@ import { pickExports } from '../../engine/backend.js';
 import { TextBuffer } from '../text/buffer.js';
 import { writeAll } from '../write-all.js';
 import { writeJsonPacket } from '../json-format.js';
-import { JL_CAP, JL_LEN, JL_STOP, JL_OUT, JL_STATE_SIZE, JL_DECLINED } from './json-layout.js';
+import { JL_CAP, JL_LEN, JL_STOP, JL_OUT, JL_STATE_SIZE, JL_TAIL, JL_DECLINED } from './json-layout.js';
 import { DESC_SIZE, FRAME_SIZE, FRAME_W_PTR, TIME_SIZE, TIME_W_NSEC, TIME_W_SEC } from '../../runtime/layout.js';
 import { APP_SIZE } from '../../app/app-layout.js';
 
@@ -32,7 +32,8 @@ export class WasmJsonLines {
   private readonly state: number;
   /** The TS writer's line for a declined frame, before it joins the region. */
   private readonly scratch = new TextBuffer(-1, 1 << 16);
-  private readonly outBytes: number;
+  /** The output room, less the module's scratch tail (which lines never reach). */
+  private readonly room: number;
   /** Frames the module declined so far (written by the TS writer). */
   declined = 0;
 
@@ -40,7 +41,8 @@ export class WasmJsonLines {
   constructor(engine: Engine, outBytes = OUT_BYTES) {
     this.engine = engine;
     this.fn = pickExports<LineExports>(engine.wasm, ['json_lines'], 'json').json_lines;
-    this.outBytes = outBytes;
+    if (outBytes < 2 * JL_TAIL) throw new RangeError(`json lines: an output region of ${outBytes} bytes (at least ${2 * JL_TAIL})`);
+    this.room = outBytes - JL_TAIL;
     this.state = engine.arena.alloc(JL_STATE_SIZE + outBytes);
     const u32 = engine.views.refresh().u32;
     u32[(this.state + JL_CAP) >>> 2] = outBytes;
@@ -68,8 +70,8 @@ export class WasmJsonLines {
       s.pos = 0;
       writeJsonPacket(s, view, m, u32[t + TIME_W_SEC], u32[t + TIME_W_NSEC], firstNumber + i);
       this.declined++;
-      if (u32[(st + JL_LEN) >>> 2] + s.pos > this.outBytes) this.drain(m, out);
-      if (s.pos > this.outBytes) {
+      if (u32[(st + JL_LEN) >>> 2] + s.pos > this.room) this.drain(m, out);
+      if (s.pos > this.room) {
         out.bytes(s.buf.subarray(0, s.pos)); // a line larger than the region (drained above)
       } else {
         const len = u32[(st + JL_LEN) >>> 2];
