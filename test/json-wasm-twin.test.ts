@@ -25,6 +25,7 @@ import { ntpSeedFrames } from './lib/ntp-seeds.js';
 import { quicSeedFrames } from './lib/quic-seeds.js';
 import { lineSeedFrames } from './lib/line-seeds.js';
 import { icmpErrorSeeds } from './lib/icmp-error-seeds.js';
+import { tcpFrame } from './lib/dns-frames.js';
 
 interface Frame { data: Uint8Array; linktype: number; wirelen: number }
 
@@ -99,6 +100,22 @@ function seedFrames(): Frame[] {
     ...dnsSeeds().map((s) => eth(s.frame)), ...tlsSeedFrames().map(eth),
     ...[httpSeedFrames(), dhcpSeedFrames(), ntpSeedFrames(), quicSeedFrames(), lineSeedFrames()].flatMap((x) => x.map(cut)),
     ...icmpErrorSeeds().map((s) => eth(s.frame)),
+    ...manyTlsRecords(),
+  ];
+}
+
+/** Segments of more TLS records than an app record holds (the module decodes them again
+ *  into a long record): 60 of application data, 60 with a handshake record among the last
+ *  (declined: the TS reader's passes read handshakes their own way), 300 (more than the
+ *  long record holds), and the last one going on past the segment. */
+function manyTlsRecords(): Frame[] {
+  const ends = { src: '192.0.2.10', dst: '192.0.2.20', sport: 40000, dport: 443 };
+  const records = (n: number, hsAt = -1): number[] => Array.from({ length: n }, (_, i) => i === hsAt ? [22, 3, 3, 0, 4, 20, 0, 0, 0] : [23, 3, 3, 0, 1, i & 255]).flat();
+  return [
+    eth(tcpFrame(ends, Uint8Array.from(records(60)), false)),
+    eth(tcpFrame(ends, Uint8Array.from(records(60, 40)), false)),
+    eth(tcpFrame(ends, Uint8Array.from(records(300)), false)),
+    eth(tcpFrame(ends, Uint8Array.from([...records(40), 23, 3, 3, 1, 0]), false)),
   ];
 }
 

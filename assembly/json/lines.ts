@@ -28,18 +28,20 @@ import {
 } from "../layout";
 import {
   A_PROTO, A_VARIANT, A_FLAGS, A_OFF, A_LEN, A_CAP, A_COUNT, AF_MORE, APP_NONE, APP_DNS, APP_HTTP, APP_TLS, APP_SIZE,
-  DV_TCP, DV_MDNS, DV_LLMNR, DNS_ITEMS, DNS_ITEM_SIZE,
+  DV_TCP, DV_MDNS, DV_LLMNR, DNS_ITEMS, DNS_ITEM_SIZE, TLS_ITEMS, TLS_ITEM_SIZE, TLS_ITEM_MAX, TR_TYPE,
 } from "../app/app-layout";
 import { dns_decode_long } from "../app/dns";
+import { tls_decode_long } from "../app/tls";
 import { put, num, field, snum, nano9, ip4, mac, ip6 } from "./bytes";
 import { JL_CAP, JL_LEN, JL_STOP, JL_OUT, JL_TAIL, JL_DONE, JL_FULL, JL_DECLINED } from "./json-layout";
 import { dnsJson, setDnsScratch, DNS_ROOM_FIXED, DNS_ROOM_ITEM } from "./dns";
 import { httpJson, httpRoom } from "./http";
 import { tlsJson, tlsRoom } from "./tls";
 
-// The region's scratch tail (JL_TAIL): 512 bytes, then a DNS record of 255 items.
+// The region's scratch tail (JL_TAIL): 512 bytes, then a DNS record of 255 items or a TLS
+// record of 255 records.
 // @ts-ignore: static assertion
-assert(512 + DNS_ITEMS + 255 * DNS_ITEM_SIZE <= JL_TAIL);
+assert(512 + DNS_ITEMS + 255 * DNS_ITEM_SIZE <= JL_TAIL && 512 + TLS_ITEMS + 255 * TLS_ITEM_SIZE <= JL_TAIL);
 /** Room for a line without its application member (the longest is ~900 bytes). */
 const FRAME_ROOM: u32 = 2048;
 
@@ -83,8 +85,9 @@ export function json_lines(st: usize, descs: usize, table: usize, times: usize, 
     let rec: usize = apps == 0 ? <usize>0 : appOf(d, apps + <usize>i * APP_SIZE);
     if (load<u32>(d + D_ERRORS) != 0 || (l & DECLINED_LAYERS) != 0 || rec == 1) { stop = JL_DECLINED; break; }
     const f = <usize>load<u32>(table + <usize>i * FRAME_SIZE + FRAME_PTR);
-    if (rec != 0 && <i32>load<u8>(rec + A_PROTO) == APP_DNS && (u16At(rec + A_FLAGS) & AF_MORE) != 0) {
-      rec = longDns(d, rec, f, end + 512);
+    if (rec != 0 && (u16At(rec + A_FLAGS) & AF_MORE) != 0) {
+      rec = <i32>load<u8>(rec + A_PROTO) == APP_DNS ? longDns(d, rec, f, end + 512) : longTls(d, rec, f, end + 512);
+      if (rec == 1) { stop = JL_DECLINED; break; }
     }
     let room = FRAME_ROOM;
     if (rec != 0) {
@@ -113,6 +116,22 @@ function longDns(d: usize, rec: usize, f: usize, long: usize): usize {
   const capEnd = msg + u16At(rec + A_CAP);
   if ((variant & DV_TCP) != 0) dns_decode_long(at, msg - 2, len + 2, capEnd, variant, long);
   else dns_decode_long(at, msg, len, capEnd, variant, long);
+  return long;
+}
+
+/** A TLS segment with more records than its app record holds (AF_MORE), decoded again into
+ *  the long record at `long` (room for 255 records); 1 (declined) when the records past
+ *  the app record's hold a handshake: the TS reader walks them in passes of TLS_ITEM_MAX
+ *  records, and a pass reads a hello and counts handshakes as a segment of its own would
+ *  (a hello cut at a pass's first record, TLS_HS_MAX per pass), which one walk does not. */
+function longTls(d: usize, rec: usize, f: usize, long: usize): usize {
+  const at = (load<u32>(d + D_LAYERS) & L_REASM) != 0 ? <usize>load<u32>(d + D_REASM_PTR) : f;
+  const msg = u16At(rec + A_OFF);
+  tls_decode_long(at, msg, u16At(rec + A_LEN), msg + u16At(rec + A_CAP), 0, long);
+  const n = <i32>load<u8>(long + A_COUNT);
+  for (let i = TLS_ITEM_MAX; i < n; i++) {
+    if (load<u8>(long + TLS_ITEMS + i * TLS_ITEM_SIZE + TR_TYPE) == 22) return 1;
+  }
   return long;
 }
 

@@ -1,8 +1,9 @@
 // --json's "tls" member from the app record and the frame: host/sinks/json/tls.ts's
 // writeTlsJson (its twin and oracle) byte for byte, the JA3/JA3S string written into the
-// line and its MD5 (./md5.ts) computed over those bytes. Declined (0): a record with more
-// TLS records than it holds (AF_MORE: the TS reader walks the rest), and a server name or
-// ALPN string with a byte that is not printable ASCII, '"' or '\'.
+// line and its MD5 (./md5.ts) computed over those bytes (a segment of more TLS records than
+// its app record holds comes here decoded again into a long record: ./lines.ts longTls()).
+// Declined (0): a server name or ALPN string with a byte that is not printable ASCII, '"'
+// or '\'.
 import {
   A_FLAGS, A_VARIANT, A_CAP, A_COUNT, AF_TRUNC, AF_MALFORMED, AF_MORE, TV_CONT, TRF_PARTIAL,
   TLS_HS_COUNT, TLS_HELLO, TLS_EXT_COUNT, TLS_SID_LEN, TLS_HELLO_VERSION, TLS_RANDOM, TLS_SID, TLS_SUITES,
