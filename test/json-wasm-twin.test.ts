@@ -100,8 +100,26 @@ function seedFrames(): Frame[] {
     ...dnsSeeds().map((s) => eth(s.frame)), ...tlsSeedFrames().map(eth),
     ...[httpSeedFrames(), dhcpSeedFrames(), ntpSeedFrames(), quicSeedFrames(), lineSeedFrames()].flatMap((x) => x.map(cut)),
     ...icmpErrorSeeds().map((s) => eth(s.frame)),
-    ...manyTlsRecords(),
+    ...manyTlsRecords(), ...httpUtf8(),
   ];
+}
+
+/** HTTP heads whose strings a TextDecoder reads with replacements (the module writes them as
+ *  JSON.stringify of decode()'s strings): valid 2-4 byte sequences, overlong forms, UTF-16
+ *  surrogates, sequences cut by another byte or by the end, bytes that never start one, a
+ *  leading BOM (dropped), control characters, quotes and backslashes. */
+function httpUtf8(): Frame[] {
+  const ends = { src: '192.0.2.10', dst: '192.0.2.20', sport: 40000, dport: 80 };
+  const odd = [
+    [0xC3, 0xA9], [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x98, 0x80], [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xED, 0xA0, 0x80],
+    [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x41], [0xE2, 0x82], [0xE2, 0x41], [0xF0, 0x9F, 0x98], [0x80, 0xBF], [0xFF, 0xFE],
+    [0xEF, 0xBB, 0xBF, 0x41], [0x01, 0x09, 0x1F, 0x7F], [0x22, 0x5C, 0x2F], [0xC2], [0xE0, 0xA0], [0xF0, 0x90, 0x80],
+  ];
+  const ascii = (t: string): number[] => [...t].map((c) => c.charCodeAt(0));
+  return odd.flatMap((b) => [
+    eth(tcpFrame(ends, Uint8Array.from([...ascii('GET /a'), ...b, ...ascii(' HTTP/1.1\r\nHost: '), ...b, ...ascii('\r\nUser-Agent: x'), ...b, ...ascii('\r\n\r\n')]), false)),
+    eth(tcpFrame({ ...ends, sport: 80, dport: 40000 }, Uint8Array.from([...ascii('HTTP/1.1 200 O'), ...b, ...ascii('\r\nServer: '), ...b, ...ascii('\r\nContent-Type: '), ...b]), false)),
+  ]);
 }
 
 /** Segments of more TLS records than an app record holds (the module decodes them again

@@ -235,3 +235,63 @@ export function text(p: usize, a: usize, len: usize): usize {
   }
   return p + len;
 }
+
+/** Short JSON escapes by control byte (b, t, n, f, r), 0 for \u00XX. */
+// @ts-ignore: decorator
+@inline function shortEscape(c: u32): u32 {
+  return c == 8 ? 98 : c == 9 ? 116 : c == 10 ? 110 : c == 12 ? 102 : c == 13 ? 114 : 0;
+}
+
+/**
+ * `len` bytes at `a` as the inside of a JSON string, as JSON.stringify writes what a
+ * TextDecoder('utf-8') (WHATWG: a leading BOM dropped, each maximal invalid subpart one
+ * U+FFFD) gives for them: valid UTF-8 copied, U+FFFD as EF BF BD, '"', '\' and the control
+ * characters escaped. Writes at most 6 bytes per byte read.
+ */
+export function utf8Json(p0: usize, a: usize, len: usize): usize {
+  let p = p0;
+  let i: usize = 0;
+  if (len >= 3 && load<u8>(a) == 0xEF && load<u8>(a + 1) == 0xBB && load<u8>(a + 2) == 0xBF) i = 3;
+  while (i < len) {
+    const b = <u32>load<u8>(a + i);
+    if (b < 0x80) {
+      if (b >= 0x20 && b != 0x22 && b != 0x5C) { store<u8>(p++, <u8>b); i++; continue; }
+      store<u8>(p++, 0x5C);
+      const e = b == 0x22 || b == 0x5C ? b : shortEscape(b);
+      if (e != 0) { store<u8>(p++, <u8>e); i++; continue; }
+      store<u32>(p, 0x30303075); // "u00"
+      store<u8>(p + 3, 48 + (b >>> 4));
+      store<u8>(p + 4, load<u8>(HEX + (b & 15)));
+      p += 5;
+      i++;
+      continue;
+    }
+    let need: usize = 0;
+    let lower: u32 = 0x80;
+    let upper: u32 = 0xBF;
+    if (b >= 0xC2 && b <= 0xDF) need = 1;
+    else if (b >= 0xE0 && b <= 0xEF) { need = 2; if (b == 0xE0) lower = 0xA0; if (b == 0xED) upper = 0x9F; }
+    else if (b >= 0xF0 && b <= 0xF4) { need = 3; if (b == 0xF0) lower = 0x90; if (b == 0xF4) upper = 0x8F; }
+    let j = i + 1;
+    let ok = need != 0;
+    for (let k: usize = 0; k < need; k++) {
+      if (j >= len) { ok = false; break; }
+      const c = <u32>load<u8>(a + j);
+      if (c < lower || c > upper) { ok = false; break; }
+      lower = 0x80;
+      upper = 0xBF;
+      j++;
+    }
+    if (ok) {
+      for (let q = i; q < j; q++) store<u8>(p++, load<u8>(a + q));
+    } else {
+      // U+FFFD for the maximal subpart [i, j) (or the lone byte); the byte that broke it
+      // starts the next sequence.
+      store<u16>(p, 0xBFEF);
+      store<u8>(p + 2, 0xBD);
+      p += 3;
+    }
+    i = j;
+  }
+  return p;
+}

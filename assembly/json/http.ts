@@ -1,36 +1,36 @@
-// --json's "http" member from the app record and the frame: host/sinks/json/http.ts's
-// writeHttpJson (its twin and oracle) byte for byte. A string with a byte that is not
-// printable ASCII, or with '"' or '\', returns 0 and the frame is declined whole.
+// --json's "http" member from the app record and the frame: the TS writer's bytes (its
+// direct path, host/sinks/json/http.ts, or for a string with a byte that is not printable
+// ASCII, '"' or '\', JSON.stringify of decode()'s object, whose strings a TextDecoder made:
+// ./bytes.ts utf8Json() writes them as those two would). Never declined.
 import {
   A_VARIANT, A_FLAGS, AF_TRUNC, AF_MALFORMED, HV_REQUEST, HV_RESPONSE, HV_CONT, HV_BARE_LF,
   HTTP_METHOD, HTTP_METHOD_LEN, HTTP_HEADERS, HTTP_URI, HTTP_URI_LEN, HTTP_VERSION, HTTP_CODE, HTTP_PHRASE, HTTP_PHRASE_LEN,
   HTTP_HOST, HTTP_UA, HTTP_CTYPE, HTTP_CLEN, HTTP_SERVER, HTTP_BODY,
 } from "../app/app-layout";
-import { put, field, text } from "./bytes";
+import { put, field, utf8Json } from "./bytes";
 
 // @ts-ignore: decorator
 @inline function u16At(a: usize): u32 { return <u32>load<u16>(a); }
 
-/** Output bytes the member can need (writeHttpJson's bound): the strings plus 512. */
+/** Output bytes the member can need: 6 per string byte (a control byte's \u00XX) plus 512. */
 export function httpRoom(rec: usize): u32 {
-  return 512 + u16At(rec + HTTP_HOST + 2) + u16At(rec + HTTP_UA + 2) + u16At(rec + HTTP_CTYPE + 2)
+  return 512 + 6 * (u16At(rec + HTTP_HOST + 2) + u16At(rec + HTTP_UA + 2) + u16At(rec + HTTP_CTYPE + 2)
     + u16At(rec + HTTP_CLEN + 2) + u16At(rec + HTTP_SERVER + 2)
-    + u16At(rec + HTTP_URI_LEN) + u16At(rec + HTTP_PHRASE_LEN) + <u32>load<u8>(rec + HTTP_METHOD_LEN);
+    + u16At(rec + HTTP_URI_LEN) + u16At(rec + HTTP_PHRASE_LEN) + <u32>load<u8>(rec + HTTP_METHOD_LEN) + 8);
 }
 
-/** A kept header's value (`off` its record slot) under `key`; 0 on a byte to escape. */
+/** A kept header's value (`off` its record slot) under `key`. */
 // @ts-ignore: decorator
 @inline function header(p: usize, f: usize, rec: usize, slot: i32, key: string): usize {
   const off = u16At(rec + slot);
   if (off == 0) return p;
-  const q = text(put(p, key), f + off, u16At(rec + slot + 2));
-  if (q == 0) return 0;
+  const q = utf8Json(put(p, key), f + off, u16At(rec + slot + 2));
   store<u8>(q, 34);
   return q + 1;
 }
 
 /** Writes `,"http":{...}` for record `rec` of the segment at `f` (nothing when it has no
- *  start line); 0 when a string needs the general path. */
+ *  start line). */
 export function httpJson(p0: usize, f: usize, rec: usize): usize {
   const variant = <u32>load<u8>(rec + A_VARIANT);
   if ((variant & (HV_REQUEST | HV_RESPONSE)) == 0) return p0;
@@ -38,32 +38,26 @@ export function httpJson(p0: usize, f: usize, rec: usize): usize {
   p = put(p, u16At(rec + HTTP_BODY) != 0 ? ",\"headers_complete\":true" : ",\"headers_complete\":false");
   const ver = u16At(rec + HTTP_VERSION);
   if ((variant & HV_REQUEST) != 0) {
-    p = text(put(p, ",\"request\":{\"method\":\""), f + u16At(rec + HTTP_METHOD), <usize>load<u8>(rec + HTTP_METHOD_LEN));
-    if (p == 0) return 0;
+    p = utf8Json(put(p, ",\"request\":{\"method\":\""), f + u16At(rec + HTTP_METHOD), <usize>load<u8>(rec + HTTP_METHOD_LEN));
     const uri = u16At(rec + HTTP_URI);
-    if (uri != 0) p = text(put(p, "\",\"uri\":\""), f + uri, u16At(rec + HTTP_URI_LEN));
-    if (p == 0) return 0;
-    if (ver != 0) p = text(put(p, "\",\"version\":\""), f + ver, 8);
-    if (p == 0) return 0;
+    if (uri != 0) p = utf8Json(put(p, "\",\"uri\":\""), f + uri, u16At(rec + HTTP_URI_LEN));
+    if (ver != 0) p = utf8Json(put(p, "\",\"version\":\""), f + ver, 8);
     p = put(p, "\"}");
   } else {
-    p = text(put(p, ",\"response\":{\"version\":\""), f + ver, 8);
-    if (p == 0) return 0;
+    p = utf8Json(put(p, ",\"response\":{\"version\":\""), f + ver, 8);
     p = field(p, "\",\"code\":", u16At(rec + HTTP_CODE));
     const phrase = u16At(rec + HTTP_PHRASE);
     if (phrase != 0) {
-      p = text(put(p, ",\"phrase\":\""), f + phrase, u16At(rec + HTTP_PHRASE_LEN));
-      if (p == 0) return 0;
-      store<u8>(p++, 34);
+      p = utf8Json(put(p, ",\"phrase\":\""), f + phrase, u16At(rec + HTTP_PHRASE_LEN));
+        store<u8>(p++, 34);
     }
     store<u8>(p++, 125);
   }
   p = header(p, f, rec, HTTP_HOST, ",\"host\":\"");
-  if (p != 0) p = header(p, f, rec, HTTP_UA, ",\"user_agent\":\"");
-  if (p != 0) p = header(p, f, rec, HTTP_CTYPE, ",\"content_type\":\"");
-  if (p != 0) p = header(p, f, rec, HTTP_CLEN, ",\"content_length_header\":\"");
-  if (p != 0) p = header(p, f, rec, HTTP_SERVER, ",\"server\":\"");
-  if (p == 0) return 0;
+  p = header(p, f, rec, HTTP_UA, ",\"user_agent\":\"");
+  p = header(p, f, rec, HTTP_CTYPE, ",\"content_type\":\"");
+  p = header(p, f, rec, HTTP_CLEN, ",\"content_length_header\":\"");
+  p = header(p, f, rec, HTTP_SERVER, ",\"server\":\"");
   const flags = u16At(rec + A_FLAGS);
   let n = 0;
   for (let i = 0; i < 4; i++) {
