@@ -6,7 +6,8 @@
 // in the DNS, HTTP and TLS messages, cut at any length). Every line must parse as JSON, and
 // many frames (most of the corpora's) must be the module's own (not declined), so the
 // comparison cannot pass by declining everything. Batches are written with a keep mask, and
-// through a small output region, so that the skipping and the region's refills run too.
+// through a small output region, so that the skipping and the region's refills run too;
+// each twice, with other bytes after every frame's captured end.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine } from '../host/engine/engine.js';
@@ -15,7 +16,7 @@ import { AppArea, dissectApp } from '../host/app/app-area.js';
 import { TextBuffer } from '../host/sinks/text/buffer.js';
 import { writeJsonPacket } from '../host/sinks/json-format.js';
 import { WasmJsonLines } from '../host/sinks/json/wasm-lines.js';
-import { LINKTYPE_ETHERNET } from '../host/runtime/layout.js';
+import { LINKTYPE_ETHERNET, FRAME_SIZE, FRAME_W_PTR, FRAME_W_CAPLEN } from '../host/runtime/layout.js';
 import { corpusCaptures, corpusMoreCaptures, Rng, seed } from './lib/env.js';
 import { dnsSeeds } from './lib/dns-seeds.js';
 import { tlsSeedFrames } from './lib/tls-seeds.js';
@@ -47,7 +48,6 @@ interface Tally { frames: number; kept: number; declined: number }
  *  set) and requires the same bytes, line by line. */
 function check(frames: Frame[], what: string, skipEvery = 0): Tally {
   const t: Tally = { frames: frames.length, kept: 0, declined: 0 };
-  const declined0 = lines.declined;
   for (let i = 0; i < frames.length; i += BATCH) {
     batch.clear();
     const chunk = frames.slice(i, i + BATCH);
@@ -59,9 +59,20 @@ function check(frames: Frame[], what: string, skipEvery = 0): Tally {
     const m = Buffer.from(engine.views.refresh().u8.buffer);
     const keep = m.subarray(keepAt, keepAt + BATCH);
     for (let k = 0; k < chunk.length; k++) keep[k] = skipEvery > 0 && (i + k) % skipEvery === 0 ? 0 : 1;
+    // Twice, with other bytes after each frame's captured end (up to its slot's 16-byte
+    // boundary): a read past caplen would show as a difference.
+    poison(m, chunk.length, 0xFF);
+    wasmOut.pos = 0;
+    const d0 = lines.declined;
+    lines.writeBatch(batch, view, m, skipEvery > 0 ? keepAt : 0, i + 1, wasmOut);
+    lines.drain(m, wasmOut);
+    t.declined += lines.declined - d0;
+    const first = Buffer.from(wasmOut.buf.subarray(0, wasmOut.pos));
+    poison(m, chunk.length, 0x00);
     wasmOut.pos = 0;
     lines.writeBatch(batch, view, m, skipEvery > 0 ? keepAt : 0, i + 1, wasmOut);
     lines.drain(m, wasmOut);
+    assert.ok(first.equals(Buffer.from(wasmOut.buf.subarray(0, wasmOut.pos))), `${what} batch at ${i + 1}: the WASM lines depend on bytes past a frame's caplen`);
     tsOut.pos = 0;
     const starts: number[] = [];
     for (let k = 0; k < chunk.length; k++) {
@@ -88,8 +99,17 @@ function check(frames: Frame[], what: string, skipEvery = 0): Tally {
       try { JSON.parse(line); } catch { assert.unreachable(`${what} #${i + starts[n] + 1}: not JSON: ${line}`); }
     }
   }
-  t.declined = lines.declined - declined0;
   return t;
+}
+
+/** Fills the bytes after each frame's caplen up to its 16-byte slot boundary with `b`. */
+function poison(m: Buffer, count: number, b: number): void {
+  const u32 = engine.views.refresh().u32;
+  for (let k = 0; k < count; k++) {
+    const e = (batch.table + k * FRAME_SIZE) >>> 2;
+    const end = u32[e + FRAME_W_PTR] + u32[e + FRAME_W_CAPLEN];
+    m.fill(b, end, (end + 15) & ~15);
+  }
 }
 
 const eth = (data: Uint8Array): Frame => ({ data, linktype: LINKTYPE_ETHERNET, wirelen: data.length });
