@@ -7,7 +7,8 @@
 // many frames (most of the corpora's) must be the module's own (not declined), so the
 // comparison cannot pass by declining everything. Batches are written with a keep mask, and
 // through a small output region, so that the skipping and the region's refills run too;
-// each twice, with other bytes after every frame's captured end.
+// each twice, with other bytes after every frame's captured end, and once more through
+// json_lines()'s TS twin (host/sinks/json/twin.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine } from '../host/engine/engine.js';
@@ -40,6 +41,9 @@ const keepAt = engine.arena.alloc(BATCH);
 /** A region of 64 KiB fills every few dozen lines; frames needing more are declined. */
 const lines = new WasmJsonLines(engine, 1 << 16);
 const wasmOut = new TextBuffer(-1);
+/** json_lines()'s TS twin (host/sinks/json/twin.ts) through the same driver. */
+const twinLines = new WasmJsonLines(engine, 1 << 16, 'ts');
+const twinOut = new TextBuffer(-1);
 const tsOut = new TextBuffer(-1);
 
 interface Tally { frames: number; kept: number; declined: number }
@@ -73,6 +77,10 @@ function check(frames: Frame[], what: string, skipEvery = 0): Tally {
     lines.writeBatch(batch, view, m, skipEvery > 0 ? keepAt : 0, i + 1, wasmOut);
     lines.drain(m, wasmOut);
     assert.ok(first.equals(Buffer.from(wasmOut.buf.subarray(0, wasmOut.pos))), `${what} batch at ${i + 1}: the WASM lines depend on bytes past a frame's caplen`);
+    twinOut.pos = 0;
+    twinLines.writeBatch(batch, view, m, skipEvery > 0 ? keepAt : 0, i + 1, twinOut);
+    twinLines.drain(m, twinOut);
+    assert.ok(first.equals(Buffer.from(twinOut.buf.subarray(0, twinOut.pos))), `${what} batch at ${i + 1}: json_lines()'s twin writes the module's bytes`);
     tsOut.pos = 0;
     const starts: number[] = [];
     for (let k = 0; k < chunk.length; k++) {

@@ -1,16 +1,18 @@
-// The WASM side of --json's line writer (assembly/json/lines.ts): one call per run of a
-// batch's frames appends their lines to an output region of the shared memory, which is
-// written to the descriptor from there (no copy) when it fills and after each batch. A
-// frame the module declines (a dissection error, a tunnel, ICMP, a TLS or other
-// application object, a string that needs escaping ...) is written by the TS writer
-// (../json-format.ts), its twin and oracle, into a scratch buffer whose bytes are appended
-// to the region; the module goes on after it. Lines keep their order, and every frame's
-// bytes are the TS writer's (test/json-wasm-twin.test.ts).
+// --json's batch line writer around json_lines() (./exports.ts: assembly/json/lines.ts in
+// WASM, ./twin.ts in TS): one call per run of a batch's frames appends their lines to an
+// output region of the shared memory, which is written to the descriptor from there (no
+// copy) when it fills and after each batch. A frame the module declines (a dissection
+// error, a tunnel, ICMP, an application object other than DNS, TLS and HTTP, a name that
+// needs escaping ...) is written by the TS writer (../json-format.ts), the module's oracle,
+// into a scratch buffer whose bytes are appended to the region; the module goes on after
+// it. Lines keep their order, and every frame's bytes are the TS writer's
+// (test/json-wasm-twin.test.ts).
 import type { Engine } from '../../engine/engine.js';
 import type { FrameBatch } from '../../engine/frame-batch.js';
 import type { PacketView } from '../../dissect/packet-view.js';
 import type { OutputBuffer } from '../output-buffer.js';
-import { pickExports } from '../../engine/backend.js';
+import { exportsOf, type Backend } from '../../engine/backend.js';
+import { JSON_LINES, type JsonLinesExports } from './exports.js';
 import { TextBuffer } from '../text/buffer.js';
 import { writeAll } from '../write-all.js';
 import { writeJsonPacket } from '../json-format.js';
@@ -18,15 +20,11 @@ import { JL_CAP, JL_LEN, JL_STOP, JL_OUT, JL_STATE_SIZE, JL_TAIL, JL_DECLINED } 
 import { DESC_SIZE, FRAME_SIZE, FRAME_W_PTR, TIME_SIZE, TIME_W_NSEC, TIME_W_SEC } from '../../runtime/layout.js';
 import { APP_SIZE } from '../../app/app-layout.js';
 
-interface LineExports {
-  json_lines(st: number, descs: number, table: number, times: number, apps: number, keep: number, from: number, count: number, firstNumber: number): number;
-}
-
 /** The output region: above the most one frame can need (an HTTP head of 64 KiB strings). */
 const OUT_BYTES = 1 << 20;
 
 export class WasmJsonLines {
-  private readonly fn: LineExports['json_lines'];
+  private readonly fn: JsonLinesExports['json_lines'];
   private readonly engine: Engine;
   /** The state region: JL_* words, then the output from JL_OUT. */
   private readonly state: number;
@@ -37,10 +35,11 @@ export class WasmJsonLines {
   /** Frames the module declined so far (written by the TS writer). */
   declined = 0;
 
-  /** `outBytes`: the output region's size (smaller in tests, to make it fill). */
-  constructor(engine: Engine, outBytes = OUT_BYTES) {
+  /** `outBytes`: the output region's size (smaller in tests, to make it fill); `backend`:
+   *  the module's json_lines() or its twin's (the engine's by default). */
+  constructor(engine: Engine, outBytes = OUT_BYTES, backend: Backend = engine.backend) {
     this.engine = engine;
-    this.fn = pickExports<LineExports>(engine.wasm, ['json_lines'], 'json').json_lines;
+    this.fn = exportsOf(engine, JSON_LINES, backend).json_lines;
     if (outBytes < 2 * JL_TAIL) throw new RangeError(`json lines: an output region of ${outBytes} bytes (at least ${2 * JL_TAIL})`);
     this.room = outBytes - JL_TAIL;
     this.state = engine.arena.alloc(JL_STATE_SIZE + outBytes);
