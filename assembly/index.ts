@@ -22,3 +22,5 @@ export * from "./builder";
 export * from "./builder-layout";
 export * from "./app/app-layout";
 export * from "./app/app";
+export * from "./json/json-layout";
+export * from "./json/lines";

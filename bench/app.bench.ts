@@ -8,7 +8,9 @@
 //  4. --log dns as a whole process on a generated capture, against tshark's two-pass
 //     request/response matching of the same file (dns.time, what --log dns computes).
 //  5. sniff --json against tshark -T json as whole processes on one capture of DNS, TLS and
-//     HTTP frames (the issue's goal: 50x tshark), both writing to /dev/null.
+//     HTTP frames (the issue's goal: 50x tshark), both writing to /dev/null; before it, the
+//     two line writers in process over a batch of the same frames (the WASM module,
+//     assembly/json/, and its TS twin, host/sinks/json-format.ts), in Mpps.
 //  6. Hostile input: every decoder on mutated frames (test/lib/app-fuzz.ts: WASM and twin
 //     records byte-identical, nothing read past caplen), 10 M frames each.
 // Sizes: APP_BENCH_FRAMES (batch, default 65536), APP_BENCH_TIME_MS (per contender,
@@ -42,6 +44,9 @@ import { fuzzApp } from '../test/lib/app-fuzz.js';
 import { buildSampleFrames } from '../test/lib/sample-frames.js';
 import { message, optRecord, rd, udpFrame } from '../test/lib/dns-frames.js';
 import { compare } from './lib/compare.js';
+import { WasmJsonLines } from '../host/sinks/json/wasm-lines.js';
+import { writeJsonPacket } from '../host/sinks/json-format.js';
+import { TextBuffer } from '../host/sinks/text/buffer.js';
 import { sized } from './lib/results.js';
 
 const FRAMES = Number(process.env.APP_BENCH_FRAMES ?? sized(65536, 1024));
@@ -102,6 +107,37 @@ await batchBench(`TLS-heavy batch, ${FRAMES} frames: dissection with and without
 await batchBench(`HTTP-heavy batch, ${FRAMES} frames: dissection with and without the application layer`, http);
 await batchBench(`no DNS (mixed L2-L4 samples), ${FRAMES} frames: what DF_APP costs the common path`, buildSampleFrames().map((s) => ({ data: s.data, linktype: s.linktype })));
 
+/** --json's line writers in process: one 1024-frame batch of `mix`, dissected with the
+ *  application layer once, written again and again into memory by each. */
+async function jsonLinesBench(mix: Sample[]): Promise<void> {
+  const n = 1024;
+  const batch = wasm.createBatch(n, n * 2048);
+  const area = new AppArea(wasm, n);
+  for (let i = 0; i < n; i++) { batch.push(mix[i % mix.length].data, LINKTYPE_ETHERNET); batch.setTime(i, 1700000000 + (i >> 6), i * 7919); }
+  dissectApp(wasm, batch, area);
+  const lines = new WasmJsonLines(wasm);
+  const view = wasm.createView();
+  const out = new TextBuffer(-1, 4 << 20);
+  await compare({ title: `--json lines in process: ${n}-frame batches of DNS, TLS and HTTP frames (dissected once)`, unitsPerCall: n, throughput: 'Mpps', timeMs: TIME_MS }, [
+    {
+      name: 'wasm writer (assembly/json)', fn: () => {
+        const m = Buffer.from(wasm.views.refresh().u8.buffer);
+        out.pos = 0;
+        lines.writeBatch(batch, view, m, 0, 1, out);
+        lines.drain(m, out);
+      },
+    },
+    {
+      name: 'ts writer (json-format.ts)', fn: () => {
+        const m = wasm.views.refresh().u8;
+        out.pos = 0;
+        for (let i = 0; i < n; i++) { view.at(batch, i); writeJsonPacket(out, view, m, 1700000000 + (i >> 6), i * 7919, i + 1); }
+      },
+    },
+  ]);
+  console.log(`  (${lines.declined} of the WASM writer's lines declined to the TS writer)`);
+}
+
 // 3. The log stage in process, over DNS batches (dissected with the app layer each time).
 const work = mkdtempSync(join(tmpdir(), 'app-bench-'));
 try {
@@ -143,6 +179,7 @@ try {
   const mix = [...dns, ...tls, ...http].filter((x) => x.linktype === LINKTYPE_ETHERNET);
   const frames = Array.from({ length: JSON_FRAMES }, (_, i) => mix[i % mix.length].data);
   writeManyPcap(jsonPath, frames, frames.map((f) => f.length));
+  await jsonLinesBench(mix);
   const ourJson = timed(process.execPath, [join(repoRoot, 'host/sniff.js'), '--json', '-r', jsonPath]);
   const theirJson = timed('tshark', ['-T', 'json', '-r', jsonPath]);
   console.log(`\n--json, whole process, ${JSON_FRAMES} DNS/TLS/HTTP frames: sniff ${ourJson.s.toFixed(2)} s (${(JSON_FRAMES / ourJson.s / 1e6).toFixed(3)} Mpps)` +

@@ -17,8 +17,9 @@ import { REASM } from '../host/reasm/exports.js';
 import { LPM4, LPM6 } from '../host/lpm/exports.js';
 import { BUILDER } from '../host/builder/exports.js';
 import { APP } from '../host/app/exports.js';
+import { JSON_LINES } from '../host/sinks/json/exports.js';
 
-const STRUCTURES: Structure<object>[] = [CHECKSUM, DISSECT, RING, PCAP, POOL, WHEEL, FLOWS, REASM, LPM4, LPM6, BUILDER, APP];
+const STRUCTURES: Structure<object>[] = [CHECKSUM, DISSECT, RING, PCAP, POOL, WHEEL, FLOWS, REASM, LPM4, LPM6, BUILDER, APP, JSON_LINES];
 
 const wasm = createEngine({ backend: 'wasm' });
 const twin = createEngine({ backend: 'ts', memory: wasm.memory });

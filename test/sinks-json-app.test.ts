@@ -8,7 +8,9 @@
 // Frames: the crafted seeds of every decoder, every corpus (and corpus-more) frame a decoder
 // claims, and mutated DNS, HTTP and TLS messages (names and strings with quotes,
 // backslashes, control and non-ASCII bytes, pointers, cut records), so that both the
-// direct paths (host/sinks/json/dns.ts, http.ts, tls.ts) and their fall-back run.
+// direct paths (host/sinks/json/dns.ts, http.ts, tls.ts) and their fall-back run. Each
+// batch is written by the WASM line writer too (assembly/json/, the --json path of a 'wasm'
+// engine), whose lines must be the same objects.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine } from '../host/engine/engine.js';
@@ -16,6 +18,7 @@ import { readCaptureFile } from '../host/sources/capture-file.js';
 import { AppArea, dissectApp } from '../host/app/app-area.js';
 import { TextBuffer } from '../host/sinks/text/buffer.js';
 import { writeJsonPacket } from '../host/sinks/json-format.js';
+import { WasmJsonLines } from '../host/sinks/json/wasm-lines.js';
 import { writeDnsJson } from '../host/sinks/json/dns.js';
 import { writeHttpJson } from '../host/sinks/json/http.js';
 import { writeTlsJson } from '../host/sinks/json/tls.js';
@@ -41,6 +44,10 @@ const area = new AppArea(engine, BATCH);
 const view = engine.createView();
 const out = new TextBuffer(-1);
 const scratch = new TextBuffer(-1);
+/** The WASM line writer (--json on a 'wasm' engine), which declines frames to the TS writer:
+ *  its lines of each batch must be decode()'s objects too. */
+const wasmLines = new WasmJsonLines(engine);
+const wasmOut = new TextBuffer(-1);
 
 interface Tally { lines: number; app: number; dnsDirect: number; dnsGeneral: number; httpDirect: number; httpGeneral: number; tlsDirect: number; tlsGeneral: number }
 const tally = (): Tally => ({ lines: 0, app: 0, dnsDirect: 0, dnsGeneral: 0, httpDirect: 0, httpGeneral: 0, tlsDirect: 0, tlsGeneral: 0 });
@@ -55,6 +62,7 @@ function check(frames: Frame[], what: string, t: Tally): void {
       batch.setTime(k, 1700000000 + i + k, (i + k) * 7919 % 1000000000);
     }
     dissectApp(engine, batch, area);
+    const expectedLines: unknown[] = [];
     for (let k = 0; k < chunk.length; k++) {
       view.at(batch, k);
       const m = engine.views.refresh().u8;
@@ -67,6 +75,7 @@ function check(frames: Frame[], what: string, t: Tally): void {
       Object.assign(expected.frame, { number: n, time_epoch: `${1700000000 + i + k}.${String((i + k) * 7919 % 1000000000).padStart(9, '0')}` });
       const hex = Buffer.from(chunk[k].data).toString('hex');
       assert.equal(JSON.parse(text), JSON.parse(JSON.stringify(expected)), `${what} #${n}: the line is decode()'s object (${hex})`);
+      expectedLines.push(JSON.parse(JSON.stringify(expected)));
       t.lines++;
       if (view.app !== 0 && m[view.app + A_PROTO] !== APP_NONE) t.app++;
       if (view.app !== 0 && m[view.app + A_PROTO] === APP_DNS && view.errors === 0) {
@@ -82,6 +91,14 @@ function check(frames: Frame[], what: string, t: Tally): void {
         if (writeTlsJson(scratch, m, view.frame, view.app)) t.tlsDirect++; else t.tlsGeneral++;
       }
     }
+    const m = Buffer.from(engine.views.refresh().u8.buffer);
+    wasmOut.pos = 0;
+    wasmLines.writeBatch(batch, view, m, 0, i + 1, wasmOut);
+    wasmLines.drain(m, wasmOut);
+    const got = Buffer.from(wasmOut.buf.subarray(0, wasmOut.pos)).toString('utf8').split('\n');
+    assert.is(got.pop(), '', `${what}: the WASM writer's lines end with a newline`);
+    assert.is(got.length, chunk.length, `${what}: one WASM line per frame`);
+    got.forEach((line, k) => assert.equal(JSON.parse(line), expectedLines[k], `${what} #${i + k + 1}: the WASM writer's line is decode()'s object (${Buffer.from(chunk[k].data).toString('hex')})`));
   }
 }
 

@@ -61,7 +61,7 @@ test('json sink: every line is decode() plus frame.number and frame.time_epoch',
       d.frame = { ...d.frame, number: r.number, time_epoch: `${r.tsSec}.${String(r.tsNsec).padStart(9, '0')}` as unknown as number };
       expected.push(d);
     }
-    drive(records, new JsonSink(engine.views, openSync(out, 'w'), true));
+    drive(records, new JsonSink(engine.views, openSync(out, 'w'), true, true, engine));
     const got = readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as DecodedPacket);
     assert.is(got.length, records.length, basename(file));
     got.forEach((g, i) => assert.equal(g, expected[i], `${basename(file)} #${i + 1}`));
@@ -78,7 +78,7 @@ test('json sink: its lines give exactly tshark\'s fields on every corpus frame, 
   const c = compareCorpus(captures, corpusDir() ?? '', (file, records) => {
     const out = join(tmp, `${basename(file)}.tshark.jsonl`);
     // tshark defragments IP: so does the pipeline, by default.
-    drive(records, new JsonSink(engine.views, openSync(out, 'w'), true), undefined, new Reassembler(engine, REASM_SMALL));
+    drive(records, new JsonSink(engine.views, openSync(out, 'w'), true, true, engine), undefined, new Reassembler(engine, REASM_SMALL));
     return readFileSync(out, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as DecodedPacket);
   });
   console.log(`\n${describe('json sink vs tshark', c).join('\n')}`);

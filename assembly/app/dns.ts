@@ -98,6 +98,18 @@ function checkRdata(f: usize, msg: u32, type: u32, rd: u32, rdlen: u32): u32 {
   return 0;
 }
 
+/** Items a record holds: DNS_ITEM_MAX, but for dns_decode_long(). */
+let gItemMax: u32 = DNS_ITEM_MAX;
+
+/** dns_decode() into a long record (DNS_ITEMS + 255 items) that holds up to 255 items: the
+ *  --json writer's (assembly/json/lines.ts) for a message its app record had no room for,
+ *  as host/app/dns/message.ts's readDns() walks the rest. Not exported from the module. */
+export function dns_decode_long(f: usize, pay: u32, payLen: u32, capEnd: u32, variant: u32, a: usize): void {
+  gItemMax = 255;
+  dns_decode(f, pay, payLen, capEnd, variant, a);
+  gItemMax = DNS_ITEM_MAX;
+}
+
 /**
  * Decodes the DNS message in the payload at frame offset `pay` (`payLen` bytes per the
  * transport headers, captured up to frame offset `capEnd`) into the app record at `a`.
@@ -160,7 +172,7 @@ export function dns_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant
   let opt: u32 = 0;
   let ext: u32 = 0;
   while (n < total) {
-    if (n >= <u32>DNS_ITEM_MAX) { gFlags |= AF_MORE; break; }
+    if (n >= gItemMax) { gFlags |= AF_MORE; break; }
     if (pos >= declEnd) { gFlags |= AF_COUNTS; break; }
     if (pos >= capEnd) { gFlags |= AF_TRUNC; break; }
     let it = a + DNS_ITEMS + n * DNS_ITEM_SIZE;

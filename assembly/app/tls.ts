@@ -211,6 +211,18 @@ function hello(f: usize, a: usize, type: u32, body: u32, len: u32, recEnd: u32):
   store<u8>(a + TLS_EXT_COUNT, <u8>n);
 }
 
+/** Records a record holds: TLS_ITEM_MAX, but for tls_decode_long(). */
+let gItemMax: u32 = TLS_ITEM_MAX;
+
+/** tls_decode() into a long record (TLS_ITEMS + 255 records) that holds up to 255 records:
+ *  the --json writer's (assembly/json/lines.ts) for a segment its app record had no room
+ *  for. Not exported from the module. */
+export function tls_decode_long(f: usize, pay: u32, payLen: u32, capEnd: u32, variant: u32, a: usize): void {
+  gItemMax = 255;
+  tls_decode(f, pay, payLen, capEnd, variant, a);
+  gItemMax = TLS_ITEM_MAX;
+}
+
 /**
  * Decodes the TLS records of the TCP payload at frame offset `pay` (`payLen` bytes per the
  * headers, captured up to frame offset `capEnd`) into the app record at `a`.
@@ -229,7 +241,7 @@ export function tls_decode(f: usize, pay: u32, payLen: u32, capEnd: u32, variant
       if (capEnd < gDeclEnd) gFlags |= AF_TRUNC;
       break;
     }
-    if (n >= <u32>TLS_ITEM_MAX) { gFlags |= AF_MORE; break; }
+    if (n >= gItemMax) { gFlags |= AF_MORE; break; }
     let t = u8at(f + pos);
     let ver = be16(f + pos + 1);
     let len = be16(f + pos + 3);

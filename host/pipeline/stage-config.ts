@@ -44,7 +44,7 @@ export async function buildStages(engine: Engine, cfg: StageConfig): Promise<Bat
   } else if (w !== null) {
     stages.push(new PcapOut(engine, w));
   }
-  if (json) stages.push(new SinkStage(engine, new (await import('../sinks/json-sink.js')).JsonSink(engine.views, 1), true, 'record'));
+  if (json) stages.push(new SinkStage(engine, new (await import('../sinks/json-sink.js')).JsonSink(engine.views, 1, false, true, engine), true, 'record'));
   else if (cfg.text !== null) stages.push(new SinkStage(engine, new sinks!.TextSink(engine.views, 1, cfg.text), true, 'match'));
   if (cfg.log.length > 0) stages.push(new (await import('./log-stage.js')).LogStage(engine, cfg.log));
   if (cfg.flows) {

@@ -30,6 +30,7 @@ export const LAYOUTS = [
   { source: 'assembly/wheel-layout.ts', ts: 'host/wheel/wheel-layout.ts' },
   { source: 'assembly/pool-layout.ts', ts: 'host/pool/pool-layout.ts' },
   { source: 'assembly/lpm-layout.ts', ts: 'host/lpm/lpm-layout.ts' },
+  { source: 'assembly/json/json-layout.ts', ts: 'host/sinks/json/json-layout.ts' },
 ];
 
 const CONST_RE = /^export const ([A-Z][A-Z0-9_]*): (i32|u32) = ([^;]+);\s*(?:\/\/ ?(.*))?$/;

@@ -27,7 +27,7 @@ export abstract class TextLikeSink implements PacketSink {
   packets = 0;
   protected readonly out: TextBuffer;
   protected readonly mem: MemoryBytes;
-  private readonly flushEachBatch: boolean;
+  protected readonly flushEachBatch: boolean;
 
   constructor(views: MemoryViews, fd: number, ownsFd: boolean, flushEachBatch: boolean) {
     this.out = new TextBuffer(fd, undefined, ownsFd);
