@@ -51,9 +51,11 @@ test('MessageEncoder.addAt emits add()\'s messages: records, sequence, packets a
     const got: string[] = [];
     const want: string[] = [];
     const sink = (to: string[]) => (m: Uint8Array, n: number, seq: number, packets: number, octets: number): void => {
-      // Export time (header bytes 8..11) is the wall clock: left out.
+      // Export time (header bytes 4..7, RFC 7011 §3.1) is the wall clock: left out. (Bytes
+      // 8..11 were blanked before, which is the sequence number: the two encoders' messages
+      // then differed whenever a second ticked between them.)
       const copy = m.slice();
-      copy.fill(0, 8, 12);
+      copy.fill(0, 4, 8);
       to.push(`${Buffer.from(copy).toString('hex')} ${n} ${seq} ${packets} ${octets}`);
     };
     const ea = new MessageEncoder(3, 1400, sink(want), { iface: 2 }, { biflow });
