@@ -128,7 +128,12 @@ test('frames arrive at the far end: original pace, --pps, --topspeed --loop', as
     assert.is(rc.frames, 3000);
     assert.ok(rx >= 3000 && rx < 3020, `ip -s link: ${rx} packets received during the run`);
     assert.is(c.got.length + c.dropped, 3000, `tcpdump saw ${c.got.length} of 3000, ${c.dropped} dropped by kernel`);
-    assert.ok(c.got.length >= 2000, `tcpdump saw ${c.got.length}`);
+    // What tcpdump kept is a sample whose size depends on the machine (it kept 1,979 and,
+    // beside three busy loops, 1,666 of 3,000, the rest counted as dropped): every frame of
+    // it must be one of the capture's own, unchanged.
+    assert.ok(c.got.length >= 300, `tcpdump saw ${c.got.length}`);
+    const originals = new Set(frames.map((f) => Buffer.from(f).toString('hex')));
+    assert.ok(c.got.every((g) => originals.has(Buffer.from(g.data).toString('hex'))), 'every frame tcpdump kept is one of the capture\'s, unchanged');
     assert.ok(rc.seconds < 2, `3000 frames at top speed took ${rc.seconds} s`);
   }, 'y');
 });
