@@ -155,7 +155,7 @@ class Printer {
     let l = this.labellen(cp);
     if (l === -1) return null;
     if (!this.ttest(cp, 1)) return null;
-    let maxOffset = cp - bp;
+    let maxOffset = (cp - bp) >>> 0; // tcpdump's u_int: DHCPv6 passes the end of its option as bp
     let i = this.get1(cp);
     cp++;
     let rp: number | null = null;
@@ -592,7 +592,7 @@ export function relts(secs: number): string {
 }
 
 /** An IPv6 address as inet_ntop writes it (RFC 5952: longest zero run compressed, lowercase). */
-function ipv6Text(b: Uint8Array): string {
+export function ipv6Text(b: Uint8Array): string {
   const g: number[] = [];
   for (let i = 0; i < 16; i += 2) g.push((b[i] << 8) | b[i + 1]);
   const run = longestZeroRun(b, 0);
@@ -669,4 +669,21 @@ export function dnsTextForFrame(v: DnsFrameView, u8: Uint8Array, f: number, rec:
   return domainText(u8, f, v.payloadOff, v.payloadLen, snapend, {
     vflag, overTcp: (variant & DV_TCP) !== 0, isMdns: (variant & DV_MDNS) !== 0,
   });
+}
+
+/**
+ * fqdn_print(ndo, cp, bp) for another printer (DHCPv6's domain lists): the name at `cp`,
+ * compression pointers counted from `bp`, nothing read at or past `snapend` (all offsets in
+ * `u8`). `next` is where the name ends, or null where tcpdump's returns NULL; `jumped` when
+ * one of its GET macros would have longjmp'd out.
+ */
+export function fqdnText(u8: Uint8Array, cp: number, bp: number, snapend: number): { text: string; next: number | null; jumped: boolean } {
+  const p = new Printer(u8, 0, snapend, 0);
+  try {
+    const next = p.fqdn(cp, bp);
+    return { text: p.out, next, jumped: false };
+  } catch (e) {
+    if (!(e instanceof Truncated)) throw e;
+    return { text: p.out, next: null, jumped: true };
+  }
 }

@@ -19,6 +19,7 @@ import { bootpVerboseText } from '../../app/dhcp/text-v.js';
 import { ntpText } from '../../app/ntp/text.js';
 import { ntpVerboseText } from '../../app/ntp/text-v.js';
 import { dhcp6Text } from '../../app/dhcp6/text.js';
+import { dhcp6VerboseText } from '../../app/dhcp6/text-v.js';
 import { syslogText } from '../../app/syslog/text.js';
 import { snapendOf } from '../../app/frame-view.js';
 import { A_PROTO, APP_HTTP, APP_DHCP, APP_DHCP6, APP_NTP, APP_SSH, APP_TFTP, APP_SYSLOG } from '../../app/app-layout.js';
@@ -53,7 +54,7 @@ export function emptyPayloadText(st: TextState, pay: number, sport: number, dpor
   if (either(69)) return tftpText(u8, pay, 0, snapend);
   if (either(67) || either(68)) return st.vflag > 0 ? bootpVerboseText(u8, pay, 0, snapend, st.vflag) : bootpText(u8, pay, 0, snapend);
   if (either(123)) return st.vflag > 0 ? ntpVerboseText(u8, pay, 0, snapend) : ntpText(u8, pay, 0, snapend);
-  if (either(546) || either(547)) return dhcp6Text(u8, pay, snapend);
+  if (either(546) || either(547)) return st.vflag > 0 ? dhcp6VerboseText(u8, pay, 0, snapend) : dhcp6Text(u8, pay, snapend);
   if (either(514)) return syslogText(u8, pay, 0, snapend, st.vflag);
   return null;
 }
