@@ -65,6 +65,18 @@ export function ring_count(r: usize): u32 {
   return head;
 }
 
+/** Copies a frame of `cap` bytes into a slot. memory.copy leaves WASM for a runtime call
+ *  that costs more than moving a small frame: frames up to 256 bytes go 16 bytes at a time
+ *  instead, rounded up to 16 (a slot's room is a multiple of 32, so the copy stays inside
+ *  it; the source is read past its end only when that is still inside the memory). */
+@inline function copyFrame(dst: usize, src: usize, cap: u32): void {
+  if (cap <= 256 && src + 256 <= (<usize>memory.size() << 16)) {
+    for (let o: usize = 0; o < <usize>cap; o += 16) v128.store(dst + o, v128.load(src + o));
+  } else {
+    memory.copy(dst, src, cap);
+  }
+}
+
 /** Copies up to `count` frames of a frame table (with times, TIME_SIZE each) into free
  *  slots and publishes them with one store; frames that do not fit are dropped and
  *  counted. A frame longer than a slot is cut to the slot (wire length kept).
@@ -92,7 +104,7 @@ export function ring_enqueue_frames(r: usize, table: usize, times: usize, count:
     store<u16>(s + SLOT_LINKTYPE, load<u16>(e + FRAME_LINKTYPE));
     store<u16>(s + SLOT_IFACE, load<u16>(e + FRAME_IFACE));
     store<u32>(s + SLOT_FLAGS, 0);
-    memory.copy(s + SLOT_DATA, <usize>load<u32>(e + FRAME_PTR), cap);
+    copyFrame(s + SLOT_DATA, <usize>load<u32>(e + FRAME_PTR), cap);
   }
   if (n < count) addDrops(r, count - n);
   if (n > 0) atomic.store<u32>(r + RING_HEAD, head + n);
@@ -161,35 +173,54 @@ export function ring_is_closed(r: usize): bool {
   return (atomic.load<u32>(r + RING_FLAGS) & RF_CLOSED) != 0;
 }
 
-/** Raw u32 slot transfer for the ring benchmark and for tests: enqueue `count` u32
- *  values from `src` (one per slot, at SLOT_DATA), publishing once. Returns n. */
+/** Value ring: `count` u32 values (handles such as pool buffer indices or frame offsets)
+ *  from `src`, published with one store; returns how many fit. Values lie packed, 16 to a
+ *  cache line, from the start of the slot area, as DPDK's rte_ring moves pointers rather
+ *  than the buffers they name: one value per 64-byte slot moved a line between the cores
+ *  per value (40 M/s at burst 32 against 190 packed, two threads). A ring made for values
+ *  has 4-byte slots (host/ring/value-ring.ts); on a frame ring these use the first
+ *  count * 4 bytes of its slots. */
 export function ring_enqueue_burst(r: usize, src: usize, count: u32): u32 {
   let head = load<u32>(r + RING_HEAD);
   let tail = tailFor(r, head, count);
   let free = load<u32>(r + RING_SLOT_COUNT) - (head - tail);
   let n = count < free ? count : free;
-  let mask = load<u32>(r + RING_MASK);
-  let size = <usize>load<u32>(r + RING_SLOT_SIZE);
-  let slots = <usize>load<u32>(r + RING_SLOTS);
-  for (let i: u32 = 0; i < n; i++) {
-    store<u32>(slots + <usize>((head + i) & mask) * size + SLOT_DATA, load<u32>(src + (<usize>i << 2)));
-  }
-  if (n > 0) atomic.store<u32>(r + RING_HEAD, head + n);
+  if (n == 0) return 0;
+  copyValues(r, head, src, n, true);
+  atomic.store<u32>(r + RING_HEAD, head + n);
   return n;
 }
 
-/** Dequeues up to `max` u32 values into `dst`, releasing the slots. Returns n. */
+/** Value ring: moves up to `max` values into `dst` and gives their slots back. Returns n. */
 export function ring_dequeue_burst(r: usize, dst: usize, max: u32): u32 {
   let tail = load<u32>(r + RING_TAIL);
   let head = headFor(r, tail, max);
   let avail = head - tail;
   let n = avail < max ? avail : max;
-  let mask = load<u32>(r + RING_MASK);
-  let size = <usize>load<u32>(r + RING_SLOT_SIZE);
-  let slots = <usize>load<u32>(r + RING_SLOTS);
-  for (let i: u32 = 0; i < n; i++) {
-    store<u32>(dst + (<usize>i << 2), load<u32>(slots + <usize>((tail + i) & mask) * size + SLOT_DATA));
-  }
-  if (n > 0) atomic.store<u32>(r + RING_TAIL, tail + n);
+  if (n == 0) return 0;
+  copyValues(r, tail, dst, n, false);
+  atomic.store<u32>(r + RING_TAIL, tail + n);
   return n;
+}
+
+/** Copies n packed values between the ring (from counter `at`) and `mem`, in at most two
+ *  runs (the second after the wrap). */
+@inline function copyValues(r: usize, at: u32, mem: usize, n: u32, into: bool): void {
+  let count = load<u32>(r + RING_SLOT_COUNT);
+  let slots = <usize>load<u32>(r + RING_SLOTS);
+  let first = at & (count - 1);
+  let run = count - first;
+  if (run > n) run = n;
+  let ring = slots + (<usize>first << 2);
+  let bytes = <usize>run << 2;
+  // One value (burst 1) is one store: memory.copy's call costs more than the move.
+  if (n == 1) {
+    if (into) store<u32>(ring, load<u32>(mem)); else store<u32>(mem, load<u32>(ring));
+    return;
+  }
+  if (into) memory.copy(ring, mem, bytes); else memory.copy(mem, ring, bytes);
+  if (run < n) {
+    let rest = <usize>(n - run) << 2;
+    if (into) memory.copy(slots, mem + bytes, rest); else memory.copy(mem + bytes, slots, rest);
+  }
 }

@@ -17,6 +17,8 @@ export type { BatchInfo, BatchStage } from './stage/batch-stage.js';
 export type { RingShape, Source, SourceStats } from './sources/source.js';
 export { CaptureFileReader, readCaptureFile, type CaptureRecord, type CaptureFileInfo } from './sources/capture-file.js';
 export { FrameRing } from './ring/frame-ring.js';
+export { ValueRing } from './ring/value-ring.js';
+export type { SpscRing } from './ring/spsc-ring.js';
 export { listInterfaces, defaultInterface } from './sources/interfaces.js';
 
 // Filters, routing, flows, timers.

@@ -1,14 +1,19 @@
-// The frame ring's cached counters (RING_TAIL_SEEN, RING_HEAD_SEEN): each side rereads the
+// The rings' cached counters (RING_TAIL_SEEN, RING_HEAD_SEEN): each side rereads the
 // other's counter only when its copy says too full or too few, and must still hand out
 // exactly what a plain bounded FIFO would. A random mix of every producer and consumer
-// call (bursts, in-place slots, peeks) is checked against a queue model, with the
-// counters started just below 2^32 so that they wrap, on each backend and with the
-// producer on one backend and the consumer on the other (one shared memory).
+// call is checked against a queue model, with the counters started just below 2^32 so
+// that they wrap, on each backend and with the producer on one backend and the consumer
+// on the other (one shared memory): for a frame ring (frames copied in, in-place slots,
+// peeks and partial releases) and for a value ring (packed bursts in and out, wrapping
+// round the end of the value area).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createEngine, type Engine } from '../host/engine/engine.js';
 import { FrameRing } from '../host/ring/frame-ring.js';
-import { RING_HEAD, RING_TAIL, RING_TAIL_SEEN, RING_HEAD_SEEN, SLOT_DATA, FRAME_SIZE, FRAME_W_PTR } from '../host/runtime/layout.js';
+import { ValueRing } from '../host/ring/value-ring.js';
+import {
+  RING_HEAD, RING_TAIL, RING_TAIL_SEEN, RING_HEAD_SEEN, SLOT_DATA, FRAME_SIZE, FRAME_W_PTR, FRAME_W_CAPLEN, FRAME_W_WIRELEN,
+} from '../host/runtime/layout.js';
 import { Rng, seed } from './lib/env.js';
 
 const wasm = createEngine();
@@ -16,8 +21,13 @@ const ts = createEngine({ backend: 'ts', memory: wasm.memory });
 const SLOTS = 16;
 const OPS = 20_000;
 
-function run(producer: Engine, consumer: Engine, label: string, start: number): void {
-  const ring = FrameRing.create(producer, SLOTS, 32);
+type Kind = 'frames' | 'values';
+type Op = 'valuesIn' | 'valuesOut' | 'framesIn' | 'slotsIn' | 'peek';
+const VALUE_OPS: Op[] = ['valuesIn', 'valuesOut'];
+const FRAME_OPS: Op[] = ['framesIn', 'slotsIn', 'peek', 'peek'];
+
+function run(kind: Kind, producer: Engine, consumer: Engine, label: string, start: number): void {
+  const ring = kind === 'frames' ? FrameRing.create(producer, SLOTS, 32) : ValueRing.create(producer, SLOTS);
   const r = ring.address;
   const p = ring.core;
   const c = FrameRing.attach(consumer, r).core;
@@ -34,8 +44,9 @@ function run(producer: Engine, consumer: Engine, label: string, start: number): 
     const want = rng.int(SLOTS + 4);
     const free = SLOTS - model.length;
     const at = `${label} op ${op}`;
-    switch (rng.int(4)) {
-      case 0: { // a burst in
+    const ops = kind === 'values' ? VALUE_OPS : FRAME_OPS;
+    switch (ops[rng.int(ops.length)]) {
+      case 'valuesIn': { // a burst of values in
         for (let i = 0; i < want; i++) u32()[(src >>> 2) + i] = next + i;
         const n = p.ring_enqueue_burst(r, src, want);
         assert.is(n, Math.min(want, free), `${at}: enqueue_burst(${want})`);
@@ -43,7 +54,7 @@ function run(producer: Engine, consumer: Engine, label: string, start: number): 
         next += n;
         break;
       }
-      case 1: { // in-place slots, then one publish
+      case 'slotsIn': { // in-place slots, then one publish
         let n = 0;
         for (; n < want; n++) {
           const s = p.ring_slot_for_write(r, n);
@@ -56,13 +67,27 @@ function run(producer: Engine, consumer: Engine, label: string, start: number): 
         next += n;
         break;
       }
-      case 2: { // a burst out
+      case 'framesIn': { // a batch of 4-byte frames copied in
+        for (let i = 0; i < want; i++) {
+          u32()[(src >>> 2) + i] = next + i;
+          const e = (table + i * FRAME_SIZE) >>> 2;
+          u32()[e + FRAME_W_PTR] = src + i * 4;
+          u32()[e + FRAME_W_CAPLEN] = 4;
+          u32()[e + FRAME_W_WIRELEN] = 4;
+        }
+        const n = p.ring_enqueue_frames(r, table, times, want);
+        assert.is(n, Math.min(want, free), `${at}: enqueue_frames(${want})`);
+        for (let i = 0; i < n; i++) model.push(next + i);
+        next += n;
+        break;
+      }
+      case 'valuesOut': { // a burst of values out
         const n = c.ring_dequeue_burst(r, dst, want);
         assert.is(n, Math.min(want, model.length), `${at}: dequeue_burst(${want})`);
         for (let i = 0; i < n; i++) assert.is(u32()[(dst >>> 2) + i], model.shift(), `${at}: value ${i}`);
         break;
       }
-      default: { // peek as a frame table, read through slot_for_read, release part
+      case 'peek': { // peek as a frame table, read through slot_for_read, release part
         const n = c.ring_peek_frames(r, table, times, want);
         assert.is(n, Math.min(want, model.length), `${at}: peek_frames(${want})`);
         for (let i = 0; i < n; i++) {
@@ -84,14 +109,16 @@ function run(producer: Engine, consumer: Engine, label: string, start: number): 
 }
 
 const START = 2 ** 32 - 5 * SLOTS;
-test('wasm producer, wasm consumer = a bounded FIFO, across the 2^32 wrap', () => run(wasm, wasm, 'wasm/wasm', START));
-test('twin producer, twin consumer = a bounded FIFO, across the 2^32 wrap', () => run(ts, ts, 'ts/ts', START));
-test('wasm producer, twin consumer = a bounded FIFO', () => run(wasm, ts, 'wasm/ts', START));
-test('twin producer, wasm consumer = a bounded FIFO', () => run(ts, wasm, 'ts/wasm', START));
+for (const kind of ['frames', 'values'] as const) {
+  test(`${kind}: wasm producer, wasm consumer = a bounded FIFO, across the 2^32 wrap`, () => run(kind, wasm, wasm, `${kind} wasm/wasm`, START));
+  test(`${kind}: twin producer, twin consumer = a bounded FIFO, across the 2^32 wrap`, () => run(kind, ts, ts, `${kind} ts/ts`, START));
+  test(`${kind}: wasm producer, twin consumer = a bounded FIFO`, () => run(kind, wasm, ts, `${kind} wasm/ts`, START));
+  test(`${kind}: twin producer, wasm consumer = a bounded FIFO`, () => run(kind, ts, wasm, `${kind} ts/wasm`, START));
+}
 
 test('a stale copy never hides room or frames: the other side is reread when the copy says full or empty', () => {
   for (const e of [wasm, ts]) {
-    const ring = FrameRing.create(e, SLOTS, 32);
+    const ring = ValueRing.create(e, SLOTS);
     const r = ring.address;
     const core = ring.core;
     const src = e.arena.alloc(SLOTS * 4);

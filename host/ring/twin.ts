@@ -192,18 +192,38 @@ export class RingTwin implements RingExports {
   }
 
   ring_enqueue_burst(r: number, src: number, count: number): number {
-    const u32 = this.views.u32;
     const n = this.claimWrite(r, count);
-    for (let i = 0; i < n; i++) u32[(this.slot(i) + SLOT_DATA) >>> 2] = u32[(src >>> 2) + i];
-    if (n > 0) this.st(r, RING_HEAD, this.at + n);
+    if (n === 0) return 0;
+    this.copyValues(src >>> 2, n, true);
+    this.st(r, RING_HEAD, this.at + n);
     return n;
   }
 
   ring_dequeue_burst(r: number, dst: number, max: number): number {
-    const u32 = this.views.u32;
     const n = this.claimRead(r, max);
-    for (let i = 0; i < n; i++) u32[(dst >>> 2) + i] = u32[(this.slot(i) + SLOT_DATA) >>> 2];
-    if (n > 0) this.st(r, RING_TAIL, this.at + n);
+    if (n === 0) return 0;
+    this.copyValues(dst >>> 2, n, false);
+    this.st(r, RING_TAIL, this.at + n);
     return n;
+  }
+
+  /** Moves n packed values between the ring (from `at`) and word index `mem`, in at most
+   *  two runs, as assembly/ring.ts's copyValues. */
+  private copyValues(mem: number, n: number, into: boolean): void {
+    const u32 = this.views.u32;
+    const first = this.at & this.mask;
+    const base = this.slots >>> 2;
+    if (n === 1) {
+      if (into) u32[base + first] = u32[mem]; else u32[mem] = u32[base + first];
+      return;
+    }
+    const run = Math.min(this.mask + 1 - first, n);
+    if (into) {
+      u32.copyWithin(base + first, mem, mem + run);
+      if (run < n) u32.copyWithin(base, mem + run, mem + n);
+    } else {
+      u32.copyWithin(mem, base + first, base + first + run);
+      if (run < n) u32.copyWithin(mem + run, base, base + n - run);
+    }
   }
 }
