@@ -37,6 +37,9 @@ const MAX_EXT: u32 = 16; // IPv6 extension headers walked before giving up
 @inline function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
 @inline function le32(p: usize): u32 { return load<u32>(p); }
 @inline function clamp16(v: u32): u32 { return v > 0xFFFF ? 0xFFFF : v; }
+/** Two big-endian u16 read as one little-endian u32, each half byte-swapped in place: the
+ *  descriptor keeps adjacent u16 fields in the order the header has them. */
+@inline function swap16x2(w: u32): u32 { return ((w & 0x00FF00FF) << 8) | ((w >> 8) & 0x00FF00FF); }
 
 // Layer and error bits of the frame being dissected: WASM globals (per instance, never
 // shared) so that each bit costs a register OR, stored once when the frame is done.
@@ -421,13 +424,18 @@ function dissectARP(f: usize, off: u32, cap: u32, d: usize): void {
   let proto = u8at(p + 9);
   setLayer(d, L_IP4);
   put8(d, D_IP_VERSION, 4);
-  put8(d, D_IP_TOS, u8at(p + 1));
-  put16(d, D_IP_LEN, total);
+  put16(d, D_IP_PROTO, proto | (proto << 8)); // D_IP_PROTO, then D_IP_NXT
+  store<u32>(d + D_IP_LEN, swap16x2(load<u32>(p + 2))); // D_IP_LEN, then D_IP_ID
+  // D_FRAG_OFF..D_IP_DST (16 bytes) from header bytes 1 and 8..19, each field byte-swapped,
+  // in one shuffle of the header's first 16 bytes and of bytes 4..19; the fragment
+  // offset, the flags and D_IP6_EXT_COUNT are masked to 0, the first two set below.
+  v128.store(d + D_FRAG_OFF, v128.and(
+    i8x16.shuffle(v128.load(p), v128.load(p, 4), 0, 0, 0, 8, 1, 0, 11, 10, 15, 14, 13, 12, 31, 30, 29, 28),
+    i8x16(0, 0, 0, -1, -1, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1)));
   // A zero total length is a TSO / BIG TCP send captured before segmentation: the datagram
   // is the rest of the frame, as tcpdump (GUESS_TSO) and Wireshark take it.
   if (total == 0) total = frameEnd - off;
   put32(d, D_IP_TOTAL, total);
-  put16(d, D_IP_ID, be16(p + 4));
   put32(d, D_FRAG_ID, be16(p + 4));
   let fo = (fragWord & 0x1FFF) << 3;
   let flags: u32 = 0;
@@ -436,12 +444,6 @@ function dissectARP(f: usize, off: u32, cap: u32, d: usize): void {
   if (fragWord & 0x8000) flags |= IPF_RF;
   put16(d, D_FRAG_OFF, fo);
   put8(d, D_IP_FLAGS, flags);
-  put8(d, D_IP_TTL, u8at(p + 8));
-  put8(d, D_IP_NXT, proto);
-  put8(d, D_IP_PROTO, proto);
-  put16(d, D_IP_CKSUM, be16(p + 10));
-  put32(d, D_IP_SRC, be32(p + 12));
-  put32(d, D_IP_DST, be32(p + 16));
   put16(d, D_L3_HDR_LEN, hl);
   if ((flags & IPF_MF) != 0 || fo != 0) setLayer(d, L_FRAG);
 
@@ -777,10 +779,8 @@ function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
   let u = f + l4;
   let ulen = be16(u + 4);
   setLayer(d, L_UDP);
-  put16(d, D_SRC_PORT, be16(u));
-  put16(d, D_DST_PORT, be16(u + 2));
-  put16(d, D_UDP_LEN, ulen);
-  put16(d, D_L4_CKSUM, be16(u + 6));
+  store<u32>(d + D_SRC_PORT, swap16x2(load<u32>(u))); // D_SRC_PORT, then D_DST_PORT
+  store<u32>(d + D_L4_CKSUM, bswap<u32>(load<u32>(u + 4))); // D_L4_CKSUM, then D_UDP_LEN
   put16(d, D_L4_HDR_LEN, 8);
   put16(d, D_PAYLOAD_OFF, l4 + 8);
   if (ulen < 8 || ulen > l4len) {
