@@ -58,6 +58,32 @@ async function once(kind: RingKind, burst: number, n: number): Promise<number> {
   return n / secs;
 }
 
+/** The median time for one value to go to the other thread and back (Atomics.store, the
+ *  other side spinning on Atomics.load): what one cache line's trip between the two cores
+ *  costs now. On this kind of machine (a VM) it moved between runs (~150 to ~460 ns), and
+ *  the rings' figures move with it: print it beside them. */
+async function roundTripNs(): Promise<number> {
+  const n = sized(100_000, 2_000);
+  const sync = new Int32Array(new SharedArrayBuffer(12));
+  const times: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    Atomics.store(sync, 0, 0);
+    Atomics.store(sync, 1, 0);
+    const done = start({ role: 'pong', kind: 'wasm', memory: engine.memory, module: engine.module, ring: 0, sab: null, n, burst: 1, sync });
+    while (Atomics.load(sync, 1) === 0) await new Promise((res) => setTimeout(res, 1));
+    const t0 = process.hrtime.bigint();
+    for (let i = 1; i <= n; i++) {
+      Atomics.store(sync, 0, 2 * i - 1);
+      while (Atomics.load(sync, 0) !== 2 * i);
+    }
+    times.push(Number(process.hrtime.bigint() - t0) / n);
+    await done;
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+}
+
+console.log(`\nround trip of one value between the two threads (Atomics, spinning): ${(await roundTripNs()).toFixed(0)} ns (median of ${ROUNDS})`);
+
 for (const burst of [1, 32]) {
   const n = burst === 1 ? sized(2_000_000, 10_000) : sized(20_000_000, 100_000);
   const results = new Map<RingKind, number[]>(KINDS.map((k) => [k, []]));

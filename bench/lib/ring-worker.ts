@@ -12,7 +12,8 @@ import { ValueRing } from '../../host/ring/value-ring.js';
 
 export type RingKind = 'wasm' | 'ts' | 'ringbuf.js' | 'ValueRing' | 'FrameRing';
 export interface RingJob {
-  role: 'producer' | 'consumer';
+  /** 'pong' answers the main thread's pings on sync[0] (the round trip between the cores). */
+  role: 'producer' | 'consumer' | 'pong';
   kind: RingKind;
   memory: WebAssembly.Memory; module: WebAssembly.Module | undefined; ring: number; sab: SharedArrayBuffer | null;
   n: number; burst: number;
@@ -177,7 +178,17 @@ function consumeRingbuf(): number {
   return sum;
 }
 
+function pong(): number {
+  Atomics.store(job.sync, 1, 1);
+  for (let i = 1; i <= job.n; i++) {
+    while (Atomics.load(job.sync, 0) !== 2 * i - 1);
+    Atomics.store(job.sync, 0, 2 * i);
+  }
+  return job.n;
+}
+
 function run(): number {
+  if (job.role === 'pong') return pong();
   const producer = job.role === 'producer';
   switch (job.kind) {
     case 'wasm': case 'ts': return producer ? produceCore(job.kind) : consumeCore(job.kind);
