@@ -60,8 +60,9 @@ async function once(kind: RingKind, burst: number, n: number): Promise<number> {
 
 /** The median time for one value to go to the other thread and back (Atomics.store, the
  *  other side spinning on Atomics.load): what one cache line's trip between the two cores
- *  costs now. On this kind of machine (a VM) it moved between runs (~150 to ~460 ns), and
- *  the rings' figures move with it: print it beside them. */
+ *  costs now. On this kind of machine (a VM) the same ring code read 80 and 190-270 M/s at
+ *  burst 32 minutes apart, as if the two vCPUs had moved closer or apart: this figure is
+ *  printed beside the rings' so that two runs can be told apart. */
 async function roundTripNs(): Promise<number> {
   const n = sized(100_000, 2_000);
   const sync = new Int32Array(new SharedArrayBuffer(12));
