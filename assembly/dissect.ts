@@ -55,6 +55,11 @@ let gErrors: u32 = 0;
 
 /** Dissects one frame at `f` into the descriptor at `d`. */
 export function dissect_frame(f: usize, cap: u32, wire: u32, linktype: u32, d: usize, opts: u32): void {
+  dissectOne(f, cap, wire, linktype, d, opts);
+}
+
+// Inlined into dissect_batch too: a call per frame there cost 1.6 of 24 ns (issue #17).
+@inline function dissectOne(f: usize, cap: u32, wire: u32, linktype: u32, d: usize, opts: u32): void {
   gLayers = 0;
   gErrors = 0;
   dissectInto(f, cap, wire, linktype, d, opts);
@@ -833,7 +838,7 @@ export function dissect_batch(table: usize, count: u32, out: usize, opts: u32): 
   for (let i: u32 = 0; i < count; i++) {
     let e = table + (<usize>i << 4);
     let d = out + <usize>i * <usize>DESC_SIZE;
-    dissect_frame(load<u32>(e + FRAME_PTR), load<u32>(e + FRAME_CAPLEN), load<u32>(e + FRAME_WIRELEN),
+    dissectOne(load<u32>(e + FRAME_PTR), load<u32>(e + FRAME_CAPLEN), load<u32>(e + FRAME_WIRELEN),
       <u32>load<u16>(e + FRAME_LINKTYPE), d, opts);
     if ((gErrors & ~E_SNAPLEN) != 0) bad++;
   }
