@@ -231,15 +231,17 @@ export function dissect_frame(f: usize, cap: u32, wire: u32, linktype: u32, d: u
   }
   put16(d, D_L2_LEN, off);
   put16(d, D_ETHERTYPE, type);
-
   // PPPoE, then the PPP it carries, then MPLS: each returns what follows and where (gOff).
-  if (type == 0x8863 || type == 0x8864) {
-    type = dissectPPPoE(f, off, cap, d, type);
-    off = gOff;
-  }
-  if (type == 0x8847 || type == 0x8848) {
-    type = dissectMPLS(f, off, cap, d);
-    off = gOff;
+  // IPv4 straight after the link header, the common case, skips their tests.
+  if (type != 0x0800) {
+    if (type == 0x8863 || type == 0x8864) {
+      type = dissectPPPoE(f, off, cap, d, type);
+      off = gOff;
+    }
+    if (type == 0x8847 || type == 0x8848) {
+      type = dissectMPLS(f, off, cap, d);
+      off = gOff;
+    }
   }
   if (type == 0x0800) dissectIPv4(f, off, cap, frameEnd, d, opts);
   else if (type == 0x86dd) dissectIPv6(f, off, cap, frameEnd, d, opts);
@@ -651,6 +653,7 @@ function dissectIPv6(f: usize, off: u32, cap: u32, frameEnd: u32, d: usize, opts
   let jumbo = false;
   while (count < MAX_EXT) {
     let len: u32 = 0;
+    if (nh == 6 || nh == 17 || nh == 58) break; // the upper layers, without the chain below
     if (nh == 0 || nh == 43 || nh == 60 || nh == 135 || nh == 139 || nh == 140) {
       if (h + 2 > cap) { setError(d, E_TRUNC_L3); break; }
       len = (u8at(f + h + 1) + 1) << 3;
