@@ -96,7 +96,9 @@ for (const burst of [1, 32]) {
   console.log('contender      M slots/s   ns/slot   vs wasm');
   for (const k of KINDS) {
     const v = med(results.get(k)!);
-    console.log(`${k.padEnd(13)} ${(v / 1e6).toFixed(1).padStart(10)} ${(1e9 / v).toFixed(2).padStart(9)}   ${(base / v).toFixed(2)}x slower`.replace(' 1.00x slower', ' 1.00x'));
+    const r = base / v;
+    const vs = k === 'wasm' ? '1.00x' : r >= 1 ? `${r.toFixed(2)}x slower` : `${(1 / r).toFixed(2)}x faster`;
+    console.log(`${k.padEnd(13)} ${(v / 1e6).toFixed(1).padStart(10)} ${(1e9 / v).toFixed(2).padStart(9)}   ${vs}`);
     recordResult({
       suite: suiteName(), table, contender: k, unit: 'slot', nsPerUnit: 1e9 / v, nsPerSample: (n * 1e9) / v,
       throughput: v / 1e6, throughputUnit: 'M slots/s', samples: ROUNDS,

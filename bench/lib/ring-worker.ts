@@ -37,145 +37,100 @@ function engineFor(backend: 'wasm' | 'ts' = 'wasm'): ReturnType<typeof createEng
   return createEngine({ memory: job.memory, module: job.module, backend });
 }
 
-// ---- producers: slot i carries the value i ----
-function produceCore(backend: 'wasm' | 'ts'): number {
-  const engine = engineFor(backend);
+// Each side drives one contender only (its own isolate), so the closures below are the
+// only ones their call sites ever see.
+
+/** Producer: slot i carries the value i; `fill` writes values sent..sent+k-1 where `put`
+ *  takes them from, `put` offers k of them to the ring and says how many it took. */
+function produce(fill: (sent: number, k: number) => void, put: (k: number) => number): number {
+  ready();
+  let sent = 0;
+  while (sent < job.n) {
+    const k = Math.min(job.burst, job.n - sent);
+    fill(sent, k);
+    const took = put(k);
+    if (took === 0) idle();
+    sent += took;
+  }
+  return sent;
+}
+
+/** Consumer: `take` moves up to `burst` values out of the ring and adds them up (into
+ *  `got.sum`); returns how many. The sum is what the main thread checks. */
+function consume(take: (got: { sum: number }) => number): number {
+  ready();
+  const got = { sum: 0 };
+  let n = 0;
+  while (n < job.n) {
+    const k = take(got);
+    if (k === 0) idle();
+    n += k;
+  }
+  return got.sum;
+}
+
+/** Values in the shared memory at `at` (byte address), for the engine-side contenders. */
+function sharedValues(engine: ReturnType<typeof createEngine>): { at: number; u32: Uint32Array } {
+  return { at: engine.arena.alloc(job.burst * 4), u32: engine.views.refresh().u32 };
+}
+
+function runProducer(): number {
+  if (job.kind === 'ringbuf.js') {
+    const rb = new RingBuffer(job.sab!, Uint32Array);
+    const src = new Uint32Array(job.burst);
+    return produce((sent, k) => { for (let i = 0; i < k; i++) src[i] = sent + i; }, (k) => rb.push(src, k));
+  }
+  const engine = engineFor(job.kind === 'ts' ? 'ts' : 'wasm');
+  const { at, u32 } = sharedValues(engine);
+  const fill = (sent: number, k: number): void => { for (let i = 0; i < k; i++) u32[(at >>> 2) + i] = sent + i; };
+  if (job.kind === 'ValueRing') {
+    const ring = ValueRing.attach(engine, job.ring);
+    return produce(fill, (k) => ring.push(at, k));
+  }
+  if (job.kind === 'FrameRing') {
+    // The public API: a FrameBatch of 4-byte frames, each holding its value, copied in.
+    const ring = FrameRing.attach(engine, job.ring);
+    const batch = engine.createBatch(job.burst, 16);
+    for (let i = 0; i < job.burst; i++) batch.pushRef(at + i * 4, 4);
+    return produce(fill, (k) => { batch.count = k; return ring.enqueue(batch); });
+  }
   const core = exportsOf(engine, RING);
-  const src = engine.arena.alloc(job.burst * 4);
-  const u32 = engine.views.refresh().u32;
-  ready();
-  let sent = 0;
-  while (sent < job.n) {
-    const k = Math.min(job.burst, job.n - sent);
-    for (let i = 0; i < k; i++) u32[(src >>> 2) + i] = sent + i;
-    const put = core.ring_enqueue_burst(job.ring, src, k);
-    if (put === 0) idle();
-    sent += put;
-  }
-  return sent;
+  return produce(fill, (k) => core.ring_enqueue_burst(job.ring, at, k));
 }
 
-function produceValueRing(): number {
-  const engine = engineFor();
+function runConsumer(): number {
+  if (job.kind === 'ringbuf.js') {
+    const rb = new RingBuffer(job.sab!, Uint32Array);
+    const dst = new Uint32Array(job.burst);
+    return consume((got) => {
+      const k = rb.pop(dst, job.burst);
+      for (let i = 0; i < k; i++) got.sum += dst[i];
+      return k;
+    });
+  }
+  const engine = engineFor(job.kind === 'ts' ? 'ts' : 'wasm');
+  if (job.kind === 'FrameRing') {
+    // The public API: the slots described as a FrameBatch (no copy), each frame's value
+    // read where it lies, then the slots given back.
+    const ring = FrameRing.attach(engine, job.ring);
+    const batch = engine.createBatch(job.burst, 16);
+    const u32 = engine.views.refresh().u32;
+    return consume((got) => {
+      const k = ring.peek(batch, job.burst);
+      for (let i = 0; i < k; i++) got.sum += u32[batch.framePtr(i) >>> 2];
+      if (k > 0) ring.release(k);
+      return k;
+    });
+  }
+  const { at, u32 } = sharedValues(engine);
   const ring = ValueRing.attach(engine, job.ring);
-  const src = engine.arena.alloc(job.burst * 4);
-  const u32 = engine.views.refresh().u32;
-  ready();
-  let sent = 0;
-  while (sent < job.n) {
-    const k = Math.min(job.burst, job.n - sent);
-    for (let i = 0; i < k; i++) u32[(src >>> 2) + i] = sent + i;
-    const put = ring.push(src, k);
-    if (put === 0) idle();
-    sent += put;
-  }
-  return sent;
-}
-
-function produceFrameRing(): number {
-  // The public API: a FrameBatch of 4-byte frames, each holding its u32, copied in.
-  const engine = engineFor();
-  const ring = FrameRing.attach(engine, job.ring);
-  const src = engine.arena.alloc(job.burst * 4);
-  const batch = engine.createBatch(job.burst, 16);
-  for (let i = 0; i < job.burst; i++) batch.pushRef(src + i * 4, 4);
-  const u32 = engine.views.refresh().u32;
-  ready();
-  let sent = 0;
-  while (sent < job.n) {
-    const k = Math.min(job.burst, job.n - sent);
-    for (let i = 0; i < k; i++) u32[(src >>> 2) + i] = sent + i;
-    batch.count = k;
-    const put = ring.enqueue(batch);
-    if (put === 0) idle();
-    sent += put;
-  }
-  return sent;
-}
-
-function produceRingbuf(): number {
-  const rb = new RingBuffer(job.sab!, Uint32Array);
-  const src = new Uint32Array(job.burst);
-  ready();
-  let sent = 0;
-  while (sent < job.n) {
-    const k = Math.min(job.burst, job.n - sent);
-    for (let i = 0; i < k; i++) src[i] = sent + i;
-    const put = rb.push(src, k);
-    if (put === 0) idle();
-    sent += put;
-  }
-  return sent;
-}
-
-// ---- consumers: the sum of what arrived, which the main thread checks ----
-function consumeCore(backend: 'wasm' | 'ts'): number {
-  const engine = engineFor(backend);
   const core = exportsOf(engine, RING);
-  const dst = engine.arena.alloc(job.burst * 4);
-  const u32 = engine.views.refresh().u32;
-  ready();
-  let got = 0;
-  let sum = 0;
-  while (got < job.n) {
-    const k = core.ring_dequeue_burst(job.ring, dst, job.burst);
-    if (k === 0) idle();
-    for (let i = 0; i < k; i++) sum += u32[(dst >>> 2) + i];
-    got += k;
-  }
-  return sum;
-}
-
-function consumeValueRing(): number {
-  const engine = engineFor();
-  const ring = ValueRing.attach(engine, job.ring);
-  const dst = engine.arena.alloc(job.burst * 4);
-  const u32 = engine.views.refresh().u32;
-  ready();
-  let got = 0;
-  let sum = 0;
-  while (got < job.n) {
-    const k = ring.pop(dst, job.burst);
-    if (k === 0) idle();
-    for (let i = 0; i < k; i++) sum += u32[(dst >>> 2) + i];
-    got += k;
-  }
-  return sum;
-}
-
-function consumeFrameRing(): number {
-  // The public API: the slots described as a FrameBatch (no copy), each frame's u32 read
-  // where it lies, then the slots given back.
-  const engine = engineFor();
-  const ring = FrameRing.attach(engine, job.ring);
-  const batch = engine.createBatch(job.burst, 16);
-  const u32 = engine.views.refresh().u32;
-  ready();
-  let got = 0;
-  let sum = 0;
-  while (got < job.n) {
-    const k = ring.peek(batch, job.burst);
-    if (k === 0) { idle(); continue; }
-    for (let i = 0; i < k; i++) sum += u32[batch.framePtr(i) >>> 2];
-    ring.release(k);
-    got += k;
-  }
-  return sum;
-}
-
-function consumeRingbuf(): number {
-  const rb = new RingBuffer(job.sab!, Uint32Array);
-  const dst = new Uint32Array(job.burst);
-  ready();
-  let got = 0;
-  let sum = 0;
-  while (got < job.n) {
-    const k = rb.pop(dst, job.burst);
-    if (k === 0) idle();
-    for (let i = 0; i < k; i++) sum += dst[i];
-    got += k;
-  }
-  return sum;
+  const pop = job.kind === 'ValueRing' ? (): number => ring.pop(at, job.burst) : (): number => core.ring_dequeue_burst(job.ring, at, job.burst);
+  return consume((got) => {
+    const k = pop();
+    for (let i = 0; i < k; i++) got.sum += u32[(at >>> 2) + i];
+    return k;
+  });
 }
 
 function pong(): number {
@@ -189,12 +144,6 @@ function pong(): number {
 
 function run(): number {
   if (job.role === 'pong') return pong();
-  const producer = job.role === 'producer';
-  switch (job.kind) {
-    case 'wasm': case 'ts': return producer ? produceCore(job.kind) : consumeCore(job.kind);
-    case 'ValueRing': return producer ? produceValueRing() : consumeValueRing();
-    case 'FrameRing': return producer ? produceFrameRing() : consumeFrameRing();
-    case 'ringbuf.js': return producer ? produceRingbuf() : consumeRingbuf();
-  }
+  return job.role === 'producer' ? runProducer() : runConsumer();
 }
 parentPort?.postMessage(run());
