@@ -68,9 +68,9 @@ export const TC_COUNT: u32 = 9;
 export const FT_CHUNK: u32 = 32;
 export const FT_WHEEL_OUT: u32 = 256;
 export const FT_SC_HASH: u32 = 0; // u32 hash per frame of the chunk (FT_CHUNK of them)
-export const FT_SC_CAND: u32 = 128; // FT_CHUNK x u32 kept for candidate entries (not used today)
-export const FT_SC_SINK: u32 = 256; // u32 XOR of the touching passes' loads, stored so they are not optimised away
-export const FT_SC_OUT: u32 = 320; // u32 wheel output: up to FT_WHEEL_OUT expired handles
+export const FT_SC_CAND: u32 = FT_SC_HASH + FT_CHUNK * 4; // FT_CHUNK x u32 address of the index slot pass 3 found for each frame (0: none)
+export const FT_SC_SINK: u32 = FT_SC_CAND + FT_CHUNK * 4; // u32 XOR of the touching passes' loads, stored so they are not optimised away
+export const FT_SC_OUT: u32 = FT_SC_SINK + 64; // u32 wheel output: up to FT_WHEEL_OUT expired handles
 export const FT_SCRATCH_SIZE: u32 = FT_SC_OUT + FT_WHEEL_OUT * 4;
 
 // Buckets: sig[7] u32, overflow u32, idx[7] u32, eviction hand u32.
