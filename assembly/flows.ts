@@ -186,7 +186,7 @@ function tickOf(t: usize, sec: u32, nsec: u32): u32 {
 }
 
 /** Moves the clock forward to (sec, nsec) if that is later. */
-function clockTo(t: usize, sec: u32, nsec: u32): void {
+@inline function clockTo(t: usize, sec: u32, nsec: u32): void {
   if ((h32(t, FT_FLAGS) & TF_CLOCK) == 0) {
     seth32(t, FT_FLAGS, h32(t, FT_FLAGS) | TF_CLOCK);
     seth32(t, FT_BASE_SEC, sec);
@@ -232,7 +232,7 @@ let kNoPorts: u32 = 0;
 
 /** Unpacks a frame's key into the k* globals and returns its symmetric hash under the
  *  table's seed, or 0 when the frame has no IP layer. */
-function loadKey(frames: usize, d: usize, seed: u32): u32 {
+@inline function loadKey(frames: usize, d: usize, seed: u32): u32 {
   if (extractKey(frames, d) == 0) return 0;
   return hashKey(seed, kVer, kProto, kS0, kS1, kS2, kS3, kD0, kD1, kD2, kD3, kPorts);
 }
@@ -283,7 +283,7 @@ function loadKey(frames: usize, d: usize, seed: u32): u32 {
  *  are equal), so collisions could be computed offline to evict chosen flows or fill a
  *  bucket (issue #21 item 9); with the seed unknown the 64-bit product differences are
  *  not. The products are independent (they run in parallel), then one finalizer. */
-function hashKey(seed: u32, ver: u32, proto: u32, s0: u32, s1: u32, s2: u32, s3: u32,
+@inline function hashKey(seed: u32, ver: u32, proto: u32, s0: u32, s1: u32, s2: u32, s3: u32,
                  d0: u32, d1: u32, d2: u32, d3: u32, ports: u32): u32 {
   let sp = ports & 0xFFFF;
   let dp = ports >> 16;
