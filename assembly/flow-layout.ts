@@ -68,9 +68,9 @@ export const TC_COUNT: u32 = 9;
 export const FT_CHUNK: u32 = 32;
 export const FT_WHEEL_OUT: u32 = 256;
 export const FT_SC_HASH: u32 = 0; // u32 hash per frame of the chunk (FT_CHUNK of them)
-export const FT_SC_CAND: u32 = 128; // FT_CHUNK x u32 kept for candidate entries (not used today)
-export const FT_SC_SINK: u32 = 256; // u32 XOR of the touching passes' loads, stored so they are not optimised away
-export const FT_SC_OUT: u32 = 320; // u32 wheel output: up to FT_WHEEL_OUT expired handles
+export const FT_SC_CAND: u32 = FT_SC_HASH + FT_CHUNK * 4; // FT_CHUNK x u32 address of the index slot pass 3 found for each frame (0: none)
+export const FT_SC_SINK: u32 = FT_SC_CAND + FT_CHUNK * 4; // u32 XOR of the touching passes' loads, stored so they are not optimised away
+export const FT_SC_OUT: u32 = FT_SC_SINK + 64; // u32 wheel output: up to FT_WHEEL_OUT expired handles
 export const FT_SCRATCH_SIZE: u32 = FT_SC_OUT + FT_WHEEL_OUT * 4;
 
 // Buckets: sig[7] u32, overflow u32, idx[7] u32, eviction hand u32.
@@ -90,6 +90,10 @@ export const FB_WEAK: u32 = 0x80000000;
 export const FT_PROBE: u32 = 4;
 
 // ---- entry (protocol control block), FE_SIZE bytes ----
+// Three cache lines (entries are 64-byte aligned). An update of an established flow reads
+// and writes the first two only: the key, flags, states, timer, the active-timeout tick and
+// the TCP windows in the first; times, counters and next sequence numbers in the second.
+// The third holds what only handshakes, ends, anomalies and records read.
 export const FE_SIZE: u32 = 192;
 export const FE_LAST_TICK: u32 = 0; // u32 clock tick of the last packet (free list link when free)
 export const FE_PROTO: u32 = 4; // u8
@@ -105,8 +109,9 @@ export const FE_STATE_A: u32 = 52; // u8 TS_* (TCP only)
 export const FE_STATE_B: u32 = 53;
 export const FE_TCPFL_A: u32 = 54; // u8 OR of TCP flags sent by A
 export const FE_TCPFL_B: u32 = 55;
-export const FE_FIRST_SEC: u32 = 56;
-export const FE_FIRST_NSEC: u32 = 60;
+export const FE_REPORT_TICK: u32 = 56; // u32 tick the flow started or was last reported (active timeout)
+export const FE_WIN_A: u32 = 60; // u16 last window field A sent on a non-SYN segment (EF_WIN_A)
+export const FE_WIN_B: u32 = 62;
 export const FE_LAST_SEC: u32 = 64;
 export const FE_LAST_NSEC: u32 = 68;
 export const FE_FRAMES_AB: u32 = 72; // u32
@@ -132,13 +137,12 @@ export const FE_ICMP_TYPE: u32 = 153; // u8 type of the flow's first ICMP messag
 export const FE_ICMP_CODE: u32 = 154; // u8
 export const FE_VLAN: u32 = 156; // u16 outer VLAN id of the first frame
 export const FE_IFACE: u32 = 158; // u16 interface of the first frame
-export const FE_REPORT_TICK: u32 = 160; // u32 tick the flow started or was last reported (active timeout)
+export const FE_FIRST_SEC: u32 = 160; // first packet of this record (after an active-timeout report, of the interval)
 export const FE_START_SEC: u32 = 164; // original start, kept across active-timeout reports
 export const FE_START_NSEC: u32 = 168;
 export const FE_REPORTS: u32 = 172; // u32 active-timeout records emitted so far
 export const FE_INDEX: u32 = 176; // u32 the entry's own index (records carry it)
-export const FE_WIN_A: u32 = 180; // u16 last window field A sent on a non-SYN segment (EF_WIN_A)
-export const FE_WIN_B: u32 = 182;
+export const FE_FIRST_NSEC: u32 = 180;
 export const FE_RST_IGNORED: u32 = 184; // u16 RSTs ignored as outside the receiver's window (saturates)
 export const FE_WSCALE: u32 = 155; // u8 window scale of each end's SYN + 1 (A low nibble, B high; 0 = none)
 

@@ -23,6 +23,7 @@ import {
   L_IP4, L_IP6, L_TCP, L_UDP, L_ICMP, L_ICMP6,
 } from "./layout";
 import { wheel_advance, wheel_schedule, wheel_reschedule, wheel_now } from "./wheel";
+import { WH_TIME } from "./wheel-layout";
 import { D_TCP_WINDOW, D_TCP_WSCALE, D_TCP_OPTS, TO_WSCALE } from "./layout";
 import { FE_WIN_A, FE_RST_IGNORED, FE_WSCALE, EF_WIN_A, FT_ST_RST_IGNORED } from "./flow-layout";
 import { FT_SEED, FT_AGE_SHIFT, FB_HAND, FB_IDX_MASK, FB_STAMP_SHIFT, FB_STAMP_MASK, FB_WEAK, EF_REPLIED, FT_SWEEP } from "./flow-layout";
@@ -34,7 +35,7 @@ import {
   FT_ST_FAILED, FT_ST_ACTIVE, FT_ST_REUSED, FT_ST_FLUSHED, FT_TICK_SEC, FT_TICK_NSEC0,
   FT_TICK_NSEC1, FT_HDR_SIZE, TF_CLOCK, TF_DRAIN, TC_TCP_OPENING, TC_TCP_ESTABLISHED,
   TC_TCP_CLOSING, TC_TCP_TIME_WAIT, TC_TCP_CLOSED, TC_UDP, TC_ICMP, TC_OTHER, TC_ACTIVE, TC_COUNT,
-  FT_CHUNK, FT_WHEEL_OUT, FT_SC_HASH, FT_SC_SINK, FT_SC_OUT, FT_SCRATCH_SIZE, FB_SIZE, FB_SLOTS,
+  FT_CHUNK, FT_WHEEL_OUT, FT_SC_HASH, FT_SC_CAND, FT_SC_SINK, FT_SC_OUT, FT_SCRATCH_SIZE, FB_SIZE, FB_SLOTS,
   FB_OVERFLOW, FB_IDX, FT_PROBE, FE_SIZE, FE_LAST_TICK, FE_PROTO, FE_IPVER, FE_FLAGS, FE_TIMER,
   FE_DEADLINE, FE_ADDR_A, FE_ADDR_B, FE_PORT_A, FE_STATE_A, FE_STATE_B, FE_TCPFL_A, FE_TCPFL_B,
   FE_FIRST_SEC, FE_FIRST_NSEC, FE_LAST_SEC, FE_LAST_NSEC, FE_FRAMES_AB, FE_FRAMES_BA, FE_BYTES_AB,
@@ -185,7 +186,7 @@ function tickOf(t: usize, sec: u32, nsec: u32): u32 {
 }
 
 /** Moves the clock forward to (sec, nsec) if that is later. */
-function clockTo(t: usize, sec: u32, nsec: u32): void {
+@inline function clockTo(t: usize, sec: u32, nsec: u32): void {
   if ((h32(t, FT_FLAGS) & TF_CLOCK) == 0) {
     seth32(t, FT_FLAGS, h32(t, FT_FLAGS) | TF_CLOCK);
     seth32(t, FT_BASE_SEC, sec);
@@ -231,7 +232,7 @@ let kNoPorts: u32 = 0;
 
 /** Unpacks a frame's key into the k* globals and returns its symmetric hash under the
  *  table's seed, or 0 when the frame has no IP layer. */
-function loadKey(frames: usize, d: usize, seed: u32): u32 {
+@inline function loadKey(frames: usize, d: usize, seed: u32): u32 {
   if (extractKey(frames, d) == 0) return 0;
   return hashKey(seed, kVer, kProto, kS0, kS1, kS2, kS3, kD0, kD1, kD2, kD3, kPorts);
 }
@@ -282,7 +283,7 @@ function loadKey(frames: usize, d: usize, seed: u32): u32 {
  *  are equal), so collisions could be computed offline to evict chosen flows or fill a
  *  bucket (issue #21 item 9); with the seed unknown the 64-bit product differences are
  *  not. The products are independent (they run in parallel), then one finalizer. */
-function hashKey(seed: u32, ver: u32, proto: u32, s0: u32, s1: u32, s2: u32, s3: u32,
+@inline function hashKey(seed: u32, ver: u32, proto: u32, s0: u32, s1: u32, s2: u32, s3: u32,
                  d0: u32, d1: u32, d2: u32, d3: u32, ports: u32): u32 {
   let sp = ports & 0xFFFF;
   let dp = ports >> 16;
@@ -918,7 +919,7 @@ function tcpSegment(e: usize, s: u32, fl: u32, seq: u32, ack: u32, len: u32): vo
 
 /** Accounts frame `i` of a batch. Returns 0 if it could not be processed because the
  *  export buffer is full (nothing about the frame was changed), else 1. */
-function updateOne(t: usize, frames: usize, descs: usize, times: usize, i: u32, h: u32): u32 {
+function updateOne(t: usize, frames: usize, descs: usize, times: usize, i: u32, h: u32, cand: usize): u32 {
   let d = descs + <usize>i * DESC_SIZE;
   let tp = times + <usize>i * TIME_SIZE;
   let sec = load<u32>(tp + TIME_SEC);
@@ -932,11 +933,26 @@ function updateOne(t: usize, frames: usize, descs: usize, times: usize, i: u32, 
     return 1;
   }
   clockTo(t, sec, nsec);
-  if (expireDue(t) == 0) return 0;
+  // expireDue's own first test, inline: nearly every frame finds nothing due.
+  if ((load<u32>(<usize>h32(t, FT_WHEEL) + WH_TIME) != h32(t, FT_NOW_TICK) || (h32(t, FT_FLAGS) & TF_DRAIN) != 0) && expireDue(t) == 0) return 0;
   if (h32(t, FT_EXPORT_COUNT) >= h32(t, FT_EXPORT_CAP)) return 0;
   let fe = frames + <usize>i * FRAME_SIZE;
   extractKey(fe, d); // the chunk's first pass left another frame's key in the globals
-  lookup(t, h);
+  // Pass 3 found the home bucket's first slot with this signature: if it still holds it
+  // and its entry has the key, that is the one slot a lookup finds (a key is in the index
+  // once); anything else (a signature collision, a slot changed by an earlier frame of the
+  // chunk, a flow not in its home bucket) takes the whole lookup.
+  let m: u32 = 0;
+  if (cand != 0 && load<u32>(cand - FB_IDX) == h) {
+    let ci = load<u32>(cand) & FB_IDX_MASK;
+    m = keyMatch(<usize>h32(t, FT_ENTRIES) + <usize>ci * FE_SIZE);
+    if (m != 0) {
+      fIdx = ci;
+      fDir = m;
+      fSlot = cand;
+    }
+  }
+  if (m == 0) lookup(t, h);
   let idx = fIdx;
   let dir = fDir;
   let layers = load<u32>(d + D_LAYERS);
@@ -1069,10 +1085,18 @@ export function flows_update_batch(t: usize, frames: usize, descs: usize, times:
         sink ^= load<u32>(index + <usize>(h & bmask) * FB_SIZE + FB_IDX);
       }
     }
+    // The next chunk's descriptors (DESC_SIZE bytes, three lines each), while the bucket
+    // misses are in flight: pass 1 of that chunk and pass 4's loads then hit.
+    let ahead = count - (i + n) < FT_CHUNK ? count - (i + n) : FT_CHUNK;
+    let nd = descs + <usize>(i + n) * DESC_SIZE;
+    for (let k: u32 = 0; k < ahead; k++) {
+      let da = nd + <usize>k * DESC_SIZE;
+      sink ^= load<u32>(da) ^ load<u32>(da, 64) ^ load<u32>(da, 128);
+    }
     // Pass 3: touch the two cache lines of the entry the signature points at (an update
-    // of an established flow reads nothing beyond them but the TCP side's third line;
-    // touching that one too measured 9.0 -> 7.2 M updates/s at 1 M flows, issue #17:
-    // probably more misses per chunk than a core keeps in flight).
+    // of an established flow reads nothing beyond them: the TCP windows moved to the first
+    // line; touching the third line too measured 9.0 -> 7.2 M updates/s at 1 M flows,
+    // issue #17: probably more misses per chunk than a core keeps in flight).
     // A new flow in a full table evicts: the entry it will evict is the one to touch (its
     // three lines: the export copies it whole), as evictNear will pick it unless a frame
     // before it in this chunk changes the window (a touch in vain, nothing more).
@@ -1080,7 +1104,9 @@ export function flows_update_batch(t: usize, frames: usize, descs: usize, times:
       let h = load<u32>(scratch + FT_SC_HASH + (<usize>k << 2));
       let b = index + <usize>(h & bmask) * FB_SIZE;
       let mask = sigMask(b, h);
-      let cand: u32 = mask != 0 ? load<u32>(b + FB_IDX + (<usize>ctz<u32>(mask) << 2)) & FB_IDX_MASK : 0;
+      let cslot: usize = mask != 0 ? b + FB_IDX + (<usize>ctz<u32>(mask) << 2) : 0;
+      store<u32>(scratch + FT_SC_CAND + (<usize>k << 2), <u32>cslot);
+      let cand: u32 = mask != 0 ? load<u32>(cslot) & FB_IDX_MASK : 0;
       if (cand == 0 && evicting) {
         let pos = victimPos(t, h & bmask);
         if (pos >= 0) {
@@ -1098,7 +1124,7 @@ export function flows_update_batch(t: usize, frames: usize, descs: usize, times:
     // Pass 4: the real work, in frame order.
     for (let k: u32 = 0; k < n; k++) {
       let h = load<u32>(scratch + FT_SC_HASH + (<usize>k << 2));
-      if (updateOne(t, frames, descs, times, i + k, h) == 0) return i + k;
+      if (updateOne(t, frames, descs, times, i + k, h, <usize>load<u32>(scratch + FT_SC_CAND + (<usize>k << 2))) == 0) return i + k;
     }
     i += n;
   }
