@@ -81,10 +81,12 @@ function printComparison(prev: ResultsFile, rows: ResultRow[], prevFile: string)
 const args = parseArgs(process.argv.slice(2));
 const previous = args.compareWith !== undefined ? readResults(args.compareWith) : undefined;
 const dir = fileURLToPath(new URL('.', import.meta.url));
-const suites = readdirSync(dir)
-  .filter((f) => f.endsWith('.bench.js'))
-  .filter((f) => args.only.length === 0 || args.only.some((o) => f.includes(o)))
-  .sort();
+const allSuites = readdirSync(dir).filter((f) => f.endsWith('.bench.js')).sort();
+// A word that names a suite picks that suite alone ('flows' is not also 'flowscale', whose
+// whole-process runs take minutes); any other word picks the suites whose names contain it.
+const picks = (o: string): ((f: string) => boolean) =>
+  allSuites.includes(`${o}.bench.js`) ? (f) => f === `${o}.bench.js` : (f) => f.includes(o);
+const suites = args.only.length === 0 ? allSuites : allSuites.filter((f) => args.only.some((o) => picks(o)(f)));
 const keepLatest = !args.tiny;
 const collect = args.json !== undefined || previous !== undefined || keepLatest;
 const tmp = collect ? mkdtempSync(join(tmpdir(), 'pktwasm-bench-')) : undefined;
