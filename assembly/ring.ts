@@ -68,7 +68,8 @@ export function ring_count(r: usize): u32 {
 /** Copies a frame of `cap` bytes into a slot. memory.copy leaves WASM for a runtime call
  *  that costs more than moving a small frame: frames up to 256 bytes go 16 bytes at a time
  *  instead, rounded up to 16 (a slot's room is a multiple of 32, so the copy stays inside
- *  it; the source is read past its end only when that is still inside the memory). */
+ *  it; the source is read past its end only when that is still inside the memory: at the
+ *  largest memory, 4 GiB, the size overflows to 0 and every frame takes memory.copy). */
 @inline function copyFrame(dst: usize, src: usize, cap: u32): void {
   if (cap <= 256 && src + 256 <= (<usize>memory.size() << 16)) {
     for (let o: usize = 0; o < <usize>cap; o += 16) v128.store(dst + o, v128.load(src + o));

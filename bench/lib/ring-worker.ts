@@ -5,8 +5,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingBuffer } from 'ringbuf.js';
 import { createEngine } from '../../host/engine/engine.js';
-import { exportsOf } from '../../host/engine/backend.js';
-import { RING } from '../../host/ring/exports.js';
 import { FrameRing } from '../../host/ring/frame-ring.js';
 import { ValueRing } from '../../host/ring/value-ring.js';
 
@@ -94,7 +92,7 @@ function runProducer(): number {
     for (let i = 0; i < job.burst; i++) batch.pushRef(at + i * 4, 4);
     return produce(fill, (k) => { batch.count = k; return ring.enqueue(batch); });
   }
-  const core = exportsOf(engine, RING);
+  const core = ValueRing.attach(engine, job.ring).core; // the kernel on this backend
   return produce(fill, (k) => core.ring_enqueue_burst(job.ring, at, k));
 }
 
@@ -123,9 +121,9 @@ function runConsumer(): number {
     });
   }
   const { at, u32 } = sharedValues(engine);
+  // 'wasm' and 'ts' are the kernel itself (the ring's exports on that backend), 'ValueRing' its public class.
   const ring = ValueRing.attach(engine, job.ring);
-  const core = exportsOf(engine, RING);
-  const pop = job.kind === 'ValueRing' ? (): number => ring.pop(at, job.burst) : (): number => core.ring_dequeue_burst(job.ring, at, job.burst);
+  const pop = job.kind === 'ValueRing' ? (): number => ring.pop(at, job.burst) : (): number => ring.core.ring_dequeue_burst(job.ring, at, job.burst);
   return consume((got) => {
     const k = pop();
     for (let i = 0; i < k; i++) got.sum += u32[(at >>> 2) + i];
